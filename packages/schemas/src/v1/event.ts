@@ -1,0 +1,78 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AfProperties, type EventProperties } from '../af-events';
+import { Context } from './context';
+
+export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'alias', 'group'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Version of the envelope this file describes. */
+export const SCHEMA_VERSION = 1 as const;
+
+export const LIMITS = {
+  /** Longest event name, in characters. */
+  eventNameMax: 255,
+  /** Longest id (user, device, session, group), in characters. */
+  idMax: 256,
+  /** Most events one batch may carry. */
+  batchMaxEvents: 500,
+} as const;
+
+const Id = Type.String({ minLength: 1, maxLength: LIMITS.idMax });
+/** RFC 3339 timestamp, e.g. 2026-11-25T13:31:11.123Z. */
+const Timestamp = Type.String({ format: 'date-time' });
+
+/**
+ * The fields a client sends for one event (envelope version 1).
+ * Server fields (`received_at`, `app_id`) are not accepted from clients: see StoredEvent.
+ */
+export const ClientEvent = Type.Object(
+  {
+    schema_version: Type.Optional(Type.Literal(SCHEMA_VERSION)),
+    event_id: Type.String({ format: 'uuid-v7' }),
+    type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
+    event: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.eventNameMax })),
+    properties: Type.Optional(AfProperties),
+    traits: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    user_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    anonymous_id: Id,
+    previous_id: Type.Optional(Id),
+    group_id: Type.Optional(Id),
+    session_id: Type.Optional(Id),
+    seq: Type.Integer({ minimum: 0 }),
+    client_ts: Timestamp,
+    sent_at: Type.Optional(Timestamp),
+    context: Context,
+  },
+  { additionalProperties: false, $id: 'ClientEvent' },
+);
+export type ClientEvent = Omit<Static<typeof ClientEvent>, 'properties' | 'traits'> & {
+  properties?: EventProperties;
+  traits?: Record<string, unknown>;
+};
+
+/** What a client POSTs to /v1/batch. */
+export const Batch = Type.Object(
+  {
+    sent_at: Timestamp,
+    events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: LIMITS.batchMaxEvents }),
+  },
+  { additionalProperties: false, $id: 'Batch' },
+);
+/** A batch as the SDK builds it (events already typed). */
+export interface ClientBatch {
+  sent_at: string;
+  events: ClientEvent[];
+}
+
+/** Fields the ingest adds; clients cannot set them. */
+export const ServerFields = Type.Object({
+  received_at: Timestamp,
+  app_id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }),
+});
+
+/** An event as it travels through Kinesis and lands in the lake. */
+export const StoredEvent = Type.Composite([ClientEvent, ServerFields], {
+  additionalProperties: false,
+  $id: 'StoredEvent',
+});
+export type StoredEvent = ClientEvent & Static<typeof ServerFields>;

@@ -1,0 +1,134 @@
+import { TypeCompiler, type TypeCheck, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import { registerFormats } from './formats';
+import { pointerToPath, type Issue, type IssueCode } from './issue';
+import { Batch, ClientEvent, StoredEvent, type EventType } from './v1/event';
+
+registerFormats();
+
+const compiled = {
+  event: TypeCompiler.Compile(ClientEvent),
+  stored: TypeCompiler.Compile(StoredEvent),
+  batch: TypeCompiler.Compile(Batch),
+};
+
+export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+/** Fields that a given event type cannot do without, beyond the envelope's own. */
+const REQUIRED_BY_TYPE: Record<EventType, readonly string[]> = {
+  track: ['event'],
+  identify: ['user_id'],
+  page: [],
+  screen: [],
+  alias: ['user_id', 'previous_id'],
+  group: ['group_id'],
+};
+
+/** Validate one client event. `prefix` names where it sits, e.g. `events[3]`. */
+export function validateEvent(value: unknown, prefix = ''): Result<ClientEvent> {
+  const issues = collect(compiled.event, value, prefix);
+  if (issues.length === 0) issues.push(...typeRules(value as ClientEvent, prefix));
+  return issues.length === 0 ? { ok: true, value: value as ClientEvent } : { ok: false, issues };
+}
+
+/** Validate an event as stored (client fields plus `received_at` and `app_id`). */
+export function validateStoredEvent(value: unknown, prefix = ''): Result<StoredEvent> {
+  const issues = collect(compiled.stored, value, prefix);
+  if (issues.length === 0) issues.push(...typeRules(value as ClientEvent, prefix));
+  return issues.length === 0 ? { ok: true, value: value as StoredEvent } : { ok: false, issues };
+}
+
+/**
+ * Validate the batch wrapper only. Events are checked one by one with validateEvent so
+ * that one bad event rejects itself, not its neighbours.
+ */
+export function validateBatchShape(value: unknown): Result<{ sent_at: string; events: unknown[] }> {
+  const issues = collect(compiled.batch, value, '');
+  return issues.length === 0
+    ? { ok: true, value: value as { sent_at: string; events: unknown[] } }
+    : { ok: false, issues };
+}
+
+function typeRules(event: ClientEvent, prefix: string): Issue[] {
+  const issues: Issue[] = [];
+  for (const field of REQUIRED_BY_TYPE[event.type]) {
+    const v = (event as unknown as Record<string, unknown>)[field];
+    if (v === undefined || v === null) {
+      issues.push({ path: join(prefix, field), code: 'required', message: `required for type "${event.type}"` });
+    }
+  }
+  return issues;
+}
+
+function collect<T extends TSchema>(check: TypeCheck<T>, value: unknown, prefix: string): Issue[] {
+  if (check.Check(value)) return [];
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  for (const error of check.Errors(value)) {
+    const issue = toIssue(error, prefix);
+    // A failed union reports once per branch; the first message per path is the useful one.
+    if (seen.has(issue.path)) continue;
+    seen.add(issue.path);
+    issues.push(issue);
+    if (issues.length >= 20) break;
+  }
+  return issues;
+}
+
+function toIssue(error: ValueError, prefix: string): Issue {
+  const path = pointerToPath(error.path, prefix);
+  const [code, message] = describe(error);
+  return { path, code, message };
+}
+
+function describe(error: ValueError): [IssueCode, string] {
+  const s = error.schema as Record<string, unknown>;
+  switch (error.type) {
+    case ValueErrorType.ObjectRequiredProperty:
+      return ['required', 'required'];
+    case ValueErrorType.ObjectAdditionalProperties:
+      return ['unexpected_property', 'unexpected property'];
+    case ValueErrorType.StringFormat:
+      return ['invalid_format', `expected format ${String(s.format)}`];
+    case ValueErrorType.StringPattern:
+      return ['invalid_format', `expected to match ${String(s.pattern)}`];
+    case ValueErrorType.StringMaxLength:
+      return ['too_long', `expected at most ${String(s.maxLength)} characters`];
+    case ValueErrorType.StringMinLength:
+      return ['too_short', `expected at least ${String(s.minLength)} characters`];
+    case ValueErrorType.NumberMaximum:
+    case ValueErrorType.IntegerMaximum:
+      return ['too_big', `expected at most ${String(s.maximum)}`];
+    case ValueErrorType.NumberMinimum:
+    case ValueErrorType.IntegerMinimum:
+      return ['too_small', `expected at least ${String(s.minimum)}`];
+    case ValueErrorType.ArrayMaxItems:
+      return ['too_many_items', `expected at most ${String(s.maxItems)} items`];
+    case ValueErrorType.ArrayMinItems:
+      return ['too_few_items', `expected at least ${String(s.minItems)} items`];
+    case ValueErrorType.Literal:
+      return ['invalid_value', `expected ${JSON.stringify(s.const)}`];
+    case ValueErrorType.Union: {
+      const consts = Array.isArray(s.anyOf) ? (s.anyOf as Record<string, unknown>[]).map((b) => b.const) : [];
+      if (consts.length > 0 && consts.every((c) => c !== undefined)) {
+        return ['invalid_value', `expected one of ${consts.map((c) => JSON.stringify(c)).join(', ')}`];
+      }
+      return ['invalid_type', `expected ${unionNames(s)}`];
+    }
+    default:
+      return ['invalid_type', lowerFirst(error.message)];
+  }
+}
+
+function unionNames(s: Record<string, unknown>): string {
+  const branches = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
+  return branches.map((b) => (typeof b.type === 'string' ? b.type : 'value')).join(' or ');
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function join(prefix: string, field: string): string {
+  return prefix === '' ? field : `${prefix}.${field}`;
+}
