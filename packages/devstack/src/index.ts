@@ -1,0 +1,4 @@
+export { startKinesis, parseEngine, KINESIS_ENGINES, DEFAULT_ENGINE, type KinesisEngine, type KinesisEmulator, type StartKinesisOptions } from './kinesis-emulator';
+export { ensureStreams, type StreamSpec } from './streams';
+export { kinesisClientConfig } from './kinesis-client-config';
+export { freePort } from './free-port';

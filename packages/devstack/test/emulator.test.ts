@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureStreams, KINESIS_ENGINES, kinesisClientConfig, parseEngine, startKinesis } from '../src';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
+  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
+  const out: string[] = [];
+  for (const shard of Shards) {
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    const { Records = [] } = await client.send(new GetRecordsCommand({ ShardIterator }));
+    out.push(...Records.map((r) => new TextDecoder().decode(r.Data)));
+  }
+  return out.sort();
+}
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe.each(KINESIS_ENGINES)('%s', (engine) => {
+  it('starts on a loopback port, serves PutRecords/GetRecords, and stops by pid', async () => {
+    const kinesis = await startKinesis({ engine });
+    const client = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+    try {
+      expect(kinesis.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(isAlive(kinesis.pid)).toBe(true);
+      await ensureStreams(kinesis.endpoint, [{ name: 'events', shards: 2 }]);
+      await ensureStreams(kinesis.endpoint, [{ name: 'events', shards: 2 }]); // idempotent
+      const data = ['a', 'b', 'c', 'd'].map((s) => ({ Data: new TextEncoder().encode(s), PartitionKey: `k-${s}` }));
+      const put = await client.send(new PutRecordsCommand({ StreamName: 'events', Records: data }));
+      expect(put.FailedRecordCount).toBe(0);
+      expect(await readAll(client, 'events')).toEqual(['a', 'b', 'c', 'd']);
+    } finally {
+      client.destroy();
+      await kinesis.stop();
+    }
+    expect(isAlive(kinesis.pid)).toBe(false);
+  });
+});
+
+describe('kinesalite with a data dir', () => {
+  it('keeps records across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'eventline-kinesalite-'));
+    dirs.push(dataDir);
+    const first = await startKinesis({ engine: 'kinesalite', dataDir });
+    const c1 = new KinesisClient(kinesisClientConfig(first.endpoint));
+    await ensureStreams(first.endpoint, [{ name: 's', shards: 1 }]);
+    await c1.send(new PutRecordsCommand({ StreamName: 's', Records: [{ Data: new TextEncoder().encode('kept'), PartitionKey: 'k' }] }));
+    c1.destroy();
+    await first.stop();
+
+    const second = await startKinesis({ engine: 'kinesalite', dataDir });
+    const c2 = new KinesisClient(kinesisClientConfig(second.endpoint));
+    try {
+      expect(await readAll(c2, 's')).toEqual(['kept']);
+    } finally {
+      c2.destroy();
+      await second.stop();
+    }
+  });
+});
+
+describe('parseEngine', () => {
+  it('defaults to kinesalite and rejects unknown names clearly', () => {
+    expect(parseEngine(undefined)).toBe('kinesalite');
+    expect(parseEngine('kinesis-local')).toBe('kinesis-local');
+    expect(() => parseEngine('dynamo')).toThrow(/unknown Kinesis engine "dynamo"/);
+  });
+});

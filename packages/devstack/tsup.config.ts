@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsup';
+import { tsupBase } from '../../tsup.base';
+
+export default defineConfig(
+  tsupBase({
+    entry: ['src/index.ts', 'src/kinesalite-child.ts', 'src/kinesis-local-child.ts'],
+    external: ['kinesalite', 'kinesis-local'],
+  }),
+);
