@@ -1,0 +1,45 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createKinesisClient } from './kinesis/client';
+import { createKinesisWriter } from './kinesis/kinesis-writer';
+
+/** Node entry: config from the environment, the app on a port, graceful shutdown. */
+function main(): void {
+  const log = (record: Record<string, unknown>): void => {
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'ingest', ...record })}\n`);
+  };
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ingest: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const client = createKinesisClient(config.kinesis);
+  const app = createApp({ writer: createKinesisWriter(client), options: config, log });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+    log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
+  });
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log({ level: 'info', msg: 'shutting down', signal });
+    // Stop accepting, let in-flight requests finish their Kinesis writes, then exit.
+    server.close(() => {
+      client.destroy();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main();

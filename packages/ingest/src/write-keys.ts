@@ -1,0 +1,43 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export interface WriteKeyEntry {
+  /** sha256 of the write key, hex. The plain key is never kept in memory past start-up. */
+  hash: string;
+  appId: string;
+}
+
+export function hashWriteKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * Parse `INGEST_WRITE_KEYS`: comma-separated `key=app_id` or `sha256:<hex>=app_id` entries.
+ * Hashed entries let operators keep plain keys out of their config entirely.
+ */
+export function parseWriteKeys(spec: string): WriteKeyEntry[] {
+  const entries: WriteKeyEntry[] = [];
+  for (const [i, part] of spec.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
+    const eq = part.lastIndexOf('=');
+    const key = part.slice(0, eq);
+    const appId = part.slice(eq + 1);
+    if (eq <= 0 || !/^[A-Za-z0-9_-]{1,128}$/.test(appId)) {
+      throw new Error(`INGEST_WRITE_KEYS entry ${i + 1}: expected "key=app_id" with app_id of letters, digits, _ or -`);
+    }
+    const hash = key.startsWith('sha256:') ? key.slice(7).toLowerCase() : hashWriteKey(key);
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`INGEST_WRITE_KEYS entry ${i + 1}: sha256 hash must be 64 hex digits`);
+    entries.push({ hash, appId });
+  }
+  if (entries.length === 0) throw new Error('INGEST_WRITE_KEYS: at least one write key is required (fail closed)');
+  return entries;
+}
+
+/** Look a presented key up by its hash, comparing in constant time. */
+export function createKeyLookup(entries: WriteKeyEntry[]): (key: string) => WriteKeyEntry | undefined {
+  const byHash = new Map(entries.map((e) => [e.hash, e]));
+  return (key) => {
+    const hash = hashWriteKey(key);
+    const found = byHash.get(hash);
+    if (!found) return undefined;
+    return timingSafeEqual(Buffer.from(found.hash, 'hex'), Buffer.from(hash, 'hex')) ? found : undefined;
+  };
+}

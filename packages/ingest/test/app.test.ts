@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryWriter, type BatchResponse, type RecordWriter } from '../src';
+import { basic, batch, event, post, testApp } from './helpers';
+
+const decode = (d: Uint8Array) => JSON.parse(Buffer.from(d).toString('utf8')) as Record<string, unknown>;
+
+describe('POST /v1/batch', () => {
+  it('writes valid events with server fields, keyed by device id, and answers per event', async () => {
+    const writer = createMemoryWriter();
+    const events = [event({ anonymous_id: 'dev-a' }), event({ anonymous_id: 'dev-b', seq: 2 })];
+    const res = await testApp(writer).request('/v1/batch', post(batch(events)));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as BatchResponse;
+    expect(body).toMatchObject({ accepted: 2, rejected: 0, retry: 0 });
+    expect(body.results.map((r) => r.event_id)).toEqual(events.map((e) => e.event_id));
+    const written = writer.records.get('events') ?? [];
+    expect(written.map((r) => r.partitionKey)).toEqual(['dev-a', 'dev-b']);
+    const stored = decode(written[0]!.data);
+    expect(stored).toMatchObject({ event_id: events[0]!.event_id, app_id: 'shop', received_at: '2026-11-25T10:00:00.000Z', schema_version: 1 });
+    expect(stored.sent_at).toEqual(expect.any(String));
+  });
+
+  it('rejects only the bad events, with code and field path, and routes them to the bad-rows stream', async () => {
+    const writer = createMemoryWriter();
+    const good = event();
+    const badEvent = event({ properties: { af_revenue: 'lots' } });
+    const res = await testApp(writer).request('/v1/batch', post(batch([good, badEvent])));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as BatchResponse;
+    expect(body).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(body.results[1]).toMatchObject({
+      event_id: badEvent.event_id,
+      status: 'rejected',
+      code: 'invalid_event',
+      issues: [{ path: 'events[1].properties.af_revenue', code: 'invalid_type', message: 'expected number' }],
+    });
+    const bad = (writer.records.get('events-bad') ?? []).map((r) => decode(r.data));
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatchObject({ error_type: 'invalid_event', app_id: 'shop' });
+    expect(JSON.parse(bad[0]!.payload as string)).toEqual(badEvent);
+    expect(writer.records.get('events')).toHaveLength(1);
+  });
+
+  it('rejects an event over the per-event byte limit', async () => {
+    const writer = createMemoryWriter();
+    const res = await testApp(writer).request('/v1/batch', post(batch([event({ properties: { blob: 'x'.repeat(9000) } })])));
+    const body = (await res.json()) as BatchResponse;
+    expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'event_too_large' });
+  });
+
+  it('answers 400 with a reason for malformed JSON and for a bad envelope', async () => {
+    const app = testApp(createMemoryWriter());
+    const malformed = await app.request('/v1/batch', post('{"events": ['));
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'invalid_json' } });
+    const envelope = await app.request('/v1/batch', post(JSON.stringify({ events: 'nope' })));
+    expect(envelope.status).toBe(400);
+    const body = (await envelope.json()) as { error: { code: string; issues: { path: string; code: string }[] } };
+    expect(body.error.code).toBe('invalid_batch');
+    expect(body.error.issues).toContainEqual({ path: 'sent_at', code: 'required', message: 'required' });
+  });
+
+  it('answers 401 without a key or with an unknown key, before reading the body', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const none = await app.request('/v1/batch', { method: 'POST', body: batch([event()]) });
+    expect(none.status).toBe(401);
+    expect(await none.json()).toMatchObject({ error: { code: 'missing_write_key' } });
+    const wrong = await app.request('/v1/batch', post(batch([event()]), { authorization: basic('nope') }));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: { code: 'invalid_write_key' } });
+    expect(writer.records.size).toBe(0);
+  });
+
+  it('answers 413 when the body is over the limit', async () => {
+    const res = await testApp(createMemoryWriter(), { maxBodyBytes: 1024 }).request('/v1/batch', post(batch([event({ properties: { s: 'y'.repeat(2000) } })])));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'body_too_large' } });
+  });
+
+  it('answers 503 with Retry-After when Kinesis takes none of the events', async () => {
+    const down: RecordWriter = {
+      put: (_s, records) => Promise.resolve({ failed: records.map((_, i) => i), lastError: 'InternalFailure' }),
+      ping: () => Promise.reject(new Error('down')),
+    };
+    const app = testApp(down);
+    const res = await app.request('/v1/batch', post(batch([event(), event()])));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    const body = (await res.json()) as BatchResponse;
+    expect(body).toMatchObject({ accepted: 0, retry: 2 });
+    expect((await app.request('/readyz')).status).toBe(503);
+  });
+
+  it('answers retry for just the entries Kinesis did not take', async () => {
+    const half: RecordWriter = {
+      put: (_s, records) => Promise.resolve({ failed: records.flatMap((_, i) => (i % 2 === 1 ? [i] : [])) }),
+      ping: () => Promise.resolve(),
+    };
+    const res = await testApp(half).request('/v1/batch', post(batch([event(), event(), event()])));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as BatchResponse;
+    expect(body.results.map((r) => r.status)).toEqual(['accepted', 'retry', 'accepted']);
+  });
+});
+
+describe('other routes', () => {
+  it('answers health, readiness, CORS preflight and unknown routes', async () => {
+    const app = testApp(createMemoryWriter());
+    expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await app.request('/readyz')).status).toBe(200);
+    const preflight = await app.request('/v1/batch', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    expect(preflight.headers.get('access-control-max-age')).toBe('600');
+    const missing = await app.request('/nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});

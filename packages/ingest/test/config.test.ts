@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, hashWriteKey, loadConfig, packCalls, PUT_RECORDS_MAX_BYTES, parseWriteKeys } from '../src';
+
+describe('loadConfig', () => {
+  it('applies documented defaults and stores only key hashes', () => {
+    const config = loadConfig({ INGEST_WRITE_KEYS: 'secret-key=shop' });
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', streamName: 'events', maxBodyBytes: 1048576, maxEventBytes: 32768 });
+    expect(config.writeKeys).toEqual([{ hash: hashWriteKey('secret-key'), appId: 'shop' }]);
+    expect(JSON.stringify(config)).not.toContain('secret-key');
+  });
+
+  it('reports every problem at once and fails closed without keys', () => {
+    try {
+      loadConfig({ PORT: 'abc', KINESIS_ENDPOINT: 'localhost:4567' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect([...(error as ConfigError).problems].sort()).toEqual([
+        'INGEST_WRITE_KEYS: at least one write key is required (fail closed)',
+        'KINESIS_ENDPOINT must be an http(s) URL, got "localhost:4567"',
+        'PORT must be an integer ≥ 0, got "abc"',
+      ]);
+    }
+  });
+
+  it('accepts pre-hashed keys', () => {
+    const hash = hashWriteKey('k');
+    expect(parseWriteKeys(`sha256:${hash}=app_1`)).toEqual([{ hash, appId: 'app_1' }]);
+    expect(() => parseWriteKeys('k=bad app')).toThrow(/entry 1/);
+  });
+});
+
+describe('packCalls', () => {
+  const rec = (bytes: number) => ({ data: new Uint8Array(bytes), partitionKey: 'k' });
+  it('splits at 500 records and at 5 MiB, keeping order', () => {
+    const many = Array.from({ length: 1201 }, () => rec(10));
+    expect(packCalls(many, many.map((_, i) => i)).map((c) => c.length)).toEqual([500, 500, 201]);
+    const big = Array.from({ length: 12 }, () => rec(1000 * 1000));
+    const calls = packCalls(big, big.map((_, i) => i));
+    expect(calls.map((c) => c.length)).toEqual([5, 5, 2]);
+    expect(calls.flat()).toEqual(big.map((_, i) => i));
+    for (const call of calls) expect(call.length * 1000 * 1001).toBeLessThanOrEqual(PUT_RECORDS_MAX_BYTES);
+  });
+  it('refuses a record over 1 MiB', () => {
+    expect(() => packCalls([rec(1024 * 1024)], [0])).toThrow(/1 MiB/);
+  });
+});

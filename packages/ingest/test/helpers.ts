@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import type { ClientEvent } from '@eventline/schemas';
+import { createApp, parseWriteKeys, type RecordWriter } from '../src';
+
+export const WRITE_KEY = 'wk_test_123';
+
+export function basic(key: string): string {
+  return `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+}
+
+/** A UUIDv7 built from the clock, for test events. */
+export function uuidv7(ms = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function event(overrides: Record<string, unknown> = {}): ClientEvent {
+  return {
+    event_id: uuidv7(),
+    type: 'track',
+    event: 'af_add_to_cart',
+    properties: { af_price: 9.99, af_currency: 'EUR' },
+    anonymous_id: 'device-1',
+    seq: 1,
+    client_ts: new Date().toISOString(),
+    context: { library: { name: 'test', version: '0' } },
+    ...overrides,
+  };
+}
+
+export function batch(events: unknown[]): string {
+  return JSON.stringify({ sent_at: new Date().toISOString(), events });
+}
+
+export function testApp(writer: RecordWriter, overrides: Partial<Parameters<typeof createApp>[0]['options']> = {}) {
+  return createApp({
+    writer,
+    options: {
+      streamName: 'events',
+      badRowsStreamName: 'events-bad',
+      writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`),
+      maxBodyBytes: 64 * 1024,
+      maxEventBytes: 8 * 1024,
+      ...overrides,
+    },
+    now: () => new Date('2026-11-25T10:00:00.000Z'),
+  });
+}
+
+export function post(body: string, headers: Record<string, string> = {}): RequestInit {
+  return { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: basic(WRITE_KEY), ...headers } };
+}

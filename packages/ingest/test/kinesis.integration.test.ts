@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  type _Record,
+} from '@aws-sdk/client-kinesis';
+import { ensureStreams, KINESIS_ENGINES, kinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKinesisWriter, type BatchResponse } from '../src';
+import { basic, batch, event } from './helpers';
+
+const NODE_ENTRY = new URL('../dist/node.js', import.meta.url).pathname;
+
+async function readStream(client: KinesisClient, stream: string): Promise<_Record[]> {
+  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
+  const out: _Record[] = [];
+  for (const shard of Shards) {
+    let { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    for (;;) {
+      const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+      out.push(...(page.Records ?? []));
+      if (!page.Records?.length || !page.NextShardIterator) break;
+      ShardIterator = page.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+const json = (r: _Record) => JSON.parse(Buffer.from(r.Data!).toString('utf8')) as Record<string, unknown>;
+
+/** Start the real Node entry as a child process and wait for its "listening" line. */
+async function startIngest(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [NODE_ENTRY], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    const record = JSON.parse(line) as { msg: string; url?: string };
+    if (record.msg === 'listening' && record.url) return { child, url: record.url };
+  }
+  throw new Error('ingest exited before listening');
+}
+
+describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
+  let kinesis: KinesisEmulator;
+  let client: KinesisClient;
+  beforeAll(async () => {
+    kinesis = await startKinesis({ engine });
+    await ensureStreams(kinesis.endpoint, [
+      { name: 'events', shards: 2 },
+      { name: 'events-bad', shards: 1 },
+      { name: 'bulk', shards: 2 },
+    ]);
+    client = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await kinesis?.stop();
+  });
+
+  it('the writer packs 1,200 records into several PutRecords calls and Kinesis holds them all', async () => {
+    const writer = createKinesisWriter(client);
+    const records = Array.from({ length: 1200 }, (_, i) => ({ data: Buffer.from(`r${i}`), partitionKey: `k${i % 7}` }));
+    expect(await writer.put('bulk', records)).toEqual({ failed: [] });
+    const read = (await readStream(client, 'bulk')).map((r) => Buffer.from(r.Data!).toString());
+    expect(read.sort()).toEqual(records.map((r) => r.data.toString()).sort());
+    await expect(writer.ping('no-such-stream')).rejects.toThrow();
+  });
+
+  it('the Node server answers 200 only after Kinesis holds the events, and shuts down cleanly', async () => {
+    const { child, url } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop' });
+    try {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      const good = [event({ anonymous_id: 'dev-1', seq: 1 }), event({ anonymous_id: 'dev-1', seq: 2 }), event({ anonymous_id: 'dev-2' })];
+      const bad = event({ seq: -5 });
+      const res = await fetch(`${url}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: basic('wk_live'), 'content-type': 'application/json' },
+        body: batch([...good, bad]),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as BatchResponse;
+      expect(body).toMatchObject({ accepted: 3, rejected: 1, retry: 0 });
+
+      const stored = await readStream(client, 'events');
+      expect(stored.map((r) => json(r).event_id).sort()).toEqual(good.map((e) => e.event_id).sort());
+      for (const r of stored) expect(r.PartitionKey).toBe(json(r).anonymous_id);
+      // One device's events share a shard, in the order they were sent.
+      const dev1 = stored.filter((r) => r.PartitionKey === 'dev-1').map((r) => json(r).seq);
+      expect(dev1).toEqual([1, 2]);
+      const badRows = (await readStream(client, 'events-bad')).map(json);
+      expect(badRows).toHaveLength(1);
+      expect(badRows[0]).toMatchObject({ error_type: 'invalid_event', issues: [{ path: 'events[3].seq' }] });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+});
+
+describe('Node entry configuration', () => {
+  it('exits 2 with every problem listed when the environment is invalid', async () => {
+    const child = spawn(process.execPath, [NODE_ENTRY], { env: { PATH: process.env.PATH, PORT: 'x' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toContain('INGEST_WRITE_KEYS');
+    expect(stderr).toContain('PORT must be an integer');
+  });
+});
