@@ -1,0 +1,21 @@
+// Fails the build when the <script> bundle grows past its gzip budget or ships the schema validator.
+// Budget history (raise it only with a reason, in the same change):
+//   5120 B gzip: walking skeleton measured at ~4.4 KB (queue, batching, per-event results, uuidv7,
+//                localStorage + fetch adapters, page context). Offline queue / retries come next.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
+const GZIP_BUDGET = 5120;
+
+const code = readFileSync(FILE);
+const gzip = gzipSync(code, { level: 9 }).length;
+const problems = [];
+if (gzip > GZIP_BUDGET) problems.push(`gzip ${gzip} B is over the budget of ${GZIP_BUDGET} B`);
+if (/typebox/i.test(code.toString('utf8'))) problems.push('the bundle contains TypeBox: import only types from @eventline/schemas');
+
+console.log(`eventline.iife.js: ${code.length} B min, ${gzip} B gzip (budget ${GZIP_BUDGET} B)`);
+if (problems.length > 0) {
+  for (const p of problems) console.error(`size check failed: ${p}`);
+  process.exit(1);
+}

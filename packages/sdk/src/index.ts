@@ -1,0 +1,19 @@
+import { createClient, type Client } from './core/client';
+import type { ClientConfig } from './core/config';
+import type { Platform } from './core/types';
+import { createDefaultInstance } from './default-instance';
+import { createBrowserPlatform } from './platform/browser/platform';
+
+export type * from './public-types';
+export { createMemoryStorage } from './platform/memory-storage';
+export { SDK_VERSION } from './core/version';
+
+/** A client for the browser: localStorage (memory fallback), fetch, page context. Override any seam. */
+export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): Client {
+  return createClient(config, { ...createBrowserPlatform(), ...overrides });
+}
+
+const instance = createDefaultInstance((config) => createEventline(config));
+
+/** The page-wide instance: `init` once, then `track` anywhere. */
+export const { init, track, flush, getDeviceId, on } = instance;

@@ -1,0 +1,38 @@
+import { parseRetryAfter } from '../../core/retry-after';
+import type { Transport } from '../../core/types';
+import type { FetchFn } from './global-scope';
+
+/**
+ * POST with fetch. Resolves with every HTTP status (the core decides what it means); rejects only
+ * when no response arrived. `keepalive` stays off until the unload path (beacon, 64 KB cap) exists.
+ */
+export function createFetchTransport(getFetch: () => FetchFn | undefined): Transport {
+  return {
+    async send(url, body, headers) {
+      const fetchFn = getFetch();
+      if (!fetchFn) throw new Error('fetch is not available in this runtime');
+      const response = await fetchFn(url, {
+        method: 'POST',
+        headers,
+        body,
+        keepalive: false,
+        credentials: 'omit',
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        body: parseJson(text),
+        retryAfterMs: parseRetryAfter(response.headers.get('Retry-After'), Date.now()),
+      };
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined; // handled: a non-JSON body (proxy error page) is treated as "no body"
+  }
+}

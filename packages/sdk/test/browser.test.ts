@@ -1,0 +1,75 @@
+import { validateEvent } from '@eventline/schemas';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEventline } from '../src/index';
+import { readBrowserContext } from '../src/platform/browser/context';
+import { ENDPOINT, fakeIngest, WRITE_KEY } from './support';
+
+const ingest = fakeIngest();
+beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  vi.unstubAllGlobals();
+  ingest.reset();
+});
+afterAll(() => ingest.server.close());
+
+function stubBrowser() {
+  const saved = new Map<string, string>();
+  vi.stubGlobal('location', { href: 'https://shop.example/cart?x=1', pathname: '/cart' });
+  vi.stubGlobal('document', { referrer: 'https://google.com/', title: 'Cart' });
+  vi.stubGlobal('navigator', { language: 'de-DE', userAgent: 'Mozilla/5.0 (Test)' });
+  vi.stubGlobal('screen', { width: 1280, height: 800 });
+  vi.stubGlobal('devicePixelRatio', 2);
+  vi.stubGlobal('localStorage', {
+    getItem: (k: string) => saved.get(k) ?? null,
+    setItem: (k: string, v: string) => void saved.set(k, v),
+    removeItem: (k: string) => void saved.delete(k),
+  });
+  return saved;
+}
+
+describe('browser context', () => {
+  it('reads page, locale, timezone, screen and user agent', () => {
+    const context = readBrowserContext({
+      location: { href: 'https://a.example/p', pathname: '/p' },
+      document: { referrer: '', title: 'T' },
+      navigator: { language: 'en-GB', userAgent: 'UA' },
+      screen: { width: 390, height: 844 },
+      devicePixelRatio: 3,
+    });
+    expect(context).toEqual({
+      page: { url: 'https://a.example/p', path: '/p', title: 'T' },
+      locale: 'en-GB',
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      screen: { width: 390, height: 844, density: 3 },
+      user_agent: 'UA',
+    });
+  });
+
+  it('clips values to the schema limits and skips what the runtime lacks', () => {
+    const context = readBrowserContext({ location: { href: `https://a.example/${'x'.repeat(5000)}` } });
+    expect(context.page?.url).toHaveLength(4096);
+    expect(context.screen).toBeUndefined();
+    expect(context.user_agent).toBeUndefined();
+  });
+});
+
+describe('createEventline (browser entry)', () => {
+  it('sends valid events with page context and keeps the device id in localStorage', async () => {
+    const saved = stubBrowser();
+    const client = createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    client.track('af_add_to_cart', { af_content_id: 'sku-1', af_price: 9.99, af_currency: 'EUR' });
+    await client.close();
+
+    const [event] = ingest.events();
+    const result = validateEvent(event);
+    expect(result.ok ? [] : result.issues).toEqual([]);
+    expect(event?.context).toMatchObject({
+      page: { url: 'https://shop.example/cart?x=1', path: '/cart', referrer: 'https://google.com/', title: 'Cart' },
+      locale: 'de-DE',
+      screen: { width: 1280, height: 800, density: 2 },
+      user_agent: 'Mozilla/5.0 (Test)',
+    });
+    expect(JSON.parse(saved.get('eventline.device_id') ?? 'null')).toBe(event?.anonymous_id);
+    expect(JSON.parse(saved.get('eventline.seq') ?? 'null')).toBe(1);
+  });
+});

@@ -1,0 +1,66 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '../src/core/client';
+import { createDefaultInstance } from '../src/default-instance';
+import { createEventline } from '../src/node';
+import { ENDPOINT, fakeIngest, WRITE_KEY } from './support';
+
+const ingest = fakeIngest();
+const made: Client[] = [];
+beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((c) => c.close()));
+  ingest.reset();
+  delete (globalThis as { eventline?: unknown }).eventline;
+});
+afterAll(() => ingest.server.close());
+
+function instance() {
+  return createDefaultInstance((config) => {
+    const client = createEventline(config);
+    made.push(client);
+    return client;
+  });
+}
+
+describe('default instance', () => {
+  it('replays track() and on() calls made before init()', async () => {
+    const api = instance();
+    const sent: number[] = [];
+    api.on('sent', (n) => sent.push(n.accepted));
+    api.track('early', { n: 1 });
+    await api.flush(); // nothing to send yet, and no error
+    expect(ingest.received).toHaveLength(0);
+
+    api.init({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    api.track('later');
+    await api.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['early', 'later']);
+    expect(sent).toEqual([2]);
+  });
+
+  it('init() is idempotent and getDeviceId() needs init', async () => {
+    const api = instance();
+    await expect(api.getDeviceId()).rejects.toThrow(/init/);
+    const first = api.init({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    expect(api.init({ writeKey: 'other', endpoint: ENDPOINT })).toBe(first);
+    expect(await api.getDeviceId()).toBe(await first.getDeviceId());
+  });
+
+  it('an unsubscribed early listener is never attached', async () => {
+    const api = instance();
+    const seen: unknown[] = [];
+    const off = api.on('sent', (n) => seen.push(n));
+    off();
+    api.init({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    api.track('a');
+    await api.flush();
+    expect(seen).toEqual([]);
+  });
+
+  it('the <script> entry exposes window.eventline', async () => {
+    await import('../src/iife');
+    const api = (globalThis as { eventline?: Record<string, unknown> }).eventline;
+    expect(Object.keys(api ?? {}).sort()).toEqual(['flush', 'getDeviceId', 'init', 'on', 'track']);
+    expect(Object.values(api ?? {}).every((f) => typeof f === 'function')).toBe(true);
+  });
+});

@@ -1,0 +1,81 @@
+import type { ClientBatch, ClientEvent } from '@eventline/schemas';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { createEventline } from '../src/node';
+import type { Client, ClientConfig, ClientNotices, Platform } from '../src/public-types';
+
+export const ENDPOINT = 'http://ingest.test';
+export const WRITE_KEY = 'wk_test_123';
+
+export interface Received {
+  headers: Headers;
+  body: ClientBatch;
+}
+
+export type Responder = (body: ClientBatch, call: number) => Response | Promise<Response>;
+
+/** Answers like the ingest: every event accepted. */
+export function acceptAll(body: ClientBatch): Response {
+  return HttpResponse.json({
+    request_id: `req-${body.events.length}`,
+    accepted: body.events.length,
+    rejected: 0,
+    retry: 0,
+    results: body.events.map((e) => ({ event_id: e.event_id, status: 'accepted' })),
+  });
+}
+
+/** An msw server standing in for the ingest: records every request, answers with `respond`. */
+export function fakeIngest() {
+  const received: Received[] = [];
+  let respond: Responder = acceptAll;
+  const server = setupServer(
+    http.post(`${ENDPOINT}/v1/batch`, async ({ request }) => {
+      const body = (await request.json()) as ClientBatch;
+      received.push({ headers: request.headers, body });
+      return respond(body, received.length);
+    }),
+  );
+  return {
+    server,
+    received,
+    /** Every event the ingest has seen, in order. */
+    events: (): ClientEvent[] => received.flatMap((r) => r.body.events),
+    reply(next: Responder) {
+      respond = next;
+    },
+    reset() {
+      received.length = 0;
+      respond = acceptAll;
+    },
+  };
+}
+
+/** Creates clients (Node platform + msw) and closes them all after each test. */
+export function clientFactory() {
+  const clients: Client[] = [];
+  return {
+    create(config: Partial<ClientConfig> = {}, overrides: Partial<Platform> = {}) {
+      const client = createEventline(
+        { writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, ...config },
+        overrides,
+      );
+      clients.push(client);
+      return client;
+    },
+    async closeAll() {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+    },
+  };
+}
+
+/** Collects every notice a client emits. */
+export function record(client: Client) {
+  const notices: { [K in keyof ClientNotices]: ClientNotices[K][] } = { sent: [], error: [], drop: [] };
+  client.on('sent', (n) => notices.sent.push(n));
+  client.on('error', (n) => notices.error.push(n));
+  client.on('drop', (n) => notices.drop.push(n));
+  return notices;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
