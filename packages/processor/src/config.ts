@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { CONSUMER_DEFAULTS } from './consumer/consumer';
+
+/** Everything the Node entry needs, read from the environment once. */
+export interface ProcessorEnv {
+  endpoint: string | undefined;
+  region: string;
+  streamName: string;
+  lakeDir: string;
+  checkpointFile: string;
+  maxAgeMs: number;
+  maxBytes: number;
+  pollIntervalMs: number;
+  /** Emulator without explicit keys: use dummy credentials. */
+  dummyCredentials: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid processor configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse and check every variable; report all problems at once. */
+export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorEnv {
+  const problems: string[] = [];
+  const endpoint = optional(env.KINESIS_ENDPOINT);
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    problems.push(`KINESIS_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "${endpoint}"`);
+  }
+  const region = optional(env.AWS_REGION) ?? optional(env.AWS_DEFAULT_REGION) ?? (endpoint ? 'us-east-1' : undefined);
+  if (region === undefined) problems.push('AWS_REGION is required when KINESIS_ENDPOINT is not set (real AWS)');
+  const streamName = optional(env.STREAM_NAME);
+  if (streamName === undefined) problems.push('STREAM_NAME is required (the Kinesis stream to read)');
+  else if (!/^[A-Za-z0-9_.-]{1,128}$/.test(streamName)) problems.push(`STREAM_NAME is not a valid stream name: "${streamName}"`);
+  const lakeDir = resolve(cwd, optional(env.LAKE_DIR) ?? '.data/lake');
+  const checkpointFile = resolve(cwd, optional(env.CHECKPOINT_FILE) ?? `.data/checkpoints/${streamName ?? 'stream'}.json`);
+  const maxAgeMs = integer(env, 'BUFFER_MAX_MS', CONSUMER_DEFAULTS.maxAgeMs, 100, 900_000, problems);
+  const maxBytes = integer(env, 'BUFFER_MAX_BYTES', CONSUMER_DEFAULTS.maxBytes, 1, 128 * 1024 * 1024, problems);
+  const pollIntervalMs = integer(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
+  if (problems.length > 0 || region === undefined || streamName === undefined) throw new ConfigError(problems);
+  return {
+    endpoint,
+    region,
+    streamName,
+    lakeDir,
+    checkpointFile,
+    maxAgeMs,
+    maxBytes,
+    pollIntervalMs,
+    dummyCredentials: endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined,
+  };
+}
+
+function optional(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = optional(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}

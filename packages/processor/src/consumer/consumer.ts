@@ -1,0 +1,121 @@
+import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import { createFolderSink } from '../delivery/folder-sink';
+import type { Sink } from '../delivery/sink';
+import { errorFields, stderrLogger, type Logger } from '../log';
+import { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './checkpoint-store';
+import { listShards, type ShardInfo } from './list-shards';
+import { runShardReader } from './shard-reader';
+import { sleep } from './sleep';
+import { emptyStats, type ConsumerStats } from './stats';
+
+export interface ConsumerConfig {
+  kinesis: KinesisClientConfig;
+  streamName: string;
+  /** Lake root: files go under `events/` and `bad_rows/`. */
+  lakeDir: string;
+  checkpointFile: string;
+  /** Flush a shard's buffer at this size. Default 5 MiB. */
+  maxBytes?: number;
+  /** ...or when its oldest record has waited this long. Default 60 s. */
+  maxAgeMs?: number;
+  /** Pause between GetRecords calls per shard (AWS allows 5 per second per shard). Default 200 ms. */
+  pollIntervalMs?: number;
+  /** How often to re-list shards to pick up new ones after a reshard. Default 30 s. */
+  shardRefreshMs?: number;
+  logger?: Logger;
+  /** Replace the folder sink / file checkpoint store (tests, other backends). */
+  sink?: Sink;
+  checkpointStore?: CheckpointStore;
+}
+
+export interface Consumer {
+  /** Stop reading, flush every buffer, save checkpoints, close the client. */
+  stop(): Promise<void>;
+  stats(): ConsumerStats;
+}
+
+export const CONSUMER_DEFAULTS = { maxBytes: 5 * 1024 * 1024, maxAgeMs: 60_000, pollIntervalMs: 200, shardRefreshMs: 30_000 };
+
+/** Start one long-running consumer for one stream. Resolves once every open shard has a reader. */
+export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
+  const limits = {
+    maxBytes: positive('maxBytes', config.maxBytes ?? CONSUMER_DEFAULTS.maxBytes),
+    maxAgeMs: positive('maxAgeMs', config.maxAgeMs ?? CONSUMER_DEFAULTS.maxAgeMs),
+    pollIntervalMs: positive('pollIntervalMs', config.pollIntervalMs ?? CONSUMER_DEFAULTS.pollIntervalMs),
+  };
+  const refreshMs = positive('shardRefreshMs', config.shardRefreshMs ?? CONSUMER_DEFAULTS.shardRefreshMs);
+  const log = config.logger ?? stderrLogger;
+  const sink = config.sink ?? createFolderSink(config.lakeDir);
+  const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName);
+  const saved = await checkpoints.load();
+  const client = new KinesisClient(config.kinesis);
+  const abort = new AbortController();
+  const stats = emptyStats();
+  const readers = new Map<string, Promise<'ended' | 'stopped'>>();
+  const ended = new Set([...saved].filter(([, c]) => c.ended).map(([id]) => id));
+  const failures: unknown[] = [];
+
+  const startReaders = (shards: ShardInfo[]): void => {
+    const known = new Set(shards.map((s) => s.shardId));
+    for (const shard of shards) {
+      if (readers.has(shard.shardId) || ended.has(shard.shardId)) continue;
+      // Keep per-key order across a reshard: a child starts once its parent is read to the end.
+      if (shard.parentShardId && known.has(shard.parentShardId) && !ended.has(shard.parentShardId)) continue;
+      readers.set(shard.shardId, startReader(shard.shardId, saved.get(shard.shardId)));
+    }
+  };
+
+  const startReader = (shardId: string, start: ShardCheckpoint | undefined): Promise<'ended' | 'stopped'> => {
+    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, checkpoints, limits, stats, log, signal: abort.signal });
+    return run.then(
+      (outcome) => {
+        if (outcome === 'ended') ended.add(shardId);
+        return outcome;
+      },
+      (error: unknown) => {
+        failures.push(error);
+        return 'stopped' as const;
+      },
+    );
+  };
+
+  try {
+    startReaders(await listShards(client, config.streamName));
+  } catch (error) {
+    client.destroy();
+    throw new Error(`cannot list shards of stream "${config.streamName}": ${errorFields(error).error as string}`, { cause: error });
+  }
+
+  const refresher = (async () => {
+    while (!abort.signal.aborted) {
+      await sleep(refreshMs, abort.signal);
+      if (abort.signal.aborted) return;
+      try {
+        startReaders(await listShards(client, config.streamName, abort.signal));
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        stats.errors += 1;
+        log('error', 'shard re-list failed; will retry', { stream: config.streamName, ...errorFields(error) });
+      }
+    }
+  })();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      abort.abort();
+      await refresher;
+      await Promise.all(readers.values());
+      client.destroy();
+      if (failures.length > 0) throw new AggregateError(failures, 'consumer stopped with unflushed records (they will be re-read)');
+    })();
+    return stopping;
+  };
+
+  return { stop, stats: () => ({ ...stats }) };
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}

@@ -1,0 +1,168 @@
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { InputRecord } from '../core/process';
+import { deliverRecords } from '../delivery/deliver';
+import type { Sink } from '../delivery/sink';
+import { errorFields, type Logger } from '../log';
+import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
+import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough } from './shard-buffer';
+import { backoffMs, sleep } from './sleep';
+import type { ConsumerStats } from './stats';
+
+export interface ShardReaderOptions {
+  client: KinesisClient;
+  streamName: string;
+  shardId: string;
+  start: ShardCheckpoint | undefined;
+  sink: Sink;
+  checkpoints: CheckpointStore;
+  limits: { maxBytes: number; maxAgeMs: number; pollIntervalMs: number };
+  stats: ConsumerStats;
+  log: Logger;
+  /** Aborted by stop(): the reader stops reading, then flushes what it holds. */
+  signal: AbortSignal;
+}
+
+const FINAL_FLUSH_ATTEMPTS = 3;
+
+/**
+ * Read one shard from its checkpoint, buffer, flush when due, checkpoint after each durable
+ * flush. Resolves 'ended' when a closed shard is fully delivered, 'stopped' after stop().
+ * Read and write failures are logged and retried with backoff; only a failed final flush rejects.
+ */
+export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | 'stopped'> {
+  const buffer = emptyBuffer();
+  let lastReadSeq = o.start?.sequenceNumber ?? null;
+  let committed = o.start?.sequenceNumber ?? null;
+  // A flush range saved before its files were written. After a crash the replay flushes exactly
+  // this range again, so the files get the same names and overwrite instead of duplicating.
+  let announced = o.start?.pendingThrough ?? undefined;
+  let iterator: string | undefined;
+  let ended = false;
+  let failures = 0;
+
+  const flushDue = (): boolean => {
+    if (buffer.records.length === 0) return false;
+    if (announced !== undefined) return ended || reaches(buffer, announced);
+    return ended || isDue(buffer, o.limits, Date.now());
+  };
+
+  const flush = async (): Promise<void> => {
+    const through = announced ?? buffer.records.at(-1)?.sequenceNumber;
+    if (through === undefined) return;
+    if (announced === undefined) {
+      await o.checkpoints.save(o.shardId, { sequenceNumber: committed, ended: false, pendingThrough: through });
+      announced = through;
+    }
+    const records = recordsThrough(buffer, through);
+    const last = records.at(-1);
+    if (!last) {
+      // The announced records are gone (trimmed by retention): nothing to reproduce.
+      announced = undefined;
+      return;
+    }
+    const result = await deliverRecords(o.shardId, records, o.sink);
+    await o.checkpoints.save(o.shardId, { sequenceNumber: last.sequenceNumber, ended: false });
+    committed = last.sequenceNumber;
+    announced = undefined;
+    dropRecords(buffer, records.length);
+    o.stats.rowsDelivered += result.rowsDelivered;
+    o.stats.badRows += result.badRows;
+    o.stats.duplicates += result.duplicates;
+    o.stats.filesWritten += result.filesWritten;
+  };
+
+  while (!o.signal.aborted) {
+    try {
+      if (flushDue()) {
+        await flush();
+        failures = 0;
+        continue;
+      }
+      if (ended) {
+        await o.checkpoints.save(o.shardId, { sequenceNumber: lastReadSeq, ended: true });
+        o.log('info', 'shard ended', { stream: o.streamName, shard: o.shardId });
+        return 'ended';
+      }
+      iterator ??= await shardIterator(o, lastReadSeq);
+      const page = await o.client.send(new GetRecordsCommand({ ShardIterator: iterator }), { abortSignal: o.signal });
+      const records = toInputRecords(page.Records ?? []);
+      addRecords(buffer, records, Date.now());
+      o.stats.recordsRead += records.length;
+      lastReadSeq = records.at(-1)?.sequenceNumber ?? lastReadSeq;
+      iterator = page.NextShardIterator;
+      ended = iterator === undefined || iterator === null;
+      failures = 0;
+      if (!ended) await sleep(o.limits.pollIntervalMs, o.signal);
+    } catch (error) {
+      if (o.signal.aborted) break;
+      failures += 1;
+      o.stats.errors += 1;
+      // Re-fetch the iterator after the last record read: safe for any failure, and the only cure for an expired one.
+      iterator = undefined;
+      const retryInMs = backoffMs(failures);
+      o.log('error', 'shard read or delivery failed; retrying', {
+        stream: o.streamName,
+        shard: o.shardId,
+        attempt: failures,
+        retry_in_ms: retryInMs,
+        buffered_records: buffer.records.length,
+        ...errorFields(error),
+      });
+      await sleep(retryInMs, o.signal);
+    }
+  }
+  if (announced !== undefined && !reaches(buffer, announced)) {
+    // Mid-replay of an announced range: a partial flush would get a different name. Re-read next start.
+    o.log('info', 'stopping before the announced range was re-read; it stays pending', { stream: o.streamName, shard: o.shardId });
+  } else {
+    await finalFlush(o, flush);
+  }
+  return 'stopped';
+}
+
+async function finalFlush(o: ShardReaderOptions, flush: () => Promise<void>): Promise<void> {
+  const neverAborted = new AbortController().signal;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await flush();
+      return;
+    } catch (error) {
+      o.log('error', 'final flush failed', { stream: o.streamName, shard: o.shardId, attempt, ...errorFields(error) });
+      if (attempt >= FINAL_FLUSH_ATTEMPTS) {
+        throw new Error(`shard ${o.shardId}: final flush failed; records after the checkpoint will be re-read on restart`, {
+          cause: error,
+        });
+      }
+      await sleep(backoffMs(attempt), neverAborted);
+    }
+  }
+}
+
+async function shardIterator(o: ShardReaderOptions, afterSeq: string | null): Promise<string> {
+  const out = await o.client.send(
+    new GetShardIteratorCommand(
+      afterSeq
+        ? { StreamName: o.streamName, ShardId: o.shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: afterSeq }
+        : { StreamName: o.streamName, ShardId: o.shardId, ShardIteratorType: 'TRIM_HORIZON' },
+    ),
+    { abortSignal: o.signal },
+  );
+  if (!out.ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${o.shardId}`);
+  return out.ShardIterator;
+}
+
+function toInputRecords(
+  records: { Data?: Uint8Array; PartitionKey?: string; SequenceNumber?: string; ApproximateArrivalTimestamp?: Date }[],
+): InputRecord[] {
+  const out: InputRecord[] = [];
+  for (const r of records) {
+    if (r.SequenceNumber === undefined) throw new Error('GetRecords returned a record without a sequence number');
+    out.push({
+      data: r.Data ?? new Uint8Array(),
+      partitionKey: r.PartitionKey ?? '',
+      sequenceNumber: r.SequenceNumber,
+      ...(r.ApproximateArrivalTimestamp ? { arrivalTime: r.ApproximateArrivalTimestamp } : {}),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+/** Why a record could not become an event. */
+export type BadRowErrorType = 'decode' | 'parse' | 'validation';
+
+/**
+ * A record that failed processing, kept with enough context to find, explain and replay it.
+ * Bad rows are written to the lake next to the events: never dropped silently.
+ */
+export interface BadRow {
+  error_type: BadRowErrorType;
+  /** Human-readable cause; for validation, one formatted issue per line (`context.page.url: …`). */
+  reason: string;
+  sequence_number: string;
+  partition_key: string;
+  /** The record's payload as text (invalid UTF-8 replaced), cut to PAYLOAD_MAX_CHARS. */
+  payload: string;
+  payload_truncated: boolean;
+  /** When the record reached Kinesis, if known (ISO 8601, UTC). */
+  arrived_at: string | null;
+  /** When processing failed (ISO 8601, UTC). */
+  failed_at: string;
+}
+
+/** 64 KiB of text is plenty to diagnose a record while keeping a bad-row file small. */
+export const PAYLOAD_MAX_CHARS = 64 * 1024;
+
+export function truncatePayload(text: string): { payload: string; payload_truncated: boolean } {
+  if (text.length <= PAYLOAD_MAX_CHARS) return { payload: text, payload_truncated: false };
+  return { payload: text.slice(0, PAYLOAD_MAX_CHARS), payload_truncated: true };
+}

@@ -1,0 +1,15 @@
+export { processRecords, classifyRecords, type InputRecord, type ProcessResult, type AcceptedRow, type ClassifiedRecords } from './core/process';
+export { type BadRow, type BadRowErrorType, PAYLOAD_MAX_CHARS } from './core/bad-row';
+export { eventPrefix, badRowPrefix } from './delivery/partition';
+export { objectName } from './delivery/naming';
+export { encodeNdjsonGzip, decodeNdjsonGzip } from './delivery/ndjson';
+export { type Sink } from './delivery/sink';
+export { createFolderSink } from './delivery/folder-sink';
+export { writeFileAtomic } from './delivery/atomic-write';
+export { deliverRecords, type DeliveryResult } from './delivery/deliver';
+export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } from './consumer/consumer';
+export { type ConsumerStats } from './consumer/stats';
+export { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './consumer/checkpoint-store';
+export { kinesisClientConfig, type KinesisConnection } from './consumer/kinesis-client';
+export { openLake, runQuery, type Lake, type Row, type Plain } from './query/lake';
+export { type Logger, type LogLevel } from './log';

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { formatTable } from './format-table';
+import { runQuery } from './lake';
+
+/**
+ * `query "<sql>"`: run SQL over the lake and print a table. The lake is LAKE_DIR, else
+ * `<INIT_CWD or cwd>/.data/lake` (npm sets INIT_CWD to where `npm run` was typed: the repo root).
+ */
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const sql = argv.join(' ').trim();
+  if (sql === '' || sql === '--help' || sql === '-h') {
+    process.stderr.write('usage: npm run query -- "select count(*) from events"   (views: events, bad_rows)\n');
+    return sql === '' ? 2 : 0;
+  }
+  const lakeDir = env.LAKE_DIR ? resolve(env.LAKE_DIR) : resolve(env.INIT_CWD ?? process.cwd(), '.data/lake');
+  if (!existsSync(join(lakeDir, 'events'))) process.stderr.write(`note: no events in the lake yet at ${lakeDir}\n`);
+  try {
+    const rows = await runQuery(lakeDir, sql);
+    process.stdout.write(formatTable(rows) + '\n');
+    return 0;
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    process.stderr.write(`query failed (lake ${lakeDir}): ${message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`query crashed: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

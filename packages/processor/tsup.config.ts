@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+import { tsupBase } from '../../tsup.base';
+
+export default defineConfig(
+  tsupBase({
+    entry: { index: 'src/index.ts', node: 'src/node.ts', 'query-cli': 'src/query/cli.ts' },
+    // A native module: it must load its own .node binary at run time, never be bundled.
+    external: ['@duckdb/node-api'],
+  }),
+);
