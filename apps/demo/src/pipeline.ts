@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ensureStreams, startKinesis, type KinesisEmulator, type KinesisEngine } from '@eventline/devstack';
+import { spawnService, type ServiceProcess } from './service-process';
+
+export const DEMO_WRITE_KEY = 'demo_write_key';
+export const DEMO_APP_ID = 'demo_shop';
+export const STREAMS = { events: 'events', badRows: 'events-bad' } as const;
+
+export interface PipelineOptions {
+  /** Everything the pipeline keeps: Kinesis data, the lake, checkpoints. */
+  dataDir: string;
+  engine?: KinesisEngine;
+  /** Processor buffer age before a file is written; 1 s locally so events show up fast. */
+  bufferMaxMs?: number;
+  onLine?: (service: string, line: string) => void;
+}
+
+export interface Pipeline {
+  kinesis: KinesisEmulator;
+  ingestUrl: string;
+  lakeDir: string;
+  services: ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Kinesis emulator → ingest → processor, each a real process, wired by environment. */
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const lakeDir = join(options.dataDir, 'lake');
+  const kinesisDir = join(options.dataDir, 'kinesis');
+  mkdirSync(lakeDir, { recursive: true });
+  mkdirSync(kinesisDir, { recursive: true });
+  const onLine = options.onLine ?? (() => undefined);
+
+  const engine = options.engine ?? 'kinesalite';
+  const kinesis = await startKinesis({ engine, dataDir: kinesisDir, onLog: (line) => onLine('kinesis', line) });
+  const services: ServiceProcess[] = [];
+  const stop = async (): Promise<void> => {
+    // Ingest first (no new writes), then the processor (flushes its buffers), then Kinesis.
+    for (const service of [...services].reverse()) await service.stop();
+    await kinesis.stop();
+  };
+  try {
+    await ensureStreams(kinesis.endpoint, [
+      { name: STREAMS.events, shards: 2 },
+      { name: STREAMS.badRows, shards: 1 },
+    ]);
+    const common = { KINESIS_ENDPOINT: kinesis.endpoint, AWS_REGION: 'us-east-1' };
+    services.push(
+      await spawnService({
+        name: 'processor',
+        entry: require.resolve('@eventline/processor/node'),
+        env: {
+          ...common,
+          STREAM_NAME: STREAMS.events,
+          LAKE_DIR: lakeDir,
+          CHECKPOINT_FILE: join(options.dataDir, 'checkpoints.json'),
+          BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
+        },
+        ready: (r) => r.event === 'ready',
+        onLine,
+      }),
+    );
+    const ingest = await spawnService({
+      name: 'ingest',
+      entry: require.resolve('@eventline/ingest/node'),
+      env: {
+        ...common,
+        PORT: '0',
+        STREAM_NAME: STREAMS.events,
+        BAD_ROWS_STREAM_NAME: STREAMS.badRows,
+        INGEST_WRITE_KEYS: `${DEMO_WRITE_KEY}=${DEMO_APP_ID}`,
+      },
+      ready: (r) => r.msg === 'listening',
+      onLine,
+    });
+    services.push(ingest);
+    return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, services, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ServiceProcess {
+  name: string;
+  pid: number;
+  /** The first log record that matched `ready`. */
+  readyRecord: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export interface SpawnServiceOptions {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  /** True for the JSON log line that means the service is up. */
+  ready: (record: Record<string, unknown>) => boolean;
+  onLine?: (name: string, line: string) => void;
+  timeoutMs?: number;
+}
+
+/**
+ * Run one of our Node entries as a child process and wait for its "ready" log line.
+ * Stopped by pid: SIGTERM (graceful), SIGKILL after a grace period.
+ */
+export function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
+  const { name, entry, env, ready, onLine = () => undefined, timeoutMs = 30_000 } = options;
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
+  createInterface({ input: child.stderr }).on('line', (line) => onLine(name, line));
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => fail(new Error(`${name} did not report ready within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.once('exit', (code, signal) => fail(new Error(`${name} exited early (code ${code}, signal ${signal})`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      onLine(name, line);
+      if (settled) return;
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return; // not a structured log line; already passed to onLine
+      }
+      if (!ready(record)) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child) });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEngine } from '@eventline/devstack';
+import { DEMO_WRITE_KEY, startPipeline } from './pipeline';
+import { startWebServer } from './web-server';
+
+/** `npm run demo`: the whole pipeline on this machine; Ctrl-C stops all of it. */
+async function main(): Promise<void> {
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  const dataDir = process.env.EVENTLINE_DATA_DIR ?? join(repoRoot, '.data');
+  const verbose = process.env.DEMO_VERBOSE === '1';
+  const engine = parseEngine(process.env.KINESIS_ENGINE);
+  console.log(`Starting eventline demo (Kinesis emulator: ${engine}, data in ${dataDir}) …`);
+
+  const pipeline = await startPipeline({
+    dataDir,
+    engine,
+    onLine: (service, line) => {
+      if (verbose || /"level":"(warn|error)"/.test(line)) console.log(`[${service}] ${line}`);
+    },
+  });
+  const web = await startWebServer({
+    port: Number(process.env.DEMO_PORT ?? 0),
+    ingestUrl: pipeline.ingestUrl,
+    writeKey: DEMO_WRITE_KEY,
+    lakeDir: pipeline.lakeDir,
+  }).catch(async (error: unknown) => {
+    await pipeline.stop();
+    throw error;
+  });
+
+  console.log(
+    [
+      '',
+      `  Demo page        ${web.url}`,
+      `  Ingest           ${pipeline.ingestUrl}  (POST /v1/batch, GET /readyz)`,
+      `  Kinesis (${pipeline.kinesis.engine})  ${pipeline.kinesis.endpoint}`,
+      `  Lake             ${pipeline.lakeDir}`,
+      `  Query            npm run query -- "select event, count(*) from events group by all"`,
+      `  Processes        ${[`kinesis=${pipeline.kinesis.pid}`, ...pipeline.services.map((s) => `${s.name}=${s.pid}`)].join(' ')}`,
+      '',
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping …');
+    web.server.close();
+    pipeline.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('stop failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

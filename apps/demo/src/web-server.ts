@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { runQuery } from '@eventline/processor';
+import { Hono } from 'hono';
+
+export interface WebOptions {
+  port: number;
+  ingestUrl: string;
+  writeKey: string;
+  lakeDir: string;
+}
+
+const require = createRequire(import.meta.url);
+const pageFile = new URL('../web/index.html', import.meta.url);
+
+/** The demo page, the SDK's script-tag build, and a small read-only view of the lake. */
+export function createWebApp(options: Omit<WebOptions, 'port'>) {
+  const app = new Hono();
+  app.get('/', async (c) => c.html(await readFile(pageFile, 'utf8')));
+  app.get('/config.js', (c) => {
+    const config = { writeKey: options.writeKey, endpoint: options.ingestUrl };
+    return c.body(`window.EVENTLINE_DEMO = ${JSON.stringify(config)};\n`, 200, { 'content-type': 'text/javascript' });
+  });
+  app.get('/sdk/eventline.iife.js', async (c) => {
+    const file = require.resolve('@eventline/sdk/eventline.iife.js');
+    return c.body(await readFile(file, 'utf8'), 200, { 'content-type': 'text/javascript', 'cache-control': 'no-cache' });
+  });
+  app.get('/api/lake', async (c) => {
+    try {
+      const rows = await runQuery(
+        options.lakeDir,
+        `select count(*) as events, count(distinct anonymous_id) as devices, max(received_at) as last_received_at from events`,
+      );
+      const recent = await runQuery(options.lakeDir, `select event_id, event, received_at from events order by received_at desc limit 5`);
+      return c.json({ ...rows[0], recent });
+    } catch (error) {
+      return c.json({ error: error instanceof Error ? error.message : String(error) }, 500);
+    }
+  });
+  return app;
+}
+
+export function startWebServer(options: WebOptions): Promise<{ url: string; server: ServerType }> {
+  const app = createWebApp(options);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      resolve({ url: `http://127.0.0.1:${info.port}`, server });
+    });
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { KINESIS_ENGINES } from '@eventline/devstack';
+import { runQuery } from '@eventline/processor';
+import { createEventline } from '@eventline/sdk/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_APP_ID, DEMO_WRITE_KEY, startPipeline, type Pipeline } from '../src';
+
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+
+/** Poll the lake until `done` holds for the rows of `sql`, or fail with the last rows seen. */
+async function waitForLake<T>(lakeDir: string, sql: string, done: (rows: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  let rows: T[] = [];
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      rows = (await runQuery(lakeDir, sql)) as T[];
+      if (done(rows)) return rows;
+    } catch (error) {
+      lastError = error; // no files yet: keep polling
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`lake did not reach the expected state in ${timeoutMs} ms; last rows ${JSON.stringify(rows)}; last error ${String(lastError)}`);
+}
+
+describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake → DuckDB', (engine) => {
+  let pipeline: Pipeline;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), `eventline-e2e-${engine}-`));
+    pipeline = await startPipeline({ dataDir, engine, bufferMaxMs: 1000 });
+  }, 90_000);
+  afterAll(async () => {
+    await pipeline?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('delivers exactly the events the SDK sent, once each, queryable with SQL', async () => {
+    const sdk = createEventline({ writeKey: DEMO_WRITE_KEY, endpoint: pipeline.ingestUrl, flushAt: 1000, flushIntervalMs: 60_000 });
+    const accepted: string[] = [];
+    const problems: string[] = [];
+    sdk.on('sent', (n) => accepted.push(...n.acceptedIds));
+    sdk.on('drop', (n) => problems.push(`drop: ${n.message}`));
+    sdk.on('error', (n) => problems.push(`error: ${n.message}`));
+    for (let i = 0; i < 40; i++) {
+      sdk.track(i % 4 === 0 ? 'af_purchase' : 'af_content_view', { af_revenue: i, af_currency: 'EUR', n: i });
+    }
+    await sdk.flush();
+    await sdk.close();
+    expect(problems).toEqual([]);
+    expect(accepted).toHaveLength(40);
+    const deviceId = await sdk.getDeviceId();
+
+    const rows = await waitForLake<{ event_id: string }>(
+      pipeline.lakeDir,
+      `select event_id from events where anonymous_id = '${deviceId}'`,
+      (r) => r.length >= 40,
+    );
+    expect(rows.map((r) => r.event_id).sort()).toEqual([...accepted].sort());
+
+    const [summary] = await runQuery(
+      pipeline.lakeDir,
+      `select count(*) as n, count(distinct event_id) as distinct_ids, min(app_id) as app, sum(case when event = 'af_purchase' then 1 else 0 end) as purchases
+       from events where anonymous_id = '${deviceId}'`,
+    );
+    expect(summary).toEqual({ n: 40, distinct_ids: 40, app: DEMO_APP_ID, purchases: 10 });
+  });
+
+  it('answers `npm run query` from the files the processor wrote', async () => {
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'query', '--', 'select count(distinct event_id) as delivered from events'],
+      { cwd: repoRoot, env: { ...process.env, LAKE_DIR: pipeline.lakeDir } },
+    );
+    expect(stdout).toMatch(/delivered/);
+    expect(stdout).toMatch(/\b40\b/);
+  });
+});

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const START = new URL('../dist/start.js', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+describe('npm run demo (dist/start.js)', () => {
+  it('prints the URLs, serves the page with the SDK, and Ctrl-C stops every process', async () => {
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const banner: string[] = [];
+    for await (const line of createInterface({ input: demo.stdout })) {
+      banner.push(line);
+      if (line.includes('Ctrl-C stops everything')) break;
+    }
+    const text = banner.join('\n');
+    const pageUrl = /Demo page\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+    const ingestUrl = /Ingest\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
+    const pids = [...text.matchAll(/(\w+)=(\d+)/g)].map((m) => Number(m[2]));
+    expect(pageUrl).toBeDefined();
+    expect(ingestUrl).toBeDefined();
+    expect(pids).toHaveLength(3);
+    expect(pids.every(isAlive)).toBe(true);
+
+    const page = await (await fetch(pageUrl!)).text();
+    expect(page).toContain('<script src="/sdk/eventline.iife.js"></script>');
+    const sdk = await fetch(`${pageUrl}/sdk/eventline.iife.js`);
+    expect(sdk.headers.get('content-type')).toContain('javascript');
+    expect(await sdk.text()).toContain('eventline');
+    const config = await (await fetch(`${pageUrl}/config.js`)).text();
+    expect(config).toContain(ingestUrl);
+    expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
+
+    demo.kill('SIGINT');
+    const [code] = (await once(demo, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+});
