@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { stopChild } from '@eventline/devstack';
 
 export interface ServiceProcess {
   name: string;
@@ -54,19 +55,7 @@ export function spawnService(options: SpawnServiceOptions): Promise<ServiceProce
       if (!ready(record)) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child) });
+      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child, 10_000) });
     });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(hard);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }

@@ -4,21 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isAlive } from '@eventline/devstack';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = new URL('../dist/start.js', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-}
 
 describe('npm run demo (dist/start.js)', () => {
   it('prints the URLs, serves the page with the SDK, and Ctrl-C stops every process', async () => {

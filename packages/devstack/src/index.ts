@@ -2,3 +2,4 @@ export { startKinesis, parseEngine, KINESIS_ENGINES, DEFAULT_ENGINE, type Kinesi
 export { ensureStreams, type StreamSpec } from './streams';
 export { kinesisClientConfig } from './kinesis-client-config';
 export { freePort } from './free-port';
+export { isAlive, stopChild, waitFor } from './process-control';

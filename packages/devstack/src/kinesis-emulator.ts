@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { freePort } from './free-port';
+import { stopChild } from './process-control';
 import { kinesisClientConfig } from './kinesis-client-config';
 
 export const KINESIS_ENGINES = ['kinesalite', 'kinesis-local'] as const;
@@ -147,18 +148,7 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
 
 function stopper(child: ChildProcess): () => Promise<void> {
   let stopping: Promise<void> | undefined;
-  return () => {
-    stopping ??= new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const hardKill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', () => {
-        clearTimeout(hardKill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-    return stopping;
-  };
+  return () => (stopping ??= stopChild(child, 5_000));
 }
 
 function stderrOf(child: ChildProcess): string {

@@ -9,17 +9,7 @@ import {
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureStreams, KINESIS_ENGINES, kinesisClientConfig, parseEngine, startKinesis } from '../src';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-}
+import { ensureStreams, isAlive, KINESIS_ENGINES, kinesisClientConfig, parseEngine, startKinesis } from '../src';
 
 async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));

@@ -1,5 +1,5 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, type KinesisEmulator } from '@eventline/devstack';
+import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, type KinesisEmulator, waitFor } from '@eventline/devstack';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
@@ -55,14 +55,6 @@ function flakySink(inner: Sink): Sink & { failed: number } {
 }
 afterAll(() => dirs.cleanup());
 
-/** Poll until `check` returns true; throws with `what` on timeout (no timing assertions). */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
   let kinesis: KinesisEmulator;
