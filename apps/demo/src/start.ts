@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEngine } from '@eventline/devstack';
 import { DEMO_WRITE_KEY, startPipeline } from './pipeline';
+import { seedShoppers } from './seed';
 import { startWebServer } from './web-server';
 
 /** `npm run demo`: the whole pipeline on this machine; Ctrl-C stops all of it. */
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     [
       '',
       `  Demo page        ${web.url}`,
+      `  Dashboard        ${web.url}/dashboard`,
       `  Ingest           ${pipeline.ingestUrl}  (POST /v1/batch, GET /readyz)`,
       `  Kinesis (${pipeline.kinesis.engine})  ${pipeline.kinesis.endpoint}`,
       `  Lake             ${pipeline.lakeDir}`,
@@ -46,6 +48,12 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+
+  const seed = Number(process.env.DEMO_SEED ?? 0);
+  if (seed > 0) {
+    const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: seed });
+    console.log(`  Seeded ${seed} synthetic shoppers: ${seeded.accepted} events accepted${seeded.problems.length ? `, problems: ${seeded.problems.join('; ')}` : ''}`);
+  }
 
   let stopping = false;
   const shutdown = (): void => {

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
+import { dashboardRoutes } from './dashboard/route';
 
 export interface WebOptions {
   port: number;
@@ -13,12 +15,33 @@ export interface WebOptions {
 }
 
 const require = createRequire(import.meta.url);
-const pageFile = new URL('../web/index.html', import.meta.url);
+const webDir = new URL('../web/', import.meta.url);
+const pageFile = new URL('index.html', webDir);
+/** Files of web/ that the pages load, with their types; nothing else is served from disk. */
+const STATIC_FILES: Record<string, string> = {
+  'demo.css': 'text/css',
+  'dashboard.js': 'text/javascript',
+};
 
 /** The demo page, the SDK's script-tag build, and a small read-only view of the lake. */
 export function createWebApp(options: Omit<WebOptions, 'port'>) {
   const app = new Hono();
+  const dashboard = dashboardRoutes(options.lakeDir);
   app.get('/', async (c) => c.html(await readFile(pageFile, 'utf8')));
+  app.get('/dashboard', async (c) => c.html(await readFile(new URL('dashboard.html', webDir), 'utf8')));
+  app.get('/static/:file', async (c) => {
+    const file = c.req.param('file');
+    const type = STATIC_FILES[file];
+    if (!type) return c.notFound();
+    return c.body(await readFile(new URL(file, webDir), 'utf8'), 200, { 'content-type': type });
+  });
+  app.get('/vendor/chart.umd.min.js', async (c) => {
+    // chart.js exports no path to its UMD build; it sits beside the CJS entry in dist/.
+    const file = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+    return c.body(await readFile(file, 'utf8'), 200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' });
+  });
+  app.route('/', dashboard.app);
+  app.onError((error, c) => c.json({ error: error instanceof Error ? error.message : String(error) }, 500));
   app.get('/config.js', (c) => {
     const config = { writeKey: options.writeKey, endpoint: options.ingestUrl };
     return c.body(`window.EVENTLINE_DEMO = ${JSON.stringify(config)};\n`, 200, { 'content-type': 'text/javascript' });
@@ -39,7 +62,7 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
       return c.json({ error: error instanceof Error ? error.message : String(error) }, 500);
     }
   });
-  return app;
+  return Object.assign(app, { closeLake: dashboard.close });
 }
 
 export function startWebServer(options: WebOptions): Promise<{ url: string; server: ServerType }> {

@@ -1,0 +1,71 @@
+import { createEventline } from '@eventline/sdk/node';
+
+export interface SeedOptions {
+  ingestUrl: string;
+  writeKey: string;
+  shoppers: number;
+  /** Same seed, same shoppers: deterministic figures for screenshots and tests. */
+  seed?: number;
+}
+
+export interface SeedResult {
+  accepted: number;
+  problems: string[];
+}
+
+const PRODUCTS = [
+  { id: 'sku-tee', price: 19.99 },
+  { id: 'sku-mug', price: 9.5 },
+  { id: 'sku-cap', price: 24 },
+  { id: 'sku-bag', price: 49 },
+];
+const CAMPAIGNS = [
+  undefined,
+  { source: 'google', medium: 'cpc', name: 'winter_sale', click_id_type: 'gclid', click_id: 'g-1' },
+  { source: 'facebook', medium: 'paid_social', name: 'winter_sale', click_id_type: 'fbclid', click_id: 'f-1' },
+  { source: 'newsletter', medium: 'email', name: 'november' },
+];
+const CURRENCIES = ['EUR', 'EUR', 'USD', 'GBP'];
+
+/** A small deterministic PRNG (mulberry32), so seeded runs are repeatable. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Synthetic shoppers through the real SDK and ingest: each views products, some add to cart, fewer
+ * buy; they arrive from different campaigns and pay in different currencies.
+ */
+export async function seedShoppers(options: SeedOptions): Promise<SeedResult> {
+  const rand = random(options.seed ?? 42);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const result: SeedResult = { accepted: 0, problems: [] };
+  for (let i = 0; i < options.shoppers; i++) {
+    const campaign = pick(CAMPAIGNS);
+    const sdk = createEventline(
+      { writeKey: options.writeKey, endpoint: options.ingestUrl, flushAt: 100, flushIntervalMs: 60_000 },
+      { context: () => ({ ...(campaign ? { campaign } : {}), locale: 'en-GB', user_agent: 'eventline-seed/1' }) },
+    );
+    sdk.on('sent', (n) => void (result.accepted += n.accepted));
+    sdk.on('drop', (n) => void result.problems.push(`drop: ${n.message}`));
+    sdk.on('error', (n) => void result.problems.push(`error: ${n.message}`));
+    const product = pick(PRODUCTS);
+    sdk.track('af_content_view', { af_content_id: product.id, af_price: product.price });
+    if (rand() < 0.6) {
+      sdk.track('af_add_to_cart', { af_content_id: product.id, af_price: product.price, af_quantity: 1 });
+      if (rand() < 0.5) {
+        if (rand() < 0.5) sdk.track('af_complete_registration', { af_registration_method: 'email' });
+        sdk.track('af_purchase', { af_revenue: product.price, af_currency: pick(CURRENCIES), af_content_id: product.id, af_quantity: 1 });
+      }
+    }
+    await sdk.close();
+  }
+  return result;
+}

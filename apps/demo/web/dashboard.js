@@ -1,0 +1,91 @@
+// Draws /api/dashboard with Chart.js and prints every number in a table under its chart,
+// so readers (and the browser test) see the exact figures the chart shows.
+// chart: the series drawn; table: every column printed under it (the exact figures).
+const PANELS = {
+  eventsPerMinute: { type: 'bar', label: (r) => r.minute, chart: [['events', 'events']] },
+  topEvents: { type: 'bar', horizontal: true, label: (r) => r.event, chart: [['events', 'events']] },
+  funnel: { type: 'bar', horizontal: true, label: (r) => r.label, chart: [['devices', 'devices']], extra: funnelRates },
+  revenueByCurrency: { type: 'bar', label: (r) => r.currency, chart: [['revenue', 'revenue']], table: [['revenue', 'revenue'], ['purchases', 'purchases']] },
+  activeByHour: { type: 'bar', label: (r) => r.hour, chart: [['devices', 'devices'], ['sessions', 'sessions']] },
+  attribution: { type: 'bar', horizontal: true, label: (r) => `${r.source} / ${r.campaign}`, chart: [['devices', 'devices']], table: [['devices', 'devices'], ['events', 'events']] },
+  badRowsByReason: { type: 'bar', horizontal: true, label: (r) => r.reason, chart: [['rows', 'rows']] },
+};
+const COLORS = ['#2563eb', '#f59e0b', '#10b981', '#ef4444'];
+const charts = {};
+
+function funnelRates(rows) {
+  const first = rows[0] ? rows[0].devices : 0;
+  return rows.map((r) => (first > 0 ? `${Math.round((100 * r.devices) / first)} %` : '–'));
+}
+
+function renderTable(table, name, rows, spec) {
+  const extra = spec.extra ? spec.extra(rows) : null;
+  const columns = spec.table || spec.chart;
+  const head = ['', ...columns.map(([, title]) => title), ...(extra ? ['of first step'] : [])];
+  const body = rows.map((r, i) => {
+    const cells = columns.map(([key]) => `<td data-cell="${name}:${spec.label(r)}:${key}">${r[key] ?? ''}</td>`);
+    if (extra) cells.push(`<td>${extra[i]}</td>`);
+    return `<tr><th>${escapeHtml(String(spec.label(r)))}</th>${cells.join('')}</tr>`;
+  });
+  table.innerHTML = `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
+    body.join('') || `<tr><td colspan="${head.length}" class="muted">no data yet</td></tr>`
+  }</tbody>`;
+}
+
+function renderChart(canvas, name, rows, spec) {
+  const data = {
+    labels: rows.map(spec.label),
+    datasets: spec.chart.map(([key, title], i) => ({
+      label: title,
+      data: rows.map((r) => r[key]),
+      backgroundColor: COLORS[i],
+      borderColor: COLORS[i],
+      tension: 0.25,
+    })),
+  };
+  if (charts[name]) {
+    charts[name].data = data;
+    charts[name].update('none');
+    return;
+  }
+  charts[name] = new Chart(canvas, {
+    type: spec.type,
+    data,
+    options: {
+      animation: false,
+      indexAxis: spec.horizontal ? 'y' : 'x',
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { display: spec.chart.length > 1 } },
+      scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+    },
+  });
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+async function refresh() {
+  try {
+    const res = await fetch('/api/dashboard');
+    const data = await res.json();
+    if (!res.ok) throw new Error(data.error || res.statusText);
+    for (const [key, value] of Object.entries(data.totals[0] || {})) {
+      const el = document.querySelector(`[data-total="${key}"]`);
+      if (el) el.textContent = value;
+    }
+    for (const [name, spec] of Object.entries(PANELS)) {
+      const panel = document.querySelector(`[data-panel="${name}"]`);
+      renderChart(panel.querySelector('canvas'), name, data[name], spec);
+      renderTable(panel.querySelector('table'), name, data[name], spec);
+    }
+    document.getElementById('updated').textContent = `updated ${new Date(data.generated_at).toLocaleTimeString()}`;
+    document.body.dataset.generatedAt = data.generated_at;
+  } catch (error) {
+    document.getElementById('updated').textContent = `error: ${error.message}`;
+  } finally {
+    setTimeout(refresh, 3000);
+  }
+}
+refresh();
