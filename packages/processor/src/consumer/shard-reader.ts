@@ -1,6 +1,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { InputRecord } from '../core/process';
-import { deliverRecords } from '../delivery/deliver';
+import { deliverRecords, type DeliveryOptions } from '../delivery/deliver';
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
@@ -14,6 +14,8 @@ export interface ShardReaderOptions {
   shardId: string;
   start: ShardCheckpoint | undefined;
   sink: Sink;
+  /** Format, prefixes, PII policy, versions and row sink for each flush. */
+  delivery: DeliveryOptions;
   checkpoints: CheckpointStore;
   limits: { maxBytes: number; maxAgeMs: number; pollIntervalMs: number };
   stats: ConsumerStats;
@@ -60,7 +62,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       announced = undefined;
       return;
     }
-    const result = await deliverRecords(o.shardId, records, o.sink);
+    const result = await deliverRecords(o.shardId, records, o.sink, o.delivery);
     await o.checkpoints.save(o.shardId, { sequenceNumber: last.sequenceNumber, ended: false });
     committed = last.sequenceNumber;
     announced = undefined;
