@@ -27,3 +27,10 @@ export { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint }
 export { kinesisClientConfig, type KinesisConnection } from './consumer/kinesis-client';
 export { openLake, runQuery, type Lake, type Row, type Plain } from './query/lake';
 export { type Logger, type LogLevel } from './log';
+export { createKinesisEsmHandler, type KinesisEsmHandler, type KinesisEsmHandlerOptions } from './lambda/kinesis-esm';
+export { createFirehoseTransformHandler, type FirehoseTransformHandler } from './lambda/firehose-transform';
+export type * from './lambda/aws-events';
+export { createS3Sink, type S3SinkOptions } from './sinks/s3-sink';
+export { s3ClientConfig, type S3Connection } from './sinks/s3-client';
+export { createPostgresSink, type PostgresSink, type PostgresSinkOptions } from './sinks/postgres-sink';
+export { PostgresConfigError } from './sinks/postgres-schema';
