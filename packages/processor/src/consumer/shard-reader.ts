@@ -4,7 +4,7 @@ import { deliverRecords, type DeliveryOptions } from '../delivery/deliver';
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
-import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough } from './shard-buffer';
+import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, sizeLimitedThrough } from './shard-buffer';
 import { backoffMs, sleep } from './sleep';
 import type { ConsumerStats } from './stats';
 
@@ -49,7 +49,8 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
   };
 
   const flush = async (): Promise<void> => {
-    const through = announced ?? buffer.records.at(-1)?.sequenceNumber;
+    // At most maxBytes per flush (Firehose's size hint): one big GetRecords page becomes several files.
+    const through = announced ?? sizeLimitedThrough(buffer, o.limits.maxBytes);
     if (through === undefined) return;
     if (announced === undefined) {
       await o.checkpoints.save(o.shardId, { sequenceNumber: committed, ended: false, pendingThrough: through });
@@ -117,7 +118,9 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     // Mid-replay of an announced range: a partial flush would get a different name. Re-read next start.
     o.log('info', 'stopping before the announced range was re-read; it stays pending', { stream: o.streamName, shard: o.shardId });
   } else {
-    await finalFlush(o, flush);
+    await finalFlush(o, async () => {
+      while (buffer.records.length > 0) await flush();
+    });
   }
   return 'stopped';
 }

@@ -1,3 +1,4 @@
+import { classifyIngestBadRows } from '../core/ingest-bad-row';
 import { classifyRecords, type InputRecord, type ProcessOptions } from '../core/process';
 import { encodeNdjsonGzip } from './ndjson';
 import { objectName, type FileExtension } from './naming';
@@ -16,6 +17,8 @@ export interface DeliveryOptions extends ProcessOptions {
   errorPrefix?: Prefix;
   /** Also write accepted rows here (PostgreSQL), after the files. */
   rowSink?: RowSink;
+  /** `ingest-bad-rows`: the records are the ingest's rejections (stream `events-bad`), delivered as bad rows. */
+  input?: 'events' | 'ingest-bad-rows';
 }
 
 export interface DeliveryResult {
@@ -44,7 +47,8 @@ export async function deliverRecords(
   sink: Sink,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const { accepted, badRows, duplicates } = classifyRecords(records, options);
+  const { accepted, badRows, duplicates } =
+    options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyRecords(records, options);
   const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
   const groups = new Map<string, FileGroup>();
   for (const a of accepted) addTo(groups, eventPrefix(a.row, options.eventPrefix), a.row, a.sequenceNumber, eventExt);

@@ -75,7 +75,9 @@ export const BAD_ROW_COLUMNS: readonly LakeColumn[] = [
   c('payload', 'string', 'the record as text, cut at 64 KiB'),
   c('payload_truncated', 'boolean', 'payload was cut'),
   c('arrived_at', 'timestamp', 'Kinesis arrival time'),
-  c('failed_at', 'timestamp', 'when processing failed'),
+  c('failed_at', 'timestamp', 'when processing failed (ingest rejections: when received)'),
+  c('app_id', 'string', 'ingest rejections: the app of the write key'),
+  c('request_id', 'string', 'ingest rejections: the HTTP request id'),
 ];
 
 export const BAD_ROW_PARTITIONS: readonly LakeColumn[] = [
