@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { CONSUMER_DEFAULTS } from './consumer/consumer';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
+import { ConfigError } from './config-error';
 
 /** Everything the Node entry needs, read from the environment once. */
 export interface ProcessorEnv {
@@ -19,12 +20,7 @@ export interface ProcessorEnv {
   delivery: DeliveryEnv;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid processor configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Parse and check every variable; report all problems at once. */
 export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorEnv {
