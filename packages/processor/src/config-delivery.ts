@@ -5,6 +5,7 @@ import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpres
 /** Where and how flushes are written, read from the environment (shared by the Node and Lambda entries). */
 export interface DeliveryEnv {
   format: EventFormat;
+  gzipLevel: number;
   eventPrefix: Prefix;
   errorPrefix: Prefix;
   /** The expressions as configured, for the ready line. */
@@ -19,6 +20,8 @@ export interface DeliveryEnv {
 export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): DeliveryEnv {
   const format = optional(env.OUTPUT_FORMAT) ?? 'ndjson';
   if (format !== 'ndjson' && format !== 'parquet') problems.push(`OUTPUT_FORMAT must be "ndjson" or "parquet", got "${format}"`);
+  const gzipLevel = Number(optional(env.GZIP_LEVEL) ?? 6);
+  if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) problems.push(`GZIP_LEVEL must be an integer from 1 to 9, got "${env.GZIP_LEVEL}"`);
   const prefixes = { events: optional(env.EVENT_PREFIX) ?? DEFAULT_EVENT_PREFIX, errors: optional(env.ERROR_PREFIX) ?? DEFAULT_ERROR_PREFIX };
   const eventPrefix = prefix('EVENT_PREFIX', prefixes.events, 'events', problems);
   const errorPrefix = prefix('ERROR_PREFIX', prefixes.errors, 'errors', problems);
@@ -32,6 +35,7 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) problems.push(`PG_BATCH_SIZE must be an integer from 1 to 1000, got "${env.PG_BATCH_SIZE}"`);
   return {
     format: format === 'parquet' ? 'parquet' : 'ndjson',
+    gzipLevel,
     eventPrefix,
     errorPrefix,
     prefixes,

@@ -29,7 +29,7 @@ export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: st
   }
   return {
     sink,
-    delivery: { format: env.format, eventPrefix: env.eventPrefix, errorPrefix: env.errorPrefix, pii: env.pii, ...(rowSink ? { rowSink } : {}) },
+    delivery: { format: env.format, gzipLevel: env.gzipLevel, eventPrefix: env.eventPrefix, errorPrefix: env.errorPrefix, pii: env.pii, ...(rowSink ? { rowSink } : {}) },
     async close() {
       s3?.destroy();
       await rowSink?.close();

@@ -16,8 +16,8 @@ describe('enrichment and flattening', () => {
     expect(rows.map((r) => [r.browser_name, r.os_name, r.device_type])).toEqual([
       ['Safari', 'iOS', 'mobile'],
       ['Chrome', 'Linux', 'desktop'],
-      ['Googlebot', null, 'bot'],
-      [null, null, 'unknown'],
+      ['Googlebot', undefined, 'bot'],
+      [undefined, undefined, 'unknown'],
     ]);
     expect(rows[0]).toMatchObject({ browser_version: '17.1', os_version: '17.1' });
   });
@@ -45,7 +45,6 @@ describe('enrichment and flattening', () => {
       campaign_source: 'news',
       campaign_medium: 'email',
       campaign_name: 'spring',
-      campaign_term: null,
       click_id: 'abc',
       click_id_type: 'gclid',
       consent_analytics: true,
@@ -59,6 +58,9 @@ describe('enrichment and flattening', () => {
       currency: 'EUR',
       properties: event.properties,
     });
+    expect(row).not.toHaveProperty('campaign_term');
+    // Every context value has a column here, so nothing is stored twice.
+    expect(row).not.toHaveProperty('context');
   });
 });
 
@@ -77,11 +79,19 @@ describe('PII policy', () => {
     expect(row?.user_id).toMatch(/^[0-9a-f]{64}$/);
     expect(row?.user_id).not.toContain('customer');
     expect(row?.traits).toEqual({ email: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown, plan: 'pro' });
-    expect(row?.context).not.toHaveProperty('user_agent');
+    expect(row?.context).toBeUndefined();
+    expect(row?.user_agent).toBeUndefined();
     expect(row?.browser_name).toBe('Safari');
     // Same input, same hash: hashed ids still join.
     const [again] = processRecords([record({ ...event, event_id: storedEvent().event_id })], { pii: policy }).rows;
     expect(again?.user_id).toBe(row?.user_id);
+  });
+
+  it('keeps context keys without a column in context', () => {
+    const event = storedEvent({ context: { library: { name: 'sdk', version: '1' }, app: { build: '42' }, consent: { analytics: true, sale: false } } as never });
+    const [row] = processRecords([record(event)]).rows;
+    expect(row?.context).toEqual({ app: { build: '42' }, consent: { sale: false } });
+    expect(row?.consent_analytics).toBe(true);
   });
 
   it('does not mutate the input and ignores absent paths', () => {

@@ -2,97 +2,125 @@ import type { StoredEvent } from '@eventline/schemas';
 import type { UserAgentFields } from './user-agent';
 
 /**
- * One accepted event as the lake, PostgreSQL and the SQL views see it: the StoredEvent fields
- * plus flattened context, campaign, consent and user-agent columns. The column list and types
- * are `LAKE_COLUMNS` in @eventline/schemas; this type mirrors it.
+ * One accepted event as the lake, PostgreSQL and the SQL views see it: the StoredEvent fields,
+ * the known context fields flattened into columns, and user-agent columns. Column list and types
+ * are `LAKE_COLUMNS` in @eventline/schemas; this type mirrors it. Absent values are left out
+ * (every column is nullable), which keeps NDJSON lines short; `context` holds only the context
+ * keys that have no column of their own, so nothing is stored twice and nothing is lost.
  */
-export interface LakeRow extends UserAgentFields {
+export interface LakeRow extends Partial<UserAgentFields> {
   event_id: string;
   schema_version: number;
   type: string;
-  event: string | null;
-  user_id: string | null;
+  event?: string;
+  user_id?: string;
   anonymous_id: string;
-  previous_id: string | null;
-  group_id: string | null;
-  session_id: string | null;
+  previous_id?: string;
+  group_id?: string;
+  session_id?: string;
   seq: number;
   client_ts: string;
-  sent_at: string | null;
+  sent_at?: string;
   received_at: string;
   app_id: string;
-  properties: Record<string, unknown> | null;
-  traits: Record<string, unknown> | null;
-  context: Record<string, unknown>;
-  page_url: string | null;
-  page_path: string | null;
-  page_referrer: string | null;
-  page_title: string | null;
-  locale: string | null;
-  timezone: string | null;
-  library_name: string | null;
-  library_version: string | null;
-  screen_width: number | null;
-  screen_height: number | null;
-  campaign_source: string | null;
-  campaign_medium: string | null;
-  campaign_name: string | null;
-  campaign_term: string | null;
-  campaign_content: string | null;
-  click_id: string | null;
-  click_id_type: string | null;
-  consent_analytics: boolean | null;
-  consent_ads: boolean | null;
-  revenue: number | null;
-  currency: string | null;
+  properties?: Record<string, unknown>;
+  traits?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  page_url?: string;
+  page_path?: string;
+  page_referrer?: string;
+  page_title?: string;
+  locale?: string;
+  timezone?: string;
+  user_agent?: string;
+  library_name?: string;
+  library_version?: string;
+  screen_width?: number;
+  screen_height?: number;
+  screen_density?: number;
+  campaign_source?: string;
+  campaign_medium?: string;
+  campaign_name?: string;
+  campaign_term?: string;
+  campaign_content?: string;
+  click_id?: string;
+  click_id_type?: string;
+  consent_analytics?: boolean;
+  consent_ads?: boolean;
+  revenue?: number;
+  currency?: string;
 }
+
+type Obj = Record<string, unknown>;
+
+/** context.<object>.<key> → column. */
+const NESTED: Record<string, Record<string, keyof LakeRow>> = {
+  page: { url: 'page_url', path: 'page_path', referrer: 'page_referrer', title: 'page_title' },
+  library: { name: 'library_name', version: 'library_version' },
+  screen: { width: 'screen_width', height: 'screen_height', density: 'screen_density' },
+  campaign: {
+    source: 'campaign_source',
+    medium: 'campaign_medium',
+    name: 'campaign_name',
+    term: 'campaign_term',
+    content: 'campaign_content',
+    click_id: 'click_id',
+    click_id_type: 'click_id_type',
+  },
+  consent: { analytics: 'consent_analytics', ads: 'consent_ads' },
+};
+/** context.<key> → column. */
+const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezone', user_agent: 'user_agent' };
 
 /** Flatten a validated (and PII-filtered) event; `ua` comes from the raw user agent. */
 export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
-  const ctx = e.context as StoredEvent['context'] & Record<string, unknown>;
-  const page = ctx.page ?? {};
-  const campaign = ctx.campaign ?? {};
-  const consent = ctx.consent ?? {};
-  const props = e.properties;
-  return {
+  const row: LakeRow = {
     event_id: e.event_id,
     schema_version: e.schema_version ?? 1,
     type: e.type,
-    event: e.event ?? null,
-    user_id: e.user_id ?? null,
     anonymous_id: e.anonymous_id,
-    previous_id: e.previous_id ?? null,
-    group_id: e.group_id ?? null,
-    session_id: e.session_id ?? null,
     seq: e.seq,
     client_ts: e.client_ts,
-    sent_at: e.sent_at ?? null,
     received_at: e.received_at,
     app_id: e.app_id,
-    properties: props ?? null,
-    traits: e.traits ?? null,
-    context: ctx,
-    page_url: page.url ?? null,
-    page_path: page.path ?? null,
-    page_referrer: page.referrer ?? null,
-    page_title: page.title ?? null,
-    locale: ctx.locale ?? null,
-    timezone: ctx.timezone ?? null,
-    library_name: ctx.library?.name ?? null,
-    library_version: ctx.library?.version ?? null,
-    screen_width: ctx.screen?.width ?? null,
-    screen_height: ctx.screen?.height ?? null,
-    campaign_source: campaign.source ?? null,
-    campaign_medium: campaign.medium ?? null,
-    campaign_name: campaign.name ?? null,
-    campaign_term: campaign.term ?? null,
-    campaign_content: campaign.content ?? null,
-    click_id: campaign.click_id ?? null,
-    click_id_type: campaign.click_id_type ?? null,
-    consent_analytics: consent.analytics ?? null,
-    consent_ads: consent.ads ?? null,
-    ...ua,
-    revenue: typeof props?.af_revenue === 'number' ? props.af_revenue : null,
-    currency: typeof props?.af_currency === 'string' ? props.af_currency : null,
   };
+  const out = row as unknown as Obj;
+  for (const key of ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const) {
+    if (e[key] !== undefined && e[key] !== null) out[key] = e[key];
+  }
+  const rest = flattenContext(e.context, out);
+  if (rest) row.context = rest;
+  for (const [key, value] of Object.entries(ua)) if (value !== null) out[key] = value;
+  const props = e.properties;
+  if (typeof props?.af_revenue === 'number') row.revenue = props.af_revenue;
+  if (typeof props?.af_currency === 'string') row.currency = props.af_currency;
+  return row;
+}
+
+/** Copy known context fields into columns; return what is left (undefined when nothing). */
+function flattenContext(context: Obj, out: Obj): Obj | undefined {
+  let rest: Obj | undefined;
+  for (const [key, value] of Object.entries(context)) {
+    const column = TOP[key];
+    const nested = NESTED[key];
+    if (column !== undefined && (typeof value === 'string' || typeof value === 'number')) {
+      out[column] = value;
+    } else if (nested !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const left = flattenObject(value as Obj, nested, out);
+      if (left) (rest ??= {})[key] = left;
+    } else if (value !== undefined) {
+      (rest ??= {})[key] = value;
+    }
+  }
+  return rest;
+}
+
+function flattenObject(value: Obj, columns: Record<string, keyof LakeRow>, out: Obj): Obj | undefined {
+  let left: Obj | undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const column = columns[key];
+    if (column !== undefined && inner !== null && typeof inner !== 'object') out[column] = inner;
+    else if (inner !== undefined) (left ??= {})[key] = inner;
+  }
+  return left;
 }

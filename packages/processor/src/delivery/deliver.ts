@@ -13,6 +13,8 @@ export type EventFormat = 'ndjson' | 'parquet';
 export interface DeliveryOptions extends ProcessOptions {
   /** Event files: NDJSON.gz (default) or Parquet. Bad rows are always NDJSON.gz. */
   format?: EventFormat;
+  /** gzip level of NDJSON.gz files, 1 (fastest) to 9; default 6. */
+  gzipLevel?: number;
   eventPrefix?: Prefix;
   errorPrefix?: Prefix;
   /** Also write accepted rows here (PostgreSQL), after the files. */
@@ -55,16 +57,17 @@ export async function deliverRecords(
   for (const bad of badRows) addTo(groups, badRowPrefix(bad, options.errorPrefix), bad, bad.sequence_number, '.ndjson.gz');
 
   const files = [...groups.values()].map((g) => ({ key: g.prefix + objectName(shardId, g.firstSeq, g.lastSeq, g.extension), group: g }));
+  const level = options.gzipLevel ?? 6;
   // Settle every write before reporting: a retry must not race a write still in flight.
-  const outcomes = await Promise.allSettled(files.map(({ key, group }) => sink.write(key, encode(group))));
+  const outcomes = await Promise.allSettled(files.map(({ key, group }) => sink.write(key, encode(group, level))));
   throwFailures(outcomes, files.length);
   if (options.rowSink && accepted.length > 0) await options.rowSink.writeRows(accepted.map((a) => a.row));
   const objectKeys = files.map((f) => f.key);
   return { rowsDelivered: accepted.length, badRows: badRows.length, duplicates, filesWritten: objectKeys.length, objectKeys };
 }
 
-function encode(group: FileGroup): Uint8Array {
-  return group.extension === '.parquet' ? encodeParquet(group.values as LakeRow[]) : encodeNdjsonGzip(group.values);
+function encode(group: FileGroup, gzipLevel: number): Uint8Array {
+  return group.extension === '.parquet' ? encodeParquet(group.values as LakeRow[]) : encodeNdjsonGzip(group.values, gzipLevel);
 }
 
 function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): void {
