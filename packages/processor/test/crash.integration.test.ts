@@ -95,7 +95,7 @@ describe.each(KINESIS_ENGINES)('processor killed with SIGKILL mid-delivery, agai
     const first = await put(800);
     const victim = runEntry('src/node.ts', [], env);
     running.push(victim);
-    await waitFor('some files written', async () => (await countFiles(lakeDir)) >= 6 || victim.child.exitCode !== null, 60_000);
+    await waitFor('some files written', async () => (await countFiles(lakeDir)) >= 6 || victim.child.exitCode !== null, 60_000, 10);
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toBeNull();
     const lakeAfterKill = await runQuery(lakeDir, 'SELECT count(*) AS n FROM events');
