@@ -90,7 +90,11 @@ export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
   }
   const rest = flattenContext(e.context, out);
   if (rest) row.context = rest;
-  for (const [key, value] of Object.entries(ua)) if (value !== null) out[key] = value;
+  if (ua.browser_name !== null) row.browser_name = ua.browser_name;
+  if (ua.browser_version !== null) row.browser_version = ua.browser_version;
+  if (ua.os_name !== null) row.os_name = ua.os_name;
+  if (ua.os_version !== null) row.os_version = ua.os_version;
+  row.device_type = ua.device_type;
   const props = e.properties;
   if (typeof props?.af_revenue === 'number') row.revenue = props.af_revenue;
   if (typeof props?.af_currency === 'string') row.currency = props.af_currency;

@@ -75,10 +75,12 @@ export function classifyRecords(records: readonly InputRecord[], options: Proces
 }
 
 /** KPL aggregates become their user records (same sequence number, their own partition keys). */
-function* expand(records: readonly InputRecord[], badRows: BadRow[], now: () => Date): Generator<InputRecord> {
+function expand(records: readonly InputRecord[], badRows: BadRow[], now: () => Date): readonly InputRecord[] {
+  if (!records.some((record) => isAggregated(record.data))) return records;
+  const out: InputRecord[] = [];
   for (const record of records) {
     if (!isAggregated(record.data)) {
-      yield record;
+      out.push(record);
       continue;
     }
     let subRecords;
@@ -88,8 +90,9 @@ function* expand(records: readonly InputRecord[], badRows: BadRow[], now: () => 
       badRows.push(toBadRow(record, 'decode', message(error), now()));
       continue;
     }
-    for (const sub of subRecords) yield { ...record, partitionKey: sub.partitionKey, data: sub.data };
+    for (const sub of subRecords) out.push({ ...record, partitionKey: sub.partitionKey, data: sub.data });
   }
+  return out;
 }
 
 type Outcome = { ok: true; row: LakeRow } | { ok: false; errorType: BadRowErrorType; reason: string };
