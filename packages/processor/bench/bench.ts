@@ -25,6 +25,24 @@ async function measure(name: string, run: (batch: InputRecord[]) => Promise<unkn
   return median;
 }
 
+/** Average bytes per event of each output, for one flush. */
+async function fileSizes(batch: InputRecord[]): Promise<Record<'input' | 'gzip' | 'ndjson' | 'ndjson1' | 'parquet', number>> {
+  const written = async (options: Parameters<typeof deliverRecords>[3]): Promise<number> => {
+    let bytes = 0;
+    await deliverRecords('shardId-000000000000', batch, { write: (_key, data) => Promise.resolve(void (bytes += data.byteLength)) }, options);
+    return bytes;
+  };
+  const raw = Buffer.concat(batch.flatMap((r) => [r.data, Buffer.from('\n')]));
+  const per = (bytes: number): number => Math.round(bytes / batch.length);
+  return {
+    input: per(raw.byteLength),
+    gzip: per(gzipSync(raw).byteLength),
+    ndjson: per(await written({ format: 'ndjson' })),
+    ndjson1: per(await written({ format: 'ndjson', gzipLevel: 1 })),
+    parquet: per(await written({ format: 'parquet' })),
+  };
+}
+
 async function main(): Promise<void> {
   const input = records(EVENTS);
   const bytes = input.reduce((sum, r) => sum + r.data.byteLength, 0);
@@ -36,6 +54,11 @@ async function main(): Promise<void> {
   const ndjson = await measure('core + NDJSON.gz delivery', (batch) => deliverRecords('shardId-000000000000', batch, nullSink, { format: 'ndjson' }), input);
   const fast = await measure('core + NDJSON.gz delivery, GZIP_LEVEL=1', (batch) => deliverRecords('shardId-000000000000', batch, nullSink, { format: 'ndjson', gzipLevel: 1 }), input);
   const parquet = await measure('core + Parquet delivery', (batch) => deliverRecords('shardId-000000000000', batch, nullSink, { format: 'parquet' }), input);
+  const sizes = await fileSizes(input.slice(0, FLUSH));
+  process.stdout.write(
+    `\n  bytes per event, one flush of ${FLUSH}: input ${sizes.input}, gzip of input ${sizes.gzip}, ` +
+      `NDJSON.gz ${sizes.ndjson}, NDJSON.gz level 1 ${sizes.ndjson1}, Parquet ${sizes.parquet}\n`,
+  );
   const pct = (x: number): string => `${Math.round((100 * x) / ceiling)} %`;
   process.stdout.write(
     `\n  NDJSON.gz / ceiling:                ${pct(ndjson)} (goal ≥ 50 %)\n` +
