@@ -1,4 +1,4 @@
-import { LAKE_COLUMNS } from '@eventline/schemas';
+import { athenaDdl, LAKE_COLUMNS } from '@eventline/schemas';
 import { readdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compilePrefix, createFolderSink, deliverRecords, runQuery } from '../src';
@@ -29,6 +29,17 @@ describe('Parquet delivery', () => {
     expect(schema.map((r) => r.name)).toEqual(LAKE_COLUMNS.map((c) => c.name).sort());
     const parquetTypes: Record<string, unknown> = Object.fromEntries(schema.map((r): [string, unknown] => [r.name as string, r.type]));
     expect(parquetTypes).toMatchObject({ seq: 'INT64', received_at: 'INT64', revenue: 'DOUBLE', consent_ads: 'BOOLEAN', properties: 'BYTE_ARRAY' });
+
+    // The Athena table declares exactly the file's columns (with Hive types), app_id living in the folder.
+    const ddl = athenaDdl({ location: 's3://lake' })[0] ?? '';
+    const body = ddl.slice(ddl.indexOf('(\n') + 2, ddl.indexOf('\n)\nPARTITIONED BY'));
+    const declared = Object.fromEntries([...body.matchAll(/^ {2}`(\w+)` (\w+)/gm)].map((m): [string, string] => [m[1] ?? '', m[2] ?? '']));
+    const hive: Record<string, string> = { INT64: 'bigint', DOUBLE: 'double', BOOLEAN: 'boolean', INT32: 'int', BYTE_ARRAY: 'string' };
+    const fromFile = Object.fromEntries(
+      schema.filter((r) => r.name !== 'app_id').map((r): [string, string] => [r.name as string, hive[r.type as string] ?? '?']),
+    );
+    for (const name of ['client_ts', 'sent_at', 'received_at']) fromFile[name] = 'timestamp'; // INT64 TIMESTAMP_MILLIS
+    expect(declared).toEqual(fromFile);
 
     const described = await runQuery(lake, 'SELECT column_name, column_type FROM (DESCRIBE events)');
     const types: Record<string, unknown> = Object.fromEntries(described.map((r): [string, unknown] => [r.column_name as string, r.column_type]));
