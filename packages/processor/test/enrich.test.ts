@@ -1,8 +1,12 @@
 import type { Upcaster } from '@eventline/schemas';
-import { describe, expect, it } from 'vitest';
-import { applyPii, checkPiiPolicy, PiiPolicyError, processRecords } from '../src';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyPii, checkPiiPolicy, createFolderSink, deliverRecords, PiiPolicyError, processRecords, runQuery } from '../src';
 import { record, storedEvent } from './fixtures/events';
 import { aggregate } from './fixtures/kpl';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
 const LINUX_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -123,6 +127,21 @@ describe('schema versions', () => {
     expect(rows.map((r) => [r.anonymous_id, r.schema_version])).toEqual([
       ['dev-old', 1],
       ['dev-new', 1],
+    ]);
+  });
+
+  it('old and current versions in one stream land in one table', async () => {
+    const lake = await dirs.make();
+    const old: Record<string, unknown> = { ...storedEvent({ anonymous_id: 'x' }), schema_version: 0, anonymousId: 'dev-old', timestamp: '2026-11-25T09:00:00.000Z' };
+    delete old.anonymous_id;
+    delete old.client_ts;
+    const records = [record(old), record(storedEvent({ anonymous_id: 'dev-new' }))];
+    for (const format of ['parquet', 'ndjson'] as const) {
+      await deliverRecords(`shardId-00000000000${format === 'parquet' ? 0 : 1}`, records, createFolderSink(lake), { format, versions: { current: 1, upcasters: [v0] } });
+    }
+    expect(await runQuery(lake, 'SELECT anonymous_id, schema_version, count(*) AS n FROM events GROUP BY ALL ORDER BY 1')).toEqual([
+      { anonymous_id: 'dev-new', schema_version: 1, n: 2 },
+      { anonymous_id: 'dev-old', schema_version: 1, n: 2 },
     ]);
   });
 
