@@ -14,6 +14,10 @@ export interface PipelineOptions {
   engine?: KinesisEngine;
   /** Processor buffer age before a file is written; 1 s locally so events show up fast. */
   bufferMaxMs?: number;
+  /** Event files in the lake: Parquet (typed columns) by default, or NDJSON.gz. */
+  outputFormat?: 'parquet' | 'ndjson';
+  /** Also load events into PostgreSQL; default: DATABASE_URL when set, else none. */
+  databaseUrl?: string;
   onLine?: (service: string, line: string) => void;
 }
 
@@ -36,6 +40,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const onLine = options.onLine ?? (() => undefined);
 
   const engine = options.engine ?? 'kinesalite';
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const kinesis = await startKinesis({ engine, dataDir: kinesisDir, onLog: (line) => onLine('kinesis', line) });
   const services: ServiceProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -59,6 +64,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           LAKE_DIR: lakeDir,
           CHECKPOINT_FILE: join(options.dataDir, 'checkpoints.json'),
           BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
+          // The ingest's rejections land in the lake's bad_rows too.
+          BAD_ROWS_STREAM_NAME: STREAMS.badRows,
+          OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         },
         ready: (r) => r.event === 'ready',
         onLine,

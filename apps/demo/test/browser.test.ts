@@ -54,13 +54,15 @@ describe('demo page in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('accepted')?.textContent === '2');
     await page.waitForFunction(() => document.getElementById('lake')?.textContent === '2', undefined, { timeout: 20_000 });
 
-    const rows = await runQuery(join(dataDir, 'lake'), `select event, properties, context from events where anonymous_id = '${deviceId}'`);
+    const rows = await runQuery(join(dataDir, 'lake'), `select event, properties, library_name, page_url, browser_name, device_type from events where anonymous_id = '${deviceId}'`);
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       expect(row.event).toBe('af_purchase');
       // JSON columns come back from DuckDB as JSON text.
       expect(JSON.parse(row.properties as string)).toMatchObject({ af_revenue: 19.99, af_currency: 'EUR', af_content_id: 'sku-42' });
-      expect(JSON.parse(row.context as string)).toMatchObject({ library: { name: 'eventline-sdk' }, page: { url: `${pageUrl}/` } });
+      // Known context fields are columns (the processor flattens them; the user agent is parsed).
+      expect(row).toMatchObject({ library_name: 'eventline-sdk', page_url: `${pageUrl}/`, device_type: 'desktop' });
+      expect(row.browser_name).toEqual(expect.stringMatching(/chrom/i));
     }
     expect(errors).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });

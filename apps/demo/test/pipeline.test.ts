@@ -104,10 +104,30 @@ describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake →
                             and anonymous_id in (select anonymous_id from events where event = 'af_add_to_cart')`);
     expect(dashboard.funnel.map((s) => s.devices)).toEqual([viewers.n, adders.n, buyers.n]);
     expect(buyers.n).toBeGreaterThan(0);
+    // Straight from the JSON properties, not the flattened columns the dashboard reads.
     const eur = await q(`select round(sum((properties->>'af_revenue')::double), 2) as revenue from events
                          where event = 'af_purchase' and (properties->>'af_currency') = 'EUR'`);
     expect(dashboard.revenueByCurrency.find((r) => r.currency === 'EUR')?.revenue).toBe(eur.revenue);
     const sources = dashboard.attribution.map((r) => r.source);
     expect(sources).toEqual(expect.arrayContaining(['google', 'facebook', 'newsletter']));
+  });
+
+  it("lands the ingest's rejections in bad_rows, with the field that failed", async () => {
+    const response = await fetch(`${pipeline.ingestUrl}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${DEMO_WRITE_KEY}:`).toString('base64')}` },
+      body: JSON.stringify({
+        sent_at: new Date().toISOString(),
+        events: [{ event_id: 'not-a-uuid', type: 'track', event: 'af_purchase', anonymous_id: 'dev-bad', seq: 0, client_ts: new Date().toISOString(), context: { library: { name: 'x', version: '1' } } }],
+      }),
+    });
+    expect(response.status).toBeLessThan(500);
+    const rows = await waitForLake<{ error_type: string; reason: string; app_id: string }>(
+      pipeline.lakeDir,
+      `select error_type, reason, app_id from bad_rows where error_type like 'ingest_%' and payload like '%dev-bad%'`,
+      (r) => r.length >= 1,
+    );
+    expect(rows[0]?.app_id).toBe(DEMO_APP_ID);
+    expect(rows[0]?.reason).toContain('event_id');
   });
 });

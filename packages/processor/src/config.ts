@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CONSUMER_DEFAULTS } from './consumer/consumer';
+import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
+import { ConfigError } from './config-error';
 
 /** Everything the Node entry needs, read from the environment once. */
 export interface ProcessorEnv {
@@ -8,19 +10,17 @@ export interface ProcessorEnv {
   streamName: string;
   lakeDir: string;
   checkpointFile: string;
+  /** The ingest's bad-rows stream, delivered into `bad_rows/` too (optional). */
+  badRowsStream: { name: string; checkpointFile: string } | undefined;
   maxAgeMs: number;
   maxBytes: number;
   pollIntervalMs: number;
   /** Emulator without explicit keys: use dummy credentials. */
   dummyCredentials: boolean;
+  delivery: DeliveryEnv;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid processor configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Parse and check every variable; report all problems at once. */
 export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorEnv {
@@ -36,9 +36,15 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   else if (!/^[A-Za-z0-9_.-]{1,128}$/.test(streamName)) problems.push(`STREAM_NAME is not a valid stream name: "${streamName}"`);
   const lakeDir = resolve(cwd, optional(env.LAKE_DIR) ?? '.data/lake');
   const checkpointFile = resolve(cwd, optional(env.CHECKPOINT_FILE) ?? `.data/checkpoints/${streamName ?? 'stream'}.json`);
+  const badName = optional(env.BAD_ROWS_STREAM_NAME);
+  if (badName !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(badName)) problems.push(`BAD_ROWS_STREAM_NAME is not a valid stream name: "${badName}"`);
+  const badRowsStream = badName
+    ? { name: badName, checkpointFile: resolve(cwd, optional(env.BAD_ROWS_CHECKPOINT_FILE) ?? join(dirname(checkpointFile), `${badName}.json`)) }
+    : undefined;
   const maxAgeMs = integer(env, 'BUFFER_MAX_MS', CONSUMER_DEFAULTS.maxAgeMs, 100, 900_000, problems);
   const maxBytes = integer(env, 'BUFFER_MAX_BYTES', CONSUMER_DEFAULTS.maxBytes, 1, 128 * 1024 * 1024, problems);
   const pollIntervalMs = integer(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
+  const delivery = readDeliveryEnv(env, problems);
   if (problems.length > 0 || region === undefined || streamName === undefined) throw new ConfigError(problems);
   return {
     endpoint,
@@ -46,10 +52,12 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     streamName,
     lakeDir,
     checkpointFile,
+    badRowsStream,
     maxAgeMs,
     maxBytes,
     pollIntervalMs,
     dummyCredentials: endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined,
+    delivery,
   };
 }
 

@@ -1,15 +1,36 @@
-export { processRecords, classifyRecords, type InputRecord, type ProcessResult, type AcceptedRow, type ClassifiedRecords } from './core/process';
+export {
+  processRecords,
+  classifyRecords,
+  type InputRecord,
+  type ProcessResult,
+  type ProcessOptions,
+  type AcceptedRow,
+  type ClassifiedRecords,
+} from './core/process';
 export { type BadRow, type BadRowErrorType, PAYLOAD_MAX_CHARS } from './core/bad-row';
-export { eventPrefix, badRowPrefix } from './delivery/partition';
-export { objectName } from './delivery/naming';
+export { type LakeRow, toLakeRow } from './core/lake-row';
+export { parseUserAgent, type UserAgentFields } from './core/user-agent';
+export { applyPii, checkPiiPolicy, NO_PII_POLICY, PiiPolicyError, type PiiPolicy } from './core/pii';
+export { deaggregate, isAggregated, KplFormatError, type SubRecord } from './core/kpl';
+export { eventPrefix, badRowPrefix, eventContext, badRowContext } from './delivery/partition';
+export { compilePrefix, DEFAULT_EVENT_PREFIX, DEFAULT_ERROR_PREFIX, PrefixExpressionError, type Prefix, type PrefixContext } from './delivery/prefix';
+export { objectName, type FileExtension } from './delivery/naming';
 export { encodeNdjsonGzip, decodeNdjsonGzip } from './delivery/ndjson';
-export { type Sink } from './delivery/sink';
+export { encodeParquet } from './delivery/parquet';
+export { type Sink, type RowSink } from './delivery/sink';
 export { createFolderSink } from './delivery/folder-sink';
 export { writeFileAtomic } from './delivery/atomic-write';
-export { deliverRecords, type DeliveryResult } from './delivery/deliver';
+export { deliverRecords, type DeliveryResult, type DeliveryOptions, type EventFormat } from './delivery/deliver';
 export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } from './consumer/consumer';
 export { type ConsumerStats } from './consumer/stats';
 export { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './consumer/checkpoint-store';
 export { kinesisClientConfig, type KinesisConnection } from './consumer/kinesis-client';
 export { openLake, runQuery, type Lake, type Row, type Plain } from './query/lake';
 export { type Logger, type LogLevel } from './log';
+export { createKinesisEsmHandler, type KinesisEsmHandler, type KinesisEsmHandlerOptions } from './lambda/kinesis-esm';
+export { createFirehoseTransformHandler, type FirehoseTransformHandler } from './lambda/firehose-transform';
+export type * from './lambda/aws-events';
+export { createS3Sink, type S3SinkOptions } from './sinks/s3-sink';
+export { s3ClientConfig, type S3Connection } from './sinks/s3-client';
+export { createPostgresSink, type PostgresSink, type PostgresSinkOptions } from './sinks/postgres-sink';
+export { PostgresConfigError } from './sinks/postgres-schema';

@@ -1,50 +1,76 @@
-import { ConfigError, readEnv } from './config';
-import { startConsumer } from './consumer/consumer';
+import { ConfigError, readEnv, type ProcessorEnv } from './config';
+import { startConsumer, type Consumer } from './consumer/consumer';
 import { kinesisClientConfig } from './consumer/kinesis-client';
 import { errorFields, stderrLogger } from './log';
+import { wireDelivery, type Wired } from './wiring';
 
 /**
- * Node entry: read the environment once, start the consumer, print one JSON "ready" line on
- * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1 if the final flush failed).
+ * Node entry: read the environment once, wire the sinks, start the consumer (and one for the
+ * ingest's bad-rows stream when BAD_ROWS_STREAM_NAME is set), print one JSON "ready" line on
+ * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1 if a final flush failed).
  */
 async function main(): Promise<void> {
   const env = readEnv(process.env);
-  const consumer = await startConsumer({
-    kinesis: kinesisClientConfig({ endpoint: env.endpoint, region: env.region, dummyCredentials: env.dummyCredentials }),
-    streamName: env.streamName,
-    lakeDir: env.lakeDir,
-    checkpointFile: env.checkpointFile,
-    maxAgeMs: env.maxAgeMs,
-    maxBytes: env.maxBytes,
-    pollIntervalMs: env.pollIntervalMs,
-  });
-  process.stdout.write(
-    JSON.stringify({
-      event: 'ready',
-      service: 'processor',
-      stream: env.streamName,
-      endpoint: env.endpoint ?? 'aws',
-      lake_dir: env.lakeDir,
-      checkpoint_file: env.checkpointFile,
-      pid: process.pid,
-    }) + '\n',
-  );
+  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, env.dummyCredentials);
+  const consumers: Consumer[] = [];
+  try {
+    consumers.push(await start(env, wired, env.streamName, env.checkpointFile, 'events'));
+    if (env.badRowsStream) consumers.push(await start(env, wired, env.badRowsStream.name, env.badRowsStream.checkpointFile, 'ingest-bad-rows'));
+  } catch (error) {
+    await Promise.allSettled(consumers.map((c) => c.stop()));
+    await wired.close();
+    throw error;
+  }
+  process.stdout.write(JSON.stringify(readyLine(env)) + '\n');
 
   const shutdown = (signal: string): void => {
     stderrLogger('info', 'stopping', { signal });
-    consumer.stop().then(
-      () => {
-        stderrLogger('info', 'stopped', { ...consumer.stats() });
-        process.exit(0);
-      },
-      (error: unknown) => {
-        stderrLogger('error', 'stopped with errors', { ...errorFields(error), ...consumer.stats() });
-        process.exit(1);
-      },
-    );
+    const stats = (): Record<string, unknown> => ({ ...consumers[0]?.stats(), ...(consumers[1] ? { bad_rows_stream: consumers[1].stats() } : {}) });
+    Promise.all(consumers.map((c) => c.stop()))
+      .finally(() => wired.close())
+      .then(
+        () => {
+          stderrLogger('info', 'stopped', stats());
+          process.exit(0);
+        },
+        (error: unknown) => {
+          stderrLogger('error', 'stopped with errors', { ...errorFields(error), ...stats() });
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+function start(env: ProcessorEnv, wired: Wired, streamName: string, checkpointFile: string, input: 'events' | 'ingest-bad-rows'): Promise<Consumer> {
+  return startConsumer({
+    kinesis: kinesisClientConfig({ endpoint: env.endpoint, region: env.region, dummyCredentials: env.dummyCredentials }),
+    streamName,
+    lakeDir: env.lakeDir,
+    checkpointFile,
+    maxAgeMs: env.maxAgeMs,
+    maxBytes: env.maxBytes,
+    pollIntervalMs: env.pollIntervalMs,
+    sink: wired.sink,
+    delivery: { ...wired.delivery, input },
+  });
+}
+
+function readyLine(env: ProcessorEnv): Record<string, unknown> {
+  return {
+    event: 'ready',
+    service: 'processor',
+    stream: env.streamName,
+    bad_rows_stream: env.badRowsStream?.name ?? null,
+    endpoint: env.endpoint ?? 'aws',
+    lake_dir: env.lakeDir,
+    destination: env.delivery.s3 ? `s3://${env.delivery.s3.bucket}/${env.delivery.s3.prefix}` : env.lakeDir,
+    format: env.delivery.format,
+    postgres: env.delivery.postgres ? `${env.delivery.postgres.schema}.${env.delivery.postgres.table}` : null,
+    checkpoint_file: env.checkpointFile,
+    pid: process.pid,
+  };
 }
 
 main().catch((error: unknown) => {

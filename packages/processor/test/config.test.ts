@@ -3,7 +3,7 @@ import { ConfigError, readEnv } from '../src/config';
 
 describe('readEnv', () => {
   it('applies defaults for a local emulator', () => {
-    expect(readEnv({ KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events' }, '/repo')).toEqual({
+    expect(readEnv({ KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events' }, '/repo')).toMatchObject({
       endpoint: 'http://127.0.0.1:4567',
       region: 'us-east-1',
       streamName: 'events',
@@ -13,7 +13,45 @@ describe('readEnv', () => {
       maxBytes: 5 * 1024 * 1024,
       pollIntervalMs: 200,
       dummyCredentials: true,
+      badRowsStream: undefined,
+      delivery: { format: 'ndjson', s3: undefined, postgres: undefined, pii: { hash: [], drop: [] } },
     });
+  });
+
+  it('reads delivery settings: format, prefixes, PII, S3, PostgreSQL, the bad-rows stream', () => {
+    const env = readEnv(
+      {
+        KINESIS_ENDPOINT: 'http://127.0.0.1:4567',
+        STREAM_NAME: 'events',
+        CHECKPOINT_FILE: 'cp/events.json',
+        BAD_ROWS_STREAM_NAME: 'events-bad',
+        OUTPUT_FORMAT: 'parquet',
+        EVENT_PREFIX: 'raw/!{partitionKeyFromQuery:app_id}/!{timestamp:yyyy/MM/dd}/',
+        PII_HASH_FIELDS: 'user_id, traits.email',
+        PII_DROP_FIELDS: 'context.user_agent',
+        PII_SALT: 'pepper',
+        S3_BUCKET: 'lake',
+        S3_PREFIX: 'prod/',
+        S3_ENDPOINT: 'http://127.0.0.1:4568',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+        PG_SCHEMA: 'analytics',
+      },
+      '/repo',
+    );
+    expect(env.badRowsStream).toEqual({ name: 'events-bad', checkpointFile: '/repo/cp/events-bad.json' });
+    expect(env.delivery).toMatchObject({
+      format: 'parquet',
+      pii: { hash: ['user_id', 'traits.email'], drop: ['context.user_agent'], salt: 'pepper' },
+      s3: { bucket: 'lake', prefix: 'prod/', endpoint: 'http://127.0.0.1:4568' },
+      postgres: { url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'analytics', table: 'events', batchSize: 500 },
+    });
+    expect(env.delivery.eventPrefix({ timestamp: new Date('2026-11-25T09:00:00Z'), partitionKeys: { app_id: 'shop' } })).toBe('raw/shop/2026/11/25/');
+  });
+
+  it('reports bad delivery settings together', () => {
+    expect(() =>
+      readEnv({ STREAM_NAME: 'e', AWS_REGION: 'x', OUTPUT_FORMAT: 'avro', EVENT_PREFIX: 'a/!{firehose:random-string}/', PII_HASH_FIELDS: 'user_id', DATABASE_URL: 'mysql://x' }),
+    ).toThrow(/OUTPUT_FORMAT[\s\S]*EVENT_PREFIX[\s\S]*salt is required[\s\S]*DATABASE_URL/);
   });
 
   it('uses the default credential chain and requires a region for real AWS', () => {

@@ -1,11 +1,13 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, type KinesisEmulator, waitFor } from '@eventline/devstack';
+import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer, waitFor } from '@eventline/devstack';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
+import pg from 'pg';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFolderSink, runQuery, startConsumer, type Consumer, type ConsumerStats, type Logger, type Sink } from '../src';
+import { createFolderSink, createPostgresSink, runQuery, startConsumer, type Consumer, type ConsumerStats, type LakeRow, type Logger, type RowSink, type Sink } from '../src';
 import { storedEvent } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
 
@@ -54,6 +56,37 @@ function flakySink(inner: Sink): Sink & { failed: number } {
   return sink;
 }
 afterAll(() => dirs.cleanup());
+
+let postgres: PostgresServer | undefined;
+const pgSchemas: string[] = [];
+afterAll(async () => {
+  if (postgres && pgSchemas.length > 0) {
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    for (const schema of pgSchemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  }
+  await postgres?.stop();
+});
+
+/** Counts how many writeRows calls run at once: the database sees at most one per shard. */
+function concurrencyProbe(inner: RowSink): RowSink & { maxInFlight: number } {
+  let inFlight = 0;
+  const probe = {
+    maxInFlight: 0,
+    async writeRows(rows: readonly LakeRow[]): Promise<void> {
+      inFlight += 1;
+      probe.maxInFlight = Math.max(probe.maxInFlight, inFlight);
+      try {
+        await inner.writeRows(rows);
+      } finally {
+        inFlight -= 1;
+      }
+    },
+    close: () => inner.close(),
+  };
+  return probe;
+}
 
 
 describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
@@ -193,4 +226,45 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     }
     expect(await ids()).toEqual([...before, ...first, ...second].sort());
   });
+
+  it('a burst on the stream reaches PostgreSQL in bounded, paced batches, each event once', async () => {
+    postgres ??= await startPostgres();
+    const schema = `eventline_burst_${randomBytes(4).toString('hex')}`;
+    pgSchemas.push(schema);
+    const pgSink = await createPostgresSink({ connectionString: postgres.url, schema, batchSize: 50, maxConnections: 2 });
+    const rowSink = concurrencyProbe(pgSink);
+    const sent = [...(await put(500)), ...(await put(500)), ...(await put(500))];
+    const running = await startConsumer({
+      kinesis: kinesisClientConfig(kinesis.endpoint),
+      streamName: STREAM,
+      lakeDir,
+      checkpointFile,
+      maxAgeMs: 1000,
+      maxBytes: 64 * 1024,
+      pollIntervalMs: 100,
+      logger,
+      delivery: { rowSink },
+    });
+    try {
+      await waitFor('1500 rows delivered', () => running.stats().rowsDelivered >= 1500, 90_000);
+    } finally {
+      await running.stop();
+      await pgSink.close();
+    }
+    const stats = pgSink.stats();
+    expect(stats.rows).toBe(1500);
+    expect(stats.maxRowsPerStatement).toBeLessThanOrEqual(50);
+    expect(stats.statements).toBeGreaterThanOrEqual(30);
+    expect(rowSink.maxInFlight).toBeLessThanOrEqual(2);
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM "${schema}".events`);
+      expect(rows[0]).toEqual({ n: '1500', d: '1500' });
+      const { rows: ids } = await admin.query<{ event_id: string }>(`SELECT event_id FROM "${schema}".events ORDER BY event_id`);
+      expect(ids.map((r) => r.event_id)).toEqual([...sent].sort());
+    } finally {
+      await admin.end();
+    }
+  }, 120_000);
 });

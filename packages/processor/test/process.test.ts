@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAYLOAD_MAX_CHARS, processRecords } from '../src';
+import { PAYLOAD_MAX_CHARS, parseUserAgent, processRecords, toLakeRow } from '../src';
 import { record, storedEvent } from './fixtures/events';
 
 const fixedNow = (): Date => new Date('2026-11-25T10:00:00.000Z');
@@ -8,14 +8,15 @@ describe('processRecords', () => {
   it('accepts valid stored events, in order', () => {
     const events = [storedEvent(), storedEvent({ anonymous_id: 'dev-2', type: 'page', event: undefined })];
     const { rows, badRows, duplicates } = processRecords(events.map((e) => record(e)));
-    expect(rows).toEqual(events);
+    expect(rows).toEqual(events.map((e) => toLakeRow(e, parseUserAgent(undefined))));
+    expect(rows.map((r) => r.event_id)).toEqual(events.map((e) => e.event_id));
     expect(badRows).toEqual([]);
     expect(duplicates).toBe(0);
   });
 
   it('turns invalid JSON into a parse bad row with the record context', () => {
     const input = record('{"event_id": ', 'dev-9');
-    const { rows, badRows } = processRecords([input], fixedNow);
+    const { rows, badRows } = processRecords([input], { now: fixedNow });
     expect(rows).toEqual([]);
     expect(badRows).toEqual([
       {
@@ -61,7 +62,7 @@ describe('processRecords', () => {
     const again = { ...first, seq: 2 };
     const { rows, badRows, duplicates } = processRecords([record(first), record(storedEvent()), record(again)]);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toEqual(first);
+    expect(rows[0]).toMatchObject({ event_id: first.event_id, seq: 1 });
     expect(badRows).toEqual([]);
     expect(duplicates).toBe(1);
   });

@@ -15,3 +15,15 @@ export { type Issue, type IssueCode, pointerToPath, formatIssue } from './issue'
 export { validateEvent, validateStoredEvent, validateBatchShape, type Result } from './validate';
 export { isUuidV7, isDateTime, UUID_V7 } from './formats';
 export { jsonSchemas } from './json-schema';
+export { upcast, UPCASTERS, CURRENT_VERSIONS, type Upcaster, type VersionPolicy, type UpcastResult } from './versions/upcast';
+export {
+  LAKE_COLUMNS,
+  LAKE_PARTITIONS,
+  BAD_ROW_COLUMNS,
+  BAD_ROW_PARTITIONS,
+  type ColumnType,
+  type LakeColumn,
+} from './catalog/lake-columns';
+export { TABLES, hiveType, dataColumns, type CatalogOptions, type LakeFormat, type TableSpec } from './catalog/table-spec';
+export { athenaDdl } from './catalog/athena-ddl';
+export { glueTables, type GlueTableInput, type GlueColumn } from './catalog/glue';

@@ -1,5 +1,6 @@
 /**
- * The dashboard's questions, as DuckDB SQL over the lake's `events` and `bad_rows` views.
+ * The dashboard's questions, as DuckDB SQL over the lake's `events` and `bad_rows` views (the
+ * processor flattens revenue, currency and campaign into columns of their own).
  * Each returns plain rows; the page draws them and prints the same numbers beside each chart.
  */
 export const DASHBOARD_QUERIES = {
@@ -21,7 +22,6 @@ export const DASHBOARD_QUERIES = {
     GROUP BY ALL
     ORDER BY events DESC, event
     LIMIT 10`,
-  // `->>` binds looser than comparisons in DuckDB: JSON extractions are always parenthesised.
   // Devices that viewed a product, then added to cart, then purchased, each step after the one before.
   funnel: `
     WITH viewed AS (
@@ -42,11 +42,9 @@ export const DASHBOARD_QUERIES = {
     ) AS f(step, label, devices)
     ORDER BY step`,
   revenueByCurrency: `
-    SELECT (properties->>'af_currency') AS currency,
-           round(sum(TRY_CAST((properties->>'af_revenue') AS DOUBLE)), 2) AS revenue,
-           count(*) AS purchases
+    SELECT currency, round(sum(revenue), 2) AS revenue, count(*) AS purchases
     FROM events
-    WHERE event = 'af_purchase' AND (properties->>'af_currency') IS NOT NULL
+    WHERE event = 'af_purchase' AND currency IS NOT NULL
     GROUP BY ALL
     ORDER BY revenue DESC`,
   activeByHour: `
@@ -58,8 +56,8 @@ export const DASHBOARD_QUERIES = {
     GROUP BY date_trunc('hour', received_at)
     ORDER BY date_trunc('hour', received_at)`,
   attribution: `
-    SELECT coalesce((context->'campaign'->>'source'), '(direct)') AS source,
-           coalesce((context->'campaign'->>'name'), '(none)') AS campaign,
+    SELECT coalesce(campaign_source, '(direct)') AS source,
+           coalesce(campaign_name, '(none)') AS campaign,
            count(DISTINCT anonymous_id) AS devices,
            count(*) AS events
     FROM events

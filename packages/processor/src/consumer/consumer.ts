@@ -1,4 +1,5 @@
 import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import type { DeliveryOptions } from '../delivery/deliver';
 import { createFolderSink } from '../delivery/folder-sink';
 import type { Sink } from '../delivery/sink';
 import { errorFields, stderrLogger, type Logger } from '../log';
@@ -26,6 +27,8 @@ export interface ConsumerConfig {
   /** Replace the folder sink / file checkpoint store (tests, other backends). */
   sink?: Sink;
   checkpointStore?: CheckpointStore;
+  /** Event format (NDJSON.gz or Parquet), prefix expressions, PII policy, versions, row sink (PostgreSQL). */
+  delivery?: DeliveryOptions;
 }
 
 export interface Consumer {
@@ -66,7 +69,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   };
 
   const startReader = (shardId: string, start: ShardCheckpoint | undefined): Promise<'ended' | 'stopped'> => {
-    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, checkpoints, limits, stats, log, signal: abort.signal });
+    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, limits, stats, log, signal: abort.signal });
     return run.then(
       (outcome) => {
         if (outcome === 'ended') ended.add(shardId);

@@ -46,3 +46,15 @@ export function dropRecords(buffer: ShardBuffer, count: number): void {
   buffer.bytes -= dropped.reduce((sum, r) => sum + r.data.byteLength, 0);
   if (buffer.records.length === 0) buffer.firstReadAt = undefined;
 }
+
+/** The sequence number ending the longest leading run of at most `maxBytes` (never fewer than one record). */
+export function sizeLimitedThrough(buffer: ShardBuffer, maxBytes: number): string | undefined {
+  let bytes = 0;
+  let through: string | undefined;
+  for (const record of buffer.records) {
+    bytes += record.data.byteLength;
+    if (through !== undefined && bytes > maxBytes) break;
+    through = record.sequenceNumber;
+  }
+  return through;
+}

@@ -1,10 +1,10 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { InputRecord } from '../core/process';
-import { deliverRecords } from '../delivery/deliver';
+import { deliverRecords, type DeliveryOptions } from '../delivery/deliver';
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
-import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough } from './shard-buffer';
+import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, sizeLimitedThrough } from './shard-buffer';
 import { backoffMs, sleep } from './sleep';
 import type { ConsumerStats } from './stats';
 
@@ -14,6 +14,8 @@ export interface ShardReaderOptions {
   shardId: string;
   start: ShardCheckpoint | undefined;
   sink: Sink;
+  /** Format, prefixes, PII policy, versions and row sink for each flush. */
+  delivery: DeliveryOptions;
   checkpoints: CheckpointStore;
   limits: { maxBytes: number; maxAgeMs: number; pollIntervalMs: number };
   stats: ConsumerStats;
@@ -47,7 +49,8 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
   };
 
   const flush = async (): Promise<void> => {
-    const through = announced ?? buffer.records.at(-1)?.sequenceNumber;
+    // At most maxBytes per flush (Firehose's size hint): one big GetRecords page becomes several files.
+    const through = announced ?? sizeLimitedThrough(buffer, o.limits.maxBytes);
     if (through === undefined) return;
     if (announced === undefined) {
       await o.checkpoints.save(o.shardId, { sequenceNumber: committed, ended: false, pendingThrough: through });
@@ -60,7 +63,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       announced = undefined;
       return;
     }
-    const result = await deliverRecords(o.shardId, records, o.sink);
+    const result = await deliverRecords(o.shardId, records, o.sink, o.delivery);
     await o.checkpoints.save(o.shardId, { sequenceNumber: last.sequenceNumber, ended: false });
     committed = last.sequenceNumber;
     announced = undefined;
@@ -115,7 +118,9 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     // Mid-replay of an announced range: a partial flush would get a different name. Re-read next start.
     o.log('info', 'stopping before the announced range was re-read; it stays pending', { stream: o.streamName, shard: o.shardId });
   } else {
-    await finalFlush(o, flush);
+    await finalFlush(o, async () => {
+      while (buffer.records.length > 0) await flush();
+    });
   }
   return 'stopped';
 }

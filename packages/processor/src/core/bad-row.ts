@@ -1,5 +1,6 @@
 /** Why a record could not become an event. */
-export type BadRowErrorType = 'decode' | 'parse' | 'validation';
+/** The processor's own types; rows from the ingest's bad-rows stream are `ingest_<type>`. */
+export type BadRowErrorType = 'decode' | 'parse' | 'validation' | `ingest_${string}`;
 
 /**
  * A record that failed processing, kept with enough context to find, explain and replay it.
@@ -16,8 +17,11 @@ export interface BadRow {
   payload_truncated: boolean;
   /** When the record reached Kinesis, if known (ISO 8601, UTC). */
   arrived_at: string | null;
-  /** When processing failed (ISO 8601, UTC). */
+  /** When processing failed (ISO 8601, UTC); for ingest rejections, when the ingest received it. */
   failed_at: string;
+  /** Ingest rejections only: the app and request they came with. */
+  app_id?: string;
+  request_id?: string;
 }
 
 /** 64 KiB of text is plenty to diagnose a record while keeping a bad-row file small. */

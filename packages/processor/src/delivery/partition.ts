@@ -1,30 +1,46 @@
-import type { StoredEvent } from '@eventline/schemas';
 import type { BadRow } from '../core/bad-row';
+import type { LakeRow } from '../core/lake-row';
+import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, type Prefix, type PrefixContext } from './prefix';
 
 /**
- * `events/app_id=<app_id>/event_date=YYYY-MM-DD/hour=HH/`, from `received_at` in UTC.
- * Server time, not the client's clock: client clocks are wrong or faked, and a replay of the
- * same record must land in the same folder.
+ * The prefix context of an event: time from `received_at` in UTC. Server time, not the client's
+ * clock: client clocks are wrong or faked, and a replay of the same record must land in the same
+ * folder. Partition keys: app_id, event, type (Firehose's "partitionKeyFromQuery").
  */
-export function eventPrefix(event: Pick<StoredEvent, 'app_id' | 'received_at'>): string {
-  const at = new Date(event.received_at);
-  return `events/app_id=${event.app_id}/event_date=${utcDate(at)}/hour=${pad(at.getUTCHours())}/`;
+export function eventContext(row: Pick<LakeRow, 'app_id' | 'received_at'> & Partial<Pick<LakeRow, 'event' | 'type'>>): PrefixContext {
+  const partitionKeys: Record<string, string> = { app_id: row.app_id };
+  if (row.type) partitionKeys.type = row.type;
+  if (row.event) partitionKeys.event = row.event;
+  return { timestamp: new Date(row.received_at), partitionKeys };
 }
 
-/**
- * `bad_rows/error_type=<type>/event_date=YYYY-MM-DD/`, from the Kinesis arrival time when
- * known (stable across replays), else from the failure time.
- */
-export function badRowPrefix(row: Pick<BadRow, 'error_type' | 'arrived_at' | 'failed_at'>): string {
-  const at = new Date(row.arrived_at ?? row.failed_at);
-  return `bad_rows/error_type=${row.error_type}/event_date=${utcDate(at)}/`;
+/** A bad row's context: the Kinesis arrival time when known (stable across replays), else the failure time. */
+export function badRowContext(row: Pick<BadRow, 'error_type' | 'arrived_at' | 'failed_at'>): PrefixContext {
+  return { timestamp: new Date(row.arrived_at ?? row.failed_at), partitionKeys: {}, errorOutputType: row.error_type };
 }
 
-function utcDate(at: Date): string {
-  if (Number.isNaN(at.getTime())) throw new RangeError('cannot partition by an invalid date');
-  return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`;
+const defaultEventPrefix = compilePrefix(DEFAULT_EVENT_PREFIX);
+const defaultErrorPrefix = compilePrefix(DEFAULT_ERROR_PREFIX, 'errors');
+
+/** `events/app_id=<app_id>/event_date=YYYY-MM-DD/hour=HH/` (the Hive default). */
+export function eventPrefix(row: Parameters<typeof eventContext>[0], prefix: Prefix = defaultEventPrefix): string {
+  if (prefix !== defaultEventPrefix || !UTC_HOUR.test(row.received_at)) return prefix(eventContext(row));
+  // The default layout depends only on app_id and the UTC hour: one evaluation per pair.
+  const key = `${row.app_id}|${row.received_at.slice(0, 13)}`;
+  let hit = hourCache.get(key);
+  if (hit === undefined) {
+    hit = prefix(eventContext(row));
+    if (hourCache.size >= 10_000) hourCache.clear();
+    hourCache.set(key, hit);
+  }
+  return hit;
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
+/** `YYYY-MM-DDTHH…Z`: a UTC timestamp (what the ingest writes), whose first 13 characters are its hour. */
+const UTC_HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+const hourCache = new Map<string, string>();
+
+/** `bad_rows/error_type=<type>/event_date=YYYY-MM-DD/`. */
+export function badRowPrefix(row: Parameters<typeof badRowContext>[0], prefix: Prefix = defaultErrorPrefix): string {
+  return prefix(badRowContext(row));
 }

@@ -1,3 +1,5 @@
+import type { LakeRow } from '../core/lake-row';
+
 /**
  * Where finished files go. An object key is a relative, `/`-separated path such as
  * `events/app_id=shop/event_date=2026-11-25/hour=09/shardId-000-1-9.ndjson.gz`.
@@ -5,4 +7,13 @@
  */
 export interface Sink {
   write(objectKey: string, bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * Where rows go (a database). `writeRows` resolves once the rows are durable and must be
+ * idempotent on `event_id`: a replay after a crash writes the same rows again.
+ */
+export interface RowSink {
+  writeRows(rows: readonly LakeRow[]): Promise<void>;
+  close(): Promise<void>;
 }

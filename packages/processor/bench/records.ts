@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { InputRecord } from '../src';
+
+const USER_AGENTS = [
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+];
+
+/** UUIDv7-shaped ids (the validator checks the version nibble). */
+function uuidV7(i: number): string {
+  const hex = (Date.now() + i).toString(16).padStart(12, '0') + randomUUID().replace(/-/g, '').slice(0, 20);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** `count` realistic stored events as Kinesis records (a few user agents, many devices). */
+export function records(count: number): InputRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const event = {
+      schema_version: 1,
+      event_id: uuidV7(i),
+      type: 'track',
+      event: i % 5 === 0 ? 'af_purchase' : 'af_content_view',
+      properties: { af_revenue: i % 100, af_currency: 'EUR', af_content_id: `sku-${i % 300}`, af_quantity: 1 },
+      anonymous_id: `device-${i % 997}`,
+      session_id: `s-${i % 3000}`,
+      seq: i,
+      client_ts: new Date(1_764_063_000_000 + i * 10).toISOString(),
+      context: {
+        library: { name: 'eventline-sdk', version: '0.1.0' },
+        page: { url: `https://shop.example/p/${i % 300}?utm_source=news`, path: `/p/${i % 300}`, title: 'Product' },
+        user_agent: USER_AGENTS[i % USER_AGENTS.length],
+        campaign: { source: 'news', medium: 'email', name: 'winter' },
+        locale: 'en-GB',
+      },
+      received_at: new Date(1_764_063_000_500 + i * 10).toISOString(),
+      app_id: 'shop',
+    };
+    return { data: Buffer.from(JSON.stringify(event)), partitionKey: event.anonymous_id, sequenceNumber: String(10n ** 40n + BigInt(i)) };
+  });
+}

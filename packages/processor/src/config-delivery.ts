@@ -1,0 +1,76 @@
+import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
+import type { EventFormat } from './delivery/deliver';
+import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
+
+/** Where and how flushes are written, read from the environment (shared by the Node and Lambda entries). */
+export interface DeliveryEnv {
+  format: EventFormat;
+  gzipLevel: number;
+  eventPrefix: Prefix;
+  errorPrefix: Prefix;
+  /** The expressions as configured, for the ready line. */
+  prefixes: { events: string; errors: string };
+  pii: PiiPolicy;
+  /** Set: write to S3 instead of the lake folder. */
+  s3: { bucket: string; prefix: string; endpoint: string | undefined } | undefined;
+  /** Set: also write rows to PostgreSQL. */
+  postgres: { url: string; schema: string; table: string; batchSize: number } | undefined;
+}
+
+export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): DeliveryEnv {
+  const format = optional(env.OUTPUT_FORMAT) ?? 'ndjson';
+  if (format !== 'ndjson' && format !== 'parquet') problems.push(`OUTPUT_FORMAT must be "ndjson" or "parquet", got "${format}"`);
+  const gzipLevel = Number(optional(env.GZIP_LEVEL) ?? 6);
+  if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) problems.push(`GZIP_LEVEL must be an integer from 1 to 9, got "${env.GZIP_LEVEL}"`);
+  const prefixes = { events: optional(env.EVENT_PREFIX) ?? DEFAULT_EVENT_PREFIX, errors: optional(env.ERROR_PREFIX) ?? DEFAULT_ERROR_PREFIX };
+  const eventPrefix = prefix('EVENT_PREFIX', prefixes.events, 'events', problems);
+  const errorPrefix = prefix('ERROR_PREFIX', prefixes.errors, 'errors', problems);
+  const pii = piiPolicy(env, problems);
+  const bucket = optional(env.S3_BUCKET);
+  const s3Endpoint = optional(env.S3_ENDPOINT);
+  if (s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(s3Endpoint)) problems.push(`S3_ENDPOINT must be an http(s) URL, got "${s3Endpoint}"`);
+  const url = optional(env.DATABASE_URL);
+  if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// URL');
+  const batchSize = Number(optional(env.PG_BATCH_SIZE) ?? 500);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) problems.push(`PG_BATCH_SIZE must be an integer from 1 to 1000, got "${env.PG_BATCH_SIZE}"`);
+  return {
+    format: format === 'parquet' ? 'parquet' : 'ndjson',
+    gzipLevel,
+    eventPrefix,
+    errorPrefix,
+    prefixes,
+    pii,
+    s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint } : undefined,
+    postgres: url
+      ? { url, schema: optional(env.PG_SCHEMA) ?? 'public', table: optional(env.PG_TABLE) ?? 'events', batchSize }
+      : undefined,
+  };
+}
+
+function prefix(name: string, expression: string, kind: 'events' | 'errors', problems: string[]): Prefix {
+  try {
+    return compilePrefix(expression, kind);
+  } catch (error) {
+    if (!(error instanceof PrefixExpressionError)) throw error;
+    problems.push(`${name}: ${error.message}`);
+    return () => '';
+  }
+}
+
+function piiPolicy(env: NodeJS.ProcessEnv, problems: string[]): PiiPolicy {
+  const list = (value: string | undefined): string[] => (optional(value) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const salt = optional(env.PII_SALT);
+  const policy: PiiPolicy = { hash: list(env.PII_HASH_FIELDS), drop: list(env.PII_DROP_FIELDS), ...(salt ? { salt } : {}) };
+  try {
+    return checkPiiPolicy(policy);
+  } catch (error) {
+    if (!(error instanceof PiiPolicyError)) throw error;
+    problems.push(`PII_HASH_FIELDS / PII_DROP_FIELDS / PII_SALT: ${error.message}`);
+    return { hash: [], drop: [] };
+  }
+}
+
+function optional(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}

@@ -1,0 +1,130 @@
+import type { StoredEvent } from '@eventline/schemas';
+import type { UserAgentFields } from './user-agent';
+
+/**
+ * One accepted event as the lake, PostgreSQL and the SQL views see it: the StoredEvent fields,
+ * the known context fields flattened into columns, and user-agent columns. Column list and types
+ * are `LAKE_COLUMNS` in @eventline/schemas; this type mirrors it. Absent values are left out
+ * (every column is nullable), which keeps NDJSON lines short; `context` holds only the context
+ * keys that have no column of their own, so nothing is stored twice and nothing is lost.
+ */
+export interface LakeRow extends Partial<UserAgentFields> {
+  event_id: string;
+  schema_version: number;
+  type: string;
+  event?: string;
+  user_id?: string;
+  anonymous_id: string;
+  previous_id?: string;
+  group_id?: string;
+  session_id?: string;
+  seq: number;
+  client_ts: string;
+  sent_at?: string;
+  received_at: string;
+  app_id: string;
+  properties?: Record<string, unknown>;
+  traits?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  page_url?: string;
+  page_path?: string;
+  page_referrer?: string;
+  page_title?: string;
+  locale?: string;
+  timezone?: string;
+  user_agent?: string;
+  library_name?: string;
+  library_version?: string;
+  screen_width?: number;
+  screen_height?: number;
+  screen_density?: number;
+  campaign_source?: string;
+  campaign_medium?: string;
+  campaign_name?: string;
+  campaign_term?: string;
+  campaign_content?: string;
+  click_id?: string;
+  click_id_type?: string;
+  consent_analytics?: boolean;
+  consent_ads?: boolean;
+  revenue?: number;
+  currency?: string;
+}
+
+type Obj = Record<string, unknown>;
+
+/** context.<object>.<key> → column. */
+const NESTED: Record<string, Record<string, keyof LakeRow>> = {
+  page: { url: 'page_url', path: 'page_path', referrer: 'page_referrer', title: 'page_title' },
+  library: { name: 'library_name', version: 'library_version' },
+  screen: { width: 'screen_width', height: 'screen_height', density: 'screen_density' },
+  campaign: {
+    source: 'campaign_source',
+    medium: 'campaign_medium',
+    name: 'campaign_name',
+    term: 'campaign_term',
+    content: 'campaign_content',
+    click_id: 'click_id',
+    click_id_type: 'click_id_type',
+  },
+  consent: { analytics: 'consent_analytics', ads: 'consent_ads' },
+};
+/** context.<key> → column. */
+const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezone', user_agent: 'user_agent' };
+
+/** Flatten a validated (and PII-filtered) event; `ua` comes from the raw user agent. */
+export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
+  const row: LakeRow = {
+    event_id: e.event_id,
+    schema_version: e.schema_version ?? 1,
+    type: e.type,
+    anonymous_id: e.anonymous_id,
+    seq: e.seq,
+    client_ts: e.client_ts,
+    received_at: e.received_at,
+    app_id: e.app_id,
+  };
+  const out = row as unknown as Obj;
+  for (const key of ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const) {
+    if (e[key] !== undefined && e[key] !== null) out[key] = e[key];
+  }
+  const rest = flattenContext(e.context, out);
+  if (rest) row.context = rest;
+  if (ua.browser_name !== null) row.browser_name = ua.browser_name;
+  if (ua.browser_version !== null) row.browser_version = ua.browser_version;
+  if (ua.os_name !== null) row.os_name = ua.os_name;
+  if (ua.os_version !== null) row.os_version = ua.os_version;
+  row.device_type = ua.device_type;
+  const props = e.properties;
+  if (typeof props?.af_revenue === 'number') row.revenue = props.af_revenue;
+  if (typeof props?.af_currency === 'string') row.currency = props.af_currency;
+  return row;
+}
+
+/** Copy known context fields into columns; return what is left (undefined when nothing). */
+function flattenContext(context: Obj, out: Obj): Obj | undefined {
+  let rest: Obj | undefined;
+  for (const [key, value] of Object.entries(context)) {
+    const column = TOP[key];
+    const nested = NESTED[key];
+    if (column !== undefined && (typeof value === 'string' || typeof value === 'number')) {
+      out[column] = value;
+    } else if (nested !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const left = flattenObject(value as Obj, nested, out);
+      if (left) (rest ??= {})[key] = left;
+    } else if (value !== undefined) {
+      (rest ??= {})[key] = value;
+    }
+  }
+  return rest;
+}
+
+function flattenObject(value: Obj, columns: Record<string, keyof LakeRow>, out: Obj): Obj | undefined {
+  let left: Obj | undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const column = columns[key];
+    if (column !== undefined && inner !== null && typeof inner !== 'object') out[column] = inner;
+    else if (inner !== undefined) (left ??= {})[key] = inner;
+  }
+  return left;
+}

@@ -1,0 +1,66 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * What to do with personal data before it is stored, from configuration. Paths are dotted
+ * (`user_id`, `traits.email`, `context.user_agent`, `properties.phone`). Hashing is HMAC-SHA256
+ * with a secret salt, so equal values still join across events but cannot be looked up in a
+ * rainbow table; dropping removes the field.
+ */
+export interface PiiPolicy {
+  hash: readonly string[];
+  drop: readonly string[];
+  /** Required when `hash` is not empty. Rotate it and hashed ids stop joining with older ones. */
+  salt?: string;
+}
+
+export const NO_PII_POLICY: PiiPolicy = { hash: [], drop: [] };
+
+export class PiiPolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PiiPolicyError';
+  }
+}
+
+const PATH = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/;
+const PROTECTED = new Set(['event_id', 'type', 'anonymous_id', 'received_at', 'app_id', 'schema_version', 'seq', 'client_ts']);
+
+/** Check a policy once, at start: bad paths or a missing salt are configuration errors. */
+export function checkPiiPolicy(policy: PiiPolicy): PiiPolicy {
+  for (const path of [...policy.hash, ...policy.drop]) {
+    if (!PATH.test(path)) throw new PiiPolicyError(`PII path "${path}" is not a dotted field path`);
+    if (PROTECTED.has(path)) throw new PiiPolicyError(`PII path "${path}" is a key field the pipeline needs`);
+  }
+  if (policy.hash.length > 0 && !policy.salt) throw new PiiPolicyError('a PII salt is required to hash fields');
+  return policy;
+}
+
+/** A copy of `event` with the policy applied (objects on the paths are copied, not mutated). */
+export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
+  if (policy.hash.length === 0 && policy.drop.length === 0) return event;
+  let out = event as Record<string, unknown>;
+  for (const path of policy.drop) out = update(out, path.split('.'), () => undefined);
+  for (const path of policy.hash) out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
+  return out as T;
+}
+
+function update(obj: Record<string, unknown>, keys: string[], change: (value: unknown) => unknown): Record<string, unknown> {
+  const [key, ...rest] = keys;
+  if (key === undefined || !(key in obj)) return obj;
+  const copy = { ...obj };
+  const current = copy[key];
+  if (rest.length === 0) {
+    const next = change(current);
+    if (next === undefined) delete copy[key];
+    else copy[key] = next;
+  } else if (typeof current === 'object' && current !== null && !Array.isArray(current)) {
+    copy[key] = update(current as Record<string, unknown>, rest, change);
+  }
+  return copy;
+}
+
+function hashValue(value: unknown, salt: string): unknown {
+  if (value === null || value === undefined) return value;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return createHmac('sha256', salt).update(text).digest('hex');
+}

@@ -1,0 +1,86 @@
+/**
+ * Firehose-style S3 prefix expressions, evaluated per record:
+ * `!{timestamp:yyyy-MM-dd}` (UTC; yyyy MM dd HH mm ss), `!{partitionKeyFromQuery:app_id}` /
+ * `!{partitionKeyFromLambda:app_id}` (a key of the record's partition keys), and
+ * `!{firehose:error-output-type}` (error prefixes only). `!{firehose:random-string}` is refused:
+ * object keys must be a pure function of the records, or a replay would add copies.
+ */
+export interface PrefixContext {
+  timestamp: Date;
+  partitionKeys: Readonly<Record<string, string>>;
+  errorOutputType?: string;
+}
+
+export type Prefix = (context: PrefixContext) => string;
+
+export class PrefixExpressionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PrefixExpressionError';
+  }
+}
+
+export const DEFAULT_EVENT_PREFIX = 'events/app_id=!{partitionKeyFromQuery:app_id}/event_date=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/';
+export const DEFAULT_ERROR_PREFIX = 'bad_rows/error_type=!{firehose:error-output-type}/event_date=!{timestamp:yyyy-MM-dd}/';
+
+const EXPRESSION = /!\{([A-Za-z]+):([^}]*)\}/g;
+const TIME_TOKENS = /yyyy|MM|dd|HH|mm|ss/g;
+const SAFE_VALUE = /^[A-Za-z0-9_.=-]+$/;
+
+/** Parse once (errors surface at start-up), evaluate per record. */
+export function compilePrefix(expression: string, kind: 'events' | 'errors' = 'events'): Prefix {
+  if (expression !== '' && !expression.endsWith('/')) throw new PrefixExpressionError(`prefix "${expression}" must end with "/"`);
+  if (expression.startsWith('/') || expression.split('/').includes('..')) throw new PrefixExpressionError(`prefix "${expression}" must be relative`);
+  const parts: Prefix[] = [];
+  let last = 0;
+  for (const match of expression.matchAll(EXPRESSION)) {
+    const literal = expression.slice(last, match.index);
+    parts.push(() => literal);
+    parts.push(evaluator(match[1] ?? '', match[2] ?? '', kind));
+    last = match.index + match[0].length;
+  }
+  const tail = expression.slice(last);
+  if (tail.includes('!{')) throw new PrefixExpressionError(`unterminated expression in prefix "${expression}"`);
+  parts.push(() => tail);
+  return (context) => parts.map((part) => part(context)).join('');
+}
+
+function evaluator(namespace: string, key: string, kind: 'events' | 'errors'): Prefix {
+  if (namespace === 'timestamp') {
+    if (key.replace(TIME_TOKENS, '').match(/[A-Za-z]/)) throw new PrefixExpressionError(`unsupported timestamp format "${key}"`);
+    return ({ timestamp }) => formatUtc(timestamp, key);
+  }
+  if (namespace === 'partitionKeyFromQuery' || namespace === 'partitionKeyFromLambda') {
+    return ({ partitionKeys }) => safe(partitionKeys[key], key);
+  }
+  if (namespace === 'firehose' && key === 'error-output-type') {
+    if (kind !== 'errors') throw new PrefixExpressionError('!{firehose:error-output-type} is only allowed in the error prefix');
+    return ({ errorOutputType }) => safe(errorOutputType, key);
+  }
+  if (namespace === 'firehose' && key === 'random-string') {
+    throw new PrefixExpressionError('!{firehose:random-string} would break exactly-once object names');
+  }
+  throw new PrefixExpressionError(`unknown prefix expression !{${namespace}:${key}}`);
+}
+
+function safe(value: string | undefined, key: string): string {
+  if (value === undefined || !SAFE_VALUE.test(value)) throw new PrefixExpressionError(`partition key "${key}" has no usable value: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function formatUtc(at: Date, format: string): string {
+  if (Number.isNaN(at.getTime())) throw new PrefixExpressionError('cannot partition by an invalid date');
+  const values: Record<string, string> = {
+    yyyy: String(at.getUTCFullYear()),
+    MM: pad(at.getUTCMonth() + 1),
+    dd: pad(at.getUTCDate()),
+    HH: pad(at.getUTCHours()),
+    mm: pad(at.getUTCMinutes()),
+    ss: pad(at.getUTCSeconds()),
+  };
+  return format.replace(TIME_TOKENS, (token) => values[token] ?? token);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

@@ -1,0 +1,26 @@
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface S3Connection {
+  /** Emulator URL (http://127.0.0.1:4568); absent means real AWS. */
+  endpoint?: string;
+  region: string;
+  dummyCredentials?: boolean;
+}
+
+/**
+ * S3 client settings. Against an emulator (s3rver): path-style URLs, and checksums only when
+ * required — otherwise uploads use aws-chunked framing that s3rver stores inside the object.
+ */
+export function s3ClientConfig(connection: S3Connection): S3ClientConfig {
+  return {
+    region: connection.region,
+    ...(connection.endpoint
+      ? { endpoint: connection.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {}),
+    ...(connection.dummyCredentials ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) }),
+  };
+}

@@ -1,0 +1,38 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { DeliveryEnv } from './config-delivery';
+import type { DeliveryOptions } from './delivery/deliver';
+import { createFolderSink } from './delivery/folder-sink';
+import type { RowSink, Sink } from './delivery/sink';
+import { createPostgresSink } from './sinks/postgres-sink';
+import { s3ClientConfig } from './sinks/s3-client';
+import { createS3Sink } from './sinks/s3-sink';
+
+export interface Wired {
+  sink: Sink;
+  delivery: DeliveryOptions;
+  /** Close the database pool and the S3 client. */
+  close(): Promise<void>;
+}
+
+/** Build the sinks a DeliveryEnv describes: folder or S3, plus PostgreSQL when configured (its table is created here). */
+export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, dummyCredentials: boolean): Promise<Wired> {
+  const s3 = env.s3 ? new S3Client(s3ClientConfig({ endpoint: env.s3.endpoint, region, dummyCredentials: dummyCredentials || env.s3.endpoint !== undefined })) : undefined;
+  const sink = env.s3 && s3 ? createS3Sink({ client: s3, bucket: env.s3.bucket, prefix: env.s3.prefix }) : createFolderSink(lakeDir);
+  let rowSink: RowSink | undefined;
+  try {
+    rowSink = env.postgres
+      ? await createPostgresSink({ connectionString: env.postgres.url, schema: env.postgres.schema, table: env.postgres.table, batchSize: env.postgres.batchSize })
+      : undefined;
+  } catch (error) {
+    s3?.destroy();
+    throw error;
+  }
+  return {
+    sink,
+    delivery: { format: env.format, gzipLevel: env.gzipLevel, eventPrefix: env.eventPrefix, errorPrefix: env.errorPrefix, pii: env.pii, ...(rowSink ? { rowSink } : {}) },
+    async close() {
+      s3?.destroy();
+      await rowSink?.close();
+    },
+  };
+}

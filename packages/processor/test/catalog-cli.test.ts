@@ -1,0 +1,35 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runEntry } from './fixtures/run-node';
+import { catalogArgs, UsageError } from '../src/catalog/args';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+describe('catalog CLI', () => {
+  it('prints Athena DDL for events and bad_rows', async () => {
+    const run = runEntry('src/catalog-cli.ts', ['--location', 's3://my-lake/prod', '--database', 'eventline', '--first-date', '2026-11-01'], {});
+    expect(await run.exited).toBe(0);
+    const out = run.stdout();
+    expect(out.match(/^CREATE EXTERNAL TABLE/gm)).toHaveLength(2);
+    expect(out).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `eventline`.`events`');
+    expect(out).toContain("'projection.event_date.range'='2026-11-01,NOW'");
+    expect(out).toContain("LOCATION 's3://my-lake/prod/bad_rows/'");
+  });
+
+  it('prints Glue table inputs as JSON with --glue', async () => {
+    const run = runEntry('src/catalog-cli.ts', ['--glue', '--location', 's3://my-lake', '--format', 'ndjson', '--app-ids', 'shop,blog'], {});
+    expect(await run.exited).toBe(0);
+    const tables = JSON.parse(run.stdout()) as { Name: string; Parameters: Record<string, string> }[];
+    expect(tables.map((t) => t.Name)).toEqual(['events', 'bad_rows']);
+    expect(tables[0]?.Parameters).toMatchObject({ classification: 'json', 'projection.app_id.values': 'shop,blog' });
+  });
+
+  it('rejects bad flags with usage, exit 2', async () => {
+    expect(() => catalogArgs(['--location', 'http://x'])).toThrow(UsageError);
+    expect(() => catalogArgs(['--location', 's3://my-lake', '--format', 'orc'])).toThrow(/--format/);
+    const run = runEntry('src/catalog-cli.ts', [], {});
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('usage:');
+  });
+});

@@ -1,0 +1,176 @@
+import type { Upcaster } from '@eventline/schemas';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyPii, checkPiiPolicy, createFolderSink, deliverRecords, PiiPolicyError, processRecords, runQuery } from '../src';
+import { record, storedEvent } from './fixtures/events';
+import { aggregate } from './fixtures/kpl';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
+const LINUX_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+describe('enrichment and flattening', () => {
+  it('derives browser, OS and device type from the user agent', () => {
+    const events = [IPHONE, LINUX_CHROME, 'Googlebot/2.1 (+http://www.google.com/bot.html)', undefined].map((ua, i) =>
+      storedEvent({ anonymous_id: `dev-${i}`, context: { library: { name: 'sdk', version: '1' }, ...(ua ? { user_agent: ua } : {}) } }),
+    );
+    const { rows } = processRecords(events.map((e) => record(e)));
+    expect(rows.map((r) => [r.browser_name, r.os_name, r.device_type])).toEqual([
+      ['Safari', 'iOS', 'mobile'],
+      ['Chrome', 'Linux', 'desktop'],
+      ['Googlebot', undefined, 'bot'],
+      [undefined, undefined, 'unknown'],
+    ]);
+    expect(rows[0]).toMatchObject({ browser_version: '17.1', os_version: '17.1' });
+  });
+
+  it('flattens page, campaign, consent, library and revenue into columns', () => {
+    const event = storedEvent({
+      session_id: 's-1',
+      context: {
+        library: { name: 'eventline-sdk', version: '0.2.0' },
+        page: { url: 'https://shop.example/p/1?utm_source=news', path: '/p/1', referrer: 'https://news.example/', title: 'Shoe' },
+        campaign: { source: 'news', medium: 'email', name: 'spring', click_id: 'abc', click_id_type: 'gclid' },
+        consent: { analytics: true, ads: false },
+        screen: { width: 390, height: 844 },
+        locale: 'de-DE',
+        timezone: 'Europe/Berlin',
+      },
+    });
+    const [row] = processRecords([record(event)]).rows;
+    expect(row).toMatchObject({
+      session_id: 's-1',
+      page_url: 'https://shop.example/p/1?utm_source=news',
+      page_path: '/p/1',
+      page_referrer: 'https://news.example/',
+      page_title: 'Shoe',
+      campaign_source: 'news',
+      campaign_medium: 'email',
+      campaign_name: 'spring',
+      click_id: 'abc',
+      click_id_type: 'gclid',
+      consent_analytics: true,
+      consent_ads: false,
+      screen_width: 390,
+      library_name: 'eventline-sdk',
+      library_version: '0.2.0',
+      locale: 'de-DE',
+      timezone: 'Europe/Berlin',
+      revenue: 12.5,
+      currency: 'EUR',
+      properties: event.properties,
+    });
+    expect(row).not.toHaveProperty('campaign_term');
+    // Every context value has a column here, so nothing is stored twice.
+    expect(row).not.toHaveProperty('context');
+  });
+});
+
+describe('PII policy', () => {
+  const policy = checkPiiPolicy({ hash: ['user_id', 'traits.email'], drop: ['context.user_agent', 'traits.phone'], salt: 's3cret' });
+
+  it('hashes and drops configured fields, after the user agent was parsed', () => {
+    const event = storedEvent({
+      type: 'identify',
+      event: undefined,
+      user_id: 'customer-42',
+      traits: { email: 'a@example.com', phone: '+49 30 1234', plan: 'pro' },
+      context: { library: { name: 'sdk', version: '1' }, user_agent: IPHONE },
+    });
+    const [row] = processRecords([record(event)], { pii: policy }).rows;
+    expect(row?.user_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(row?.user_id).not.toContain('customer');
+    expect(row?.traits).toEqual({ email: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown, plan: 'pro' });
+    expect(row?.context).toBeUndefined();
+    expect(row?.user_agent).toBeUndefined();
+    expect(row?.browser_name).toBe('Safari');
+    // Same input, same hash: hashed ids still join.
+    const [again] = processRecords([record({ ...event, event_id: storedEvent().event_id })], { pii: policy }).rows;
+    expect(again?.user_id).toBe(row?.user_id);
+  });
+
+  it('keeps context keys without a column in context', () => {
+    const event = storedEvent({ context: { library: { name: 'sdk', version: '1' }, app: { build: '42' }, consent: { analytics: true, sale: false } } as never });
+    const [row] = processRecords([record(event)]).rows;
+    expect(row?.context).toEqual({ app: { build: '42' }, consent: { sale: false } });
+    expect(row?.consent_analytics).toBe(true);
+  });
+
+  it('does not mutate the input and ignores absent paths', () => {
+    const event = storedEvent({ user_id: 'u' });
+    const copy = structuredClone(event);
+    applyPii(event, policy);
+    expect(event).toEqual(copy);
+  });
+
+  it('refuses bad policies at start', () => {
+    expect(() => checkPiiPolicy({ hash: ['user_id'], drop: [] })).toThrow(PiiPolicyError);
+    expect(() => checkPiiPolicy({ hash: [], drop: ['event_id'] })).toThrow(/key field/);
+    expect(() => checkPiiPolicy({ hash: [], drop: ['a..b'] })).toThrow(/dotted/);
+  });
+});
+
+describe('schema versions', () => {
+  /** A synthetic older version: camelCase device id and `timestamp` instead of client_ts. */
+  const v0: Upcaster = { from: 0, up: ({ anonymousId, timestamp, ...rest }) => ({ ...rest, anonymous_id: anonymousId, client_ts: timestamp }) };
+
+  it('upcasts older events so v0 and v1 become the same row shape', () => {
+    const current = storedEvent({ anonymous_id: 'dev-new' });
+    const old: Record<string, unknown> = { ...storedEvent(), schema_version: 0, anonymousId: 'dev-old' };
+    old.timestamp = old.client_ts;
+    delete old.anonymous_id;
+    delete old.client_ts;
+    const { rows, badRows } = processRecords([record(old), record(current)], { versions: { current: 1, upcasters: [v0] } });
+    expect(badRows).toEqual([]);
+    expect(rows.map((r) => [r.anonymous_id, r.schema_version])).toEqual([
+      ['dev-old', 1],
+      ['dev-new', 1],
+    ]);
+  });
+
+  it('old and current versions in one stream land in one table', async () => {
+    const lake = await dirs.make();
+    const old: Record<string, unknown> = { ...storedEvent({ anonymous_id: 'x' }), schema_version: 0, anonymousId: 'dev-old', timestamp: '2026-11-25T09:00:00.000Z' };
+    delete old.anonymous_id;
+    delete old.client_ts;
+    const records = [record(old), record(storedEvent({ anonymous_id: 'dev-new' }))];
+    for (const format of ['parquet', 'ndjson'] as const) {
+      await deliverRecords(`shardId-00000000000${format === 'parquet' ? 0 : 1}`, records, createFolderSink(lake), { format, versions: { current: 1, upcasters: [v0] } });
+    }
+    expect(await runQuery(lake, 'SELECT anonymous_id, schema_version, count(*) AS n FROM events GROUP BY ALL ORDER BY 1')).toEqual([
+      { anonymous_id: 'dev-new', schema_version: 1, n: 2 },
+      { anonymous_id: 'dev-old', schema_version: 1, n: 2 },
+    ]);
+  });
+
+  it('turns an event newer than this reader into a validation bad row', () => {
+    const { rows, badRows } = processRecords([record({ ...storedEvent(), schema_version: 3 })]);
+    expect(rows).toEqual([]);
+    expect(badRows[0]).toMatchObject({ error_type: 'validation', reason: 'schema_version: version 3 is newer than this reader (1)' });
+  });
+});
+
+describe('KPL aggregated records', () => {
+  it('are split into their user records, each with its own partition key', () => {
+    const a = storedEvent({ anonymous_id: 'dev-a' });
+    const b = storedEvent({ anonymous_id: 'dev-b' });
+    const data = aggregate([
+      { partitionKey: 'dev-a', data: JSON.stringify(a) },
+      { partitionKey: 'dev-b', data: JSON.stringify(b) },
+      { partitionKey: 'dev-a', data: '{broken' },
+    ]);
+    const { rows, badRows } = processRecords([record(data, 'agg')]);
+    expect(rows.map((r) => r.event_id)).toEqual([a.event_id, b.event_id]);
+    expect(badRows).toMatchObject([{ error_type: 'parse', partition_key: 'dev-a', payload: '{broken' }]);
+  });
+
+  it('a corrupt aggregate becomes one decode bad row', () => {
+    const data = aggregate([{ partitionKey: 'k', data: JSON.stringify(storedEvent()) }]);
+    data[data.length - 1] = (data[data.length - 1] ?? 0) ^ 0xff;
+    const { rows, badRows } = processRecords([record(data)]);
+    expect(rows).toEqual([]);
+    expect(badRows).toMatchObject([{ error_type: 'decode', reason: 'KPL aggregate: MD5 digest mismatch' }]);
+  });
+});

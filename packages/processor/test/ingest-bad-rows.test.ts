@@ -1,0 +1,39 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFolderSink, deliverRecords, runQuery } from '../src';
+import { record } from './fixtures/events';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+describe("the ingest's bad-rows stream", () => {
+  it('lands in bad_rows under ingest_<type>, queryable with the processor’s own', async () => {
+    const lake = await dirs.make();
+    const rejected = {
+      error_type: 'invalid_event',
+      issues: [{ path: 'events[0].properties.af_revenue', code: 'invalid_type', message: 'expected number' }],
+      app_id: 'shop',
+      received_at: '2026-11-25T09:31:12.000Z',
+      request_id: 'req-1',
+      payload: '{"event_id":"x","properties":{"af_revenue":"lots"}}',
+      payload_truncated: false,
+    };
+    const records = [record(rejected, 'x'), record('garbage', 'y')];
+    const result = await deliverRecords('shardId-000000000000', records, createFolderSink(lake), { input: 'ingest-bad-rows' });
+    expect(result).toMatchObject({ rowsDelivered: 0, badRows: 2 });
+    expect(result.objectKeys.map((k) => k.split('/').slice(0, 3).join('/')).sort()).toEqual([
+      'bad_rows/error_type=ingest_invalid_event/event_date=2026-11-25',
+      'bad_rows/error_type=ingest_unreadable/event_date=2026-11-25',
+    ]);
+    expect(await runQuery(lake, 'SELECT error_type, reason, app_id, request_id, payload FROM bad_rows ORDER BY error_type')).toEqual([
+      {
+        error_type: 'ingest_invalid_event',
+        reason: 'events[0].properties.af_revenue: expected number',
+        app_id: 'shop',
+        request_id: 'req-1',
+        payload: rejected.payload,
+      },
+      { error_type: 'ingest_unreadable', reason: 'not an ingest bad row', app_id: null, request_id: null, payload: 'garbage' },
+    ]);
+  });
+});

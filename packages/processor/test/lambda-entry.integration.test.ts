@@ -1,0 +1,55 @@
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { startS3, type S3Emulator } from '@eventline/devstack';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
+import { firehoseHandler, kinesisHandler } from '../src/lambda';
+import { storedEvent } from './fixtures/events';
+
+const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`./fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
+
+describe('Lambda entries configured from the environment', () => {
+  let s3: S3Emulator;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    s3 = await startS3({ buckets: ['lake'] });
+    Object.assign(process.env, {
+      S3_BUCKET: 'lake',
+      S3_PREFIX: 'lambda',
+      S3_ENDPOINT: s3.endpoint,
+      OUTPUT_FORMAT: 'parquet',
+      PII_HASH_FIELDS: 'user_id',
+      PII_SALT: 'test-salt',
+    });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await s3?.stop();
+  });
+
+  it('kinesisHandler writes Parquet and bad rows to S3 and reports no failures', async () => {
+    const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+    event.Records[1]!.kinesis.data = b64(storedEvent());
+    expect(await kinesisHandler(event)).toEqual({ batchItemFailures: [] });
+    const client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
+    try {
+      const keys = ((await client.send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '').sort();
+      expect(keys.map((k) => k.replace(/shardId.*\./, '*.'))).toEqual([
+        'lambda/bad_rows/error_type=parse/event_date=2018-12-17/*.gz',
+        'lambda/events/app_id=shop/event_date=2026-11-25/hour=09/*.parquet',
+      ]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('firehoseHandler applies the PII policy from the environment', async () => {
+    const event = await fixture<FirehoseTransformationEvent>('firehose-transformation-event.json');
+    event.records[0]!.data = b64(storedEvent({ user_id: 'customer-7' }));
+    const [out] = (await firehoseHandler(event)).records;
+    expect(out?.result).toBe('Ok');
+    const row = JSON.parse(Buffer.from(out!.data, 'base64').toString('utf8')) as { user_id: string };
+    expect(row.user_id).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -1,0 +1,90 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandler, decodeNdjsonGzip, type Sink } from '../src';
+import type { FirehoseTransformationEvent, KinesisStreamEvent } from '../src';
+import { storedEvent } from './fixtures/events';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`./fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
+
+async function files(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+}
+
+/** The AWS sample event with our events in place of its text payloads, plus a record on another shard. */
+async function esmEvent(): Promise<{ event: KinesisStreamEvent; ids: string[] }> {
+  const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+  const [sample, second] = event.Records;
+  const a = storedEvent({ received_at: '2026-11-25T09:00:00.000Z' });
+  const b = storedEvent({ received_at: '2026-11-25T09:00:01.000Z' });
+  const other = structuredClone(second!);
+  other.kinesis.data = b64(b);
+  other.kinesis.sequenceNumber = '49590338271490256608559692540925702759324208523137515700';
+  other.eventID = `shardId-000000000007:${other.kinesis.sequenceNumber}`;
+  second!.kinesis.data = b64(a);
+  // The first record keeps the sample's text payload: a bad row, not a failure.
+  return { event: { Records: [sample!, second!, other] }, ids: [a.event_id, b.event_id] };
+}
+
+describe('Kinesis event source mapping handler', () => {
+  it('delivers per shard, keeps bad records as bad rows and reports no failures', async () => {
+    const lake = await dirs.make();
+    const { event, ids } = await esmEvent();
+    const response = await createKinesisEsmHandler({ sink: createFolderSink(lake) })(event);
+    expect(response).toEqual({ batchItemFailures: [] });
+    const written = await files(lake);
+    expect(written).toEqual([
+      'bad_rows/error_type=parse/event_date=2018-12-17/shardId-000000000006-49590338271490256608559692538361571095921575989136588898-49590338271490256608559692538361571095921575989136588898.ndjson.gz',
+      'events/app_id=shop/event_date=2026-11-25/hour=09/shardId-000000000006-49590338271490256608559692540925702759324208523137515618-49590338271490256608559692540925702759324208523137515618.ndjson.gz',
+      'events/app_id=shop/event_date=2026-11-25/hour=09/shardId-000000000007-49590338271490256608559692540925702759324208523137515700-49590338271490256608559692540925702759324208523137515700.ndjson.gz',
+    ]);
+    const rows = await Promise.all(written.slice(1).map(async (f) => decodeNdjsonGzip(await readFile(join(lake, f)))));
+    expect(rows.flat().map((r) => (r as { event_id: string }).event_id)).toEqual(ids);
+    const [bad] = decodeNdjsonGzip(await readFile(join(lake, written[0]!)));
+    expect(bad).toMatchObject({ error_type: 'parse', payload: 'Hello, this is a test.', partition_key: '1', arrived_at: '2018-12-17T22:10:50.987Z' });
+  });
+
+  it("reports the failed shard's lowest sequence number so Lambda retries from there", async () => {
+    const lake = await dirs.make();
+    const { event } = await esmEvent();
+    const inner = createFolderSink(lake);
+    const sink: Sink = { write: (key, bytes) => (key.includes('shardId-000000000006') ? Promise.reject(new Error('disk full')) : inner.write(key, bytes)) };
+    const logs: string[] = [];
+    const response = await createKinesisEsmHandler({ sink, log: (_level, msg) => void logs.push(msg) })(event);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '49590338271490256608559692538361571095921575989136588898' }] });
+    expect(logs).toEqual(['delivery failed; reporting the batch item failure']);
+    expect((await files(lake)).every((f) => f.includes('shardId-000000000007'))).toBe(true);
+  });
+});
+
+describe('Firehose transformation handler', () => {
+  it('returns every recordId with Ok / Dropped / ProcessingFailed, data and partition keys', async () => {
+    const event = await fixture<FirehoseTransformationEvent>('firehose-transformation-event.json');
+    const sample = event.records[0]!;
+    const good = storedEvent({ app_id: 'blog', received_at: '2026-11-25T23:59:59.000Z' });
+    event.records.push(
+      { ...sample, recordId: 'r-good', data: b64(good) },
+      { ...sample, recordId: 'r-dup', data: b64(good) },
+      { ...sample, recordId: 'r-invalid', data: b64({ ...good, seq: -1 }) },
+    );
+    const response = await createFirehoseTransformHandler()(event);
+    expect(response.records.map((r) => [r.recordId, r.result])).toEqual([
+      [sample.recordId, 'ProcessingFailed'],
+      ['r-good', 'Ok'],
+      ['r-dup', 'Dropped'],
+      ['r-invalid', 'ProcessingFailed'],
+    ]);
+    expect(response.records[0]?.data).toBe(sample.data);
+    const ok = response.records[1]!;
+    expect(ok.metadata).toEqual({ partitionKeys: { app_id: 'blog', event_date: '2026-11-25', hour: '23' } });
+    const text = Buffer.from(ok.data, 'base64').toString('utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(JSON.parse(text)).toMatchObject({ event_id: good.event_id, app_id: 'blog', device_type: 'unknown', revenue: 12.5 });
+  });
+});

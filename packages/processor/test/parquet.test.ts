@@ -1,0 +1,74 @@
+import { athenaDdl, LAKE_COLUMNS } from '@eventline/schemas';
+import { readdir } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compilePrefix, createFolderSink, deliverRecords, runQuery } from '../src';
+import { record, storedEvent } from './fixtures/events';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+const DUCK: Record<string, string> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP WITH TIME ZONE',
+  json: 'JSON',
+};
+
+describe('Parquet delivery', () => {
+  it('writes typed columns from the catalog, read back by DuckDB with those types', async () => {
+    const lake = await dirs.make();
+    const events = [storedEvent({ seq: 7 }), storedEvent({ type: 'page', event: undefined, properties: undefined, anonymous_id: 'dev-2' })];
+    const result = await deliverRecords('shardId-000000000000', events.map((e) => record(e)), createFolderSink(lake), { format: 'parquet' });
+    expect(result.objectKeys).toEqual([expect.stringMatching(/^events\/app_id=shop\/event_date=2026-11-25\/hour=09\/shardId-000000000000-\d+-\d+\.parquet$/)]);
+
+    const schema = await runQuery(lake, `SELECT name, type FROM parquet_schema('${lake}/events/**/*.parquet') WHERE name NOT IN ('schema', 'root') ORDER BY name`);
+    expect(schema.map((r) => r.name)).toEqual(LAKE_COLUMNS.map((c) => c.name).sort());
+    const parquetTypes: Record<string, unknown> = Object.fromEntries(schema.map((r): [string, unknown] => [r.name as string, r.type]));
+    expect(parquetTypes).toMatchObject({ seq: 'INT64', received_at: 'INT64', revenue: 'DOUBLE', consent_ads: 'BOOLEAN', properties: 'BYTE_ARRAY' });
+
+    // The Athena table declares exactly the file's columns (with Hive types), app_id living in the folder.
+    const ddl = athenaDdl({ location: 's3://lake' })[0] ?? '';
+    const body = ddl.slice(ddl.indexOf('(\n') + 2, ddl.indexOf('\n)\nPARTITIONED BY'));
+    const declared = Object.fromEntries([...body.matchAll(/^ {2}`(\w+)` (\w+)/gm)].map((m): [string, string] => [m[1] ?? '', m[2] ?? '']));
+    const hive: Record<string, string> = { INT64: 'bigint', DOUBLE: 'double', BOOLEAN: 'boolean', INT32: 'int', BYTE_ARRAY: 'string' };
+    const fromFile = Object.fromEntries(
+      schema.filter((r) => r.name !== 'app_id').map((r): [string, string] => [r.name as string, hive[r.type as string] ?? '?']),
+    );
+    for (const name of ['client_ts', 'sent_at', 'received_at']) fromFile[name] = 'timestamp'; // INT64 TIMESTAMP_MILLIS
+    expect(declared).toEqual(fromFile);
+
+    const described = await runQuery(lake, 'SELECT column_name, column_type FROM (DESCRIBE events)');
+    const types: Record<string, unknown> = Object.fromEntries(described.map((r): [string, unknown] => [r.column_name as string, r.column_type]));
+    for (const column of LAKE_COLUMNS) expect([column.name, types[column.name]]).toEqual([column.name, DUCK[column.type]]);
+
+    const rows = await runQuery(lake, `SELECT event_id, seq, received_at, revenue, properties->>'af_currency' AS cur, hour FROM events ORDER BY seq DESC`);
+    expect(rows).toEqual([
+      { event_id: events[0]?.event_id, seq: 7, received_at: '2026-11-25T09:31:12.456Z', revenue: 12.5, cur: 'EUR', hour: 9 },
+      { event_id: events[1]?.event_id, seq: 0, received_at: '2026-11-25T09:31:12.456Z', revenue: null, cur: null, hour: 9 },
+    ]);
+  });
+
+  it('NDJSON.gz and Parquet files of one lake read as one events view', async () => {
+    const lake = await dirs.make();
+    const sink = createFolderSink(lake);
+    const a = storedEvent();
+    const b = storedEvent({ anonymous_id: 'dev-2' });
+    await deliverRecords('shardId-000000000000', [record(a)], sink, { format: 'ndjson' });
+    await deliverRecords('shardId-000000000001', [record(b)], sink, { format: 'parquet' });
+    const rows = await runQuery(lake, 'SELECT event_id, typeof(received_at) AS t, (properties->>\'af_quantity\')::INT AS q FROM events ORDER BY event_id');
+    expect(rows).toEqual(
+      [a, b].map((e) => ({ event_id: e.event_id, t: 'TIMESTAMP WITH TIME ZONE', q: 2 })).sort((x, y) => x.event_id.localeCompare(y.event_id)),
+    );
+  });
+
+  it('follows a custom prefix expression', async () => {
+    const lake = await dirs.make();
+    const eventPrefix = compilePrefix('custom/!{partitionKeyFromQuery:event}/!{timestamp:yyyy}/');
+    await deliverRecords('shardId-000000000000', [record(storedEvent())], createFolderSink(lake), { format: 'parquet', eventPrefix });
+    expect(await readdir(`${lake}/custom/af_purchase/2026`)).toEqual([expect.stringMatching(/\.parquet$/)]);
+  });
+});

@@ -1,0 +1,123 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { startPostgres, startS3, type PostgresServer, type S3Emulator } from '@eventline/devstack';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFolderSink, createPostgresSink, createS3Sink, decodeNdjsonGzip, deliverRecords, runQuery, s3ClientConfig, type PostgresSink } from '../src';
+import { record, storedEvent } from './fixtures/events';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+describe('S3 sink against s3rver', () => {
+  let s3: S3Emulator;
+  let client: S3Client;
+  beforeAll(async () => {
+    s3 = await startS3({ buckets: ['lake'] });
+    client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await s3?.stop();
+  });
+
+  const keys = async (): Promise<string[]> =>
+    ((await client.send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '').sort();
+  const get = async (key: string): Promise<Uint8Array> => (await client.send(new GetObjectCommand({ Bucket: 'lake', Key: key }))).Body!.transformToByteArray();
+
+  it('writes NDJSON.gz, Parquet and bad rows under the prefix; a replay replaces the same objects', async () => {
+    const sink = createS3Sink({ client, bucket: 'lake', prefix: 'prod' });
+    const events = [storedEvent(), storedEvent({ anonymous_id: 'dev-2' })];
+    const records = [...events.map((e) => record(e)), record('{nope')];
+    const first = await deliverRecords('shardId-000000000000', records, sink, { format: 'parquet' });
+    const again = await deliverRecords('shardId-000000000000', records, sink, { format: 'parquet' });
+    expect(again.objectKeys).toEqual(first.objectKeys);
+    const stored = await keys();
+    expect(stored).toEqual(first.objectKeys.map((k) => `prod/${k}`).sort());
+    expect(stored.map((k) => k.replace(/shardId.*\./, '*.'))).toEqual([
+      'prod/bad_rows/error_type=parse/event_date=2026-11-25/*.gz',
+      'prod/events/app_id=shop/event_date=2026-11-25/hour=09/*.parquet',
+    ]);
+    const badKey = stored[0]!;
+    expect(decodeNdjsonGzip(await get(badKey))).toMatchObject([{ error_type: 'parse', payload: '{nope' }]);
+
+    // Download the lake and query it: the bytes on S3 are the bytes written (no chunk framing).
+    const local = await dirs.make();
+    const folder = createFolderSink(local);
+    for (const key of stored) await folder.write(key.slice('prod/'.length), await get(key));
+    expect(await runQuery(local, 'SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM events')).toEqual([{ n: 2, d: 2 }]);
+    expect(await runQuery(local, 'SELECT count(*) AS n FROM bad_rows')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('PostgreSQL sink', () => {
+  let server: PostgresServer;
+  let admin: pg.Client;
+  const schema = `eventline_test_${randomBytes(4).toString('hex')}`;
+  const sinks: PostgresSink[] = [];
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+  }, 120_000);
+  afterAll(async () => {
+    for (const sink of sinks) await sink.close();
+    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin?.end();
+    await server?.stop();
+  });
+
+  const open = async (batchSize?: number): Promise<PostgresSink> => {
+    const sink = await createPostgresSink({ connectionString: server.url, schema, table: 'events', ...(batchSize ? { batchSize } : {}) });
+    sinks.push(sink);
+    return sink;
+  };
+
+  it('creates the table on start with typed columns and jsonb properties', async () => {
+    await open();
+    await open(); // a second start finds the table there
+    const { rows } = await admin.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'events'`,
+      [schema],
+    );
+    const types = Object.fromEntries(rows.map((r) => [r.column_name, r.data_type]));
+    expect(types).toMatchObject({
+      event_id: 'text',
+      seq: 'bigint',
+      received_at: 'timestamp with time zone',
+      properties: 'jsonb',
+      revenue: 'double precision',
+      consent_ads: 'boolean',
+      screen_width: 'integer',
+    });
+  });
+
+  it('is idempotent on event_id: a replayed flush inserts nothing twice', async () => {
+    const sink = await open();
+    const events = [storedEvent({ seq: 3 }), storedEvent({ anonymous_id: 'dev-9' })];
+    const records = events.map((e) => record(e));
+    const lake = await dirs.make();
+    await deliverRecords('shardId-000000000000', records, createFolderSink(lake), { rowSink: sink });
+    await deliverRecords('shardId-000000000000', records, createFolderSink(lake), { rowSink: sink });
+    const { rows } = await admin.query<{ event_id: string; seq: string; cur: string; received_at: Date }>(
+      `SELECT event_id, seq, properties->>'af_currency' AS cur, received_at FROM "${schema}".events WHERE event_id = ANY($1) ORDER BY seq DESC`,
+      [events.map((e) => e.event_id)],
+    );
+    expect(rows.map((r) => [r.event_id, Number(r.seq), r.cur, r.received_at.toISOString()])).toEqual([
+      [events[0]!.event_id, 3, 'EUR', '2026-11-25T09:31:12.456Z'],
+      [events[1]!.event_id, 0, 'EUR', '2026-11-25T09:31:12.456Z'],
+    ]);
+  });
+
+  it('writes a burst in bounded statements inside one transaction', async () => {
+    const sink = await open(100);
+    const burst = Array.from({ length: 1050 }, (_, i) => storedEvent({ seq: i, anonymous_id: `dev-${i % 50}` }));
+    const lake = await dirs.make();
+    await deliverRecords('shardId-000000000001', burst.map((e) => record(e)), createFolderSink(lake), { rowSink: sink });
+    expect(sink.stats()).toEqual({ statements: 11, rows: 1050, maxRowsPerStatement: 100 });
+    const { rows } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [burst.map((e) => e.event_id)]);
+    expect(Number(rows[0]?.n)).toBe(1050);
+  });
+});

@@ -1,0 +1,69 @@
+import { dataColumns, hiveType, projection, tableLocation, TABLES, type CatalogOptions, type TableSpec } from './table-spec';
+
+/** The `TableInput` of Glue's CreateTable API (`aws glue create-table --table-input file://…`). */
+export interface GlueTableInput {
+  Name: string;
+  Description: string;
+  TableType: 'EXTERNAL_TABLE';
+  Parameters: Record<string, string>;
+  PartitionKeys: GlueColumn[];
+  StorageDescriptor: {
+    Columns: GlueColumn[];
+    Location: string;
+    InputFormat: string;
+    OutputFormat: string;
+    Compressed: boolean;
+    SerdeInfo: { SerializationLibrary: string; Parameters: Record<string, string> };
+  };
+}
+
+export interface GlueColumn {
+  Name: string;
+  Type: string;
+  Comment: string;
+}
+
+const FORMATS = {
+  parquet: {
+    InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+    OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+    SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    classification: 'parquet',
+  },
+  ndjson: {
+    InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+    OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+    classification: 'json',
+  },
+} as const;
+
+/** Glue table definitions for every lake table (bad rows are always NDJSON.gz). */
+export function glueTables(options: CatalogOptions): GlueTableInput[] {
+  return TABLES.map((table) => glueTable(options, table));
+}
+
+function glueTable(options: CatalogOptions, table: TableSpec): GlueTableInput {
+  const format = table.name === 'events' ? (options.format ?? 'parquet') : 'ndjson';
+  const f = FORMATS[format];
+  const toGlue = (c: { name: string; type: Parameters<typeof hiveType>[0]; comment: string }): GlueColumn => ({
+    Name: c.name,
+    Type: hiveType(c.type),
+    Comment: c.comment,
+  });
+  return {
+    Name: table.name,
+    Description: `eventline lake: ${table.name} (${format})`,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: { classification: f.classification, EXTERNAL: 'TRUE', ...projection(options, table) },
+    PartitionKeys: table.partitions.map(toGlue),
+    StorageDescriptor: {
+      Columns: dataColumns(table).map(toGlue),
+      Location: tableLocation(options, table),
+      InputFormat: f.InputFormat,
+      OutputFormat: f.OutputFormat,
+      Compressed: true,
+      SerdeInfo: { SerializationLibrary: f.SerializationLibrary, Parameters: format === 'ndjson' ? { 'ignore.malformed.json': 'false' } : {} },
+    },
+  };
+}

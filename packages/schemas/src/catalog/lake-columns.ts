@@ -1,0 +1,88 @@
+/**
+ * The lake table: one row per accepted event, flattened from StoredEvent v1 by the processor.
+ * The single list that the Parquet writer, the PostgreSQL table, the DuckDB views and the
+ * Glue / Athena definitions are all derived from. Add a column here and every one follows.
+ */
+export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'json';
+
+export interface LakeColumn {
+  name: string;
+  type: ColumnType;
+  comment: string;
+}
+
+const c = (name: string, type: ColumnType, comment: string): LakeColumn => ({ name, type, comment });
+
+export const LAKE_COLUMNS: readonly LakeColumn[] = [
+  c('event_id', 'string', 'UUIDv7 from the client; the dedupe key'),
+  c('schema_version', 'int', 'envelope version after upcasting'),
+  c('type', 'string', 'track | identify | page | screen | alias | group'),
+  c('event', 'string', 'event name for track, e.g. af_purchase'),
+  c('user_id', 'string', 'customer user id (may be hashed by the PII policy)'),
+  c('anonymous_id', 'string', 'device id; the Kinesis partition key'),
+  c('previous_id', 'string', 'alias: the previous id'),
+  c('group_id', 'string', 'group: the group id'),
+  c('session_id', 'string', 'SDK session id'),
+  c('seq', 'bigint', 'per-device sequence number'),
+  c('client_ts', 'timestamp', 'when the client says the event happened'),
+  c('sent_at', 'timestamp', 'when the client sent it'),
+  c('received_at', 'timestamp', 'when the ingest received it (partitions come from this)'),
+  c('app_id', 'string', 'application, from the write key'),
+  c('properties', 'json', 'event properties (AppsFlyer keys typed)'),
+  c('traits', 'json', 'identify traits'),
+  c('context', 'json', 'context keys without a column of their own (after the PII policy)'),
+  c('page_url', 'string', 'context.page.url'),
+  c('page_path', 'string', 'context.page.path'),
+  c('page_referrer', 'string', 'context.page.referrer'),
+  c('page_title', 'string', 'context.page.title'),
+  c('locale', 'string', 'context.locale'),
+  c('timezone', 'string', 'context.timezone'),
+  c('user_agent', 'string', 'context.user_agent (raw; drop it with the PII policy if needed)'),
+  c('library_name', 'string', 'context.library.name'),
+  c('library_version', 'string', 'context.library.version'),
+  c('screen_width', 'int', 'context.screen.width'),
+  c('screen_height', 'int', 'context.screen.height'),
+  c('screen_density', 'double', 'context.screen.density'),
+  c('campaign_source', 'string', 'context.campaign.source (utm_source)'),
+  c('campaign_medium', 'string', 'context.campaign.medium (utm_medium)'),
+  c('campaign_name', 'string', 'context.campaign.name (utm_campaign)'),
+  c('campaign_term', 'string', 'context.campaign.term (utm_term)'),
+  c('campaign_content', 'string', 'context.campaign.content (utm_content)'),
+  c('click_id', 'string', 'context.campaign.click_id (gclid, fbclid, …)'),
+  c('click_id_type', 'string', 'context.campaign.click_id_type'),
+  c('consent_analytics', 'boolean', 'context.consent.analytics'),
+  c('consent_ads', 'boolean', 'context.consent.ads'),
+  c('browser_name', 'string', 'from context.user_agent'),
+  c('browser_version', 'string', 'from context.user_agent'),
+  c('os_name', 'string', 'from context.user_agent'),
+  c('os_version', 'string', 'from context.user_agent'),
+  c('device_type', 'string', 'desktop | mobile | tablet | tv | bot | unknown, from context.user_agent'),
+  c('revenue', 'double', 'properties.af_revenue'),
+  c('currency', 'string', 'properties.af_currency'),
+];
+
+/** Folder (Hive) partitions of `events/`: in the object key, not in the Athena column list. */
+export const LAKE_PARTITIONS: readonly LakeColumn[] = [
+  c('app_id', 'string', 'application'),
+  c('event_date', 'string', 'UTC date of received_at, YYYY-MM-DD'),
+  c('hour', 'int', 'UTC hour of received_at, 0-23'),
+];
+
+/** A bad row: a record that could not become an event, kept under `bad_rows/`. */
+export const BAD_ROW_COLUMNS: readonly LakeColumn[] = [
+  c('error_type', 'string', 'decode | parse | validation | ingest types (from events-bad)'),
+  c('reason', 'string', 'one issue per line, with the field path'),
+  c('sequence_number', 'string', 'Kinesis sequence number of the record'),
+  c('partition_key', 'string', 'Kinesis partition key of the record'),
+  c('payload', 'string', 'the record as text, cut at 64 KiB'),
+  c('payload_truncated', 'boolean', 'payload was cut'),
+  c('arrived_at', 'timestamp', 'Kinesis arrival time'),
+  c('failed_at', 'timestamp', 'when processing failed (ingest rejections: when received)'),
+  c('app_id', 'string', 'ingest rejections: the app of the write key'),
+  c('request_id', 'string', 'ingest rejections: the HTTP request id'),
+];
+
+export const BAD_ROW_PARTITIONS: readonly LakeColumn[] = [
+  c('error_type', 'string', 'why the record failed'),
+  c('event_date', 'string', 'UTC date of arrival, YYYY-MM-DD'),
+];

@@ -1,0 +1,75 @@
+import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, LAKE_COLUMNS, LAKE_PARTITIONS, type ColumnType, type LakeColumn } from './lake-columns';
+
+export type LakeFormat = 'parquet' | 'ndjson';
+
+export interface CatalogOptions {
+  /** `s3://bucket/prefix` of the lake root (the folder holding `events/` and `bad_rows/`). */
+  location: string;
+  database?: string;
+  format?: LakeFormat;
+  /** First day partition projection covers (YYYY-MM-DD); later days up to NOW are projected. */
+  firstDate?: string;
+  /** Known app ids: projected as an enum. Absent: `injected` (queries must filter on app_id). */
+  appIds?: readonly string[];
+}
+
+/** One table of the lake as the catalog sees it. */
+export interface TableSpec {
+  name: 'events' | 'bad_rows';
+  folder: string;
+  columns: readonly LakeColumn[];
+  partitions: readonly LakeColumn[];
+}
+
+export const TABLES: readonly TableSpec[] = [
+  { name: 'events', folder: 'events', columns: LAKE_COLUMNS, partitions: LAKE_PARTITIONS },
+  { name: 'bad_rows', folder: 'bad_rows', columns: BAD_ROW_COLUMNS, partitions: BAD_ROW_PARTITIONS },
+];
+
+/** Hive / Athena type of a lake column. JSON travels as text. */
+export function hiveType(type: ColumnType): string {
+  return type === 'json' ? 'string' : type;
+}
+
+/** Data columns: Athena refuses a column that is also a partition, and the folder holds it. */
+export function dataColumns(table: TableSpec): LakeColumn[] {
+  const partitioned = new Set(table.partitions.map((p) => p.name));
+  return table.columns.filter((col) => !partitioned.has(col.name));
+}
+
+export function tableLocation(options: CatalogOptions, table: TableSpec): string {
+  return `${options.location.replace(/\/+$/, '')}/${table.folder}/`;
+}
+
+/** Partition projection: no crawler, no MSCK REPAIR; Athena computes partitions from these. */
+export function projection(options: CatalogOptions, table: TableSpec): Record<string, string> {
+  const out: Record<string, string> = { 'projection.enabled': 'true' };
+  for (const p of table.partitions) Object.assign(out, projectionOf(p.name, options));
+  const template = table.partitions.map((p) => `${p.name}=\${${p.name}}`).join('/');
+  out['storage.location.template'] = `${tableLocation(options, table)}${template}/`;
+  return out;
+}
+
+function projectionOf(name: string, options: CatalogOptions): Record<string, string> {
+  const key = (suffix: string): string => `projection.${name}.${suffix}`;
+  switch (name) {
+    case 'event_date':
+      return {
+        [key('type')]: 'date',
+        [key('format')]: 'yyyy-MM-dd',
+        [key('range')]: `${options.firstDate ?? '2026-01-01'},NOW`,
+        [key('interval')]: '1',
+        [key('interval.unit')]: 'DAYS',
+      };
+    case 'hour':
+      return { [key('type')]: 'integer', [key('range')]: '0,23', [key('digits')]: '2' };
+    case 'error_type':
+      return { [key('type')]: 'injected' };
+    case 'app_id':
+      return options.appIds && options.appIds.length > 0
+        ? { [key('type')]: 'enum', [key('values')]: options.appIds.join(',') }
+        : { [key('type')]: 'injected' };
+    default:
+      throw new RangeError(`no projection rule for partition "${name}"`);
+  }
+}

@@ -1,0 +1,55 @@
+import { SCHEMA_VERSION } from '../v1/event';
+import type { Issue } from '../issue';
+
+/**
+ * Turns an event of version `from` into version `from + 1`. Upcasters are pure, never drop
+ * information silently (a field that has no new home moves under `properties` or `context`),
+ * and are chained: a v1 event meets a v3 reader as v1 → v2 → v3.
+ */
+export interface Upcaster {
+  from: number;
+  up(event: Record<string, unknown>): Record<string, unknown>;
+}
+
+/**
+ * The upcasters of this package's own history. Version 1 is the first released envelope, so
+ * there are none yet; the chain and its tests exist so that v2 lands as one entry here.
+ */
+export const UPCASTERS: readonly Upcaster[] = [];
+
+export interface VersionPolicy {
+  /** The version readers expect; older events are upcast to it, newer ones rejected. */
+  current: number;
+  upcasters: readonly Upcaster[];
+}
+
+export const CURRENT_VERSIONS: VersionPolicy = { current: SCHEMA_VERSION, upcasters: UPCASTERS };
+
+export type UpcastResult = { ok: true; value: Record<string, unknown>; from: number } | { ok: false; issues: Issue[] };
+
+/**
+ * Bring a parsed event to `policy.current`. The version is `schema_version`, or 1 when absent
+ * (clients may omit it in v1). An event newer than the reader, or one with no upcaster path,
+ * is an issue on `schema_version`: the caller turns it into a bad row, never a guess.
+ */
+export function upcast(value: unknown, policy: VersionPolicy = CURRENT_VERSIONS): UpcastResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, issues: [{ path: '', code: 'invalid_type', message: 'expected object' }] };
+  }
+  const raw = (value as Record<string, unknown>).schema_version ?? 1;
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) {
+    return { ok: false, issues: [{ path: 'schema_version', code: 'invalid_type', message: 'expected a non-negative integer' }] };
+  }
+  if (raw > policy.current) {
+    return { ok: false, issues: [{ path: 'schema_version', code: 'too_big', message: `version ${raw} is newer than this reader (${policy.current})` }] };
+  }
+  let event = value as Record<string, unknown>;
+  for (let version = raw; version < policy.current; version += 1) {
+    const step = policy.upcasters.find((u) => u.from === version);
+    if (!step) {
+      return { ok: false, issues: [{ path: 'schema_version', code: 'invalid_value', message: `no upcaster from version ${version}` }] };
+    }
+    event = { ...step.up(event), schema_version: version + 1 };
+  }
+  return { ok: true, value: event, from: raw };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { athenaDdl, glueTables, LAKE_COLUMNS, StoredEvent } from '../src';
+
+const options = { location: 's3://lake-bucket/prod/', database: 'eventline', firstDate: '2026-11-01' };
+
+describe('lake columns', () => {
+  it('cover every StoredEvent field', () => {
+    const names = new Set(LAKE_COLUMNS.map((c) => c.name));
+    expect(Object.keys(StoredEvent.properties).filter((field) => !names.has(field))).toEqual([]);
+  });
+});
+
+describe('Athena DDL', () => {
+  const [events = '', badRows = ''] = athenaDdl(options);
+
+  it('declares every data column with its Hive type, partitions apart', () => {
+    expect(events).toMatch(/^CREATE EXTERNAL TABLE IF NOT EXISTS `eventline`.`events` \(/);
+    expect(events).toContain("`seq` bigint COMMENT 'per-device sequence number'");
+    expect(events).toContain('`received_at` timestamp');
+    expect(events).toContain('`properties` string');
+    expect(events).toContain('`revenue` double');
+    expect(events).toContain("PARTITIONED BY (\n  `app_id` string COMMENT 'application',\n  `event_date` string");
+    // app_id lives in the folder: declaring it twice is an Athena error.
+    expect(events.split('\n').filter((line) => line.startsWith('  `app_id`'))).toHaveLength(1);
+    expect(events).toContain('STORED AS PARQUET');
+    expect(events).toContain("LOCATION 's3://lake-bucket/prod/events/'");
+  });
+
+  it('uses partition projection matching the Hive layout', () => {
+    expect(events).toContain("'projection.enabled'='true'");
+    expect(events).toContain("'projection.event_date.range'='2026-11-01,NOW'");
+    expect(events).toContain("'projection.hour.digits'='2'");
+    expect(events).toContain("'projection.app_id.type'='injected'");
+    expect(events).toContain("'storage.location.template'='s3://lake-bucket/prod/events/app_id=${app_id}/event_date=${event_date}/hour=${hour}/'");
+  });
+
+  it('reads bad rows (and NDJSON events) with the JSON SerDe', () => {
+    expect(badRows).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
+    expect(badRows).toContain("bad_rows/error_type=${error_type}/event_date=${event_date}/");
+    expect(athenaDdl({ ...options, format: 'ndjson' })[0]).toContain('org.openx.data.jsonserde.JsonSerDe');
+  });
+});
+
+describe('Glue table input', () => {
+  it('mirrors the DDL: columns, partition keys, SerDe and projection', () => {
+    const [events] = glueTables({ ...options, appIds: ['shop', 'blog'] });
+    expect(events?.StorageDescriptor.Columns.map((c) => c.Name)).not.toContain('app_id');
+    expect(events?.StorageDescriptor.Columns.find((c) => c.Name === 'client_ts')).toMatchObject({ Type: 'timestamp' });
+    expect(events?.PartitionKeys.map((k) => `${k.Name}:${k.Type}`)).toEqual(['app_id:string', 'event_date:string', 'hour:int']);
+    expect(events?.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(events?.Parameters).toMatchObject({ classification: 'parquet', 'projection.app_id.type': 'enum', 'projection.app_id.values': 'shop,blog' });
+  });
+});
