@@ -15,7 +15,7 @@ export type Outcome =
 
 /**
  * 2xx: per-event results (an event the server did not mention counts as accepted: the request was).
- * Network error, 408, 429, 5xx (and anything else unexpected): keep for the next flush.
+ * Network error, 408, 425, 429, 5xx (and anything else unexpected): keep and retry.
  * Any other 4xx: the batch can never succeed as sent; drop it.
  */
 export function classify(response: TransportResponse): Outcome {
@@ -25,7 +25,7 @@ export function classify(response: TransportResponse): Outcome {
     const requestId = isRecord(body) && typeof body.request_id === 'string' ? body.request_id : undefined;
     return { kind: 'delivered', status, requestId, results: readResults(body) };
   }
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+  if (status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429) {
     return { kind: 'drop', status, message: `HTTP ${status}${reason(response.body)}` };
   }
   return {

@@ -1,0 +1,166 @@
+import type { ClientEvent } from '@eventline/schemas';
+import { startTimer } from './timer';
+import type { Storage } from './types';
+
+/** One queued event as persisted: the event, when it was queued, failed attempts, JSON size. */
+export interface Entry {
+  e: ClientEvent;
+  t: number;
+  n: number;
+  b: number;
+}
+
+export const QUEUE_PREFIX = 'eventline.q.';
+
+export interface QueueOptions {
+  storage: Storage;
+  maxCount: number;
+  maxBytes: number;
+  maxAgeMs: number;
+  now: () => number;
+  onDrop: (reason: 'queue_full' | 'expired', events: ClientEvent[]) => void;
+  onError: (message: string, error: unknown) => void;
+}
+
+export type Queue = ReturnType<typeof createQueue>;
+
+/**
+ * The offline queue. Memory is this tab's working copy; every enqueue is written to Storage off the
+ * call path (writes coalesced, one entry per event so nothing is rewritten), and an event leaves
+ * Storage only when `remove` is called after the server acknowledged it, or when a bound drops it.
+ * All Storage operations run on one chain, in order: a removal can never be overtaken by its write.
+ */
+export function createQueue(options: QueueOptions) {
+  const { storage, now } = options;
+  let entries = new Map<string, Entry>();
+  let bytes = 0;
+  const unsaved = new Map<string, Entry>();
+  /** Events whose write failed (quota, blocked storage): kept in memory so this tab still sends them. */
+  const memoryOnly = new Map<string, Entry>();
+  let chain: Promise<void> = Promise.resolve();
+  let writeTimer: ReturnType<typeof startTimer> | undefined;
+
+  function run(message: string, op: () => Promise<void>): Promise<void> {
+    chain = chain.then(op).catch((error: unknown) => options.onError(message, error));
+    return chain;
+  }
+
+  function writeSoon(): void {
+    writeTimer ??= startTimer(() => {
+      writeTimer = undefined;
+      void writeNow();
+    }, 0);
+  }
+
+  function writeNow(): Promise<void> {
+    if (unsaved.size === 0) return chain;
+    const pending = [...unsaved];
+    unsaved.clear();
+    return run('saving the queue failed', async () => {
+      try {
+        await storage.setMany(pending.map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
+      } catch (error) {
+        for (const [id, entry] of pending) if (entries.has(id)) memoryOnly.set(id, entry);
+        throw error;
+      }
+    });
+  }
+
+  function insert(entry: Entry): void {
+    entries.set(entry.e.event_id, entry);
+    bytes += entry.b;
+  }
+
+  function take(ids: string[]): ClientEvent[] {
+    const out: ClientEvent[] = [];
+    for (const id of ids) {
+      const entry = entries.get(id);
+      if (!entry) continue;
+      entries.delete(id);
+      unsaved.delete(id);
+      memoryOnly.delete(id);
+      bytes -= entry.b;
+      out.push(entry.e);
+    }
+    if (out.length > 0) void run('removing from the queue failed', () => storage.removeMany(ids.map((id) => QUEUE_PREFIX + id)));
+    return out;
+  }
+
+  /** Drop the oldest while over a bound, and every event past its age. */
+  function enforce(): void {
+    const expired: string[] = [];
+    const oldest = now() - options.maxAgeMs;
+    for (const entry of entries.values()) if (entry.t < oldest) expired.push(entry.e.event_id);
+    if (expired.length > 0) options.onDrop('expired', take(expired));
+    const over: string[] = [];
+    let count = entries.size;
+    let size = bytes;
+    for (const entry of entries.values()) {
+      if (count <= options.maxCount && size <= options.maxBytes) break;
+      over.push(entry.e.event_id);
+      count -= 1;
+      size -= entry.b;
+    }
+    if (over.length > 0) options.onDrop('queue_full', take(over));
+  }
+
+  return {
+    /** Queue an event: in memory now, in Storage on the next tick. */
+    add(event: ClientEvent): void {
+      const entry: Entry = { e: event, t: now(), n: 0, b: JSON.stringify(event).length };
+      insert(entry);
+      unsaved.set(event.event_id, entry);
+      enforce();
+      writeSoon();
+    },
+    /** Count a failed attempt on these events (persisted). */
+    attempted(events: ClientEvent[]): void {
+      for (const event of events) {
+        const entry = entries.get(event.event_id);
+        if (!entry) continue;
+        entry.n += 1;
+        unsaved.set(event.event_id, entry);
+      }
+      writeSoon();
+    },
+    /** Acknowledged or dropped: gone from memory and Storage. */
+    remove(events: ClientEvent[]): void {
+      take(events.map((e) => e.event_id));
+    },
+    /** Resolves once every enqueue so far is written (or has failed and been reported). */
+    saved: writeNow,
+    /**
+     * Replace memory with what Storage holds (other tabs' and earlier pages' events), keeping events
+     * whose write has not landed. Used by the sending tab before each flush.
+     */
+    async reload(): Promise<void> {
+      await writeNow();
+      let stored: [string, Entry][] = [];
+      try {
+        stored = await storage.entries<Entry>(QUEUE_PREFIX);
+      } catch (error) {
+        options.onError('reading the queue failed', error);
+        return;
+      }
+      const merged = new Map<string, Entry>();
+      for (const [, entry] of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
+      for (const [id, entry] of [...memoryOnly, ...unsaved]) merged.set(id, entry);
+      const next = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
+      entries = next;
+      bytes = 0;
+      for (const entry of next.values()) bytes += entry.b;
+      enforce();
+    },
+    /** Queued entries, oldest first. */
+    list(): Entry[] {
+      return [...entries.values()];
+    },
+    size: () => entries.size,
+    /** Forget everything (opt-out, consent withdrawn). */
+    clear(): Promise<void> {
+      const ids = [...entries.keys()];
+      take(ids);
+      return chain;
+    },
+  };
+}
