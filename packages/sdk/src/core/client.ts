@@ -77,7 +77,8 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   let state: State | undefined;
   let consent: 'granted' | 'pending' | 'denied' = cfg.consent;
   let consentDetail: Record<string, boolean> | undefined;
-  const waiting: EventDraft[] = [];
+  /** Calls made before the state is loaded (or consent granted), run in order once it is. */
+  const waiting: { draft?: EventDraft; run: (s: State) => void }[] = [];
   let closed = false;
   let ready: Promise<void> | undefined;
   let granted: () => void = () => undefined;
@@ -94,7 +95,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
         writer.save(KEYS.lastTouch, campaign);
         writer.save(KEYS.firstTouch, loaded.firstTouch);
       }
-      for (const draft of waiting.splice(0)) commit(draft, loaded);
+      for (const item of waiting.splice(0)) item.run(loaded);
       startSending();
     });
     return ready;
@@ -131,8 +132,9 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       const result = draftEvent({ ...input, eventId: uuid(), now: new Date(now()), context: context() });
       if (!result.ok) return drop('invalid', result.message);
       if (state) return commit(result.draft, state);
-      waiting.push(result.draft);
-      if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many events before the SDK was ready', waiting.splice(0, 1));
+      const { draft } = result;
+      waiting.push({ draft, run: (s) => commit(draft, s) });
+      if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before the SDK was ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
       reportError(`${input.type} failed`)(error);
     }
@@ -157,7 +159,8 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   }
 
   function decorate(event: ClientEvent, s: State): void {
-    if (event.type !== 'alias' && event.user_id === undefined && s.userId) event.user_id = s.userId;
+    if (event.type === 'alias') event.previous_id ??= s.userId ?? s.deviceId;
+    else if (event.user_id === undefined && s.userId) event.user_id = s.userId;
     const ctx: EventContext & { first_touch?: unknown } = { ...event.context };
     if (s.lastTouch) ctx.campaign = s.lastTouch;
     if (s.firstTouch) ctx.first_touch = s.firstTouch;
@@ -171,15 +174,22 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     event.context = ctx;
   }
 
+  /** Change the state now, or in call order once it is loaded. */
   function update(fn: (s: State) => void): void {
-    void (ready ?? consentGiven.then(start)).then(() => state && fn(state), reportError('updating the device state failed'));
+    if (state) return fn(state);
+    waiting.push({ run: fn });
   }
+
+  function drafts(items: { draft?: EventDraft }[]): EventDraft[] {
+    return items.flatMap((item) => (item.draft ? [item.draft] : []));
+  }
+
 
   function setConsent(input: ConsentInput): void {
     consentDetail = typeof input === 'boolean' ? { analytics: input } : { ...input };
     if (consentDetail.analytics === false) {
       consent = 'denied';
-      drop('consent', 'consent denied', waiting.splice(0));
+      drop('consent', 'consent denied', drafts(waiting.splice(0)));
       void queue.clear();
       return;
     }
@@ -206,7 +216,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     },
     page: (name, properties) => call({ type: 'page', name, properties }),
     screen: (name, properties) => call({ type: 'screen', name, properties }),
-    alias: (userId, previousId) => call({ type: 'alias', userId, previousId: previousId ?? state?.userId ?? state?.deviceId }),
+    alias: (userId, previousId) => call({ type: 'alias', userId, previousId }),
     group: (groupId, traits) => call({ type: 'group', groupId, traits }),
     setConsent,
     optOut() {

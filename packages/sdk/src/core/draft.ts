@@ -30,7 +30,7 @@ export function draftEvent(input: DraftInput): { ok: true; draft: EventDraft } |
   const { type } = input;
   const name = check(input.name, type === 'track', NAME_MAX, 'event name');
   const userId = check(input.userId, type === 'identify' || type === 'alias', ID_MAX, 'user id');
-  const previousId = check(input.previousId, type === 'alias', ID_MAX, 'previous id');
+  const previousId = check(input.previousId, false, ID_MAX, 'previous id'); // alias: filled in at commit
   const groupId = check(input.groupId, type === 'group', ID_MAX, 'group id');
   const properties = snapshot(input.properties, 'properties');
   const traits = snapshot(input.traits, 'traits');

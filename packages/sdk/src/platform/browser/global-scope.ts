@@ -155,3 +155,21 @@ export function getLanding(): { url?: string; referrer?: string } {
   const g = scope();
   return { url: g?.location?.href, referrer: g?.document?.referrer || undefined };
 }
+
+export function readGlobal(name: string): unknown {
+  return (scope() as Record<string, unknown> | undefined)?.[name];
+}
+
+/** Calls a snippet saved on pagehide because the SDK file had not arrived; read once, then removed. */
+export function takeStoredStub(): unknown[] {
+  try {
+    const ls = scope()?.localStorage;
+    const raw = ls?.getItem('eventline.stub');
+    if (!raw) return [];
+    ls?.removeItem('eventline.stub');
+    const calls = JSON.parse(raw) as unknown;
+    return Array.isArray(calls) ? calls.filter(Array.isArray) : [];
+  } catch {
+    return []; // handled: blocked or corrupt storage means no saved calls
+  }
+}
