@@ -21,7 +21,6 @@ function countingStorage() {
   const writes: string[] = [];
   const storage: Storage = {
     ...inner,
-    set: (k, v) => (writes.push(k), inner.set(k, v)),
     setMany: (e) => (writes.push(...e.map(([k]) => k)), inner.setMany(e)),
   };
   return { storage, writes };

@@ -232,7 +232,7 @@ describe('flush: failures', () => {
 
   it('still sends, with a fresh device id, when Storage fails', async () => {
     const fail = () => Promise.reject(new Error('storage exploded'));
-    const broken = { get: fail, set: fail, remove: fail, entries: fail, setMany: fail, removeMany: fail };
+    const broken = { get: fail, entries: fail, setMany: fail, removeMany: fail };
     const client = clients.create({}, { storage: broken });
     const notices = record(client);
     client.track('a');

@@ -25,7 +25,7 @@ export function fakeLocalStorage(fail: { set?: boolean } = {}) {
 }
 
 async function contract(storage: Storage) {
-  await storage.set('eventline.seq', 7);
+  await storage.setMany([['eventline.seq', 7]]);
   await storage.setMany([
     ['eventline.q.a', { n: 1 }],
     ['eventline.q.b', { n: 2 }],
@@ -37,7 +37,7 @@ async function contract(storage: Storage) {
     ['eventline.q.b', { n: 2 }],
   ]);
   await storage.removeMany(['eventline.q.a']);
-  await storage.remove('eventline.seq');
+  await storage.removeMany(['eventline.seq']);
   expect(await storage.entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
   expect(await storage.get('eventline.seq')).toBeUndefined();
 }
@@ -67,7 +67,7 @@ describe('tiered storage: IndexedDB → localStorage → memory', () => {
       { name: 'indexeddb', make: createIdbStorage },
       { name: 'localstorage', make: () => createLocalStorage(ls) },
     ]);
-    await storage.set('x', 1);
+    await storage.setMany([['x', 1]]);
     expect(await storage.chosen()).toBe('indexeddb');
     expect(ls.map.size).toBe(0);
   });
@@ -85,7 +85,7 @@ describe('tiered storage: IndexedDB → localStorage → memory', () => {
       ],
       (name) => skipped.push(name),
     );
-    await second.set('x', 1);
+    await second.setMany([['x', 1]]);
     expect(await second.chosen()).toBe('localstorage');
     expect(ls.map.get('x')).toBe('1');
 
@@ -96,7 +96,7 @@ describe('tiered storage: IndexedDB → localStorage → memory', () => {
       ],
       (name) => skipped.push(name),
     );
-    await third.set('y', 2);
+    await third.setMany([['y', 2]]);
     expect(await third.chosen()).toBe('memory');
     expect(await third.get('y')).toBe(2);
     expect(skipped).toEqual(['indexeddb', 'indexeddb', 'localstorage']);

@@ -56,7 +56,7 @@ export async function loadState(storage: Storage, newId: () => string, onError: 
   };
   if (state.deviceId !== deviceId) {
     try {
-      await storage.set(KEYS.deviceId, state.deviceId);
+      await storage.setMany([[KEYS.deviceId, state.deviceId]]);
     } catch (error) {
       onError(error);
     }
@@ -82,7 +82,7 @@ export function createWriter(storage: Storage, onError: (error: unknown) => void
       const [key, value] = latest.entries().next().value as [string, unknown];
       latest.delete(key);
       try {
-        await (value === undefined ? storage.remove(key) : storage.set(key, value));
+        await (value === undefined ? storage.removeMany([key]) : storage.setMany([[key, value]]));
       } catch (error) {
         onError(error);
       }

@@ -6,8 +6,6 @@ import type { ClientEvent } from '@eventline/schemas';
  */
 export interface Storage {
   get<T>(key: string): Promise<T | undefined>;
-  set(key: string, value: unknown): Promise<void>;
-  remove(key: string): Promise<void>;
   /** Every entry whose key starts with `prefix` (the offline queue keeps one entry per event). */
   entries<T>(prefix: string): Promise<[string, T][]>;
   setMany(entries: [string, unknown][]): Promise<void>;

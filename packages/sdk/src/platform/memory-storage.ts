@@ -6,8 +6,6 @@ export function createMemoryStorage(): Storage {
   const done = Promise.resolve();
   return {
     get: <T>(key: string) => Promise.resolve(map.get(key) as T | undefined),
-    set: (key, value) => done.then(() => void map.set(key, value)),
-    remove: (key) => done.then(() => void map.delete(key)),
     entries: <T>(prefix: string) => Promise.resolve([...map].filter(([key]) => key.startsWith(prefix)) as [string, T][]),
     setMany: (entries) => done.then(() => entries.forEach(([key, value]) => map.set(key, value))),
     removeMany: (keys) => done.then(() => keys.forEach((key) => map.delete(key))),

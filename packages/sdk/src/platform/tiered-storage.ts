@@ -18,9 +18,9 @@ export function createTieredStorage(
       try {
         const storage = make();
         if (!storage) continue;
-        await storage.set(PROBE, 1);
+        await storage.setMany([[PROBE, 1]]);
         if ((await storage.get(PROBE)) !== 1) throw new Error('probe value did not read back');
-        await storage.remove(PROBE);
+        await storage.removeMany([PROBE]);
         return { name, storage };
       } catch (error) {
         onFallback(name, error);
@@ -32,8 +32,6 @@ export function createTieredStorage(
   const use = async () => (await (picked ??= pick())).storage;
   return {
     get: async <T>(key: string) => (await use()).get<T>(key),
-    set: async (key, value) => (await use()).set(key, value),
-    remove: async (key) => (await use()).remove(key),
     entries: async <T>(prefix: string) => (await use()).entries<T>(prefix),
     setMany: async (entries) => (await use()).setMany(entries),
     removeMany: async (keys) => (await use()).removeMany(keys),

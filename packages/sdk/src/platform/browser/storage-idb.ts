@@ -1,4 +1,4 @@
-import { createStore, delMany, entries, get, del, set, setMany } from 'idb-keyval';
+import { createStore, delMany, entries, get, setMany } from 'idb-keyval';
 import type { Storage } from '../../core/types';
 
 /** IndexedDB through idb-keyval, in its own database so the page's default idb-keyval store is untouched. */
@@ -6,8 +6,6 @@ export function createIdbStorage(): Storage {
   const store = createStore('eventline', 'kv');
   return {
     get: <T>(key: string) => get<T>(key, store),
-    set: (key, value) => set(key, value, store),
-    remove: (key) => del(key, store),
     entries: async <T>(prefix: string) =>
       (await entries<string, T>(store)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
     setMany: (items) => setMany(items, store),

@@ -29,8 +29,6 @@ export function createLocalStorage(ls: WebStorage): Storage {
   };
   return {
     get: <T>(key: string) => later(() => read<T>(key)),
-    set: (key, value) => later(() => ls.setItem(key, JSON.stringify(value))),
-    remove: (key) => later(() => ls.removeItem(key)),
     entries: <T>(prefix: string) => later(() => list<T>(prefix)),
     setMany: (items) => later(() => items.forEach(([key, value]) => ls.setItem(key, JSON.stringify(value)))),
     removeMany: (keys) => later(() => keys.forEach((key) => ls.removeItem(key))),
