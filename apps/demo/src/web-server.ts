@@ -18,7 +18,10 @@ const pageFile = new URL('../web/index.html', import.meta.url);
 /** The demo page, the SDK's script-tag build, and a small read-only view of the lake. */
 export function createWebApp(options: Omit<WebOptions, 'port'>) {
   const app = new Hono();
-  app.get('/', async (c) => c.html(await readFile(pageFile, 'utf8')));
+  app.get('/', async (c) => {
+    const snippet = (await readFile(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8')).replace('SDK_URL', '/sdk/eventline.iife.js');
+    return c.html((await readFile(pageFile, 'utf8')).replace('/*EVENTLINE_SNIPPET*/', snippet.trim()));
+  });
   app.get('/config.js', (c) => {
     const config = { writeKey: options.writeKey, endpoint: options.ingestUrl };
     return c.body(`window.EVENTLINE_DEMO = ${JSON.stringify(config)};\n`, 200, { 'content-type': 'text/javascript' });
