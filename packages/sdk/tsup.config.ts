@@ -4,7 +4,7 @@ import { tsupBase } from '../../tsup.base';
 export default defineConfig([
   // npm: ESM + CJS + types. `index` is the browser entry (safe to import during SSR), `node` the Node one.
   tsupBase({
-    entry: { index: 'src/index.ts', node: 'src/node.ts' },
+    entry: { index: 'src/index.ts', node: 'src/node.ts', 'react-native': 'src/react-native.ts' },
     format: ['esm', 'cjs'],
     platform: 'neutral',
     target: 'es2020',
