@@ -129,11 +129,12 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     try {
       if (closed) return drop('closed', `${input.type}() after close()`);
       if (consent === 'denied' || state?.optOut) return drop('consent', 'no consent, or opted out');
-      const result = draftEvent({ ...input, eventId: uuid(), now: new Date(now()), context: context() });
+      const at = now();
+      const result = draftEvent({ ...input, eventId: uuid(), now: new Date(at), context: context() });
       if (!result.ok) return drop('invalid', result.message);
-      if (state) return commit(result.draft, state);
+      if (state) return commit(result.draft, state, at);
       const { draft } = result;
-      waiting.push({ draft, run: (s) => commit(draft, s) });
+      waiting.push({ draft, run: (s) => commit(draft, s, at) });
       if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before the SDK was ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
       reportError(`${input.type} failed`)(error);
@@ -141,12 +142,15 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   }
 
   /** Stamp session, ids and seq, run the plugins, queue the event and hand it to destinations. */
-  function commit(draft: EventDraft, s: State): void {
+  function commit(draft: EventDraft, s: State, at: number): void {
     if (s.optOut) return drop('consent', 'opted out', [draft]);
-    const at = Date.parse(draft.client_ts);
     s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
     writer.save(KEYS.session, s.session);
-    const event = { ...draft, anonymous_id: s.anonymized ? ephemeralId : s.deviceId, seq: s.nextSeq, session_id: s.session.id };
+    // The draft is ours alone: stamped in place (track() allocates as little as it can).
+    const event = draft as ClientEvent;
+    event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
+    event.seq = s.nextSeq;
+    event.session_id = s.session.id;
     s.nextSeq += 1;
     writer.save(KEYS.seq, s.nextSeq);
     decorate(event, s);
@@ -161,7 +165,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   function decorate(event: ClientEvent, s: State): void {
     if (event.type === 'alias') event.previous_id ??= s.userId ?? s.deviceId;
     else if (event.user_id === undefined && s.userId) event.user_id = s.userId;
-    const ctx: EventContext & { first_touch?: unknown } = { ...event.context };
+    const ctx: EventContext & { first_touch?: unknown } = event.context;
     if (s.lastTouch) ctx.campaign = s.lastTouch;
     if (s.firstTouch) ctx.first_touch = s.firstTouch;
     if (consentDetail) ctx.consent = consentDetail;
@@ -171,7 +175,6 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       if (ctx.campaign) ctx.campaign = { ...ctx.campaign, click_id: undefined, click_id_type: undefined };
       delete ctx.first_touch;
     }
-    event.context = ctx;
   }
 
   /** Change the state now, or in call order once it is loaded. */

@@ -66,7 +66,9 @@ export async function loadState(storage: Storage, newId: () => string, onError: 
 
 /** The session for an event at `now`: the current one, or a new one after `timeoutMs` of inactivity. */
 export function touchSession(current: Session | undefined, now: number, timeoutMs: number, newId: () => string): Session {
-  return current && now - current.last < timeoutMs ? { id: current.id, last: now } : { id: newId(), last: now };
+  if (!current || now - current.last >= timeoutMs) return { id: newId(), last: now };
+  current.last = now;
+  return current;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface Entry {
 }
 
 export const QUEUE_PREFIX = 'eventline.q.';
+/** Most entries written in one storage call (one task). */
+const WRITE_CHUNK = 200;
 
 export interface QueueOptions {
   storage: Storage;
@@ -39,6 +41,7 @@ export function createQueue(options: QueueOptions) {
   const memoryOnly = new Map<string, Entry>();
   let chain: Promise<void> = Promise.resolve();
   let writeTimer: ReturnType<typeof startTimer> | undefined;
+  let reloading: Promise<void> = Promise.resolve();
 
   function run(message: string, op: () => Promise<void>): Promise<void> {
     chain = chain.then(op).catch((error: unknown) => options.onError(message, error));
@@ -48,22 +51,42 @@ export function createQueue(options: QueueOptions) {
   function writeSoon(): void {
     writeTimer ??= startTimer(() => {
       writeTimer = undefined;
-      void writeNow();
+      void writeChunk();
+      if (unsaved.size > 0) writeSoon();
     }, 0);
   }
 
-  function writeNow(): Promise<void> {
+  /** JSON size, measured off the call path (the first time it is needed). */
+  function measure(entry: Entry): Entry {
+    if (entry.b === 0) {
+      entry.b = JSON.stringify(entry.e).length;
+      bytes += entry.b;
+    }
+    return entry;
+  }
+
+  /** Write up to WRITE_CHUNK entries: a burst is persisted over several short tasks, never one long one. */
+  function writeChunk(): Promise<void> {
     if (unsaved.size === 0) return chain;
-    const pending = [...unsaved];
-    unsaved.clear();
+    const pending = [...unsaved].slice(0, WRITE_CHUNK);
+    for (const [id, entry] of pending) {
+      unsaved.delete(id);
+      measure(entry);
+    }
+    enforce();
     return run('saving the queue failed', async () => {
       try {
-        await storage.setMany(pending.map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
+        await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
       } catch (error) {
         for (const [id, entry] of pending) if (entries.has(id)) memoryOnly.set(id, entry);
         throw error;
       }
     });
+  }
+
+  async function writeNow(): Promise<void> {
+    while (unsaved.size > 0) await writeChunk();
+    return chain;
   }
 
   function insert(entry: Entry): void {
@@ -88,9 +111,13 @@ export function createQueue(options: QueueOptions) {
 
   /** Drop the oldest while over a bound, and every event past its age. */
   function enforce(): void {
+    // Oldest first (insertion order, re-sorted on reload): both loops stop at the first entry that may stay.
     const expired: string[] = [];
     const oldest = now() - options.maxAgeMs;
-    for (const entry of entries.values()) if (entry.t < oldest) expired.push(entry.e.event_id);
+    for (const entry of entries.values()) {
+      if (entry.t >= oldest) break;
+      expired.push(entry.e.event_id);
+    }
     if (expired.length > 0) options.onDrop('expired', take(expired));
     const over: string[] = [];
     let count = entries.size;
@@ -104,10 +131,34 @@ export function createQueue(options: QueueOptions) {
     if (over.length > 0) options.onDrop('queue_full', take(over));
   }
 
+  /**
+   * Replace memory with what Storage holds (other tabs' and earlier pages' events). An entry this
+   * tab knew before the read and Storage no longer has was sent by another tab: it goes. Entries
+   * added meanwhile, or never written (storage failing), stay.
+   */
+  async function reloadNow(): Promise<void> {
+    await writeNow();
+    const known = new Set(entries.keys());
+    let stored: [string, Entry][] = [];
+    try {
+      stored = await storage.entries<Entry>(QUEUE_PREFIX);
+    } catch (error) {
+      options.onError('reading the queue failed', error);
+      return;
+    }
+    const merged = new Map<string, Entry>();
+    for (const [, entry] of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
+    for (const [id, entry] of entries) if (!known.has(id) || memoryOnly.has(id) || unsaved.has(id)) merged.set(id, entry);
+    entries = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
+    bytes = 0;
+    for (const entry of entries.values()) bytes += entry.b;
+    enforce();
+  }
+
   return {
     /** Queue an event: in memory now, in Storage on the next tick. */
     add(event: ClientEvent): void {
-      const entry: Entry = { e: event, t: now(), n: 0, b: JSON.stringify(event).length };
+      const entry: Entry = { e: event, t: now(), n: 0, b: 0 };
       insert(entry);
       unsaved.set(event.event_id, entry);
       enforce();
@@ -133,27 +184,13 @@ export function createQueue(options: QueueOptions) {
      * Replace memory with what Storage holds (other tabs' and earlier pages' events), keeping events
      * whose write has not landed. Used by the sending tab before each flush.
      */
-    async reload(): Promise<void> {
-      await writeNow();
-      let stored: [string, Entry][] = [];
-      try {
-        stored = await storage.entries<Entry>(QUEUE_PREFIX);
-      } catch (error) {
-        options.onError('reading the queue failed', error);
-        return;
-      }
-      const merged = new Map<string, Entry>();
-      for (const [, entry] of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
-      for (const [id, entry] of [...memoryOnly, ...unsaved]) merged.set(id, entry);
-      const next = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
-      entries = next;
-      bytes = 0;
-      for (const entry of next.values()) bytes += entry.b;
-      enforce();
+    reload(): Promise<void> {
+      reloading = reloading.then(reloadNow);
+      return reloading;
     },
     /** Queued entries, oldest first. */
     list(): Entry[] {
-      return [...entries.values()];
+      return [...entries.values()].map(measure);
     },
     size: () => entries.size,
     /** Forget everything (opt-out, consent withdrawn). */
