@@ -128,4 +128,14 @@ describe('one sender across tabs', () => {
     await follower.flush();
     expect(rec.sent.flatMap((s) => s.body.events)).toHaveLength(2);
   });
+
+  it('the sender polls the shared queue even when its own is empty', async () => {
+    const shared = createMemoryStorage();
+    const rec = recordingTransport();
+    const leader = clients.create({ flushIntervalMs: 20 }, { storage: shared, transport: rec.transport, lock: (_n, run) => run() });
+    await leader.getDeviceId();
+    const other = clients.create({}, { storage: shared, transport: recordingTransport().transport, lock: () => new Promise<void>(() => undefined) });
+    other.track('from_other_tab');
+    await vi.waitFor(() => expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['from_other_tab']));
+  });
 });

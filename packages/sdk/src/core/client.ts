@@ -68,7 +68,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   const writer = createWriter(platform.storage, reportError('storage failed'));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
-  const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader });
+  const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader, poll: !!platform.lock });
   const landing = platform.landing?.() ?? {};
   const campaign = readCampaign(landing.url, landing.referrer);
   const ephemeralId = uuid();

@@ -23,6 +23,8 @@ export interface DeliveryDeps {
   random: () => number;
   /** True while this tab is the one that sends (leader); others only persist. */
   isSender: () => boolean;
+  /** Other tabs may add to the shared queue: keep the interval timer running even when this tab's queue is empty. */
+  poll: boolean;
 }
 
 export type Delivery = ReturnType<typeof createDelivery>;
@@ -46,7 +48,7 @@ export function createDelivery(d: DeliveryDeps) {
   function schedule(): void {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (stopped || queue.size() === 0) return;
+    if (stopped || (queue.size() === 0 && !d.poll)) return;
     const wait = failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
     timer = startTimer(() => {
       timer = undefined;
