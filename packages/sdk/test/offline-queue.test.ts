@@ -93,7 +93,7 @@ describe('bounds: count, bytes, age', () => {
     client.track('a');
     await client.flush();
     expect(ingest.events().map((e) => e.event)).toEqual(['a']);
-    expect(notices.error.map((e) => e.message)).toContain('saving the queue failed');
+    expect(notices.error.map((e) => e.message)).toContain('queue write failed');
   });
 });
 

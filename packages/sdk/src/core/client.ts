@@ -62,7 +62,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     maxBytes: cfg.maxQueueBytes,
     maxAgeMs: cfg.maxEventAgeMs,
     now,
-    onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'older than maxEventAgeMs' : 'queue over its bounds', events),
+    onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'expired' : 'queue full', events),
     onError: (message, error) => reportError(message)(error),
   });
   const writer = createWriter(platform.storage, reportError('storage failed'));
@@ -87,7 +87,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
 
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('could not load the device state')).then((loaded) => {
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed')).then((loaded) => {
       state = loaded;
       if (campaign) {
         loaded.lastTouch = campaign;
@@ -108,7 +108,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
         void delivery.flush();
         return new Promise<void>((resolve) => (releaseLeader = resolve));
       });
-      Promise.resolve(held).catch(reportError('the sender lock failed'));
+      Promise.resolve(held).catch(reportError('lock failed'));
     }
     const off = platform.lifecycle?.((event) => (event === 'hidden' ? delivery.unload() : delivery.wake()));
     if (off) unsubscribe.push(off);
@@ -120,7 +120,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     try {
       fromPlatform = platform.context();
     } catch (error) {
-      reportError('reading context failed')(error);
+      reportError('context failed')(error);
     }
     return { ...fromPlatform, library: { name: SDK_NAME, version: SDK_VERSION } };
   }
@@ -128,14 +128,14 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   function call(input: CallInput): void {
     try {
       if (closed) return drop('closed', `${input.type}() after close()`);
-      if (consent === 'denied' || state?.optOut) return drop('consent', 'no consent, or opted out');
+      if (consent === 'denied' || state?.optOut) return drop('consent', 'no consent');
       const at = now();
       const result = draftEvent({ ...input, eventId: uuid(), now: new Date(at), context: context() });
       if (!result.ok) return drop('invalid', result.message);
       if (state) return commit(result.draft, state, at);
       const { draft } = result;
       waiting.push({ draft, run: (s) => commit(draft, s, at) });
-      if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before the SDK was ready', drafts(waiting.splice(0, 1)));
+      if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
       reportError(`${input.type} failed`)(error);
     }
@@ -255,7 +255,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     async getDeviceId() {
       await consentGiven;
       await ready;
-      if (!state) throw new Error('eventline: device id unavailable');
+      if (!state) throw new Error('eventline: no device id');
       return state.anonymized ? ephemeralId : state.deviceId;
     },
     on: (name, listener) => emitter.on(name, listener),

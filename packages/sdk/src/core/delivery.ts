@@ -141,7 +141,7 @@ export function createDelivery(d: DeliveryDeps) {
   async function split(batch: ClientEvent[]): Promise<boolean> {
     if (batch.length === 1) {
       queue.remove(batch);
-      emitter.emit('drop', { reason: 'too_large', status: 413, message: 'event too large for the ingest', events: batch });
+      emitter.emit('drop', { reason: 'too_large', status: 413, message: 'too large', events: batch });
       return true;
     }
     const half = Math.ceil(batch.length / 2);
@@ -193,7 +193,7 @@ export function createDelivery(d: DeliveryDeps) {
       const lease = raw ? (JSON.parse(raw) as { until: number; ids: string[] }) : undefined;
       return lease && lease.until > now() ? new Set(lease.ids) : new Set();
     } catch (cause) {
-      error('reading the batch lease failed', { error: cause });
+      error('lease failed', { error: cause });
       return new Set();
     }
   }
@@ -203,7 +203,7 @@ export function createDelivery(d: DeliveryDeps) {
       const kept = [...readLeases()];
       platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids: [...kept, ...ids] }));
     } catch (cause) {
-      error('writing the batch lease failed', { error: cause });
+      error('lease failed', { error: cause });
     }
   }
 

@@ -52,9 +52,9 @@ export function draftEvent(input: DraftInput): { ok: true; draft: EventDraft } |
 }
 
 function check(value: unknown, required: boolean, max: number, what: string): Checked<string> {
-  if (value === undefined || value === null) return required ? { ok: false, message: `${what} is required` } : { ok: true };
+  if (value === undefined || value === null) return required ? { ok: false, message: `${what} required` } : { ok: true };
   if (typeof value !== 'string' || value === '' || value.length > max) {
-    return { ok: false, message: `${what} must be a string of 1 to ${max} characters` };
+    return { ok: false, message: `${what}: 1-${max} chars` };
   }
   return { ok: true, value };
 }
@@ -65,10 +65,10 @@ function check(value: unknown, required: boolean, max: number, what: string): Ch
  */
 function snapshot(value: unknown, what: string): Checked<Record<string, unknown>> {
   if (value === undefined || value === null) return { ok: true };
-  if (typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: `${what} must be a plain object` };
+  if (typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: `${what}: not an object` };
   try {
     return { ok: true, value: JSON.parse(JSON.stringify(value)) as Record<string, unknown> };
   } catch (error) {
-    return { ok: false, message: `${what} are not JSON-serialisable: ${String(error)}` };
+    return { ok: false, message: `${what}: ${String(error)}` };
   }
 }

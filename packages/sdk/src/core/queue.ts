@@ -74,7 +74,7 @@ export function createQueue(options: QueueOptions) {
       measure(entry);
     }
     enforce();
-    return run('saving the queue failed', async () => {
+    return run('queue write failed', async () => {
       try {
         await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
       } catch (error) {
@@ -105,7 +105,7 @@ export function createQueue(options: QueueOptions) {
       bytes -= entry.b;
       out.push(entry.e);
     }
-    if (out.length > 0) void run('removing from the queue failed', () => storage.removeMany(ids.map((id) => QUEUE_PREFIX + id)));
+    if (out.length > 0) void run('queue remove failed', () => storage.removeMany(ids.map((id) => QUEUE_PREFIX + id)));
     return out;
   }
 
@@ -143,7 +143,7 @@ export function createQueue(options: QueueOptions) {
     try {
       stored = await storage.entries<Entry>(QUEUE_PREFIX);
     } catch (error) {
-      options.onError('reading the queue failed', error);
+      options.onError('queue read failed', error);
       return;
     }
     const merged = new Map<string, Entry>();

@@ -19,7 +19,7 @@ export function createTieredStorage(
         const storage = make();
         if (!storage) continue;
         await storage.setMany([[PROBE, 1]]);
-        if ((await storage.get(PROBE)) !== 1) throw new Error('probe value did not read back');
+        if ((await storage.get(PROBE)) !== 1) throw new Error('probe');
         await storage.removeMany([PROBE]);
         return { name, storage };
       } catch (error) {

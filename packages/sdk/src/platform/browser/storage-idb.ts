@@ -1,14 +1,30 @@
-import { createStore, delMany, entries, get, setMany } from 'idb-keyval';
+import { createStore, promisifyRequest } from 'idb-keyval';
 import type { Storage } from '../../core/types';
 
-/** IndexedDB through idb-keyval, in its own database so the page's default idb-keyval store is untouched. */
+/**
+ * IndexedDB through idb-keyval's store (connection handling, transactions as promises), in its own
+ * database so the page's default idb-keyval store is untouched. Reads use getAll/getAllKeys (every
+ * browser with Web Locks has them), so idb-keyval's cursor fallback is not bundled.
+ */
 export function createIdbStorage(): Storage {
   const store = createStore('eventline', 'kv');
   return {
-    get: <T>(key: string) => get<T>(key, store),
-    entries: async <T>(prefix: string) =>
-      (await entries<string, T>(store)).filter(([key]) => typeof key === 'string' && key.startsWith(prefix)),
-    setMany: (items) => setMany(items, store),
-    removeMany: (keys) => delMany(keys, store),
+    get: <T>(key: string) => store('readonly', (s) => promisifyRequest(s.get(key) as IDBRequest<T | undefined>)),
+    entries: <T>(prefix: string) =>
+      store('readonly', (s) =>
+        Promise.all([promisifyRequest(s.getAllKeys()), promisifyRequest(s.getAll() as IDBRequest<T[]>)]).then(([keys, values]) =>
+          keys.flatMap((key, i) => (typeof key === 'string' && key.startsWith(prefix) ? [[key, values[i] as T] as [string, T]] : [])),
+        ),
+      ),
+    setMany: (items) =>
+      store('readwrite', (s) => {
+        for (const [key, value] of items) s.put(value, key);
+        return promisifyRequest(s.transaction);
+      }),
+    removeMany: (keys) =>
+      store('readwrite', (s) => {
+        for (const key of keys) s.delete(key);
+        return promisifyRequest(s.transaction);
+      }),
   };
 }
