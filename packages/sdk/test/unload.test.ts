@@ -129,6 +129,18 @@ describe('one sender across tabs', () => {
     expect(rec.sent.flatMap((s) => s.body.events)).toHaveLength(2);
   });
 
+  it('a lock granted after close() is handed straight on: the closed client never sends', async () => {
+    let grant: () => Promise<void> = () => Promise.resolve();
+    const rec = recordingTransport();
+    const client = clients.create({}, { transport: rec.transport, lock: (_n, run) => void (grant = run) });
+    client.track('a');
+    await client.getDeviceId();
+    await client.close();
+    await grant(); // resolves at once: the lock is released
+    await client.flush();
+    expect(rec.sent).toEqual([]);
+  });
+
   it('the sender polls the shared queue even when its own is empty', async () => {
     const shared = createMemoryStorage();
     const rec = recordingTransport();

@@ -104,6 +104,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   function startSending(): void {
     if (platform.lock) {
       const held = platform.lock('eventline.sender', () => {
+        if (closed) return Promise.resolve(); // granted after close(): hand it straight on
         leader = true; // taking over: send whatever the tabs have queued
         void delivery.flush();
         return new Promise<void>((resolve) => (releaseLeader = resolve));
