@@ -1,7 +1,7 @@
 // npm run bench: the cost of track() in Chromium over a burst of 10,000 calls.
 // Serves the <script> build from a loopback server with cross-origin isolation (COOP/COEP), so
 // performance.now() has 5 µs resolution instead of 100 µs; the same server stands in for the ingest.
-// Prints the median and p99 per call (5 µs clock), the mean (total / calls, exact), and long tasks.
+// Prints the median and p99 per call (5 µs clock) and the long tasks (> 50 ms) seen during and after the burst.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
@@ -38,25 +38,29 @@ try {
     const api = window.eventline;
     api.init({ writeKey: 'bench', endpoint, maxQueue: calls * 2, maxQueueBytes: 64_000_000, autoPage: false });
     await api.getDeviceId(); // storage opened: measure the steady state, not IndexedDB's first open
+    // The burst runs as 100 tasks of 100 calls (a page's event handlers, not one 10,000-call loop):
+    // a long task seen meanwhile is work the SDK itself blocked the page with.
     const times = new Float64Array(calls);
     const start = performance.now();
     for (let i = 0; i < calls; i++) {
       const t0 = performance.now();
       api.track('af_purchase', { af_revenue: i / 100, af_currency: 'EUR', af_content_id: `sku-${i % 50}`, i });
       times[i] = performance.now() - t0;
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0));
     }
     const total = performance.now() - start;
     const slow = [...times.keys()].filter((i) => times[i] > 0.1);
+    await new Promise((r) => setTimeout(r, 50)); // long-task entries are delivered asynchronously
     const duringBurst = longTasks.length;
     await api.flush(); // let persistence and sending run, to see whether they block the page
     await new Promise((r) => setTimeout(r, 1000));
     times.sort();
     const q = (p) => times[Math.min(calls - 1, Math.floor(p * calls))] * 1000;
-    return { slowFirst100: slow.filter((i) => i < 100).length, slow: slow.length, isolated: crossOriginIsolated, medianUs: q(0.5), p99Us: q(0.99), maxUs: times[calls - 1] * 1000, meanUs: (total / calls) * 1000, longTasksDuringBurst: duringBurst, longTasksAfter: longTasks.slice(duringBurst) };
+    return { slowFirst100: slow.filter((i) => i < 100).length, slow: slow.length, isolated: crossOriginIsolated, medianUs: q(0.5), p99Us: q(0.99), maxUs: times[calls - 1] * 1000, wallUsPerCall: (total / calls) * 1000, longTasksDuringBurst: duringBurst, longTasksAfter: longTasks.slice(duringBurst) };
   }, { calls: CALLS, endpoint: origin });
   const fmt = (n) => n.toFixed(1);
   console.log(`track() × ${CALLS} in Chromium (${result.isolated ? '5 µs' : '100 µs'} clock)`);
-  console.log(`  median ${fmt(result.medianUs)} µs (budget ${BUDGET.medianUs})   p99 ${fmt(result.p99Us)} µs (budget ${BUDGET.p99Us})   max ${fmt(result.maxUs)} µs   mean ${fmt(result.meanUs)} µs`);
+  console.log(`  median ${fmt(result.medianUs)} µs (budget ${BUDGET.medianUs})   p99 ${fmt(result.p99Us)} µs (budget ${BUDGET.p99Us})   max ${fmt(result.maxUs)} µs   wall clock ${fmt(result.wallUsPerCall)} µs per call incl. the SDK's own tasks between chunks`);
   console.log(`  calls over 100 µs: ${result.slow} (${result.slowFirst100} of them among the first 100: warm-up before the JIT)`);
   console.log(`  long tasks (> 50 ms) during the burst: ${result.longTasksDuringBurst}; after it (persisting + sending): ${result.longTasksAfter.map((d) => `${Math.round(d)} ms`).join(', ') || 'none'}`);
   const over = [

@@ -52,7 +52,9 @@ describe('Storage adapters keep the same contract', () => {
   it('IndexedDB (idb-keyval, fake-indexeddb)', async () => {
     await contract(createIdbStorage());
     // a second instance (a reload) sees the same data
-    expect(await createIdbStorage().entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
+    const again = createIdbStorage();
+    expect(await again.entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
+    expect(await again.keys?.('eventline.q.')).toEqual(['eventline.q.b']);
   });
   it('localStorage rejects (never throws synchronously) on a quota error', async () => {
     const storage = createLocalStorage(fakeLocalStorage({ set: true }));

@@ -41,6 +41,7 @@ export function createDelivery(d: DeliveryDeps) {
   let timer: TimerHandle | undefined;
   let soon = false;
   let stopped = false;
+  let lastReload: number | undefined;
 
   const error = (message: string, extra: Partial<ClientNotices['error']> = {}) =>
     emitter.emit('error', { message, queued: queue.size(), ...extra });
@@ -71,7 +72,11 @@ export function createDelivery(d: DeliveryDeps) {
         await queue.saved();
         return;
       }
-      await queue.reload();
+      // Other tabs' events need picking up once per interval, not on every flushAt-triggered send.
+      if (lastReload === undefined || now() - lastReload >= cfg.flushIntervalMs) {
+        await queue.reload();
+        lastReload = now();
+      } else await queue.saved();
       const attempted = new Set<string>();
       const leased = readLeases();
       for (;;) {

@@ -136,18 +136,34 @@ export function createQueue(options: QueueOptions) {
    * tab knew before the read and Storage no longer has was sent by another tab: it goes. Entries
    * added meanwhile, or never written (storage failing), stay.
    */
+  /**
+   * What Storage holds. With `keys`, only entries this tab does not already hold are read (after a
+   * burst of 10,000 events, reading them all back costs a long task on the main thread).
+   */
+  async function readStored(): Promise<(Entry | undefined)[]> {
+    if (!storage.keys) return (await storage.entries<Entry>(QUEUE_PREFIX)).map(([, entry]) => entry);
+    const out: (Entry | undefined)[] = [];
+    const missing: string[] = [];
+    for (const key of await storage.keys(QUEUE_PREFIX)) {
+      const mine = entries.get(key.slice(QUEUE_PREFIX.length));
+      if (mine) out.push(mine);
+      else missing.push(key);
+    }
+    return out.concat(await Promise.all(missing.map((key) => storage.get<Entry>(key))));
+  }
+
   async function reloadNow(): Promise<void> {
     await writeNow();
     const known = new Set(entries.keys());
-    let stored: [string, Entry][] = [];
+    let stored: (Entry | undefined)[] = [];
     try {
-      stored = await storage.entries<Entry>(QUEUE_PREFIX);
+      stored = await readStored();
     } catch (error) {
       options.onError('queue read failed', error);
       return;
     }
     const merged = new Map<string, Entry>();
-    for (const [, entry] of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
+    for (const entry of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
     for (const [id, entry] of entries) if (!known.has(id) || memoryOnly.has(id) || unsaved.has(id)) merged.set(id, entry);
     entries = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
     bytes = 0;

@@ -6,6 +6,8 @@ import type { ClientEvent } from '@eventline/schemas';
  */
 export interface Storage {
   get<T>(key: string): Promise<T | undefined>;
+  /** Keys starting with `prefix`, where listing them is much cheaper than reading the values (IndexedDB). */
+  keys?(prefix: string): Promise<string[]>;
   /** Every entry whose key starts with `prefix` (the offline queue keeps one entry per event). */
   entries<T>(prefix: string): Promise<[string, T][]>;
   setMany(entries: [string, unknown][]): Promise<void>;

@@ -33,6 +33,10 @@ export function createTieredStorage(
   return {
     get: async <T>(key: string) => (await use()).get<T>(key),
     entries: async <T>(prefix: string) => (await use()).entries<T>(prefix),
+    keys: async (prefix) => {
+      const storage = await use();
+      return storage.keys ? storage.keys(prefix) : (await storage.entries(prefix)).map(([key]) => key);
+    },
     setMany: async (entries) => (await use()).setMany(entries),
     removeMany: async (keys) => (await use()).removeMany(keys),
     chosen: async () => (await (picked ??= pick())).name,

@@ -16,6 +16,10 @@ export function createIdbStorage(): Storage {
           keys.flatMap((key, i) => (typeof key === 'string' && key.startsWith(prefix) ? [[key, values[i] as T] as [string, T]] : [])),
         ),
       ),
+    keys: (prefix) =>
+      store('readonly', (s) => promisifyRequest(s.getAllKeys())).then((keys) =>
+        keys.filter((key): key is string => typeof key === 'string' && key.startsWith(prefix)),
+      ),
     setMany: (items) =>
       store('readwrite', (s) => {
         for (const [key, value] of items) s.put(value, key);
