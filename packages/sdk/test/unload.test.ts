@@ -107,6 +107,29 @@ describe('unload: visibilitychange hidden / pagehide', () => {
   });
 });
 
+describe('leases for requests a closing tab leaves in flight', () => {
+  it('a regular send still in flight at pagehide is leased too', async () => {
+    const store = syncStore();
+    const sent: ClientBatch[] = [];
+    let cut: (error: Error) => void = () => undefined;
+    const transport = {
+      send: (_url: string, body: string | Uint8Array) => {
+        sent.push(JSON.parse(String(body)) as ClientBatch);
+        return new Promise<never>((_resolve, reject) => (cut = reject)); // answers only when the test cuts it
+      },
+    };
+    const life = lifecycle();
+    const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: store });
+    client.track('in_flight');
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    life.fire('hidden');
+    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
+    expect(lease.ids).toEqual(sent[0]?.events.map((e) => e.event_id));
+    expect(sent).toHaveLength(1); // not sent a second time at unload
+    cut(new Error('page gone'));
+  });
+});
+
 describe('one sender across tabs', () => {
   it('a tab without the lock only persists; when the lock comes, it sends every tab’s events once', async () => {
     const shared = createMemoryStorage();

@@ -234,7 +234,9 @@ export function createDelivery(d: DeliveryDeps) {
         void deliver(chunk, () => platform.transport.send(url, json, headers, { keepalive: true }));
       } else if (!beacon(json)) break;
     }
-    if (sentIds.length > 0) writeLease(sentIds);
+    // A request already in flight may land too: lease its events as well.
+    const leaseIds = [...sentIds, ...inFlight];
+    if (leaseIds.length > 0) writeLease(leaseIds);
   }
 
   function beacon(json: string): boolean {
