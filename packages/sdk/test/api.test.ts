@@ -136,7 +136,7 @@ describe('identity', () => {
     expect(last?.user_id).toBeUndefined();
     expect(last?.context.user_agent).toBeUndefined();
     expect(last?.context.campaign).toEqual({ source: 'g' });
-    expect(last?.anonymous_id).not.toBe(await storage.get('eventline.device_id'));
+    expect(last?.anonymous_id).not.toBe((await storage.get<{ deviceId: string }>('eventline.state'))?.deviceId);
   });
 
   it('a new session starts after sessionTimeoutMs of inactivity', async () => {

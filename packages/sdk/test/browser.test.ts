@@ -78,9 +78,10 @@ describe('createEventline (browser entry)', () => {
       screen: { width: 1280, height: 800, density: 2 },
       user_agent: 'Mozilla/5.0 (Test)',
     });
-    expect(JSON.parse(saved.get('eventline.device_id') ?? 'null')).toBe(event?.anonymous_id);
+    const state = JSON.parse(saved.get('eventline.state') ?? 'null') as { deviceId: string; nextSeq: number };
+    expect(state.deviceId).toBe(event?.anonymous_id);
     // autoPage: a page view at init, then the track call
     expect(ingest.events().map((e) => [e.type, e.seq])).toEqual([['page', 0], ['track', 1]]);
-    expect(JSON.parse(saved.get('eventline.seq') ?? 'null')).toBe(2);
+    expect(state.nextSeq).toBe(2);
   });
 });

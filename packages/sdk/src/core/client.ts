@@ -4,7 +4,7 @@ import { resolveConfig, type ClientConfig } from './config';
 import { createDelivery } from './delivery';
 import { draftEvent, type CallInput } from './draft';
 import { createEmitter, type Emitter } from './emitter';
-import { createWriter, KEYS, loadState, touchSession, type State } from './identity';
+import { createWriter, loadState, STATE_KEY, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
@@ -66,6 +66,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     onError: (message, error) => reportError(message)(error),
   });
   const writer = createWriter(platform.storage, reportError('storage failed'));
+  const save = (s: State) => writer.save(STATE_KEY, s);
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
   const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader, poll: !!platform.lock });
@@ -92,8 +93,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       if (campaign) {
         loaded.lastTouch = campaign;
         loaded.firstTouch ??= campaign;
-        writer.save(KEYS.lastTouch, campaign);
-        writer.save(KEYS.firstTouch, loaded.firstTouch);
+        save(loaded);
       }
       for (const item of waiting.splice(0)) item.run(loaded);
       startSending();
@@ -146,14 +146,13 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   function commit(draft: EventDraft, s: State, at: number): void {
     if (s.optOut) return drop('consent', 'opted out', [draft]);
     s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
-    writer.save(KEYS.session, s.session);
     // The draft is ours alone: stamped in place (track() allocates as little as it can).
     const event = draft as ClientEvent;
     event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
     event.seq = s.nextSeq;
     event.session_id = s.session.id;
     s.nextSeq += 1;
-    writer.save(KEYS.seq, s.nextSeq);
+    save(s);
     decorate(event, s);
     const result = runPlugins(cfg.plugins, event);
     if ('dropped' in result) return drop('plugin', `dropped by plugin ${result.dropped}`, [event]);
@@ -214,7 +213,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       if (typeof userId === 'string' && userId !== '') {
         update((s) => {
           s.userId = userId;
-          writer.save(KEYS.userId, userId);
+          save(s);
         });
       }
     },
@@ -226,7 +225,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     optOut() {
       update((s) => {
         s.optOut = true;
-        writer.save(KEYS.optOut, true);
+        save(s);
         drop('consent', 'opted out', queue.list().map((e) => e.e));
         void queue.clear();
       });
@@ -234,19 +233,17 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     optIn: () =>
       update((s) => {
         s.optOut = false;
-        writer.save(KEYS.optOut, undefined);
+        save(s);
       }),
     anonymize: (on = true) =>
       update((s) => {
         s.anonymized = on;
-        writer.save(KEYS.anonymized, on || undefined);
+        save(s);
       }),
     reset: () =>
       update((s) => {
         Object.assign(s, { deviceId: uuid(), nextSeq: 0, userId: undefined, session: undefined });
-        for (const [key, value] of [[KEYS.deviceId, s.deviceId], [KEYS.seq, 0], [KEYS.userId, undefined], [KEYS.session, undefined]] as const) {
-          writer.save(key, value);
-        }
+        save(s);
       }),
     flush: async () => {
       if (ready) await ready;

@@ -1,16 +1,8 @@
 import type { Campaign } from './types-campaign';
 import type { Storage } from './types';
 
-export const KEYS = {
-  deviceId: 'eventline.device_id',
-  seq: 'eventline.seq',
-  userId: 'eventline.user_id',
-  session: 'eventline.session',
-  optOut: 'eventline.opt_out',
-  anonymized: 'eventline.anonymized',
-  firstTouch: 'eventline.first_touch',
-  lastTouch: 'eventline.last_touch',
-} as const;
+/** Everything the SDK remembers about the device, in one entry (one write per change, coalesced). */
+export const STATE_KEY = 'eventline.state';
 
 export interface Session {
   id: string;
@@ -36,27 +28,26 @@ export interface State {
  * yields a usable state with a fresh device id; the error goes to `onError`.
  */
 export async function loadState(storage: Storage, newId: () => string, onError: (error: unknown) => void): Promise<State> {
-  const read = (key: string) => storage.get<unknown>(key);
-  let values: unknown[] = [];
+  let saved: Partial<State> | undefined;
   try {
-    values = await Promise.all(Object.values(KEYS).map(read));
+    saved = await storage.get<Partial<State>>(STATE_KEY);
   } catch (error) {
     onError(error);
   }
-  const [deviceId, seq, userId, session, optOut, anonymized, firstTouch, lastTouch] = values;
+  const v = isObject(saved) ? saved : {};
   const state: State = {
-    deviceId: typeof deviceId === 'string' && deviceId !== '' ? deviceId : newId(),
-    nextSeq: typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : 0,
-    userId: typeof userId === 'string' ? userId : undefined,
-    session: isSession(session) ? session : undefined,
-    optOut: optOut === true,
-    anonymized: anonymized === true,
-    firstTouch: isObject(firstTouch) ? (firstTouch) : undefined,
-    lastTouch: isObject(lastTouch) ? (lastTouch) : undefined,
+    deviceId: typeof v.deviceId === 'string' && v.deviceId !== '' ? v.deviceId : newId(),
+    nextSeq: Number.isSafeInteger(v.nextSeq) && (v.nextSeq as number) >= 0 ? (v.nextSeq as number) : 0,
+    userId: typeof v.userId === 'string' ? v.userId : undefined,
+    session: isSession(v.session) ? v.session : undefined,
+    optOut: v.optOut === true,
+    anonymized: v.anonymized === true,
+    firstTouch: isObject(v.firstTouch) ? v.firstTouch : undefined,
+    lastTouch: isObject(v.lastTouch) ? v.lastTouch : undefined,
   };
-  if (state.deviceId !== deviceId) {
+  if (state.deviceId !== v.deviceId) {
     try {
-      await storage.setMany([[KEYS.deviceId, state.deviceId]]);
+      await storage.setMany([[STATE_KEY, state]]);
     } catch (error) {
       onError(error);
     }
