@@ -4,7 +4,7 @@ import { resolveConfig, type ClientConfig } from './config';
 import { createDelivery } from './delivery';
 import { draftEvent, type CallInput } from './draft';
 import { createEmitter, type Emitter } from './emitter';
-import { createWriter, loadState, STATE_KEY, touchSession, type State } from './identity';
+import { createStateWriter, loadState, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
@@ -65,8 +65,8 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'expired' : 'queue full', events),
     onError: (message, error) => reportError(message)(error),
   });
-  const writer = createWriter(platform.storage, reportError('storage failed'));
-  const save = (s: State) => writer.save(STATE_KEY, s);
+  const writer = createStateWriter(platform.storage, reportError('storage failed'));
+  const save = (s: State) => writer.save(s);
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
   const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader, poll: !!platform.lock });

@@ -63,19 +63,19 @@ export function touchSession(current: Session | undefined, now: number, timeoutM
 }
 
 /**
- * Saves values without piling up writes: at most one write in flight per key, and the value
- * written is always the newest. `settled()` resolves once the newest values are stored.
+ * Saves the state without piling up writes: at most one write in flight, and what is written is
+ * always the newest state. `settled()` resolves once the newest state is stored.
  */
-export function createWriter(storage: Storage, onError: (error: unknown) => void) {
-  const latest = new Map<string, unknown>();
+export function createStateWriter(storage: Storage, onError: (error: unknown) => void) {
+  let pending: State | undefined;
   let running: Promise<void> | undefined;
 
   async function drain(): Promise<void> {
-    while (latest.size > 0) {
-      const [key, value] = latest.entries().next().value as [string, unknown];
-      latest.delete(key);
+    while (pending) {
+      const state = pending;
+      pending = undefined;
       try {
-        await (value === undefined ? storage.removeMany([key]) : storage.setMany([[key, value]]));
+        await storage.setMany([[STATE_KEY, state]]);
       } catch (error) {
         onError(error);
       }
@@ -84,13 +84,11 @@ export function createWriter(storage: Storage, onError: (error: unknown) => void
   }
 
   return {
-    save(key: string, value: unknown): void {
-      latest.set(key, value);
+    save(state: State): void {
+      pending = state;
       running ??= drain();
     },
-    settled(): Promise<void> {
-      return running ?? Promise.resolve();
-    },
+    settled: (): Promise<void> => running ?? Promise.resolve(),
   };
 }
 
