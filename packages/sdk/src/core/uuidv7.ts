@@ -25,25 +25,13 @@ export function createUuidV7(
       }
       ms = lastMs;
     }
-    const bytes = new Uint8Array(16);
-    const high = Math.floor(ms / 0x100000000);
-    const low = ms >>> 0;
-    bytes[0] = (high >>> 8) & 0xff;
-    bytes[1] = high & 0xff;
-    bytes[2] = (low >>> 24) & 0xff;
-    bytes[3] = (low >>> 16) & 0xff;
-    bytes[4] = (low >>> 8) & 0xff;
-    bytes[5] = low & 0xff;
-    bytes[6] = 0x70 | (counter >>> 8);
-    bytes[7] = counter & 0xff;
-    bytes[8] = 0x80 | ((rand[2] ?? 0) & 0x3f);
-    for (let i = 9; i < 16; i++) bytes[i] = rand[i - 6] ?? 0;
-    return format(bytes);
+    // 48-bit ms | 0x7 + 12-bit counter | 0b10 + 6 random bits, 8 random bits | 48 random bits
+    const t = hex(ms, 12);
+    const r = Array.from(rand.subarray(3), (b) => hex(b, 2)).join('');
+    return `${t.slice(0, 8)}-${t.slice(8)}-${hex(0x7000 | counter, 4)}-${hex(0x80 | ((rand[2] ?? 0) & 0x3f), 2)}${r.slice(0, 2)}-${r.slice(2)}`;
   };
 }
 
-function format(bytes: Uint8Array): string {
-  let hex = '';
-  for (const b of bytes) hex += (b < 16 ? '0' : '') + b.toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+function hex(value: number, width: number): string {
+  return value.toString(16).padStart(width, '0');
 }
