@@ -107,6 +107,64 @@ describe('unload: visibilitychange hidden / pagehide', () => {
   });
 });
 
+describe('leaving before the device state has loaded', () => {
+  /** Storage whose reads wait until `open()`: the state is still loading when the page is hidden. */
+  function slowStorage() {
+    const inner = createMemoryStorage();
+    let open: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, storage: { ...inner, get: <T>(key: string) => opened.then(() => inner.get<T>(key)) } };
+  }
+
+  it('stashes the calls in the sync store; the next page queues and sends them', async () => {
+    const store = syncStore();
+    const life = lifecycle();
+    const slow = slowStorage();
+    const first = clients.create({}, { storage: slow.storage, transport: recordingTransport().transport, lifecycle: life.lifecycle, syncStore: store });
+    first.track('before_ready');
+    life.fire('hidden'); // the page goes away before its storage answered
+    const stashed = JSON.parse(store.map.get('eventline.pending') ?? '[]') as { event: string; event_id: string }[];
+    expect(stashed.map((d) => d.event)).toEqual(['before_ready']);
+
+    const rec = recordingTransport();
+    const next = clients.create({}, { transport: rec.transport, syncStore: store });
+    await next.flush();
+    expect(rec.sent.flatMap((s) => s.body.events.map((e) => [e.event, e.event_id]))).toEqual([['before_ready', stashed[0]?.event_id]]);
+    expect(store.map.get('eventline.pending')).toBe('[]');
+    slow.open(); // the first page's storage finally answers: it has nothing left to send
+    await first.flush();
+    expect(rec.sent.flatMap((s) => s.body.events)).toHaveLength(1);
+  });
+
+  it('a page that was only hidden sends them once, when its storage answers', async () => {
+    const store = syncStore();
+    const life = lifecycle();
+    const slow = slowStorage();
+    const rec = recordingTransport();
+    const client = clients.create({}, { storage: slow.storage, transport: rec.transport, lifecycle: life.lifecycle, syncStore: store });
+    client.track('hidden_then_back');
+    life.fire('hidden');
+    slow.open();
+    await client.flush();
+    expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['hidden_then_back']);
+  });
+});
+
+describe('regular sends', () => {
+  it('use keepalive while the body fits the 64 KiB budget, so a navigation does not cancel them', async () => {
+    const rec = recordingTransport();
+    const client = clients.create({ flushAt: 10_000 }, { transport: rec.transport });
+    client.track('small');
+    await client.flush();
+    for (let i = 0; i < 200; i++) client.track('big', { pad: 'p'.repeat(400) });
+    await client.flush();
+    expect(rec.sent.map((s) => [s.bytes <= KEEPALIVE_BYTES, s.options?.keepalive === true])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+  });
+});
+
 describe('leases for requests a closing tab leaves in flight', () => {
   it('a regular send still in flight at pagehide is leased too', async () => {
     const store = syncStore();

@@ -6,6 +6,7 @@ import { draftEvent, type CallInput } from './draft';
 import { createEmitter, type Emitter } from './emitter';
 import { createStateWriter, loadState, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
+import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
 import type { EventContext, Platform, PlatformContext } from './types';
@@ -95,6 +96,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
         loaded.firstTouch ??= campaign;
         save(loaded);
       }
+      for (const draft of takeDrafts(platform.syncStore)) commit(draft, loaded, Date.parse(draft.client_ts));
       for (const item of waiting.splice(0)) item.run(loaded);
       startSending();
     });
@@ -111,8 +113,6 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       });
       Promise.resolve(held).catch(reportError('lock failed'));
     }
-    const off = platform.lifecycle?.((event) => (event === 'hidden' ? delivery.unload() : delivery.wake()));
-    if (off) unsubscribe.push(off);
     if (leader) void delivery.resume(startedAt);
   }
 
@@ -200,6 +200,17 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     void start();
   }
 
+  /** Hidden or leaving: what is not loaded yet is stashed, what is queued is sent (if this tab sends). */
+  function hidden(): void {
+    if (!state && consent === 'granted') {
+      const held = waiting.filter((item) => item.draft);
+      if (stashDrafts(platform.syncStore, drafts(held))) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
+    }
+    delivery.unload();
+  }
+
+  const offLifecycle = platform.lifecycle?.((event) => (event === 'hidden' ? hidden() : delivery.wake()));
+  if (offLifecycle) unsubscribe.push(offLifecycle);
   if (consent === 'granted') void start();
   if (cfg.autoPage && platform.onRouteChange) {
     call({ type: 'page' });

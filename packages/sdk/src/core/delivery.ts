@@ -42,6 +42,8 @@ export function createDelivery(d: DeliveryDeps) {
   let soon = false;
   let stopped = false;
   let lastReload: number | undefined;
+  /** Bytes of keepalive request bodies in flight (browsers allow 64 KiB per page). */
+  let keepaliveBytes = 0;
 
   const error = (message: string, extra: Partial<ClientNotices['error']> = {}) =>
     emitter.emit('error', { message, queued: queue.size(), ...extra });
@@ -83,7 +85,7 @@ export function createDelivery(d: DeliveryDeps) {
         const batch = pick((id) => attempted.has(id) || leased.has(id) || inFlight.has(id), MAX_BATCH, cfg.maxBatchBytes);
         if (batch.length === 0) break;
         for (const e of batch) attempted.add(e.event_id);
-        if (!(await deliver(batch, () => post(batch, false)))) break;
+        if (!(await deliver(batch, () => post(batch)))) break;
       }
     } catch (cause) {
       error('flush failed', { error: cause });
@@ -107,13 +109,25 @@ export function createDelivery(d: DeliveryDeps) {
     return JSON.stringify({ sent_at: new Date(now()).toISOString(), events: batch });
   }
 
-  async function post(batch: ClientEvent[], keepalive: boolean): Promise<TransportResponse> {
+  /**
+   * Regular sends use keepalive too while they fit the page's 64 KiB keepalive budget, so that a
+   * navigation does not cancel a request already under way.
+   */
+  async function post(batch: ClientEvent[]): Promise<TransportResponse> {
     const json = body(batch);
-    if (cfg.compress && platform.gzip && !keepalive) {
-      const gz = await platform.gzip(json);
-      return platform.transport.send(url, gz, { ...headers, 'Content-Encoding': 'gzip' });
+    const gzip = cfg.compress && platform.gzip ? await platform.gzip(json) : undefined;
+    return sendKeepalive(gzip ?? json, gzip ? { ...headers, 'Content-Encoding': 'gzip' } : headers);
+  }
+
+  async function sendKeepalive(payload: string | Uint8Array, sendHeaders: Record<string, string>): Promise<TransportResponse> {
+    const size = typeof payload === 'string' ? utf8Length(payload) : payload.length;
+    const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
+    if (keepalive) keepaliveBytes += size;
+    try {
+      return await platform.transport.send(url, payload, sendHeaders, keepalive ? { keepalive } : undefined);
+    } finally {
+      if (keepalive) keepaliveBytes -= size;
     }
-    return platform.transport.send(url, json, headers, keepalive ? { keepalive } : undefined);
   }
 
   /** Send one batch and apply the outcome. Returns false when the flush should stop (ingest unreachable). */
@@ -151,7 +165,7 @@ export function createDelivery(d: DeliveryDeps) {
     }
     const half = Math.ceil(batch.length / 2);
     const [a, b] = [batch.slice(0, half), batch.slice(half)];
-    return (await deliver(a, () => post(a, false))) && deliver(b, () => post(b, false));
+    return (await deliver(a, () => post(a))) && deliver(b, () => post(b));
   }
 
   function applyResults(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'delivered' }>): void {
@@ -222,7 +236,7 @@ export function createDelivery(d: DeliveryDeps) {
     if (!d.isSender()) return;
     const leased = readLeases();
     const sentIds: string[] = [];
-    let budget = KEEPALIVE_BYTES;
+    let budget = KEEPALIVE_BYTES - keepaliveBytes;
     for (;;) {
       const chunk = pick((id) => leased.has(id) || inFlight.has(id) || sentIds.includes(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
       if (chunk.length === 0) break;
@@ -231,7 +245,7 @@ export function createDelivery(d: DeliveryDeps) {
       for (const e of chunk) sentIds.push(e.event_id);
       if (size <= budget) {
         budget -= size;
-        void deliver(chunk, () => platform.transport.send(url, json, headers, { keepalive: true }));
+        void deliver(chunk, () => sendKeepalive(json, headers));
       } else if (!beacon(json)) break;
     }
     // A request already in flight may land too: lease its events as well.
