@@ -87,10 +87,15 @@ async function lakeRows(prefix: string, count: number, timeoutMs = 40_000): Prom
   throw new Error(`lake has ${rows.length} of ${count} "${prefix}*" events: ${JSON.stringify(rows)}`);
 }
 
-async function openShop(context: BrowserContext): Promise<Page> {
+/** Open the shop page and wait until the SDK is running: its state loaded and, if `sender`, this tab the one that sends. */
+async function openShop(context: BrowserContext, sender = true): Promise<Page> {
   const page = await context.newPage();
   await page.goto(siteUrl);
   await page.waitForFunction(() => typeof (window as unknown as { eventline: { getDeviceId?: unknown } }).eventline.getDeviceId === 'function');
+  await page.evaluate(() => (window as unknown as { eventline: { getDeviceId: () => Promise<string> } }).eventline.getDeviceId());
+  if (sender) {
+    await page.waitForFunction(async () => ((await navigator.locks.query()).held ?? []).some((l) => l.name === 'eventline.sender'));
+  }
   return page;
 }
 
@@ -124,7 +129,7 @@ describe('SDK in Chromium against the real ingest', () => {
 
   it('two tabs tracking at once: no event_id reaches the lake twice', async () => {
     const context = await browser.newContext();
-    const [left, right] = [await openShop(context), await openShop(context)];
+    const [left, right] = [await openShop(context), await openShop(context, false)];
     const names = (tab: string) => Array.from({ length: 15 }, (_, i) => `tabs_${tab}_${i}`);
     await Promise.all([
       left.evaluate((list) => list.forEach((n) => (window as unknown as { eventline: { track: (n: string) => void } }).eventline.track(n)), names('l')),
