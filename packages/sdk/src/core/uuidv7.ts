@@ -3,6 +3,9 @@
  * "fixed-length dedicated counter"), variant 10, 62 random bits. Ids from one generator are
  * strictly increasing, even within one millisecond or when the clock steps back.
  */
+/** Two hex digits for every byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
+
 export function createUuidV7(
   randomBytes: (length: number) => Uint8Array,
   now: () => number = Date.now,
@@ -25,13 +28,12 @@ export function createUuidV7(
       }
       ms = lastMs;
     }
+    const high = Math.floor(ms / 0x100000000);
+    const low = ms >>> 0;
     // 48-bit ms | 0x7 + 12-bit counter | 0b10 + 6 random bits, 8 random bits | 48 random bits
-    const t = hex(ms, 12);
-    const r = Array.from(rand.subarray(3), (b) => hex(b, 2)).join('');
-    return `${t.slice(0, 8)}-${t.slice(8)}-${hex(0x7000 | counter, 4)}-${hex(0x80 | ((rand[2] ?? 0) & 0x3f), 2)}${r.slice(0, 2)}-${r.slice(2)}`;
+    const bytes = [high >>> 8, high, low >>> 24, low >>> 16, low >>> 8, low, 0x70 | (counter >>> 8), counter, 0x80 | ((rand[2] ?? 0) & 0x3f), ...rand.subarray(3)];
+    let id = '';
+    for (let k = 0; k < 16; k++) id += (k === 4 || k === 6 || k === 8 || k === 10 ? '-' : '') + HEX[(bytes[k] ?? 0) & 0xff];
+    return id;
   };
-}
-
-function hex(value: number, width: number): string {
-  return value.toString(16).padStart(width, '0');
 }
