@@ -27,7 +27,10 @@ const STATIC_FILES: Record<string, string> = {
 export function createWebApp(options: Omit<WebOptions, 'port'>) {
   const app = new Hono();
   const dashboard = dashboardRoutes(options.lakeDir);
-  app.get('/', async (c) => c.html(await readFile(pageFile, 'utf8')));
+  app.get('/', async (c) => {
+    const snippet = (await readFile(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8')).replace('SDK_URL', '/sdk/eventline.iife.js');
+    return c.html((await readFile(pageFile, 'utf8')).replace('/*EVENTLINE_SNIPPET*/', snippet.trim()));
+  });
   app.get('/dashboard', async (c) => c.html(await readFile(new URL('dashboard.html', webDir), 'utf8')));
   app.get('/static/:file', async (c) => {
     const file = c.req.param('file');

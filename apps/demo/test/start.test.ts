@@ -29,7 +29,8 @@ describe('npm run demo (dist/start.js)', () => {
     expect(pids.every(isAlive)).toBe(true);
 
     const page = await (await fetch(pageUrl!)).text();
-    expect(page).toContain('<script src="/sdk/eventline.iife.js"></script>');
+    expect(page).toContain('"/sdk/eventline.iife.js"'); // the inlined snippet loads the SDK from there
+    expect(page).not.toContain('/*EVENTLINE_SNIPPET*/');
     const sdk = await fetch(`${pageUrl}/sdk/eventline.iife.js`);
     expect(sdk.headers.get('content-type')).toContain('javascript');
     expect(await sdk.text()).toContain('eventline');

@@ -2,11 +2,15 @@
 // Budget history (raise it only with a reason, in the same change):
 //   5120 B gzip: walking skeleton measured at ~4.4 KB (queue, batching, per-event results, uuidv7,
 //                localStorage + fetch adapters, page context). Offline queue / retries come next.
+//   9500 B gzip: the full SDK (IndexedDB queue, retries, 413 split, unload + beacon + leases, sender
+//                lock with localStorage fallback, snippet hand-over, identify/page/screen/alias/group,
+//                consent, sessions, attribution, plugins), measured 9.3 KB. OVER the 8192 B
+//                target: see the README for what each part costs; lower this as parts shrink.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 5120;
+const GZIP_BUDGET = 9500;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -1,17 +1,15 @@
-import type { EventProperties } from '@eventline/schemas';
-import type { Client, EventName } from './core/client';
+import type { Client } from './core/client';
 import type { ClientConfig } from './core/config';
-import type { ClientNotices } from './core/notices';
+
+/** Methods that only queue something: before init() they wait and are replayed in order. */
+const DEFERRED = ['track', 'identify', 'page', 'screen', 'alias', 'group', 'setConsent', 'optOut', 'optIn', 'anonymize', 'reset'] as const;
+type Deferred = (typeof DEFERRED)[number];
 
 /** The page-wide API: one client, created by init(), with calls made before init() replayed. */
-export interface EventlineApi {
+export type EventlineApi = Pick<Client, Deferred | 'flush' | 'getDeviceId' | 'on'> & {
   /** Create the client. A second call returns the first client and ignores its config. */
   init: (config: ClientConfig) => Client;
-  track: (name: EventName, properties?: EventProperties) => void;
-  flush: () => Promise<void>;
-  getDeviceId: () => Promise<string>;
-  on: <K extends keyof ClientNotices>(name: K, listener: (payload: ClientNotices[K]) => void) => () => void;
-}
+};
 
 /** Calls made before init() wait here; past this many, the oldest is discarded. */
 const MAX_EARLY_CALLS = 1000;
@@ -25,25 +23,17 @@ export function createDefaultInstance(make: (config: ClientConfig) => Client): E
     if (early.length > MAX_EARLY_CALLS) early.shift();
   }
 
-  return {
-    init(config) {
+  const api = {
+    init(config: ClientConfig) {
       if (client) return client;
       const created = make(config);
       client = created;
       for (const call of early.splice(0)) call(created);
       return created;
     },
-    track(name, properties) {
-      if (client) client.track(name, properties);
-      else later((c) => c.track(name, properties));
-    },
-    flush() {
-      return client ? client.flush() : Promise.resolve();
-    },
-    getDeviceId() {
-      return client ? client.getDeviceId() : Promise.reject(new Error('eventline: call init() first'));
-    },
-    on(name, listener) {
+    flush: () => (client ? client.flush() : Promise.resolve()),
+    getDeviceId: () => (client ? client.getDeviceId() : Promise.reject(new Error('eventline: call init() first'))),
+    on: ((name, listener) => {
       if (client) return client.on(name, listener);
       let off: (() => void) | undefined;
       let cancelled = false;
@@ -54,6 +44,14 @@ export function createDefaultInstance(make: (config: ClientConfig) => Client): E
         cancelled = true;
         off?.();
       };
-    },
-  };
+    }),
+  } as EventlineApi;
+  for (const name of DEFERRED) {
+    (api as unknown as Record<string, (...args: unknown[]) => void>)[name] = (...args: unknown[]) => {
+      const run = (c: Client) => (c[name] as (...a: unknown[]) => void)(...args);
+      if (client) run(client);
+      else later(run);
+    };
+  }
+  return api;
 }

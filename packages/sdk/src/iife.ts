@@ -1,5 +1,37 @@
-import { flush, getDeviceId, init, on, track } from './index';
-import { exposeGlobal } from './platform/browser/global-scope';
+import { createDefaultInstance } from './default-instance';
+import { createEventline } from './index';
+import { exposeGlobal, readGlobal, takeStoredStub } from './platform/browser/global-scope';
 
-/** The <script> build: `window.eventline = { init, track, flush, getDeviceId, on }`. */
-exposeGlobal('eventline', { init, track, flush, getDeviceId, on });
+/** One call queued by the snippet: [Date.now(), method, ...args]. */
+type StubCall = [number, string, ...unknown[]];
+
+/** Calls worth keeping across a page change (callbacks do not survive JSON). */
+const DATA_CALLS = new Set(['track', 'identify', 'page', 'screen', 'alias', 'group', 'setConsent', 'optOut', 'optIn', 'anonymize', 'reset']);
+
+/**
+ * The <script> build: `window.eventline`. Calls the snippet queued before this file arrived are
+ * replayed in order, each with the time it was made (init first, so they all reach the client),
+ * after any calls a previous page queued but could not deliver.
+ */
+let replayAt: number | undefined;
+const api = createDefaultInstance((config) => createEventline(config, { now: () => replayAt ?? Date.now() }));
+const stub = readGlobal('eventline') as { q?: StubCall[] } | undefined;
+const calls = [...(takeStoredStub() as StubCall[]).filter((c) => DATA_CALLS.has(c[1])), ...(stub?.q ?? [])];
+if (stub) delete stub.q;
+exposeGlobal('eventline', api);
+const init = calls.find((c) => c[1] === 'init');
+if (init) {
+  replayAt = init[0];
+  api.init(init[2] as Parameters<typeof api.init>[0]);
+  replayAt = undefined;
+}
+for (const [at, method, ...args] of calls) {
+  const fn = (api as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[method];
+  if (method === 'init' || typeof fn !== 'function') continue;
+  replayAt = at;
+  try {
+    fn(...args);
+  } finally {
+    replayAt = undefined;
+  }
+}

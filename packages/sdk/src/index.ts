@@ -1,7 +1,7 @@
 import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
 import type { Platform } from './core/types';
-import { createDefaultInstance } from './default-instance';
+import { createDefaultInstance, type EventlineApi } from './default-instance';
 import { createBrowserPlatform } from './platform/browser/platform';
 
 export type * from './public-types';
@@ -16,4 +16,5 @@ export function createEventline(config: ClientConfig, overrides: Partial<Platfor
 const instance = createDefaultInstance((config) => createEventline(config));
 
 /** The page-wide instance: `init` once, then `track` anywhere. */
-export const { init, track, flush, getDeviceId, on } = instance;
+export const { init, track, identify, page, alias, group, setConsent, optOut, optIn, anonymize, reset, flush, getDeviceId, on } = instance;
+export const screen: EventlineApi['screen'] = instance.screen;

@@ -20,6 +20,10 @@ function stubBrowser() {
   vi.stubGlobal('screen', { width: 1280, height: 800 });
   vi.stubGlobal('devicePixelRatio', 2);
   vi.stubGlobal('localStorage', {
+    get length() {
+      return saved.size;
+    },
+    key: (i: number) => [...saved.keys()][i] ?? null,
     getItem: (k: string) => saved.get(k) ?? null,
     setItem: (k: string, v: string) => void saved.set(k, v),
     removeItem: (k: string) => void saved.delete(k),
@@ -58,9 +62,14 @@ describe('createEventline (browser entry)', () => {
     const saved = stubBrowser();
     const client = createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
     client.track('af_add_to_cart', { af_content_id: 'sku-1', af_price: 9.99, af_currency: 'EUR' });
+    // No Web Locks here: the localStorage lease makes this tab the sender after a moment.
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().length).toBeGreaterThan(0);
+    });
     await client.close();
 
-    const [event] = ingest.events();
+    const event = ingest.events().find((e) => e.type === 'track');
     const result = validateEvent(event);
     expect(result.ok ? [] : result.issues).toEqual([]);
     expect(event?.context).toMatchObject({
@@ -69,7 +78,10 @@ describe('createEventline (browser entry)', () => {
       screen: { width: 1280, height: 800, density: 2 },
       user_agent: 'Mozilla/5.0 (Test)',
     });
-    expect(JSON.parse(saved.get('eventline.device_id') ?? 'null')).toBe(event?.anonymous_id);
-    expect(JSON.parse(saved.get('eventline.seq') ?? 'null')).toBe(1);
+    const state = JSON.parse(saved.get('eventline.state') ?? 'null') as { deviceId: string; nextSeq: number };
+    expect(state.deviceId).toBe(event?.anonymous_id);
+    // autoPage: a page view at init, then the track call
+    expect(ingest.events().map((e) => [e.type, e.seq])).toEqual([['page', 0], ['track', 1]]);
+    expect(state.nextSeq).toBe(2);
   });
 });

@@ -60,7 +60,9 @@ describe('default instance', () => {
   it('the <script> entry exposes window.eventline', async () => {
     await import('../src/iife');
     const api = (globalThis as { eventline?: Record<string, unknown> }).eventline;
-    expect(Object.keys(api ?? {}).sort()).toEqual(['flush', 'getDeviceId', 'init', 'on', 'track']);
+    expect(Object.keys(api ?? {}).sort()).toEqual(
+      ['alias', 'anonymize', 'flush', 'getDeviceId', 'group', 'identify', 'init', 'on', 'optIn', 'optOut', 'page', 'reset', 'screen', 'setConsent', 'track'],
+    );
     expect(Object.values(api ?? {}).every((f) => typeof f === 'function')).toBe(true);
   });
 });

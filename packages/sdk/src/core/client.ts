@@ -1,75 +1,119 @@
-import type { AfEventName, ClientBatch, ClientEvent, EventProperties, LIMITS } from '@eventline/schemas';
-import { base64Utf8 } from './base64';
+import type { AfEventName, ClientEvent, EventProperties } from '@eventline/schemas';
+import { readCampaign } from './attribution';
 import { resolveConfig, type ClientConfig } from './config';
+import { createDelivery } from './delivery';
+import { draftEvent, type CallInput } from './draft';
 import { createEmitter, type Emitter } from './emitter';
-import { createSeqWriter, loadIdentity, type Identity } from './identity';
+import { createStateWriter, loadState, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
-import { draftTrack } from './draft';
-import { classify, type Outcome } from './outcome';
-import { startTimer, type TimerHandle } from './timer';
+import { stashDrafts, takeDrafts } from './pending';
+import { runDestinations, runPlugins } from './plugins';
+import { createQueue } from './queue';
 import type { EventContext, Platform, PlatformContext } from './types';
 import { createUuidV7 } from './uuidv7';
 import { SDK_NAME, SDK_VERSION } from './version';
 
-/** Most events in one request: the ingest's limit, checked against the schemas at compile time. */
-const MAX_BATCH: (typeof LIMITS)['batchMaxEvents'] = 500;
-
 /** An AppsFlyer name (autocompleted) or any custom name. */
 export type EventName = AfEventName | (string & Record<never, never>);
+export type Traits = Record<string, unknown>;
+export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean };
 
 export interface Client {
-  /** Queue one event. Returns at once; never throws, never waits for the network. */
+  /** Queue one event. Returns at once; never throws, never waits for storage or the network. */
   track: (name: EventName, properties?: EventProperties) => void;
+  /** Remember the user id (sent on every later event) and send an identify event with the traits. */
+  identify: (userId: string, traits?: Traits) => void;
+  /** A page view (web); called for you at init and on SPA route changes unless `autoPage: false`. */
+  page: (name?: string, properties?: EventProperties) => void;
+  /** A screen view (apps). */
+  screen: (name?: string, properties?: EventProperties) => void;
+  /** Link `previousId` (default: the current user id, else the device id) to `userId`. */
+  alias: (userId: string, previousId?: string) => void;
+  group: (groupId: string, traits?: Traits) => void;
+  /** Grant (true / `{ analytics: true }`) or deny consent. Denying drops what is held and stores nothing more. */
+  setConsent: (consent: ConsentInput) => void;
+  /** Stop tracking on this device (persisted) and drop what is queued. */
+  optOut: () => void;
+  optIn: () => void;
+  /** While on: no user id, no user agent, no click id, and a device id that lives only as long as this client. */
+  anonymize: (on?: boolean) => void;
+  /** Forget the user: new device id, seq from 0, new session, no user id. */
+  reset: () => void;
   /** Send everything queued. Never rejects: failures are reported through on('error' | 'drop'). */
   flush: () => Promise<void>;
-  /** The persisted anonymous device id (sent as `anonymous_id`). */
+  /** The persisted anonymous device id (sent as `anonymous_id`); waits for consent in consent mode. */
   getDeviceId: () => Promise<string>;
   on: Emitter<ClientNotices>['on'];
-  /** Stop the timers and send what is queued. track() after close() is dropped with reason 'closed'. */
+  /** Stop the timers and send what is queued. Calls after close() are dropped with reason 'closed'. */
   close: () => Promise<void>;
 }
 
 export function createClient(config: ClientConfig, platform: Platform): Client {
   const cfg = resolveConfig(config);
-  const url = `${cfg.endpoint}/v1/batch`;
-  const headers = {
-    'Content-Type': 'application/json',
-    Authorization: `Basic ${base64Utf8(`${cfg.writeKey}:`)}`,
-  };
+  const now = platform.now ?? (() => Date.now());
   const emitter = createEmitter<ClientNotices>();
-  let queue: ClientEvent[] = [];
   const uuid = createUuidV7(platform.randomBytes);
-  const sessionId = uuid();
-  const reportStorageError = (error: unknown) =>
-    emitter.emit('error', { message: 'storage failed', error, queued: queue.length });
-  const seqWriter = createSeqWriter(platform.storage, reportStorageError);
+  const random = () => (platform.randomBytes(4).reduce((a, b) => a * 256 + b, 0) >>> 0) / 2 ** 32;
+  const reportError = (message: string) => (error: unknown) => emitter.emit('error', { message, error, queued: queue.size() });
+  const drop = (reason: ClientNotices['drop']['reason'], message: string, events: EventDraft[] = []) =>
+    emitter.emit('drop', { reason, message, events });
+  const queue = createQueue({
+    storage: platform.storage,
+    maxCount: cfg.maxQueue,
+    maxBytes: cfg.maxQueueBytes,
+    maxAgeMs: cfg.maxEventAgeMs,
+    now,
+    onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'expired' : 'queue full', events),
+    onError: (message, error) => reportError(message)(error),
+  });
+  const writer = createStateWriter(platform.storage, reportError('storage failed'));
+  const save = (s: State) => writer.save(s);
+  let leader = !platform.lock;
+  let releaseLeader: (() => void) | undefined;
+  const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader, poll: !!platform.lock });
+  const landing = platform.landing?.() ?? {};
+  const campaign = readCampaign(landing.url, landing.referrer);
+  const ephemeralId = uuid();
+  const startedAt = now();
 
-  /** Events tracked before the identity is loaded from Storage; stamped in order once it is. */
-  let waiting: EventDraft[] = [];
-  let identity: Identity | undefined;
-  let inflight: Promise<void> | undefined;
-  let intervalTimer: TimerHandle | undefined;
-  let soonTimer: TimerHandle | undefined;
-  /** After a kept (retryable) failure only the interval timer flushes, so flushAt cannot hammer a down server. */
-  let failing = false;
-  let retryAfterMs = 0;
+  let state: State | undefined;
+  let consent: 'granted' | 'pending' | 'denied' = cfg.consent;
+  let consentDetail: Record<string, boolean> | undefined;
+  /** Calls made before the state is loaded (or consent granted), run in order once it is. */
+  const waiting: { draft?: EventDraft; run: (s: State) => void }[] = [];
   let closed = false;
+  let ready: Promise<void> | undefined;
+  let granted: () => void = () => undefined;
+  const consentGiven = new Promise<void>((resolve) => (granted = resolve));
+  const unsubscribe: (() => void)[] = [];
 
-  const ready = loadIdentity(platform.storage, uuid, reportStorageError).then(
-    (loaded) => {
-      identity = loaded;
-      const drafts = waiting;
-      waiting = [];
-      for (const draft of drafts) enqueue(stamp(draft, loaded));
-    },
-    (error: unknown) => emitter.emit('error', { message: 'could not load device id', error, queued: queue.length }),
-  );
+  function start(): Promise<void> {
+    granted();
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed')).then((loaded) => {
+      state = loaded;
+      if (campaign) {
+        loaded.lastTouch = campaign;
+        loaded.firstTouch ??= campaign;
+        save(loaded);
+      }
+      for (const draft of takeDrafts(platform.syncStore)) commit(draft, loaded, Date.parse(draft.client_ts));
+      for (const item of waiting.splice(0)) item.run(loaded);
+      startSending();
+    });
+    return ready;
+  }
 
-  function stamp(draft: EventDraft, id: Identity): ClientEvent {
-    const seq = id.nextSeq;
-    id.nextSeq += 1;
-    seqWriter.save(id.nextSeq);
-    return { ...draft, anonymous_id: id.deviceId, seq };
+  function startSending(): void {
+    if (platform.lock) {
+      const held = platform.lock('eventline.sender', () => {
+        if (closed) return Promise.resolve(); // granted after close(): hand it straight on
+        leader = true; // taking over: send whatever the tabs have queued
+        void delivery.flush();
+        return new Promise<void>((resolve) => (releaseLeader = resolve));
+      });
+      Promise.resolve(held).catch(reportError('lock failed'));
+    }
+    if (leader) void delivery.resume(startedAt);
   }
 
   function context(): EventContext {
@@ -77,161 +121,161 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     try {
       fromPlatform = platform.context();
     } catch (error) {
-      emitter.emit('error', { message: 'reading context failed', error, queued: queue.length });
+      reportError('context failed')(error);
     }
     return { ...fromPlatform, library: { name: SDK_NAME, version: SDK_VERSION } };
   }
 
-  function pushBounded<T extends EventDraft>(list: T[], item: T): void {
-    list.push(item);
-    while (list.length > cfg.maxQueue) {
-      const dropped = list.shift();
-      if (dropped) {
-        emitter.emit('drop', { reason: 'queue_full', message: `queue over maxQueue (${cfg.maxQueue})`, events: [dropped] });
-      }
-    }
-  }
-
-  function enqueue(event: ClientEvent): void {
-    pushBounded(queue, event);
-    if (queue.length >= cfg.flushAt) scheduleSoon();
-    else scheduleInterval();
-  }
-
-  function track(name: EventName, properties?: EventProperties): void {
+  function call(input: CallInput): void {
     try {
-      if (closed) {
-        emitter.emit('drop', { reason: 'closed', message: 'track() after close()', events: [] });
-        return;
-      }
-      const result = draftTrack({ eventId: uuid(), sessionId, name, properties, now: new Date(), context: context() });
-      if (!result.ok) {
-        emitter.emit('drop', { reason: 'invalid', message: result.message, events: [] });
-        return;
-      }
-      if (identity) enqueue(stamp(result.draft, identity));
-      else pushBounded(waiting, result.draft);
+      if (closed) return drop('closed', `${input.type}() after close()`);
+      if (consent === 'denied' || state?.optOut) return drop('consent', 'no consent');
+      const at = now();
+      const result = draftEvent({ ...input, eventId: uuid(), now: new Date(at), context: context() });
+      if (!result.ok) return drop('invalid', result.message);
+      if (state) return commit(result.draft, state, at);
+      const { draft } = result;
+      waiting.push({ draft, run: (s) => commit(draft, s, at) });
+      if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
-      emitter.emit('error', { message: 'track failed', error, queued: queue.length });
+      reportError(`${input.type} failed`)(error);
     }
   }
 
-  function scheduleInterval(): void {
-    if (closed || intervalTimer !== undefined || queue.length === 0) return;
-    intervalTimer = startTimer(
-      () => {
-        intervalTimer = undefined;
-        void flush();
-      },
-      Math.max(cfg.flushIntervalMs, retryAfterMs),
-    );
+  /** Stamp session, ids and seq, run the plugins, queue the event and hand it to destinations. */
+  function commit(draft: EventDraft, s: State, at: number): void {
+    if (s.optOut) return drop('consent', 'opted out', [draft]);
+    s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
+    // The draft is ours alone: stamped in place (track() allocates as little as it can).
+    const event = draft as ClientEvent;
+    event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
+    event.seq = s.nextSeq;
+    event.session_id = s.session.id;
+    s.nextSeq += 1;
+    save(s);
+    decorate(event, s);
+    const result = runPlugins(cfg.plugins, event);
+    if ('dropped' in result) return drop('plugin', `dropped by plugin ${result.dropped}`, [event]);
+    if ('failed' in result) return drop('plugin', `plugin ${result.failed} threw: ${String(result.error)}`, [event]);
+    queue.add(result.event);
+    delivery.enqueued();
+    runDestinations(cfg.plugins, result.event, (name, error) => reportError(`destination ${name} failed`)(error));
   }
 
-  function scheduleSoon(): void {
-    if (closed || failing || soonTimer !== undefined) return;
-    soonTimer = startTimer(() => {
-      soonTimer = undefined;
-      void flush();
-    }, 0);
-  }
-
-  function flush(): Promise<void> {
-    inflight ??= run().finally(() => {
-      inflight = undefined;
-      scheduleInterval();
-    });
-    return inflight;
-  }
-
-  /** One flush: every queued event (including those tracked meanwhile) is attempted at most once. */
-  async function run(): Promise<void> {
-    try {
-      await ready;
-      if (intervalTimer !== undefined) clearTimeout(intervalTimer);
-      intervalTimer = undefined;
-      const attempted = new Set<string>();
-      for (;;) {
-        const batch = queue.filter((e) => !attempted.has(e.event_id)).slice(0, MAX_BATCH);
-        if (batch.length === 0) break;
-        for (const e of batch) attempted.add(e.event_id);
-        if (!(await send(batch))) break;
-      }
-      await seqWriter.settled();
-    } catch (error) {
-      emitter.emit('error', { message: 'flush failed', error, queued: queue.length });
+  function decorate(event: ClientEvent, s: State): void {
+    if (event.type === 'alias') event.previous_id ??= s.userId ?? s.deviceId;
+    else if (event.user_id === undefined && s.userId) event.user_id = s.userId;
+    const ctx: EventContext & { first_touch?: unknown } = event.context;
+    if (s.lastTouch) ctx.campaign = s.lastTouch;
+    if (s.firstTouch) ctx.first_touch = s.firstTouch;
+    if (consentDetail) ctx.consent = consentDetail;
+    if (s.anonymized) {
+      delete event.user_id;
+      delete ctx.user_agent;
+      if (ctx.campaign) ctx.campaign = { ...ctx.campaign, click_id: undefined, click_id_type: undefined };
+      delete ctx.first_touch;
     }
   }
 
-  /** Send one batch and apply the outcome. Returns false when the flush should stop (ingest unreachable). */
-  async function send(batch: ClientEvent[]): Promise<boolean> {
-    const body: ClientBatch = { sent_at: new Date().toISOString(), events: batch };
-    let outcome: Outcome;
-    try {
-      outcome = classify(await platform.transport.send(url, JSON.stringify(body), headers));
-    } catch (error) {
-      outcome = { kind: 'keep', message: `network error: ${String(error)}`, error };
-    }
-    if (outcome.kind === 'keep') {
-      failing = true;
-      retryAfterMs = outcome.retryAfterMs ?? 0;
-      const { message, status, error } = outcome;
-      emitter.emit('error', { message, status, retryAfterMs: outcome.retryAfterMs, error, queued: queue.length });
-      return false;
-    }
-    failing = false;
-    retryAfterMs = 0;
-    if (outcome.kind === 'drop') {
-      remove(batch);
-      emitter.emit('drop', { reason: 'http', status: outcome.status, message: outcome.message, events: batch });
-      return true;
-    }
-    const done: ClientEvent[] = [];
-    const acceptedIds: string[] = [];
-    let rejected = 0;
-    for (const event of batch) {
-      const result = outcome.results.get(event.event_id);
-      if (result?.status === 'retry') continue;
-      done.push(event);
-      if (result?.status !== 'rejected') acceptedIds.push(event.event_id);
-      if (result?.status === 'rejected') {
-        rejected += 1;
-        const { code, issues } = result;
-        const message = `rejected by the ingest${code ? ` (${code})` : ''}`;
-        emitter.emit('drop', { reason: 'rejected', status: outcome.status, message, code, issues, events: [event] });
-      }
-    }
-    remove(done);
-    emitter.emit('sent', {
-      status: outcome.status,
-      requestId: outcome.requestId,
-      accepted: done.length - rejected,
-      acceptedIds,
-      rejected,
-      retry: batch.length - done.length,
-    });
-    return true;
+  /** Change the state now, or in call order once it is loaded. */
+  function update(fn: (s: State) => void): void {
+    if (state) return fn(state);
+    waiting.push({ run: fn });
   }
 
-  function remove(events: ClientEvent[]): void {
-    const ids = new Set(events.map((e) => e.event_id));
-    queue = queue.filter((e) => !ids.has(e.event_id));
+  function drafts(items: { draft?: EventDraft }[]): EventDraft[] {
+    return items.flatMap((item) => (item.draft ? [item.draft] : []));
+  }
+
+
+  function setConsent(input: ConsentInput): void {
+    consentDetail = typeof input === 'boolean' ? { analytics: input } : { ...input };
+    if (consentDetail.analytics === false) {
+      consent = 'denied';
+      drop('consent', 'consent denied', drafts(waiting.splice(0)));
+      void queue.clear();
+      return;
+    }
+    consent = 'granted';
+    void start();
+  }
+
+  /** Hidden or leaving: what is not loaded yet is stashed, what is queued is sent (if this tab sends). */
+  function hidden(): void {
+    if (!state && consent === 'granted') {
+      const held = waiting.filter((item) => item.draft);
+      if (stashDrafts(platform.syncStore, drafts(held))) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
+    }
+    delivery.unload();
+  }
+
+  const offLifecycle = platform.lifecycle?.((event) => (event === 'hidden' ? hidden() : delivery.wake()));
+  if (offLifecycle) unsubscribe.push(offLifecycle);
+  if (consent === 'granted') void start();
+  if (cfg.autoPage && platform.onRouteChange) {
+    call({ type: 'page' });
+    unsubscribe.push(platform.onRouteChange(() => call({ type: 'page' })));
   }
 
   return {
-    track,
-    flush,
+    track: (name, properties) => call({ type: 'track', name, properties }),
+    identify(userId, traits) {
+      call({ type: 'identify', userId, traits });
+      if (typeof userId === 'string' && userId !== '') {
+        update((s) => {
+          s.userId = userId;
+          save(s);
+        });
+      }
+    },
+    page: (name, properties) => call({ type: 'page', name, properties }),
+    screen: (name, properties) => call({ type: 'screen', name, properties }),
+    alias: (userId, previousId) => call({ type: 'alias', userId, previousId }),
+    group: (groupId, traits) => call({ type: 'group', groupId, traits }),
+    setConsent,
+    optOut() {
+      update((s) => {
+        s.optOut = true;
+        save(s);
+        drop('consent', 'opted out', queue.list().map((e) => e.e));
+        void queue.clear();
+      });
+    },
+    optIn: () =>
+      update((s) => {
+        s.optOut = false;
+        save(s);
+      }),
+    anonymize: (on = true) =>
+      update((s) => {
+        s.anonymized = on;
+        save(s);
+      }),
+    reset: () =>
+      update((s) => {
+        Object.assign(s, { deviceId: uuid(), nextSeq: 0, userId: undefined, session: undefined });
+        save(s);
+      }),
+    flush: async () => {
+      if (ready) await ready;
+      await delivery.flush();
+      await writer.settled();
+    },
     async getDeviceId() {
+      await consentGiven;
       await ready;
-      if (!identity) throw new Error('eventline: device id unavailable');
-      return identity.deviceId;
+      if (!state) throw new Error('eventline: no device id');
+      return state.anonymized ? ephemeralId : state.deviceId;
     },
     on: (name, listener) => emitter.on(name, listener),
     async close() {
       closed = true;
-      if (intervalTimer !== undefined) clearTimeout(intervalTimer);
-      if (soonTimer !== undefined) clearTimeout(soonTimer);
-      intervalTimer = soonTimer = undefined;
-      await flush();
+      for (const off of unsubscribe.splice(0)) off();
+      if (ready) await ready;
+      delivery.stop();
+      await delivery.flush();
+      await writer.settled();
+      releaseLeader?.();
     },
   };
 }

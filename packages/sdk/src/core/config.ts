@@ -1,6 +1,8 @@
+import type { Plugin } from './plugins';
+
 /** What the host app passes to init(). */
 export interface ClientConfig {
-  /** Identifies the app/source; sent as the Basic auth username. */
+  /** Identifies the app/source; sent as the Basic auth username (the `writeKey` query parameter for beacons). */
   writeKey: string;
   /** Ingest base URL, e.g. `https://ingest.example.com`; the SDK POSTs to `${endpoint}/v1/batch`. */
   endpoint: string;
@@ -8,35 +10,69 @@ export interface ClientConfig {
   flushAt?: number;
   /** Send queued events at least this often, in ms. Default 5000. */
   flushIntervalMs?: number;
-  /** Most events held in memory; the oldest is dropped (with a 'drop' event) beyond it. Default 1000. */
+  /** Most events held; the oldest is dropped (with a 'drop' notice) beyond it. Default 1000. */
   maxQueue?: number;
+  /** Most bytes (JSON) held in the queue; oldest dropped beyond it. Default 2 MB. */
+  maxQueueBytes?: number;
+  /** Events older than this are dropped unsent ('expired'). Default 7 days. */
+  maxEventAgeMs?: number;
+  /** Most JSON bytes in one request. Default 512 KB. */
+  maxBatchBytes?: number;
+  /** First retry waits up to this (full jitter), doubling per failure. Default 1000. */
+  retryBaseMs?: number;
+  /** Longest wait between retries. Default 60000. */
+  retryMaxMs?: number;
+  /** gzip request bodies with CompressionStream (`Content-Encoding: gzip`). Default false. */
+  compress?: boolean;
+  /** A session ends after this much inactivity. Default 30 min. */
+  sessionTimeoutMs?: number;
+  /** 'pending': nothing stored, no id created, events held in memory until setConsent grants. Default 'granted'. */
+  consent?: 'granted' | 'pending';
+  /** Track a page view at init and on every SPA route change (web). Default true. */
+  autoPage?: boolean;
+  /** Before → enrichment → destination plugins. */
+  plugins?: Plugin[];
+  /** How long an unload batch is reserved for the tab that sent it before another tab may resend it. Default 10000. */
+  leaseMs?: number;
 }
 
-export type ResolvedConfig = Required<ClientConfig>;
+export type ResolvedConfig = Required<Omit<ClientConfig, 'plugins'>> & { plugins: Plugin[] };
 
-export const DEFAULTS = { flushAt: 20, flushIntervalMs: 5000, maxQueue: 1000 } as const;
+export const DEFAULTS = {
+  flushAt: 20,
+  flushIntervalMs: 5000,
+  maxQueue: 1000,
+  maxQueueBytes: 2_000_000,
+  maxEventAgeMs: 7 * 24 * 3600_000,
+  maxBatchBytes: 512_000,
+  retryBaseMs: 1000,
+  retryMaxMs: 60_000,
+  sessionTimeoutMs: 30 * 60_000,
+  leaseMs: 10_000,
+} as const;
 
-/** Read and check the config once, at init. Throws on a config that cannot work. */
+type IntKey = keyof typeof DEFAULTS;
+
+const invalid = (name: string) => new TypeError(`eventline: invalid ${name}`);
+
+/** Read and check the config once, at init. Throws on a config that cannot work (naming the key). */
 export function resolveConfig(config: ClientConfig): ResolvedConfig {
-  if (typeof config.writeKey !== 'string' || config.writeKey === '') {
-    throw new TypeError('eventline: writeKey must be a non-empty string');
-  }
-  if (typeof config.endpoint !== 'string' || !/^https?:\/\/[^/]/.test(config.endpoint)) {
-    throw new TypeError('eventline: endpoint must be an http(s) URL');
+  const { writeKey, endpoint } = config;
+  if (typeof writeKey !== 'string' || writeKey === '') throw invalid('writeKey');
+  if (typeof endpoint !== 'string' || !/^https?:\/\/[^/]/.test(endpoint)) throw invalid('endpoint (an http(s) URL)');
+  const ints = {} as Record<IntKey, number>;
+  for (const key of Object.keys(DEFAULTS) as IntKey[]) {
+    const value = config[key] ?? DEFAULTS[key];
+    if (!Number.isInteger(value) || value < 1) throw invalid(`${key} (a positive integer)`);
+    ints[key] = value;
   }
   return {
-    writeKey: config.writeKey,
-    endpoint: config.endpoint.replace(/\/+$/, ''),
-    flushAt: positiveInt('flushAt', config.flushAt, DEFAULTS.flushAt),
-    flushIntervalMs: positiveInt('flushIntervalMs', config.flushIntervalMs, DEFAULTS.flushIntervalMs),
-    maxQueue: positiveInt('maxQueue', config.maxQueue, DEFAULTS.maxQueue),
+    ...ints,
+    writeKey,
+    endpoint: endpoint.replace(/\/+$/, ''),
+    compress: config.compress === true,
+    consent: config.consent === 'pending' ? 'pending' : 'granted',
+    autoPage: config.autoPage !== false,
+    plugins: config.plugins ?? [],
   };
-}
-
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`eventline: ${name} must be a positive integer`);
-  }
-  return value;
 }

@@ -1,73 +1,101 @@
+import type { Campaign } from './types-campaign';
 import type { Storage } from './types';
 
-export const KEYS = { deviceId: 'eventline.device_id', seq: 'eventline.seq' } as const;
+/** Everything the SDK remembers about the device, in one entry (one write per change, coalesced). */
+export const STATE_KEY = 'eventline.state';
 
-export interface Identity {
+export interface Session {
+  id: string;
+  /** Last activity, ms. */
+  last: number;
+}
+
+/** What the SDK remembers about this device; loaded once, then kept in memory and written back. */
+export interface State {
   deviceId: string;
   /** The seq the next event gets. */
   nextSeq: number;
+  userId?: string;
+  session?: Session;
+  optOut: boolean;
+  anonymized: boolean;
+  firstTouch?: Campaign;
+  lastTouch?: Campaign;
 }
 
 /**
- * Load the device id (creating and saving it the first time) and the next seq.
- * A storage that fails still yields a usable identity; the error goes to `onError`.
+ * Load the state (creating and saving the device id the first time). A storage that fails still
+ * yields a usable state with a fresh device id; the error goes to `onError`.
  */
-export async function loadIdentity(
-  storage: Storage,
-  newId: () => string,
-  onError: (error: unknown) => void,
-): Promise<Identity> {
-  let deviceId: unknown;
-  let seq: unknown;
+export async function loadState(storage: Storage, newId: () => string, onError: (error: unknown) => void): Promise<State> {
+  let saved: Partial<State> | undefined;
   try {
-    deviceId = await storage.get<string>(KEYS.deviceId);
-    seq = await storage.get<number>(KEYS.seq);
+    saved = await storage.get<Partial<State>>(STATE_KEY);
   } catch (error) {
     onError(error);
   }
-  const identity: Identity = {
-    deviceId: typeof deviceId === 'string' && deviceId !== '' ? deviceId : newId(),
-    nextSeq: typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : 0,
+  const v = isObject(saved) ? saved : {};
+  const state: State = {
+    deviceId: typeof v.deviceId === 'string' && v.deviceId !== '' ? v.deviceId : newId(),
+    nextSeq: Number.isSafeInteger(v.nextSeq) && (v.nextSeq as number) >= 0 ? (v.nextSeq as number) : 0,
+    userId: typeof v.userId === 'string' ? v.userId : undefined,
+    session: isSession(v.session) ? v.session : undefined,
+    optOut: v.optOut === true,
+    anonymized: v.anonymized === true,
+    firstTouch: isObject(v.firstTouch) ? v.firstTouch : undefined,
+    lastTouch: isObject(v.lastTouch) ? v.lastTouch : undefined,
   };
-  if (identity.deviceId !== deviceId) {
+  if (state.deviceId !== v.deviceId) {
     try {
-      await storage.set(KEYS.deviceId, identity.deviceId);
+      await storage.setMany([[STATE_KEY, state]]);
     } catch (error) {
       onError(error);
     }
   }
-  return identity;
+  return state;
+}
+
+/** The session for an event at `now`: the current one, or a new one after `timeoutMs` of inactivity. */
+export function touchSession(current: Session | undefined, now: number, timeoutMs: number, newId: () => string): Session {
+  if (!current || now - current.last >= timeoutMs) return { id: newId(), last: now };
+  current.last = now;
+  return current;
 }
 
 /**
- * Saves the latest seq without piling up writes: at most one write in flight, and the
- * value written is always the newest. `settled()` resolves once the newest value is stored.
+ * Saves the state without piling up writes: at most one write in flight, and what is written is
+ * always the newest state. `settled()` resolves once the newest state is stored.
  */
-export function createSeqWriter(storage: Storage, onError: (error: unknown) => void) {
-  let latest = -1;
-  let written = -1;
+export function createStateWriter(storage: Storage, onError: (error: unknown) => void) {
+  let pending: State | undefined;
   let running: Promise<void> | undefined;
 
   async function drain(): Promise<void> {
-    while (written !== latest) {
-      const value = latest;
+    while (pending) {
+      const state = pending;
+      pending = undefined;
       try {
-        await storage.set(KEYS.seq, value);
+        await storage.setMany([[STATE_KEY, state]]);
       } catch (error) {
         onError(error);
       }
-      written = value;
     }
     running = undefined;
   }
 
   return {
-    save(nextSeq: number): void {
-      latest = nextSeq;
+    save(state: State): void {
+      pending = state;
       running ??= drain();
     },
-    settled(): Promise<void> {
-      return running ?? Promise.resolve();
-    },
+    settled: (): Promise<void> => running ?? Promise.resolve(),
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSession(value: unknown): value is Session {
+  return isObject(value) && typeof value.id === 'string' && typeof value.last === 'number';
 }

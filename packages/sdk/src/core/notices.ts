@@ -14,11 +14,13 @@ export interface SentNotice {
   retry: number;
 }
 
-/** Something failed but nothing was lost: events stay queued for the next flush. */
+/** Something failed but nothing was lost: events stay queued and are retried. */
 export interface ErrorNotice {
   message: string;
   status?: number;
   retryAfterMs?: number;
+  /** When the next attempt is due (full-jitter backoff, at least Retry-After). */
+  retryInMs?: number;
   error?: unknown;
   /** Events still queued after the failure. */
   queued: number;
@@ -27,13 +29,21 @@ export interface ErrorNotice {
 export type DropReason =
   /** The ingest rejected the event (schema issues); it will never be accepted as is. */
   | 'rejected'
-  /** A 4xx other than 408/429 for the whole batch (bad write key, malformed, too large). */
+  /** A 4xx other than 408/413/425/429 for the whole batch (bad write key, malformed). */
   | 'http'
-  /** The queue was over maxQueue; the oldest event made room. */
+  /** A single event the ingest answers 413 for, even alone. */
+  | 'too_large'
+  /** The queue was over its count or byte bound; the oldest events made room. */
   | 'queue_full'
-  /** track() got a name or properties that cannot be sent (not a string, not JSON-serialisable). */
+  /** Older than maxEventAgeMs, never delivered. */
+  | 'expired'
+  /** A call with arguments that cannot be sent (bad name, properties JSON cannot carry). */
   | 'invalid'
-  /** track() after close(). */
+  /** A before/enrichment plugin returned null or threw. */
+  | 'plugin'
+  /** Consent denied or withdrawn, or the user opted out. */
+  | 'consent'
+  /** A call after close(). */
   | 'closed';
 
 /** Events left the SDK without being accepted. Nothing is dropped silently. */

@@ -13,36 +13,33 @@ export type Outcome =
   | { kind: 'keep'; status?: number; retryAfterMs?: number; message: string; error?: unknown }
   | { kind: 'drop'; status: number; message: string };
 
+type Loose = Record<string, unknown> | undefined;
+
 /**
  * 2xx: per-event results (an event the server did not mention counts as accepted: the request was).
- * Network error, 408, 429, 5xx (and anything else unexpected): keep for the next flush.
- * Any other 4xx: the batch can never succeed as sent; drop it.
+ * Network error, 408, 425, 429, 5xx (and anything else unexpected): keep and retry.
+ * Any other 4xx: the batch can never succeed as sent; drop it (413 is split by the caller).
  */
 export function classify(response: TransportResponse): Outcome {
   const { status } = response;
+  const body = (isRecord(response.body) ? response.body : undefined);
   if (status >= 200 && status < 300) {
-    const body = response.body;
-    const requestId = isRecord(body) && typeof body.request_id === 'string' ? body.request_id : undefined;
-    return { kind: 'delivered', status, requestId, results: readResults(body) };
+    const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
+    return { kind: 'delivered', status, requestId, results: readResults(body?.results) };
   }
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return { kind: 'drop', status, message: `HTTP ${status}${reason(response.body)}` };
-  }
-  return {
-    kind: 'keep',
-    status,
-    retryAfterMs: response.retryAfterMs,
-    message: `HTTP ${status}${reason(response.body)}`,
-  };
+  // The ingest answers `{ error: { code, message } }`; accept flat `{ error, message }` too.
+  const source = (isRecord(body?.error) ? body.error : body);
+  const text = [source?.code ?? source?.error, source?.message].filter((v) => typeof v === 'string').join(': ');
+  const message = `HTTP ${status}${text && ` (${text})`}`;
+  if (status >= 400 && status < 500 && ![408, 425, 429].includes(status)) return { kind: 'drop', status, message };
+  return { kind: 'keep', status, retryAfterMs: response.retryAfterMs, message };
 }
 
-function readResults(body: unknown): Map<string, EventResult> {
+function readResults(list: unknown): Map<string, EventResult> {
   const results = new Map<string, EventResult>();
-  if (!isRecord(body) || !Array.isArray(body.results)) return results;
-  for (const item of body.results as unknown[]) {
-    if (!isRecord(item) || typeof item.event_id !== 'string') continue;
-    const status = item.status;
-    if (status !== 'accepted' && status !== 'rejected' && status !== 'retry') continue;
+  for (const item of Array.isArray(list) ? (list as Loose[]) : []) {
+    const status = item?.status;
+    if (typeof item?.event_id !== 'string' || (status !== 'accepted' && status !== 'rejected' && status !== 'retry')) continue;
     results.set(item.event_id, {
       status,
       code: typeof item.code === 'string' ? item.code : undefined,
@@ -50,15 +47,6 @@ function readResults(body: unknown): Map<string, EventResult> {
     });
   }
   return results;
-}
-
-/** A short reason from an error body such as `{ "error": "...", "message": "..." }`. */
-function reason(body: unknown): string {
-  if (!isRecord(body)) return '';
-  // The ingest answers `{ error: { code, message } }`; accept flat `{ error, message }` too.
-  const source = isRecord(body.error) ? body.error : body;
-  const text = [source.code ?? source.error, source.message].filter((v) => typeof v === 'string').join(': ');
-  return text === '' ? '' : ` (${text})`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

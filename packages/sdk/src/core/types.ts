@@ -1,13 +1,17 @@
 import type { ClientEvent } from '@eventline/schemas';
 
 /**
- * Where the SDK keeps what must survive a reload (device id, seq). Async so that
+ * Where the SDK keeps what must survive a reload (device id, seq, the offline queue). Async so that
  * IndexedDB and React Native AsyncStorage fit behind the same seam as localStorage.
  */
 export interface Storage {
   get<T>(key: string): Promise<T | undefined>;
-  set(key: string, value: unknown): Promise<void>;
-  remove(key: string): Promise<void>;
+  /** Keys starting with `prefix`, where listing them is much cheaper than reading the values (IndexedDB). */
+  keys?(prefix: string): Promise<string[]>;
+  /** Every entry whose key starts with `prefix` (the offline queue keeps one entry per event). */
+  entries<T>(prefix: string): Promise<[string, T][]>;
+  setMany(entries: [string, unknown][]): Promise<void>;
+  removeMany(keys: string[]): Promise<void>;
 }
 
 export interface TransportResponse {
@@ -18,21 +22,47 @@ export interface TransportResponse {
   retryAfterMs?: number;
 }
 
+export interface SendOptions {
+  /** Let the request outlive the page (unload path; the body must be ≤ 64 KB). */
+  keepalive?: boolean;
+}
+
 /** How a batch reaches the ingest. Resolves with any HTTP status; throws only on network error. */
 export interface Transport {
-  send(url: string, body: string, headers: Record<string, string>): Promise<TransportResponse>;
+  send(url: string, body: string | Uint8Array, headers: Record<string, string>, options?: SendOptions): Promise<TransportResponse>;
 }
+
+/** Page / app lifecycle moments the core reacts to. */
+export type LifecycleEvent = 'hidden' | 'visible' | 'online';
+
+/** A cross-tab mutual exclusion: `run` holds the named lock until the promise it returns settles. */
+export type LockFn = (name: string, run: () => Promise<void>) => Promise<void> | void;
 
 export type EventContext = ClientEvent['context'];
 /** The context a platform adapter knows about; the core adds `library`. */
 export type PlatformContext = Omit<EventContext, 'library'>;
 
-/** Everything the core needs from the runtime it runs in. */
+/** Everything the core needs from the runtime it runs in. Optional parts are absent where the runtime lacks them. */
 export interface Platform {
   storage: Storage;
   transport: Transport;
   /** Cryptographically strong where the runtime allows it. */
   randomBytes: (length: number) => Uint8Array;
-  /** Read at every track() call: page and screen can change between events. */
+  /** Read at every event: page and screen can change between events. */
   context: () => PlatformContext;
+  /** gzip a request body (CompressionStream); absent where the runtime has none. */
+  gzip?: (text: string) => Promise<Uint8Array>;
+  /** Last-resort unload delivery (navigator.sendBeacon). True means queued by the browser, not delivered. */
+  beacon?: (url: string, body: string) => boolean;
+  /** Subscribe to lifecycle moments; returns an unsubscribe. */
+  lifecycle?: (listener: (event: LifecycleEvent) => void) => () => void;
+  /** Hold a lock shared by every tab of this origin for as long as the tab lives (Web Locks); absent: single sender. */
+  lock?: LockFn;
+  /** Synchronous key/value (localStorage) for what must be written during unload: batch leases. */
+  syncStore?: { get(key: string): string | null; set(key: string, value: string): void };
+  /** Landing URL and referrer for attribution (web); absent elsewhere. */
+  landing?: () => { url?: string; referrer?: string };
+  /** Route changes of a single-page app (history API); returns an unsubscribe. */
+  onRouteChange?: (listener: () => void) => () => void;
+  now?: () => number;
 }

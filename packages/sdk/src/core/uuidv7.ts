@@ -3,6 +3,9 @@
  * "fixed-length dedicated counter"), variant 10, 62 random bits. Ids from one generator are
  * strictly increasing, even within one millisecond or when the clock steps back.
  */
+/** Two hex digits for every byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
+
 export function createUuidV7(
   randomBytes: (length: number) => Uint8Array,
   now: () => number = Date.now,
@@ -25,25 +28,12 @@ export function createUuidV7(
       }
       ms = lastMs;
     }
-    const bytes = new Uint8Array(16);
     const high = Math.floor(ms / 0x100000000);
     const low = ms >>> 0;
-    bytes[0] = (high >>> 8) & 0xff;
-    bytes[1] = high & 0xff;
-    bytes[2] = (low >>> 24) & 0xff;
-    bytes[3] = (low >>> 16) & 0xff;
-    bytes[4] = (low >>> 8) & 0xff;
-    bytes[5] = low & 0xff;
-    bytes[6] = 0x70 | (counter >>> 8);
-    bytes[7] = counter & 0xff;
-    bytes[8] = 0x80 | ((rand[2] ?? 0) & 0x3f);
-    for (let i = 9; i < 16; i++) bytes[i] = rand[i - 6] ?? 0;
-    return format(bytes);
+    // 48-bit ms | 0x7 + 12-bit counter | 0b10 + 6 random bits, 8 random bits | 48 random bits
+    const bytes = [high >>> 8, high, low >>> 24, low >>> 16, low >>> 8, low, 0x70 | (counter >>> 8), counter, 0x80 | ((rand[2] ?? 0) & 0x3f), ...rand.subarray(3)];
+    let id = '';
+    for (let k = 0; k < 16; k++) id += (k === 4 || k === 6 || k === 8 || k === 10 ? '-' : '') + HEX[(bytes[k] ?? 0) & 0xff];
+    return id;
   };
-}
-
-function format(bytes: Uint8Array): string {
-  let hex = '';
-  for (const b of bytes) hex += (b < 16 ? '0' : '') + b.toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

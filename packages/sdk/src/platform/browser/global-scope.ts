@@ -14,7 +14,7 @@ export interface BrowserScope {
 }
 
 /** The part of the Web Storage API the SDK uses. */
-export type WebStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+export type WebStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
 export type FetchFn = typeof fetch;
 
 type Scope = typeof globalThis & Partial<BrowserScope>;
@@ -53,17 +53,134 @@ export function getFetch(): FetchFn | undefined {
   return typeof g?.fetch === 'function' ? g.fetch.bind(g) : undefined;
 }
 
-/** crypto.getRandomValues where available; Math.random otherwise (ids stay unique enough, not secret). */
+let pool = new Uint8Array(0);
+let used = 0;
+
+/**
+ * crypto.getRandomValues where available (drawn 4 KiB at a time: one call per event costs more than
+ * the rest of an id); Math.random otherwise (ids stay unique enough, not secret).
+ */
 export function randomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
   const crypto = scope()?.crypto;
-  if (crypto && typeof crypto.getRandomValues === 'function') return crypto.getRandomValues(bytes);
-  for (let i = 0; i < length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return bytes;
+  if (!crypto || typeof crypto.getRandomValues !== 'function') {
+    return Uint8Array.from({ length }, () => Math.floor(Math.random() * 256));
+  }
+  if (used + length > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(Math.max(4096, length)));
+    used = 0;
+  }
+  used += length;
+  return pool.slice(used - length, used);
 }
 
 /** For the <script> build: `window.eventline = api`. */
 export function exposeGlobal(name: string, value: unknown): void {
   const g = scope() as Record<string, unknown> | undefined;
   if (g) g[name] = value;
+}
+
+/** True when IndexedDB exists (it may still fail to open: private modes, blocked storage). */
+export function hasIndexedDb(): boolean {
+  try {
+    return typeof scope()?.indexedDB?.open === 'function';
+  } catch {
+    return false; // handled: a throwing getter means "no IndexedDB"
+  }
+}
+
+/** gzip with CompressionStream, where the runtime has it. */
+export function getGzip(): ((text: string) => Promise<Uint8Array>) | undefined {
+  const g = scope();
+  if (typeof g?.CompressionStream !== 'function' || typeof g.Response !== 'function' || typeof g.Blob !== 'function') return undefined;
+  return async (text) => {
+    const stream = new g.Blob([text]).stream().pipeThrough(new g.CompressionStream('gzip'));
+    return new Uint8Array(await new g.Response(stream).arrayBuffer());
+  };
+}
+
+/** navigator.sendBeacon bound to navigator; the body goes as text/plain. */
+export function getBeacon(): ((url: string, body: string) => boolean) | undefined {
+  const nav = scope()?.navigator;
+  return typeof nav?.sendBeacon === 'function' ? (url, body) => nav.sendBeacon(url, body) : undefined;
+}
+
+/** Web Locks: `run` holds the lock until its promise settles. */
+export function getLocks(): ((name: string, run: () => Promise<void>) => Promise<void>) | undefined {
+  const locks = scope()?.navigator?.locks;
+  return typeof locks?.request === 'function' ? (name, run) => locks.request(name, run).then(() => undefined) : undefined;
+}
+
+export type PageEvent = 'hidden' | 'visible' | 'online' | 'route';
+
+/**
+ * visibilitychange / pagehide (never `unload`: it breaks the back/forward cache), online, and SPA
+ * route changes (history.pushState / replaceState / popstate). Returns an unsubscribe.
+ */
+export function listenPage(listener: (event: PageEvent) => void): () => void {
+  const g = scope();
+  const doc = g?.document;
+  if (!g || typeof g.addEventListener !== 'function') return () => undefined;
+  const onVisibility = () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible');
+  const onHide = () => listener('hidden');
+  const onOnline = () => listener('online');
+  let href = g.location?.href;
+  const onRoute = () => {
+    if (g.location?.href === href) return;
+    href = g.location?.href;
+    listener('route');
+  };
+  doc?.addEventListener('visibilitychange', onVisibility);
+  g.addEventListener('pagehide', onHide);
+  g.addEventListener('online', onOnline);
+  g.addEventListener('popstate', onRoute);
+  const restore = patchHistory(g.history, onRoute);
+  return () => {
+    doc?.removeEventListener('visibilitychange', onVisibility);
+    g.removeEventListener('pagehide', onHide);
+    g.removeEventListener('online', onOnline);
+    g.removeEventListener('popstate', onRoute);
+    restore();
+  };
+}
+
+function patchHistory(history: History | undefined, after: () => void): () => void {
+  if (!history) return () => undefined;
+  const pushState = history.pushState.bind(history);
+  const replaceState = history.replaceState.bind(history);
+  history.pushState = function patchedPushState(...args: Parameters<History['pushState']>) {
+    pushState(...args);
+    after();
+  };
+  history.replaceState = function patchedReplaceState(...args: Parameters<History['replaceState']>) {
+    replaceState(...args);
+    after();
+  };
+  return () => {
+    history.pushState = pushState;
+    history.replaceState = replaceState;
+  };
+}
+
+/** Landing URL and referrer, read once at init for attribution. */
+export function getLanding(): { url?: string; referrer?: string } {
+  const g = scope();
+  return { url: g?.location?.href, referrer: g?.document?.referrer || undefined };
+}
+
+export function readGlobal(name: string): unknown {
+  return (scope() as Record<string, unknown> | undefined)?.[name];
+}
+
+/** Calls a snippet saved on pagehide because the SDK file had not arrived; read once, then removed. */
+export function takeStoredStub(): unknown[] {
+  try {
+    const ls = scope()?.localStorage;
+    const raw = ls?.getItem('eventline.stub');
+    if (!raw) return [];
+    ls?.removeItem('eventline.stub');
+    const calls = JSON.parse(raw) as unknown;
+    return Array.isArray(calls) ? calls.filter(Array.isArray) : [];
+  } catch {
+    return []; // handled: blocked or corrupt storage means no saved calls
+  }
 }

@@ -1,15 +1,48 @@
 import type { Platform } from '../../core/types';
+import { createTieredStorage } from '../tiered-storage';
 import { readBrowserContext } from './context';
-import { getBrowserScope, getFetch, getLocalStorage, randomBytes } from './global-scope';
+import {
+  getBeacon,
+  getBrowserScope,
+  getFetch,
+  getGzip,
+  getLanding,
+  getLocalStorage,
+  getLocks,
+  hasIndexedDb,
+  listenPage,
+  randomBytes,
+} from './global-scope';
+import { createIdbStorage } from './storage-idb';
 import { createLocalStorage } from './storage-local';
+import { createStorageLock } from './storage-lock';
 import { createFetchTransport } from './transport-fetch';
 
-/** The browser adapter: localStorage (memory fallback), fetch, page context. Safe to create during SSR. */
+/**
+ * The browser adapter: IndexedDB → localStorage → memory, fetch (+ keepalive, sendBeacon), gzip,
+ * Web Locks (localStorage lease fallback), page lifecycle. Safe to create during SSR.
+ */
 export function createBrowserPlatform(): Platform {
+  const ls = getLocalStorage();
+  const syncStore = ls && { get: (k: string) => ls.getItem(k), set: (k: string, v: string) => ls.setItem(k, v) };
+  const locks = getLocks();
+  const hex = [...randomBytes(8)].map((b) => b.toString(16).padStart(2, '0')).join('');
   return {
-    storage: createLocalStorage(getLocalStorage),
+    storage: createTieredStorage([
+      { name: 'indexeddb', make: () => (hasIndexedDb() ? createIdbStorage() : undefined) },
+      { name: 'localstorage', make: () => (ls ? createLocalStorage(ls) : undefined) },
+    ]),
     transport: createFetchTransport(getFetch),
     randomBytes,
     context: () => readBrowserContext(getBrowserScope()),
+    gzip: getGzip(),
+    beacon: getBeacon(),
+    lifecycle: (listener) => listenPage((e) => e !== 'route' && listener(e)),
+    onRouteChange: (listener) => listenPage((e) => e === 'route' && listener()),
+    lock: locks
+      ? locks
+      : syncStore && createStorageLock(syncStore, hex, () => Date.now()),
+    syncStore,
+    landing: getLanding,
   };
 }

@@ -1,45 +1,36 @@
 import type { Storage } from '../../core/types';
-import { createMemoryStorage } from '../memory-storage';
 import type { WebStorage } from './global-scope';
 
-/**
- * localStorage behind the async Storage seam, JSON-encoded. Every value is also kept in memory, and
- * any localStorage failure (blocked, quota exceeded, corrupt JSON) falls back to that copy: storage
- * trouble can cost persistence across reloads, never an exception in the page.
- */
-export function createLocalStorage(getLocalStorage: () => WebStorage | undefined): Storage & {
-  /** How many localStorage operations failed and were served from memory instead. */
-  failures(): number;
-} {
-  const memory = createMemoryStorage();
-  let failures = 0;
-
-  function attempt<T>(op: (ls: WebStorage) => T): T | undefined {
-    try {
-      const ls = getLocalStorage();
-      return ls ? op(ls) : undefined;
-    } catch {
-      failures += 1; // counted; the memory copy answers instead
-      return undefined;
-    }
+/** Run a synchronous Web Storage call as a promise: a throw (quota, blocked) becomes a rejection. */
+function later<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
+}
 
+/**
+ * localStorage behind the async Storage seam, JSON-encoded. Errors (quota exceeded, blocked) reject:
+ * the queue reports them and keeps the events in memory, so the host page never sees an exception.
+ */
+export function createLocalStorage(ls: WebStorage): Storage {
+  const read = <T>(key: string): T | undefined => {
+    const raw = ls.getItem(key);
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  };
+  const list = <T>(prefix: string): [string, T][] => {
+    const out: [string, T][] = [];
+    for (let i = 0; i < ls.length; i++) {
+      const key = ls.key(i);
+      if (key?.startsWith(prefix)) out.push([key, read<T>(key) as T]);
+    }
+    return out;
+  };
   return {
-    async get<T>(key: string) {
-      const stored = attempt((ls) => {
-        const raw = ls.getItem(key);
-        return raw === null ? undefined : { value: JSON.parse(raw) as T };
-      });
-      return stored ? stored.value : memory.get<T>(key);
-    },
-    async set(key, value) {
-      await memory.set(key, value);
-      attempt((ls) => ls.setItem(key, JSON.stringify(value)));
-    },
-    async remove(key) {
-      await memory.remove(key);
-      attempt((ls) => ls.removeItem(key));
-    },
-    failures: () => failures,
+    get: <T>(key: string) => later(() => read<T>(key)),
+    entries: <T>(prefix: string) => later(() => list<T>(prefix)),
+    setMany: (items) => later(() => items.forEach(([key, value]) => ls.setItem(key, JSON.stringify(value)))),
+    removeMany: (keys) => later(() => keys.forEach((key) => ls.removeItem(key))),
   };
 }

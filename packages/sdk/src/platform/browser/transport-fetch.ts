@@ -4,18 +4,18 @@ import type { FetchFn } from './global-scope';
 
 /**
  * POST with fetch. Resolves with every HTTP status (the core decides what it means); rejects only
- * when no response arrived. `keepalive` stays off until the unload path (beacon, 64 KB cap) exists.
+ * when no response arrived. `keepalive` (unload path) lets the request outlive the page.
  */
 export function createFetchTransport(getFetch: () => FetchFn | undefined): Transport {
   return {
-    async send(url, body, headers) {
+    async send(url, body, headers, options) {
       const fetchFn = getFetch();
       if (!fetchFn) throw new Error('fetch is not available in this runtime');
       const response = await fetchFn(url, {
         method: 'POST',
         headers,
-        body,
-        keepalive: false,
+        body: body as string | Uint8Array<ArrayBuffer>,
+        keepalive: options?.keepalive === true,
         credentials: 'omit',
       });
       const text = await response.text();

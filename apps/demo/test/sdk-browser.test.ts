@@ -1,0 +1,171 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runQuery } from '@eventline/processor';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_WRITE_KEY, startPipeline, type Pipeline } from '../src';
+
+/**
+ * The SDK in a real Chromium against the real ingest (Kinesis emulator → processor → lake).
+ * Every assertion reads the lake with DuckDB: an event counts once it is stored, and a duplicate
+ * `event_id` would show up as a second row (the processor does not deduplicate).
+ */
+const require = createRequire(import.meta.url);
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+const IIFE = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
+const SNIPPET = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
+
+let pipeline: Pipeline;
+let dataDir: string;
+let browser: Browser;
+let site: Server;
+let siteUrl: string;
+/** While set, /sdk.js waits for it: calls made meanwhile go through the snippet's queue. */
+let holdSdk: Promise<void> | undefined;
+
+function pageHtml(ingestUrl: string): string {
+  const config = { writeKey: DEMO_WRITE_KEY, endpoint: ingestUrl, flushAt: 1, flushIntervalMs: 500, autoPage: false, leaseMs: 1000, retryMaxMs: 1000 };
+  return `<!doctype html><html><head><script>${SNIPPET}</script><script>eventline.init(${JSON.stringify(config)});</script></head><body>shop</body></html>`;
+}
+
+beforeAll(async () => {
+  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package (see the README)');
+  dataDir = mkdtempSync(join(tmpdir(), 'eventline-sdk-browser-'));
+  pipeline = await startPipeline({ dataDir, engine: 'kinesalite', bufferMaxMs: 500 });
+  site = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/sdk.js') {
+      void (holdSdk ?? Promise.resolve()).then(() => res.writeHead(200, { 'content-type': 'text/javascript' }).end(IIFE));
+      return;
+    }
+    const body = path === '/elsewhere' ? '<!doctype html><p>no SDK here</p>' : pageHtml(pipeline.ingestUrl);
+    res.writeHead(200, { 'content-type': 'text/html' }).end(body);
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  await pipeline?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+interface Row {
+  event_id: string;
+  event: string;
+  seq: number;
+  client_ts: string;
+}
+
+/** Rows in the lake for events whose name starts with `prefix`, once `count` of them are there. */
+async function lakeRows(prefix: string, count: number, timeoutMs = 40_000): Promise<Row[]> {
+  const deadline = Date.now() + timeoutMs;
+  let rows: Row[] = [];
+  while (Date.now() < deadline) {
+    try {
+      rows = (await runQuery(
+        pipeline.lakeDir,
+        `select event_id, event, seq, cast(client_ts as varchar) as client_ts from events where event like '${prefix}%' order by seq`,
+      )) as unknown as Row[];
+    } catch (error) {
+      rows = []; // no lake files yet: keep polling
+      if (Date.now() + 250 >= deadline) throw error;
+    }
+    if (rows.length >= count) return rows;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`lake has ${rows.length} of ${count} "${prefix}*" events: ${JSON.stringify(rows)}`);
+}
+
+/** Open the shop page and wait until the SDK is running: its state loaded and, if `sender`, this tab the one that sends. */
+async function openShop(context: BrowserContext, sender = true): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(siteUrl);
+  await page.waitForFunction(() => typeof (window as unknown as { eventline: { getDeviceId?: unknown } }).eventline.getDeviceId === 'function');
+  await page.evaluate(() => (window as unknown as { eventline: { getDeviceId: () => Promise<string> } }).eventline.getDeviceId());
+  if (sender) {
+    await page.waitForFunction(async () => ((await navigator.locks.query()).held ?? []).some((l) => l.name === 'eventline.sender'));
+  }
+  return page;
+}
+
+const track = (page: Page, name: string) => page.evaluate((n) => (window as unknown as { eventline: { track: (n: string) => void } }).eventline.track(n), name);
+
+function expectOnceEach(rows: Row[], names: string[]): void {
+  expect(rows.map((r) => r.event).sort()).toEqual([...names].sort());
+  expect(new Set(rows.map((r) => r.event_id)).size).toBe(rows.length);
+}
+
+describe('SDK in Chromium against the real ingest', () => {
+  it('offline, track, reload, online: every event arrives exactly once', async () => {
+    const context = await browser.newContext();
+    const page = await openShop(context);
+    let refused = 0;
+    await context.route(`${pipeline.ingestUrl}/**`, (route) => {
+      refused += 1;
+      return route.abort('internetdisconnected');
+    });
+    for (const n of ['offline_a', 'offline_b', 'offline_c']) await track(page, n);
+    await expect.poll(() => refused).toBeGreaterThan(0); // the SDK tried, and the network said no
+    await page.reload();
+    await context.unroute(`${pipeline.ingestUrl}/**`);
+    await page.waitForFunction(() => typeof (window as unknown as { eventline: { flush?: unknown } }).eventline.flush === 'function');
+    const rows = await lakeRows('offline_', 3);
+    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    expectOnceEach(await lakeRows('offline_', 3), ['offline_a', 'offline_b', 'offline_c']);
+    expect(rows).toHaveLength(3);
+    await context.close();
+  });
+
+  it('two tabs tracking at once: no event_id reaches the lake twice', async () => {
+    const context = await browser.newContext();
+    const [left, right] = [await openShop(context), await openShop(context, false)];
+    const names = (tab: string) => Array.from({ length: 15 }, (_, i) => `tabs_${tab}_${i}`);
+    await Promise.all([
+      left.evaluate((list) => list.forEach((n) => (window as unknown as { eventline: { track: (n: string) => void } }).eventline.track(n)), names('l')),
+      right.evaluate((list) => list.forEach((n) => (window as unknown as { eventline: { track: (n: string) => void } }).eventline.track(n)), names('r')),
+    ]);
+    const rows = await lakeRows('tabs_', 30);
+    expectOnceEach(rows, [...names('l'), ...names('r')]);
+    await context.close();
+  });
+
+  it('track then navigate away at once: the event arrives', async () => {
+    const context = await browser.newContext();
+    const page = await openShop(context);
+    await track(page, 'leaving_now');
+    await page.goto(`${siteUrl}/elsewhere`);
+    expectOnceEach(await lakeRows('leaving_', 1), ['leaving_now']);
+    await context.close();
+  });
+
+  it('snippet calls made before the SDK file loads arrive in order, with their call times', async () => {
+    let release: () => void = () => undefined;
+    holdSdk = new Promise<void>((resolve) => (release = resolve));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(siteUrl, { waitUntil: 'domcontentloaded' });
+    const queuedAt = await page.evaluate(() => {
+      const api = (window as unknown as { eventline: { track: (n: string) => void; q: unknown[][] } }).eventline;
+      for (const n of ['early_1', 'early_2', 'early_3', 'early_4']) api.track(n);
+      return api.q.filter((c) => c[1] === 'track').map((c) => c[0] as number);
+    });
+    expect(queuedAt).toHaveLength(4);
+    holdSdk = undefined;
+    release();
+    const rows = await lakeRows('early_', 4);
+    expect(rows.map((r) => r.event)).toEqual(['early_1', 'early_2', 'early_3', 'early_4']);
+    expect(rows.map((r) => Date.parse(r.client_ts))).toEqual(queuedAt);
+    await context.close();
+  });
+});

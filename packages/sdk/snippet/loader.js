@@ -1,0 +1,29 @@
+/*
+ * The script-tag loader, readable form. `scripts/build-snippet.mjs` minifies it into
+ * dist/snippet.min.js (budget: 600 B gzip). Until the SDK file arrives, every call is queued as
+ * [Date.now(), method, ...args] on eventline.q; the SDK replays the queue in order with those
+ * timestamps. If the visitor leaves first, the data calls are kept in localStorage
+ * ("eventline.stub") and the SDK sends them on the next page. SDK_URL is replaced at build time.
+ */
+(function (w, d, name, url) {
+  var e = (w[name] = w[name] || { q: [] });
+  if (!e.q) return; // the SDK is already here
+  'init track identify page screen alias group setConsent optOut optIn anonymize reset flush on'.split(' ').forEach(function (m) {
+    e[m] =
+      e[m] ||
+      function () {
+        e.q.push([Date.now(), m].concat([].slice.call(arguments)));
+      };
+  });
+  w.addEventListener('pagehide', function () {
+    try {
+      if (e.q) localStorage.setItem('eventline.stub', JSON.stringify(e.q));
+    } catch (x) {
+      e.err = x; // storage blocked or full: the calls are lost with the page, as without this
+    }
+  });
+  var s = d.createElement('script');
+  s.async = true;
+  s.src = url;
+  d.head.appendChild(s);
+})(window, document, 'eventline', 'SDK_URL');

@@ -1,0 +1,307 @@
+import type { ClientEvent, LIMITS } from '@eventline/schemas';
+import { base64Utf8 } from './base64';
+import type { ResolvedConfig } from './config';
+import type { Emitter } from './emitter';
+import type { ClientNotices } from './notices';
+import { classify, type Outcome } from './outcome';
+import type { Queue } from './queue';
+import { startTimer, type TimerHandle } from './timer';
+import type { Platform, TransportResponse } from './types';
+
+/** Most events in one request: the ingest's limit, checked against the schemas at compile time. */
+const MAX_BATCH: (typeof LIMITS)['batchMaxEvents'] = 500;
+/** Browsers allow 64 KiB of keepalive bodies in flight per page. */
+export const KEEPALIVE_BYTES = 65_536;
+const LEASE_KEY = 'eventline.lease';
+
+export interface DeliveryDeps {
+  cfg: ResolvedConfig;
+  platform: Platform;
+  queue: Queue;
+  emitter: Emitter<ClientNotices>;
+  now: () => number;
+  random: () => number;
+  /** True while this tab is the one that sends (leader); others only persist. */
+  isSender: () => boolean;
+  /** Other tabs may add to the shared queue: keep the interval timer running even when this tab's queue is empty. */
+  poll: boolean;
+}
+
+export type Delivery = ReturnType<typeof createDelivery>;
+
+/** Batching, sending, retries with full-jitter backoff, 413 splits, and the unload path. */
+export function createDelivery(d: DeliveryDeps) {
+  const { cfg, platform, queue, emitter, now } = d;
+  const url = `${cfg.endpoint}/v1/batch`;
+  const headers = { 'Content-Type': 'application/json', Authorization: `Basic ${base64Utf8(`${cfg.writeKey}:`)}` };
+  const inFlight = new Set<string>();
+  let failures = 0;
+  let retryAt = 0;
+  let running: Promise<void> | undefined;
+  let timer: TimerHandle | undefined;
+  let soon = false;
+  let stopped = false;
+  let lastReload: number | undefined;
+  /** Bytes of keepalive request bodies in flight (browsers allow 64 KiB per page). */
+  let keepaliveBytes = 0;
+
+  const error = (message: string, extra: Partial<ClientNotices['error']> = {}) =>
+    emitter.emit('error', { message, queued: queue.size(), ...extra });
+
+  function schedule(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (stopped || (queue.size() === 0 && !d.poll)) return;
+    const wait = failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
+    timer = startTimer(() => {
+      timer = undefined;
+      void flush();
+    }, wait);
+  }
+
+  function flush(): Promise<void> {
+    running ??= run().finally(() => {
+      running = undefined;
+      soon = false;
+      schedule();
+    });
+    return running;
+  }
+
+  async function run(): Promise<void> {
+    try {
+      if (!d.isSender()) {
+        await queue.saved();
+        return;
+      }
+      // Other tabs' events need picking up once per interval, not on every flushAt-triggered send.
+      if (lastReload === undefined || now() - lastReload >= cfg.flushIntervalMs) {
+        await queue.reload();
+        lastReload = now();
+      } else await queue.saved();
+      const attempted = new Set<string>();
+      const leased = readLeases();
+      for (;;) {
+        const batch = pick((id) => attempted.has(id) || leased.has(id) || inFlight.has(id), MAX_BATCH, cfg.maxBatchBytes);
+        if (batch.length === 0) break;
+        for (const e of batch) attempted.add(e.event_id);
+        if (!(await deliver(batch, () => post(batch)))) break;
+      }
+    } catch (cause) {
+      error('flush failed', { error: cause });
+    }
+  }
+
+  /** Oldest first, within the count and byte limits (an event bigger than the limit goes alone). */
+  function pick(skip: (id: string) => boolean, maxCount: number, maxBytes: number): ClientEvent[] {
+    const out: ClientEvent[] = [];
+    let size = 40;
+    for (const entry of queue.list()) {
+      if (skip(entry.e.event_id)) continue;
+      if (out.length >= maxCount || (out.length > 0 && size + entry.b > maxBytes)) break;
+      out.push(entry.e);
+      size += entry.b + 1;
+    }
+    return out;
+  }
+
+  function body(batch: ClientEvent[]): string {
+    return JSON.stringify({ sent_at: new Date(now()).toISOString(), events: batch });
+  }
+
+  /**
+   * Regular sends use keepalive too while they fit the page's 64 KiB keepalive budget, so that a
+   * navigation does not cancel a request already under way.
+   */
+  async function post(batch: ClientEvent[]): Promise<TransportResponse> {
+    const json = body(batch);
+    const gzip = cfg.compress && platform.gzip ? await platform.gzip(json) : undefined;
+    return sendKeepalive(gzip ?? json, gzip ? { ...headers, 'Content-Encoding': 'gzip' } : headers);
+  }
+
+  async function sendKeepalive(payload: string | Uint8Array, sendHeaders: Record<string, string>): Promise<TransportResponse> {
+    const size = typeof payload === 'string' ? utf8Length(payload) : payload.length;
+    const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
+    if (keepalive) keepaliveBytes += size;
+    try {
+      return await platform.transport.send(url, payload, sendHeaders, keepalive ? { keepalive } : undefined);
+    } finally {
+      if (keepalive) keepaliveBytes -= size;
+    }
+  }
+
+  /** Send one batch and apply the outcome. Returns false when the flush should stop (ingest unreachable). */
+  async function deliver(batch: ClientEvent[], request: () => Promise<TransportResponse>): Promise<boolean> {
+    for (const e of batch) inFlight.add(e.event_id);
+    let outcome: Outcome;
+    try {
+      outcome = classify(await request());
+    } catch (cause) {
+      outcome = { kind: 'keep', message: `network error: ${String(cause)}`, error: cause };
+    } finally {
+      for (const e of batch) inFlight.delete(e.event_id);
+    }
+    if (outcome.kind === 'keep') {
+      failed(batch, outcome);
+      return false;
+    }
+    failures = 0;
+    if (outcome.kind === 'drop') {
+      if (outcome.status === 413) return split(batch);
+      queue.remove(batch);
+      emitter.emit('drop', { reason: 'http', status: outcome.status, message: outcome.message, events: batch });
+      return true;
+    }
+    applyResults(batch, outcome);
+    return true;
+  }
+
+  /** 413: halve until it fits; a single event the ingest will never take is dropped. */
+  async function split(batch: ClientEvent[]): Promise<boolean> {
+    if (batch.length === 1) {
+      queue.remove(batch);
+      emitter.emit('drop', { reason: 'too_large', status: 413, message: 'too large', events: batch });
+      return true;
+    }
+    const half = Math.ceil(batch.length / 2);
+    const [a, b] = [batch.slice(0, half), batch.slice(half)];
+    return (await deliver(a, () => post(a))) && deliver(b, () => post(b));
+  }
+
+  function applyResults(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'delivered' }>): void {
+    const done: ClientEvent[] = [];
+    const retry: ClientEvent[] = [];
+    const acceptedIds: string[] = [];
+    let rejected = 0;
+    for (const event of batch) {
+      const result = outcome.results.get(event.event_id);
+      if (result?.status === 'retry') {
+        retry.push(event);
+        continue;
+      }
+      done.push(event);
+      if (result?.status !== 'rejected') {
+        acceptedIds.push(event.event_id);
+        continue;
+      }
+      rejected += 1;
+      const { code, issues } = result;
+      const message = `rejected by the ingest${code ? ` (${code})` : ''}`;
+      emitter.emit('drop', { reason: 'rejected', status: outcome.status, message, code, issues, events: [event] });
+    }
+    queue.remove(done);
+    if (retry.length > 0) queue.attempted(retry);
+    const { status, requestId } = outcome;
+    emitter.emit('sent', { status, requestId, accepted: acceptedIds.length, acceptedIds, rejected, retry: retry.length });
+  }
+
+  function failed(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'keep' }>): void {
+    failures += 1;
+    queue.attempted(batch);
+    // Full jitter: uniform in [0, min(cap, base·2^(n-1))]; a Retry-After is a floor.
+    const ceiling = Math.min(cfg.retryMaxMs, cfg.retryBaseMs * 2 ** Math.min(failures - 1, 30));
+    const wait = Math.max(Math.floor(d.random() * ceiling), outcome.retryAfterMs ?? 0);
+    retryAt = now() + wait;
+    const { message, status, retryAfterMs } = outcome;
+    error(message, { status, retryAfterMs, retryInMs: wait, error: outcome.error });
+  }
+
+  function readLeases(): Set<string> {
+    try {
+      const raw = platform.syncStore?.get(LEASE_KEY);
+      const lease = raw ? (JSON.parse(raw) as { until: number; ids: string[] }) : undefined;
+      return lease && lease.until > now() ? new Set(lease.ids) : new Set();
+    } catch (cause) {
+      error('lease failed', { error: cause });
+      return new Set();
+    }
+  }
+
+  function writeLease(ids: string[]): void {
+    try {
+      const kept = [...readLeases()];
+      platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids: [...kept, ...ids] }));
+    } catch (cause) {
+      error('lease failed', { error: cause });
+    }
+  }
+
+  /**
+   * The page is being hidden or left: send what this tab holds with fetch keepalive (≤ 64 KiB in
+   * flight), then sendBeacon for the rest. Nothing is removed here: only an answer removes events;
+   * the lease keeps another tab from resending them while this request may still land.
+   */
+  function unload(): void {
+    void queue.saved();
+    if (!d.isSender()) return;
+    const leased = readLeases();
+    const sentIds: string[] = [];
+    let budget = KEEPALIVE_BYTES - keepaliveBytes;
+    for (;;) {
+      const chunk = pick((id) => leased.has(id) || inFlight.has(id) || sentIds.includes(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
+      if (chunk.length === 0) break;
+      const json = body(chunk);
+      const size = utf8Length(json);
+      for (const e of chunk) sentIds.push(e.event_id);
+      if (size <= budget) {
+        budget -= size;
+        void deliver(chunk, () => sendKeepalive(json, headers));
+      } else if (!beacon(json)) break;
+    }
+    // A request already in flight may land too: lease its events as well.
+    const leaseIds = [...sentIds, ...inFlight];
+    if (leaseIds.length > 0) writeLease(leaseIds);
+  }
+
+  function beacon(json: string): boolean {
+    if (!platform.beacon) return false;
+    try {
+      return platform.beacon(`${url}?writeKey=${encodeURIComponent(cfg.writeKey)}`, json);
+    } catch (cause) {
+      error('sendBeacon failed', { error: cause });
+      return false;
+    }
+  }
+
+  return {
+    flush,
+    unload,
+    /** At start: send at once what earlier pages left in Storage; otherwise wait for the usual triggers. */
+    async resume(startedAt: number): Promise<void> {
+      await queue.reload();
+      if (queue.list().some((entry) => entry.t < startedAt)) void flush();
+      else schedule();
+    },
+    /** An event was queued: send soon when flushAt is reached (unless backing off), else on the interval. */
+    enqueued(): void {
+      if (failures === 0 && queue.size() >= cfg.flushAt && !soon) {
+        soon = true;
+        schedule();
+      } else if (timer === undefined) schedule();
+    },
+    /** Back online or visible again: retry now instead of waiting out the backoff. */
+    wake(): void {
+      if (failures > 0) retryAt = now();
+      void flush();
+    },
+    stop(): void {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/** Bytes of a string as UTF-8, without TextEncoder (absent in some React Native engines). */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i += 1;
+    } else if (c > 0x7ff) n += 2;
+    else if (c > 0x7f) n += 1;
+  }
+  return n;
+}

@@ -1,0 +1,219 @@
+import type { ClientEvent } from '@eventline/schemas';
+import { startTimer } from './timer';
+import type { Storage } from './types';
+
+/** One queued event as persisted: the event, when it was queued, failed attempts, JSON size. */
+export interface Entry {
+  e: ClientEvent;
+  t: number;
+  n: number;
+  b: number;
+}
+
+export const QUEUE_PREFIX = 'eventline.q.';
+/** Most entries written in one storage call (one task). */
+const WRITE_CHUNK = 200;
+
+export interface QueueOptions {
+  storage: Storage;
+  maxCount: number;
+  maxBytes: number;
+  maxAgeMs: number;
+  now: () => number;
+  onDrop: (reason: 'queue_full' | 'expired', events: ClientEvent[]) => void;
+  onError: (message: string, error: unknown) => void;
+}
+
+export type Queue = ReturnType<typeof createQueue>;
+
+/**
+ * The offline queue. Memory is this tab's working copy; every enqueue is written to Storage off the
+ * call path (writes coalesced, one entry per event so nothing is rewritten), and an event leaves
+ * Storage only when `remove` is called after the server acknowledged it, or when a bound drops it.
+ * All Storage operations run on one chain, in order: a removal can never be overtaken by its write.
+ */
+export function createQueue(options: QueueOptions) {
+  const { storage, now } = options;
+  let entries = new Map<string, Entry>();
+  let bytes = 0;
+  const unsaved = new Map<string, Entry>();
+  /** Events whose write failed (quota, blocked storage): kept in memory so this tab still sends them. */
+  const memoryOnly = new Map<string, Entry>();
+  let chain: Promise<void> = Promise.resolve();
+  let writeTimer: ReturnType<typeof startTimer> | undefined;
+  let reloading: Promise<void> = Promise.resolve();
+
+  function run(message: string, op: () => Promise<void>): Promise<void> {
+    chain = chain.then(op).catch((error: unknown) => options.onError(message, error));
+    return chain;
+  }
+
+  function writeSoon(): void {
+    writeTimer ??= startTimer(() => {
+      writeTimer = undefined;
+      void writeChunk();
+      if (unsaved.size > 0) writeSoon();
+    }, 0);
+  }
+
+  /** JSON size, measured off the call path (the first time it is needed). */
+  function measure(entry: Entry): Entry {
+    if (entry.b === 0) {
+      entry.b = JSON.stringify(entry.e).length;
+      bytes += entry.b;
+    }
+    return entry;
+  }
+
+  /** Write up to WRITE_CHUNK entries: a burst is persisted over several short tasks, never one long one. */
+  function writeChunk(): Promise<void> {
+    if (unsaved.size === 0) return chain;
+    const pending = [...unsaved].slice(0, WRITE_CHUNK);
+    for (const [id, entry] of pending) {
+      unsaved.delete(id);
+      measure(entry);
+    }
+    enforce();
+    return run('queue write failed', async () => {
+      try {
+        await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
+      } catch (error) {
+        for (const [id, entry] of pending) if (entries.has(id)) memoryOnly.set(id, entry);
+        throw error;
+      }
+    });
+  }
+
+  async function writeNow(): Promise<void> {
+    while (unsaved.size > 0) await writeChunk();
+    return chain;
+  }
+
+  function insert(entry: Entry): void {
+    entries.set(entry.e.event_id, entry);
+    bytes += entry.b;
+  }
+
+  function take(ids: string[]): ClientEvent[] {
+    const out: ClientEvent[] = [];
+    for (const id of ids) {
+      const entry = entries.get(id);
+      if (!entry) continue;
+      entries.delete(id);
+      unsaved.delete(id);
+      memoryOnly.delete(id);
+      bytes -= entry.b;
+      out.push(entry.e);
+    }
+    if (out.length > 0) void run('queue remove failed', () => storage.removeMany(ids.map((id) => QUEUE_PREFIX + id)));
+    return out;
+  }
+
+  /** Drop the oldest while over a bound, and every event past its age. */
+  function enforce(): void {
+    // Oldest first (insertion order, re-sorted on reload): both loops stop at the first entry that may stay.
+    const expired: string[] = [];
+    const oldest = now() - options.maxAgeMs;
+    for (const entry of entries.values()) {
+      if (entry.t >= oldest) break;
+      expired.push(entry.e.event_id);
+    }
+    if (expired.length > 0) options.onDrop('expired', take(expired));
+    const over: string[] = [];
+    let count = entries.size;
+    let size = bytes;
+    for (const entry of entries.values()) {
+      if (count <= options.maxCount && size <= options.maxBytes) break;
+      over.push(entry.e.event_id);
+      count -= 1;
+      size -= entry.b;
+    }
+    if (over.length > 0) options.onDrop('queue_full', take(over));
+  }
+
+  /**
+   * Replace memory with what Storage holds (other tabs' and earlier pages' events). An entry this
+   * tab knew before the read and Storage no longer has was sent by another tab: it goes. Entries
+   * added meanwhile, or never written (storage failing), stay.
+   */
+  /**
+   * What Storage holds. With `keys`, only entries this tab does not already hold are read (after a
+   * burst of 10,000 events, reading them all back costs a long task on the main thread).
+   */
+  async function readStored(): Promise<(Entry | undefined)[]> {
+    if (!storage.keys) return (await storage.entries<Entry>(QUEUE_PREFIX)).map(([, entry]) => entry);
+    const out: (Entry | undefined)[] = [];
+    const missing: string[] = [];
+    for (const key of await storage.keys(QUEUE_PREFIX)) {
+      const mine = entries.get(key.slice(QUEUE_PREFIX.length));
+      if (mine) out.push(mine);
+      else missing.push(key);
+    }
+    return out.concat(await Promise.all(missing.map((key) => storage.get<Entry>(key))));
+  }
+
+  async function reloadNow(): Promise<void> {
+    await writeNow();
+    const known = new Set(entries.keys());
+    let stored: (Entry | undefined)[] = [];
+    try {
+      stored = await readStored();
+    } catch (error) {
+      options.onError('queue read failed', error);
+      return;
+    }
+    const merged = new Map<string, Entry>();
+    for (const entry of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
+    for (const [id, entry] of entries) if (!known.has(id) || memoryOnly.has(id) || unsaved.has(id)) merged.set(id, entry);
+    entries = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
+    bytes = 0;
+    for (const entry of entries.values()) bytes += entry.b;
+    enforce();
+  }
+
+  return {
+    /** Queue an event: in memory now, in Storage on the next tick. */
+    add(event: ClientEvent): void {
+      const entry: Entry = { e: event, t: now(), n: 0, b: 0 };
+      insert(entry);
+      unsaved.set(event.event_id, entry);
+      enforce();
+      writeSoon();
+    },
+    /** Count a failed attempt on these events (persisted). */
+    attempted(events: ClientEvent[]): void {
+      for (const event of events) {
+        const entry = entries.get(event.event_id);
+        if (!entry) continue;
+        entry.n += 1;
+        unsaved.set(event.event_id, entry);
+      }
+      writeSoon();
+    },
+    /** Acknowledged or dropped: gone from memory and Storage. */
+    remove(events: ClientEvent[]): void {
+      take(events.map((e) => e.event_id));
+    },
+    /** Resolves once every enqueue so far is written (or has failed and been reported). */
+    saved: writeNow,
+    /**
+     * Replace memory with what Storage holds (other tabs' and earlier pages' events), keeping events
+     * whose write has not landed. Used by the sending tab before each flush.
+     */
+    reload(): Promise<void> {
+      reloading = reloading.then(reloadNow);
+      return reloading;
+    },
+    /** Queued entries, oldest first. */
+    list(): Entry[] {
+      return [...entries.values()].map(measure);
+    },
+    size: () => entries.size,
+    /** Forget everything (opt-out, consent withdrawn). */
+    clear(): Promise<void> {
+      const ids = [...entries.keys()];
+      take(ids);
+      return chain;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { LockFn } from '../../core/types';
+
+export interface SyncStore {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+}
+
+interface Lease {
+  owner: string;
+  until: number;
+}
+
+/**
+ * The fallback when Web Locks are missing: a lease in localStorage. A tab claims a free or expired
+ * lease, and holds it only if it still owns it `confirmMs` later (two tabs writing at once: the
+ * last write wins, the other backs off). The holder renews every `renewMs`; a closed tab's lease
+ * expires after `ttlMs` and another tab takes over.
+ */
+export function createStorageLock(store: SyncStore, owner: string, now: () => number, renewMs = 1000, ttlMs = 4000, confirmMs = 50): LockFn {
+  return (name, run) => {
+    const key = `eventline.lock.${name}`;
+    let state: 'waiting' | 'claimed' | 'held' | 'done' = 'waiting';
+    const read = (): Lease | undefined => {
+      try {
+        const raw = store.get(key);
+        return raw ? (JSON.parse(raw) as Lease) : undefined;
+      } catch {
+        return undefined; // handled: an unreadable lease counts as free
+      }
+    };
+    const claim = () => store.set(key, JSON.stringify({ owner, until: now() + ttlMs }));
+    const tick = () => {
+      const lease = read();
+      const mine = lease?.owner === owner;
+      if (state === 'held' && mine) return claim();
+      if (state === 'claimed' && mine) {
+        state = 'held';
+        claim();
+        void run().finally(() => {
+          state = 'done';
+          clearInterval(timer);
+          if (read()?.owner === owner) store.set(key, '');
+        });
+        return;
+      }
+      state = 'waiting';
+      if (!lease || lease.until <= now()) {
+        claim();
+        state = 'claimed';
+        setTimeout(tick, confirmMs);
+      }
+    };
+    const timer = setInterval(tick, renewMs);
+    tick();
+  };
+}

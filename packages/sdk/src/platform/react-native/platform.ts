@@ -1,0 +1,38 @@
+import type { LifecycleEvent, Platform, PlatformContext } from '../../core/types';
+// fetch and crypto.getRandomValues (react-native-get-random-values) are web-standard in React Native.
+import { getFetch, randomBytes } from '../browser/global-scope';
+import { createFetchTransport } from '../browser/transport-fetch';
+import { createAsyncStorage, type AsyncStorageLike } from './async-storage';
+
+/** The part of React Native's `AppState` the SDK uses. */
+export interface AppStateLike {
+  addEventListener(type: 'change', listener: (state: string) => void): { remove(): void };
+}
+
+export interface ReactNativeDeps {
+  /** `import AsyncStorage from '@react-native-async-storage/async-storage'` */
+  asyncStorage: AsyncStorageLike;
+  /** `import { AppState } from 'react-native'` */
+  appState?: AppStateLike;
+  /** Screen size, locale, app version… (e.g. from Dimensions and expo-localization). */
+  context?: () => PlatformContext;
+}
+
+/** AppState 'active' → visible (flush, app_open); 'background' / 'inactive' → hidden (send now). */
+export function appStateLifecycle(appState: AppStateLike | undefined): Platform['lifecycle'] {
+  if (!appState) return undefined;
+  return (listener: (event: LifecycleEvent) => void) => {
+    const sub = appState.addEventListener('change', (state) => listener(state === 'active' ? 'visible' : 'hidden'));
+    return () => sub.remove();
+  };
+}
+
+export function createReactNativePlatform(deps: ReactNativeDeps): Platform {
+  return {
+    storage: createAsyncStorage(deps.asyncStorage),
+    transport: createFetchTransport(getFetch),
+    randomBytes,
+    context: deps.context ?? (() => ({})),
+    lifecycle: appStateLifecycle(deps.appState),
+  };
+}

@@ -1,0 +1,35 @@
+import { createClient, type Client } from './core/client';
+import type { ClientConfig } from './core/config';
+import type { Platform } from './core/types';
+import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
+
+export type * from './public-types';
+export type { AsyncStorageLike } from './platform/react-native/async-storage';
+export type { AppStateLike, ReactNativeDeps } from './platform/react-native/platform';
+export { SDK_VERSION } from './core/version';
+
+const INSTALLED = 'eventline.installed';
+
+/**
+ * A client for React Native: AsyncStorage for the queue and ids, AppState for the lifecycle.
+ * Tracks `af_first_open` once per install, and `app_open` at start and on every return to the
+ * foreground; going to the background sends what is queued.
+ */
+export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
+  const platform = { ...createReactNativePlatform(deps), ...overrides };
+  const client = createClient({ autoPage: false, ...config }, platform);
+  const opened = (firstOpen: boolean) => {
+    if (firstOpen) client.track('af_first_open');
+    client.track('app_open');
+  };
+  void platform.storage.get<boolean>(INSTALLED).then(
+    (installed) => {
+      opened(installed !== true);
+      if (installed !== true) return platform.storage.setMany([[INSTALLED, true]]);
+    },
+    // storage unreadable: we cannot tell a first open from a later one, so claim neither
+    () => opened(false),
+  );
+  platform.lifecycle?.((event) => event === 'visible' && client.track('app_open'));
+  return client;
+}

@@ -1,0 +1,238 @@
+import { validateEvent } from '@eventline/schemas';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readCampaign } from '../src/core/attribution';
+import { QUEUE_PREFIX } from '../src/core/queue';
+import { createMemoryStorage } from '../src/node';
+import type { Storage } from '../src/public-types';
+import { clientFactory, fakeIngest, record } from './support';
+
+const ingest = fakeIngest();
+const clients = clientFactory();
+beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
+afterEach(async () => {
+  await clients.closeAll();
+  ingest.reset();
+});
+afterAll(() => ingest.server.close());
+
+/** A Storage that counts writes, to prove consent mode stores nothing. */
+function countingStorage() {
+  const inner = createMemoryStorage();
+  const writes: string[] = [];
+  const storage: Storage = {
+    ...inner,
+    setMany: (e) => (writes.push(...e.map(([k]) => k)), inner.setMany(e)),
+  };
+  return { storage, writes };
+}
+
+describe('event types', () => {
+  it('identify, page, screen, alias and group send valid events; the user id sticks', async () => {
+    const client = clients.create();
+    client.identify('user-1', { plan: 'pro' });
+    client.track('af_login');
+    client.page('Pricing', { section: 'top' });
+    client.screen('Cart');
+    client.alias('user-2');
+    client.group('acme', { seats: 10 });
+    await client.flush();
+    const events = ingest.events();
+    expect(events.map((e) => e.type)).toEqual(['identify', 'track', 'page', 'screen', 'alias', 'group']);
+    for (const e of events) expect(validateEvent(e).ok ? [] : e).toEqual([]);
+    expect(events[0]).toMatchObject({ user_id: 'user-1', traits: { plan: 'pro' } });
+    expect(events[1]?.user_id).toBe('user-1');
+    expect(events[4]).toMatchObject({ user_id: 'user-2', previous_id: 'user-1' });
+    expect(events[5]).toMatchObject({ group_id: 'acme', traits: { seats: 10 }, user_id: 'user-1' });
+  });
+
+  it('refuses calls that cannot make a valid event, as drops', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.identify('');
+    client.group(undefined as unknown as string);
+    client.alias('x'.repeat(300));
+    await client.flush();
+    expect(notices.drop.map((d) => d.reason)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(ingest.received).toHaveLength(0);
+  });
+});
+
+describe('consent', () => {
+  it("consent 'pending': nothing stored, no id, no request until granted; then everything held is sent", async () => {
+    const { storage, writes } = countingStorage();
+    const client = clients.create({ consent: 'pending', flushAt: 1 }, { storage });
+    client.track('before_consent');
+    await client.flush();
+    expect(writes).toEqual([]);
+    expect(ingest.received).toHaveLength(0);
+    client.setConsent({ analytics: true, ads: false });
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.context.consent])).toEqual([['before_consent', { analytics: true, ads: false }]]);
+    expect(writes.length).toBeGreaterThan(0);
+  });
+
+  it('denied consent drops what was held and everything after', async () => {
+    const { storage, writes } = countingStorage();
+    const client = clients.create({ consent: 'pending' }, { storage });
+    const notices = record(client);
+    client.track('a');
+    client.setConsent(false);
+    client.track('b');
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.events.length])).toEqual([
+      ['consent', 1],
+      ['consent', 0],
+    ]);
+    expect(writes).toEqual([]);
+    expect(ingest.received).toHaveLength(0);
+  });
+
+  it('optOut() drops the queue, persists, and survives a reload; optIn() resumes', async () => {
+    const storage = createMemoryStorage();
+    const client = clients.create({}, { storage });
+    const notices = record(client);
+    client.track('queued');
+    client.optOut();
+    client.track('after');
+    await client.flush();
+    expect(ingest.received).toHaveLength(0);
+    expect(notices.drop.map((d) => d.reason)).toEqual(['consent', 'consent']);
+    expect(await storage.entries(QUEUE_PREFIX)).toEqual([]);
+
+    const reloaded = clients.create({}, { storage });
+    reloaded.track('still_out');
+    await reloaded.flush();
+    expect(ingest.received).toHaveLength(0);
+    reloaded.optIn();
+    reloaded.track('back');
+    await reloaded.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['back']);
+  });
+});
+
+describe('identity', () => {
+  it('reset() forgets the user and starts a new device id, seq and session', async () => {
+    const client = clients.create();
+    client.identify('user-1');
+    const before = await client.getDeviceId();
+    client.reset();
+    client.track('after_reset');
+    await client.flush();
+    const last = ingest.events().at(-1);
+    expect(last?.user_id).toBeUndefined();
+    expect(last?.anonymous_id).not.toBe(before);
+    expect(last?.seq).toBe(0);
+    expect(last?.session_id).not.toBe(ingest.events()[0]?.session_id);
+  });
+
+  it('anonymize() sends no user id, no user agent, no click id, and a device id that is not persisted', async () => {
+    const storage = createMemoryStorage();
+    const client = clients.create({}, { storage, context: () => ({ user_agent: 'UA' }), landing: () => ({ url: 'https://a.test/?gclid=abc&utm_source=g' }) });
+    client.identify('user-1');
+    client.anonymize();
+    client.track('private');
+    await client.flush();
+    const last = ingest.events().at(-1);
+    expect(last?.user_id).toBeUndefined();
+    expect(last?.context.user_agent).toBeUndefined();
+    expect(last?.context.campaign).toEqual({ source: 'g' });
+    expect(last?.anonymous_id).not.toBe((await storage.get<{ deviceId: string }>('eventline.state'))?.deviceId);
+  });
+
+  it('a new session starts after sessionTimeoutMs of inactivity', async () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const client = clients.create({ sessionTimeoutMs: 60_000 }, { now: () => now });
+    client.track('a');
+    now += 59_000;
+    client.track('b');
+    now += 61_000;
+    client.track('c');
+    await client.flush();
+    const [a, b, c] = ingest.events().map((e) => e.session_id);
+    expect(a).toBe(b);
+    expect(c).not.toBe(b);
+  });
+});
+
+describe('attribution', () => {
+  it('reads utm_* and click ids, else an external referrer', () => {
+    expect(readCampaign('https://s.test/p?utm_source=news&utm_medium=email&utm_campaign=bf&fbclid=F1#x', undefined)).toEqual({
+      source: 'news',
+      medium: 'email',
+      name: 'bf',
+      click_id: 'F1',
+      click_id_type: 'fbclid',
+    });
+    expect(readCampaign('https://s.test/', 'https://www.google.com/search')).toEqual({ source: 'www.google.com', medium: 'referral' });
+    expect(readCampaign('https://s.test/a', 'https://s.test/b')).toBeUndefined();
+  });
+
+  it('keeps first touch and last touch across visits and attaches them to events', async () => {
+    const storage = createMemoryStorage();
+    const first = clients.create({}, { storage, landing: () => ({ url: 'https://s.test/?utm_source=ads&gclid=G1' }) });
+    first.track('visit_1');
+    await first.close();
+    const second = clients.create({}, { storage, landing: () => ({ url: 'https://s.test/?utm_source=newsletter' }) });
+    second.track('visit_2');
+    await second.flush();
+    const [v1, v2] = ingest.events();
+    expect(v1?.context.campaign).toEqual({ source: 'ads', click_id: 'G1', click_id_type: 'gclid' });
+    expect(v2?.context.campaign).toEqual({ source: 'newsletter' });
+    expect((v2?.context as { first_touch?: unknown }).first_touch).toEqual(v1?.context.campaign);
+    for (const e of [v1, v2]) expect(validateEvent(e).ok).toBe(true); // the ingest takes them as they are
+  });
+});
+
+describe('plugins: before → enrichment → destination', () => {
+  it('runs in that order; a before-plugin returning null drops the event; destinations see what is sent', async () => {
+    const order: string[] = [];
+    const seen: string[] = [];
+    const client = clients.create({
+      plugins: [
+        { name: 'dest', type: 'destination', execute: (e) => (seen.push(e.event ?? ''), e) },
+        { name: 'enrich', type: 'enrichment', execute: (e) => (order.push('enrich'), { ...e, properties: { ...e.properties, enriched: true } }) },
+        { name: 'filter', type: 'before', execute: (e) => (order.push('before'), e.event === 'internal' ? null : e) },
+      ],
+    });
+    const notices = record(client);
+    client.track('internal');
+    client.track('public');
+    await client.flush();
+    expect(order).toEqual(['before', 'before', 'enrich']);
+    expect(ingest.events().map((e) => [e.event, e.properties?.enriched])).toEqual([['public', true]]);
+    expect(seen).toEqual(['public']);
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['plugin', 'dropped by plugin filter']]);
+  });
+
+  it('a throwing plugin drops only its event and reports why', async () => {
+    const client = clients.create({
+      plugins: [{ name: 'boom', type: 'enrichment', execute: (e) => {
+        if (e.event === 'bad') throw new Error('nope');
+        return e;
+      } }],
+    });
+    const notices = record(client);
+    client.track('bad');
+    client.track('good');
+    await client.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['good']);
+    expect(notices.drop[0]?.message).toMatch(/boom threw: Error: nope/);
+  });
+});
+
+describe('auto page views (SPA)', () => {
+  it('tracks a page at init and on each route change, unless autoPage is false', async () => {
+    let route: () => void = () => undefined;
+    const onRouteChange = (l: () => void) => ((route = l), () => undefined);
+    const client = clients.create({}, { onRouteChange });
+    route();
+    await client.flush();
+    expect(ingest.events().map((e) => e.type)).toEqual(['page', 'page']);
+    ingest.reset();
+    const quiet = clients.create({ autoPage: false }, { onRouteChange });
+    route();
+    quiet.track('x');
+    await quiet.flush();
+    expect(ingest.events().map((e) => e.type)).toEqual(['track']);
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { QUEUE_PREFIX } from '../src/core/queue';
+import { createEventline, type AsyncStorageLike, type AppStateLike, type Client } from '../src/react-native';
+import { ENDPOINT, fakeIngest, WRITE_KEY } from './support';
+
+const ingest = fakeIngest();
+const made: Client[] = [];
+beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((c) => c.close()));
+  ingest.reset();
+});
+afterAll(() => ingest.server.close());
+
+/** AsyncStorage in memory, with the same string-only contract as the real module. */
+function memoryAsyncStorage(): AsyncStorageLike & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (k) => Promise.resolve(data.get(k) ?? null),
+    getAllKeys: () => Promise.resolve([...data.keys()]),
+    multiGet: (keys) => Promise.resolve(keys.map((k) => [k, data.get(k) ?? null] as const)),
+    multiSet: (pairs) => Promise.resolve(pairs.forEach(([k, v]) => data.set(k, v))),
+    multiRemove: (keys) => Promise.resolve(keys.forEach((k) => data.delete(k))),
+  };
+}
+
+function fakeAppState() {
+  const listeners = new Set<(s: string) => void>();
+  const appState: AppStateLike = {
+    addEventListener: (_type, listener) => {
+      listeners.add(listener);
+      return { remove: () => listeners.delete(listener) };
+    },
+  };
+  return { appState, set: (s: string) => listeners.forEach((l) => l(s)) };
+}
+
+function app(asyncStorage: AsyncStorageLike, appState?: AppStateLike) {
+  const client = createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000 }, { asyncStorage, appState });
+  made.push(client);
+  return client;
+}
+
+describe('React Native adapter', () => {
+  it('first launch: af_first_open then app_open; a relaunch only app_open, with the same device id', async () => {
+    const storage = memoryAsyncStorage();
+    const first = app(storage);
+    await vi.waitFor(async () => {
+      await first.flush();
+      expect(ingest.events().map((e) => e.event)).toEqual(['af_first_open', 'app_open']);
+    });
+    await first.close();
+    const second = app(storage);
+    await vi.waitFor(async () => {
+      await second.flush();
+      expect(ingest.events().map((e) => e.event)).toEqual(['af_first_open', 'app_open', 'app_open']);
+    });
+    expect(new Set(ingest.events().map((e) => e.anonymous_id)).size).toBe(1);
+    expect(JSON.parse(storage.data.get('eventline.installed') ?? 'false')).toBe(true);
+  });
+
+  it('keeps the queue in AsyncStorage; background sends it, foreground tracks app_open', async () => {
+    const storage = memoryAsyncStorage();
+    const { appState, set } = fakeAppState();
+    const client = app(storage, appState);
+    client.track('af_purchase', { af_revenue: 3, af_currency: 'EUR' });
+    await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)).length).toBeGreaterThanOrEqual(1));
+    set('background');
+    await vi.waitFor(() => expect(ingest.events().map((e) => e.event)).toContain('af_purchase'));
+    await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
+    set('active');
+    await client.flush();
+    expect(ingest.events().filter((e) => e.event === 'app_open')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { createContext, runInContext, type Context } from 'node:vm';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ENDPOINT, fakeIngest, WRITE_KEY } from './support';
+
+const dist = (file: string) => readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
+const SDK_URL = 'https://cdn.test/eventline.iife.js';
+
+const ingest = fakeIngest();
+beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => ingest.reset());
+afterAll(() => ingest.server.close());
+
+/** A bare page: just what the snippet and the SDK touch. `storage` survives "navigations". */
+function page(storage: Map<string, string>) {
+  const scripts: { src?: string }[] = [];
+  const listeners = new Map<string, () => void>();
+  const g: Record<string, unknown> = {
+    Date, JSON, Math, Promise, Intl, Blob, Response, Uint8Array, DataView, Error, TypeError, Array, Object, Set, Map, Number, String, encodeURIComponent, decodeURIComponent,
+    setTimeout, clearTimeout, setInterval, clearInterval, crypto: globalThis.crypto,
+    fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
+    location: { href: 'https://shop.test/', pathname: '/' },
+    navigator: { language: 'en-GB', userAgent: 'UA' },
+    document: { head: { appendChild: (s: { src?: string }) => scripts.push(s) }, createElement: () => ({}), referrer: '', title: 'Shop', addEventListener: () => undefined },
+    localStorage: {
+      get length() { return storage.size; },
+      key: (i: number) => [...storage.keys()][i] ?? null,
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+      removeItem: (k: string) => void storage.delete(k),
+    },
+    addEventListener: (type: string, fn: () => void) => void listeners.set(type, fn),
+    removeEventListener: () => undefined,
+  };
+  g.window = g;
+  const context: Context = createContext(g);
+  return {
+    context,
+    scripts,
+    run: (code: string) => runInContext(code, context) as unknown,
+    fire: (type: string) => listeners.get(type)?.(),
+  };
+}
+
+const snippet = () => dist('snippet.min.js').replace('SDK_URL', SDK_URL);
+const setup = `eventline.init({ writeKey: '${WRITE_KEY}', endpoint: '${ENDPOINT}', autoPage: false });`;
+
+describe('script-tag snippet', () => {
+  it('queues calls with their time before the SDK arrives; the SDK replays them in order with those times', async () => {
+    const p = page(new Map());
+    p.run(snippet());
+    expect(p.scripts.map((s) => s.src)).toEqual([SDK_URL]);
+    p.run(`eventline.track('first', { n: 1 }); ${setup} eventline.identify('user-7'); eventline.track('second'); eventline.page('Home');`);
+    const queued = p.run('eventline.q.map(function (c) { return [c[0], c[1]]; })') as [number, string][];
+    expect(queued.map((c) => c[1])).toEqual(['track', 'init', 'identify', 'track', 'page']);
+
+    p.run(dist('eventline.iife.js'));
+    // no Web Locks in this bare page: the localStorage lease makes it the sender after a moment
+    await vi.waitFor(async () => {
+      await (p.run('eventline.flush()') as Promise<void>);
+      expect(ingest.events()).toHaveLength(4);
+    });
+    const events = ingest.events();
+    expect(events.map((e) => [e.type, e.event ?? e.user_id ?? e.properties?.name])).toEqual([
+      ['track', 'first'],
+      ['identify', 'user-7'],
+      ['track', 'second'],
+      ['page', 'Home'],
+    ]);
+    expect(events.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+    const times = queued.filter((c) => c[1] !== 'init').map((c) => new Date(c[0]).toISOString());
+    expect(events.map((e) => e.client_ts)).toEqual(times);
+    expect(events[2]?.user_id).toBe('user-7');
+    expect(p.run('typeof eventline.q')).toBe('undefined');
+  });
+
+  it('keeps the calls when the visitor leaves before the SDK arrives; the next page sends them', async () => {
+    const storage = new Map<string, string>();
+    const first = page(storage);
+    first.run(snippet());
+    first.run(`${setup} eventline.track('left_early', { n: 1 });`);
+    first.fire('pagehide'); // the SDK file never arrived
+    expect(JSON.parse(storage.get('eventline.stub') ?? '[]')).toHaveLength(2);
+
+    const next = page(storage);
+    next.run(snippet());
+    next.run(`${setup} eventline.track('next_page');`);
+    next.run(dist('eventline.iife.js'));
+    await vi.waitFor(async () => {
+      await (next.run('eventline.flush()') as Promise<void>);
+      expect(ingest.events().map((e) => e.event)).toEqual(['left_early', 'next_page']);
+    });
+    expect(storage.has('eventline.stub')).toBe(false);
+  });
+});

@@ -1,0 +1,106 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { Storage } from '../src/core/types';
+import { createIdbStorage } from '../src/platform/browser/storage-idb';
+import { createLocalStorage } from '../src/platform/browser/storage-local';
+import { createTieredStorage } from '../src/platform/tiered-storage';
+import { createMemoryStorage } from '../src/platform/memory-storage';
+
+/** A localStorage lookalike backed by a Map; `fail` makes writes throw like a full or blocked browser store. */
+export function fakeLocalStorage(fail: { set?: boolean } = {}) {
+  const map = new Map<string, string>();
+  return {
+    map,
+    get length() {
+      return map.size;
+    },
+    key: (i: number) => [...map.keys()][i] ?? null,
+    getItem: (key: string) => map.get(key) ?? null,
+    setItem(key: string, value: string) {
+      if (fail.set) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      map.set(key, value);
+    },
+    removeItem: (key: string) => void map.delete(key),
+  };
+}
+
+async function contract(storage: Storage) {
+  await storage.setMany([['eventline.seq', 7]]);
+  await storage.setMany([
+    ['eventline.q.a', { n: 1 }],
+    ['eventline.q.b', { n: 2 }],
+    ['other.c', 3],
+  ]);
+  expect(await storage.get('eventline.seq')).toBe(7);
+  expect((await storage.entries('eventline.q.')).sort()).toEqual([
+    ['eventline.q.a', { n: 1 }],
+    ['eventline.q.b', { n: 2 }],
+  ]);
+  await storage.removeMany(['eventline.q.a']);
+  await storage.removeMany(['eventline.seq']);
+  expect(await storage.entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
+  expect(await storage.get('eventline.seq')).toBeUndefined();
+}
+
+describe('Storage adapters keep the same contract', () => {
+  it('memory', () => contract(createMemoryStorage()));
+  it('localStorage (JSON-encoded)', async () => {
+    const ls = fakeLocalStorage();
+    await contract(createLocalStorage(ls));
+    expect(ls.map.get('eventline.q.b')).toBe('{"n":2}');
+  });
+  it('IndexedDB (idb-keyval, fake-indexeddb)', async () => {
+    await contract(createIdbStorage());
+    // a second instance (a reload) sees the same data
+    const again = createIdbStorage();
+    expect(await again.entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
+    expect(await again.keys?.('eventline.q.')).toEqual(['eventline.q.b']);
+  });
+  it('localStorage rejects (never throws synchronously) on a quota error', async () => {
+    const storage = createLocalStorage(fakeLocalStorage({ set: true }));
+    await expect(storage.setMany([['k', 1]])).rejects.toThrow(/quota/);
+  });
+});
+
+describe('tiered storage: IndexedDB → localStorage → memory', () => {
+  it('uses IndexedDB when it works', async () => {
+    const ls = fakeLocalStorage();
+    const storage = createTieredStorage([
+      { name: 'indexeddb', make: createIdbStorage },
+      { name: 'localstorage', make: () => createLocalStorage(ls) },
+    ]);
+    await storage.setMany([['x', 1]]);
+    expect(await storage.chosen()).toBe('indexeddb');
+    expect(ls.map.size).toBe(0);
+  });
+
+  it('falls back to localStorage when IndexedDB fails, and to memory when both do', async () => {
+    const skipped: string[] = [];
+    const broken = (): Storage => {
+      throw new Error('IndexedDB blocked');
+    };
+    const ls = fakeLocalStorage();
+    const second = createTieredStorage(
+      [
+        { name: 'indexeddb', make: broken },
+        { name: 'localstorage', make: () => createLocalStorage(ls) },
+      ],
+      (name) => skipped.push(name),
+    );
+    await second.setMany([['x', 1]]);
+    expect(await second.chosen()).toBe('localstorage');
+    expect(ls.map.get('x')).toBe('1');
+
+    const third = createTieredStorage(
+      [
+        { name: 'indexeddb', make: broken },
+        { name: 'localstorage', make: () => createLocalStorage(fakeLocalStorage({ set: true })) },
+      ],
+      (name) => skipped.push(name),
+    );
+    await third.setMany([['y', 2]]);
+    expect(await third.chosen()).toBe('memory');
+    expect(await third.get('y')).toBe(2);
+    expect(skipped).toEqual(['indexeddb', 'indexeddb', 'localstorage']);
+  });
+});

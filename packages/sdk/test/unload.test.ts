@@ -1,0 +1,234 @@
+import type { ClientBatch } from '@eventline/schemas';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KEEPALIVE_BYTES, utf8Length } from '../src/core/delivery';
+import { QUEUE_PREFIX } from '../src/core/queue';
+import type { LifecycleEvent, SendOptions } from '../src/core/types';
+import { createMemoryStorage } from '../src/node';
+import { clientFactory, ENDPOINT, WRITE_KEY } from './support';
+
+const clients = clientFactory();
+afterEach(() => clients.closeAll());
+
+interface Sent {
+  url: string;
+  body: ClientBatch;
+  bytes: number;
+  options?: SendOptions;
+}
+
+/** A transport that records each request and answers 200 only when `answer` allows (else it never answers). */
+function recordingTransport(answer: () => boolean = () => true) {
+  const sent: Sent[] = [];
+  return {
+    sent,
+    transport: {
+      send(url: string, body: string | Uint8Array, _headers: Record<string, string>, options?: SendOptions) {
+        const text = typeof body === 'string' ? body : Buffer.from(body).toString();
+        const batch = JSON.parse(text) as ClientBatch;
+        sent.push({ url, body: batch, bytes: utf8Length(text), options });
+        if (!answer()) return new Promise<never>(() => undefined);
+        const results = batch.events.map((e) => ({ event_id: e.event_id, status: 'accepted' }));
+        return Promise.resolve({ status: 200, body: { results } });
+      },
+    },
+  };
+}
+
+function lifecycle() {
+  let fire: (e: LifecycleEvent) => void = () => undefined;
+  return { lifecycle: (l: (e: LifecycleEvent) => void) => ((fire = l), () => undefined), fire: (e: LifecycleEvent) => fire(e) };
+}
+
+function syncStore() {
+  const map = new Map<string, string>();
+  return { map, get: (k: string) => map.get(k) ?? null, set: (k: string, v: string) => void map.set(k, v) };
+}
+
+describe('unload: visibilitychange hidden / pagehide', () => {
+  it('sends with fetch keepalive in ≤ 64 KiB chunks, then sendBeacon (text, writeKey in the query)', async () => {
+    const rec = recordingTransport(() => false); // the page is gone: no answer ever arrives
+    const beacons: { url: string; body: ClientBatch }[] = [];
+    const life = lifecycle();
+    const storage = createMemoryStorage();
+    const client = clients.create({ flushAt: 10_000 }, {
+      storage,
+      transport: rec.transport,
+      lifecycle: life.lifecycle,
+      syncStore: syncStore(),
+      beacon: (url, body) => (beacons.push({ url, body: JSON.parse(body) as ClientBatch }), true),
+    });
+    await client.getDeviceId();
+    for (let i = 0; i < 300; i++) client.track('e', { i, pad: 'p'.repeat(400) });
+    life.fire('hidden');
+
+    const keepalive = rec.sent.filter((s) => s.options?.keepalive);
+    expect(keepalive.length).toBeGreaterThan(0);
+    expect(keepalive.reduce((n, s) => n + s.bytes, 0)).toBeLessThanOrEqual(KEEPALIVE_BYTES);
+    expect(beacons.length).toBeGreaterThan(0);
+    expect(beacons.every((b) => b.url === `${ENDPOINT}/v1/batch?writeKey=${WRITE_KEY}`)).toBe(true);
+    const ids = [...keepalive.flatMap((s) => s.body.events), ...beacons.flatMap((b) => b.body.events)].map((e) => e.properties?.i);
+    expect(ids).toEqual(Array.from({ length: 300 }, (_, i) => i)); // all, in order, each once
+    // nothing acknowledged: everything is still in storage for the next page
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(300));
+  });
+
+  it('an unload send that is answered removes the events; a second hide does not resend them', async () => {
+    const rec = recordingTransport();
+    const life = lifecycle();
+    const storage = createMemoryStorage();
+    const client = clients.create({}, { storage, transport: rec.transport, lifecycle: life.lifecycle, syncStore: syncStore() });
+    await client.getDeviceId();
+    client.track('a');
+    life.fire('hidden');
+    life.fire('hidden'); // pagehide right after visibilitychange
+    expect(rec.sent.map((s) => s.body.events.map((e) => e.event))).toEqual([['a']]);
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toEqual([]));
+  });
+
+  it('leases the unload batch: another tab does not resend it until the lease expires', async () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const shared = createMemoryStorage();
+    const store = syncStore();
+    const first = recordingTransport(() => false);
+    const life = lifecycle();
+    const tabA = clients.create({ leaseMs: 10_000 }, { storage: shared, transport: first.transport, lifecycle: life.lifecycle, syncStore: store, now: () => now });
+    await tabA.getDeviceId();
+    tabA.track('left_behind');
+    life.fire('hidden');
+    expect(first.sent).toHaveLength(1);
+
+    const second = recordingTransport();
+    const tabB = clients.create({}, { storage: shared, transport: second.transport, syncStore: store, now: () => now });
+    await tabB.flush();
+    expect(second.sent).toHaveLength(0);
+    now += 10_001;
+    await tabB.flush();
+    expect(second.sent.map((s) => s.body.events.map((e) => e.event))).toEqual([['left_behind']]);
+  });
+});
+
+describe('leaving before the device state has loaded', () => {
+  /** Storage whose reads wait until `open()`: the state is still loading when the page is hidden. */
+  function slowStorage() {
+    const inner = createMemoryStorage();
+    let open: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, storage: { ...inner, get: <T>(key: string) => opened.then(() => inner.get<T>(key)) } };
+  }
+
+  it('stashes the calls in the sync store; the next page queues and sends them', async () => {
+    const store = syncStore();
+    const life = lifecycle();
+    const slow = slowStorage();
+    const first = clients.create({}, { storage: slow.storage, transport: recordingTransport().transport, lifecycle: life.lifecycle, syncStore: store });
+    first.track('before_ready');
+    life.fire('hidden'); // the page goes away before its storage answered
+    const stashed = JSON.parse(store.map.get('eventline.pending') ?? '[]') as { event: string; event_id: string }[];
+    expect(stashed.map((d) => d.event)).toEqual(['before_ready']);
+
+    const rec = recordingTransport();
+    const next = clients.create({}, { transport: rec.transport, syncStore: store });
+    await next.flush();
+    expect(rec.sent.flatMap((s) => s.body.events.map((e) => [e.event, e.event_id]))).toEqual([['before_ready', stashed[0]?.event_id]]);
+    expect(store.map.get('eventline.pending')).toBe('[]');
+    slow.open(); // the first page's storage finally answers: it has nothing left to send
+    await first.flush();
+    expect(rec.sent.flatMap((s) => s.body.events)).toHaveLength(1);
+  });
+
+  it('a page that was only hidden sends them once, when its storage answers', async () => {
+    const store = syncStore();
+    const life = lifecycle();
+    const slow = slowStorage();
+    const rec = recordingTransport();
+    const client = clients.create({}, { storage: slow.storage, transport: rec.transport, lifecycle: life.lifecycle, syncStore: store });
+    client.track('hidden_then_back');
+    life.fire('hidden');
+    slow.open();
+    await client.flush();
+    expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['hidden_then_back']);
+  });
+});
+
+describe('regular sends', () => {
+  it('use keepalive while the body fits the 64 KiB budget, so a navigation does not cancel them', async () => {
+    const rec = recordingTransport();
+    const client = clients.create({ flushAt: 10_000 }, { transport: rec.transport });
+    client.track('small');
+    await client.flush();
+    for (let i = 0; i < 200; i++) client.track('big', { pad: 'p'.repeat(400) });
+    await client.flush();
+    expect(rec.sent.map((s) => [s.bytes <= KEEPALIVE_BYTES, s.options?.keepalive === true])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+  });
+});
+
+describe('leases for requests a closing tab leaves in flight', () => {
+  it('a regular send still in flight at pagehide is leased too', async () => {
+    const store = syncStore();
+    const sent: ClientBatch[] = [];
+    let cut: (error: Error) => void = () => undefined;
+    const transport = {
+      send: (_url: string, body: string | Uint8Array) => {
+        sent.push(JSON.parse(String(body)) as ClientBatch);
+        return new Promise<never>((_resolve, reject) => (cut = reject)); // answers only when the test cuts it
+      },
+    };
+    const life = lifecycle();
+    const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: store });
+    client.track('in_flight');
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    life.fire('hidden');
+    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
+    expect(lease.ids).toEqual(sent[0]?.events.map((e) => e.event_id));
+    expect(sent).toHaveLength(1); // not sent a second time at unload
+    cut(new Error('page gone'));
+  });
+});
+
+describe('one sender across tabs', () => {
+  it('a tab without the lock only persists; when the lock comes, it sends every tab’s events once', async () => {
+    const shared = createMemoryStorage();
+    let grant: () => void = () => undefined;
+    const lock = (_name: string, run: () => Promise<void>) => new Promise<void>((resolve) => (grant = () => void run().then(resolve)));
+    const rec = recordingTransport();
+    const follower = clients.create({ flushAt: 1 }, { storage: shared, transport: rec.transport, lock });
+    const other = recordingTransport();
+    const otherTab = clients.create({ flushAt: 1000 }, { storage: shared, transport: other.transport, lock: () => new Promise<void>(() => undefined) });
+    follower.track('from_follower');
+    otherTab.track('from_other_tab');
+    await follower.flush();
+    await otherTab.flush();
+    expect(rec.sent).toHaveLength(0);
+    expect(other.sent).toHaveLength(0);
+
+    grant(); // the leader tab closed: this one takes over
+    await vi.waitFor(() => expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event)).sort()).toEqual(['from_follower', 'from_other_tab']));
+    await follower.flush();
+    expect(rec.sent.flatMap((s) => s.body.events)).toHaveLength(2);
+  });
+
+  it('a lock granted after close() is handed straight on: the closed client never sends', async () => {
+    let grant: () => Promise<void> = () => Promise.resolve();
+    const rec = recordingTransport();
+    const client = clients.create({}, { transport: rec.transport, lock: (_n, run) => void (grant = run) });
+    client.track('a');
+    await client.getDeviceId();
+    await client.close();
+    await grant(); // resolves at once: the lock is released
+    await client.flush();
+    expect(rec.sent).toEqual([]);
+  });
+
+  it('the sender polls the shared queue even when its own is empty', async () => {
+    const shared = createMemoryStorage();
+    const rec = recordingTransport();
+    const leader = clients.create({ flushIntervalMs: 20 }, { storage: shared, transport: rec.transport, lock: (_n, run) => run() });
+    await leader.getDeviceId();
+    const other = clients.create({}, { storage: shared, transport: recordingTransport().transport, lock: () => new Promise<void>(() => undefined) });
+    other.track('from_other_tab');
+    await vi.waitFor(() => expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['from_other_tab']));
+  });
+});
