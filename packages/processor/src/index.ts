@@ -25,7 +25,8 @@ export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } 
 export { type ConsumerStats } from './consumer/stats';
 export { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './consumer/checkpoint-store';
 export { kinesisClientConfig, type KinesisConnection } from './consumer/kinesis-client';
-export { openLake, runQuery, type Lake, type Row, type Plain } from './query/lake';
+export { openLake, openReadOnlyLake, runQuery, type Lake, type ReadOnlyLake, type Row, type Plain } from './query/lake';
+export { QueryRefusedError, DEFAULT_GUARD_LIMITS, type GuardLimits, type GuardedResult } from './query/guard';
 export { type Logger, type LogLevel } from './log';
 export { createKinesisEsmHandler, type KinesisEsmHandler, type KinesisEsmHandlerOptions } from './lambda/kinesis-esm';
 export { createFirehoseTransformHandler, type FirehoseTransformHandler } from './lambda/firehose-transform';
