@@ -35,11 +35,14 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
 function registerWriterGauges(registry: Registry, stats: () => WriterStats): void {
   const gauge = (name: string, help: string, read: (s: WriterStats) => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read(stats())); } });
+  // The writer keeps its own running totals; each scrape copies them into the counter.
+  const counter = (name: string, help: string, read: (s: WriterStats) => number) =>
+    new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read(stats())); } });
   gauge('ingest_writer_bytes_in_flight', 'Bytes queued or being written to Kinesis', (s) => s.bytesInFlight);
   gauge('ingest_writer_records_queued', 'Records waiting for a PutRecords call', (s) => s.recordsQueued);
   gauge('ingest_writer_circuit_open', '1 while the circuit breaker refuses writes', (s) => (s.circuitOpen ? 1 : 0));
-  gauge('ingest_kinesis_put_calls_total', 'PutRecords calls made', (s) => s.calls);
-  gauge('ingest_kinesis_records_written_total', 'Records Kinesis accepted', (s) => s.recordsWritten);
-  gauge('ingest_kinesis_entry_failures_total', 'Entries Kinesis failed (each attempt)', (s) => s.entryFailures);
-  gauge('ingest_writer_refused_total', 'Records refused at once (circuit open or over the in-flight cap)', (s) => s.refused);
+  counter('ingest_kinesis_put_calls_total', 'PutRecords calls made', (s) => s.calls);
+  counter('ingest_kinesis_records_written_total', 'Records Kinesis accepted', (s) => s.recordsWritten);
+  counter('ingest_kinesis_entry_failures_total', 'Entries Kinesis failed (each attempt)', (s) => s.entryFailures);
+  counter('ingest_writer_refused_total', 'Records refused at once (circuit open or over the in-flight cap)', (s) => s.refused);
 }

@@ -118,7 +118,10 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     if (waiting.length > 0 && q.calls < maxCalls) schedule(q, Math.max(0, Math.min(...waiting.map((i) => i.notBefore)) - Date.now()));
   }
 
-  /** Take records in arrival order, skipping a key once one of its records cannot go (keeps per-key order). */
+  /**
+   * Take records in arrival order, skipping a key once one of its records cannot go (keeps per-key order).
+   * Limit: within one call Kinesis may take a key's later record and fail an earlier one; records carry `seq`.
+   */
   function pickCall(q: StreamQueue, now: number): Item[] {
     const blocked = new Set(q.inflightKeys);
     const picked: Item[] = [];
@@ -137,6 +140,8 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
       }
       picked.push(item);
       bytes += item.size;
+      // A retried record travels without its key's successors: if it fails again they must not land first.
+      if (item.attempt > 0) blocked.add(key);
     }
     q.pending = rest;
     for (const item of picked) q.inflightKeys.add(item.record.partitionKey);
