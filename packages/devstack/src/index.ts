@@ -3,3 +3,4 @@ export { ensureStreams, type StreamSpec } from './streams';
 export { kinesisClientConfig } from './kinesis-client-config';
 export { freePort } from './free-port';
 export { isAlive, stopChild, waitFor } from './process-control';
+export { startKinesisFaultProxy, type KinesisFaultProxy, type FaultPlan, type EntryFault } from './kinesis-fault-proxy';

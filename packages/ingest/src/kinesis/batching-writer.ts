@@ -153,23 +153,29 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     stats.calls += 1;
     const timeout = AbortSignal.timeout(Math.max(1, Math.max(...items.map((i) => i.deadline)) - Date.now()));
     let failures: { index: number; code: string }[];
+    let callFailed = false;
     try {
       failures = (await putCall(q.name, items.map((i) => i.record), timeout)).failed;
     } catch (error) {
       const code = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       failures = items.map((_, index) => ({ index, code }));
+      callFailed = true;
     }
-    settle(q, items, failures);
+    settle(q, items, failures, callFailed);
     for (const item of items) q.inflightKeys.delete(item.record.partitionKey);
     q.calls -= 1;
     flush(q);
   }
 
-  function settle(q: StreamQueue, items: Item[], failures: { index: number; code: string }[]): void {
+  /**
+   * Only whole-call failures (network, 5xx, timeout) count towards the breaker: per-entry throttling
+   * means Kinesis is up and answering, and is handled by retrying those entries.
+   */
+  function settle(q: StreamQueue, items: Item[], failures: { index: number; code: string }[], callFailed: boolean): void {
     const failedAt = new Map(failures.map((f) => [f.index, f.code]));
     stats.recordsWritten += items.length - failedAt.size;
     stats.entryFailures += failedAt.size;
-    const opened = failedAt.size === items.length ? breaker.failure(failures[0]?.code ?? 'failed') : (breaker.success(), false);
+    const opened = callFailed ? breaker.failure(failures[0]?.code ?? 'failed') : (breaker.success(), false);
     stats.circuitOpen = breaker.state() === 'open';
     const now = Date.now();
     const retry: Item[] = [];

@@ -1,5 +1,5 @@
 export interface BreakerOptions {
-  /** Consecutive failed calls (call error, or every entry failed) that open the circuit. */
+  /** Consecutive failed calls (network error, 5xx, timeout) that open the circuit. */
   failures: number;
   /** How long the circuit stays open before one probe is let through. */
   cooldownMs: number;
