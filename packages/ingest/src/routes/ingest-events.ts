@@ -36,14 +36,13 @@ export interface IngestResult {
  */
 export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput): Promise<IngestResult> {
   const results: EventStatus[] = [];
-  const good: { index: number; event: StoredEvent }[] = [];
+  const good: { index: number; event: StoredEvent; record: OutRecord }[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
   rawEvents.forEach((raw, index) => {
-    const checked = checkEvent(raw, index, deps.maxEventBytes);
+    const checked = checkEvent(raw, index, deps.maxEventBytes, input);
     if (checked.ok) {
-      const event = enrich(checked.value, input);
-      good.push({ index, event });
-      results.push({ event_id: event.event_id, status: 'accepted' });
+      good.push({ index, event: checked.event, record: checked.record });
+      results.push({ event_id: checked.event.event_id, status: 'accepted' });
     } else {
       results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues: checked.issues });
       bad.push({ index, record: badRow(raw, checked.code, checked.issues, input) });
@@ -52,7 +51,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
 
   const none: WriteOutcome = { failed: [] };
   const [outcome, badOutcome] = await Promise.all([
-    good.length > 0 ? deps.writer.put(deps.streamName, good.map(({ event }) => ({ data: encode(event), partitionKey: event.anonymous_id }))) : none,
+    good.length > 0 ? deps.writer.put(deps.streamName, good.map((g) => g.record)) : none,
     bad.length > 0 ? deps.writer.put(deps.badRowsStreamName, bad.map((b) => b.record)) : none,
   ]);
   // A rejected event whose bad row could not be stored is not dropped: the client retries it.
@@ -66,16 +65,20 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   return { response, retryAfterSec: Math.ceil(waitMs / 1000) };
 }
 
-type Checked = { ok: true; value: Parameters<typeof enrich>[0] } | { ok: false; code: string; issues: Issue[] };
+type Checked = { ok: true; event: StoredEvent; record: OutRecord } | { ok: false; code: string; issues: Issue[] };
 
-function checkEvent(raw: unknown, index: number, maxEventBytes: number): Checked {
+/** Validate, enrich, encode once; the byte limit applies to the event as stored (server fields included). */
+function checkEvent(raw: unknown, index: number, maxEventBytes: number, input: EnrichInput): Checked {
   const prefix = `events[${index}]`;
-  const size = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
-  if (size > maxEventBytes) {
-    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message: `event is ${size} bytes, over the ${maxEventBytes}-byte limit` }] };
-  }
   const result = validateEvent(raw, prefix);
-  return result.ok ? { ok: true, value: result.value } : { ok: false, code: 'invalid_event', issues: result.issues };
+  if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
+  const event = enrich(result.value, input);
+  const data = encode(event);
+  if (data.byteLength > maxEventBytes) {
+    const message = `event is ${data.byteLength} bytes with server fields, over the ${maxEventBytes}-byte limit`;
+    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }] };
+  }
+  return { ok: true, event, record: { data, partitionKey: event.anonymous_id } };
 }
 
 function summarize(requestId: string, results: EventStatus[]): BatchResponse {
