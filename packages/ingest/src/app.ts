@@ -8,6 +8,7 @@ import { createMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
 import { parseBody } from './http/read-body';
 import type { RecordWriter } from './kinesis/record-writer';
+import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
 import { rateLimit } from './middleware/rate-limit';
 import { batchRoute } from './routes/batch';
@@ -30,6 +31,8 @@ export interface AppOptions {
   rateLimitPerSecond?: number;
   rateLimitBurst?: number;
   ipMode?: IpMode;
+  /** Log every request, not only those answered 4xx/5xx. */
+  logAllRequests?: boolean;
 }
 
 export interface AppDeps {
@@ -48,7 +51,7 @@ export function createApp(deps: AppDeps) {
   const { writer, options, now = () => new Date(), log = () => undefined } = deps;
   const app = new Hono<Env>();
   const metrics = createMetrics(writer.stats?.bind(writer));
-  app.use(metrics.middleware, requestId());
+  app.use(metrics.middleware, requestId(), accessLog(log, options.logAllRequests));
   app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics.registry, log }));
 
   const originsFor = originPolicy(options.allowedOrigins ?? {});
@@ -78,6 +81,7 @@ export function createApp(deps: AppDeps) {
     readBody,
     facts: requestFacts({ now, ipMode: options.ipMode ?? 'anonymize', clientIp: deps.clientIp ?? (() => undefined) }),
     events: metrics.events,
+    log,
   };
   app.post('/v1/batch', limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
   for (const type of SEGMENT_TYPES) app.post(`/v1/${type}`, limits, auth, limited, segmentRoute(type, ingest));

@@ -16,6 +16,7 @@ export interface IngestConfig {
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   ipMode: IpMode;
+  logAllRequests: boolean;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
@@ -68,6 +69,7 @@ export function loadConfig(env: Env): IngestConfig {
     rateLimitPerSecond,
     rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
     ipMode,
+    logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
       budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),

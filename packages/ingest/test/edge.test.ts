@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anonymizeIp, compileOrigins, createMemoryWriter, derivedTimestamp, parseAllowedOrigins, type ServerContext } from '../src';
-import { batch, decode, event, post, testApp } from './helpers';
+import { batch, decode, event, post, testApp, WRITE_KEY } from './helpers';
 
 const origins = { shop: ['https://shop.example', 'http://127.0.0.1:*'] };
 
@@ -90,5 +90,22 @@ describe('enrichment', () => {
     const full = createMemoryWriter();
     await testApp(full, { ipMode: 'none' }, { clientIp: () => '203.0.113.77' }).request('/v1/batch', post(batch([event()])));
     expect((decode(full.records.get('events')![0]!.data) as { context: { server: ServerContext } }).context.server.ip).toBeUndefined();
+  });
+});
+
+describe('logs', () => {
+  it('log failed requests and unwritten events with the request id, never the IP or the write key', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const down = { put: (_s: string, r: unknown[]) => Promise.resolve({ failed: r.map((_, i) => i), lastError: 'InternalFailure' }), ping: () => Promise.resolve() };
+    const app = testApp(down, {}, { clientIp: () => '203.0.113.77', log: (r) => lines.push(r) });
+    await app.request('/v1/batch', post(batch([event()]), { 'x-request-id': 'req-log-1' }));
+    await app.request('/v1/batch', post(batch([event()]), { authorization: 'Basic ' + Buffer.from('secret-wk:').toString('base64') }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'events not written', request_id: 'req-log-1', error: 'InternalFailure' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', request_id: 'req-log-1', status: 503, route: '/v1/batch', app_id: 'shop' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', status: 401 }));
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('203.0.113');
+    expect(text).not.toContain('secret-wk');
+    expect(text).not.toContain(WRITE_KEY);
   });
 });

@@ -20,6 +20,7 @@ export interface IngestDeps {
   streamName: string;
   badRowsStreamName: string;
   maxEventBytes: number;
+  log?: (record: Record<string, unknown>) => void;
   /** Counts events by outcome for /metrics. */
   events?: { inc(labels: { status: string }, value: number): void };
 }
@@ -59,6 +60,8 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   for (const index of unwritten) results[index] = { event_id: results[index]!.event_id, status: 'retry', code: 'queue_unavailable' };
 
   const response = summarize(input.requestId, results);
+  const lastError = outcome.lastError ?? badOutcome.lastError;
+  if (lastError) deps.log?.({ level: 'warn', msg: 'events not written', request_id: input.requestId, app_id: input.appId, retry: unwritten.length, error: lastError });
   for (const status of ['accepted', 'rejected', 'retry'] as const) if (response[status] > 0) deps.events?.inc({ status }, response[status]);
   if (response.retry === 0) return { response };
   const waitMs = Math.max(outcome.retryAfterMs ?? 0, badOutcome.retryAfterMs ?? 0, 1000);
