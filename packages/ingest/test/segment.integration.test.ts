@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreams, KINESIS_ENGINES, startKinesis, startKinesisFaultProxy, stopChild, type KinesisEmulator } from '@eventline/devstack';
+import { ensureStreams, KINESIS_ENGINES, startKinesis, startKinesisFaultProxy, stopChild, waitFor, type KinesisEmulator } from '@eventline/devstack';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisClient, type BatchResponse } from '../src';
@@ -57,8 +57,11 @@ describe.each(KINESIS_ENGINES)('the Node entry against %s', (engine) => {
       proxy.plan.latencyMs = 700;
       const sent = event({ anonymous_id: 'in-flight' });
       const pending = fetch(`${url}/v1/batch`, { method: 'POST', headers: { authorization: basic('k') }, body: batch([sent]) });
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor('the write to reach the proxy', () => (proxy.stats.calls.PutRecords ?? 0) > 0, 10_000, 10);
       child.kill('SIGTERM');
+      await waitFor('the shutdown to begin', () => lines.some((l) => l.includes('"shutting down"')), 10_000, 10);
+      // No longer accepting: a new connection is refused while the write in flight goes on.
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
       const res = await pending;
       expect(res.status).toBe(200);
       expect(((await res.json()) as BatchResponse).accepted).toBe(1);
