@@ -28,8 +28,9 @@ async function startTarget(mode: string, env: Record<string, string> = {}): Prom
   throw new Error(`bench target ${mode} exited before listening`);
 }
 
+/** As the SDK sends them: each batch from one device, 200 devices. */
 function bodies(): string[] {
-  return Array.from({ length: 20 }, (_, b) => batch(Array.from({ length: EVENTS }, (_, i) => event({ anonymous_id: `device-${(b * 7 + i) % 40}`, seq: i }))));
+  return Array.from({ length: 200 }, (_, b) => batch(Array.from({ length: EVENTS }, (_, seq) => event({ anonymous_id: `device-${b}`, seq }))));
 }
 
 async function load(url: string, overallRate?: number, seconds = SECONDS) {
@@ -47,10 +48,13 @@ async function load(url: string, overallRate?: number, seconds = SECONDS) {
 }
 
 async function measure(name: string, mode: string, env?: Record<string, string>, rate?: number) {
+  const started = Date.now();
   const { child, url } = await startTarget(mode, env);
   try {
     await load(url, undefined, 1); // warm-up: JIT and connection pools, not measured
-    return { name, ...(await load(url, rate)) };
+    const result = { name, ...(await load(url, rate)) };
+    console.log(`  ${name}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    return result;
   } finally {
     await stopChild(child, 5000);
   }
@@ -60,7 +64,10 @@ async function main(): Promise<void> {
   console.log(`ingest bench: ${EVENTS}-event batches, ${CONNECTIONS} connections, ${SECONDS} s per run\n`);
   const a = await measure('(a) bare Hono, parse only', 'bare');
   const b = await measure('(b) full ingest, in-process sink', 'memory');
-  const half = await measure(`(b) at half its max (${Math.round(b.rps / 2)} req/s)`, 'memory', undefined, Math.max(1, Math.round(b.rps / 2)));
+  const halfRate = Math.max(1, Math.round(b.rps / 2));
+  // autocannon paces in bursts, so the bare handler at the same rate is the baseline for p99.
+  const aHalf = await measure(`(a) at half of (b)'s max, ${halfRate} req/s`, 'bare', undefined, halfRate);
+  const bHalf = await measure(`(b) at half of (b)'s max, ${halfRate} req/s`, 'memory', undefined, halfRate);
   const kinesis = await startKinesis();
   let c;
   try {
@@ -69,11 +76,11 @@ async function main(): Promise<void> {
   } finally {
     await kinesis.stop();
   }
-  const rows = [a, b, half, c];
+  const rows = [a, b, aHalf, bHalf, c];
   console.table(rows.map((r) => ({ target: r.name, 'req/s': Math.round(r.rps), 'events/s': Math.round(r.eventsPerSec), 'p99 ms': r.p99, errors: r.errors })));
   const ratio = b.eventsPerSec / a.eventsPerSec;
   console.log(`\nratio (b)/(a) = ${(ratio * 100).toFixed(1)} %   goal ≥ 60 %: ${ratio >= 0.6 ? 'met' : 'NOT met'}`);
-  console.log(`p99 of (b) at half its max = ${half.p99} ms   goal ≤ 25 ms: ${half.p99 <= 25 ? 'met' : 'NOT met'}`);
+  console.log(`p99 of (b) at half its max = ${bHalf.p99} ms (bare at that rate: ${aHalf.p99} ms)   goal ≤ 25 ms: ${bHalf.p99 <= 25 ? 'met' : 'NOT met'}`);
   console.log(`ratio (c)/(a) = ${((c.eventsPerSec / a.eventsPerSec) * 100).toFixed(1)} % (bounded by the emulator)`);
 }
 
