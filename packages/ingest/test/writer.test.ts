@@ -68,8 +68,10 @@ describe('batching writer', () => {
 
   it('answers the entries still failing when the time budget is spent, with the last error', async () => {
     const kinesis = fakeKinesis((l) => (l === 'x' ? 'ProvisionedThroughputExceededException' : undefined));
-    const outcome = await writerOver(kinesis.put, { budgetMs: 150 }).put('events', [rec('k', 'ok'), rec('k2', 'x')]);
-    expect(outcome).toEqual({ failed: [1], lastError: 'ProvisionedThroughputExceededException' });
+    const outcome = await writerOver(kinesis.put, { budgetMs: 300 }).put('events', [rec('k', 'ok'), rec('k2', 'x')]);
+    expect(outcome.failed).toEqual([1]);
+    // The budget may run out during a backoff or during a call; either way the answer names Kinesis' error.
+    expect(outcome.lastError).toMatch(/^ProvisionedThroughputExceededException/);
     expect(kinesis.calls.length).toBeGreaterThan(1);
     expect(kinesis.calls.slice(1).every((c) => c.length === 1 && c[0] === 'x')).toBe(true);
   });

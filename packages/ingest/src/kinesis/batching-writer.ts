@@ -27,6 +27,8 @@ interface Item {
   attempt: number;
   notBefore: number;
   deadline: number;
+  /** What Kinesis said on the last failed attempt: more useful than "budget spent" alone. */
+  lastError?: string;
   done: (ok: boolean, error?: string) => void;
 }
 
@@ -130,7 +132,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     for (const item of q.pending) {
       const key = item.record.partitionKey;
       if (now >= item.deadline) {
-        item.done(false, 'time budget spent');
+        item.done(false, item.lastError ? `${item.lastError} (time budget spent)` : 'time budget spent');
         continue;
       }
       if (blocked.has(key) || item.notBefore > now || picked.length === PUT_RECORDS_MAX_COUNT || bytes + item.size > PUT_RECORDS_MAX_BYTES) {
@@ -183,6 +185,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
       const code = failedAt.get(index);
       if (code === undefined) return item.done(true);
       item.attempt += 1;
+      item.lastError = code;
       item.notBefore = now + Math.random() * Math.min(cap, base * 2 ** item.attempt);
       if (stats.circuitOpen || item.notBefore >= item.deadline) item.done(false, code);
       else retry.push(item);
