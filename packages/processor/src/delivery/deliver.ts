@@ -1,12 +1,13 @@
+import type { BadRow } from '../core/bad-row';
 import { classifyIngestBadRows } from '../core/ingest-bad-row';
-import { classifyRecords, type InputRecord, type ProcessOptions } from '../core/process';
-import { encodeNdjsonGzip } from './ndjson';
+import type { LakeRow } from '../core/lake-row';
+import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
+import { gzipNdjson } from './ndjson';
 import { objectName, type FileExtension } from './naming';
 import { encodeParquet } from './parquet';
 import { badRowPrefix, eventPrefix } from './partition';
 import type { Prefix } from './prefix';
 import type { RowSink, Sink } from './sink';
-import type { LakeRow } from '../core/lake-row';
 
 export type EventFormat = 'ndjson' | 'parquet';
 
@@ -31,9 +32,12 @@ export interface DeliveryResult {
   objectKeys: string[];
 }
 
+/** A processed record and the file it belongs to: `partition` is its folder plus the file extension. */
+export type PreparedRecord = ClassifiedRecord & { prefix: string; extension: FileExtension; partition: string };
+
 interface FileGroup {
   prefix: string;
-  values: unknown[];
+  values: (LakeRow | BadRow)[];
   firstSeq: string;
   lastSeq: string;
   extension: FileExtension;
@@ -49,25 +53,69 @@ export async function deliverRecords(
   sink: Sink,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const { accepted, badRows, duplicates } =
-    options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyRecords(records, options);
-  const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
-  const groups = new Map<string, FileGroup>();
-  for (const a of accepted) addTo(groups, eventPrefix(a.row, options.eventPrefix), a.row, a.sequenceNumber, eventExt);
-  for (const bad of badRows) addTo(groups, badRowPrefix(bad, options.errorPrefix), bad, bad.sequence_number, '.ndjson.gz');
+  return deliverPrepared(shardId, prepareRecords(records, options), sink, options);
+}
 
+/** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
+export function prepareRecords(records: readonly InputRecord[], options: DeliveryOptions = {}): PreparedRecord[] {
+  const classified = options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyEach(records, options);
+  const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
+  const partitions = new Map<string, string>(); // one partition string per folder, not one per record
+  const out: PreparedRecord[] = [];
+  for (const item of classified) {
+    const extension = item.row !== undefined ? eventExt : '.ndjson.gz';
+    const prefix = item.row !== undefined ? eventPrefix(item.row, options.eventPrefix) : badRowPrefix(item.badRow, options.errorPrefix);
+    const memoKey = extension === '.parquet' ? `P${prefix}` : prefix;
+    let partition = partitions.get(memoKey);
+    if (partition === undefined) partitions.set(memoKey, (partition = prefix + extension));
+    const p = item as PreparedRecord;
+    p.prefix = prefix;
+    p.extension = extension;
+    p.partition = partition;
+    out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Write prepared records (one flush's range, in shard order): the first row of each event_id
+ * wins, one file per partition named by its first and last sequence number.
+ */
+export async function deliverPrepared(
+  shardId: string,
+  prepared: readonly PreparedRecord[],
+  sink: Sink,
+  options: DeliveryOptions = {},
+): Promise<DeliveryResult> {
+  const groups = new Map<string, FileGroup>();
+  const rows: LakeRow[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let badRows = 0;
+  for (const item of prepared) {
+    if (item.row === undefined) {
+      badRows += 1;
+      addTo(groups, item, item.badRow);
+    } else if (seen.has(item.row.event_id)) {
+      duplicates += 1;
+    } else {
+      seen.add(item.row.event_id);
+      rows.push(item.row);
+      addTo(groups, item, item.row);
+    }
+  }
   const files = [...groups.values()].map((g) => ({ key: g.prefix + objectName(shardId, g.firstSeq, g.lastSeq, g.extension), group: g }));
   const level = options.gzipLevel ?? 6;
   // Settle every write before reporting: a retry must not race a write still in flight.
-  const outcomes = await Promise.allSettled(files.map(({ key, group }) => sink.write(key, encode(group, level))));
+  const outcomes = await Promise.allSettled(files.map(async ({ key, group }) => sink.write(key, await encode(group, level))));
   throwFailures(outcomes, files.length);
-  if (options.rowSink && accepted.length > 0) await options.rowSink.writeRows(accepted.map((a) => a.row));
+  if (options.rowSink && rows.length > 0) await options.rowSink.writeRows(rows);
   const objectKeys = files.map((f) => f.key);
-  return { rowsDelivered: accepted.length, badRows: badRows.length, duplicates, filesWritten: objectKeys.length, objectKeys };
+  return { rowsDelivered: rows.length, badRows, duplicates, filesWritten: objectKeys.length, objectKeys };
 }
 
-function encode(group: FileGroup, gzipLevel: number): Uint8Array {
-  return group.extension === '.parquet' ? encodeParquet(group.values as LakeRow[]) : encodeNdjsonGzip(group.values, gzipLevel);
+function encode(group: FileGroup, gzipLevel: number): Promise<Uint8Array> {
+  return group.extension === '.parquet' ? Promise.resolve(encodeParquet(group.values as LakeRow[])) : gzipNdjson(group.values, gzipLevel);
 }
 
 function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): void {
@@ -77,13 +125,12 @@ function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): v
 }
 
 /** Records arrive in shard order, so the first and last added are the file's range. */
-function addTo(groups: Map<string, FileGroup>, prefix: string, value: unknown, seq: string, extension: FileExtension): void {
-  const key = prefix + extension;
-  const group = groups.get(key);
+function addTo(groups: Map<string, FileGroup>, item: PreparedRecord, value: LakeRow | BadRow): void {
+  const group = groups.get(item.partition);
   if (group) {
     group.values.push(value);
-    group.lastSeq = seq;
+    group.lastSeq = item.sequenceNumber;
   } else {
-    groups.set(key, { prefix, values: [value], firstSeq: seq, lastSeq: seq, extension });
+    groups.set(item.partition, { prefix: item.prefix, values: [value], firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, extension: item.extension });
   }
 }
