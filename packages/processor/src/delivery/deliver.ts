@@ -1,8 +1,7 @@
-import type { BadRow } from '../core/bad-row';
 import { classifyIngestBadRows } from '../core/ingest-bad-row';
 import type { LakeRow } from '../core/lake-row';
 import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
-import { gzipNdjson } from './ndjson';
+import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
 import { objectName, type FileExtension } from './naming';
 import { encodeParquet } from './parquet';
 import { badRowPrefix, eventPrefix } from './partition';
@@ -37,15 +36,19 @@ export type PreparedRecord = ClassifiedRecord & { prefix: string; extension: Fil
 
 interface FileGroup {
   prefix: string;
-  values: (LakeRow | BadRow)[];
+  extension: FileExtension;
   firstSeq: string;
   lastSeq: string;
-  extension: FileExtension;
+  /** NDJSON.gz: lines go to the compressor as they come. */
+  ndjson?: NdjsonGzipWriter;
+  /** Parquet: the writer needs every row of the file at once. */
+  rows: LakeRow[];
 }
 
 /**
  * Process one shard's records (in shard order) and write one file per partition folder, then
- * the rows to the row sink if any. Resolves once every file and row is durable.
+ * the rows to the row sink if any. Resolves once every file and row is durable. Records are
+ * processed in slices, and NDJSON.gz compression of one slice overlaps processing the next.
  */
 export async function deliverRecords(
   shardId: string,
@@ -53,7 +56,12 @@ export async function deliverRecords(
   sink: Sink,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  return deliverPrepared(shardId, prepareRecords(records, options), sink, options);
+  const files = collectFiles(options);
+  for (let i = 0; i < records.length; i += YIELD_EVERY) {
+    for (const item of prepareRecords(records.slice(i, i + YIELD_EVERY), options)) files.add(item);
+    if (i + YIELD_EVERY < records.length) await yieldToEventLoop();
+  }
+  return writeFiles(shardId, files, sink, options);
 }
 
 /** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
@@ -87,50 +95,71 @@ export async function deliverPrepared(
   sink: Sink,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const groups = new Map<string, FileGroup>();
-  const rows: LakeRow[] = [];
-  const seen = new Set<string>();
-  let duplicates = 0;
-  let badRows = 0;
-  for (const item of prepared) {
-    if (item.row === undefined) {
-      badRows += 1;
-      addTo(groups, item, item.badRow);
-    } else if (seen.has(item.row.event_id)) {
-      duplicates += 1;
-    } else {
-      seen.add(item.row.event_id);
-      rows.push(item.row);
-      addTo(groups, item, item.row);
-    }
+  const files = collectFiles(options);
+  for (let i = 0; i < prepared.length; i += 1) {
+    files.add(prepared[i] as PreparedRecord);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
   }
-  const files = [...groups.values()].map((g) => ({ key: g.prefix + objectName(shardId, g.firstSeq, g.lastSeq, g.extension), group: g }));
-  const level = options.gzipLevel ?? 6;
-  // Settle every write before reporting: a retry must not race a write still in flight.
-  const outcomes = await Promise.allSettled(files.map(async ({ key, group }) => sink.write(key, await encode(group, level))));
-  throwFailures(outcomes, files.length);
-  if (options.rowSink && rows.length > 0) await options.rowSink.writeRows(rows);
-  const objectKeys = files.map((f) => f.key);
-  return { rowsDelivered: rows.length, badRows, duplicates, filesWritten: objectKeys.length, objectKeys };
+  return writeFiles(shardId, files, sink, options);
 }
 
-function encode(group: FileGroup, gzipLevel: number): Promise<Uint8Array> {
-  return group.extension === '.parquet' ? Promise.resolve(encodeParquet(group.values as LakeRow[])) : gzipNdjson(group.values, gzipLevel);
+interface Files {
+  add(item: PreparedRecord): void;
+  groups: Map<string, FileGroup>;
+  rows: LakeRow[];
+  badRows: number;
+  duplicates: number;
+}
+
+/** Dedupe and group one flush's records into files. Records arrive in shard order, so the first and last added are a file's range. */
+function collectFiles(options: DeliveryOptions): Files {
+  const seen = new Set<string>();
+  const level = options.gzipLevel ?? 6;
+  const files: Files = {
+    groups: new Map(),
+    rows: [],
+    badRows: 0,
+    duplicates: 0,
+    add(item) {
+      if (item.row === undefined) {
+        files.badRows += 1;
+      } else if (seen.has(item.row.event_id)) {
+        files.duplicates += 1;
+        return;
+      } else {
+        seen.add(item.row.event_id);
+        files.rows.push(item.row);
+      }
+      let group = files.groups.get(item.partition);
+      if (group === undefined) {
+        const ndjson = item.extension === '.ndjson.gz' ? createNdjsonGzipWriter(level) : undefined;
+        group = { prefix: item.prefix, extension: item.extension, firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, rows: [], ...(ndjson ? { ndjson } : {}) };
+        files.groups.set(item.partition, group);
+      }
+      group.lastSeq = item.sequenceNumber;
+      if (group.ndjson) group.ndjson.add(item.row ?? item.badRow);
+      else if (item.row !== undefined) group.rows.push(item.row);
+    },
+  };
+  return files;
+}
+
+async function writeFiles(shardId: string, files: Files, sink: Sink, options: DeliveryOptions): Promise<DeliveryResult> {
+  const named = [...files.groups.values()].map((g) => ({ key: g.prefix + objectName(shardId, g.firstSeq, g.lastSeq, g.extension), group: g }));
+  // Settle every write before reporting: a retry must not race a write still in flight.
+  const outcomes = await Promise.allSettled(named.map(async ({ key, group }) => sink.write(key, await encode(group))));
+  throwFailures(outcomes, named.length);
+  if (options.rowSink && files.rows.length > 0) await options.rowSink.writeRows(files.rows);
+  const objectKeys = named.map((f) => f.key);
+  return { rowsDelivered: files.rows.length, badRows: files.badRows, duplicates: files.duplicates, filesWritten: objectKeys.length, objectKeys };
+}
+
+function encode(group: FileGroup): Promise<Uint8Array> {
+  return group.ndjson ? group.ndjson.finish() : Promise.resolve(encodeParquet(group.rows));
 }
 
 function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): void {
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) throw new AggregateError(failed, `${failed.length} of ${total} files failed to write`);
-}
-
-/** Records arrive in shard order, so the first and last added are the file's range. */
-function addTo(groups: Map<string, FileGroup>, item: PreparedRecord, value: LakeRow | BadRow): void {
-  const group = groups.get(item.partition);
-  if (group) {
-    group.values.push(value);
-    group.lastSeq = item.sequenceNumber;
-  } else {
-    groups.set(item.partition, { prefix: item.prefix, values: [value], firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, extension: item.extension });
-  }
 }
