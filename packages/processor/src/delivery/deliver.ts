@@ -68,14 +68,15 @@ export async function deliverRecords(
 export function prepareRecords(records: readonly InputRecord[], options: DeliveryOptions = {}): PreparedRecord[] {
   const classified = options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyEach(records, options);
   const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
-  const partitions = new Map<string, string>(); // one partition string per folder, not one per record
+  // One partition string per folder and extension, not one per record.
+  const partitions = { '.ndjson.gz': new Map<string, string>(), '.parquet': new Map<string, string>() };
   const out: PreparedRecord[] = [];
   for (const item of classified) {
     const extension = item.row !== undefined ? eventExt : '.ndjson.gz';
     const prefix = item.row !== undefined ? eventPrefix(item.row, options.eventPrefix) : badRowPrefix(item.badRow, options.errorPrefix);
-    const memoKey = extension === '.parquet' ? `P${prefix}` : prefix;
-    let partition = partitions.get(memoKey);
-    if (partition === undefined) partitions.set(memoKey, (partition = prefix + extension));
+    let partition = partitions[extension].get(prefix);
+    if (partition === undefined) partitions[extension].set(prefix, (partition = prefix + extension));
+    // The classified objects were just made for this call: completing them avoids a copy per record.
     const p = item as PreparedRecord;
     p.prefix = prefix;
     p.extension = extension;
