@@ -20,7 +20,7 @@ export { encodeParquet } from './delivery/parquet';
 export { type Sink, type RowSink } from './delivery/sink';
 export { createFolderSink } from './delivery/folder-sink';
 export { writeFileAtomic } from './delivery/atomic-write';
-export { deliverRecords, type DeliveryResult, type DeliveryOptions, type EventFormat } from './delivery/deliver';
+export { deliverRecords, deliverPrepared, prepareRecords, type PreparedRecord, type DeliveryResult, type DeliveryOptions, type EventFormat } from './delivery/deliver';
 export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } from './consumer/consumer';
 export { type ConsumerStats } from './consumer/stats';
 export { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './consumer/checkpoint-store';
