@@ -1,5 +1,6 @@
 import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
+import pg from 'pg';
 
 export interface PipelineStatus {
   generated_at: string;
@@ -7,6 +8,8 @@ export interface PipelineStatus {
   ingest: { up: boolean; accepted: number | null; rejected: number | null; retry: number | null; records_written: number | null; circuit_open: boolean | null };
   /** Everything the lake holds (it survives restarts). */
   lake: { events: number; bad_rows: number; bad_rows_by_reason: Record<string, number> };
+  /** Rows in the processor's PostgreSQL table; absent when the demo runs without a database. */
+  postgres?: { events: number | null; error?: string };
 }
 
 /** Sum the samples of one Prometheus metric whose labels contain `match` (e.g. `status="accepted"`). */
@@ -43,13 +46,25 @@ async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']
 }
 
 /** GET /api/pipeline: counts at each stage, for the live pipeline view (polled by the page). */
-export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: string }): Hono {
+export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: string; database?: { url: string; table: string } }): { app: Hono; close: () => Promise<void> } {
   const app = new Hono();
+  const pool = options.database ? new pg.Pool({ connectionString: options.database.url, max: 1 }) : undefined;
+  const postgresCount = async (): Promise<PipelineStatus['postgres']> => {
+    if (!pool || !options.database) return undefined;
+    try {
+      const { rows } = await pool.query<{ n: string }>(`select count(*) as n from ${options.database.table}`);
+      return { events: Number(rows[0]?.n ?? 0) };
+    } catch (error) {
+      // The table appears when the processor starts; until then, say why there is no number.
+      return { events: null, error: error instanceof Error ? error.message : String(error) };
+    }
+  };
   app.get('/api/pipeline', async (c) => {
-    const [ingest, totals, reasons] = await Promise.all([
+    const [ingest, totals, reasons, postgres] = await Promise.all([
       ingestStatus(options.ingestUrl),
       runQuery(options.lakeDir, 'select (select count(*) from events) as events, (select count(*) from bad_rows) as bad_rows'),
       runQuery(options.lakeDir, 'select error_type, count(*) as n from bad_rows group by all'),
+      postgresCount(),
     ]);
     const status: PipelineStatus = {
       generated_at: new Date().toISOString(),
@@ -59,8 +74,9 @@ export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: stri
         bad_rows: Number(totals[0]?.bad_rows ?? 0),
         bad_rows_by_reason: Object.fromEntries(reasons.map((r) => [r.error_type as string, Number(r.n)])),
       },
+      ...(postgres ? { postgres } : {}),
     };
     return c.json(status);
   });
-  return app;
+  return { app, close: async () => void (await pool?.end()) };
 }

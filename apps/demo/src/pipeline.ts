@@ -18,6 +18,8 @@ export interface PipelineOptions {
   outputFormat?: 'parquet' | 'ndjson';
   /** Also load events into PostgreSQL; default: DATABASE_URL when set, else none. */
   databaseUrl?: string;
+  /** PostgreSQL schema for the events table (the processor's PG_SCHEMA); default `public`. */
+  pgSchema?: string;
   onLine?: (service: string, line: string) => void;
 }
 
@@ -25,6 +27,8 @@ export interface Pipeline {
   kinesis: KinesisEmulator;
   ingestUrl: string;
   lakeDir: string;
+  /** Where the processor loads events in PostgreSQL, when it does. */
+  database?: { url: string; table: string };
   services: ServiceProcess[];
   stop(): Promise<void>;
 }
@@ -68,6 +72,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           BAD_ROWS_STREAM_NAME: STREAMS.badRows,
           OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
           ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+          ...(options.pgSchema ? { PG_SCHEMA: options.pgSchema } : {}),
         },
         ready: (r) => r.event === 'ready',
         onLine,
@@ -89,7 +94,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       onLine,
     });
     services.push(ingest);
-    return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, services, stop };
+    const database = databaseUrl ? { url: databaseUrl, table: `"${options.pgSchema ?? process.env.PG_SCHEMA ?? 'public'}"."${process.env.PG_TABLE ?? 'events'}"` } : undefined;
+    return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, services, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     ingestUrl: pipeline.ingestUrl,
     writeKey: DEMO_WRITE_KEY,
     lakeDir: pipeline.lakeDir,
+    database: pipeline.database,
   }).catch(async (error: unknown) => {
     await pipeline.stop();
     throw error;

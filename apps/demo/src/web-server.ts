@@ -14,6 +14,8 @@ export interface WebOptions {
   ingestUrl: string;
   writeKey: string;
   lakeDir: string;
+  /** The processor's PostgreSQL table, when the demo loads one: counted in the pipeline view. */
+  database?: { url: string; table: string };
 }
 
 const require = createRequire(import.meta.url);
@@ -50,7 +52,8 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
   });
   app.route('/', dashboard.app);
   app.route('/', sqlBox.app);
-  app.route('/', pipelineStatusRoutes({ ingestUrl: options.ingestUrl, lakeDir: options.lakeDir }));
+  const status = pipelineStatusRoutes({ ingestUrl: options.ingestUrl, lakeDir: options.lakeDir, database: options.database });
+  app.route('/', status.app);
   app.onError((error, c) => c.json({ error: error instanceof Error ? error.message : String(error) }, 500));
   app.get('/config.js', (c) => {
     const config = { writeKey: options.writeKey, endpoint: options.ingestUrl };
@@ -76,6 +79,7 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
     closeLake: () => {
       dashboard.close();
       sqlBox.close();
+      void status.close();
     },
   });
 }

@@ -103,6 +103,11 @@ async function refreshPipeline() {
     set('written', s.ingest.records_written);
     set('lake', s.lake.events);
     set('bad', s.lake.bad_rows);
+    if (s.postgres) {
+      $('pg-stage').hidden = false;
+      set('postgres', s.postgres.events);
+      $('pg-note').textContent = s.postgres.error ? s.postgres.error : 'events table';
+    }
     $('bad-reasons').textContent = Object.entries(s.lake.bad_rows_by_reason).map(([k, v]) => `${k}: ${v}`).join(', ');
     $('pipeline-note').textContent = s.ingest.up ? (s.ingest.circuit_open ? 'ingest: Kinesis circuit open, answering 503' : '') : 'ingest is not answering';
   } catch (error) {

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPostgres, waitFor, type PostgresServer } from '@eventline/devstack';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebApp, DEMO_WRITE_KEY, seedShoppers, startPipeline, type Pipeline } from '../src';
+import type { PipelineStatus } from '../src/pipeline-status';
+
+// The demo with a database: the processor loads PostgreSQL too, and the live view counts its rows.
+const schema = `demo_view_${process.pid}_${Date.now()}`;
+let postgres: PostgresServer;
+let pipeline: Pipeline;
+let dataDir: string;
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-pg-'));
+  pipeline = await startPipeline({ dataDir, databaseUrl: postgres.url, pgSchema: schema });
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+  if (postgres) {
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+    await postgres.stop();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('pipeline view with PostgreSQL', () => {
+  it('counts the rows the processor loaded, equal to the lake', async () => {
+    expect(pipeline.database?.table).toBe(`"${schema}"."events"`);
+    const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: 8, seed: 3 });
+    expect(seeded.problems).toEqual([]);
+    const web = createWebApp({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, lakeDir: pipeline.lakeDir, database: pipeline.database });
+    let status: PipelineStatus | undefined;
+    await waitFor(
+      'lake and PostgreSQL to hold every accepted event',
+      async () => {
+        status = (await (await web.request('/api/pipeline')).json()) as PipelineStatus;
+        return status.lake.events === seeded.accepted && status.postgres?.events === seeded.accepted;
+      },
+      60_000,
+      250,
+    );
+    web.closeLake();
+    expect(status?.ingest).toMatchObject({ up: true, accepted: seeded.accepted, circuit_open: false });
+    expect(status?.postgres).toEqual({ events: seeded.accepted });
+  });
+});
