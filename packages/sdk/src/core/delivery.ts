@@ -96,12 +96,12 @@ export function createDelivery(d: DeliveryDeps) {
   function pick(skip: (id: string) => boolean, maxCount: number, maxBytes: number): ClientEvent[] {
     const out: ClientEvent[] = [];
     let size = 40;
-    for (const entry of queue.list()) {
-      if (skip(entry.e.event_id)) continue;
-      if (out.length >= maxCount || (out.length > 0 && size + entry.b > maxBytes)) break;
+    queue.scan((entry) => {
+      if (skip(entry.e.event_id)) return;
+      if (out.length >= maxCount || (out.length > 0 && size + entry.b > maxBytes)) return true;
       out.push(entry.e);
       size += entry.b + 1;
-    }
+    });
     return out;
   }
 

@@ -70,7 +70,8 @@ export function randomBytes(length: number): Uint8Array {
     used = 0;
   }
   used += length;
-  return pool.slice(used - length, used);
+  // A view, not a copy: the pool is replaced when used up, never overwritten.
+  return pool.subarray(used - length, used);
 }
 
 /** For the <script> build: `window.eventline = api`. */
