@@ -107,45 +107,38 @@ export type PageEvent = 'hidden' | 'visible' | 'online' | 'route';
 export function listenPage(listener: (event: PageEvent) => void): () => void {
   const doc = g.document;
   if (typeof g.addEventListener !== 'function') return () => undefined;
-  const onVisibility = () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible');
-  const onHide = () => listener('hidden');
-  const onOnline = () => listener('online');
   let href = g.location?.href;
   const onRoute = () => {
     if (g.location?.href === href) return;
     href = g.location?.href;
     listener('route');
   };
-  doc?.addEventListener('visibilitychange', onVisibility);
-  g.addEventListener('pagehide', onHide);
-  g.addEventListener('online', onOnline);
-  g.addEventListener('popstate', onRoute);
+  const on: [EventTarget | undefined, string, () => void][] = [
+    [doc, 'visibilitychange', () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
+    [g, 'pagehide', () => listener('hidden')],
+    [g, 'online', () => listener('online')],
+    [g, 'popstate', onRoute],
+  ];
+  for (const [target, type, fn] of on) target?.addEventListener(type, fn);
   const restore = patchHistory(g.history, onRoute);
   return () => {
-    doc?.removeEventListener('visibilitychange', onVisibility);
-    g.removeEventListener('pagehide', onHide);
-    g.removeEventListener('online', onOnline);
-    g.removeEventListener('popstate', onRoute);
+    for (const [target, type, fn] of on) target?.removeEventListener(type, fn);
     restore();
   };
 }
 
+/** history.pushState / replaceState call `after` once they ran; returns the undo. */
 function patchHistory(history: History | undefined, after: () => void): () => void {
   if (!history) return () => undefined;
-  const pushState = history.pushState.bind(history);
-  const replaceState = history.replaceState.bind(history);
-  history.pushState = function patchedPushState(...args: Parameters<History['pushState']>) {
-    pushState(...args);
-    after();
-  };
-  history.replaceState = function patchedReplaceState(...args: Parameters<History['replaceState']>) {
-    replaceState(...args);
-    after();
-  };
-  return () => {
-    history.pushState = pushState;
-    history.replaceState = replaceState;
-  };
+  const originals = (['pushState', 'replaceState'] as const).map((name) => {
+    const original = history[name].bind(history);
+    history[name] = function patchedHistory(...args: Parameters<History['pushState']>) {
+      original(...args);
+      after();
+    };
+    return () => (history[name] = original);
+  });
+  return () => originals.forEach((undo) => undo());
 }
 
 /** Landing URL and referrer, read once at init for attribution. */
