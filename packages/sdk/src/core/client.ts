@@ -203,10 +203,16 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     decoratedFrom = undefined;
   }
 
-  /** Change the state now, or in call order once it is loaded. */
-  function update(fn: (s: State) => void): void {
-    if (state) return fn(state);
-    waiting.push({ run: fn });
+  /** Change the state (then run `after`, then save) now, or in call order once it is loaded. */
+  function update(change: Partial<State>, after?: (s: State) => void): void {
+    const run = (s: State) => {
+      Object.assign(s, change);
+      after?.(s);
+      redecorate();
+      save(s);
+    };
+    if (state) run(state);
+    else waiting.push({ run });
   }
 
   function drafts(items: { draft?: EventDraft }[]): EventDraft[] {
@@ -248,42 +254,21 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     track: (name, properties) => call('track', name, properties),
     identify(userId, traits) {
       call('identify', userId, traits);
-      if (typeof userId === 'string' && userId !== '') {
-        update((s) => {
-          s.userId = userId;
-          save(s);
-        });
-      }
+      if (typeof userId === 'string' && userId !== '') update({ userId });
     },
     page: (name, properties) => call('page', name, properties),
     screen: (name, properties) => call('screen', name, properties),
     alias: (userId, previousId) => call('alias', userId, undefined, previousId),
     group: (groupId, traits) => call('group', groupId, traits),
     setConsent,
-    optOut() {
-      update((s) => {
-        s.optOut = true;
-        save(s);
+    optOut: () =>
+      update({ optOut: true }, () => {
         drop('consent', 'opted out', queue.list().map((e) => e.e));
         void queue.clear();
-      });
-    },
-    optIn: () =>
-      update((s) => {
-        s.optOut = false;
-        save(s);
       }),
-    anonymize: (on = true) =>
-      update((s) => {
-        s.anonymized = on;
-        redecorate();
-        save(s);
-      }),
-    reset: () =>
-      update((s) => {
-        Object.assign(s, { deviceId: uuid(), nextSeq: 0, userId: undefined, session: undefined });
-        save(s);
-      }),
+    optIn: () => update({ optOut: false }),
+    anonymize: (on = true) => update({ anonymized: on }),
+    reset: () => update({ nextSeq: 0, userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
     flush: async () => {
       if (ready) await ready;
       await delivery.flush();
