@@ -48,7 +48,24 @@ function bad(value: unknown, max: number): boolean {
   return typeof value !== 'string' || value === '' || value.length > max;
 }
 
-/** A deep copy through JSON (throws on what JSON cannot carry). */
+/** A deep copy as JSON makes it (throws on what JSON cannot carry). */
 export function jsonCopy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+  return (flatCopy(value) ?? JSON.parse(JSON.stringify(value))) as T;
+}
+
+/**
+ * The common case without the string round trip (track() allocates as little as it can): a plain
+ * object of strings, numbers, booleans and null is copied as JSON would copy it. Anything else
+ * (nested objects, dates, BigInt, toJSON, __proto__) returns undefined and goes through JSON.
+ */
+function flatCopy(value: unknown): Record<string, unknown> | undefined {
+  if (Object.getPrototypeOf(value ?? 0) !== Object.prototype) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key in value as object) {
+    const v = (value as Record<string, unknown>)[key];
+    const type = typeof v;
+    if (key === 'toJSON' || key === '__proto__' || type === 'bigint' || (type === 'object' && v !== null)) return undefined;
+    if (type !== 'undefined' && type !== 'function' && type !== 'symbol') out[key] = type === 'number' && !Number.isFinite(v) ? null : v;
+  }
+  return out;
 }
