@@ -82,6 +82,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         STREAM_NAME: STREAMS.events,
         BAD_ROWS_STREAM_NAME: STREAMS.badRows,
         INGEST_WRITE_KEYS: `${DEMO_WRITE_KEY}=${DEMO_APP_ID}`,
+        // The demo page runs on a dynamic loopback port; browsers from any other origin get 403.
+        INGEST_ALLOWED_ORIGINS: `${DEMO_APP_ID}=http://127.0.0.1:*|http://localhost:*`,
       },
       ready: (r) => r.msg === 'listening',
       onLine,

@@ -6,6 +6,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
 import { dashboardRoutes } from './dashboard/route';
+import { sqlRoutes } from './dashboard/sql-route';
+import { pipelineStatusRoutes } from './pipeline-status';
 
 export interface WebOptions {
   port: number;
@@ -21,12 +23,15 @@ const pageFile = new URL('index.html', webDir);
 const STATIC_FILES: Record<string, string> = {
   'demo.css': 'text/css',
   'dashboard.js': 'text/javascript',
+  'shop.js': 'text/javascript',
+  'offline-switch.js': 'text/javascript',
 };
 
 /** The demo page, the SDK's script-tag build, and a small read-only view of the lake. */
 export function createWebApp(options: Omit<WebOptions, 'port'>) {
   const app = new Hono();
   const dashboard = dashboardRoutes(options.lakeDir);
+  const sqlBox = sqlRoutes(options.lakeDir);
   app.get('/', async (c) => {
     const snippet = (await readFile(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8')).replace('SDK_URL', '/sdk/eventline.iife.js');
     return c.html((await readFile(pageFile, 'utf8')).replace('/*EVENTLINE_SNIPPET*/', snippet.trim()));
@@ -44,6 +49,8 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
     return c.body(await readFile(file, 'utf8'), 200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' });
   });
   app.route('/', dashboard.app);
+  app.route('/', sqlBox.app);
+  app.route('/', pipelineStatusRoutes({ ingestUrl: options.ingestUrl, lakeDir: options.lakeDir }));
   app.onError((error, c) => c.json({ error: error instanceof Error ? error.message : String(error) }, 500));
   app.get('/config.js', (c) => {
     const config = { writeKey: options.writeKey, endpoint: options.ingestUrl };
@@ -65,7 +72,12 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
       return c.json({ error: error instanceof Error ? error.message : String(error) }, 500);
     }
   });
-  return Object.assign(app, { closeLake: dashboard.close });
+  return Object.assign(app, {
+    closeLake: () => {
+      dashboard.close();
+      sqlBox.close();
+    },
+  });
 }
 
 export function startWebServer(options: WebOptions): Promise<{ url: string; server: ServerType }> {

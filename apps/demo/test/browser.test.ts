@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runQuery } from '@eventline/processor';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const START = new URL('../dist/start.js', import.meta.url).pathname;
@@ -14,21 +14,23 @@ const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url).pathname;
 const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eventline-browser-'));
+const lakeDir = join(dataDir, 'lake');
 let demo: ChildProcess;
-let pageUrl: string;
+let siteUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package (see the README)');
   demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
   for await (const line of createInterface({ input: demo.stdout! })) {
-    pageUrl ??= /Demo page\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? (undefined as unknown as string);
+    siteUrl ??= /Demo page\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? (undefined as unknown as string);
     if (line.includes('Ctrl-C stops everything')) break;
   }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  mkdirSync(ARTIFACTS, { recursive: true });
 }, 90_000);
 
 afterAll(async () => {
@@ -40,32 +42,87 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-describe('demo page in Chromium', () => {
-  it('loads the SDK by script tag; a click travels to the lake', async () => {
-    const page = await browser.newPage();
+const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').trim();
+const num = async (page: Page, selector: string) => Number(await text(page, selector));
+const one = async (sql: string) => (await runQuery(lakeDir, sql))[0]!;
+
+describe('the demo in Chromium', () => {
+  let deviceId: string;
+
+  it('shop: a campaign visitor registers, buys, goes offline, buys again, comes back; all of it lands once', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(pageUrl);
+    await page.goto(`${siteUrl}/?utm_source=newsletter&utm_medium=email&utm_campaign=november`);
     await page.waitForFunction(() => document.getElementById('device')?.textContent !== '–');
-    const deviceId = (await page.textContent('#device'))!;
+    deviceId = await text(page, '#device');
 
+    await page.fill('#user', 'Ada');
+    await page.click('button[data-action="register"]');
+    await page.click('button[data-view="sku-tee"]');
+    await page.click('button[data-add="sku-tee"]');
+    await page.click('button[data-add="sku-mug"]');
+    await page.selectOption('#currency', 'USD');
     await page.click('#buy');
-    await page.click('#buy');
-    await page.waitForFunction(() => document.getElementById('accepted')?.textContent === '2');
-    await page.waitForFunction(() => document.getElementById('lake')?.textContent === '2', undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.getElementById('queued')?.textContent === '0' && Number(document.getElementById('accepted')?.textContent) >= 6);
 
-    const rows = await runQuery(join(dataDir, 'lake'), `select event, properties, library_name, page_url, browser_name, device_type from events where anonymous_id = '${deviceId}'`);
-    expect(rows).toHaveLength(2);
-    for (const row of rows) {
-      expect(row.event).toBe('af_purchase');
-      // JSON columns come back from DuckDB as JSON text.
-      expect(JSON.parse(row.properties as string)).toMatchObject({ af_revenue: 19.99, af_currency: 'EUR', af_content_id: 'sku-42' });
-      // Known context fields are columns (the processor flattens them; the user agent is parsed).
-      expect(row).toMatchObject({ library_name: 'eventline-sdk', page_url: `${pageUrl}/`, device_type: 'desktop' });
-      expect(row.browser_name).toEqual(expect.stringMatching(/chrom/i));
-    }
+    // Offline: the queue grows and holds.
+    await page.check('#offline');
+    await page.click('button[data-view="sku-bag"]');
+    await page.click('button[data-add="sku-bag"]');
+    await page.click('#buy');
+    await page.waitForFunction(() => Number(document.getElementById('queued')?.textContent) >= 3);
+    const acceptedWhileOffline = await num(page, '#accepted');
+    await page.screenshot({ path: join(ARTIFACTS, 'shop-offline.png'), fullPage: true });
+
+    // Back online: it drains, and the lake gets everything, once.
+    await page.uncheck('#offline');
+    await page.waitForFunction(() => document.getElementById('queued')?.textContent === '0', undefined, { timeout: 20_000 });
+    expect(await num(page, '#accepted')).toBeGreaterThanOrEqual(acceptedWhileOffline + 3);
+    const tracked = await num(page, '#tracked');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-stage="lake"]')?.textContent) >= n, tracked, { timeout: 30_000 });
+
+    const lake = await one(`select count(*) as n, count(distinct event_id) as ids,
+                                   count(*) filter (where event = 'af_purchase') as purchases,
+                                   count(*) filter (where campaign_source = 'newsletter') as from_newsletter
+                            from events where anonymous_id = '${deviceId}'`);
+    expect(lake).toEqual({ n: tracked, ids: tracked, purchases: 2, from_newsletter: tracked });
+    expect(await one(`select round(sum(revenue), 2) as usd from events where anonymous_id = '${deviceId}' and event = 'af_purchase' and currency = 'USD'`)).toEqual({ usd: 78.49 }); // 19.99 + 9.50, then 49 offline (USD stays selected)
+    expect(await one(`select count(*) as n from events where anonymous_id = '${deviceId}' and user_id = 'user-ada' and event = 'af_complete_registration'`)).toEqual({ n: 1 });
     expect(errors).toEqual([]);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'demo-page.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'shop.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('dashboard: every figure equals a direct DuckDB query; the SQL box answers and refuses writes', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${siteUrl}/dashboard`);
+    await page.waitForFunction(() => document.body.dataset.generatedAt);
+
+    const totals = await one(`select count(*) as events, count(distinct anonymous_id) as devices,
+                                     count(distinct session_id) as sessions, count(*) filter (where event = 'af_purchase') as purchases from events`);
+    for (const key of ['events', 'devices', 'sessions', 'purchases'] as const) {
+      expect(await num(page, `[data-total="${key}"]`), key).toBe(totals[key]);
+    }
+    const usd = await one(`select round(sum(revenue), 2) as revenue, count(*) as purchases from events where event = 'af_purchase' and currency = 'USD'`);
+    expect(await num(page, '[data-cell="revenueByCurrency:USD:revenue"]')).toBe(usd.revenue);
+    expect(await num(page, '[data-cell="revenueByCurrency:USD:purchases"]')).toBe(usd.purchases);
+    const purchases = await one(`select count(*) as n from events where event = 'af_purchase'`);
+    expect(await num(page, '[data-cell="topEvents:af_purchase:events"]')).toBe(purchases.n);
+    const newsletter = await one(`select count(distinct anonymous_id) as devices from events where campaign_source = 'newsletter' and campaign_name = 'november'`);
+    expect(await num(page, '[data-cell="attribution:newsletter / november:devices"]')).toBe(newsletter.devices);
+    const buyers = await one(`select count(distinct anonymous_id) as n from events where event = 'af_purchase'`);
+    expect(await num(page, '[data-cell="funnel:purchased:devices"]')).toBe(buyers.n);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+    await page.fill('#sql', "select count(*) as n from events where event = 'af_purchase'");
+    await page.click('#sql-form button');
+    await page.waitForSelector('[data-sql-result]');
+    expect(Number(await text(page, '[data-sql-result] td'))).toBe(purchases.n);
+    await page.fill('#sql', 'drop view events');
+    await page.click('#sql-form button');
+    await page.waitForSelector('[data-sql-error]');
+    expect(await page.getAttribute('[data-sql-error]', 'data-sql-error')).toBe('not_read_only');
+    await page.close();
   });
 });

@@ -83,7 +83,7 @@ describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake →
   });
 
   it('shows on the dashboard exactly what direct DuckDB queries over the lake say', async () => {
-    const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: 25, seed: 7 });
+    const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: 12, seed: 7 });
     expect(seeded.problems).toEqual([]);
     const [{ total }] = (await runQuery(pipeline.lakeDir, 'select count(*) as total from events')) as [{ total: number }];
     await waitForLake<{ n: number }>(pipeline.lakeDir, 'select count(*) as n from events', (r) => r[0]!.n >= total + seeded.accepted);

@@ -89,3 +89,28 @@ async function refresh() {
   }
 }
 refresh();
+
+document.getElementById('sql-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const out = document.getElementById('sql-result');
+  out.textContent = 'running…';
+  try {
+    const res = await fetch('/api/sql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: document.getElementById('sql').value }),
+    });
+    const body = await res.json();
+    if (!res.ok) {
+      out.innerHTML = `<span class="error" data-sql-error="${body.error.code}">${escapeHtml(body.error.code)}: ${escapeHtml(body.error.message)}</span>`;
+      return;
+    }
+    const columns = body.rows.length > 0 ? Object.keys(body.rows[0]) : [];
+    const cell = (v) => escapeHtml(v === null ? 'null' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    out.innerHTML = `<table data-sql-result><thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${body.rows
+      .map((r) => `<tr>${columns.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`)
+      .join('')}</tbody></table><p class="muted">${body.rows.length} row(s)${body.truncated ? ', cut at the limit' : ''}</p>`;
+  } catch (error) {
+    out.textContent = `error: ${error.message}`;
+  }
+});

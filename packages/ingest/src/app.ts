@@ -1,19 +1,38 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
-import { errorBody } from './errors';
+import { errorBody, RequestRejectedError } from './errors';
+import type { IpMode } from './http/client-ip';
+import { createMetrics } from './http/metrics';
+import { compileOrigins, type OriginMatcher } from './http/origins';
+import { parseBody } from './http/read-body';
 import type { RecordWriter } from './kinesis/record-writer';
+import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
+import { rateLimit } from './middleware/rate-limit';
 import { batchRoute } from './routes/batch';
+import { healthRoutes } from './routes/health';
+import { requestFacts } from './routes/request-facts';
+import { SEGMENT_TYPES, segmentRoute } from './routes/segment';
 import { createKeyLookup, type WriteKeyEntry } from './write-keys';
 
 export interface AppOptions {
   streamName: string;
   badRowsStreamName: string;
   writeKeys: WriteKeyEntry[];
+  /** Browser origins allowed per app_id (patterns, see origins.ts); apps not listed allow none. */
+  allowedOrigins?: Record<string, string[]>;
   maxBodyBytes: number;
+  maxDecompressedBytes?: number;
   maxEventBytes: number;
+  maxBatchEvents?: number;
+  maxDepth?: number;
+  rateLimitPerSecond?: number;
+  rateLimitBurst?: number;
+  ipMode?: IpMode;
+  /** Log every request, not only those answered 4xx/5xx. */
+  logAllRequests?: boolean;
 }
 
 export interface AppDeps {
@@ -21,46 +40,58 @@ export interface AppDeps {
   options: AppOptions;
   now?: () => Date;
   log?: (record: Record<string, unknown>) => void;
+  /** The peer address as the runtime sees it (socket, API Gateway's sourceIp); anonymised before use. */
+  clientIp?: (c: Context) => string | undefined;
 }
 
-/** The ingest as a Hono app. It knows no runtime: node.ts (and later lambda.ts) wire it. */
-export function createApp({ writer, options, now = () => new Date(), log = () => undefined }: AppDeps) {
-  const app = new Hono<{ Variables: AuthVariables & { requestId: string } }>();
-  app.use(requestId());
+type Env = { Variables: AuthVariables & { requestId: string; jsonBody?: Promise<unknown> } };
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      await writer.ping(options.streamName);
-      return c.json({ status: 'ready' });
-    } catch (error) {
-      log({ level: 'warn', msg: 'readiness check failed', error: String(error) });
-      return c.json(errorBody('queue_unavailable', 'Kinesis stream is not reachable'), 503);
-    }
-  });
+/** The ingest as a Hono app. It knows no runtime: node.ts and lambda.ts wire it. */
+export function createApp(deps: AppDeps) {
+  const { writer, options, now = () => new Date(), log = () => undefined } = deps;
+  const app = new Hono<Env>();
+  const metrics = createMetrics(writer.stats?.bind(writer));
+  app.use(metrics.middleware, requestId(), accessLog(log, options.logAllRequests));
+  app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics.registry, log }));
 
+  const originsFor = originPolicy(options.allowedOrigins ?? {});
+  const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
   app.use(
     '/v1/*',
-    cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }),
-  );
-  app.post(
-    '/v1/batch',
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) => c.json(errorBody('body_too_large', `request body is over the ${options.maxBodyBytes}-byte limit`), 413),
-    }),
-    writeKeyAuth(createKeyLookup(options.writeKeys)),
-    batchRoute({
-      writer,
-      streamName: options.streamName,
-      badRowsStreamName: options.badRowsStreamName,
-      maxEventBytes: options.maxEventBytes,
-      now,
+    cors({
+      origin: (origin) => (anyApp(origin) ? origin : null),
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
+      exposeHeaders: ['Retry-After'],
+      maxAge: 600,
     }),
   );
+  const readBody = bodyReader(options);
+  const limits = bodyLimit({
+    maxSize: options.maxBodyBytes,
+    onError: (c) => c.json(errorBody('body_too_large', `request body is over the ${options.maxBodyBytes}-byte limit`), 413),
+  });
+  const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody });
+  const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
+  const ingest = {
+    writer,
+    streamName: options.streamName,
+    badRowsStreamName: options.badRowsStreamName,
+    maxEventBytes: options.maxEventBytes,
+    readBody,
+    facts: requestFacts({ now, ipMode: options.ipMode ?? 'anonymize', clientIp: deps.clientIp ?? (() => undefined) }),
+    events: metrics.events,
+    log,
+  };
+  app.post('/v1/batch', limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
+  for (const type of SEGMENT_TYPES) app.post(`/v1/${type}`, limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
+    if (error instanceof RequestRejectedError) {
+      if (error.retryAfterSec !== undefined) c.header('Retry-After', String(error.retryAfterSec));
+      return c.json(errorBody(error.code, error.message, error.issues, c.get('requestId')), error.status);
+    }
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
     return c.json(errorBody('internal_error', 'internal error; retry later', undefined, c.get('requestId')), 500);
   });
@@ -68,3 +99,21 @@ export function createApp({ writer, options, now = () => new Date(), log = () =>
 }
 
 export type IngestApp = ReturnType<typeof createApp>;
+
+/** Reads and parses the body once per request, however many middlewares ask for it. */
+function bodyReader(options: AppOptions) {
+  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? 8 * 1024 * 1024, maxDepth: options.maxDepth ?? 32 };
+  return function readBody(c: Context): Promise<unknown> {
+    const cached = c.get('jsonBody') as Promise<unknown> | undefined;
+    if (cached) return cached;
+    const parsed = c.req.arrayBuffer().then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), limits));
+    c.set('jsonBody', parsed);
+    return parsed;
+  };
+}
+
+function originPolicy(allowed: Record<string, string[]>): (appId: string) => OriginMatcher {
+  const matchers = new Map(Object.entries(allowed).map(([appId, patterns]) => [appId, compileOrigins(patterns)]));
+  const none: OriginMatcher = () => false;
+  return (appId) => matchers.get(appId) ?? none;
+}

@@ -1,4 +1,6 @@
-import { parseWriteKeys, type WriteKeyEntry } from './write-keys';
+import type { IpMode } from './http/client-ip';
+import type { WriterTuning } from './kinesis/batching-writer';
+import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
 
 export interface IngestConfig {
   host: string;
@@ -6,8 +8,16 @@ export interface IngestConfig {
   streamName: string;
   badRowsStreamName: string;
   writeKeys: WriteKeyEntry[];
+  allowedOrigins: Record<string, string[]>;
   maxBodyBytes: number;
+  maxDecompressedBytes: number;
   maxEventBytes: number;
+  maxBatchEvents: number;
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  ipMode: IpMode;
+  logAllRequests: boolean;
+  writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
 
@@ -18,44 +28,82 @@ export const DEFAULTS = {
   streamName: 'events',
   badRowsStreamName: 'events-bad',
   maxBodyBytes: 1024 * 1024,
+  maxDecompressedBytes: 8 * 1024 * 1024,
   maxEventBytes: 32 * 1024,
+  maxBatchEvents: 500,
+  rateLimitPerSecond: 1000,
+  ipMode: 'anonymize',
+  lingerMs: 5,
+  budgetMs: 2000,
+  maxBytesInFlight: 64 * 1024 * 1024,
+  breakerFailures: 5,
+  breakerCooldownMs: 5000,
   region: 'us-east-1',
 } as const;
 
+type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;
+
 /** Read and validate the environment once, at start. Every problem is reported, not just the first. */
-export function loadConfig(env: NodeJS.ProcessEnv): IngestConfig {
+export function loadConfig(env: Env): IngestConfig {
   const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number): number => {
+  const int = integerReader(env, problems);
+  const writeKeys = attempt(problems, () => parseWriteKeys(env.INGEST_WRITE_KEYS ?? ''), []);
+  const appIds = writeKeys.map((k) => k.appId);
+  const allowedOrigins = attempt(problems, () => parseAllowedOrigins(env.INGEST_ALLOWED_ORIGINS ?? '', appIds), {});
+  const endpoint = env.KINESIS_ENDPOINT || undefined;
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) problems.push(`KINESIS_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  const ipMode = (env.INGEST_IP || DEFAULTS.ipMode) as IpMode;
+  if (!['anonymize', 'full', 'none'].includes(ipMode)) problems.push(`INGEST_IP must be anonymize, full or none, got "${ipMode}"`);
+  const rateLimitPerSecond = int('INGEST_RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, 0);
+  const config: IngestConfig = {
+    host: env.HOST || DEFAULTS.host,
+    port: int('PORT', DEFAULTS.port, 0, 65535),
+    streamName: env.STREAM_NAME || DEFAULTS.streamName,
+    badRowsStreamName: env.BAD_ROWS_STREAM_NAME || DEFAULTS.badRowsStreamName,
+    writeKeys,
+    allowedOrigins,
+    maxBodyBytes: int('INGEST_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024),
+    maxDecompressedBytes: int('INGEST_MAX_DECOMPRESSED_BYTES', DEFAULTS.maxDecompressedBytes, 1024),
+    maxEventBytes: int('INGEST_MAX_EVENT_BYTES', DEFAULTS.maxEventBytes, 256, 1000 * 1024),
+    maxBatchEvents: int('INGEST_MAX_BATCH_EVENTS', DEFAULTS.maxBatchEvents, 1, 500),
+    rateLimitPerSecond,
+    rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
+    ipMode,
+    logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',
+    writer: {
+      lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
+      budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),
+      maxBytesInFlight: int('INGEST_MAX_BYTES_IN_FLIGHT', DEFAULTS.maxBytesInFlight, 1024 * 1024),
+      breakerFailures: int('INGEST_BREAKER_FAILURES', DEFAULTS.breakerFailures, 1),
+      breakerCooldownMs: int('INGEST_BREAKER_COOLDOWN_MS', DEFAULTS.breakerCooldownMs, 100),
+    },
+    kinesis: { endpoint, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULTS.region },
+  };
+  if (config.maxDecompressedBytes < config.maxBodyBytes) problems.push('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function integerReader(env: Env, problems: string[]) {
+  return (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) {
-      problems.push(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got "${raw}"`);
       return fallback;
     }
     return n;
   };
-  let writeKeys: WriteKeyEntry[] = [];
+}
+
+function attempt<T>(problems: string[], parse: () => T, fallback: T): T {
   try {
-    writeKeys = parseWriteKeys(env.INGEST_WRITE_KEYS ?? '');
+    return parse();
   } catch (error) {
-    problems.push((error as Error).message);
+    problems.push(error instanceof Error ? error.message : String(error));
+    return fallback;
   }
-  const endpoint = env.KINESIS_ENDPOINT || undefined;
-  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) problems.push(`KINESIS_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
-  const config: IngestConfig = {
-    host: env.HOST || DEFAULTS.host,
-    port: int('PORT', DEFAULTS.port, 0),
-    streamName: env.STREAM_NAME || DEFAULTS.streamName,
-    badRowsStreamName: env.BAD_ROWS_STREAM_NAME || DEFAULTS.badRowsStreamName,
-    writeKeys,
-    maxBodyBytes: int('INGEST_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024),
-    maxEventBytes: int('INGEST_MAX_EVENT_BYTES', DEFAULTS.maxEventBytes, 256),
-    kinesis: { endpoint, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULTS.region },
-  };
-  if (config.port > 65535) problems.push(`PORT must be ≤ 65535, got ${config.port}`);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
 }
 
 export class ConfigError extends Error {

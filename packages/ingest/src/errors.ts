@@ -9,3 +9,20 @@ export interface ErrorBody {
 export function errorBody(code: string, message: string, issues?: Issue[], requestId?: string): ErrorBody {
   return { error: { code, message, ...(issues ? { issues } : {}) }, ...(requestId ? { request_id: requestId } : {}) };
 }
+
+export type ClientErrorStatus = 400 | 401 | 403 | 413 | 415 | 429;
+
+/** A request the client must change before sending again: answered with its status and code. */
+export class RequestRejectedError extends Error {
+  constructor(
+    readonly status: ClientErrorStatus,
+    readonly code: string,
+    message: string,
+    readonly issues?: Issue[],
+    /** For 429: seconds until the client may send again (the Retry-After header). */
+    readonly retryAfterSec?: number,
+  ) {
+    super(message);
+    this.name = 'RequestRejectedError';
+  }
+}

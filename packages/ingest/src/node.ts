@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -21,7 +22,8 @@ function main(): void {
     throw error;
   }
   const client = createKinesisClient(config.kinesis);
-  const app = createApp({ writer: createKinesisWriter(client), options: config, log });
+  const writer = createKinesisWriter(client, config.writer);
+  const app = createApp({ writer, options: config, log, clientIp: (c) => getConnInfo(c).remote.address });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
   });
@@ -31,11 +33,16 @@ function main(): void {
     if (closing) return;
     closing = true;
     log({ level: 'info', msg: 'shutting down', signal });
-    // Stop accepting, let in-flight requests finish their Kinesis writes, then exit.
+    // Stop accepting; in-flight requests finish their Kinesis writes; then the writer drains and we exit.
     server.close(() => {
-      client.destroy();
-      process.exit(0);
+      void writer.close?.().then(() => {
+        client.destroy();
+        log({ level: 'info', msg: 'stopped' });
+        process.exit(0);
+      });
     });
+    // Keep-alive connections that go idle after their last answer would hold close() open.
+    if ('closeIdleConnections' in server) setInterval(() => server.closeIdleConnections(), 50).unref();
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { originPatternProblem } from './http/origins';
 
 export interface WriteKeyEntry {
   /** sha256 of the write key, hex. The plain key is never kept in memory past start-up. */
@@ -29,6 +30,26 @@ export function parseWriteKeys(spec: string): WriteKeyEntry[] {
   }
   if (entries.length === 0) throw new Error('INGEST_WRITE_KEYS: at least one write key is required (fail closed)');
   return entries;
+}
+
+/**
+ * Parse `INGEST_ALLOWED_ORIGINS`: `app_id=pattern|pattern;app_id=pattern`, e.g.
+ * `shop=https://shop.example|http://127.0.0.1:*;blog=*`. Apps not listed accept no browser origin.
+ */
+export function parseAllowedOrigins(spec: string, appIds: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const part of spec.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const appId = part.slice(0, eq).trim();
+    if (eq <= 0 || !appIds.includes(appId)) {
+      throw new Error(`INGEST_ALLOWED_ORIGINS: "${part.slice(0, 64)}" must be app_id=pattern|pattern for an app_id in INGEST_WRITE_KEYS`);
+    }
+    const patterns = part.slice(eq + 1).split('|').map((p) => p.trim()).filter(Boolean);
+    const problem = patterns.map(originPatternProblem).find((p) => p !== undefined);
+    if (problem || patterns.length === 0) throw new Error(`INGEST_ALLOWED_ORIGINS for ${appId}: ${problem ?? 'no origin given'}`);
+    out[appId] = [...(out[appId] ?? []), ...patterns];
+  }
+  return out;
 }
 
 /** Look a presented key up by its hash, comparing in constant time. */

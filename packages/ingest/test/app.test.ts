@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryWriter, type BatchResponse, type RecordWriter } from '../src';
+import { createBatchingWriter, createMemorySink, createMemoryWriter, WRITER_DEFAULTS, type BatchResponse, type RecordWriter } from '../src';
 import { basic, batch, event, post, testApp } from './helpers';
 
 const decode = (d: Uint8Array) => JSON.parse(Buffer.from(d).toString('utf8')) as Record<string, unknown>;
@@ -119,5 +119,36 @@ describe('other routes', () => {
     const missing = await app.request('/nope');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('writer refusals and observability', () => {
+  it('answers 503 with the breaker wait as Retry-After, and /readyz 503 while the circuit is open', async () => {
+    const open: RecordWriter = {
+      put: (_s, records) => Promise.resolve({ failed: records.map((_, i) => i), lastError: 'circuit open', retryAfterMs: 4200 }),
+      ping: () => Promise.resolve(),
+      health: () => ({ ok: false, reason: 'InternalFailure' }),
+    };
+    const app = testApp(open);
+    const res = await app.request('/v1/batch', post(batch([event()])));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    const ready = await app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: { code: 'queue_unavailable', message: expect.stringContaining('InternalFailure') as string } });
+  });
+
+  it('serves Prometheus text with request, event and writer metrics', async () => {
+    const writer = createBatchingWriter(createMemorySink(), { ...WRITER_DEFAULTS, lingerMs: 0 }, () => Promise.resolve());
+    const app = testApp(writer);
+    await app.request('/v1/batch', post(batch([event(), event({ seq: -1 })])));
+    const res = await app.request('/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toContain('ingest_events_total{status="accepted"} 1');
+    expect(text).toContain('ingest_events_total{status="rejected"} 1');
+    expect(text).toContain('ingest_kinesis_records_written_total 2');
+    expect(text).toContain('ingest_writer_circuit_open 0');
+    expect(text).toMatch(/ingest_http_requests_total\{route="\/v1\/batch",status="200"\} 1/);
   });
 });

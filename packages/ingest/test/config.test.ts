@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       expect([...(error as ConfigError).problems].sort()).toEqual([
         'INGEST_WRITE_KEYS: at least one write key is required (fail closed)',
         'KINESIS_ENDPOINT must be an http(s) URL, got "localhost:4567"',
-        'PORT must be an integer ≥ 0, got "abc"',
+        'PORT must be an integer from 0 to 65535, got "abc"',
       ]);
     }
   });
@@ -43,5 +43,41 @@ describe('packCalls', () => {
   });
   it('refuses a record over 1 MiB', () => {
     expect(() => packCalls([rec(1024 * 1024)], [0])).toThrow(/1 MiB/);
+  });
+});
+
+describe('loadConfig: edge settings', () => {
+  it('reads origins, limits, rate limit, IP mode and writer tuning, checking each', () => {
+    const config = loadConfig({
+      INGEST_WRITE_KEYS: 'a=shop,b=blog',
+      INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example|http://127.0.0.1:*;blog=*',
+      INGEST_MAX_BATCH_EVENTS: '100',
+      INGEST_RATE_LIMIT_PER_SECOND: '50',
+      INGEST_IP: 'none',
+      INGEST_LINGER_MS: '0',
+    });
+    expect(config.allowedOrigins).toEqual({ shop: ['https://shop.example', 'http://127.0.0.1:*'], blog: ['*'] });
+    expect(config).toMatchObject({ maxBatchEvents: 100, rateLimitPerSecond: 50, rateLimitBurst: 100, ipMode: 'none', writer: { lingerMs: 0, budgetMs: 2000 } });
+  });
+
+  it('lists every bad edge setting', () => {
+    const env = {
+      INGEST_WRITE_KEYS: 'a=shop',
+      INGEST_ALLOWED_ORIGINS: 'shop=shop.example;ghost=*',
+      INGEST_MAX_BATCH_EVENTS: '501',
+      INGEST_IP: 'hash',
+      INGEST_MAX_BODY_BYTES: '4096',
+      INGEST_MAX_DECOMPRESSED_BYTES: '2048',
+    };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('INGEST_ALLOWED_ORIGINS');
+      expect(problems).toContain('INGEST_MAX_BATCH_EVENTS must be an integer from 1 to 500');
+      expect(problems).toContain('INGEST_IP must be anonymize, full or none');
+      expect(problems).toContain('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { ClientEvent } from '@eventline/schemas';
 import { createApp, parseWriteKeys, type RecordWriter } from '../src';
 
@@ -36,7 +37,9 @@ export function batch(events: unknown[]): string {
   return JSON.stringify({ sent_at: new Date().toISOString(), events });
 }
 
-export function testApp(writer: RecordWriter, overrides: Partial<Parameters<typeof createApp>[0]['options']> = {}) {
+type Deps = Parameters<typeof createApp>[0];
+
+export function testApp(writer: RecordWriter, overrides: Partial<Deps['options']> = {}, deps: Partial<Omit<Deps, 'writer' | 'options'>> = {}) {
   return createApp({
     writer,
     options: {
@@ -48,9 +51,16 @@ export function testApp(writer: RecordWriter, overrides: Partial<Parameters<type
       ...overrides,
     },
     now: () => new Date('2026-11-25T10:00:00.000Z'),
+    ...deps,
   });
 }
 
-export function post(body: string, headers: Record<string, string> = {}): RequestInit {
+export function post(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): RequestInit {
   return { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: basic(WRITE_KEY), ...headers } };
 }
+
+export function gzip(text: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(gzipSync(Buffer.from(text, 'utf8')));
+}
+
+export const decode = (d: Uint8Array) => JSON.parse(Buffer.from(d).toString('utf8')) as Record<string, unknown>;

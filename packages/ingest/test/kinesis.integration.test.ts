@@ -1,49 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-  type _Record,
-} from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ensureStreams, KINESIS_ENGINES, kinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisWriter, type BatchResponse } from '../src';
 import { basic, batch, event } from './helpers';
+import { NODE_ENTRY, startIngest } from './ingest-process';
+import { readStream, recordJson } from './kinesis-read';
 
-const NODE_ENTRY = new URL('../dist/node.js', import.meta.url).pathname;
 
-async function readStream(client: KinesisClient, stream: string): Promise<_Record[]> {
-  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
-  const out: _Record[] = [];
-  for (const shard of Shards) {
-    let { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
-    for (;;) {
-      const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-      out.push(...(page.Records ?? []));
-      if (!page.Records?.length || !page.NextShardIterator) break;
-      ShardIterator = page.NextShardIterator;
-    }
-  }
-  return out;
-}
-
-const json = (r: _Record) => JSON.parse(Buffer.from(r.Data!).toString('utf8')) as Record<string, unknown>;
-
-/** Start the real Node entry as a child process and wait for its "listening" line. */
-async function startIngest(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [NODE_ENTRY], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = createInterface({ input: child.stdout });
-  for await (const line of lines) {
-    const record = JSON.parse(line) as { msg: string; url?: string };
-    if (record.msg === 'listening' && record.url) return { child, url: record.url };
-  }
-  throw new Error('ingest exited before listening');
-}
+const json = recordJson;
 
 describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
   let kinesis: KinesisEmulator;

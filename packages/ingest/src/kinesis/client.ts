@@ -11,6 +11,8 @@ export function createKinesisClient(opts: { endpoint?: string; region: string })
   const local = opts.endpoint !== undefined;
   return new KinesisClient({
     region: opts.region,
+    // The writer retries failed calls and entries itself, inside its time budget.
+    maxAttempts: 1,
     ...(local ? { endpoint: opts.endpoint, credentials: localCredentials() } : {}),
     requestHandler: new NodeHttpHandler({
       httpAgent: new Agent({ keepAlive: true }),

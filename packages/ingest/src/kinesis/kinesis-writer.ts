@@ -1,66 +1,52 @@
 import { DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { packCalls } from './packer';
-import type { OutRecord, RecordWriter, WriteOutcome } from './record-writer';
+import { createBatchingWriter, type PutCall, type WriterTuning } from './batching-writer';
+import type { OutRecord, RecordWriter } from './record-writer';
 
-export interface KinesisWriterOptions {
-  /** Give up retrying failed entries after this long; they are answered as `retry`. */
-  budgetMs?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+export type KinesisWriterOptions = Partial<WriterTuning>;
+
+export const WRITER_DEFAULTS: WriterTuning = {
+  lingerMs: 5,
+  budgetMs: 2000,
+  maxBytesInFlight: 64 * 1024 * 1024,
+  breakerFailures: 5,
+  breakerCooldownMs: 5000,
+};
+
+/** One PutRecords call; the per-entry `ErrorCode`s become the failed indexes. */
+export function kinesisPutCall(client: KinesisClient): PutCall {
+  return async function putRecords(stream, records, signal) {
+    const out = await client.send(
+      new PutRecordsCommand({ StreamName: stream, Records: records.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })) }),
+      { abortSignal: signal },
+    );
+    const entries = out.Records ?? [];
+    if (entries.length !== records.length) throw new KinesisResponseError(`PutRecords answered ${entries.length} entries for ${records.length} records`);
+    return { failed: entries.flatMap((e, index) => (e.ErrorCode ? [{ index, code: e.ErrorCode }] : [])) };
+  };
 }
 
-/**
- * PutRecords with partial-failure retry: only the entries Kinesis rejected are sent again,
- * with full-jitter exponential backoff, until the time budget runs out.
- */
+/** The production writer: micro-batched PutRecords with partial retry, backpressure and a breaker. */
 export function createKinesisWriter(client: KinesisClient, options: KinesisWriterOptions = {}): RecordWriter {
-  const budgetMs = options.budgetMs ?? 2_000;
-  const baseDelayMs = options.baseDelayMs ?? 50;
-  const maxDelayMs = options.maxDelayMs ?? 1_000;
+  return createBatchingWriter(kinesisPutCall(client), { ...WRITER_DEFAULTS, ...options }, async (stream) => {
+    await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+  });
+}
 
-  async function putOnce(stream: string, records: OutRecord[], indexes: number[]): Promise<{ failed: number[]; error?: string }> {
-    const failed: number[] = [];
-    let error: string | undefined;
-    for (const call of packCalls(records, indexes)) {
-      try {
-        const out = await client.send(
-          new PutRecordsCommand({
-            StreamName: stream,
-            Records: call.map((i) => ({ Data: records[i]!.data, PartitionKey: records[i]!.partitionKey })),
-          }),
-        );
-        (out.Records ?? []).forEach((entry, j) => {
-          if (entry.ErrorCode) {
-            failed.push(call[j]!);
-            error = `${entry.ErrorCode}: ${entry.ErrorMessage ?? ''}`;
-          }
-        });
-      } catch (e) {
-        failed.push(...call);
-        error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      }
-    }
-    return { failed, error };
-  }
-
-  return {
-    async put(stream, records): Promise<WriteOutcome> {
-      const deadline = Date.now() + budgetMs;
-      let pending = records.map((_, i) => i);
-      let lastError: string | undefined;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const result = await putOnce(stream, records, pending);
-        pending = result.failed.sort((a, b) => a - b);
-        lastError = result.error ?? lastError;
-        if (pending.length === 0) break;
-        const delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
-        if (Date.now() + delay >= deadline) break;
-        await new Promise((r) => setTimeout(r, delay));
-      }
-      return pending.length > 0 ? { failed: pending, lastError } : { failed: [] };
-    },
-    async ping(stream) {
-      await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-    },
+/** An in-process PutRecords sink: the full writer path without a network, for benchmarks and tests. */
+export function createMemorySink(): PutCall & { records: Map<string, OutRecord[]> } {
+  const records = new Map<string, OutRecord[]>();
+  const sink = (stream: string, batch: OutRecord[]) => {
+    const list = records.get(stream) ?? [];
+    list.push(...batch);
+    records.set(stream, list);
+    return Promise.resolve({ failed: [] });
   };
+  return Object.assign(sink, { records });
+}
+
+export class KinesisResponseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KinesisResponseError';
+  }
 }

@@ -10,6 +10,8 @@ export interface WriteOutcome {
   failed: number[];
   /** Why the last attempt failed, for logs and metrics. */
   lastError?: string;
+  /** When the writer refused at once (circuit open, backpressure): how long the client should wait. */
+  retryAfterMs?: number;
 }
 
 /** The seam between the app and the queue: Kinesis in production, in-process for benchmarks. */
@@ -17,4 +19,20 @@ export interface RecordWriter {
   put(stream: string, records: OutRecord[]): Promise<WriteOutcome>;
   /** Cheap reachability check for /readyz. */
   ping(stream: string): Promise<void>;
+  /** Whether the writer currently refuses writes (circuit open); /readyz reports not ready then. */
+  health?(): { ok: boolean; reason?: string };
+  /** Write out what is queued, then stop; for graceful shutdown. */
+  close?(): Promise<void>;
+  stats?(): WriterStats;
+}
+
+/** Counters and gauges the writer exposes for /metrics. */
+export interface WriterStats {
+  bytesInFlight: number;
+  recordsQueued: number;
+  circuitOpen: boolean;
+  calls: number;
+  recordsWritten: number;
+  entryFailures: number;
+  refused: number;
 }

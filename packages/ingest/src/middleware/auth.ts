@@ -1,24 +1,48 @@
-import type { MiddlewareHandler } from 'hono';
-import { errorBody } from '../errors';
+import type { Context, MiddlewareHandler } from 'hono';
+import { RequestRejectedError } from '../errors';
+import type { OriginMatcher } from '../http/origins';
 import type { WriteKeyEntry } from '../write-keys';
 
-export type AuthVariables = { appId: string };
+export type AuthVariables = { appId: string; writeKeyHash: string };
+
+export interface WriteKeyAuthDeps {
+  lookup: (key: string) => WriteKeyEntry | undefined;
+  /** Browser origins allowed for an app. */
+  originsFor: (appId: string) => OriginMatcher;
+  /** The parsed body, read only when the key is not in the header or query. */
+  readBody: (c: Context) => Promise<unknown>;
+}
 
 /**
- * Write key as the Basic-auth username (Segment's convention), password empty.
- * Unknown or missing keys get 401; nothing is read or written before this passes.
+ * The write key, from (in order) the Basic-auth username (Segment's convention), the `writeKey`
+ * query parameter (sendBeacon cannot set headers) or a `writeKey` body field (Segment clients).
+ * Missing or unknown → 401; a browser Origin the app does not allow → 403. Fail closed.
  */
-export function writeKeyAuth(lookup: (key: string) => WriteKeyEntry | undefined): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function writeKeyAuth(deps: WriteKeyAuthDeps): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function writeKeyAuthMiddleware(c, next) {
-    const key = basicUsername(c.req.header('authorization'));
+    const key = basicUsername(c.req.header('authorization')) ?? nonEmpty(c.req.query('writeKey')) ?? bodyWriteKey(await deps.readBody(c));
     if (key === undefined) {
-      return c.json(errorBody('missing_write_key', 'send the write key as the Basic auth username'), 401);
+      throw new RequestRejectedError(401, 'missing_write_key', 'send the write key as the Basic auth username, ?writeKey= or a "writeKey" body field');
     }
-    const entry = lookup(key);
-    if (!entry) return c.json(errorBody('invalid_write_key', 'unknown write key'), 401);
+    const entry = deps.lookup(key);
+    if (!entry) throw new RequestRejectedError(401, 'invalid_write_key', 'unknown write key');
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !deps.originsFor(entry.appId)(origin)) {
+      throw new RequestRejectedError(403, 'origin_not_allowed', 'this write key does not accept requests from this origin');
+    }
     c.set('appId', entry.appId);
+    c.set('writeKeyHash', entry.hash);
     await next();
   };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function bodyWriteKey(body: unknown): string | undefined {
+  const key = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).writeKey : undefined;
+  return typeof key === 'string' ? nonEmpty(key) : undefined;
 }
 
 function basicUsername(header: string | undefined): string | undefined {
@@ -26,6 +50,5 @@ function basicUsername(header: string | undefined): string | undefined {
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  const user = colon === -1 ? decoded : decoded.slice(0, colon);
-  return user === '' ? undefined : user;
+  return nonEmpty(colon === -1 ? decoded : decoded.slice(0, colon));
 }

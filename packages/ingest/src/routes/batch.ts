@@ -1,132 +1,58 @@
 import type { Context } from 'hono';
-import { validateBatchShape, validateEvent, type Issue, type StoredEvent } from '@eventline/schemas';
-import { enrich } from '../enrich';
-import { errorBody } from '../errors';
-import type { RecordWriter, OutRecord } from '../kinesis/record-writer';
-import type { AuthVariables } from '../middleware/auth';
+import { validateBatchShape } from '@eventline/schemas';
+import { RequestRejectedError } from '../errors';
+import { ingestEvents, type IngestDeps, type IngestResult } from './ingest-events';
+import type { RequestFacts } from './request-facts';
+import { isSegmentBatch, segmentBatchToEvents } from './segment-map';
 
-export type EventStatus =
-  | { event_id: string | null; status: 'accepted' }
-  | { event_id: string | null; status: 'rejected'; code: string; issues: Issue[] }
-  | { event_id: string | null; status: 'retry'; code: string };
+export type { BatchResponse, EventStatus } from './ingest-events';
 
-export interface BatchResponse {
-  request_id: string;
-  accepted: number;
-  rejected: number;
-  retry: number;
-  results: EventStatus[];
+export interface BatchRouteDeps extends IngestDeps {
+  maxBatchEvents: number;
+  readBody: (c: Context) => Promise<unknown>;
+  facts: RequestFacts;
 }
-
-export interface BatchRouteDeps {
-  writer: RecordWriter;
-  streamName: string;
-  badRowsStreamName: string;
-  maxEventBytes: number;
-  now: () => Date;
-}
-
-type Env = { Variables: AuthVariables & { requestId: string } };
 
 /**
- * POST /v1/batch: validate each event on its own, write the good ones to Kinesis, and answer
- * per event. 200 only once Kinesis holds every accepted event; entries Kinesis did not take are
- * answered `retry` (503 with Retry-After when none could be written).
+ * POST /v1/batch: our envelope `{sent_at, events}` or Segment's `{batch, sentAt}`. 200 once Kinesis
+ * holds every accepted event; entries Kinesis did not take are `retry` (503 + Retry-After when none
+ * could be written).
  */
 export function batchRoute(deps: BatchRouteDeps) {
-  return async function handleBatch(c: Context<Env>) {
-    const requestId = c.get('requestId');
-    let body: unknown;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'unreadable body';
-      return c.json(errorBody('invalid_json', `body is not valid JSON: ${reason}`, undefined, requestId), 400);
+  return async function handleBatch(c: Context) {
+    const body = withoutWriteKey(await deps.readBody(c));
+    if (isSegmentBatch(body)) {
+      checkCount(body.batch.length, deps.maxBatchEvents);
+      const mapped = segmentBatchToEvents(body);
+      return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt)), true);
     }
+    const events = (body as { events?: unknown } | null)?.events;
+    if (Array.isArray(events)) checkCount(events.length, deps.maxBatchEvents);
     const shape = validateBatchShape(body);
-    if (!shape.ok) return c.json(errorBody('invalid_batch', 'the batch envelope is invalid', shape.issues, requestId), 400);
-
-    const receivedAt = deps.now();
-    const results: EventStatus[] = [];
-    const good: { index: number; event: StoredEvent }[] = [];
-    const bad: OutRecord[] = [];
-    shape.value.events.forEach((raw, index) => {
-      const checked = checkEvent(raw, index, deps.maxEventBytes);
-      if (checked.ok) {
-        const event = enrich(checked.value, { appId: c.get('appId'), receivedAt, batchSentAt: shape.value.sent_at });
-        good.push({ index, event });
-        results.push({ event_id: event.event_id, status: 'accepted' });
-      } else {
-        results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues: checked.issues });
-        bad.push(badRow(raw, checked.code, checked.issues, c.get('appId'), receivedAt, requestId));
-      }
-    });
-
-    const records = good.map(({ event }) => ({ data: encode(event), partitionKey: event.anonymous_id }));
-    const [outcome, badOutcome] = await Promise.all([
-      records.length > 0 ? deps.writer.put(deps.streamName, records) : Promise.resolve({ failed: [] as number[] }),
-      bad.length > 0 ? deps.writer.put(deps.badRowsStreamName, bad) : Promise.resolve({ failed: [] as number[] }),
-    ]);
-    for (const i of outcome.failed) {
-      const { index, event } = good[i]!;
-      results[index] = { event_id: event.event_id, status: 'retry', code: 'queue_unavailable' };
-    }
-    if (badOutcome.failed.length > 0) {
-      // A rejected event whose bad row could not be stored is not dropped: the client retries it.
-      const rejectedIndexes = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
-      for (const j of badOutcome.failed) {
-        const index = rejectedIndexes[j]!;
-        results[index] = { event_id: results[index]!.event_id, status: 'retry', code: 'queue_unavailable' };
-      }
-    }
-
-    const response = summarize(requestId, results);
-    if (response.retry > 0 && response.accepted === 0) {
-      c.header('Retry-After', '1');
-      return c.json(response, 503);
-    }
-    return c.json(response, 200);
+    if (!shape.ok) throw new RequestRejectedError(400, 'invalid_batch', 'the batch envelope is invalid', shape.issues);
+    return respond(c, await ingestEvents(deps, shape.value.events, deps.facts(c, shape.value.sent_at)), false);
   };
 }
 
-type Checked = { ok: true; value: Parameters<typeof enrich>[0] } | { ok: false; code: string; issues: Issue[] };
-
-function checkEvent(raw: unknown, index: number, maxEventBytes: number): Checked {
-  const prefix = `events[${index}]`;
-  const size = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
-  if (size > maxEventBytes) {
-    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message: `event is ${size} bytes, over the ${maxEventBytes}-byte limit` }] };
-  }
-  const result = validateEvent(raw, prefix);
-  return result.ok ? { ok: true, value: result.value } : { ok: false, code: 'invalid_event', issues: result.issues };
+/**
+ * 200 with per-event statuses; 503 + Retry-After when nothing was written. Segment clients read only
+ * the status, so for them any `retry` makes it a 503 (they resend all; event ids are stable, so
+ * what was written twice is deduplicated downstream).
+ */
+export function respond(c: Context, result: IngestResult, statusOnlyClient: boolean) {
+  const { response, retryAfterSec } = result;
+  if (retryAfterSec !== undefined) c.header('Retry-After', String(retryAfterSec));
+  const unavailable = response.retry > 0 && (response.accepted === 0 || statusOnlyClient);
+  return c.json(response, unavailable ? 503 : 200);
 }
 
-function summarize(requestId: string, results: EventStatus[]): BatchResponse {
-  const count = (s: EventStatus['status']) => results.filter((r) => r.status === s).length;
-  return { request_id: requestId, accepted: count('accepted'), rejected: count('rejected'), retry: count('retry'), results };
+function checkCount(count: number, max: number): void {
+  if (count > max) throw new RequestRejectedError(413, 'too_many_events', `the batch has ${count} events; at most ${max} per request`);
 }
 
-function eventIdOf(raw: unknown): string | null {
-  const id = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).event_id : undefined;
-  return typeof id === 'string' ? id.slice(0, 64) : null;
-}
-
-/** Bad rows keep the original payload (truncated when huge) and say why it was rejected. */
-const BAD_ROW_PAYLOAD_MAX = 64 * 1024;
-function badRow(raw: unknown, code: string, issues: Issue[], appId: string, receivedAt: Date, requestId: string): OutRecord {
-  const payload = JSON.stringify(raw) ?? 'undefined';
-  const row = {
-    error_type: code,
-    issues,
-    app_id: appId,
-    received_at: receivedAt.toISOString(),
-    request_id: requestId,
-    payload: payload.length > BAD_ROW_PAYLOAD_MAX ? payload.slice(0, BAD_ROW_PAYLOAD_MAX) : payload,
-    payload_truncated: payload.length > BAD_ROW_PAYLOAD_MAX,
-  };
-  return { data: encode(row), partitionKey: eventIdOf(raw) ?? requestId };
-}
-
-function encode(value: unknown): Uint8Array {
-  return Buffer.from(JSON.stringify(value), 'utf8');
+function withoutWriteKey(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('writeKey' in body)) return body;
+  const rest: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  delete rest.writeKey;
+  return rest;
 }

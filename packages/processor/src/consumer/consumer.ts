@@ -15,9 +15,9 @@ export interface ConsumerConfig {
   /** Lake root: files go under `events/` and `bad_rows/`. */
   lakeDir: string;
   checkpointFile: string;
-  /** Flush a shard's buffer at this size. Default 5 MiB. */
+  /** Size hint per partition: a shard flushes when one of its partitions holds this much. Default 5 MiB. */
   maxBytes?: number;
-  /** ...or when its oldest record has waited this long. Default 60 s. */
+  /** Interval hint per partition: ...or when a partition's oldest row has waited this long. Default 60 s. */
   maxAgeMs?: number;
   /** Pause between GetRecords calls per shard (AWS allows 5 per second per shard). Default 200 ms. */
   pollIntervalMs?: number;

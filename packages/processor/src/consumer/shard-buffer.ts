@@ -1,31 +1,63 @@
-import type { InputRecord } from '../core/process';
+import type { PreparedRecord } from '../delivery/deliver';
 import { compareSequenceNumbers } from './sequence-numbers';
 
-/** Records of one shard waiting to be written (in shard order), with what the flush rule needs. */
-export interface ShardBuffer {
-  records: InputRecord[];
+/** What the buffering hints look at, per partition (one output folder and format). */
+export interface PartitionLoad {
+  /** Input bytes of the partition's buffered rows. */
   bytes: number;
-  /** When the oldest buffered record was read (ms since epoch), or undefined when empty. */
-  firstReadAt: number | undefined;
+  /** When its oldest buffered row was read (ms since epoch). */
+  oldestReadAt: number;
+}
+
+/**
+ * One shard's processed records waiting to be written, in shard order, with the load of each
+ * partition they fall into. The hints apply per partition; a flush still takes a prefix of the
+ * shard, because a checkpoint can only advance over a prefix.
+ */
+export interface ShardBuffer {
+  records: PreparedRecord[];
+  /** Read time of each record, same index as `records`. */
+  readAt: number[];
+  partitions: Map<string, PartitionLoad>;
+}
+
+export interface BufferHints {
+  /** Size hint of one partition, in input bytes. */
+  maxBytes: number;
+  /** Interval hint: the longest a partition's oldest row waits. */
+  maxAgeMs: number;
 }
 
 export function emptyBuffer(): ShardBuffer {
-  return { records: [], bytes: 0, firstReadAt: undefined };
+  return { records: [], readAt: [], partitions: new Map() };
 }
 
-export function addRecords(buffer: ShardBuffer, records: readonly InputRecord[], nowMs: number): void {
-  if (records.length === 0) return;
-  buffer.firstReadAt ??= nowMs;
+export function addRecords(buffer: ShardBuffer, records: readonly PreparedRecord[], nowMs: number): void {
   for (const record of records) {
     buffer.records.push(record);
-    buffer.bytes += record.data.byteLength;
+    buffer.readAt.push(nowMs);
+    count(buffer.partitions, record, nowMs);
   }
 }
 
-/** Flush when big enough, or when the oldest record has waited long enough. */
-export function isDue(buffer: ShardBuffer, limits: { maxBytes: number; maxAgeMs: number }, nowMs: number): boolean {
-  if (buffer.records.length === 0 || buffer.firstReadAt === undefined) return false;
-  return buffer.bytes >= limits.maxBytes || nowMs - buffer.firstReadAt >= limits.maxAgeMs;
+function count(partitions: Map<string, PartitionLoad>, record: PreparedRecord, readAt: number): void {
+  const load = partitions.get(record.partition);
+  if (load) load.bytes += record.bytes;
+  else partitions.set(record.partition, { bytes: record.bytes, oldestReadAt: readAt });
+}
+
+/** The partitions that have reached a hint: their size, or their oldest row's age. */
+export function duePartitions(buffer: ShardBuffer, hints: BufferHints, nowMs: number): string[] {
+  const due: string[] = [];
+  for (const [partition, load] of buffer.partitions) {
+    if (load.bytes >= hints.maxBytes || nowMs - load.oldestReadAt >= hints.maxAgeMs) due.push(partition);
+  }
+  return due;
+}
+
+/** A flush is due when any partition has reached its size or interval hint. */
+export function isDue(buffer: ShardBuffer, hints: BufferHints, nowMs: number): boolean {
+  return duePartitions(buffer, hints, nowMs).length > 0;
 }
 
 /** The buffer holds the record `seq` or one after it. */
@@ -35,25 +67,31 @@ export function reaches(buffer: ShardBuffer, seq: string): boolean {
 }
 
 /** The leading records up to and including `seq` (not removed). */
-export function recordsThrough(buffer: ShardBuffer, seq: string): InputRecord[] {
+export function recordsThrough(buffer: ShardBuffer, seq: string): PreparedRecord[] {
   const end = buffer.records.findIndex((r) => compareSequenceNumbers(r.sequenceNumber, seq) > 0);
   return end === -1 ? buffer.records.slice() : buffer.records.slice(0, end);
 }
 
-/** Remove the first `count` records; the rest keep their age. */
-export function dropRecords(buffer: ShardBuffer, count: number): void {
-  const dropped = buffer.records.splice(0, count);
-  buffer.bytes -= dropped.reduce((sum, r) => sum + r.data.byteLength, 0);
-  if (buffer.records.length === 0) buffer.firstReadAt = undefined;
+/** Remove the first `count` records; the rest keep their read times, and the loads are recounted from them. */
+export function dropRecords(buffer: ShardBuffer, count_: number): void {
+  buffer.records.splice(0, count_);
+  buffer.readAt.splice(0, count_);
+  buffer.partitions.clear();
+  buffer.records.forEach((record, i) => count(buffer.partitions, record, buffer.readAt[i] ?? 0));
 }
 
-/** The sequence number ending the longest leading run of at most `maxBytes` (never fewer than one record). */
+/**
+ * The sequence number ending the longest leading run in which no partition holds more than
+ * `maxBytes` (never fewer than one record): each file stays within the size hint.
+ */
 export function sizeLimitedThrough(buffer: ShardBuffer, maxBytes: number): string | undefined {
-  let bytes = 0;
+  const bytes = new Map<string, number>();
   let through: string | undefined;
   for (const record of buffer.records) {
-    bytes += record.data.byteLength;
-    if (through !== undefined && bytes > maxBytes) break;
+    const total = (bytes.get(record.partition) ?? 0) + record.bytes;
+    // Records of one KPL aggregate share a sequence number: never cut between them.
+    if (through !== undefined && total > maxBytes && record.sequenceNumber !== through) break;
+    bytes.set(record.partition, total);
     through = record.sequenceNumber;
   }
   return through;

@@ -1,6 +1,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { InputRecord } from '../core/process';
-import { deliverRecords, type DeliveryOptions } from '../delivery/deliver';
+import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delivery/deliver';
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
@@ -49,7 +49,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
   };
 
   const flush = async (): Promise<void> => {
-    // At most maxBytes per flush (Firehose's size hint): one big GetRecords page becomes several files.
+    // At most maxBytes per partition per flush (Firehose's size hint): one big GetRecords page becomes several files.
     const through = announced ?? sizeLimitedThrough(buffer, o.limits.maxBytes);
     if (through === undefined) return;
     if (announced === undefined) {
@@ -63,7 +63,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       announced = undefined;
       return;
     }
-    const result = await deliverRecords(o.shardId, records, o.sink, o.delivery);
+    const result = await deliverPrepared(o.shardId, records, o.sink, o.delivery);
     await o.checkpoints.save(o.shardId, { sequenceNumber: last.sequenceNumber, ended: false });
     committed = last.sequenceNumber;
     announced = undefined;
@@ -89,7 +89,8 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       iterator ??= await shardIterator(o, lastReadSeq);
       const page = await o.client.send(new GetRecordsCommand({ ShardIterator: iterator }), { abortSignal: o.signal });
       const records = toInputRecords(page.Records ?? []);
-      addRecords(buffer, records, Date.now());
+      // Processed as read, so the buffer knows each row's partition (the hints apply per partition).
+      addRecords(buffer, prepareRecords(records, o.delivery), Date.now());
       o.stats.recordsRead += records.length;
       lastReadSeq = records.at(-1)?.sequenceNumber ?? lastReadSeq;
       iterator = page.NextShardIterator;

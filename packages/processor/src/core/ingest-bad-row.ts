@@ -1,6 +1,6 @@
 import { formatIssue, type Issue } from '@eventline/schemas';
 import { truncatePayload, type BadRow } from './bad-row';
-import type { ClassifiedRecords, InputRecord } from './process';
+import type { ClassifiedRecord, InputRecord } from './process';
 
 /** What the ingest writes to its bad-rows stream (`events-bad`) for each rejected event. */
 interface IngestBadRow {
@@ -20,9 +20,8 @@ const lenientUtf8 = new TextDecoder('utf-8');
  * queryable in `bad_rows` next to the processor's own. Error types get an `ingest_` prefix
  * (`ingest_invalid_event`); a record that is not such a row is kept as `ingest_unreadable`.
  */
-export function classifyIngestBadRows(records: readonly InputRecord[], now: () => Date = () => new Date()): ClassifiedRecords {
-  const badRows = records.map((record) => toLakeBadRow(record, now()));
-  return { accepted: [], badRows, duplicates: 0 };
+export function classifyIngestBadRows(records: readonly InputRecord[], now: () => Date = () => new Date()): ClassifiedRecord[] {
+  return records.map((record) => ({ sequenceNumber: record.sequenceNumber, bytes: record.data.byteLength, badRow: toLakeBadRow(record, now()) }));
 }
 
 function toLakeBadRow(record: InputRecord, failedAt: Date): BadRow {

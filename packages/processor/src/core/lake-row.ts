@@ -72,6 +72,8 @@ const NESTED: Record<string, Record<string, keyof LakeRow>> = {
 /** context.<key> → column. */
 const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezone', user_agent: 'user_agent' };
 
+const OPTIONAL = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const;
+
 /** Flatten a validated (and PII-filtered) event; `ua` comes from the raw user agent. */
 export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
   const row: LakeRow = {
@@ -85,8 +87,9 @@ export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
     app_id: e.app_id,
   };
   const out = row as unknown as Obj;
-  for (const key of ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const) {
-    if (e[key] !== undefined && e[key] !== null) out[key] = e[key];
+  for (const key of OPTIONAL) {
+    const value = e[key];
+    if (value !== undefined && value !== null) out[key] = value;
   }
   const rest = flattenContext(e.context, out);
   if (rest) row.context = rest;
@@ -104,7 +107,9 @@ export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
 /** Copy known context fields into columns; return what is left (undefined when nothing). */
 function flattenContext(context: Obj, out: Obj): Obj | undefined {
   let rest: Obj | undefined;
-  for (const [key, value] of Object.entries(context)) {
+  for (const key in context) {
+    if (!Object.hasOwn(context, key)) continue;
+    const value = context[key];
     const column = TOP[key];
     const nested = NESTED[key];
     if (column !== undefined && (typeof value === 'string' || typeof value === 'number')) {
@@ -121,7 +126,9 @@ function flattenContext(context: Obj, out: Obj): Obj | undefined {
 
 function flattenObject(value: Obj, columns: Record<string, keyof LakeRow>, out: Obj): Obj | undefined {
   let left: Obj | undefined;
-  for (const [key, inner] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const inner = value[key];
     const column = columns[key];
     if (column !== undefined && inner !== null && typeof inner !== 'object') out[column] = inner;
     else if (inner !== undefined) (left ??= {})[key] = inner;

@@ -55,44 +55,63 @@ export function processRecords(records: readonly InputRecord[], options: Process
 
 /** Same as processRecords, keeping each row's sequence number. */
 export function classifyRecords(records: readonly InputRecord[], options: ProcessOptions = {}): ClassifiedRecords {
-  const now = options.now ?? (() => new Date());
-  const accepted: AcceptedRow[] = [];
-  const badRows: BadRow[] = [];
-  const seen = new Set<string>();
-  let duplicates = 0;
-  for (const record of expand(records, badRows, now)) {
-    const outcome = processOne(record, options);
-    if (!outcome.ok) {
-      badRows.push(toBadRow(record, outcome.errorType, outcome.reason, now()));
-    } else if (seen.has(outcome.row.event_id)) {
-      duplicates += 1;
-    } else {
-      seen.add(outcome.row.event_id);
-      accepted.push({ row: outcome.row, sequenceNumber: record.sequenceNumber });
-    }
-  }
-  return { accepted, badRows, duplicates };
+  return dedupeClassified(classifyEach(records, options));
 }
 
-/** KPL aggregates become their user records (same sequence number, their own partition keys). */
-function expand(records: readonly InputRecord[], badRows: BadRow[], now: () => Date): readonly InputRecord[] {
-  if (!records.some((record) => isAggregated(record.data))) return records;
-  const out: InputRecord[] = [];
+/** One processed record (a KPL user record counts as one): a row or a bad row, in shard order. */
+export type ClassifiedRecord = { sequenceNumber: string; bytes: number } & ({ row: LakeRow; badRow?: undefined } | { row?: undefined; badRow: BadRow });
+
+/**
+ * Every record's outcome in shard order, without dedupe: a consumer classifies records as it
+ * reads them (to know their partitions) and dedupes each flush's range with dedupeClassified.
+ */
+export function classifyEach(records: readonly InputRecord[], options: ProcessOptions = {}): ClassifiedRecord[] {
+  const now = options.now ?? (() => new Date());
+  const out: ClassifiedRecord[] = [];
   for (const record of records) {
     if (!isAggregated(record.data)) {
-      out.push(record);
+      out.push(classifyOne(record, options, now));
       continue;
     }
     let subRecords;
     try {
       subRecords = deaggregate(record.data);
     } catch (error) {
-      badRows.push(toBadRow(record, 'decode', message(error), now()));
+      out.push(bad(record, toBadRow(record, 'decode', message(error), now())));
       continue;
     }
-    for (const sub of subRecords) out.push({ ...record, partitionKey: sub.partitionKey, data: sub.data });
+    for (const sub of subRecords) out.push(classifyOne({ ...record, partitionKey: sub.partitionKey, data: sub.data }, options, now));
   }
   return out;
+}
+
+/** Keep the first accepted row of each event_id (within these records only: a flush's range). */
+export function dedupeClassified(items: readonly ClassifiedRecord[]): ClassifiedRecords {
+  const accepted: AcceptedRow[] = [];
+  const badRows: BadRow[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const item of items) {
+    if (item.row === undefined) {
+      badRows.push(item.badRow);
+    } else if (seen.has(item.row.event_id)) {
+      duplicates += 1;
+    } else {
+      seen.add(item.row.event_id);
+      accepted.push({ row: item.row, sequenceNumber: item.sequenceNumber });
+    }
+  }
+  return { accepted, badRows, duplicates };
+}
+
+function classifyOne(record: InputRecord, options: ProcessOptions, now: () => Date): ClassifiedRecord {
+  const outcome = processOne(record, options);
+  if (!outcome.ok) return bad(record, toBadRow(record, outcome.errorType, outcome.reason, now()));
+  return { sequenceNumber: record.sequenceNumber, bytes: record.data.byteLength, row: outcome.row };
+}
+
+function bad(record: InputRecord, badRow: BadRow): ClassifiedRecord {
+  return { sequenceNumber: record.sequenceNumber, bytes: record.data.byteLength, badRow };
 }
 
 type Outcome = { ok: true; row: LakeRow } | { ok: false; errorType: BadRowErrorType; reason: string };

@@ -1,12 +1,12 @@
 import { classifyIngestBadRows } from '../core/ingest-bad-row';
-import { classifyRecords, type InputRecord, type ProcessOptions } from '../core/process';
-import { encodeNdjsonGzip } from './ndjson';
+import type { LakeRow } from '../core/lake-row';
+import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
+import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
 import { objectName, type FileExtension } from './naming';
 import { encodeParquet } from './parquet';
 import { badRowPrefix, eventPrefix } from './partition';
 import type { Prefix } from './prefix';
 import type { RowSink, Sink } from './sink';
-import type { LakeRow } from '../core/lake-row';
 
 export type EventFormat = 'ndjson' | 'parquet';
 
@@ -31,17 +31,24 @@ export interface DeliveryResult {
   objectKeys: string[];
 }
 
+/** A processed record and the file it belongs to: `partition` is its folder plus the file extension. */
+export type PreparedRecord = ClassifiedRecord & { prefix: string; extension: FileExtension; partition: string };
+
 interface FileGroup {
   prefix: string;
-  values: unknown[];
+  extension: FileExtension;
   firstSeq: string;
   lastSeq: string;
-  extension: FileExtension;
+  /** NDJSON.gz: lines go to the compressor as they come. */
+  ndjson?: NdjsonGzipWriter;
+  /** Parquet: the writer needs every row of the file at once. */
+  rows: LakeRow[];
 }
 
 /**
  * Process one shard's records (in shard order) and write one file per partition folder, then
- * the rows to the row sink if any. Resolves once every file and row is durable.
+ * the rows to the row sink if any. Resolves once every file and row is durable. Records are
+ * processed in slices, and NDJSON.gz compression of one slice overlaps processing the next.
  */
 export async function deliverRecords(
   shardId: string,
@@ -49,41 +56,111 @@ export async function deliverRecords(
   sink: Sink,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  const { accepted, badRows, duplicates } =
-    options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyRecords(records, options);
-  const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
-  const groups = new Map<string, FileGroup>();
-  for (const a of accepted) addTo(groups, eventPrefix(a.row, options.eventPrefix), a.row, a.sequenceNumber, eventExt);
-  for (const bad of badRows) addTo(groups, badRowPrefix(bad, options.errorPrefix), bad, bad.sequence_number, '.ndjson.gz');
-
-  const files = [...groups.values()].map((g) => ({ key: g.prefix + objectName(shardId, g.firstSeq, g.lastSeq, g.extension), group: g }));
-  const level = options.gzipLevel ?? 6;
-  // Settle every write before reporting: a retry must not race a write still in flight.
-  const outcomes = await Promise.allSettled(files.map(({ key, group }) => sink.write(key, encode(group, level))));
-  throwFailures(outcomes, files.length);
-  if (options.rowSink && accepted.length > 0) await options.rowSink.writeRows(accepted.map((a) => a.row));
-  const objectKeys = files.map((f) => f.key);
-  return { rowsDelivered: accepted.length, badRows: badRows.length, duplicates, filesWritten: objectKeys.length, objectKeys };
+  const files = collectFiles(options);
+  for (let i = 0; i < records.length; i += YIELD_EVERY) {
+    for (const item of prepareRecords(records.slice(i, i + YIELD_EVERY), options)) files.add(item);
+    if (i + YIELD_EVERY < records.length) await yieldToEventLoop();
+  }
+  return writeFiles(shardId, files, sink, options);
 }
 
-function encode(group: FileGroup, gzipLevel: number): Uint8Array {
-  return group.extension === '.parquet' ? encodeParquet(group.values as LakeRow[]) : encodeNdjsonGzip(group.values, gzipLevel);
+/** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
+export function prepareRecords(records: readonly InputRecord[], options: DeliveryOptions = {}): PreparedRecord[] {
+  const classified = options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyEach(records, options);
+  const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
+  // One partition string per folder and extension, not one per record.
+  const partitions = { '.ndjson.gz': new Map<string, string>(), '.parquet': new Map<string, string>() };
+  const out: PreparedRecord[] = [];
+  for (const item of classified) {
+    const extension = item.row !== undefined ? eventExt : '.ndjson.gz';
+    const prefix = item.row !== undefined ? eventPrefix(item.row, options.eventPrefix) : badRowPrefix(item.badRow, options.errorPrefix);
+    let partition = partitions[extension].get(prefix);
+    if (partition === undefined) partitions[extension].set(prefix, (partition = prefix + extension));
+    // The classified objects were just made for this call: completing them avoids a copy per record.
+    const p = item as PreparedRecord;
+    p.prefix = prefix;
+    p.extension = extension;
+    p.partition = partition;
+    out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Write prepared records (one flush's range, in shard order): the first row of each event_id
+ * wins, one file per partition named by its first and last sequence number.
+ */
+export async function deliverPrepared(
+  shardId: string,
+  prepared: readonly PreparedRecord[],
+  sink: Sink,
+  options: DeliveryOptions = {},
+): Promise<DeliveryResult> {
+  const files = collectFiles(options);
+  for (let i = 0; i < prepared.length; i += 1) {
+    files.add(prepared[i] as PreparedRecord);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+  }
+  return writeFiles(shardId, files, sink, options);
+}
+
+interface Files {
+  add(item: PreparedRecord): void;
+  groups: Map<string, FileGroup>;
+  rows: LakeRow[];
+  badRows: number;
+  duplicates: number;
+}
+
+/** Dedupe and group one flush's records into files. Records arrive in shard order, so the first and last added are a file's range. */
+function collectFiles(options: DeliveryOptions): Files {
+  const seen = new Set<string>();
+  const level = options.gzipLevel ?? 6;
+  const files: Files = {
+    groups: new Map(),
+    rows: [],
+    badRows: 0,
+    duplicates: 0,
+    add(item) {
+      if (item.row === undefined) {
+        files.badRows += 1;
+      } else if (seen.has(item.row.event_id)) {
+        files.duplicates += 1;
+        return;
+      } else {
+        seen.add(item.row.event_id);
+        files.rows.push(item.row);
+      }
+      let group = files.groups.get(item.partition);
+      if (group === undefined) {
+        const ndjson = item.extension === '.ndjson.gz' ? createNdjsonGzipWriter(level) : undefined;
+        group = { prefix: item.prefix, extension: item.extension, firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, rows: [], ...(ndjson ? { ndjson } : {}) };
+        files.groups.set(item.partition, group);
+      }
+      group.lastSeq = item.sequenceNumber;
+      if (group.ndjson) group.ndjson.add(item.row ?? item.badRow);
+      else if (item.row !== undefined) group.rows.push(item.row);
+    },
+  };
+  return files;
+}
+
+async function writeFiles(shardId: string, files: Files, sink: Sink, options: DeliveryOptions): Promise<DeliveryResult> {
+  const named = [...files.groups.values()].map((g) => ({ key: g.prefix + objectName(shardId, g.firstSeq, g.lastSeq, g.extension), group: g }));
+  // Settle every write before reporting: a retry must not race a write still in flight.
+  const outcomes = await Promise.allSettled(named.map(async ({ key, group }) => sink.write(key, await encode(group))));
+  throwFailures(outcomes, named.length);
+  if (options.rowSink && files.rows.length > 0) await options.rowSink.writeRows(files.rows);
+  const objectKeys = named.map((f) => f.key);
+  return { rowsDelivered: files.rows.length, badRows: files.badRows, duplicates: files.duplicates, filesWritten: objectKeys.length, objectKeys };
+}
+
+function encode(group: FileGroup): Promise<Uint8Array> {
+  return group.ndjson ? group.ndjson.finish() : Promise.resolve(encodeParquet(group.rows));
 }
 
 function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): void {
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) throw new AggregateError(failed, `${failed.length} of ${total} files failed to write`);
-}
-
-/** Records arrive in shard order, so the first and last added are the file's range. */
-function addTo(groups: Map<string, FileGroup>, prefix: string, value: unknown, seq: string, extension: FileExtension): void {
-  const key = prefix + extension;
-  const group = groups.get(key);
-  if (group) {
-    group.values.push(value);
-    group.lastSeq = seq;
-  } else {
-    groups.set(key, { prefix, values: [value], firstSeq: seq, lastSeq: seq, extension });
-  }
 }

@@ -39,7 +39,8 @@ function toParquetValue(value: unknown, type: ColumnType): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'timestamp':
-      return new Date(value as string);
+      // Epoch milliseconds: the writer stores a number as is (no Date object per value).
+      return Date.parse(value as string);
     case 'bigint':
       return BigInt(value as number);
     default:

@@ -1,6 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, EVENT_COLUMNS, EVENT_PARTITIONS, type Columns } from './columns';
+import { DEFAULT_GUARD_LIMITS, runGuarded, sandbox, type GuardedResult, type GuardLimits } from './guard';
 import { toPlainRows, type Row } from './to-plain';
 
 export type { Row, Plain } from './to-plain';
@@ -8,6 +9,12 @@ export type { Row, Plain } from './to-plain';
 /** An in-memory DuckDB with `events` and `bad_rows` views over a lake folder. */
 export interface Lake {
   query(sql: string): Promise<Row[]>;
+  close(): void;
+}
+
+/** A lake for SQL typed by people: one read-only statement at a time, time- and row-limited. */
+export interface ReadOnlyLake {
+  query(sql: string): Promise<GuardedResult>;
   close(): void;
 }
 
@@ -26,6 +33,33 @@ type FileKind = 'ndjson' | 'parquet';
  * still has every typed column); each query re-checks, so files written later are picked up.
  */
 export async function openLake(lakeDir: string): Promise<Lake> {
+  const { connection, refresh, close } = await openViews(lakeDir, false);
+  return {
+    async query(sql) {
+      await refresh();
+      return toPlainRows(await connection.runAndReadAll(sql));
+    },
+    close,
+  };
+}
+
+/**
+ * Open a lake for untrusted SQL (the demo's SQL box): the connection can read only the lake
+ * folder, and each query must be a single SELECT that finishes within the limits.
+ */
+export async function openReadOnlyLake(lakeDir: string, limits: Partial<GuardLimits> = {}): Promise<ReadOnlyLake> {
+  const { connection, refresh, close } = await openViews(lakeDir, true);
+  const effective = { ...DEFAULT_GUARD_LIMITS, ...limits };
+  return {
+    async query(sql) {
+      await refresh();
+      return runGuarded(connection, sql, effective);
+    },
+    close,
+  };
+}
+
+async function openViews(lakeDir: string, sandboxed: boolean) {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const views: ViewSpec[] = [
@@ -42,23 +76,21 @@ export async function openLake(lakeDir: string): Promise<Lake> {
       if (kinds.length === 2) complete.add(view.name);
     }
   };
-  try {
-    await defineViews();
-  } catch (error) {
+  const close = (): void => {
     connection.closeSync();
     instance.closeSync();
+  };
+  try {
+    if (sandboxed) await sandbox(connection, lakeDir);
+    await defineViews();
+  } catch (error) {
+    close();
     throw error;
   }
-  return {
-    async query(sql) {
-      if (complete.size < views.length) await defineViews();
-      return toPlainRows(await connection.runAndReadAll(sql));
-    },
-    close() {
-      connection.closeSync();
-      instance.closeSync();
-    },
+  const refresh = async (): Promise<void> => {
+    if (complete.size < views.length) await defineViews();
   };
+  return { connection, refresh, close };
 }
 
 /** Open, run one statement, close. */

@@ -1,0 +1,73 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { RequestRejectedError } from '../errors';
+
+const gunzipAsync = promisify(gunzip);
+
+export interface BodyLimits {
+  /** Largest body after gzip decompression (the gzip-bomb guard). */
+  maxDecompressedBytes: number;
+  /** Deepest nesting of arrays and objects accepted. */
+  maxDepth: number;
+}
+
+/**
+ * Turn the raw request bytes into a JSON value, whatever the content type (`application/json`,
+ * `text/plain` from sendBeacon, none): gunzip with an output cap, strict UTF-8, JSON, nesting depth.
+ * Every failure is a RequestRejectedError with a status and a reason.
+ */
+export async function parseBody(raw: Uint8Array, contentEncoding: string | undefined, limits: BodyLimits): Promise<unknown> {
+  const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (error) {
+    throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid UTF-8 (${reasonOf(error)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RequestRejectedError(400, 'invalid_json', `body is not valid JSON: ${reasonOf(error)}`);
+  }
+  const depth = nestingDepth(value, limits.maxDepth);
+  if (depth > limits.maxDepth) {
+    throw new RequestRejectedError(400, 'too_deep', `body nests arrays/objects deeper than ${limits.maxDepth} levels`);
+  }
+  return value;
+}
+
+async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Promise<Uint8Array> {
+  if (encoding === '' || encoding === 'identity') return raw;
+  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+    throw new RequestRejectedError(415, 'unsupported_encoding', `Content-Encoding "${encoding.slice(0, 32)}" is not supported; use gzip or none`);
+  }
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new RequestRejectedError(413, 'decompressed_too_large', `gzip body inflates past the ${maxBytes}-byte limit`);
+    }
+    throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid gzip (${reasonOf(error)})`);
+  }
+}
+
+/** Depth of the deepest array/object, iteratively (no stack overflow), stopping once past `stopAt`. */
+export function nestingDepth(value: unknown, stopAt: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) max = depth;
+    if (max > stopAt) return max;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return max;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 200) : 'unreadable';
+}

@@ -1,0 +1,218 @@
+import { createBreaker } from './breaker';
+import { PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_COUNT, RECORD_MAX_BYTES, recordSize } from './packer';
+import type { OutRecord, RecordWriter, WriteOutcome, WriterStats } from './record-writer';
+
+/** One PutRecords call: resolves with the entries that failed; throws when the whole call failed. */
+export type PutCall = (stream: string, records: OutRecord[], signal: AbortSignal) => Promise<{ failed: { index: number; code: string }[] }>;
+
+export interface WriterTuning {
+  /** How long a record may wait for others to share its PutRecords call. */
+  lingerMs: number;
+  /** Give up on a record after this long; it is answered `retry`. */
+  budgetMs: number;
+  /** Over this many bytes queued or in flight, new writes are refused at once. */
+  maxBytesInFlight: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** PutRecords calls in flight per stream. */
+  maxConcurrentCalls?: number;
+}
+
+interface Item {
+  seq: number;
+  record: OutRecord;
+  size: number;
+  attempt: number;
+  notBefore: number;
+  deadline: number;
+  /** What Kinesis said on the last failed attempt: more useful than "budget spent" alone. */
+  lastError?: string;
+  done: (ok: boolean, error?: string) => void;
+}
+
+interface StreamQueue {
+  name: string;
+  pending: Item[];
+  inflightKeys: Set<string>;
+  calls: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Micro-batching writer: records from concurrent requests share PutRecords calls (≤ 500 records,
+ * ≤ 5 MiB) after a short linger. Only failed entries are retried, with full-jitter backoff, within
+ * the time budget. Per partition key, a record is never sent while an earlier one of the same key
+ * is in flight or waiting to be retried, so retries never let later records overtake across calls.
+ */
+export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, ping: RecordWriter['ping']): RecordWriter {
+  const base = tuning.baseDelayMs ?? 50;
+  const cap = tuning.maxDelayMs ?? 1000;
+  const maxCalls = tuning.maxConcurrentCalls ?? 4;
+  const breaker = createBreaker({ failures: tuning.breakerFailures, cooldownMs: tuning.breakerCooldownMs });
+  const queues = new Map<string, StreamQueue>();
+  const stats: WriterStats = { bytesInFlight: 0, recordsQueued: 0, circuitOpen: false, calls: 0, recordsWritten: 0, entryFailures: 0, refused: 0 };
+  let nextSeq = 0;
+  let closing = false;
+  const idle = new Set<() => void>();
+
+  const queueOf = (name: string): StreamQueue => {
+    let q = queues.get(name);
+    if (!q) queues.set(name, (q = { name, pending: [], inflightKeys: new Set(), calls: 0 }));
+    return q;
+  };
+
+  function refuse(records: OutRecord[], why: string, retryAfterMs: number): WriteOutcome {
+    stats.refused += records.length;
+    return { failed: records.map((_, i) => i), lastError: why, retryAfterMs };
+  }
+
+  function put(stream: string, records: OutRecord[]): Promise<WriteOutcome> {
+    if (records.length === 0) return Promise.resolve({ failed: [] });
+    if (closing) return Promise.resolve(refuse(records, 'shutting down', 1000));
+    if (breaker.state() === 'open') return Promise.resolve(refuse(records, `circuit open: ${breaker.reason() ?? ''}`, breaker.retryAfterMs()));
+    const sizes = records.map(recordSize);
+    const bytes = sizes.reduce((a, b) => a + b, 0);
+    if (stats.bytesInFlight + bytes > tuning.maxBytesInFlight) return Promise.resolve(refuse(records, 'too many bytes in flight', 1000));
+    return new Promise((resolve) => enqueue(queueOf(stream), records, sizes, resolve));
+  }
+
+  function enqueue(q: StreamQueue, records: OutRecord[], sizes: number[], resolve: (o: WriteOutcome) => void): void {
+    const failed: number[] = [];
+    let left = records.length;
+    let lastError: string | undefined;
+    const deadline = Date.now() + tuning.budgetMs;
+    records.forEach((record, i) => {
+      const size = sizes[i]!;
+      const done = (ok: boolean, error?: string): void => {
+        stats.bytesInFlight -= size;
+        stats.recordsQueued -= 1;
+        if (!ok) failed.push(i);
+        if (error) lastError = error;
+        if (--left === 0) resolve(failed.length ? { failed: failed.sort((a, b) => a - b), lastError } : { failed: [] });
+        if (stats.recordsQueued === 0) for (const wake of idle) wake();
+      };
+      stats.bytesInFlight += size;
+      stats.recordsQueued += 1;
+      if (size > RECORD_MAX_BYTES) return done(false, `record is ${size} bytes, over the 1 MiB Kinesis limit`);
+      q.pending.push({ seq: nextSeq++, record, size, attempt: 0, notBefore: 0, deadline, done });
+    });
+    schedule(q);
+  }
+
+  function schedule(q: StreamQueue, delayMs = tuning.lingerMs): void {
+    if (q.timer) return;
+    const full = q.pending.length >= PUT_RECORDS_MAX_COUNT;
+    q.timer = setTimeout(() => {
+      q.timer = undefined;
+      flush(q);
+    }, full || closing ? 0 : delayMs);
+  }
+
+  function flush(q: StreamQueue): void {
+    while (q.calls < maxCalls) {
+      const call = pickCall(q, Date.now());
+      if (call.length === 0) break;
+      void send(q, call);
+    }
+    const waiting = q.pending.filter((item) => !q.inflightKeys.has(item.record.partitionKey));
+    if (waiting.length > 0 && q.calls < maxCalls) schedule(q, Math.max(0, Math.min(...waiting.map((i) => i.notBefore)) - Date.now()));
+  }
+
+  /**
+   * Take records in arrival order, skipping a key once one of its records cannot go (keeps per-key order).
+   * Limit: within one call Kinesis may take a key's later record and fail an earlier one; records carry `seq`.
+   */
+  function pickCall(q: StreamQueue, now: number): Item[] {
+    const blocked = new Set(q.inflightKeys);
+    const picked: Item[] = [];
+    const rest: Item[] = [];
+    let bytes = 0;
+    for (const item of q.pending) {
+      const key = item.record.partitionKey;
+      if (now >= item.deadline) {
+        item.done(false, item.lastError ? `${item.lastError} (time budget spent)` : 'time budget spent');
+        continue;
+      }
+      if (blocked.has(key) || item.notBefore > now || picked.length === PUT_RECORDS_MAX_COUNT || bytes + item.size > PUT_RECORDS_MAX_BYTES) {
+        blocked.add(key);
+        rest.push(item);
+        continue;
+      }
+      picked.push(item);
+      bytes += item.size;
+      // A retried record travels without its key's successors: if it fails again they must not land first.
+      if (item.attempt > 0) blocked.add(key);
+    }
+    q.pending = rest;
+    for (const item of picked) q.inflightKeys.add(item.record.partitionKey);
+    return picked;
+  }
+
+  async function send(q: StreamQueue, items: Item[]): Promise<void> {
+    q.calls += 1;
+    stats.calls += 1;
+    const timeout = AbortSignal.timeout(Math.max(1, Math.max(...items.map((i) => i.deadline)) - Date.now()));
+    let failures: { index: number; code: string }[];
+    let callFailed = false;
+    try {
+      failures = (await putCall(q.name, items.map((i) => i.record), timeout)).failed;
+    } catch (error) {
+      const code = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      failures = items.map((_, index) => ({ index, code }));
+      callFailed = true;
+    }
+    settle(q, items, failures, callFailed);
+    for (const item of items) q.inflightKeys.delete(item.record.partitionKey);
+    q.calls -= 1;
+    flush(q);
+  }
+
+  /**
+   * Only whole-call failures (network, 5xx, timeout) count towards the breaker: per-entry throttling
+   * means Kinesis is up and answering, and is handled by retrying those entries.
+   */
+  function settle(q: StreamQueue, items: Item[], failures: { index: number; code: string }[], callFailed: boolean): void {
+    const failedAt = new Map(failures.map((f) => [f.index, f.code]));
+    stats.recordsWritten += items.length - failedAt.size;
+    stats.entryFailures += failedAt.size;
+    const opened = callFailed ? breaker.failure(failures[0]?.code ?? 'failed') : (breaker.success(), false);
+    stats.circuitOpen = breaker.state() === 'open';
+    const now = Date.now();
+    const retry: Item[] = [];
+    items.forEach((item, index) => {
+      const code = failedAt.get(index);
+      if (code === undefined) return item.done(true);
+      item.attempt += 1;
+      item.lastError = code;
+      item.notBefore = now + Math.random() * Math.min(cap, base * 2 ** item.attempt);
+      if (stats.circuitOpen || item.notBefore >= item.deadline) item.done(false, code);
+      else retry.push(item);
+    });
+    if (opened) for (const queue of queues.values()) drain(queue, `circuit open: ${breaker.reason() ?? ''}`);
+    // Back in arrival order, ahead of anything newer with the same key.
+    q.pending = [...retry, ...q.pending].sort((a, b) => a.seq - b.seq);
+  }
+
+  function drain(q: StreamQueue, why: string): void {
+    for (const item of q.pending) item.done(false, why);
+    q.pending = [];
+  }
+
+  return {
+    put,
+    ping,
+    health: () => {
+      const state = breaker.state();
+      stats.circuitOpen = state === 'open';
+      return state === 'open' ? { ok: false, reason: breaker.reason() } : { ok: true };
+    },
+    stats: () => ({ ...stats, circuitOpen: breaker.state() === 'open' }),
+    close: async () => {
+      closing = true;
+      for (const q of queues.values()) flush(q);
+      if (stats.recordsQueued > 0) await new Promise<void>((resolve) => idle.add(resolve));
+    },
+  };
+}

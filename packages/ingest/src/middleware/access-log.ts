@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+
+export type Log = (record: Record<string, unknown>) => void;
+
+/**
+ * One structured line per answered request that did not succeed (or per request with `all`):
+ * request id, route, status, duration, app. Never the IP, the write key or the body.
+ */
+export function accessLog(log: Log, all = false): MiddlewareHandler {
+  return async function accessLogMiddleware(c, next) {
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    if (!all && status < 400) return;
+    const vars = c.var as { requestId?: string; appId?: string };
+    log({
+      level: status >= 500 ? 'warn' : 'info',
+      msg: 'request',
+      request_id: vars.requestId,
+      method: c.req.method,
+      route: routePath(c),
+      status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(vars.appId ? { app_id: vars.appId } : {}),
+      ...(c.res.headers.get('retry-after') ? { retry_after: c.res.headers.get('retry-after') } : {}),
+    });
+  };
+}

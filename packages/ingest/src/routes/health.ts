@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import type { Registry } from 'prom-client';
+import { errorBody } from '../errors';
+import type { RecordWriter } from '../kinesis/record-writer';
+
+export interface HealthDeps {
+  writer: RecordWriter;
+  streamName: string;
+  registry: Registry;
+  log: (record: Record<string, unknown>) => void;
+}
+
+/** /healthz (the process is up), /readyz (Kinesis reachable and the breaker closed), /metrics. */
+export function healthRoutes(deps: HealthDeps) {
+  const routes = new Hono();
+  routes.get('/healthz', (c) => c.json({ status: 'ok' }));
+  routes.get('/readyz', async (c) => {
+    const health = deps.writer.health?.() ?? { ok: true };
+    if (!health.ok) return c.json(errorBody('queue_unavailable', `Kinesis writes are failing: ${health.reason ?? 'circuit open'}`), 503);
+    try {
+      await deps.writer.ping(deps.streamName);
+      return c.json({ status: 'ready' });
+    } catch (error) {
+      deps.log({ level: 'warn', msg: 'readiness check failed', error: String(error) });
+      return c.json(errorBody('queue_unavailable', 'Kinesis stream is not reachable'), 503);
+    }
+  });
+  routes.get('/metrics', async (c) => c.text(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }));
+  return routes;
+}

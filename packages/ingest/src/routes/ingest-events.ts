@@ -1,0 +1,127 @@
+import { validateEvent, type Issue, type StoredEvent } from '@eventline/schemas';
+import { enrich, type EnrichInput } from '../enrich';
+import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
+
+export type EventStatus =
+  | { event_id: string | null; status: 'accepted' }
+  | { event_id: string | null; status: 'rejected'; code: string; issues: Issue[] }
+  | { event_id: string | null; status: 'retry'; code: string };
+
+export interface BatchResponse {
+  request_id: string;
+  accepted: number;
+  rejected: number;
+  retry: number;
+  results: EventStatus[];
+}
+
+export interface IngestDeps {
+  writer: RecordWriter;
+  streamName: string;
+  badRowsStreamName: string;
+  maxEventBytes: number;
+  log?: (record: Record<string, unknown>) => void;
+  /** Counts events by outcome for /metrics. */
+  events?: { inc(labels: { status: string }, value: number): void };
+}
+
+export interface IngestResult {
+  response: BatchResponse;
+  /** Set when anything is `retry`: seconds for the Retry-After header. */
+  retryAfterSec?: number;
+}
+
+/**
+ * Validate each event on its own, write the good ones to the events stream and the bad ones as
+ * bad rows, and say per event what happened. `accepted` means Kinesis holds it.
+ */
+export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput): Promise<IngestResult> {
+  const results: EventStatus[] = [];
+  const good: { index: number; event: StoredEvent; record: OutRecord }[] = [];
+  const bad: { index: number; record: OutRecord }[] = [];
+  rawEvents.forEach((raw, index) => {
+    const checked = checkEvent(raw, index, deps.maxEventBytes, input);
+    if (checked.ok) {
+      good.push({ index, event: checked.event, record: checked.record });
+      results.push({ event_id: checked.event.event_id, status: 'accepted' });
+    } else {
+      results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues: checked.issues });
+      bad.push({ index, record: badRow(raw, checked.code, checked.issues, input) });
+    }
+  });
+
+  const none: WriteOutcome = { failed: [] };
+  const [outcome, badOutcome] = await Promise.all([
+    good.length > 0 ? deps.writer.put(deps.streamName, good.map((g) => g.record)) : none,
+    bad.length > 0 ? deps.writer.put(deps.badRowsStreamName, bad.map((b) => b.record)) : none,
+  ]);
+  // A rejected event whose bad row could not be stored is not dropped: the client retries it.
+  const unwritten = [...outcome.failed.map((i) => good[i]!.index), ...badOutcome.failed.map((i) => bad[i]!.index)];
+  for (const index of unwritten) results[index] = { event_id: results[index]!.event_id, status: 'retry', code: 'queue_unavailable' };
+
+  const response = summarize(input.requestId, results);
+  const lastError = outcome.lastError ?? badOutcome.lastError;
+  if (lastError) deps.log?.({ level: 'warn', msg: 'events not written', request_id: input.requestId, app_id: input.appId, retry: unwritten.length, error: lastError });
+  for (const status of ['accepted', 'rejected', 'retry'] as const) if (response[status] > 0) deps.events?.inc({ status }, response[status]);
+  if (response.retry === 0) return { response };
+  const waitMs = Math.max(outcome.retryAfterMs ?? 0, badOutcome.retryAfterMs ?? 0, 1000);
+  return { response, retryAfterSec: Math.ceil(waitMs / 1000) };
+}
+
+type Checked = { ok: true; event: StoredEvent; record: OutRecord } | { ok: false; code: string; issues: Issue[] };
+
+/** Validate, enrich, encode once; the byte limit applies to the event as stored (server fields included). */
+function checkEvent(raw: unknown, index: number, maxEventBytes: number, input: EnrichInput): Checked {
+  const prefix = `events[${index}]`;
+  const result = validateEvent(raw, prefix);
+  if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
+  const event = enrich(result.value, input);
+  const data = encode(event);
+  if (data.byteLength > maxEventBytes) {
+    const message = `event is ${data.byteLength} bytes with server fields, over the ${maxEventBytes}-byte limit`;
+    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }] };
+  }
+  return { ok: true, event, record: { data, partitionKey: event.anonymous_id } };
+}
+
+function summarize(requestId: string, results: EventStatus[]): BatchResponse {
+  const count = (s: EventStatus['status']) => results.filter((r) => r.status === s).length;
+  return { request_id: requestId, accepted: count('accepted'), rejected: count('rejected'), retry: count('retry'), results };
+}
+
+function eventIdOf(raw: unknown): string | null {
+  const id = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).event_id : undefined;
+  return typeof id === 'string' ? id.slice(0, 64) : null;
+}
+
+/** Bad rows keep the original payload (truncated when huge) and say why it was rejected. */
+const BAD_ROW_PAYLOAD_MAX = 64 * 1024;
+
+/** The bad-row record shape on the bad-rows stream (documented in the README; change additively). */
+export interface BadRow {
+  error_type: string;
+  issues: Issue[];
+  app_id: string;
+  received_at: string;
+  request_id: string;
+  payload: string;
+  payload_truncated: boolean;
+}
+
+export function badRow(raw: unknown, code: string, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>): OutRecord {
+  const payload = JSON.stringify(raw) ?? 'undefined';
+  const row: BadRow = {
+    error_type: code,
+    issues,
+    app_id: input.appId,
+    received_at: input.receivedAt.toISOString(),
+    request_id: input.requestId,
+    payload: payload.length > BAD_ROW_PAYLOAD_MAX ? payload.slice(0, BAD_ROW_PAYLOAD_MAX) : payload,
+    payload_truncated: payload.length > BAD_ROW_PAYLOAD_MAX,
+  };
+  return { data: encode(row), partitionKey: eventIdOf(raw) || input.requestId };
+}
+
+export function encode(value: unknown): Uint8Array {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { isUuidV7 } from '@eventline/schemas';
+
+/** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
+export interface SegmentBatch {
+  batch: unknown[];
+  sentAt?: unknown;
+  context?: unknown;
+}
+
+export function isSegmentBatch(body: unknown): body is SegmentBatch {
+  return typeof body === 'object' && body !== null && Array.isArray((body as { batch?: unknown }).batch) && !('events' in body);
+}
+
+type Message = Record<string, unknown>;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** Map a Segment batch onto our events; the schema then validates them like any other. */
+export function segmentBatchToEvents(body: SegmentBatch, fallbackTs = new Date().toISOString()): { events: unknown[]; sentAt: string } {
+  const sentAt = str(body.sentAt) ?? fallbackTs;
+  const shared = isObject(body.context) ? body.context : {};
+  const events = body.batch.map((m, i) => (isObject(m) ? segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt) : m));
+  return { events, sentAt };
+}
+
+/**
+ * One Segment message (track, identify, page, screen, alias, group) as our v1 event:
+ * camelCase ids to snake_case, `messageId` to a stable UUIDv7 (a resend maps to the same id),
+ * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours.
+ */
+export function segmentToEvent(m: Message, seq: number, sentAt: string): Record<string, unknown> {
+  const clientTs = str(m.timestamp) ?? str(m.originalTimestamp) ?? sentAt;
+  const type = str(m.type);
+  const name = type === 'track' ? m.event : type === 'page' || type === 'screen' ? m.name : undefined;
+  const out: Record<string, unknown> = {
+    event_id: stableEventId(m, clientTs),
+    type: m.type,
+    anonymous_id: str(m.anonymousId) ?? str(m.userId),
+    seq,
+    client_ts: clientTs,
+    context: mapContext(isObject(m.context) ? m.context : {}),
+  };
+  const optional: Record<string, unknown> = {
+    event: name ?? undefined,
+    properties: categorized(m),
+    traits: m.traits,
+    user_id: m.userId === null ? null : str(m.userId) ?? m.userId,
+    previous_id: str(m.previousId) ?? m.previousId,
+    group_id: str(m.groupId) ?? m.groupId,
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function categorized(m: Message): unknown {
+  if (m.category === undefined || m.category === null) return m.properties;
+  return { ...(isObject(m.properties) ? m.properties : {}), category: m.category };
+}
+
+/** A UUIDv7 whose time is the event's and whose random bits are a hash of the messageId. */
+export function stableEventId(m: Message, clientTs: string): string {
+  const id = str(m.messageId);
+  if (id !== undefined && isUuidV7(id)) return id.toLowerCase();
+  const ms = Date.parse(clientTs);
+  const b = createHash('sha256').update(id ?? JSON.stringify(m)).digest().subarray(0, 16);
+  b.writeUIntBE(Number.isFinite(ms) && ms >= 0 && ms < 2 ** 48 ? ms : 0, 0, 6);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const PAGE_FIELDS = ['url', 'path', 'referrer', 'title'] as const;
+const CAMPAIGN_FIELDS = ['source', 'medium', 'name', 'term', 'content'] as const;
+
+/** Segment context → ours: library, page, userAgent, locale, timezone, screen, campaign; others kept as they are. */
+function mapContext(ctx: Record<string, unknown>): Record<string, unknown> {
+  const { library, page, userAgent, campaign, ...rest } = ctx;
+  // The ingest sets the IP and the server block itself; a client's values are dropped.
+  delete rest.ip;
+  delete rest.server;
+  const lib = isObject(library) ? library : {};
+  const out: Record<string, unknown> = { ...rest, library: { name: str(lib.name) ?? 'segment-http', version: str(lib.version) ?? 'unknown' } };
+  if (isObject(page)) out.page = pick(page, PAGE_FIELDS);
+  if (userAgent !== undefined) out.user_agent = userAgent;
+  if (isObject(campaign)) out.campaign = pick(campaign, CAMPAIGN_FIELDS);
+  return out;
+}
+
+function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { anonymizeIp, compileOrigins, createMemoryWriter, derivedTimestamp, parseAllowedOrigins, type ServerContext } from '../src';
+import { batch, decode, event, post, testApp, WRITE_KEY } from './helpers';
+
+const origins = { shop: ['https://shop.example', 'http://127.0.0.1:*'] };
+
+describe('origins and CORS', () => {
+  it('matches exact origins, any-port and subdomain patterns, and *', () => {
+    const match = compileOrigins(['https://shop.example', 'http://127.0.0.1:*', 'https://*.cdn.example']);
+    expect(['https://shop.example', 'http://127.0.0.1:5173', 'https://a.b.cdn.example'].map(match)).toEqual([true, true, true]);
+    expect(['http://shop.example', 'https://shop.example.evil', 'http://127.0.0.1.evil:80', 'https://cdn.example'].map(match)).toEqual([false, false, false, false]);
+    expect(compileOrigins(['*'])('https://anything.example')).toBe(true);
+    expect(() => parseAllowedOrigins('shop=ftp://x', ['shop'])).toThrow(/origin pattern/);
+    expect(() => parseAllowedOrigins('other=*', ['shop'])).toThrow(/app_id in INGEST_WRITE_KEYS/);
+  });
+
+  it('accepts an allowed origin, refuses a foreign one with 403, and lets origin-less (server) clients through', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer, { allowedOrigins: origins });
+    const ok = await app.request('/v1/batch', post(batch([event()]), { origin: 'http://127.0.0.1:41234' }));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:41234');
+    const foreign = await app.request('/v1/batch', post(batch([event()]), { origin: 'https://evil.example' }));
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ error: { code: 'origin_not_allowed' } });
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    expect(writer.records.get('events')).toHaveLength(2);
+  });
+
+  it('fails closed: an app with no configured origins accepts no browser origin', async () => {
+    const res = await testApp(createMemoryWriter()).request('/v1/batch', post(batch([event()]), { origin: 'https://shop.example' }));
+    expect(res.status).toBe(403);
+  });
+
+  it('answers the preflight with the origin echoed and a cache lifetime, and without it for a foreign origin', async () => {
+    const app = testApp(createMemoryWriter(), { allowedOrigins: origins });
+    const preflight = (origin: string) =>
+      app.request('/v1/batch', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,content-encoding' },
+      });
+    const ok = await preflight('https://shop.example');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-encoding');
+    expect(ok.headers.get('access-control-max-age')).toBe('600');
+    expect(ok.headers.get('vary')?.toLowerCase()).toContain('origin');
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After once a key has spent its burst, and recovers as the bucket refills', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer, { rateLimitPerSecond: 1, rateLimitBurst: 2 });
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    const limited = await app.request('/v1/batch', post(batch([event()])));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(writer.records.get('events')).toHaveLength(2);
+  });
+});
+
+describe('enrichment', () => {
+  it('anonymises IPv4 to /24 and IPv6 to /48, IPv4-mapped as IPv4', () => {
+    expect(anonymizeIp('203.0.113.77')).toBe('203.0.113.0');
+    expect(anonymizeIp('::ffff:198.51.100.9')).toBe('198.51.100.0');
+    expect(anonymizeIp('2001:db8:abcd:12:1:2:3:4')).toBe('2001:db8:abcd::');
+    expect(anonymizeIp('2001:db8::1')).toBe('2001:db8:0::');
+    expect(anonymizeIp('not-an-ip')).toBeUndefined();
+  });
+
+  it('corrects the device clock skew: received_at − (sent_at − client_ts)', () => {
+    const received = new Date('2026-11-25T10:00:00.000Z');
+    // The device clock is an hour fast; the event waited 30 s on the device before being sent.
+    expect(derivedTimestamp('2026-11-25T11:00:00.000Z', '2026-11-25T11:00:30.000Z', received)).toBe('2026-11-25T09:59:30.000Z');
+    expect(derivedTimestamp('2026-11-25T11:00:30.000Z', '2026-11-25T11:00:00.000Z', received)).toBe(received.toISOString());
+  });
+
+  it('stores the server block (request id, derived_ts, anonymised IP, user agent) and overwrites a forged one', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer, {}, { clientIp: () => '203.0.113.77' });
+    const forged = event({ context: { library: { name: 't', version: '1' }, server: { ip: '1.2.3.4', request_id: 'mine' } } });
+    const res = await app.request('/v1/batch', post(batch([forged]), { 'user-agent': 'Mozilla/5.0 test', 'x-request-id': 'req-abc' }));
+    expect(res.status).toBe(200);
+    const stored = decode(writer.records.get('events')![0]!.data) as { context: { server: ServerContext } };
+    expect(stored.context.server).toEqual({ request_id: 'req-abc', derived_ts: expect.any(String) as string, ip: '203.0.113.0', user_agent: 'Mozilla/5.0 test' });
+    const full = createMemoryWriter();
+    await testApp(full, { ipMode: 'none' }, { clientIp: () => '203.0.113.77' }).request('/v1/batch', post(batch([event()])));
+    expect((decode(full.records.get('events')![0]!.data) as { context: { server: ServerContext } }).context.server.ip).toBeUndefined();
+  });
+});
+
+describe('logs', () => {
+  it('log failed requests and unwritten events with the request id, never the IP or the write key', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const down = { put: (_s: string, r: unknown[]) => Promise.resolve({ failed: r.map((_, i) => i), lastError: 'InternalFailure' }), ping: () => Promise.resolve() };
+    const app = testApp(down, {}, { clientIp: () => '203.0.113.77', log: (r) => lines.push(r) });
+    await app.request('/v1/batch', post(batch([event()]), { 'x-request-id': 'req-log-1' }));
+    await app.request('/v1/batch', post(batch([event()]), { authorization: 'Basic ' + Buffer.from('secret-wk:').toString('base64') }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'events not written', request_id: 'req-log-1', error: 'InternalFailure' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', request_id: 'req-log-1', status: 503, route: '/v1/batch', app_id: 'shop' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', status: 401 }));
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('203.0.113');
+    expect(text).not.toContain('secret-wk');
+    expect(text).not.toContain(WRITE_KEY);
+  });
+});

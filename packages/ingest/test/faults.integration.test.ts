@@ -1,0 +1,121 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { ensureStreams, KINESIS_ENGINES, startKinesis, startKinesisFaultProxy, waitFor, type KinesisEmulator, type KinesisFaultProxy } from '@eventline/devstack';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, createKinesisClient, createKinesisWriter, parseWriteKeys, type BatchResponse, type KinesisWriterOptions } from '../src';
+import { batch, event, post, WRITE_KEY } from './helpers';
+import { readStream, recordJson } from './kinesis-read';
+
+const FAST: KinesisWriterOptions = { lingerMs: 2, budgetMs: 3000, baseDelayMs: 10, maxDelayMs: 100, breakerFailures: 3, breakerCooldownMs: 500 };
+
+describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (engine) => {
+  let kinesis: KinesisEmulator;
+  let proxy: KinesisFaultProxy;
+  let direct: KinesisClient;
+  const clients: KinesisClient[] = [];
+  let stream = 0;
+  let name = '';
+
+  beforeAll(async () => {
+    kinesis = await startKinesis({ engine });
+    await ensureStreams(kinesis.endpoint, [1, 2, 3, 4, 5].map((i) => ({ name: `faults-${i}`, shards: 2 })));
+    proxy = await startKinesisFaultProxy(kinesis.endpoint);
+    direct = createKinesisClient({ endpoint: kinesis.endpoint, region: 'us-east-1' });
+  });
+  afterAll(async () => {
+    for (const c of [direct, ...clients]) c?.destroy();
+    await proxy?.stop();
+    await kinesis?.stop();
+  });
+  beforeEach(() => {
+    proxy.plan = {};
+    name = `faults-${++stream}`;
+  });
+
+  function ingest(options: KinesisWriterOptions = FAST) {
+    const client = createKinesisClient({ endpoint: proxy.endpoint, region: 'us-east-1' });
+    clients.push(client);
+    const options_ = { streamName: name, badRowsStreamName: name, writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`), maxBodyBytes: 1 << 20, maxEventBytes: 8192 };
+    return createApp({ writer: createKinesisWriter(client, options), options: options_ });
+  }
+
+  it('retries only the entries Kinesis failed; every event lands once, in order per device', async () => {
+    // First attempt: shard-like throttling (once an entry of a key fails in a call, its later entries in
+    // that call fail too). Retries: each entry fails on its own, so a retried record that shared a call
+    // with its successors could fall behind them.
+    const hot = new Map<number, Set<string>>();
+    proxy.plan.failEntry = ({ partitionKey, seen, call }) => {
+      const keys = hot.get(call) ?? new Set<string>();
+      hot.set(call, keys);
+      const fail = seen === 1 ? keys.has(partitionKey) || Math.random() < 0.3 : seen < 4 && Math.random() < 0.5;
+      if (!fail) return undefined;
+      keys.add(partitionKey);
+      return Math.random() < 0.5 ? 'ProvisionedThroughputExceededException' : 'InternalFailure';
+    };
+    // A generous budget: this test is about which entries are retried and their order, not about time
+    // (kinesis-local slows down under load, and CI runs packages side by side).
+    const app = ingest({ ...FAST, budgetMs: 30_000 });
+    const devices = ['d1', 'd2', 'd3', 'd4'];
+    const sent = devices.flatMap((d) => Array.from({ length: 15 }, (_, seq) => event({ anonymous_id: d, seq })));
+    const answers = await Promise.all(
+      [0, 1, 2].map(async (part) => app.request('/v1/batch', post(batch(sent.filter((e) => e.seq % 3 === part))))),
+    );
+    for (const res of answers) expect(((await res.json()) as BatchResponse).accepted).toBe(20);
+    expect(proxy.stats.failedEntries).toBeGreaterThan(0);
+    const stored = (await readStream(direct, name)).map(recordJson);
+    expect(stored.map((e) => e.event_id).sort()).toEqual(sent.map((e) => e.event_id).sort());
+    for (const d of devices) {
+      const seqs = stored.filter((e) => e.anonymous_id === d).map((e) => e.seq as number);
+      // Requests raced each other, so only the per-device order inside each request is promised.
+      for (const part of [0, 1, 2]) expect(seqs.filter((s) => s % 3 === part)).toEqual([...Array(5).keys()].map((i) => i * 3 + part));
+    }
+  });
+
+  it('answers retry for entries still failing when the budget is spent, and 503 + Retry-After when none landed', async () => {
+    proxy.plan.failEntry = ({ partitionKey }) => (partitionKey === 'stuck' ? 'ProvisionedThroughputExceededException' : undefined);
+    // Long enough for a slow emulator under load to take 'ok'; 'stuck' fails until the budget ends either way.
+    const app = ingest({ ...FAST, budgetMs: 2_000 });
+    const res = await app.request('/v1/batch', post(batch([event({ anonymous_id: 'ok' }), event({ anonymous_id: 'stuck' })])));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as BatchResponse).results.map((r) => r.status)).toEqual(['accepted', 'retry']);
+    const none = await app.request('/v1/batch', post(batch([event({ anonymous_id: 'stuck' })])));
+    expect(none.status).toBe(503);
+    expect(Number(none.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await readStream(direct, name)).map((r) => recordJson(r).anonymous_id)).toEqual(['ok']);
+  });
+
+  it('still answers 200 through added latency within the budget, and retry when latency outlasts it', async () => {
+    proxy.plan.latencyMs = 200;
+    expect((await ingest().request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    proxy.plan.latencyMs = 1500;
+    const slow = await ingest({ ...FAST, budgetMs: 400 }).request('/v1/batch', post(batch([event()])));
+    expect(slow.status).toBe(503);
+  });
+
+  it('in an outage: 503 + Retry-After, the circuit opens (no more calls, /readyz 503), then recovers', async () => {
+    proxy.plan.outage = 'refuse';
+    const app = ingest();
+    for (let i = 0; i < 2; i++) {
+      const res = await app.request('/v1/batch', post(batch([event()])));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeTruthy();
+    }
+    expect((await app.request('/readyz')).status).toBe(503);
+    const callsWhileOpen = proxy.stats.calls.PutRecords ?? 0;
+    const refused = await app.request('/v1/batch', post(batch([event()])));
+    expect(refused.status).toBe(503);
+    expect(proxy.stats.calls.PutRecords ?? 0).toBe(callsWhileOpen);
+
+    proxy.plan.outage = undefined;
+    await waitFor('the circuit to let a probe through', async () => (await app.request('/readyz')).status === 200, 10_000, 50);
+    const back = await app.request('/v1/batch', post(batch([event({ anonymous_id: 'after-outage' })])));
+    expect(back.status).toBe(200);
+    expect((await readStream(direct, name)).map((r) => recordJson(r).anonymous_id)).toEqual(['after-outage']);
+  });
+
+  it('an emulator answering 500 to every call is an outage too', async () => {
+    proxy.plan.outage = 'error';
+    const res = await ingest().request('/v1/batch', post(batch([event()])));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ retry: 1, accepted: 0 });
+  });
+});

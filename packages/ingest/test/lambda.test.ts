@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import type { ApiGatewayRequestContextV2, LambdaContext, LambdaEvent } from 'hono/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createMemoryWriter, type BatchResponse, type ServerContext } from '../src';
+import { createLambdaHandler } from '../src/lambda';
+import { batch, decode, event, gzip, WRITE_KEY } from './helpers';
+
+/** The API Gateway HTTP API (payload 2.0) event, as AWS sends it. */
+type ApiEventV2 = Extract<LambdaEvent, { requestContext: ApiGatewayRequestContextV2 }>;
+
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/apigw-v2-post.json', import.meta.url), 'utf8')) as ApiEventV2;
+const context = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678', functionName: 'ingest' } as LambdaContext;
+const env = { INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`, INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example' };
+
+function apiEvent(body: string | Uint8Array, overrides: Partial<ApiEventV2> = {}): ApiEventV2 {
+  const binary = typeof body !== 'string';
+  return { ...fixture, body: binary ? Buffer.from(body).toString('base64') : body, isBase64Encoded: binary, ...overrides };
+}
+
+describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
+  it('answers a batch with per-event statuses and anonymises API Gateway’s source IP', async () => {
+    const writer = createMemoryWriter();
+    const handler = createLambdaHandler(env, writer);
+    const result = await handler(apiEvent(batch([event(), event({ seq: -1 })])), context);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['access-control-allow-origin']).toBe('https://shop.example');
+    expect(JSON.parse(result.body) as BatchResponse).toMatchObject({ accepted: 1, rejected: 1 });
+    const stored = decode(writer.records.get('events')![0]!.data) as { context: { server: ServerContext } };
+    expect(stored.context.server.ip).toBe('198.51.100.0');
+  });
+
+  it('takes a base64 gzip body, and answers 401 and the CORS preflight like the Node server', async () => {
+    const writer = createMemoryWriter();
+    const handler = createLambdaHandler(env, writer);
+    const gz = await handler(apiEvent(gzip(batch([event()])), { headers: { ...fixture.headers, 'content-encoding': 'gzip' } }), context);
+    expect(gz.statusCode).toBe(200);
+    const noKey = await handler(apiEvent(batch([event()]), { headers: { ...fixture.headers, authorization: '' } }), context);
+    expect(noKey.statusCode).toBe(401);
+    const preflight = await handler(
+      apiEvent('', {
+        requestContext: { ...fixture.requestContext, http: { ...fixture.requestContext.http, method: 'OPTIONS' } },
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+      }),
+      context,
+    );
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers?.['access-control-max-age']).toBe('600');
+  });
+
+  it('refuses to start with an invalid configuration, listing every problem', () => {
+    expect(() => createLambdaHandler({ INGEST_MAX_BODY_BYTES: 'lots' })).toThrow(ConfigError);
+  });
+});

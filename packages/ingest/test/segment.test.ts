@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { isUuidV7 } from '@eventline/schemas';
+import { createMemoryWriter, type BatchResponse, type RecordWriter } from '../src';
+import { basic, decode, post, testApp, WRITE_KEY } from './helpers';
+
+const ts = '2026-11-25T09:59:00.000Z';
+const messages = {
+  track: { anonymousId: 'anon-1', event: 'Order Completed', properties: { af_revenue: 12.5, af_currency: 'EUR' }, messageId: 'm-track', timestamp: ts },
+  identify: { userId: 'user-1', anonymousId: 'anon-1', traits: { plan: 'pro' }, messageId: 'm-identify', timestamp: ts },
+  page: { anonymousId: 'anon-1', name: 'Home', category: 'Docs', properties: { url: 'https://shop.example/' }, context: { page: { url: 'https://shop.example/', search: '?q=1' } } },
+  screen: { anonymousId: 'anon-1', name: 'Cart' },
+  alias: { userId: 'user-1', previousId: 'anon-1' },
+  group: { userId: 'user-1', groupId: 'acme', traits: { seats: 10 } },
+} as const;
+
+describe('Segment-compatible routes', () => {
+  it.each(Object.entries(messages))('POST /v1/%s maps the message onto a valid event', async (type, message) => {
+    const writer = createMemoryWriter();
+    const res = await testApp(writer).request(`/v1/${type}`, post(JSON.stringify(message)));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
+    const stored = decode(writer.records.get('events')![0]!.data);
+    expect(stored).toMatchObject({ type, app_id: 'shop', context: { library: { name: 'segment-http' } } });
+    expect(isUuidV7(stored.event_id as string)).toBe(true);
+  });
+
+  it('keeps ids, names and properties, drops fields our envelope has no place for', async () => {
+    const writer = createMemoryWriter();
+    await testApp(writer).request('/v1/page', post(JSON.stringify(messages.page)));
+    await testApp(writer).request('/v1/track', post(JSON.stringify(messages.track)));
+    const [page, track] = writer.records.get('events')!.map((r) => decode(r.data));
+    expect(page).toMatchObject({ event: 'Home', anonymous_id: 'anon-1', properties: { url: 'https://shop.example/', category: 'Docs' } });
+    expect(page!.context).toMatchObject({ page: { url: 'https://shop.example/' } });
+    expect(track).toMatchObject({ event: 'Order Completed', client_ts: ts, properties: { af_revenue: 12.5 } });
+  });
+
+  it('gives a resent message the same event id, so duplicates can be removed downstream', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    await app.request('/v1/track', post(JSON.stringify(messages.track)));
+    await app.request('/v1/track', post(JSON.stringify(messages.track)));
+    const ids = writer.records.get('events')!.map((r) => decode(r.data).event_id);
+    expect(ids[0]).toBe(ids[1]);
+    // The id's time bits are the message's timestamp.
+    expect((ids[0] as string).slice(0, 13)).toBe('01a21224-eea0');
+  });
+
+  it('takes a Segment batch on /v1/batch with the key in the body, and rejects a bad message with its path', async () => {
+    const writer = createMemoryWriter();
+    const body = { writeKey: WRITE_KEY, sentAt: ts, batch: [{ ...messages.track, type: 'track' }, { type: 'identify', anonymousId: 'x' }] };
+    const res = await testApp(writer).request('/v1/batch', { method: 'POST', body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as BatchResponse;
+    expect(out).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(out.results[1]).toMatchObject({ status: 'rejected', issues: [{ path: 'events[1].user_id', code: 'required' }] });
+    expect(writer.records.get('events-bad')).toHaveLength(1);
+  });
+
+  it('answers 503 for any unwritten event (Segment clients read only the status) and 401/400 as usual', async () => {
+    const half: RecordWriter = { put: (_s, r) => Promise.resolve({ failed: r.length > 1 ? [1] : [] }), ping: () => Promise.resolve() };
+    const batch = { batch: [{ ...messages.track, type: 'track' }, { ...messages.track, type: 'track', messageId: 'other' }] };
+    const res = await testApp(half).request('/v1/batch', post(JSON.stringify(batch)));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await testApp(half).request('/v1/track', { method: 'POST', body: '{}', headers: { authorization: basic('nope') } })).status).toBe(401);
+    expect((await testApp(half).request('/v1/track', post('[1,2]'))).status).toBe(400);
+  });
+});

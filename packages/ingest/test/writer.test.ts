@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { createBatchingWriter, type OutRecord, type PutCall, type WriterTuning } from '../src';
+
+const tuning: WriterTuning = { lingerMs: 10, budgetMs: 2000, maxBytesInFlight: 1024 * 1024, breakerFailures: 3, breakerCooldownMs: 200, baseDelayMs: 5, maxDelayMs: 20 };
+const rec = (key: string, label: string): OutRecord => ({ data: Buffer.from(label), partitionKey: key });
+const label = (r: OutRecord) => Buffer.from(r.data).toString();
+
+/** A PutRecords stand-in that records every call and fails what `failWhen` says. */
+function fakeKinesis(failWhen: (label: string, attempt: number) => string | undefined = () => undefined, written: string[] = []) {
+  const calls: string[][] = [];
+  const attempts = new Map<string, number>();
+  const put: PutCall = (_stream, records) => {
+    calls.push(records.map(label));
+    const failed: { index: number; code: string }[] = [];
+    records.forEach((r, index) => {
+      const l = label(r);
+      const n = (attempts.get(l) ?? 0) + 1;
+      attempts.set(l, n);
+      const code = failWhen(l, n);
+      if (code) failed.push({ index, code });
+      else written.push(l);
+    });
+    return Promise.resolve({ failed });
+  };
+  return { put, calls, written };
+}
+
+const writerOver = (put: PutCall, over: Partial<WriterTuning> = {}) => createBatchingWriter(put, { ...tuning, ...over }, () => Promise.resolve());
+
+describe('batching writer', () => {
+  it('shares one PutRecords call between concurrent requests', async () => {
+    const kinesis = fakeKinesis();
+    const writer = writerOver(kinesis.put);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.put('events', [1, 2, 3].map((j) => rec(`d${i}`, `${i}.${j}`)))));
+    expect(outcomes.every((o) => o.failed.length === 0)).toBe(true);
+    expect(kinesis.calls).toHaveLength(1);
+    expect(kinesis.calls[0]).toHaveLength(60);
+  });
+
+  it('splits at 500 records per call, keeping arrival order', async () => {
+    const kinesis = fakeKinesis();
+    const records = Array.from({ length: 1200 }, (_, i) => rec(`k${i}`, String(i)));
+    expect(await writerOver(kinesis.put).put('events', records)).toEqual({ failed: [] });
+    expect(kinesis.calls.map((c) => c.length)).toEqual([500, 500, 200]);
+    expect(kinesis.calls.flat()).toEqual(records.map(label));
+  });
+
+  it('retries only the entries Kinesis failed', async () => {
+    const kinesis = fakeKinesis((l, n) => (['b', 'd'].includes(l) && n === 1 ? 'ProvisionedThroughputExceededException' : undefined));
+    const outcome = await writerOver(kinesis.put).put('events', ['a', 'b', 'c', 'd'].map((l) => rec(l, l)));
+    expect(outcome).toEqual({ failed: [] });
+    expect(kinesis.calls[0]).toEqual(['a', 'b', 'c', 'd']);
+    expect(kinesis.calls.slice(1).flat().sort()).toEqual(['b', 'd']);
+  });
+
+  it('never lets a later record of a key overtake an earlier one that is being retried', async () => {
+    // a1 fails for as long as b1 (another key, sent later) has not been written: if the writer held b1
+    // back behind the retried a1, a1 would fail until its budget ran out.
+    const written: string[] = [];
+    const kinesis = fakeKinesis((l) => (l === 'a1' && !written.includes('b1') ? 'InternalFailure' : undefined), written);
+    const writer = writerOver(kinesis.put, { lingerMs: 0 });
+    const first = writer.put('events', [rec('a', 'a1')]);
+    await new Promise((r) => setTimeout(r, 2));
+    const second = writer.put('events', [rec('a', 'a2'), rec('b', 'b1')]);
+    expect(await Promise.all([first, second])).toEqual([{ failed: [] }, { failed: [] }]);
+    expect(kinesis.written.filter((l) => l.startsWith('a'))).toEqual(['a1', 'a2']);
+    // Other keys are not held back behind the retried one.
+    expect(kinesis.written.indexOf('b1')).toBeLessThan(kinesis.written.indexOf('a1'));
+  });
+
+  it('answers the entries still failing when the time budget is spent, with the last error', async () => {
+    const kinesis = fakeKinesis((l) => (l === 'x' ? 'ProvisionedThroughputExceededException' : undefined));
+    const outcome = await writerOver(kinesis.put, { budgetMs: 300 }).put('events', [rec('k', 'ok'), rec('k2', 'x')]);
+    expect(outcome.failed).toEqual([1]);
+    // The budget may run out during a backoff or during a call; either way the answer names Kinesis' error.
+    expect(outcome.lastError).toMatch(/^ProvisionedThroughputExceededException/);
+    expect(kinesis.calls.length).toBeGreaterThan(1);
+    expect(kinesis.calls.slice(1).every((c) => c.length === 1 && c[0] === 'x')).toBe(true);
+  });
+
+  it('opens the circuit after consecutive failed calls, refuses at once with a wait, then recovers', async () => {
+    let down = true;
+    let calls = 0;
+    const writer = writerOver(() => {
+      calls += 1;
+      return down ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve({ failed: [] });
+    });
+    for (let i = 0; i < 3; i++) expect((await writer.put('events', [rec('k', `r${i}`)])).failed).toEqual([0]);
+    expect(writer.health?.()).toMatchObject({ ok: false });
+    const callsWhenOpened = calls;
+    const refused = await writer.put('events', [rec('k', 'late')]);
+    expect(refused).toMatchObject({ failed: [0], lastError: expect.stringContaining('circuit open') as string });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(calls).toBe(callsWhenOpened);
+    down = false;
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await writer.put('events', [rec('k', 'probe')])).toEqual({ failed: [] });
+    expect(writer.health?.()).toEqual({ ok: true });
+    // r0's own retries opened the circuit; r1, r2 and "late" were refused without a call.
+    expect(writer.stats?.()).toMatchObject({ circuitOpen: false, refused: 3, bytesInFlight: 0 });
+  });
+
+  it('refuses at once over the bytes-in-flight cap, and takes writes again once they drain', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const writer = writerOver(async () => {
+      await gate;
+      return { failed: [] };
+    }, { maxBytesInFlight: 2000 });
+    const big = (l: string) => ({ data: Buffer.alloc(1500, l), partitionKey: l });
+    const first = writer.put('events', [big('a')]);
+    expect(await writer.put('events', [big('b')])).toMatchObject({ failed: [0], lastError: 'too many bytes in flight', retryAfterMs: 1000 });
+    expect(writer.stats?.().bytesInFlight).toBe(1501);
+    release();
+    expect(await first).toEqual({ failed: [] });
+    expect(await writer.put('events', [big('c')])).toEqual({ failed: [] });
+  });
+
+  it('close() writes what is queued, then refuses new writes', async () => {
+    const kinesis = fakeKinesis();
+    const writer = writerOver(kinesis.put, { lingerMs: 500 });
+    const pending = writer.put('events', [rec('k', 'queued')]);
+    await writer.close?.();
+    expect(kinesis.written).toEqual(['queued']);
+    expect(await pending).toEqual({ failed: [] });
+    expect((await writer.put('events', [rec('k', 'after')])).failed).toEqual([0]);
+  });
+});
