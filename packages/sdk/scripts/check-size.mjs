@@ -6,11 +6,16 @@
 //                lock with localStorage fallback, snippet hand-over, identify/page/screen/alias/group,
 //                consent, sessions, attribution, plugins), measured 9.3 KB. OVER the 8192 B
 //                target: see the README for what each part costs; lower this as parts shrink.
+//   9300 B gzip: the same features, measured 9186 B (was 9444 B): terser unsafe passes and internal
+//                property names mangled (−130 B), es2020, no unused default instance in the IIFE, shared
+//                helpers (isObject, sync→promise, one deferred-call list), shorter messages, positional
+//                drafts. Still OVER the 8192 B target by ~1 KB: README "Budgets" has the breakdown. The
+//                flat-properties copy that keeps track() under its p99 budget costs ~135 B of it.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9500;
+const GZIP_BUDGET = 9300;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -2,7 +2,7 @@ import type { Client } from './core/client';
 import type { ClientConfig } from './core/config';
 
 /** Methods that only queue something: before init() they wait and are replayed in order. */
-const DEFERRED = ['track', 'identify', 'page', 'screen', 'alias', 'group', 'setConsent', 'optOut', 'optIn', 'anonymize', 'reset'] as const;
+export const DEFERRED = ['track', 'identify', 'page', 'screen', 'alias', 'group', 'setConsent', 'optOut', 'optIn', 'anonymize', 'reset'] as const;
 type Deferred = (typeof DEFERRED)[number];
 
 /** The page-wide API: one client, created by init(), with calls made before init() replayed. */
@@ -32,7 +32,7 @@ export function createDefaultInstance(make: (config: ClientConfig) => Client): E
       return created;
     },
     flush: () => (client ? client.flush() : Promise.resolve()),
-    getDeviceId: () => (client ? client.getDeviceId() : Promise.reject(new Error('eventline: call init() first'))),
+    getDeviceId: () => (client ? client.getDeviceId() : Promise.reject(new Error('eventline: init() first'))),
     on: ((name, listener) => {
       if (client) return client.on(name, listener);
       let off: (() => void) | undefined;

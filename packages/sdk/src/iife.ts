@@ -1,12 +1,11 @@
-import { createDefaultInstance } from './default-instance';
-import { createEventline } from './index';
+import { createClient } from './core/client';
+import { createDefaultInstance, DEFERRED } from './default-instance';
 import { exposeGlobal, readGlobal, takeStoredStub } from './platform/browser/global-scope';
+import { createBrowserPlatform } from './platform/browser/platform';
 
 /** One call queued by the snippet: [Date.now(), method, ...args]. */
 type StubCall = [number, string, ...unknown[]];
 
-/** Calls worth keeping across a page change (callbacks do not survive JSON). */
-const DATA_CALLS = new Set(['track', 'identify', 'page', 'screen', 'alias', 'group', 'setConsent', 'optOut', 'optIn', 'anonymize', 'reset']);
 
 /**
  * The <script> build: `window.eventline`. Calls the snippet queued before this file arrived are
@@ -14,9 +13,10 @@ const DATA_CALLS = new Set(['track', 'identify', 'page', 'screen', 'alias', 'gro
  * after any calls a previous page queued but could not deliver.
  */
 let replayAt: number | undefined;
-const api = createDefaultInstance((config) => createEventline(config, { now: () => replayAt ?? Date.now() }));
+const api = createDefaultInstance((config) => createClient(config, { ...createBrowserPlatform(), now: () => replayAt ?? Date.now() }));
 const stub = readGlobal('eventline') as { q?: StubCall[] } | undefined;
-const calls = [...(takeStoredStub() as StubCall[]).filter((c) => DATA_CALLS.has(c[1])), ...(stub?.q ?? [])];
+// Only data calls are worth keeping across a page change (callbacks do not survive JSON).
+const calls = [...(takeStoredStub() as StubCall[]).filter((c) => (DEFERRED as readonly string[]).includes(c[1])), ...(stub?.q ?? [])];
 if (stub) delete stub.q;
 exposeGlobal('eventline', api);
 const init = calls.find((c) => c[1] === 'init');

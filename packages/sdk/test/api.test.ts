@@ -220,6 +220,39 @@ describe('plugins: before → enrichment → destination', () => {
   });
 });
 
+describe('shared context', () => {
+  it('events share one context object while the platform context is unchanged, a new one when it changes', async () => {
+    // The browser adapter returns the same object while page and screen are unchanged.
+    let platformContext = { page: { url: 'https://shop.test/a' } };
+    const storage = createMemoryStorage();
+    const client = clients.create({}, { storage, context: () => platformContext });
+    client.track('a');
+    client.track('b');
+    platformContext = { page: { url: 'https://shop.test/b' } };
+    client.track('c');
+    await client.getDeviceId();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // queue writes run on the next tick
+    const stored = (await storage.entries<{ e: { event: string; context: { page?: { url: string } } } }>(QUEUE_PREFIX)).map(([, entry]) => entry.e);
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => stored.find((e) => e.event === name));
+    expect(a?.context).toBe(b?.context);
+    expect(c?.context).not.toBe(a?.context);
+    expect([a, b, c].map((e) => e?.context.page?.url)).toEqual(['https://shop.test/a', 'https://shop.test/a', 'https://shop.test/b']);
+  });
+
+  it('a plugin changing one event\'s context leaves the other events\' context alone', async () => {
+    const client = clients.create({
+      plugins: [{ name: 'tag', type: 'enrichment', execute: (e) => {
+        if (e.event === 'tagged') (e.context as Record<string, unknown>).locale = 'xx-XX';
+        return e;
+      } }],
+    }, { context: () => ({ locale: 'en-GB' }) });
+    client.track('tagged');
+    client.track('plain');
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.context.locale])).toEqual([['tagged', 'xx-XX'], ['plain', 'en-GB']]);
+  });
+});
+
 describe('auto page views (SPA)', () => {
   it('tracks a page at init and on each route change, unless autoPage is false', async () => {
     let route: () => void = () => undefined;

@@ -55,6 +55,17 @@ describe('browser context', () => {
     expect(context.screen).toBeUndefined();
     expect(context.user_agent).toBeUndefined();
   });
+
+  it('returns the same object while page and screen are unchanged, a new one when something changed', () => {
+    const scope = { location: { href: 'https://a.example/p', pathname: '/p' }, document: { title: 'T' }, screen: { width: 390, height: 844 } };
+    const first = readBrowserContext(scope);
+    expect(readBrowserContext({ ...scope })).toBe(first);
+    const retitled = readBrowserContext({ ...scope, document: { title: 'U' } });
+    expect(retitled).not.toBe(first);
+    expect(retitled.page?.title).toBe('U');
+    const rotated = readBrowserContext({ ...scope, document: { title: 'U' }, screen: { width: 844, height: 390 } });
+    expect(rotated.screen).toEqual({ width: 844, height: 390 });
+  });
 });
 
 describe('createEventline (browser entry)', () => {

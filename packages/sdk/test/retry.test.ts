@@ -20,7 +20,7 @@ function fixedRandom(fraction: number) {
   const real = createNodePlatform().randomBytes;
   return (length: number) => {
     const bytes = real(length);
-    if (length === 4) new DataView(bytes.buffer).setUint32(0, Math.floor(fraction * 2 ** 32));
+    if (length === 4) new DataView(bytes.buffer, bytes.byteOffset, 4).setUint32(0, Math.floor(fraction * 2 ** 32));
     return bytes;
   };
 }

@@ -2,7 +2,7 @@ import type { AfEventName, ClientEvent, EventProperties } from '@eventline/schem
 import { readCampaign } from './attribution';
 import { resolveConfig, type ClientConfig } from './config';
 import { createDelivery } from './delivery';
-import { draftEvent, type CallInput } from './draft';
+import { draftEvent, jsonCopy } from './draft';
 import { createEmitter, type Emitter } from './emitter';
 import { createStateWriter, loadState, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
@@ -10,8 +10,11 @@ import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
 import type { EventContext, Platform, PlatformContext } from './types';
+import type { EventType } from '@eventline/schemas';
 import { createUuidV7 } from './uuidv7';
 import { SDK_NAME, SDK_VERSION } from './version';
+
+const LIBRARY = { name: SDK_NAME, version: SDK_VERSION };
 
 /** An AppsFlyer name (autocompleted) or any custom name. */
 export type EventName = AfEventName | (string & Record<never, never>);
@@ -116,6 +119,9 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     if (leader) void delivery.resume(startedAt);
   }
 
+  /** The platform context with `library`; one object shared by events while the platform's does not change. */
+  let platformContext: PlatformContext | undefined;
+  let eventContext: EventContext = { library: LIBRARY };
   function context(): EventContext {
     let fromPlatform: PlatformContext = {};
     try {
@@ -123,22 +129,25 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     } catch (error) {
       reportError('context failed')(error);
     }
-    return { ...fromPlatform, library: { name: SDK_NAME, version: SDK_VERSION } };
+    if (fromPlatform !== platformContext) {
+      platformContext = fromPlatform;
+      eventContext = { ...fromPlatform, library: LIBRARY };
+    }
+    return eventContext;
   }
 
-  function call(input: CallInput): void {
+  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): void {
     try {
-      if (closed) return drop('closed', `${input.type}() after close()`);
+      if (closed) return drop('closed', `${type}() after close()`);
       if (consent === 'denied' || state?.optOut) return drop('consent', 'no consent');
       const at = now();
-      const result = draftEvent({ ...input, eventId: uuid(), now: new Date(at), context: context() });
-      if (!result.ok) return drop('invalid', result.message);
-      if (state) return commit(result.draft, state, at);
-      const { draft } = result;
+      const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
+      if (typeof draft === 'string') return drop('invalid', draft);
+      if (state) return commit(draft, state, at);
       waiting.push({ draft, run: (s) => commit(draft, s, at) });
       if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
-      reportError(`${input.type} failed`)(error);
+      reportError(`${type} failed`)(error);
     }
   }
 
@@ -154,33 +163,56 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     s.nextSeq += 1;
     save(s);
     decorate(event, s);
-    const result = runPlugins(cfg.plugins, event);
-    if ('dropped' in result) return drop('plugin', `dropped by plugin ${result.dropped}`, [event]);
-    if ('failed' in result) return drop('plugin', `plugin ${result.failed} threw: ${String(result.error)}`, [event]);
-    queue.add(result.event);
+    const kept = cfg.plugins.length === 0 ? event : runPlugins(cfg.plugins, jsonContext(event), (message) => drop('plugin', message, [event]));
+    if (!kept) return;
+    queue.add(kept);
     delivery.enqueued();
-    runDestinations(cfg.plugins, result.event, (name, error) => reportError(`destination ${name} failed`)(error));
+    runDestinations(cfg.plugins, kept, (name, error) => reportError(`destination ${name} failed`)(error));
   }
 
+  /** Plugins may change what they are given: each event gets its own context (events otherwise share one). */
+  function jsonContext(event: ClientEvent): ClientEvent {
+    event.context = jsonCopy(event.context);
+    return event;
+  }
+
+  /**
+   * User id, campaign, first touch, consent; anonymized: no user id, user agent, click id or first
+   * touch. The decorated context is built once and shared until the context or these inputs change.
+   */
+  let decoratedFrom: EventContext | undefined;
+  let decorated: EventContext = eventContext;
   function decorate(event: ClientEvent, s: State): void {
     if (event.type === 'alias') event.previous_id ??= s.userId ?? s.deviceId;
     else if (event.user_id === undefined && s.userId) event.user_id = s.userId;
-    const ctx: EventContext & { first_touch?: unknown } = event.context;
-    if (s.lastTouch) ctx.campaign = s.lastTouch;
-    if (s.firstTouch) ctx.first_touch = s.firstTouch;
-    if (consentDetail) ctx.consent = consentDetail;
-    if (s.anonymized) {
-      delete event.user_id;
-      delete ctx.user_agent;
-      if (ctx.campaign) ctx.campaign = { ...ctx.campaign, click_id: undefined, click_id_type: undefined };
-      delete ctx.first_touch;
+    if (s.anonymized) delete event.user_id;
+    if (event.context !== decoratedFrom) {
+      decoratedFrom = event.context;
+      const ctx: EventContext & { first_touch?: unknown } = { ...event.context };
+      if (s.lastTouch) ctx.campaign = s.anonymized ? { ...s.lastTouch, click_id: undefined, click_id_type: undefined } : s.lastTouch;
+      if (s.firstTouch && !s.anonymized) ctx.first_touch = s.firstTouch;
+      if (consentDetail) ctx.consent = consentDetail;
+      if (s.anonymized) delete ctx.user_agent;
+      decorated = ctx;
     }
+    event.context = decorated;
   }
 
-  /** Change the state now, or in call order once it is loaded. */
-  function update(fn: (s: State) => void): void {
-    if (state) return fn(state);
-    waiting.push({ run: fn });
+  /** The state or consent changed what decorate() adds. */
+  function redecorate(): void {
+    decoratedFrom = undefined;
+  }
+
+  /** Change the state (then run `after`, then save) now, or in call order once it is loaded. */
+  function update(change: Partial<State>, after?: (s: State) => void): void {
+    const run = (s: State) => {
+      Object.assign(s, change);
+      after?.(s);
+      redecorate();
+      save(s);
+    };
+    if (state) run(state);
+    else waiting.push({ run });
   }
 
   function drafts(items: { draft?: EventDraft }[]): EventDraft[] {
@@ -190,6 +222,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
 
   function setConsent(input: ConsentInput): void {
     consentDetail = typeof input === 'boolean' ? { analytics: input } : { ...input };
+    redecorate();
     if (consentDetail.analytics === false) {
       consent = 'denied';
       drop('consent', 'consent denied', drafts(waiting.splice(0)));
@@ -213,49 +246,29 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   if (offLifecycle) unsubscribe.push(offLifecycle);
   if (consent === 'granted') void start();
   if (cfg.autoPage && platform.onRouteChange) {
-    call({ type: 'page' });
-    unsubscribe.push(platform.onRouteChange(() => call({ type: 'page' })));
+    call('page');
+    unsubscribe.push(platform.onRouteChange(() => call('page')));
   }
 
   return {
-    track: (name, properties) => call({ type: 'track', name, properties }),
+    track: (name, properties) => call('track', name, properties),
     identify(userId, traits) {
-      call({ type: 'identify', userId, traits });
-      if (typeof userId === 'string' && userId !== '') {
-        update((s) => {
-          s.userId = userId;
-          save(s);
-        });
-      }
+      call('identify', userId, traits);
+      if (typeof userId === 'string' && userId !== '') update({ userId });
     },
-    page: (name, properties) => call({ type: 'page', name, properties }),
-    screen: (name, properties) => call({ type: 'screen', name, properties }),
-    alias: (userId, previousId) => call({ type: 'alias', userId, previousId }),
-    group: (groupId, traits) => call({ type: 'group', groupId, traits }),
+    page: (name, properties) => call('page', name, properties),
+    screen: (name, properties) => call('screen', name, properties),
+    alias: (userId, previousId) => call('alias', userId, undefined, previousId),
+    group: (groupId, traits) => call('group', groupId, traits),
     setConsent,
-    optOut() {
-      update((s) => {
-        s.optOut = true;
-        save(s);
+    optOut: () =>
+      update({ optOut: true }, () => {
         drop('consent', 'opted out', queue.list().map((e) => e.e));
         void queue.clear();
-      });
-    },
-    optIn: () =>
-      update((s) => {
-        s.optOut = false;
-        save(s);
       }),
-    anonymize: (on = true) =>
-      update((s) => {
-        s.anonymized = on;
-        save(s);
-      }),
-    reset: () =>
-      update((s) => {
-        Object.assign(s, { deviceId: uuid(), nextSeq: 0, userId: undefined, session: undefined });
-        save(s);
-      }),
+    optIn: () => update({ optOut: false }),
+    anonymize: (on = true) => update({ anonymized: on }),
+    reset: () => update({ nextSeq: 0, userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
     flush: async () => {
       if (ready) await ready;
       await delivery.flush();

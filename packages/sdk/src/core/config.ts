@@ -59,11 +59,11 @@ const invalid = (name: string) => new TypeError(`eventline: invalid ${name}`);
 export function resolveConfig(config: ClientConfig): ResolvedConfig {
   const { writeKey, endpoint } = config;
   if (typeof writeKey !== 'string' || writeKey === '') throw invalid('writeKey');
-  if (typeof endpoint !== 'string' || !/^https?:\/\/[^/]/.test(endpoint)) throw invalid('endpoint (an http(s) URL)');
+  if (typeof endpoint !== 'string' || !/^https?:\/\/[^/]/.test(endpoint)) throw invalid('endpoint');
   const ints = {} as Record<IntKey, number>;
   for (const key of Object.keys(DEFAULTS) as IntKey[]) {
     const value = config[key] ?? DEFAULTS[key];
-    if (!Number.isInteger(value) || value < 1) throw invalid(`${key} (a positive integer)`);
+    if (!Number.isInteger(value) || value < 1) throw invalid(key);
     ints[key] = value;
   }
   return {

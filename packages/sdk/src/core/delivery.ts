@@ -80,7 +80,7 @@ export function createDelivery(d: DeliveryDeps) {
         lastReload = now();
       } else await queue.saved();
       const attempted = new Set<string>();
-      const leased = readLeases();
+      const leased = new Set(readLeases());
       for (;;) {
         const batch = pick((id) => attempted.has(id) || leased.has(id) || inFlight.has(id), MAX_BATCH, cfg.maxBatchBytes);
         if (batch.length === 0) break;
@@ -96,12 +96,12 @@ export function createDelivery(d: DeliveryDeps) {
   function pick(skip: (id: string) => boolean, maxCount: number, maxBytes: number): ClientEvent[] {
     const out: ClientEvent[] = [];
     let size = 40;
-    for (const entry of queue.list()) {
-      if (skip(entry.e.event_id)) continue;
-      if (out.length >= maxCount || (out.length > 0 && size + entry.b > maxBytes)) break;
+    queue.scan((entry) => {
+      if (skip(entry.e.event_id)) return;
+      if (out.length >= maxCount || (out.length > 0 && size + entry.b > maxBytes)) return true;
       out.push(entry.e);
       size += entry.b + 1;
-    }
+    });
     return out;
   }
 
@@ -206,23 +206,14 @@ export function createDelivery(d: DeliveryDeps) {
     error(message, { status, retryAfterMs, retryInMs: wait, error: outcome.error });
   }
 
-  function readLeases(): Set<string> {
+  /** Ids other tabs (or earlier pages) leased for an unload request that may still land. */
+  function readLeases(): string[] {
     try {
-      const raw = platform.syncStore?.get(LEASE_KEY);
-      const lease = raw ? (JSON.parse(raw) as { until: number; ids: string[] }) : undefined;
-      return lease && lease.until > now() ? new Set(lease.ids) : new Set();
+      const lease = JSON.parse(platform.syncStore?.get(LEASE_KEY) || '0') as { until: number; ids: string[] } | 0;
+      return lease && lease.until > now() ? lease.ids : [];
     } catch (cause) {
       error('lease failed', { error: cause });
-      return new Set();
-    }
-  }
-
-  function writeLease(ids: string[]): void {
-    try {
-      const kept = [...readLeases()];
-      platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids: [...kept, ...ids] }));
-    } catch (cause) {
-      error('lease failed', { error: cause });
+      return [];
     }
   }
 
@@ -234,23 +225,27 @@ export function createDelivery(d: DeliveryDeps) {
   function unload(): void {
     void queue.saved();
     if (!d.isSender()) return;
-    const leased = readLeases();
-    const sentIds: string[] = [];
+    const leased = new Set(readLeases());
+    const sentIds = new Set<string>();
     let budget = KEEPALIVE_BYTES - keepaliveBytes;
     for (;;) {
-      const chunk = pick((id) => leased.has(id) || inFlight.has(id) || sentIds.includes(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
+      const chunk = pick((id) => leased.has(id) || inFlight.has(id) || sentIds.has(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
       if (chunk.length === 0) break;
       const json = body(chunk);
       const size = utf8Length(json);
-      for (const e of chunk) sentIds.push(e.event_id);
+      for (const e of chunk) sentIds.add(e.event_id);
       if (size <= budget) {
         budget -= size;
         void deliver(chunk, () => sendKeepalive(json, headers));
       } else if (!beacon(json)) break;
     }
     // A request already in flight may land too: lease its events as well.
-    const leaseIds = [...sentIds, ...inFlight];
-    if (leaseIds.length > 0) writeLease(leaseIds);
+    const ids = [...readLeases(), ...sentIds, ...inFlight];
+    try {
+      if (sentIds.size + inFlight.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
+    } catch (cause) {
+      error('lease failed', { error: cause });
+    }
   }
 
   function beacon(json: string): boolean {

@@ -7,68 +7,65 @@ const ENVELOPE_VERSION: typeof SCHEMA_VERSION = 1;
 const NAME_MAX = 255;
 const ID_MAX = 256;
 
-export interface CallInput {
-  type: EventType;
-  name?: unknown;
-  properties?: unknown;
-  traits?: unknown;
-  userId?: unknown;
-  previousId?: unknown;
-  groupId?: unknown;
-}
+const ID_KEY = { track: 'event', page: 'event', screen: 'event', identify: 'user_id', alias: 'user_id', group: 'group_id' } as const;
+const REQUIRED: Partial<Record<EventType, 1>> = { track: 1, identify: 1, alias: 1, group: 1 };
 
-export interface DraftInput extends CallInput {
-  eventId: string;
-  now: Date;
-  context: EventContext;
-}
-
-type Checked<T> = { ok: true; value?: T } | { ok: false; message: string };
-
-/** Build an event of any type, or return why it cannot be sent. Properties and traits are snapshotted as JSON. */
-export function draftEvent(input: DraftInput): { ok: true; draft: EventDraft } | { ok: false; message: string } {
-  const { type } = input;
-  const name = check(input.name, type === 'track', NAME_MAX, 'event name');
-  const userId = check(input.userId, type === 'identify' || type === 'alias', ID_MAX, 'user id');
-  const previousId = check(input.previousId, false, ID_MAX, 'previous id'); // alias: filled in at commit
-  const groupId = check(input.groupId, type === 'group', ID_MAX, 'group id');
-  const properties = snapshot(input.properties, 'properties');
-  const traits = snapshot(input.traits, 'traits');
-  for (const c of [name, userId, previousId, groupId, properties, traits]) if (!c.ok) return c;
-  const draft: EventDraft = {
-    schema_version: ENVELOPE_VERSION,
-    event_id: input.eventId,
-    type,
-    client_ts: input.now.toISOString(),
-    context: input.context,
-  };
-  if (name.ok && name.value !== undefined) draft.event = name.value;
-  if (userId.ok && userId.value !== undefined) draft.user_id = userId.value;
-  if (previousId.ok && previousId.value !== undefined) draft.previous_id = previousId.value;
-  if (groupId.ok && groupId.value !== undefined) draft.group_id = groupId.value;
-  if (properties.ok && properties.value !== undefined) draft.properties = properties.value;
-  if (traits.ok && traits.value !== undefined) draft.traits = traits.value;
-  return { ok: true, draft };
-}
-
-function check(value: unknown, required: boolean, max: number, what: string): Checked<string> {
-  if (value === undefined || value === null) return required ? { ok: false, message: `${what} required` } : { ok: true };
-  if (typeof value !== 'string' || value === '' || value.length > max) {
-    return { ok: false, message: `${what}: 1-${max} chars` };
+/**
+ * Build an event of any type, or return why it cannot be sent (a string). Arguments are positional,
+ * not a keyed object: track() allocates as little as it can (fewer garbage collections).
+ * `id` is the event name (track/page/screen), the user id (identify/alias) or the group id (group);
+ * `data` the properties (track/page/screen) or traits (identify/group), snapshotted as JSON;
+ * `other` the alias previous id.
+ */
+export function draftEvent(
+  type: EventType,
+  id: unknown,
+  data: unknown,
+  other: unknown,
+  eventId: string,
+  clientTs: string,
+  context: EventContext,
+): EventDraft | string {
+  const max = ID_KEY[type] === 'event' ? NAME_MAX : ID_MAX;
+  if (id == null ? REQUIRED[type] : bad(id, max)) return `${ID_KEY[type]}: 1-${max} chars`;
+  if (other != null && bad(other, ID_MAX)) return `previous_id: 1-${ID_MAX} chars`;
+  const draft: EventDraft = { schema_version: ENVELOPE_VERSION, event_id: eventId, type, client_ts: clientTs, context };
+  if (id != null) (draft as Record<string, unknown>)[ID_KEY[type]] = id;
+  if (other != null) draft.previous_id = other as string;
+  if (data == null) return draft;
+  if (typeof data !== 'object' || Array.isArray(data)) return 'properties: not an object';
+  try {
+    // A JSON copy: later mutations by the caller do not change the event, and values JSON cannot
+    // carry (cycles, BigInt) are refused here instead of breaking a whole flush.
+    draft[type === 'identify' || type === 'group' ? 'traits' : 'properties'] = jsonCopy(data as Record<string, unknown>);
+  } catch (error) {
+    return `properties: ${String(error)}`;
   }
-  return { ok: true, value };
+  return draft;
+}
+
+function bad(value: unknown, max: number): boolean {
+  return typeof value !== 'string' || value === '' || value.length > max;
+}
+
+/** A deep copy as JSON makes it (throws on what JSON cannot carry). */
+export function jsonCopy<T>(value: T): T {
+  return (flatCopy(value) ?? JSON.parse(JSON.stringify(value))) as T;
 }
 
 /**
- * A JSON copy taken at call time: later mutations by the caller do not change the event, and
- * values JSON cannot carry (cycles, BigInt) are refused here instead of breaking a whole flush.
+ * The common case without the string round trip (track() allocates as little as it can): a plain
+ * object of strings, numbers, booleans and null is copied as JSON would copy it. Anything else
+ * (nested objects, dates, BigInt, toJSON, __proto__) returns undefined and goes through JSON.
  */
-function snapshot(value: unknown, what: string): Checked<Record<string, unknown>> {
-  if (value === undefined || value === null) return { ok: true };
-  if (typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: `${what}: not an object` };
-  try {
-    return { ok: true, value: JSON.parse(JSON.stringify(value)) as Record<string, unknown> };
-  } catch (error) {
-    return { ok: false, message: `${what}: ${String(error)}` };
+function flatCopy(value: unknown): Record<string, unknown> | undefined {
+  if (Object.getPrototypeOf(value ?? 0) !== Object.prototype) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key in value as object) {
+    const v = (value as Record<string, unknown>)[key];
+    const type = typeof v;
+    if (key === 'toJSON' || key === '__proto__' || type === 'bigint' || (type === 'object' && v !== null)) return undefined;
+    if (type !== 'undefined' && type !== 'function' && type !== 'symbol') out[key] = type === 'number' && !Number.isFinite(v) ? null : v;
   }
+  return out;
 }

@@ -35,15 +35,17 @@ export async function loadState(storage: Storage, newId: () => string, onError: 
     onError(error);
   }
   const v = isObject(saved) ? saved : {};
+  const object = <T>(value: T | undefined) => (isObject(value) ? value : undefined);
+  const session = object(v.session);
   const state: State = {
     deviceId: typeof v.deviceId === 'string' && v.deviceId !== '' ? v.deviceId : newId(),
     nextSeq: Number.isSafeInteger(v.nextSeq) && (v.nextSeq as number) >= 0 ? (v.nextSeq as number) : 0,
     userId: typeof v.userId === 'string' ? v.userId : undefined,
-    session: isSession(v.session) ? v.session : undefined,
+    session: typeof session?.id === 'string' && typeof session.last === 'number' ? session : undefined,
     optOut: v.optOut === true,
     anonymized: v.anonymized === true,
-    firstTouch: isObject(v.firstTouch) ? v.firstTouch : undefined,
-    lastTouch: isObject(v.lastTouch) ? v.lastTouch : undefined,
+    firstTouch: object(v.firstTouch),
+    lastTouch: object(v.lastTouch),
   };
   if (state.deviceId !== v.deviceId) {
     try {
@@ -92,10 +94,7 @@ export function createStateWriter(storage: Storage, onError: (error: unknown) =>
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A plain object (not null, not an array): what stored state and server bodies must be. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isSession(value: unknown): value is Session {
-  return isObject(value) && typeof value.id === 'string' && typeof value.last === 'number';
 }

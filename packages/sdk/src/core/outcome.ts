@@ -1,4 +1,5 @@
 import type { Issue } from '@eventline/schemas';
+import { isObject } from './identity';
 import type { TransportResponse } from './types';
 
 export interface EventResult {
@@ -15,6 +16,8 @@ export type Outcome =
 
 type Loose = Record<string, unknown> | undefined;
 
+const STATUSES = ['accepted', 'rejected', 'retry'];
+
 /**
  * 2xx: per-event results (an event the server did not mention counts as accepted: the request was).
  * Network error, 408, 425, 429, 5xx (and anything else unexpected): keep and retry.
@@ -22,33 +25,24 @@ type Loose = Record<string, unknown> | undefined;
  */
 export function classify(response: TransportResponse): Outcome {
   const { status } = response;
-  const body = (isRecord(response.body) ? response.body : undefined);
+  const body = (isObject(response.body) ? response.body : undefined);
   if (status >= 200 && status < 300) {
     const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
     return { kind: 'delivered', status, requestId, results: readResults(body?.results) };
   }
   // The ingest answers `{ error: { code, message } }`; accept flat `{ error, message }` too.
-  const source = (isRecord(body?.error) ? body.error : body);
+  const source = (isObject(body?.error) ? body.error : body);
   const text = [source?.code ?? source?.error, source?.message].filter((v) => typeof v === 'string').join(': ');
   const message = `HTTP ${status}${text && ` (${text})`}`;
   if (status >= 400 && status < 500 && ![408, 425, 429].includes(status)) return { kind: 'drop', status, message };
   return { kind: 'keep', status, retryAfterMs: response.retryAfterMs, message };
 }
 
+/** The ingest's per-event results, keyed by event id (entries without an id or a known status are ignored). */
 function readResults(list: unknown): Map<string, EventResult> {
   const results = new Map<string, EventResult>();
   for (const item of Array.isArray(list) ? (list as Loose[]) : []) {
-    const status = item?.status;
-    if (typeof item?.event_id !== 'string' || (status !== 'accepted' && status !== 'rejected' && status !== 'retry')) continue;
-    results.set(item.event_id, {
-      status,
-      code: typeof item.code === 'string' ? item.code : undefined,
-      issues: Array.isArray(item.issues) ? (item.issues as Issue[]) : undefined,
-    });
+    if (typeof item?.event_id === 'string' && STATUSES.includes(item.status as string)) results.set(item.event_id, item as unknown as EventResult);
   }
   return results;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import type { ClientEvent } from '@eventline/schemas';
+import { jsonCopy } from './draft';
 
 /**
  * One stage of the event pipeline. `before` and `enrichment` plugins return the (possibly changed)
@@ -10,24 +11,30 @@ export interface Plugin {
   execute: (event: ClientEvent) => ClientEvent | null;
 }
 
-export type PluginResult = { event: ClientEvent } | { dropped: string } | { failed: string; error: unknown };
+const STAGES = ['before', 'enrichment'] as const;
 
-/** Run before → enrichment on one event. A throwing plugin fails the event (reported), it never breaks track(). */
-export function runPlugins(plugins: Plugin[], event: ClientEvent): PluginResult {
-  let current = event;
-  for (const type of ['before', 'enrichment'] as const) {
+/**
+ * Run before → enrichment on one event; returns the event to queue, or null when a plugin dropped it
+ * (`onDrop` hears why). A throwing plugin fails only that event, it never breaks track().
+ */
+export function runPlugins(plugins: Plugin[], event: ClientEvent, onDrop: (message: string) => void): ClientEvent | null {
+  let current: ClientEvent | null = event;
+  for (const type of STAGES) {
     for (const plugin of plugins) {
       if (plugin.type !== type) continue;
       try {
-        const next = plugin.execute(current);
-        if (next === null) return { dropped: plugin.name };
-        current = next;
+        current = plugin.execute(current);
       } catch (error) {
-        return { failed: plugin.name, error };
+        onDrop(`plugin ${plugin.name} threw: ${String(error)}`);
+        return null;
+      }
+      if (current === null) {
+        onDrop(`dropped by plugin ${plugin.name}`);
+        return null;
       }
     }
   }
-  return { event: current };
+  return current;
 }
 
 /** Hand the event to each destination; a throwing destination is reported through `onError` and skipped. */
@@ -35,13 +42,9 @@ export function runDestinations(plugins: Plugin[], event: ClientEvent, onError: 
   for (const plugin of plugins) {
     if (plugin.type !== 'destination') continue;
     try {
-      plugin.execute(structuredCopy(event));
+      plugin.execute(jsonCopy(event));
     } catch (error) {
       onError(plugin.name, error);
     }
   }
-}
-
-function structuredCopy(event: ClientEvent): ClientEvent {
-  return JSON.parse(JSON.stringify(event)) as ClientEvent;
 }

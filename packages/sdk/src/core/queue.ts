@@ -177,7 +177,8 @@ export function createQueue(options: QueueOptions) {
       const entry: Entry = { e: event, t: now(), n: 0, b: 0 };
       insert(entry);
       unsaved.set(event.event_id, entry);
-      enforce();
+      // Only the count bound can be crossed here (bytes are measured when written, age checked then).
+      if (entries.size > options.maxCount) enforce();
       writeSoon();
     },
     /** Count a failed attempt on these events (persisted). */
@@ -203,6 +204,10 @@ export function createQueue(options: QueueOptions) {
     reload(): Promise<void> {
       reloading = reloading.then(reloadNow);
       return reloading;
+    },
+    /** Visit the queued entries oldest first (sizes measured) until `visit` returns true; copies nothing. */
+    scan(visit: (entry: Entry) => boolean | void): void {
+      for (const entry of entries.values()) if (visit(measure(entry))) return;
     },
     /** Queued entries, oldest first. */
     list(): Entry[] {

@@ -11,7 +11,10 @@ export function createUuidV7(
   now: () => number = Date.now,
 ): () => string {
   let lastMs = -1;
+  /** xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx as 16 two-digit parts and 4 dashes. */
+  const parts = ['', '', '', '', '-', '', '', '-', '', '', '-', '', '', '-', '', '', '', '', '', ''];
   let counter = 0;
+  const hex = (k: number, byte: number) => (parts[k] = HEX[byte & 0xff] ?? '');
 
   return function uuidv7(): string {
     const rand = randomBytes(10);
@@ -30,10 +33,19 @@ export function createUuidV7(
     }
     const high = Math.floor(ms / 0x100000000);
     const low = ms >>> 0;
-    // 48-bit ms | 0x7 + 12-bit counter | 0b10 + 6 random bits, 8 random bits | 48 random bits
-    const bytes = [high >>> 8, high, low >>> 24, low >>> 16, low >>> 8, low, 0x70 | (counter >>> 8), counter, 0x80 | ((rand[2] ?? 0) & 0x3f), ...rand.subarray(3)];
-    let id = '';
-    for (let k = 0; k < 16; k++) id += (k === 4 || k === 6 || k === 8 || k === 10 ? '-' : '') + HEX[(bytes[k] ?? 0) & 0xff];
-    return id;
+    // 48-bit ms | 0x7 + 12-bit counter | 0b10 + 6 random bits, 8 random bits | 48 random bits.
+    // Written into a reused array and joined once: no per-id arrays, one flat string.
+    hex(0, high >>> 8);
+    hex(1, high);
+    hex(2, low >>> 24);
+    hex(3, low >>> 16);
+    hex(5, low >>> 8);
+    hex(6, low);
+    hex(8, 0x70 | (counter >>> 8));
+    hex(9, counter);
+    hex(11, 0x80 | ((rand[2] ?? 0) & 0x3f));
+    hex(12, rand[3] ?? 0);
+    for (let k = 4; k < 10; k++) hex(k + 10, rand[k] ?? 0);
+    return parts.join('');
   };
 }

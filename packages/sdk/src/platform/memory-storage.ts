@@ -1,13 +1,15 @@
 import type { Storage } from '../core/types';
 
+/** Run a synchronous call as a promise: a throw (quota, blocked storage) becomes a rejection. */
+export const settle = <T>(fn: () => T): Promise<T> => new Promise((resolve) => resolve(fn()));
+
 /** Storage in a Map: for Node, tests, and the last fallback when nothing persistent works. */
 export function createMemoryStorage(): Storage {
   const map = new Map<string, unknown>();
-  const done = Promise.resolve();
   return {
-    get: <T>(key: string) => Promise.resolve(map.get(key) as T | undefined),
-    entries: <T>(prefix: string) => Promise.resolve([...map].filter(([key]) => key.startsWith(prefix)) as [string, T][]),
-    setMany: (entries) => done.then(() => entries.forEach(([key, value]) => map.set(key, value))),
-    removeMany: (keys) => done.then(() => keys.forEach((key) => map.delete(key))),
+    get: <T>(key: string) => settle(() => map.get(key) as T | undefined),
+    entries: <T>(prefix: string) => settle(() => [...map].filter(([key]) => key.startsWith(prefix)) as [string, T][]),
+    setMany: (entries) => settle(() => entries.forEach(([key, value]) => map.set(key, value))),
+    removeMany: (keys) => settle(() => keys.forEach((key) => map.delete(key))),
   };
 }

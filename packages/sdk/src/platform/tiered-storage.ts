@@ -11,9 +11,9 @@ export function createTieredStorage(
   candidates: { name: string; make: () => Storage | undefined }[],
   onFallback: (name: string, error: unknown) => void = () => undefined,
 ): Storage & { chosen: () => Promise<string> } {
-  let picked: Promise<{ name: string; storage: Storage }> | undefined;
+  let picked: Promise<[string, Storage]> | undefined;
 
-  async function pick(): Promise<{ name: string; storage: Storage }> {
+  async function pick(): Promise<[string, Storage]> {
     for (const { name, make } of candidates) {
       try {
         const storage = make();
@@ -21,24 +21,22 @@ export function createTieredStorage(
         await storage.setMany([[PROBE, 1]]);
         if ((await storage.get(PROBE)) !== 1) throw new Error('probe');
         await storage.removeMany([PROBE]);
-        return { name, storage };
+        return [name, storage];
       } catch (error) {
         onFallback(name, error);
       }
     }
-    return { name: 'memory', storage: createMemoryStorage() };
+    return ['memory', createMemoryStorage()];
   }
 
-  const use = async () => (await (picked ??= pick())).storage;
+  const choice = () => (picked ??= pick());
+  const use = () => choice().then((c) => c[1]);
   return {
-    get: async <T>(key: string) => (await use()).get<T>(key),
-    entries: async <T>(prefix: string) => (await use()).entries<T>(prefix),
-    keys: async (prefix) => {
-      const storage = await use();
-      return storage.keys ? storage.keys(prefix) : (await storage.entries(prefix)).map(([key]) => key);
-    },
-    setMany: async (entries) => (await use()).setMany(entries),
-    removeMany: async (keys) => (await use()).removeMany(keys),
-    chosen: async () => (await (picked ??= pick())).name,
+    get: <T>(key: string) => use().then((s) => s.get<T>(key)),
+    entries: <T>(prefix: string) => use().then((s) => s.entries<T>(prefix)),
+    keys: (prefix) => use().then((s) => s.keys?.(prefix) ?? s.entries(prefix).then((list) => list.map(([key]) => key))),
+    setMany: (entries) => use().then((s) => s.setMany(entries)),
+    removeMany: (keys) => use().then((s) => s.removeMany(keys)),
+    chosen: () => choice().then((c) => c[0]),
   };
 }

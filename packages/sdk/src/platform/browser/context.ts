@@ -1,9 +1,19 @@
 import type { PlatformContext } from '../../core/types';
 import type { BrowserScope } from './global-scope';
 
-/** Page, locale, timezone, screen and user agent, clipped to the v1 context schema's limits. */
+/** What the last context was read from, and that context: events share it while nothing changed. */
+let readFrom: unknown[] = [];
+let last: PlatformContext = {};
+
+/**
+ * Page, locale, timezone, screen and user agent, clipped to the v1 context schema's limits. The same
+ * object is returned while page and screen are unchanged (track() allocates as little as it can).
+ */
 export function readBrowserContext(scope: BrowserScope): PlatformContext {
-  const { location: loc, document: doc, navigator: nav, screen: scr } = scope;
+  const { location: loc, document: doc, navigator: nav, screen: scr, devicePixelRatio: density } = scope;
+  const from = [loc?.href, loc?.pathname, doc?.referrer, doc?.title, nav?.language, nav?.userAgent, scr?.width, scr?.height, density];
+  if (from.every((value, i) => value === readFrom[i])) return last;
+  readFrom = from;
   const context: PlatformContext = {};
   const page: NonNullable<PlatformContext['page']> = {};
   put(page, 'url', loc?.href, 4096);
@@ -16,10 +26,9 @@ export function readBrowserContext(scope: BrowserScope): PlatformContext {
   put(context, 'user_agent', nav?.userAgent, 1024);
   if (isSize(scr?.width) && isSize(scr?.height)) {
     context.screen = { width: scr.width, height: scr.height };
-    const density = scope.devicePixelRatio;
     if (typeof density === 'number' && density >= 0 && density < Infinity) context.screen.density = density;
   }
-  return context;
+  return (last = context);
 }
 
 function put<T extends object>(target: T, key: keyof T & string, value: string | undefined, max: number): void {

@@ -19,20 +19,12 @@ export type FetchFn = typeof fetch;
 
 type Scope = typeof globalThis & Partial<BrowserScope>;
 
-function scope(): Scope | undefined {
-  return typeof globalThis === 'object' ? globalThis : undefined;
-}
+/** Every runtime the SDK supports (ES2020) has globalThis; properties on it may still be missing. */
+const g = globalThis as Scope;
 
+/** The global itself: it has location, document, … where they exist (read each time, never copied). */
 export function getBrowserScope(): BrowserScope {
-  const g = scope();
-  if (!g) return {};
-  return {
-    location: g.location,
-    document: g.document,
-    navigator: g.navigator,
-    screen: g.screen,
-    devicePixelRatio: g.devicePixelRatio,
-  };
+  return g;
 }
 
 /**
@@ -41,7 +33,7 @@ export function getBrowserScope(): BrowserScope {
  */
 export function getLocalStorage(): WebStorage | undefined {
   try {
-    return scope()?.localStorage ?? undefined;
+    return g.localStorage ?? undefined;
   } catch {
     return undefined; // handled: the caller falls back to memory storage
   }
@@ -49,8 +41,7 @@ export function getLocalStorage(): WebStorage | undefined {
 
 /** fetch bound to its global: calling an unbound `window.fetch` throws "Illegal invocation". */
 export function getFetch(): FetchFn | undefined {
-  const g = scope();
-  return typeof g?.fetch === 'function' ? g.fetch.bind(g) : undefined;
+  return typeof g.fetch === 'function' ? g.fetch.bind(g) : undefined;
 }
 
 let pool = new Uint8Array(0);
@@ -61,7 +52,7 @@ let used = 0;
  * the rest of an id); Math.random otherwise (ids stay unique enough, not secret).
  */
 export function randomBytes(length: number): Uint8Array {
-  const crypto = scope()?.crypto;
+  const crypto = g.crypto;
   if (!crypto || typeof crypto.getRandomValues !== 'function') {
     return Uint8Array.from({ length }, () => Math.floor(Math.random() * 256));
   }
@@ -70,19 +61,19 @@ export function randomBytes(length: number): Uint8Array {
     used = 0;
   }
   used += length;
-  return pool.slice(used - length, used);
+  // A view, not a copy: the pool is replaced when used up, never overwritten.
+  return pool.subarray(used - length, used);
 }
 
 /** For the <script> build: `window.eventline = api`. */
 export function exposeGlobal(name: string, value: unknown): void {
-  const g = scope() as Record<string, unknown> | undefined;
-  if (g) g[name] = value;
+  (g as Record<string, unknown>)[name] = value;
 }
 
 /** True when IndexedDB exists (it may still fail to open: private modes, blocked storage). */
 export function hasIndexedDb(): boolean {
   try {
-    return typeof scope()?.indexedDB?.open === 'function';
+    return typeof g.indexedDB?.open === 'function';
   } catch {
     return false; // handled: a throwing getter means "no IndexedDB"
   }
@@ -90,23 +81,20 @@ export function hasIndexedDb(): boolean {
 
 /** gzip with CompressionStream, where the runtime has it. */
 export function getGzip(): ((text: string) => Promise<Uint8Array>) | undefined {
-  const g = scope();
-  if (typeof g?.CompressionStream !== 'function' || typeof g.Response !== 'function' || typeof g.Blob !== 'function') return undefined;
-  return async (text) => {
-    const stream = new g.Blob([text]).stream().pipeThrough(new g.CompressionStream('gzip'));
-    return new Uint8Array(await new g.Response(stream).arrayBuffer());
-  };
+  const { CompressionStream: Gzip, Response: Res, Blob: Bytes } = g as Partial<Scope>;
+  if (!Gzip || !Res || !Bytes) return undefined;
+  return async (text) => new Uint8Array(await new Res(new Bytes([text]).stream().pipeThrough(new Gzip('gzip'))).arrayBuffer());
 }
 
 /** navigator.sendBeacon bound to navigator; the body goes as text/plain. */
 export function getBeacon(): ((url: string, body: string) => boolean) | undefined {
-  const nav = scope()?.navigator;
+  const nav = g.navigator;
   return typeof nav?.sendBeacon === 'function' ? (url, body) => nav.sendBeacon(url, body) : undefined;
 }
 
 /** Web Locks: `run` holds the lock until its promise settles. */
 export function getLocks(): ((name: string, run: () => Promise<void>) => Promise<void>) | undefined {
-  const locks = scope()?.navigator?.locks;
+  const locks = g.navigator?.locks;
   return typeof locks?.request === 'function' ? (name, run) => locks.request(name, run).then(() => undefined) : undefined;
 }
 
@@ -117,64 +105,55 @@ export type PageEvent = 'hidden' | 'visible' | 'online' | 'route';
  * route changes (history.pushState / replaceState / popstate). Returns an unsubscribe.
  */
 export function listenPage(listener: (event: PageEvent) => void): () => void {
-  const g = scope();
-  const doc = g?.document;
-  if (!g || typeof g.addEventListener !== 'function') return () => undefined;
-  const onVisibility = () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible');
-  const onHide = () => listener('hidden');
-  const onOnline = () => listener('online');
+  const doc = g.document;
+  if (typeof g.addEventListener !== 'function') return () => undefined;
   let href = g.location?.href;
   const onRoute = () => {
     if (g.location?.href === href) return;
     href = g.location?.href;
     listener('route');
   };
-  doc?.addEventListener('visibilitychange', onVisibility);
-  g.addEventListener('pagehide', onHide);
-  g.addEventListener('online', onOnline);
-  g.addEventListener('popstate', onRoute);
+  const on: [EventTarget | undefined, string, () => void][] = [
+    [doc, 'visibilitychange', () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
+    [g, 'pagehide', () => listener('hidden')],
+    [g, 'online', () => listener('online')],
+    [g, 'popstate', onRoute],
+  ];
+  for (const [target, type, fn] of on) target?.addEventListener(type, fn);
   const restore = patchHistory(g.history, onRoute);
   return () => {
-    doc?.removeEventListener('visibilitychange', onVisibility);
-    g.removeEventListener('pagehide', onHide);
-    g.removeEventListener('online', onOnline);
-    g.removeEventListener('popstate', onRoute);
+    for (const [target, type, fn] of on) target?.removeEventListener(type, fn);
     restore();
   };
 }
 
+/** history.pushState / replaceState call `after` once they ran; returns the undo. */
 function patchHistory(history: History | undefined, after: () => void): () => void {
   if (!history) return () => undefined;
-  const pushState = history.pushState.bind(history);
-  const replaceState = history.replaceState.bind(history);
-  history.pushState = function patchedPushState(...args: Parameters<History['pushState']>) {
-    pushState(...args);
-    after();
-  };
-  history.replaceState = function patchedReplaceState(...args: Parameters<History['replaceState']>) {
-    replaceState(...args);
-    after();
-  };
-  return () => {
-    history.pushState = pushState;
-    history.replaceState = replaceState;
-  };
+  const originals = (['pushState', 'replaceState'] as const).map((name) => {
+    const original = history[name].bind(history);
+    history[name] = function patchedHistory(...args: Parameters<History['pushState']>) {
+      original(...args);
+      after();
+    };
+    return () => (history[name] = original);
+  });
+  return () => originals.forEach((undo) => undo());
 }
 
 /** Landing URL and referrer, read once at init for attribution. */
 export function getLanding(): { url?: string; referrer?: string } {
-  const g = scope();
-  return { url: g?.location?.href, referrer: g?.document?.referrer || undefined };
+  return { url: g.location?.href, referrer: g.document?.referrer || undefined };
 }
 
 export function readGlobal(name: string): unknown {
-  return (scope() as Record<string, unknown> | undefined)?.[name];
+  return (g as Record<string, unknown>)[name];
 }
 
 /** Calls a snippet saved on pagehide because the SDK file had not arrived; read once, then removed. */
 export function takeStoredStub(): unknown[] {
   try {
-    const ls = scope()?.localStorage;
+    const ls = g.localStorage;
     const raw = ls?.getItem('eventline.stub');
     if (!raw) return [];
     ls?.removeItem('eventline.stub');

@@ -10,7 +10,7 @@ export function createFetchTransport(getFetch: () => FetchFn | undefined): Trans
   return {
     async send(url, body, headers, options) {
       const fetchFn = getFetch();
-      if (!fetchFn) throw new Error('fetch is not available in this runtime');
+      if (!fetchFn) throw new Error('fetch is not available');
       const response = await fetchFn(url, {
         method: 'POST',
         headers,

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { jsonCopy } from '../src/core/draft';
+
+const viaJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+describe('jsonCopy (properties snapshotted at call time)', () => {
+  it.each([
+    ['flat values', { s: 'x', n: 1.5, t: true, f: false, z: null }],
+    ['values JSON drops or nulls', { u: undefined, fn: () => 1, sym: Symbol('s'), nan: NaN, inf: -Infinity, n: 2 }],
+    ['integer-like keys first, as JSON orders them', { b: 1, 2: 'two', a: 2, 1: 'one' }],
+    ['nested objects and arrays', { a: [1, undefined, { b: NaN }], o: { d: new Date(0) } }],
+    ['a date', { at: new Date(86_400_000) }],
+    ['an own toJSON', { toJSON: () => ({ replaced: true }) }],
+    ['an own __proto__ key', JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown],
+    ['a class instance', new (class Point { x = 1; y = 2; })()],
+  ])('copies %s exactly as a JSON round trip does', (_, value) => {
+    const copy = jsonCopy(value);
+    expect(copy).toStrictEqual(viaJson(value));
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+  });
+
+  it('returns a new object: later changes by the caller do not reach the copy', () => {
+    const props = { a: 1 };
+    const copy = jsonCopy(props);
+    props.a = 2;
+    expect(copy).toEqual({ a: 1 });
+  });
+
+  it('throws where JSON throws (BigInt, cycles)', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => jsonCopy({ big: 1n })).toThrow();
+    expect(() => jsonCopy(cyclic)).toThrow();
+  });
+});
