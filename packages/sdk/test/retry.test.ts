@@ -91,7 +91,7 @@ describe('413 splits the batch', () => {
   });
 });
 
-describe('gzip (compress: true)', () => {
+describe('gzip (compress, on by default)', () => {
   it('sends Content-Encoding: gzip with a body that inflates to the batch', async () => {
     const raw: { encoding: string | null; body: ClientBatch }[] = [];
     const { http } = await import('msw');
@@ -103,7 +103,7 @@ describe('gzip (compress: true)', () => {
         return acceptAll(body);
       }),
     );
-    const client = clients.create({ compress: true });
+    const client = clients.create();
     const notices = record(client);
     client.track('zipped', { text: 'a'.repeat(2000) });
     await client.flush();
@@ -112,8 +112,8 @@ describe('gzip (compress: true)', () => {
     expect(notices.sent[0]?.accepted).toBe(1);
   });
 
-  it('is off by default: plain JSON', async () => {
-    const client = clients.create();
+  it('compress: false sends plain JSON', async () => {
+    const client = clients.create({ compress: false });
     client.track('plain');
     await client.flush();
     expect(ingest.received[0]?.headers.get('content-encoding')).toBeNull();

@@ -1,4 +1,5 @@
 import type { ClientBatch, ClientEvent } from '@eventline/schemas';
+import { gunzipSync } from 'node:zlib';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { createEventline } from '../src/node';
@@ -31,7 +32,10 @@ export function fakeIngest() {
   let respond: Responder = acceptAll;
   const server = setupServer(
     http.post(`${ENDPOINT}/v1/batch`, async ({ request }) => {
-      const body = (await request.json()) as ClientBatch;
+      // Like the real ingest: gzip bodies (the default) are inflated, plain JSON read as is.
+      const bytes = Buffer.from(await request.arrayBuffer());
+      const text = request.headers.get('content-encoding') === 'gzip' ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+      const body = JSON.parse(text) as ClientBatch;
       received.push({ headers: request.headers, body });
       return respond(body, received.length);
     }),
