@@ -31,12 +31,14 @@ async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']
     const res = await fetch(`${ingestUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
     const text = res.ok ? await res.text() : '';
     const open = promSum(text, 'ingest_writer_circuit_open');
+    // A labelled counter has no sample until its first event: up and silent means zero.
+    const count = (name: string, match?: string): number | null => promSum(text, name, match) ?? (res.ok ? 0 : null);
     return {
       up: res.ok,
-      accepted: promSum(text, 'ingest_events_total', 'status="accepted"'),
-      rejected: promSum(text, 'ingest_events_total', 'status="rejected"'),
-      retry: promSum(text, 'ingest_events_total', 'status="retry"'),
-      records_written: promSum(text, 'ingest_kinesis_records_written_total'),
+      accepted: count('ingest_events_total', 'status="accepted"'),
+      rejected: count('ingest_events_total', 'status="rejected"'),
+      retry: count('ingest_events_total', 'status="retry"'),
+      records_written: count('ingest_kinesis_records_written_total'),
       circuit_open: open === null ? null : open > 0,
     };
   } catch {
