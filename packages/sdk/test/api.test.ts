@@ -1,19 +1,12 @@
 import { validateEvent } from '@eventline/schemas';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCampaign } from '../src/core/attribution';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { createMemoryStorage } from '../src/node';
 import type { Storage } from '../src/public-types';
-import { clientFactory, fakeIngest, record } from './support';
+import { ingestSuite, record } from './support';
 
-const ingest = fakeIngest();
-const clients = clientFactory();
-beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(async () => {
-  await clients.closeAll();
-  ingest.reset();
-});
-afterAll(() => ingest.server.close());
+const { ingest, clients } = ingestSuite();
 
 /** A Storage that counts writes, to prove consent mode stores nothing. */
 function countingStorage() {

@@ -1,19 +1,10 @@
 import { validateBatchShape, validateEvent, type ClientBatch } from '@eventline/schemas';
 import { http, HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../src/node';
-import { acceptAll, clientFactory, ENDPOINT, fakeIngest, record, sleep, WRITE_KEY } from './support';
+import { acceptAll, ENDPOINT, ingestSuite, record, sleep, WRITE_KEY } from './support';
 
-const ingest = fakeIngest();
-const clients = clientFactory();
-
-beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(async () => {
-  await clients.closeAll();
-  ingest.reset();
-  ingest.server.resetHandlers();
-});
-afterAll(() => ingest.server.close());
+const { ingest, clients } = ingestSuite();
 
 /** A 200 answer with one result per event, chosen by the event's name. */
 function perEvent(statusOf: (name: string | undefined) => 'accepted' | 'rejected' | 'retry') {

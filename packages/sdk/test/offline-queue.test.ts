@@ -1,20 +1,12 @@
 import 'fake-indexeddb/auto';
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createMemoryStorage } from '../src/node';
-import { acceptAll, clientFactory, fakeIngest, record } from './support';
+import { acceptAll, ingestSuite, record } from './support';
 
-const ingest = fakeIngest();
-const clients = clientFactory();
-
-beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(async () => {
-  await clients.closeAll();
-  ingest.reset();
-});
-afterAll(() => ingest.server.close());
+const { ingest, clients } = ingestSuite();
 
 const down = () => HttpResponse.json({ error: { code: 'unavailable', message: 'try later' } }, { status: 503 });
 

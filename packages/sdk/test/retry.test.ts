@@ -1,19 +1,11 @@
 import type { ClientBatch } from '@eventline/schemas';
 import { HttpResponse } from 'msw';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createNodePlatform } from '../src/platform/node/platform';
-import { acceptAll, clientFactory, ENDPOINT, fakeIngest, record } from './support';
+import { acceptAll, ENDPOINT, ingestSuite, record } from './support';
 
-const ingest = fakeIngest();
-const clients = clientFactory();
-
-beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(async () => {
-  await clients.closeAll();
-  ingest.reset();
-});
-afterAll(() => ingest.server.close());
+const { ingest, clients } = ingestSuite();
 
 /** randomBytes that make the backoff's uniform draw equal `fraction` (ids stay unique: the rest varies). */
 function fixedRandom(fraction: number) {

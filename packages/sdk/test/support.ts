@@ -2,6 +2,7 @@ import type { ClientBatch, ClientEvent } from '@eventline/schemas';
 import { gunzipSync } from 'node:zlib';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createEventline } from '../src/node';
 import type { Client, ClientConfig, ClientNotices, Platform } from '../src/public-types';
 
@@ -83,3 +84,20 @@ export function record(client: Client) {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The usual test-file setup: a fake ingest listening for the whole file, and clients closed, records
+ * cleared and per-test handlers reset after each test.
+ */
+export function ingestSuite(): { ingest: ReturnType<typeof fakeIngest>; clients: ReturnType<typeof clientFactory> } {
+  const ingest = fakeIngest();
+  const clients = clientFactory();
+  beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(async () => {
+    await clients.closeAll();
+    ingest.reset();
+    ingest.server.resetHandlers();
+  });
+  afterAll(() => ingest.server.close());
+  return { ingest, clients };
+}
