@@ -83,7 +83,7 @@ describe('413 splits the batch', () => {
   });
 });
 
-describe('gzip (compress, on by default)', () => {
+describe('gzip (compress: true)', () => {
   it('sends Content-Encoding: gzip with a body that inflates to the batch', async () => {
     const raw: { encoding: string | null; body: ClientBatch }[] = [];
     const { http } = await import('msw');
@@ -95,7 +95,7 @@ describe('gzip (compress, on by default)', () => {
         return acceptAll(body);
       }),
     );
-    const client = clients.create();
+    const client = clients.create({ compress: true });
     const notices = record(client);
     client.track('zipped', { text: 'a'.repeat(2000) });
     await client.flush();
@@ -104,8 +104,8 @@ describe('gzip (compress, on by default)', () => {
     expect(notices.sent[0]?.accepted).toBe(1);
   });
 
-  it('compress: false sends plain JSON', async () => {
-    const client = clients.create({ compress: false });
+  it('is off by default: plain JSON', async () => {
+    const client = clients.create();
     client.track('plain');
     await client.flush();
     expect(ingest.received[0]?.headers.get('content-encoding')).toBeNull();
