@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
-import { CONSUMER_DEFAULTS } from './consumer/consumer';
+import { CONSUMER_DEFAULTS, seenIndexDir } from './consumer/consumer';
+import { SEEN_INDEX_DEFAULTS } from './consumer/seen-index';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
 
@@ -15,6 +16,8 @@ export interface ProcessorEnv {
   maxAgeMs: number;
   maxBytes: number;
   pollIntervalMs: number;
+  /** Cross-flush dedupe index (LevelDB folder) and how long / how many event_ids it remembers. */
+  dedupe: { dir: string; windowMs: number; maxIds: number };
   /** Emulator without explicit keys: use dummy credentials. */
   dummyCredentials: boolean;
   delivery: DeliveryEnv;
@@ -44,6 +47,11 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const maxAgeMs = integer(env, 'BUFFER_MAX_MS', CONSUMER_DEFAULTS.maxAgeMs, 100, 900_000, problems);
   const maxBytes = integer(env, 'BUFFER_MAX_BYTES', CONSUMER_DEFAULTS.maxBytes, 1, 128 * 1024 * 1024, problems);
   const pollIntervalMs = integer(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
+  const dedupe = {
+    dir: resolve(cwd, optional(env.DEDUPE_DIR) ?? seenIndexDir(checkpointFile)),
+    windowMs: integer(env, 'DEDUPE_WINDOW_HOURS', SEEN_INDEX_DEFAULTS.windowMs / 3_600_000, 1, 24 * 365, problems) * 3_600_000,
+    maxIds: integer(env, 'DEDUPE_MAX_IDS', SEEN_INDEX_DEFAULTS.maxIds, 1_000, 1_000_000_000, problems),
+  };
   const delivery = readDeliveryEnv(env, problems);
   if (problems.length > 0 || region === undefined || streamName === undefined) throw new ConfigError(problems);
   return {
@@ -56,6 +64,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     maxAgeMs,
     maxBytes,
     pollIntervalMs,
+    dedupe,
     dummyCredentials: endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined,
     delivery,
   };

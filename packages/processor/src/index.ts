@@ -23,6 +23,7 @@ export { writeFileAtomic } from './delivery/atomic-write';
 export { deliverRecords, deliverPrepared, prepareRecords, type PreparedRecord, type DeliveryResult, type DeliveryOptions, type EventFormat } from './delivery/deliver';
 export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } from './consumer/consumer';
 export { type ConsumerStats } from './consumer/stats';
+export { openSeenIndex, SEEN_INDEX_DEFAULTS, type SeenIndex, type SeenIndexOptions, type SeenCandidate } from './consumer/seen-index';
 export { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './consumer/checkpoint-store';
 export { kinesisClientConfig, type KinesisConnection } from './consumer/kinesis-client';
 export { openLake, openReadOnlyLake, runQuery, type Lake, type ReadOnlyLake, type Row, type Plain } from './query/lake';

@@ -54,6 +54,8 @@ function start(env: ProcessorEnv, wired: Wired, streamName: string, checkpointFi
     pollIntervalMs: env.pollIntervalMs,
     sink: wired.sink,
     delivery: { ...wired.delivery, input },
+    // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
+    seenIndex: input === 'ingest-bad-rows' ? false : env.dedupe,
   });
 }
 
@@ -69,6 +71,7 @@ function readyLine(env: ProcessorEnv): Record<string, unknown> {
     format: env.delivery.format,
     postgres: env.delivery.postgres ? `${env.delivery.postgres.schema}.${env.delivery.postgres.table}` : null,
     checkpoint_file: env.checkpointFile,
+    dedupe_dir: env.dedupe.dir,
     pid: process.pid,
   };
 }

@@ -227,6 +227,48 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     expect(await ids()).toEqual([...before, ...first, ...second].sort());
   });
 
+  it('an event sent again later (an SDK resend) lands once: the earlier flush, any shard, any run, keeps it', async () => {
+    const before = await ids();
+    const events = Array.from({ length: 8 }, (_, i) => storedEvent({ anonymous_id: `resend-${i}`, seq: i, received_at: new Date().toISOString() }));
+    const putEvents = async (list: typeof events, keyOf: (e: (typeof events)[number], i: number) => string): Promise<void> => {
+      const out = await producer.send(new PutRecordsCommand({ StreamName: STREAM, Records: list.map((e, i) => ({ Data: Buffer.from(JSON.stringify(e)), PartitionKey: keyOf(e, i) })) }));
+      expect(out.FailedRecordCount ?? 0).toBe(0);
+    };
+    await putEvents(events, (e) => e.anonymous_id);
+    const first = await consumer();
+    try {
+      await waitFor('8 rows delivered', () => first.stats().rowsDelivered >= 8);
+    } finally {
+      await first.stop();
+    }
+    // The resend: same event_ids, a new received_at hours later (another hour folder), spread over other keys (so other shards too).
+    const later = new Date(Date.now() + 5 * 3600_000).toISOString();
+    const fresh = storedEvent({ anonymous_id: 'resend-fresh', received_at: later });
+    await putEvents([...events.map((e) => ({ ...e, received_at: later })), fresh], (_e, i) => `other-key-${i}`);
+    const infos: { msg: string; fields: Record<string, unknown> | undefined }[] = [];
+    const second = await startConsumer({
+      kinesis: kinesisClientConfig(kinesis.endpoint),
+      streamName: STREAM,
+      lakeDir,
+      checkpointFile,
+      maxAgeMs: 1000,
+      pollIntervalMs: 100,
+      logger: (level, msg, fields) => void (level === 'info' && infos.push({ msg, fields })),
+    });
+    let stats: ConsumerStats | undefined;
+    try {
+      await waitFor('9 records handled', () => second.stats().recordsRead >= 9 && second.stats().rowsDelivered + second.stats().alreadyDelivered >= 9);
+    } finally {
+      await second.stop();
+      stats = second.stats();
+    }
+    expect(stats).toMatchObject({ recordsRead: 9, rowsDelivered: 1, alreadyDelivered: 8, duplicates: 0, errors: 0 });
+    expect(stats?.seenIds).toBeGreaterThanOrEqual(before.length + 9);
+    expect(await ids()).toEqual([...before, ...events.map((e) => e.event_id), fresh.event_id].sort());
+    const noted = infos.filter((l) => l.msg === 'left out events an earlier flush delivered').flatMap((l) => l.fields?.event_ids as string[]);
+    expect(noted.sort()).toEqual(events.map((e) => e.event_id).sort());
+  });
+
   it('a burst on the stream reaches PostgreSQL in bounded, paced batches, each event once', async () => {
     postgres ??= await startPostgres();
     const schema = `eventline_burst_${randomBytes(4).toString('hex')}`;

@@ -5,6 +5,7 @@ import type { Sink } from '../delivery/sink';
 import { errorFields, stderrLogger, type Logger } from '../log';
 import { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './checkpoint-store';
 import { listShards, type ShardInfo } from './list-shards';
+import { openSeenIndex, type SeenIndexOptions } from './seen-index';
 import { runShardReader } from './shard-reader';
 import { sleep } from './sleep';
 import { emptyStats, type ConsumerStats } from './stats';
@@ -27,6 +28,11 @@ export interface ConsumerConfig {
   /** Replace the folder sink / file checkpoint store (tests, other backends). */
   sink?: Sink;
   checkpointStore?: CheckpointStore;
+  /**
+   * Cross-flush dedupe: event_ids already delivered, kept in LevelDB. Default folder: the
+   * checkpoint file's path with `.seen` instead of `.json`. `false`: dedupe within each flush only.
+   */
+  seenIndex?: Partial<SeenIndexOptions> | false;
   /** Event format (NDJSON.gz or Parquet), prefix expressions, PII policy, versions, row sink (PostgreSQL). */
   delivery?: DeliveryOptions;
 }
@@ -51,6 +57,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   const sink = config.sink ?? createFolderSink(config.lakeDir);
   const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName);
   const saved = await checkpoints.load();
+  const seen = config.seenIndex === false ? undefined : await openSeenIndex({ dir: seenIndexDir(config.checkpointFile), ...config.seenIndex });
   const client = new KinesisClient(config.kinesis);
   const abort = new AbortController();
   const stats = emptyStats();
@@ -69,7 +76,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   };
 
   const startReader = (shardId: string, start: ShardCheckpoint | undefined): Promise<'ended' | 'stopped'> => {
-    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, limits, stats, log, signal: abort.signal });
+    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, ...(seen ? { seen } : {}), limits, stats, log, signal: abort.signal });
     return run.then(
       (outcome) => {
         if (outcome === 'ended') ended.add(shardId);
@@ -86,6 +93,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
     startReaders(await listShards(client, config.streamName));
   } catch (error) {
     client.destroy();
+    await seen?.close();
     throw new Error(`cannot list shards of stream "${config.streamName}": ${errorFields(error).error as string}`, { cause: error });
   }
 
@@ -110,12 +118,18 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
       await refresher;
       await Promise.all(readers.values());
       client.destroy();
+      await seen?.close();
       if (failures.length > 0) throw new AggregateError(failures, 'consumer stopped with unflushed records (they will be re-read)');
     })();
     return stopping;
   };
 
-  return { stop, stats: () => ({ ...stats }) };
+  return { stop, stats: () => ({ ...stats, ...(seen ? { seenIds: seen.size() } : {}) }) };
+}
+
+/** `<dir>/events.json` → `<dir>/events.seen` (a LevelDB folder). */
+export function seenIndexDir(checkpointFile: string): string {
+  return checkpointFile.replace(/\.json$/, '') + '.seen';
 }
 
 function positive(name: string, value: number): number {

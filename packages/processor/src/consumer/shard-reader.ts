@@ -4,6 +4,8 @@ import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delive
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
+import { leaveOutDelivered } from './leave-out-delivered';
+import type { SeenIndex } from './seen-index';
 import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, sizeLimitedThrough } from './shard-buffer';
 import { backoffMs, sleep } from './sleep';
 import type { ConsumerStats } from './stats';
@@ -17,6 +19,8 @@ export interface ShardReaderOptions {
   /** Format, prefixes, PII policy, versions and row sink for each flush. */
   delivery: DeliveryOptions;
   checkpoints: CheckpointStore;
+  /** Event ids delivered by earlier flushes (all shards); none = dedupe within each flush only. */
+  seen?: SeenIndex;
   limits: { maxBytes: number; maxAgeMs: number; pollIntervalMs: number };
   stats: ConsumerStats;
   log: Logger;
@@ -63,7 +67,9 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       announced = undefined;
       return;
     }
-    const result = await deliverPrepared(o.shardId, records, o.sink, o.delivery);
+    // Claimed before any file of this flush is written (and again, with the same answer, on a replay).
+    const fresh = o.seen ? await leaveOutDelivered(o.seen, o.shardId, records) : { records, leftOut: [] };
+    const result = await deliverPrepared(o.shardId, fresh.records, o.sink, o.delivery);
     await o.checkpoints.save(o.shardId, { sequenceNumber: last.sequenceNumber, ended: false });
     committed = last.sequenceNumber;
     announced = undefined;
@@ -71,6 +77,15 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     o.stats.rowsDelivered += result.rowsDelivered;
     o.stats.badRows += result.badRows;
     o.stats.duplicates += result.duplicates;
+    o.stats.alreadyDelivered += fresh.leftOut.length;
+    if (fresh.leftOut.length > 0) {
+      o.log('info', 'left out events an earlier flush delivered', {
+        stream: o.streamName,
+        shard: o.shardId,
+        count: fresh.leftOut.length,
+        event_ids: fresh.leftOut.slice(0, 10),
+      });
+    }
     o.stats.filesWritten += result.filesWritten;
   };
 

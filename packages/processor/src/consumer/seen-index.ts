@@ -1,0 +1,117 @@
+import { ClassicLevel } from 'classic-level';
+
+/** One event of a flush: its id and the record that carries it. */
+export interface SeenCandidate {
+  eventId: string;
+  sequenceNumber: string;
+}
+
+/**
+ * Which event_ids an earlier flush already delivered, across shards and restarts. An id belongs
+ * to the (shard, sequence number) that claimed it first; a replay of that same record is not a
+ * duplicate, so a flush re-run after a crash keeps exactly the rows it kept the first time.
+ */
+export interface SeenIndex {
+  /**
+   * Claim the events of one flush (one entry per event_id, shard order). Returns the ids that
+   * belong to another record: duplicates to leave out. New claims are durable on return.
+   */
+  claim(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>>;
+  /** Ids currently remembered. */
+  size(): number;
+  close(): Promise<void>;
+}
+
+export interface SeenIndexOptions {
+  /** LevelDB folder; one process at a time (LevelDB locks it). */
+  dir: string;
+  /** Forget a claim this long after it was made. Default 7 days: the SDK resends nothing older. */
+  windowMs?: number;
+  /** Forget the oldest claims beyond this many. Default 10 million (≈ 1.4 GB on disk). */
+  maxIds?: number;
+  now?: () => number;
+}
+
+export const SEEN_INDEX_DEFAULTS = { windowMs: 7 * 24 * 3600 * 1000, maxIds: 10_000_000 };
+
+// Keys: `e!<event_id>` → `<shard> <seq> <claimed at>`; `t!<claimed at, 15 digits>!<event_id>` orders
+// claims by age for eviction; `m!count` is the number of `e!` keys, kept in the same atomic batches.
+const COUNT_KEY = 'm!count';
+const EVICT_BATCH = 10_000;
+
+export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenIndex> {
+  const windowMs = options.windowMs ?? SEEN_INDEX_DEFAULTS.windowMs;
+  const maxIds = options.maxIds ?? SEEN_INDEX_DEFAULTS.maxIds;
+  const now = options.now ?? Date.now;
+  const db = new ClassicLevel<string, string>(options.dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  await db.open();
+  let count = Number((await db.get(COUNT_KEY)) ?? '0');
+  // Claims are decided one flush at a time: two shards must not both claim one id.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function claimNow(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>> {
+    const duplicates = new Set<string>();
+    if (events.length === 0) return duplicates;
+    const owners = await db.getMany(events.map((e) => `e!${e.eventId}`));
+    const at = now();
+    const batch = db.batch();
+    let added = 0;
+    events.forEach((event, i) => {
+      const owner = owners[i];
+      if (owner === undefined) {
+        batch.put(`e!${event.eventId}`, `${shardId} ${event.sequenceNumber} ${at}`);
+        batch.put(`t!${pad(at)}!${event.eventId}`, '');
+        added += 1;
+      } else if (!ownedBy(owner, shardId, event.sequenceNumber)) {
+        duplicates.add(event.eventId);
+      }
+    });
+    if (added > 0) {
+      batch.put(COUNT_KEY, String(count + added));
+      // sync: the claims must survive a crash before any file of this flush exists.
+      await batch.write({ sync: true });
+      count += added;
+    } else {
+      await batch.close();
+    }
+    await evict(at);
+    return duplicates;
+  }
+
+  async function evict(at: number): Promise<void> {
+    const expired = await db.keys({ gte: 't!', lt: `t!${pad(at - windowMs)}`, limit: EVICT_BATCH }).all();
+    const over = Math.min(EVICT_BATCH, count - expired.length - maxIds);
+    const oldest = over > 0 ? await db.keys({ gte: 't!', lt: 't"', limit: expired.length + over }).all() : expired;
+    if (oldest.length === 0) return;
+    const batch = db.batch();
+    for (const key of oldest) {
+      batch.del(key);
+      batch.del(`e!${key.slice(key.indexOf('!', 2) + 1)}`);
+    }
+    batch.put(COUNT_KEY, String(count - oldest.length));
+    await batch.write();
+    count -= oldest.length;
+  }
+
+  return {
+    claim(shardId, events) {
+      const result = queue.then(() => claimNow(shardId, events));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    size: () => count,
+    async close() {
+      await queue;
+      await db.close();
+    },
+  };
+}
+
+function ownedBy(owner: string, shardId: string, sequenceNumber: string): boolean {
+  const [shard, seq] = owner.split(' ');
+  return shard === shardId && seq === sequenceNumber;
+}
+
+function pad(ms: number): string {
+  return String(Math.max(0, ms)).padStart(15, '0');
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSeenIndex } from '../src';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+const ev = (eventId: string, sequenceNumber: string) => ({ eventId, sequenceNumber });
+
+describe('seen index (LevelDB)', () => {
+  it('an id belongs to the record that claimed it first; a replay of that record is not a duplicate', async () => {
+    const index = await openSeenIndex({ dir: join(await dirs.make(), 'seen') });
+    try {
+      expect(await index.claim('shard-0', [ev('a', '1'), ev('b', '2')])).toEqual(new Set());
+      // The same flush again (a replay after a crash): same answer.
+      expect(await index.claim('shard-0', [ev('a', '1'), ev('b', '2')])).toEqual(new Set());
+      // A resend: later on the same shard, or on another shard (after a reshard or another key).
+      expect(await index.claim('shard-0', [ev('a', '9'), ev('c', '10')])).toEqual(new Set(['a']));
+      expect(await index.claim('shard-1', [ev('b', '2'), ev('c', '3')])).toEqual(new Set(['b', 'c']));
+      expect(index.size()).toBe(3);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('claims survive a restart', async () => {
+    const dir = join(await dirs.make(), 'seen');
+    const first = await openSeenIndex({ dir });
+    await first.claim('shard-0', [ev('a', '1')]);
+    await first.close();
+    const second = await openSeenIndex({ dir });
+    try {
+      expect(second.size()).toBe(1);
+      expect(await second.claim('shard-0', [ev('a', '1')])).toEqual(new Set());
+      expect(await second.claim('shard-0', [ev('a', '2')])).toEqual(new Set(['a']));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('concurrent claims of one id from two shards: exactly one wins', async () => {
+    const index = await openSeenIndex({ dir: join(await dirs.make(), 'seen') });
+    try {
+      const [x, y] = await Promise.all([index.claim('shard-0', [ev('a', '1')]), index.claim('shard-1', [ev('a', '5')])]);
+      expect([x.size, y.size].sort()).toEqual([0, 1]);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('forgets claims older than the window, and the oldest beyond maxIds', async () => {
+    let now = 1_000_000;
+    const index = await openSeenIndex({ dir: join(await dirs.make(), 'seen'), windowMs: 1000, maxIds: 1000, now: () => now });
+    try {
+      await index.claim('s', [ev('old', '1')]);
+      now += 2000;
+      await index.claim('s', [ev('new', '2')]);
+      expect(index.size()).toBe(1);
+      expect(await index.claim('s', [ev('old', '3'), ev('new', '4')])).toEqual(new Set(['new']));
+
+      const many = Array.from({ length: 1200 }, (_, i) => ev(`id-${String(i).padStart(4, '0')}`, String(100 + i)));
+      now += 1;
+      await index.claim('s', many.slice(0, 600));
+      now += 1;
+      await index.claim('s', many.slice(600));
+      expect(index.size()).toBe(1000);
+      // The oldest went first: 'new', 'old' (re-claimed) and the first ids of the first batch.
+      expect(await index.claim('s', [ev('new', '9'), ev('id-1199', '999')])).toEqual(new Set(['id-1199']));
+    } finally {
+      await index.close();
+    }
+  });
+});
