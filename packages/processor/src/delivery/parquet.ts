@@ -15,8 +15,26 @@ const PARQUET_TYPES: Record<ColumnType, BasicType> = {
 
 /** Unique per event: a dictionary never pays off, so skip trying one. */
 const PLAIN = new Set(['event_id', 'seq', 'client_ts', 'sent_at', 'received_at', 'properties', 'traits', 'context']);
-/** Min/max of JSON or long free text prunes nothing: skip computing it. */
-const NO_STATISTICS = new Set(['properties', 'traits', 'context', 'page_url', 'page_referrer', 'page_title', 'user_agent']);
+/**
+ * Min/max that prunes nothing: skip computing it. JSON and long free text, and random ids (a file
+ * of a few thousand devices spans nearly the whole id range). event_id keeps its statistics: UUIDv7
+ * ids are time-ordered, so each file's range is narrow.
+ */
+const NO_STATISTICS = new Set([
+  'properties',
+  'traits',
+  'context',
+  'page_url',
+  'page_referrer',
+  'page_title',
+  'user_agent',
+  'anonymous_id',
+  'user_id',
+  'previous_id',
+  'group_id',
+  'session_id',
+  'click_id',
+]);
 
 /**
  * Lake rows as one Parquet file (Snappy), one typed column per LAKE_COLUMNS entry: timestamps
