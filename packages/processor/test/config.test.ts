@@ -14,6 +14,7 @@ describe('readEnv', () => {
       pollIntervalMs: 200,
       dummyCredentials: true,
       badRowsStream: undefined,
+      dedupe: { dir: '/repo/.data/checkpoints/events.seen', windowMs: 7 * 24 * 3600_000, maxIds: 10_000_000 },
       delivery: { format: 'ndjson', s3: undefined, postgres: undefined, pii: { hash: [], drop: [] } },
     });
   });
@@ -58,6 +59,18 @@ describe('readEnv', () => {
     expect(() => readEnv({ STREAM_NAME: 'events' })).toThrow(/AWS_REGION is required/);
     const env = readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', BUFFER_MAX_MS: '1000', BUFFER_MAX_BYTES: '1024' }, '/x');
     expect(env).toMatchObject({ endpoint: undefined, region: 'eu-west-1', dummyCredentials: false, maxAgeMs: 1000, maxBytes: 1024 });
+  });
+
+  it('reads the seen index settings and checks them', () => {
+    const base = { KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events' };
+    expect(readEnv({ ...base, DEDUPE_DIR: 'seen', DEDUPE_WINDOW_HOURS: '24', DEDUPE_MAX_IDS: '5000' }, '/repo').dedupe).toEqual({
+      dir: '/repo/seen',
+      windowMs: 24 * 3600_000,
+      maxIds: 5000,
+    });
+    expect(() => readEnv({ ...base, DEDUPE_WINDOW_HOURS: '0', DEDUPE_MAX_IDS: 'many' })).toThrow(
+      /DEDUPE_WINDOW_HOURS must be an integer from 1 to 8760[\s\S]*DEDUPE_MAX_IDS must be an integer/,
+    );
   });
 
   it('reports every problem at once', () => {

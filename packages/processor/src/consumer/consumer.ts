@@ -30,7 +30,8 @@ export interface ConsumerConfig {
   checkpointStore?: CheckpointStore;
   /**
    * Cross-flush dedupe: event_ids already delivered, kept in LevelDB. Default folder: the
-   * checkpoint file's path with `.seen` instead of `.json`. `false`: dedupe within each flush only.
+   * checkpoint file's path with `.seen` instead of `.json`. `false`: dedupe within each flush only
+   * (always so for `delivery.input: 'ingest-bad-rows'`).
    */
   seenIndex?: Partial<SeenIndexOptions> | false;
   /** Event format (NDJSON.gz or Parquet), prefix expressions, PII policy, versions, row sink (PostgreSQL). */
@@ -57,7 +58,9 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   const sink = config.sink ?? createFolderSink(config.lakeDir);
   const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName);
   const saved = await checkpoints.load();
-  const seen = config.seenIndex === false ? undefined : await openSeenIndex({ dir: seenIndexDir(config.checkpointFile), ...config.seenIndex });
+  // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
+  const dedupe = config.seenIndex !== false && config.delivery?.input !== 'ingest-bad-rows';
+  const seen = dedupe ? await openSeenIndex({ dir: seenIndexDir(config.checkpointFile), ...config.seenIndex }) : undefined;
   const client = new KinesisClient(config.kinesis);
   const abort = new AbortController();
   const stats = emptyStats();
