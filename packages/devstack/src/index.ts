@@ -6,3 +6,5 @@ export { isAlive, stopChild, waitFor } from './process-control';
 export { startS3, s3ClientConfig, type S3Emulator, type StartS3Options } from './s3-emulator';
 export { startPostgres, type PostgresServer, type StartPostgresOptions } from './postgres';
 export { startKinesisFaultProxy, type KinesisFaultProxy, type FaultPlan, type EntryFault } from './kinesis-fault-proxy';
+export { writeBenchJson, quantile, type BenchRow, type BenchReport } from './bench-report';
+export { benchTableMarkdown, formatNumber, type MachineInfo } from './bench-table';

