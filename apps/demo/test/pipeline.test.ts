@@ -83,9 +83,10 @@ describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake →
   });
 
   it('shows on the dashboard exactly what direct DuckDB queries over the lake say', async () => {
+    // Counted before seeding: the processor delivers while the shoppers are still being sent.
+    const [{ total }] = (await runQuery(pipeline.lakeDir, 'select count(*) as total from events')) as [{ total: number }];
     const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: 12, seed: 7 });
     expect(seeded.problems).toEqual([]);
-    const [{ total }] = (await runQuery(pipeline.lakeDir, 'select count(*) as total from events')) as [{ total: number }];
     await waitForLake<{ n: number }>(pipeline.lakeDir, 'select count(*) as n from events', (r) => r[0]!.n >= total + seeded.accepted);
 
     const web = createWebApp({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, lakeDir: pipeline.lakeDir });
