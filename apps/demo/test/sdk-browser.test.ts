@@ -129,6 +129,10 @@ describe('SDK in Chromium against the real ingest', () => {
 
   it('two tabs tracking at once: no event_id reaches the lake twice', async () => {
     const context = await browser.newContext();
+    const encodings: (string | undefined)[] = [];
+    context.on('request', (request) => {
+      if (request.url().startsWith(pipeline.ingestUrl)) encodings.push(request.headers()['content-encoding']);
+    });
     const [left, right] = [await openShop(context), await openShop(context, false)];
     const names = (tab: string) => Array.from({ length: 15 }, (_, i) => `tabs_${tab}_${i}`);
     await Promise.all([
@@ -137,6 +141,8 @@ describe('SDK in Chromium against the real ingest', () => {
     ]);
     const rows = await lakeRows('tabs_', 30);
     expectOnceEach(rows, [...names('l'), ...names('r')]);
+    expect(encodings.length).toBeGreaterThan(0);
+    expect(encodings.every((e) => e === 'gzip')).toBe(true); // gzip is the default; the page stayed open
     await context.close();
   });
 

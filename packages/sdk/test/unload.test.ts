@@ -1,11 +1,11 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ClientBatch } from '@eventline/schemas';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KEEPALIVE_BYTES, utf8Length } from '../src/core/delivery';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import type { LifecycleEvent, SendOptions } from '../src/core/types';
 import { createMemoryStorage } from '../src/node';
-import { clientFactory, ENDPOINT, WRITE_KEY } from './support';
+import { clientFactory, ENDPOINT, record, WRITE_KEY } from './support';
 
 const clients = clientFactory();
 afterEach(() => clients.closeAll());
@@ -194,6 +194,27 @@ describe('leases for requests a closing tab leaves in flight', () => {
     expect(lease.ids).toEqual(sent[0]?.events.map((e) => e.event_id));
     expect(sent).toHaveLength(1); // not sent a second time at unload
     cut(new Error('page gone'));
+  });
+
+  it('a regular send still compressing at pagehide is sent by the unload path, once, and leased', async () => {
+    const store = syncStore();
+    const rec = recordingTransport();
+    let finishGzip: (() => void) | undefined;
+    // gzip (the default) that finishes only when the test says: the page is hidden meanwhile.
+    const gzip = (text: string) => new Promise<Uint8Array>((resolve) => (finishGzip = () => resolve(new Uint8Array(gzipSync(text)))));
+    const life = lifecycle();
+    const client = clients.create({ flushAt: 1 }, { transport: rec.transport, gzip, lifecycle: life.lifecycle, syncStore: store });
+    const sent = record(client).sent;
+    client.track('compressing');
+    await vi.waitFor(() => expect(finishGzip).toBeDefined());
+    life.fire('hidden');
+    expect(rec.sent.map((s) => [s.body.events.map((e) => e.event), s.options?.keepalive])).toEqual([[['compressing'], true]]);
+    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
+    expect(lease.ids).toEqual(rec.sent[0]?.body.events.map((e) => e.event_id));
+    finishGzip?.();
+    await vi.waitFor(() => expect(sent).toHaveLength(1)); // the unload request's answer
+    await client.flush();
+    expect(rec.sent).toHaveLength(1); // the compressed send stood down: no second request
   });
 });
 
