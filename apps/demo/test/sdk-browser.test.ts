@@ -64,6 +64,7 @@ interface Row {
   event_id: string;
   event: string;
   seq: number;
+  anonymous_id: string;
   client_ts: string;
 }
 
@@ -75,7 +76,7 @@ async function lakeRows(prefix: string, count: number, timeoutMs = 40_000): Prom
     try {
       rows = (await runQuery(
         pipeline.lakeDir,
-        `select event_id, event, seq, cast(client_ts as varchar) as client_ts from events where event like '${prefix}%' order by seq`,
+        `select event_id, event, seq, anonymous_id, cast(client_ts as varchar) as client_ts from events where event like '${prefix}%' order by seq`,
       )) as unknown as Row[];
     } catch (error) {
       rows = []; // no lake files yet: keep polling
@@ -143,6 +144,9 @@ describe('SDK in Chromium against the real ingest', () => {
     expectOnceEach(rows, [...names('l'), ...names('r')]);
     expect(encodings.length).toBeGreaterThan(0);
     expect(encodings.every((e) => e === 'gzip')).toBe(true); // gzip is the default; the page stayed open
+    // One device, two tabs: every seq is unique (each tab numbers from its own reserved block).
+    expect(new Set(rows.map((r) => r.anonymous_id)).size).toBe(1);
+    expect(new Set(rows.map((r) => Number(r.seq))).size).toBe(rows.length);
     await context.close();
   });
 
