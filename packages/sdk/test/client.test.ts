@@ -76,7 +76,7 @@ describe('track', () => {
 });
 
 describe('flush: the wire format', () => {
-  it('POSTs a valid batch with Basic auth (write key as username, empty password)', async () => {
+  it('POSTs a valid batch with the write key in the query', async () => {
     const client = clients.create();
     client.track('af_purchase', { af_revenue: 12.5, af_currency: 'EUR', af_quantity: 2, custom: 'x' });
     client.track('af_login');
@@ -84,8 +84,8 @@ describe('flush: the wire format', () => {
     await client.flush();
 
     expect(ingest.received).toHaveLength(1);
-    const [{ headers, body }] = ingest.received as [(typeof ingest.received)[number]];
-    expect(headers.get('authorization')).toBe(`Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`);
+    const [{ url, headers, body }] = ingest.received as [(typeof ingest.received)[number]];
+    expect(url).toBe(`${ENDPOINT}/v1/batch?writeKey=${WRITE_KEY}`);
     expect(headers.get('content-type')).toBe('application/json');
     expect(validateBatchShape(body).ok).toBe(true);
     expect(body.events).toHaveLength(3);

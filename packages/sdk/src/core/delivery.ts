@@ -1,5 +1,4 @@
 import type { ClientEvent, LIMITS } from '@eventline/schemas';
-import { base64Utf8 } from './base64';
 import type { ResolvedConfig } from './config';
 import type { Emitter } from './emitter';
 import type { ClientNotices } from './notices';
@@ -32,8 +31,10 @@ export type Delivery = ReturnType<typeof createDelivery>;
 /** Batching, sending, retries with full-jitter backoff, 413 splits, and the unload path. */
 export function createDelivery(d: DeliveryDeps) {
   const { cfg, platform, queue, emitter, now } = d;
-  const url = `${cfg.endpoint}/v1/batch`;
-  const headers = { 'Content-Type': 'application/json', Authorization: `Basic ${base64Utf8(`${cfg.writeKey}:`)}` };
+  // The write key rides in the query for every request (sendBeacon cannot set headers, and one URL
+  // spares the bundle a base64 encoder); a write key is public anyway: it is in the page.
+  const url = `${cfg.endpoint}/v1/batch?writeKey=${encodeURIComponent(cfg.writeKey)}`;
+  const headers = { 'Content-Type': 'application/json' };
   /** Ids whose request has been issued and may still land (a batch still being compressed is not). */
   const inFlight = new Set<string>();
   /** Regular sends still compressing, and the ids an unload sent meanwhile (those sends then stand down). */
@@ -270,7 +271,7 @@ export function createDelivery(d: DeliveryDeps) {
   function beacon(json: string): boolean {
     if (!platform.beacon) return false;
     try {
-      return platform.beacon(`${url}?writeKey=${encodeURIComponent(cfg.writeKey)}`, json);
+      return platform.beacon(url, json);
     } catch (cause) {
       error('sendBeacon failed', { error: cause });
       return false;
