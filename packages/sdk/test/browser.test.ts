@@ -93,6 +93,6 @@ describe('createEventline (browser entry)', () => {
     expect(state.deviceId).toBe(event?.anonymous_id);
     // autoPage: a page view at init, then the track call
     expect(ingest.events().map((e) => [e.type, e.seq])).toEqual([['page', 0], ['track', 1]]);
-    expect(saved.get(`eventline.seq.${state.deviceId}`)).toBe('200'); // the block this page reserved
+    expect(saved.get(`eventline.seq.${state.deviceId}`)).toBe('400'); // the two blocks this page reserved (in use, spare)
   });
 });

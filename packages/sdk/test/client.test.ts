@@ -115,7 +115,7 @@ describe('flush: the wire format', () => {
     await b.flush();
 
     const events = ingest.events();
-    expect(events.map((e) => e.seq)).toEqual([0, 1, SEQ_BLOCK]); // b reserved the block after a's
+    expect(events.map((e) => e.seq)).toEqual([0, 1, 2 * SEQ_BLOCK]); // b reserved the block after a's two (in use, spare)
     const deviceId = await a.getDeviceId();
     expect(await b.getDeviceId()).toBe(deviceId);
     expect(new Set(events.map((e) => e.anonymous_id))).toEqual(new Set([deviceId]));

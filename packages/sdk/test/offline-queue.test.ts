@@ -43,7 +43,7 @@ describe('offline queue persisted in IndexedDB', () => {
     await second.flush();
     expect(ingest.events().map((e) => e.event)).toEqual(['before_reload', 'after_reload']);
     const [a, b] = ingest.events().map((e) => e.seq);
-    expect(b).toBe((a ?? -1e9) + SEQ_BLOCK); // the new page reserved the device's next block of seq
+    expect(b).toBe((a ?? -1e9) + 2 * SEQ_BLOCK); // the new page reserved the block after the first page's two
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Storage } from './types';
 
 export const SEQ_PREFIX = 'eventline.seq.';
-/** Numbers a client reserves at a time; the next block is reserved once half of this one is used. */
+/** Numbers a client reserves at a time; it keeps one spare block reserved ahead of the one in use. */
 export const SEQ_BLOCK = 200;
 
 /**
@@ -51,7 +51,8 @@ export function createSeq(storage: Storage, onReady: () => void, onError: (error
         end = spare + SEQ_BLOCK;
         spare = undefined;
       }
-      if (!asking && spare === undefined && end - next <= SEQ_BLOCK / 2) void ask(id);
+      // A spare block at hand: a burst waits only if it outruns a whole block during one reservation.
+      if (!asking && spare === undefined) void ask(id);
       return next < end ? next++ : undefined;
     },
   };
