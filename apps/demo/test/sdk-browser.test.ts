@@ -159,6 +159,32 @@ describe('SDK in Chromium against the real ingest', () => {
     await context.close();
   });
 
+  it('navigate away while the batch is still being gzipped: the unload path sends it, once', async () => {
+    const context = await browser.newContext();
+    // CompressionStream whose output is held back until the page has gone: the regular send is
+    // still compressing at pagehide (a real race, made certain here). Marks when compression starts.
+    await context.addInitScript(() => {
+      const Native = CompressionStream;
+      const w = window as unknown as { CompressionStream: unknown; compressing?: boolean };
+      w.CompressionStream = class {
+        readable: ReadableStream<Uint8Array>;
+        writable: WritableStream<BufferSource>;
+        constructor(format: CompressionFormat) {
+          const inner = new Native(format);
+          w.compressing = true;
+          this.writable = inner.writable;
+          this.readable = inner.readable.pipeThrough(new TransformStream({ flush: () => new Promise<void>(() => undefined) }));
+        }
+      };
+    });
+    const page = await openShop(context);
+    await track(page, 'gzipping_now');
+    await page.waitForFunction(() => (window as unknown as { compressing?: boolean }).compressing === true);
+    await page.goto(`${siteUrl}/elsewhere`);
+    expectOnceEach(await lakeRows('gzipping_', 1), ['gzipping_now']);
+    await context.close();
+  });
+
   it('snippet calls made before the SDK file loads arrive in order, with their call times', async () => {
     let release: () => void = () => undefined;
     holdSdk = new Promise<void>((resolve) => (release = resolve));
