@@ -42,7 +42,7 @@ describe('seq: unique per device across tabs', () => {
     await vi.waitFor(async () => {
       await Promise.all([left.flush(), right.flush()]);
       expect(new Set(ingest.events().map(key)).size).toBe(600);
-    });
+    }, { timeout: 15_000 }); // a poll for the outcome, generous for a loaded machine
     const events = ingest.events();
     expect(events).toHaveLength(600); // each once
     expect(new Set(events.map((e) => e.anonymous_id)).size).toBe(1); // one device

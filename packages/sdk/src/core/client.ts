@@ -107,6 +107,9 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       }
       adoptStashed();
       startSending();
+      // Read the context once now: its first read (e.g. Intl's time zone, ICU data) can take
+      // milliseconds, which should not land on the first track() call.
+      context();
     });
     return ready;
   }
