@@ -15,6 +15,7 @@
 //                became unique across tabs (block reservation, ~250 B), paid partly by sending the write
 //                key in the query instead of Basic auth (no base64 encoder, −212 B) and mangling the
 //                listed internal names even where terser knows a DOM property of that name (−63 B).
+//                Then 9345 B with the page context read at client start (first track() off Intl).
 //                Still OVER the 8000 B target by ~1.3 KB.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
