@@ -8,7 +8,7 @@ const INTERNAL_NAMES = new RegExp(
     'setMany', 'removeMany', 'chosen', 'make',
     'attempted', 'saved', 'reload', 'scan', 'list', 'maxCount', 'maxBytes', 'maxAgeMs', 'onDrop', 'onError',
     'unload', 'resume', 'enqueued', 'wake', 'cfg', 'platform', 'queue', 'emitter', 'isSender', 'poll', 'kind',
-    'save', 'settled', 'draft', 'run',
+    'save', 'settled', 'draft', 'run', 'reserve', 'take', 'prime', 'transport', 'send', 'resume', 'wake', 'remove',
   ].join('|')})$`,
 );
 
@@ -38,7 +38,9 @@ export default defineConfig([
       // Internal-only member names, renamed consistently inside the bundle. Never a public API name
       // (config, client methods, notices, plugins), a wire-format key, or a key written to storage
       // (state, queue entries, leases): those must not change between builds.
-      mangle: { properties: { regex: INTERNAL_NAMES } },
+      // `builtins: true`: names on the list are renamed even where terser knows a DOM property of that name
+      // (`storage`, `reload`, `kind`, …); none of them is read from a browser object here.
+      mangle: { properties: { regex: INTERNAL_NAMES, builtins: true } },
     },
     dts: false,
     clean: false,

@@ -64,6 +64,7 @@ interface Row {
   event_id: string;
   event: string;
   seq: number;
+  anonymous_id: string;
   client_ts: string;
 }
 
@@ -75,7 +76,7 @@ async function lakeRows(prefix: string, count: number, timeoutMs = 40_000): Prom
     try {
       rows = (await runQuery(
         pipeline.lakeDir,
-        `select event_id, event, seq, cast(client_ts as varchar) as client_ts from events where event like '${prefix}%' order by seq`,
+        `select event_id, event, seq, anonymous_id, cast(client_ts as varchar) as client_ts from events where event like '${prefix}%' order by seq`,
       )) as unknown as Row[];
     } catch (error) {
       rows = []; // no lake files yet: keep polling
@@ -129,6 +130,10 @@ describe('SDK in Chromium against the real ingest', () => {
 
   it('two tabs tracking at once: no event_id reaches the lake twice', async () => {
     const context = await browser.newContext();
+    const encodings: (string | undefined)[] = [];
+    context.on('request', (request) => {
+      if (request.url().startsWith(pipeline.ingestUrl)) encodings.push(request.headers()['content-encoding']);
+    });
     const [left, right] = [await openShop(context), await openShop(context, false)];
     const names = (tab: string) => Array.from({ length: 15 }, (_, i) => `tabs_${tab}_${i}`);
     await Promise.all([
@@ -137,6 +142,11 @@ describe('SDK in Chromium against the real ingest', () => {
     ]);
     const rows = await lakeRows('tabs_', 30);
     expectOnceEach(rows, [...names('l'), ...names('r')]);
+    expect(encodings.length).toBeGreaterThan(0);
+    expect(encodings.every((e) => e === 'gzip')).toBe(true); // gzip is the default; the page stayed open
+    // One device, two tabs: every seq is unique (each tab numbers from its own reserved block).
+    expect(new Set(rows.map((r) => r.anonymous_id)).size).toBe(1);
+    expect(new Set(rows.map((r) => Number(r.seq))).size).toBe(rows.length);
     await context.close();
   });
 
@@ -146,6 +156,32 @@ describe('SDK in Chromium against the real ingest', () => {
     await track(page, 'leaving_now');
     await page.goto(`${siteUrl}/elsewhere`);
     expectOnceEach(await lakeRows('leaving_', 1), ['leaving_now']);
+    await context.close();
+  });
+
+  it('navigate away while the batch is still being gzipped: the unload path sends it, once', async () => {
+    const context = await browser.newContext();
+    // CompressionStream whose output is held back until the page has gone: the regular send is
+    // still compressing at pagehide (a real race, made certain here). Marks when compression starts.
+    await context.addInitScript(() => {
+      const Native = CompressionStream;
+      const w = window as unknown as { CompressionStream: unknown; compressing?: boolean };
+      w.CompressionStream = class {
+        readable: ReadableStream<Uint8Array>;
+        writable: WritableStream<BufferSource>;
+        constructor(format: CompressionFormat) {
+          const inner = new Native(format);
+          w.compressing = true;
+          this.writable = inner.writable;
+          this.readable = inner.readable.pipeThrough(new TransformStream({ flush: () => new Promise<void>(() => undefined) }));
+        }
+      };
+    });
+    const page = await openShop(context);
+    await track(page, 'gzipping_now');
+    await page.waitForFunction(() => (window as unknown as { compressing?: boolean }).compressing === true);
+    await page.goto(`${siteUrl}/elsewhere`);
+    expectOnceEach(await lakeRows('gzipping_', 1), ['gzipping_now']);
     await context.close();
   });
 

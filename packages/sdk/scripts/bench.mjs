@@ -2,12 +2,14 @@
 // Serves the <script> build from a loopback server with cross-origin isolation (COOP/COEP), so
 // performance.now() has 5 µs resolution instead of 100 µs; the same server stands in for the ingest.
 // Prints the median and p99 per call (5 µs clock) and the long tasks (> 50 ms) seen during and after the burst.
-import { existsSync, readFileSync } from 'node:fs';
+// With BENCH_JSON_OUT=<file> it also writes the figures (and the bundle sizes, gzip level 9) as JSON rows.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
 const CALLS = 10_000;
-const BUDGET = { medianUs: 10, p99Us: 100, longTaskMs: 50 };
+const BUDGET = { medianUs: 10, p99Us: 100, longTaskMs: 50, iifeGzipB: 8000, snippetGzipB: 600 };
 const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package');
 const iife = readFileSync(new URL('../dist/eventline.iife.js', import.meta.url), 'utf8');
@@ -68,6 +70,7 @@ try {
     result.p99Us > BUDGET.p99Us && 'p99',
     result.longTasksDuringBurst > 0 && 'long task during the burst',
   ].filter(Boolean);
+  if (process.env.BENCH_JSON_OUT) writeJson(process.env.BENCH_JSON_OUT, result);
   if (over.length > 0) {
     console.error(`over budget: ${over.join(', ')}`);
     process.exitCode = 1;
@@ -75,4 +78,21 @@ try {
 } finally {
   await browser.close();
   server.close();
+}
+
+/** The rows for the repository's bench table: measured values only, each with its goal. */
+function writeJson(file, result) {
+  const gzipBytes = (name) => gzipSync(readFileSync(new URL(`../dist/${name}`, import.meta.url)), { level: 9 }).length;
+  const row = (figure, value, unit, goal, met) => ({ figure, value: Math.round(value * 10) / 10, unit, goal, met });
+  const iife = gzipBytes('eventline.iife.js');
+  const snippet = gzipBytes('snippet.min.js');
+  const rows = [
+    row('<script> SDK (IIFE) min+gzip', iife, 'B', `≤ ${BUDGET.iifeGzipB} B`, iife <= BUDGET.iifeGzipB),
+    row('snippet min+gzip', snippet, 'B', `≤ ${BUDGET.snippetGzipB} B`, snippet <= BUDGET.snippetGzipB),
+    row(`track() median over ${CALLS} calls (Chromium)`, result.medianUs, 'µs', `≤ ${BUDGET.medianUs} µs`, result.medianUs <= BUDGET.medianUs),
+    row(`track() p99 over ${CALLS} calls (Chromium)`, result.p99Us, 'µs', `≤ ${BUDGET.p99Us} µs`, result.p99Us <= BUDGET.p99Us),
+    row('long tasks (> 50 ms) during the track() burst', result.longTasksDuringBurst, 'count', '0', result.longTasksDuringBurst === 0),
+  ];
+  writeFileSync(file, `${JSON.stringify({ package: '@eventline/sdk', rows }, null, 2)}\n`);
+  console.log(`  figures written to ${file}`);
 }

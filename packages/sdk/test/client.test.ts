@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../src/node';
 import { acceptAll, ENDPOINT, ingestSuite, record, sleep, WRITE_KEY } from './support';
+import { SEQ_BLOCK } from '../src/core/seq';
 
 const { ingest, clients } = ingestSuite();
 
@@ -75,7 +76,7 @@ describe('track', () => {
 });
 
 describe('flush: the wire format', () => {
-  it('POSTs a valid batch with Basic auth (write key as username, empty password)', async () => {
+  it('POSTs a valid batch with the write key in the query', async () => {
     const client = clients.create();
     client.track('af_purchase', { af_revenue: 12.5, af_currency: 'EUR', af_quantity: 2, custom: 'x' });
     client.track('af_login');
@@ -83,8 +84,8 @@ describe('flush: the wire format', () => {
     await client.flush();
 
     expect(ingest.received).toHaveLength(1);
-    const [{ headers, body }] = ingest.received as [(typeof ingest.received)[number]];
-    expect(headers.get('authorization')).toBe(`Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`);
+    const [{ url, headers, body }] = ingest.received as [(typeof ingest.received)[number]];
+    expect(url).toBe(`${ENDPOINT}/v1/batch?writeKey=${WRITE_KEY}`);
     expect(headers.get('content-type')).toBe('application/json');
     expect(validateBatchShape(body).ok).toBe(true);
     expect(body.events).toHaveLength(3);
@@ -103,7 +104,7 @@ describe('flush: the wire format', () => {
     expect(Date.parse(body.sent_at)).toBeGreaterThanOrEqual(Date.parse(first?.client_ts ?? ''));
   });
 
-  it('numbers events per device and keeps the device id across clients sharing one Storage', async () => {
+  it('numbers events per device (each client reserves a block of seq) and keeps the device id across clients sharing one Storage', async () => {
     const storage = createMemoryStorage();
     const a = clients.create({}, { storage });
     a.track('one');
@@ -114,7 +115,7 @@ describe('flush: the wire format', () => {
     await b.flush();
 
     const events = ingest.events();
-    expect(events.map((e) => e.seq)).toEqual([0, 1, 2]);
+    expect(events.map((e) => e.seq)).toEqual([0, 1, 2 * SEQ_BLOCK]); // b reserved the block after a's two (in use, spare)
     const deviceId = await a.getDeviceId();
     expect(await b.getDeviceId()).toBe(deviceId);
     expect(new Set(events.map((e) => e.anonymous_id))).toEqual(new Set([deviceId]));
@@ -234,7 +235,7 @@ describe('flush: failures', () => {
     client.track('b');
     await client.flush();
     expect(notices.error.length).toBeGreaterThan(0);
-    expect(notices.error.every((e) => /storage failed|queue (read|write|remove) failed|state load failed/.test(e.message))).toBe(true);
+    expect(notices.error.every((e) => /storage failed|queue (read|write|remove) failed|state load failed|seq failed/.test(e.message))).toBe(true);
     expect(ingest.events().map((e) => [e.event, e.seq, e.anonymous_id])).toEqual([
       ['a', 0, await client.getDeviceId()],
       ['b', 1, await client.getDeviceId()],

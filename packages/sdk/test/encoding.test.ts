@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base64Utf8 } from '../src/core/base64';
 import { parseRetryAfter } from '../src/core/retry-after';
-
-describe('base64Utf8', () => {
-  it.each(['', 'a', 'ab', 'abc', 'wk_test_123:', 'clé:', '日本:', '🙂 emoji:'])('matches Buffer for %j', (text) => {
-    expect(base64Utf8(text)).toBe(Buffer.from(text, 'utf8').toString('base64'));
-  });
-});
 
 describe('parseRetryAfter', () => {
   const now = Date.UTC(2026, 10, 25, 12, 0, 0);

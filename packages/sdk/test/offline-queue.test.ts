@@ -5,6 +5,7 @@ import { QUEUE_PREFIX } from '../src/core/queue';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createMemoryStorage } from '../src/node';
 import { acceptAll, ingestSuite, record } from './support';
+import { SEQ_BLOCK } from '../src/core/seq';
 
 const { ingest, clients } = ingestSuite();
 
@@ -42,7 +43,7 @@ describe('offline queue persisted in IndexedDB', () => {
     await second.flush();
     expect(ingest.events().map((e) => e.event)).toEqual(['before_reload', 'after_reload']);
     const [a, b] = ingest.events().map((e) => e.seq);
-    expect(b).toBe((a ?? -2) + 1); // seq carried across the reload
+    expect(b).toBe((a ?? -1e9) + 2 * SEQ_BLOCK); // the new page reserved the block after the first page's two
   });
 });
 

@@ -83,7 +83,7 @@ describe('413 splits the batch', () => {
   });
 });
 
-describe('gzip (compress: true)', () => {
+describe('gzip (the default where CompressionStream exists)', () => {
   it('sends Content-Encoding: gzip with a body that inflates to the batch', async () => {
     const raw: { encoding: string | null; body: ClientBatch }[] = [];
     const { http } = await import('msw');
@@ -95,7 +95,7 @@ describe('gzip (compress: true)', () => {
         return acceptAll(body);
       }),
     );
-    const client = clients.create({ compress: true });
+    const client = clients.create();
     const notices = record(client);
     client.track('zipped', { text: 'a'.repeat(2000) });
     await client.flush();
@@ -104,11 +104,18 @@ describe('gzip (compress: true)', () => {
     expect(notices.sent[0]?.accepted).toBe(1);
   });
 
-  it('is off by default: plain JSON', async () => {
-    const client = clients.create();
+  it('compress: false sends plain JSON', async () => {
+    const client = clients.create({ compress: false });
     client.track('plain');
     await client.flush();
     expect(ingest.received[0]?.headers.get('content-encoding')).toBeNull();
     expect(ingest.received[0]?.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('a failing CompressionStream costs the compression, not the send', async () => {
+    const client = clients.create({}, { gzip: () => Promise.reject(new Error('no gzip here')) });
+    client.track('plain_fallback');
+    await client.flush();
+    expect(ingest.received.map((r) => [r.headers.get('content-encoding'), r.body.events[0]?.event])).toEqual([[null, 'plain_fallback']]);
   });
 });

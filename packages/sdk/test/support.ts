@@ -10,6 +10,7 @@ export const ENDPOINT = 'http://ingest.test';
 export const WRITE_KEY = 'wk_test_123';
 
 export interface Received {
+  url: string;
   headers: Headers;
   body: ClientBatch;
 }
@@ -37,7 +38,7 @@ export function fakeIngest() {
       const bytes = Buffer.from(await request.arrayBuffer());
       const text = request.headers.get('content-encoding') === 'gzip' ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
       const body = JSON.parse(text) as ClientBatch;
-      received.push({ headers: request.headers, body });
+      received.push({ url: request.url, headers: request.headers, body });
       return respond(body, received.length);
     }),
   );

@@ -1,11 +1,12 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ClientBatch } from '@eventline/schemas';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KEEPALIVE_BYTES, utf8Length } from '../src/core/delivery';
 import { QUEUE_PREFIX } from '../src/core/queue';
+import { SEQ_BLOCK } from '../src/core/seq';
 import type { LifecycleEvent, SendOptions } from '../src/core/types';
 import { createMemoryStorage } from '../src/node';
-import { clientFactory, ENDPOINT, WRITE_KEY } from './support';
+import { clientFactory, ENDPOINT, record, sleep, WRITE_KEY } from './support';
 
 const clients = clientFactory();
 afterEach(() => clients.closeAll());
@@ -66,7 +67,8 @@ describe('unload: visibilitychange hidden / pagehide', () => {
       beacon: (url, body) => (beacons.push({ url, body: JSON.parse(body) as ClientBatch }), true),
     });
     await client.getDeviceId();
-    for (let i = 0; i < 300; i++) client.track('e', { i, pad: 'p'.repeat(400) });
+    // 150 events (within the first block of seq numbers), ~100 KB: more than the keepalive budget.
+    for (let i = 0; i < 150; i++) client.track('e', { i, pad: 'p'.repeat(650) });
     life.fire('hidden');
 
     const keepalive = rec.sent.filter((s) => s.options?.keepalive);
@@ -75,9 +77,9 @@ describe('unload: visibilitychange hidden / pagehide', () => {
     expect(beacons.length).toBeGreaterThan(0);
     expect(beacons.every((b) => b.url === `${ENDPOINT}/v1/batch?writeKey=${WRITE_KEY}`)).toBe(true);
     const ids = [...keepalive.flatMap((s) => s.body.events), ...beacons.flatMap((b) => b.body.events)].map((e) => e.properties?.i);
-    expect(ids).toEqual(Array.from({ length: 300 }, (_, i) => i)); // all, in order, each once
+    expect(ids).toEqual(Array.from({ length: 150 }, (_, i) => i)); // all, in order, each once
     // nothing acknowledged: everything is still in storage for the next page
-    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(300));
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(150));
   });
 
   it('an unload send that is answered removes the events; a second hide does not resend them', async () => {
@@ -156,6 +158,29 @@ describe('leaving before the device state has loaded', () => {
     await client.flush();
     expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['hidden_then_back']);
   });
+
+  it('calls waiting for the next block of seq numbers at hide are stashed too, and sent by the next page', async () => {
+    const store = syncStore();
+    const storage = createMemoryStorage();
+    const life = lifecycle();
+    // leaseMs 1: what this page sent unanswered at hide is the next page's to send again at once.
+    const first = clients.create({ flushAt: 10_000, leaseMs: 1 }, { storage, transport: recordingTransport(() => false).transport, lifecycle: life.lifecycle, syncStore: store });
+    await first.getDeviceId();
+    const count = SEQ_BLOCK + 20; // one task: the second block is still being reserved
+    for (let i = 0; i < count; i++) first.track('burst', { i });
+    life.fire('hidden');
+    const stashed = JSON.parse(store.map.get('eventline.pending') ?? '[]') as { properties: { i: number } }[];
+    expect(stashed.map((d) => d.properties.i)).toEqual(Array.from({ length: 20 }, (_, i) => SEQ_BLOCK + i));
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(SEQ_BLOCK)); // the first block, written
+    await sleep(5);
+
+    const rec = recordingTransport();
+    const next = clients.create({}, { storage, transport: rec.transport, syncStore: store });
+    await next.flush();
+    const events = rec.sent.flatMap((s) => s.body.events);
+    expect(events.map((e) => e.properties?.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(new Set(events.map((e) => e.seq)).size).toBe(count); // every seq unique across both pages
+  });
 });
 
 describe('regular sends', () => {
@@ -194,6 +219,27 @@ describe('leases for requests a closing tab leaves in flight', () => {
     expect(lease.ids).toEqual(sent[0]?.events.map((e) => e.event_id));
     expect(sent).toHaveLength(1); // not sent a second time at unload
     cut(new Error('page gone'));
+  });
+
+  it('a regular send still compressing at pagehide is sent by the unload path, once, and leased', async () => {
+    const store = syncStore();
+    const rec = recordingTransport();
+    let finishGzip: (() => void) | undefined;
+    // gzip (the default) that finishes only when the test says: the page is hidden meanwhile.
+    const gzip = (text: string) => new Promise<Uint8Array>((resolve) => (finishGzip = () => resolve(new Uint8Array(gzipSync(text)))));
+    const life = lifecycle();
+    const client = clients.create({ flushAt: 1 }, { transport: rec.transport, gzip, lifecycle: life.lifecycle, syncStore: store });
+    const sent = record(client).sent;
+    client.track('compressing');
+    await vi.waitFor(() => expect(finishGzip).toBeDefined());
+    life.fire('hidden');
+    expect(rec.sent.map((s) => [s.body.events.map((e) => e.event), s.options?.keepalive])).toEqual([[['compressing'], true]]);
+    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
+    expect(lease.ids).toEqual(rec.sent[0]?.body.events.map((e) => e.event_id));
+    finishGzip?.();
+    await vi.waitFor(() => expect(sent).toHaveLength(1)); // the unload request's answer
+    await client.flush();
+    expect(rec.sent).toHaveLength(1); // the compressed send stood down: no second request
   });
 });
 

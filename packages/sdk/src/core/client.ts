@@ -9,6 +9,7 @@ import type { ClientNotices, EventDraft } from './notices';
 import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
+import { createSeq } from './seq';
 import type { EventContext, Platform, PlatformContext } from './types';
 import type { EventType } from '@eventline/schemas';
 import { createUuidV7 } from './uuidv7';
@@ -71,6 +72,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   });
   const writer = createStateWriter(platform.storage, reportError('storage failed'));
   const save = (s: State) => writer.save(s);
+  const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
   const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader, poll: !!platform.lock });
@@ -82,8 +84,11 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   let state: State | undefined;
   let consent: 'granted' | 'pending' | 'denied' = cfg.consent;
   let consentDetail: Record<string, boolean> | undefined;
-  /** Calls made before the state is loaded (or consent granted), run in order once it is. */
-  const waiting: { draft?: EventDraft; run: (s: State) => void }[] = [];
+  /**
+   * Calls made before the state is loaded (or consent granted), or while the next block of seq
+   * numbers is reserved, run in order once they can (`run` returns false: not yet).
+   */
+  const waiting: { draft?: EventDraft; run: (s: State) => boolean | void }[] = [];
   let closed = false;
   let ready: Promise<void> | undefined;
   let granted: () => void = () => undefined;
@@ -92,19 +97,35 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
 
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('state load failed')).then((loaded) => {
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed')).then(async (loaded) => {
+      await seq.prime(loaded.deviceId);
       state = loaded;
       if (campaign) {
         loaded.lastTouch = campaign;
         loaded.firstTouch ??= campaign;
         save(loaded);
       }
-      for (const draft of takeDrafts(platform.syncStore)) commit(draft, loaded, Date.parse(draft.client_ts));
-      for (const item of waiting.splice(0)) item.run(loaded);
+      adoptStashed();
       startSending();
+      // Read the context once now: its first read (e.g. Intl's time zone, ICU data) can take
+      // milliseconds, which should not land on the first track() call.
+      context();
     });
     return ready;
   }
+
+  /** Run the waiting calls in order, up to one that cannot run yet. */
+  function drain(s: State): void {
+    while (waiting[0] && waiting[0].run(s) !== false) waiting.shift();
+  }
+
+  /** Drafts a page stashed when it was hidden before they could be queued: first in line. */
+  function adoptStashed(): void {
+    waiting.unshift(...takeDrafts(platform.syncStore).map((draft) => later(draft, Date.parse(draft.client_ts))));
+    if (state) drain(state);
+  }
+
+  const later = (draft: EventDraft, at: number) => ({ draft, run: (s: State) => commit(draft, s, at) });
 
   function startSending(): void {
     if (platform.lock) {
@@ -143,31 +164,39 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       const at = now();
       const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
       if (typeof draft === 'string') return drop('invalid', draft);
-      if (state) return commit(draft, state, at);
-      waiting.push({ draft, run: (s) => commit(draft, s, at) });
+      if (state && waiting.length === 0 && commit(draft, state, at)) return;
+      waiting.push(later(draft, at));
       if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
       reportError(`${type} failed`)(error);
     }
   }
 
-  /** Stamp session, ids and seq, run the plugins, queue the event and hand it to destinations. */
-  function commit(draft: EventDraft, s: State, at: number): void {
-    if (s.optOut) return drop('consent', 'opted out', [draft]);
+  /**
+   * Stamp session, ids and seq, run the plugins, queue the event and hand it to destinations.
+   * Returns false (nothing done) while no seq number is at hand.
+   */
+  function commit(draft: EventDraft, s: State, at: number): boolean {
+    if (s.optOut) {
+      drop('consent', 'opted out', [draft]);
+      return true;
+    }
+    const n = seq.take(s.deviceId);
+    if (n === undefined) return false;
     s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
     // The draft is ours alone: stamped in place (track() allocates as little as it can).
     const event = draft as ClientEvent;
     event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
-    event.seq = s.nextSeq;
+    event.seq = n;
     event.session_id = s.session.id;
-    s.nextSeq += 1;
     save(s);
     decorate(event, s);
     const kept = cfg.plugins.length === 0 ? event : runPlugins(cfg.plugins, jsonContext(event), (message) => drop('plugin', message, [event]));
-    if (!kept) return;
+    if (!kept) return true;
     queue.add(kept);
     delivery.enqueued();
     runDestinations(cfg.plugins, kept, (name, error) => reportError(`destination ${name} failed`)(error));
+    return true;
   }
 
   /** Plugins may change what they are given: each event gets its own context (events otherwise share one). */
@@ -211,7 +240,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       redecorate();
       save(s);
     };
-    if (state) run(state);
+    if (state && waiting.length === 0) run(state);
     else waiting.push({ run });
   }
 
@@ -233,16 +262,20 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     void start();
   }
 
-  /** Hidden or leaving: what is not loaded yet is stashed, what is queued is sent (if this tab sends). */
+  /** Hidden or leaving: what could not be queued yet is stashed, what is queued is sent (if this tab sends). */
   function hidden(): void {
-    if (!state && consent === 'granted') {
+    if (consent === 'granted') {
       const held = waiting.filter((item) => item.draft);
       if (stashDrafts(platform.syncStore, drafts(held))) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
     }
     delivery.unload();
   }
 
-  const offLifecycle = platform.lifecycle?.((event) => (event === 'hidden' ? hidden() : delivery.wake()));
+  const offLifecycle = platform.lifecycle?.((event) => {
+    if (event === 'hidden') return hidden();
+    if (state) adoptStashed(); // visible again: what was stashed at hide is queued here after all
+    delivery.wake();
+  });
   if (offLifecycle) unsubscribe.push(offLifecycle);
   if (consent === 'granted') void start();
   if (cfg.autoPage && platform.onRouteChange) {
@@ -268,7 +301,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       }),
     optIn: () => update({ optOut: false }),
     anonymize: (on = true) => update({ anonymized: on }),
-    reset: () => update({ nextSeq: 0, userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
+    reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
     flush: async () => {
       if (ready) await ready;
       await delivery.flush();

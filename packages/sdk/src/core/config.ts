@@ -22,7 +22,7 @@ export interface ClientConfig {
   retryBaseMs?: number;
   /** Longest wait between retries. Default 60000. */
   retryMaxMs?: number;
-  /** gzip request bodies with CompressionStream (`Content-Encoding: gzip`) where available. Default false (see README). */
+  /** gzip request bodies with CompressionStream (`Content-Encoding: gzip`) where available. Default true. */
   compress?: boolean;
   /** A session ends after this much inactivity. Default 30 min. */
   sessionTimeoutMs?: number;
@@ -70,7 +70,7 @@ export function resolveConfig(config: ClientConfig): ResolvedConfig {
     ...ints,
     writeKey,
     endpoint: endpoint.replace(/\/+$/, ''),
-    compress: config.compress === true,
+    compress: config.compress !== false,
     consent: config.consent === 'pending' ? 'pending' : 'granted',
     autoPage: config.autoPage !== false,
     plugins: config.plugins ?? [],

@@ -1,5 +1,4 @@
 import type { ClientEvent, LIMITS } from '@eventline/schemas';
-import { base64Utf8 } from './base64';
 import type { ResolvedConfig } from './config';
 import type { Emitter } from './emitter';
 import type { ClientNotices } from './notices';
@@ -32,9 +31,15 @@ export type Delivery = ReturnType<typeof createDelivery>;
 /** Batching, sending, retries with full-jitter backoff, 413 splits, and the unload path. */
 export function createDelivery(d: DeliveryDeps) {
   const { cfg, platform, queue, emitter, now } = d;
-  const url = `${cfg.endpoint}/v1/batch`;
-  const headers = { 'Content-Type': 'application/json', Authorization: `Basic ${base64Utf8(`${cfg.writeKey}:`)}` };
+  // The write key rides in the query for every request (sendBeacon cannot set headers, and one URL
+  // spares the bundle a base64 encoder); a write key is public anyway: it is in the page.
+  const url = `${cfg.endpoint}/v1/batch?writeKey=${encodeURIComponent(cfg.writeKey)}`;
+  const headers = { 'Content-Type': 'application/json' };
+  /** Ids whose request has been issued and may still land (a batch still being compressed is not). */
   const inFlight = new Set<string>();
+  /** Regular sends still compressing, and the ids an unload sent meanwhile (those sends then stand down). */
+  let compressing = 0;
+  const handedOff = new Set<string>();
   let failures = 0;
   let retryAt = 0;
   let running: Promise<void> | undefined;
@@ -111,35 +116,49 @@ export function createDelivery(d: DeliveryDeps) {
 
   /**
    * Regular sends use keepalive too while they fit the page's 64 KiB keepalive budget, so that a
-   * navigation does not cancel a request already under way.
+   * navigation does not cancel a request already under way. gzip is asynchronous: a page hidden
+   * meanwhile sends the batch itself (uncompressed, at once), and this send then stands down.
    */
-  async function post(batch: ClientEvent[]): Promise<TransportResponse> {
+  async function post(batch: ClientEvent[]): Promise<TransportResponse | undefined> {
     const json = body(batch);
-    const gzip = cfg.compress && platform.gzip ? await platform.gzip(json) : undefined;
-    return sendKeepalive(gzip ?? json, gzip ? { ...headers, 'Content-Encoding': 'gzip' } : headers);
+    if (!cfg.compress || !platform.gzip) return issue(batch, json, headers);
+    let gzip: Uint8Array | undefined;
+    compressing += 1;
+    try {
+      gzip = await platform.gzip(json);
+    } catch {
+      // handled: a failing CompressionStream costs the compression, not the send
+    }
+    compressing -= 1;
+    const gone = batch.some((e) => handedOff.has(e.event_id));
+    if (compressing === 0) handedOff.clear();
+    if (gone) return undefined;
+    return gzip ? issue(batch, gzip, { ...headers, 'Content-Encoding': 'gzip' }) : issue(batch, json, headers);
   }
 
-  async function sendKeepalive(payload: string | Uint8Array, sendHeaders: Record<string, string>): Promise<TransportResponse> {
+  /** Issue the request: from here until it settles its events are in flight (leased at unload). */
+  async function issue(batch: ClientEvent[], payload: string | Uint8Array, sendHeaders: Record<string, string>): Promise<TransportResponse> {
     const size = typeof payload === 'string' ? utf8Length(payload) : payload.length;
     const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
     if (keepalive) keepaliveBytes += size;
+    for (const e of batch) inFlight.add(e.event_id);
     try {
       return await platform.transport.send(url, payload, sendHeaders, keepalive ? { keepalive } : undefined);
     } finally {
       if (keepalive) keepaliveBytes -= size;
+      for (const e of batch) inFlight.delete(e.event_id);
     }
   }
 
   /** Send one batch and apply the outcome. Returns false when the flush should stop (ingest unreachable). */
-  async function deliver(batch: ClientEvent[], request: () => Promise<TransportResponse>): Promise<boolean> {
-    for (const e of batch) inFlight.add(e.event_id);
+  async function deliver(batch: ClientEvent[], request: () => Promise<TransportResponse | undefined>): Promise<boolean> {
     let outcome: Outcome;
     try {
-      outcome = classify(await request());
+      const response = await request();
+      if (!response) return false; // handed to the unload path, which applies the answer
+      outcome = classify(response);
     } catch (cause) {
       outcome = { kind: 'keep', message: `network error: ${String(cause)}`, error: cause };
-    } finally {
-      for (const e of batch) inFlight.delete(e.event_id);
     }
     if (outcome.kind === 'keep') {
       failed(batch, outcome);
@@ -236,11 +255,12 @@ export function createDelivery(d: DeliveryDeps) {
       for (const e of chunk) sentIds.add(e.event_id);
       if (size <= budget) {
         budget -= size;
-        void deliver(chunk, () => sendKeepalive(json, headers));
+        void deliver(chunk, () => issue(chunk, json, headers));
       } else if (!beacon(json)) break;
     }
-    // A request already in flight may land too: lease its events as well.
-    const ids = [...readLeases(), ...sentIds, ...inFlight];
+    if (compressing > 0) for (const id of sentIds) handedOff.add(id);
+    // A request already issued may land too: lease its events as well.
+    const ids = [...new Set([...readLeases(), ...sentIds, ...inFlight])];
     try {
       if (sentIds.size + inFlight.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
     } catch (cause) {
@@ -251,7 +271,7 @@ export function createDelivery(d: DeliveryDeps) {
   function beacon(json: string): boolean {
     if (!platform.beacon) return false;
     try {
-      return platform.beacon(`${url}?writeKey=${encodeURIComponent(cfg.writeKey)}`, json);
+      return platform.beacon(url, json);
     } catch (cause) {
       error('sendBeacon failed', { error: cause });
       return false;

@@ -13,8 +13,6 @@ export interface Session {
 /** What the SDK remembers about this device; loaded once, then kept in memory and written back. */
 export interface State {
   deviceId: string;
-  /** The seq the next event gets. */
-  nextSeq: number;
   userId?: string;
   session?: Session;
   optOut: boolean;
@@ -39,7 +37,6 @@ export async function loadState(storage: Storage, newId: () => string, onError: 
   const session = object(v.session);
   const state: State = {
     deviceId: typeof v.deviceId === 'string' && v.deviceId !== '' ? v.deviceId : newId(),
-    nextSeq: Number.isSafeInteger(v.nextSeq) && (v.nextSeq as number) >= 0 ? (v.nextSeq as number) : 0,
     userId: typeof v.userId === 'string' ? v.userId : undefined,
     session: typeof session?.id === 'string' && typeof session.last === 'number' ? session : undefined,
     optOut: v.optOut === true,

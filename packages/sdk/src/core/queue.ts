@@ -84,9 +84,18 @@ export function createQueue(options: QueueOptions) {
     });
   }
 
+  /**
+   * Resolves once nothing is unsaved and no write is under way. A write started meanwhile (the
+   * coalesced write's timer) counts too: a reload that read Storage before it landed would take
+   * its events for ones another tab had sent, and drop them.
+   */
   async function writeNow(): Promise<void> {
-    while (unsaved.size > 0) await writeChunk();
-    return chain;
+    for (;;) {
+      while (unsaved.size > 0) await writeChunk();
+      const last = chain;
+      await last;
+      if (last === chain && unsaved.size === 0) return;
+    }
   }
 
   function insert(entry: Entry): void {

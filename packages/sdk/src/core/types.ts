@@ -12,6 +12,8 @@ export interface Storage {
   entries<T>(prefix: string): Promise<[string, T][]>;
   setMany(entries: [string, unknown][]): Promise<void>;
   removeMany(keys: string[]): Promise<void>;
+  /** Atomically add `count` to the number at `key` (absent: 0), across tabs; resolves with the value before. */
+  reserve?(key: string, count: number): Promise<number>;
 }
 
 export interface TransportResponse {

@@ -11,5 +11,13 @@ export function createMemoryStorage(): Storage {
     entries: <T>(prefix: string) => settle(() => [...map].filter(([key]) => key.startsWith(prefix)) as [string, T][]),
     setMany: (entries) => settle(() => entries.forEach(([key, value]) => map.set(key, value))),
     removeMany: (keys) => settle(() => keys.forEach((key) => map.delete(key))),
+    reserve: (key, count) => settle(() => addTo(map.get(key), count, (n) => map.set(key, n))),
   };
+}
+
+/** Synchronous read-add-write for the synchronous storages (atomic within their one thread). */
+export function addTo(stored: unknown, count: number, write: (n: number) => void): number {
+  const start = typeof stored === 'number' ? stored : 0;
+  write(start + count);
+  return start;
 }

@@ -1,3 +1,4 @@
+import { reserve } from '../core/seq';
 import type { Storage } from '../core/types';
 import { createMemoryStorage } from './memory-storage';
 
@@ -37,6 +38,7 @@ export function createTieredStorage(
     keys: (prefix) => use().then((s) => s.keys?.(prefix) ?? s.entries(prefix).then((list) => list.map(([key]) => key))),
     setMany: (entries) => use().then((s) => s.setMany(entries)),
     removeMany: (keys) => use().then((s) => s.removeMany(keys)),
+    reserve: (key, count) => use().then((s) => reserve(s, key, count)),
     chosen: () => choice().then((c) => c[0]),
   };
 }

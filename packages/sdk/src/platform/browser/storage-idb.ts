@@ -30,5 +30,16 @@ export function createIdbStorage(): Storage {
         for (const key of keys) s.delete(key);
         return promisifyRequest(s.transaction);
       }),
+    // Read and write in one readwrite transaction: other tabs' transactions on this store wait for it.
+    reserve: (key, count) =>
+      store('readwrite', (s) => {
+        let start = 0;
+        const request = s.get(key) as IDBRequest<unknown>;
+        request.onsuccess = () => {
+          start = typeof request.result === 'number' ? request.result : 0;
+          s.put(start + count, key);
+        };
+        return promisifyRequest(s.transaction).then(() => start);
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import type { Storage } from '../../core/types';
-import { settle } from '../memory-storage';
+import { addTo, settle } from '../memory-storage';
 import type { WebStorage } from './global-scope';
 
 /**
@@ -25,5 +25,7 @@ export function createLocalStorage(ls: WebStorage): Storage {
       }),
     setMany: (items) => settle(() => items.forEach(([key, value]) => ls.setItem(key, JSON.stringify(value)))),
     removeMany: (keys) => settle(() => keys.forEach((key) => ls.removeItem(key))),
+    // Atomic within one tab; tabs in different processes may race (this is the fallback below IndexedDB).
+    reserve: (key, count) => settle(() => addTo(read(key), count, (n) => ls.setItem(key, String(n)))),
   };
 }

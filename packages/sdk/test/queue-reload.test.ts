@@ -1,0 +1,55 @@
+import type { ClientEvent } from '@eventline/schemas';
+import { describe, expect, it } from 'vitest';
+import { createQueue } from '../src/core/queue';
+import { createMemoryStorage } from '../src/node';
+
+/** Memory storage whose writes each wait for the test to open them, in order. */
+function gatedStorage() {
+  const inner = createMemoryStorage();
+  const gates: (() => void)[] = [];
+  let writes = 0;
+  return {
+    open: () => gates.shift()?.(),
+    writes: () => writes,
+    storage: {
+      ...inner,
+      setMany: async (entries: [string, unknown][]) => {
+        writes += 1;
+        await new Promise<void>((resolve) => gates.push(resolve));
+        await inner.setMany(entries);
+      },
+    },
+  };
+}
+
+const event = (id: string) => ({ event_id: id, type: 'track', event: id }) as unknown as ClientEvent;
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('queue reload', () => {
+  it('waits for a write that starts while it waits: those events are not taken for sent by another tab', async () => {
+    const gated = gatedStorage();
+    const drops: string[] = [];
+    const queue = createQueue({
+      storage: gated.storage,
+      maxCount: 100,
+      maxBytes: 1e6,
+      maxAgeMs: 1e9,
+      now: () => Date.now(),
+      onDrop: (reason) => drops.push(reason),
+      onError: (message) => drops.push(message),
+    });
+    queue.add(event('first'));
+    await tick(); // the coalesced write of `first` starts and waits at its gate
+    const reloaded = queue.reload(); // waits for that write
+    await tick();
+    queue.add(event('second')); // added while the reload waits
+    await tick(); // the write of `second` is queued behind it
+    expect(gated.writes()).toBe(1);
+    gated.open(); // `first` lands; the reload must still wait for `second`
+    await tick();
+    gated.open();
+    await reloaded;
+    expect(queue.list().map((entry) => entry.e.event_id)).toEqual(['first', 'second']);
+    expect(drops).toEqual([]);
+  });
+});

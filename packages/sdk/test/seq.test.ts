@@ -1,0 +1,66 @@
+import 'fake-indexeddb/auto';
+import type { ClientEvent } from '@eventline/schemas';
+import { describe, expect, it, vi } from 'vitest';
+import { createSeq, SEQ_BLOCK } from '../src/core/seq';
+import { createIdbStorage } from '../src/platform/browser/storage-idb';
+import { createLocalStorage } from '../src/platform/browser/storage-local';
+import { createMemoryStorage } from '../src/node';
+import { ingestSuite } from './support';
+
+const { clients, ingest } = ingestSuite();
+
+describe('seq: unique per device across tabs', () => {
+  it('IndexedDB reserves atomically: two connections asking at once never get the same block', async () => {
+    // Two createIdbStorage() calls = two connections to one database, as two tabs have.
+    const [a, b] = [createIdbStorage(), createIdbStorage()];
+    const reserve = (i: number) => (i % 2 ? a : b).reserve?.('eventline.seq.dev-1', 10) ?? Promise.reject(new Error('no reserve'));
+    const starts = await Promise.all(Array.from({ length: 20 }, (_, i) => reserve(i)));
+    expect([...starts].sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 20 }, (_, i) => i * 10));
+  });
+
+  it('memory and localStorage reserve too (atomic within their one thread)', async () => {
+    const map = new Map<string, string>();
+    const ls = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k), key: () => null, length: 0 };
+    for (const storage of [createMemoryStorage(), createLocalStorage(ls)]) {
+      expect(await Promise.all([storage.reserve?.('k', 5), storage.reserve?.('k', 5)])).toEqual([0, 5]);
+    }
+  });
+
+  it('two clients (tabs) on one IndexedDB tracking at once: every seq unique, increasing per client', async () => {
+    // As in a browser: one tab holds the sender lock, the other only persists.
+    const left = clients.create({ flushIntervalMs: 20 }, { storage: createIdbStorage(), lock: (_name, run) => run() });
+    await left.getDeviceId(); // the device id is stored: the second tab opens after the first
+    const right = clients.create({}, { storage: createIdbStorage(), lock: () => new Promise<void>(() => undefined) });
+    await right.getDeviceId();
+    for (let i = 0; i < 300; i++) {
+      left.track('left', { i });
+      right.track('right', { i });
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 0)); // bursts over several tasks
+    }
+    const key = (e: ClientEvent) => `${e.event ?? ''}:${String(e.properties?.i)}`;
+    // The sender picks the other tab's events up from storage on its interval: poll.
+    await vi.waitFor(async () => {
+      await Promise.all([left.flush(), right.flush()]);
+      expect(new Set(ingest.events().map(key)).size).toBe(600);
+    }, { timeout: 15_000 }); // a poll for the outcome, generous for a loaded machine
+    const events = ingest.events();
+    expect(events).toHaveLength(600); // each once
+    expect(new Set(events.map((e) => e.anonymous_id)).size).toBe(1); // one device
+    expect(new Set(events.map((e) => e.seq)).size).toBe(600);
+    for (const name of ['left', 'right']) {
+      const mine = events.filter((e) => e.event === name).sort((x, y) => Number(x.properties?.i) - Number(y.properties?.i));
+      expect(mine.map((e) => e.seq)).toEqual([...mine.map((e) => e.seq)].sort((x, y) => x - y));
+    }
+  });
+
+  it('a new device id (reset) counts from its own counter', async () => {
+    const storage = createMemoryStorage();
+    const seq = createSeq(storage, () => undefined, () => undefined);
+    await seq.prime('dev-a');
+    expect([seq.take('dev-a'), seq.take('dev-a')]).toEqual([0, 1]);
+    expect(seq.take('dev-b')).toBeUndefined(); // its first block is being reserved
+    await vi.waitFor(() => expect(seq.take('dev-b')).toBe(0));
+    expect(await storage.get('eventline.seq.dev-a')).toBe(2 * SEQ_BLOCK);
+    expect(await storage.get('eventline.seq.dev-b')).toBeGreaterThanOrEqual(SEQ_BLOCK);
+  });
+});
