@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { nextEvent, type ChaosEvent } from './events';
 import type { Ledger } from './ledger';
 import type { NoticeTally } from './notices';
@@ -9,6 +9,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 
 export interface BrowserSenderOptions {
   siteUrl: string;
+  ingestUrl: string;
   burst: number;
   invalidEvery: number;
   ledger: Ledger;
@@ -20,6 +21,33 @@ export interface BrowserSenderOptions {
 
 interface PageApi {
   eventline: { track: (name: string, props: Record<string, unknown>) => void; getDeviceId?: () => Promise<string> };
+}
+
+/**
+ * Every request the pages make to the ingest, as Chromium saw it: which page load sent it, and whether
+ * an answer came back to it (the ingest's request id) or it failed. Duplicates are traced with this.
+ */
+function traceIngestRequests(context: BrowserContext, ingestUrl: string, trace: (line: string) => void): void {
+  const ids = new WeakMap<Request, number>();
+  let next = 0;
+  const label = (request: Request): string => {
+    let id = ids.get(request);
+    if (id === undefined) ids.set(request, (id = next++));
+    return `request #${id}`;
+  };
+  const from = (request: Request): string => {
+    try {
+      return request.frame().url();
+    } catch {
+      return 'no frame (page gone)'; // a keepalive request can outlive its page
+    }
+  };
+  context.on('request', (r) => void (r.url().startsWith(ingestUrl) && r.method() === 'POST' && trace(`${label(r)} sent by ${from(r)} (${r.postData()?.length ?? 0} bytes)`)));
+  context.on('requestfailed', (r) => void (r.url().startsWith(ingestUrl) && r.method() === 'POST' && trace(`${label(r)} failed: ${r.failure()?.errorText}`)));
+  context.on('requestfinished', (r) => {
+    if (!r.url().startsWith(ingestUrl) || r.method() !== 'POST') return;
+    void r.response().then((res) => trace(`${label(r)} answered ${res?.status()} ${res?.headers()['x-request-id'] ?? ''}`));
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,6 +70,7 @@ export async function startBrowserSender(options: BrowserSenderOptions) {
     throw error;
   }
   let tracked = 0;
+  traceIngestRequests(context, options.ingestUrl, options.trace);
 
   const open = async (): Promise<Page> => {
     const page = await context.newPage();

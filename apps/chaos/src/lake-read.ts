@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLake } from '@eventline/processor';
 
@@ -21,7 +20,8 @@ export interface LakeContents {
 }
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
-const text = (value: unknown): string => (value == null ? '' : String(value));
+/** DuckDB gives VARCHAR and JSON columns back as strings; anything else is a bug in the query. */
+const text = (value: unknown): string => (value == null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
 /**
  * Every event row (with the file it is in, for delivery times) and every bad row of the lake.

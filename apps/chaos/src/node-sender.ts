@@ -34,7 +34,7 @@ export function createNodeSender(options: NodeSenderOptions) {
       maxQueueBytes: 200_000_000,
       autoPage: false,
     });
-    client.on('drop', (n) => notices.drop(n.reason, n.events.map((e) => (e.properties as Record<string, unknown> | undefined)?.chaos_key as string | undefined)));
+    client.on('drop', (n) => notices.drop(n.reason, n.events.map((e) => e.properties?.chaos_key as string | undefined)));
     client.on('error', () => notices.error());
     client.on('sent', (n) => notices.sent(n.requestId, `node device ${index}`));
     return client;

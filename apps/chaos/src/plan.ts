@@ -71,7 +71,7 @@ export const SHORT_PLAN: ChaosPlan = {
   ingestKills: [4_000],
   processorKills: [16_000],
   restartAfterMs: 500,
-  drainTimeoutMs: 60_000,
+  drainTimeoutMs: 30_000,
   bufferMaxMs: 500,
   rssLimitMiB: RSS_LIMITS,
 };

@@ -58,7 +58,7 @@ export async function runChaos(plan: ChaosPlan, log: (line: string) => void = ()
     const site = await startShopSite(stack.ingestUrl, WRITE_KEY);
     cleanup.push(() => site.stop());
     const trace = (line: string) => appendFileSync(serviceLog, `[harness] ${new Date().toISOString()} ${line}\n`);
-    const browser = await startBrowserSender({ siteUrl: site.url, burst: plan.browser.burst, invalidEvery, ledger, notices, log, trace });
+    const browser = await startBrowserSender({ siteUrl: site.url, ingestUrl: stack.ingestUrl, burst: plan.browser.burst, invalidEvery, ledger, notices, log, trace });
     cleanup.push(() => browser.close());
     const node = createNodeSender({ ingestUrl: stack.ingestUrl, writeKey: WRITE_KEY, ...plan.node, invalidEvery, ledger, notices });
     cleanup.push(() => node.close());
