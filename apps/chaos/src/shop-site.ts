@@ -18,9 +18,10 @@ export interface ShopSite {
 export async function startShopSite(ingestUrl: string, writeKey: string): Promise<ShopSite> {
   const iife = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
   const snippet = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
-  // Short retries and leases so a run of a minute sees many cycles; no automatic page views (every
-  // event of the run must be one the harness tracked).
-  const config = { writeKey, endpoint: ingestUrl, flushAt: 5, flushIntervalMs: 500, autoPage: false, leaseMs: 1000, retryBaseMs: 200, retryMaxMs: 2000 };
+  // Small batches and short retries so a run of a minute sees many send/fail cycles; the unload lease is
+  // the SDK's default (it decides when an unanswered unload batch is sent again). No automatic page
+  // views: every event of the run must be one the harness tracked.
+  const config = { writeKey, endpoint: ingestUrl, flushAt: 5, flushIntervalMs: 500, autoPage: false, retryBaseMs: 200, retryMaxMs: 2000 };
   const html = `<!doctype html><html><head><script>${snippet}</script><script>
 eventline.init(${JSON.stringify(config)});
 var pageLoad = Math.random().toString(36).slice(2, 8);
