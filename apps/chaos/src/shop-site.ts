@@ -19,9 +19,11 @@ export async function startShopSite(ingestUrl: string, writeKey: string): Promis
   const iife = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
   const snippet = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
   // Small batches and short retries so a run of a minute sees many send/fail cycles; the unload lease is
-  // the SDK's default (it decides when an unanswered unload batch is sent again). No automatic page
-  // views: every event of the run must be one the harness tracked.
-  const config = { writeKey, endpoint: ingestUrl, flushAt: 5, flushIntervalMs: 500, autoPage: false, retryBaseMs: 200, retryMaxMs: 2000 };
+  // the SDK's default (it decides when an unanswered unload batch is sent again). This one profile
+  // tracks ~25 events/s, far more than a visitor: through a 30 s outage that would pass the default
+  // 1,000-event queue bound, whose drops (oldest first, reported) are the SDK's contract, not a loss to
+  // hunt here. No automatic page views: every event of the run must be one the harness tracked.
+  const config = { writeKey, endpoint: ingestUrl, flushAt: 5, flushIntervalMs: 500, autoPage: false, retryBaseMs: 200, retryMaxMs: 2000, maxQueue: 20_000 };
   const html = `<!doctype html><html><head><script>${snippet}</script><script>
 eventline.init(${JSON.stringify(config)});
 var pageLoad = Math.random().toString(36).slice(2, 8);
