@@ -32,6 +32,8 @@ export interface Reconciliation {
   badRowRepeats: number;
   /** Track → first write of the lake file holding the event, over delivered events. */
   delayMs: { p50: number; p99: number; max: number };
+  /** The longest track → lake delay per source. */
+  maxDelayBySource: Record<Source, number>;
 }
 
 /** Pure: the ledger against what the lake holds. `fileTimes` = when each lake file first appeared. */
@@ -73,6 +75,7 @@ export function reconcile(tracked: ReadonlyMap<string, Tracked>, lake: LakeConte
     badByReason,
     badRowRepeats: 0,
     delayMs: { p50: 0, p99: 0, max: 0 },
+    maxDelayBySource: { node: 0, browser: 0, raw: 0 },
   };
   const delays: number[] = [];
   for (const event of tracked.values()) {
@@ -88,7 +91,11 @@ export function reconcile(tracked: ReadonlyMap<string, Tracked>, lake: LakeConte
     else if (event.expected.lake && rows.length > 0 && bad.length === 0) {
       result.delivered += 1;
       const firstFile = Math.min(...rows.map((r) => fileTimes.get(r.file) ?? Number.POSITIVE_INFINITY));
-      if (Number.isFinite(firstFile)) delays.push(Math.max(0, firstFile - event.trackedAt));
+      if (Number.isFinite(firstFile)) {
+        const delay = Math.round(Math.max(0, firstFile - event.trackedAt));
+        delays.push(delay);
+        result.maxDelayBySource[event.source] = Math.max(result.maxDelayBySource[event.source], delay);
+      }
     } else if (!event.expected.lake && rows.length === 0 && bad.every((t) => t === (event.expected as { errorType: string }).errorType)) result.badAccounted += 1;
     else result.misplaced.push(event.key);
   }

@@ -26,7 +26,7 @@ export function formatReport(result: ChaosResult): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([reason, n]): [string, string] => [`bad: ${reason}`, `${n}`]),
     ['bad rows repeated', `${r.badRowRepeats}  (an invalid event sent again; not a failure)`],
-    ['delivery delay track→lake', `p50 ${seconds(r.delayMs.p50)}, p99 ${seconds(r.delayMs.p99)}, max ${seconds(r.delayMs.max)}`],
+    ['delivery delay track→lake', `p50 ${seconds(r.delayMs.p50)}, p99 ${seconds(r.delayMs.p99)}, max ${seconds(r.delayMs.max)} (max node ${seconds(r.maxDelayBySource.node)}, browser ${seconds(r.maxDelayBySource.browser)})`],
     ...Object.entries(result.rssMiB).map(([service, mib]): [string, string] => [`peak RSS ${service}`, `${mib} MiB  (bound ${p.rssLimitMiB[service as keyof typeof p.rssLimitMiB] ?? '—'} MiB)`]),
     ['faults', `ingest SIGKILL ×${result.faults.ingestKills}, processor SIGKILL ×${result.faults.processorKills}, Kinesis outage ${seconds(result.faults.outageMs)}, ${result.faults.throttledEntries} entries throttled`],
     ['SDK notices', `drops ${JSON.stringify(result.sdk.drops)}, retried errors ${result.sdk.errors}`],

@@ -31,6 +31,7 @@ describe('reconcile', () => {
     expect(r).toMatchObject({ sent: 4, delivered: 2, badAccounted: 2, duplicates: 0, duplicateEventIds: 0, missing: [], misplaced: [], unexpected: 0 });
     expect(r.badByReason).toEqual({ 'ingest_invalid_event properties.af_revenue': 1, 'parse not valid JSON': 1 });
     expect(r.delayMs.max).toBe(4000);
+    expect(r.maxDelayBySource).toEqual({ node: 1500, browser: 4000, raw: 0 });
     expect(problems(r)).toEqual([]);
   });
 
