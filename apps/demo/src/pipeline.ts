@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ensureStreams, startKinesis, type KinesisEmulator, type KinesisEngine } from '@eventline/devstack';
-import { spawnService, type ServiceProcess } from './service-process';
+import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
 
 export const DEMO_WRITE_KEY = 'demo_write_key';
 export const DEMO_APP_ID = 'demo_shop';

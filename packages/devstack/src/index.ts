@@ -3,6 +3,7 @@ export { ensureStreams, type StreamSpec } from './streams';
 export { kinesisClientConfig } from './kinesis-client-config';
 export { freePort } from './free-port';
 export { isAlive, stopChild, waitFor } from './process-control';
+export { spawnService, type ServiceProcess, type SpawnServiceOptions } from './service-process';
 export { startS3, s3ClientConfig, type S3Emulator, type StartS3Options } from './s3-emulator';
 export { startPostgres, type PostgresServer, type StartPostgresOptions } from './postgres';
 export { startKinesisFaultProxy, type KinesisFaultProxy, type FaultPlan, type EntryFault } from './kinesis-fault-proxy';

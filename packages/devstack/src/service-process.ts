@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { stopChild } from '@eventline/devstack';
+import { stopChild } from './process-control';
 
 export interface ServiceProcess {
   name: string;

@@ -1,0 +1,45 @@
+import type { Expected, Ledger, Source } from './ledger';
+
+/** What an event of the run looks like: a name and properties that carry its `chaos_key`. */
+export interface ChaosEvent {
+  name: string;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Events the ingest must refuse, each with the bad row it must become. The SDK's cheap checks let all of
+ * them through (they are well-formed calls); the ingest validates against the schemas.
+ */
+const INVALID: { expected: Expected; make: (key: string) => ChaosEvent }[] = [
+  {
+    expected: { lake: false, errorType: 'ingest_invalid_event' },
+    make: (key) => ({ name: 'af_purchase', properties: { chaos_key: key, af_revenue: '12.50 EUR', af_currency: 'EUR' } }),
+  },
+  {
+    expected: { lake: false, errorType: 'ingest_invalid_event' },
+    make: (key) => ({ name: 'af_purchase', properties: { chaos_key: key, af_revenue: 12.5, af_currency: 'euro' } }),
+  },
+  {
+    // Over the ingest's 32 KiB per stored event, under every request limit.
+    expected: { lake: false, errorType: 'ingest_event_too_large' },
+    make: (key) => ({ name: 'af_content_view', properties: { chaos_key: key, note: 'x'.repeat(40_000) } }),
+  },
+];
+
+/**
+ * The n-th event of a sender, recorded in the ledger before it is returned: every `invalidEvery`-th
+ * one is invalid on purpose (cycling through the kinds above), the rest valid.
+ */
+export function nextEvent(ledger: Ledger, source: Source, n: number, invalidEvery: number): ChaosEvent {
+  if (invalidEvery > 0 && n % invalidEvery === invalidEvery - 1) {
+    const kind = INVALID[Math.floor(n / invalidEvery) % INVALID.length]!;
+    return kind.make(ledger.track(source, kind.expected));
+  }
+  return validEvent(ledger.track(source, { lake: true }), n);
+}
+
+function validEvent(key: string, n: number): ChaosEvent {
+  return n % 3 === 0
+    ? { name: 'af_purchase', properties: { chaos_key: key, af_revenue: 19.99, af_currency: 'EUR', af_quantity: 1 } }
+    : { name: 'af_content_view', properties: { chaos_key: key, af_content_id: `sku-${n % 7}` } };
+}

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { tsupBase } from '../../tsup.base';
+
+export default defineConfig(tsupBase({ entry: ['src/index.ts', 'src/cli.ts'], dts: false }));
