@@ -1,4 +1,4 @@
-import type { EntryFault, KinesisFaultProxy } from '@eventline/devstack';
+import { seededRandom, type EntryFault, type KinesisFaultProxy } from '@eventline/devstack';
 import type { ChaosPlan } from './plan';
 import type { Restartable } from './restartable';
 import type { RssWatch } from './rss';
@@ -17,18 +17,6 @@ export interface FaultDeps {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const until = (t0: number, atMs: number) => sleep(Math.max(0, t0 + atMs - Date.now()));
 
-/** mulberry32: a seeded PRNG, so every run throttles the same share of entries. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Run the plan's fault timeline: throttling, the outage, and the kills, each on its own schedule. */
 export async function injectFaults(d: FaultDeps): Promise<void> {
   const { plan, proxy, t0, log } = d;
@@ -36,7 +24,7 @@ export async function injectFaults(d: FaultDeps): Promise<void> {
 
   const throttle = async (): Promise<void> => {
     await until(t0, plan.throttle.atMs);
-    const random = seeded(7);
+    const random = seededRandom(7);
     let failed = 0;
     proxy.plan.failEntry = (): EntryFault | undefined => {
       if (random() >= plan.throttle.share) return undefined;

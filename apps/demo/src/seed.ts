@@ -1,4 +1,5 @@
 import { createEventline } from '@eventline/sdk/node';
+import { seededRandom } from '@eventline/devstack';
 
 export interface SeedOptions {
   ingestUrl: string;
@@ -27,24 +28,12 @@ const CAMPAIGNS = [
 ];
 const CURRENCIES = ['EUR', 'EUR', 'USD', 'GBP'];
 
-/** A small deterministic PRNG (mulberry32), so seeded runs are repeatable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Synthetic shoppers through the real SDK and ingest: each views products, some add to cart, fewer
  * buy; they arrive from different campaigns and pay in different currencies.
  */
 export async function seedShoppers(options: SeedOptions): Promise<SeedResult> {
-  const rand = random(options.seed ?? 42);
+  const rand = seededRandom(options.seed ?? 42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const result: SeedResult = { accepted: 0, problems: [] };
   for (let i = 0; i < options.shoppers; i++) {

@@ -9,3 +9,4 @@ export { startPostgres, type PostgresServer, type StartPostgresOptions } from '.
 export { startKinesisFaultProxy, type KinesisFaultProxy, type FaultPlan, type EntryFault } from './kinesis-fault-proxy';
 export { writeBenchJson, quantile, type BenchRow, type BenchReport } from './bench-report';
 export { benchTableMarkdown, formatNumber, type MachineInfo } from './bench-table';
+export { seededRandom } from './seeded-random';
