@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps) {
   const readBody = bodyReader(options);
   const limits = bodyLimit({
     maxSize: options.maxBodyBytes,
-    onError: (c) => c.json(errorBody('body_too_large', `request body is over the ${options.maxBodyBytes}-byte limit`), 413),
+    onError: (c) => c.json(errorBody('body_too_large', `request body is over the ${options.maxBodyBytes}-byte limit`, undefined, c.get('requestId')), 413),
   });
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps) {
   app.post('/v1/batch', limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
   for (const type of SEGMENT_TYPES) app.post(`/v1/${type}`, limits, auth, limited, segmentRoute(type, ingest));
 
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, undefined, c.get('requestId')), 404));
   app.onError((error, c) => {
     if (error instanceof RequestRejectedError) {
       if (error.retryAfterSec !== undefined) c.header('Retry-After', String(error.retryAfterSec));

@@ -50,7 +50,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   const base = tuning.baseDelayMs ?? 50;
   const cap = tuning.maxDelayMs ?? 1000;
   const maxCalls = tuning.maxConcurrentCalls ?? 4;
-  const breaker = createBreaker({ failures: tuning.breakerFailures, cooldownMs: tuning.breakerCooldownMs });
+  const breaker = createBreaker({ failures: tuning.breakerFailures, cooldownMs: tuning.breakerCooldownMs, probeTimeoutMs: tuning.budgetMs });
   const queues = new Map<string, StreamQueue>();
   const stats: WriterStats = { bytesInFlight: 0, recordsQueued: 0, circuitOpen: false, calls: 0, recordsWritten: 0, entryFailures: 0, refused: 0 };
   let nextSeq = 0;
@@ -71,10 +71,16 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   function put(stream: string, records: OutRecord[]): Promise<WriteOutcome> {
     if (records.length === 0) return Promise.resolve({ failed: [] });
     if (closing) return Promise.resolve(refuse(records, 'shutting down', 1000));
-    if (breaker.state() === 'open') return Promise.resolve(refuse(records, `circuit open: ${breaker.reason() ?? ''}`, breaker.retryAfterMs()));
     const sizes = records.map(recordSize);
-    const bytes = sizes.reduce((a, b) => a + b, 0);
+    let bytes = 0;
+    for (const size of sizes) bytes += size;
     if (stats.bytesInFlight + bytes > tuning.maxBytesInFlight) return Promise.resolve(refuse(records, 'too many bytes in flight', 1000));
+    // Last, so that a write refused for another reason does not take the half-open probe's place.
+    const admitted = breaker.admit();
+    if (!admitted) {
+      const why = breaker.state() === 'open' ? 'circuit open' : 'circuit half-open, a probe write is in flight';
+      return Promise.resolve(refuse(records, `${why}: ${breaker.reason() ?? ''}`, breaker.retryAfterMs()));
+    }
     return new Promise((resolve) => enqueue(queueOf(stream), records, sizes, resolve));
   }
 
