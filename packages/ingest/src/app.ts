@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { errorBody, RequestRejectedError } from './errors';
@@ -10,6 +9,7 @@ import { parseBody } from './http/read-body';
 import type { RecordWriter } from './kinesis/record-writer';
 import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
+import { bodySizeLimit, incompleteBody } from './middleware/body-size';
 import { rateLimit } from './middleware/rate-limit';
 import { batchRoute } from './routes/batch';
 import { healthRoutes } from './routes/health';
@@ -67,10 +67,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const readBody = bodyReader(options);
-  const limits = bodyLimit({
-    maxSize: options.maxBodyBytes,
-    onError: (c) => c.json(errorBody('body_too_large', `request body is over the ${options.maxBodyBytes}-byte limit`, undefined, c.get('requestId')), 413),
-  });
+  const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
   const ingest = {
@@ -106,7 +103,8 @@ function bodyReader(options: AppOptions) {
   return function readBody(c: Context): Promise<unknown> {
     const cached = c.get('jsonBody') as Promise<unknown> | undefined;
     if (cached) return cached;
-    const parsed = c.req.arrayBuffer().then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), limits));
+    const bytes = c.req.arrayBuffer().catch((error: unknown) => Promise.reject(incompleteBody(error)));
+    const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), limits));
     c.set('jsonBody', parsed);
     return parsed;
   };

@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { answerClientError } from './http/client-error';
 import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
@@ -27,6 +28,8 @@ function main(): void {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
   });
+
+  server.on('clientError', answerClientError);
 
   let closing = false;
   const shutdown = (signal: string): void => {
