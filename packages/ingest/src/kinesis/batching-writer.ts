@@ -104,7 +104,10 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
       if (size > RECORD_MAX_BYTES) return done(false, `record is ${size} bytes, over the 1 MiB Kinesis limit`);
       q.pending.push({ seq: nextSeq++, record, size, attempt: 0, notBefore: 0, deadline, done });
     });
-    schedule(q);
+    // Linger only while a call of this stream is already out: then the wait costs nothing (a slot frees
+    // soon anyway) and fills the next call; with none out, waiting would only add latency. Writes made
+    // in the same event-loop turn still share the call (the timer fires after them).
+    schedule(q, q.calls === 0 ? 0 : tuning.lingerMs);
   }
 
   function schedule(q: StreamQueue, delayMs = tuning.lingerMs): void {
