@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { errorBody, RequestRejectedError } from './errors';
 import type { IpMode } from './http/client-ip';
@@ -10,6 +9,7 @@ import type { RecordWriter } from './kinesis/record-writer';
 import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
 import { bodySizeLimit, incompleteBody } from './middleware/body-size';
+import { cors } from './middleware/cors';
 import { rateLimit } from './middleware/rate-limit';
 import { batchRoute } from './routes/batch';
 import { healthRoutes } from './routes/health';
@@ -56,16 +56,7 @@ export function createApp(deps: AppDeps) {
 
   const originsFor = originPolicy(options.allowedOrigins ?? {});
   const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
-  app.use(
-    '/v1/*',
-    cors({
-      origin: (origin) => (anyApp(origin) ? origin : null),
-      allowMethods: ['POST', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
-      exposeHeaders: ['Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  app.use('/v1/*', cors({ allowed: anyApp, maxAgeSec: 600 }));
   const readBody = bodyReader(options);
   const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody });
