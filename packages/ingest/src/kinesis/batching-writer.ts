@@ -37,7 +37,7 @@ interface StreamQueue {
   pending: Item[];
   inflightKeys: Set<string>;
   calls: number;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>;
 }
 
 /**
@@ -113,10 +113,12 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   function schedule(q: StreamQueue, delayMs = tuning.lingerMs): void {
     if (q.timer) return;
     const full = q.pending.length >= PUT_RECORDS_MAX_COUNT;
-    q.timer = setTimeout(() => {
+    const fire = (): void => {
       q.timer = undefined;
       flush(q);
-    }, full || closing ? 0 : delayMs);
+    };
+    // setImmediate for "now": after this turn's other writes, without setTimeout(0)'s 1 ms floor.
+    q.timer = full || closing || delayMs <= 0 ? setImmediate(fire) : setTimeout(fire, delayMs);
   }
 
   function flush(q: StreamQueue): void {
@@ -162,15 +164,21 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   async function send(q: StreamQueue, items: Item[]): Promise<void> {
     q.calls += 1;
     stats.calls += 1;
-    const timeout = AbortSignal.timeout(Math.max(1, Math.max(...items.map((i) => i.deadline)) - Date.now()));
+    // The call is aborted at the budget. A timer cleared when the call returns: AbortSignal.timeout's
+    // cannot be cleared, so every call left one behind to fire (and dispatch) seconds later.
+    const controller = new AbortController();
+    const budgetLeft = Math.max(1, Math.max(...items.map((i) => i.deadline)) - Date.now());
+    const timer = setTimeout(() => controller.abort(new DOMException('the write time budget is spent', 'TimeoutError')), budgetLeft);
     let failures: { index: number; code: string }[];
     let callFailed = false;
     try {
-      failures = (await putCall(q.name, items.map((i) => i.record), timeout)).failed;
+      failures = (await putCall(q.name, items.map((i) => i.record), controller.signal)).failed;
     } catch (error) {
       const code = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       failures = items.map((_, index) => ({ index, code }));
       callFailed = true;
+    } finally {
+      clearTimeout(timer);
     }
     settle(q, items, failures, callFailed);
     for (const item of items) q.inflightKeys.delete(item.record.partitionKey);
