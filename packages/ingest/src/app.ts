@@ -1,6 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { errorBody, RequestRejectedError } from './errors';
 import type { IpMode } from './http/client-ip';
@@ -10,6 +8,8 @@ import { parseBody } from './http/read-body';
 import type { RecordWriter } from './kinesis/record-writer';
 import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
+import { bodySizeLimit, incompleteBody } from './middleware/body-size';
+import { cors } from './middleware/cors';
 import { rateLimit } from './middleware/rate-limit';
 import { batchRoute } from './routes/batch';
 import { healthRoutes } from './routes/health';
@@ -56,21 +56,9 @@ export function createApp(deps: AppDeps) {
 
   const originsFor = originPolicy(options.allowedOrigins ?? {});
   const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
-  app.use(
-    '/v1/*',
-    cors({
-      origin: (origin) => (anyApp(origin) ? origin : null),
-      allowMethods: ['POST', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Content-Encoding'],
-      exposeHeaders: ['Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  app.use('/v1/*', cors({ allowed: anyApp, maxAgeSec: 600 }));
   const readBody = bodyReader(options);
-  const limits = bodyLimit({
-    maxSize: options.maxBodyBytes,
-    onError: (c) => c.json(errorBody('body_too_large', `request body is over the ${options.maxBodyBytes}-byte limit`), 413),
-  });
+  const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
   const ingest = {
@@ -86,7 +74,7 @@ export function createApp(deps: AppDeps) {
   app.post('/v1/batch', limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
   for (const type of SEGMENT_TYPES) app.post(`/v1/${type}`, limits, auth, limited, segmentRoute(type, ingest));
 
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, undefined, c.get('requestId')), 404));
   app.onError((error, c) => {
     if (error instanceof RequestRejectedError) {
       if (error.retryAfterSec !== undefined) c.header('Retry-After', String(error.retryAfterSec));
@@ -106,7 +94,8 @@ function bodyReader(options: AppOptions) {
   return function readBody(c: Context): Promise<unknown> {
     const cached = c.get('jsonBody') as Promise<unknown> | undefined;
     if (cached) return cached;
-    const parsed = c.req.arrayBuffer().then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), limits));
+    const bytes = c.req.arrayBuffer().catch((error: unknown) => Promise.reject(incompleteBody(error)));
+    const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), limits));
     c.set('jsonBody', parsed);
     return parsed;
   };

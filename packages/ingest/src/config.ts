@@ -16,6 +16,8 @@ export interface IngestConfig {
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   ipMode: IpMode;
+  /** Proxies of ours in front of the Node server whose X-Forwarded-For entries are believed. */
+  trustedProxies: number;
   logAllRequests: boolean;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
@@ -33,6 +35,7 @@ export const DEFAULTS = {
   maxBatchEvents: 500,
   rateLimitPerSecond: 1000,
   ipMode: 'anonymize',
+  trustedProxies: 0,
   lingerMs: 5,
   budgetMs: 2000,
   maxBytesInFlight: 64 * 1024 * 1024,
@@ -69,6 +72,7 @@ export function loadConfig(env: Env): IngestConfig {
     rateLimitPerSecond,
     rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
     ipMode,
+    trustedProxies: int('INGEST_TRUSTED_PROXIES', DEFAULTS.trustedProxies, 0, 10),
     logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),

@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION, type ClientEvent, type StoredEvent } from '@eventline/schemas';
+import { SCHEMA_VERSION, type ClientEvent } from '@eventline/schemas';
 
 /** What the ingest knows about the request an event came in. */
 export interface EnrichInput {
@@ -26,23 +26,28 @@ export interface ServerContext {
 const USER_AGENT_MAX = 1024;
 
 /**
- * Add the server fields, in place: the event is the request's own freshly parsed object, and copying
- * it was the ingest's largest cost. Client values for `app_id`/`received_at` were already rejected.
+ * The event as stored, as JSON text: the client's fields plus `schema_version`, `sent_at` (the
+ * batch's when the event has none), `received_at`, `app_id` and `context.server` (always the
+ * ingest's own, so a client cannot forge it). Spliced as text around one JSON.stringify of the
+ * event: adding properties to the parsed object first made stringify ~2× slower (shape changes),
+ * and a copy cost as much. The event object is spent afterwards (its context and sent_at are unset).
  */
-export function enrich(event: ClientEvent, input: EnrichInput): StoredEvent {
-  const stored = event as StoredEvent;
+export function storedEventJson(event: ClientEvent, input: EnrichInput): string {
+  const e = event as unknown as Record<string, unknown>;
   const sentAt = event.sent_at ?? input.batchSentAt;
   const receivedAt = isoOf(input.receivedAt);
   const server: ServerContext = { request_id: input.requestId, derived_ts: derivedTimestamp(event.client_ts, sentAt, input.receivedAt, receivedAt) };
   if (input.ip) server.ip = input.ip;
   if (input.userAgent) server.user_agent = input.userAgent.length > USER_AGENT_MAX ? input.userAgent.slice(0, USER_AGENT_MAX) : input.userAgent;
-  stored.schema_version = SCHEMA_VERSION;
-  stored.sent_at = sentAt;
-  stored.received_at = receivedAt;
-  stored.app_id = input.appId;
   // Context is open in schema v1 (unknown keys are kept), so `server` fits without a schema change.
-  (stored.context as Record<string, unknown>).server = server;
-  return stored;
+  const context = JSON.stringify({ ...event.context, server });
+  // Written by the head below: unset (assigning keeps the object's shape; stringify skips undefined).
+  e.context = undefined;
+  if (e.schema_version !== undefined) e.schema_version = undefined;
+  if (e.sent_at !== undefined) e.sent_at = undefined;
+  const rest = JSON.stringify(e);
+  const head = `{"schema_version":${SCHEMA_VERSION},"sent_at":${JSON.stringify(sentAt)},"received_at":"${receivedAt}","app_id":${JSON.stringify(input.appId)},"context":${context}`;
+  return rest === '{}' ? `${head}}` : `${head},${rest.slice(1)}`;
 }
 
 /** One request's events share their receive time: format it once (hot path, 50+ events a request). */

@@ -9,7 +9,9 @@ export type { RecordWriter, OutRecord, WriteOutcome, WriterStats } from './kines
 export { parseWriteKeys, parseAllowedOrigins, hashWriteKey, type WriteKeyEntry } from './write-keys';
 export type { BatchResponse, EventStatus, BadRow } from './routes/ingest-events';
 export { createMemoryWriter } from './kinesis/memory-writer';
-export { anonymizeIp } from './http/client-ip';
+export { anonymizeIp, forwardedClientIp } from './http/client-ip';
+export { nodeClientIp } from './http/node-client-ip';
+export { answerClientError } from './http/client-error';
 export { compileOrigins } from './http/origins';
 export { derivedTimestamp, type ServerContext } from './enrich';
 export { RequestRejectedError } from './errors';

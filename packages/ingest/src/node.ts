@@ -1,8 +1,9 @@
 import { serve } from '@hono/node-server';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { answerClientError } from './http/client-error';
+import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
 
@@ -23,10 +24,12 @@ function main(): void {
   }
   const client = createKinesisClient(config.kinesis);
   const writer = createKinesisWriter(client, config.writer);
-  const app = createApp({ writer, options: config, log, clientIp: (c) => getConnInfo(c).remote.address });
+  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies) });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
   });
+
+  server.on('clientError', answerClientError);
 
   let closing = false;
   const shutdown = (signal: string): void => {

@@ -46,6 +46,11 @@ describe('POST /v1/batch', () => {
     const res = await testApp(writer).request('/v1/batch', post(batch([event({ properties: { blob: 'x'.repeat(9000) } })])));
     const body = (await res.json()) as BatchResponse;
     expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'event_too_large' });
+    // Its bad row carries the event as it would have been stored: client fields and server fields.
+    const row = decode((writer.records.get('events-bad') ?? [])[0]!.data);
+    const stored = JSON.parse(row.payload as string) as Record<string, unknown> & { context: { library: unknown; server: { request_id: string } } };
+    expect(stored).toMatchObject({ event_id: body.results[0]!.event_id, app_id: 'shop', schema_version: 1, properties: { blob: 'x'.repeat(9000) } });
+    expect(stored.context).toMatchObject({ library: { name: 'test' }, server: { request_id: body.request_id } });
   });
 
   it('answers 400 with a reason for malformed JSON and for a bad envelope', async () => {

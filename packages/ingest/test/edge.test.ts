@@ -108,4 +108,30 @@ describe('logs', () => {
     expect(text).not.toContain('secret-wk');
     expect(text).not.toContain(WRITE_KEY);
   });
+
+  it('every error answer carries the request id of its X-Request-Id header, 413 and 404 included', async () => {
+    const down = { ...createMemoryWriter(), health: () => ({ ok: false, reason: 'test' }) };
+    // Two requests get through the rate limit (the 400 and the 415), the next one is refused.
+    const app = testApp(down, { maxBodyBytes: 1024, rateLimitPerSecond: 0.01, rateLimitBurst: 2, allowedOrigins: origins });
+    const cases: [string, RequestInit, number][] = [
+      ['/v1/batch', post('x'.repeat(2048)), 413],
+      ['/v1/batch', post(batch([event()]), { 'content-length': '999999' }), 413],
+      ['/v1/nope', post('{}'), 404],
+      ['/v1/batch', post('{}', { authorization: '' }), 401],
+      ['/v1/batch', post('{}', { origin: 'https://evil.example' }), 403],
+      ['/v1/batch', post('{'), 400],
+      ['/v1/batch', post('{}', { 'content-encoding': 'br' }), 415],
+      ['/v1/batch', post('{}'), 429],
+      ['/readyz', {}, 503],
+    ];
+    for (const [i, [path, init, status]] of cases.entries()) {
+      const id = `req-err-${i}`;
+      const res = await app.request(path, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-request-id': id } });
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('x-request-id')).toBe(id);
+      // The rest of an oversized body is not read, so its connection cannot be reused.
+      if (status === 413) expect(res.headers.get('connection')).toBe('close');
+      expect(await res.json(), `${status}`).toMatchObject({ request_id: id, error: { code: expect.any(String) as string, message: expect.any(String) as string } });
+    }
+  });
 });

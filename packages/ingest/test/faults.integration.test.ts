@@ -112,6 +112,34 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
     expect((await readStream(direct, name)).map((r) => recordJson(r).anonymous_id)).toEqual(['after-outage']);
   });
 
+  it('half-open: one request is the probe, the others get 503 + Retry-After before it returns', async () => {
+    proxy.plan.outage = 'refuse';
+    const app = ingest();
+    const circuitOpen = async () => (await (await app.request('/metrics')).text()).match(/^ingest_writer_circuit_open 1$/m) !== null;
+    while (!(await circuitOpen())) expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(503);
+    proxy.plan.outage = undefined;
+    await waitFor('the cool-down to end', async () => (await app.request('/readyz')).status === 200, 10_000, 50);
+    // The probe is held in the proxy, so the other requests can only have been answered without a call.
+    proxy.plan.latencyMs = 500;
+    const callsBefore = proxy.stats.calls.PutRecords ?? 0;
+    const order: string[] = [];
+    const answers = await Promise.all(
+      ['probe', 'b', 'c', 'd'].map(async (device) => {
+        const res = await app.request('/v1/batch', post(batch([event({ anonymous_id: device })])));
+        order.push(device);
+        return { device, status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as BatchResponse };
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 503, 503, 503]);
+    for (const refused of answers.slice(1)) {
+      expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(refused.body).toMatchObject({ accepted: 0, retry: 1 });
+    }
+    expect(order.at(-1)).toBe('probe');
+    expect((proxy.stats.calls.PutRecords ?? 0) - callsBefore).toBe(1);
+    expect((await readStream(direct, name)).map((r) => recordJson(r).anonymous_id)).toEqual(['probe']);
+  });
+
   it('an emulator answering 500 to every call is an outage too', async () => {
     proxy.plan.outage = 'error';
     const res = await ingest().request('/v1/batch', post(batch([event()])));

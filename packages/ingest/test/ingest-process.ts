@@ -1,22 +1,2 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-
-export const NODE_ENTRY = new URL('../dist/node.js', import.meta.url).pathname;
-
-/** Start the real Node entry as a child process and wait for its "listening" line; later lines go to `lines`. */
-export async function startIngest(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
-  const child = spawn(process.execPath, [NODE_ENTRY], {
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const reader = createInterface({ input: child.stdout });
-  return new Promise((resolve, reject) => {
-    reader.on('line', (line) => {
-      lines.push(line);
-      const record = JSON.parse(line) as { msg: string; url?: string };
-      if (record.msg === 'listening' && record.url) resolve({ child, url: record.url, lines });
-    });
-    child.once('exit', (code) => reject(new Error(`ingest exited with ${code} before listening`)));
-  });
-}
+/** The real Node entry as a child process: shared with the fuzz harness. */
+export { NODE_ENTRY, startIngest } from '../fuzz/ingest-child';

@@ -29,7 +29,9 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
   });
 
   it('the writer packs 1,200 records into several PutRecords calls and Kinesis holds them all', async () => {
-    const writer = createKinesisWriter(client);
+    // Three calls one after another (each key is in all of them): a generous budget, as this is about
+    // packing, not time (kinesis-local takes ~1 s per call when the fuzz run shares the machine).
+    const writer = createKinesisWriter(client, { budgetMs: 30_000 });
     const records = Array.from({ length: 1200 }, (_, i) => ({ data: Buffer.from(`r${i}`), partitionKey: `k${i % 7}` }));
     expect(await writer.put('bulk', records)).toEqual({ failed: [] });
     const read = (await readStream(client, 'bulk')).map((r) => Buffer.from(r.Data!).toString());

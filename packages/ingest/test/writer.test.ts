@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBatchingWriter, type OutRecord, type PutCall, type WriterTuning } from '../src';
 
 const tuning: WriterTuning = { lingerMs: 10, budgetMs: 2000, maxBytesInFlight: 1024 * 1024, breakerFailures: 3, breakerCooldownMs: 200, baseDelayMs: 5, maxDelayMs: 20 };
@@ -98,6 +98,44 @@ describe('batching writer', () => {
     expect(writer.health?.()).toEqual({ ok: true });
     // r0's own retries opened the circuit; r1, r2 and "late" were refused without a call.
     expect(writer.stats?.()).toMatchObject({ circuitOpen: false, refused: 3, bytesInFlight: 0 });
+  });
+
+  it('half-open admits one probe write; the others are refused at once until it reports', async () => {
+    let down = true;
+    const hanging: (() => void)[] = [];
+    let calls = 0;
+    const writer = writerOver(() => {
+      calls += 1;
+      if (down) return Promise.reject(new Error('connect ECONNREFUSED'));
+      return new Promise((resolve, reject) => hanging.push(() => (down ? reject(new Error('still down')) : resolve({ failed: [] }))));
+    });
+    for (let i = 0; i < 3; i++) await writer.put('events', [rec('k', `r${i}`)]);
+    down = false;
+    await new Promise((r) => setTimeout(r, 250)); // the 200 ms cool-down
+    const probe = writer.put('events', [rec('a', 'probe')]);
+    const others = await Promise.all([writer.put('events', [rec('b', 'o1')]), writer.put('events-bad', [rec('c', 'o2')])]);
+    for (const o of others) {
+      expect(o).toMatchObject({ failed: [0], lastError: expect.stringContaining('probe write is in flight') as string });
+      expect(o.retryAfterMs).toBeGreaterThan(0);
+    }
+    await vi.waitFor(() => expect(hanging).toHaveLength(1));
+    // The probe fails: open again for a whole cool-down.
+    down = true;
+    hanging.shift()!();
+    expect((await probe).failed).toEqual([0]);
+    expect(await writer.put('events', [rec('b', 'o3')])).toMatchObject({ lastError: expect.stringContaining('circuit open') as string });
+    down = false;
+    await new Promise((r) => setTimeout(r, 250));
+    const second = writer.put('events', [rec('a', 'probe2')]);
+    await vi.waitFor(() => expect(hanging).toHaveLength(1));
+    hanging.shift()!();
+    expect(await second).toEqual({ failed: [] });
+    // Closed again: concurrent writes all go through.
+    const after = Promise.all([writer.put('events', [rec('a', 'x')]), writer.put('events', [rec('b', 'y')])]);
+    await vi.waitFor(() => expect(hanging.length).toBeGreaterThan(0));
+    while (hanging.length > 0) hanging.shift()!();
+    expect(await after).toEqual([{ failed: [] }, { failed: [] }]);
+    expect(calls).toBe(3 + 1 + 1 + 1); // r0's attempts opened it, probe, probe2, then x and y share a call
   });
 
   it('refuses at once over the bytes-in-flight cap, and takes writes again once they drain', async () => {

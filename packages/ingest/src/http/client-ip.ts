@@ -24,3 +24,18 @@ export function ipForStorage(ip: string | undefined, mode: IpMode): string | und
   if (ip === undefined || mode === 'none') return undefined;
   return mode === 'full' ? (isIP(ip) ? ip : undefined) : anonymizeIp(ip);
 }
+
+/**
+ * The client address when `trustedHops` proxies of ours stand in front (0: none, the default —
+ * X-Forwarded-For is then ignored, as any client can write it). Each proxy appends the address it
+ * was reached from, so with N trusted proxies the client is the N-th entry from the right; entries
+ * further left were written by whoever sent the request and prove nothing. Fewer entries than hops:
+ * the leftmost. An entry that is not an IP address: the peer address.
+ */
+export function forwardedClientIp(peer: string | undefined, forwardedFor: string | undefined, trustedHops: number): string | undefined {
+  if (trustedHops <= 0 || forwardedFor === undefined) return peer;
+  const hops = forwardedFor.split(',').map((h) => h.trim()).filter(Boolean);
+  if (hops.length === 0) return peer;
+  const chosen = hops[Math.max(0, hops.length - trustedHops)]!;
+  return isIP(chosen) ? chosen : peer;
+}

@@ -37,7 +37,7 @@ interface StreamQueue {
   pending: Item[];
   inflightKeys: Set<string>;
   calls: number;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>;
 }
 
 /**
@@ -50,7 +50,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   const base = tuning.baseDelayMs ?? 50;
   const cap = tuning.maxDelayMs ?? 1000;
   const maxCalls = tuning.maxConcurrentCalls ?? 4;
-  const breaker = createBreaker({ failures: tuning.breakerFailures, cooldownMs: tuning.breakerCooldownMs });
+  const breaker = createBreaker({ failures: tuning.breakerFailures, cooldownMs: tuning.breakerCooldownMs, probeTimeoutMs: tuning.budgetMs });
   const queues = new Map<string, StreamQueue>();
   const stats: WriterStats = { bytesInFlight: 0, recordsQueued: 0, circuitOpen: false, calls: 0, recordsWritten: 0, entryFailures: 0, refused: 0 };
   let nextSeq = 0;
@@ -71,10 +71,16 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   function put(stream: string, records: OutRecord[]): Promise<WriteOutcome> {
     if (records.length === 0) return Promise.resolve({ failed: [] });
     if (closing) return Promise.resolve(refuse(records, 'shutting down', 1000));
-    if (breaker.state() === 'open') return Promise.resolve(refuse(records, `circuit open: ${breaker.reason() ?? ''}`, breaker.retryAfterMs()));
     const sizes = records.map(recordSize);
-    const bytes = sizes.reduce((a, b) => a + b, 0);
+    let bytes = 0;
+    for (const size of sizes) bytes += size;
     if (stats.bytesInFlight + bytes > tuning.maxBytesInFlight) return Promise.resolve(refuse(records, 'too many bytes in flight', 1000));
+    // Last, so that a write refused for another reason does not take the half-open probe's place.
+    const admitted = breaker.admit();
+    if (!admitted) {
+      const why = breaker.state() === 'open' ? 'circuit open' : 'circuit half-open, a probe write is in flight';
+      return Promise.resolve(refuse(records, `${why}: ${breaker.reason() ?? ''}`, breaker.retryAfterMs()));
+    }
     return new Promise((resolve) => enqueue(queueOf(stream), records, sizes, resolve));
   }
 
@@ -98,16 +104,21 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
       if (size > RECORD_MAX_BYTES) return done(false, `record is ${size} bytes, over the 1 MiB Kinesis limit`);
       q.pending.push({ seq: nextSeq++, record, size, attempt: 0, notBefore: 0, deadline, done });
     });
-    schedule(q);
+    // Linger only while a call of this stream is already out: then the wait costs nothing (a slot frees
+    // soon anyway) and fills the next call; with none out, waiting would only add latency. Writes made
+    // in the same event-loop turn still share the call (the timer fires after them).
+    schedule(q, q.calls === 0 ? 0 : tuning.lingerMs);
   }
 
   function schedule(q: StreamQueue, delayMs = tuning.lingerMs): void {
     if (q.timer) return;
     const full = q.pending.length >= PUT_RECORDS_MAX_COUNT;
-    q.timer = setTimeout(() => {
+    const fire = (): void => {
       q.timer = undefined;
       flush(q);
-    }, full || closing ? 0 : delayMs);
+    };
+    // setImmediate for "now": after this turn's other writes, without setTimeout(0)'s 1 ms floor.
+    q.timer = full || closing || delayMs <= 0 ? setImmediate(fire) : setTimeout(fire, delayMs);
   }
 
   function flush(q: StreamQueue): void {
@@ -153,15 +164,21 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   async function send(q: StreamQueue, items: Item[]): Promise<void> {
     q.calls += 1;
     stats.calls += 1;
-    const timeout = AbortSignal.timeout(Math.max(1, Math.max(...items.map((i) => i.deadline)) - Date.now()));
+    // The call is aborted at the budget. A timer cleared when the call returns: AbortSignal.timeout's
+    // cannot be cleared, so every call left one behind to fire (and dispatch) seconds later.
+    const controller = new AbortController();
+    const budgetLeft = Math.max(1, Math.max(...items.map((i) => i.deadline)) - Date.now());
+    const timer = setTimeout(() => controller.abort(new DOMException('the write time budget is spent', 'TimeoutError')), budgetLeft);
     let failures: { index: number; code: string }[];
     let callFailed = false;
     try {
-      failures = (await putCall(q.name, items.map((i) => i.record), timeout)).failed;
+      failures = (await putCall(q.name, items.map((i) => i.record), controller.signal)).failed;
     } catch (error) {
       const code = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       failures = items.map((_, index) => ({ index, code }));
       callFailed = true;
+    } finally {
+      clearTimeout(timer);
     }
     settle(q, items, failures, callFailed);
     for (const item of items) q.inflightKeys.delete(item.record.partitionKey);

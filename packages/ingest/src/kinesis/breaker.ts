@@ -3,6 +3,11 @@ export interface BreakerOptions {
   failures: number;
   /** How long the circuit stays open before one probe is let through. */
   cooldownMs: number;
+  /**
+   * A probe that has not reported back after this long is given up, and the next write becomes the
+   * probe (its write may have ended without a call, e.g. refused for size). The writer passes its budget.
+   */
+  probeTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -10,41 +15,59 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
  * A circuit breaker over PutRecords calls. Open: writes are refused at once (503 + Retry-After)
- * instead of queueing behind a dead stream. After the cooldown, calls go through again; the first
- * result closes it (success) or opens it for another cooldown (failure).
+ * instead of queueing behind a dead stream. After the cooldown it is half-open: exactly one write
+ * is admitted as the probe (`admit()`), every other write is refused at once until the probe's call
+ * reports: success closes the circuit, failure opens it for another cooldown.
  */
 export function createBreaker(options: BreakerOptions) {
   const now = options.now ?? Date.now;
+  const probeTimeoutMs = options.probeTimeoutMs ?? options.cooldownMs;
   let consecutive = 0;
   let openedAt: number | undefined;
-  let halfOpen = false;
+  let probeSince: number | undefined;
   let lastReason: string | undefined;
 
   function state(): BreakerState {
     if (openedAt === undefined) return 'closed';
-    if (now() - openedAt >= options.cooldownMs) {
-      halfOpen = true;
-      return 'half-open';
-    }
-    return 'open';
+    return now() - openedAt >= options.cooldownMs ? 'half-open' : 'open';
   }
+
+  function probeInFlight(): boolean {
+    return probeSince !== undefined && now() - probeSince < probeTimeoutMs;
+  }
+
   return {
     state,
     reason: () => lastReason,
-    /** Milliseconds until a probe will be let through (0 when not open). */
-    retryAfterMs: () => (openedAt === undefined ? 0 : Math.max(0, options.cooldownMs - (now() - openedAt))),
+    /**
+     * May a write go now? Closed: yes. Open: no. Half-open: only the first asker while no probe is
+     * in flight; that write is the probe.
+     */
+    admit(): boolean {
+      const s = state();
+      if (s !== 'half-open') return s === 'closed';
+      if (probeInFlight()) return false;
+      probeSince = now();
+      return true;
+    },
+    /** Milliseconds the client should wait: the rest of the cooldown, or about a probe's time while one is out. */
+    retryAfterMs(): number {
+      if (openedAt === undefined) return 0;
+      const rest = options.cooldownMs - (now() - openedAt);
+      return rest > 0 ? rest : probeInFlight() ? Math.min(probeTimeoutMs, 1000) : 0;
+    },
     success(): void {
       consecutive = 0;
       openedAt = undefined;
-      halfOpen = false;
+      probeSince = undefined;
     },
     /** Returns true when this failure opened (or re-opened) the circuit. */
     failure(reason: string): boolean {
       lastReason = reason;
       consecutive += 1;
-      if (halfOpen || (openedAt === undefined && consecutive >= options.failures)) {
+      if (state() === 'half-open' || (openedAt === undefined && consecutive >= options.failures)) {
         openedAt = now();
-        halfOpen = false;
+        probeSince = undefined;
         return true;
       }
       return false;

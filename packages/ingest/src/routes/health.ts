@@ -15,14 +15,15 @@ export function healthRoutes(deps: HealthDeps) {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', async (c) => {
+    const requestId = (c.var as { requestId?: string }).requestId;
     const health = deps.writer.health?.() ?? { ok: true };
-    if (!health.ok) return c.json(errorBody('queue_unavailable', `Kinesis writes are failing: ${health.reason ?? 'circuit open'}`), 503);
+    if (!health.ok) return c.json(errorBody('queue_unavailable', `Kinesis writes are failing: ${health.reason ?? 'circuit open'}`, undefined, requestId), 503);
     try {
       await deps.writer.ping(deps.streamName);
       return c.json({ status: 'ready' });
     } catch (error) {
       deps.log({ level: 'warn', msg: 'readiness check failed', error: String(error) });
-      return c.json(errorBody('queue_unavailable', 'Kinesis stream is not reachable'), 503);
+      return c.json(errorBody('queue_unavailable', 'Kinesis stream is not reachable', undefined, requestId), 503);
     }
   });
   routes.get('/metrics', async (c) => c.text(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }));

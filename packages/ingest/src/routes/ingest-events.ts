@@ -1,5 +1,5 @@
-import { validateEvent, type Issue, type StoredEvent } from '@eventline/schemas';
-import { enrich, type EnrichInput } from '../enrich';
+import { validateEvent, type Issue } from '@eventline/schemas';
+import { storedEventJson, type EnrichInput } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 
 export type EventStatus =
@@ -37,22 +37,22 @@ export interface IngestResult {
  */
 export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput): Promise<IngestResult> {
   const results: EventStatus[] = [];
-  const good: { index: number; event: StoredEvent; record: OutRecord }[] = [];
+  const good: { index: number; json: string; bytes: number; partitionKey: string }[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
   rawEvents.forEach((raw, index) => {
     const checked = checkEvent(raw, index, deps.maxEventBytes, input);
     if (checked.ok) {
-      good.push({ index, event: checked.event, record: checked.record });
-      results.push({ event_id: checked.event.event_id, status: 'accepted' });
+      good.push({ index, json: checked.json, bytes: checked.bytes, partitionKey: checked.partitionKey });
+      results.push({ event_id: checked.eventId, status: 'accepted' });
     } else {
       results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues: checked.issues });
-      bad.push({ index, record: badRow(raw, checked.code, checked.issues, input) });
+      bad.push({ index, record: badRow(raw, checked.code, checked.issues, input, checked.payload) });
     }
   });
 
   const none: WriteOutcome = { failed: [] };
   const [outcome, badOutcome] = await Promise.all([
-    good.length > 0 ? deps.writer.put(deps.streamName, good.map((g) => g.record)) : none,
+    good.length > 0 ? deps.writer.put(deps.streamName, encodeAll(good)) : none,
     bad.length > 0 ? deps.writer.put(deps.badRowsStreamName, bad.map((b) => b.record)) : none,
   ]);
   // A rejected event whose bad row could not be stored is not dropped: the client retries it.
@@ -68,20 +68,34 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   return { response, retryAfterSec: Math.ceil(waitMs / 1000) };
 }
 
-type Checked = { ok: true; event: StoredEvent; record: OutRecord } | { ok: false; code: string; issues: Issue[] };
+type Checked =
+  | { ok: true; eventId: string; partitionKey: string; json: string; bytes: number }
+  /** `payload`: for an event too large, the event as it would have been stored (JSON text). */
+  | { ok: false; code: string; issues: Issue[]; payload?: string };
 
-/** Validate, enrich, encode once; the byte limit applies to the event as stored (server fields included). */
+/** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
 function checkEvent(raw: unknown, index: number, maxEventBytes: number, input: EnrichInput): Checked {
   const prefix = `events[${index}]`;
   const result = validateEvent(raw, prefix);
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
-  const event = enrich(result.value, input);
-  const data = encode(event);
-  if (data.byteLength > maxEventBytes) {
-    const message = `event is ${data.byteLength} bytes with server fields, over the ${maxEventBytes}-byte limit`;
-    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }] };
+  const { event_id: eventId, anonymous_id: partitionKey } = result.value;
+  const json = storedEventJson(result.value, input);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > maxEventBytes) {
+    const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
+    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };
   }
-  return { ok: true, event, record: { data, partitionKey: event.anonymous_id } };
+  return { ok: true, eventId, partitionKey, json, bytes };
+}
+
+/** One UTF-8 encoding for all of a request's events, each record a view on it: one Buffer.from per event cost more than the JSON. */
+function encodeAll(events: { json: string; bytes: number; partitionKey: string }[]): OutRecord[] {
+  const all = Buffer.from(events.map((e) => e.json).join(''), 'utf8');
+  let offset = 0;
+  return events.map((e) => {
+    const data = all.subarray(offset, (offset += e.bytes));
+    return { data, partitionKey: e.partitionKey };
+  });
 }
 
 function summarize(requestId: string, results: EventStatus[]): BatchResponse {
@@ -108,8 +122,9 @@ export interface BadRow {
   payload_truncated: boolean;
 }
 
-export function badRow(raw: unknown, code: string, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>): OutRecord {
-  const payload = JSON.stringify(raw) ?? 'undefined';
+/** `payloadText`: the payload already as JSON text (the stored form of an event too large); else `raw` is stringified. */
+export function badRow(raw: unknown, code: string, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>, payloadText?: string): OutRecord {
+  const payload = payloadText ?? JSON.stringify(raw) ?? 'undefined';
   const row: BadRow = {
     error_type: code,
     issues,
