@@ -1,14 +1,4 @@
-/** One row of the root bench table (issue 7): only measured values; goals where the issue sets one. */
-export interface BenchRow {
-  figure: string;
-  value: number;
-  unit: string;
-  baseline?: string;
-  baselineValue?: number;
-  ratio?: number;
-  goal?: string;
-  met?: boolean;
-}
+import type { BenchRow } from '@eventline/devstack';
 
 interface Throughput {
   name: string;

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { ensureStreams, startKinesis, stopChild } from '@eventline/devstack';
+import { ensureStreams, startKinesis, stopChild, writeBenchJson } from '@eventline/devstack';
 import { basic, batch, event } from '../test/helpers';
 import { benchJson } from './bench-json';
 import { pacedLoad } from './paced';
@@ -99,11 +98,8 @@ async function main(): Promise<void> {
   console.log(`p99 of (b) at half its max, paced = ${bHalf.p99} ms (bare at that rate: ${aHalf.p99} ms)   goal ≤ 25 ms: ${bHalf.p99 <= 25 ? 'met' : 'NOT met'}`);
   console.log(`ratio (c)/(a) = ${pct(c.eventsPerSec / a.eventsPerSec)} (bounded by the emulator)`);
   if (a.generatorCpu > 0.9) console.log(`note: the load generator used ${pct(a.generatorCpu)} of a core during (a): (a) may be generator-bound on this machine, which flatters the ratio`);
-  const out = process.env.BENCH_JSON_OUT;
-  if (out) {
-    writeFileSync(out, `${JSON.stringify(benchJson({ a, b, c, aHalf, bHalf }), null, 2)}\n`);
-    console.log(`wrote ${out}`);
-  }
+  const report = benchJson({ a, b, c, aHalf, bHalf });
+  writeBenchJson(report.package, report.rows);
 }
 
 // Exit explicitly: the load generator and HTTP agents can keep the event loop alive after the report.
