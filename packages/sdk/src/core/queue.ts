@@ -40,9 +40,10 @@ export function createQueue(options: QueueOptions) {
   let bytes = 0;
   const unsaved = new Map<string, Entry>();
   /**
-   * Events not durable yet: queued and not yet written, being written (the write has not committed),
-   * or whose write failed (quota, blocked storage; kept in memory so this tab still sends them).
-   * Exactly what a page that goes away now would lose, so what it stashes at hide.
+   * Events being written (the write has not committed) or whose write failed (quota, blocked storage;
+   * kept in memory so this tab still sends them). With `unsaved` (not written yet), exactly what a
+   * page that goes away now would lose, so what it stashes at hide. Set when the write starts, not in
+   * add(): track() stays as cheap as it was.
    */
   const fragile = new Map<string, ClientEvent>();
   let chain: Promise<void> = Promise.resolve();
@@ -77,16 +78,12 @@ export function createQueue(options: QueueOptions) {
     const pending = [...unsaved].slice(0, WRITE_CHUNK);
     for (const [id, entry] of pending) {
       unsaved.delete(id);
+      fragile.set(id, entry.e); // until the write commits (it stays if the write fails)
       measure(entry);
     }
     enforce();
     return run('queue write failed', async () => {
-      try {
-        await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
-      } catch (error) {
-        for (const [id, entry] of pending) if (entries.has(id)) fragile.set(id, entry.e);
-        throw error;
-      }
+      await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
       settle(pending.map(([id]) => id));
     });
   }
@@ -201,7 +198,6 @@ export function createQueue(options: QueueOptions) {
       const entry: Entry = { e: event, t, n: 0, b: 0 };
       insert(entry);
       unsaved.set(event.event_id, entry);
-      fragile.set(event.event_id, event);
       // Only the count bound can be crossed here (bytes are measured when written, age checked then).
       if (entries.size > options.maxCount) enforce();
       writeSoon();
@@ -240,7 +236,7 @@ export function createQueue(options: QueueOptions) {
     },
     size: () => entries.size,
     /** The events a page going away now would lose (their write has not committed). */
-    fragile: () => [...fragile.values()],
+    fragile: () => [...unsaved.values()].map((entry) => entry.e).concat([...fragile.values()]),
     /** Forget everything (opt-out, consent withdrawn). */
     clear(): Promise<void> {
       const ids = [...entries.keys()];
