@@ -9,6 +9,7 @@ const INTERNAL_NAMES = new RegExp(
     'attempted', 'saved', 'reload', 'scan', 'list', 'maxCount', 'maxBytes', 'maxAgeMs', 'onDrop', 'onError',
     'unload', 'resume', 'enqueued', 'wake', 'cfg', 'platform', 'queue', 'emitter', 'isSender', 'poll', 'kind',
     'save', 'settled', 'draft', 'run', 'reserve', 'take', 'prime', 'transport', 'send', 'resume', 'wake', 'remove',
+    'fragile', 'onStored',
   ].join('|')})$`,
 );
 

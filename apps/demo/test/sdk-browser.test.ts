@@ -185,6 +185,54 @@ describe('SDK in Chromium against the real ingest', () => {
     await context.close();
   });
 
+  it('a burst tracked right before a reload, behind a backlog over 64 KiB the ingest answers 503 for: every event arrives, once', async () => {
+    const context = await browser.newContext();
+    // Once `holdWrites` is set, IndexedDB readwrite transactions are kept open (a request issued from
+    // each success callback), so they never commit: the page goes with its write still open, which
+    // the browser then aborts — the real race, made certain here.
+    await context.addInitScript(() => {
+      const proto = IDBDatabase.prototype;
+      const native = Object.getOwnPropertyDescriptor(proto, 'transaction')?.value as (...a: unknown[]) => IDBTransaction;
+      proto.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+        const tx = native.apply(this, args);
+        if ((window as unknown as { holdWrites?: boolean }).holdWrites && args[1] === 'readwrite') {
+          const store = tx.objectStore(tx.objectStoreNames[0] ?? '');
+          const spin = () => void (store.count().onsuccess = spin);
+          spin();
+        }
+        return tx;
+      } as IDBDatabase['transaction'];
+    });
+    const page = await openShop(context);
+    let refused = 0;
+    await context.route(`${pipeline.ingestUrl}/**`, (route) => {
+      refused += 1;
+      return route.fulfill({ status: 503, body: '' }); // a Kinesis outage, as the ingest answers it
+    });
+    // ~110 KB queued: more than the unload path's 64 KiB keepalive budget, which it fills oldest first.
+    await page.evaluate(() => {
+      const api = (window as unknown as { eventline: { track: (n: string, p?: object) => void } }).eventline;
+      for (let i = 0; i < 120; i++) api.track(`r503_backlog_${i}`, { pad: 'p'.repeat(800) });
+    });
+    await expect.poll(() => refused).toBeGreaterThan(0);
+    // The backlog is stored; the burst's write will not have committed when the page goes.
+    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    await page.evaluate(() => {
+      (window as unknown as { holdWrites: boolean }).holdWrites = true;
+      const api = (window as unknown as { eventline: { track: (n: string) => void } }).eventline;
+      for (let i = 0; i < 20; i++) api.track(`r503_burst_${i}`);
+    });
+    await page.waitForTimeout(100); // the coalesced write starts (and stays open)
+    await page.reload();
+    await page.waitForFunction(() => typeof (window as unknown as { eventline: { flush?: unknown } }).eventline.flush === 'function');
+    await context.unroute(`${pipeline.ingestUrl}/**`);
+    const names = [...Array.from({ length: 120 }, (_, i) => `r503_backlog_${i}`), ...Array.from({ length: 20 }, (_, i) => `r503_burst_${i}`)];
+    await lakeRows('r503_', names.length);
+    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    expectOnceEach(await lakeRows('r503_', names.length), names);
+    await context.close();
+  });
+
   it('snippet calls made before the SDK file loads arrive in order, with their call times', async () => {
     let release: () => void = () => undefined;
     holdSdk = new Promise<void>((resolve) => (release = resolve));

@@ -17,11 +17,14 @@
 //                listed internal names even where terser knows a DOM property of that name (−63 B).
 //                Then 9345 B with the page context read at client start (first track() off Intl).
 //                Still OVER the 8000 B target by ~1.3 KB.
+//   9550 B gzip: measured 9491 B (+146 B) with the hide-time stash of queued events whose Storage
+//                write has not committed (they were lost on a reload behind a > 64 KiB backlog) and
+//                its clean-up once they are stored or sent. Still OVER the 8000 B target by ~1.5 KB.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9400;
+const GZIP_BUDGET = 9550;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -94,7 +94,7 @@ describe('queue reload (the sending tab reads what every tab stored)', () => {
   it('drops what another tab acknowledged, keeps what was added during the read', async () => {
     const { createQueue } = await import('../src/core/queue');
     const storage = createMemoryStorage();
-    const options = { storage, maxCount: 100, maxBytes: 1e9, maxAgeMs: 1e9, now: Date.now, onDrop: () => undefined, onError: () => undefined };
+    const options = { storage, maxCount: 100, maxBytes: 1e9, maxAgeMs: 1e9, now: Date.now, onDrop: () => undefined, onError: () => undefined, onStored: () => undefined };
     const tabA = createQueue(options);
     const tabB = createQueue(options);
     const ev = (id: string) => ({ event_id: id, event: id }) as never;

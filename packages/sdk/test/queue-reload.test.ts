@@ -37,6 +37,7 @@ describe('queue reload', () => {
       now: () => Date.now(),
       onDrop: (reason) => drops.push(reason),
       onError: (message) => drops.push(message),
+      onStored: () => undefined,
     });
     queue.add(event('first'));
     await tick(); // the coalesced write of `first` starts and waits at its gate

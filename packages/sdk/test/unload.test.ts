@@ -169,8 +169,10 @@ describe('leaving before the device state has loaded', () => {
     const count = SEQ_BLOCK + 20; // one task: the second block is still being reserved
     for (let i = 0; i < count; i++) first.track('burst', { i });
     life.fire('hidden');
-    const stashed = JSON.parse(store.map.get('eventline.pending') ?? '[]') as { properties: { i: number } }[];
-    expect(stashed.map((d) => d.properties.i)).toEqual(Array.from({ length: 20 }, (_, i) => SEQ_BLOCK + i));
+    // The calls still waiting (drafts, no seq), and the first block: queued, but not written yet.
+    const stashed = JSON.parse(store.map.get('eventline.pending') ?? '[]') as { seq?: number; properties: { i: number } }[];
+    expect(stashed.filter((d) => d.seq === undefined).map((d) => d.properties.i)).toEqual(Array.from({ length: 20 }, (_, i) => SEQ_BLOCK + i));
+    expect(stashed.filter((d) => d.seq !== undefined).map((d) => d.properties.i)).toEqual(Array.from({ length: SEQ_BLOCK }, (_, i) => i));
     await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(SEQ_BLOCK)); // the first block, written
     await sleep(5);
 
@@ -285,5 +287,115 @@ describe('one sender across tabs', () => {
     const other = clients.create({}, { storage: shared, transport: recordingTransport().transport, lock: () => new Promise<void>(() => undefined) });
     other.track('from_other_tab');
     await vi.waitFor(() => expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['from_other_tab']));
+  });
+});
+
+describe('events whose write has not committed when the page goes away', () => {
+  /**
+   * The page's view of a shared storage: `hold()` keeps every later write from committing (an
+   * IndexedDB transaction still open), `die()` aborts them and fails everything after (the page is gone).
+   */
+  function pageStorage(inner: ReturnType<typeof createMemoryStorage>) {
+    let held = false;
+    let dead = false;
+    const aborts: (() => void)[] = [];
+    const gone = () => Promise.reject(new Error('page gone'));
+    return {
+      hold: () => void (held = true),
+      die() {
+        dead = true;
+        for (const abort of aborts.splice(0)) abort();
+      },
+      storage: {
+        ...inner,
+        get: <T>(key: string) => (dead ? gone() : inner.get<T>(key)),
+        entries: <T>(prefix: string) => (dead ? gone() : inner.entries<T>(prefix)),
+        removeMany: (keys: string[]) => (dead ? gone() : inner.removeMany(keys)),
+        setMany: (items: [string, unknown][]) =>
+          dead ? gone() : held ? new Promise<void>((_resolve, reject) => aborts.push(() => reject(new Error('aborted')))) : inner.setMany(items),
+      },
+    };
+  }
+
+  it('a burst tracked just before a reload, behind a backlog over 64 KiB the ingest refuses (503), reaches the next page', async () => {
+    const store = syncStore();
+    const shared = createMemoryStorage();
+    const page = pageStorage(shared);
+    const life = lifecycle();
+    const refused: string[] = [];
+    const outage = {
+      send(_url: string, body: string | Uint8Array) {
+        refused.push(...(JSON.parse(bodyText(body)) as ClientBatch).events.map((e) => String(e.event)));
+        return Promise.resolve({ status: 503, body: undefined });
+      },
+    };
+    // leaseMs 1 (and a sleep before the next page): what the first page sent unanswered is the next page's to send at once.
+    const first = clients.create(
+      { flushAt: 10_000, retryBaseMs: 60_000, leaseMs: 1 },
+      { storage: page.storage, transport: outage, lifecycle: life.lifecycle, syncStore: store, beacon: () => false },
+    );
+    await first.getDeviceId();
+    for (let i = 0; i < 120; i++) first.track(`backlog_${i}`, { pad: 'p'.repeat(650) }); // ~90 KB
+    await first.flush(); // written, then refused
+    expect(await shared.entries(QUEUE_PREFIX)).toHaveLength(120);
+
+    page.hold(); // from here the page's writes do not commit before it goes
+    for (let i = 0; i < 10; i++) first.track(`burst_${i}`);
+    await sleep(1); // the coalesced write has started
+    life.fire('hidden');
+    life.fire('hidden'); // pagehide right after visibilitychange
+    page.die(); // reload: the open transaction is aborted
+    expect(refused.some((name) => name.startsWith('burst_'))).toBe(false); // no room for them in the 64 KiB unload budget
+    await sleep(5);
+
+    const rec = recordingTransport();
+    const next = clients.create({}, { storage: shared, transport: rec.transport, syncStore: store });
+    await next.flush();
+    await next.flush();
+    const names = rec.sent.flatMap((s) => s.body.events.map((e) => String(e.event)));
+    const expected = [...Array.from({ length: 120 }, (_, i) => `backlog_${i}`), ...Array.from({ length: 10 }, (_, i) => `burst_${i}`)];
+    expect([...names].sort()).toEqual([...expected].sort()); // every event, each once
+    expect(await shared.entries(QUEUE_PREFIX)).toEqual([]);
+  });
+  it('a page only hidden: once its writes commit the stash no longer holds them, and nothing is sent twice', async () => {
+    const store = syncStore();
+    const shared = createMemoryStorage();
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Once the state is loaded, writes wait for the test: the page is hidden while its write is open, then it commits.
+    let hold = false;
+    const storage = { ...shared, setMany: (items: [string, unknown][]) => (hold ? held : Promise.resolve()).then(() => shared.setMany(items)) };
+    const life = lifecycle();
+    const rec = recordingTransport(() => false); // the unload request is never answered
+    const client = clients.create({ flushAt: 10_000, leaseMs: 1 }, { storage, transport: rec.transport, lifecycle: life.lifecycle, syncStore: store });
+    await client.getDeviceId();
+    hold = true;
+    client.track('a');
+    client.track('b');
+    await sleep(1);
+    life.fire('hidden');
+    const stashed = () => (JSON.parse(store.map.get('eventline.pending') ?? '[]') as { event: string }[]).map((d) => d.event);
+    expect(stashed()).toEqual(['a', 'b']);
+    release?.();
+    await vi.waitFor(() => expect(stashed()).toEqual([])); // stored now: the stash must not bring them back
+    await sleep(5);
+
+    const next = recordingTransport();
+    const nextPage = clients.create({}, { storage: shared, transport: next.transport, syncStore: store });
+    await nextPage.flush();
+    expect(next.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['a', 'b']); // from Storage, once each
+  });
+
+  it('a full or blocked sync store costs the stash, never an exception in the page: an error notice says so', async () => {
+    const life = lifecycle();
+    const full = { get: () => null, set: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
+    const client = clients.create({ flushAt: 10_000 }, { transport: recordingTransport().transport, lifecycle: life.lifecycle, syncStore: full });
+    const notices = record(client);
+    await client.getDeviceId();
+    client.track('a');
+    expect(() => life.fire('hidden')).not.toThrow();
+    expect(notices.error.map((n) => n.message)).toContain('stash failed');
+    await client.flush(); // still queued in this page, and sent
+    expect(notices.sent.map((n) => n.accepted)).toEqual([1]);
   });
 });

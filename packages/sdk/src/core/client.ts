@@ -69,6 +69,8 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     now,
     onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'expired' : 'queue full', events),
     onError: (message, error) => reportError(message)(error),
+    // A stashed copy of an event now stored, sent or dropped would bring it back: it goes.
+    onStored: (ids) => stashDrafts(platform.syncStore, [], ids),
   });
   const writer = createStateWriter(platform.storage, reportError('storage failed'));
   const save = (s: State) => writer.save(s);
@@ -119,9 +121,16 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     while (waiting[0] && waiting[0].run(s) !== false) waiting.shift();
   }
 
-  /** Drafts a page stashed when it was hidden before they could be queued: first in line. */
+  /**
+   * What a page stashed when it was hidden: drafts it could not queue yet go first in line; events it
+   * had queued but not stored (they have their `seq`) are queued as they are. An event also in
+   * Storage has the same key there, so it is still sent once.
+   */
   function adoptStashed(): void {
-    waiting.unshift(...takeDrafts(platform.syncStore).map((draft) => later(draft, Date.parse(draft.client_ts))));
+    for (const draft of takeDrafts(platform.syncStore).reverse()) {
+      if (draft.seq === undefined) waiting.unshift(later(draft, Date.parse(draft.client_ts)));
+      else queue.add(draft as ClientEvent, Date.parse(draft.client_ts));
+    }
     if (state) drain(state);
   }
 
@@ -262,11 +271,16 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     void start();
   }
 
-  /** Hidden or leaving: what could not be queued yet is stashed, what is queued is sent (if this tab sends). */
+  /**
+   * Hidden or leaving: what only memory holds — calls not queued yet, queued events whose write has
+   * not committed (the page may go before it does) — is stashed; what is queued is sent (if this tab sends).
+   */
   function hidden(): void {
     if (consent === 'granted') {
       const held = waiting.filter((item) => item.draft);
-      if (stashDrafts(platform.syncStore, drafts(held))) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
+      const kept = stashDrafts(platform.syncStore, [...drafts(held), ...queue.fragile()]);
+      if (kept) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
+      else if (kept === false) reportError('stash failed')(undefined);
     }
     delivery.unload();
   }

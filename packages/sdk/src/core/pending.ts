@@ -2,23 +2,33 @@ import type { EventDraft } from './notices';
 import type { Platform } from './types';
 
 const KEY = 'eventline.pending';
+/** Most characters the stash may hold (localStorage quotas are ~5 M characters per origin). */
+const MAX_CHARS = 1 << 20;
 
 /**
- * Events tracked before the device state finished loading live only in memory. When the page is
- * hidden or left in that window, they are kept in the synchronous store (localStorage) and the next
- * client to start — this page's, or the next page's — queues them. Returns false if they could not be kept.
+ * What only memory holds when the page is hidden or left — calls made before the device state
+ * loaded (drafts, no `seq`) and queued events whose Storage write has not committed (stamped) — is
+ * kept in the synchronous store (localStorage); the next client to start, or this page when visible
+ * again, takes it. `gone`: ids whose copies leave the stash (stored since, or sent; re-stashed ones).
+ * Returns true if written, false if it could not be (too big, quota, blocked), undefined if nothing changed.
  */
-export function stashDrafts(store: Platform['syncStore'], drafts: EventDraft[]): boolean {
-  if (!store || drafts.length === 0) return false;
+export function stashDrafts(store: Platform['syncStore'], drafts: EventDraft[], gone = drafts.map((d) => d.event_id)): boolean | undefined {
+  if (!store) return;
+  const ids = new Set(gone);
+  const old = readDrafts(store);
+  const rest = old.filter((d) => !ids.has(d.event_id));
+  if (drafts.length === 0 && rest.length === old.length) return;
   try {
-    store.set(KEY, JSON.stringify([...readDrafts(store), ...drafts]));
+    const json = JSON.stringify(rest.concat(drafts));
+    if (json.length > MAX_CHARS) return false;
+    store.set(KEY, json);
     return true;
   } catch {
-    return false; // handled: storage full or blocked; the drafts stay in memory for this page
+    return false; // handled: storage full or blocked; the caller reports it, the events stay in memory
   }
 }
 
-/** Take (read and clear) the stashed drafts. */
+/** Take (read and clear) the stash. */
 export function takeDrafts(store: Platform['syncStore']): EventDraft[] {
   if (!store) return [];
   const drafts = readDrafts(store);

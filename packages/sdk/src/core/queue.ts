@@ -22,6 +22,8 @@ export interface QueueOptions {
   now: () => number;
   onDrop: (reason: 'queue_full' | 'expired', events: ClientEvent[]) => void;
   onError: (message: string, error: unknown) => void;
+  /** These events no longer need a stash at hide: their write committed, or they left the queue. */
+  onStored: (ids: string[]) => void;
 }
 
 export type Queue = ReturnType<typeof createQueue>;
@@ -37,8 +39,13 @@ export function createQueue(options: QueueOptions) {
   let entries = new Map<string, Entry>();
   let bytes = 0;
   const unsaved = new Map<string, Entry>();
-  /** Events whose write failed (quota, blocked storage): kept in memory so this tab still sends them. */
-  const memoryOnly = new Map<string, Entry>();
+  /**
+   * Events being written (the write has not committed) or whose write failed (quota, blocked storage;
+   * kept in memory so this tab still sends them). With `unsaved` (not written yet), exactly what a
+   * page that goes away now would lose, so what it stashes at hide. Set when the write starts, not in
+   * add(): track() stays as cheap as it was.
+   */
+  const fragile = new Map<string, ClientEvent>();
   let chain: Promise<void> = Promise.resolve();
   let writeTimer: ReturnType<typeof startTimer> | undefined;
   let reloading: Promise<void> = Promise.resolve();
@@ -71,16 +78,13 @@ export function createQueue(options: QueueOptions) {
     const pending = [...unsaved].slice(0, WRITE_CHUNK);
     for (const [id, entry] of pending) {
       unsaved.delete(id);
+      fragile.set(id, entry.e); // until the write commits (it stays if the write fails)
       measure(entry);
     }
     enforce();
     return run('queue write failed', async () => {
-      try {
-        await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
-      } catch (error) {
-        for (const [id, entry] of pending) if (entries.has(id)) memoryOnly.set(id, entry);
-        throw error;
-      }
+      await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
+      settle(pending.map(([id]) => id));
     });
   }
 
@@ -103,6 +107,11 @@ export function createQueue(options: QueueOptions) {
     bytes += entry.b;
   }
 
+  function settle(ids: string[]): void {
+    for (const id of ids) fragile.delete(id);
+    options.onStored(ids);
+  }
+
   function take(ids: string[]): ClientEvent[] {
     const out: ClientEvent[] = [];
     for (const id of ids) {
@@ -110,11 +119,13 @@ export function createQueue(options: QueueOptions) {
       if (!entry) continue;
       entries.delete(id);
       unsaved.delete(id);
-      memoryOnly.delete(id);
       bytes -= entry.b;
       out.push(entry.e);
     }
-    if (out.length > 0) void run('queue remove failed', () => storage.removeMany(ids.map((id) => QUEUE_PREFIX + id)));
+    if (out.length > 0) {
+      settle(ids);
+      void run('queue remove failed', () => storage.removeMany(ids.map((id) => QUEUE_PREFIX + id)));
+    }
     return out;
   }
 
@@ -173,7 +184,7 @@ export function createQueue(options: QueueOptions) {
     }
     const merged = new Map<string, Entry>();
     for (const entry of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
-    for (const [id, entry] of entries) if (!known.has(id) || memoryOnly.has(id) || unsaved.has(id)) merged.set(id, entry);
+    for (const [id, entry] of entries) if (!known.has(id) || fragile.has(id) || unsaved.has(id)) merged.set(id, entry);
     entries = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
     bytes = 0;
     for (const entry of entries.values()) bytes += entry.b;
@@ -181,9 +192,10 @@ export function createQueue(options: QueueOptions) {
   }
 
   return {
-    /** Queue an event: in memory now, in Storage on the next tick. */
-    add(event: ClientEvent): void {
-      const entry: Entry = { e: event, t: now(), n: 0, b: 0 };
+    /** Queue an event (`t`: when it was first queued, for one a stash brought back): in memory now, in Storage on the next tick. */
+    add(event: ClientEvent, t = now()): void {
+      if (entries.has(event.event_id)) return; // a stashed copy of one this page holds
+      const entry: Entry = { e: event, t, n: 0, b: 0 };
       insert(entry);
       unsaved.set(event.event_id, entry);
       // Only the count bound can be crossed here (bytes are measured when written, age checked then).
@@ -223,6 +235,8 @@ export function createQueue(options: QueueOptions) {
       return [...entries.values()].map(measure);
     },
     size: () => entries.size,
+    /** The events a page going away now would lose (their write has not committed). */
+    fragile: () => [...unsaved.values()].map((entry) => entry.e).concat([...fragile.values()]),
     /** Forget everything (opt-out, consent withdrawn). */
     clear(): Promise<void> {
       const ids = [...entries.keys()];
