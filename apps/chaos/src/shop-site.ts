@@ -22,8 +22,9 @@ export async function startShopSite(ingestUrl: string, writeKey: string): Promis
   // the SDK's default (it decides when an unanswered unload batch is sent again). This one profile
   // tracks ~25 events/s, far more than a visitor: through a 30 s outage that would pass the default
   // 1,000-event queue bound, whose drops (oldest first, reported) are the SDK's contract, not a loss to
-  // hunt here. No automatic page views: every event of the run must be one the harness tracked.
-  const config = { writeKey, endpoint: ingestUrl, flushAt: 5, flushIntervalMs: 500, autoPage: false, retryBaseMs: 200, retryMaxMs: 2000, maxQueue: 20_000 };
+  // hunt here. The same goes for the 2 MB byte bound: the run's deliberately oversized events (40 KB each)
+  // fill it during the outage, so both bounds are raised to fit the run. No automatic page views: every event of the run must be one the harness tracked.
+  const config = { writeKey, endpoint: ingestUrl, flushAt: 5, flushIntervalMs: 500, autoPage: false, retryBaseMs: 200, retryMaxMs: 2000, maxQueue: 20_000, maxQueueBytes: 64_000_000 };
   const html = `<!doctype html><html><head><script>${snippet}</script><script>
 eventline.init(${JSON.stringify(config)});
 var pageLoad = Math.random().toString(36).slice(2, 8);
