@@ -29,7 +29,8 @@ function goalCell(row: BenchRow): string {
   return `${row.goal} ${row.met === undefined ? '' : row.met ? '✔ met' : '✘ not met'}`.trim();
 }
 
-const escapeCell = (text: string) => text.replaceAll('|', '\\|');
+// A pipe would end the cell; a `<` could open an HTML tag that a markdown renderer hides.
+const escapeCell = (text: string) => text.replaceAll('|', '\\|').replaceAll('<', '&lt;');
 
 /** One markdown table of every package's figures, as the root README carries it. */
 export function benchTableMarkdown(reports: readonly BenchReport[], machine: MachineInfo): string {

@@ -18,9 +18,9 @@ describe('bench table', () => {
     expect(table).toContain('Measured on: Test CPU, 2 cores, 8 GiB, Linux x64, Node 20.20.0, load 1.50 at start.');
   });
 
-  it('keeps a pipe in a figure name from breaking the table', () => {
-    const table = benchTableMarkdown([{ package: 'x', rows: [{ figure: 'a|b', value: 1, unit: 'ms' }] }], machine);
-    expect(table).toContain('| x | a\\|b | 1 ms |');
+  it('keeps a pipe or a tag-like name in a figure from breaking the table', () => {
+    const table = benchTableMarkdown([{ package: 'x', rows: [{ figure: 'a|b <script>', value: 1, unit: 'ms' }] }], machine);
+    expect(table).toContain('| x | a\\|b &lt;script> | 1 ms |');
   });
 
   it('shows ratios of two or more as multiples', () => {
