@@ -1,23 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { ClientEvent } from '@eventline/schemas';
 import { createApp, parseWriteKeys, type RecordWriter } from '../src';
+import { basicAuth as basic, uuidv7 } from '../fuzz/valid';
 
 export const WRITE_KEY = 'wk_test_123';
 
-export function basic(key: string): string {
-  return `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-}
-
-/** A UUIDv7 built from the clock, for test events. */
-export function uuidv7(ms = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+// One UUIDv7 and Basic-auth helper for the tests and the fuzz harness.
+export { basic, uuidv7 };
 
 export function event(overrides: Record<string, unknown> = {}): ClientEvent {
   return {
