@@ -1,25 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '../src/core/client';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createDefaultInstance } from '../src/default-instance';
 import { createEventline } from '../src/node';
-import { ENDPOINT, fakeIngest, WRITE_KEY } from './support';
+import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
-const ingest = fakeIngest();
-const made: Client[] = [];
-beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(async () => {
-  await Promise.all(made.splice(0).map((c) => c.close()));
-  ingest.reset();
+const { ingest, clients } = ingestSuite();
+afterEach(() => {
   delete (globalThis as { eventline?: unknown }).eventline;
 });
-afterAll(() => ingest.server.close());
 
 function instance() {
-  return createDefaultInstance((config) => {
-    const client = createEventline(config);
-    made.push(client);
-    return client;
-  });
+  return createDefaultInstance((config) => clients.keep(createEventline(config)));
 }
 
 describe('default instance', () => {

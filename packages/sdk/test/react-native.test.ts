@@ -1,16 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
-import { createEventline, type AsyncStorageLike, type AppStateLike, type Client } from '../src/react-native';
-import { ENDPOINT, fakeIngest, WRITE_KEY } from './support';
+import { createEventline, type AsyncStorageLike, type AppStateLike } from '../src/react-native';
+import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
-const ingest = fakeIngest();
-const made: Client[] = [];
-beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
-afterEach(async () => {
-  await Promise.all(made.splice(0).map((c) => c.close()));
-  ingest.reset();
-});
-afterAll(() => ingest.server.close());
+const { ingest, clients } = ingestSuite();
 
 /** AsyncStorage in memory, with the same string-only contract as the real module. */
 function memoryAsyncStorage(): AsyncStorageLike & { data: Map<string, string> } {
@@ -37,9 +30,7 @@ function fakeAppState() {
 }
 
 function app(asyncStorage: AsyncStorageLike, appState?: AppStateLike) {
-  const client = createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000 }, { asyncStorage, appState });
-  made.push(client);
-  return client;
+  return clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000 }, { asyncStorage, appState }));
 }
 
 describe('React Native adapter', () => {

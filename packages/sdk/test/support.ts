@@ -69,6 +69,11 @@ export function clientFactory() {
       clients.push(client);
       return client;
     },
+    /** A client made another way (another entry point), closed with the others. */
+    keep<T extends Client>(client: T): T {
+      clients.push(client);
+      return client;
+    },
     async closeAll() {
       await Promise.all(clients.splice(0).map((c) => c.close()));
     },
