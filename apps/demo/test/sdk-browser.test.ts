@@ -11,8 +11,9 @@ import { DEMO_WRITE_KEY, startPipeline, type Pipeline } from '../src';
 
 /**
  * The SDK in a real Chromium against the real ingest (Kinesis emulator → processor → lake).
- * Every assertion reads the lake with DuckDB: an event counts once it is stored, and a duplicate
- * `event_id` would show up as a second row (the processor does not deduplicate).
+ * Every assertion reads the lake with DuckDB: an event counts once it is stored. The processor's seen
+ * index keeps only the first copy of an `event_id`, so the lake cannot show an SDK resend: what these
+ * tests prove about duplicates is end to end (SDK + processor), not about the SDK alone.
  */
 const require = createRequire(import.meta.url);
 const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
