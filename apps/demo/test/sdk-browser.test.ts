@@ -4,16 +4,20 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { kinesisClientConfig, readStream, recordJson } from '@eventline/devstack';
 import { runQuery } from '@eventline/processor';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_WRITE_KEY, startPipeline, type Pipeline } from '../src';
+import { DEMO_WRITE_KEY, startPipeline, STREAMS, type Pipeline } from '../src';
+import { startIngestGate, type IngestGate } from './ingest-gate';
 
 /**
  * The SDK in a real Chromium against the real ingest (Kinesis emulator → processor → lake).
- * Every assertion reads the lake with DuckDB: an event counts once it is stored. The processor's seen
- * index keeps only the first copy of an `event_id`, so the lake cannot show an SDK resend: what these
- * tests prove about duplicates is end to end (SDK + processor), not about the SDK alone.
+ * Two reads per test: the lake (DuckDB), where an event counts once it is stored, and the events
+ * stream itself, which holds every copy the ingest accepted. The processor's seen index keeps only
+ * the first copy of an `event_id`, so the lake alone cannot show an SDK resend; the stream can, and
+ * `expectSentOnce` checks there that the SDK sent each event once.
  */
 const require = createRequire(import.meta.url);
 const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
@@ -21,6 +25,8 @@ const IIFE = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), '
 const SNIPPET = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
 
 let pipeline: Pipeline;
+/** What the pages send to: the ingest behind a gate the tests can take down. */
+let gate: IngestGate;
 let dataDir: string;
 let browser: Browser;
 let site: Server;
@@ -37,13 +43,14 @@ beforeAll(async () => {
   if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package (see the README)');
   dataDir = mkdtempSync(join(tmpdir(), 'eventline-sdk-browser-'));
   pipeline = await startPipeline({ dataDir, engine: 'kinesalite', bufferMaxMs: 500 });
+  gate = await startIngestGate(pipeline.ingestUrl);
   site = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/sdk.js') {
       void (holdSdk ?? Promise.resolve()).then(() => res.writeHead(200, { 'content-type': 'text/javascript' }).end(IIFE));
       return;
     }
-    const body = path === '/elsewhere' ? '<!doctype html><p>no SDK here</p>' : pageHtml(pipeline.ingestUrl);
+    const body = path === '/elsewhere' ? '<!doctype html><p>no SDK here</p>' : pageHtml(gate.url);
     res.writeHead(200, { 'content-type': 'text/html' }).end(body);
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -57,8 +64,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  await gate?.close();
   await pipeline?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 interface Row {
@@ -108,32 +116,50 @@ function expectOnceEach(rows: Row[], names: string[]): void {
   expect(new Set(rows.map((r) => r.event_id)).size).toBe(rows.length);
 }
 
+/**
+ * What the ingest accepted, read from the events stream (every copy, before any dedupe): each of
+ * `rows` (from the lake) is there exactly once under its `event_id`, and no other event of this
+ * test. Call it once the SDK has nothing left to send (all rows stored, and a flush done, or the
+ * page gone).
+ */
+async function expectSentOnce(prefix: string, rows: Row[]): Promise<void> {
+  const client = new KinesisClient(kinesisClientConfig(pipeline.kinesis.endpoint));
+  try {
+    const copies = (await readStream(client, STREAMS.events))
+      .map(recordJson)
+      .filter((e) => typeof e.event === 'string' && e.event.startsWith(prefix))
+      .map((e) => e.event_id);
+    expect(copies.sort()).toEqual(rows.map((r) => r.event_id).sort());
+  } finally {
+    client.destroy();
+  }
+}
+
 describe('SDK in Chromium against the real ingest', () => {
   it('offline, track, reload, online: every event arrives exactly once', async () => {
     const context = await browser.newContext();
     const page = await openShop(context);
-    let refused = 0;
-    await context.route(`${pipeline.ingestUrl}/**`, (route) => {
-      refused += 1;
-      return route.abort('internetdisconnected');
-    });
+    gate.mode = 'down'; // offline: every request, the unload ones too, fails on the network
+    const refusedBefore = gate.refused;
     for (const n of ['offline_a', 'offline_b', 'offline_c']) await track(page, n);
-    await expect.poll(() => refused).toBeGreaterThan(0); // the SDK tried, and the network said no
+    await expect.poll(() => gate.refused).toBeGreaterThan(refusedBefore); // the SDK tried, and the network said no
     await page.reload();
-    await context.unroute(`${pipeline.ingestUrl}/**`);
+    gate.mode = 'open';
     await page.waitForFunction(() => typeof (window as unknown as { eventline: { flush?: unknown } }).eventline.flush === 'function');
     const rows = await lakeRows('offline_', 3);
     await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
-    expectOnceEach(await lakeRows('offline_', 3), ['offline_a', 'offline_b', 'offline_c']);
+    const stored = await lakeRows('offline_', 3);
+    expectOnceEach(stored, ['offline_a', 'offline_b', 'offline_c']);
     expect(rows).toHaveLength(3);
+    await expectSentOnce('offline_', stored);
     await context.close();
   });
 
-  it('two tabs tracking at once: no event_id reaches the lake twice', async () => {
+  it('two tabs tracking at once: no event_id reaches the ingest twice', async () => {
     const context = await browser.newContext();
     const encodings: (string | undefined)[] = [];
     context.on('request', (request) => {
-      if (request.url().startsWith(pipeline.ingestUrl)) encodings.push(request.headers()['content-encoding']);
+      if (request.url().startsWith(gate.url)) encodings.push(request.headers()['content-encoding']);
     });
     const [left, right] = [await openShop(context), await openShop(context, false)];
     const names = (tab: string) => Array.from({ length: 15 }, (_, i) => `tabs_${tab}_${i}`);
@@ -148,6 +174,8 @@ describe('SDK in Chromium against the real ingest', () => {
     // One device, two tabs: every seq is unique (each tab numbers from its own reserved block).
     expect(new Set(rows.map((r) => r.anonymous_id)).size).toBe(1);
     expect(new Set(rows.map((r) => Number(r.seq))).size).toBe(rows.length);
+    for (const tab of [left, right]) await tab.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    await expectSentOnce('tabs_', rows);
     await context.close();
   });
 
@@ -156,7 +184,9 @@ describe('SDK in Chromium against the real ingest', () => {
     const page = await openShop(context);
     await track(page, 'leaving_now');
     await page.goto(`${siteUrl}/elsewhere`);
-    expectOnceEach(await lakeRows('leaving_', 1), ['leaving_now']);
+    const rows = await lakeRows('leaving_', 1);
+    expectOnceEach(rows, ['leaving_now']);
+    await expectSentOnce('leaving_', rows);
     await context.close();
   });
 
@@ -182,7 +212,9 @@ describe('SDK in Chromium against the real ingest', () => {
     await track(page, 'gzipping_now');
     await page.waitForFunction(() => (window as unknown as { compressing?: boolean }).compressing === true);
     await page.goto(`${siteUrl}/elsewhere`);
-    expectOnceEach(await lakeRows('gzipping_', 1), ['gzipping_now']);
+    const rows = await lakeRows('gzipping_', 1);
+    expectOnceEach(rows, ['gzipping_now']);
+    await expectSentOnce('gzipping_', rows);
     await context.close();
   });
 
@@ -205,17 +237,14 @@ describe('SDK in Chromium against the real ingest', () => {
       } as IDBDatabase['transaction'];
     });
     const page = await openShop(context);
-    let refused = 0;
-    await context.route(`${pipeline.ingestUrl}/**`, (route) => {
-      refused += 1;
-      return route.fulfill({ status: 503, body: '' }); // a Kinesis outage, as the ingest answers it
-    });
+    gate.mode = '503'; // a Kinesis outage, as the ingest answers it
+    const refusedBefore = gate.refused;
     // ~110 KB queued: more than the unload path's 64 KiB keepalive budget, which it fills oldest first.
     await page.evaluate(() => {
       const api = (window as unknown as { eventline: { track: (n: string, p?: object) => void } }).eventline;
       for (let i = 0; i < 120; i++) api.track(`r503_backlog_${i}`, { pad: 'p'.repeat(800) });
     });
-    await expect.poll(() => refused).toBeGreaterThan(0);
+    await expect.poll(() => gate.refused).toBeGreaterThan(refusedBefore);
     // The backlog is stored; the burst's write will not have committed when the page goes.
     await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
     await page.evaluate(() => {
@@ -226,11 +255,13 @@ describe('SDK in Chromium against the real ingest', () => {
     await page.waitForTimeout(100); // the coalesced write starts (and stays open)
     await page.reload();
     await page.waitForFunction(() => typeof (window as unknown as { eventline: { flush?: unknown } }).eventline.flush === 'function');
-    await context.unroute(`${pipeline.ingestUrl}/**`);
+    gate.mode = 'open';
     const names = [...Array.from({ length: 120 }, (_, i) => `r503_backlog_${i}`), ...Array.from({ length: 20 }, (_, i) => `r503_burst_${i}`)];
     await lakeRows('r503_', names.length);
     await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
-    expectOnceEach(await lakeRows('r503_', names.length), names);
+    const rows = await lakeRows('r503_', names.length);
+    expectOnceEach(rows, names);
+    await expectSentOnce('r503_', rows);
     await context.close();
   });
 
@@ -251,6 +282,8 @@ describe('SDK in Chromium against the real ingest', () => {
     const rows = await lakeRows('early_', 4);
     expect(rows.map((r) => r.event)).toEqual(['early_1', 'early_2', 'early_3', 'early_4']);
     expect(rows.map((r) => Date.parse(r.client_ts))).toEqual(queuedAt);
+    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    await expectSentOnce('early_', rows);
     await context.close();
   });
 });

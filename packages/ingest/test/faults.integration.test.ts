@@ -1,9 +1,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreams, KINESIS_ENGINES, startKinesis, startKinesisFaultProxy, waitFor, type KinesisEmulator, type KinesisFaultProxy } from '@eventline/devstack';
+import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, startKinesis, startKinesisFaultProxy, waitFor, type KinesisEmulator, type KinesisFaultProxy } from '@eventline/devstack';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, createKinesisClient, createKinesisWriter, parseWriteKeys, type BatchResponse, type KinesisWriterOptions } from '../src';
 import { batch, event, post, WRITE_KEY } from './helpers';
-import { readStream, recordJson } from './kinesis-read';
 
 const FAST: KinesisWriterOptions = { lingerMs: 2, budgetMs: 3000, baseDelayMs: 10, maxDelayMs: 100, breakerFailures: 3, breakerCooldownMs: 500 };
 

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreams, KINESIS_ENGINES, kinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
+import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, kinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisWriter, type BatchResponse } from '../src';
 import { basic, batch, event } from './helpers';
 import { NODE_ENTRY, startIngest } from './ingest-process';
-import { readStream, recordJson } from './kinesis-read';
 
 
 const json = recordJson;

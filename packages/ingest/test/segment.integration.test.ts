@@ -1,12 +1,11 @@
 import { once } from 'node:events';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreams, KINESIS_ENGINES, startKinesis, startKinesisFaultProxy, stopChild, waitFor, type KinesisEmulator } from '@eventline/devstack';
+import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, startKinesis, startKinesisFaultProxy, stopChild, waitFor, type KinesisEmulator } from '@eventline/devstack';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisClient, type BatchResponse } from '../src';
 import { basic, batch, event } from './helpers';
 import { startIngest } from './ingest-process';
-import { readStream, recordJson } from './kinesis-read';
 
 describe.each(KINESIS_ENGINES)('the Node entry against %s', (engine) => {
   let kinesis: KinesisEmulator;

@@ -223,6 +223,48 @@ describe('leases for requests a closing tab leaves in flight', () => {
     cut(new Error('page gone'));
   });
 
+  it('a keepalive send the browser cancels as it unloads the page (rejected just before pagehide) is leased, not sent again', async () => {
+    const store = syncStore();
+    const sent: ClientBatch[] = [];
+    let cancel: (error: Error) => void = () => undefined;
+    const transport = {
+      send: (_url: string, body: string | Uint8Array) => {
+        sent.push(JSON.parse(bodyText(body)) as ClientBatch);
+        return new Promise<never>((_resolve, reject) => (cancel = reject));
+      },
+    };
+    const life = lifecycle();
+    const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: store });
+    client.track('cancelled_at_unload');
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    // Chromium's order on a navigation: the fetch promise rejects (the request carries on), then pagehide.
+    cancel(new TypeError('Failed to fetch'));
+    await sleep(0);
+    life.fire('hidden');
+    expect(sent).toHaveLength(1);
+    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
+    expect(lease.ids).toEqual(sent[0]?.events.map((e) => e.event_id));
+  });
+
+  it('a keepalive send rejected longer ago is sent again by the unload path (a real network error)', async () => {
+    const sent: ClientBatch[] = [];
+    let fail = true;
+    const transport = {
+      send: (_url: string, body: string | Uint8Array) => {
+        sent.push(JSON.parse(bodyText(body)) as ClientBatch);
+        return fail ? Promise.reject(new TypeError('Failed to fetch')) : new Promise<never>(() => undefined);
+      },
+    };
+    const life = lifecycle();
+    const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: syncStore() });
+    client.track('network_error');
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    fail = false;
+    await sleep(1100);
+    life.fire('hidden');
+    expect(sent.map((b) => b.events.map((e) => e.event))).toEqual([['network_error'], ['network_error']]);
+  });
+
   it('a regular send still compressing at pagehide is sent by the unload path, once, and leased', async () => {
     const store = syncStore();
     const rec = recordingTransport();

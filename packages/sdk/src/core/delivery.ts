@@ -37,6 +37,12 @@ export function createDelivery(d: DeliveryDeps) {
   const headers = { 'Content-Type': 'application/json' };
   /** Ids whose request has been issued and may still land (a batch still being compressed is not). */
   const inFlight = new Set<string>();
+  /**
+   * Ids of keepalive requests rejected in the last second. A browser unloading the page rejects its
+   * keepalive fetches just before pagehide while the requests themselves go on and land: the unload
+   * path leases these instead of sending them a second time (a retry later still sends them).
+   */
+  const cancelled = new Set<string>();
   /** Regular sends still compressing, and the ids an unload sent meanwhile (those sends then stand down). */
   let compressing = 0;
   const handedOff = new Set<string>();
@@ -144,6 +150,12 @@ export function createDelivery(d: DeliveryDeps) {
     for (const e of batch) inFlight.add(e.event_id);
     try {
       return await platform.transport.send(url, payload, sendHeaders, keepalive ? { keepalive } : undefined);
+    } catch (cause) {
+      if (keepalive) {
+        for (const e of batch) cancelled.add(e.event_id);
+        startTimer(() => batch.forEach((e) => cancelled.delete(e.event_id)), 1000);
+      }
+      throw cause;
     } finally {
       if (keepalive) keepaliveBytes -= size;
       for (const e of batch) inFlight.delete(e.event_id);
@@ -248,7 +260,7 @@ export function createDelivery(d: DeliveryDeps) {
     const sentIds = new Set<string>();
     let budget = KEEPALIVE_BYTES - keepaliveBytes;
     for (;;) {
-      const chunk = pick((id) => leased.has(id) || inFlight.has(id) || sentIds.has(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
+      const chunk = pick((id) => leased.has(id) || inFlight.has(id) || cancelled.has(id) || sentIds.has(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
       if (chunk.length === 0) break;
       const json = body(chunk);
       const size = utf8Length(json);
@@ -260,9 +272,9 @@ export function createDelivery(d: DeliveryDeps) {
     }
     if (compressing > 0) for (const id of sentIds) handedOff.add(id);
     // A request already issued may land too: lease its events as well.
-    const ids = [...new Set([...readLeases(), ...sentIds, ...inFlight])];
+    const ids = [...new Set([...readLeases(), ...sentIds, ...inFlight, ...cancelled])];
     try {
-      if (sentIds.size + inFlight.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
+      if (sentIds.size + inFlight.size + cancelled.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
     } catch (cause) {
       error('lease failed', { error: cause });
     }

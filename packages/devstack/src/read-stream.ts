@@ -1,6 +1,9 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
 
-/** Every record of a stream, shard by shard, in stream order within each shard. */
+/**
+ * Every record a stream holds, shard by shard, in stream order within each shard: what tests read
+ * back to check what a writer really put there (duplicates included), independent of any consumer.
+ */
 export async function readStream(client: KinesisClient, stream: string): Promise<_Record[]> {
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
   const out: _Record[] = [];
@@ -18,4 +21,6 @@ export async function readStream(client: KinesisClient, stream: string): Promise
   return out;
 }
 
-export const recordJson = (r: _Record) => JSON.parse(Buffer.from(r.Data!).toString('utf8')) as Record<string, unknown>;
+/** A record's data parsed as the JSON object our writers put there. */
+export const recordJson = (record: _Record): Record<string, unknown> =>
+  JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>;

@@ -1,0 +1,60 @@
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback HTTP proxy in front of the ingest, standing for the network between a browser and it.
+ * `open` forwards; `down` drops every connection (the device is offline); `503` answers as the
+ * ingest does during a Kinesis outage (CORS preflights still pass). Unlike a Playwright route,
+ * it also sees the keepalive and beacon requests a page makes while it unloads, so an outage
+ * covers those too.
+ */
+export type GateMode = 'open' | 'down' | '503';
+
+export interface IngestGate {
+  url: string;
+  mode: GateMode;
+  /** Requests turned away since start (not forwarded). */
+  refused: number;
+  close(): Promise<void>;
+}
+
+export async function startIngestGate(target: string): Promise<IngestGate> {
+  const targetUrl = new URL(target);
+  const server = createServer((req, res) => {
+    if (gate.mode === 'down') {
+      gate.refused += 1;
+      req.socket.destroy();
+      return;
+    }
+    if (gate.mode === '503' && req.method !== 'OPTIONS') {
+      gate.refused += 1;
+      req.resume();
+      res.writeHead(503, { 'Retry-After': '1', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' }).end();
+      return;
+    }
+    forward(req, res);
+  });
+  function forward(req: IncomingMessage, res: ServerResponse): void {
+    const upstream = request(
+      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: targetUrl.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const gate: IngestGate = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    mode: 'open',
+    refused: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return gate;
+}
