@@ -7,6 +7,12 @@ function table(rows: [string, string][]): string {
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n');
 }
 
+function streamCopiesText({ streamCopies: c }: ChaosResult): string {
+  if (!c) return 'not read';
+  const by = Object.entries(c.extraBySource).map(([source, n]) => `${source} ${n}`).join(', ');
+  return `${c.extra}  (${by}; resends the processor's seen index kept out of the lake; informative)`;
+}
+
 /** The printed result of a run: what was sent, where it ended, what was injected, what it cost. */
 export function formatReport(result: ChaosResult): string {
   const r = result.reconciliation;
@@ -19,6 +25,7 @@ export function formatReport(result: ChaosResult): string {
     ['delivered once', `${r.delivered}`],
     ['bad rows as expected', `${r.badAccounted}`],
     ['duplicates in lake', `${r.duplicates}  (rows repeating an event_id: ${r.duplicateEventIds})`],
+    ['extra copies in Kinesis', streamCopiesText(result)],
     ['missing', `${r.missing.length}`],
     ['misplaced', `${r.misplaced.length}`],
     ['unexplained lake rows', `${r.unexpected}`],

@@ -14,10 +14,13 @@ import { problems, reconcile, type Reconciliation } from './reconcile';
 import { watchRss } from './rss';
 import { startShopSite } from './shop-site';
 import { startStack, STREAMS, WRITE_KEY } from './stack';
+import { countStreamCopies, type StreamCopies } from './stream-copies';
 
 export interface ChaosResult {
   plan: ChaosPlan;
   reconciliation: Reconciliation;
+  /** Copies of each tracked event in the events stream, read after the clients closed. */
+  streamCopies: StreamCopies | undefined;
   /** Peak RSS (VmHWM) per service over all its processes, MiB. */
   rssMiB: Record<string, number>;
   faults: { ingestKills: number; processorKills: number; outageMs: number; throttledEntries: number };
@@ -46,6 +49,7 @@ export async function runChaos(plan: ChaosPlan, log: (line: string) => void = ()
   const cleanup: (() => Promise<void>)[] = [];
   let passed = false;
   let lakeWatch: LakeWatch | undefined;
+  let streamCopies: StreamCopies | undefined;
   try {
     const stack = await startStack({
       dataDir,
@@ -55,6 +59,8 @@ export async function runChaos(plan: ChaosPlan, log: (line: string) => void = ()
       onLine: (service, line) => appendFileSync(serviceLog, `[${service}] ${line}\n`),
     });
     cleanup.push(() => stack.stop());
+    // Runs after the clients closed (cleanup goes in reverse), before Kinesis stops.
+    cleanup.push(async () => void (streamCopies = await countStreamCopies(stack.kinesis.endpoint, STREAMS.events, ledger.events)));
     const site = await startShopSite(stack.ingestUrl, WRITE_KEY);
     cleanup.push(() => site.stop());
     const trace = (line: string) => appendFileSync(serviceLog, `[harness] ${new Date().toISOString()} ${line}\n`);
@@ -97,6 +103,7 @@ export async function runChaos(plan: ChaosPlan, log: (line: string) => void = ()
     const result: ChaosResult = {
       plan,
       reconciliation,
+      streamCopies,
       rssMiB,
       faults: { ingestKills: stack.ingest.kills, processorKills: stack.processor.kills, outageMs: plan.outage.forMs, throttledEntries: stack.proxy.stats.failedEntries },
       sdk: { drops: notices.drops, errors: notices.errors, unexpectedDrops: notices.unexpectedDrops, senders: notices.senders },

@@ -15,4 +15,6 @@ it('short accounting run: nothing lost, nothing duplicated, memory bounded', asy
   expect(result.faults).toMatchObject({ ingestKills: 1, processorKills: 1 });
   expect(result.faults.throttledEntries).toBeGreaterThan(0);
   expect(result.problems).toEqual([]);
+  // The stream holds every valid event and the raw garbage (invalid events went to the bad-rows stream).
+  expect(result.streamCopies?.events).toBe(result.reconciliation.delivered + result.reconciliation.sentBySource.raw);
 });
