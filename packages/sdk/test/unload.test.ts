@@ -202,7 +202,12 @@ describe('regular sends', () => {
 });
 
 describe('leases for requests a closing tab leaves in flight', () => {
-  it('a regular send still in flight at pagehide is leased too', async () => {
+  // Chromium's order on a navigation: a keepalive fetch's promise rejects (the request itself carries
+  // on and lands), then pagehide fires. Either way the unload path must lease it, not send it again.
+  it.each([
+    ['a regular send still in flight at pagehide', false],
+    ['a keepalive send the browser cancels as it unloads the page (rejected just before pagehide)', true],
+  ])('%s is leased, not sent again', async (_case, cancelledFirst) => {
     const store = syncStore();
     const sent: ClientBatch[] = [];
     let cut: (error: Error) => void = () => undefined;
@@ -216,34 +221,15 @@ describe('leases for requests a closing tab leaves in flight', () => {
     const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: store });
     client.track('in_flight');
     await vi.waitFor(() => expect(sent).toHaveLength(1));
+    if (cancelledFirst) {
+      cut(new TypeError('Failed to fetch'));
+      await sleep(0);
+    }
     life.fire('hidden');
     const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
     expect(lease.ids).toEqual(sent[0]?.events.map((e) => e.event_id));
     expect(sent).toHaveLength(1); // not sent a second time at unload
     cut(new Error('page gone'));
-  });
-
-  it('a keepalive send the browser cancels as it unloads the page (rejected just before pagehide) is leased, not sent again', async () => {
-    const store = syncStore();
-    const sent: ClientBatch[] = [];
-    let cancel: (error: Error) => void = () => undefined;
-    const transport = {
-      send: (_url: string, body: string | Uint8Array) => {
-        sent.push(JSON.parse(bodyText(body)) as ClientBatch);
-        return new Promise<never>((_resolve, reject) => (cancel = reject));
-      },
-    };
-    const life = lifecycle();
-    const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: store });
-    client.track('cancelled_at_unload');
-    await vi.waitFor(() => expect(sent).toHaveLength(1));
-    // Chromium's order on a navigation: the fetch promise rejects (the request carries on), then pagehide.
-    cancel(new TypeError('Failed to fetch'));
-    await sleep(0);
-    life.fire('hidden');
-    expect(sent).toHaveLength(1);
-    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
-    expect(lease.ids).toEqual(sent[0]?.events.map((e) => e.event_id));
   });
 
   it('a keepalive send rejected longer ago is sent again by the unload path (a real network error)', async () => {
