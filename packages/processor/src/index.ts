@@ -14,7 +14,7 @@ export { applyPii, checkPiiPolicy, NO_PII_POLICY, PiiPolicyError, type PiiPolicy
 export { deaggregate, isAggregated, KplFormatError, type SubRecord } from './core/kpl';
 export { eventPrefix, badRowPrefix, eventContext, badRowContext } from './delivery/partition';
 export { compilePrefix, DEFAULT_EVENT_PREFIX, DEFAULT_ERROR_PREFIX, PrefixExpressionError, type Prefix, type PrefixContext } from './delivery/prefix';
-export { objectName, type FileExtension } from './delivery/naming';
+export { batchObjectName, objectName, type FileExtension } from './delivery/naming';
 export { encodeNdjsonGzip, decodeNdjsonGzip } from './delivery/ndjson';
 export { encodeParquet } from './delivery/parquet';
 export { type Sink, type RowSink } from './delivery/sink';

@@ -40,9 +40,10 @@ describe('Kinesis event source mapping handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     const written = await files(lake);
     expect(written).toEqual([
-      'bad_rows/error_type=parse/event_date=2018-12-17/shardId-000000000006-49590338271490256608559692538361571095921575989136588898-49590338271490256608559692538361571095921575989136588898.ndjson.gz',
-      'events/app_id=shop/event_date=2026-11-25/hour=09/shardId-000000000006-49590338271490256608559692540925702759324208523137515618-49590338271490256608559692540925702759324208523137515618.ndjson.gz',
-      'events/app_id=shop/event_date=2026-11-25/hour=09/shardId-000000000007-49590338271490256608559692540925702759324208523137515700-49590338271490256608559692540925702759324208523137515700.ndjson.gz',
+      // Every file of a batch is named after the batch's first record on its shard (see the retry test).
+      'bad_rows/error_type=parse/event_date=2018-12-17/shardId-000000000006-49590338271490256608559692538361571095921575989136588898.ndjson.gz',
+      'events/app_id=shop/event_date=2026-11-25/hour=09/shardId-000000000006-49590338271490256608559692538361571095921575989136588898.ndjson.gz',
+      'events/app_id=shop/event_date=2026-11-25/hour=09/shardId-000000000007-49590338271490256608559692540925702759324208523137515700.ndjson.gz',
     ]);
     const rows = await Promise.all(written.slice(1).map(async (f) => decodeNdjsonGzip(await readFile(join(lake, f)))));
     expect(rows.flat().map((r) => (r as { event_id: string }).event_id)).toEqual(ids);
@@ -60,6 +61,32 @@ describe('Kinesis event source mapping handler', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '49590338271490256608559692538361571095921575989136588898' }] });
     expect(logs).toEqual(['delivery failed; reporting the batch item failure']);
     expect((await files(lake)).every((f) => f.includes('shardId-000000000007'))).toBe(true);
+  });
+
+  it('a retried batch (same first record, more after it) replaces the failed attempt’s files: every event once', async () => {
+    const lake = await dirs.make();
+    const template = (await fixture<KinesisStreamEvent>('kinesis-esm-event.json')).Records[1]!;
+    // Events alternate between two hour partitions: one folder's write fails on the first attempt.
+    const events = Array.from({ length: 6 }, (_, i) => storedEvent({ received_at: `2026-11-25T${i % 2 ? '10' : '09'}:00:0${i}.000Z` }));
+    const records = events.map((e, i) => {
+      const r = structuredClone(template);
+      r.kinesis.sequenceNumber = String(49590338271490256608559692540925702759324208523137515618n + BigInt(i));
+      r.eventID = `shardId-000000000006:${r.kinesis.sequenceNumber}`;
+      r.kinesis.data = b64(e);
+      return r;
+    });
+    const folder = createFolderSink(lake);
+    const failing: Sink = { write: (key, bytes) => (key.includes('hour=10') ? Promise.reject(new Error('throttled')) : folder.write(key, bytes)) };
+    const first = await createKinesisEsmHandler({ sink: failing })({ Records: records.slice(0, 4) });
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.kinesis.sequenceNumber }]);
+    expect(await files(lake)).toHaveLength(1); // hour=09 was written before the retry
+    // Lambda retries from the reported record; more records have arrived meanwhile.
+    const retry = await createKinesisEsmHandler({ sink: folder })({ Records: records });
+    expect(retry.batchItemFailures).toEqual([]);
+    const written = await files(lake);
+    expect(written).toHaveLength(2);
+    const rows = (await Promise.all(written.map(async (f) => decodeNdjsonGzip(await readFile(join(lake, f)))))).flat();
+    expect(rows.map((r) => (r as { event_id: string }).event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
   });
 });
 

@@ -2,7 +2,7 @@ import { classifyIngestBadRows } from '../core/ingest-bad-row';
 import type { LakeRow } from '../core/lake-row';
 import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
 import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
-import { objectName, type FileExtension } from './naming';
+import { batchObjectName, objectName, type FileExtension } from './naming';
 import { encodeParquet } from './parquet';
 import { badRowPrefix, eventPrefix } from './partition';
 import type { Prefix } from './prefix';
@@ -21,6 +21,12 @@ export interface DeliveryOptions extends ProcessOptions {
   rowSink?: RowSink;
   /** `ingest-bad-rows`: the records are the ingest's rejections (stream `events-bad`), delivered as bad rows. */
   input?: 'events' | 'ingest-bad-rows';
+  /**
+   * `batch`: name every file after the first record of the batch (the Lambda ESM handler), so a retried
+   * batch, which Lambda starts at the same record, overwrites the failed attempt's files. Default
+   * `records`: each file after its own first and last record (the consumer, whose replays repeat them).
+   */
+  fileNames?: 'records' | 'batch';
 }
 
 export interface DeliveryResult {
@@ -61,7 +67,7 @@ export async function deliverRecords(
     for (const item of prepareRecords(records.slice(i, i + YIELD_EVERY), options)) files.add(item);
     if (i + YIELD_EVERY < records.length) await yieldToEventLoop();
   }
-  return writeFiles(shardId, files, sink, options);
+  return writeFiles(shardId, files, sink, options, records[0]?.sequenceNumber);
 }
 
 /** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
@@ -101,7 +107,7 @@ export async function deliverPrepared(
     files.add(prepared[i] as PreparedRecord);
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
   }
-  return writeFiles(shardId, files, sink, options);
+  return writeFiles(shardId, files, sink, options, prepared[0]?.sequenceNumber);
 }
 
 interface Files {
@@ -145,8 +151,10 @@ function collectFiles(options: DeliveryOptions): Files {
   return files;
 }
 
-async function writeFiles(shardId: string, files: Files, sink: Sink, options: DeliveryOptions): Promise<DeliveryResult> {
-  const named = [...files.groups.values()].map((g) => ({ key: g.prefix + objectName(shardId, g.firstSeq, g.lastSeq, g.extension), group: g }));
+async function writeFiles(shardId: string, files: Files, sink: Sink, options: DeliveryOptions, batchFirstSeq: string | undefined): Promise<DeliveryResult> {
+  const name = (g: FileGroup): string =>
+    options.fileNames === 'batch' && batchFirstSeq !== undefined ? batchObjectName(shardId, batchFirstSeq, g.extension) : objectName(shardId, g.firstSeq, g.lastSeq, g.extension);
+  const named = [...files.groups.values()].map((g) => ({ key: g.prefix + name(g), group: g }));
   // Settle every write before reporting: a retry must not race a write still in flight.
   const outcomes = await Promise.allSettled(named.map(async ({ key, group }) => sink.write(key, await encode(group))));
   throwFailures(outcomes, named.length);

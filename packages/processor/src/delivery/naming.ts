@@ -5,8 +5,20 @@ export type FileExtension = '.ndjson.gz' | '.parquet';
  * of the same records rewrites the same object instead of adding a copy.
  */
 export function objectName(shardId: string, firstSequenceNumber: string, lastSequenceNumber: string, extension: FileExtension = '.ndjson.gz'): string {
-  for (const part of [shardId, firstSequenceNumber, lastSequenceNumber]) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(part)) throw new RangeError(`unsafe object name part: ${JSON.stringify(part)}`);
-  }
-  return `${shardId}-${firstSequenceNumber}-${lastSequenceNumber}${extension}`;
+  return `${safe(shardId)}-${safe(firstSequenceNumber)}-${safe(lastSequenceNumber)}${extension}`;
+}
+
+/**
+ * `<shardId>-<batchFirstSeq><ext>`: every file of one Lambda batch is named after the batch's first
+ * record. Lambda retries a failed batch from that same record and may add records after it, so the
+ * retry's files replace the failed attempt's files (same folder, same name, a superset of the rows)
+ * instead of sitting next to them.
+ */
+export function batchObjectName(shardId: string, batchFirstSequenceNumber: string, extension: FileExtension = '.ndjson.gz'): string {
+  return `${safe(shardId)}-${safe(batchFirstSequenceNumber)}${extension}`;
+}
+
+function safe(part: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(part)) throw new RangeError(`unsafe object name part: ${JSON.stringify(part)}`);
+  return part;
 }

@@ -16,7 +16,8 @@ export type KinesisEsmHandler = (event: KinesisStreamEvent) => Promise<KinesisBa
  * Lambda handler for a Kinesis event source mapping with ReportBatchItemFailures. Records are
  * grouped by shard and delivered like one consumer flush. Bad records become bad rows (not
  * failures: retrying cannot fix them). When a shard's delivery fails, its first sequence number
- * is reported: Lambda resumes from the lowest failed one, so nothing after it is skipped.
+ * is reported: Lambda resumes from the lowest failed one, so nothing after it is skipped, and as
+ * every file is named after that first record, the retry overwrites what the failed attempt wrote.
  */
 export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): KinesisEsmHandler {
   const log = options.log ?? (() => undefined);
@@ -24,7 +25,7 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
     const failures: { itemIdentifier: string }[] = [];
     for (const [shardId, records] of byShard(event.Records)) {
       try {
-        await deliverRecords(shardId, records.map(toInputRecord), options.sink, options.delivery);
+        await deliverRecords(shardId, records.map(toInputRecord), options.sink, { ...options.delivery, fileNames: 'batch' });
       } catch (error) {
         const first = records[0]?.kinesis.sequenceNumber;
         log('error', 'delivery failed; reporting the batch item failure', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
