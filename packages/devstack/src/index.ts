@@ -11,3 +11,4 @@ export { startKinesisFaultProxy, type KinesisFaultProxy, type FaultPlan, type En
 export { writeBenchJson, quantile, type BenchRow, type BenchReport } from './bench-report';
 export { benchTableMarkdown, formatNumber, type MachineInfo } from './bench-table';
 export { seededRandom } from './seeded-random';
+export { undocumentedEnvVars } from './documented-env';

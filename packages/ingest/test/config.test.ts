@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { undocumentedEnvVars } from '@eventline/devstack';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, hashWriteKey, loadConfig, packCalls, PUT_RECORDS_MAX_BYTES, parseWriteKeys } from '../src';
 
@@ -81,5 +83,12 @@ describe('loadConfig: edge settings', () => {
       expect(problems).toContain('INGEST_IP must be anonymize, full or none');
       expect(problems).toContain('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
     }
+  });
+});
+
+describe('README', () => {
+  it('documents every environment variable the source reads', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    expect(undocumentedEnvVars(`${root}src`, `${root}README.md`)).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { undocumentedEnvVars } from '@eventline/devstack';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readEnv } from '../src/config';
 
@@ -85,5 +87,12 @@ describe('readEnv', () => {
       'STREAM_NAME is not a valid stream name: "bad name"',
       'BUFFER_MAX_BYTES must be an integer from 1 to 134217728, got "-1"',
     ]);
+  });
+});
+
+describe('README', () => {
+  it('documents every environment variable the source reads', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    expect(undocumentedEnvVars(`${root}src`, `${root}README.md`)).toEqual([]);
   });
 });
