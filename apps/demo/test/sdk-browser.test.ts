@@ -135,6 +135,13 @@ async function expectSentOnce(prefix: string, rows: Row[]): Promise<void> {
   }
 }
 
+/** Every one of `names` is in the lake once, and the ingest accepted each once (see expectSentOnce). */
+async function expectDeliveredOnce(prefix: string, names: string[]): Promise<void> {
+  const rows = await lakeRows(prefix, names.length);
+  expectOnceEach(rows, names);
+  await expectSentOnce(prefix, rows);
+}
+
 describe('SDK in Chromium against the real ingest', () => {
   it('offline, track, reload, online: every event arrives exactly once', async () => {
     const context = await browser.newContext();
@@ -148,10 +155,8 @@ describe('SDK in Chromium against the real ingest', () => {
     await page.waitForFunction(() => typeof (window as unknown as { eventline: { flush?: unknown } }).eventline.flush === 'function');
     const rows = await lakeRows('offline_', 3);
     await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
-    const stored = await lakeRows('offline_', 3);
-    expectOnceEach(stored, ['offline_a', 'offline_b', 'offline_c']);
     expect(rows).toHaveLength(3);
-    await expectSentOnce('offline_', stored);
+    await expectDeliveredOnce('offline_', ['offline_a', 'offline_b', 'offline_c']);
     await context.close();
   });
 
@@ -184,9 +189,7 @@ describe('SDK in Chromium against the real ingest', () => {
     const page = await openShop(context);
     await track(page, 'leaving_now');
     await page.goto(`${siteUrl}/elsewhere`);
-    const rows = await lakeRows('leaving_', 1);
-    expectOnceEach(rows, ['leaving_now']);
-    await expectSentOnce('leaving_', rows);
+    await expectDeliveredOnce('leaving_', ['leaving_now']);
     await context.close();
   });
 
@@ -212,9 +215,7 @@ describe('SDK in Chromium against the real ingest', () => {
     await track(page, 'gzipping_now');
     await page.waitForFunction(() => (window as unknown as { compressing?: boolean }).compressing === true);
     await page.goto(`${siteUrl}/elsewhere`);
-    const rows = await lakeRows('gzipping_', 1);
-    expectOnceEach(rows, ['gzipping_now']);
-    await expectSentOnce('gzipping_', rows);
+    await expectDeliveredOnce('gzipping_', ['gzipping_now']);
     await context.close();
   });
 
@@ -259,9 +260,7 @@ describe('SDK in Chromium against the real ingest', () => {
     const names = [...Array.from({ length: 120 }, (_, i) => `r503_backlog_${i}`), ...Array.from({ length: 20 }, (_, i) => `r503_burst_${i}`)];
     await lakeRows('r503_', names.length);
     await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
-    const rows = await lakeRows('r503_', names.length);
-    expectOnceEach(rows, names);
-    await expectSentOnce('r503_', rows);
+    await expectDeliveredOnce('r503_', names);
     await context.close();
   });
 
