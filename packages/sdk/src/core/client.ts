@@ -58,7 +58,9 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   const emitter = createEmitter<ClientNotices>();
   const uuid = createUuidV7(platform.randomBytes);
   const random = () => (platform.randomBytes(4).reduce((a, b) => a * 256 + b, 0) >>> 0) / 2 ** 32;
-  const reportError = (message: string) => (error: unknown) => emitter.emit('error', { message, error, queued: queue.size() });
+  const fail = (message: string, error?: unknown, more?: Partial<ClientNotices['error']>) =>
+    emitter.emit('error', { message, error, queued: queue.size(), ...more });
+  const reportError = (message: string) => (error: unknown) => fail(message, error);
   const drop = (reason: ClientNotices['drop']['reason'], message: string, events: EventDraft[] = []) =>
     emitter.emit('drop', { reason, message, events });
   const queue = createQueue({
@@ -68,7 +70,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     maxAgeMs: cfg.maxEventAgeMs,
     now,
     onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'expired' : 'queue full', events),
-    onError: (message, error) => reportError(message)(error),
+    onError: fail,
     // A stashed copy of an event now stored, sent or dropped would bring it back: it goes.
     onStored: (ids) => stashDrafts(platform.syncStore, [], ids),
   });
@@ -77,7 +79,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
-  const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader, poll: !!platform.lock });
+  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock });
   const landing = platform.landing?.() ?? {};
   const campaign = readCampaign(landing.url, landing.referrer);
   const ephemeralId = uuid();
@@ -157,7 +159,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     try {
       fromPlatform = platform.context();
     } catch (error) {
-      reportError('context failed')(error);
+      fail('context failed', error);
     }
     if (fromPlatform !== platformContext) {
       platformContext = fromPlatform;
@@ -177,7 +179,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       waiting.push(later(draft, at));
       if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
-      reportError(`${type} failed`)(error);
+      fail(`${type} failed`, error);
     }
   }
 
@@ -204,7 +206,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     if (!kept) return true;
     queue.add(kept);
     delivery.enqueued();
-    runDestinations(cfg.plugins, kept, (name, error) => reportError(`destination ${name} failed`)(error));
+    runDestinations(cfg.plugins, kept, (name, error) => fail(`destination ${name} failed`, error));
     return true;
   }
 
@@ -280,7 +282,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       const held = waiting.filter((item) => item.draft);
       const kept = stashDrafts(platform.syncStore, [...drafts(held), ...queue.fragile()]);
       if (kept) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
-      else if (kept === false) reportError('stash failed')(undefined);
+      else if (kept === false) fail('stash failed');
     }
     delivery.unload();
   }

@@ -18,6 +18,8 @@ export interface DeliveryDeps {
   platform: Platform;
   queue: Queue;
   emitter: Emitter<ClientNotices>;
+  /** Report an error notice (nothing lost: events stay queued). */
+  fail: (message: string, error?: unknown, more?: Partial<ClientNotices['error']>) => void;
   now: () => number;
   random: () => number;
   /** True while this tab is the one that sends (leader); others only persist. */
@@ -30,7 +32,7 @@ export type Delivery = ReturnType<typeof createDelivery>;
 
 /** Batching, sending, retries with full-jitter backoff, 413 splits, and the unload path. */
 export function createDelivery(d: DeliveryDeps) {
-  const { cfg, platform, queue, emitter, now } = d;
+  const { cfg, platform, queue, emitter, fail, now } = d;
   // The write key rides in the query for every request (sendBeacon cannot set headers, and one URL
   // spares the bundle a base64 encoder); a write key is public anyway: it is in the page.
   const url = `${cfg.endpoint}/v1/batch?writeKey=${encodeURIComponent(cfg.writeKey)}`;
@@ -49,9 +51,6 @@ export function createDelivery(d: DeliveryDeps) {
   let lastReload: number | undefined;
   /** Bytes of keepalive request bodies in flight (browsers allow 64 KiB per page). */
   let keepaliveBytes = 0;
-
-  const error = (message: string, extra: Partial<ClientNotices['error']> = {}) =>
-    emitter.emit('error', { message, queued: queue.size(), ...extra });
 
   function schedule(): void {
     if (timer !== undefined) clearTimeout(timer);
@@ -93,7 +92,7 @@ export function createDelivery(d: DeliveryDeps) {
         if (!(await deliver(batch, () => post(batch)))) break;
       }
     } catch (cause) {
-      error('flush failed', { error: cause });
+      fail('flush failed', cause);
     }
   }
 
@@ -222,7 +221,7 @@ export function createDelivery(d: DeliveryDeps) {
     const wait = Math.max(Math.floor(d.random() * ceiling), outcome.retryAfterMs ?? 0);
     retryAt = now() + wait;
     const { message, status, retryAfterMs } = outcome;
-    error(message, { status, retryAfterMs, retryInMs: wait, error: outcome.error });
+    fail(message, outcome.error, { status, retryAfterMs, retryInMs: wait });
   }
 
   /** Ids other tabs (or earlier pages) leased for an unload request that may still land. */
@@ -231,7 +230,7 @@ export function createDelivery(d: DeliveryDeps) {
       const lease = JSON.parse(platform.syncStore?.get(LEASE_KEY) || '0') as { until: number; ids: string[] } | 0;
       return lease && lease.until > now() ? lease.ids : [];
     } catch (cause) {
-      error('lease failed', { error: cause });
+      fail('lease failed', cause);
       return [];
     }
   }
@@ -264,7 +263,7 @@ export function createDelivery(d: DeliveryDeps) {
     try {
       if (sentIds.size + inFlight.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
     } catch (cause) {
-      error('lease failed', { error: cause });
+      fail('lease failed', cause);
     }
   }
 
@@ -273,7 +272,7 @@ export function createDelivery(d: DeliveryDeps) {
     try {
       return platform.beacon(url, json);
     } catch (cause) {
-      error('sendBeacon failed', { error: cause });
+      fail('sendBeacon failed', cause);
       return false;
     }
   }
