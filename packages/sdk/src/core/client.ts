@@ -266,7 +266,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     if (consentDetail.analytics === false) {
       consent = 'denied';
       drop('consent', 'consent denied', drafts(waiting.splice(0)));
-      void queue.clear();
+      queue.clear();
       return;
     }
     consent = 'granted';
@@ -311,10 +311,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     group: (groupId, traits) => call('group', groupId, traits),
     setConsent,
     optOut: () =>
-      update({ optOut: true }, () => {
-        drop('consent', 'opted out', queue.list().map((e) => e.e));
-        void queue.clear();
-      }),
+      update({ optOut: true }, () => drop('consent', 'opted out', queue.clear())),
     optIn: () => update({ optOut: false }),
     anonymize: (on = true) => update({ anonymized: on }),
     reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),

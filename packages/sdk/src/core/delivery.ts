@@ -83,27 +83,30 @@ export function createDelivery(d: DeliveryDeps) {
         await queue.reload();
         lastReload = now();
       } else await queue.saved();
-      const attempted = new Set<string>();
-      const leased = new Set(readLeases());
+      // Each event is tried once per flush; leased ones belong to another page's unload request.
+      const skip = new Set(readLeases());
       for (;;) {
-        const batch = pick((id) => attempted.has(id) || leased.has(id) || inFlight.has(id), MAX_BATCH, cfg.maxBatchBytes);
-        if (batch.length === 0) break;
-        for (const e of batch) attempted.add(e.event_id);
-        if (!(await deliver(batch, () => post(batch)))) break;
+        const batch = pick(skip, cfg.maxBatchBytes);
+        if (batch.length === 0 || !(await deliver(batch, post(batch)))) break;
       }
     } catch (cause) {
       fail('flush failed', cause);
     }
   }
 
-  /** Oldest first, within the count and byte limits (an event bigger than the limit goes alone). */
-  function pick(skip: (id: string) => boolean, maxCount: number, maxBytes: number): ClientEvent[] {
+  /**
+   * Oldest first, within the count and byte limits (an event bigger than the limit goes alone),
+   * leaving out `skip` and what is in flight. The picked ids join `skip`.
+   */
+  function pick(skip: Set<string>, maxBytes: number): ClientEvent[] {
     const out: ClientEvent[] = [];
     let size = 40;
     queue.scan((entry) => {
-      if (skip(entry.e.event_id)) return;
-      if (out.length >= maxCount || (out.length > 0 && size + entry.b > maxBytes)) return true;
+      const id = entry.e.event_id;
+      if (skip.has(id) || inFlight.has(id)) return;
+      if (out.length >= MAX_BATCH || (out.length > 0 && size + entry.b > maxBytes)) return true;
       out.push(entry.e);
+      skip.add(id);
       size += entry.b + 1;
     });
     return out;
@@ -150,10 +153,10 @@ export function createDelivery(d: DeliveryDeps) {
   }
 
   /** Send one batch and apply the outcome. Returns false when the flush should stop (ingest unreachable). */
-  async function deliver(batch: ClientEvent[], request: () => Promise<TransportResponse | undefined>): Promise<boolean> {
+  async function deliver(batch: ClientEvent[], request: Promise<TransportResponse | undefined>): Promise<boolean> {
     let outcome: Outcome;
     try {
-      const response = await request();
+      const response = await request;
       if (!response) return false; // handed to the unload path, which applies the answer
       outcome = classify(response);
     } catch (cause) {
@@ -183,7 +186,7 @@ export function createDelivery(d: DeliveryDeps) {
     }
     const half = Math.ceil(batch.length / 2);
     const [a, b] = [batch.slice(0, half), batch.slice(half)];
-    return (await deliver(a, () => post(a))) && deliver(b, () => post(b));
+    return (await deliver(a, post(a))) && deliver(b, post(b));
   }
 
   function applyResults(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'delivered' }>): void {
@@ -243,25 +246,25 @@ export function createDelivery(d: DeliveryDeps) {
   function unload(): void {
     void queue.saved();
     if (!d.isSender()) return;
-    const leased = new Set(readLeases());
-    const sentIds = new Set<string>();
+    const skip = new Set(readLeases());
+    const leased = skip.size;
     let budget = KEEPALIVE_BYTES - keepaliveBytes;
     for (;;) {
-      const chunk = pick((id) => leased.has(id) || inFlight.has(id) || sentIds.has(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
+      const chunk = pick(skip, KEEPALIVE_BYTES - 1024);
       if (chunk.length === 0) break;
       const json = body(chunk);
       const size = utf8Length(json);
-      for (const e of chunk) sentIds.add(e.event_id);
       if (size <= budget) {
         budget -= size;
-        void deliver(chunk, () => issue(chunk, json, headers));
+        void deliver(chunk, issue(chunk, json, headers));
       } else if (!beacon(json)) break;
     }
-    if (compressing > 0) for (const id of sentIds) handedOff.add(id);
+    const sent = [...skip].slice(leased);
+    if (compressing > 0) for (const id of sent) handedOff.add(id);
     // A request already issued may land too: lease its events as well.
-    const ids = [...new Set([...readLeases(), ...sentIds, ...inFlight])];
+    const ids = [...new Set([...readLeases(), ...sent, ...inFlight])];
     try {
-      if (sentIds.size + inFlight.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
+      if (sent.length + inFlight.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
     } catch (cause) {
       fail('lease failed', cause);
     }

@@ -237,11 +237,7 @@ export function createQueue(options: QueueOptions) {
     size: () => entries.size,
     /** The events a page going away now would lose (their write has not committed). */
     fragile: () => [...unsaved.values()].map((entry) => entry.e).concat([...fragile.values()]),
-    /** Forget everything (opt-out, consent withdrawn). */
-    clear(): Promise<void> {
-      const ids = [...entries.keys()];
-      take(ids);
-      return chain;
-    },
+    /** Forget everything (opt-out, consent withdrawn); returns the events forgotten. */
+    clear: () => take([...entries.keys()]),
   };
 }
