@@ -29,6 +29,8 @@ export default defineConfig([
     target: 'es2020', // no down-level helpers: every browser with Web Locks/CompressionStream runs ES2020 as is
     // terser squeezes more than esbuild's minifier out of the gzip budget (README, "Budgets").
     minify: 'terser',
+    // esbuild's syntax pass first leaves terser a shape it compresses further (−68 B gzip, measured).
+    minifySyntax: true,
     terserOptions: {
       ecma: 2020,
       toplevel: true,
