@@ -10,7 +10,7 @@ import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
 import { createSeq } from './seq';
-import type { EventContext, Platform, PlatformContext } from './types';
+import type { CorePlatform, EventContext, PlatformContext } from './types';
 import type { EventType } from '@eventline/schemas';
 import { createUuidV7 } from './uuidv7';
 import { SDK_NAME, SDK_VERSION } from './version';
@@ -52,7 +52,7 @@ export interface Client {
   close: () => Promise<void>;
 }
 
-export function createClient(config: ClientConfig, platform: Platform): Client {
+export function createClient(config: ClientConfig, platform: CorePlatform): Client {
   const cfg = resolveConfig(config);
   const now = platform.now ?? (() => Date.now());
   const emitter = createEmitter<ClientNotices>();

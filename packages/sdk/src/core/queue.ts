@@ -1,6 +1,6 @@
 import type { ClientEvent } from '@eventline/schemas';
 import { startTimer } from './timer';
-import type { Storage } from './types';
+import type { FullStorage } from './types';
 
 /** One queued event as persisted: the event, when it was queued, failed attempts, JSON size. */
 export interface Entry {
@@ -15,7 +15,7 @@ export const QUEUE_PREFIX = 'eventline.q.';
 const WRITE_CHUNK = 200;
 
 export interface QueueOptions {
-  storage: Storage;
+  storage: FullStorage;
   maxCount: number;
   maxBytes: number;
   maxAgeMs: number;
@@ -157,11 +157,10 @@ export function createQueue(options: QueueOptions) {
    * added meanwhile, or never written (storage failing), stay.
    */
   /**
-   * What Storage holds. With `keys`, only entries this tab does not already hold are read (after a
-   * burst of 10,000 events, reading them all back costs a long task on the main thread).
+   * What Storage holds. Only entries this tab does not already hold are read (after a burst of
+   * 10,000 events, reading them all back costs a long task on the main thread).
    */
   async function readStored(): Promise<(Entry | undefined)[]> {
-    if (!storage.keys) return (await storage.entries<Entry>(QUEUE_PREFIX)).map(([, entry]) => entry);
     const out: (Entry | undefined)[] = [];
     const missing: string[] = [];
     for (const key of await storage.keys(QUEUE_PREFIX)) {

@@ -1,4 +1,4 @@
-import type { Storage } from '../core/types';
+import type { FullStorage } from '../core/types';
 
 /** Run a synchronous call as a promise: a throw (quota, blocked storage) becomes a rejection. */
 export const settle = <T>(fn: () => T): Promise<T> => new Promise((resolve) => resolve(fn()));
@@ -12,11 +12,12 @@ export function createSyncStorage(
   write: (key: string, value: unknown) => void,
   remove: (key: string) => void,
   list: () => (string | null)[],
-): Storage {
+): FullStorage {
+  const keys = (prefix: string) => list().filter((key): key is string => !!key?.startsWith(prefix));
   return {
     get: <T>(key: string) => settle(() => read(key) as T | undefined),
-    entries: <T>(prefix: string) =>
-      settle(() => list().flatMap((key) => (key?.startsWith(prefix) ? [[key, read(key) as T] as [string, T]] : []))),
+    keys: (prefix) => settle(() => keys(prefix)),
+    entries: <T>(prefix: string) => settle(() => keys(prefix).map((key): [string, T] => [key, read(key) as T])),
     setMany: (entries) => settle(() => entries.forEach(([key, value]) => write(key, value))),
     removeMany: (keys) => settle(() => keys.forEach((key) => remove(key))),
     reserve: (key, count) =>
@@ -30,7 +31,7 @@ export function createSyncStorage(
 }
 
 /** Storage in a Map: for Node, tests, and the last fallback when nothing persistent works. */
-export function createMemoryStorage(): Storage {
+export function createMemoryStorage(): FullStorage {
   const map = new Map<string, unknown>();
   return createSyncStorage(
     (key) => map.get(key),

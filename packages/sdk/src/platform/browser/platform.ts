@@ -1,4 +1,4 @@
-import type { Platform } from '../../core/types';
+import type { CorePlatform } from '../../core/types';
 import { createTieredStorage } from '../tiered-storage';
 import { readBrowserContext } from './context';
 import {
@@ -22,7 +22,7 @@ import { createFetchTransport } from './transport-fetch';
  * The browser adapter: IndexedDB → localStorage → memory, fetch (+ keepalive, sendBeacon), gzip,
  * Web Locks (localStorage lease fallback), page lifecycle. Safe to create during SSR.
  */
-export function createBrowserPlatform(): Platform {
+export function createBrowserPlatform(): CorePlatform {
   const ls = getLocalStorage();
   const syncStore = ls && { get: (k: string) => ls.getItem(k), set: (k: string, v: string) => ls.setItem(k, v) };
   const locks = getLocks();
