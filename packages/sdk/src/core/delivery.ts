@@ -4,6 +4,7 @@ import type { Emitter } from './emitter';
 import type { ClientNotices } from './notices';
 import { classify, type Outcome } from './outcome';
 import type { Queue } from './queue';
+import { readJson } from './sync-json';
 import { startTimer, type TimerHandle } from './timer';
 import type { Platform, TransportResponse } from './types';
 
@@ -229,13 +230,8 @@ export function createDelivery(d: DeliveryDeps) {
 
   /** Ids other tabs (or earlier pages) leased for an unload request that may still land. */
   function readLeases(): string[] {
-    try {
-      const lease = JSON.parse(platform.syncStore?.get(LEASE_KEY) || '0') as { until: number; ids: string[] } | 0;
-      return lease && lease.until > now() ? lease.ids : [];
-    } catch (cause) {
-      fail('lease failed', cause);
-      return [];
-    }
+    const lease = readJson(platform.syncStore, LEASE_KEY, (cause) => fail('lease failed', cause)) as { until: number; ids: string[] } | undefined;
+    return lease && lease.until > now() ? lease.ids : [];
   }
 
   /**

@@ -1,3 +1,4 @@
+import { readJson } from '../../core/sync-json';
 import type { LockFn } from '../../core/types';
 
 export interface SyncStore {
@@ -20,14 +21,8 @@ export function createStorageLock(store: SyncStore, owner: string, now: () => nu
   return (name, run) => {
     const key = `eventline.lock.${name}`;
     let state: 'waiting' | 'claimed' | 'held' | 'done' = 'waiting';
-    const read = (): Lease | undefined => {
-      try {
-        const raw = store.get(key);
-        return raw ? (JSON.parse(raw) as Lease) : undefined;
-      } catch {
-        return undefined; // handled: an unreadable lease counts as free
-      }
-    };
+    // An unreadable lease counts as free.
+    const read = () => readJson(store, key) as Lease | undefined;
     const claim = () => store.set(key, JSON.stringify({ owner, until: now() + ttlMs }));
     const tick = () => {
       const lease = read();
