@@ -57,7 +57,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
   const now = platform.now ?? (() => Date.now());
   const emitter = createEmitter<ClientNotices>();
   const uuid = createUuidV7(platform.randomBytes);
-  const random = () => (platform.randomBytes(4).reduce((a, b) => a * 256 + b, 0) >>> 0) / 2 ** 32;
+  const random = () => platform.randomBytes(4).reduce((a, b) => a * 256 + b, 0) / 2 ** 32;
   const fail = (message: string, error?: unknown, more?: Partial<ClientNotices['error']>) =>
     emitter.emit('error', { message, error, queued: queue.size(), ...more });
   const reportError = (message: string) => (error: unknown) => fail(message, error);

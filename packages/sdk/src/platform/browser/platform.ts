@@ -26,7 +26,6 @@ export function createBrowserPlatform(): CorePlatform {
   const ls = getLocalStorage();
   const syncStore = ls && { get: (k: string) => ls.getItem(k), set: (k: string, v: string) => ls.setItem(k, v) };
   const locks = getLocks();
-  const hex = [...randomBytes(8)].map((b) => b.toString(16).padStart(2, '0')).join('');
   return {
     storage: createTieredStorage([
       { name: 'indexeddb', make: () => (hasIndexedDb() ? createIdbStorage() : undefined) },
@@ -41,7 +40,7 @@ export function createBrowserPlatform(): CorePlatform {
     onRouteChange: (listener) => listenPage((e) => e === 'route' && listener()),
     lock: locks
       ? locks
-      : syncStore && createStorageLock(syncStore, hex, () => Date.now()),
+      : syncStore && createStorageLock(syncStore, randomBytes(8).join('.'), () => Date.now()), // owner: this tab's random id
     syncStore,
     landing: getLanding,
   };

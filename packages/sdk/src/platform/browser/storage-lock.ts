@@ -6,6 +6,11 @@ export interface SyncStore {
   set(key: string, value: string): void;
 }
 
+const WAITING = 0;
+const CLAIMED = 1;
+const HELD = 2;
+const DONE = 3;
+
 interface Lease {
   owner: string;
   until: number;
@@ -20,28 +25,28 @@ interface Lease {
 export function createStorageLock(store: SyncStore, owner: string, now: () => number, renewMs = 1000, ttlMs = 4000, confirmMs = 50): LockFn {
   return (name, run) => {
     const key = `eventline.lock.${name}`;
-    let state: 'waiting' | 'claimed' | 'held' | 'done' = 'waiting';
+    let state = WAITING;
     // An unreadable lease counts as free.
     const read = () => readJson(store, key) as Lease | undefined;
     const claim = () => store.set(key, JSON.stringify({ owner, until: now() + ttlMs }));
     const tick = () => {
       const lease = read();
       const mine = lease?.owner === owner;
-      if (state === 'held' && mine) return claim();
-      if (state === 'claimed' && mine) {
-        state = 'held';
+      if (state === HELD && mine) return claim();
+      if (state === CLAIMED && mine) {
+        state = HELD;
         claim();
         void run().finally(() => {
-          state = 'done';
+          state = DONE;
           clearInterval(timer);
           if (read()?.owner === owner) store.set(key, '');
         });
         return;
       }
-      state = 'waiting';
+      state = WAITING;
       if (!lease || lease.until <= now()) {
         claim();
-        state = 'claimed';
+        state = CLAIMED;
         setTimeout(tick, confirmMs);
       }
     };
