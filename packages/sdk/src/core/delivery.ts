@@ -2,7 +2,7 @@ import type { ClientEvent, LIMITS } from '@eventline/schemas';
 import type { ResolvedConfig } from './config';
 import type { Emitter } from './emitter';
 import type { ClientNotices } from './notices';
-import { classify, type Outcome } from './outcome';
+import { bodyOf, describe, readResults, verdict } from './outcome';
 import type { Queue } from './queue';
 import { readJson } from './sync-json';
 import { startTimer, type TimerHandle } from './timer';
@@ -153,28 +153,26 @@ export function createDelivery(d: DeliveryDeps) {
     }
   }
 
-  /** Send one batch and apply the outcome. Returns false when the flush should stop (ingest unreachable). */
+  /** Send one batch and apply the answer. Returns false when the flush should stop (ingest unreachable). */
   async function deliver(batch: ClientEvent[], request: Promise<TransportResponse | undefined>): Promise<boolean> {
-    let outcome: Outcome;
+    let response: TransportResponse | undefined;
     try {
-      const response = await request;
-      if (!response) return false; // handed to the unload path, which applies the answer
-      outcome = classify(response);
+      response = await request;
     } catch (cause) {
-      outcome = { kind: 'keep', message: `network error: ${String(cause)}`, error: cause };
+      return failed(batch, `network error: ${String(cause)}`, cause);
     }
-    if (outcome.kind === 'keep') {
-      failed(batch, outcome);
-      return false;
-    }
+    if (!response) return false; // handed to the unload path, which applies the answer
+    const { status } = response;
+    const body = bodyOf(response);
+    const kind = verdict(status);
+    if (kind === 'keep') return failed(batch, describe(status, body), undefined, status, response.retryAfterMs);
     failures = 0;
-    if (outcome.kind === 'drop') {
-      if (outcome.status === 413) return split(batch);
+    if (kind === 'delivered') applyResults(batch, status, body);
+    else if (status === 413) return split(batch);
+    else {
       queue.remove(batch);
-      emitter.emit('drop', { reason: 'http', status: outcome.status, message: outcome.message, events: batch });
-      return true;
+      emitter.emit('drop', { reason: 'http', status, message: describe(status, body), events: batch });
     }
-    applyResults(batch, outcome);
     return true;
   }
 
@@ -190,13 +188,14 @@ export function createDelivery(d: DeliveryDeps) {
     return (await deliver(a, post(a))) && deliver(b, post(b));
   }
 
-  function applyResults(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'delivered' }>): void {
+  function applyResults(batch: ClientEvent[], status: number, body: Parameters<typeof readResults>[0]): void {
+    const results = readResults(body);
     const done: ClientEvent[] = [];
     const retry: ClientEvent[] = [];
     const acceptedIds: string[] = [];
     let rejected = 0;
     for (const event of batch) {
-      const result = outcome.results.get(event.event_id);
+      const result = results.get(event.event_id);
       if (result?.status === 'retry') {
         retry.push(event);
         continue;
@@ -209,23 +208,24 @@ export function createDelivery(d: DeliveryDeps) {
       rejected += 1;
       const { code, issues } = result;
       const message = `rejected by the ingest${code ? ` (${code})` : ''}`;
-      emitter.emit('drop', { reason: 'rejected', status: outcome.status, message, code, issues, events: [event] });
+      emitter.emit('drop', { reason: 'rejected', status, message, code, issues, events: [event] });
     }
     queue.remove(done);
     if (retry.length > 0) queue.attempted(retry);
-    const { status, requestId } = outcome;
+    const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
     emitter.emit('sent', { status, requestId, accepted: acceptedIds.length, acceptedIds, rejected, retry: retry.length });
   }
 
-  function failed(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'keep' }>): void {
+  /** A failed attempt: back off (full jitter) and report it. Returns false: the flush stops. */
+  function failed(batch: ClientEvent[], message: string, error: unknown, status?: number, retryAfterMs?: number): false {
     failures += 1;
     queue.attempted(batch);
     // Full jitter: uniform in [0, min(cap, base·2^(n-1))]; a Retry-After is a floor.
     const ceiling = Math.min(cfg.retryMaxMs, cfg.retryBaseMs * 2 ** Math.min(failures - 1, 30));
-    const wait = Math.max(Math.floor(d.random() * ceiling), outcome.retryAfterMs ?? 0);
+    const wait = Math.max(Math.floor(d.random() * ceiling), retryAfterMs ?? 0);
     retryAt = now() + wait;
-    const { message, status, retryAfterMs } = outcome;
-    fail(message, outcome.error, { status, retryAfterMs, retryInMs: wait });
+    fail(message, error, { status, retryAfterMs, retryInMs: wait });
+    return false;
   }
 
   /** Ids other tabs (or earlier pages) leased for an unload request that may still land. */
