@@ -92,7 +92,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
    * Calls made before the state is loaded (or consent granted), or while the next block of seq
    * numbers is reserved, run in order once they can (`run` returns false: not yet).
    */
-  const waiting: { draft?: EventDraft; run: (s: State) => boolean | void }[] = [];
+  let waiting: { draft?: EventDraft; run: (s: State) => boolean | void }[] = [];
   let closed = false;
   let ready: Promise<void> | undefined;
   let granted: () => void = () => undefined;
@@ -279,9 +279,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
    */
   function hidden(): void {
     if (consent === 'granted') {
-      const held = waiting.filter((item) => item.draft);
-      const kept = stashDrafts(platform.syncStore, [...drafts(held), ...queue.fragile()]);
-      if (kept) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
+      const kept = stashDrafts(platform.syncStore, [...drafts(waiting), ...queue.fragile()]);
+      if (kept) waiting = waiting.filter((item) => !item.draft);
       else if (kept === false) fail('stash failed');
     }
     delivery.unload();

@@ -102,11 +102,6 @@ export function createQueue(options: QueueOptions) {
     }
   }
 
-  function insert(entry: Entry): void {
-    entries.set(entry.e.event_id, entry);
-    bytes += entry.b;
-  }
-
   function settle(ids: string[]): void {
     for (const id of ids) fragile.delete(id);
     options.onStored(ids);
@@ -194,8 +189,8 @@ export function createQueue(options: QueueOptions) {
     /** Queue an event (`t`: when it was first queued, for one a stash brought back): in memory now, in Storage on the next tick. */
     add(event: ClientEvent, t = now()): void {
       if (entries.has(event.event_id)) return; // a stashed copy of one this page holds
-      const entry: Entry = { e: event, t, n: 0, b: 0 };
-      insert(entry);
+      const entry: Entry = { e: event, t, n: 0, b: 0 }; // its size counts in `bytes` once measured
+      entries.set(event.event_id, entry);
       unsaved.set(event.event_id, entry);
       // Only the count bound can be crossed here (bytes are measured when written, age checked then).
       if (entries.size > options.maxCount) enforce();
