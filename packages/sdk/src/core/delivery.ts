@@ -54,7 +54,7 @@ export function createDelivery(d: DeliveryDeps) {
   let keepaliveBytes = 0;
 
   function schedule(): void {
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
     timer = undefined;
     if (stopped || (queue.size() === 0 && !d.poll)) return;
     const wait = failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
@@ -299,8 +299,7 @@ export function createDelivery(d: DeliveryDeps) {
     },
     stop(): void {
       stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
+      schedule(); // clears the timer, sets none
     },
   };
 }
