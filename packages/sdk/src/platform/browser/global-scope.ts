@@ -74,13 +74,12 @@ export function exposeGlobal(name: string, value: unknown): void {
   (g as Record<string, unknown>)[name] = value;
 }
 
-/** True when IndexedDB exists (it may still fail to open: private modes, blocked storage). */
+/**
+ * True when IndexedDB exists (it may still fail to open: private modes, blocked storage). A throwing
+ * getter throws here: the storage tier that asks falls back, as when the open fails.
+ */
 export function hasIndexedDb(): boolean {
-  try {
-    return typeof g.indexedDB?.open === 'function';
-  } catch {
-    return false; // handled: a throwing getter means "no IndexedDB"
-  }
+  return typeof g.indexedDB?.open === 'function';
 }
 
 /** gzip with CompressionStream, where the runtime has it. */
