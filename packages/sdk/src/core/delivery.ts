@@ -124,7 +124,7 @@ export function createDelivery(d: DeliveryDeps) {
    */
   async function post(batch: ClientEvent[]): Promise<TransportResponse | undefined> {
     const json = body(batch);
-    if (!cfg.compress || !platform.gzip) return issue(batch, json, headers);
+    if (!cfg.compress || !platform.gzip) return issue(batch, json);
     let gzip: Uint8Array | undefined;
     compressing += 1;
     try {
@@ -136,17 +136,18 @@ export function createDelivery(d: DeliveryDeps) {
     const gone = batch.some((e) => handedOff.has(e.event_id));
     if (compressing === 0) handedOff.clear();
     if (gone) return undefined;
-    return gzip ? issue(batch, gzip, { ...headers, 'Content-Encoding': 'gzip' }) : issue(batch, json, headers);
+    return issue(batch, gzip ?? json);
   }
 
-  /** Issue the request: from here until it settles its events are in flight (leased at unload). */
-  async function issue(batch: ClientEvent[], payload: string | Uint8Array, sendHeaders: Record<string, string>): Promise<TransportResponse> {
-    const size = typeof payload === 'string' ? utf8Length(payload) : payload.length;
+  /** Issue the request (bytes: gzip): from here until it settles its events are in flight (leased at unload). */
+  async function issue(batch: ClientEvent[], payload: string | Uint8Array): Promise<TransportResponse> {
+    const json = typeof payload === 'string';
+    const size = json ? utf8Length(payload) : payload.length;
     const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
     if (keepalive) keepaliveBytes += size;
     for (const e of batch) inFlight.add(e.event_id);
     try {
-      return await platform.transport.send(url, payload, sendHeaders, keepalive ? { keepalive } : undefined);
+      return await platform.transport.send(url, payload, json ? headers : { ...headers, 'Content-Encoding': 'gzip' }, keepalive ? { keepalive } : undefined);
     } finally {
       if (keepalive) keepaliveBytes -= size;
       for (const e of batch) inFlight.delete(e.event_id);
@@ -252,7 +253,7 @@ export function createDelivery(d: DeliveryDeps) {
       const size = utf8Length(json);
       if (size <= budget) {
         budget -= size;
-        void deliver(chunk, issue(chunk, json, headers));
+        void deliver(chunk, issue(chunk, json));
       } else if (!beacon(json)) break;
     }
     const sent = [...skip].slice(leased);
