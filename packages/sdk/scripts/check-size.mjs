@@ -20,11 +20,20 @@
 //   9550 B gzip: measured 9491 B (+146 B) with the hide-time stash of queued events whose Storage
 //                write has not committed (they were lost on a reload behind a > 64 KiB backlog) and
 //                its clean-up once they are stored or sent. Still OVER the 8000 B target by ~1.5 KB.
+//   9150 B gzip: the same features and tests, measured 9113 B (−378 B): esbuild's syntax pass before
+//                terser (−68 B), terser hoist_funs, one error-notice helper, one sync-storage core,
+//                the storage fallbacks (keys, reserve) moved to the npm entries, one readJson, no
+//                outcome object, smaller lock/replay code (README "Budgets" has each step). Still
+//                OVER the 8000 B target by ~1.1 KB.
+//   9160 B gzip: measured 9155 B (+42 B) with the lease for keepalive sends the browser cancels as it
+//                unloads the page (Chromium rejects them just before pagehide while they still land:
+//                the Chromium test reading the events stream saw "navigate away" sent twice about one
+//                run in three). Still OVER the 8000 B target by ~1.15 KB.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9550;
+const GZIP_BUDGET = 9160;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

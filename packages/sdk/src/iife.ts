@@ -19,15 +19,11 @@ const stub = readGlobal('eventline') as { q?: StubCall[] } | undefined;
 const calls = [...(takeStoredStub() as StubCall[]).filter((c) => (DEFERRED as readonly string[]).includes(c[1])), ...(stub?.q ?? [])];
 if (stub) delete stub.q;
 exposeGlobal('eventline', api);
-const init = calls.find((c) => c[1] === 'init');
-if (init) {
-  replayAt = init[0];
-  api.init(init[2] as Parameters<typeof api.init>[0]);
-  replayAt = undefined;
-}
+// init first (a stable sort keeps the order of the rest; a second init is a no-op, as on the api).
+calls.sort((a, b) => Number(b[1] === 'init') - Number(a[1] === 'init'));
 for (const [at, method, ...args] of calls) {
   const fn = (api as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[method];
-  if (method === 'init' || typeof fn !== 'function') continue;
+  if (typeof fn !== 'function') continue;
   replayAt = at;
   try {
     fn(...args);

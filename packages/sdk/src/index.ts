@@ -1,6 +1,7 @@
 import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
 import type { Platform } from './core/types';
+import { withFullStorage } from './core/full-storage';
 import { createDefaultInstance, type EventlineApi } from './default-instance';
 import { createBrowserPlatform } from './platform/browser/platform';
 
@@ -10,7 +11,7 @@ export { SDK_VERSION } from './core/version';
 
 /** A client for the browser: localStorage (memory fallback), fetch, page context. Override any seam. */
 export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): Client {
-  return createClient(config, { ...createBrowserPlatform(), ...overrides });
+  return createClient(config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
 }
 
 const instance = createDefaultInstance((config) => createEventline(config));

@@ -1,5 +1,6 @@
 import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
+import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
 import { createNodePlatform } from './platform/node/platform';
 
@@ -12,5 +13,5 @@ export { SDK_VERSION } from './core/version';
  * and seq across restarts. Call `close()` before exit: timers do not keep the process alive.
  */
 export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): Client {
-  return createClient(config, { ...createNodePlatform(), ...overrides });
+  return createClient(config, withFullStorage({ ...createNodePlatform(), ...overrides }));
 }

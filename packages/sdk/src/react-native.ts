@@ -1,5 +1,6 @@
 import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
+import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
 import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
 
@@ -16,7 +17,7 @@ const INSTALLED = 'eventline.installed';
  * foreground; going to the background sends what is queued.
  */
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
-  const platform = { ...createReactNativePlatform(deps), ...overrides };
+  const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
   const client = createClient({ autoPage: false, ...config }, platform);
   const opened = (firstOpen: boolean) => {
     if (firstOpen) client.track('af_first_open');

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Storage } from '../src/core/types';
+import type { FullStorage, Storage } from '../src/core/types';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createLocalStorage } from '../src/platform/browser/storage-local';
 import { createTieredStorage } from '../src/platform/tiered-storage';
@@ -76,7 +76,7 @@ describe('tiered storage: IndexedDB → localStorage → memory', () => {
 
   it('falls back to localStorage when IndexedDB fails, and to memory when both do', async () => {
     const skipped: string[] = [];
-    const broken = (): Storage => {
+    const broken = (): FullStorage => {
       throw new Error('IndexedDB blocked');
     };
     const ls = fakeLocalStorage();

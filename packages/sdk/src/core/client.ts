@@ -10,7 +10,7 @@ import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
 import { createSeq } from './seq';
-import type { EventContext, Platform, PlatformContext } from './types';
+import type { CorePlatform, EventContext, PlatformContext } from './types';
 import type { EventType } from '@eventline/schemas';
 import { createUuidV7 } from './uuidv7';
 import { SDK_NAME, SDK_VERSION } from './version';
@@ -52,13 +52,15 @@ export interface Client {
   close: () => Promise<void>;
 }
 
-export function createClient(config: ClientConfig, platform: Platform): Client {
+export function createClient(config: ClientConfig, platform: CorePlatform): Client {
   const cfg = resolveConfig(config);
   const now = platform.now ?? (() => Date.now());
   const emitter = createEmitter<ClientNotices>();
   const uuid = createUuidV7(platform.randomBytes);
-  const random = () => (platform.randomBytes(4).reduce((a, b) => a * 256 + b, 0) >>> 0) / 2 ** 32;
-  const reportError = (message: string) => (error: unknown) => emitter.emit('error', { message, error, queued: queue.size() });
+  const random = () => platform.randomBytes(4).reduce((a, b) => a * 256 + b, 0) / 2 ** 32;
+  const fail = (message: string, error?: unknown, more?: Partial<ClientNotices['error']>) =>
+    emitter.emit('error', { message, error, queued: queue.size(), ...more });
+  const reportError = (message: string) => (error: unknown) => fail(message, error);
   const drop = (reason: ClientNotices['drop']['reason'], message: string, events: EventDraft[] = []) =>
     emitter.emit('drop', { reason, message, events });
   const queue = createQueue({
@@ -68,7 +70,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     maxAgeMs: cfg.maxEventAgeMs,
     now,
     onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'expired' : 'queue full', events),
-    onError: (message, error) => reportError(message)(error),
+    onError: fail,
     // A stashed copy of an event now stored, sent or dropped would bring it back: it goes.
     onStored: (ids) => stashDrafts(platform.syncStore, [], ids),
   });
@@ -77,7 +79,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
-  const delivery = createDelivery({ cfg, platform, queue, emitter, now, random, isSender: () => leader, poll: !!platform.lock });
+  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock });
   const landing = platform.landing?.() ?? {};
   const campaign = readCampaign(landing.url, landing.referrer);
   const ephemeralId = uuid();
@@ -90,7 +92,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
    * Calls made before the state is loaded (or consent granted), or while the next block of seq
    * numbers is reserved, run in order once they can (`run` returns false: not yet).
    */
-  const waiting: { draft?: EventDraft; run: (s: State) => boolean | void }[] = [];
+  let waiting: { draft?: EventDraft; run: (s: State) => boolean | void }[] = [];
   let closed = false;
   let ready: Promise<void> | undefined;
   let granted: () => void = () => undefined;
@@ -157,7 +159,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     try {
       fromPlatform = platform.context();
     } catch (error) {
-      reportError('context failed')(error);
+      fail('context failed', error);
     }
     if (fromPlatform !== platformContext) {
       platformContext = fromPlatform;
@@ -177,7 +179,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
       waiting.push(later(draft, at));
       if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
     } catch (error) {
-      reportError(`${type} failed`)(error);
+      fail(`${type} failed`, error);
     }
   }
 
@@ -204,7 +206,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     if (!kept) return true;
     queue.add(kept);
     delivery.enqueued();
-    runDestinations(cfg.plugins, kept, (name, error) => reportError(`destination ${name} failed`)(error));
+    runDestinations(cfg.plugins, kept, (name, error) => fail(`destination ${name} failed`, error));
     return true;
   }
 
@@ -264,7 +266,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     if (consentDetail.analytics === false) {
       consent = 'denied';
       drop('consent', 'consent denied', drafts(waiting.splice(0)));
-      void queue.clear();
+      queue.clear();
       return;
     }
     consent = 'granted';
@@ -277,10 +279,9 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
    */
   function hidden(): void {
     if (consent === 'granted') {
-      const held = waiting.filter((item) => item.draft);
-      const kept = stashDrafts(platform.syncStore, [...drafts(held), ...queue.fragile()]);
-      if (kept) for (const item of held) waiting.splice(waiting.indexOf(item), 1);
-      else if (kept === false) reportError('stash failed')(undefined);
+      const kept = stashDrafts(platform.syncStore, [...drafts(waiting), ...queue.fragile()]);
+      if (kept) waiting = waiting.filter((item) => !item.draft);
+      else if (kept === false) fail('stash failed');
     }
     delivery.unload();
   }
@@ -309,10 +310,7 @@ export function createClient(config: ClientConfig, platform: Platform): Client {
     group: (groupId, traits) => call('group', groupId, traits),
     setConsent,
     optOut: () =>
-      update({ optOut: true }, () => {
-        drop('consent', 'opted out', queue.list().map((e) => e.e));
-        void queue.clear();
-      }),
+      update({ optOut: true }, () => drop('consent', 'opted out', queue.clear())),
     optIn: () => update({ optOut: false }),
     anonymize: (on = true) => update({ anonymized: on }),
     reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),

@@ -2,8 +2,9 @@ import type { ClientEvent, LIMITS } from '@eventline/schemas';
 import type { ResolvedConfig } from './config';
 import type { Emitter } from './emitter';
 import type { ClientNotices } from './notices';
-import { classify, type Outcome } from './outcome';
+import { bodyOf, describe, readResults, verdict } from './outcome';
 import type { Queue } from './queue';
+import { readJson } from './sync-json';
 import { startTimer, type TimerHandle } from './timer';
 import type { Platform, TransportResponse } from './types';
 
@@ -18,6 +19,8 @@ export interface DeliveryDeps {
   platform: Platform;
   queue: Queue;
   emitter: Emitter<ClientNotices>;
+  /** Report an error notice (nothing lost: events stay queued). */
+  fail: (message: string, error?: unknown, more?: Partial<ClientNotices['error']>) => void;
   now: () => number;
   random: () => number;
   /** True while this tab is the one that sends (leader); others only persist. */
@@ -30,7 +33,7 @@ export type Delivery = ReturnType<typeof createDelivery>;
 
 /** Batching, sending, retries with full-jitter backoff, 413 splits, and the unload path. */
 export function createDelivery(d: DeliveryDeps) {
-  const { cfg, platform, queue, emitter, now } = d;
+  const { cfg, platform, queue, emitter, fail, now } = d;
   // The write key rides in the query for every request (sendBeacon cannot set headers, and one URL
   // spares the bundle a base64 encoder); a write key is public anyway: it is in the page.
   const url = `${cfg.endpoint}/v1/batch?writeKey=${encodeURIComponent(cfg.writeKey)}`;
@@ -56,11 +59,8 @@ export function createDelivery(d: DeliveryDeps) {
   /** Bytes of keepalive request bodies in flight (browsers allow 64 KiB per page). */
   let keepaliveBytes = 0;
 
-  const error = (message: string, extra: Partial<ClientNotices['error']> = {}) =>
-    emitter.emit('error', { message, queued: queue.size(), ...extra });
-
   function schedule(): void {
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
     timer = undefined;
     if (stopped || (queue.size() === 0 && !d.poll)) return;
     const wait = failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
@@ -90,27 +90,30 @@ export function createDelivery(d: DeliveryDeps) {
         await queue.reload();
         lastReload = now();
       } else await queue.saved();
-      const attempted = new Set<string>();
-      const leased = new Set(readLeases());
+      // Each event is tried once per flush; leased ones belong to another page's unload request.
+      const skip = new Set(readLeases());
       for (;;) {
-        const batch = pick((id) => attempted.has(id) || leased.has(id) || inFlight.has(id), MAX_BATCH, cfg.maxBatchBytes);
-        if (batch.length === 0) break;
-        for (const e of batch) attempted.add(e.event_id);
-        if (!(await deliver(batch, () => post(batch)))) break;
+        const batch = pick(skip, cfg.maxBatchBytes);
+        if (batch.length === 0 || !(await deliver(batch, post(batch)))) break;
       }
     } catch (cause) {
-      error('flush failed', { error: cause });
+      fail('flush failed', cause);
     }
   }
 
-  /** Oldest first, within the count and byte limits (an event bigger than the limit goes alone). */
-  function pick(skip: (id: string) => boolean, maxCount: number, maxBytes: number): ClientEvent[] {
+  /**
+   * Oldest first, within the count and byte limits (an event bigger than the limit goes alone),
+   * leaving out `skip` and what is in flight. The picked ids join `skip`.
+   */
+  function pick(skip: Set<string>, maxBytes: number): ClientEvent[] {
     const out: ClientEvent[] = [];
     let size = 40;
     queue.scan((entry) => {
-      if (skip(entry.e.event_id)) return;
-      if (out.length >= maxCount || (out.length > 0 && size + entry.b > maxBytes)) return true;
+      const id = entry.e.event_id;
+      if (skip.has(id) || inFlight.has(id)) return;
+      if (out.length >= MAX_BATCH || (out.length > 0 && size + entry.b > maxBytes)) return true;
       out.push(entry.e);
+      skip.add(id);
       size += entry.b + 1;
     });
     return out;
@@ -127,7 +130,7 @@ export function createDelivery(d: DeliveryDeps) {
    */
   async function post(batch: ClientEvent[]): Promise<TransportResponse | undefined> {
     const json = body(batch);
-    if (!cfg.compress || !platform.gzip) return issue(batch, json, headers);
+    if (!cfg.compress || !platform.gzip) return issue(batch, json);
     let gzip: Uint8Array | undefined;
     compressing += 1;
     try {
@@ -139,17 +142,18 @@ export function createDelivery(d: DeliveryDeps) {
     const gone = batch.some((e) => handedOff.has(e.event_id));
     if (compressing === 0) handedOff.clear();
     if (gone) return undefined;
-    return gzip ? issue(batch, gzip, { ...headers, 'Content-Encoding': 'gzip' }) : issue(batch, json, headers);
+    return issue(batch, gzip ?? json);
   }
 
-  /** Issue the request: from here until it settles its events are in flight (leased at unload). */
-  async function issue(batch: ClientEvent[], payload: string | Uint8Array, sendHeaders: Record<string, string>): Promise<TransportResponse> {
-    const size = typeof payload === 'string' ? utf8Length(payload) : payload.length;
+  /** Issue the request (bytes: gzip): from here until it settles its events are in flight (leased at unload). */
+  async function issue(batch: ClientEvent[], payload: string | Uint8Array): Promise<TransportResponse> {
+    const json = typeof payload === 'string';
+    const size = json ? utf8Length(payload) : payload.length;
     const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
     if (keepalive) keepaliveBytes += size;
     for (const e of batch) inFlight.add(e.event_id);
     try {
-      return await platform.transport.send(url, payload, sendHeaders, keepalive ? { keepalive } : undefined);
+      return await platform.transport.send(url, payload, json ? headers : { ...headers, 'Content-Encoding': 'gzip' }, keepalive ? { keepalive } : undefined);
     } catch (cause) {
       if (keepalive) {
         for (const e of batch) cancelled.add(e.event_id);
@@ -162,28 +166,26 @@ export function createDelivery(d: DeliveryDeps) {
     }
   }
 
-  /** Send one batch and apply the outcome. Returns false when the flush should stop (ingest unreachable). */
-  async function deliver(batch: ClientEvent[], request: () => Promise<TransportResponse | undefined>): Promise<boolean> {
-    let outcome: Outcome;
+  /** Send one batch and apply the answer. Returns false when the flush should stop (ingest unreachable). */
+  async function deliver(batch: ClientEvent[], request: Promise<TransportResponse | undefined>): Promise<boolean> {
+    let response: TransportResponse | undefined;
     try {
-      const response = await request();
-      if (!response) return false; // handed to the unload path, which applies the answer
-      outcome = classify(response);
+      response = await request;
     } catch (cause) {
-      outcome = { kind: 'keep', message: `network error: ${String(cause)}`, error: cause };
+      return failed(batch, `network error: ${String(cause)}`, cause);
     }
-    if (outcome.kind === 'keep') {
-      failed(batch, outcome);
-      return false;
-    }
+    if (!response) return false; // handed to the unload path, which applies the answer
+    const { status } = response;
+    const body = bodyOf(response);
+    const kind = verdict(status);
+    if (kind === 'keep') return failed(batch, describe(status, body), undefined, status, response.retryAfterMs);
     failures = 0;
-    if (outcome.kind === 'drop') {
-      if (outcome.status === 413) return split(batch);
+    if (kind === 'delivered') applyResults(batch, status, body);
+    else if (status === 413) return split(batch);
+    else {
       queue.remove(batch);
-      emitter.emit('drop', { reason: 'http', status: outcome.status, message: outcome.message, events: batch });
-      return true;
+      emitter.emit('drop', { reason: 'http', status, message: describe(status, body), events: batch });
     }
-    applyResults(batch, outcome);
     return true;
   }
 
@@ -196,16 +198,17 @@ export function createDelivery(d: DeliveryDeps) {
     }
     const half = Math.ceil(batch.length / 2);
     const [a, b] = [batch.slice(0, half), batch.slice(half)];
-    return (await deliver(a, () => post(a))) && deliver(b, () => post(b));
+    return (await deliver(a, post(a))) && deliver(b, post(b));
   }
 
-  function applyResults(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'delivered' }>): void {
+  function applyResults(batch: ClientEvent[], status: number, body: Parameters<typeof readResults>[0]): void {
+    const results = readResults(body);
     const done: ClientEvent[] = [];
     const retry: ClientEvent[] = [];
     const acceptedIds: string[] = [];
     let rejected = 0;
     for (const event of batch) {
-      const result = outcome.results.get(event.event_id);
+      const result = results.get(event.event_id);
       if (result?.status === 'retry') {
         retry.push(event);
         continue;
@@ -218,34 +221,30 @@ export function createDelivery(d: DeliveryDeps) {
       rejected += 1;
       const { code, issues } = result;
       const message = `rejected by the ingest${code ? ` (${code})` : ''}`;
-      emitter.emit('drop', { reason: 'rejected', status: outcome.status, message, code, issues, events: [event] });
+      emitter.emit('drop', { reason: 'rejected', status, message, code, issues, events: [event] });
     }
     queue.remove(done);
     if (retry.length > 0) queue.attempted(retry);
-    const { status, requestId } = outcome;
+    const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
     emitter.emit('sent', { status, requestId, accepted: acceptedIds.length, acceptedIds, rejected, retry: retry.length });
   }
 
-  function failed(batch: ClientEvent[], outcome: Extract<Outcome, { kind: 'keep' }>): void {
+  /** A failed attempt: back off (full jitter) and report it. Returns false: the flush stops. */
+  function failed(batch: ClientEvent[], message: string, error: unknown, status?: number, retryAfterMs?: number): false {
     failures += 1;
     queue.attempted(batch);
     // Full jitter: uniform in [0, min(cap, base·2^(n-1))]; a Retry-After is a floor.
     const ceiling = Math.min(cfg.retryMaxMs, cfg.retryBaseMs * 2 ** Math.min(failures - 1, 30));
-    const wait = Math.max(Math.floor(d.random() * ceiling), outcome.retryAfterMs ?? 0);
+    const wait = Math.max(Math.floor(d.random() * ceiling), retryAfterMs ?? 0);
     retryAt = now() + wait;
-    const { message, status, retryAfterMs } = outcome;
-    error(message, { status, retryAfterMs, retryInMs: wait, error: outcome.error });
+    fail(message, error, { status, retryAfterMs, retryInMs: wait });
+    return false;
   }
 
   /** Ids other tabs (or earlier pages) leased for an unload request that may still land. */
   function readLeases(): string[] {
-    try {
-      const lease = JSON.parse(platform.syncStore?.get(LEASE_KEY) || '0') as { until: number; ids: string[] } | 0;
-      return lease && lease.until > now() ? lease.ids : [];
-    } catch (cause) {
-      error('lease failed', { error: cause });
-      return [];
-    }
+    const lease = readJson(platform.syncStore, LEASE_KEY, (cause) => fail('lease failed', cause)) as { until: number; ids: string[] } | undefined;
+    return lease && lease.until > now() ? lease.ids : [];
   }
 
   /**
@@ -256,27 +255,28 @@ export function createDelivery(d: DeliveryDeps) {
   function unload(): void {
     void queue.saved();
     if (!d.isSender()) return;
-    const leased = new Set(readLeases());
-    const sentIds = new Set<string>();
+    // Cancelled keepalive sends may still land: skipped and leased like the ones in flight.
+    const skip = new Set([...readLeases(), ...cancelled]);
+    const leased = skip.size;
     let budget = KEEPALIVE_BYTES - keepaliveBytes;
     for (;;) {
-      const chunk = pick((id) => leased.has(id) || inFlight.has(id) || cancelled.has(id) || sentIds.has(id), MAX_BATCH, KEEPALIVE_BYTES - 1024);
+      const chunk = pick(skip, KEEPALIVE_BYTES - 1024);
       if (chunk.length === 0) break;
       const json = body(chunk);
       const size = utf8Length(json);
-      for (const e of chunk) sentIds.add(e.event_id);
       if (size <= budget) {
         budget -= size;
-        void deliver(chunk, () => issue(chunk, json, headers));
+        void deliver(chunk, issue(chunk, json));
       } else if (!beacon(json)) break;
     }
-    if (compressing > 0) for (const id of sentIds) handedOff.add(id);
+    const sent = [...skip].slice(leased);
+    if (compressing > 0) for (const id of sent) handedOff.add(id);
     // A request already issued may land too: lease its events as well.
-    const ids = [...new Set([...readLeases(), ...sentIds, ...inFlight, ...cancelled])];
+    const ids = [...new Set([...skip, ...inFlight])];
     try {
-      if (sentIds.size + inFlight.size + cancelled.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
+      if (sent.length + inFlight.size + cancelled.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
     } catch (cause) {
-      error('lease failed', { error: cause });
+      fail('lease failed', cause);
     }
   }
 
@@ -285,7 +285,7 @@ export function createDelivery(d: DeliveryDeps) {
     try {
       return platform.beacon(url, json);
     } catch (cause) {
-      error('sendBeacon failed', { error: cause });
+      fail('sendBeacon failed', cause);
       return false;
     }
   }
@@ -313,8 +313,7 @@ export function createDelivery(d: DeliveryDeps) {
     },
     stop(): void {
       stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
+      schedule(); // clears the timer, sets none
     },
   };
 }

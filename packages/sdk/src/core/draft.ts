@@ -8,7 +8,6 @@ const NAME_MAX = 255;
 const ID_MAX = 256;
 
 const ID_KEY = { track: 'event', page: 'event', screen: 'event', identify: 'user_id', alias: 'user_id', group: 'group_id' } as const;
-const REQUIRED: Partial<Record<EventType, 1>> = { track: 1, identify: 1, alias: 1, group: 1 };
 
 /**
  * Build an event of any type, or return why it cannot be sent (a string). Arguments are positional,
@@ -27,7 +26,8 @@ export function draftEvent(
   context: EventContext,
 ): EventDraft | string {
   const max = ID_KEY[type] === 'event' ? NAME_MAX : ID_MAX;
-  if (id == null ? REQUIRED[type] : bad(id, max)) return `${ID_KEY[type]}: 1-${max} chars`;
+  // Only page and screen names are optional.
+  if (id == null ? type !== 'page' && type !== 'screen' : bad(id, max)) return `${ID_KEY[type]}: 1-${max} chars`;
   if (other != null && bad(other, ID_MAX)) return `previous_id: 1-${ID_MAX} chars`;
   const draft: EventDraft = { schema_version: ENVELOPE_VERSION, event_id: eventId, type, client_ts: clientTs, context };
   if (id != null) (draft as Record<string, unknown>)[ID_KEY[type]] = id;

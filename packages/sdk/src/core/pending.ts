@@ -1,4 +1,5 @@
 import type { EventDraft } from './notices';
+import { readJson } from './sync-json';
 import type { Platform } from './types';
 
 const KEY = 'eventline.pending';
@@ -36,11 +37,8 @@ export function takeDrafts(store: Platform['syncStore']): EventDraft[] {
   return drafts;
 }
 
-function readDrafts(store: NonNullable<Platform['syncStore']>): EventDraft[] {
-  try {
-    const parsed = JSON.parse(store.get(KEY) ?? '[]') as unknown;
-    return Array.isArray(parsed) ? (parsed as EventDraft[]).filter((d) => typeof d?.event_id === 'string') : [];
-  } catch {
-    return []; // handled: an unreadable stash is treated as empty
-  }
+/** The stash's drafts; an unreadable stash counts as empty. */
+function readDrafts(store: Platform['syncStore']): EventDraft[] {
+  const parsed = readJson(store, KEY);
+  return Array.isArray(parsed) ? (parsed as EventDraft[]).filter((d) => typeof d?.event_id === 'string') : [];
 }

@@ -1,6 +1,6 @@
 import type { ClientEvent } from '@eventline/schemas';
 import { startTimer } from './timer';
-import type { Storage } from './types';
+import type { FullStorage } from './types';
 
 /** One queued event as persisted: the event, when it was queued, failed attempts, JSON size. */
 export interface Entry {
@@ -15,7 +15,7 @@ export const QUEUE_PREFIX = 'eventline.q.';
 const WRITE_CHUNK = 200;
 
 export interface QueueOptions {
-  storage: Storage;
+  storage: FullStorage;
   maxCount: number;
   maxBytes: number;
   maxAgeMs: number;
@@ -102,11 +102,6 @@ export function createQueue(options: QueueOptions) {
     }
   }
 
-  function insert(entry: Entry): void {
-    entries.set(entry.e.event_id, entry);
-    bytes += entry.b;
-  }
-
   function settle(ids: string[]): void {
     for (const id of ids) fragile.delete(id);
     options.onStored(ids);
@@ -157,11 +152,10 @@ export function createQueue(options: QueueOptions) {
    * added meanwhile, or never written (storage failing), stay.
    */
   /**
-   * What Storage holds. With `keys`, only entries this tab does not already hold are read (after a
-   * burst of 10,000 events, reading them all back costs a long task on the main thread).
+   * What Storage holds. Only entries this tab does not already hold are read (after a burst of
+   * 10,000 events, reading them all back costs a long task on the main thread).
    */
   async function readStored(): Promise<(Entry | undefined)[]> {
-    if (!storage.keys) return (await storage.entries<Entry>(QUEUE_PREFIX)).map(([, entry]) => entry);
     const out: (Entry | undefined)[] = [];
     const missing: string[] = [];
     for (const key of await storage.keys(QUEUE_PREFIX)) {
@@ -195,8 +189,8 @@ export function createQueue(options: QueueOptions) {
     /** Queue an event (`t`: when it was first queued, for one a stash brought back): in memory now, in Storage on the next tick. */
     add(event: ClientEvent, t = now()): void {
       if (entries.has(event.event_id)) return; // a stashed copy of one this page holds
-      const entry: Entry = { e: event, t, n: 0, b: 0 };
-      insert(entry);
+      const entry: Entry = { e: event, t, n: 0, b: 0 }; // its size counts in `bytes` once measured
+      entries.set(event.event_id, entry);
       unsaved.set(event.event_id, entry);
       // Only the count bound can be crossed here (bytes are measured when written, age checked then).
       if (entries.size > options.maxCount) enforce();
@@ -237,11 +231,7 @@ export function createQueue(options: QueueOptions) {
     size: () => entries.size,
     /** The events a page going away now would lose (their write has not committed). */
     fragile: () => [...unsaved.values()].map((entry) => entry.e).concat([...fragile.values()]),
-    /** Forget everything (opt-out, consent withdrawn). */
-    clear(): Promise<void> {
-      const ids = [...entries.keys()];
-      take(ids);
-      return chain;
-    },
+    /** Forget everything (opt-out, consent withdrawn); returns the events forgotten. */
+    clear: () => take([...entries.keys()]),
   };
 }

@@ -1,4 +1,4 @@
-import type { Storage } from './types';
+import type { FullStorage } from './types';
 
 export const SEQ_PREFIX = 'eventline.seq.';
 /** Numbers a client reserves at a time; it keeps one spare block reserved ahead of the one in use. */
@@ -10,7 +10,7 @@ export const SEQ_BLOCK = 200;
  * tabs' transactions on the store never overlap). `take` never waits: it returns undefined while
  * the next block is being reserved, and `onReady` runs when it is there.
  */
-export function createSeq(storage: Storage, onReady: () => void, onError: (error: unknown) => void) {
+export function createSeq(storage: FullStorage, onReady: () => void, onError: (error: unknown) => void) {
   let device: string | undefined;
   let next = 0;
   let end = 0;
@@ -25,7 +25,8 @@ export function createSeq(storage: Storage, onReady: () => void, onError: (error
   }
 
   function ask(id: string): Promise<void> {
-    return (asking ??= reserve(storage, SEQ_PREFIX + id, SEQ_BLOCK)
+    return (asking ??= storage
+      .reserve(SEQ_PREFIX + id, SEQ_BLOCK)
       .catch((error: unknown) => {
         onError(error);
         return end; // storage failing: this client's own numbers stay unique, other tabs' may not
@@ -56,11 +57,4 @@ export function createSeq(storage: Storage, onReady: () => void, onError: (error
       return next < end ? next++ : undefined;
     },
   };
-}
-
-/** Add `count` to the number at `key` (absent: 0) and resolve with the value before. */
-export function reserve(storage: Storage, key: string, count: number): Promise<number> {
-  if (storage.reserve) return storage.reserve(key, count);
-  // Storages without an atomic increment (AsyncStorage) serve one app process: read, then write.
-  return storage.get<number>(key).then((start = 0) => storage.setMany([[key, start + count]]).then(() => start));
 }

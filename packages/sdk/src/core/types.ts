@@ -16,6 +16,9 @@ export interface Storage {
   reserve?(key: string, count: number): Promise<number>;
 }
 
+/** A Storage with the optional parts present: what the core works with (see `withFullStorage`). */
+export type FullStorage = Storage & Required<Pick<Storage, 'keys' | 'reserve'>>;
+
 export interface TransportResponse {
   status: number;
   /** Parsed JSON body, or undefined when the body is empty or not JSON. */
@@ -68,3 +71,6 @@ export interface Platform {
   onRouteChange?: (listener: () => void) => () => void;
   now?: () => number;
 }
+
+/** The platform the core runs on: its storage has `keys` and `reserve`. */
+export type CorePlatform = Omit<Platform, 'storage'> & { storage: FullStorage };

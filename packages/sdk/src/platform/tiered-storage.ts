@@ -1,5 +1,4 @@
-import { reserve } from '../core/seq';
-import type { Storage } from '../core/types';
+import type { FullStorage } from '../core/types';
 import { createMemoryStorage } from './memory-storage';
 
 const PROBE = 'eventline.probe';
@@ -9,12 +8,12 @@ const PROBE = 'eventline.probe';
  * else memory. Probed once, lazily, on first use. `onFallback` hears why each candidate was skipped.
  */
 export function createTieredStorage(
-  candidates: { name: string; make: () => Storage | undefined }[],
+  candidates: { name: string; make: () => FullStorage | undefined }[],
   onFallback: (name: string, error: unknown) => void = () => undefined,
-): Storage & { chosen: () => Promise<string> } {
-  let picked: Promise<[string, Storage]> | undefined;
+): FullStorage & { chosen: () => Promise<string> } {
+  let picked: Promise<[string, FullStorage]> | undefined;
 
-  async function pick(): Promise<[string, Storage]> {
+  async function pick(): Promise<[string, FullStorage]> {
     for (const { name, make } of candidates) {
       try {
         const storage = make();
@@ -35,10 +34,10 @@ export function createTieredStorage(
   return {
     get: <T>(key: string) => use().then((s) => s.get<T>(key)),
     entries: <T>(prefix: string) => use().then((s) => s.entries<T>(prefix)),
-    keys: (prefix) => use().then((s) => s.keys?.(prefix) ?? s.entries(prefix).then((list) => list.map(([key]) => key))),
+    keys: (prefix) => use().then((s) => s.keys(prefix)),
     setMany: (entries) => use().then((s) => s.setMany(entries)),
     removeMany: (keys) => use().then((s) => s.removeMany(keys)),
-    reserve: (key, count) => use().then((s) => reserve(s, key, count)),
+    reserve: (key, count) => use().then((s) => s.reserve(key, count)),
     chosen: () => choice().then((c) => c[0]),
   };
 }

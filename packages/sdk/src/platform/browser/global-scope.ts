@@ -4,6 +4,10 @@
  * so the core runs unchanged in a browser, a worker, Node or React Native.
  */
 
+import { readJson } from '../../core/sync-json';
+
+const STUB_KEY = 'eventline.stub';
+
 /** The browser objects the context reader uses; any of them may be missing (worker, SSR, Node). */
 export interface BrowserScope {
   location?: { href?: string; pathname?: string };
@@ -70,13 +74,12 @@ export function exposeGlobal(name: string, value: unknown): void {
   (g as Record<string, unknown>)[name] = value;
 }
 
-/** True when IndexedDB exists (it may still fail to open: private modes, blocked storage). */
+/**
+ * True when IndexedDB exists (it may still fail to open: private modes, blocked storage). A throwing
+ * getter throws here: the storage tier that asks falls back, as when the open fails.
+ */
 export function hasIndexedDb(): boolean {
-  try {
-    return typeof g.indexedDB?.open === 'function';
-  } catch {
-    return false; // handled: a throwing getter means "no IndexedDB"
-  }
+  return typeof g.indexedDB?.open === 'function';
 }
 
 /** gzip with CompressionStream, where the runtime has it. */
@@ -152,14 +155,12 @@ export function readGlobal(name: string): unknown {
 
 /** Calls a snippet saved on pagehide because the SDK file had not arrived; read once, then removed. */
 export function takeStoredStub(): unknown[] {
+  const ls = getLocalStorage();
+  const calls = readJson(ls && { get: (key) => ls.getItem(key) }, STUB_KEY);
   try {
-    const ls = g.localStorage;
-    const raw = ls?.getItem('eventline.stub');
-    if (!raw) return [];
-    ls?.removeItem('eventline.stub');
-    const calls = JSON.parse(raw) as unknown;
-    return Array.isArray(calls) ? calls.filter(Array.isArray) : [];
+    ls?.removeItem(STUB_KEY); // a no-op when there is none (no storage event either)
   } catch {
-    return []; // handled: blocked or corrupt storage means no saved calls
+    // handled: blocked storage; the calls are replayed all the same
   }
+  return Array.isArray(calls) ? calls.filter(Array.isArray) : [];
 }

@@ -1,4 +1,4 @@
-import type { Platform } from '../../core/types';
+import type { CorePlatform } from '../../core/types';
 import { createTieredStorage } from '../tiered-storage';
 import { readBrowserContext } from './context';
 import {
@@ -22,11 +22,10 @@ import { createFetchTransport } from './transport-fetch';
  * The browser adapter: IndexedDB → localStorage → memory, fetch (+ keepalive, sendBeacon), gzip,
  * Web Locks (localStorage lease fallback), page lifecycle. Safe to create during SSR.
  */
-export function createBrowserPlatform(): Platform {
+export function createBrowserPlatform(): CorePlatform {
   const ls = getLocalStorage();
   const syncStore = ls && { get: (k: string) => ls.getItem(k), set: (k: string, v: string) => ls.setItem(k, v) };
   const locks = getLocks();
-  const hex = [...randomBytes(8)].map((b) => b.toString(16).padStart(2, '0')).join('');
   return {
     storage: createTieredStorage([
       { name: 'indexeddb', make: () => (hasIndexedDb() ? createIdbStorage() : undefined) },
@@ -41,7 +40,7 @@ export function createBrowserPlatform(): Platform {
     onRouteChange: (listener) => listenPage((e) => e === 'route' && listener()),
     lock: locks
       ? locks
-      : syncStore && createStorageLock(syncStore, hex, () => Date.now()),
+      : syncStore && createStorageLock(syncStore, randomBytes(8).join('.'), () => Date.now()), // owner: this tab's random id
     syncStore,
     landing: getLanding,
   };

@@ -1,12 +1,12 @@
 import { createStore, promisifyRequest } from 'idb-keyval';
-import type { Storage } from '../../core/types';
+import type { FullStorage } from '../../core/types';
 
 /**
  * IndexedDB through idb-keyval's store (connection handling, transactions as promises), in its own
  * database so the page's default idb-keyval store is untouched. Reads use getAll/getAllKeys (every
  * browser with Web Locks has them), so idb-keyval's cursor fallback is not bundled.
  */
-export function createIdbStorage(): Storage {
+export function createIdbStorage(): FullStorage {
   const store = createStore('eventline', 'kv');
   return {
     get: <T>(key: string) => store('readonly', (s) => promisifyRequest(s.get(key) as IDBRequest<T | undefined>)),

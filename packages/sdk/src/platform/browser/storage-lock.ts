@@ -1,9 +1,15 @@
+import { readJson } from '../../core/sync-json';
 import type { LockFn } from '../../core/types';
 
 export interface SyncStore {
   get(key: string): string | null;
   set(key: string, value: string): void;
 }
+
+const WAITING = 0;
+const CLAIMED = 1;
+const HELD = 2;
+const DONE = 3;
 
 interface Lease {
   owner: string;
@@ -19,34 +25,28 @@ interface Lease {
 export function createStorageLock(store: SyncStore, owner: string, now: () => number, renewMs = 1000, ttlMs = 4000, confirmMs = 50): LockFn {
   return (name, run) => {
     const key = `eventline.lock.${name}`;
-    let state: 'waiting' | 'claimed' | 'held' | 'done' = 'waiting';
-    const read = (): Lease | undefined => {
-      try {
-        const raw = store.get(key);
-        return raw ? (JSON.parse(raw) as Lease) : undefined;
-      } catch {
-        return undefined; // handled: an unreadable lease counts as free
-      }
-    };
+    let state = WAITING;
+    // An unreadable lease counts as free.
+    const read = () => readJson(store, key) as Lease | undefined;
     const claim = () => store.set(key, JSON.stringify({ owner, until: now() + ttlMs }));
     const tick = () => {
       const lease = read();
       const mine = lease?.owner === owner;
-      if (state === 'held' && mine) return claim();
-      if (state === 'claimed' && mine) {
-        state = 'held';
+      if (state === HELD && mine) return claim();
+      if (state === CLAIMED && mine) {
+        state = HELD;
         claim();
         void run().finally(() => {
-          state = 'done';
+          state = DONE;
           clearInterval(timer);
           if (read()?.owner === owner) store.set(key, '');
         });
         return;
       }
-      state = 'waiting';
+      state = WAITING;
       if (!lease || lease.until <= now()) {
         claim();
-        state = 'claimed';
+        state = CLAIMED;
         setTimeout(tick, confirmMs);
       }
     };
