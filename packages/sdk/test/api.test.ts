@@ -1,5 +1,5 @@
 import { validateEvent } from '@eventline/schemas';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readCampaign } from '../src/core/attribution';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { createMemoryStorage } from '../src/node';
@@ -78,6 +78,20 @@ describe('consent', () => {
     ]);
     expect(writes).toEqual([]);
     expect(ingest.received).toHaveLength(0);
+  });
+
+  it('consent withdrawn after it was granted drops the queued events with a notice', async () => {
+    const storage = createMemoryStorage();
+    const client = clients.create({ flushAt: 100 }, { storage });
+    const notices = record(client);
+    client.track('queued_1');
+    client.track('queued_2');
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(2));
+    client.setConsent(false);
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.events.map((e) => e.event)])).toEqual([['consent', ['queued_1', 'queued_2']]]);
+    expect(ingest.received).toHaveLength(0);
+    expect(await storage.entries(QUEUE_PREFIX)).toEqual([]);
   });
 
   it('optOut() drops the queue, persists, and survives a reload; optIn() resumes', async () => {

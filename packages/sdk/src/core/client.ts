@@ -265,8 +265,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     redecorate();
     if (consentDetail.analytics === false) {
       consent = 'denied';
-      drop('consent', 'consent denied', drafts(waiting.splice(0)));
-      queue.clear();
+      drop('consent', 'consent denied', [...drafts(waiting.splice(0)), ...queue.clear()]);
       return;
     }
     consent = 'granted';
