@@ -107,7 +107,9 @@ export async function deliverPrepared(
 interface Files {
   add(item: PreparedRecord): void;
   groups: Map<string, FileGroup>;
+  /** Accepted rows, kept only for a row sink: otherwise a serialised row becomes garbage at once (cheap to collect). */
   rows: LakeRow[];
+  rowsDelivered: number;
   badRows: number;
   duplicates: number;
 }
@@ -116,9 +118,11 @@ interface Files {
 function collectFiles(options: DeliveryOptions): Files {
   const seen = new Set<string>();
   const level = options.gzipLevel ?? 6;
+  const keepRows = options.rowSink !== undefined;
   const files: Files = {
     groups: new Map(),
     rows: [],
+    rowsDelivered: 0,
     badRows: 0,
     duplicates: 0,
     add(item) {
@@ -129,7 +133,8 @@ function collectFiles(options: DeliveryOptions): Files {
         return;
       } else {
         seen.add(item.row.event_id);
-        files.rows.push(item.row);
+        files.rowsDelivered += 1;
+        if (keepRows) files.rows.push(item.row);
       }
       let group = files.groups.get(item.partition);
       if (group === undefined) {
@@ -152,7 +157,7 @@ async function writeFiles(shardId: string, files: Files, sink: Sink, options: De
   throwFailures(outcomes, named.length);
   if (options.rowSink && files.rows.length > 0) await options.rowSink.writeRows(files.rows);
   const objectKeys = named.map((f) => f.key);
-  return { rowsDelivered: files.rows.length, badRows: files.badRows, duplicates: files.duplicates, filesWritten: objectKeys.length, objectKeys };
+  return { rowsDelivered: files.rowsDelivered, badRows: files.badRows, duplicates: files.duplicates, filesWritten: objectKeys.length, objectKeys };
 }
 
 function encode(group: FileGroup): Promise<Uint8Array> {

@@ -9,8 +9,10 @@ export function encodeNdjsonGzip(values: readonly unknown[], level = 6): Uint8Ar
   return gzipSync(Buffer.from(text, 'utf8'), { level });
 }
 
-/** Serialised text handed to zlib at a time (one gzip stream per file, no flush between chunks). */
-const CHUNK_CHARS = 64 * 1024;
+/** Serialised text worth a trip to the thread pool. */
+const MIN_CHUNK_CHARS = 16 * 1024;
+/** Text handed over even while zlib is still busy (it queues): bounds the memory of a caller that never yields. */
+const MAX_CHUNK_CHARS = 1024 * 1024;
 
 /** A file being written line by line; `finish` resolves with the gzip bytes. */
 export interface NdjsonGzipWriter {
@@ -19,11 +21,16 @@ export interface NdjsonGzipWriter {
 }
 
 /**
- * The same bytes as encodeNdjsonGzip, compressed on libuv's thread pool in chunks while the main
- * thread keeps serialising (and processing) the next lines: the event loop is never blocked for a
- * whole file. One deflate stream without intermediate flushes, so the output does not depend on
- * the chunking. Callers that add many values should yield to the event loop now and then, so
- * that zlib's completed chunks hand it the next ones.
+ * The same bytes as encodeNdjsonGzip, compressed on libuv's thread pool while the main thread
+ * keeps serialising (and processing) the next lines: the event loop is never blocked for a whole
+ * file. One deflate stream without intermediate flushes, so the output does not depend on the
+ * chunking. Callers that add many values should yield to the event loop now and then: zlib's
+ * completions are seen there.
+ *
+ * Whenever zlib is idle, it gets all the text serialised so far (one chunk per turn of the event
+ * loop, however much the main thread produced in between). Fixed-size chunks fell behind: zlib
+ * took one chunk per turn while the main thread produced more, and the backlog was compressed
+ * at `finish` with the main thread waiting.
  */
 export function createNdjsonGzipWriter(level = 6): NdjsonGzipWriter {
   const gzip = createGzip({ level });
@@ -33,11 +40,14 @@ export function createNdjsonGzipWriter(level = 6): NdjsonGzipWriter {
   // Recorded here and rethrown by finish(): the stream must not throw uncaught.
   gzip.on('error', (error) => (failure ??= error));
   let text = '';
+  let zlibBusy = false;
+  const zlibDone = (): void => void (zlibBusy = false);
   return {
     add(value) {
       text += JSON.stringify(value) + '\n';
-      if (text.length < CHUNK_CHARS) return;
-      gzip.write(text);
+      if (text.length < (zlibBusy ? MAX_CHUNK_CHARS : MIN_CHUNK_CHARS)) return;
+      zlibBusy = true;
+      gzip.write(text, zlibDone);
       text = '';
     },
     async finish() {
