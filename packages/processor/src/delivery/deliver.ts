@@ -3,7 +3,7 @@ import type { LakeRow } from '../core/lake-row';
 import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
 import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
 import { objectName, type FileExtension } from './naming';
-import { encodeParquet } from './parquet';
+import { createParquetFileBuilder, type ParquetFileBuilder } from './parquet';
 import { badRowPrefix, eventPrefix } from './partition';
 import type { Prefix } from './prefix';
 import type { RowSink, Sink } from './sink';
@@ -34,16 +34,15 @@ export interface DeliveryResult {
 /** A processed record and the file it belongs to: `partition` is its folder plus the file extension. */
 export type PreparedRecord = ClassifiedRecord & { prefix: string; extension: FileExtension; partition: string };
 
-interface FileGroup {
+interface FileRange {
   prefix: string;
   extension: FileExtension;
   firstSeq: string;
   lastSeq: string;
-  /** NDJSON.gz: lines go to the compressor as they come. */
-  ndjson?: NdjsonGzipWriter;
-  /** Parquet: the writer needs every row of the file at once. */
-  rows: LakeRow[];
 }
+
+/** NDJSON.gz: lines go to the compressor as they come. Parquet: the writer needs the whole file at once; values are gathered column by column. */
+type FileGroup = FileRange & ({ ndjson: NdjsonGzipWriter; parquet?: undefined } | { ndjson?: undefined; parquet: ParquetFileBuilder });
 
 /**
  * Process one shard's records (in shard order) and write one file per partition folder, then
@@ -138,13 +137,13 @@ function collectFiles(options: DeliveryOptions): Files {
       }
       let group = files.groups.get(item.partition);
       if (group === undefined) {
-        const ndjson = item.extension === '.ndjson.gz' ? createNdjsonGzipWriter(level) : undefined;
-        group = { prefix: item.prefix, extension: item.extension, firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, rows: [], ...(ndjson ? { ndjson } : {}) };
+        const encoder = item.extension === '.ndjson.gz' ? { ndjson: createNdjsonGzipWriter(level) } : { parquet: createParquetFileBuilder() };
+        group = { prefix: item.prefix, extension: item.extension, firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, ...encoder };
         files.groups.set(item.partition, group);
       }
       group.lastSeq = item.sequenceNumber;
       if (group.ndjson) group.ndjson.add(item.row ?? item.badRow);
-      else if (item.row !== undefined) group.rows.push(item.row);
+      else if (item.row !== undefined) group.parquet.add(item.row);
     },
   };
   return files;
@@ -161,7 +160,7 @@ async function writeFiles(shardId: string, files: Files, sink: Sink, options: De
 }
 
 function encode(group: FileGroup): Promise<Uint8Array> {
-  return group.ndjson ? group.ndjson.finish() : Promise.resolve(encodeParquet(group.rows));
+  return group.ndjson ? group.ndjson.finish() : Promise.resolve(group.parquet.encode());
 }
 
 function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): void {
