@@ -44,16 +44,16 @@ export function createNdjsonGzipWriter(level = 6): NdjsonGzipWriter {
   // that Buffer.from would first flatten and then encode. Chunks grow while zlib is busy.
   let chunk = Buffer.allocUnsafe(2 * MIN_CHUNK_BYTES);
   let used = 0;
-  let zlibBusy = false;
-  const zlibDone = (): void => void (zlibBusy = false);
+  let chunksInZlib = 0;
+  const zlibDone = (): void => void (chunksInZlib -= 1);
   const handOff = (): void => {
-    zlibBusy = true;
+    chunksInZlib += 1;
     gzip.write(chunk.subarray(0, used), zlibDone);
     chunk = Buffer.allocUnsafe(chunk.length);
     used = 0;
   };
   const makeRoom = (room: number): void => {
-    if (zlibBusy && used + room <= MAX_CHUNK_BYTES) {
+    if (chunksInZlib > 0 && used + room <= MAX_CHUNK_BYTES) {
       const larger = Buffer.allocUnsafe(Math.min(MAX_CHUNK_BYTES, Math.max(2 * chunk.length, used + room)));
       chunk.copy(larger, 0, 0, used);
       chunk = larger;
@@ -70,7 +70,7 @@ export function createNdjsonGzipWriter(level = 6): NdjsonGzipWriter {
       if (used + room > chunk.length) makeRoom(room);
       used += chunk.write(line, used);
       chunk[used++] = NEWLINE;
-      if (!zlibBusy && used >= MIN_CHUNK_BYTES) handOff();
+      if (chunksInZlib === 0 && used >= MIN_CHUNK_BYTES) handOff();
     },
     async finish() {
       await new Promise<void>((resolve, reject) => {
