@@ -5,12 +5,24 @@ import { record, storedEvent } from './fixtures/events';
 
 describe('NDJSON.gz compressed off the main thread', () => {
   it('writes the same bytes as the one-shot encoder, also across many chunks', async () => {
-    // ~1.2 MB of lines: several 256 KiB chunks handed to zlib one after the other.
+    // ~1.2 MB of lines: many chunks handed to zlib one after the other, of sizes that depend on timing.
     const values = Array.from({ length: 6_000 }, (_, i) => ({ i, text: `line ${i} `.repeat(20), nested: { even: i % 2 === 0 } }));
     const streamed = await gzipNdjson(values, 6);
     expect(Buffer.from(streamed).equals(Buffer.from(encodeNdjsonGzip(values, 6)))).toBe(true);
     expect(decodeNdjsonGzip(streamed)).toEqual(values);
     expect(Buffer.from(await gzipNdjson(values, 1)).equals(Buffer.from(encodeNdjsonGzip(values, 1)))).toBe(true);
+  });
+
+  it('writes the same bytes for non-ASCII text and lines longer than a chunk', async () => {
+    const values = [
+      { text: 'Grüße aus Köln, 東京, emoji 🎉, lone \ud800 surrogate, quote " and newline \n' },
+      { long: 'é'.repeat(700_000) }, // 1.4 MB of UTF-8 in one line: more than any chunk
+      ...Array.from({ length: 2_000 }, (_, i) => ({ i, text: `ligne ${i} ünïcödé `.repeat(10) })),
+      { long: 'x'.repeat(100_000) },
+    ];
+    const streamed = await gzipNdjson(values, 6);
+    expect(Buffer.from(streamed).equals(Buffer.from(encodeNdjsonGzip(values, 6)))).toBe(true);
+    expect(decodeNdjsonGzip(streamed)).toEqual(values);
   });
 
   it('writes an empty file for no values, like the one-shot encoder', async () => {

@@ -2,7 +2,7 @@ import { athenaDdl, LAKE_COLUMNS } from '@eventline/schemas';
 import { readdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compilePrefix, createFolderSink, deliverRecords, runQuery } from '../src';
-import { record, storedEvent } from './fixtures/events';
+import { record, storedEvent, uuidV7 } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
@@ -63,6 +63,30 @@ describe('Parquet delivery', () => {
     expect(rows).toEqual(
       [a, b].map((e) => ({ event_id: e.event_id, t: 'TIMESTAMP WITH TIME ZONE', q: 2 })).sort((x, y) => x.event_id.localeCompare(y.event_id)),
     );
+  });
+
+  it('writes min/max statistics where they let readers skip files, and only there', async () => {
+    const lake = await dirs.make();
+    const events = [
+      storedEvent({ event_id: uuidV7(Date.parse('2026-11-25T09:00:00Z')), received_at: '2026-11-25T09:10:00.000Z' }),
+      storedEvent({ event_id: uuidV7(Date.parse('2026-11-25T09:30:00Z')), received_at: '2026-11-25T09:40:00.000Z', anonymous_id: 'dev-2' }),
+    ];
+    await deliverRecords('shardId-000000000000', events.map((e) => record(e)), createFolderSink(lake), { format: 'parquet' });
+    const stats = await runQuery(
+      lake,
+      `SELECT path_in_schema AS name, stats_min_value AS min, stats_max_value AS max FROM parquet_metadata('${lake}/events/**/*.parquet')`,
+    );
+    const byName = Object.fromEntries(stats.map((r): [string, unknown] => [r.name as string, { min: r.min, max: r.max }]));
+    const [first = '', last = ''] = events.map((e) => e.event_id).sort();
+    // Byte-array bounds are cut to 16 bytes (the max rounded up): still bounds, and narrow.
+    const id = byName.event_id as { min: string; max: string };
+    expect([id.min <= first, last <= id.max]).toEqual([true, true]);
+    expect([id.min.slice(0, 13), id.max.slice(0, 13)]).toEqual([first.slice(0, 13), last.slice(0, 13)]);
+    const received = byName.received_at as { min: string; max: string };
+    expect([received.min, received.max].map((at) => /\d\d:\d\d:\d\d/.exec(at)?.[0])).toEqual(['09:10:00', '09:40:00']);
+    expect(byName.type).toEqual({ min: 'track', max: 'track' });
+    // Spread over every file, so their min/max would prune nothing: not computed.
+    for (const name of ['anonymous_id', 'locale', 'library_name', 'properties']) expect([name, byName[name]]).toEqual([name, { min: null, max: null }]);
   });
 
   it('follows a custom prefix expression', async () => {

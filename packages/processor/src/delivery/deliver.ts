@@ -3,7 +3,7 @@ import type { LakeRow } from '../core/lake-row';
 import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
 import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
 import { batchObjectName, objectName, type FileExtension } from './naming';
-import { encodeParquet } from './parquet';
+import { createParquetFileBuilder, type ParquetFileBuilder } from './parquet';
 import { badRowPrefix, eventPrefix } from './partition';
 import type { Prefix } from './prefix';
 import type { RowSink, Sink } from './sink';
@@ -40,16 +40,15 @@ export interface DeliveryResult {
 /** A processed record and the file it belongs to: `partition` is its folder plus the file extension. */
 export type PreparedRecord = ClassifiedRecord & { prefix: string; extension: FileExtension; partition: string };
 
-interface FileGroup {
+interface FileRange {
   prefix: string;
   extension: FileExtension;
   firstSeq: string;
   lastSeq: string;
-  /** NDJSON.gz: lines go to the compressor as they come. */
-  ndjson?: NdjsonGzipWriter;
-  /** Parquet: the writer needs every row of the file at once. */
-  rows: LakeRow[];
 }
+
+/** NDJSON.gz: lines go to the compressor as they come. Parquet: the writer needs the whole file at once; values are gathered column by column. */
+type FileGroup = FileRange & ({ ndjson: NdjsonGzipWriter; parquet?: undefined } | { ndjson?: undefined; parquet: ParquetFileBuilder });
 
 /**
  * Process one shard's records (in shard order) and write one file per partition folder, then
@@ -113,7 +112,9 @@ export async function deliverPrepared(
 interface Files {
   add(item: PreparedRecord): void;
   groups: Map<string, FileGroup>;
+  /** Accepted rows, kept only for a row sink: otherwise a serialised row becomes garbage at once (cheap to collect). */
   rows: LakeRow[];
+  rowsDelivered: number;
   badRows: number;
   duplicates: number;
 }
@@ -122,9 +123,11 @@ interface Files {
 function collectFiles(options: DeliveryOptions): Files {
   const seen = new Set<string>();
   const level = options.gzipLevel ?? 6;
+  const keepRows = options.rowSink !== undefined;
   const files: Files = {
     groups: new Map(),
     rows: [],
+    rowsDelivered: 0,
     badRows: 0,
     duplicates: 0,
     add(item) {
@@ -135,17 +138,18 @@ function collectFiles(options: DeliveryOptions): Files {
         return;
       } else {
         seen.add(item.row.event_id);
-        files.rows.push(item.row);
+        files.rowsDelivered += 1;
+        if (keepRows) files.rows.push(item.row);
       }
       let group = files.groups.get(item.partition);
       if (group === undefined) {
-        const ndjson = item.extension === '.ndjson.gz' ? createNdjsonGzipWriter(level) : undefined;
-        group = { prefix: item.prefix, extension: item.extension, firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, rows: [], ...(ndjson ? { ndjson } : {}) };
+        const encoder = item.extension === '.ndjson.gz' ? { ndjson: createNdjsonGzipWriter(level) } : { parquet: createParquetFileBuilder() };
+        group = { prefix: item.prefix, extension: item.extension, firstSeq: item.sequenceNumber, lastSeq: item.sequenceNumber, ...encoder };
         files.groups.set(item.partition, group);
       }
       group.lastSeq = item.sequenceNumber;
       if (group.ndjson) group.ndjson.add(item.row ?? item.badRow);
-      else if (item.row !== undefined) group.rows.push(item.row);
+      else if (item.row !== undefined) group.parquet.add(item.row);
     },
   };
   return files;
@@ -160,11 +164,11 @@ async function writeFiles(shardId: string, files: Files, sink: Sink, options: De
   throwFailures(outcomes, named.length);
   if (options.rowSink && files.rows.length > 0) await options.rowSink.writeRows(files.rows);
   const objectKeys = named.map((f) => f.key);
-  return { rowsDelivered: files.rows.length, badRows: files.badRows, duplicates: files.duplicates, filesWritten: objectKeys.length, objectKeys };
+  return { rowsDelivered: files.rowsDelivered, badRows: files.badRows, duplicates: files.duplicates, filesWritten: objectKeys.length, objectKeys };
 }
 
 function encode(group: FileGroup): Promise<Uint8Array> {
-  return group.ndjson ? group.ndjson.finish() : Promise.resolve(encodeParquet(group.rows));
+  return group.ndjson ? group.ndjson.finish() : Promise.resolve(group.parquet.encode());
 }
 
 function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): void {

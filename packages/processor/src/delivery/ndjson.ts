@@ -9,8 +9,11 @@ export function encodeNdjsonGzip(values: readonly unknown[], level = 6): Uint8Ar
   return gzipSync(Buffer.from(text, 'utf8'), { level });
 }
 
-/** Serialised text handed to zlib at a time (one gzip stream per file, no flush between chunks). */
-const CHUNK_CHARS = 64 * 1024;
+/** Serialised bytes worth a trip to the thread pool. */
+const MIN_CHUNK_BYTES = 16 * 1024;
+/** Bytes gathered at most before zlib gets them even while busy (it queues them): bounds a caller that never yields. */
+const MAX_CHUNK_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
 
 /** A file being written line by line; `finish` resolves with the gzip bytes. */
 export interface NdjsonGzipWriter {
@@ -19,11 +22,16 @@ export interface NdjsonGzipWriter {
 }
 
 /**
- * The same bytes as encodeNdjsonGzip, compressed on libuv's thread pool in chunks while the main
- * thread keeps serialising (and processing) the next lines: the event loop is never blocked for a
- * whole file. One deflate stream without intermediate flushes, so the output does not depend on
- * the chunking. Callers that add many values should yield to the event loop now and then, so
- * that zlib's completed chunks hand it the next ones.
+ * The same bytes as encodeNdjsonGzip, compressed on libuv's thread pool while the main thread
+ * keeps serialising (and processing) the next lines: the event loop is never blocked for a whole
+ * file. One deflate stream without intermediate flushes, so the output does not depend on the
+ * chunking. Callers that add many values should yield to the event loop now and then: zlib's
+ * completions are seen there.
+ *
+ * Whenever zlib is idle, it gets all the lines serialised so far (one chunk per turn of the event
+ * loop, however much the main thread produced in between). Fixed-size chunks fell behind: zlib
+ * took one chunk per turn while the main thread produced more, and the backlog was compressed
+ * at `finish` with the main thread waiting.
  */
 export function createNdjsonGzipWriter(level = 6): NdjsonGzipWriter {
   const gzip = createGzip({ level });
@@ -32,20 +40,44 @@ export function createNdjsonGzipWriter(level = 6): NdjsonGzipWriter {
   gzip.on('data', (chunk: Buffer) => out.push(chunk));
   // Recorded here and rethrown by finish(): the stream must not throw uncaught.
   gzip.on('error', (error) => (failure ??= error));
-  let text = '';
+  // Each line is encoded straight into a chunk buffer: cheaper than one long concatenated string
+  // that Buffer.from would first flatten and then encode. Chunks grow while zlib is busy.
+  let chunk = Buffer.allocUnsafe(2 * MIN_CHUNK_BYTES);
+  let used = 0;
+  let chunksInZlib = 0;
+  const zlibDone = (): void => void (chunksInZlib -= 1);
+  const handOff = (): void => {
+    chunksInZlib += 1;
+    gzip.write(chunk.subarray(0, used), zlibDone);
+    chunk = Buffer.allocUnsafe(chunk.length);
+    used = 0;
+  };
+  const makeRoom = (room: number): void => {
+    if (chunksInZlib > 0 && used + room <= MAX_CHUNK_BYTES) {
+      const larger = Buffer.allocUnsafe(Math.min(MAX_CHUNK_BYTES, Math.max(2 * chunk.length, used + room)));
+      chunk.copy(larger, 0, 0, used);
+      chunk = larger;
+      return;
+    }
+    if (used > 0) handOff();
+    if (room > chunk.length) chunk = Buffer.allocUnsafe(room);
+  };
   return {
     add(value) {
-      text += JSON.stringify(value) + '\n';
-      if (text.length < CHUNK_CHARS) return;
-      gzip.write(text);
-      text = '';
+      const line = JSON.stringify(value);
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit, plus the newline.
+      const room = 3 * line.length + 1;
+      if (used + room > chunk.length) makeRoom(room);
+      used += chunk.write(line, used);
+      chunk[used++] = NEWLINE;
+      if (chunksInZlib === 0 && used >= MIN_CHUNK_BYTES) handOff();
     },
     async finish() {
       await new Promise<void>((resolve, reject) => {
         if (failure !== undefined) reject(failure);
         gzip.once('end', resolve);
         gzip.once('error', reject);
-        gzip.end(text);
+        gzip.end(chunk.subarray(0, used));
       });
       return Buffer.concat(out);
     },
