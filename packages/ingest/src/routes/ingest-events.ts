@@ -1,5 +1,5 @@
-import { validateEvent, type Issue } from '@eventline/schemas';
-import { storedEventJson, type EnrichInput } from '../enrich';
+import { validateEvent, type ClientEvent, type Issue } from '@eventline/schemas';
+import { storedEventEncoder, type EnrichInput } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 
 export type EventStatus =
@@ -39,8 +39,9 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   const results: EventStatus[] = [];
   const good: { index: number; json: string; bytes: number; partitionKey: string }[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
+  const storedJson = storedEventEncoder(input);
   rawEvents.forEach((raw, index) => {
-    const checked = checkEvent(raw, index, deps.maxEventBytes, input);
+    const checked = checkEvent(raw, index, deps.maxEventBytes, storedJson);
     if (checked.ok) {
       good.push({ index, json: checked.json, bytes: checked.bytes, partitionKey: checked.partitionKey });
       results.push({ event_id: checked.eventId, status: 'accepted' });
@@ -74,12 +75,12 @@ type Checked =
   | { ok: false; code: string; issues: Issue[]; payload?: string };
 
 /** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
-function checkEvent(raw: unknown, index: number, maxEventBytes: number, input: EnrichInput): Checked {
+function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => string): Checked {
   const prefix = `events[${index}]`;
   const result = validateEvent(raw, prefix);
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
-  const json = storedEventJson(result.value, input);
+  const json = storedJson(result.value);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxEventBytes) {
     const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
