@@ -52,20 +52,34 @@ async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Prom
   }
 }
 
-/** Depth of the deepest array/object, iteratively (no stack overflow), stopping once past `stopAt`. */
+/**
+ * Depth of the deepest array/object, stopping once past `stopAt`. Recursive but bounded by `stopAt`
+ * (no stack overflow on a deep body), and allocation-free: this walks every value of every request.
+ */
 export function nestingDepth(value: unknown, stopAt: number): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > max) max = depth;
-    if (max > stopAt) return max;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  return typeof value === 'object' && value !== null ? containerDepth(value, 1, stopAt) : 0;
+}
+
+function containerDepth(node: object, depth: number, stopAt: number): number {
+  if (depth > stopAt) return depth;
+  let max = depth;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const d = childDepth(node[i], depth + 1, stopAt);
+      if (d > max && (max = d) > stopAt) return max;
+    }
+  } else {
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      const d = childDepth((node as Record<string, unknown>)[key], depth + 1, stopAt);
+      if (d > max && (max = d) > stopAt) return max;
     }
   }
   return max;
+}
+
+function childDepth(child: unknown, depth: number, stopAt: number): number {
+  return typeof child === 'object' && child !== null ? containerDepth(child, depth, stopAt) : 0;
 }
 
 function reasonOf(error: unknown): string {
