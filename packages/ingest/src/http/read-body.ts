@@ -53,8 +53,9 @@ async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Prom
 }
 
 /**
- * Depth of the deepest array/object, stopping once past `stopAt`. Recursive but bounded by `stopAt`
- * (no stack overflow on a deep body), and allocation-free: this walks every value of every request.
+ * Depth of the deepest array/object, stopping once past `stopAt`. Recursive, but never deeper than
+ * `stopAt` + 1 (no stack overflow on a deep body); no work list of [node, depth] pairs to allocate,
+ * as this walks every value of every request.
  */
 export function nestingDepth(value: unknown, stopAt: number): number {
   return typeof value === 'object' && value !== null ? containerDepth(value, 1, stopAt) : 0;
@@ -63,23 +64,14 @@ export function nestingDepth(value: unknown, stopAt: number): number {
 function containerDepth(node: object, depth: number, stopAt: number): number {
   if (depth > stopAt) return depth;
   let max = depth;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      const d = childDepth(node[i], depth + 1, stopAt);
-      if (d > max && (max = d) > stopAt) return max;
-    }
-  } else {
-    for (const key in node) {
-      if (!Object.hasOwn(node, key)) continue;
-      const d = childDepth((node as Record<string, unknown>)[key], depth + 1, stopAt);
-      if (d > max && (max = d) > stopAt) return max;
-    }
+  const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    if (typeof child !== 'object' || child === null) continue;
+    const d = containerDepth(child, depth + 1, stopAt);
+    if (d > max && (max = d) > stopAt) return max;
   }
   return max;
-}
-
-function childDepth(child: unknown, depth: number, stopAt: number): number {
-  return typeof child === 'object' && child !== null ? containerDepth(child, depth, stopAt) : 0;
 }
 
 function reasonOf(error: unknown): string {
