@@ -1,4 +1,4 @@
-import { SCHEMA_VERSION, type ClientEvent } from '@eventline/schemas';
+import { parseDateTime, SCHEMA_VERSION, type ClientEvent } from '@eventline/schemas';
 import { isoTimestamp } from './iso-time';
 
 /** What the ingest knows about the request an event came in. */
@@ -51,7 +51,7 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
   return function storedEventJson(event) {
     const e = event as unknown as Record<string, unknown>;
     const ownSentAt = event.sent_at;
-    const sentMs = ownSentAt === undefined ? batchSentMs : Date.parse(ownSentAt);
+    const sentMs = ownSentAt === undefined ? batchSentMs : parseDateTime(ownSentAt);
     const derived = derivedMs(event.client_ts, ownSentAt ?? input.batchSentAt, sentMs, receivedMs);
     const context = event.context as unknown as Record<string, unknown>;
     // Unset, not deleted: assigning keeps the object's shape, and stringify skips undefined.
@@ -83,7 +83,8 @@ export function derivedTimestamp(clientTs: string, sentAt: string, receivedAt: D
 /** The derived timestamp in epoch ms; `sentMs` is `sentAt` parsed (the batch's is parsed once per request). */
 function derivedMs(clientTs: string, sentAt: string, sentMs: number, receivedMs: number): number {
   if (clientTs === sentAt) return receivedMs;
-  const gap = sentMs - Date.parse(clientTs);
+  // Validated RFC 3339 (parseDateTime reads it as Date.parse does, ~4× faster).
+  const gap = sentMs - parseDateTime(clientTs);
   if (!Number.isFinite(gap) || gap <= 0) return receivedMs;
   return receivedMs - gap;
 }
