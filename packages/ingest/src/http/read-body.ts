@@ -3,6 +3,8 @@ import { gunzip } from 'node:zlib';
 import { RequestRejectedError } from '../errors';
 
 const gunzipAsync = promisify(gunzip);
+/** Strict UTF-8 (throws on bad bytes); one instance serves every request (no stream state is kept). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export interface BodyLimits {
   /** Largest body after gzip decompression (the gzip-bomb guard). */
@@ -20,7 +22,7 @@ export async function parseBody(raw: Uint8Array, contentEncoding: string | undef
   const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch (error) {
     throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid UTF-8 (${reasonOf(error)})`);
   }
