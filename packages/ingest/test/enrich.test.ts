@@ -16,7 +16,7 @@ const input: EnrichInput = {
 describe('stored form of an event', () => {
   it('is the client event plus the server fields, with the batch sent_at and a skew-corrected derived_ts', () => {
     const client = event({ client_ts: '2026-11-25T11:00:00.000Z', context: { library: { name: 't', version: '1' }, locale: 'de-DE' } });
-    const stored = JSON.parse(storedEventEncoder(input)(structuredClone(client))) as Record<string, unknown>;
+    const stored = JSON.parse(storedEventEncoder(input)(structuredClone(client)).json) as Record<string, unknown>;
     expect(stored).toEqual({
       ...client,
       schema_version: 1,
@@ -33,7 +33,7 @@ describe('stored form of an event', () => {
 
   it("keeps the event's own sent_at and schema_version once each, overwrites a forged server block, omits an absent IP", () => {
     const client = event({ schema_version: 1, sent_at: '2026-11-25T11:00:10.000Z', client_ts: '2026-11-25T11:00:00.000Z', context: { library: { name: 't', version: '1' }, server: { ip: '1.2.3.4' } } });
-    const json = storedEventEncoder({ ...input, ip: undefined, userAgent: undefined })(structuredClone(client));
+    const { json } = storedEventEncoder({ ...input, ip: undefined, userAgent: undefined })(structuredClone(client));
     expect(json.match(/"schema_version"/g)).toHaveLength(1);
     expect(json.match(/"sent_at"/g)).toHaveLength(1);
     const stored = JSON.parse(json) as { sent_at: string; context: { server: unknown } };
@@ -43,10 +43,25 @@ describe('stored form of an event', () => {
 
   it('falls back to received_at when the gap is negative or a time is unparsable', () => {
     const late = event({ client_ts: '2026-11-25T12:00:00.000Z' });
-    const stored = JSON.parse(storedEventEncoder(input)(late)) as { context: { server: { derived_ts: string } } };
+    const stored = JSON.parse(storedEventEncoder(input)(late).json) as { context: { server: { derived_ts: string } } };
     expect(stored.context.server.derived_ts).toBe('2026-11-25T10:00:00.000Z');
-    const odd = JSON.parse(storedEventEncoder({ ...input, batchSentAt: 'yesterday' })(event())) as { context: { server: { derived_ts: string } } };
+    const odd = JSON.parse(storedEventEncoder({ ...input, batchSentAt: 'yesterday' })(event()).json) as { context: { server: { derived_ts: string } } };
     expect(odd.context.server.derived_ts).toBe('2026-11-25T10:00:00.000Z');
+  });
+
+  it('counts its UTF-8 bytes exactly, whatever the characters in the client and request parts', () => {
+    const wide = { ...input, appId: 'shop', requestId: 'req-é', userAgent: 'Mozilla/5.0 (日本語; "x")\u0001', batchSentAt: 'lundi ⏰' };
+    const clients = [
+      event({ event: 'ajouté au panier 🛒', properties: { af_content_id: 'ü\n"\\', af_price: 1 }, context: { library: { name: 'ø', version: '1' }, locale: 'zh-汉' } }),
+      event({ sent_at: '2026-11-25T11:00:10.000Z', traits: { name: '\ud83d' } }),
+      event({ context: { library: { name: 't', version: '1' }, server: 'forged' } }),
+    ];
+    for (const client of clients) {
+      for (const request of [input, wide]) {
+        const { json, bytes } = storedEventEncoder(request)(structuredClone(client));
+        expect(bytes).toBe(Buffer.byteLength(json, 'utf8'));
+      }
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { validateEvent, type ClientEvent, type Issue } from '@eventline/schemas';
-import { storedEventEncoder, type EnrichInput } from '../enrich';
+import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 
 export type EventStatus =
@@ -86,13 +86,12 @@ type Checked =
   | { ok: false; code: string; issues: Issue[]; payload?: string };
 
 /** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
-function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => string): Checked {
+function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson): Checked {
   const prefix = `events[${index}]`;
   const result = validateEvent(raw, prefix);
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
-  const json = storedJson(result.value);
-  const bytes = Buffer.byteLength(json, 'utf8');
+  const { json, bytes } = storedJson(result.value);
   if (bytes > maxEventBytes) {
     const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
     return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };
