@@ -43,7 +43,7 @@ export interface StoredJson {
  * spreading the context into a new object with `server`, made stringify 2–4× slower (shape changes).
  * Each event object is spent afterwards (its context, schema_version and sent_at are unset).
  * The size is summed from the parts: Buffer.byteLength of the spliced string would flatten it first
- * (a copy per event; measured ~5 % of the request).
+ * (a copy per event; measured ~6 µs per 50-event request).
  */
 export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => StoredJson {
   const receivedMs = input.receivedAt.getTime();
@@ -101,7 +101,7 @@ export function derivedTimestamp(clientTs: string, sentAt: string, receivedAt: D
 /** The derived timestamp in epoch ms; `sentMs` is `sentAt` parsed (the batch's is parsed once per request). */
 function derivedMs(clientTs: string, sentAt: string, sentMs: number, receivedMs: number): number {
   if (clientTs === sentAt) return receivedMs;
-  // Validated RFC 3339 (parseDateTime reads it as Date.parse does, ~4× faster).
+  // Validated RFC 3339 (parseDateTime reads it as Date.parse does, ~3× faster).
   const gap = sentMs - parseDateTime(clientTs);
   if (!Number.isFinite(gap) || gap <= 0) return receivedMs;
   return receivedMs - gap;
