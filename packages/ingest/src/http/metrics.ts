@@ -22,14 +22,29 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
   });
   const events = new Counter({ name: 'ingest_events_total', help: 'Events by outcome: accepted, rejected, retry', labelNames: ['status'], registers: [registry] });
   if (writerStats) registerWriterGauges(registry, writerStats);
+  // prom-client hashes the label object on every call: keep each label set's child (few routes and statuses).
+  const durationOf = memo((route: string) => duration.labels({ route }));
+  const requestsOf = memo((key: string) => {
+    const [route = '', status = ''] = key.split(' ');
+    return requests.labels({ route, status });
+  });
   const middleware: MiddlewareHandler = async function metricsMiddleware(c, next) {
-    const end = duration.startTimer();
+    const started = performance.now();
     await next();
     const route = routePath(c);
-    end({ route });
-    requests.inc({ route, status: String(c.res.status) });
+    durationOf(route).observe((performance.now() - started) / 1000);
+    requestsOf(`${route} ${c.res.status}`).inc();
   };
   return { registry, events, middleware };
+}
+
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const made = new Map<string, T>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) made.set(key, (value = make(key)));
+    return value;
+  };
 }
 
 function registerWriterGauges(registry: Registry, stats: () => WriterStats): void {

@@ -3,6 +3,8 @@ import { gunzip } from 'node:zlib';
 import { RequestRejectedError } from '../errors';
 
 const gunzipAsync = promisify(gunzip);
+/** Strict UTF-8 (throws on bad bytes); one instance serves every request (no stream state is kept). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export interface BodyLimits {
   /** Largest body after gzip decompression (the gzip-bomb guard). */
@@ -20,7 +22,7 @@ export async function parseBody(raw: Uint8Array, contentEncoding: string | undef
   const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch (error) {
     throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid UTF-8 (${reasonOf(error)})`);
   }
@@ -52,18 +54,24 @@ async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Prom
   }
 }
 
-/** Depth of the deepest array/object, iteratively (no stack overflow), stopping once past `stopAt`. */
+/**
+ * Depth of the deepest array/object, stopping once past `stopAt`. Recursive, but never deeper than
+ * `stopAt` + 1 (no stack overflow on a deep body); no work list of [node, depth] pairs to allocate,
+ * as this walks every value of every request.
+ */
 export function nestingDepth(value: unknown, stopAt: number): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > max) max = depth;
-    if (max > stopAt) return max;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
+  return typeof value === 'object' && value !== null ? containerDepth(value, 1, stopAt) : 0;
+}
+
+function containerDepth(node: object, depth: number, stopAt: number): number {
+  if (depth > stopAt) return depth;
+  let max = depth;
+  const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    if (typeof child !== 'object' || child === null) continue;
+    const d = containerDepth(child, depth + 1, stopAt);
+    if (d > max && (max = d) > stopAt) return max;
   }
   return max;
 }

@@ -29,7 +29,17 @@ interface Item {
   deadline: number;
   /** What Kinesis said on the last failed attempt: more useful than "budget spent" alone. */
   lastError?: string;
-  done: (ok: boolean, error?: string) => void;
+  /** The put() call this record came in, and its index there. */
+  put: PendingPut;
+  index: number;
+}
+
+/** One put() call waiting for all of its records (no closure per record: this runs for every event). */
+interface PendingPut {
+  left: number;
+  failed: number[];
+  lastError?: string;
+  resolve: (outcome: WriteOutcome) => void;
 }
 
 interface StreamQueue {
@@ -85,29 +95,31 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   }
 
   function enqueue(q: StreamQueue, records: OutRecord[], sizes: number[], resolve: (o: WriteOutcome) => void): void {
-    const failed: number[] = [];
-    let left = records.length;
-    let lastError: string | undefined;
+    const put: PendingPut = { left: records.length, failed: [], resolve };
     const deadline = Date.now() + tuning.budgetMs;
-    records.forEach((record, i) => {
-      const size = sizes[i]!;
-      const done = (ok: boolean, error?: string): void => {
-        stats.bytesInFlight -= size;
-        stats.recordsQueued -= 1;
-        if (!ok) failed.push(i);
-        if (error) lastError = error;
-        if (--left === 0) resolve(failed.length ? { failed: failed.sort((a, b) => a - b), lastError } : { failed: [] });
-        if (stats.recordsQueued === 0) for (const wake of idle) wake();
-      };
+    for (let index = 0; index < records.length; index++) {
+      const size = sizes[index]!;
+      const item: Item = { seq: nextSeq++, record: records[index]!, size, attempt: 0, notBefore: 0, deadline, put, index };
       stats.bytesInFlight += size;
       stats.recordsQueued += 1;
-      if (size > RECORD_MAX_BYTES) return done(false, `record is ${size} bytes, over the 1 MiB Kinesis limit`);
-      q.pending.push({ seq: nextSeq++, record, size, attempt: 0, notBefore: 0, deadline, done });
-    });
+      if (size > RECORD_MAX_BYTES) done(item, false, `record is ${size} bytes, over the 1 MiB Kinesis limit`);
+      else q.pending.push(item);
+    }
     // Linger only while a call of this stream is already out: then the wait costs nothing (a slot frees
     // soon anyway) and fills the next call; with none out, waiting would only add latency. Writes made
     // in the same event-loop turn still share the call (the timer fires after them).
     schedule(q, q.calls === 0 ? 0 : tuning.lingerMs);
+  }
+
+  /** A record is settled: written (`ok`) or given up; its put() resolves with the last of its records. */
+  function done(item: Item, ok: boolean, error?: string): void {
+    const put = item.put;
+    stats.bytesInFlight -= item.size;
+    stats.recordsQueued -= 1;
+    if (!ok) put.failed.push(item.index);
+    if (error) put.lastError = error;
+    if (--put.left === 0) put.resolve(put.failed.length ? { failed: put.failed.sort((a, b) => a - b), lastError: put.lastError } : { failed: [] });
+    if (stats.recordsQueued === 0) for (const wake of idle) wake();
   }
 
   function schedule(q: StreamQueue, delayMs = tuning.lingerMs): void {
@@ -143,7 +155,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     for (const item of q.pending) {
       const key = item.record.partitionKey;
       if (now >= item.deadline) {
-        item.done(false, item.lastError ? `${item.lastError} (time budget spent)` : 'time budget spent');
+        done(item, false, item.lastError ? `${item.lastError} (time budget spent)` : 'time budget spent');
         continue;
       }
       if (blocked.has(key) || item.notBefore > now || picked.length === PUT_RECORDS_MAX_COUNT || bytes + item.size > PUT_RECORDS_MAX_BYTES) {
@@ -200,11 +212,11 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     const retry: Item[] = [];
     items.forEach((item, index) => {
       const code = failedAt.get(index);
-      if (code === undefined) return item.done(true);
+      if (code === undefined) return done(item, true);
       item.attempt += 1;
       item.lastError = code;
       item.notBefore = now + Math.random() * Math.min(cap, base * 2 ** item.attempt);
-      if (stats.circuitOpen || item.notBefore >= item.deadline) item.done(false, code);
+      if (stats.circuitOpen || item.notBefore >= item.deadline) done(item, false, code);
       else retry.push(item);
     });
     if (opened) for (const queue of queues.values()) drain(queue, `circuit open: ${breaker.reason() ?? ''}`);
@@ -213,7 +225,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   }
 
   function drain(q: StreamQueue, why: string): void {
-    for (const item of q.pending) item.done(false, why);
+    for (const item of q.pending) done(item, false, why);
     q.pending = [];
   }
 

@@ -1,5 +1,5 @@
-import { validateEvent, type Issue } from '@eventline/schemas';
-import { storedEventJson, type EnrichInput } from '../enrich';
+import { validateEvent, type ClientEvent, type Issue } from '@eventline/schemas';
+import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 
 export type EventStatus =
@@ -37,18 +37,20 @@ export interface IngestResult {
  */
 export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput): Promise<IngestResult> {
   const results: EventStatus[] = [];
-  const good: { index: number; json: string; bytes: number; partitionKey: string }[] = [];
+  const good: Accepted[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
-  rawEvents.forEach((raw, index) => {
-    const checked = checkEvent(raw, index, deps.maxEventBytes, input);
+  const storedJson = storedEventEncoder(input);
+  for (let index = 0; index < rawEvents.length; index++) {
+    const raw = rawEvents[index];
+    const checked = checkEvent(raw, index, deps.maxEventBytes, storedJson);
     if (checked.ok) {
-      good.push({ index, json: checked.json, bytes: checked.bytes, partitionKey: checked.partitionKey });
+      good.push(checked);
       results.push({ event_id: checked.eventId, status: 'accepted' });
     } else {
       results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues: checked.issues });
       bad.push({ index, record: badRow(raw, checked.code, checked.issues, input, checked.payload) });
     }
-  });
+  }
 
   const none: WriteOutcome = { failed: [] };
   const [outcome, badOutcome] = await Promise.all([
@@ -68,24 +70,33 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   return { response, retryAfterSec: Math.ceil(waitMs / 1000) };
 }
 
+/** A valid event in its stored form; `index` is its place in the request. */
+interface Accepted {
+  ok: true;
+  index: number;
+  eventId: string;
+  partitionKey: string;
+  json: string;
+  bytes: number;
+}
+
 type Checked =
-  | { ok: true; eventId: string; partitionKey: string; json: string; bytes: number }
+  | Accepted
   /** `payload`: for an event too large, the event as it would have been stored (JSON text). */
   | { ok: false; code: string; issues: Issue[]; payload?: string };
 
 /** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
-function checkEvent(raw: unknown, index: number, maxEventBytes: number, input: EnrichInput): Checked {
+function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson): Checked {
   const prefix = `events[${index}]`;
   const result = validateEvent(raw, prefix);
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
-  const json = storedEventJson(result.value, input);
-  const bytes = Buffer.byteLength(json, 'utf8');
+  const { json, bytes } = storedJson(result.value);
   if (bytes > maxEventBytes) {
     const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
     return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };
   }
-  return { ok: true, eventId, partitionKey, json, bytes };
+  return { ok: true, index, eventId, partitionKey, json, bytes };
 }
 
 /** One UTF-8 encoding for all of a request's events, each record a view on it: one Buffer.from per event cost more than the JSON. */
@@ -99,8 +110,9 @@ function encodeAll(events: { json: string; bytes: number; partitionKey: string }
 }
 
 function summarize(requestId: string, results: EventStatus[]): BatchResponse {
-  const count = (s: EventStatus['status']) => results.filter((r) => r.status === s).length;
-  return { request_id: requestId, accepted: count('accepted'), rejected: count('rejected'), retry: count('retry'), results };
+  const counts = { accepted: 0, rejected: 0, retry: 0 };
+  for (const result of results) counts[result.status] += 1;
+  return { request_id: requestId, ...counts, results };
 }
 
 function eventIdOf(raw: unknown): string | null {

@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { storedEventEncoder, type EnrichInput } from '../src/enrich';
+import { isoTimestamp } from '../src/iso-time';
+import { event } from './helpers';
+
+const input: EnrichInput = {
+  appId: 'shop',
+  receivedAt: new Date('2026-11-25T10:00:00.000Z'),
+  batchSentAt: '2026-11-25T11:00:30.000Z',
+  requestId: 'req-1',
+  ip: '203.0.113.0',
+  userAgent: 'Mozilla/5.0 "quoted"',
+};
+
+describe('stored form of an event', () => {
+  it('is the client event plus the server fields, with the batch sent_at and a skew-corrected derived_ts', () => {
+    const client = event({ client_ts: '2026-11-25T11:00:00.000Z', context: { library: { name: 't', version: '1' }, locale: 'de-DE' } });
+    const stored = JSON.parse(storedEventEncoder(input)(structuredClone(client)).json) as Record<string, unknown>;
+    expect(stored).toEqual({
+      ...client,
+      schema_version: 1,
+      sent_at: input.batchSentAt,
+      received_at: '2026-11-25T10:00:00.000Z',
+      app_id: 'shop',
+      context: {
+        library: { name: 't', version: '1' },
+        locale: 'de-DE',
+        server: { request_id: 'req-1', derived_ts: '2026-11-25T09:59:30.000Z', ip: '203.0.113.0', user_agent: 'Mozilla/5.0 "quoted"' },
+      },
+    });
+  });
+
+  it("keeps the event's own sent_at and schema_version once each, overwrites a forged server block, omits an absent IP", () => {
+    const client = event({ schema_version: 1, sent_at: '2026-11-25T11:00:10.000Z', client_ts: '2026-11-25T11:00:00.000Z', context: { library: { name: 't', version: '1' }, server: { ip: '1.2.3.4' } } });
+    const { json } = storedEventEncoder({ ...input, ip: undefined, userAgent: undefined })(structuredClone(client));
+    expect(json.match(/"schema_version"/g)).toHaveLength(1);
+    expect(json.match(/"sent_at"/g)).toHaveLength(1);
+    const stored = JSON.parse(json) as { sent_at: string; context: { server: unknown } };
+    expect(stored.sent_at).toBe('2026-11-25T11:00:10.000Z');
+    expect(stored.context.server).toEqual({ request_id: 'req-1', derived_ts: '2026-11-25T09:59:50.000Z' });
+  });
+
+  it('falls back to received_at when the gap is negative or a time is unparsable', () => {
+    const late = event({ client_ts: '2026-11-25T12:00:00.000Z' });
+    const stored = JSON.parse(storedEventEncoder(input)(late).json) as { context: { server: { derived_ts: string } } };
+    expect(stored.context.server.derived_ts).toBe('2026-11-25T10:00:00.000Z');
+    const odd = JSON.parse(storedEventEncoder({ ...input, batchSentAt: 'yesterday' })(event()).json) as { context: { server: { derived_ts: string } } };
+    expect(odd.context.server.derived_ts).toBe('2026-11-25T10:00:00.000Z');
+  });
+
+  it('counts its UTF-8 bytes exactly, whatever the characters in the client and request parts', () => {
+    const wide = { ...input, appId: 'shop', requestId: 'req-é', userAgent: 'Mozilla/5.0 (日本語; "x")\u0001', batchSentAt: 'lundi ⏰' };
+    const clients = [
+      event({ event: 'ajouté au panier 🛒', properties: { af_content_id: 'ü\n"\\', af_price: 1 }, context: { library: { name: 'ø', version: '1' }, locale: 'zh-汉' } }),
+      event({ sent_at: '2026-11-25T11:00:10.000Z', traits: { name: '\ud83d' } }),
+      event({ context: { library: { name: 't', version: '1' }, server: 'forged' } }),
+    ];
+    for (const client of clients) {
+      for (const request of [input, wide]) {
+        const { json, bytes } = storedEventEncoder(request)(structuredClone(client));
+        expect(bytes).toBe(Buffer.byteLength(json, 'utf8'));
+      }
+    }
+  });
+});
+
+describe('isoTimestamp', () => {
+  it('equals toISOString for any time, on the reference day or not', () => {
+    const ms = fc.integer({ min: -8.64e15, max: 8.64e15 });
+    fc.assert(
+      fc.property(ms, fc.integer({ min: -3 * 86_400_000, max: 3 * 86_400_000 }), (reference, offset) => {
+        const at = Math.max(-8.64e15, Math.min(8.64e15, reference - offset));
+        expect(isoTimestamp(at, reference, new Date(reference).toISOString())).toBe(new Date(at).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+    const noon = Date.parse('2026-11-25T12:00:00.000Z');
+    for (const at of ['2026-11-25T00:00:00.000Z', '2026-11-25T23:59:59.999Z', '2026-11-24T23:59:59.999Z', '2026-11-26T00:00:00.000Z']) {
+      expect(isoTimestamp(Date.parse(at), noon, '2026-11-25T12:00:00.000Z')).toBe(at);
+    }
+  });
+});
