@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { stopChild } from '@eventline/devstack';
-import { basic, batch, event } from '../test/helpers';
+import { basic } from '../test/helpers';
+import { sdkShapedBodies } from './sdk-bodies';
 import { BENCH_KEY } from './server';
 
 /**
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     port = (JSON.parse(line) as { port: number }).port;
     break;
   }
-  const bodies = Array.from({ length: 200 }, (_, b) => batch(Array.from({ length: EVENTS }, (_, seq) => event({ anonymous_id: `device-${b}`, seq }))));
+  const bodies = sdkShapedBodies(200, EVENTS);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   let failed = 0;
   const send = (i: number) =>

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { ensureStreams, startKinesis, stopChild, writeBenchJson } from '@eventline/devstack';
-import { basic, batch, event } from '../test/helpers';
+import { basic } from '../test/helpers';
 import { benchJson } from './bench-json';
 import { pacedLoad } from './paced';
+import { sdkShapedBodies } from './sdk-bodies';
 import { BENCH_KEY } from './server';
 
 /**
@@ -35,7 +36,7 @@ async function startTarget(mode: string, env: Record<string, string> = {}): Prom
 
 /** As the SDK sends them: each batch from one device, 200 devices. */
 function bodies(): string[] {
-  return Array.from({ length: 200 }, (_, b) => batch(Array.from({ length: EVENTS }, (_, seq) => event({ anonymous_id: `device-${b}`, seq }))));
+  return sdkShapedBodies(200, EVENTS);
 }
 
 /** Closed-loop max throughput (autocannon); also how busy the load generator itself was (near 100 % = generator-bound). */
