@@ -101,7 +101,7 @@ async function lakeRows(prefix: string, count: number, timeoutMs = 40_000): Prom
 async function openShop(context: BrowserContext, sender = true): Promise<Page> {
   const page = await context.newPage();
   await page.goto(siteUrl);
-  await page.waitForFunction(() => typeof (window as unknown as { eventline: { getDeviceId?: unknown } }).eventline.getDeviceId === 'function');
+  await sdkLoaded(page);
   await page.evaluate(() => (window as unknown as { eventline: { getDeviceId: () => Promise<string> } }).eventline.getDeviceId());
   if (sender) {
     await page.waitForFunction(async () => ((await navigator.locks.query()).held ?? []).some((l) => l.name === 'eventline.sender'));
@@ -110,6 +110,10 @@ async function openShop(context: BrowserContext, sender = true): Promise<Page> {
 }
 
 const track = (page: Page, name: string) => page.evaluate((n) => (window as unknown as { eventline: { track: (n: string) => void } }).eventline.track(n), name);
+/** The SDK file has loaded and replaced the snippet's stub: `getDeviceId` returns something, so the stub has none (it has `flush`). */
+const sdkLoaded = (page: Page) => page.waitForFunction(() => typeof (window as unknown as { eventline: { getDeviceId?: unknown } }).eventline.getDeviceId === 'function');
+/** The page's SDK sends what it holds (if this tab is the sender); resolves once that is done. */
+const flush = (page: Page) => page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
 
 function expectOnceEach(rows: Row[], names: string[]): void {
   expect(rows.map((r) => r.event).sort()).toEqual([...names].sort());
@@ -152,9 +156,9 @@ describe('SDK in Chromium against the real ingest', () => {
     await expect.poll(() => gate.refused).toBeGreaterThan(refusedBefore); // the SDK tried, and the network said no
     await page.reload();
     gate.mode = 'open';
-    await page.waitForFunction(() => typeof (window as unknown as { eventline: { flush?: unknown } }).eventline.flush === 'function');
+    await sdkLoaded(page);
     const rows = await lakeRows('offline_', 3);
-    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    await flush(page);
     expect(rows).toHaveLength(3);
     await expectDeliveredOnce('offline_', ['offline_a', 'offline_b', 'offline_c']);
     await context.close();
@@ -179,7 +183,7 @@ describe('SDK in Chromium against the real ingest', () => {
     // One device, two tabs: every seq is unique (each tab numbers from its own reserved block).
     expect(new Set(rows.map((r) => r.anonymous_id)).size).toBe(1);
     expect(new Set(rows.map((r) => Number(r.seq))).size).toBe(rows.length);
-    for (const tab of [left, right]) await tab.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    for (const tab of [left, right]) await flush(tab);
     await expectSentOnce('tabs_', rows);
     await context.close();
   });
@@ -247,7 +251,7 @@ describe('SDK in Chromium against the real ingest', () => {
     });
     await expect.poll(() => gate.refused).toBeGreaterThan(refusedBefore);
     // The backlog is stored; the burst's write will not have committed when the page goes.
-    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    await flush(page);
     await page.evaluate(() => {
       (window as unknown as { holdWrites: boolean }).holdWrites = true;
       const api = (window as unknown as { eventline: { track: (n: string) => void } }).eventline;
@@ -255,11 +259,11 @@ describe('SDK in Chromium against the real ingest', () => {
     });
     await page.waitForTimeout(100); // the coalesced write starts (and stays open)
     await page.reload();
-    await page.waitForFunction(() => typeof (window as unknown as { eventline: { flush?: unknown } }).eventline.flush === 'function');
+    await sdkLoaded(page);
     gate.mode = 'open';
     const names = [...Array.from({ length: 120 }, (_, i) => `r503_backlog_${i}`), ...Array.from({ length: 20 }, (_, i) => `r503_burst_${i}`)];
     await lakeRows('r503_', names.length);
-    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    await flush(page);
     await expectDeliveredOnce('r503_', names);
     await context.close();
   });
@@ -281,7 +285,7 @@ describe('SDK in Chromium against the real ingest', () => {
     const rows = await lakeRows('early_', 4);
     expect(rows.map((r) => r.event)).toEqual(['early_1', 'early_2', 'early_3', 'early_4']);
     expect(rows.map((r) => Date.parse(r.client_ts))).toEqual(queuedAt);
-    await page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+    await flush(page);
     await expectSentOnce('early_', rows);
     await context.close();
   });
