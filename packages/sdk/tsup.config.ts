@@ -7,8 +7,8 @@ const INTERNAL_NAMES = new RegExp(
     'storage', 'transport', 'randomBytes', 'gzip', 'beacon', 'lifecycle', 'lock', 'syncStore', 'landing', 'onRouteChange',
     'setMany', 'removeMany', 'chosen', 'make',
     'attempted', 'saved', 'reload', 'scan', 'list', 'maxCount', 'maxBytes', 'maxAgeMs', 'onDrop', 'onError',
-    'unload', 'resume', 'enqueued', 'wake', 'cfg', 'platform', 'queue', 'emitter', 'isSender', 'poll', 'kind',
-    'save', 'settled', 'draft', 'run', 'reserve', 'take', 'prime', 'transport', 'send', 'resume', 'wake', 'remove',
+    'unload', 'resume', 'enqueued', 'wake', 'cfg', 'platform', 'queue', 'emitter', 'isSender', 'poll',
+    'save', 'settled', 'draft', 'run', 'reserve', 'take', 'prime', 'send', 'remove',
     'fragile', 'onStored', 'emit', 'stop', 'fail',
   ].join('|')})$`,
 );

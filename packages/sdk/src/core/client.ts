@@ -109,7 +109,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
         loaded.firstTouch ??= campaign;
         save(loaded);
       }
-      adoptStashed();
+      adoptStashed(loaded);
       startSending();
       // Read the context once now: its first read (e.g. Intl's time zone, ICU data) can take
       // milliseconds, which should not land on the first track() call.
@@ -128,12 +128,12 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
    * had queued but not stored (they have their `seq`) are queued as they are. An event also in
    * Storage has the same key there, so it is still sent once.
    */
-  function adoptStashed(): void {
+  function adoptStashed(s: State): void {
     for (const draft of takeDrafts(platform.syncStore).reverse()) {
       if (draft.seq === undefined) waiting.unshift(later(draft, Date.parse(draft.client_ts)));
       else queue.add(draft as ClientEvent, Date.parse(draft.client_ts));
     }
-    if (state) drain(state);
+    drain(s);
   }
 
   const later = (draft: EventDraft, at: number) => ({ draft, run: (s: State) => commit(draft, s, at) });
@@ -287,7 +287,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
 
   const offLifecycle = platform.lifecycle?.((event) => {
     if (event === 'hidden') return hidden();
-    if (state) adoptStashed(); // visible again: what was stashed at hide is queued here after all
+    if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
     delivery.wake();
   });
   if (offLifecycle) unsubscribe.push(offLifecycle);

@@ -2,7 +2,7 @@ import type { Plugin } from './plugins';
 
 /** What the host app passes to init(). */
 export interface ClientConfig {
-  /** Identifies the app/source; sent as the Basic auth username (the `writeKey` query parameter for beacons). */
+  /** Identifies the app/source; sent in the `writeKey` query parameter of every request. */
   writeKey: string;
   /** Ingest base URL, e.g. `https://ingest.example.com`; the SDK POSTs to `${endpoint}/v1/batch`. */
   endpoint: string;

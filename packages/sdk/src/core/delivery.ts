@@ -257,7 +257,7 @@ export function createDelivery(d: DeliveryDeps) {
     if (!d.isSender()) return;
     // Cancelled keepalive sends may still land: skipped and leased like the ones in flight.
     const skip = new Set([...readLeases(), ...cancelled]);
-    const leased = skip.size;
+    const before = skip.size; // pick() adds what it picks: a Set keeps insertion order, so these come after
     let budget = KEEPALIVE_BYTES - keepaliveBytes;
     for (;;) {
       const chunk = pick(skip, KEEPALIVE_BYTES - 1024);
@@ -269,7 +269,7 @@ export function createDelivery(d: DeliveryDeps) {
         void deliver(chunk, issue(chunk, json));
       } else if (!beacon(json)) break;
     }
-    const sent = [...skip].slice(leased);
+    const sent = [...skip].slice(before);
     if (compressing > 0) for (const id of sent) handedOff.add(id);
     // A request already issued may land too: lease its events as well.
     const ids = [...new Set([...skip, ...inFlight])];

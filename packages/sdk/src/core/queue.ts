@@ -84,7 +84,7 @@ export function createQueue(options: QueueOptions) {
     enforce();
     return run('queue write failed', async () => {
       await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
-      settle(pending.map(([id]) => id));
+      committed(pending.map(([id]) => id));
     });
   }
 
@@ -102,7 +102,8 @@ export function createQueue(options: QueueOptions) {
     }
   }
 
-  function settle(ids: string[]): void {
+  /** These ids no longer need the hide-time stash: stored, or gone from the queue. */
+  function committed(ids: string[]): void {
     for (const id of ids) fragile.delete(id);
     options.onStored(ids);
   }
@@ -118,7 +119,7 @@ export function createQueue(options: QueueOptions) {
       out.push(entry.e);
     }
     if (out.length > 0) {
-      settle(ids);
+      committed(ids);
       void run('queue remove failed', () => storage.removeMany(ids.map((id) => QUEUE_PREFIX + id)));
     }
     return out;
@@ -147,11 +148,6 @@ export function createQueue(options: QueueOptions) {
   }
 
   /**
-   * Replace memory with what Storage holds (other tabs' and earlier pages' events). An entry this
-   * tab knew before the read and Storage no longer has was sent by another tab: it goes. Entries
-   * added meanwhile, or never written (storage failing), stay.
-   */
-  /**
    * What Storage holds. Only entries this tab does not already hold are read (after a burst of
    * 10,000 events, reading them all back costs a long task on the main thread).
    */
@@ -166,6 +162,11 @@ export function createQueue(options: QueueOptions) {
     return out.concat(await Promise.all(missing.map((key) => storage.get<Entry>(key))));
   }
 
+  /**
+   * Replace memory with what Storage holds (other tabs' and earlier pages' events). An entry this
+   * tab knew before the read and Storage no longer has was sent by another tab: it goes. Entries
+   * added meanwhile, or never written (storage failing), stay.
+   */
   async function reloadNow(): Promise<void> {
     await writeNow();
     const known = new Set(entries.keys());

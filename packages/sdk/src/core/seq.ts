@@ -1,6 +1,6 @@
 import type { FullStorage } from './types';
 
-export const SEQ_PREFIX = 'eventline.seq.';
+const SEQ_PREFIX = 'eventline.seq.';
 /** Numbers a client reserves at a time; it keeps one spare block reserved ahead of the one in use. */
 export const SEQ_BLOCK = 200;
 
@@ -53,7 +53,7 @@ export function createSeq(storage: FullStorage, onReady: () => void, onError: (e
         spare = undefined;
       }
       // A spare block at hand: a burst waits only if it outruns a whole block during one reservation.
-      if (!asking && spare === undefined) void ask(id);
+      if (spare === undefined) void ask(id); // ask() returns the reservation already under way
       return next < end ? next++ : undefined;
     },
   };

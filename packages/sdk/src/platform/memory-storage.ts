@@ -1,7 +1,7 @@
 import type { FullStorage } from '../core/types';
 
 /** Run a synchronous call as a promise: a throw (quota, blocked storage) becomes a rejection. */
-export const settle = <T>(fn: () => T): Promise<T> => new Promise((resolve) => resolve(fn()));
+const settle = <T>(fn: () => T): Promise<T> => new Promise((resolve) => resolve(fn()));
 
 /**
  * The Storage seam over a synchronous key/value store (a Map, localStorage). `reserve` reads and
