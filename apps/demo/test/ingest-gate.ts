@@ -29,7 +29,10 @@ export async function startIngestGate(target: string): Promise<IngestGate> {
     if (gate.mode === '503' && req.method !== 'OPTIONS') {
       gate.refused += 1;
       req.resume();
-      res.writeHead(503, { 'Retry-After': '1', 'Access-Control-Allow-Origin': req.headers.origin ?? '*' }).end();
+      // The ingest's own CORS headers, so the page can read Retry-After as it would from the ingest.
+      res
+        .writeHead(503, { 'Retry-After': '1', 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' })
+        .end();
       return;
     }
     forward(req, res);

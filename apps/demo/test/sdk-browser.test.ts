@@ -139,11 +139,16 @@ async function expectSentOnce(prefix: string, rows: Row[]): Promise<void> {
   }
 }
 
-/** Every one of `names` is in the lake once, and the ingest accepted each once (see expectSentOnce). */
-async function expectDeliveredOnce(prefix: string, names: string[]): Promise<void> {
+/**
+ * Every one of `names` is in the lake once, and the ingest accepted each once (see expectSentOnce).
+ * With `page`, its SDK is flushed once they are all stored, so that nothing it still holds is missed.
+ */
+async function expectDeliveredOnce(prefix: string, names: string[], page?: Page): Promise<Row[]> {
   const rows = await lakeRows(prefix, names.length);
+  if (page) await flush(page);
   expectOnceEach(rows, names);
   await expectSentOnce(prefix, rows);
+  return rows;
 }
 
 describe('SDK in Chromium against the real ingest', () => {
@@ -157,10 +162,8 @@ describe('SDK in Chromium against the real ingest', () => {
     await page.reload();
     gate.mode = 'open';
     await sdkLoaded(page);
-    const rows = await lakeRows('offline_', 3);
-    await flush(page);
+    const rows = await expectDeliveredOnce('offline_', ['offline_a', 'offline_b', 'offline_c'], page);
     expect(rows).toHaveLength(3);
-    await expectDeliveredOnce('offline_', ['offline_a', 'offline_b', 'offline_c']);
     await context.close();
   });
 
@@ -262,9 +265,7 @@ describe('SDK in Chromium against the real ingest', () => {
     await sdkLoaded(page);
     gate.mode = 'open';
     const names = [...Array.from({ length: 120 }, (_, i) => `r503_backlog_${i}`), ...Array.from({ length: 20 }, (_, i) => `r503_burst_${i}`)];
-    await lakeRows('r503_', names.length);
-    await flush(page);
-    await expectDeliveredOnce('r503_', names);
+    await expectDeliveredOnce('r503_', names, page);
     await context.close();
   });
 
