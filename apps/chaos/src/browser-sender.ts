@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { nextEvent, type ChaosEvent } from './events';
@@ -50,7 +51,6 @@ function traceIngestRequests(context: BrowserContext, ingestUrl: string, trace: 
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The real SDK in a real Chromium, one browser profile (one shared queue) through every scenario:

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom, type EntryFault, type KinesisFaultProxy } from '@eventline/devstack';
 import type { ChaosPlan } from './plan';
 import type { Restartable } from './restartable';
@@ -14,7 +15,6 @@ export interface FaultDeps {
   log: (line: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const until = (t0: number, atMs: number) => sleep(Math.max(0, t0 + atMs - Date.now()));
 
 /** Run the plan's fault timeline: throttling, the outage, and the kills, each on its own schedule. */

@@ -14,7 +14,7 @@ export interface ChaosPlan {
   loadMs: number;
   /** Server-side senders (the SDK's Node entry), one client per device. */
   node: { devices: number; eventsPerSecond: number };
-  /** Share of Node events made invalid on purpose (wrong types, over the size limit). */
+  /** Share of Node and browser events made invalid on purpose (wrong types, over the size limit). */
   invalidShare: number;
   /** Chromium: rounds of scenarios (offline/online, reload mid-flush, two tabs) until the load ends; `burst` events per step. */
   browser: { burst: number };

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,6 @@ interface Timing {
   visibleAt?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eventline-freshness-'));
@@ -63,8 +63,8 @@ async function main(): Promise<void> {
     }
     sending = false;
     await sdk.close();
-    const deadline = Date.now() + 60_000;
-    await Promise.race([poller, sleep(deadline - Date.now()).then(() => Promise.reject(new Error('events not queryable within 60 s')))]);
+    const timeout = sleep(60_000, undefined, { ref: false }).then(() => Promise.reject(new Error('events not queryable within 60 s')));
+    await Promise.race([poller, timeout]);
   } finally {
     sending = false;
     lake.close();

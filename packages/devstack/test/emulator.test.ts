@@ -1,27 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureStreams, isAlive, KINESIS_ENGINES, kinesisClientConfig, parseEngine, startKinesis } from '../src';
+import { ensureStreams, isAlive, KINESIS_ENGINES, kinesisClientConfig, parseEngine, readStream, startKinesis } from '../src';
 
 async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
-  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
-  const out: string[] = [];
-  for (const shard of Shards) {
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
-    const { Records = [] } = await client.send(new GetRecordsCommand({ ShardIterator }));
-    out.push(...Records.map((r) => new TextDecoder().decode(r.Data)));
-  }
-  return out.sort();
+  return (await readStream(client, stream)).map((r) => new TextDecoder().decode(r.Data)).sort();
 }
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 // `npm run bench`: events/s of the processor's core + delivery, as ratios against plain zlib gzip
 // of the same bytes (the ceiling: any delivery must at least compress what it writes), all
 // measured in this one run on this machine. Goals: NDJSON.gz ≥ 50 %, Parquet ≥ 25 % of the ceiling.
-import { writeBenchJson, type BenchRow } from '@eventline/devstack';
+import { quantile, writeBenchJson, type BenchRow } from '@eventline/devstack';
 import { gzipSync } from 'node:zlib';
 import { deliverRecords, type InputRecord, type Sink } from '../src';
 import { records } from './records';
@@ -24,7 +24,7 @@ async function pass(run: Run, input: InputRecord[]): Promise<{ wall: number; cpu
   return { wall: input.length / (Number(process.hrtime.bigint() - start) / 1e9), cpu: input.length / ((cpu.user + cpu.system) / 1e6) };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const median = (xs: number[]): number => quantile(xs, 0.5);
 
 /**
  * Rounds interleave the variants (ceiling, then each delivery), and each round's ratios use that

@@ -14,13 +14,13 @@ export { applyPii, checkPiiPolicy, NO_PII_POLICY, PiiPolicyError, type PiiPolicy
 export { deaggregate, isAggregated, KplFormatError, type SubRecord } from './core/kpl';
 export { eventPrefix, badRowPrefix, eventContext, badRowContext } from './delivery/partition';
 export { compilePrefix, DEFAULT_EVENT_PREFIX, DEFAULT_ERROR_PREFIX, PrefixExpressionError, type Prefix, type PrefixContext } from './delivery/prefix';
-export { batchObjectName, objectName, type FileExtension } from './delivery/naming';
+export { objectName, type FileExtension } from './delivery/naming';
 export { encodeNdjsonGzip, decodeNdjsonGzip } from './delivery/ndjson';
 export { encodeParquet } from './delivery/parquet';
 export { type Sink, type RowSink } from './delivery/sink';
 export { createFolderSink } from './delivery/folder-sink';
 export { writeFileAtomic } from './delivery/atomic-write';
-export { deliverRecords, deliverPrepared, prepareRecords, type PreparedRecord, type DeliveryResult, type DeliveryOptions, type EventFormat } from './delivery/deliver';
+export { deliverRecords, deliverPrepared, prepareRecords, type PreparedRecord, type DeliveryResult, type DeliveryOptions, type EventFormat, type FileNaming } from './delivery/deliver';
 export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } from './consumer/consumer';
 export { type ConsumerStats } from './consumer/stats';
 export { openSeenIndex, SEEN_INDEX_DEFAULTS, type SeenIndex, type SeenIndexOptions, type SeenCandidate } from './consumer/seen-index';

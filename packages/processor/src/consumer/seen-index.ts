@@ -27,7 +27,7 @@ export interface SeenIndexOptions {
   dir: string;
   /** Forget a claim this long after it was made. Default 7 days: the SDK resends nothing older. */
   windowMs?: number;
-  /** Forget the oldest claims beyond this many. Default 10 million (≈ 1.4 GB on disk). */
+  /** Forget the oldest claims beyond this many. Default 10 million (~0.8–1.3 GB on disk, measured: see the README). */
   maxIds?: number;
   now?: () => number;
 }

@@ -21,13 +21,14 @@ export interface DeliveryOptions extends ProcessOptions {
   rowSink?: RowSink;
   /** `ingest-bad-rows`: the records are the ingest's rejections (stream `events-bad`), delivered as bad rows. */
   input?: 'events' | 'ingest-bad-rows';
-  /**
-   * `batch`: name every file after the first record of the batch (the Lambda ESM handler), so a retried
-   * batch, which Lambda starts at the same record, overwrites the failed attempt's files. Default
-   * `records`: each file after its own first and last record (the consumer, whose replays repeat them).
-   */
-  fileNames?: 'records' | 'batch';
 }
+
+/**
+ * `records` (the consumer): each file is named after its own first and last record, which a replay
+ * repeats. `batch` (the Lambda ESM handler): every file after the batch's first record, so a batch
+ * Lambda retries from that same record overwrites the failed attempt's files.
+ */
+export type FileNaming = 'records' | 'batch';
 
 export interface DeliveryResult {
   rowsDelivered: number;
@@ -60,13 +61,14 @@ export async function deliverRecords(
   records: readonly InputRecord[],
   sink: Sink,
   options: DeliveryOptions = {},
+  naming: FileNaming = 'records',
 ): Promise<DeliveryResult> {
   const files = collectFiles(options);
   for (let i = 0; i < records.length; i += YIELD_EVERY) {
     for (const item of prepareRecords(records.slice(i, i + YIELD_EVERY), options)) files.add(item);
     if (i + YIELD_EVERY < records.length) await yieldToEventLoop();
   }
-  return writeFiles(shardId, files, sink, options, records[0]?.sequenceNumber);
+  return writeFiles(shardId, files, sink, options, naming === 'batch' ? records[0]?.sequenceNumber : undefined);
 }
 
 /** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
@@ -106,7 +108,7 @@ export async function deliverPrepared(
     files.add(prepared[i] as PreparedRecord);
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
   }
-  return writeFiles(shardId, files, sink, options, prepared[0]?.sequenceNumber);
+  return writeFiles(shardId, files, sink, options);
 }
 
 interface Files {
@@ -155,9 +157,10 @@ function collectFiles(options: DeliveryOptions): Files {
   return files;
 }
 
-async function writeFiles(shardId: string, files: Files, sink: Sink, options: DeliveryOptions, batchFirstSeq: string | undefined): Promise<DeliveryResult> {
+/** `batchFirstSeq`: name every file after it (FileNaming `batch`); else each after its own range. */
+async function writeFiles(shardId: string, files: Files, sink: Sink, options: DeliveryOptions, batchFirstSeq?: string): Promise<DeliveryResult> {
   const name = (g: FileGroup): string =>
-    options.fileNames === 'batch' && batchFirstSeq !== undefined ? batchObjectName(shardId, batchFirstSeq, g.extension) : objectName(shardId, g.firstSeq, g.lastSeq, g.extension);
+    batchFirstSeq !== undefined ? batchObjectName(shardId, batchFirstSeq, g.extension) : objectName(shardId, g.firstSeq, g.lastSeq, g.extension);
   const named = [...files.groups.values()].map((g) => ({ key: g.prefix + name(g), group: g }));
   // Settle every write before reporting: a retry must not race a write still in flight.
   const outcomes = await Promise.allSettled(named.map(async ({ key, group }) => sink.write(key, await encode(group))));

@@ -25,7 +25,7 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
     const failures: { itemIdentifier: string }[] = [];
     for (const [shardId, records] of byShard(event.Records)) {
       try {
-        await deliverRecords(shardId, records.map(toInputRecord), options.sink, { ...options.delivery, fileNames: 'batch' });
+        await deliverRecords(shardId, records.map(toInputRecord), options.sink, options.delivery, 'batch');
       } catch (error) {
         const first = records[0]?.kinesis.sequenceNumber;
         log('error', 'delivery failed; reporting the batch item failure', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
