@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { quantile } from '@eventline/devstack';
 
 export interface PacedResult {
   rate: number;
@@ -60,7 +61,6 @@ export async function pacedLoad(url: string, opts: { rate: number; seconds: numb
   }
   await Promise.all(inFlight);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 10) / 10;
+  const at = (q: number) => (latencies.length === 0 ? NaN : Math.round(quantile(latencies, q) * 10) / 10);
   return { rate: opts.rate, sent: total, ok, errors, p50: at(0.5), p99: at(0.99), max: at(1) };
 }

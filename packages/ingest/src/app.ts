@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
-import { errorBody, RequestRejectedError } from './errors';
+import { RequestRejectedError } from './errors';
+import { errorResponse } from './http/error-response';
 import type { IpMode } from './http/client-ip';
 import { createMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
@@ -74,14 +75,14 @@ export function createApp(deps: AppDeps) {
   app.post('/v1/batch', limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
   for (const type of SEGMENT_TYPES) app.post(`/v1/${type}`, limits, auth, limited, segmentRoute(type, ingest));
 
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, undefined, c.get('requestId')), 404));
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     if (error instanceof RequestRejectedError) {
       if (error.retryAfterSec !== undefined) c.header('Retry-After', String(error.retryAfterSec));
-      return c.json(errorBody(error.code, error.message, error.issues, c.get('requestId')), error.status);
+      return errorResponse(c, error.status, error.code, error.message, error.issues);
     }
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
-    return c.json(errorBody('internal_error', 'internal error; retry later', undefined, c.get('requestId')), 500);
+    return errorResponse(c, 500, 'internal_error', 'internal error; retry later');
   });
   return app;
 }

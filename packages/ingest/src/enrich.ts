@@ -49,7 +49,7 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
   const receivedMs = input.receivedAt.getTime();
   const receivedIso = input.receivedAt.toISOString();
   const batchSentAtJson = JSON.stringify(input.batchSentAt);
-  const batchSentMs = Date.parse(input.batchSentAt);
+  const batchSentMs = parseDateTime(input.batchSentAt);
   const afterSentAt = `,"received_at":"${receivedIso}","app_id":${JSON.stringify(input.appId)},"context":`;
   const serverHead = `"server":{"request_id":${JSON.stringify(input.requestId)},"derived_ts":"`;
   const ua = input.userAgent && input.userAgent.length > USER_AGENT_MAX ? input.userAgent.slice(0, USER_AGENT_MAX) : input.userAgent;
@@ -72,7 +72,7 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     if (e.schema_version !== undefined) e.schema_version = undefined;
     if (ownSentAt !== undefined) e.sent_at = undefined;
     const rest = JSON.stringify(e);
-    const derivedIso = derived === receivedMs ? receivedIso : isoTimestamp(derived, receivedMs, receivedIso);
+    const derivedIso = isoTimestamp(derived, receivedMs, receivedIso);
     const sentAtJson = ownSentAt === undefined ? batchSentAtJson : JSON.stringify(ownSentAt);
     // The context always has `library`, so it is never `{}`: the server block follows a comma.
     const stored = `${head}${sentAtJson}${afterSentAt}${contextJson.slice(0, -1)},${serverHead}${derivedIso}${serverTail}`;
@@ -95,7 +95,7 @@ export function derivedTimestamp(clientTs: string, sentAt: string, receivedAt: D
   const receivedMs = receivedAt.getTime();
   const receivedIso = receivedAt.toISOString();
   const derived = derivedMs(clientTs, sentAt, Date.parse(sentAt), receivedMs);
-  return derived === receivedMs ? receivedIso : isoTimestamp(derived, receivedMs, receivedIso);
+  return isoTimestamp(derived, receivedMs, receivedIso);
 }
 
 /** The derived timestamp in epoch ms; `sentMs` is `sentAt` parsed (the batch's is parsed once per request). */

@@ -122,7 +122,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     if (stats.recordsQueued === 0) for (const wake of idle) wake();
   }
 
-  function schedule(q: StreamQueue, delayMs = tuning.lingerMs): void {
+  function schedule(q: StreamQueue, delayMs: number): void {
     if (q.timer) return;
     const full = q.pending.length >= PUT_RECORDS_MAX_COUNT;
     const fire = (): void => {

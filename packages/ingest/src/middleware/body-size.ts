@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { errorBody, RequestRejectedError } from '../errors';
+import { RequestRejectedError } from '../errors';
+import { errorResponse } from '../http/error-response';
 
 /**
  * How much of an oversized body is still read (and thrown away) before the 413: a client that
@@ -46,20 +47,20 @@ export function bodySizeLimit(maxBytes: number): MiddlewareHandler<{ Variables: 
 
 function tooLarge(c: Context<{ Variables: { requestId: string } }>, maxBytes: number) {
   c.header('Connection', 'close');
-  return c.json(errorBody('body_too_large', `request body is over the ${maxBytes}-byte limit`, undefined, c.get('requestId')), 413);
+  return errorResponse(c, 413, 'body_too_large', `request body is over the ${maxBytes}-byte limit`);
 }
 
 async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {
   let left = budget;
   while (left > 0) {
-    const { done, value } = await read(reader).catch(() => ({ done: true as const, value: undefined }));
+    const { done, value } = await reader.read().catch(() => ({ done: true as const, value: undefined }));
     if (done) return;
     left -= value.byteLength;
   }
 }
 
 /** A body that ends before its declared length (the client went away) is the client's fault: 400, not 500. */
-export async function read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+async function read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {
     return await reader.read();
   } catch (error) {

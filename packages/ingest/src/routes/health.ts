@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
-import { errorBody } from '../errors';
+import { errorResponse } from '../http/error-response';
 import type { RecordWriter } from '../kinesis/record-writer';
 
 export interface HealthDeps {
@@ -15,15 +15,14 @@ export function healthRoutes(deps: HealthDeps) {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', async (c) => {
-    const requestId = (c.var as { requestId?: string }).requestId;
     const health = deps.writer.health?.() ?? { ok: true };
-    if (!health.ok) return c.json(errorBody('queue_unavailable', `Kinesis writes are failing: ${health.reason ?? 'circuit open'}`, undefined, requestId), 503);
+    if (!health.ok) return errorResponse(c, 503, 'queue_unavailable', `Kinesis writes are failing: ${health.reason ?? 'circuit open'}`);
     try {
       await deps.writer.ping(deps.streamName);
       return c.json({ status: 'ready' });
     } catch (error) {
       deps.log({ level: 'warn', msg: 'readiness check failed', error: String(error) });
-      return c.json(errorBody('queue_unavailable', 'Kinesis stream is not reachable', undefined, requestId), 503);
+      return errorResponse(c, 503, 'queue_unavailable', 'Kinesis stream is not reachable');
     }
   });
   routes.get('/metrics', async (c) => c.text(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }));
