@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { CONSUMER_DEFAULTS, seenIndexDir } from './consumer/consumer';
-import { SEEN_INDEX_DEFAULTS } from './consumer/seen-index';
+import { SEEN_INDEX_DEFAULTS } from './dedupe/seen-index-leveldb';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
 

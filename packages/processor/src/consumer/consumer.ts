@@ -5,7 +5,7 @@ import type { Sink } from '../delivery/sink';
 import { errorFields, stderrLogger, type Logger } from '../log';
 import { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './checkpoint-store';
 import { listShards, type ShardInfo } from './list-shards';
-import { openSeenIndex, type SeenIndexOptions } from './seen-index';
+import { openSeenIndex, type SeenIndexOptions } from '../dedupe/seen-index-leveldb';
 import { runShardReader } from './shard-reader';
 import { sleep } from './sleep';
 import { emptyStats, type ConsumerStats } from './stats';
@@ -127,7 +127,13 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
     return stopping;
   };
 
-  return { stop, stats: () => ({ ...stats, ...(seen ? { seenIds: seen.size() } : {}) }) };
+  return {
+    stop,
+    stats: () => {
+      const seenIds = seen?.size();
+      return { ...stats, ...(seenIds === undefined ? {} : { seenIds }) };
+    },
+  };
 }
 
 /** `<dir>/events.json` → `<dir>/events.seen` (a LevelDB folder). */

@@ -4,8 +4,8 @@ import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delive
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
-import { leaveOutDelivered } from './leave-out-delivered';
-import type { SeenIndex } from './seen-index';
+import { leaveOutDelivered } from '../dedupe/leave-out-delivered';
+import type { SeenIndex } from '../dedupe/seen-index';
 import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, sizeLimitedThrough } from './shard-buffer';
 import { backoffMs, sleep } from './sleep';
 import type { ConsumerStats } from './stats';

@@ -1,26 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-
-/** One event of a flush: its id and the record that carries it. */
-export interface SeenCandidate {
-  eventId: string;
-  sequenceNumber: string;
-}
-
-/**
- * Which event_ids an earlier flush already delivered, across shards and restarts. An id belongs
- * to the (shard, sequence number) that claimed it first; a replay of that same record is not a
- * duplicate, so a flush re-run after a crash keeps exactly the rows it kept the first time.
- */
-export interface SeenIndex {
-  /**
-   * Claim the events of one flush (one entry per event_id, shard order). Returns the ids that
-   * belong to another record: duplicates to leave out. New claims are durable on return.
-   */
-  claim(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>>;
-  /** Ids currently remembered. */
-  size(): number;
-  close(): Promise<void>;
-}
+import type { SeenCandidate, SeenIndex } from './seen-index';
 
 export interface SeenIndexOptions {
   /** LevelDB folder; one process at a time (LevelDB locks it). */
