@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { CONSUMER_DEFAULTS, seenIndexDir } from './consumer/consumer';
 import { SEEN_INDEX_DEFAULTS } from './dedupe/seen-index-leveldb';
+import { readDedupeWindowMs } from './config-dedupe';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
 
@@ -49,7 +50,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const pollIntervalMs = integer(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
   const dedupe = {
     dir: resolve(cwd, optional(env.DEDUPE_DIR) ?? seenIndexDir(checkpointFile)),
-    windowMs: integer(env, 'DEDUPE_WINDOW_HOURS', SEEN_INDEX_DEFAULTS.windowMs / 3_600_000, 1, 24 * 365, problems) * 3_600_000,
+    windowMs: readDedupeWindowMs(env, problems),
     maxIds: integer(env, 'DEDUPE_MAX_IDS', SEEN_INDEX_DEFAULTS.maxIds, 1_000, 1_000_000_000, problems),
   };
   const delivery = readDeliveryEnv(env, problems);

@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-import type { SeenCandidate, SeenIndex } from './seen-index';
+import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface SeenIndexOptions {
   /** LevelDB folder; one process at a time (LevelDB locks it). */
@@ -11,7 +11,7 @@ export interface SeenIndexOptions {
   now?: () => number;
 }
 
-export const SEEN_INDEX_DEFAULTS = { windowMs: 7 * 24 * 3600 * 1000, maxIds: 10_000_000 };
+export const SEEN_INDEX_DEFAULTS = { windowMs: DEFAULT_SEEN_WINDOW_MS, maxIds: 10_000_000 };
 
 // Keys: `e!<event_id>` → `<shard> <seq> <claimed at>`; `t!<claimed at, 15 digits>!<event_id>` orders
 // claims by age for eviction; `m!count` is the number of `e!` keys, kept in the same atomic batches.

@@ -19,3 +19,6 @@ export interface SeenIndex {
   size(): number | undefined;
   close(): Promise<void>;
 }
+
+/** How long a claim counts by default: 7 days, as the SDK resends nothing older. */
+export const DEFAULT_SEEN_WINDOW_MS = 7 * 24 * 3600 * 1000;

@@ -23,13 +23,6 @@ export interface DeliveryOptions extends ProcessOptions {
   input?: 'events' | 'ingest-bad-rows';
 }
 
-/**
- * `records` (the consumer): each file is named after its own first and last record, which a replay
- * repeats. `batch` (the Lambda ESM handler): every file after the batch's first record, so a batch
- * Lambda retries from that same record overwrites the failed attempt's files.
- */
-export type FileNaming = 'records' | 'batch';
-
 export interface DeliveryResult {
   rowsDelivered: number;
   badRows: number;
@@ -61,14 +54,13 @@ export async function deliverRecords(
   records: readonly InputRecord[],
   sink: Sink,
   options: DeliveryOptions = {},
-  naming: FileNaming = 'records',
 ): Promise<DeliveryResult> {
   const files = collectFiles(options);
   for (let i = 0; i < records.length; i += YIELD_EVERY) {
     for (const item of prepareRecords(records.slice(i, i + YIELD_EVERY), options)) files.add(item);
     if (i + YIELD_EVERY < records.length) await yieldToEventLoop();
   }
-  return writeFiles(shardId, files, sink, options, naming === 'batch' ? records[0]?.sequenceNumber : undefined);
+  return writeFiles(shardId, files, sink, options);
 }
 
 /** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
@@ -95,20 +87,24 @@ export function prepareRecords(records: readonly InputRecord[], options: Deliver
 
 /**
  * Write prepared records (one flush's range, in shard order): the first row of each event_id
- * wins, one file per partition named by its first and last sequence number.
+ * wins, one file per partition named by its first and last sequence number — or, with
+ * `batchFirstSeq` (the Lambda ESM handler), every file after that record: Lambda retries a failed
+ * batch from its first record, so the retry overwrites the failed attempt's files. It is the
+ * batch's first record even when dedupe left that record out, so the name never depends on dedupe.
  */
 export async function deliverPrepared(
   shardId: string,
   prepared: readonly PreparedRecord[],
   sink: Sink,
   options: DeliveryOptions = {},
+  batchFirstSeq?: string,
 ): Promise<DeliveryResult> {
   const files = collectFiles(options);
   for (let i = 0; i < prepared.length; i += 1) {
     files.add(prepared[i] as PreparedRecord);
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
   }
-  return writeFiles(shardId, files, sink, options);
+  return writeFiles(shardId, files, sink, options, batchFirstSeq);
 }
 
 interface Files {
@@ -157,7 +153,7 @@ function collectFiles(options: DeliveryOptions): Files {
   return files;
 }
 
-/** `batchFirstSeq`: name every file after it (FileNaming `batch`); else each after its own range. */
+/** `batchFirstSeq`: name every file after it; else each after its own range. */
 async function writeFiles(shardId: string, files: Files, sink: Sink, options: DeliveryOptions, batchFirstSeq?: string): Promise<DeliveryResult> {
   const name = (g: FileGroup): string =>
     batchFirstSeq !== undefined ? batchObjectName(shardId, batchFirstSeq, g.extension) : objectName(shardId, g.firstSeq, g.lastSeq, g.extension);

@@ -1,5 +1,7 @@
 import type { InputRecord } from '../core/process';
-import { deliverRecords, type DeliveryOptions } from '../delivery/deliver';
+import { leaveOutDelivered } from '../dedupe/leave-out-delivered';
+import type { SeenIndex } from '../dedupe/seen-index';
+import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delivery/deliver';
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from './aws-events';
@@ -7,6 +9,8 @@ import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } fr
 export interface KinesisEsmHandlerOptions {
   sink: Sink;
   delivery?: DeliveryOptions;
+  /** Event ids delivered by earlier batches (DynamoDB); none = dedupe within each batch only. */
+  seen?: SeenIndex;
   log?: Logger;
 }
 
@@ -18,16 +22,24 @@ export type KinesisEsmHandler = (event: KinesisStreamEvent) => Promise<KinesisBa
  * failures: retrying cannot fix them). When a shard's delivery fails, its first sequence number
  * is reported: Lambda resumes from the lowest failed one, so nothing after it is skipped, and as
  * every file is named after that first record, the retry overwrites what the failed attempt wrote.
+ * With a seen index, events an earlier batch delivered are left out, claimed before any file is
+ * written; a retry finds its own claims (same records) and keeps those events.
  */
 export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): KinesisEsmHandler {
   const log = options.log ?? (() => undefined);
+  const delivery = options.delivery ?? {};
   return async function kinesisEsmHandler(event) {
     const failures: { itemIdentifier: string }[] = [];
     for (const [shardId, records] of byShard(event.Records)) {
+      const first = records[0]?.kinesis.sequenceNumber;
       try {
-        await deliverRecords(shardId, records.map(toInputRecord), options.sink, options.delivery, 'batch');
+        const prepared = prepareRecords(records.map(toInputRecord), delivery);
+        const fresh = options.seen ? await leaveOutDelivered(options.seen, shardId, prepared) : { records: prepared, leftOut: [] };
+        await deliverPrepared(shardId, fresh.records, options.sink, delivery, first);
+        if (fresh.leftOut.length > 0) {
+          log('info', 'left out events an earlier batch delivered', { shard: shardId, count: fresh.leftOut.length, event_ids: fresh.leftOut.slice(0, 10) });
+        }
       } catch (error) {
-        const first = records[0]?.kinesis.sequenceNumber;
         log('error', 'delivery failed; reporting the batch item failure', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
         if (first !== undefined) failures.push({ itemIdentifier: first });
       }

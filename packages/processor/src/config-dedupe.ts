@@ -1,0 +1,40 @@
+import { DEFAULT_SEEN_WINDOW_MS } from './dedupe/seen-index';
+
+/** The Lambda's DynamoDB seen index, read from the environment (absent: dedupe within each batch only). */
+export interface DynamoDedupeEnv {
+  table: string;
+  windowMs: number;
+  /** Emulator URL (dynalite); absent means real AWS. */
+  endpoint: string | undefined;
+}
+
+const HOUR_MS = 3_600_000;
+// A table name, or a table ARN (DynamoDB accepts both as TableName).
+const TABLE = /^([A-Za-z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})$/;
+
+/** `DEDUPE_WINDOW_HOURS`: how long a claim counts (the consumer's LevelDB index and the Lambda's DynamoDB one). */
+export function readDedupeWindowMs(env: NodeJS.ProcessEnv, problems: string[]): number {
+  const raw = optional(env.DEDUPE_WINDOW_HOURS);
+  if (raw === undefined) return DEFAULT_SEEN_WINDOW_MS;
+  const hours = Number(raw);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 365) {
+    problems.push(`DEDUPE_WINDOW_HOURS must be an integer from 1 to ${24 * 365}, got "${raw}"`);
+    return DEFAULT_SEEN_WINDOW_MS;
+  }
+  return hours * HOUR_MS;
+}
+
+export function readDynamoDedupeEnv(env: NodeJS.ProcessEnv, problems: string[]): DynamoDedupeEnv | undefined {
+  const table = optional(env.DEDUPE_TABLE);
+  const endpoint = optional(env.DYNAMODB_ENDPOINT);
+  const windowMs = readDedupeWindowMs(env, problems);
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`DYNAMODB_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  if (table === undefined) return undefined;
+  if (!TABLE.test(table)) problems.push(`DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -) or table ARN, got "${table}"`);
+  return { table, windowMs, endpoint };
+}
+
+function optional(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}

@@ -1,0 +1,84 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_UNPROCESSED_RETRY, getItems, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
+import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
+
+export interface DynamoSeenIndexOptions {
+  client: DynamoDBClient;
+  /** Partition key `event_id` (S), no sort key; TTL on `expires_at` (see the README). */
+  table: string;
+  /** A claim counts this long after it was made. Default 7 days, as for the LevelDB index. */
+  windowMs?: number;
+  now?: () => number;
+  retry?: UnprocessedRetry;
+}
+
+/** The table does not exist (or is in another region / account than the client's). */
+export class DedupeTableMissingError extends Error {
+  constructor(
+    readonly table: string,
+    options: { cause: unknown },
+  ) {
+    super(`DynamoDB table "${table}" for the seen index was not found: create it (partition key event_id, type S) or fix DEDUPE_TABLE`, options);
+    this.name = 'DedupeTableMissingError';
+  }
+}
+
+/**
+ * The seen index in DynamoDB, for the Lambda ESM handler (no lasting disk). One item per event_id:
+ * `{ event_id, shard, seq, expires_at }`. A claim reads the owners (BatchGetItem), leaves out ids
+ * owned by another record, and writes the new ids (BatchWriteItem).
+ *
+ * Read-then-write without a condition is safe because two invocations never claim one event_id at
+ * once: the ingest's partition key is the event's `anonymous_id`, which a resend carries unchanged,
+ * so every copy of an event lands on the same shard, and an event source mapping hands one partition
+ * key's records to one invocation at a time, in order (also with ParallelizationFactor > 1, and a
+ * parent shard before its children after a reshard).
+ *
+ * DynamoDB's TTL deletes expired items lazily (often days later), so an item past `expires_at` is
+ * treated as absent and overwritten by the next claim. `size()` is unknown: counting would scan.
+ * The client belongs to the caller; `close()` does not destroy it.
+ */
+export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex {
+  const { client, table } = options;
+  const windowMs = options.windowMs ?? DEFAULT_SEEN_WINDOW_MS;
+  const now = options.now ?? Date.now;
+  const retry = options.retry ?? DEFAULT_UNPROCESSED_RETRY;
+
+  async function claim(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>> {
+    const duplicates = new Set<string>();
+    const ids = [...new Set(events.map((e) => e.eventId))];
+    if (ids.length === 0) return duplicates;
+    const at = now();
+    const items = await tableCalls(table, () => getItems(client, table, ids.map((id) => ({ event_id: { S: id } })), retry));
+    const owners = new Map<string, { shard: string; seq: string }>();
+    for (const item of items) {
+      const expiresAt = Number(item.expires_at?.N ?? 0) * 1000;
+      if (item.event_id?.S !== undefined && expiresAt > at) owners.set(item.event_id.S, { shard: item.shard?.S ?? '', seq: item.seq?.S ?? '' });
+    }
+    const claims: Item[] = [];
+    const expiresAt = String(Math.floor((at + windowMs) / 1000));
+    for (const event of events) {
+      const owner = owners.get(event.eventId);
+      if (owner === undefined) {
+        const mine = { shard: shardId, seq: event.sequenceNumber };
+        owners.set(event.eventId, mine);
+        claims.push({ event_id: { S: event.eventId }, shard: { S: mine.shard }, seq: { S: mine.seq }, expires_at: { N: expiresAt } });
+      } else if (owner.shard !== shardId || owner.seq !== event.sequenceNumber) {
+        duplicates.add(event.eventId);
+      }
+    }
+    await tableCalls(table, () => putItems(client, table, claims, retry));
+    return duplicates;
+  }
+
+  return { claim, size: () => undefined, close: () => Promise.resolve() };
+}
+
+async function tableCalls<T>(table: string, calls: () => Promise<T>): Promise<T> {
+  try {
+    return await calls();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') throw new DedupeTableMissingError(table, { cause: error });
+    throw error;
+  }
+}
