@@ -6,6 +6,7 @@ export { freePort } from './free-port';
 export { isAlive, stopChild, waitFor } from './process-control';
 export { spawnService, type ServiceProcess, type SpawnServiceOptions } from './service-process';
 export { startS3, s3ClientConfig, type S3Emulator, type StartS3Options } from './s3-emulator';
+export { startDynamo, dynamoClientConfig, type DynamoEmulator, type StartDynamoOptions } from './dynamo-emulator';
 export { startPostgres, type PostgresServer, type StartPostgresOptions } from './postgres';
 export { startKinesisFaultProxy, type KinesisFaultProxy, type FaultPlan, type EntryFault } from './kinesis-fault-proxy';
 export { writeBenchJson, quantile, type BenchRow, type BenchReport } from './bench-report';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { readChildPort } from './child-port';
 import { stopChild } from './process-control';
 
 export interface StartS3Options {
@@ -43,7 +44,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
       if (temp) rmSync(dataDir, { recursive: true, force: true });
     }));
   try {
-    const port = await readPort(child, options.startTimeoutMs ?? 20_000);
+    const port = await readChildPort(child, 's3rver', options.startTimeoutMs ?? 20_000);
     return { endpoint: `http://127.0.0.1:${port}`, pid: child.pid ?? -1, dataDir, stop };
   } catch (error) {
     await stop();
@@ -65,27 +66,4 @@ export function s3ClientConfig(endpoint: string): S3ClientConfig {
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true }) }),
   };
-}
-
-function readPort(child: ChildProcess, timeoutMs: number): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`s3rver did not start within ${timeoutMs} ms: ${err}`)), timeoutMs);
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err = (err + chunk).slice(-2000)));
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(out.split('\n')[0] ?? '') as { port: number }).port);
-      } catch (error) {
-        reject(new Error(`s3rver printed an unexpected first line: ${out}`, { cause: error }));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`s3rver exited with code ${code}: ${err}`));
-    });
-  });
 }
