@@ -1,0 +1,117 @@
+import { DynamoDBClient, GetItemCommand, type BatchWriteItemCommandInput, type BatchWriteItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { dynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DedupeTableMissingError, openDynamoSeenIndex, UnprocessedItemsError } from '../src';
+import { createSeenTable } from './fixtures/dynamo';
+
+const ev = (eventId: string, sequenceNumber: string) => ({ eventId, sequenceNumber });
+const noWait = { attempts: 4, delayMs: () => 0 };
+
+describe('seen index (DynamoDB, against dynalite)', () => {
+  let dynamo: DynamoEmulator;
+  let client: DynamoDBClient;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    client = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await dynamo?.stop();
+  });
+
+  const item = async (table: string, eventId: string) =>
+    (await client.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: eventId } }, ConsistentRead: true }))).Item;
+
+  it('an id belongs to the record that claimed it first; a replay of that record is not a duplicate', async () => {
+    const table = await createSeenTable(client);
+    const index = openDynamoSeenIndex({ client, table, windowMs: 3_600_000, now: () => 1_700_000_000_000 });
+    expect(await index.claim('shard-0', [ev('a', '1'), ev('b', '2')])).toEqual(new Set());
+    expect(await item(table, 'a')).toEqual({ event_id: { S: 'a' }, shard: { S: 'shard-0' }, seq: { S: '1' }, expires_at: { N: '1700003600' } });
+    // The same batch again (a Lambda retry): same answer.
+    expect(await index.claim('shard-0', [ev('a', '1'), ev('b', '2')])).toEqual(new Set());
+    // A resend: a later record on the same shard, or a record on another shard.
+    expect(await index.claim('shard-0', [ev('a', '9'), ev('c', '10')])).toEqual(new Set(['a']));
+    expect(await index.claim('shard-1', [ev('b', '2'), ev('c', '3')])).toEqual(new Set(['b', 'c']));
+    // The owner did not change.
+    expect((await item(table, 'a'))?.seq).toEqual({ S: '1' });
+    expect(index.size()).toBeUndefined();
+    await index.close();
+  });
+
+  it('claims more ids than one BatchGetItem (100) and one BatchWriteItem (25) take', async () => {
+    const table = await createSeenTable(client);
+    const index = openDynamoSeenIndex({ client, table });
+    const ids = Array.from({ length: 260 }, (_, i) => `id-${i}`);
+    expect(await index.claim('shard-0', ids.map((id, i) => ev(id, String(1000 + i))))).toEqual(new Set());
+    expect(await index.claim('shard-0', ids.map((id, i) => ev(id, String(1000 + i))))).toEqual(new Set());
+    const resent = await index.claim('shard-0', ids.map((id, i) => ev(id, String(5000 + i))));
+    expect(resent).toEqual(new Set(ids));
+  });
+
+  it('a claim past its expires_at counts as absent (TTL deletes lazily): the next record takes the id', async () => {
+    const table = await createSeenTable(client);
+    let now = 1_700_000_000_000;
+    const index = openDynamoSeenIndex({ client, table, windowMs: 60_000, now: () => now });
+    await index.claim('shard-0', [ev('a', '1')]);
+    now += 59_000;
+    expect(await index.claim('shard-0', [ev('a', '2')])).toEqual(new Set(['a']));
+    now += 1_000;
+    expect(await index.claim('shard-0', [ev('a', '2')])).toEqual(new Set());
+    expect((await item(table, 'a'))?.seq).toEqual({ S: '2' });
+    expect(await index.claim('shard-0', [ev('a', '1')])).toEqual(new Set(['a']));
+  });
+
+  it('a missing table is a DedupeTableMissingError naming the table', async () => {
+    const index = openDynamoSeenIndex({ client, table: 'no-such-table' });
+    const claim = index.claim('shard-0', [ev('a', '1')]);
+    await expect(claim).rejects.toBeInstanceOf(DedupeTableMissingError);
+    await expect(claim).rejects.toThrow(/"no-such-table"/);
+  });
+
+  describe('items DynamoDB leaves unprocessed', () => {
+    /** A client whose BatchWriteItem calls send only the first `keep` requests and return the rest as unprocessed, as DynamoDB does under throttling. */
+    function partialWrites(keep: number): DynamoDBClient {
+      const partial = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+      partial.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+          const input = args.input as BatchWriteItemCommandInput;
+          const [table, requests] = Object.entries(input.RequestItems ?? {})[0] ?? ['', []];
+          const rest = requests.slice(keep);
+          if (keep === 0) return { output: { $metadata: {}, UnprocessedItems: { [table]: rest } } as BatchWriteItemCommandOutput, response: {} };
+          const out = await next({ ...args, input: { ...input, RequestItems: { [table]: requests.slice(0, keep) } } });
+          (out.output as BatchWriteItemCommandOutput).UnprocessedItems = rest.length > 0 ? { [table]: rest } : {};
+          return out;
+        },
+        { step: 'initialize', name: 'partialWrites' },
+      );
+      return partial;
+    }
+
+    it('are sent again until every claim is written', async () => {
+      const table = await createSeenTable(client);
+      const partial = partialWrites(10);
+      try {
+        const index = openDynamoSeenIndex({ client: partial, table, retry: noWait });
+        const events = Array.from({ length: 25 }, (_, i) => ev(`u-${i}`, String(i)));
+        expect(await index.claim('shard-0', events)).toEqual(new Set());
+        for (const e of events) expect((await item(table, e.eventId))?.seq).toEqual({ S: e.sequenceNumber });
+      } finally {
+        partial.destroy();
+      }
+    });
+
+    it('still unprocessed after every retry: UnprocessedItemsError, never a silent skip', async () => {
+      const table = await createSeenTable(client);
+      const stuck = partialWrites(0);
+      try {
+        const index = openDynamoSeenIndex({ client: stuck, table, retry: noWait });
+        const claim = index.claim('shard-0', [ev('a', '1'), ev('b', '2')]);
+        await expect(claim).rejects.toBeInstanceOf(UnprocessedItemsError);
+        await expect(claim).rejects.toThrow(/BatchWriteItem .* left 2 item\(s\) unprocessed/);
+      } finally {
+        stuck.destroy();
+      }
+    });
+  });
+});
