@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { undocumentedEnvVars } from '@eventline/devstack';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readEnv } from '../src/config';
+import { readDynamoDedupeEnv } from '../src/config-dedupe';
 
 describe('readEnv', () => {
   it('applies defaults for a local emulator', () => {
@@ -86,6 +87,36 @@ describe('readEnv', () => {
     expect((error as ConfigError).problems).toEqual([
       'STREAM_NAME is not a valid stream name: "bad name"',
       'BUFFER_MAX_BYTES must be an integer from 1 to 134217728, got "-1"',
+    ]);
+  });
+});
+
+describe('readDynamoDedupeEnv (Lambda ESM)', () => {
+  it('is off without DEDUPE_TABLE', () => {
+    const problems: string[] = [];
+    expect(readDynamoDedupeEnv({ DEDUPE_WINDOW_HOURS: '24' }, problems)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  it('reads the table (name or ARN), the window and an emulator endpoint', () => {
+    const problems: string[] = [];
+    expect(readDynamoDedupeEnv({ DEDUPE_TABLE: 'eventline-seen', DEDUPE_WINDOW_HOURS: '48', DYNAMODB_ENDPOINT: 'http://127.0.0.1:4569' }, problems)).toEqual({
+      table: 'eventline-seen',
+      windowMs: 48 * 3600_000,
+      endpoint: 'http://127.0.0.1:4569',
+    });
+    const arn = 'arn:aws:dynamodb:eu-west-1:123456789012:table/eventline-seen';
+    expect(readDynamoDedupeEnv({ DEDUPE_TABLE: arn }, problems)).toEqual({ table: arn, windowMs: 7 * 24 * 3600_000, endpoint: undefined });
+    expect(problems).toEqual([]);
+  });
+
+  it('reports every invalid value', () => {
+    const problems: string[] = [];
+    readDynamoDedupeEnv({ DEDUPE_TABLE: 'no spaces!', DEDUPE_WINDOW_HOURS: '0', DYNAMODB_ENDPOINT: 'localhost:4569' }, problems);
+    expect(problems).toEqual([
+      'DEDUPE_WINDOW_HOURS must be an integer from 1 to 8760, got "0"',
+      'DYNAMODB_ENDPOINT must be an http(s) URL, got "localhost:4569"',
+      'DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -) or table ARN, got "no spaces!"',
     ]);
   });
 });

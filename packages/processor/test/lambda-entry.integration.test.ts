@@ -1,9 +1,11 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startS3, type S3Emulator } from '@eventline/devstack';
+import { dynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
 import { firehoseHandler, kinesisHandler } from '../src/lambda';
+import { createSeenTable } from './fixtures/dynamo';
 import { storedEvent } from './fixtures/events';
 
 const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`./fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
@@ -11,10 +13,17 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
 
 describe('Lambda entries configured from the environment', () => {
   let s3: S3Emulator;
+  let dynamo: DynamoEmulator;
+  let dynamoClient: DynamoDBClient;
+  let table: string;
   const saved = { ...process.env };
   beforeAll(async () => {
-    s3 = await startS3({ buckets: ['lake'] });
+    [s3, dynamo] = await Promise.all([startS3({ buckets: ['lake'] }), startDynamo()]);
+    dynamoClient = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    table = await createSeenTable(dynamoClient);
     Object.assign(process.env, {
+      DEDUPE_TABLE: table,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
       S3_BUCKET: 'lake',
       S3_PREFIX: 'lambda',
       S3_ENDPOINT: s3.endpoint,
@@ -25,7 +34,8 @@ describe('Lambda entries configured from the environment', () => {
   });
   afterAll(async () => {
     process.env = saved;
-    await s3?.stop();
+    dynamoClient?.destroy();
+    await Promise.all([s3?.stop(), dynamo?.stop()]);
   });
 
   it('kinesisHandler writes Parquet and bad rows to S3 and reports no failures', async () => {
@@ -39,6 +49,32 @@ describe('Lambda entries configured from the environment', () => {
         'lambda/bad_rows/error_type=parse/event_date=2018-12-17/*.gz',
         'lambda/events/app_id=shop/event_date=2026-11-25/hour=09/*.parquet',
       ]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('kinesisHandler claims event_ids in DEDUPE_TABLE and leaves out a later resend', async () => {
+    const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+    const [, template] = event.Records;
+    const stored = storedEvent({ received_at: '2026-11-25T12:00:00.000Z' });
+    const first = structuredClone(template!);
+    first.kinesis.sequenceNumber = '49590338271490256608559692540925702759324208523137515700';
+    first.eventID = `shardId-000000000006:${first.kinesis.sequenceNumber}`;
+    first.kinesis.data = b64(stored);
+    const resend = structuredClone(first);
+    resend.kinesis.sequenceNumber = '49590338271490256608559692540925702759324208523137515701';
+    resend.eventID = `shardId-000000000006:${resend.kinesis.sequenceNumber}`;
+    const client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
+    const hour12 = async (): Promise<number> => ((await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'lambda/events/app_id=shop/event_date=2026-11-25/hour=12/' }))).Contents ?? []).length;
+    try {
+      expect(await kinesisHandler({ Records: [first] })).toEqual({ batchItemFailures: [] });
+      const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: stored.event_id } }, ConsistentRead: true }));
+      expect(claim.Item).toMatchObject({ shard: { S: 'shardId-000000000006' }, seq: { S: first.kinesis.sequenceNumber } });
+      expect(await hour12()).toBe(1);
+      // A batch holding only the resend writes no events file (it would be named after the resend).
+      expect(await kinesisHandler({ Records: [resend] })).toEqual({ batchItemFailures: [] });
+      expect(await hour12()).toBe(1);
     } finally {
       client.destroy();
     }
