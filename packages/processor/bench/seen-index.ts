@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openSeenIndex, type InputRecord } from '../src';
 
 /**
- * Events/s of the seen index (cross-flush dedupe, local consumer only): one claim per flush of
+ * Events/s of the LevelDB seen index (cross-flush dedupe of the local consumer): one claim per flush of
  * `flush` new event_ids, each a synced LevelDB batch, on a fresh index in the temp folder. A
  * figure of its own, not part of the delivery ratios (the Lambda modes and the bench's delivery
  * path do not use it).
