@@ -34,7 +34,7 @@ export { openLake, openReadOnlyLake, runQuery, type Lake, type ReadOnlyLake, typ
 export { QueryRefusedError, DEFAULT_GUARD_LIMITS, type GuardLimits, type GuardedResult } from './query/guard';
 export { type Logger, type LogLevel } from './log';
 export { createKinesisEsmHandler, type KinesisEsmHandler, type KinesisEsmHandlerOptions } from './lambda/kinesis-esm';
-export { createFirehoseTransformHandler, type FirehoseTransformHandler } from './lambda/firehose-transform';
+export { createFirehoseTransformHandler, type FirehoseTransformHandler, type FirehoseTransformOptions } from './lambda/firehose-transform';
 export type * from './lambda/aws-events';
 export { createS3Sink, type S3SinkOptions } from './sinks/s3-sink';
 export { s3ClientConfig, type S3Connection } from './sinks/s3-client';

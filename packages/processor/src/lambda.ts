@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readDynamoDedupeEnv } from './config-dedupe';
+import { readDynamoDedupeEnv, type DynamoDedupeEnv } from './config-dedupe';
 import { readDeliveryEnv } from './config-delivery';
 import { dynamoClientConfig } from './dedupe/dynamodb-client';
 import { openDynamoSeenIndex } from './dedupe/seen-index-dynamodb';
-import { createFirehoseTransformHandler } from './lambda/firehose-transform';
+import type { SeenIndex } from './dedupe/seen-index';
+import { createFirehoseTransformHandler, type FirehoseTransformHandler } from './lambda/firehose-transform';
 import { createKinesisEsmHandler, type KinesisEsmHandler } from './lambda/kinesis-esm';
 import type { FirehoseTransformationEvent, KinesisStreamEvent } from './lambda/aws-events';
 import { ConfigError } from './config-error';
@@ -15,13 +16,14 @@ import { wireDelivery } from './wiring';
  * Node entry: S3_BUCKET, S3_PREFIX, OUTPUT_FORMAT, EVENT_PREFIX, ERROR_PREFIX, PII_*, DATABASE_URL,
  * PG_*). `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures; with
  * DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS, DYNAMODB_ENDPOINT) it leaves out resends an earlier batch
- * delivered. `firehoseHandler`: Firehose data transformation.
+ * delivered. `firehoseHandler`: Firehose data transformation; with DEDUPE_TABLE, resends from a
+ * Kinesis source come back `Dropped`.
  */
-function deliveryEnv(): ReturnType<typeof readDeliveryEnv> {
-  const problems: string[] = [];
-  const env = readDeliveryEnv(process.env, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return env;
+/** The DynamoDB seen index when DEDUPE_TABLE is set; `conditionalWrites` where claims of one id may race. */
+function dynamoSeenIndex(dedupe: DynamoDedupeEnv | undefined, region: string, conditionalWrites: boolean): SeenIndex | undefined {
+  if (dedupe === undefined) return undefined;
+  const client = new DynamoDBClient(dynamoClientConfig({ region, endpoint: dedupe.endpoint }));
+  return openDynamoSeenIndex({ client, table: dedupe.table, windowMs: dedupe.windowMs, conditionalWrites });
 }
 
 let esm: Promise<KinesisEsmHandler> | undefined;
@@ -35,17 +37,24 @@ export async function kinesisHandler(event: KinesisStreamEvent): ReturnType<Kine
     if (problems.length > 0) throw new ConfigError(problems);
     const region = process.env.AWS_REGION ?? 'us-east-1';
     const wired = await wireDelivery(env, '/tmp/lake', region, false);
-    const seen = dedupe
-      ? openDynamoSeenIndex({ client: new DynamoDBClient(dynamoClientConfig({ region, endpoint: dedupe.endpoint })), table: dedupe.table, windowMs: dedupe.windowMs })
-      : undefined;
+    // The ESM orders each partition key's records: claims of one event_id never race.
+    const seen = dynamoSeenIndex(dedupe, region, false);
     return createKinesisEsmHandler({ sink: wired.sink, delivery: wired.delivery, ...(seen ? { seen } : {}), log: stderrLogger });
   })();
   return (await esm)(event);
 }
 
-let firehose: ReturnType<typeof createFirehoseTransformHandler> | undefined;
+let firehose: FirehoseTransformHandler | undefined;
 
-export function firehoseHandler(event: FirehoseTransformationEvent): ReturnType<ReturnType<typeof createFirehoseTransformHandler>> {
-  firehose ??= createFirehoseTransformHandler({ pii: deliveryEnv().pii });
+export function firehoseHandler(event: FirehoseTransformationEvent): ReturnType<FirehoseTransformHandler> {
+  firehose ??= (() => {
+    const problems: string[] = [];
+    const env = readDeliveryEnv(process.env, problems);
+    const dedupe = readDynamoDedupeEnv(process.env, problems);
+    if (problems.length > 0) throw new ConfigError(problems);
+    // Nothing documents that Firehose transforms one shard's batches one at a time: conditional claims.
+    const seen = dynamoSeenIndex(dedupe, process.env.AWS_REGION ?? 'us-east-1', true);
+    return createFirehoseTransformHandler({ pii: env.pii, ...(seen ? { seen } : {}), log: stderrLogger });
+  })();
   return firehose(event);
 }

@@ -72,7 +72,7 @@ export async function putItems(client: DynamoDBClient, table: string, items: rea
 }
 
 /** Run `work` on each chunk, a few at a time; after a failure no new chunk starts, and the first error is thrown once the running ones settle. */
-async function eachChunk<T>(items: readonly T[], size: number, work: (chunk: T[]) => Promise<void>): Promise<void> {
+export async function eachChunk<T>(items: readonly T[], size: number, work: (chunk: T[]) => Promise<void>): Promise<void> {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   const errors: unknown[] = [];

@@ -1,5 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_UNPROCESSED_RETRY, getItems, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_UNPROCESSED_RETRY, eachChunk, getItems, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface DynamoSeenIndexOptions {
@@ -10,6 +10,12 @@ export interface DynamoSeenIndexOptions {
   windowMs?: number;
   now?: () => number;
   retry?: UnprocessedRetry;
+  /**
+   * Write each new claim with a conditional PutItem (one call per id) instead of BatchWriteItem, so
+   * two callers claiming one id at once cannot both win. Needed where nothing orders the claims of
+   * one id (the Firehose transformation); the ESM handler does not need it (see below).
+   */
+  conditionalWrites?: boolean;
 }
 
 /** The table does not exist (or is in another region / account than the client's). */
@@ -67,11 +73,39 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
         duplicates.add(event.eventId);
       }
     }
-    await tableCalls(table, () => putItems(client, table, claims, retry));
+    if (options.conditionalWrites) {
+      const lost = await tableCalls(table, () => putIfUnclaimed(client, table, claims, at));
+      for (const id of lost) duplicates.add(id);
+    } else {
+      await tableCalls(table, () => putItems(client, table, claims, retry));
+    }
     return duplicates;
   }
 
   return { claim, size: () => undefined, close: () => Promise.resolve() };
+}
+
+/** Put each claim unless another record holds a live claim on its id; returns the ids lost that way. */
+async function putIfUnclaimed(client: DynamoDBClient, table: string, claims: readonly Item[], at: number): Promise<Set<string>> {
+  const lost = new Set<string>();
+  await eachChunk(claims, 1, async ([claim]) => {
+    if (claim === undefined) return;
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: claim,
+          ConditionExpression: 'attribute_not_exists(event_id) OR (#shard = :shard AND #seq = :seq) OR #expires <= :now',
+          ExpressionAttributeNames: { '#shard': 'shard', '#seq': 'seq', '#expires': 'expires_at' },
+          ExpressionAttributeValues: { ':shard': claim.shard!, ':seq': claim.seq!, ':now': { N: String(Math.floor(at / 1000)) } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      lost.add(claim.event_id?.S ?? '');
+    }
+  });
+  return lost;
 }
 
 async function tableCalls<T>(table: string, calls: () => Promise<T>): Promise<T> {

@@ -1,26 +1,61 @@
+import type { LakeRow } from '../core/lake-row';
 import { processRecords, type ProcessOptions } from '../core/process';
+import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
 import { eventContext } from '../delivery/partition';
+import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
 
+export interface FirehoseTransformOptions extends ProcessOptions {
+  /**
+   * Event ids delivered by earlier invocations (DynamoDB, with conditional writes: nothing says
+   * Firehose never transforms two batches of one shard at once). Used for records from a Kinesis
+   * source (`kinesisRecordMetadata`); none = dedupe within each invocation only.
+   */
+  seen?: SeenIndex;
+  log?: Logger;
+}
+
 export type FirehoseTransformHandler = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResponse>;
+
+type Output = FirehoseTransformationResponse['records'][number];
+
+/** One record after processing: its rows, or none when it is invalid. */
+interface Transformed {
+  record: FirehoseTransformationRecord;
+  rows: LakeRow[] | undefined;
+}
 
 /**
  * Firehose data-transformation Lambda: every recordId comes back. A valid event becomes `Ok`
  * with the flattened row as one NDJSON line and `metadata.partitionKeys` (app_id, event_date,
  * hour) for dynamic partitioning, e.g. the prefix
  * `events/app_id=!{partitionKeyFromLambda:app_id}/event_date=!{partitionKeyFromLambda:event_date}/hour=!{partitionKeyFromLambda:hour}/`.
- * A repeated event_id within the invocation is `Dropped`; anything invalid is
- * `ProcessingFailed` with its original data, which Firehose writes under its error prefix.
+ * A repeated event_id within the invocation is `Dropped`, and so is, with a seen index, one an
+ * earlier invocation delivered from another record; anything invalid is `ProcessingFailed` with its
+ * original data, which Firehose writes under its error prefix. A failed claim fails the invocation
+ * (Firehose retries it).
  */
-export function createFirehoseTransformHandler(options: ProcessOptions = {}): FirehoseTransformHandler {
-  return function firehoseTransformHandler(event) {
+export function createFirehoseTransformHandler(options: FirehoseTransformOptions = {}): FirehoseTransformHandler {
+  const log = options.log ?? (() => undefined);
+  return async function firehoseTransformHandler(event) {
+    const transformed = event.records.map((record) => transformOne(record, options));
     const seen = new Set<string>();
-    const records = event.records.map((record) => transformOne(record, seen, options));
-    return Promise.resolve({ records });
+    for (const t of transformed) {
+      t.rows = t.rows?.filter((row) => {
+        if (seen.has(row.event_id)) return false;
+        seen.add(row.event_id);
+        return true;
+      });
+    }
+    if (options.seen) {
+      const leftOut = await leaveOutClaimed(options.seen, transformed);
+      if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, event_ids: leftOut.slice(0, 10) });
+    }
+    return { records: transformed.map(toOutput) };
   };
 }
 
-function transformOne(record: FirehoseTransformationRecord, seen: Set<string>, options: ProcessOptions): FirehoseTransformationResponse['records'][number] {
+function transformOne(record: FirehoseTransformationRecord, options: ProcessOptions): Transformed {
   const meta = record.kinesisRecordMetadata;
   const { rows, badRows } = processRecords(
     [
@@ -33,16 +68,41 @@ function transformOne(record: FirehoseTransformationRecord, seen: Set<string>, o
     ],
     options,
   );
-  if (badRows.length > 0 || rows.length === 0) return { recordId: record.recordId, result: 'ProcessingFailed', data: record.data };
-  const fresh = rows.filter((row) => !seen.has(row.event_id));
-  if (fresh.length === 0) return { recordId: record.recordId, result: 'Dropped', data: record.data };
-  for (const row of fresh) seen.add(row.event_id);
-  const first = fresh[0]!;
+  return { record, rows: badRows.length > 0 || rows.length === 0 ? undefined : rows };
+}
+
+/** Claim each shard's rows (Kinesis source only: a Direct PUT record has no lasting identity) and drop those another record holds. */
+async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[]): Promise<string[]> {
+  const byShard = new Map<string, { candidates: SeenCandidate[]; holders: Transformed[] }>();
+  for (const t of transformed) {
+    const meta = t.record.kinesisRecordMetadata;
+    if (meta === undefined || t.rows === undefined || t.rows.length === 0) continue;
+    let shard = byShard.get(meta.shardId);
+    if (shard === undefined) byShard.set(meta.shardId, (shard = { candidates: [], holders: [] }));
+    shard.holders.push(t);
+    for (const row of t.rows) shard.candidates.push({ eventId: row.event_id, sequenceNumber: meta.sequenceNumber });
+  }
+  const leftOut: string[] = [];
+  for (const [shardId, { candidates, holders }] of byShard) {
+    const delivered = await index.claim(shardId, candidates);
+    if (delivered.size === 0) continue;
+    for (const t of holders) {
+      t.rows = t.rows?.filter((row) => !delivered.has(row.event_id));
+    }
+    leftOut.push(...candidates.map((c) => c.eventId).filter((id) => delivered.has(id)));
+  }
+  return leftOut;
+}
+
+function toOutput({ record, rows }: Transformed): Output {
+  if (rows === undefined) return { recordId: record.recordId, result: 'ProcessingFailed', data: record.data };
+  const first = rows[0];
+  if (first === undefined) return { recordId: record.recordId, result: 'Dropped', data: record.data };
   const at = eventContext(first).timestamp.toISOString();
   return {
     recordId: record.recordId,
     result: 'Ok',
-    data: Buffer.from(fresh.map((row) => JSON.stringify(row) + '\n').join(''), 'utf8').toString('base64'),
+    data: Buffer.from(rows.map((row) => JSON.stringify(row) + '\n').join(''), 'utf8').toString('base64'),
     metadata: { partitionKeys: { app_id: first.app_id, event_date: at.slice(0, 10), hour: at.slice(11, 13) } },
   };
 }
