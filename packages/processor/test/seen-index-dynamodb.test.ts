@@ -61,6 +61,32 @@ describe('seen index (DynamoDB, against dynalite)', () => {
     expect(await index.claim('shard-0', [ev('a', '1')])).toEqual(new Set(['a']));
   });
 
+  describe('conditional writes (Firehose: claims of one id may race)', () => {
+    it('same answers as batch writes: own claims kept, another record\'s left out, expired ones taken', async () => {
+      const table = await createSeenTable(client);
+      let now = 1_700_000_000_000;
+      const index = openDynamoSeenIndex({ client, table, windowMs: 60_000, now: () => now, conditionalWrites: true });
+      expect(await index.claim('shard-0', [ev('a', '1'), ev('b', '2')])).toEqual(new Set());
+      expect(await index.claim('shard-0', [ev('a', '1'), ev('b', '3')])).toEqual(new Set(['b']));
+      now += 60_000;
+      expect(await index.claim('shard-0', [ev('b', '3')])).toEqual(new Set());
+      expect((await item(table, 'b'))?.seq).toEqual({ S: '3' });
+    });
+
+    // Both claims read before either writes (with batch writes both would win: checked when this was written).
+    it('two records claiming one id at once: exactly one wins', async () => {
+      const table = await createSeenTable(client);
+      const index = openDynamoSeenIndex({ client, table, conditionalWrites: true });
+      const ids = Array.from({ length: 30 }, (_, i) => `race-${i}`);
+      const [x, y] = await Promise.all([
+        index.claim('shard-0', ids.map((id) => ev(id, '1'))),
+        index.claim('shard-1', ids.map((id) => ev(id, '2'))),
+      ]);
+      for (const id of ids) expect(Number(x.has(id)) + Number(y.has(id))).toBe(1);
+      for (const id of ids) expect((await item(table, id))?.shard).toEqual({ S: x.has(id) ? 'shard-1' : 'shard-0' });
+    });
+  });
+
   it('a missing table is a DedupeTableMissingError naming the table', async () => {
     const index = openDynamoSeenIndex({ client, table: 'no-such-table' });
     const claim = index.claim('shard-0', [ev('a', '1')]);

@@ -1,0 +1,59 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFirehoseTransformHandler, openDynamoSeenIndex, type FirehoseTransformationEvent, type FirehoseTransformationRecord } from '../src';
+import { createSeenTable } from './fixtures/dynamo';
+import { storedEvent } from './fixtures/events';
+
+describe('Firehose transformation with the DynamoDB seen index (dynalite)', () => {
+  let dynamo: DynamoEmulator;
+  let client: DynamoDBClient;
+  let sample: FirehoseTransformationEvent;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    client = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    sample = JSON.parse(await readFile(new URL('./fixtures/aws/firehose-transformation-event.json', import.meta.url), 'utf8')) as FirehoseTransformationEvent;
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await dynamo?.stop();
+  });
+
+  /** A record of the AWS sample's shape from a Kinesis source, carrying `event` at sequence number `seq`. */
+  const firehoseRecord = (event: unknown, seq: string, shardId = 'shardId-000000000000'): FirehoseTransformationRecord => {
+    const r = structuredClone(sample.records[0]!);
+    r.recordId = `rec-${seq}`;
+    r.data = Buffer.from(JSON.stringify(event)).toString('base64');
+    r.kinesisRecordMetadata = { ...r.kinesisRecordMetadata!, shardId, sequenceNumber: seq };
+    return r;
+  };
+  const invoke = (records: FirehoseTransformationRecord[]): FirehoseTransformationEvent => ({ ...sample, records });
+
+  it('a resend from a later record is Dropped; a retried invocation gets Ok again; a Direct PUT record is left alone', async () => {
+    const table = await createSeenTable(client);
+    const logs: unknown[] = [];
+    const handler = createFirehoseTransformHandler({
+      seen: openDynamoSeenIndex({ client, table, conditionalWrites: true }),
+      log: (_level, msg, fields) => void logs.push({ msg, ...fields }),
+    });
+    const x = storedEvent();
+    const y = storedEvent();
+    const first = invoke([firehoseRecord(x, '100')]);
+    const later = invoke([firehoseRecord({ ...x, received_at: '2026-11-25T10:00:00.000Z' }, '205'), firehoseRecord(y, '206')]);
+    const results = async (event: FirehoseTransformationEvent) => (await handler(event)).records.map((r) => [r.recordId, r.result]);
+
+    expect(await results(first)).toEqual([['rec-100', 'Ok']]);
+    expect(await results(later)).toEqual([
+      ['rec-205', 'Dropped'],
+      ['rec-206', 'Ok'],
+    ]);
+    expect(logs).toEqual([{ msg: 'left out events an earlier invocation delivered', count: 1, event_ids: [x.event_id] }]);
+    // Firehose retries the first invocation: its record still holds the claim.
+    expect(await results(first)).toEqual([['rec-100', 'Ok']]);
+    // Without kinesisRecordMetadata (Direct PUT) a record has no lasting identity to claim with.
+    const direct = { ...firehoseRecord(x, '300'), recordId: 'direct' };
+    delete direct.kinesisRecordMetadata;
+    expect(await results(invoke([direct]))).toEqual([['direct', 'Ok']]);
+  });
+});
