@@ -80,12 +80,15 @@ describe('Lambda entries configured from the environment', () => {
     }
   });
 
-  it('firehoseHandler applies the PII policy from the environment', async () => {
+  it('firehoseHandler applies the PII policy from the environment and claims in DEDUPE_TABLE', async () => {
     const event = await fixture<FirehoseTransformationEvent>('firehose-transformation-event.json');
-    event.records[0]!.data = b64(storedEvent({ user_id: 'customer-7' }));
+    const stored = storedEvent({ user_id: 'customer-7' });
+    event.records[0]!.data = b64(stored);
     const [out] = (await firehoseHandler(event)).records;
     expect(out?.result).toBe('Ok');
     const row = JSON.parse(Buffer.from(out!.data, 'base64').toString('utf8')) as { user_id: string };
     expect(row.user_id).toMatch(/^[0-9a-f]{64}$/);
+    const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: stored.event_id } }, ConsistentRead: true }));
+    expect(claim.Item).toMatchObject({ shard: { S: 'shardId-000000000000' }, seq: { S: event.records[0]!.kinesisRecordMetadata!.sequenceNumber } });
   });
 });

@@ -73,7 +73,7 @@ describe('seen index (DynamoDB, against dynalite)', () => {
       expect((await item(table, 'b'))?.seq).toEqual({ S: '3' });
     });
 
-    // Both claims read before either writes (with batch writes both would win: checked when this was written).
+    // In practice both claims read before either writes: with batch writes both would win (seen when this was written).
     it('two records claiming one id at once: exactly one wins', async () => {
       const table = await createSeenTable(client);
       const index = openDynamoSeenIndex({ client, table, conditionalWrites: true });
