@@ -7,7 +7,7 @@ import { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint }
 import { listShards, type ShardInfo } from './list-shards';
 import { openSeenIndex, type SeenIndexOptions } from '../dedupe/seen-index-leveldb';
 import { runShardReader } from './shard-reader';
-import { sleep } from './sleep';
+import { sleep } from '../sleep';
 import { emptyStats, type ConsumerStats } from './stats';
 
 export interface ConsumerConfig {

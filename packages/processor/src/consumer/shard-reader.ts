@@ -7,7 +7,7 @@ import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
 import { leaveOutDelivered } from '../dedupe/leave-out-delivered';
 import type { SeenIndex } from '../dedupe/seen-index';
 import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, sizeLimitedThrough } from './shard-buffer';
-import { backoffMs, sleep } from './sleep';
+import { backoffMs, sleep } from '../sleep';
 import type { ConsumerStats } from './stats';
 
 export interface ShardReaderOptions {

@@ -9,7 +9,7 @@ import {
   type KeysAndAttributes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { backoffMs } from '../consumer/sleep';
+import { backoffMs } from '../sleep';
 
 export type Item = Record<string, AttributeValue>;
 
