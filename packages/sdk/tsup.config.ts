@@ -27,7 +27,7 @@ export default defineConfig([
     format: ['iife'],
     platform: 'browser',
     target: 'es2020', // no down-level helpers: every browser with Web Locks/CompressionStream runs ES2020 as is
-    // terser squeezes more than esbuild's minifier out of the gzip budget (README, "Budgets").
+    // terser squeezes more than esbuild's minifier out of the gzip budget (README, "Budgets"; BENCHMARKS.md).
     minify: 'terser',
     // esbuild's syntax pass first leaves terser a shape it compresses further (−68 B gzip, measured).
     minifySyntax: true,

@@ -1,3 +1,4 @@
+import { quantile } from '@eventline/devstack';
 import type { LakeContents } from './lake-read';
 import { keyIn, type Source, type Tracked } from './ledger';
 
@@ -99,9 +100,8 @@ export function reconcile(tracked: ReadonlyMap<string, Tracked>, lake: LakeConte
     } else if (!event.expected.lake && rows.length === 0 && bad.every((t) => t === (event.expected as { errorType: string }).errorType)) result.badAccounted += 1;
     else result.misplaced.push(event.key);
   }
-  delays.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? 0);
-  result.delayMs = { p50: at(0.5), p99: at(0.99), max: Math.round(delays[delays.length - 1] ?? 0) };
+  const at = (q: number): number => (delays.length === 0 ? 0 : quantile(delays, q));
+  result.delayMs = { p50: at(0.5), p99: at(0.99), max: at(1) };
   return result;
 }
 

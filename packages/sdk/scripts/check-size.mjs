@@ -9,7 +9,7 @@
 //   9300 B gzip: the same features, measured 9186 B (was 9444 B): terser unsafe passes and internal
 //                property names mangled (−130 B), es2020, no unused default instance in the IIFE, shared
 //                helpers (isObject, sync→promise, one deferred-call list), shorter messages, positional
-//                drafts. Still OVER the 8192 B target by ~1 KB: README "Budgets" has the breakdown. The
+//                drafts. Still OVER the 8192 B target by ~1 KB: BENCHMARKS.md has the breakdown. The
 //                flat-properties copy that keeps track() under its p99 budget costs ~135 B of it.
 //   9400 B gzip: measured 9331 B after gzip became the default (the unload race fix, ~60 B) and seq
 //                became unique across tabs (block reservation, ~250 B), paid partly by sending the write
@@ -23,7 +23,7 @@
 //   9150 B gzip: the same features and tests, measured 9113 B (−378 B): esbuild's syntax pass before
 //                terser (−68 B), terser hoist_funs, one error-notice helper, one sync-storage core,
 //                the storage fallbacks (keys, reserve) moved to the npm entries, one readJson, no
-//                outcome object, smaller lock/replay code (README "Budgets" has each step). Still
+//                outcome object, smaller lock/replay code (BENCHMARKS.md has each step). Still
 //                OVER the 8000 B target by ~1.1 KB.
 //   9160 B gzip: measured 9158 B (+45 B) with the lease for keepalive sends the browser cancels as it
 //                unloads the page (Chromium rejects them just before pagehide while they still land:
