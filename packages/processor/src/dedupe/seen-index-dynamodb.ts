@@ -29,13 +29,20 @@ export class DedupeTableMissingError extends Error {
   }
 }
 
+/** An owner of an event_id: the record that claimed it. */
+interface Owner {
+  shard: string;
+  seq: string;
+}
+
 /**
- * The seen index in DynamoDB, for the Lambda ESM handler (no lasting disk). One item per event_id:
- * `{ event_id, shard, seq, expires_at }`. A claim reads the owners (BatchGetItem), leaves out ids
- * owned by another record, and writes the new ids (BatchWriteItem).
+ * The seen index in DynamoDB, for the Lambda entries (no lasting disk). One item per event_id:
+ * `{ event_id, shard, seq, expires_at }`. A claim reads the owners (BatchGetItem, strongly
+ * consistent), leaves out ids owned by another record, and writes the new ids (BatchWriteItem, or
+ * one conditional PutItem each with `conditionalWrites`).
  *
- * Read-then-write without a condition is safe because two invocations never claim one event_id at
- * once: the ingest's partition key is the event's `anonymous_id`, which a resend carries unchanged,
+ * For the ESM handler, read-then-write without a condition is safe because two invocations never
+ * claim one event_id at once: the ingest's partition key is the event's `anonymous_id`, which a resend carries unchanged,
  * so every copy of an event lands on the same shard, and an event source mapping hands one partition
  * key's records to one invocation at a time, in order (also with ParallelizationFactor > 1, and a
  * parent shard before its children after a reshard).
@@ -56,7 +63,7 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
     if (ids.length === 0) return duplicates;
     const at = now();
     const items = await tableCalls(table, () => getItems(client, table, ids.map((id) => ({ event_id: { S: id } })), retry));
-    const owners = new Map<string, { shard: string; seq: string }>();
+    const owners = new Map<string, Owner>();
     for (const item of items) {
       const expiresAt = Number(item.expires_at?.N ?? 0) * 1000;
       if (item.event_id?.S !== undefined && expiresAt > at) owners.set(item.event_id.S, { shard: item.shard?.S ?? '', seq: item.seq?.S ?? '' });
@@ -66,9 +73,8 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
     for (const event of events) {
       const owner = owners.get(event.eventId);
       if (owner === undefined) {
-        const mine = { shard: shardId, seq: event.sequenceNumber };
-        owners.set(event.eventId, mine);
-        claims.push({ event_id: { S: event.eventId }, shard: { S: mine.shard }, seq: { S: mine.seq }, expires_at: { N: expiresAt } });
+        owners.set(event.eventId, { shard: shardId, seq: event.sequenceNumber });
+        claims.push({ event_id: { S: event.eventId }, shard: { S: shardId }, seq: { S: event.sequenceNumber }, expires_at: { N: expiresAt } });
       } else if (owner.shard !== shardId || owner.seq !== event.sequenceNumber) {
         duplicates.add(event.eventId);
       }
@@ -97,7 +103,8 @@ async function putIfUnclaimed(client: DynamoDBClient, table: string, claims: rea
           Item: claim,
           ConditionExpression: 'attribute_not_exists(event_id) OR (#shard = :shard AND #seq = :seq) OR #expires <= :now',
           ExpressionAttributeNames: { '#shard': 'shard', '#seq': 'seq', '#expires': 'expires_at' },
-          ExpressionAttributeValues: { ':shard': claim.shard!, ':seq': claim.seq!, ':now': { N: String(Math.floor(at / 1000)) } },
+          // The claim's own shard and seq: a retry of this record finds its claim and passes.
+          ExpressionAttributeValues: { ':shard': claim.shard ?? { S: '' }, ':seq': claim.seq ?? { S: '' }, ':now': { N: String(Math.floor(at / 1000)) } },
         }),
       );
     } catch (error) {
