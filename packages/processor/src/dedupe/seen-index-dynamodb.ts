@@ -45,7 +45,7 @@ interface Owner {
  * claim one event_id at once: the ingest's partition key is the event's `anonymous_id`, which a
  * resend carries unchanged, so every copy of an event lands on the same shard, and an event source
  * mapping hands one partition key's records to one invocation at a time, in order (also with
- * ParallelizationFactor > 1, and a parent shard before its children after a reshard). Were that
+ * ParallelizationFactor > 1; after a reshard, a parent shard before its children: assumed, as the KCL does). Were that
  * broken, the worst case is a resend kept next to its original: a duplicate, never a loss.
  *
  * DynamoDB's TTL deletes expired items lazily (often days later), so an item past `expires_at` is
