@@ -3,7 +3,7 @@ import { waitFor } from '@eventline/devstack';
 import { describe, expect, it } from 'vitest';
 import { decodeNdjsonGzip, type CheckpointStore, type LakeRow, type ShardCheckpoint, type Sink } from '../src';
 import { runShardReader } from '../src/consumer/shard-reader';
-import { emptyStats } from '../src/consumer/stats';
+import { emptyStats, statsObserver } from '../src/consumer/stats';
 import { record, storedEvent } from './fixtures/events';
 
 const SHARD = 'shardId-000000000000';
@@ -76,7 +76,7 @@ describe('buffering hints per partition, across a crash', () => {
     };
     const base = { client: shard.client, streamName: 'events', shardId: SHARD, delivery: {}, limits, log: () => undefined };
     await expect(
-      runShardReader({ ...base, start: undefined, sink: crashingSink, checkpoints, stats: emptyStats(), signal: abort.signal }),
+      runShardReader({ ...base, start: undefined, sink: crashingSink, checkpoints, observer: statsObserver(emptyStats()), signal: abort.signal }),
     ).rejects.toThrow(/final flush failed/);
     const pending = checkpoints.current.get(SHARD);
     expect(pending).toMatchObject({ sequenceNumber: null, pendingThrough: expect.any(String) as string });
@@ -98,7 +98,7 @@ describe('buffering hints per partition, across a crash', () => {
     };
     const stop = new AbortController();
     const stats = emptyStats();
-    const running = runShardReader({ ...base, start: pending, sink, checkpoints, stats, signal: stop.signal });
+    const running = runShardReader({ ...base, start: pending, sink, checkpoints, observer: statsObserver(stats), signal: stop.signal });
     await waitFor('the announced range re-flushed and the rest read', () => stats.filesWritten >= 2 && stats.recordsRead >= sent.length, 5_000, 5);
     stop.abort();
     await expect(running).resolves.toBe('stopped');

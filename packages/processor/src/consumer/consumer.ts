@@ -8,7 +8,8 @@ import { listShards, type ShardInfo } from './list-shards';
 import { openSeenIndex, type SeenIndexOptions } from '../dedupe/seen-index-leveldb';
 import { runShardReader } from './shard-reader';
 import { sleep } from '../sleep';
-import { emptyStats, type ConsumerStats } from './stats';
+import { fanOut, type ConsumerObserver } from './observer';
+import { emptyStats, statsObserver, type ConsumerStats } from './stats';
 
 export interface ConsumerConfig {
   kinesis: KinesisClientConfig;
@@ -36,6 +37,8 @@ export interface ConsumerConfig {
   seenIndex?: Partial<SeenIndexOptions> | false;
   /** Event format (NDJSON.gz or Parquet), prefix expressions, PII policy, versions, row sink (PostgreSQL). */
   delivery?: DeliveryOptions;
+  /** Told every read, flush and failure besides `stats()` (the Node entry's metrics and readiness). */
+  observer?: ConsumerObserver;
 }
 
 export interface Consumer {
@@ -64,6 +67,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   const client = new KinesisClient(config.kinesis);
   const abort = new AbortController();
   const stats = emptyStats();
+  const observer = fanOut(statsObserver(stats), config.observer);
   const readers = new Map<string, Promise<'ended' | 'stopped'>>();
   const ended = new Set([...saved].filter(([, c]) => c.ended).map(([id]) => id));
   const failures: unknown[] = [];
@@ -79,7 +83,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   };
 
   const startReader = (shardId: string, start: ShardCheckpoint | undefined): Promise<'ended' | 'stopped'> => {
-    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, ...(seen ? { seen } : {}), limits, stats, log, signal: abort.signal });
+    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, ...(seen ? { seen } : {}), limits, observer, log, signal: abort.signal });
     return run.then(
       (outcome) => {
         if (outcome === 'ended') ended.add(shardId);
@@ -108,7 +112,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
         startReaders(await listShards(client, config.streamName, abort.signal));
       } catch (error) {
         if (abort.signal.aborted) return;
-        stats.errors += 1;
+        observer.failed(undefined, 'list_shards');
         log('error', 'shard re-list failed; will retry', { stream: config.streamName, ...errorFields(error) });
       }
     }

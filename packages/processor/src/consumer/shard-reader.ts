@@ -8,7 +8,7 @@ import { leaveOutDelivered } from '../dedupe/leave-out-delivered';
 import type { SeenIndex } from '../dedupe/seen-index';
 import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, sizeLimitedThrough } from './shard-buffer';
 import { backoffMs, sleep } from '../sleep';
-import type { ConsumerStats } from './stats';
+import type { ConsumerObserver, ConsumerOperation } from './observer';
 
 export interface ShardReaderOptions {
   client: KinesisClient;
@@ -22,7 +22,8 @@ export interface ShardReaderOptions {
   /** Event ids delivered by earlier flushes (all shards); none = dedupe within each flush only. */
   seen?: SeenIndex;
   limits: { maxBytes: number; maxAgeMs: number; pollIntervalMs: number };
-  stats: ConsumerStats;
+  /** Told every read, flush and failure (the stats and the metrics). */
+  observer: ConsumerObserver;
   log: Logger;
   /** Aborted by stop(): the reader stops reading, then flushes what it holds. */
   signal: AbortSignal;
@@ -45,6 +46,8 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
   let iterator: string | undefined;
   let ended = false;
   let failures = 0;
+  // The call in progress, so a failure is counted under the operation that failed.
+  let operation: ConsumerOperation = 'get_records';
 
   const flushDue = (): boolean => {
     if (buffer.records.length === 0) return false;
@@ -56,7 +59,9 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     // At most maxBytes per partition per flush (Firehose's size hint): one big GetRecords page becomes several files.
     const through = announced ?? sizeLimitedThrough(buffer, o.limits.maxBytes);
     if (through === undefined) return;
+    const started = performance.now();
     if (announced === undefined) {
+      operation = 'checkpoint';
       await o.checkpoints.save(o.shardId, { sequenceNumber: committed, ended: false, pendingThrough: through });
       announced = through;
     }
@@ -68,16 +73,25 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       return;
     }
     // Claimed before any file of this flush is written (and again, with the same answer, on a replay).
+    operation = 'seen_index';
     const fresh = o.seen ? await leaveOutDelivered(o.seen, o.shardId, records) : { records, leftOut: [] };
+    operation = 'deliver';
     const result = await deliverPrepared(o.shardId, fresh.records, o.sink, o.delivery);
+    operation = 'checkpoint';
     await o.checkpoints.save(o.shardId, { sequenceNumber: last.sequenceNumber, ended: false });
     committed = last.sequenceNumber;
     announced = undefined;
     dropRecords(buffer, records.length);
-    o.stats.rowsDelivered += result.rowsDelivered;
-    o.stats.badRows += result.badRows;
-    o.stats.duplicates += result.duplicates;
-    o.stats.alreadyDelivered += fresh.leftOut.length;
+    o.observer.flushed(o.shardId, {
+      rowsDelivered: result.rowsDelivered,
+      badRows: result.badRowTypes,
+      duplicates: result.duplicates,
+      alreadyDelivered: fresh.leftOut.length,
+      files: result.files,
+      durationSeconds: (performance.now() - started) / 1000,
+      checkpointedAt: Date.now(),
+    });
+    o.observer.buffered(o.shardId, buffer.records.length);
     if (fresh.leftOut.length > 0) {
       o.log('info', 'left out events an earlier flush delivered', {
         stream: o.streamName,
@@ -86,7 +100,6 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
         event_ids: fresh.leftOut.slice(0, 10),
       });
     }
-    o.stats.filesWritten += result.filesWritten;
   };
 
   while (!o.signal.aborted) {
@@ -97,16 +110,21 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
         continue;
       }
       if (ended) {
+        operation = 'checkpoint';
         await o.checkpoints.save(o.shardId, { sequenceNumber: lastReadSeq, ended: true });
         o.log('info', 'shard ended', { stream: o.streamName, shard: o.shardId });
+        o.observer.shardEnded(o.shardId);
         return 'ended';
       }
+      operation = 'get_shard_iterator';
       iterator ??= await shardIterator(o, lastReadSeq);
+      operation = 'get_records';
       const page = await o.client.send(new GetRecordsCommand({ ShardIterator: iterator }), { abortSignal: o.signal });
       const records = toInputRecords(page.Records ?? []);
       // Processed as read, so the buffer knows each row's partition (the hints apply per partition).
       addRecords(buffer, prepareRecords(records, o.delivery), Date.now());
-      o.stats.recordsRead += records.length;
+      o.observer.recordsRead(o.shardId, records.length, page.MillisBehindLatest);
+      o.observer.buffered(o.shardId, buffer.records.length);
       lastReadSeq = records.at(-1)?.sequenceNumber ?? lastReadSeq;
       iterator = page.NextShardIterator;
       ended = iterator === undefined || iterator === null;
@@ -115,7 +133,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     } catch (error) {
       if (o.signal.aborted) break;
       failures += 1;
-      o.stats.errors += 1;
+      o.observer.failed(o.shardId, operation);
       // Re-fetch the iterator after the last record read: safe for any failure, and the only cure for an expired one.
       iterator = undefined;
       const retryInMs = backoffMs(failures);
@@ -136,18 +154,19 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
   } else {
     await finalFlush(o, async () => {
       while (buffer.records.length > 0) await flush();
-    });
+    }, () => operation);
   }
   return 'stopped';
 }
 
-async function finalFlush(o: ShardReaderOptions, flush: () => Promise<void>): Promise<void> {
+async function finalFlush(o: ShardReaderOptions, flush: () => Promise<void>, failedOperation: () => ConsumerOperation): Promise<void> {
   const neverAborted = new AbortController().signal;
   for (let attempt = 1; ; attempt += 1) {
     try {
       await flush();
       return;
     } catch (error) {
+      o.observer.failed(o.shardId, failedOperation());
       o.log('error', 'final flush failed', { stream: o.streamName, shard: o.shardId, attempt, ...errorFields(error) });
       if (attempt >= FINAL_FLUSH_ATTEMPTS) {
         throw new Error(`shard ${o.shardId}: final flush failed; records after the checkpoint will be re-read on restart`, {

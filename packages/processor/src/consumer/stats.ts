@@ -1,3 +1,5 @@
+import type { ConsumerObserver } from './observer';
+
 /** Counters since the consumer started (not persisted). */
 export interface ConsumerStats {
   recordsRead: number;
@@ -16,4 +18,25 @@ export interface ConsumerStats {
 
 export function emptyStats(): ConsumerStats {
   return { recordsRead: 0, rowsDelivered: 0, badRows: 0, duplicates: 0, alreadyDelivered: 0, filesWritten: 0, errors: 0 };
+}
+
+/** The observer that keeps `stats` up to date. */
+export function statsObserver(stats: ConsumerStats): ConsumerObserver {
+  return {
+    recordsRead(_shardId, count) {
+      stats.recordsRead += count;
+    },
+    flushed(_shardId, flush) {
+      stats.rowsDelivered += flush.rowsDelivered;
+      for (const count of flush.badRows.values()) stats.badRows += count;
+      stats.duplicates += flush.duplicates;
+      stats.alreadyDelivered += flush.alreadyDelivered;
+      stats.filesWritten += flush.files.length;
+    },
+    buffered() {},
+    failed() {
+      stats.errors += 1;
+    },
+    shardEnded() {},
+  };
 }

@@ -26,9 +26,19 @@ export interface DeliveryOptions extends ProcessOptions {
 export interface DeliveryResult {
   rowsDelivered: number;
   badRows: number;
+  /** Bad rows by `error_type`. */
+  badRowTypes: Map<string, number>;
   duplicates: number;
   filesWritten: number;
   objectKeys: string[];
+  /** Each file written: its format and size (same order as `objectKeys`). */
+  files: WrittenFile[];
+}
+
+export interface WrittenFile {
+  key: string;
+  format: EventFormat;
+  bytes: number;
 }
 
 /** A processed record and the file it belongs to: `partition` is its folder plus the file extension. */
@@ -114,6 +124,7 @@ interface Files {
   rows: LakeRow[];
   rowsDelivered: number;
   badRows: number;
+  badRowTypes: Map<string, number>;
   duplicates: number;
 }
 
@@ -127,10 +138,12 @@ function collectFiles(options: DeliveryOptions): Files {
     rows: [],
     rowsDelivered: 0,
     badRows: 0,
+    badRowTypes: new Map(),
     duplicates: 0,
     add(item) {
       if (item.row === undefined) {
         files.badRows += 1;
+        files.badRowTypes.set(item.badRow.error_type, (files.badRowTypes.get(item.badRow.error_type) ?? 0) + 1);
       } else if (seen.has(item.row.event_id)) {
         files.duplicates += 1;
         return;
@@ -159,19 +172,35 @@ async function writeFiles(shardId: string, files: Files, sink: Sink, options: De
     batchFirstSeq !== undefined ? batchObjectName(shardId, batchFirstSeq, g.extension) : objectName(shardId, g.firstSeq, g.lastSeq, g.extension);
   const named = [...files.groups.values()].map((g) => ({ key: g.prefix + name(g), group: g }));
   // Settle every write before reporting: a retry must not race a write still in flight.
-  const outcomes = await Promise.allSettled(named.map(async ({ key, group }) => sink.write(key, await encode(group))));
-  throwFailures(outcomes, named.length);
+  const outcomes = await Promise.allSettled(
+    named.map(async ({ key, group }): Promise<WrittenFile> => {
+      const bytes = await encode(group);
+      await sink.write(key, bytes);
+      return { key, format: group.ndjson ? 'ndjson' : 'parquet', bytes: bytes.byteLength };
+    }),
+  );
+  const written = throwFailures(outcomes, named.length);
   if (options.rowSink && files.rows.length > 0) await options.rowSink.writeRows(files.rows);
   const objectKeys = named.map((f) => f.key);
-  return { rowsDelivered: files.rowsDelivered, badRows: files.badRows, duplicates: files.duplicates, filesWritten: objectKeys.length, objectKeys };
+  return {
+    rowsDelivered: files.rowsDelivered,
+    badRows: files.badRows,
+    badRowTypes: files.badRowTypes,
+    duplicates: files.duplicates,
+    filesWritten: objectKeys.length,
+    objectKeys,
+    files: written,
+  };
 }
 
 function encode(group: FileGroup): Promise<Uint8Array> {
   return group.ndjson ? group.ndjson.finish() : Promise.resolve(group.parquet.encode());
 }
 
-function throwFailures(outcomes: PromiseSettledResult<void>[], total: number): void {
+/** The values when every outcome succeeded; else throws the failure(s). */
+function throwFailures<T>(outcomes: PromiseSettledResult<T>[], total: number): T[] {
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) throw new AggregateError(failed, `${failed.length} of ${total} files failed to write`);
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
 }
