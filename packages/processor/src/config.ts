@@ -4,6 +4,7 @@ import { SEEN_INDEX_DEFAULTS } from './dedupe/seen-index-leveldb';
 import { readDedupeWindowMs } from './config-dedupe';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
+import { readMetricsEnv, type MetricsEnv } from './config-metrics';
 
 /** Everything the Node entry needs, read from the environment once. */
 export interface ProcessorEnv {
@@ -22,6 +23,8 @@ export interface ProcessorEnv {
   /** Emulator without explicit keys: use dummy credentials. */
   dummyCredentials: boolean;
   delivery: DeliveryEnv;
+  /** `/metrics`, `/healthz`, `/readyz` server (absent: none). */
+  metrics: MetricsEnv | undefined;
 }
 
 export { ConfigError };
@@ -54,6 +57,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     maxIds: integer(env, 'DEDUPE_MAX_IDS', SEEN_INDEX_DEFAULTS.maxIds, 1_000, 1_000_000_000, problems),
   };
   const delivery = readDeliveryEnv(env, problems);
+  const metrics = readMetricsEnv(env, problems);
   if (problems.length > 0 || region === undefined || streamName === undefined) throw new ConfigError(problems);
   return {
     endpoint,
@@ -68,6 +72,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     dedupe,
     dummyCredentials: endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined,
     delivery,
+    metrics,
   };
 }
 

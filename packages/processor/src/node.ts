@@ -2,32 +2,46 @@ import { ConfigError, readEnv, type ProcessorEnv } from './config';
 import { startConsumer, type Consumer } from './consumer/consumer';
 import { kinesisClientConfig } from './consumer/kinesis-client';
 import { errorFields, stderrLogger } from './log';
+import { startObservability, type Observability } from './metrics/observability';
 import { wireDelivery, type Wired } from './wiring';
 
 /**
  * Node entry: read the environment once, wire the sinks, start the consumer (and one for the
  * ingest's bad-rows stream when BAD_ROWS_STREAM_NAME is set), print one JSON "ready" line on
  * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1 if a final flush failed).
+ * With METRICS_PORT, serve /metrics, /healthz and /readyz until after the final flush.
  */
 async function main(): Promise<void> {
   const env = readEnv(process.env);
   const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, env.dummyCredentials);
+  let observability: Observability;
+  try {
+    observability = await startObservability(env.metrics, stderrLogger);
+  } catch (error) {
+    await wired.close();
+    throw new Error(`cannot serve metrics on ${env.metrics?.host}:${env.metrics?.port}: ${errorFields(error).error as string}`, { cause: error });
+  }
   const consumers: Consumer[] = [];
   try {
-    consumers.push(await start(env, wired, env.streamName, env.checkpointFile, 'events'));
-    if (env.badRowsStream) consumers.push(await start(env, wired, env.badRowsStream.name, env.badRowsStream.checkpointFile, 'ingest-bad-rows'));
+    consumers.push(await start(env, wired, observability, env.streamName, env.checkpointFile, 'events'));
+    if (env.badRowsStream) consumers.push(await start(env, wired, observability, env.badRowsStream.name, env.badRowsStream.checkpointFile, 'ingest-bad-rows'));
   } catch (error) {
     await Promise.allSettled(consumers.map((c) => c.stop()));
     await wired.close();
+    await observability.close();
     throw error;
   }
-  process.stdout.write(JSON.stringify(readyLine(env)) + '\n');
+  observability.started();
+  process.stdout.write(JSON.stringify(readyLine(env, observability.metricsUrl)) + '\n');
 
   const shutdown = (signal: string): void => {
     stderrLogger('info', 'stopping', { signal });
+    observability.stopping();
     const stats = (): Record<string, unknown> => ({ ...consumers[0]?.stats(), ...(consumers[1] ? { bad_rows_stream: consumers[1].stats() } : {}) });
     Promise.all(consumers.map((c) => c.stop()))
       .finally(() => wired.close())
+      // Scrapable through the final flush; closed last.
+      .finally(() => observability.close())
       .then(
         () => {
           stderrLogger('info', 'stopped', stats());
@@ -43,8 +57,16 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
 }
 
-function start(env: ProcessorEnv, wired: Wired, streamName: string, checkpointFile: string, input: 'events' | 'ingest-bad-rows'): Promise<Consumer> {
-  return startConsumer({
+async function start(
+  env: ProcessorEnv,
+  wired: Wired,
+  observability: Observability,
+  streamName: string,
+  checkpointFile: string,
+  input: 'events' | 'ingest-bad-rows',
+): Promise<Consumer> {
+  const observer = observability.observerFor(streamName);
+  const consumer = await startConsumer({
     kinesis: kinesisClientConfig({ endpoint: env.endpoint, region: env.region, dummyCredentials: env.dummyCredentials }),
     streamName,
     lakeDir: env.lakeDir,
@@ -56,10 +78,13 @@ function start(env: ProcessorEnv, wired: Wired, streamName: string, checkpointFi
     delivery: { ...wired.delivery, input },
     // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
     seenIndex: env.dedupe, // not opened for the bad-rows stream
+    ...(observer ? { observer } : {}),
   });
+  observability.watchSeenIds(streamName, () => consumer.stats().seenIds);
+  return consumer;
 }
 
-function readyLine(env: ProcessorEnv): Record<string, unknown> {
+function readyLine(env: ProcessorEnv, metricsUrl: string | null): Record<string, unknown> {
   return {
     event: 'ready',
     service: 'processor',
@@ -72,6 +97,7 @@ function readyLine(env: ProcessorEnv): Record<string, unknown> {
     postgres: env.delivery.postgres ? `${env.delivery.postgres.schema}.${env.delivery.postgres.table}` : null,
     checkpoint_file: env.checkpointFile,
     dedupe_dir: env.dedupe.dir,
+    metrics_url: metricsUrl,
     pid: process.pid,
   };
 }

@@ -1,0 +1,29 @@
+import { isIP } from 'node:net';
+
+/** The Node entry's metrics and health endpoint (absent: no server). */
+export interface MetricsEnv {
+  host: string;
+  /** 0: a free port, chosen by the OS. */
+  port: number;
+}
+
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;
+
+/** `METRICS_PORT` (opt-in) and `METRICS_HOST` (default loopback: the endpoint has no authentication). */
+export function readMetricsEnv(env: NodeJS.ProcessEnv, problems: string[]): MetricsEnv | undefined {
+  const rawPort = optional(env.METRICS_PORT);
+  const host = optional(env.METRICS_HOST) ?? '127.0.0.1';
+  if (isIP(host) === 0 && !HOSTNAME.test(host)) problems.push(`METRICS_HOST must be an IP address or host name, got "${host}"`);
+  if (rawPort === undefined) return undefined;
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port > 65_535) {
+    problems.push(`METRICS_PORT must be an integer from 0 (a free port) to 65535, got "${rawPort}"`);
+    return undefined;
+  }
+  return { host, port };
+}
+
+function optional(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}

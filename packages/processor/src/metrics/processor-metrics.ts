@@ -1,0 +1,131 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CONSUMER_OPERATIONS, type ConsumerObserver } from '../consumer/observer';
+import { badRowTypeLabel, DUPLICATE_SCOPE_LABELS, FILE_FORMAT_LABELS } from './labels';
+
+export interface ProcessorMetrics {
+  registry: Registry;
+  /** The observer to give the consumer of `stream`. */
+  observerFor(stream: string): ConsumerObserver;
+  /** Read the size of a stream's seen index at each scrape (`undefined`: no index). */
+  watchSeenIds(stream: string, read: () => number | undefined): void;
+}
+
+/**
+ * Prometheus metrics in a registry of the processor's own (not prom-client's global one), with
+ * the Node process metrics. Labels: `stream` (one or two configured names), `shard` (bounded by
+ * the stream's shards; a finished shard's series are removed) and closed sets, never record data.
+ */
+export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {}): ProcessorMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const recordsRead = new Counter({ name: 'eventline_processor_records_read_total', help: 'Kinesis records read (GetRecords)', labelNames: ['stream'], registers });
+  const rowsDelivered = new Counter({ name: 'eventline_processor_rows_delivered_total', help: 'Event rows written durably and checkpointed', labelNames: ['stream'], registers });
+  const badRows = new Counter({ name: 'eventline_processor_bad_rows_total', help: 'Bad rows written, by error type', labelNames: ['stream', 'error_type'], registers });
+  const duplicates = new Counter({
+    name: 'eventline_processor_duplicates_total',
+    help: 'Records left out for a repeated event_id: within one flush, or delivered by an earlier flush (seen index)',
+    labelNames: ['stream', 'scope'],
+    registers,
+  });
+  const filesWritten = new Counter({ name: 'eventline_processor_files_written_total', help: 'Lake files written, by format', labelNames: ['stream', 'format'], registers });
+  const bytesWritten = new Counter({ name: 'eventline_processor_bytes_written_total', help: 'Bytes of lake files written (compressed)', labelNames: ['stream'], registers });
+  const errors = new Counter({ name: 'eventline_processor_errors_total', help: 'Failed calls (logged and retried), by operation', labelNames: ['stream', 'operation'], registers });
+  const flushDuration = new Histogram({
+    name: 'eventline_processor_flush_duration_seconds',
+    help: 'One flush: seen index, files, rows, checkpoint',
+    labelNames: ['stream'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers,
+  });
+  const behind = new Gauge({ name: 'eventline_processor_millis_behind_latest', help: "GetRecords' MillisBehindLatest of each open shard", labelNames: ['stream', 'shard'], registers });
+  const lastCheckpoint = new Gauge({
+    name: 'eventline_processor_last_checkpoint_timestamp_seconds',
+    help: 'When each shard last checkpointed after a flush (Unix seconds)',
+    labelNames: ['stream', 'shard'],
+    registers,
+  });
+  const bufferedByStream = new Map<string, Map<string, number>>();
+  new Gauge({
+    name: 'eventline_processor_buffered_records',
+    help: 'Records read and held in memory, not yet delivered',
+    labelNames: ['stream'],
+    registers,
+    collect() {
+      for (const [stream, shards] of bufferedByStream) this.set({ stream }, sum(shards.values()));
+    },
+  });
+  const seenIdReaders = new Map<string, () => number | undefined>();
+  new Gauge({
+    name: 'eventline_processor_seen_ids',
+    help: 'Event ids in the cross-flush dedupe index',
+    labelNames: ['stream'],
+    registers,
+    collect() {
+      for (const [stream, read] of seenIdReaders) {
+        const size = read();
+        if (size !== undefined) this.set({ stream }, size);
+      }
+    },
+  });
+
+  const observerFor = (stream: string): ConsumerObserver => {
+    // Children bound once per stream; every closed-set series starts at 0, so rate() and alerts see it from the first scrape.
+    const read = recordsRead.labels({ stream });
+    const delivered = rowsDelivered.labels({ stream });
+    const bytes = bytesWritten.labels({ stream });
+    const duration = flushDuration.labels({ stream });
+    read.inc(0);
+    delivered.inc(0);
+    bytes.inc(0);
+    for (const scope of DUPLICATE_SCOPE_LABELS) duplicates.labels({ stream, scope }).inc(0);
+    for (const format of FILE_FORMAT_LABELS) filesWritten.labels({ stream, format }).inc(0);
+    for (const operation of CONSUMER_OPERATIONS) errors.labels({ stream, operation }).inc(0);
+    const buffered = new Map<string, number>();
+    bufferedByStream.set(stream, buffered);
+    return {
+      recordsRead(shard, count, millisBehindLatest) {
+        read.inc(count);
+        if (millisBehindLatest !== undefined) behind.set({ stream, shard }, millisBehindLatest);
+      },
+      flushed(shard, flush) {
+        delivered.inc(flush.rowsDelivered);
+        for (const [type, count] of flush.badRows) badRows.inc({ stream, error_type: badRowTypeLabel(type) }, count);
+        duplicates.inc({ stream, scope: 'flush' }, flush.duplicates);
+        duplicates.inc({ stream, scope: 'seen_index' }, flush.alreadyDelivered);
+        for (const file of flush.files) {
+          filesWritten.inc({ stream, format: file.format });
+          bytes.inc(file.bytes);
+        }
+        duration.observe(flush.durationSeconds);
+        lastCheckpoint.set({ stream, shard }, flush.checkpointedAt / 1000);
+      },
+      buffered(shard, records) {
+        buffered.set(shard, records);
+      },
+      failed(_shard, operation) {
+        errors.inc({ stream, operation });
+      },
+      shardEnded(shard) {
+        // A finished shard is never read again: its series would only go stale (and fire alerts).
+        behind.remove({ stream, shard });
+        lastCheckpoint.remove({ stream, shard });
+        buffered.delete(shard);
+      },
+    };
+  };
+
+  return {
+    registry,
+    observerFor,
+    watchSeenIds(stream, read) {
+      seenIdReaders.set(stream, read);
+    },
+  };
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
