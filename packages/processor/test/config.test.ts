@@ -76,6 +76,19 @@ describe('readEnv', () => {
     );
   });
 
+  it('reads the metrics endpoint: off by default, loopback unless told', () => {
+    const base = { KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events' };
+    expect(readEnv(base).metrics).toBeUndefined();
+    expect(readEnv({ ...base, METRICS_PORT: '0' }).metrics).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: '::' }).metrics).toEqual({ host: '::', port: 9464 });
+    expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: 'metrics.internal' }).metrics).toEqual({ host: 'metrics.internal', port: 9464 });
+    for (const port of ['65536', '-1', '80.5', 'http', '0x50']) {
+      expect(() => readEnv({ ...base, METRICS_PORT: port })).toThrow(`METRICS_PORT must be an integer from 0 (a free port) to 65535, got "${port}"`);
+    }
+    expect(() => readEnv({ ...base, METRICS_PORT: '1', METRICS_HOST: 'http://x' })).toThrow('METRICS_HOST must be an IP address or host name, got "http://x"');
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {
