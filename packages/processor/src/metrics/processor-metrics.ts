@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CONSUMER_OPERATIONS, type ConsumerObserver } from '../consumer/observer';
-import { badRowTypeLabel, DUPLICATE_SCOPE_LABELS, FILE_FORMAT_LABELS } from './labels';
+import { BAD_ROW_TYPE_LABELS, badRowTypeLabel, DUPLICATE_SCOPE_LABELS, FILE_FORMAT_LABELS } from './labels';
 
 export interface ProcessorMetrics {
   registry: Registry;
@@ -81,6 +81,7 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     for (const scope of DUPLICATE_SCOPE_LABELS) duplicates.labels({ stream, scope }).inc(0);
     for (const format of FILE_FORMAT_LABELS) filesWritten.labels({ stream, format }).inc(0);
     for (const operation of CONSUMER_OPERATIONS) errors.labels({ stream, operation }).inc(0);
+    for (const error_type of BAD_ROW_TYPE_LABELS) badRows.labels({ stream, error_type }).inc(0);
     const buffered = new Map<string, number>();
     bufferedByStream.set(stream, buffered);
     return {
