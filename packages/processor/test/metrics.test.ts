@@ -118,7 +118,7 @@ describe('processor metric labels', () => {
   it('stay in closed sets whatever the records say', async () => {
     const metrics = createProcessorMetrics({ defaultMetrics: false });
     const observer = metrics.observerFor('events-bad');
-    const badRows = new Map(Array.from({ length: 50 }, (_, i) => [`ingest_code_${i}`, 1] as const));
+    const badRows = new Map<string, number>(Array.from({ length: 50 }, (_, i) => [`ingest_code_${i}`, 1] as const));
     badRows.set('ingest_invalid_event', 2).set('something_else', 1);
     for (let i = 0; i < 20; i += 1) {
       observer.flushed(`shardId-${i}`, { rowsDelivered: 0, badRows, duplicates: 0, alreadyDelivered: 0, files: [], durationSeconds: 0.01, checkpointedAt: Date.now() });
