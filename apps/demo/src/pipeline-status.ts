@@ -1,6 +1,7 @@
 import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
 import pg from 'pg';
+import { STREAMS } from './pipeline';
 
 export interface PipelineStatus {
   generated_at: string;
@@ -8,6 +9,8 @@ export interface PipelineStatus {
   ingest: { up: boolean; accepted: number | null; rejected: number | null; retry: number | null; records_written: number | null; circuit_open: boolean | null };
   /** Everything the lake holds (it survives restarts). */
   lake: { events: number; bad_rows: number; bad_rows_by_reason: Record<string, number> };
+  /** Since the processor started, from its /metrics; absent when the view has no processor URL. */
+  processor?: { up: boolean; records_read: number | null; rows_delivered: number | null; max_millis_behind_latest: number | null; errors: number | null };
   /** Rows in the processor's PostgreSQL table; absent when the demo runs without a database. */
   postgres?: { events: number | null; error?: string };
 }
@@ -15,15 +18,26 @@ export interface PipelineStatus {
 /** Sum the samples of one Prometheus metric whose labels contain `match` (e.g. `status="accepted"`). */
 export function promSum(text: string, name: string, match = ''): number | null {
   let total: number | null = null;
+  for (const value of promValues(text, name, match)) total = (total ?? 0) + value;
+  return total;
+}
+
+/** The largest sample of one Prometheus metric (e.g. the lag of the shard furthest behind). */
+export function promMax(text: string, name: string, match = ''): number | null {
+  let max: number | null = null;
+  for (const value of promValues(text, name, match)) max = Math.max(max ?? value, value);
+  return max;
+}
+
+function* promValues(text: string, name: string, match: string): Generator<number> {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name) || line.startsWith('#')) continue;
     const rest = line.slice(name.length);
     if (rest[0] !== '{' && rest[0] !== ' ') continue; // another metric sharing the prefix
     if (match !== '' && !rest.includes(match)) continue;
     const value = Number(rest.slice(rest.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) total = (total ?? 0) + value;
+    if (Number.isFinite(value)) yield value;
   }
-  return total;
 }
 
 async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']> {
@@ -47,8 +61,30 @@ async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']
   }
 }
 
+async function processorStatus(metricsUrl: string): Promise<NonNullable<PipelineStatus['processor']>> {
+  try {
+    const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) });
+    const text = res.ok ? await res.text() : '';
+    // The events stream only: the bad-rows stream's records are counted as bad rows in the lake.
+    const events = `stream="${STREAMS.events}"`;
+    return {
+      up: res.ok,
+      records_read: promSum(text, 'eventline_processor_records_read_total', events),
+      rows_delivered: promSum(text, 'eventline_processor_rows_delivered_total', events),
+      // No series before a shard's first read (or after it ended): unknown, not 0.
+      max_millis_behind_latest: promMax(text, 'eventline_processor_millis_behind_latest'),
+      errors: promSum(text, 'eventline_processor_errors_total'),
+    };
+  } catch {
+    return { up: false, records_read: null, rows_delivered: null, max_millis_behind_latest: null, errors: null };
+  }
+}
+
 /** GET /api/pipeline: counts at each stage, for the live pipeline view (polled by the page). */
-export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: string; database?: { url: string; table: string } }): { app: Hono; close: () => Promise<void> } {
+export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: string; processorMetricsUrl?: string; database?: { url: string; table: string } }): {
+  app: Hono;
+  close: () => Promise<void>;
+} {
   const app = new Hono();
   const pool = options.database ? new pg.Pool({ connectionString: options.database.url, max: 1 }) : undefined;
   const postgresCount = async (): Promise<PipelineStatus['postgres']> => {
@@ -62,8 +98,9 @@ export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: stri
     }
   };
   app.get('/api/pipeline', async (c) => {
-    const [ingest, totals, reasons, postgres] = await Promise.all([
+    const [ingest, processor, totals, reasons, postgres] = await Promise.all([
       ingestStatus(options.ingestUrl),
+      options.processorMetricsUrl ? processorStatus(options.processorMetricsUrl) : undefined,
       runQuery(options.lakeDir, 'select (select count(*) from events) as events, (select count(*) from bad_rows) as bad_rows'),
       runQuery(options.lakeDir, 'select error_type, count(*) as n from bad_rows group by all'),
       postgresCount(),
@@ -71,6 +108,7 @@ export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: stri
     const status: PipelineStatus = {
       generated_at: new Date().toISOString(),
       ingest,
+      ...(processor ? { processor } : {}),
       lake: {
         events: Number(totals[0]?.events ?? 0),
         bad_rows: Number(totals[0]?.bad_rows ?? 0),

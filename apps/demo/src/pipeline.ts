@@ -28,6 +28,8 @@ export interface Pipeline {
   lakeDir: string;
   /** Where the processor loads events in PostgreSQL, when it does. */
   database?: { url: string; table: string };
+  /** The processor's Prometheus endpoint (lag per shard, rows delivered), on a free loopback port. */
+  processorMetricsUrl: string;
   services: ServiceProcess[];
   stop(): Promise<void>;
 }
@@ -57,26 +59,26 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       { name: STREAMS.badRows, shards: 1 },
     ]);
     const common = { KINESIS_ENDPOINT: kinesis.endpoint, AWS_REGION: 'us-east-1' };
-    services.push(
-      await spawnService({
-        name: 'processor',
-        entry: require.resolve('@eventline/processor/node'),
-        env: {
-          ...common,
-          STREAM_NAME: STREAMS.events,
-          LAKE_DIR: lakeDir,
-          CHECKPOINT_FILE: join(options.dataDir, 'checkpoints.json'),
-          BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
-          // The ingest's rejections land in the lake's bad_rows too.
-          BAD_ROWS_STREAM_NAME: STREAMS.badRows,
-          OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
-          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-          ...(options.pgSchema ? { PG_SCHEMA: options.pgSchema } : {}),
-        },
-        ready: (r) => r.event === 'ready',
-        onLine,
-      }),
-    );
+    const processor = await spawnService({
+      name: 'processor',
+      entry: require.resolve('@eventline/processor/node'),
+      env: {
+        ...common,
+        STREAM_NAME: STREAMS.events,
+        LAKE_DIR: lakeDir,
+        CHECKPOINT_FILE: join(options.dataDir, 'checkpoints.json'),
+        BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
+        // The ingest's rejections land in the lake's bad_rows too.
+        BAD_ROWS_STREAM_NAME: STREAMS.badRows,
+        OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        ...(options.pgSchema ? { PG_SCHEMA: options.pgSchema } : {}),
+        METRICS_PORT: '0',
+      },
+      ready: (r) => r.event === 'ready',
+      onLine,
+    });
+    services.push(processor);
     const ingest = await spawnService({
       name: 'ingest',
       entry: require.resolve('@eventline/ingest/node'),
@@ -94,7 +96,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     });
     services.push(ingest);
     const database = databaseUrl ? { url: databaseUrl, table: `"${options.pgSchema ?? process.env.PG_SCHEMA ?? 'public'}"."${process.env.PG_TABLE ?? 'events'}"` } : undefined;
-    return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, services, stop };
+    const processorMetricsUrl = String(processor.readyRecord.metrics_url);
+    return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, processorMetricsUrl, services, stop };
   } catch (error) {
     await stop();
     throw error;

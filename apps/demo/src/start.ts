@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     ingestUrl: pipeline.ingestUrl,
     writeKey: DEMO_WRITE_KEY,
     lakeDir: pipeline.lakeDir,
+    processorMetricsUrl: pipeline.processorMetricsUrl,
     database: pipeline.database,
   }).catch(async (error: unknown) => {
     await pipeline.stop();
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       `  Demo page        ${web.url}`,
       `  Dashboard        ${web.url}/dashboard`,
       `  Ingest           ${pipeline.ingestUrl}  (POST /v1/batch, GET /readyz)`,
+      `  Processor        ${pipeline.processorMetricsUrl}  (Prometheus; /healthz, /readyz)`,
       `  Kinesis (${pipeline.kinesis.engine})  ${pipeline.kinesis.endpoint}`,
       `  Lake             ${pipeline.lakeDir}`,
       `  Query            npm run query -- "select event, count(*) from events group by all"`,

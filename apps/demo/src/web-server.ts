@@ -14,6 +14,8 @@ export interface WebOptions {
   ingestUrl: string;
   writeKey: string;
   lakeDir: string;
+  /** The processor's /metrics: its lag and rows delivered in the pipeline view. */
+  processorMetricsUrl?: string;
   /** The processor's PostgreSQL table, when the demo loads one: counted in the pipeline view. */
   database?: { url: string; table: string };
 }
@@ -52,7 +54,12 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
   });
   app.route('/', dashboard.app);
   app.route('/', sqlBox.app);
-  const status = pipelineStatusRoutes({ ingestUrl: options.ingestUrl, lakeDir: options.lakeDir, database: options.database });
+  const status = pipelineStatusRoutes({
+    ingestUrl: options.ingestUrl,
+    lakeDir: options.lakeDir,
+    ...(options.processorMetricsUrl ? { processorMetricsUrl: options.processorMetricsUrl } : {}),
+    database: options.database,
+  });
   app.route('/', status.app);
   app.onError((error, c) => c.json({ error: error instanceof Error ? error.message : String(error) }, 500));
   app.get('/config.js', (c) => {

@@ -36,13 +36,19 @@ describe('pipeline view with PostgreSQL', () => {
     expect(pipeline.database?.table).toBe(`"${schema}"."events"`);
     const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: 8, seed: 3 });
     expect(seeded.problems).toEqual([]);
-    const web = createWebApp({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, lakeDir: pipeline.lakeDir, database: pipeline.database });
+    const web = createWebApp({
+      ingestUrl: pipeline.ingestUrl,
+      writeKey: DEMO_WRITE_KEY,
+      lakeDir: pipeline.lakeDir,
+      processorMetricsUrl: pipeline.processorMetricsUrl,
+      database: pipeline.database,
+    });
     let status: PipelineStatus | undefined;
     await waitFor(
-      'lake and PostgreSQL to hold every accepted event',
+      'lake and PostgreSQL to hold every accepted event, and the processor to count them',
       async () => {
         status = (await (await web.request('/api/pipeline')).json()) as PipelineStatus;
-        return status.lake.events === seeded.accepted && status.postgres?.events === seeded.accepted;
+        return status.lake.events === seeded.accepted && status.postgres?.events === seeded.accepted && status.processor?.rows_delivered === seeded.accepted;
       },
       60_000,
       250,
@@ -50,5 +56,8 @@ describe('pipeline view with PostgreSQL', () => {
     web.closeLake();
     expect(status?.ingest).toMatchObject({ up: true, accepted: seeded.accepted, circuit_open: false });
     expect(status?.postgres).toEqual({ events: seeded.accepted });
+    // From the processor's /metrics: every event read was delivered, and both shards report their lag.
+    expect(status?.processor).toMatchObject({ up: true, records_read: seeded.accepted, rows_delivered: seeded.accepted, errors: 0 });
+    expect(status?.processor?.max_millis_behind_latest).toEqual(expect.any(Number));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { promSum } from '../src/pipeline-status';
+import { promMax, promSum } from '../src/pipeline-status';
 
 const METRICS = `# HELP ingest_events_total Events by outcome
 # TYPE ingest_events_total counter
@@ -18,5 +18,19 @@ describe('promSum', () => {
   it('says null for a metric with no sample', () => {
     expect(promSum(METRICS, 'ingest_events_total', 'status="retry"')).toBeNull();
     expect(promSum('', 'ingest_writer_circuit_open')).toBeNull();
+  });
+});
+
+describe('promMax', () => {
+  const LAG = `eventline_processor_millis_behind_latest{stream="events",shard="shardId-000000000000"} 0
+eventline_processor_millis_behind_latest{stream="events",shard="shardId-000000000001"} 4200
+eventline_processor_millis_behind_latest{stream="events-bad",shard="shardId-000000000000"} 17
+`;
+  it('takes the largest sample, optionally of matching labels', () => {
+    expect(promMax(LAG, 'eventline_processor_millis_behind_latest')).toBe(4200);
+    expect(promMax(LAG, 'eventline_processor_millis_behind_latest', 'stream="events-bad"')).toBe(17);
+  });
+  it('says null for a metric with no sample', () => {
+    expect(promMax(LAG, 'eventline_processor_rows_delivered_total')).toBeNull();
   });
 });

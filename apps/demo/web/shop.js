@@ -101,6 +101,11 @@ async function refreshPipeline() {
     const set = (stage, value) => { document.querySelector(`[data-stage="${stage}"]`).textContent = value ?? '–'; };
     set('accepted', s.ingest.accepted);
     set('written', s.ingest.records_written);
+    if (s.processor) {
+      set('delivered', s.processor.rows_delivered);
+      const lag = s.processor.max_millis_behind_latest;
+      $('processor-lag').textContent = s.processor.up ? `lag ${lag === null ? '–' : `${(lag / 1000).toFixed(1)} s`} behind Kinesis` : 'processor is not answering';
+    }
     set('lake', s.lake.events);
     set('bad', s.lake.bad_rows);
     if (s.postgres) {
