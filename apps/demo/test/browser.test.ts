@@ -81,6 +81,9 @@ describe('the demo in Chromium', () => {
     expect(await num(page, '#accepted')).toBeGreaterThanOrEqual(acceptedWhileOffline + 3);
     const tracked = await num(page, '#tracked');
     await page.waitForFunction((n) => Number(document.querySelector('[data-stage="lake"]')?.textContent) >= n, tracked, { timeout: 30_000 });
+    // The processor's own count (its /metrics) agrees, and its lag is shown.
+    await page.waitForFunction((n) => Number(document.querySelector('[data-stage="delivered"]')?.textContent) >= n, tracked, { timeout: 30_000 });
+    expect(await page.textContent('#processor-lag')).toMatch(/^lag \d+\.\d s behind Kinesis$/);
 
     const lake = await one(`select count(*) as n, count(distinct event_id) as ids,
                                    count(*) filter (where event = 'af_purchase') as purchases,
