@@ -1,5 +1,5 @@
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_UNPROCESSED_RETRY, eachChunk, getItems, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
+import { DEFAULT_UNPROCESSED_RETRY, eachChunk, getItems, PARALLEL_ITEM_CALLS, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface DynamoSeenIndexOptions {
@@ -113,7 +113,7 @@ async function deleteOwnClaims(client: DynamoDBClient, table: string, shardId: s
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
     }
-  });
+  }, PARALLEL_ITEM_CALLS);
 }
 
 /** Put each claim unless another record holds a live claim on its id; returns the ids lost that way. */
@@ -136,7 +136,7 @@ async function putIfUnclaimed(client: DynamoDBClient, table: string, claims: rea
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
       lost.add(claim.event_id?.S ?? '');
     }
-  });
+  }, PARALLEL_ITEM_CALLS);
   return lost;
 }
 
