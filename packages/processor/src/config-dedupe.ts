@@ -9,8 +9,9 @@ export interface DynamoDedupeEnv {
 }
 
 const HOUR_MS = 3_600_000;
-// A table name, or a table ARN (DynamoDB accepts both as TableName).
-const TABLE = /^([A-Za-z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})$/;
+// A table name. Not an ARN, although DynamoDB takes one as TableName: batch answers are keyed by
+// the table, and how they key an ARN could not be checked against the emulator.
+const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** `DEDUPE_WINDOW_HOURS`: how long a claim counts (the consumer's LevelDB index and the Lambda's DynamoDB one). */
 export function readDedupeWindowMs(env: NodeJS.ProcessEnv, problems: string[]): number {
@@ -29,8 +30,11 @@ export function readDynamoDedupeEnv(env: NodeJS.ProcessEnv, problems: string[]):
   const endpoint = optional(env.DYNAMODB_ENDPOINT);
   const windowMs = readDedupeWindowMs(env, problems);
   if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`DYNAMODB_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
-  if (table === undefined) return undefined;
-  if (!TABLE.test(table)) problems.push(`DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -) or table ARN, got "${table}"`);
+  if (table === undefined) {
+    if (endpoint !== undefined) problems.push('DYNAMODB_ENDPOINT is set but DEDUPE_TABLE is not: set the table, or drop the endpoint');
+    return undefined;
+  }
+  if (!TABLE.test(table)) problems.push(`DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -), got "${table}"`);
   return { table, windowMs, endpoint };
 }
 

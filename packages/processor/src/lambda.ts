@@ -1,3 +1,11 @@
+/**
+ * AWS Lambda entries, configured from the function's environment (the same variables as the
+ * Node entry: S3_BUCKET, S3_PREFIX, OUTPUT_FORMAT, EVENT_PREFIX, ERROR_PREFIX, PII_*, DATABASE_URL,
+ * PG_*). `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures; with
+ * DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS, DYNAMODB_ENDPOINT) it leaves out resends an earlier batch
+ * delivered. `firehoseHandler`: Firehose data transformation; with DEDUPE_TABLE, resends from a
+ * Kinesis source come back `Dropped`.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDynamoDedupeEnv, type DynamoDedupeEnv } from './config-dedupe';
 import { readDeliveryEnv } from './config-delivery';
@@ -11,14 +19,6 @@ import { ConfigError } from './config-error';
 import { stderrLogger } from './log';
 import { wireDelivery } from './wiring';
 
-/**
- * AWS Lambda entries, configured from the function's environment (the same variables as the
- * Node entry: S3_BUCKET, S3_PREFIX, OUTPUT_FORMAT, EVENT_PREFIX, ERROR_PREFIX, PII_*, DATABASE_URL,
- * PG_*). `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures; with
- * DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS, DYNAMODB_ENDPOINT) it leaves out resends an earlier batch
- * delivered. `firehoseHandler`: Firehose data transformation; with DEDUPE_TABLE, resends from a
- * Kinesis source come back `Dropped`.
- */
 /** The DynamoDB seen index when DEDUPE_TABLE is set; `conditionalWrites` where claims of one id may race. */
 function dynamoSeenIndex(dedupe: DynamoDedupeEnv | undefined, region: string, conditionalWrites: boolean): SeenIndex | undefined {
   if (dedupe === undefined) return undefined;
@@ -46,7 +46,8 @@ export async function kinesisHandler(event: KinesisStreamEvent): ReturnType<Kine
 
 let firehose: FirehoseTransformHandler | undefined;
 
-export function firehoseHandler(event: FirehoseTransformationEvent): ReturnType<FirehoseTransformHandler> {
+// async: a configuration error then rejects, as it does in kinesisHandler, instead of throwing.
+export async function firehoseHandler(event: FirehoseTransformationEvent): ReturnType<FirehoseTransformHandler> {
   firehose ??= (() => {
     const problems: string[] = [];
     const env = readDeliveryEnv(process.env, problems);

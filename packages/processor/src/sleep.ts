@@ -14,7 +14,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Exponential backoff with full jitter: attempt 1 → up to base, doubling, capped at max. */
+/** Exponential backoff with equal jitter (half the ceiling, plus a random half): attempt 1 → up to base, doubling, capped at max. */
 export function backoffMs(attempt: number, baseMs = 200, maxMs = 20_000): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));

@@ -111,16 +111,25 @@ describe('readDynamoDedupeEnv (Lambda ESM)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('reads the table (name or ARN), the window and an emulator endpoint', () => {
+  it('reads the table, the window and an emulator endpoint', () => {
     const problems: string[] = [];
     expect(readDynamoDedupeEnv({ DEDUPE_TABLE: 'eventline-seen', DEDUPE_WINDOW_HOURS: '48', DYNAMODB_ENDPOINT: 'http://127.0.0.1:4569' }, problems)).toEqual({
       table: 'eventline-seen',
       windowMs: 48 * 3600_000,
       endpoint: 'http://127.0.0.1:4569',
     });
-    const arn = 'arn:aws:dynamodb:eu-west-1:123456789012:table/eventline-seen';
-    expect(readDynamoDedupeEnv({ DEDUPE_TABLE: arn }, problems)).toEqual({ table: arn, windowMs: 7 * 24 * 3600_000, endpoint: undefined });
+    expect(readDynamoDedupeEnv({ DEDUPE_TABLE: 'eventline-seen' }, problems)).toEqual({ table: 'eventline-seen', windowMs: 7 * 24 * 3600_000, endpoint: undefined });
     expect(problems).toEqual([]);
+  });
+
+  it('refuses a table ARN (batch answers are keyed by table; untested for ARNs) and an endpoint without a table', () => {
+    const problems: string[] = [];
+    readDynamoDedupeEnv({ DEDUPE_TABLE: 'arn:aws:dynamodb:eu-west-1:123456789012:table/eventline-seen' }, problems);
+    readDynamoDedupeEnv({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:4569' }, problems);
+    expect(problems).toEqual([
+      'DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -), got "arn:aws:dynamodb:eu-west-1:123456789012:table/eventline-seen"',
+      'DYNAMODB_ENDPOINT is set but DEDUPE_TABLE is not: set the table, or drop the endpoint',
+    ]);
   });
 
   it('reports every invalid value', () => {
@@ -129,7 +138,7 @@ describe('readDynamoDedupeEnv (Lambda ESM)', () => {
     expect(problems).toEqual([
       'DEDUPE_WINDOW_HOURS must be an integer from 1 to 8760, got "0"',
       'DYNAMODB_ENDPOINT must be an http(s) URL, got "localhost:4569"',
-      'DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -) or table ARN, got "no spaces!"',
+      'DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -), got "no spaces!"',
     ]);
   });
 });

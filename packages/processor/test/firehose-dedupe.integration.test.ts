@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,5 +55,36 @@ describe('Firehose transformation with the DynamoDB seen index (dynalite)', () =
     const direct = { ...firehoseRecord(x, '300'), recordId: 'direct' };
     delete direct.kinesisRecordMetadata;
     expect(await results(invoke([direct]))).toEqual([['direct', 'Ok']]);
+  });
+
+  it('a claim that fails for another reason than a rival claim fails the invocation and releases what it claimed', async () => {
+    const table = await createSeenTable(client);
+    const flaky = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    let puts = 0;
+    // The third conditional PutItem fails as DynamoDB does when throttled past the SDK's retries.
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand' && (puts += 1) === 3) throw Object.assign(new Error('Throughput exceeds the current capacity of your table'), { name: 'ThrottlingException' });
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttleThirdPut' },
+    );
+    try {
+      const logs: string[] = [];
+      const handler = createFirehoseTransformHandler({ seen: openDynamoSeenIndex({ client: flaky, table, conditionalWrites: true }), log: (_level, msg) => void logs.push(msg) });
+      const events = Array.from({ length: 6 }, () => storedEvent());
+      const records = events.map((e, i) => firehoseRecord(e, String(400 + i)));
+      await expect(handler(invoke(records))).rejects.toThrow(/Throughput exceeds/);
+      expect(logs).toEqual([]);
+      const left = await Promise.all(
+        events.map(async (e) => (await client.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: e.event_id } }, ConsistentRead: true }))).Item),
+      );
+      expect(left.filter((item) => item !== undefined)).toEqual([]);
+      // Firehose's retries run out; a resend of the first event from a later record is delivered, not Dropped.
+      const resent = firehoseRecord({ ...events[0], received_at: '2026-11-25T10:00:00.000Z' }, '500');
+      expect((await handler(invoke([resent]))).records.map((r) => r.result)).toEqual(['Ok']);
+    } finally {
+      flaky.destroy();
+    }
   });
 });

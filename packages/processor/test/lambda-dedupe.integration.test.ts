@@ -85,6 +85,21 @@ describe('Kinesis ESM handler with the DynamoDB seen index (s3rver + dynalite)',
     expect(await lakeEventIds('lake')).toEqual([x.event_id, y.event_id, z.event_id, w.event_id].sort());
   });
 
+  it('a failed delivery releases its claims: if Lambda gives the batch up, a later resend of its events lands', async () => {
+    const table = await createSeenTable(dynamoClient);
+    const seen = openDynamoSeenIndex({ client: dynamoClient, table });
+    const v = storedEvent({ received_at: '2026-11-25T12:00:00.000Z' });
+    const failing: Sink = { write: () => Promise.reject(new Error('S3 unavailable')) };
+    const logs: string[] = [];
+    const gaveUp = await createKinesisEsmHandler({ sink: failing, seen, log: (_level, msg) => void logs.push(msg) })({ Records: [esmRecord(v, 20)] });
+    expect(gaveUp.batchItemFailures).toHaveLength(1);
+    expect(logs).toEqual(['delivery failed; reporting the batch item failure']);
+    // Lambda's retries run out (MaximumRetryAttempts); the SDK, which got no answer, sends v again.
+    const handler = createKinesisEsmHandler({ sink: createS3Sink({ client: s3Client, bucket: 'lake', prefix: 'given-up' }), seen });
+    expect(await handler({ Records: [esmRecord({ ...v, received_at: '2026-11-25T12:05:00.000Z' }, 21)] })).toEqual({ batchItemFailures: [] });
+    expect(await lakeEventIds('given-up')).toEqual([v.event_id]);
+  });
+
   it('without a seen index a resend in a later batch is kept (dedupe within a batch only)', async () => {
     const handler = createKinesisEsmHandler({ sink: createS3Sink({ client: s3Client, bucket: 'lake', prefix: 'no-index' }) });
     const x = storedEvent({ received_at: '2026-11-25T09:00:00.000Z' });

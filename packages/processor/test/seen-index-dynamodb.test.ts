@@ -1,4 +1,11 @@
-import { DynamoDBClient, GetItemCommand, type BatchWriteItemCommandInput, type BatchWriteItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  type BatchGetItemCommandInput,
+  type BatchGetItemCommandOutput,
+  type BatchWriteItemCommandInput,
+  type BatchWriteItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { dynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DedupeTableMissingError, openDynamoSeenIndex, UnprocessedItemsError } from '../src';
@@ -59,6 +66,19 @@ describe('seen index (DynamoDB, against dynalite)', () => {
     expect(await index.claim('shard-0', [ev('a', '2')])).toEqual(new Set());
     expect((await item(table, 'a'))?.seq).toEqual({ S: '2' });
     expect(await index.claim('shard-0', [ev('a', '1')])).toEqual(new Set(['a']));
+  });
+
+  it('release forgets the claims these records hold and leaves claims other records hold', async () => {
+    const table = await createSeenTable(client);
+    const index = openDynamoSeenIndex({ client, table });
+    await index.claim('shard-0', [ev('a', '1'), ev('b', '2')]);
+    // A failed batch (records 3 and 4) whose event b was a resend: releasing it must not free b.
+    await index.release?.('shard-0', [ev('b', '3'), ev('c', '4'), ev('a', '1')]);
+    expect(await item(table, 'a')).toBeUndefined();
+    expect((await item(table, 'b'))?.seq).toEqual({ S: '2' });
+    expect(await item(table, 'c')).toBeUndefined();
+    // With its claim gone, a later record of a is no longer a resend of a delivered event.
+    expect(await index.claim('shard-0', [ev('a', '7')])).toEqual(new Set());
   });
 
   describe('conditional writes (Firehose: claims of one id may race)', () => {
@@ -122,6 +142,29 @@ describe('seen index (DynamoDB, against dynalite)', () => {
         const events = Array.from({ length: 25 }, (_, i) => ev(`u-${i}`, String(i)));
         expect(await index.claim('shard-0', events)).toEqual(new Set());
         for (const e of events) expect((await item(table, e.eventId))?.seq).toEqual({ S: e.sequenceNumber });
+      } finally {
+        partial.destroy();
+      }
+    });
+
+    it('keys BatchGetItem leaves unprocessed are read again: a resend is still found', async () => {
+      const table = await createSeenTable(client);
+      await openDynamoSeenIndex({ client, table }).claim('shard-0', [ev('a', '1'), ev('b', '2')]);
+      const partial = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+      let calls = 0;
+      // The first BatchGetItem reads nothing and returns every key unprocessed, as DynamoDB may under throttling.
+      partial.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== 'BatchGetItemCommand' || (calls += 1) > 1) return next(args);
+          const input = args.input as BatchGetItemCommandInput;
+          return { output: { $metadata: {}, Responses: {}, UnprocessedKeys: input.RequestItems } as BatchGetItemCommandOutput, response: {} };
+        },
+        { step: 'initialize', name: 'unprocessedKeys' },
+      );
+      try {
+        const index = openDynamoSeenIndex({ client: partial, table, retry: noWait });
+        expect(await index.claim('shard-0', [ev('a', '5'), ev('b', '2')])).toEqual(new Set(['a']));
+        expect(calls).toBe(2);
       } finally {
         partial.destroy();
       }

@@ -24,8 +24,10 @@ export const DEFAULT_UNPROCESSED_RETRY: UnprocessedRetry = { attempts: 8, delayM
 /** DynamoDB's limits per call. */
 const GET_CHUNK = 100;
 const WRITE_CHUNK = 25;
-/** Chunks in flight at once, per claim. */
+/** Batch calls in flight at once, per claim. */
 const PARALLEL_CHUNKS = 4;
+/** Single-item calls (conditional puts and deletes) in flight at once: one per id, so more of them. */
+export const PARALLEL_ITEM_CALLS = 16;
 
 /** Still unprocessed after every retry: nothing may be assumed about those items, so the caller must fail. */
 export class UnprocessedItemsError extends Error {
@@ -72,7 +74,7 @@ export async function putItems(client: DynamoDBClient, table: string, items: rea
 }
 
 /** Run `work` on each chunk, a few at a time; after a failure no new chunk starts, and the first error is thrown once the running ones settle. */
-export async function eachChunk<T>(items: readonly T[], size: number, work: (chunk: T[]) => Promise<void>): Promise<void> {
+export async function eachChunk<T>(items: readonly T[], size: number, work: (chunk: T[]) => Promise<void>, parallel = PARALLEL_CHUNKS): Promise<void> {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   const errors: unknown[] = [];
@@ -87,6 +89,6 @@ export async function eachChunk<T>(items: readonly T[], size: number, work: (chu
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, worker));
   if (errors.length > 0) throw errors[0];
 }

@@ -10,14 +10,7 @@ export async function leaveOutDelivered(
   shardId: string,
   records: readonly PreparedRecord[],
 ): Promise<{ records: readonly PreparedRecord[]; leftOut: string[] }> {
-  const candidates: SeenCandidate[] = [];
-  const first = new Set<string>();
-  for (const r of records) {
-    if (r.row === undefined || first.has(r.row.event_id)) continue;
-    first.add(r.row.event_id);
-    candidates.push({ eventId: r.row.event_id, sequenceNumber: r.sequenceNumber });
-  }
-  const delivered = await index.claim(shardId, candidates);
+  const delivered = await index.claim(shardId, claimCandidates(records));
   if (delivered.size === 0) return { records, leftOut: [] };
   const kept: PreparedRecord[] = [];
   const leftOut: string[] = [];
@@ -26,4 +19,16 @@ export async function leaveOutDelivered(
     else kept.push(r);
   }
   return { records: kept, leftOut };
+}
+
+/** What a flush claims: the first record of each event_id among its accepted rows. */
+export function claimCandidates(records: readonly PreparedRecord[]): SeenCandidate[] {
+  const candidates: SeenCandidate[] = [];
+  const first = new Set<string>();
+  for (const r of records) {
+    if (r.row === undefined || first.has(r.row.event_id)) continue;
+    first.add(r.row.event_id);
+    candidates.push({ eventId: r.row.event_id, sequenceNumber: r.sequenceNumber });
+  }
+  return candidates;
 }

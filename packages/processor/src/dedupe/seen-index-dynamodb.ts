@@ -1,5 +1,5 @@
-import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_UNPROCESSED_RETRY, eachChunk, getItems, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_UNPROCESSED_RETRY, eachChunk, getItems, PARALLEL_ITEM_CALLS, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface DynamoSeenIndexOptions {
@@ -24,7 +24,7 @@ export class DedupeTableMissingError extends Error {
     readonly table: string,
     options: { cause: unknown },
   ) {
-    super(`DynamoDB table "${table}" for the seen index was not found: create it (partition key event_id, type S) or fix DEDUPE_TABLE`, options);
+    super(`DynamoDB table "${table}" for the seen index was not found: create it (partition key event_id, type S) or fix the table name (DEDUPE_TABLE for the Lambda entries)`, options);
     this.name = 'DedupeTableMissingError';
   }
 }
@@ -89,7 +89,31 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
     return duplicates;
   }
 
-  return { claim, size: () => undefined, close: () => Promise.resolve() };
+  async function release(shardId: string, events: readonly SeenCandidate[]): Promise<void> {
+    await tableCalls(table, () => deleteOwnClaims(client, table, shardId, events));
+  }
+
+  return { claim, release, size: () => undefined, close: () => Promise.resolve() };
+}
+
+/** Delete each id's claim if this record (shard, seq) holds it; a claim another record holds stays. */
+async function deleteOwnClaims(client: DynamoDBClient, table: string, shardId: string, events: readonly SeenCandidate[]): Promise<void> {
+  await eachChunk(events, 1, async ([event]) => {
+    if (event === undefined) return;
+    try {
+      await client.send(
+        new DeleteItemCommand({
+          TableName: table,
+          Key: { event_id: { S: event.eventId } },
+          ConditionExpression: '#shard = :shard AND #seq = :seq',
+          ExpressionAttributeNames: { '#shard': 'shard', '#seq': 'seq' },
+          ExpressionAttributeValues: { ':shard': { S: shardId }, ':seq': { S: event.sequenceNumber } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    }
+  }, PARALLEL_ITEM_CALLS);
 }
 
 /** Put each claim unless another record holds a live claim on its id; returns the ids lost that way. */
@@ -102,7 +126,7 @@ async function putIfUnclaimed(client: DynamoDBClient, table: string, claims: rea
         new PutItemCommand({
           TableName: table,
           Item: claim,
-          ConditionExpression: 'attribute_not_exists(event_id) OR (#shard = :shard AND #seq = :seq) OR #expires <= :now',
+          ConditionExpression: 'attribute_not_exists(event_id) OR (#shard = :shard AND #seq = :seq) OR attribute_not_exists(#expires) OR #expires <= :now',
           ExpressionAttributeNames: { '#shard': 'shard', '#seq': 'seq', '#expires': 'expires_at' },
           // The claim's own shard and seq: a retry of this record finds its claim and passes.
           ExpressionAttributeValues: { ':shard': claim.shard ?? { S: '' }, ':seq': claim.seq ?? { S: '' }, ':now': { N: String(Math.floor(at / 1000)) } },
@@ -112,7 +136,7 @@ async function putIfUnclaimed(client: DynamoDBClient, table: string, claims: rea
       if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
       lost.add(claim.event_id?.S ?? '');
     }
-  });
+  }, PARALLEL_ITEM_CALLS);
   return lost;
 }
 

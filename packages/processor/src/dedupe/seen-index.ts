@@ -15,6 +15,13 @@ export interface SeenIndex {
    * belong to another record: duplicates to leave out. New claims are durable on return.
    */
   claim(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>>;
+  /**
+   * Forget the claims these records hold (claims of the same ids by other records stay), after
+   * their delivery failed: if the batch is then never retried (a Lambda whose retries ran out), a
+   * later resend of its events is delivered instead of left out — a possible duplicate, not a loss.
+   * Only where a batch can be given up (the Lambda entries); the local consumer retries forever.
+   */
+  release?(shardId: string, events: readonly SeenCandidate[]): Promise<void>;
   /** Ids currently remembered; undefined where that cannot be known cheaply (DynamoDB). */
   size(): number | undefined;
   close(): Promise<void>;

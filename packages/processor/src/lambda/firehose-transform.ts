@@ -1,5 +1,6 @@
 import type { LakeRow } from '../core/lake-row';
 import { processRecords, type ProcessOptions } from '../core/process';
+import { releaseClaims } from '../dedupe/release-claims';
 import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
 import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
@@ -48,7 +49,7 @@ export function createFirehoseTransformHandler(options: FirehoseTransformOptions
       });
     }
     if (options.seen) {
-      const leftOut = await leaveOutClaimed(options.seen, transformed);
+      const leftOut = await leaveOutClaimed(options.seen, transformed, log);
       if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, event_ids: leftOut.slice(0, 10) });
     }
     return { records: transformed.map(toOutput) };
@@ -71,8 +72,13 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
   return { record, rows: badRows.length > 0 || rows.length === 0 ? undefined : rows };
 }
 
-/** Claim each shard's rows (Kinesis source only: a Direct PUT record has no lasting identity) and drop those another record holds. */
-async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[]): Promise<string[]> {
+/**
+ * Claim each shard's rows (Kinesis source only: a Direct PUT record has no lasting identity) and
+ * drop those another record holds. A failed claim releases what this invocation claimed before it
+ * fails the invocation: should Firehose's retries run out, the records go to its error prefix, and
+ * their claims must not keep later resends of these events out of the lake.
+ */
+async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log: Logger): Promise<string[]> {
   const byShard = new Map<string, { candidates: SeenCandidate[]; holders: Transformed[] }>();
   for (const t of transformed) {
     const meta = t.record.kinesisRecordMetadata;
@@ -84,7 +90,13 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[]): Pr
   }
   const leftOut: string[] = [];
   for (const [shardId, { candidates, holders }] of byShard) {
-    const delivered = await index.claim(shardId, candidates);
+    let delivered: Set<string>;
+    try {
+      delivered = await index.claim(shardId, candidates);
+    } catch (error) {
+      for (const [releasedShard, { candidates: claimed }] of byShard) await releaseClaims(index, releasedShard, claimed, log);
+      throw error;
+    }
     if (delivered.size === 0) continue;
     for (const t of holders) {
       t.rows = t.rows?.filter((row) => !delivered.has(row.event_id));

@@ -1,6 +1,7 @@
 import type { InputRecord } from '../core/process';
-import { leaveOutDelivered } from '../dedupe/leave-out-delivered';
-import type { SeenIndex } from '../dedupe/seen-index';
+import { claimCandidates, leaveOutDelivered } from '../dedupe/leave-out-delivered';
+import { releaseClaims } from '../dedupe/release-claims';
+import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
 import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delivery/deliver';
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
@@ -23,7 +24,8 @@ export type KinesisEsmHandler = (event: KinesisStreamEvent) => Promise<KinesisBa
  * is reported: Lambda resumes from the lowest failed one, so nothing after it is skipped, and as
  * every file is named after that first record, the retry overwrites what the failed attempt wrote.
  * With a seen index, events an earlier batch delivered are left out, claimed before any file is
- * written; a retry finds its own claims (same records) and keeps those events.
+ * written; a retry finds its own claims (same records) and keeps those events. A failed delivery
+ * releases its claims, so that if Lambda gives the batch up, later resends of its events still land.
  */
 export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): KinesisEsmHandler {
   const log = options.log ?? (() => undefined);
@@ -32,8 +34,10 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
     const failures: { itemIdentifier: string }[] = [];
     for (const [shardId, records] of byShard(event.Records)) {
       const first = records[0]?.kinesis.sequenceNumber;
+      let claimed: SeenCandidate[] = [];
       try {
         const prepared = prepareRecords(records.map(toInputRecord), delivery);
+        if (options.seen) claimed = claimCandidates(prepared);
         const fresh = options.seen ? await leaveOutDelivered(options.seen, shardId, prepared) : { records: prepared, leftOut: [] };
         await deliverPrepared(shardId, fresh.records, options.sink, delivery, first);
         if (fresh.leftOut.length > 0) {
@@ -41,6 +45,7 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
         }
       } catch (error) {
         log('error', 'delivery failed; reporting the batch item failure', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
+        if (options.seen) await releaseClaims(options.seen, shardId, claimed, log);
         if (first !== undefined) failures.push({ itemIdentifier: first });
       }
     }
