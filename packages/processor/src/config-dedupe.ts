@@ -1,4 +1,5 @@
 import { DEFAULT_SEEN_WINDOW_MS } from './dedupe/seen-index';
+import { optional } from './config-value';
 
 /** The Lambda's DynamoDB seen index, read from the environment (absent: dedupe within each batch only). */
 export interface DynamoDedupeEnv {
@@ -38,7 +39,3 @@ export function readDynamoDedupeEnv(env: NodeJS.ProcessEnv, problems: string[]):
   return { table, windowMs, endpoint };
 }
 
-function optional(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}

@@ -1,6 +1,7 @@
 import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
 import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
+import { optional } from './config-value';
 
 /** Where and how flushes are written, read from the environment (shared by the Node and Lambda entries). */
 export interface DeliveryEnv {
@@ -70,7 +71,3 @@ function piiPolicy(env: NodeJS.ProcessEnv, problems: string[]): PiiPolicy {
   }
 }
 
-function optional(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { optional } from './config-value';
 
 /** The Node entry's metrics and health endpoint (absent: no server). */
 export interface MetricsEnv {
@@ -23,7 +24,3 @@ export function readMetricsEnv(env: NodeJS.ProcessEnv, problems: string[]): Metr
   return { host, port };
 }
 
-function optional(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}

@@ -5,6 +5,7 @@ import { readDedupeWindowMs } from './config-dedupe';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
 import { readMetricsEnv, type MetricsEnv } from './config-metrics';
+import { optional } from './config-value';
 
 /** Everything the Node entry needs, read from the environment once. */
 export interface ProcessorEnv {
@@ -74,11 +75,6 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     delivery,
     metrics,
   };
-}
-
-function optional(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {

@@ -98,10 +98,9 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
 
 /** Delete each id's claim if this record (shard, seq) holds it; a claim another record holds stays. */
 async function deleteOwnClaims(client: DynamoDBClient, table: string, shardId: string, events: readonly SeenCandidate[]): Promise<void> {
-  await eachChunk(events, 1, async ([event]) => {
-    if (event === undefined) return;
-    try {
-      await client.send(
+  await eachItem(events, (event) =>
+    conditionHeld(
+      client.send(
         new DeleteItemCommand({
           TableName: table,
           Key: { event_id: { S: event.eventId } },
@@ -109,20 +108,17 @@ async function deleteOwnClaims(client: DynamoDBClient, table: string, shardId: s
           ExpressionAttributeNames: { '#shard': 'shard', '#seq': 'seq' },
           ExpressionAttributeValues: { ':shard': { S: shardId }, ':seq': { S: event.sequenceNumber } },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-    }
-  }, PARALLEL_ITEM_CALLS);
+      ),
+    ),
+  );
 }
 
 /** Put each claim unless another record holds a live claim on its id; returns the ids lost that way. */
 async function putIfUnclaimed(client: DynamoDBClient, table: string, claims: readonly Item[], at: number): Promise<Set<string>> {
   const lost = new Set<string>();
-  await eachChunk(claims, 1, async ([claim]) => {
-    if (claim === undefined) return;
-    try {
-      await client.send(
+  await eachItem(claims, async (claim) => {
+    const held = await conditionHeld(
+      client.send(
         new PutItemCommand({
           TableName: table,
           Item: claim,
@@ -131,13 +127,27 @@ async function putIfUnclaimed(client: DynamoDBClient, table: string, claims: rea
           // The claim's own shard and seq: a retry of this record finds its claim and passes.
           ExpressionAttributeValues: { ':shard': claim.shard ?? { S: '' }, ':seq': claim.seq ?? { S: '' }, ':now': { N: String(Math.floor(at / 1000)) } },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-      lost.add(claim.event_id?.S ?? '');
-    }
-  }, PARALLEL_ITEM_CALLS);
+      ),
+    );
+    if (!held) lost.add(claim.event_id?.S ?? '');
+  });
   return lost;
+}
+
+/** One single-item call per item, PARALLEL_ITEM_CALLS at a time. */
+function eachItem<T>(items: readonly T[], call: (item: T) => Promise<unknown>): Promise<void> {
+  return eachChunk(items, 1, async ([item]) => void (item === undefined ? undefined : await call(item)), PARALLEL_ITEM_CALLS);
+}
+
+/** A conditional write's outcome: false when its condition failed, any other error thrown. */
+async function conditionHeld(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }
 
 async function tableCalls<T>(table: string, calls: () => Promise<T>): Promise<T> {
