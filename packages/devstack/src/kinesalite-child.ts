@@ -1,7 +1,7 @@
 // Child process that runs kinesalite on a free loopback port and prints `{"port":N}` once
 // listening, so the parent never races for a port. Data lives in DATA_DIR when set (LevelDB).
 import kinesalite from 'kinesalite';
-import type { AddressInfo } from 'node:net';
+import { serveOnLoopbackUntilStopped } from './child-lifecycle';
 
 const server = kinesalite({
   path: process.env.DATA_DIR || undefined,
@@ -11,17 +11,4 @@ const server = kinesalite({
   shardLimit: 50,
 });
 
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-});
-
-function shutdown(): void {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
-// The parent's pipe closing means the parent is gone: do not outlive it.
-process.stdin.on('end', shutdown);
-process.stdin.resume();
+serveOnLoopbackUntilStopped(server, Number(process.env.PORT ?? 0));
