@@ -13,3 +13,5 @@ export { writeBenchJson, quantile, type BenchRow, type BenchReport } from './ben
 export { benchTableMarkdown, formatNumber, type MachineInfo } from './bench-table';
 export { seededRandom } from './seeded-random';
 export { undocumentedEnvVars } from './documented-env';
+export { bundleLambda, type BundleLambdaOptions } from './lambda-bundle';
+export { invokeBundledHandler, type InvokeBundledOptions } from './lambda-invoke';

@@ -1,0 +1,63 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { bundleLambda, ensureStreams, invokeBundledHandler, kinesisClientConfig, readStream, recordJson, startKinesis, type KinesisEmulator } from '@eventline/devstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchResponse } from '../src';
+import { batch, event, WRITE_KEY } from './helpers';
+
+interface ProxyResult {
+  statusCode: number;
+  body: string;
+}
+
+// What a deployment runs: `npm run bundle:lambda`'s single index.mjs, imported by a plain Node
+// process in a folder with no node_modules, called with API Gateway's event.
+describe('the bundled Lambda (npm run bundle:lambda)', () => {
+  let kinesis: KinesisEmulator;
+  let client: KinesisClient;
+  let dir: string;
+  let bundle: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'eventline-ingest-lambda-'));
+    [kinesis, bundle] = await Promise.all([
+      startKinesis(),
+      bundleLambda({ entry: new URL('../src/lambda.ts', import.meta.url).pathname, outdir: dir }),
+    ]);
+    await ensureStreams(kinesis.endpoint, [
+      { name: 'events', shards: 1 },
+      { name: 'events-bad', shards: 1 },
+    ]);
+    client = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+  }, 60_000);
+  afterAll(async () => {
+    client?.destroy();
+    await kinesis?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads as an ES module without node_modules and writes an API Gateway batch to Kinesis', async () => {
+    const fixture = JSON.parse(await readFile(new URL('./fixtures/apigw-v2-post.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const good = event({ anonymous_id: 'bundle-device' });
+    const result = await invokeBundledHandler<ProxyResult>({
+      bundle,
+      handlerName: 'handler',
+      event: { ...fixture, body: batch([good, event({ seq: -1 })]) },
+      env: {
+        INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`,
+        INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example',
+        KINESIS_ENDPOINT: kinesis.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+    });
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body) as BatchResponse).toMatchObject({ accepted: 1, rejected: 1 });
+    const stored = (await readStream(client, 'events')).map(recordJson) as { event_id: string; context: { server: { ip: string } } }[];
+    expect(stored.map((e) => e.event_id)).toEqual([good.event_id]);
+    expect(stored[0]!.context.server.ip).toBe('198.51.100.0');
+    expect(await readStream(client, 'events-bad')).toHaveLength(1);
+  });
+});
