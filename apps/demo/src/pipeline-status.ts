@@ -10,7 +10,7 @@ export interface PipelineStatus {
   /** Everything the lake holds (it survives restarts). */
   lake: { events: number; bad_rows: number; bad_rows_by_reason: Record<string, number> };
   /** Since the processor started, from its /metrics; absent when the view has no processor URL. */
-  processor?: { up: boolean; records_read: number | null; rows_delivered: number | null; max_millis_behind_latest: number | null; errors: number | null };
+  processor?: { up: boolean; records_read: number | null; rows_delivered: number | null; max_behind_latest_seconds: number | null; errors: number | null };
   /** Rows in the processor's PostgreSQL table; absent when the demo runs without a database. */
   postgres?: { events: number | null; error?: string };
 }
@@ -65,18 +65,19 @@ async function processorStatus(metricsUrl: string): Promise<NonNullable<Pipeline
   try {
     const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) });
     const text = res.ok ? await res.text() : '';
-    // The events stream only: the bad-rows stream's records are counted as bad rows in the lake.
+    // Read and delivered: the events stream only (the bad-rows stream's records are counted as bad
+    // rows in the lake). Lag and errors: both streams, since either one stalls the pipeline.
     const events = `stream="${STREAMS.events}"`;
     return {
       up: res.ok,
       records_read: promSum(text, 'eventline_processor_records_read_total', events),
       rows_delivered: promSum(text, 'eventline_processor_rows_delivered_total', events),
       // No series before a shard's first read (or after it ended): unknown, not 0.
-      max_millis_behind_latest: promMax(text, 'eventline_processor_millis_behind_latest'),
+      max_behind_latest_seconds: promMax(text, 'eventline_processor_behind_latest_seconds'),
       errors: promSum(text, 'eventline_processor_errors_total'),
     };
   } catch {
-    return { up: false, records_read: null, rows_delivered: null, max_millis_behind_latest: null, errors: null };
+    return { up: false, records_read: null, rows_delivered: null, max_behind_latest_seconds: null, errors: null };
   }
 }
 

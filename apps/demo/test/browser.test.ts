@@ -83,7 +83,7 @@ describe('the demo in Chromium', () => {
     await page.waitForFunction((n) => Number(document.querySelector('[data-stage="lake"]')?.textContent) >= n, tracked, { timeout: 30_000 });
     // The processor's own count (its /metrics) agrees, and its lag is shown.
     await page.waitForFunction((n) => Number(document.querySelector('[data-stage="delivered"]')?.textContent) >= n, tracked, { timeout: 30_000 });
-    expect(await page.textContent('#processor-lag')).toMatch(/^lag \d+\.\d s behind Kinesis$/);
+    expect(await page.textContent('#processor-lag')).toMatch(/^lag \d+\.\d s behind Kinesis, 0 errors$/);
 
     const lake = await one(`select count(*) as n, count(distinct event_id) as ids,
                                    count(*) filter (where event = 'af_purchase') as purchases,

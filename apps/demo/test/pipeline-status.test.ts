@@ -22,13 +22,13 @@ describe('promSum', () => {
 });
 
 describe('promMax', () => {
-  const LAG = `eventline_processor_millis_behind_latest{stream="events",shard="shardId-000000000000"} 0
-eventline_processor_millis_behind_latest{stream="events",shard="shardId-000000000001"} 4200
-eventline_processor_millis_behind_latest{stream="events-bad",shard="shardId-000000000000"} 17
+  const LAG = `eventline_processor_behind_latest_seconds{stream="events",shard="shardId-000000000000"} 0
+eventline_processor_behind_latest_seconds{stream="events",shard="shardId-000000000001"} 4.2
+eventline_processor_behind_latest_seconds{stream="events-bad",shard="shardId-000000000000"} 0.017
 `;
   it('takes the largest sample, optionally of matching labels', () => {
-    expect(promMax(LAG, 'eventline_processor_millis_behind_latest')).toBe(4200);
-    expect(promMax(LAG, 'eventline_processor_millis_behind_latest', 'stream="events-bad"')).toBe(17);
+    expect(promMax(LAG, 'eventline_processor_behind_latest_seconds')).toBe(4.2);
+    expect(promMax(LAG, 'eventline_processor_behind_latest_seconds', 'stream="events-bad"')).toBe(0.017);
   });
   it('says null for a metric with no sample', () => {
     expect(promMax(LAG, 'eventline_processor_rows_delivered_total')).toBeNull();

@@ -103,8 +103,11 @@ async function refreshPipeline() {
     set('written', s.ingest.records_written);
     if (s.processor) {
       set('delivered', s.processor.rows_delivered);
-      const lag = s.processor.max_millis_behind_latest;
-      $('processor-lag').textContent = s.processor.up ? `lag ${lag === null ? '–' : `${(lag / 1000).toFixed(1)} s`} behind Kinesis` : 'processor is not answering';
+      const { up, max_behind_latest_seconds: lag, errors } = s.processor;
+      // The lag stands still while reads or flushes fail: the error count says so next to it.
+      $('processor-lag').textContent = up
+        ? `lag ${lag === null ? '–' : `${lag.toFixed(1)} s`} behind Kinesis, ${errors ?? '–'} ${errors === 1 ? 'error' : 'errors'}`
+        : 'processor is not answering';
     }
     set('lake', s.lake.events);
     set('bad', s.lake.bad_rows);

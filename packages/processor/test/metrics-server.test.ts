@@ -23,7 +23,7 @@ describe('metrics server', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toContain('eventline_processor_records_read_total{stream="events"} 3');
-    expect(text).toContain('eventline_processor_millis_behind_latest{stream="events",shard="shardId-0"} 500');
+    expect(text).toContain('eventline_processor_behind_latest_seconds{stream="events",shard="shardId-0"} 0.5');
   });
 
   it('answers /healthz always and /readyz with the reasons while not ready', async () => {

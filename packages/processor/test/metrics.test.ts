@@ -75,7 +75,7 @@ describe('processor metrics, fed by the shard reader', () => {
     expect(await valueOf(registry, 'eventline_processor_bytes_written_total', stream)).toBe(bytes);
     expect(await valueOf(registry, 'eventline_processor_errors_total', stream)).toBe(0);
     expect(await valueOf(registry, 'eventline_processor_flush_duration_seconds_count', stream)).toBe(2);
-    expect(await samples(registry, 'eventline_processor_millis_behind_latest')).toEqual([{ labels: { stream: 'events', shard: SHARD }, value: 1234 }]);
+    expect(await samples(registry, 'eventline_processor_behind_latest_seconds')).toEqual([{ labels: { stream: 'events', shard: SHARD }, value: 1.234 }]);
     const [checkpoint] = await samples(registry, 'eventline_processor_last_checkpoint_timestamp_seconds');
     expect(checkpoint?.labels).toEqual({ stream: 'events', shard: SHARD });
     expect(checkpoint?.value).toBeGreaterThan(Date.parse('2026-01-01') / 1000);
@@ -109,7 +109,7 @@ describe('processor metrics, fed by the shard reader', () => {
     const r = reader(shard);
     expect(await r.run).toBe('ended');
     expect(await valueOf(r.registry, 'eventline_processor_rows_delivered_total')).toBe(1);
-    expect(await samples(r.registry, 'eventline_processor_millis_behind_latest')).toEqual([]);
+    expect(await samples(r.registry, 'eventline_processor_behind_latest_seconds')).toEqual([]);
     expect(await samples(r.registry, 'eventline_processor_last_checkpoint_timestamp_seconds')).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ describe.each(KINESIS_ENGINES)('node entry metrics against %s', (engine) => {
     expect(sumOf(samples, 'eventline_processor_files_written_total', { ...stream, format: 'ndjson' })).toBe((await filesUnder(lakeDir)).length);
     expect(sumOf(samples, 'eventline_processor_errors_total', stream)).toBe(0);
     expect(sumOf(samples, 'eventline_processor_bytes_written_total', stream)).toBeGreaterThan(0);
-    const lagShards = samples.filter((s) => s.name === 'eventline_processor_millis_behind_latest').map((s) => s.labels.shard);
+    const lagShards = samples.filter((s) => s.name === 'eventline_processor_behind_latest_seconds').map((s) => s.labels.shard);
     expect(lagShards.sort()).toEqual(shardIds.sort());
     expect(samples.some((s) => s.name === 'process_resident_memory_bytes')).toBe(true);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);

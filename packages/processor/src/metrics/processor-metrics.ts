@@ -38,7 +38,12 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers,
   });
-  const behind = new Gauge({ name: 'eventline_processor_millis_behind_latest', help: "GetRecords' MillisBehindLatest of each open shard", labelNames: ['stream', 'shard'], registers });
+  const behind = new Gauge({
+    name: 'eventline_processor_behind_latest_seconds',
+    help: "GetRecords' MillisBehindLatest of each open shard, in seconds",
+    labelNames: ['stream', 'shard'],
+    registers,
+  });
   const lastCheckpoint = new Gauge({
     name: 'eventline_processor_last_checkpoint_timestamp_seconds',
     help: 'When each shard last checkpointed after a flush (Unix seconds)',
@@ -87,7 +92,7 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     return {
       recordsRead(shard, count, millisBehindLatest) {
         read.inc(count);
-        if (millisBehindLatest !== undefined) behind.set({ stream, shard }, millisBehindLatest);
+        if (millisBehindLatest !== undefined) behind.set({ stream, shard }, millisBehindLatest / 1000);
       },
       flushed(shard, flush) {
         delivered.inc(flush.rowsDelivered);
