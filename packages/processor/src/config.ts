@@ -46,6 +46,10 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const checkpointFile = resolve(cwd, optional(env.CHECKPOINT_FILE) ?? `.data/checkpoints/${streamName ?? 'stream'}.json`);
   const badName = optional(env.BAD_ROWS_STREAM_NAME);
   if (badName !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(badName)) problems.push(`BAD_ROWS_STREAM_NAME is not a valid stream name: "${badName}"`);
+  else if (badName !== undefined && badName === streamName) {
+    // Both consumers would share one checkpoint file and one set of metric series.
+    problems.push(`BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "${badName}"): it names the ingest's bad-rows stream`);
+  }
   const badRowsStream = badName
     ? { name: badName, checkpointFile: resolve(cwd, optional(env.BAD_ROWS_CHECKPOINT_FILE) ?? join(dirname(checkpointFile), `${badName}.json`)) }
     : undefined;

@@ -89,6 +89,18 @@ describe('readEnv', () => {
     expect(() => readEnv({ ...base, METRICS_PORT: '1', METRICS_HOST: 'http://x' })).toThrow('METRICS_HOST must be an IP address or host name, got "http://x"');
   });
 
+  it('refuses METRICS_HOST without METRICS_PORT', () => {
+    expect(() => readEnv({ KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events', METRICS_HOST: '0.0.0.0' })).toThrow(
+      'METRICS_HOST is set without METRICS_PORT: set METRICS_PORT too (0 = a free port), or unset METRICS_HOST',
+    );
+  });
+
+  it('refuses a bad-rows stream named like the events stream (one checkpoint file, one set of metrics)', () => {
+    expect(() => readEnv({ KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events', BAD_ROWS_STREAM_NAME: 'events' })).toThrow(
+      'BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "events")',
+    );
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {
