@@ -9,7 +9,16 @@ export interface KinesisConnection {
   region: string;
   /** Use fixed dummy credentials (emulators accept anything); otherwise the default chain. */
   dummyCredentials?: boolean;
+  /** Silence after which a call fails; default KINESIS_TIMEOUTS.idleMs (tests shorten it). */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * The handler has no timeouts of its own: a call the server never answers would hang its reader
+ * for good (lag frozen, /readyz still 200). Kinesis answers GetRecords at once (it never long-polls),
+ * so 10 s without a byte is a hung call; the SDK retries it (3 attempts in all).
+ */
+export const KINESIS_TIMEOUTS = { connectMs: 5_000, idleMs: 10_000 };
 
 /**
  * A KinesisClient config with an HTTP/1.1 keep-alive handler. The SDK's default handler fails
@@ -23,6 +32,9 @@ export function kinesisClientConfig(connection: KinesisConnection): KinesisClien
     requestHandler: new NodeHttpHandler({
       httpAgent: new Agent({ keepAlive: true }),
       httpsAgent: new HttpsAgent({ keepAlive: true }),
+      connectionTimeout: KINESIS_TIMEOUTS.connectMs,
+      // An idle timeout, not a total one: a large page that keeps arriving is never cut off.
+      socketTimeout: connection.idleTimeoutMs ?? KINESIS_TIMEOUTS.idleMs,
     }),
   };
 }

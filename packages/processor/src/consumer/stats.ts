@@ -12,7 +12,7 @@ export interface ConsumerStats {
   filesWritten: number;
   /** Event ids in the cross-flush dedupe index (absent when it is off). */
   seenIds?: number;
-  /** GetRecords / GetShardIterator / write failures that were logged and retried. */
+  /** Failed calls, logged and retried: every CONSUMER_OPERATIONS entry (shard re-list, iterator, read, seen-index claim, delivery, checkpoint). */
   errors: number;
 }
 

@@ -2,8 +2,9 @@ import type { ConsumerObserver } from '../consumer/observer';
 
 /**
  * A shard whose last this-many attempts in a row (GetShardIterator, GetRecords or a flush) all
- * failed makes the processor not ready. With the retry backoff (0.2 s doubling) five failures
- * take about 3 s: one blip does not flip readiness, a dead stream or a full disk does.
+ * failed makes the processor not ready. The backoff between them (backoffMs: half to all of 0.2,
+ * 0.4, 0.8, 1.6 s) makes that 1.5 – 3 s plus the calls' own time: one blip does not flip
+ * readiness, a dead stream or a full disk does.
  */
 export const READINESS_FAILURE_LIMIT = 5;
 
