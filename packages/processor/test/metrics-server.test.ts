@@ -1,3 +1,4 @@
+import { Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer, type MetricsServer } from '../src/metrics/http-server';
 import { createProcessorMetrics } from '../src/metrics/processor-metrics';
@@ -45,5 +46,45 @@ describe('metrics server', () => {
   it('fails to start on a port already taken', async () => {
     const port = Number(new URL(server.url).port);
     await expect(startMetricsServer({ host: '127.0.0.1', port, registry: metrics.registry, readiness, log: () => {} })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('metrics server with a failing or hanging collect()', () => {
+  /** A server whose one gauge runs `collect` at each scrape. */
+  async function serverWith(collect: () => Promise<void> | void): Promise<{ server: MetricsServer; logged: string[] }> {
+    const registry = new Registry();
+    new Gauge({ name: 'probe', help: 'probe', registers: [registry], collect });
+    const logged: string[] = [];
+    const server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, readiness: createReadiness(), log: (_level, msg) => logged.push(msg) });
+    return { server, logged };
+  }
+
+  it('answers 500 and logs when a collect() throws', async () => {
+    const { server, logged } = await serverWith(() => {
+      throw new Error('collect failed');
+    });
+    try {
+      const response = await fetch(`${server.url}/metrics`);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ error: 'internal error' });
+      expect(logged).toEqual(['metrics request failed']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes with a scrape in flight, and refuses connections after', async () => {
+    let collecting!: () => void;
+    const collectStarted = new Promise<void>((resolve) => (collecting = resolve));
+    const { server } = await serverWith(() => {
+      collecting();
+      return new Promise<void>(() => {}); // never settles
+    });
+    const inFlight = fetch(`${server.url}/metrics`);
+    const outcome = inFlight.then(() => 'answered', () => 'cut off');
+    await collectStarted;
+    await server.close();
+    expect(await outcome).toBe('cut off');
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 });

@@ -34,13 +34,16 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
       resolve();
     });
   });
+  // An unhandled 'error' would crash the processor; the endpoint is not worth that.
+  server.on('error', (error) => o.log('error', 'metrics server error', errorFields(error)));
   const { address, port } = server.address() as AddressInfo;
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        // Scrapers keep connections alive: without this, close() waits for them to time out.
+        // close() drops idle keep-alive connections (Node 19+) but waits for requests in flight,
+        // e.g. a scrape whose collect() hangs: those are cut off rather than holding up the exit.
         server.closeAllConnections();
       }),
   };
