@@ -3,13 +3,14 @@ import { startConsumer, type Consumer } from './consumer/consumer';
 import { kinesisClientConfig } from './consumer/kinesis-client';
 import { errorFields, stderrLogger } from './log';
 import { startObservability, type Observability } from './metrics/observability';
+import { shutDown } from './shutdown';
 import { wireDelivery, type Wired } from './wiring';
 
 /**
  * Node entry: read the environment once, wire the sinks, start the consumer (and one for the
  * ingest's bad-rows stream when BAD_ROWS_STREAM_NAME is set), print one JSON "ready" line on
- * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1 if a final flush failed).
- * With METRICS_PORT, serve /metrics, /healthz and /readyz until after the final flush.
+ * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1, once every consumer has stopped,
+ * if a final flush failed). With METRICS_PORT, serve /metrics, /healthz and /readyz until after the final flush.
  */
 async function main(): Promise<void> {
   const env = readEnv(process.env);
@@ -26,9 +27,8 @@ async function main(): Promise<void> {
     consumers.push(await start(env, wired, observability, env.streamName, env.checkpointFile, 'events'));
     if (env.badRowsStream) consumers.push(await start(env, wired, observability, env.badRowsStream.name, env.badRowsStream.checkpointFile, 'ingest-bad-rows'));
   } catch (error) {
-    await Promise.allSettled(consumers.map((c) => c.stop()));
-    await wired.close();
-    await observability.close();
+    // The start failure is what to report; stop what did start, quietly.
+    await shutDown({ observability, consumers, sinks: wired }).catch(() => {});
     throw error;
   }
   observability.started();
@@ -36,22 +36,18 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string): void => {
     stderrLogger('info', 'stopping', { signal });
-    observability.stopping();
     const stats = (): Record<string, unknown> => ({ ...consumers[0]?.stats(), ...(consumers[1] ? { bad_rows_stream: consumers[1].stats() } : {}) });
-    Promise.all(consumers.map((c) => c.stop()))
-      .finally(() => wired.close())
-      // Scrapable through the final flush; closed last.
-      .finally(() => observability.close())
-      .then(
-        () => {
-          stderrLogger('info', 'stopped', stats());
-          process.exit(0);
-        },
-        (error: unknown) => {
-          stderrLogger('error', 'stopped with errors', { ...errorFields(error), ...stats() });
-          process.exit(1);
-        },
-      );
+    shutDown({ observability, consumers, sinks: wired }).then(
+      () => {
+        stderrLogger('info', 'stopped', stats());
+        process.exit(0);
+      },
+      (error: unknown) => {
+        const each = error instanceof AggregateError ? error.errors.map(errorFields) : [];
+        stderrLogger('error', 'stopped with errors', { ...errorFields(error), errors: each, ...stats() });
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
