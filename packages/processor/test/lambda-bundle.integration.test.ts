@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClientConfig, s3ClientConfig, type FirehoseTransformationEvent, type FirehoseTransformationResponse, type KinesisStreamEvent } from '../src';
 import { createSeenTable } from './fixtures/dynamo';
 import { storedEvent } from './fixtures/events';
+import { awsEvent, b64 } from './fixtures/aws-events';
 
-const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`./fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
-const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
 
 // What a deployment runs: `npm run bundle:lambda`'s single index.mjs, imported by a plain Node
 // process in a folder with no node_modules, called with the events AWS sends.
@@ -50,7 +49,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
   });
 
   it('kinesisHandler claims in DynamoDB and writes Parquet and bad rows to S3', async () => {
-    const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
     const stored = storedEvent();
     event.Records[1]!.kinesis.data = b64(stored);
     expect(await invokeBundledHandler({ bundle, handlerName: 'kinesisHandler', event, env })).toEqual({ batchItemFailures: [] });
@@ -70,7 +69,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
   });
 
   it('firehoseHandler answers every record: the AWS sample fails, an event is a row with its partition keys', async () => {
-    const event = await fixture<FirehoseTransformationEvent>('firehose-transformation-event.json');
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-transformation-event.json');
     const sample = event.records[0]!;
     const stored = storedEvent();
     const sequenceNumber = `${sample.kinesisRecordMetadata!.sequenceNumber.slice(0, -1)}9`;
