@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { dynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
+import { emulatorDynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
@@ -19,7 +19,7 @@ describe('Lambda entries configured from the environment', () => {
   const saved = { ...process.env };
   beforeAll(async () => {
     [s3, dynamo] = await Promise.all([startS3({ buckets: ['lake'] }), startDynamo()]);
-    dynamoClient = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    dynamoClient = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     table = await createSeenTable(dynamoClient);
     Object.assign(process.env, {
       DEDUPE_TABLE: table,
