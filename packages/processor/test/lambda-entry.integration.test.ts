@@ -1,13 +1,12 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { dynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
+import { emulatorDynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
 import { firehoseHandler, kinesisHandler } from '../src/lambda';
 import { createSeenTable } from './fixtures/dynamo';
 import { storedEvent } from './fixtures/events';
 import { awsEvent, b64 } from './fixtures/aws-events';
-
 
 describe('Lambda entries configured from the environment', () => {
   let s3: S3Emulator;
@@ -17,7 +16,7 @@ describe('Lambda entries configured from the environment', () => {
   const saved = { ...process.env };
   beforeAll(async () => {
     [s3, dynamo] = await Promise.all([startS3({ buckets: ['lake'] }), startDynamo()]);
-    dynamoClient = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    dynamoClient = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     table = await createSeenTable(dynamoClient);
     Object.assign(process.env, {
       DEDUPE_TABLE: table,
