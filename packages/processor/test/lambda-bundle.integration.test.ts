@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { bundleLambda, invokeBundledHandler, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
+import { bundleLambda, emulatorDynamoClientConfig, invokeBundledHandler, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoClientConfig, s3ClientConfig, type FirehoseTransformationEvent, type FirehoseTransformationResponse, type KinesisStreamEvent } from '../src';
+import { s3ClientConfig, type FirehoseTransformationEvent, type FirehoseTransformationResponse, type KinesisStreamEvent } from '../src';
 import { createSeenTable } from './fixtures/dynamo';
 import { storedEvent } from './fixtures/events';
 import { awsEvent, b64 } from './fixtures/aws-events';
@@ -28,7 +28,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
       startDynamo(),
       bundleLambda({ entry: new URL('../src/lambda.ts', import.meta.url).pathname, outdir: dir }),
     ]);
-    dynamoClient = new DynamoDBClient(dynamoClientConfig({ region: 'us-east-1', endpoint: dynamo.endpoint }));
+    dynamoClient = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     table = await createSeenTable(dynamoClient);
     env = {
       S3_BUCKET: 'lake',
