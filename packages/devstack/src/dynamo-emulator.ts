@@ -1,9 +1,6 @@
 import { spawn } from 'node:child_process';
-import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { readChildPort } from './child-port';
 import { stopChild } from './process-control';
 
@@ -40,14 +37,4 @@ export async function startDynamo(options: StartDynamoOptions = {}): Promise<Dyn
     await stop();
     throw error;
   }
-}
-
-/** DynamoDB client settings for the emulator: dummy credentials, region us-east-1, keep-alive HTTP/1.1. */
-export function dynamoClientConfig(endpoint: string): DynamoDBClientConfig {
-  return {
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true }) }),
-  };
 }

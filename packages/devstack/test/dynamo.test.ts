@@ -1,11 +1,11 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClientConfig, isAlive, startDynamo } from '../src';
+import { emulatorDynamoClientConfig, isAlive, startDynamo } from '../src';
 
 describe('startDynamo', () => {
   it('serves DynamoDB on a loopback port: creates a table, puts and gets an item, and stops', async () => {
     const dynamo = await startDynamo();
-    const client = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    const client = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     try {
       expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       await client.send(

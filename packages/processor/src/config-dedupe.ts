@@ -1,5 +1,5 @@
 import { DEFAULT_SEEN_WINDOW_MS } from './dedupe/seen-index';
-import { optional } from './config-value';
+import { optional, readIntegerEnv } from './config-value';
 
 /** The Lambda's DynamoDB seen index, read from the environment (absent: dedupe within each batch only). */
 export interface DynamoDedupeEnv {
@@ -16,14 +16,7 @@ const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** `DEDUPE_WINDOW_HOURS`: how long a claim counts (the consumer's LevelDB index and the Lambda's DynamoDB one). */
 export function readDedupeWindowMs(env: NodeJS.ProcessEnv, problems: string[]): number {
-  const raw = optional(env.DEDUPE_WINDOW_HOURS);
-  if (raw === undefined) return DEFAULT_SEEN_WINDOW_MS;
-  const hours = Number(raw);
-  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 365) {
-    problems.push(`DEDUPE_WINDOW_HOURS must be an integer from 1 to ${24 * 365}, got "${raw}"`);
-    return DEFAULT_SEEN_WINDOW_MS;
-  }
-  return hours * HOUR_MS;
+  return readIntegerEnv(env, 'DEDUPE_WINDOW_HOURS', DEFAULT_SEEN_WINDOW_MS / HOUR_MS, 1, 24 * 365, problems) * HOUR_MS;
 }
 
 export function readDynamoDedupeEnv(env: NodeJS.ProcessEnv, problems: string[]): DynamoDedupeEnv | undefined {

@@ -5,7 +5,7 @@ import { readDedupeWindowMs } from './config-dedupe';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
 import { readMetricsEnv, type MetricsEnv } from './config-metrics';
-import { optional } from './config-value';
+import { optional, readIntegerEnv } from './config-value';
 
 /** Everything the Node entry needs, read from the environment once. */
 export interface ProcessorEnv {
@@ -53,13 +53,13 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const badRowsStream = badName
     ? { name: badName, checkpointFile: resolve(cwd, optional(env.BAD_ROWS_CHECKPOINT_FILE) ?? join(dirname(checkpointFile), `${badName}.json`)) }
     : undefined;
-  const maxAgeMs = integer(env, 'BUFFER_MAX_MS', CONSUMER_DEFAULTS.maxAgeMs, 100, 900_000, problems);
-  const maxBytes = integer(env, 'BUFFER_MAX_BYTES', CONSUMER_DEFAULTS.maxBytes, 1, 128 * 1024 * 1024, problems);
-  const pollIntervalMs = integer(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
+  const maxAgeMs = readIntegerEnv(env, 'BUFFER_MAX_MS', CONSUMER_DEFAULTS.maxAgeMs, 100, 900_000, problems);
+  const maxBytes = readIntegerEnv(env, 'BUFFER_MAX_BYTES', CONSUMER_DEFAULTS.maxBytes, 1, 128 * 1024 * 1024, problems);
+  const pollIntervalMs = readIntegerEnv(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
   const dedupe = {
     dir: resolve(cwd, optional(env.DEDUPE_DIR) ?? seenIndexDir(checkpointFile)),
     windowMs: readDedupeWindowMs(env, problems),
-    maxIds: integer(env, 'DEDUPE_MAX_IDS', SEEN_INDEX_DEFAULTS.maxIds, 1_000, 1_000_000_000, problems),
+    maxIds: readIntegerEnv(env, 'DEDUPE_MAX_IDS', SEEN_INDEX_DEFAULTS.maxIds, 1_000, 1_000_000_000, problems),
   };
   const delivery = readDeliveryEnv(env, problems);
   const metrics = readMetricsEnv(env, problems);
@@ -79,15 +79,4 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     delivery,
     metrics,
   };
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = optional(env[name]);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-    return fallback;
-  }
-  return value;
 }

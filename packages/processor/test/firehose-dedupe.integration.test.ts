@@ -1,5 +1,5 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
+import { emulatorDynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirehoseTransformHandler, openDynamoSeenIndex, type FirehoseTransformationEvent, type FirehoseTransformationRecord } from '../src';
@@ -12,7 +12,7 @@ describe('Firehose transformation with the DynamoDB seen index (dynalite)', () =
   let sample: FirehoseTransformationEvent;
   beforeAll(async () => {
     dynamo = await startDynamo();
-    client = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    client = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     sample = JSON.parse(await readFile(new URL('./fixtures/aws/firehose-transformation-event.json', import.meta.url), 'utf8')) as FirehoseTransformationEvent;
   });
   afterAll(async () => {
@@ -59,7 +59,7 @@ describe('Firehose transformation with the DynamoDB seen index (dynalite)', () =
 
   it('a claim that fails for another reason than a rival claim fails the invocation and releases what it claimed', async () => {
     const table = await createSeenTable(client);
-    const flaky = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    const flaky = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     let puts = 0;
     // The third conditional PutItem fails as DynamoDB does when throttled past the SDK's retries.
     flaky.middlewareStack.add(

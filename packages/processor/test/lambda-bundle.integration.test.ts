@@ -1,16 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { bundleLambda, invokeBundledHandler, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
+import { bundleLambda, emulatorDynamoClientConfig, invokeBundledHandler, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoClientConfig, s3ClientConfig, type FirehoseTransformationEvent, type FirehoseTransformationResponse, type KinesisStreamEvent } from '../src';
+import { s3ClientConfig, type FirehoseTransformationEvent, type FirehoseTransformationResponse, type KinesisStreamEvent } from '../src';
 import { createSeenTable } from './fixtures/dynamo';
 import { storedEvent } from './fixtures/events';
+import { awsEvent, b64 } from './fixtures/aws-events';
 
-const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`./fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
-const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
 
 // What a deployment runs: `npm run bundle:lambda`'s single index.mjs, imported by a plain Node
 // process in a folder with no node_modules, called with the events AWS sends.
@@ -29,7 +28,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
       startDynamo(),
       bundleLambda({ entry: new URL('../src/lambda.ts', import.meta.url).pathname, outdir: dir }),
     ]);
-    dynamoClient = new DynamoDBClient(dynamoClientConfig({ region: 'us-east-1', endpoint: dynamo.endpoint }));
+    dynamoClient = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     table = await createSeenTable(dynamoClient);
     env = {
       S3_BUCKET: 'lake',
@@ -50,7 +49,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
   });
 
   it('kinesisHandler claims in DynamoDB and writes Parquet and bad rows to S3', async () => {
-    const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
     const stored = storedEvent();
     event.Records[1]!.kinesis.data = b64(stored);
     expect(await invokeBundledHandler({ bundle, handlerName: 'kinesisHandler', event, env })).toEqual({ batchItemFailures: [] });
@@ -70,7 +69,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
   });
 
   it('firehoseHandler answers every record: the AWS sample fails, an event is a row with its partition keys', async () => {
-    const event = await fixture<FirehoseTransformationEvent>('firehose-transformation-event.json');
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-transformation-event.json');
     const sample = event.records[0]!;
     const stored = storedEvent();
     const sequenceNumber = `${sample.kinesisRecordMetadata!.sequenceNumber.slice(0, -1)}9`;

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { dynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
+import { emulatorDynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisEsmHandler, createS3Sink, decodeNdjsonGzip, openDynamoSeenIndex, s3ClientConfig, type Sink } from '../src';
@@ -20,7 +20,7 @@ describe('Kinesis ESM handler with the DynamoDB seen index (s3rver + dynalite)',
   beforeAll(async () => {
     [s3, dynamo] = await Promise.all([startS3({ buckets: ['lake'] }), startDynamo()]);
     s3Client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
-    dynamoClient = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    dynamoClient = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     const sample = JSON.parse(await readFile(new URL('./fixtures/aws/kinesis-esm-event.json', import.meta.url), 'utf8')) as KinesisStreamEvent;
     template = sample.Records[1]!;
   });

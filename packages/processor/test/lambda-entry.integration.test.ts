@@ -1,15 +1,12 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { dynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
-import { readFile } from 'node:fs/promises';
+import { emulatorDynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
 import { firehoseHandler, kinesisHandler } from '../src/lambda';
 import { createSeenTable } from './fixtures/dynamo';
 import { storedEvent } from './fixtures/events';
-
-const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`./fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
-const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
+import { awsEvent, b64 } from './fixtures/aws-events';
 
 describe('Lambda entries configured from the environment', () => {
   let s3: S3Emulator;
@@ -19,7 +16,7 @@ describe('Lambda entries configured from the environment', () => {
   const saved = { ...process.env };
   beforeAll(async () => {
     [s3, dynamo] = await Promise.all([startS3({ buckets: ['lake'] }), startDynamo()]);
-    dynamoClient = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    dynamoClient = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     table = await createSeenTable(dynamoClient);
     Object.assign(process.env, {
       DEDUPE_TABLE: table,
@@ -39,7 +36,7 @@ describe('Lambda entries configured from the environment', () => {
   });
 
   it('kinesisHandler writes Parquet and bad rows to S3 and reports no failures', async () => {
-    const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
     event.Records[1]!.kinesis.data = b64(storedEvent());
     expect(await kinesisHandler(event)).toEqual({ batchItemFailures: [] });
     const client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
@@ -55,7 +52,7 @@ describe('Lambda entries configured from the environment', () => {
   });
 
   it('kinesisHandler claims event_ids in DEDUPE_TABLE and leaves out a later resend', async () => {
-    const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
     const [, template] = event.Records;
     const stored = storedEvent({ received_at: '2026-11-25T12:00:00.000Z' });
     const first = structuredClone(template!);
@@ -81,7 +78,7 @@ describe('Lambda entries configured from the environment', () => {
   });
 
   it('firehoseHandler applies the PII policy from the environment and claims in DEDUPE_TABLE', async () => {
-    const event = await fixture<FirehoseTransformationEvent>('firehose-transformation-event.json');
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-transformation-event.json');
     const stored = storedEvent({ user_id: 'customer-7' });
     event.records[0]!.data = b64(stored);
     const [out] = (await firehoseHandler(event)).records;

@@ -5,12 +5,11 @@ import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandl
 import type { FirehoseTransformationEvent, KinesisStreamEvent } from '../src';
 import { storedEvent } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
+import { awsEvent, b64 } from './fixtures/aws-events';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
-const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`./fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
-const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -19,7 +18,7 @@ async function files(dir: string): Promise<string[]> {
 
 /** The AWS sample event with our events in place of its text payloads, plus a record on another shard. */
 async function esmEvent(): Promise<{ event: KinesisStreamEvent; ids: string[] }> {
-  const event = await fixture<KinesisStreamEvent>('kinesis-esm-event.json');
+  const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
   const [sample, second] = event.Records;
   const a = storedEvent({ received_at: '2026-11-25T09:00:00.000Z' });
   const b = storedEvent({ received_at: '2026-11-25T09:00:01.000Z' });
@@ -65,7 +64,7 @@ describe('Kinesis event source mapping handler', () => {
 
   it('a retried batch (same first record, more after it) replaces the failed attempt’s files: every event once', async () => {
     const lake = await dirs.make();
-    const template = (await fixture<KinesisStreamEvent>('kinesis-esm-event.json')).Records[1]!;
+    const template = (await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json')).Records[1]!;
     // Events alternate between two hour partitions: one folder's write fails on the first attempt.
     const events = Array.from({ length: 6 }, (_, i) => storedEvent({ received_at: `2026-11-25T${i % 2 ? '10' : '09'}:00:0${i}.000Z` }));
     const records = events.map((e, i) => {
@@ -92,7 +91,7 @@ describe('Kinesis event source mapping handler', () => {
 
 describe('Firehose transformation handler', () => {
   it('returns every recordId with Ok / Dropped / ProcessingFailed, data and partition keys', async () => {
-    const event = await fixture<FirehoseTransformationEvent>('firehose-transformation-event.json');
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-transformation-event.json');
     const sample = event.records[0]!;
     const good = storedEvent({ app_id: 'blog', received_at: '2026-11-25T23:59:59.000Z' });
     event.records.push(

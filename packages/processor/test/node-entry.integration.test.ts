@@ -1,56 +1,24 @@
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, type KinesisEmulator, waitFor } from '@eventline/devstack';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KINESIS_ENGINES, waitFor } from '@eventline/devstack';
+import { describe, expect, it } from 'vitest';
 import { runQuery } from '../src';
 import { storedEvent } from './fixtures/events';
-import { runEntry, type Running } from './fixtures/run-node';
-import { tempDirs } from './fixtures/temp-dir';
-
-const dirs = tempDirs();
-afterAll(() => dirs.cleanup());
-
+import { nodeEntrySuite } from './fixtures/node-entry-suite';
+import { runEntry } from './fixtures/run-node';
 
 describe.each(KINESIS_ENGINES)('node entry against %s', (engine) => {
-  let kinesis: KinesisEmulator;
-  let processor: Running | undefined;
-
-  beforeAll(async () => {
-    kinesis = await startKinesis({ engine });
-    await ensureStreams(kinesis.endpoint, [{ name: 'clicks', shards: 2 }]);
-  });
-
-  afterAll(async () => {
-    if (processor && processor.child.exitCode === null) {
-      processor.child.kill('SIGKILL');
-      await processor.exited;
-    }
-    await kinesis?.stop();
-  });
+  const suite = nodeEntrySuite(engine);
 
   it('reads env, prints a ready line, delivers, and exits 0 on SIGTERM', async () => {
-    const dir = await dirs.make();
-    const lakeDir = join(dir, 'lake');
-    processor = runEntry('src/node.ts', [], {
-      KINESIS_ENDPOINT: kinesis.endpoint,
-      STREAM_NAME: 'clicks',
-      LAKE_DIR: lakeDir,
-      CHECKPOINT_FILE: join(dir, 'cp.json'),
-      BUFFER_MAX_MS: '1000',
-    });
-    const running = processor;
-    await waitFor('the ready line', () => running.stdout().includes('\n') || running.child.exitCode !== null);
-    expect(JSON.parse(running.stdout().split('\n')[0] ?? '')).toMatchObject({ event: 'ready', service: 'processor', stream: 'clicks', lake_dir: lakeDir });
+    const { running, lakeDir, ready } = await suite.start({ BUFFER_MAX_MS: '1000' });
+    expect(ready).toMatchObject({ event: 'ready', service: 'processor', stream: 'clicks', lake_dir: lakeDir });
 
-    const producer = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
     const events = [storedEvent(), storedEvent({ anonymous_id: 'dev-2' }), storedEvent({ anonymous_id: 'dev-3' })];
-    try {
-      await producer.send(
+    await suite.withKinesis((producer) =>
+      producer.send(
         new PutRecordsCommand({ StreamName: 'clicks', Records: events.map((e) => ({ Data: Buffer.from(JSON.stringify(e)), PartitionKey: e.anonymous_id })) }),
-      );
-    } finally {
-      producer.destroy();
-    }
+      ),
+    );
     const count = async (): Promise<unknown> => (await runQuery(lakeDir, 'SELECT count(*) AS n FROM events'))[0]?.n;
     await waitFor('3 events in the lake', async () => (await count()) === 3);
 

@@ -1,15 +1,12 @@
-import { KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, type KinesisEmulator, waitFor } from '@eventline/devstack';
+import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KINESIS_ENGINES, waitFor } from '@eventline/devstack';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storedEvent } from './fixtures/events';
+import { nodeEntrySuite } from './fixtures/node-entry-suite';
 import { parsePrometheusText, sumOf, type ScrapedSample } from './fixtures/prometheus-text';
-import { runEntry, type Running } from './fixtures/run-node';
-import { tempDirs } from './fixtures/temp-dir';
-
-const dirs = tempDirs();
-afterAll(() => dirs.cleanup());
+import { runEntry } from './fixtures/run-node';
 
 async function scrape(metricsUrl: string): Promise<ScrapedSample[]> {
   const response = await fetch(metricsUrl);
@@ -23,36 +20,12 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe.each(KINESIS_ENGINES)('node entry metrics against %s', (engine) => {
-  let kinesis: KinesisEmulator;
-  let processor: Running | undefined;
-
-  beforeAll(async () => {
-    kinesis = await startKinesis({ engine });
-    await ensureStreams(kinesis.endpoint, [{ name: 'clicks', shards: 2 }]);
-  });
-
-  afterAll(async () => {
-    if (processor && processor.child.exitCode === null) {
-      processor.child.kill('SIGKILL');
-      await processor.exited;
-    }
-    await kinesis?.stop();
-  });
+  const suite = nodeEntrySuite(engine);
 
   it('serves /metrics, /healthz and /readyz on a free loopback port while it delivers', async () => {
-    const dir = await dirs.make();
-    const lakeDir = join(dir, 'lake');
-    processor = runEntry('src/node.ts', [], {
-      KINESIS_ENDPOINT: kinesis.endpoint,
-      STREAM_NAME: 'clicks',
-      LAKE_DIR: lakeDir,
-      CHECKPOINT_FILE: join(dir, 'cp.json'),
-      BUFFER_MAX_MS: '500',
-      METRICS_PORT: '0',
-    });
-    const running = processor;
-    await waitFor('the ready line', () => running.stdout().includes('\n') || running.child.exitCode !== null);
-    const ready = JSON.parse(running.stdout().split('\n')[0] ?? '') as { metrics_url: string };
+    const started = await suite.start({ BUFFER_MAX_MS: '500', METRICS_PORT: '0' });
+    const { running, lakeDir } = started;
+    const ready = started.ready as { metrics_url: string };
     expect(ready.metrics_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const base = ready.metrics_url.replace(/\/metrics$/, '');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -60,16 +33,13 @@ describe.each(KINESIS_ENGINES)('node entry metrics against %s', (engine) => {
     expect(readyz.status).toBe(200);
     expect(await readyz.json()).toEqual({ status: 'ready' });
 
-    const producer = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
-    let shardIds: string[];
-    try {
-      shardIds = ((await producer.send(new ListShardsCommand({ StreamName: 'clicks' }))).Shards ?? []).map((s) => s.ShardId ?? '');
+    const shardIds = await suite.withKinesis(async (producer) => {
+      const shards = ((await producer.send(new ListShardsCommand({ StreamName: 'clicks' }))).Shards ?? []).map((s) => s.ShardId ?? '');
       const events = Array.from({ length: 6 }, (_, i) => storedEvent({ anonymous_id: `dev-${i}` }));
       const records = [...events.map((e) => ({ Data: Buffer.from(JSON.stringify(e)), PartitionKey: e.anonymous_id })), { Data: Buffer.from('not json'), PartitionKey: 'x' }];
       await producer.send(new PutRecordsCommand({ StreamName: 'clicks', Records: records }));
-    } finally {
-      producer.destroy();
-    }
+      return shards;
+    });
 
     let samples: ScrapedSample[] = [];
     await waitFor('6 rows and 1 bad row delivered', async () => {

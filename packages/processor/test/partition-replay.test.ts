@@ -1,61 +1,25 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { waitFor } from '@eventline/devstack';
 import { describe, expect, it } from 'vitest';
-import { decodeNdjsonGzip, type CheckpointStore, type LakeRow, type ShardCheckpoint, type Sink } from '../src';
+import { decodeNdjsonGzip, type LakeRow, type Sink } from '../src';
 import { runShardReader } from '../src/consumer/shard-reader';
 import { emptyStats, statsObserver } from '../src/consumer/stats';
 import { record, storedEvent } from './fixtures/events';
+import { fakeShard, memoryCheckpoints } from './fixtures/fake-shard';
 
 const SHARD = 'shardId-000000000000';
 const HOUR = '2026-11-25T09:31:12.456Z';
 
-/** A shard as GetRecords serves it, two records per page; more can be appended while "down". */
-function fakeShard(): { client: KinesisClient; append(apps: string[]): string[] } {
-  const records: { Data: Uint8Array; PartitionKey: string; SequenceNumber: string }[] = [];
-  const send = (command: unknown): Promise<unknown> => {
-    if (command instanceof GetShardIteratorCommand) {
-      const after = command.input.StartingSequenceNumber;
-      const index = after === undefined ? 0 : records.findIndex((r) => r.SequenceNumber === after) + 1;
-      return Promise.resolve({ ShardIterator: String(index) });
-    }
-    if (command instanceof GetRecordsCommand) {
-      const index = Number(command.input.ShardIterator);
-      const page = records.slice(index, index + 2);
-      return Promise.resolve({ Records: page, NextShardIterator: String(index + page.length) });
-    }
-    return Promise.reject(new Error('unexpected command'));
-  };
-  return {
-    // Only `send` is used by the reader; the cast stands in for the SDK client.
-    client: { send } as unknown as KinesisClient,
-    append(apps) {
-      return apps.map((app) => {
-        const event = storedEvent({ app_id: app, received_at: HOUR });
-        const r = record(event);
-        records.push({ Data: r.data, PartitionKey: r.partitionKey, SequenceNumber: r.sequenceNumber });
-        return event.event_id;
-      });
-    },
-  };
-}
-
-function memoryCheckpoints(failCommits: () => boolean): CheckpointStore & { current: Map<string, ShardCheckpoint> } {
-  const current = new Map<string, ShardCheckpoint>();
-  return {
-    current,
-    load: () => Promise.resolve(new Map(current)),
-    save(shardId, checkpoint) {
-      // A commit (no pending range) that fails is the process dying between its writes and its checkpoint.
-      if (checkpoint.pendingThrough === undefined && failCommits()) return Promise.reject(new Error('injected crash before checkpoint'));
-      current.set(shardId, checkpoint);
-      return Promise.resolve();
-    },
-  };
+/** Appends one event per app to the shard; returns their event ids. */
+function appendEvents(shard: ReturnType<typeof fakeShard>, apps: string[]): string[] {
+  const events = apps.map((app) => storedEvent({ app_id: app, received_at: HOUR }));
+  shard.append(events.map((event) => record(event)));
+  return events.map((event) => event.event_id);
 }
 
 describe('buffering hints per partition, across a crash', () => {
   it('a full partition flushes the shard prefix; the replay after a crash writes the same object names', async () => {
-    const shard = fakeShard();
+    // Two records a page: the reader takes the shard in small steps, as Kinesis may.
+    const shard = fakeShard({ pageSize: 2 });
     const lake = new Map<string, Uint8Array>();
     const firstRun: string[] = [];
     let crashed = false;
@@ -64,7 +28,7 @@ describe('buffering hints per partition, across a crash', () => {
     const oneEvent = record(storedEvent({ app_id: 'big', received_at: HOUR })).data.byteLength;
     // `big` reaches its size hint (3 events) while `few` holds 1–2 events, below its own.
     const limits = { maxBytes: 3 * oneEvent, maxAgeMs: 10 * 60_000, pollIntervalMs: 1 };
-    const sent = shard.append(['big', 'few', 'big', 'big', 'few', 'big']);
+    const sent = appendEvents(shard, ['big', 'few', 'big', 'big', 'few', 'big']);
     const crashingSink: Sink = {
       write(key, bytes) {
         lake.set(key, bytes);
@@ -87,7 +51,7 @@ describe('buffering hints per partition, across a crash', () => {
 
     // Down: more records arrive, for both partitions. Restart from the saved checkpoint.
     crashed = false;
-    sent.push(...shard.append(['few', 'big', 'few']));
+    sent.push(...appendEvents(shard, ['few', 'big', 'few']));
     const secondRun: string[] = [];
     const sink: Sink = {
       write(key, bytes) {

@@ -6,7 +6,7 @@ import {
   type BatchWriteItemCommandInput,
   type BatchWriteItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { dynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
+import { emulatorDynamoClientConfig, startDynamo, type DynamoEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DedupeTableMissingError, openDynamoSeenIndex, UnprocessedItemsError } from '../src';
 import { createSeenTable } from './fixtures/dynamo';
@@ -19,7 +19,7 @@ describe('seen index (DynamoDB, against dynalite)', () => {
   let client: DynamoDBClient;
   beforeAll(async () => {
     dynamo = await startDynamo();
-    client = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+    client = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
   });
   afterAll(async () => {
     client?.destroy();
@@ -117,7 +117,7 @@ describe('seen index (DynamoDB, against dynalite)', () => {
   describe('items DynamoDB leaves unprocessed', () => {
     /** A client whose BatchWriteItem calls send only the first `keep` requests and return the rest as unprocessed, as DynamoDB does under throttling. */
     function partialWrites(keep: number): DynamoDBClient {
-      const partial = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+      const partial = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
       partial.middlewareStack.add(
         (next, context) => async (args) => {
           if (context.commandName !== 'BatchWriteItemCommand') return next(args);
@@ -150,7 +150,7 @@ describe('seen index (DynamoDB, against dynalite)', () => {
     it('keys BatchGetItem leaves unprocessed are read again: a resend is still found', async () => {
       const table = await createSeenTable(client);
       await openDynamoSeenIndex({ client, table }).claim('shard-0', [ev('a', '1'), ev('b', '2')]);
-      const partial = new DynamoDBClient(dynamoClientConfig(dynamo.endpoint));
+      const partial = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
       let calls = 0;
       // The first BatchGetItem reads nothing and returns every key unprocessed, as DynamoDB may under throttling.
       partial.middlewareStack.add(

@@ -1,3 +1,4 @@
+import { ClassicLevel } from 'classic-level';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSeenIndex } from '../src';
@@ -69,6 +70,61 @@ describe('seen index (LevelDB)', () => {
       expect(await index.claim('s', [ev('new', '9'), ev('id-1199', '999')])).toEqual(new Set(['id-1199']));
     } finally {
       await index.close();
+    }
+  });
+
+  it('in one flush over maxIds, forgets the expired claims and then the oldest of the rest', async () => {
+    let now = 1_000_000;
+    const index = await openSeenIndex({ dir: join(await dirs.make(), 'seen'), windowMs: 1000, maxIds: 3, now: () => now });
+    try {
+      await index.claim('s', [ev('a', '1'), ev('b', '2')]);
+      now += 2000;
+      // 6 claims: a and b have expired, and of the 4 new ones the oldest (c, first in key order) is one too many.
+      await index.claim('s', [ev('c', '3'), ev('d', '4'), ev('e', '5'), ev('f', '6')]);
+      expect(index.size()).toBe(3);
+      expect(await index.claim('t', [ev('c', '7'), ev('d', '8'), ev('e', '9'), ev('f', '10')])).toEqual(new Set(['d', 'e', 'f']));
+    } finally {
+      await index.close();
+    }
+  });
+});
+
+describe('seen index (LevelDB) written by an older version', () => {
+  it('reads `<shard> <seq> <claimed at>` values as before, and writes new claims without the time', async () => {
+    const dir = join(await dirs.make(), 'seen');
+    const claimedAt = 1_000_000;
+    const old = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    await old.batch([
+      { type: 'put', key: 'e!a', value: `shard-0 1 ${claimedAt}` },
+      { type: 'put', key: `t!000000001000000!a`, value: '' },
+      { type: 'put', key: 'e!b', value: `shard-0 2 ${claimedAt}` },
+      { type: 'put', key: `t!000000001000000!b`, value: '' },
+      { type: 'put', key: 'm!count', value: '2' },
+    ]);
+    await old.close();
+
+    let now = claimedAt + 500;
+    const index = await openSeenIndex({ dir, windowMs: 1000, now: () => now });
+    try {
+      expect(index.size()).toBe(2);
+      // A replay of the claiming record is kept; a resend on the same or another shard is a duplicate.
+      expect(await index.claim('shard-0', [ev('a', '1'), ev('c', '3')])).toEqual(new Set());
+      expect(await index.claim('shard-0', [ev('a', '9')])).toEqual(new Set(['a']));
+      expect(await index.claim('shard-1', [ev('b', '2')])).toEqual(new Set(['b']));
+      expect(index.size()).toBe(3);
+      // The old claims still age out by their `t!` keys.
+      now = claimedAt + 1200;
+      await index.claim('shard-0', [ev('d', '4')]);
+      expect(index.size()).toBe(2);
+      expect(await index.claim('shard-1', [ev('a', '5'), ev('b', '6')])).toEqual(new Set());
+    } finally {
+      await index.close();
+    }
+    const reopened = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    try {
+      expect(await reopened.get('e!c')).toBe('shard-0 3');
+    } finally {
+      await reopened.close();
     }
   });
 });

@@ -13,8 +13,9 @@ export interface SeenIndexOptions {
 
 export const SEEN_INDEX_DEFAULTS = { windowMs: DEFAULT_SEEN_WINDOW_MS, maxIds: 10_000_000 };
 
-// Keys: `e!<event_id>` → `<shard> <seq> <claimed at>`; `t!<claimed at, 15 digits>!<event_id>` orders
-// claims by age for eviction; `m!count` is the number of `e!` keys, kept in the same atomic batches.
+// Keys: `e!<event_id>` → `<shard> <seq>`; `t!<claimed at, 15 digits>!<event_id>` orders claims by
+// age for eviction; `m!count` is the number of `e!` keys, kept in the same atomic batches. Folders
+// written before may hold `<shard> <seq> <claimed at>` values: the third field is ignored.
 const COUNT_KEY = 'm!count';
 const EVICT_BATCH = 10_000;
 
@@ -38,7 +39,7 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
     events.forEach((event, i) => {
       const owner = owners[i];
       if (owner === undefined) {
-        batch.put(`e!${event.eventId}`, `${shardId} ${event.sequenceNumber} ${at}`);
+        batch.put(`e!${event.eventId}`, `${shardId} ${event.sequenceNumber}`);
         batch.put(`t!${pad(at)}!${event.eventId}`, '');
         added += 1;
       } else if (!ownedBy(owner, shardId, event.sequenceNumber)) {
@@ -57,10 +58,21 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
     return duplicates;
   }
 
+  /** The `t!` keys to forget, oldest first: the expired ones (up to a batch), then those beyond `maxIds` (up to a batch more). */
+  async function evictable(at: number): Promise<string[]> {
+    const expiredBefore = `t!${pad(at - windowMs)}`;
+    const surplus = Math.min(EVICT_BATCH, count - maxIds);
+    if (surplus <= 0) return db.keys({ gte: 't!', lt: expiredBefore, limit: EVICT_BATCH }).all();
+    // Over maxIds: the expired keys come first in age order, so one scan of the oldest holds both kinds.
+    const oldest = await db.keys({ gte: 't!', lt: 't"', limit: EVICT_BATCH + surplus }).all();
+    const firstKept = oldest.findIndex((key) => key >= expiredBefore);
+    const expired = Math.min(EVICT_BATCH, firstKept === -1 ? oldest.length : firstKept);
+    const over = Math.min(EVICT_BATCH, count - expired - maxIds);
+    return oldest.slice(0, expired + Math.max(0, over));
+  }
+
   async function evict(at: number): Promise<void> {
-    const expired = await db.keys({ gte: 't!', lt: `t!${pad(at - windowMs)}`, limit: EVICT_BATCH }).all();
-    const over = Math.min(EVICT_BATCH, count - expired.length - maxIds);
-    const oldest = over > 0 ? await db.keys({ gte: 't!', lt: 't"', limit: expired.length + over }).all() : expired;
+    const oldest = await evictable(at);
     if (oldest.length === 0) return;
     const batch = db.batch();
     for (const key of oldest) {
