@@ -167,9 +167,18 @@ describe('writer refusals and observability', () => {
     expect(text).not.toMatch(/status="(accepted|rejected|retry)"/);
   });
 
+  it("has the Node process metrics in each app's registry, collected once per process", async () => {
+    const [one, two] = await Promise.all([testApp(createMemoryWriter()), testApp(createMemoryWriter())].map(async (app) => (await app.request('/metrics')).text()));
+    for (const text of [one!, two!]) {
+      for (const name of PROCESS_METRICS) expect(text).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+      expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    }
+  });
+
   it('lists every metric in the README', async () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    for (const name of INGEST_METRICS) expect(readme).toContain(`\`${name}`);
+    for (const name of [...INGEST_METRICS, ...PROCESS_METRICS]) expect(readme).toContain(`\`${name}`);
   });
 });
 
@@ -186,6 +195,9 @@ const INGEST_METRICS = [
   'eventline_ingest_writer_records_queued',
   'eventline_ingest_writer_refused_total',
 ];
+
+/** Some of prom-client's default metrics, the ones the README names. */
+const PROCESS_METRICS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes'];
 
 /** The names in `# TYPE` lines that are not prom-client's process metrics. */
 function ingestMetricNames(text: string): string[] {

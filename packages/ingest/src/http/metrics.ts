@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WriterStats } from '../kinesis/record-writer';
 import { EVENT_OUTCOMES } from '../routes/ingest-events';
 
@@ -12,11 +12,11 @@ export interface IngestMetrics {
 
 /**
  * Prometheus metrics in a registry of the app's own (no globals: several apps can live in one
- * process), named `eventline_ingest_*` like the processor's `eventline_processor_*`.
- * Labels: `route` (the app's route patterns), `status` (HTTP code), `outcome`.
+ * process), named `eventline_ingest_*` like the processor's `eventline_processor_*`, with the Node
+ * process metrics. Labels: `route` (the app's route patterns), `status` (HTTP code), `outcome`.
  */
 export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
-  const registry = new Registry();
+  const registry = Registry.merge([processMetrics()]); // a new registry, holding the shared process metrics
   const registers = [registry];
   const requests = new Counter({ name: 'eventline_ingest_http_requests_total', help: 'HTTP requests by route and status code', labelNames: ['route', 'status'], registers });
   const duration = new Histogram({
@@ -68,4 +68,21 @@ function registerWriterGauges(registry: Registry, stats: () => WriterStats): voi
   counter('eventline_ingest_kinesis_records_written_total', 'Records Kinesis accepted', (s) => s.recordsWritten);
   counter('eventline_ingest_kinesis_entry_failures_total', 'Entries Kinesis failed (each attempt)', (s) => s.entryFailures);
   counter('eventline_ingest_writer_refused_total', 'Records refused at once (circuit open or over the in-flight cap)', (s) => s.refused);
+}
+
+let shared: Registry | undefined;
+
+/**
+ * prom-client's default metrics (`process_*`, `nodejs_*`) describe the process, not an app: one set
+ * of collectors per process, registered in each app's registry (tests make hundreds of apps, each
+ * would otherwise add an event-loop monitor and a GC observer). prom-client 15 reads them at scrape
+ * time and starts no interval; its event-loop monitor's timer is unref'd, so neither a Node process
+ * nor a Lambda instance is kept alive by it.
+ */
+function processMetrics(): Registry {
+  if (!shared) {
+    shared = new Registry();
+    collectDefaultMetrics({ register: shared });
+  }
+  return shared;
 }
