@@ -176,6 +176,16 @@ describe('writer refusals and observability', () => {
     }
   });
 
+  it('with metrics off (INGEST_METRICS=off) has no /metrics route and still ingests', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer, { metrics: false });
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    const res = await app.request('/metrics');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
+    expect(writer.records.get('events')).toHaveLength(1);
+  });
+
   it('lists every metric in the README', async () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
     for (const name of [...INGEST_METRICS, ...PROCESS_METRICS]) expect(readme).toContain(`\`${name}`);

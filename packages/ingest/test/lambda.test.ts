@@ -47,13 +47,15 @@ describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
     expect(preflight.headers?.['access-control-max-age']).toBe('600');
   });
 
-  it('serves /metrics with the ingest and process metrics', async () => {
+  it('serves /metrics with the ingest and process metrics, and none with INGEST_METRICS=off', async () => {
     const handler = createLambdaHandler(env, createMemoryWriter());
     await handler(apiEvent(batch([event()])), context);
     const result = await handler(apiGatewayGet(fixture, '/metrics'), context);
     expect(result.statusCode).toBe(200);
     expect(result.body).toMatch(/^eventline_ingest_events_total\{outcome="accepted"\} 1$/m);
     expect(result.body).toMatch(/^process_cpu_seconds_total \d/m);
+    const off = createLambdaHandler({ ...env, INGEST_METRICS: 'off' }, createMemoryWriter());
+    expect((await off(apiGatewayGet(fixture, '/metrics'), context)).statusCode).toBe(404);
   });
 
   it('refuses to start with an invalid configuration, listing every problem', () => {
