@@ -74,7 +74,7 @@ let shared: Registry | undefined;
 
 /**
  * prom-client's default metrics (`process_*`, `nodejs_*`) describe the process, not an app: one set
- * of collectors per process, registered in each app's registry (tests make hundreds of apps, each
+ * of collectors per process, registered in each app's registry (the tests make many apps, each
  * would otherwise add an event-loop monitor and a GC observer). prom-client 15 reads them at scrape
  * time and starts no interval; its event-loop monitor's timer is unref'd, so neither a Node process
  * nor a Lambda instance is kept alive by it.
