@@ -44,15 +44,14 @@ async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']
   try {
     const res = await fetch(`${ingestUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
     const text = res.ok ? await res.text() : '';
-    const open = promSum(text, 'ingest_writer_circuit_open');
-    // A labelled counter has no sample until its first event: up and silent means zero.
-    const count = (name: string, match?: string): number | null => promSum(text, name, match) ?? (res.ok ? 0 : null);
+    const open = promSum(text, 'eventline_ingest_writer_circuit_open');
+    // The ingest has every outcome's series at 0 from its start: no sample means it did not answer.
     return {
       up: res.ok,
-      accepted: count('ingest_events_total', 'status="accepted"'),
-      rejected: count('ingest_events_total', 'status="rejected"'),
-      retry: count('ingest_events_total', 'status="retry"'),
-      records_written: count('ingest_kinesis_records_written_total'),
+      accepted: promSum(text, 'eventline_ingest_events_total', 'outcome="accepted"'),
+      rejected: promSum(text, 'eventline_ingest_events_total', 'outcome="rejected"'),
+      retry: promSum(text, 'eventline_ingest_events_total', 'outcome="retry"'),
+      records_written: promSum(text, 'eventline_ingest_kinesis_records_written_total'),
       circuit_open: open === null ? null : open > 0,
     };
   } catch {

@@ -54,7 +54,7 @@ describe('pipeline view with PostgreSQL', () => {
       250,
     );
     web.closeLake();
-    expect(status?.ingest).toMatchObject({ up: true, accepted: seeded.accepted, circuit_open: false });
+    expect(status?.ingest).toMatchObject({ up: true, accepted: seeded.accepted, retry: 0, circuit_open: false });
     expect(status?.postgres).toEqual({ events: seeded.accepted });
     // From the processor's /metrics: every event read was delivered, and both shards report their lag.
     expect(status?.processor).toMatchObject({ up: true, records_read: seeded.accepted, rows_delivered: seeded.accepted, errors: 0 });

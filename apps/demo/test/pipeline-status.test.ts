@@ -1,23 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { promMax, promSum } from '../src/pipeline-status';
 
-const METRICS = `# HELP ingest_events_total Events by outcome
-# TYPE ingest_events_total counter
-ingest_events_total{status="accepted"} 12
-ingest_events_total{status="rejected"} 3
-ingest_events_total_created{status="accepted"} 1764079000
-ingest_kinesis_records_written_total 15
+// The ingest's /metrics as prom-client writes it (trimmed): every outcome present from the start.
+const METRICS = `# HELP eventline_ingest_http_request_duration_seconds HTTP request duration by route
+# TYPE eventline_ingest_http_request_duration_seconds histogram
+eventline_ingest_http_request_duration_seconds_bucket{le="0.05",route="/v1/batch"} 4
+eventline_ingest_http_request_duration_seconds_bucket{le="+Inf",route="/v1/batch"} 5
+eventline_ingest_http_request_duration_seconds_sum{route="/v1/batch"} 0.21
+eventline_ingest_http_request_duration_seconds_count{route="/v1/batch"} 5
+
+# HELP eventline_ingest_events_total Events by outcome: accepted, rejected, retry
+# TYPE eventline_ingest_events_total counter
+eventline_ingest_events_total{outcome="accepted"} 12
+eventline_ingest_events_total{outcome="rejected"} 3
+eventline_ingest_events_total{outcome="retry"} 0
+
+# HELP eventline_ingest_writer_circuit_open 1 while the circuit breaker refuses writes
+# TYPE eventline_ingest_writer_circuit_open gauge
+eventline_ingest_writer_circuit_open 0
+
+# HELP eventline_ingest_kinesis_records_written_total Records Kinesis accepted
+# TYPE eventline_ingest_kinesis_records_written_total counter
+eventline_ingest_kinesis_records_written_total 15
 `;
 
 describe('promSum', () => {
   it('sums the samples of one metric that match a label, ignoring metrics sharing its prefix', () => {
-    expect(promSum(METRICS, 'ingest_events_total', 'status="accepted"')).toBe(12);
-    expect(promSum(METRICS, 'ingest_events_total')).toBe(15);
-    expect(promSum(METRICS, 'ingest_kinesis_records_written_total')).toBe(15);
+    expect(promSum(METRICS, 'eventline_ingest_events_total', 'outcome="accepted"')).toBe(12);
+    expect(promSum(METRICS, 'eventline_ingest_events_total', 'outcome="retry"')).toBe(0);
+    expect(promSum(METRICS, 'eventline_ingest_events_total')).toBe(15);
+    expect(promSum(METRICS, 'eventline_ingest_kinesis_records_written_total')).toBe(15);
+    expect(promSum(METRICS, 'eventline_ingest_http_request_duration_seconds')).toBeNull(); // only _bucket, _sum, _count
+    expect(promSum(METRICS, 'eventline_ingest_http_request_duration_seconds_count', 'route="/v1/batch"')).toBe(5);
   });
   it('says null for a metric with no sample', () => {
-    expect(promSum(METRICS, 'ingest_events_total', 'status="retry"')).toBeNull();
-    expect(promSum('', 'ingest_writer_circuit_open')).toBeNull();
+    expect(promSum(METRICS, 'eventline_ingest_events_total', 'outcome="dropped"')).toBeNull();
+    expect(promSum('', 'eventline_ingest_writer_circuit_open')).toBeNull();
   });
 });
 

@@ -34,6 +34,8 @@ export interface AppOptions {
   ipMode?: IpMode;
   /** Log every request, not only those answered 4xx/5xx. */
   logAllRequests?: boolean;
+  /** `false`: no GET /metrics and nothing measured (INGEST_METRICS=off). Default on. */
+  metrics?: boolean;
 }
 
 export interface AppDeps {
@@ -51,9 +53,10 @@ type Env = { Variables: AuthVariables & { requestId: string; jsonBody?: Promise<
 export function createApp(deps: AppDeps) {
   const { writer, options, now = () => new Date(), log = () => undefined } = deps;
   const app = new Hono<Env>();
-  const metrics = createMetrics(writer.stats?.bind(writer));
-  app.use(metrics.middleware, requestId(), accessLog(log, options.logAllRequests));
-  app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics.registry, log }));
+  const metrics = options.metrics === false ? undefined : createMetrics(writer.stats?.bind(writer));
+  if (metrics) app.use(metrics.middleware);
+  app.use(requestId(), accessLog(log, options.logAllRequests));
+  app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics?.registry, log }));
 
   const originsFor = originPolicy(options.allowedOrigins ?? {});
   const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
@@ -69,7 +72,7 @@ export function createApp(deps: AppDeps) {
     maxEventBytes: options.maxEventBytes,
     readBody,
     facts: requestFacts({ now, ipMode: options.ipMode ?? 'anonymize', clientIp: deps.clientIp ?? (() => undefined) }),
-    events: metrics.events,
+    events: metrics?.events,
     log,
   };
   app.post('/v1/batch', limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));

@@ -19,6 +19,8 @@ export interface IngestConfig {
   /** Proxies of ours in front of the Node server whose X-Forwarded-For entries are believed. */
   trustedProxies: number;
   logAllRequests: boolean;
+  /** INGEST_METRICS=off: no GET /metrics. */
+  metrics: boolean;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
@@ -57,6 +59,7 @@ export function loadConfig(env: Env): IngestConfig {
   if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) problems.push(`KINESIS_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
   const ipMode = (env.INGEST_IP || DEFAULTS.ipMode) as IpMode;
   if (!['anonymize', 'full', 'none'].includes(ipMode)) problems.push(`INGEST_IP must be anonymize, full or none, got "${ipMode}"`);
+  if (env.INGEST_METRICS && !['on', 'off'].includes(env.INGEST_METRICS)) problems.push(`INGEST_METRICS must be on or off, got "${env.INGEST_METRICS}"`);
   const rateLimitPerSecond = int('INGEST_RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, 0);
   const config: IngestConfig = {
     host: env.HOST || DEFAULTS.host,
@@ -74,6 +77,7 @@ export function loadConfig(env: Env): IngestConfig {
     ipMode,
     trustedProxies: int('INGEST_TRUSTED_PROXIES', DEFAULTS.trustedProxies, 0, 10),
     logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',
+    metrics: (env.INGEST_METRICS || 'on') === 'on',
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
       budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { createBatchingWriter, createMemorySink, createMemoryWriter, WRITER_DEFAULTS, type BatchResponse, type RecordWriter } from '../src';
 import { basic, batch, event, post, testApp } from './helpers';
@@ -143,17 +144,72 @@ describe('writer refusals and observability', () => {
     expect(await ready.json()).toMatchObject({ error: { code: 'queue_unavailable', message: expect.stringContaining('InternalFailure') as string } });
   });
 
-  it('serves Prometheus text with request, event and writer metrics', async () => {
+  it('serves Prometheus text with request, event and writer metrics, all named eventline_ingest_*', async () => {
     const writer = createBatchingWriter(createMemorySink(), { ...WRITER_DEFAULTS, lingerMs: 0 }, () => Promise.resolve());
     const app = testApp(writer);
     await app.request('/v1/batch', post(batch([event(), event({ seq: -1 })])));
     const res = await app.request('/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    expect(text).toContain('ingest_events_total{status="accepted"} 1');
-    expect(text).toContain('ingest_events_total{status="rejected"} 1');
-    expect(text).toContain('ingest_kinesis_records_written_total 2');
-    expect(text).toContain('ingest_writer_circuit_open 0');
-    expect(text).toMatch(/ingest_http_requests_total\{route="\/v1\/batch",status="200"\} 1/);
+    expect(text).toMatch(/^eventline_ingest_events_total\{outcome="accepted"\} 1$/m);
+    expect(text).toMatch(/^eventline_ingest_events_total\{outcome="rejected"\} 1$/m);
+    expect(text).toMatch(/^eventline_ingest_events_total\{outcome="retry"\} 0$/m);
+    expect(text).toMatch(/^eventline_ingest_kinesis_records_written_total 2$/m);
+    expect(text).toMatch(/^eventline_ingest_writer_circuit_open 0$/m);
+    expect(text).toMatch(/^eventline_ingest_http_requests_total\{route="\/v1\/batch",status="200"\} 1$/m);
+    expect(text).toMatch(/^eventline_ingest_http_request_duration_seconds_count\{route="\/v1\/batch"\} 1$/m);
+    expect(ingestMetricNames(text)).toEqual(INGEST_METRICS);
+  });
+
+  it('has every event outcome at 0 before the first event, so rate() and alerts see the series at once', async () => {
+    const text = await (await testApp(createMemoryWriter()).request('/metrics')).text();
+    for (const outcome of ['accepted', 'rejected', 'retry']) expect(text).toMatch(new RegExp(`^eventline_ingest_events_total\\{outcome="${outcome}"\\} 0$`, 'm'));
+    expect(text).not.toMatch(/status="(accepted|rejected|retry)"/);
+  });
+
+  it("has the Node process metrics in each app's registry, collected once per process", async () => {
+    const [one, two] = await Promise.all([testApp(createMemoryWriter()), testApp(createMemoryWriter())].map(async (app) => (await app.request('/metrics')).text()));
+    for (const text of [one!, two!]) {
+      for (const name of PROCESS_METRICS) expect(text).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+      expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    }
+  });
+
+  it('with metrics off (INGEST_METRICS=off) has no /metrics route and still ingests', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer, { metrics: false });
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    const res = await app.request('/metrics');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
+    expect(writer.records.get('events')).toHaveLength(1);
+  });
+
+  it('lists every metric in the README', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of [...INGEST_METRICS, ...PROCESS_METRICS]) expect(readme).toContain(`\`${name}`);
   });
 });
+
+/** Every metric the ingest defines (with a writer that reports stats); the README's table lists the same. */
+const INGEST_METRICS = [
+  'eventline_ingest_events_total',
+  'eventline_ingest_http_request_duration_seconds',
+  'eventline_ingest_http_requests_total',
+  'eventline_ingest_kinesis_entry_failures_total',
+  'eventline_ingest_kinesis_put_calls_total',
+  'eventline_ingest_kinesis_records_written_total',
+  'eventline_ingest_writer_bytes_in_flight',
+  'eventline_ingest_writer_circuit_open',
+  'eventline_ingest_writer_records_queued',
+  'eventline_ingest_writer_refused_total',
+];
+
+/** Some of prom-client's default metrics, the ones the README names. */
+const PROCESS_METRICS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes'];
+
+/** The names in `# TYPE` lines that are not prom-client's process metrics. */
+function ingestMetricNames(text: string): string[] {
+  return [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!).filter((name) => !/^(process|nodejs)_/.test(name)).sort();
+}

@@ -6,9 +6,11 @@ import { ConfigError, hashWriteKey, loadConfig, packCalls, PUT_RECORDS_MAX_BYTES
 describe('loadConfig', () => {
   it('applies documented defaults and stores only key hashes', () => {
     const config = loadConfig({ INGEST_WRITE_KEYS: 'secret-key=shop' });
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', streamName: 'events', maxBodyBytes: 1048576, maxEventBytes: 32768, trustedProxies: 0 });
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', streamName: 'events', maxBodyBytes: 1048576, maxEventBytes: 32768, trustedProxies: 0, metrics: true });
     expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_TRUSTED_PROXIES: '2' }).trustedProxies).toBe(2);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_TRUSTED_PROXIES: 'yes' })).toThrow(/INGEST_TRUSTED_PROXIES must be an integer from 0 to 10/);
+    expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_METRICS: 'off' }).metrics).toBe(false);
+    expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_METRICS: 'false' })).toThrow(/INGEST_METRICS must be on or off, got "false"/);
     expect(config.writeKeys).toEqual([{ hash: hashWriteKey('secret-key'), appId: 'shop' }]);
     expect(JSON.stringify(config)).not.toContain('secret-key');
   });

@@ -114,7 +114,7 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
   it('half-open: one request is the probe, the others get 503 + Retry-After before it returns', async () => {
     proxy.plan.outage = 'refuse';
     const app = ingest();
-    const circuitOpen = async () => (await (await app.request('/metrics')).text()).match(/^ingest_writer_circuit_open 1$/m) !== null;
+    const circuitOpen = async () => (await (await app.request('/metrics')).text()).match(/^eventline_ingest_writer_circuit_open 1$/m) !== null;
     while (!(await circuitOpen())) expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(503);
     proxy.plan.outage = undefined;
     await waitFor('the cool-down to end', async () => (await app.request('/readyz')).status === 200, 10_000, 50);

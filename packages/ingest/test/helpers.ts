@@ -53,3 +53,16 @@ export function gzip(text: string): Uint8Array<ArrayBuffer> {
 }
 
 export const decode = (d: Uint8Array) => JSON.parse(Buffer.from(d).toString('utf8')) as Record<string, unknown>;
+
+interface ApiGatewayEventV2 {
+  rawPath: string;
+  headers: Record<string, string | undefined>;
+  requestContext: { http: { method: string; path: string } };
+}
+
+/** API Gateway's payload-2.0 event for a GET of `path`, without body or key, made from a POST event. */
+export function apiGatewayGet<E extends ApiGatewayEventV2>(post: E, path: string): E {
+  const headers = Object.fromEntries(Object.entries(post.headers).filter(([name]) => !['authorization', 'content-type', 'content-length'].includes(name)));
+  const http = { ...post.requestContext.http, method: 'GET', path };
+  return { ...post, rawPath: path, headers, body: undefined, requestContext: { ...post.requestContext, http } };
+}

@@ -5,7 +5,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { bundleLambda, ensureStreams, invokeBundledHandler, kinesisClientConfig, readStream, recordJson, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResponse } from '../src';
-import { batch, event, WRITE_KEY } from './helpers';
+import { apiGatewayGet, batch, event, WRITE_KEY } from './helpers';
 
 interface ProxyResult {
   statusCode: number;
@@ -60,4 +60,20 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
     expect(stored[0]!.context.server.ip).toBe('198.51.100.0');
     expect(await readStream(client, 'events-bad')).toHaveLength(1);
   });
+
+  // invokeBundledHandler waits for the process to exit: a timer left running (prom-client's default
+  // metrics, the writer) would hold it and fail the test on its timeout.
+  it('serves /metrics with the process metrics, and leaves nothing running that keeps the process alive', async () => {
+    const fixture = JSON.parse(await readFile(new URL('./fixtures/apigw-v2-post.json', import.meta.url), 'utf8')) as Parameters<typeof apiGatewayGet>[0];
+    const result = await invokeBundledHandler<ProxyResult>({
+      bundle,
+      handlerName: 'handler',
+      event: apiGatewayGet(fixture, '/metrics'),
+      env: { INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`, KINESIS_ENDPOINT: kinesis.endpoint, AWS_REGION: 'us-east-1' },
+    });
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toMatch(/^eventline_ingest_events_total\{outcome="retry"\} 0$/m);
+    expect(result.body).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(result.body).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+  }, 20_000);
 });

@@ -3,7 +3,7 @@ import type { ApiGatewayRequestContextV2, LambdaContext, LambdaEvent } from 'hon
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createMemoryWriter, type BatchResponse, type ServerContext } from '../src';
 import { createLambdaHandler } from '../src/lambda';
-import { batch, decode, event, gzip, WRITE_KEY } from './helpers';
+import { apiGatewayGet, batch, decode, event, gzip, WRITE_KEY } from './helpers';
 
 /** The API Gateway HTTP API (payload 2.0) event, as AWS sends it. */
 type ApiEventV2 = Extract<LambdaEvent, { requestContext: ApiGatewayRequestContextV2 }>;
@@ -45,6 +45,17 @@ describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
     );
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers?.['access-control-max-age']).toBe('600');
+  });
+
+  it('serves /metrics with the ingest and process metrics, and none with INGEST_METRICS=off', async () => {
+    const handler = createLambdaHandler(env, createMemoryWriter());
+    await handler(apiEvent(batch([event()])), context);
+    const result = await handler(apiGatewayGet(fixture, '/metrics'), context);
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toMatch(/^eventline_ingest_events_total\{outcome="accepted"\} 1$/m);
+    expect(result.body).toMatch(/^process_cpu_seconds_total \d/m);
+    const off = createLambdaHandler({ ...env, INGEST_METRICS: 'off' }, createMemoryWriter());
+    expect((await off(apiGatewayGet(fixture, '/metrics'), context)).statusCode).toBe(404);
   });
 
   it('refuses to start with an invalid configuration, listing every problem', () => {

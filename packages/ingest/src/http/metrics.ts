@@ -1,26 +1,34 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WriterStats } from '../kinesis/record-writer';
+import { EVENT_OUTCOMES } from '../routes/ingest-events';
 
 export interface IngestMetrics {
   registry: Registry;
-  events: Counter<'status'>;
+  events: Counter<'outcome'>;
   middleware: MiddlewareHandler;
 }
 
-/** Prometheus metrics in a registry of the app's own (no globals: several apps can live in one process). */
+/**
+ * Prometheus metrics in a registry of the app's own (no globals: several apps can live in one
+ * process), named `eventline_ingest_*` like the processor's `eventline_processor_*`, with the Node
+ * process metrics. Labels: `route` (the app's route patterns), `status` (HTTP code), `outcome`.
+ */
 export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
-  const registry = new Registry();
-  const requests = new Counter({ name: 'ingest_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] });
+  const registry = Registry.merge([processMetrics()]); // a new registry, holding the shared process metrics
+  const registers = [registry];
+  const requests = new Counter({ name: 'eventline_ingest_http_requests_total', help: 'HTTP requests by route and status code', labelNames: ['route', 'status'], registers });
   const duration = new Histogram({
-    name: 'ingest_http_request_duration_seconds',
+    name: 'eventline_ingest_http_request_duration_seconds',
     help: 'HTTP request duration by route',
     labelNames: ['route'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
+    registers,
   });
-  const events = new Counter({ name: 'ingest_events_total', help: 'Events by outcome: accepted, rejected, retry', labelNames: ['status'], registers: [registry] });
+  const events = new Counter<'outcome'>({ name: 'eventline_ingest_events_total', help: 'Events by outcome: accepted, rejected, retry', labelNames: ['outcome'], registers });
+  // A closed set: every outcome's series exists from the first scrape, so rate() and alerts see 0, not nothing.
+  for (const outcome of EVENT_OUTCOMES) events.labels({ outcome }).inc(0);
   if (writerStats) registerWriterGauges(registry, writerStats);
   // prom-client hashes the label object on every call: keep each label set's child (few routes and statuses).
   const durationOf = memo((route: string) => duration.labels({ route }));
@@ -53,11 +61,28 @@ function registerWriterGauges(registry: Registry, stats: () => WriterStats): voi
   // The writer keeps its own running totals; each scrape copies them into the counter.
   const counter = (name: string, help: string, read: (s: WriterStats) => number) =>
     new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read(stats())); } });
-  gauge('ingest_writer_bytes_in_flight', 'Bytes queued or being written to Kinesis', (s) => s.bytesInFlight);
-  gauge('ingest_writer_records_queued', 'Records waiting for a PutRecords call', (s) => s.recordsQueued);
-  gauge('ingest_writer_circuit_open', '1 while the circuit breaker refuses writes', (s) => (s.circuitOpen ? 1 : 0));
-  counter('ingest_kinesis_put_calls_total', 'PutRecords calls made', (s) => s.calls);
-  counter('ingest_kinesis_records_written_total', 'Records Kinesis accepted', (s) => s.recordsWritten);
-  counter('ingest_kinesis_entry_failures_total', 'Entries Kinesis failed (each attempt)', (s) => s.entryFailures);
-  counter('ingest_writer_refused_total', 'Records refused at once (circuit open or over the in-flight cap)', (s) => s.refused);
+  gauge('eventline_ingest_writer_bytes_in_flight', 'Bytes queued or being written to Kinesis', (s) => s.bytesInFlight);
+  gauge('eventline_ingest_writer_records_queued', 'Records waiting for a PutRecords call', (s) => s.recordsQueued);
+  gauge('eventline_ingest_writer_circuit_open', '1 while the circuit breaker refuses writes', (s) => (s.circuitOpen ? 1 : 0));
+  counter('eventline_ingest_kinesis_put_calls_total', 'PutRecords calls made', (s) => s.calls);
+  counter('eventline_ingest_kinesis_records_written_total', 'Records Kinesis accepted', (s) => s.recordsWritten);
+  counter('eventline_ingest_kinesis_entry_failures_total', 'Entries Kinesis failed (each attempt)', (s) => s.entryFailures);
+  counter('eventline_ingest_writer_refused_total', 'Records refused at once (circuit open or over the in-flight cap)', (s) => s.refused);
+}
+
+let shared: Registry | undefined;
+
+/**
+ * prom-client's default metrics (`process_*`, `nodejs_*`) describe the process, not an app: one set
+ * of collectors per process, registered in each app's registry (the tests make many apps, each
+ * would otherwise add an event-loop monitor and a GC observer). prom-client 15 reads them at scrape
+ * time and starts no interval; its event-loop monitor's timer is unref'd, so neither a Node process
+ * nor a Lambda instance is kept alive by it.
+ */
+function processMetrics(): Registry {
+  if (!shared) {
+    shared = new Registry();
+    collectDefaultMetrics({ register: shared });
+  }
+  return shared;
 }

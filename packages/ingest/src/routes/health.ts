@@ -6,11 +6,12 @@ import type { RecordWriter } from '../kinesis/record-writer';
 export interface HealthDeps {
   writer: RecordWriter;
   streamName: string;
-  registry: Registry;
+  /** Absent: no /metrics route (INGEST_METRICS=off). */
+  registry?: Registry;
   log: (record: Record<string, unknown>) => void;
 }
 
-/** /healthz (the process is up), /readyz (Kinesis reachable and the breaker closed), /metrics. */
+/** /healthz (the process is up), /readyz (Kinesis reachable and the breaker closed), /metrics (with a registry). */
 export function healthRoutes(deps: HealthDeps) {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -25,6 +26,7 @@ export function healthRoutes(deps: HealthDeps) {
       return errorResponse(c, 503, 'queue_unavailable', 'Kinesis stream is not reachable');
     }
   });
-  routes.get('/metrics', async (c) => c.text(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }));
+  const { registry } = deps;
+  if (registry) routes.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   return routes;
 }

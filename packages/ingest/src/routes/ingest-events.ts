@@ -2,6 +2,10 @@ import { validateEvent, type ClientEvent, type Issue } from '@eventline/schemas'
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 
+/** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
+export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;
+export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
+
 export type EventStatus =
   | { event_id: string | null; status: 'accepted' }
   | { event_id: string | null; status: 'rejected'; code: string; issues: Issue[] }
@@ -22,7 +26,7 @@ export interface IngestDeps {
   maxEventBytes: number;
   log?: (record: Record<string, unknown>) => void;
   /** Counts events by outcome for /metrics. */
-  events?: { inc(labels: { status: string }, value: number): void };
+  events?: { inc(labels: { outcome: EventOutcome }, value: number): void };
 }
 
 export interface IngestResult {
@@ -64,7 +68,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   const response = summarize(input.requestId, results);
   const lastError = outcome.lastError ?? badOutcome.lastError;
   if (lastError) deps.log?.({ level: 'warn', msg: 'events not written', request_id: input.requestId, app_id: input.appId, retry: unwritten.length, error: lastError });
-  for (const status of ['accepted', 'rejected', 'retry'] as const) if (response[status] > 0) deps.events?.inc({ status }, response[status]);
+  for (const kind of EVENT_OUTCOMES) if (response[kind] > 0) deps.events?.inc({ outcome: kind }, response[kind]);
   if (response.retry === 0) return { response };
   const waitMs = Math.max(outcome.retryAfterMs ?? 0, badOutcome.retryAfterMs ?? 0, 1000);
   return { response, retryAfterSec: Math.ceil(waitMs / 1000) };
