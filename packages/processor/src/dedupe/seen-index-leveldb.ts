@@ -59,16 +59,21 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
   }
 
   /** The `t!` keys to forget, oldest first: the expired ones (up to a batch), then those beyond `maxIds` (up to a batch more). */
+  // The claims to forget, oldest first: every expired one (up to EVICT_BATCH), then as many more as
+  // the count is over maxIds (up to EVICT_BATCH). Expired keys sort first, so one walk finds both and
+  // stops at the last key it needs (at the cap that is the surplus, not a whole batch).
   async function evictable(at: number): Promise<string[]> {
     const expiredBefore = `t!${pad(at - windowMs)}`;
-    const surplus = Math.min(EVICT_BATCH, count - maxIds);
-    if (surplus <= 0) return db.keys({ gte: 't!', lt: expiredBefore, limit: EVICT_BATCH }).all();
-    // Over maxIds: the expired keys come first in age order, so one scan of the oldest holds both kinds.
-    const oldest = await db.keys({ gte: 't!', lt: 't"', limit: EVICT_BATCH + surplus }).all();
-    const firstKept = oldest.findIndex((key) => key >= expiredBefore);
-    const expired = Math.min(EVICT_BATCH, firstKept === -1 ? oldest.length : firstKept);
-    const over = Math.min(EVICT_BATCH, count - expired - maxIds);
-    return oldest.slice(0, expired + Math.max(0, over));
+    const keys: string[] = [];
+    let wanted = Infinity; // known once the expired run ends
+    for await (const key of db.keys({ gte: 't!', lt: 't"' })) {
+      if (wanted === Infinity && (key >= expiredBefore || keys.length === EVICT_BATCH)) {
+        wanted = keys.length + Math.max(0, Math.min(EVICT_BATCH, count - keys.length - maxIds));
+      }
+      if (keys.length >= wanted) break;
+      keys.push(key);
+    }
+    return keys;
   }
 
   async function evict(at: number): Promise<void> {

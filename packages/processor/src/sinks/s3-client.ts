@@ -8,17 +8,10 @@ export interface S3Connection {
   endpoint?: string;
   region: string;
   dummyCredentials?: boolean;
-  /** Silence after which a call fails; default S3_TIMEOUTS.idleMs (tests shorten it). */
-  idleTimeoutMs?: number;
 }
 
-/**
- * Like the Kinesis client's: without timeouts a write S3 never answers would hold its flush for
- * good (checkpoints stop, /readyz still 200). Idle, not total, so a large upload that keeps moving
- * is never cut off; 30 s of silence is far beyond S3's answer to a PutObject it has received. The
- * SDK retries a timed-out call (3 attempts in all); the flush then fails and is retried whole.
- */
-export const S3_TIMEOUTS = { connectMs: 5_000, idleMs: 30_000 };
+/** A connection S3 never accepts fails after this; a call that hangs is bounded by the sink (s3-sink.ts). */
+export const S3_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * S3 client settings. Against an emulator (s3rver): path-style URLs, and checksums only when
@@ -34,8 +27,9 @@ export function s3ClientConfig(connection: S3Connection): S3ClientConfig {
     requestHandler: new NodeHttpHandler({
       httpAgent: new Agent({ keepAlive: true }),
       httpsAgent: new HttpsAgent({ keepAlive: true }),
-      connectionTimeout: S3_TIMEOUTS.connectMs,
-      socketTimeout: connection.idleTimeoutMs ?? S3_TIMEOUTS.idleMs,
+      connectionTimeout: S3_CONNECT_TIMEOUT_MS,
+      // No socket idle timeout: over TLS, Node does not count the progress of one large body write,
+      // so an idle timeout cuts off a long upload that is still moving.
     }),
   };
 }
