@@ -15,7 +15,7 @@ export interface PipelineStatus {
   postgres?: { events: number | null; error?: string };
 }
 
-/** Sum the samples of one Prometheus metric whose labels contain `match` (e.g. `status="accepted"`). */
+/** Sum the samples of one Prometheus metric whose labels contain `match` (e.g. `outcome="accepted"`). */
 export function promSum(text: string, name: string, match = ''): number | null {
   let total: number | null = null;
   for (const value of promValues(text, name, match)) total = (total ?? 0) + value;

@@ -15,9 +15,10 @@ import { startIngestGate, type IngestGate } from './ingest-gate';
 /**
  * The SDK in a real Chromium against the real ingest (Kinesis emulator → processor → lake).
  * Two reads per test: the lake (DuckDB), where an event counts once it is stored, and the events
- * stream itself, which holds every copy the ingest accepted. The processor's seen index keeps only
- * the first copy of an `event_id`, so the lake alone cannot show an SDK resend; the stream can, and
- * `expectSentOnce` checks there that the SDK sent each event once.
+ * stream itself, which holds every copy that reached Kinesis. The processor's seen index keeps only
+ * the first copy of an `event_id`, so the lake alone cannot show an SDK resend; the ingest's answers
+ * and the stream can, and `expectSentOnce` checks there that the SDK sent no event again once the
+ * ingest had accepted it.
  */
 const require = createRequire(import.meta.url);
 const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
@@ -121,19 +122,28 @@ function expectOnceEach(rows: Row[], names: string[]): void {
 }
 
 /**
- * What the ingest accepted, read from the events stream (every copy, before any dedupe): each of
- * `rows` (from the lake) is there exactly once under its `event_id`, and no other event of this
- * test. Call it once the SDK has nothing left to send (all rows stored, and a flush done, or the
- * page gone).
+ * That the SDK sent each event until it was accepted, and never again after: the ingest accepted
+ * each of `rows` (from the lake) exactly once (its answers, seen by the gate), and the events stream
+ * holds every one of them and no other event of this test. The stream may hold an extra copy of an
+ * event only where the ingest answered it `retry`: a PutRecords call the ingest aborted at its write
+ * budget can still land (on a loaded machine), and the SDK rightly resends what was not accepted;
+ * the processor's seen index keeps one. Call it once the SDK has nothing left to send (all rows
+ * stored, and a flush done, or the page gone).
  */
 async function expectSentOnce(prefix: string, rows: Row[]): Promise<void> {
+  const ids = rows.map((r) => r.event_id).sort();
+  expect(ids.map((id) => gate.answers.get(id)?.accepted ?? 0)).toEqual(ids.map(() => 1));
   const client = new KinesisClient(kinesisClientConfig(pipeline.kinesis.endpoint));
   try {
     const copies = (await readStream(client, STREAMS.events))
       .map(recordJson)
       .filter((e) => typeof e.event === 'string' && e.event.startsWith(prefix))
-      .map((e) => e.event_id);
-    expect(copies.sort()).toEqual(rows.map((r) => r.event_id).sort());
+      .map((e) => e.event_id as string);
+    expect([...new Set(copies)].sort()).toEqual(ids);
+    const extra = copies.filter((id, i) => copies.indexOf(id) !== i);
+    for (const id of new Set(extra)) {
+      expect(extra.filter((e) => e === id).length, `extra copies of ${id} beyond the ingest's retry answers`).toBeLessThanOrEqual(gate.answers.get(id)?.retry ?? 0);
+    }
   } finally {
     client.destroy();
   }

@@ -1,10 +1,11 @@
 import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface BundleLambdaOptions {
   /** The package's Lambda entry (`src/lambda.ts`); esbuild compiles the TypeScript. */
   entry: string;
-  /** Folder to write `index.mjs` and `index.mjs.map` into: zip its content for the function. */
+  /** Folder to write `index.mjs`, `index.mjs.map` and the bundled licences (`index.mjs.LEGAL.txt`) into (earlier ones replaced): zip its content for the function. */
   outdir: string;
 }
 
@@ -26,6 +27,8 @@ const ESM_REQUIRE_BANNER = [
  */
 export async function bundleLambda({ entry, outdir }: BundleLambdaOptions): Promise<string> {
   const outfile = join(outdir, 'index.mjs');
+  // Only the files a bundle consists of: a stale one of an earlier run must not reach the zip.
+  await Promise.all(['', '.map', '.LEGAL.txt'].map((suffix) => rm(`${outfile}${suffix}`, { force: true })));
   await build({
     entryPoints: [entry],
     outfile,
