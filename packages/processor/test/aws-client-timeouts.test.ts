@@ -28,7 +28,7 @@ describe('AWS clients against an endpoint that never answers', () => {
     const client = new S3Client(s3ClientConfig({ endpoint: silent.url, region: 'us-east-1', dummyCredentials: true }));
     const sink = createS3Sink({ client, bucket: 'lake', putTimeout: { baseMs: 200, bytesPerSecond: 1024 * 1024 } });
     try {
-      await expect(sink.write('events/a.gz', new Uint8Array(10))).rejects.toMatchObject({ name: expect.stringMatching(/Abort|Timeout/) });
+      await expect(sink.write('events/a.gz', new Uint8Array(10))).rejects.toThrow(/abort|time/i);
     } finally {
       client.destroy();
     }
