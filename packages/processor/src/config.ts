@@ -53,6 +53,10 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const badRowsStream = badName
     ? { name: badName, checkpointFile: resolve(cwd, optional(env.BAD_ROWS_CHECKPOINT_FILE) ?? join(dirname(checkpointFile), `${badName}.json`)) }
     : undefined;
+  if (badRowsStream && badName !== streamName && badRowsStream.checkpointFile === checkpointFile) {
+    // Each consumer would overwrite the other's positions: one of them would skip or replay records.
+    problems.push(`BAD_ROWS_CHECKPOINT_FILE and CHECKPOINT_FILE must be different files (both are "${checkpointFile}")`);
+  }
   const maxAgeMs = readIntegerEnv(env, 'BUFFER_MAX_MS', CONSUMER_DEFAULTS.maxAgeMs, 100, 900_000, problems);
   const maxBytes = readIntegerEnv(env, 'BUFFER_MAX_BYTES', CONSUMER_DEFAULTS.maxBytes, 1, 128 * 1024 * 1024, problems);
   const pollIntervalMs = readIntegerEnv(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);

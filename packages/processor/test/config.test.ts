@@ -101,6 +101,12 @@ describe('readEnv', () => {
     );
   });
 
+  it('refuses one checkpoint file for both streams', () => {
+    expect(() =>
+      readEnv({ KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events', BAD_ROWS_STREAM_NAME: 'events-bad', CHECKPOINT_FILE: '/tmp/cp.json', BAD_ROWS_CHECKPOINT_FILE: '/tmp/cp.json' }),
+    ).toThrow('BAD_ROWS_CHECKPOINT_FILE and CHECKPOINT_FILE must be different files (both are "/tmp/cp.json")');
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {
