@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { createBatchingWriter, createMemorySink, createMemoryWriter, WRITER_DEFAULTS, type BatchResponse, type RecordWriter } from '../src';
 import { basic, batch, event, post, testApp } from './helpers';
+import { createMetrics } from '../src/http/metrics';
 
 const decode = (d: Uint8Array) => JSON.parse(Buffer.from(d).toString('utf8')) as Record<string, unknown>;
 
@@ -174,6 +175,10 @@ describe('writer refusals and observability', () => {
       expect(text).toMatch(/^process_cpu_seconds_total \d/m);
       expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
     }
+    // Once per process: both apps' registries hold the very same collector, not one each.
+    const [a, b] = [createMetrics(), createMetrics()];
+    expect(a.registry.getSingleMetric('nodejs_eventloop_lag_seconds')).toBeDefined();
+    expect(a.registry.getSingleMetric('nodejs_eventloop_lag_seconds')).toBe(b.registry.getSingleMetric('nodejs_eventloop_lag_seconds'));
   });
 
   it('with metrics off (INGEST_METRICS=off) has no /metrics route and still ingests', async () => {
