@@ -1,5 +1,5 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { kinesisClientConfig } from '@eventline/devstack';
+import { emulatorKinesisClientConfig } from '@eventline/devstack';
 import type { Ledger } from './ledger';
 
 /**
@@ -8,7 +8,7 @@ import type { Ledger } from './ledger';
  */
 export async function putGarbage(endpoint: string, stream: string, count: number, ledger: Ledger): Promise<void> {
   if (count === 0) return;
-  const client = new KinesisClient(kinesisClientConfig(endpoint));
+  const client = new KinesisClient(emulatorKinesisClientConfig(endpoint));
   try {
     let records = Array.from({ length: count }, () => {
       const key = ledger.track('raw', { lake: false, errorType: 'parse' });

@@ -1,5 +1,5 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { kinesisClientConfig, readStream } from '@eventline/devstack';
+import { emulatorKinesisClientConfig, readStream } from '@eventline/devstack';
 import { keyIn, type Source, type Tracked } from './ledger';
 
 /** What the events stream holds per tracked event: every copy the ingest (or a raw producer) wrote. */
@@ -17,7 +17,7 @@ export interface StreamCopies {
  * this shows how much the processor's seen index had to remove for the lake to stay exact.
  */
 export async function countStreamCopies(endpoint: string, stream: string, tracked: ReadonlyMap<string, Tracked>): Promise<StreamCopies> {
-  const client = new KinesisClient(kinesisClientConfig(endpoint));
+  const client = new KinesisClient(emulatorKinesisClientConfig(endpoint));
   try {
     const perKey = new Map<string, number>();
     for (const record of await readStream(client, stream)) {

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { kinesisClientConfig, readStream, recordJson } from '@eventline/devstack';
+import { emulatorKinesisClientConfig, readStream, recordJson } from '@eventline/devstack';
 import { runQuery } from '@eventline/processor';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,7 +133,7 @@ function expectOnceEach(rows: Row[], names: string[]): void {
 async function expectSentOnce(prefix: string, rows: Row[]): Promise<void> {
   const ids = rows.map((r) => r.event_id).sort();
   expect(ids.map((id) => gate.answers.get(id)?.accepted ?? 0)).toEqual(ids.map(() => 1));
-  const client = new KinesisClient(kinesisClientConfig(pipeline.kinesis.endpoint));
+  const client = new KinesisClient(emulatorKinesisClientConfig(pipeline.kinesis.endpoint));
   try {
     const copies = (await readStream(client, STREAMS.events))
       .map(recordJson)

@@ -1,11 +1,11 @@
 export { startKinesis, parseEngine, KINESIS_ENGINES, DEFAULT_ENGINE, type KinesisEngine, type KinesisEmulator, type StartKinesisOptions } from './kinesis-emulator';
 export { ensureStreams, type StreamSpec } from './streams';
 export { readStream, recordJson } from './read-stream';
-export { kinesisClientConfig } from './kinesis-client-config';
+export { emulatorKinesisClientConfig } from './kinesis-client-config';
 export { freePort } from './free-port';
 export { isAlive, stopChild, waitFor } from './process-control';
 export { spawnService, type ServiceProcess, type SpawnServiceOptions } from './service-process';
-export { startS3, s3ClientConfig, type S3Emulator, type StartS3Options } from './s3-emulator';
+export { startS3, emulatorS3ClientConfig, type S3Emulator, type StartS3Options } from './s3-emulator';
 export { startDynamo, type DynamoEmulator, type StartDynamoOptions } from './dynamo-emulator';
 export { emulatorDynamoClientConfig } from './dynamo-client-config';
 export { startPostgres, type PostgresServer, type StartPostgresOptions } from './postgres';

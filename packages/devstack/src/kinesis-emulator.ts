@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { freePort } from './free-port';
 import { stopChild } from './process-control';
-import { kinesisClientConfig } from './kinesis-client-config';
+import { emulatorKinesisClientConfig } from './kinesis-client-config';
 
 export const KINESIS_ENGINES = ['kinesalite', 'kinesis-local'] as const;
 export type KinesisEngine = (typeof KINESIS_ENGINES)[number];
@@ -126,7 +126,7 @@ async function spawnKinesisLocal(options: StartKinesisOptions): Promise<{ child:
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const client = new KinesisClient({ ...kinesisClientConfig(endpoint), maxAttempts: 1 });
+  const client = new KinesisClient({ ...emulatorKinesisClientConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {

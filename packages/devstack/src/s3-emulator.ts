@@ -56,7 +56,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Emulator>
  * S3 client settings for s3rver: path-style addressing, and checksums only when required —
  * otherwise the SDK streams with aws-chunked framing that s3rver stores inside the object.
  */
-export function s3ClientConfig(endpoint: string): S3ClientConfig {
+export function emulatorS3ClientConfig(endpoint: string): S3ClientConfig {
   return {
     endpoint,
     region: 'us-east-1',

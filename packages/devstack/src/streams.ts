@@ -4,7 +4,7 @@ import {
   KinesisClient,
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
-import { kinesisClientConfig } from './kinesis-client-config';
+import { emulatorKinesisClientConfig } from './kinesis-client-config';
 
 export interface StreamSpec {
   name: string;
@@ -13,7 +13,7 @@ export interface StreamSpec {
 
 /** Create each stream unless it exists, and wait until all are ACTIVE. */
 export async function ensureStreams(endpoint: string, streams: StreamSpec[], timeoutMs = 30_000): Promise<void> {
-  const client = new KinesisClient(kinesisClientConfig(endpoint));
+  const client = new KinesisClient(emulatorKinesisClientConfig(endpoint));
   try {
     for (const { name, shards } of streams) {
       try {

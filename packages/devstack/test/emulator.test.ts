@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureStreams, isAlive, KINESIS_ENGINES, kinesisClientConfig, parseEngine, readStream, startKinesis } from '../src';
+import { ensureStreams, isAlive, KINESIS_ENGINES, emulatorKinesisClientConfig, parseEngine, readStream, startKinesis } from '../src';
 
 async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
   return (await readStream(client, stream)).map((r) => new TextDecoder().decode(r.Data)).sort();
@@ -15,7 +15,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe.each(KINESIS_ENGINES)('%s', (engine) => {
   it('starts on a loopback port, serves PutRecords/GetRecords, and stops by pid', async () => {
     const kinesis = await startKinesis({ engine });
-    const client = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+    const client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
     try {
       expect(kinesis.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(isAlive(kinesis.pid)).toBe(true);
@@ -38,14 +38,14 @@ describe('kinesalite with a data dir', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'eventline-kinesalite-'));
     dirs.push(dataDir);
     const first = await startKinesis({ engine: 'kinesalite', dataDir });
-    const c1 = new KinesisClient(kinesisClientConfig(first.endpoint));
+    const c1 = new KinesisClient(emulatorKinesisClientConfig(first.endpoint));
     await ensureStreams(first.endpoint, [{ name: 's', shards: 1 }]);
     await c1.send(new PutRecordsCommand({ StreamName: 's', Records: [{ Data: new TextEncoder().encode('kept'), PartitionKey: 'k' }] }));
     c1.destroy();
     await first.stop();
 
     const second = await startKinesis({ engine: 'kinesalite', dataDir });
-    const c2 = new KinesisClient(kinesisClientConfig(second.endpoint));
+    const c2 = new KinesisClient(emulatorKinesisClientConfig(second.endpoint));
     try {
       expect(await readAll(c2, 's')).toEqual(['kept']);
     } finally {

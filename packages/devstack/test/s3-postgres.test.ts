@@ -1,12 +1,12 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { freePort, isAlive, s3ClientConfig, startPostgres, startS3 } from '../src';
+import { freePort, isAlive, emulatorS3ClientConfig, startPostgres, startS3 } from '../src';
 
 describe('startS3', () => {
   it('serves S3 on a loopback port with the bucket, round-trips bytes exactly, and stops', async () => {
     const s3 = await startS3({ buckets: ['lake'] });
-    const client = new S3Client(s3ClientConfig(s3.endpoint));
+    const client = new S3Client(emulatorS3ClientConfig(s3.endpoint));
     try {
       expect(s3.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const bytes = Buffer.from([0x1f, 0x8b, 0, 1, 2, 3, 255]);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, kinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
+import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, emulatorKinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisWriter, type BatchResponse } from '../src';
 import { basic, batch, event } from './helpers';
@@ -20,7 +20,7 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
       { name: 'events-bad', shards: 1 },
       { name: 'bulk', shards: 2 },
     ]);
-    client = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   });
   afterAll(async () => {
     client?.destroy();

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { bundleLambda, ensureStreams, invokeBundledHandler, kinesisClientConfig, readStream, recordJson, startKinesis, type KinesisEmulator } from '@eventline/devstack';
+import { bundleLambda, ensureStreams, invokeBundledHandler, emulatorKinesisClientConfig, readStream, recordJson, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResponse } from '../src';
 import { apiGatewayGet, batch, event, WRITE_KEY } from './helpers';
@@ -29,7 +29,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
       { name: 'events', shards: 1 },
       { name: 'events-bad', shards: 1 },
     ]);
-    client = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   }, 60_000);
   afterAll(async () => {
     client?.destroy();

@@ -1,5 +1,5 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer, waitFor } from '@eventline/devstack';
+import { ensureStreams, emulatorKinesisClientConfig, KINESIS_ENGINES, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer, waitFor } from '@eventline/devstack';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -100,7 +100,7 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
   beforeAll(async () => {
     kinesis = await startKinesis({ engine });
     await ensureStreams(kinesis.endpoint, [{ name: STREAM, shards: 2 }]);
-    producer = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+    producer = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
     const dir = await dirs.make();
     lakeDir = join(dir, 'lake');
     checkpointFile = join(dir, 'checkpoints', `${STREAM}.json`);
@@ -112,7 +112,7 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
   });
 
   const consumer = (maxAgeMs = 1000): Promise<Consumer> =>
-    startConsumer({ kinesis: kinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs, pollIntervalMs: 100, logger });
+    startConsumer({ kinesis: emulatorKinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs, pollIntervalMs: 100, logger });
 
   /** Put `count` valid events spread over many partition keys (so both shards get some), plus raw extras. */
   async function put(count: number, extras: string[] = []): Promise<string[]> {
@@ -187,7 +187,7 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     const sink = flakySink(createFolderSink(lakeDir));
     const errorLogs: string[] = [];
     const running = await startConsumer({
-      kinesis: { ...kinesisClientConfig(kinesis.endpoint), requestHandler: new FlakyGetRecords(2) },
+      kinesis: { ...emulatorKinesisClientConfig(kinesis.endpoint), requestHandler: new FlakyGetRecords(2) },
       streamName: STREAM,
       lakeDir,
       checkpointFile,
@@ -211,7 +211,7 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     const before = await ids();
     const first = await put(6);
     const sink = crashAfterWrite(createFolderSink(lakeDir));
-    const crashing = await startConsumer({ kinesis: kinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, sink, logger: () => undefined });
+    const crashing = await startConsumer({ kinesis: emulatorKinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, sink, logger: () => undefined });
     await waitFor('files written by the crashing consumer', () => crashing.stats().recordsRead >= 6 && sink.writes >= 2);
     // More records arrive while it is "down": a naive replay would flush old and new together under new names.
     const second = await put(6);
@@ -247,7 +247,7 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     await putEvents([...events.map((e) => ({ ...e, received_at: later })), fresh], (_e, i) => `other-key-${i}`);
     const infos: { msg: string; fields: Record<string, unknown> | undefined }[] = [];
     const second = await startConsumer({
-      kinesis: kinesisClientConfig(kinesis.endpoint),
+      kinesis: emulatorKinesisClientConfig(kinesis.endpoint),
       streamName: STREAM,
       lakeDir,
       checkpointFile,
@@ -277,7 +277,7 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     const rowSink = concurrencyProbe(pgSink);
     const sent = [...(await put(500)), ...(await put(500)), ...(await put(500))];
     const running = await startConsumer({
-      kinesis: kinesisClientConfig(kinesis.endpoint),
+      kinesis: emulatorKinesisClientConfig(kinesis.endpoint),
       streamName: STREAM,
       lakeDir,
       checkpointFile,

@@ -1,7 +1,7 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   ensureStreams,
-  kinesisClientConfig,
+  emulatorKinesisClientConfig,
   KINESIS_ENGINES,
   startKinesis,
   startPostgres,
@@ -53,7 +53,7 @@ describe.each(KINESIS_ENGINES)('processor killed with SIGKILL mid-delivery, agai
   beforeAll(async () => {
     kinesis = await startKinesis({ engine });
     await ensureStreams(kinesis.endpoint, [{ name: 'events', shards: 2 }]);
-    producer = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+    producer = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   });
   afterAll(async () => {
     for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, PutRecordsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { ensureStreams, kinesisClientConfig, KINESIS_ENGINES, startKinesis, waitFor, type KinesisEmulator } from '@eventline/devstack';
+import { ensureStreams, emulatorKinesisClientConfig, KINESIS_ENGINES, startKinesis, waitFor, type KinesisEmulator } from '@eventline/devstack';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe.each(KINESIS_ENGINES)('SplitShard while consuming, against %s', (engine
   beforeAll(async () => {
     kinesis = await startKinesis({ engine });
     await ensureStreams(kinesis.endpoint, [{ name: 'events', shards: 1 }]);
-    client = new KinesisClient(kinesisClientConfig(kinesis.endpoint));
+    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   });
   afterAll(async () => {
     client?.destroy();
@@ -56,7 +56,7 @@ describe.each(KINESIS_ENGINES)('SplitShard while consuming, against %s', (engine
     const lakeDir = join(dir, 'lake');
     const rows = recordingSink();
     const consumer = await startConsumer({
-      kinesis: kinesisClientConfig(kinesis.endpoint),
+      kinesis: emulatorKinesisClientConfig(kinesis.endpoint),
       streamName: 'events',
       lakeDir,
       checkpointFile: join(dir, 'cp.json'),
