@@ -1,7 +1,5 @@
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { KinesisClientConfig } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { keepAliveHandler } from '../keep-alive-handler';
 
 export interface KinesisConnection {
   /** Emulator URL (http://127.0.0.1:4567); absent means real AWS. */
@@ -29,12 +27,7 @@ export function kinesisClientConfig(connection: KinesisConnection): KinesisClien
     region: connection.region,
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     ...(connection.dummyCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new Agent({ keepAlive: true }),
-      httpsAgent: new HttpsAgent({ keepAlive: true }),
-      connectionTimeout: KINESIS_TIMEOUTS.connectMs,
-      // An idle timeout, not a total one: a large page that keeps arriving is never cut off.
-      socketTimeout: connection.idleTimeoutMs ?? KINESIS_TIMEOUTS.idleMs,
-    }),
+    // An idle timeout, not a total one: a large page that keeps arriving is never cut off.
+    requestHandler: keepAliveHandler({ connectionTimeout: KINESIS_TIMEOUTS.connectMs, socketTimeout: connection.idleTimeoutMs ?? KINESIS_TIMEOUTS.idleMs }),
   };
 }

@@ -1,7 +1,5 @@
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { keepAliveHandler } from '../keep-alive-handler';
 
 export interface DynamoConnection {
   /** Emulator URL (dynalite); absent means real AWS. */
@@ -14,6 +12,6 @@ export function dynamoClientConfig(connection: DynamoConnection): DynamoDBClient
   return {
     region: connection.region,
     ...(connection.endpoint ? { endpoint: connection.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) }),
+    requestHandler: keepAliveHandler(),
   };
 }

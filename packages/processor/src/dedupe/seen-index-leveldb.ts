@@ -58,7 +58,6 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
     return duplicates;
   }
 
-  /** The `t!` keys to forget, oldest first: the expired ones (up to a batch), then those beyond `maxIds` (up to a batch more). */
   // The claims to forget, oldest first: every expired one (up to EVICT_BATCH), then as many more as
   // the count is over maxIds (up to EVICT_BATCH). Expired keys sort first, so one walk finds both and
   // stops at the last key it needs (at the cap that is the surplus, not a whole batch).

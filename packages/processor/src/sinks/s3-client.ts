@@ -1,7 +1,5 @@
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { keepAliveHandler } from '../keep-alive-handler';
 
 export interface S3Connection {
   /** Emulator URL (http://127.0.0.1:4568); absent means real AWS. */
@@ -24,12 +22,8 @@ export function s3ClientConfig(connection: S3Connection): S3ClientConfig {
       ? { endpoint: connection.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
     ...(connection.dummyCredentials ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new Agent({ keepAlive: true }),
-      httpsAgent: new HttpsAgent({ keepAlive: true }),
-      connectionTimeout: S3_CONNECT_TIMEOUT_MS,
-      // No socket idle timeout: over TLS, Node does not count the progress of one large body write,
-      // so an idle timeout cuts off a long upload that is still moving.
-    }),
+    // No socket idle timeout: over TLS, Node does not count the progress of one large body write,
+    // so an idle timeout cuts off a long upload that is still moving.
+    requestHandler: keepAliveHandler({ connectionTimeout: S3_CONNECT_TIMEOUT_MS }),
   };
 }
