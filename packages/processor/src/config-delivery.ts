@@ -1,7 +1,7 @@
 import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
 import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
-import { optional } from './config-value';
+import { optional, readIntegerEnv } from './config-value';
 
 /** Where and how flushes are written, read from the environment (shared by the Node and Lambda entries). */
 export interface DeliveryEnv {
@@ -21,8 +21,7 @@ export interface DeliveryEnv {
 export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): DeliveryEnv {
   const format = optional(env.OUTPUT_FORMAT) ?? 'ndjson';
   if (format !== 'ndjson' && format !== 'parquet') problems.push(`OUTPUT_FORMAT must be "ndjson" or "parquet", got "${format}"`);
-  const gzipLevel = Number(optional(env.GZIP_LEVEL) ?? 6);
-  if (!Number.isInteger(gzipLevel) || gzipLevel < 1 || gzipLevel > 9) problems.push(`GZIP_LEVEL must be an integer from 1 to 9, got "${env.GZIP_LEVEL}"`);
+  const gzipLevel = readIntegerEnv(env, 'GZIP_LEVEL', 6, 1, 9, problems);
   const prefixes = { events: optional(env.EVENT_PREFIX) ?? DEFAULT_EVENT_PREFIX, errors: optional(env.ERROR_PREFIX) ?? DEFAULT_ERROR_PREFIX };
   const eventPrefix = prefix('EVENT_PREFIX', prefixes.events, 'events', problems);
   const errorPrefix = prefix('ERROR_PREFIX', prefixes.errors, 'errors', problems);
@@ -32,8 +31,7 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   if (s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(s3Endpoint)) problems.push(`S3_ENDPOINT must be an http(s) URL, got "${s3Endpoint}"`);
   const url = optional(env.DATABASE_URL);
   if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// URL');
-  const batchSize = Number(optional(env.PG_BATCH_SIZE) ?? 500);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) problems.push(`PG_BATCH_SIZE must be an integer from 1 to 1000, got "${env.PG_BATCH_SIZE}"`);
+  const batchSize = readIntegerEnv(env, 'PG_BATCH_SIZE', 500, 1, 1000, problems);
   return {
     format: format === 'parquet' ? 'parquet' : 'ndjson',
     gzipLevel,
