@@ -29,11 +29,14 @@
 //                unloads the page (Chromium rejects them just before pagehide while they still land:
 //                the Chromium test reading the events stream saw "navigate away" sent twice about one
 //                run in three), and the drop notice for queued events when consent is withdrawn. Still OVER the 8000 B target by ~1.15 KB.
+//   9270 B gzip: measured 9260 B (+102 B) with requestTimeoutMs: a request that never answers is aborted
+//                and retried (a stalled connection held the flush, and close(), forever). Still
+//                OVER the 8000 B target by ~1.25 KB.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9160;
+const GZIP_BUDGET = 9270;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

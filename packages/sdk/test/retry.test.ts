@@ -2,25 +2,14 @@ import type { ClientBatch } from '@eventline/schemas';
 import { HttpResponse } from 'msw';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { createNodePlatform } from '../src/platform/node/platform';
-import { acceptAll, ENDPOINT, ingestSuite, record } from './support';
+import { acceptAll, ENDPOINT, fixedJitter, ingestSuite, record } from './support';
 
 const { ingest, clients } = ingestSuite();
-
-/** randomBytes that make the backoff's uniform draw equal `fraction` (ids stay unique: the rest varies). */
-function fixedRandom(fraction: number) {
-  const real = createNodePlatform().randomBytes;
-  return (length: number) => {
-    const bytes = real(length);
-    if (length === 4) new DataView(bytes.buffer, bytes.byteOffset, 4).setUint32(0, Math.floor(fraction * 2 ** 32));
-    return bytes;
-  };
-}
 
 describe('retry with full-jitter backoff', () => {
   it('waits a uniform draw in [0, base·2^(n-1)], capped at retryMaxMs', async () => {
     ingest.reply(() => HttpResponse.json({}, { status: 500 }));
-    const client = clients.create({ retryBaseMs: 1000, retryMaxMs: 3000 }, { randomBytes: fixedRandom(0.5) });
+    const client = clients.create({ retryBaseMs: 1000, retryMaxMs: 3000 }, { randomBytes: fixedJitter(0.5) });
     const notices = record(client);
     client.track('a');
     for (let i = 0; i < 4; i++) await client.flush();
@@ -29,7 +18,7 @@ describe('retry with full-jitter backoff', () => {
 
   it('honours Retry-After as a floor', async () => {
     ingest.reply(() => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '7' } }));
-    const client = clients.create({ retryBaseMs: 1000 }, { randomBytes: fixedRandom(0.1) });
+    const client = clients.create({ retryBaseMs: 1000 }, { randomBytes: fixedJitter(0.1) });
     const notices = record(client);
     client.track('a');
     await client.flush();

@@ -4,6 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createEventline } from '../src/node';
+import { createNodePlatform } from '../src/platform/node/platform';
 import type { Client, ClientConfig, ClientNotices, Platform } from '../src/public-types';
 
 export const ENDPOINT = 'http://ingest.test';
@@ -57,14 +58,31 @@ export function fakeIngest() {
   };
 }
 
-/** Creates clients (Node platform + msw) and closes them all after each test. */
+/**
+ * randomBytes whose 4-byte draws (the backoff's only use of 4 bytes) make the jitter's uniform draw
+ * equal `fraction`; every other length stays random, so ids stay unique.
+ */
+export function fixedJitter(fraction: number): Platform['randomBytes'] {
+  const real = createNodePlatform().randomBytes;
+  return (length: number) => {
+    const bytes = real(length);
+    if (length === 4) new DataView(bytes.buffer, bytes.byteOffset, 4).setUint32(0, Math.floor(fraction * 2 ** 32));
+    return bytes;
+  };
+}
+
+/**
+ * Creates clients (Node platform + msw) and closes them all after each test. Their backoff waits
+ * half its ceiling, not a random share: a test that sets `retryBaseMs: 60_000` to keep a retry from
+ * firing must not see one fire after a few milliseconds by the luck of the draw.
+ */
 export function clientFactory() {
   const clients: Client[] = [];
   return {
     create(config: Partial<ClientConfig> = {}, overrides: Partial<Platform> = {}) {
       const client = createEventline(
         { writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, ...config },
-        overrides,
+        { randomBytes: fixedJitter(0.5), ...overrides },
       );
       clients.push(client);
       return client;

@@ -22,6 +22,8 @@ export interface ClientConfig {
   retryBaseMs?: number;
   /** Longest wait between retries. Default 60000. */
   retryMaxMs?: number;
+  /** A request with no answer after this long is aborted and retried like a network error. Default 30000. */
+  requestTimeoutMs?: number;
   /** gzip request bodies with CompressionStream (`Content-Encoding: gzip`) where available. Default true. */
   compress?: boolean;
   /** A session ends after this much inactivity. Default 30 min. */
@@ -47,6 +49,7 @@ export const DEFAULTS = {
   maxBatchBytes: 512_000,
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
+  requestTimeoutMs: 30_000,
   sessionTimeoutMs: 30 * 60_000,
   leaseMs: 10_000,
 } as const;

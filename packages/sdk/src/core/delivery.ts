@@ -152,8 +152,20 @@ export function createDelivery(d: DeliveryDeps) {
     const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
     if (keepalive) keepaliveBytes += size;
     for (const e of batch) inFlight.add(e.event_id);
+    // A request that never answers (a stalled connection) would hold the flush, and close(), forever:
+    // after requestTimeoutMs it is aborted and its events retried, whether or not the transport
+    // honours the signal.
+    const abort = new AbortController();
+    let expire: TimerHandle | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      expire = startTimer(() => {
+        abort.abort();
+        reject(new Error(`no answer after ${cfg.requestTimeoutMs} ms`));
+      }, cfg.requestTimeoutMs);
+    });
     try {
-      return await platform.transport.send(url, payload, json ? headers : { ...headers, 'Content-Encoding': 'gzip' }, keepalive ? { keepalive } : undefined);
+      const sending = platform.transport.send(url, payload, json ? headers : { ...headers, 'Content-Encoding': 'gzip' }, { keepalive, signal: abort.signal });
+      return await Promise.race([sending, timedOut]);
     } catch (cause) {
       if (keepalive) {
         for (const e of batch) cancelled.add(e.event_id);
@@ -161,6 +173,7 @@ export function createDelivery(d: DeliveryDeps) {
       }
       throw cause;
     } finally {
+      clearTimeout(expire);
       if (keepalive) keepaliveBytes -= size;
       for (const e of batch) inFlight.delete(e.event_id);
     }

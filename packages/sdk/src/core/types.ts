@@ -30,6 +30,8 @@ export interface TransportResponse {
 export interface SendOptions {
   /** Let the request outlive the page (unload path; the body must be ≤ 64 KB). */
   keepalive?: boolean;
+  /** Aborted when the core stops waiting (requestTimeoutMs); a transport should cancel the request. */
+  signal?: AbortSignal;
 }
 
 /** How a batch reaches the ingest. Resolves with any HTTP status; throws only on network error. */

@@ -16,6 +16,7 @@ export function createFetchTransport(getFetch: () => FetchFn | undefined): Trans
         headers,
         body: body as string | Uint8Array<ArrayBuffer>,
         keepalive: options?.keepalive === true,
+        signal: options?.signal,
         credentials: 'omit',
       });
       const text = await response.text();
