@@ -2,6 +2,7 @@ import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
 import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
 import { optional, readIntegerEnv } from './config-value';
+import { PG_DEFAULTS } from './sinks/postgres-sink';
 
 /** Where and how flushes are written, read from the environment (shared by the Node and Lambda entries). */
 export interface DeliveryEnv {
@@ -15,7 +16,7 @@ export interface DeliveryEnv {
   /** Set: write to S3 instead of the lake folder. */
   s3: { bucket: string; prefix: string; endpoint: string | undefined } | undefined;
   /** Set: also write rows to PostgreSQL. */
-  postgres: { url: string; schema: string; table: string; batchSize: number } | undefined;
+  postgres: { url: string; schema: string; table: string; batchSize: number; connectTimeoutMs: number; statementTimeoutMs: number } | undefined;
 }
 
 export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): DeliveryEnv {
@@ -32,6 +33,8 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const url = optional(env.DATABASE_URL);
   if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// URL');
   const batchSize = readIntegerEnv(env, 'PG_BATCH_SIZE', 500, 1, 1000, problems);
+  const connectTimeoutMs = readIntegerEnv(env, 'PG_CONNECT_TIMEOUT_MS', PG_DEFAULTS.connectTimeoutMs, 100, 600_000, problems);
+  const statementTimeoutMs = readIntegerEnv(env, 'PG_STATEMENT_TIMEOUT_MS', PG_DEFAULTS.statementTimeoutMs, 100, 3_600_000, problems);
   return {
     format: format === 'parquet' ? 'parquet' : 'ndjson',
     gzipLevel,
@@ -41,7 +44,7 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
     pii,
     s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint } : undefined,
     postgres: url
-      ? { url, schema: optional(env.PG_SCHEMA) ?? 'public', table: optional(env.PG_TABLE) ?? 'events', batchSize }
+      ? { url, schema: optional(env.PG_SCHEMA) ?? 'public', table: optional(env.PG_TABLE) ?? 'events', batchSize, connectTimeoutMs, statementTimeoutMs }
       : undefined,
   };
 }

@@ -3,6 +3,7 @@ import type { DeliveryEnv } from './config-delivery';
 import type { DeliveryOptions } from './delivery/deliver';
 import { createFolderSink } from './delivery/folder-sink';
 import type { RowSink, Sink } from './delivery/sink';
+import { errorFields, type Logger } from './log';
 import { createPostgresSink } from './sinks/postgres-sink';
 import { s3ClientConfig } from './sinks/s3-client';
 import { createS3Sink } from './sinks/s3-sink';
@@ -15,13 +16,22 @@ export interface Wired {
 }
 
 /** Build the sinks a DeliveryEnv describes: folder or S3, plus PostgreSQL when configured (its table is created here). */
-export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, dummyCredentials: boolean): Promise<Wired> {
+export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, dummyCredentials: boolean, log: Logger): Promise<Wired> {
   const s3 = env.s3 ? new S3Client(s3ClientConfig({ endpoint: env.s3.endpoint, region, dummyCredentials: dummyCredentials || env.s3.endpoint !== undefined })) : undefined;
   const sink = env.s3 && s3 ? createS3Sink({ client: s3, bucket: env.s3.bucket, prefix: env.s3.prefix }) : createFolderSink(lakeDir);
   let rowSink: RowSink | undefined;
   try {
-    rowSink = env.postgres
-      ? await createPostgresSink({ connectionString: env.postgres.url, schema: env.postgres.schema, table: env.postgres.table, batchSize: env.postgres.batchSize })
+    const pg = env.postgres;
+    rowSink = pg
+      ? await createPostgresSink({
+          connectionString: pg.url,
+          schema: pg.schema,
+          table: pg.table,
+          batchSize: pg.batchSize,
+          connectTimeoutMs: pg.connectTimeoutMs,
+          statementTimeoutMs: pg.statementTimeoutMs,
+          onIdleError: (error) => log('warn', 'a PostgreSQL connection broke while idle; the pool opens a new one when needed', errorFields(error)),
+        })
       : undefined;
   } catch (error) {
     s3?.destroy();

@@ -39,6 +39,7 @@ describe('readEnv', () => {
         S3_ENDPOINT: 'http://127.0.0.1:4568',
         DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
         PG_SCHEMA: 'analytics',
+        PG_STATEMENT_TIMEOUT_MS: '5000',
       },
       '/repo',
     );
@@ -47,15 +48,15 @@ describe('readEnv', () => {
       format: 'parquet',
       pii: { hash: ['user_id', 'traits.email'], drop: ['context.user_agent'], salt: 'pepper' },
       s3: { bucket: 'lake', prefix: 'prod/', endpoint: 'http://127.0.0.1:4568' },
-      postgres: { url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'analytics', table: 'events', batchSize: 500 },
+      postgres: { url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'analytics', table: 'events', batchSize: 500, connectTimeoutMs: 10_000, statementTimeoutMs: 5000 },
     });
     expect(env.delivery.eventPrefix({ timestamp: new Date('2026-11-25T09:00:00Z'), partitionKeys: { app_id: 'shop' } })).toBe('raw/shop/2026/11/25/');
   });
 
   it('reports bad delivery settings together', () => {
     expect(() =>
-      readEnv({ STREAM_NAME: 'e', AWS_REGION: 'x', OUTPUT_FORMAT: 'avro', EVENT_PREFIX: 'a/!{firehose:random-string}/', PII_HASH_FIELDS: 'user_id', DATABASE_URL: 'mysql://x' }),
-    ).toThrow(/OUTPUT_FORMAT[\s\S]*EVENT_PREFIX[\s\S]*salt is required[\s\S]*DATABASE_URL/);
+      readEnv({ STREAM_NAME: 'e', AWS_REGION: 'x', OUTPUT_FORMAT: 'avro', EVENT_PREFIX: 'a/!{firehose:random-string}/', PII_HASH_FIELDS: 'user_id', DATABASE_URL: 'mysql://x', PG_CONNECT_TIMEOUT_MS: '0' }),
+    ).toThrow(/OUTPUT_FORMAT[\s\S]*EVENT_PREFIX[\s\S]*salt is required[\s\S]*DATABASE_URL[\s\S]*PG_CONNECT_TIMEOUT_MS must be an integer from 100 to 600000, got "0"/);
   });
 
   it('uses the default credential chain and requires a region for real AWS', () => {

@@ -9,7 +9,28 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
   batchSize?: number;
   /** Connections in the pool. Default 2: the stream, not the database, absorbs spikes. */
   maxConnections?: number;
+  /** Longest wait for a connection (opening one, or a free one from the pool). Default 10 s. */
+  connectTimeoutMs?: number;
+  /**
+   * Longest a statement may run, set as the session's `statement_timeout` (a lock held by a
+   * migration, an overloaded server). Each query also has a client-side limit 5 s longer, for a
+   * network that stopped answering. Default 30 s.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * A connection broke while idle in the pool (a server restart, a failover, a proxy closing it):
+   * the pool drops it and opens another when needed; this hears why. Without a listener pg's
+   * pool would throw the error and end the process.
+   */
+  onIdleError?: (error: Error) => void;
+  /** `application_name` of the connections, as `pg_stat_activity` shows them. Default 'eventline-processor'. */
+  applicationName?: string;
 }
+
+/** Defaults of the options above; the processor README's PG_* variables. */
+export const PG_DEFAULTS = { connectTimeoutMs: 10_000, statementTimeoutMs: 30_000 } as const;
+/** How much longer than the statement timeout the client waits before it gives up on the connection. */
+const CLIENT_GRACE_MS = 5_000;
 
 export interface PostgresSink extends RowSink {
   /** Statements and rows sent since start (for tests and stats). */
@@ -28,7 +49,20 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize * PG_COLUMN_TYPES.length > 65_535) {
     throw new RangeError(`batchSize must be 1..${Math.floor(65_535 / PG_COLUMN_TYPES.length)}, got ${batchSize}`);
   }
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 2 });
+  const statementTimeoutMs = options.statementTimeoutMs ?? PG_DEFAULTS.statementTimeoutMs;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    application_name: options.applicationName ?? 'eventline-processor',
+    max: options.maxConnections ?? 2,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? PG_DEFAULTS.connectTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
+    // A transaction left open (the process stalled mid-flush) must not hold its locks for ever.
+    idle_in_transaction_session_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
+    // TCP keep-alive: an idle connection to a vanished host is found out before the next flush.
+    keepAlive: true,
+  });
+  pool.on('error', options.onIdleError ?? (() => undefined));
   const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0 };
   try {
     for (const sql of createTableSql(table)) await pool.query(sql);
@@ -40,6 +74,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   async function writeRows(rows: readonly LakeRow[]): Promise<void> {
     if (rows.length === 0) return;
     const client = await pool.connect();
+    let failure: Error | undefined;
     try {
       await client.query('BEGIN');
       for (let i = 0; i < rows.length; i += batchSize) {
@@ -51,10 +86,12 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
       }
       await client.query('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK');
+      failure = error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
-      client.release();
+      // After a failure the connection is closed, not reused (it may be what failed), and closing it
+      // rolls the transaction back: no ROLLBACK to wait for on a connection that stopped answering.
+      client.release(failure);
     }
   }
 

@@ -1,0 +1,154 @@
+import { startPostgres, type PostgresServer } from '@eventline/devstack';
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createFolderSink, createPostgresSink, deliverRecords, type PostgresSink, type PostgresSinkOptions } from '../src';
+import { readDeliveryEnv } from '../src/config-delivery';
+import type { LogLevel } from '../src/log';
+import { wireDelivery } from '../src/wiring';
+import { record, storedEvent } from './fixtures/events';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+
+/**
+ * A TCP relay to PostgreSQL on a free loopback port that can go silent: once `silence()` is called
+ * it stops passing bytes either way (the connections stay open), like a network that drops packets.
+ */
+async function silenceableRelay(target: URL) {
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on('data', (chunk: Buffer) => void (silent || to.write(chunk)));
+      from.on('error', () => to.destroy());
+      from.on('close', () => (sockets.delete(from), to.destroy()));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as AddressInfo).port);
+  return {
+    url: url.toString(),
+    silence: () => void (silent = true),
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('PostgreSQL sink when the database misbehaves', () => {
+  let server: PostgresServer;
+  let admin: pg.Client;
+  const schema = `eventline_faults_${randomBytes(4).toString('hex')}`;
+  const sinks: PostgresSink[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+  }, 120_000);
+  afterAll(async () => {
+    for (const sink of sinks) await sink.close().catch(() => undefined);
+    for (const cleanup of cleanups) await cleanup();
+    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin?.end();
+    await server?.stop();
+    await dirs.cleanup();
+  });
+
+  const open = async (options: Partial<PostgresSinkOptions> = {}): Promise<PostgresSink> => {
+    const sink = await createPostgresSink({ connectionString: server.url, schema, table: 'events', ...options });
+    sinks.push(sink);
+    return sink;
+  };
+  const deliver = async (sink: PostgresSink, events: ReturnType<typeof storedEvent>[]) =>
+    deliverRecords('shardId-000000000000', events.map((e) => record(e)), createFolderSink(await dirs.make()), { rowSink: sink });
+  const countOf = async (events: ReturnType<typeof storedEvent>[]): Promise<number> =>
+    Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [events.map((e) => e.event_id)])).rows[0]?.n);
+
+  it('survives a connection the server ends while it idles in the pool, and writes through a new one', async () => {
+    const idleErrors: Error[] = [];
+    const applicationName = `eventline-faults-${randomBytes(4).toString('hex')}`; // this sink's connections only
+    const sink = await open({ applicationName, onIdleError: (error) => idleErrors.push(error) });
+    const first = [storedEvent()];
+    await deliver(sink, first);
+    // The pool's idle connections, ended by the server (as a restart or a failover would).
+    const ended = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+    expect(ended.rowCount).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(idleErrors.map((e) => (e as Error & { code?: string }).code)).toContain('57P01')); // admin_shutdown
+    const second = [storedEvent()];
+    await deliver(sink, second);
+    expect(await countOf([...first, ...second])).toBe(2);
+  });
+
+  it('the entries log such a loss as a warning (wireDelivery, shared by the Node and Lambda entries)', async () => {
+    const problems: string[] = [];
+    const env = readDeliveryEnv({ DATABASE_URL: server.url, PG_SCHEMA: schema }, problems);
+    expect(problems).toEqual([]);
+    const logged: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] = [];
+    const wired = await wireDelivery(env, await dirs.make(), 'us-east-1', true, (level, msg, fields) => logged.push({ level, msg, fields }));
+    cleanups.push(() => wired.close());
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eventline-processor' AND query LIKE '%' || $1 || '%'", [schema]);
+    await vi.waitFor(() =>
+      expect(logged).toContainEqual({
+        level: 'warn',
+        msg: 'a PostgreSQL connection broke while idle; the pool opens a new one when needed',
+        fields: expect.objectContaining({ error_code: '57P01' }) as unknown,
+      }),
+    );
+  });
+
+  it('fails a flush blocked by another session’s lock with PostgreSQL’s own reason, then writes once the lock is gone', async () => {
+    const sink = await open({ statementTimeoutMs: 300 });
+    const locker = new pg.Client({ connectionString: server.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE "${schema}".events IN ACCESS EXCLUSIVE MODE`); // a migration, say
+    const events = [storedEvent(), storedEvent({ anonymous_id: 'dev-2' })];
+    try {
+      await expect(deliver(sink, events)).rejects.toThrow(/canceling statement due to statement timeout/);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    await deliver(sink, events); // the shard's retry
+    expect(await countOf(events)).toBe(2);
+  });
+
+  it('fails a flush when the network goes silent mid-session instead of waiting for ever', async () => {
+    const relay = await silenceableRelay(new URL(server.url));
+    cleanups.push(() => relay.close());
+    const sink = await createPostgresSink({ connectionString: relay.url, schema, table: 'events', statementTimeoutMs: 200, connectTimeoutMs: 500 });
+    sinks.push(sink);
+    await deliver(sink, [storedEvent()]);
+    relay.silence();
+    // The server never sees the statement, so only the client-side limit (statement timeout + 5 s) can end it.
+    await expect(deliver(sink, [storedEvent()])).rejects.toThrow(/Query read timeout|timeout exceeded when trying to connect/);
+  }, 20_000);
+
+  it('fails to start, within the connect timeout, against a server that accepts but never answers', async () => {
+    const held = new Set<Socket>();
+    const hungUp: boolean[] = [];
+    const mute = createServer((socket) => {
+      held.add(socket);
+      socket.resume().on('close', () => hungUp.push(true));
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const url = `postgres://postgres@127.0.0.1:${(mute.address() as AddressInfo).port}/test`;
+    try {
+      await expect(createPostgresSink({ connectionString: url, schema, connectTimeoutMs: 300 })).rejects.toThrow(/timeout/i);
+      await vi.waitFor(() => expect(hungUp).toHaveLength(held.size)); // every attempt was hung up, none left open
+      expect(held.size).toBeGreaterThan(0);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
+  });
+});
