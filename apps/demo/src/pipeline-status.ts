@@ -86,7 +86,10 @@ export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: stri
   close: () => Promise<void>;
 } {
   const app = new Hono();
-  const pool = options.database ? new pg.Pool({ connectionString: options.database.url, max: 1 }) : undefined;
+  const pool = options.database ? new pg.Pool({ connectionString: options.database.url, max: 1, connectionTimeoutMillis: 2_000, application_name: 'eventline-demo' }) : undefined;
+  // A connection the server ends while idle (a restart) would otherwise be thrown and end the demo;
+  // the next poll opens a new one, and its count query reports any lasting problem.
+  pool?.on('error', () => undefined);
   const postgresCount = async (): Promise<PipelineStatus['postgres']> => {
     if (!pool || !options.database) return undefined;
     try {

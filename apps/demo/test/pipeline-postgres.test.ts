@@ -53,6 +53,18 @@ describe('pipeline view with PostgreSQL', () => {
       60_000,
       250,
     );
+    // The server ends the view's idle connection (a restart, say): the next poll still answers.
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    try {
+      const ended = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eventline-demo'");
+      expect(ended.rowCount).toBe(1);
+    } finally {
+      await admin.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the pool hears of it while idle
+    const after = (await (await web.request('/api/pipeline')).json()) as PipelineStatus;
+    expect(after.postgres).toEqual({ events: seeded.accepted });
     web.closeLake();
     expect(status?.ingest).toMatchObject({ up: true, accepted: seeded.accepted, retry: 0, circuit_open: false });
     expect(status?.postgres).toEqual({ events: seeded.accepted });
