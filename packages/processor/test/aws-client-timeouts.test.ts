@@ -1,7 +1,9 @@
+import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kinesisClientConfig } from '../src/consumer/kinesis-client';
+import { dynamoClientConfig } from '../src/dedupe/dynamodb-client';
 import { s3ClientConfig } from '../src/sinks/s3-client';
 import { createS3Sink } from '../src/sinks/s3-sink';
 import { startSilentServer } from './fixtures/silent-server';
@@ -19,6 +21,16 @@ describe('AWS clients against an endpoint that never answers', () => {
     const client = new KinesisClient({ ...config, maxAttempts: 1 });
     try {
       await expect(client.send(new GetRecordsCommand({ ShardIterator: 'x' }))).rejects.toMatchObject({ name: 'TimeoutError' });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('the DynamoDB client (the Lambda entries’ seen index) fails the call instead of waiting for good', async () => {
+    const client = new DynamoDBClient({ ...dynamoClientConfig({ endpoint: silent.url, region: 'us-east-1', idleTimeoutMs: 200 }), maxAttempts: 1 });
+    try {
+      const read = new BatchGetItemCommand({ RequestItems: { seen: { Keys: [{ event_id: { S: 'x' } }] } } });
+      await expect(client.send(read)).rejects.toMatchObject({ name: 'TimeoutError' });
     } finally {
       client.destroy();
     }
