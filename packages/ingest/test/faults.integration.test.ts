@@ -86,8 +86,12 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
     proxy.plan.latencyMs = 200;
     expect((await ingest().request('/v1/batch', post(batch([event()])))).status).toBe(200);
     proxy.plan.latencyMs = 1500;
-    const slow = await ingest({ ...FAST, budgetMs: 400 }).request('/v1/batch', post(batch([event()])));
-    expect(slow.status).toBe(503);
+    const slow = ingest({ ...FAST, budgetMs: 400 });
+    expect((await slow.request('/v1/batch', post(batch([event()])))).status).toBe(503);
+    // The readiness probe has the same budget: a stream that answers only after 1.5 s is not ready.
+    const ready = await slow.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { error: { code: string } }).error.code).toBe('queue_unavailable');
   });
 
   it('in an outage: 503 + Retry-After, the circuit opens (no more calls, /readyz 503), then recovers', async () => {

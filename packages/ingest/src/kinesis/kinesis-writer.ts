@@ -27,8 +27,11 @@ export function kinesisPutCall(client: KinesisClient): PutCall {
 
 /** The production writer: micro-batched PutRecords with partial retry, backpressure and a breaker. */
 export function createKinesisWriter(client: KinesisClient, options: KinesisWriterOptions = {}): RecordWriter {
-  return createBatchingWriter(kinesisPutCall(client), { ...WRITER_DEFAULTS, ...options }, async (stream) => {
-    await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+  const tuning = { ...WRITER_DEFAULTS, ...options };
+  return createBatchingWriter(kinesisPutCall(client), tuning, async (stream) => {
+    // Bounded like a write: a readiness probe that hangs on a hung Kinesis would pile up one open
+    // request per health check, and a stream that cannot answer within a write's budget is not ready.
+    await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }), { abortSignal: AbortSignal.timeout(tuning.budgetMs) });
   });
 }
 
