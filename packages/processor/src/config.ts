@@ -26,7 +26,15 @@ export interface ProcessorEnv {
   delivery: DeliveryEnv;
   /** `/metrics`, `/healthz`, `/readyz` server (absent: none). */
   metrics: MetricsEnv | undefined;
+  /** From SIGTERM/SIGINT, how long the final flushes may take before the entry exits 1 without them. */
+  shutdownTimeoutMs: number;
 }
+
+/**
+ * 25 s: under the 30 s that Kubernetes (terminationGracePeriodSeconds) and ECS (stopTimeout) give a
+ * stopping container before SIGKILL, so the entry says why it stopped instead of being killed mid-line.
+ */
+export const SHUTDOWN_TIMEOUT_DEFAULT_MS = 25_000;
 
 export { ConfigError };
 
@@ -67,6 +75,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   };
   const delivery = readDeliveryEnv(env, problems);
   const metrics = readMetricsEnv(env, problems);
+  const shutdownTimeoutMs = readIntegerEnv(env, 'SHUTDOWN_TIMEOUT_MS', SHUTDOWN_TIMEOUT_DEFAULT_MS, 1_000, 3_600_000, problems);
   if (problems.length > 0 || region === undefined || streamName === undefined) throw new ConfigError(problems);
   return {
     endpoint,
@@ -82,5 +91,6 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     dummyCredentials: endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined,
     delivery,
     metrics,
+    shutdownTimeoutMs,
   };
 }

@@ -37,6 +37,16 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     stderrLogger('info', 'stopping', { signal });
     const stats = (): Record<string, unknown> => ({ ...consumers[0]?.stats(), ...(consumers[1] ? { bad_rows_stream: consumers[1].stats() } : {}) });
+    // A sink that hangs (S3 or PostgreSQL unreachable) would hold the final flush past the platform's
+    // grace period. Nothing is lost by leaving: checkpoints only move after delivery, so a restart
+    // re-reads what was not delivered, and the seen index keeps the replay exact.
+    setTimeout(() => {
+      stderrLogger('error', 'stop deadline passed; exiting before the final flush finished (records after the checkpoint are re-read on restart)', {
+        shutdown_timeout_ms: env.shutdownTimeoutMs,
+        ...stats(),
+      });
+      process.exit(1);
+    }, env.shutdownTimeoutMs).unref();
     shutDown({ observability, consumers, sinks: wired }).then(
       () => {
         stderrLogger('info', 'stopped', stats());
@@ -49,8 +59,23 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  let stoppedBy: string | undefined;
+  const onSignal = (signal: string): void => {
+    if (stoppedBy === undefined) {
+      stoppedBy = signal;
+      shutdown(signal);
+    } else if (signal === stoppedBy) {
+      // Ctrl-C twice: the operator does not want to wait.
+      stderrLogger('warn', 'second signal; exiting now, before the final flush finished (records after the checkpoint are re-read on restart)', { signal });
+      process.exit(1);
+    } else {
+      // The other signal is a supervisor's (Ctrl-C reaches the whole process group, then the demo
+      // sends SIGTERM): the stop under way goes on.
+      stderrLogger('info', 'already stopping', { signal });
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 async function start(

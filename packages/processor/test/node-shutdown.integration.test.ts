@@ -1,10 +1,13 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DEFAULT_ENGINE, waitFor } from '@eventline/devstack';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runQuery } from '../src';
 import { storedEvent } from './fixtures/events';
 import { nodeEntrySuite, SUITE_STREAM } from './fixtures/node-entry-suite';
 import { parsePrometheusText, sumOf } from './fixtures/prometheus-text';
 import { startSilentServer } from './fixtures/silent-server';
+import { tempDirs } from './fixtures/temp-dir';
 
 // One engine is enough: what is under test is the entry's stop sequence, not Kinesis.
 describe('node entry between SIGTERM and exit', () => {
@@ -15,6 +18,24 @@ describe('node entry between SIGTERM and exit', () => {
     s3 = await startSilentServer();
   });
   afterAll(() => s3.stop());
+  const dirs = tempDirs();
+  afterAll(() => dirs.cleanup());
+
+  let recordsPut = 0;
+  /**
+   * One more record put on the stream; resolves once the running entry has read and buffered every
+   * record on it (each run starts from the stream's start: the earlier tests' records too).
+   */
+  async function bufferOneRecord(metricsUrl: string): Promise<ReturnType<typeof storedEvent>> {
+    const recordsRead = async (): Promise<number> => sumOf(parsePrometheusText(await (await fetch(metricsUrl)).text()), 'eventline_processor_records_read_total');
+    const event = storedEvent();
+    await suite.withKinesis((client) =>
+      client.send(new PutRecordsCommand({ StreamName: SUITE_STREAM, Records: [{ Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.anonymous_id }] })),
+    );
+    recordsPut += 1;
+    await waitFor('every record read and buffered', async () => (await recordsRead()) === recordsPut);
+    return event;
+  }
 
   it('answers /readyz 503 and still serves /metrics while the final flush runs', async () => {
     const { running, ready } = await suite.start({
@@ -26,19 +47,52 @@ describe('node entry between SIGTERM and exit', () => {
     const metricsUrl = (ready as { metrics_url: string }).metrics_url;
     const readyz = metricsUrl.replace(/\/metrics$/, '/readyz');
     const recordsRead = async (): Promise<number> => sumOf(parsePrometheusText(await (await fetch(metricsUrl)).text()), 'eventline_processor_records_read_total');
-
-    const event = storedEvent();
-    await suite.withKinesis((client) =>
-      client.send(new PutRecordsCommand({ StreamName: SUITE_STREAM, Records: [{ Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.anonymous_id }] })),
-    );
-    await waitFor('the record read and buffered', async () => (await recordsRead()) === 1);
+    await bufferOneRecord(metricsUrl);
     expect((await fetch(readyz)).status).toBe(200);
 
     running.child.kill('SIGTERM');
     await waitFor('/readyz 503', async () => (await fetch(readyz)).status === 503, 10_000);
     expect(await (await fetch(readyz)).json()).toEqual({ status: 'not_ready', reasons: ['stopping: final flush'] });
-    expect(await recordsRead()).toBe(1);
+    expect(await recordsRead()).toBe(recordsPut);
     expect(running.child.exitCode).toBeNull();
     expect(running.stderr()).not.toContain('"msg":"stopped');
+  });
+
+  it('exits 1 at SHUTDOWN_TIMEOUT_MS when the final flush cannot finish; a restart delivers the record', async () => {
+    const checkpointFile = join(await dirs.make(), 'cp.json'); // shared by both runs (and its seen index next to it)
+    const { running, ready } = await suite.start({
+      S3_BUCKET: 'lake',
+      S3_ENDPOINT: s3.url,
+      BUFFER_MAX_MS: '900000',
+      METRICS_PORT: '0',
+      SHUTDOWN_TIMEOUT_MS: '1000',
+      CHECKPOINT_FILE: checkpointFile,
+    });
+    const event = await bufferOneRecord((ready as { metrics_url: string }).metrics_url);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(1);
+    expect(running.stderr()).toContain('"msg":"stop deadline passed; exiting before the final flush finished');
+    expect(running.stderr()).toContain('"shutdown_timeout_ms":1000');
+
+    const again = await suite.start({ BUFFER_MAX_MS: '500', CHECKPOINT_FILE: checkpointFile });
+    const ids = async (): Promise<unknown[]> => (await runQuery(again.lakeDir, 'SELECT event_id FROM events')).map((r) => r.event_id);
+    await waitFor('the re-read records in the lake', async () => (await ids()).length === recordsPut, 30_000);
+    again.running.child.kill('SIGTERM');
+    expect(await again.running.exited).toBe(0);
+    expect((await ids()).filter((id) => id === event.event_id)).toHaveLength(1);
+  });
+
+  it('the same signal again ends a stop that is waiting on a hung sink at once; the other signal does not', async () => {
+    const { running, ready } = await suite.start({ S3_BUCKET: 'lake', S3_ENDPOINT: s3.url, BUFFER_MAX_MS: '900000', METRICS_PORT: '0' });
+    await bufferOneRecord((ready as { metrics_url: string }).metrics_url);
+    running.child.kill('SIGTERM');
+    await waitFor('the stop to begin', () => running.stderr().includes('"msg":"stopping"'));
+    running.child.kill('SIGINT'); // a supervisor's, after the first: the stop goes on
+    await waitFor('the other signal noted', () => running.stderr().includes('"msg":"already stopping"'));
+    expect(running.child.exitCode).toBeNull();
+    running.child.kill('SIGTERM'); // the same signal again: exit now
+    expect(await running.exited).toBe(1);
+    expect(running.stderr()).toContain('"msg":"second signal; exiting now');
+    expect(running.stderr()).not.toContain('stop deadline passed');
   });
 });
