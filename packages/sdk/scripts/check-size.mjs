@@ -32,11 +32,14 @@
 //   9270 B gzip: measured 9260 B (+102 B) with requestTimeoutMs: a request that never answers is aborted
 //                and retried (a stalled connection held the flush, and close(), forever). Still
 //                OVER the 8000 B target by ~1.25 KB.
+//   9400 B gzip: measured 9392 B (+132 B) with the opt-out shared across tabs (another open tab kept
+//                tracking, and its next state save wrote optOut: false back over the opt-out).
+//                Still OVER the 8000 B target by ~1.4 KB.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9270;
+const GZIP_BUDGET = 9400;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

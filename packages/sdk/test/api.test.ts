@@ -115,6 +115,42 @@ describe('consent', () => {
     await reloaded.flush();
     expect(ingest.events().map((e) => e.event)).toEqual(['back']);
   });
+
+  it('an opt-out in one tab stops the other open tabs, and their saves cannot undo it', async () => {
+    // Two tabs of one site: one Storage (IndexedDB) and one sync store (localStorage).
+    const storage = createMemoryStorage();
+    const shared = new Map<string, string>();
+    const syncStore = { get: (k: string) => shared.get(k) ?? null, set: (k: string, v: string) => void shared.set(k, v) };
+    const tabA = clients.create({}, { storage, syncStore });
+    const tabB = clients.create({ flushAt: 1000 }, { storage, syncStore });
+    const notices = record(tabB);
+    await tabA.getDeviceId();
+    await tabB.getDeviceId(); // both loaded the state before the opt-out: tab B's copy says optOut false
+    tabB.track('queued_in_b');
+    tabA.optOut();
+    tabB.track('tracked_in_b_after'); // tab B has not heard yet: queued, then dropped at its next send
+    await tabB.flush();
+    await tabA.flush();
+    expect(ingest.received).toHaveLength(0);
+    expect(notices.drop.map((d) => [d.reason, d.message, d.events.map((e) => e.event)])).toEqual([
+      ['consent', 'opted out', ['queued_in_b', 'tracked_in_b_after']],
+    ]);
+    tabB.track('later_in_b');
+    expect(notices.drop.at(-1)?.reason).toBe('consent');
+    tabB.identify('user-9'); // tab B saves its state again
+    await tabB.flush();
+
+    const reloaded = clients.create({}, { storage, syncStore });
+    reloaded.track('after_reload');
+    await reloaded.flush();
+    expect(ingest.received).toHaveLength(0);
+    expect(await storage.entries(QUEUE_PREFIX)).toEqual([]);
+
+    tabB.optIn(); // and an opt-in in one tab reaches the others the same way
+    reloaded.track('back');
+    await reloaded.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['back']);
+  });
 });
 
 describe('identity', () => {

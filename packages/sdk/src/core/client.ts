@@ -4,12 +4,13 @@ import { resolveConfig, type ClientConfig } from './config';
 import { createDelivery } from './delivery';
 import { draftEvent, jsonCopy } from './draft';
 import { createEmitter, type Emitter } from './emitter';
-import { createStateWriter, loadState, touchSession, type State } from './identity';
+import { createStateWriter, loadState, OPT_OUT_KEY, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
 import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
 import { createQueue } from './queue';
 import { createSeq } from './seq';
+import { readJson } from './sync-json';
 import type { CorePlatform, EventContext, PlatformContext } from './types';
 import type { EventType } from '@eventline/schemas';
 import { createUuidV7 } from './uuidv7';
@@ -79,7 +80,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
-  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock });
+  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock, optedOut });
   const landing = platform.landing?.() ?? {};
   const campaign = readCampaign(landing.url, landing.referrer);
   const ephemeralId = uuid();
@@ -104,6 +105,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     ready ??= loadState(platform.storage, uuid, reportError('state load failed')).then(async (loaded) => {
       await seq.prime(loaded.deviceId);
       state = loaded;
+      optedOut();
       if (campaign) {
         loaded.lastTouch = campaign;
         loaded.firstTouch ??= campaign;
@@ -116,6 +118,31 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       context();
     });
     return ready;
+  }
+
+  /**
+   * optOut()/optIn() of any tab, kept in the shared sync store (localStorage): it wins over this tab's
+   * copy of the state, which this tab's next save would otherwise write back over another tab's
+   * opt-out. Read at load, before each send (events queued since are dropped, not sent) and, while
+   * opted out, on each call (an opt-in elsewhere counts at once).
+   */
+  function optedOut(): boolean {
+    const shared = readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
+    if (state && typeof shared === 'boolean' && shared !== state.optOut) {
+      state.optOut = shared;
+      save(state);
+      if (shared) drop('consent', 'opted out', queue.clear());
+    }
+    return state?.optOut === true;
+  }
+
+  const optOutFailed = reportError('opt-out sync failed');
+  function shareOptOut(out: boolean): void {
+    try {
+      platform.syncStore?.set(OPT_OUT_KEY, String(out));
+    } catch (error) {
+      optOutFailed(error);
+    }
   }
 
   /** Run the waiting calls in order, up to one that cannot run yet. */
@@ -171,7 +198,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
   function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): void {
     try {
       if (closed) return drop('closed', `${type}() after close()`);
-      if (consent === 'denied' || state?.optOut) return drop('consent', 'no consent');
+      // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
+      if (consent === 'denied' || (state?.optOut && optedOut())) return drop('consent', 'no consent');
       const at = now();
       const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
       if (typeof draft === 'string') return drop('invalid', draft);
@@ -308,9 +336,14 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     alias: (userId, previousId) => call('alias', userId, undefined, previousId),
     group: (groupId, traits) => call('group', groupId, traits),
     setConsent,
-    optOut: () =>
-      update({ optOut: true }, () => drop('consent', 'opted out', queue.clear())),
-    optIn: () => update({ optOut: false }),
+    optOut() {
+      shareOptOut(true);
+      update({ optOut: true }, () => drop('consent', 'opted out', queue.clear()));
+    },
+    optIn() {
+      shareOptOut(false);
+      update({ optOut: false });
+    },
     anonymize: (on = true) => update({ anonymized: on }),
     reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
     flush: async () => {

@@ -27,6 +27,8 @@ export interface DeliveryDeps {
   isSender: () => boolean;
   /** Other tabs may add to the shared queue: keep the interval timer running even when this tab's queue is empty. */
   poll: boolean;
+  /** Opted out, in this tab or another: nothing is sent (the client drops what is queued). */
+  optedOut: () => boolean;
 }
 
 export type Delivery = ReturnType<typeof createDelivery>;
@@ -81,6 +83,7 @@ export function createDelivery(d: DeliveryDeps) {
 
   async function run(): Promise<void> {
     try {
+      if (d.optedOut()) return;
       if (!d.isSender()) {
         await queue.saved();
         return;
@@ -267,7 +270,7 @@ export function createDelivery(d: DeliveryDeps) {
    */
   function unload(): void {
     void queue.saved();
-    if (!d.isSender()) return;
+    if (!d.isSender() || d.optedOut()) return;
     // Cancelled keepalive sends may still land: skipped and leased like the ones in flight.
     const skip = new Set([...readLeases(), ...cancelled]);
     const before = skip.size; // pick() adds what it picks: a Set keeps insertion order, so these come after

@@ -3,6 +3,8 @@ import type { Storage } from './types';
 
 /** Everything the SDK remembers about the device, in one entry (one write per change, coalesced). */
 export const STATE_KEY = 'eventline.state';
+/** The latest optOut()/optIn() of any tab, `true` or `false`, in the shared sync store (localStorage). */
+export const OPT_OUT_KEY = 'eventline.optout';
 
 export interface Session {
   id: string;
