@@ -9,7 +9,7 @@ export type * from './public-types';
 export { createMemoryStorage } from './platform/memory-storage';
 export { SDK_VERSION } from './core/version';
 
-/** A client for the browser: localStorage (memory fallback), fetch, page context. Override any seam. */
+/** A client for the browser: IndexedDB, else localStorage, else memory, fetch, page context. Override any seam. */
 export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): Client {
   return createClient(config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
 }

@@ -23,14 +23,19 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
     if (firstOpen) client.track('af_first_open');
     client.track('app_open');
   };
-  void platform.storage.get<boolean>(INSTALLED).then(
-    (installed) => {
-      opened(installed !== true);
-      if (installed !== true) return platform.storage.setMany([[INSTALLED, true]]);
-    },
-    // storage unreadable: we cannot tell a first open from a later one, so claim neither
-    () => opened(false),
-  );
+  void platform.storage
+    .get<boolean>(INSTALLED)
+    .then(
+      (installed) => {
+        opened(installed !== true);
+        // Marked once the client may store (consent 'pending' stores nothing until it is granted).
+        if (installed !== true) return client.getDeviceId().then(() => platform.storage.setMany([[INSTALLED, true]]));
+      },
+      // storage unreadable: we cannot tell a first open from a later one, so claim neither
+      () => opened(false),
+    )
+    // handled: an unsaved mark costs a second af_first_open at the next start, nothing else
+    .catch(() => undefined);
   platform.lifecycle?.((event) => event === 'visible' && client.track('app_open'));
   return client;
 }

@@ -182,6 +182,36 @@ describe('identity', () => {
     expect(last?.anonymous_id).not.toBe((await storage.get<{ deviceId: string }>('eventline.state'))?.deviceId);
   });
 
+  it('anonymized: page URL and referrer lose their query strings; identify and alias are dropped, not sent to be rejected', async () => {
+    const page = { url: 'https://a.test/shop?gclid=abc&email=x%40y.z#top', path: '/shop', referrer: 'https://ads.test/c?fbclid=F1' };
+    const client = clients.create({}, { context: () => ({ page }) });
+    const notices = record(client);
+    client.anonymize();
+    client.track('private');
+    client.identify('user-2');
+    client.alias('user-2');
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event ?? e.type, e.context.page])).toEqual([['private', { url: 'https://a.test/shop', path: '/shop', referrer: 'https://ads.test/c' }]]);
+    expect(notices.drop.map((d) => [d.reason, d.message, d.events[0]?.type])).toEqual([
+      ['consent', 'anonymized', 'identify'],
+      ['consent', 'anonymized', 'alias'],
+    ]);
+    client.anonymize(false);
+    client.track('named');
+    await client.flush();
+    expect(ingest.events().at(-1)?.context.page).toEqual(page);
+  });
+
+  it('an identify() refused as invalid does not set the user id on later events', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.identify('u'.repeat(300)); // over the 256-character limit of an id
+    client.track('after');
+    await client.flush();
+    expect(notices.drop.map((d) => d.reason)).toEqual(['invalid']);
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after', undefined]]);
+  });
+
   it('a new session starts after sessionTimeoutMs of inactivity', async () => {
     let now = Date.parse('2026-11-25T10:00:00Z');
     const client = clients.create({ sessionTimeoutMs: 60_000 }, { now: () => now });

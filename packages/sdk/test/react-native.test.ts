@@ -51,6 +51,19 @@ describe('React Native adapter', () => {
     expect(JSON.parse(storage.data.get('eventline.installed') ?? 'false')).toBe(true);
   });
 
+  it("consent 'pending': nothing is stored, not even the install mark, until consent is granted", async () => {
+    const storage = memoryAsyncStorage();
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushAt: 1, consent: 'pending' }, { asyncStorage: storage }));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the install check has run
+    expect([...storage.data.keys()]).toEqual([]);
+    client.setConsent(true);
+    await vi.waitFor(() => expect(storage.data.get('eventline.installed')).toBe('true'));
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().map((e) => e.event)).toEqual(['af_first_open', 'app_open']);
+    });
+  });
+
   it('keeps the queue in AsyncStorage; background sends it, foreground tracks app_open', async () => {
     const storage = memoryAsyncStorage();
     const { appState, set } = fakeAppState();

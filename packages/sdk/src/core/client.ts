@@ -195,7 +195,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     return eventContext;
   }
 
-  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): void {
+  /** Returns true when the call made an event (queued, or waiting to be); identify() keeps its user id only then. */
+  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): boolean | void {
     try {
       if (closed) return drop('closed', `${type}() after close()`);
       // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
@@ -203,9 +204,10 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       const at = now();
       const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
       if (typeof draft === 'string') return drop('invalid', draft);
-      if (state && waiting.length === 0 && commit(draft, state, at)) return;
+      if (state && waiting.length === 0 && commit(draft, state, at)) return true;
       waiting.push(later(draft, at));
       if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
+      return true;
     } catch (error) {
       fail(`${type} failed`, error);
     }
@@ -216,8 +218,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
    * Returns false (nothing done) while no seq number is at hand.
    */
   function commit(draft: EventDraft, s: State, at: number): boolean {
-    if (s.optOut) {
-      drop('consent', 'opted out', [draft]);
+    // Anonymized: identify and alias exist to carry user ids (and the ingest requires them).
+    if (s.optOut || (s.anonymized && (draft.type === 'identify' || draft.type === 'alias'))) {
+      drop('consent', s.optOut ? 'opted out' : 'anonymized', [draft]);
       return true;
     }
     const n = seq.take(s.deviceId);
@@ -260,7 +263,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       if (s.lastTouch) ctx.campaign = s.anonymized ? { ...s.lastTouch, click_id: undefined, click_id_type: undefined } : s.lastTouch;
       if (s.firstTouch && !s.anonymized) ctx.first_touch = s.firstTouch;
       if (consentDetail) ctx.consent = consentDetail;
-      if (s.anonymized) delete ctx.user_agent;
+      if (s.anonymized) {
+        delete ctx.user_agent;
+        // Query strings carry click ids (gclid, …) and often more: anonymized pages go without them.
+        if (ctx.page) ctx.page = { ...ctx.page, url: ctx.page.url?.split('?')[0], referrer: ctx.page.referrer?.split('?')[0] };
+      }
       decorated = ctx;
     }
     event.context = decorated;
@@ -328,8 +335,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
   return {
     track: (name, properties) => call('track', name, properties),
     identify(userId, traits) {
-      call('identify', userId, traits);
-      if (typeof userId === 'string' && userId !== '') update({ userId });
+      if (call('identify', userId, traits)) update({ userId });
     },
     page: (name, properties) => call('page', name, properties),
     screen: (name, properties) => call('screen', name, properties),

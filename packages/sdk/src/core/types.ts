@@ -28,7 +28,7 @@ export interface TransportResponse {
 }
 
 export interface SendOptions {
-  /** Let the request outlive the page (unload path; the body must be ≤ 64 KB). */
+  /** Let the request outlive the page (any send whose body fits the page's 64 KiB keepalive budget). */
   keepalive?: boolean;
   /** Aborted when the core stops waiting (requestTimeoutMs); a transport should cancel the request. */
   signal?: AbortSignal;

@@ -4,7 +4,7 @@ import type { FetchFn } from './global-scope';
 
 /**
  * POST with fetch. Resolves with every HTTP status (the core decides what it means); rejects only
- * when no response arrived. `keepalive` (unload path) lets the request outlive the page.
+ * when no response arrived. `keepalive` (every send that fits the 64 KiB budget, unload sends included) lets the request outlive the page.
  */
 export function createFetchTransport(getFetch: () => FetchFn | undefined): Transport {
   return {
