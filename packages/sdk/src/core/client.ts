@@ -333,14 +333,14 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
   }
 
   return {
-    track: (name, properties) => call('track', name, properties),
+    track: (name, properties) => void call('track', name, properties),
     identify(userId, traits) {
       if (call('identify', userId, traits)) update({ userId });
     },
-    page: (name, properties) => call('page', name, properties),
-    screen: (name, properties) => call('screen', name, properties),
-    alias: (userId, previousId) => call('alias', userId, undefined, previousId),
-    group: (groupId, traits) => call('group', groupId, traits),
+    page: (name, properties) => void call('page', name, properties),
+    screen: (name, properties) => void call('screen', name, properties),
+    alias: (userId, previousId) => void call('alias', userId, undefined, previousId),
+    group: (groupId, traits) => void call('group', groupId, traits),
     setConsent,
     optOut() {
       shareOptOut(true);
