@@ -91,6 +91,20 @@ describe('enrichment', () => {
     await testApp(full, { ipMode: 'none' }, { clientIp: () => '203.0.113.77' }).request('/v1/batch', post(batch([event()])));
     expect((decode(full.records.get('events')![0]!.data) as { context: { server: ServerContext } }).context.server.ip).toBeUndefined();
   });
+
+  it('drops a client-sent context.ip whatever INGEST_IP says, from stored events and bad rows alike', async () => {
+    for (const ipMode of ['anonymize', 'full', 'none'] as const) {
+      const writer = createMemoryWriter();
+      const app = testApp(writer, { ipMode }, { clientIp: () => '203.0.113.77' });
+      const context = { library: { name: 't', version: '1' }, ip: '198.51.100.23' };
+      const res = await app.request('/v1/batch', post(batch([event({ context }), event({ context, seq: -1 })])));
+      expect(await res.json()).toMatchObject({ accepted: 1, rejected: 1 });
+      const stored = decode(writer.records.get('events')![0]!.data) as { context: Record<string, unknown> & { server: ServerContext } };
+      expect(stored.context.ip, ipMode).toBeUndefined();
+      expect(stored.context.server.ip, ipMode).toBe({ anonymize: '203.0.113.0', full: '203.0.113.77', none: undefined }[ipMode]);
+      expect(Buffer.from(writer.records.get('events-bad')![0]!.data).toString('utf8'), ipMode).not.toContain('198.51.100.23');
+    }
+  });
 });
 
 describe('logs', () => {

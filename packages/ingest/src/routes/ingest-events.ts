@@ -140,7 +140,7 @@ export interface BadRow {
 
 /** `payloadText`: the payload already as JSON text (the stored form of an event too large); else `raw` is stringified. */
 export function badRow(raw: unknown, code: string, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>, payloadText?: string): OutRecord {
-  const payload = payloadText ?? JSON.stringify(raw) ?? 'undefined';
+  const payload = payloadText ?? JSON.stringify(withoutClientIp(raw)) ?? 'undefined';
   const row: BadRow = {
     error_type: code,
     issues,
@@ -151,6 +151,15 @@ export function badRow(raw: unknown, code: string, issues: Issue[], input: Pick<
     payload_truncated: payload.length > BAD_ROW_PAYLOAD_MAX,
   };
   return { data: encode(row), partitionKey: eventIdOf(raw) || input.requestId };
+}
+
+/** The raw event without a client-sent `context.ip`: a bad row must not keep what a stored event may not. */
+function withoutClientIp(raw: unknown): unknown {
+  const context = typeof raw === 'object' && raw !== null ? (raw as { context?: unknown }).context : undefined;
+  if (typeof context !== 'object' || context === null || Array.isArray(context) || !('ip' in context)) return raw;
+  const rest: Record<string, unknown> = { ...(context as Record<string, unknown>) };
+  delete rest.ip;
+  return { ...(raw as Record<string, unknown>), context: rest };
 }
 
 export function encode(value: unknown): Uint8Array {
