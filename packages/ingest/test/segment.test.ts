@@ -65,4 +65,23 @@ describe('Segment-compatible routes', () => {
     expect((await testApp(half).request('/v1/track', { method: 'POST', body: '{}', headers: { authorization: basic('nope') } })).status).toBe(401);
     expect((await testApp(half).request('/v1/track', post('[1,2]'))).status).toBe(400);
   });
+
+  it('refuses a sentAt that is not an RFC 3339 date-time with 400 and its path, as the native envelope does with sent_at', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const track = { ...messages.track, type: 'track' };
+    for (const sentAt of ['yesterday', '2026-13-01T00:00:00Z', 1764064800000, '']) {
+      const onBatch = await app.request('/v1/batch', post(JSON.stringify({ sentAt, batch: [track] })));
+      expect(onBatch.status, String(sentAt)).toBe(400);
+      const code = typeof sentAt === 'string' ? 'invalid_format' : 'invalid_type';
+      expect(await onBatch.json()).toMatchObject({ error: { code: 'invalid_batch', issues: [{ path: 'sentAt', code }] } });
+      const single = await app.request('/v1/track', post(JSON.stringify({ ...messages.track, sentAt })));
+      expect(single.status, String(sentAt)).toBe(400);
+      expect(await single.json()).toMatchObject({ error: { code: 'invalid_message', issues: [{ path: 'sentAt', code }] } });
+    }
+    expect(writer.records.size).toBe(0);
+    // A valid one is stored as every event's sent_at.
+    expect((await app.request('/v1/batch', post(JSON.stringify({ sentAt: '2026-11-25T10:00:00+01:00', batch: [track] })))).status).toBe(200);
+    expect(decode(writer.records.get('events')![0]!.data)).toMatchObject({ sent_at: '2026-11-25T10:00:00+01:00' });
+  });
 });

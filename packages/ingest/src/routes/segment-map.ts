@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isUuidV7 } from '@eventline/schemas';
+import { isDateTime, isUuidV7, type Issue } from '@eventline/schemas';
 
 /** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
 export interface SegmentBatch {
@@ -16,9 +16,21 @@ type Message = Record<string, unknown>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-/** Map a Segment batch onto our events; the schema then validates them like any other. */
+/**
+ * Segment's `sentAt` is optional, but when sent it is the batch's sent_at on every stored event, so it
+ * is held to the native envelope's rule for `sent_at`: an RFC 3339 date-time string (what Segment's
+ * libraries send, `toISOString()`), else the request is refused with the field's path.
+ */
+export function segmentSentAtIssues(sentAt: unknown): Issue[] | undefined {
+  if (sentAt === undefined) return undefined;
+  if (typeof sentAt !== 'string') return [{ path: 'sentAt', code: 'invalid_type', message: 'expected string' }];
+  if (!isDateTime(sentAt)) return [{ path: 'sentAt', code: 'invalid_format', message: 'expected format date-time' }];
+  return undefined;
+}
+
+/** Map a Segment batch onto our events; the schema then validates them like any other. Check `sentAt` first. */
 export function segmentBatchToEvents(body: SegmentBatch, fallbackTs = new Date().toISOString()): { events: unknown[]; sentAt: string } {
-  const sentAt = str(body.sentAt) ?? fallbackTs;
+  const sentAt = typeof body.sentAt === 'string' ? body.sentAt : fallbackTs;
   const shared = isObject(body.context) ? body.context : {};
   const events = body.batch.map((m, i) => (isObject(m) ? segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt) : m));
   return { events, sentAt };
