@@ -167,7 +167,7 @@ describe('logs', () => {
       expect(res.status, path).toBe(status);
       const id = res.headers.get('x-request-id');
       expect(id).toMatch(UUID);
-      // The rest of an oversized body is not read, so its connection cannot be reused.
+      // An oversized body is read only up to a cap, so its connection cannot be reused.
       if (status === 413) expect(res.headers.get('connection')).toBe('close');
       expect(await res.json(), `${status}`).toMatchObject({ request_id: id, error: { code: expect.any(String) as string, message: expect.any(String) as string } });
     }
