@@ -45,6 +45,18 @@ describe('Segment-compatible routes', () => {
     expect((ids[0] as string).slice(0, 13)).toBe('01a21224-eea0');
   });
 
+  it('gives a resent message another event id when it has no timestamp (the time bits are then its sentAt), as the README warns', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const untimed = { anonymousId: 'anon-1', event: 'Order Completed', messageId: 'm-untimed' };
+    await app.request('/v1/track', post(JSON.stringify({ ...untimed, sentAt: '2026-11-25T09:59:00.000Z' })));
+    await app.request('/v1/track', post(JSON.stringify({ ...untimed, sentAt: '2026-11-25T09:59:05.000Z' })));
+    const ids = writer.records.get('events')!.map((r) => decode(r.data).event_id as string);
+    expect(ids[0]).not.toBe(ids[1]);
+    // Only the time bits differ: the rest is the messageId's hash.
+    expect(ids[0]!.slice(14)).toBe(ids[1]!.slice(14));
+  });
+
   it('takes a Segment batch on /v1/batch with the key in the body, and rejects a bad message with its path', async () => {
     const writer = createMemoryWriter();
     const body = { writeKey: WRITE_KEY, sentAt: ts, batch: [{ ...messages.track, type: 'track' }, { type: 'identify', anonymousId: 'x' }] };
