@@ -38,8 +38,8 @@ export function batchRoute(deps: BatchRouteDeps) {
 
 /**
  * 200 with per-event statuses; 503 + Retry-After when nothing was written. Segment clients read only
- * the status, so for them any `retry` makes it a 503 (they resend all; event ids are stable, so
- * what was written twice is deduplicated downstream).
+ * the status, so for them any `retry` makes it a 503 (they resend all; event ids are stable for
+ * messages with a messageId and a timestamp, so what was written twice is deduplicated downstream).
  */
 export function respond(c: Context, result: IngestResult, statusOnlyClient: boolean) {
   const { response, retryAfterSec } = result;

@@ -38,7 +38,8 @@ export function segmentBatchToEvents(body: SegmentBatch, fallbackTs = new Date()
 
 /**
  * One Segment message (track, identify, page, screen, alias, group) as our v1 event:
- * camelCase ids to snake_case, `messageId` to a stable UUIDv7 (a resend maps to the same id),
+ * camelCase ids to snake_case, `messageId` to a UUIDv7 (a resend maps to the same id when the message
+ * has a timestamp: the id's time bits are client_ts, which is otherwise the batch's sentAt or now),
  * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours.
  */
 export function segmentToEvent(m: Message, seq: number, sentAt: string): Record<string, unknown> {
@@ -70,7 +71,7 @@ function categorized(m: Message): unknown {
   return { ...(isObject(m.properties) ? m.properties : {}), category: m.category };
 }
 
-/** A UUIDv7 whose time is the event's and whose random bits are a hash of the messageId. */
+/** A UUIDv7 whose time is the event's and whose random bits are a hash of the messageId (of the whole message without one). */
 export function stableEventId(m: Message, clientTs: string): string {
   const id = str(m.messageId);
   if (id !== undefined && isUuidV7(id)) return id.toLowerCase();
