@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { requestId } from 'hono/request-id';
 import { RequestRejectedError } from './errors';
 import { errorResponse } from './http/error-response';
 import type { IpMode } from './http/client-ip';
@@ -12,6 +11,7 @@ import { writeKeyAuth, type AuthVariables } from './middleware/auth';
 import { bodySizeLimit, incompleteBody } from './middleware/body-size';
 import { cors } from './middleware/cors';
 import { rateLimit } from './middleware/rate-limit';
+import { requestId, type RequestIdVariables } from './middleware/request-id';
 import { batchRoute } from './routes/batch';
 import { healthRoutes } from './routes/health';
 import { requestFacts } from './routes/request-facts';
@@ -47,7 +47,7 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | undefined;
 }
 
-type Env = { Variables: AuthVariables & { requestId: string; jsonBody?: Promise<unknown> } };
+type Env = { Variables: AuthVariables & RequestIdVariables & { jsonBody?: Promise<unknown> } };
 
 /** The ingest as a Hono app. It knows no runtime: node.ts and lambda.ts wire it. */
 export function createApp(deps: AppDeps) {

@@ -35,7 +35,8 @@ export interface StoredJson {
 /**
  * The stored form of a request's events, as JSON text: the client's fields plus `schema_version`,
  * `sent_at` (the batch's when the event has none), `received_at`, `app_id` and `context.server`
- * (always the ingest's own, so a client cannot forge it; it is the context's last key).
+ * (always the ingest's own, so a client cannot forge it; it is the context's last key). A client's
+ * `context.ip` is dropped, as for Segment messages.
  *
  * Everything that is the same for the whole request (received_at, app_id, request id, IP, user agent,
  * the batch's sent_at) is serialized once here; per event there are two JSON.stringify calls (the
@@ -67,6 +68,8 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     const context = event.context as unknown as Record<string, unknown>;
     // Unset, not deleted: assigning keeps the object's shape, and stringify skips undefined.
     if (context.server !== undefined) context.server = undefined;
+    // A client-sent IP would bypass INGEST_IP: the only IP stored is the ingest's own, context.server.ip.
+    if (context.ip !== undefined) context.ip = undefined;
     const contextJson = JSON.stringify(context);
     e.context = undefined;
     if (e.schema_version !== undefined) e.schema_version = undefined;

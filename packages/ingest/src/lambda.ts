@@ -16,7 +16,7 @@ function sourceIp(c: Context): string | undefined {
 
 /**
  * The same app behind API Gateway (HTTP API, payload v2; REST v1 works too) through Hono's adapter.
- * Config is read and validated once per cold start; a bad config fails the init with every problem listed.
+ * Config is read and validated once per instance (see `built` below).
  * One request at a time per instance, so the writer does not linger for company.
  */
 export function createLambdaHandler(env: Record<string, string | undefined> = process.env, writer?: RecordWriter): LambdaHandler {
@@ -26,10 +26,30 @@ export function createLambdaHandler(env: Record<string, string | undefined> = pr
   return handle(createApp({ writer: out, options: config, log, clientIp: sourceIp }));
 }
 
-let cached: LambdaHandler | undefined;
+/**
+ * The handler built once per instance. In the Lambda runtime (AWS_LAMBDA_FUNCTION_NAME is always set
+ * there) it is built while the module loads, so a bad config fails the init (every problem listed)
+ * instead of the first request. Elsewhere (tests importing this module) it is built at the first
+ * call; a config error is kept and thrown again, never re-read.
+ */
+let built: { handler: LambdaHandler } | { error: Error } | undefined;
+
+function build(): { handler: LambdaHandler } | { error: Error } {
+  try {
+    return { handler: createLambdaHandler() };
+  } catch (error) {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+if (process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined) {
+  built = build();
+  if ('error' in built) throw built.error;
+}
 
 /** The Lambda entry point (`dist/lambda.handler`). */
-export const handler: LambdaHandler = (event, context) => {
-  cached ??= createLambdaHandler();
-  return cached(event, context);
+export const handler: LambdaHandler = async (event, context) => {
+  built ??= build();
+  if ('error' in built) throw built.error;
+  return built.handler(event, context);
 };

@@ -2,7 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { originPatternProblem } from './http/origins';
 
 export interface WriteKeyEntry {
-  /** sha256 of the write key, hex. The plain key is never kept in memory past start-up. */
+  /**
+   * sha256 of the write key, hex: lookups use only this. A plain key given in INGEST_WRITE_KEYS still
+   * stays in the process environment (process.env, /proc/<pid>/environ); `sha256:` entries avoid that.
+   */
   hash: string;
   appId: string;
 }

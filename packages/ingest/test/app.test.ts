@@ -55,6 +55,20 @@ describe('POST /v1/batch', () => {
     expect(stored.context).toMatchObject({ library: { name: 'test' }, server: { request_id: body.request_id } });
   });
 
+  it("cuts a bad row's payload at 64 KiB of UTF-8, not 64 Ki UTF-16 units, without splitting a character", async () => {
+    const writer = createMemoryWriter();
+    // 30,000 three-byte characters: 30 Ki UTF-16 units but ~90 KB of UTF-8.
+    const big = event({ seq: -1, properties: { note: '€'.repeat(30_000) } });
+    const res = await testApp(writer, { maxBodyBytes: 1024 * 1024 }).request('/v1/batch', post(batch([big])));
+    expect(await res.json()).toMatchObject({ rejected: 1 });
+    const row = decode((writer.records.get('events-bad') ?? [])[0]!.data) as { payload: string; payload_truncated: boolean };
+    expect(row.payload_truncated).toBe(true);
+    const bytes = Buffer.byteLength(row.payload, 'utf8');
+    expect(bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(bytes).toBeGreaterThan(64 * 1024 - 3);
+    expect(JSON.stringify(big).startsWith(row.payload)).toBe(true);
+  });
+
   it('answers 400 with a reason for malformed JSON and for a bad envelope', async () => {
     const app = testApp(createMemoryWriter());
     const malformed = await app.request('/v1/batch', post('{"events": ['));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { anonymizeIp, compileOrigins, createMemoryWriter, derivedTimestamp, parseAllowedOrigins, type ServerContext } from '../src';
 import { batch, decode, event, post, testApp, WRITE_KEY } from './helpers';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const origins = { shop: ['https://shop.example', 'http://127.0.0.1:*'] };
 
 describe('origins and CORS', () => {
@@ -86,10 +87,44 @@ describe('enrichment', () => {
     const res = await app.request('/v1/batch', post(batch([forged]), { 'user-agent': 'Mozilla/5.0 test', 'x-request-id': 'req-abc' }));
     expect(res.status).toBe(200);
     const stored = decode(writer.records.get('events')![0]!.data) as { context: { server: ServerContext } };
-    expect(stored.context.server).toEqual({ request_id: 'req-abc', derived_ts: expect.any(String) as string, ip: '203.0.113.0', user_agent: 'Mozilla/5.0 test' });
+    const requestId = ((await res.json()) as { request_id: string }).request_id;
+    expect(requestId).toMatch(UUID);
+    expect(stored.context.server).toEqual({ request_id: requestId, derived_ts: expect.any(String) as string, ip: '203.0.113.0', user_agent: 'Mozilla/5.0 test' });
     const full = createMemoryWriter();
     await testApp(full, { ipMode: 'none' }, { clientIp: () => '203.0.113.77' }).request('/v1/batch', post(batch([event()])));
     expect((decode(full.records.get('events')![0]!.data) as { context: { server: ServerContext } }).context.server.ip).toBeUndefined();
+  });
+
+  it('drops a client-sent context.ip whatever INGEST_IP says, from stored events and bad rows alike', async () => {
+    for (const ipMode of ['anonymize', 'full', 'none'] as const) {
+      const writer = createMemoryWriter();
+      const app = testApp(writer, { ipMode }, { clientIp: () => '203.0.113.77' });
+      const context = { library: { name: 't', version: '1' }, ip: '198.51.100.23' };
+      const res = await app.request('/v1/batch', post(batch([event({ context }), event({ context, seq: -1 })])));
+      expect(await res.json()).toMatchObject({ accepted: 1, rejected: 1 });
+      const stored = decode(writer.records.get('events')![0]!.data) as { context: Record<string, unknown> & { server: ServerContext } };
+      expect(stored.context.ip, ipMode).toBeUndefined();
+      expect(stored.context.server.ip, ipMode).toBe({ anonymize: '203.0.113.0', full: '203.0.113.77', none: undefined }[ipMode]);
+      expect(Buffer.from(writer.records.get('events-bad')![0]!.data).toString('utf8'), ipMode).not.toContain('198.51.100.23');
+    }
+  });
+});
+
+describe('request id', () => {
+  it("is always the ingest's own: a client's X-Request-Id is not the stored id, the answer's, nor a bad row's partition key", async () => {
+    const writer = createMemoryWriter();
+    const forged = 'chosen-by-client';
+    const noId = { ...event(), event_id: undefined };
+    const res = await testApp(writer).request('/v1/batch', post(batch([event(), noId]), { 'x-request-id': forged }));
+    const body = (await res.json()) as { request_id: string; rejected: number };
+    expect(body.rejected).toBe(1);
+    expect(body.request_id).toMatch(UUID);
+    expect(res.headers.get('x-request-id')).toBe(body.request_id);
+    const stored = decode(writer.records.get('events')![0]!.data) as { context: { server: ServerContext } };
+    expect(stored.context.server.request_id).toBe(body.request_id);
+    const badRow = writer.records.get('events-bad')![0]!;
+    expect(badRow.partitionKey).toBe(body.request_id);
+    expect(decode(badRow.data)).toMatchObject({ request_id: body.request_id });
   });
 });
 
@@ -98,10 +133,12 @@ describe('logs', () => {
     const lines: Record<string, unknown>[] = [];
     const down = { put: (_s: string, r: unknown[]) => Promise.resolve({ failed: r.map((_, i) => i), lastError: 'InternalFailure' }), ping: () => Promise.resolve() };
     const app = testApp(down, {}, { clientIp: () => '203.0.113.77', log: (r) => lines.push(r) });
-    await app.request('/v1/batch', post(batch([event()]), { 'x-request-id': 'req-log-1' }));
+    const down503 = await app.request('/v1/batch', post(batch([event()]), { 'x-request-id': 'proxy-trace-1' }));
+    const id = down503.headers.get('x-request-id');
     await app.request('/v1/batch', post(batch([event()]), { authorization: 'Basic ' + Buffer.from('secret-wk:').toString('base64') }));
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'events not written', request_id: 'req-log-1', error: 'InternalFailure' }));
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', request_id: 'req-log-1', status: 503, route: '/v1/batch', app_id: 'shop' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'events not written', request_id: id, error: 'InternalFailure' }));
+    // A proxy's X-Request-Id is logged beside the ingest's own id, never instead of it.
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', request_id: id, upstream_request_id: 'proxy-trace-1', status: 503, route: '/v1/batch', app_id: 'shop' }));
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', status: 401 }));
     const text = JSON.stringify(lines);
     expect(text).not.toContain('203.0.113');
@@ -109,7 +146,7 @@ describe('logs', () => {
     expect(text).not.toContain(WRITE_KEY);
   });
 
-  it('every error answer carries the request id of its X-Request-Id header, 413 and 404 included', async () => {
+  it('every error answer carries its own request id, the same as its X-Request-Id header, 413 and 404 included', async () => {
     const down = { ...createMemoryWriter(), health: () => ({ ok: false, reason: 'test' }) };
     // Two requests get through the rate limit (the 400 and the 415), the next one is refused.
     const app = testApp(down, { maxBodyBytes: 1024, rateLimitPerSecond: 0.01, rateLimitBurst: 2, allowedOrigins: origins });
@@ -125,11 +162,12 @@ describe('logs', () => {
       ['/readyz', {}, 503],
     ];
     for (const [i, [path, init, status]] of cases.entries()) {
-      const id = `req-err-${i}`;
-      const res = await app.request(path, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-request-id': id } });
+      // A client's X-Request-Id is not adopted: the answer carries the ingest's own id.
+      const res = await app.request(path, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-request-id': `req-err-${i}` } });
       expect(res.status, path).toBe(status);
-      expect(res.headers.get('x-request-id')).toBe(id);
-      // The rest of an oversized body is not read, so its connection cannot be reused.
+      const id = res.headers.get('x-request-id');
+      expect(id).toMatch(UUID);
+      // An oversized body is read only up to a cap, so its connection cannot be reused.
       if (status === 413) expect(res.headers.get('connection')).toBe('close');
       expect(await res.json(), `${status}`).toMatchObject({ request_id: id, error: { code: expect.any(String) as string, message: expect.any(String) as string } });
     }

@@ -43,11 +43,13 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
     try {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
-      const good = [event({ anonymous_id: 'dev-1', seq: 1 }), event({ anonymous_id: 'dev-1', seq: 2 }), event({ anonymous_id: 'dev-2' })];
+      // dev-2's event carries a client IP, which must not be stored.
+      const clientIpContext = { library: { name: 'test', version: '0' }, ip: '198.51.100.23' };
+      const good = [event({ anonymous_id: 'dev-1', seq: 1 }), event({ anonymous_id: 'dev-1', seq: 2 }), event({ anonymous_id: 'dev-2', context: clientIpContext })];
       const bad = event({ seq: -5 });
       const res = await fetch(`${url}/v1/batch`, {
         method: 'POST',
-        headers: { authorization: basic('wk_live'), 'content-type': 'application/json' },
+        headers: { authorization: basic('wk_live'), 'content-type': 'application/json', 'x-request-id': 'chosen-by-client' },
         body: batch([...good, bad]),
       });
       expect(res.status).toBe(200);
@@ -57,6 +59,10 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
       const stored = await readStream(client, 'events');
       expect(stored.map((r) => json(r).event_id).sort()).toEqual(good.map((e) => e.event_id).sort());
       for (const r of stored) expect(r.PartitionKey).toBe(json(r).anonymous_id);
+      // The ingest's own request id and the IP it saw (loopback, anonymised), never the client's.
+      for (const r of stored) expect(json(r).context).toMatchObject({ server: { request_id: body.request_id, ip: '127.0.0.0' } });
+      expect(body.request_id).not.toBe('chosen-by-client');
+      expect(stored.map((r) => JSON.stringify(json(r))).join('')).not.toContain('198.51.100.23');
       // One device's events share a shard, in the order they were sent.
       const dev1 = stored.filter((r) => r.PartitionKey === 'dev-1').map((r) => json(r).seq);
       expect(dev1).toEqual([1, 2]);

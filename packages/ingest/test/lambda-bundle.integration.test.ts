@@ -45,6 +45,8 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
       handlerName: 'handler',
       event: { ...fixture, body: batch([good, event({ seq: -1 })]) },
       env: {
+        // Set by the Lambda runtime: the app is built while the module loads.
+        AWS_LAMBDA_FUNCTION_NAME: 'ingest',
         INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`,
         INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example',
         KINESIS_ENDPOINT: kinesis.endpoint,
@@ -75,5 +77,11 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
     expect(result.body).toMatch(/^eventline_ingest_events_total\{outcome="retry"\} 0$/m);
     expect(result.body).toMatch(/^process_cpu_seconds_total \d/m);
     expect(result.body).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+  }, 20_000);
+
+  it('fails its init on a bad config: the import alone throws, listing every problem', async () => {
+    // No handler is asked for (a name the bundle does not export): only the import can fail with the config's error.
+    const loading = invokeBundledHandler({ bundle, handlerName: 'notCalled', event: {}, env: { AWS_LAMBDA_FUNCTION_NAME: 'ingest', INGEST_LINGER_MS: '-1' } });
+    await expect(loading).rejects.toThrow(/ConfigError: invalid configuration:[\s\S]*INGEST_WRITE_KEYS[\s\S]*INGEST_LINGER_MS/);
   }, 20_000);
 });

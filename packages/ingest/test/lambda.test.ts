@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ApiGatewayRequestContextV2, LambdaContext, LambdaEvent } from 'hono/aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, createMemoryWriter, type BatchResponse, type ServerContext } from '../src';
 import { createLambdaHandler } from '../src/lambda';
 import { apiGatewayGet, batch, decode, event, gzip, WRITE_KEY } from './helpers';
@@ -60,5 +60,41 @@ describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
 
   it('refuses to start with an invalid configuration, listing every problem', () => {
     expect(() => createLambdaHandler({ INGEST_MAX_BODY_BYTES: 'lots' })).toThrow(ConfigError);
+  });
+});
+
+// The module's own `handler`, as the runtime loads it: a fresh import per test, the env stubbed.
+describe('Lambda entry point (module-level handler)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  async function freshModule(stubs: Record<string, string | undefined>) {
+    for (const [name, value] of Object.entries({ INGEST_WRITE_KEYS: undefined, INGEST_MAX_BODY_BYTES: undefined, INGEST_METRICS: undefined, AWS_LAMBDA_FUNCTION_NAME: undefined, ...stubs })) vi.stubEnv(name, value);
+    vi.resetModules();
+    return import('../src/lambda');
+  }
+
+  it('fails the Lambda init (the import) on a bad config, listing every problem', async () => {
+    const loading = freshModule({ AWS_LAMBDA_FUNCTION_NAME: 'ingest', INGEST_MAX_BODY_BYTES: 'lots' });
+    await expect(loading).rejects.toThrow(/invalid configuration:[\s\S]*INGEST_WRITE_KEYS[\s\S]*INGEST_MAX_BODY_BYTES/);
+    await expect(loading).rejects.toMatchObject({ name: 'ConfigError' });
+  });
+
+  it('builds the app once at init in the Lambda runtime: a later env change is not read', async () => {
+    const { handler } = await freshModule({ AWS_LAMBDA_FUNCTION_NAME: 'ingest', ...env });
+    vi.stubEnv('INGEST_METRICS', 'off');
+    expect((await handler(apiGatewayGet(fixture, '/metrics'), context)).statusCode).toBe(200);
+  });
+
+  it('outside the runtime builds at the first call, and keeps a config error instead of re-reading the env', async () => {
+    const { handler } = await freshModule({ INGEST_MAX_BODY_BYTES: 'lots' });
+    const first = handler(apiGatewayGet(fixture, '/healthz'), context);
+    await expect(first).rejects.toMatchObject({ name: 'ConfigError' });
+    vi.stubEnv('INGEST_MAX_BODY_BYTES', undefined);
+    vi.stubEnv('INGEST_WRITE_KEYS', env.INGEST_WRITE_KEYS);
+    const again = await handler(apiGatewayGet(fixture, '/healthz'), context).catch((error: unknown) => error);
+    expect(again).toBe(await first.catch((error: unknown) => error));
   });
 });

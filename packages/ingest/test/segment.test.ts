@@ -45,6 +45,18 @@ describe('Segment-compatible routes', () => {
     expect((ids[0] as string).slice(0, 13)).toBe('01a21224-eea0');
   });
 
+  it('gives a resent message another event id when it has no timestamp (the time bits are then its sentAt), as the README warns', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const untimed = { anonymousId: 'anon-1', event: 'Order Completed', messageId: 'm-untimed' };
+    await app.request('/v1/track', post(JSON.stringify({ ...untimed, sentAt: '2026-11-25T09:59:00.000Z' })));
+    await app.request('/v1/track', post(JSON.stringify({ ...untimed, sentAt: '2026-11-25T09:59:05.000Z' })));
+    const ids = writer.records.get('events')!.map((r) => decode(r.data).event_id as string);
+    expect(ids[0]).not.toBe(ids[1]);
+    // Only the time bits differ: the rest is the messageId's hash.
+    expect(ids[0]!.slice(14)).toBe(ids[1]!.slice(14));
+  });
+
   it('takes a Segment batch on /v1/batch with the key in the body, and rejects a bad message with its path', async () => {
     const writer = createMemoryWriter();
     const body = { writeKey: WRITE_KEY, sentAt: ts, batch: [{ ...messages.track, type: 'track' }, { type: 'identify', anonymousId: 'x' }] };
@@ -64,5 +76,24 @@ describe('Segment-compatible routes', () => {
     expect(res.headers.get('retry-after')).toBe('1');
     expect((await testApp(half).request('/v1/track', { method: 'POST', body: '{}', headers: { authorization: basic('nope') } })).status).toBe(401);
     expect((await testApp(half).request('/v1/track', post('[1,2]'))).status).toBe(400);
+  });
+
+  it('refuses a sentAt that is not an RFC 3339 date-time with 400 and its path, as the native envelope does with sent_at', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const track = { ...messages.track, type: 'track' };
+    for (const sentAt of ['yesterday', '2026-13-01T00:00:00Z', 1764064800000, '']) {
+      const onBatch = await app.request('/v1/batch', post(JSON.stringify({ sentAt, batch: [track] })));
+      expect(onBatch.status, String(sentAt)).toBe(400);
+      const code = typeof sentAt === 'string' ? 'invalid_format' : 'invalid_type';
+      expect(await onBatch.json()).toMatchObject({ error: { code: 'invalid_batch', issues: [{ path: 'sentAt', code }] } });
+      const single = await app.request('/v1/track', post(JSON.stringify({ ...messages.track, sentAt })));
+      expect(single.status, String(sentAt)).toBe(400);
+      expect(await single.json()).toMatchObject({ error: { code: 'invalid_message', issues: [{ path: 'sentAt', code }] } });
+    }
+    expect(writer.records.size).toBe(0);
+    // A valid one is stored as every event's sent_at.
+    expect((await app.request('/v1/batch', post(JSON.stringify({ sentAt: '2026-11-25T10:00:00+01:00', batch: [track] })))).status).toBe(200);
+    expect(decode(writer.records.get('events')![0]!.data)).toMatchObject({ sent_at: '2026-11-25T10:00:00+01:00' });
   });
 });

@@ -63,7 +63,7 @@ function registerWriterGauges(registry: Registry, stats: () => WriterStats): voi
     new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read(stats())); } });
   gauge('eventline_ingest_writer_bytes_in_flight', 'Bytes queued or being written to Kinesis', (s) => s.bytesInFlight);
   gauge('eventline_ingest_writer_records_queued', 'Records waiting for a PutRecords call', (s) => s.recordsQueued);
-  gauge('eventline_ingest_writer_circuit_open', '1 while the circuit breaker refuses writes', (s) => (s.circuitOpen ? 1 : 0));
+  gauge('eventline_ingest_writer_circuit_open', '1 while the circuit breaker is open (its cool-down); 0 closed or half-open', (s) => (s.circuitOpen ? 1 : 0));
   counter('eventline_ingest_kinesis_put_calls_total', 'PutRecords calls made', (s) => s.calls);
   counter('eventline_ingest_kinesis_records_written_total', 'Records Kinesis accepted', (s) => s.recordsWritten);
   counter('eventline_ingest_kinesis_entry_failures_total', 'Entries Kinesis failed (each attempt)', (s) => s.entryFailures);

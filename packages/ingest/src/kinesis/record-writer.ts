@@ -19,7 +19,7 @@ export interface RecordWriter {
   put(stream: string, records: OutRecord[]): Promise<WriteOutcome>;
   /** Cheap reachability check for /readyz. */
   ping(stream: string): Promise<void>;
-  /** Whether the writer currently refuses writes (circuit open); /readyz reports not ready then. */
+  /** Not ok while the circuit is open (its cool-down; half-open is ok); /readyz reports not ready then. */
   health?(): { ok: boolean; reason?: string };
   /** Write out what is queued, then stop; for graceful shutdown. */
   close?(): Promise<void>;

@@ -5,7 +5,8 @@ export type Log = (record: Record<string, unknown>) => void;
 
 /**
  * One structured line per answered request that did not succeed (or per request with `all`):
- * request id, route, status, duration, app. Never the IP, the write key or the body.
+ * request id (and a proxy's X-Request-Id as upstream_request_id), route, status, duration, app.
+ * Never the IP, the write key or the body.
  */
 export function accessLog(log: Log, all = false): MiddlewareHandler {
   return async function accessLogMiddleware(c, next) {
@@ -13,11 +14,12 @@ export function accessLog(log: Log, all = false): MiddlewareHandler {
     await next();
     const status = c.res.status;
     if (!all && status < 400) return;
-    const vars = c.var as { requestId?: string; appId?: string };
+    const vars = c.var as { requestId?: string; upstreamRequestId?: string; appId?: string };
     log({
       level: status >= 500 ? 'warn' : 'info',
       msg: 'request',
       request_id: vars.requestId,
+      ...(vars.upstreamRequestId ? { upstream_request_id: vars.upstreamRequestId } : {}),
       method: c.req.method,
       route: routePath(c),
       status,

@@ -10,9 +10,10 @@ const DISCARD_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * 413 `body_too_large` over `maxBytes`, whether the client declared the length or streams it
- * (chunked). The answer carries `Connection: close`: the rest of an oversized body is not read,
- * so the connection cannot serve another request (a keep-alive client would otherwise send its
- * next request into a socket the server then drops).
+ * (chunked). Up to DISCARD_MAX_BYTES of the rest is read and thrown away first; beyond that the
+ * body is left unread, so the answer carries `Connection: close`: the connection may hold unread
+ * body bytes and cannot serve another request (a keep-alive client would otherwise send its next
+ * request into a socket the server then drops).
  */
 export function bodySizeLimit(maxBytes: number): MiddlewareHandler<{ Variables: { requestId: string } }> {
   return async function bodySizeLimitMiddleware(c, next) {

@@ -3,7 +3,7 @@ import { validateBatchShape } from '@eventline/schemas';
 import { RequestRejectedError } from '../errors';
 import { ingestEvents, type IngestDeps, type IngestResult } from './ingest-events';
 import type { RequestFacts } from './request-facts';
-import { isSegmentBatch, segmentBatchToEvents } from './segment-map';
+import { isSegmentBatch, segmentBatchToEvents, segmentSentAtIssues } from './segment-map';
 
 export type { BatchResponse, EventStatus } from './ingest-events';
 
@@ -23,6 +23,8 @@ export function batchRoute(deps: BatchRouteDeps) {
     const body = withoutWriteKey(await deps.readBody(c));
     if (isSegmentBatch(body)) {
       checkCount(body.batch.length, deps.maxBatchEvents);
+      const sentAtIssues = segmentSentAtIssues(body.sentAt);
+      if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_batch', 'the batch envelope is invalid', sentAtIssues);
       const mapped = segmentBatchToEvents(body);
       return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt)), true);
     }
@@ -36,8 +38,8 @@ export function batchRoute(deps: BatchRouteDeps) {
 
 /**
  * 200 with per-event statuses; 503 + Retry-After when nothing was written. Segment clients read only
- * the status, so for them any `retry` makes it a 503 (they resend all; event ids are stable, so
- * what was written twice is deduplicated downstream).
+ * the status, so for them any `retry` makes it a 503 (they resend all; event ids are stable for
+ * messages with a messageId and a timestamp, so what was written twice is deduplicated downstream).
  */
 export function respond(c: Context, result: IngestResult, statusOnlyClient: boolean) {
   const { response, retryAfterSec } = result;

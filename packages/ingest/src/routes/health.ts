@@ -11,7 +11,7 @@ export interface HealthDeps {
   log: (record: Record<string, unknown>) => void;
 }
 
-/** /healthz (the process is up), /readyz (Kinesis reachable and the breaker closed), /metrics (with a registry). */
+/** /healthz (the process is up), /readyz (Kinesis reachable and the breaker not open: half-open is ready), /metrics (with a registry). */
 export function healthRoutes(deps: HealthDeps) {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -1,6 +1,7 @@
 import { validateEvent, type ClientEvent, type Issue } from '@eventline/schemas';
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
+import { utf8Prefix } from '../utf8-prefix';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
 export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;
@@ -124,8 +125,8 @@ function eventIdOf(raw: unknown): string | null {
   return typeof id === 'string' ? id.slice(0, 64) : null;
 }
 
-/** Bad rows keep the original payload (truncated when huge) and say why it was rejected. */
-const BAD_ROW_PAYLOAD_MAX = 64 * 1024;
+/** Bad rows keep the original payload (cut at 64 KiB of UTF-8 when huge) and say why it was rejected. */
+const BAD_ROW_PAYLOAD_MAX_BYTES = 64 * 1024;
 
 /** The bad-row record shape on the bad-rows stream (documented in the README; change additively). */
 export interface BadRow {
@@ -140,17 +141,26 @@ export interface BadRow {
 
 /** `payloadText`: the payload already as JSON text (the stored form of an event too large); else `raw` is stringified. */
 export function badRow(raw: unknown, code: string, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>, payloadText?: string): OutRecord {
-  const payload = payloadText ?? JSON.stringify(raw) ?? 'undefined';
+  const payload = utf8Prefix(payloadText ?? JSON.stringify(withoutClientIp(raw)) ?? 'undefined', BAD_ROW_PAYLOAD_MAX_BYTES);
   const row: BadRow = {
     error_type: code,
     issues,
     app_id: input.appId,
     received_at: input.receivedAt.toISOString(),
     request_id: input.requestId,
-    payload: payload.length > BAD_ROW_PAYLOAD_MAX ? payload.slice(0, BAD_ROW_PAYLOAD_MAX) : payload,
-    payload_truncated: payload.length > BAD_ROW_PAYLOAD_MAX,
+    payload: payload.text,
+    payload_truncated: payload.cut,
   };
   return { data: encode(row), partitionKey: eventIdOf(raw) || input.requestId };
+}
+
+/** The raw event without a client-sent `context.ip`: a bad row must not keep what a stored event may not. */
+function withoutClientIp(raw: unknown): unknown {
+  const context = typeof raw === 'object' && raw !== null ? (raw as { context?: unknown }).context : undefined;
+  if (typeof context !== 'object' || context === null || Array.isArray(context) || !('ip' in context)) return raw;
+  const rest: Record<string, unknown> = { ...(context as Record<string, unknown>) };
+  delete rest.ip;
+  return { ...(raw as Record<string, unknown>), context: rest };
 }
 
 export function encode(value: unknown): Uint8Array {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isUuidV7 } from '@eventline/schemas';
+import { isDateTime, isUuidV7, type Issue } from '@eventline/schemas';
 
 /** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
 export interface SegmentBatch {
@@ -16,9 +16,21 @@ type Message = Record<string, unknown>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-/** Map a Segment batch onto our events; the schema then validates them like any other. */
+/**
+ * Segment's `sentAt` is optional, but when sent it is the batch's sent_at on every stored event, so it
+ * is held to the native envelope's rule for `sent_at`: an RFC 3339 date-time string (what Segment's
+ * libraries send, `toISOString()`), else the request is refused with the field's path.
+ */
+export function segmentSentAtIssues(sentAt: unknown): Issue[] | undefined {
+  if (sentAt === undefined) return undefined;
+  if (typeof sentAt !== 'string') return [{ path: 'sentAt', code: 'invalid_type', message: 'expected string' }];
+  if (!isDateTime(sentAt)) return [{ path: 'sentAt', code: 'invalid_format', message: 'expected format date-time' }];
+  return undefined;
+}
+
+/** Map a Segment batch onto our events; the schema then validates them like any other. Check `sentAt` first. */
 export function segmentBatchToEvents(body: SegmentBatch, fallbackTs = new Date().toISOString()): { events: unknown[]; sentAt: string } {
-  const sentAt = str(body.sentAt) ?? fallbackTs;
+  const sentAt = typeof body.sentAt === 'string' ? body.sentAt : fallbackTs;
   const shared = isObject(body.context) ? body.context : {};
   const events = body.batch.map((m, i) => (isObject(m) ? segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt) : m));
   return { events, sentAt };
@@ -26,7 +38,8 @@ export function segmentBatchToEvents(body: SegmentBatch, fallbackTs = new Date()
 
 /**
  * One Segment message (track, identify, page, screen, alias, group) as our v1 event:
- * camelCase ids to snake_case, `messageId` to a stable UUIDv7 (a resend maps to the same id),
+ * camelCase ids to snake_case, `messageId` to a UUIDv7 (a resend maps to the same id when the message
+ * has a timestamp: the id's time bits are client_ts, which is otherwise the batch's sentAt or now),
  * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours.
  */
 export function segmentToEvent(m: Message, seq: number, sentAt: string): Record<string, unknown> {
@@ -58,7 +71,7 @@ function categorized(m: Message): unknown {
   return { ...(isObject(m.properties) ? m.properties : {}), category: m.category };
 }
 
-/** A UUIDv7 whose time is the event's and whose random bits are a hash of the messageId. */
+/** A UUIDv7 whose time is the event's and whose random bits are a hash of the messageId (of the whole message without one). */
 export function stableEventId(m: Message, clientTs: string): string {
   const id = str(m.messageId);
   if (id !== undefined && isUuidV7(id)) return id.toLowerCase();

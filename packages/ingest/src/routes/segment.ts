@@ -3,7 +3,7 @@ import { RequestRejectedError } from '../errors';
 import { respond } from './batch';
 import { ingestEvents, type IngestDeps } from './ingest-events';
 import type { RequestFacts } from './request-facts';
-import { segmentBatchToEvents } from './segment-map';
+import { segmentBatchToEvents, segmentSentAtIssues } from './segment-map';
 
 export const SEGMENT_TYPES = ['track', 'identify', 'page', 'screen', 'alias', 'group'] as const;
 
@@ -21,6 +21,8 @@ export function segmentRoute(type: (typeof SEGMENT_TYPES)[number], deps: Segment
     }
     const message: Record<string, unknown> = { ...(body as Record<string, unknown>) };
     delete message.writeKey;
+    const sentAtIssues = segmentSentAtIssues(message.sentAt);
+    if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_message', `the Segment ${type} message is invalid`, sentAtIssues);
     const mapped = segmentBatchToEvents({ batch: [{ ...message, type }], sentAt: message.sentAt });
     return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt)), true);
   };
