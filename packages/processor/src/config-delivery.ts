@@ -14,7 +14,7 @@ export interface DeliveryEnv {
   prefixes: { events: string; errors: string };
   pii: PiiPolicy;
   /** Set: write to S3 instead of the lake folder. */
-  s3: { bucket: string; prefix: string; endpoint: string | undefined } | undefined;
+  s3: { bucket: string; prefix: string; endpoint: string | undefined; dummyCredentials: boolean } | undefined;
   /** Set: also write rows to PostgreSQL. */
   postgres: { url: string; schema: string; table: string; batchSize: number; connectTimeoutMs: number; statementTimeoutMs: number } | undefined;
 }
@@ -42,7 +42,8 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
     errorPrefix,
     prefixes,
     pii,
-    s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint } : undefined,
+    // Like KINESIS_ENDPOINT: dummy keys for an emulator, the caller's own keys (MinIO, R2, …) when set.
+    s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint, dummyCredentials: s3Endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined } : undefined,
     postgres: url
       ? { url, schema: optional(env.PG_SCHEMA) ?? 'public', table: optional(env.PG_TABLE) ?? 'events', batchSize, connectTimeoutMs, statementTimeoutMs }
       : undefined,

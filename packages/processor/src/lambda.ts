@@ -36,7 +36,7 @@ export async function kinesisHandler(event: KinesisStreamEvent): ReturnType<Kine
     if (!env.s3) problems.push('S3_BUCKET is required for the Lambda (it has no lasting disk)');
     if (problems.length > 0) throw new ConfigError(problems);
     const region = process.env.AWS_REGION ?? 'us-east-1';
-    const wired = await wireDelivery(env, '/tmp/lake', region, false, stderrLogger);
+    const wired = await wireDelivery(env, '/tmp/lake', region, stderrLogger);
     // The ESM orders each partition key's records: claims of one event_id never race.
     const seen = dynamoSeenIndex(dedupe, region, false);
     return createKinesisEsmHandler({ sink: wired.sink, delivery: wired.delivery, ...(seen ? { seen } : {}), log: stderrLogger });
