@@ -108,6 +108,16 @@ describe('readEnv', () => {
     ).toThrow('BAD_ROWS_CHECKPOINT_FILE and CHECKPOINT_FILE must be different files (both are "/tmp/cp.json")');
   });
 
+  it('refuses PG_SCHEMA / PG_TABLE that are not plain lower-case names, with the other problems', () => {
+    expect(() =>
+      readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'Analytics', PG_TABLE: 'events; drop', GZIP_LEVEL: '0' }),
+    ).toThrow(/GZIP_LEVEL[\s\S]*PG_SCHEMA: "Analytics" is not a plain lower-case PostgreSQL name[\s\S]*PG_TABLE: "events; drop"/);
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'analytics_2', PG_TABLE: '_events' }).delivery.postgres).toMatchObject({
+      schema: 'analytics_2',
+      table: '_events',
+    });
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {
