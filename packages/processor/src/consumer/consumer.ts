@@ -19,7 +19,7 @@ export interface ConsumerConfig {
   checkpointFile: string;
   /** Size hint per partition: a shard flushes when one of its partitions holds this much. Default 5 MiB. */
   maxBytes?: number;
-  /** Interval hint per partition: ...or when a partition's oldest row has waited this long. Default 60 s. */
+  /** Interval hint per shard: ...or when the shard's oldest buffered row has waited this long, whatever its partition. Default 60 s. */
   maxAgeMs?: number;
   /** Pause between GetRecords calls per shard (AWS allows 5 per second per shard). Default 200 ms. */
   pollIntervalMs?: number;
