@@ -1,10 +1,12 @@
 /**
- * AWS Lambda entries, configured from the function's environment (the same variables as the
- * Node entry: S3_BUCKET, S3_PREFIX, OUTPUT_FORMAT, EVENT_PREFIX, ERROR_PREFIX, PII_*, DATABASE_URL,
- * PG_*). `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures; with
- * DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS, DYNAMODB_ENDPOINT) it leaves out resends an earlier batch
- * delivered. `firehoseHandler`: Firehose data transformation; with DEDUPE_TABLE, resends from a
- * Kinesis source come back `Dropped`.
+ * AWS Lambda entries, configured from the function's environment.
+ * `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures. Uses the delivery
+ * variables (S3_BUCKET (required), S3_PREFIX, S3_ENDPOINT, OUTPUT_FORMAT, GZIP_LEVEL, EVENT_PREFIX,
+ * ERROR_PREFIX, PII_*, DATABASE_URL, PG_*); with DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS,
+ * DYNAMODB_ENDPOINT) it leaves out resends an earlier batch delivered.
+ * `firehoseHandler`: Firehose data transformation. Uses only PII_* and the dedupe variables (Firehose
+ * writes the files); the other delivery variables are checked, not used. With DEDUPE_TABLE, resends
+ * from a Kinesis source come back `Dropped`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDynamoDedupeEnv, type DynamoDedupeEnv } from './config-dedupe';
