@@ -8,7 +8,7 @@ import { tempDirs } from './fixtures/temp-dir';
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
-/** A loopback S3 endpoint that answers every PUT with 200 and keeps the headers it was sent (s3rver accepts any key, so it cannot tell). */
+/** A loopback S3 endpoint that answers every PUT with 200 and keeps the headers it was sent: the test reads which key signed. */
 const seen: IncomingHttpHeaders[] = [];
 const server = createServer((req, res) => {
   seen.push(req.headers);
