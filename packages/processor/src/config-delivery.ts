@@ -3,6 +3,7 @@ import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
 import { optional, readIntegerEnv } from './config-value';
 import { PG_DEFAULTS } from './sinks/postgres-sink';
+import { checkTable, PostgresConfigError } from './sinks/postgres-schema';
 
 /** Where and how flushes are written, read from the environment (shared by the Node and Lambda entries). */
 export interface DeliveryEnv {
@@ -14,7 +15,7 @@ export interface DeliveryEnv {
   prefixes: { events: string; errors: string };
   pii: PiiPolicy;
   /** Set: write to S3 instead of the lake folder. */
-  s3: { bucket: string; prefix: string; endpoint: string | undefined } | undefined;
+  s3: { bucket: string; prefix: string; endpoint: string | undefined; dummyCredentials: boolean } | undefined;
   /** Set: also write rows to PostgreSQL. */
   postgres: { url: string; schema: string; table: string; batchSize: number; connectTimeoutMs: number; statementTimeoutMs: number } | undefined;
 }
@@ -35,6 +36,8 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const batchSize = readIntegerEnv(env, 'PG_BATCH_SIZE', 500, 1, 1000, problems);
   const connectTimeoutMs = readIntegerEnv(env, 'PG_CONNECT_TIMEOUT_MS', PG_DEFAULTS.connectTimeoutMs, 100, 600_000, problems);
   const statementTimeoutMs = readIntegerEnv(env, 'PG_STATEMENT_TIMEOUT_MS', PG_DEFAULTS.statementTimeoutMs, 100, 3_600_000, problems);
+  const schema = pgName('PG_SCHEMA', optional(env.PG_SCHEMA) ?? 'public', problems);
+  const table = pgName('PG_TABLE', optional(env.PG_TABLE) ?? 'events', problems);
   return {
     format: format === 'parquet' ? 'parquet' : 'ndjson',
     gzipLevel,
@@ -42,9 +45,10 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
     errorPrefix,
     prefixes,
     pii,
-    s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint } : undefined,
+    // Like KINESIS_ENDPOINT: dummy keys for an emulator, the caller's own keys (MinIO, R2, …) when set.
+    s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint, dummyCredentials: s3Endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined } : undefined,
     postgres: url
-      ? { url, schema: optional(env.PG_SCHEMA) ?? 'public', table: optional(env.PG_TABLE) ?? 'events', batchSize, connectTimeoutMs, statementTimeoutMs }
+      ? { url, schema, table, batchSize, connectTimeoutMs, statementTimeoutMs }
       : undefined,
   };
 }
@@ -57,6 +61,17 @@ function prefix(name: string, expression: string, kind: 'events' | 'errors', pro
     problems.push(`${name}: ${error.message}`);
     return () => '';
   }
+}
+
+/** The sink refuses other names at start-up; checked here too, so every problem is reported at once. */
+function pgName(variable: string, name: string, problems: string[]): string {
+  try {
+    checkTable({ schema: name, table: name });
+  } catch (error) {
+    if (!(error instanceof PostgresConfigError)) throw error;
+    problems.push(`${variable}: ${error.message} (a-z, 0-9, _, not starting with a digit, at most 63 characters)`);
+  }
+  return name;
 }
 
 function piiPolicy(env: NodeJS.ProcessEnv, problems: string[]): PiiPolicy {

@@ -13,7 +13,7 @@ export { parseUserAgent, type UserAgentFields } from './core/user-agent';
 export { applyPii, checkPiiPolicy, NO_PII_POLICY, PiiPolicyError, type PiiPolicy } from './core/pii';
 export { deaggregate, isAggregated, KplFormatError, type SubRecord } from './core/kpl';
 export { eventPrefix, badRowPrefix, eventContext, badRowContext } from './delivery/partition';
-export { compilePrefix, DEFAULT_EVENT_PREFIX, DEFAULT_ERROR_PREFIX, PrefixExpressionError, type Prefix, type PrefixContext } from './delivery/prefix';
+export { compilePrefix, DEFAULT_EVENT_PREFIX, DEFAULT_ERROR_PREFIX, PrefixExpressionError, PartitionValueError, type Prefix, type PrefixContext } from './delivery/prefix';
 export { objectName, type FileExtension } from './delivery/naming';
 export { encodeNdjsonGzip, decodeNdjsonGzip } from './delivery/ndjson';
 export { encodeParquet } from './delivery/parquet';

@@ -1,10 +1,12 @@
 /**
- * AWS Lambda entries, configured from the function's environment (the same variables as the
- * Node entry: S3_BUCKET, S3_PREFIX, OUTPUT_FORMAT, EVENT_PREFIX, ERROR_PREFIX, PII_*, DATABASE_URL,
- * PG_*). `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures; with
- * DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS, DYNAMODB_ENDPOINT) it leaves out resends an earlier batch
- * delivered. `firehoseHandler`: Firehose data transformation; with DEDUPE_TABLE, resends from a
- * Kinesis source come back `Dropped`.
+ * AWS Lambda entries, configured from the function's environment.
+ * `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures. Uses the delivery
+ * variables (S3_BUCKET (required), S3_PREFIX, S3_ENDPOINT, OUTPUT_FORMAT, GZIP_LEVEL, EVENT_PREFIX,
+ * ERROR_PREFIX, PII_*, DATABASE_URL, PG_*); with DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS,
+ * DYNAMODB_ENDPOINT) it leaves out resends an earlier batch delivered.
+ * `firehoseHandler`: Firehose data transformation. Uses only PII_* and the dedupe variables (Firehose
+ * writes the files); the other delivery variables are checked, not used. With DEDUPE_TABLE, resends
+ * from a Kinesis source come back `Dropped`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDynamoDedupeEnv, type DynamoDedupeEnv } from './config-dedupe';
@@ -36,7 +38,7 @@ export async function kinesisHandler(event: KinesisStreamEvent): ReturnType<Kine
     if (!env.s3) problems.push('S3_BUCKET is required for the Lambda (it has no lasting disk)');
     if (problems.length > 0) throw new ConfigError(problems);
     const region = process.env.AWS_REGION ?? 'us-east-1';
-    const wired = await wireDelivery(env, '/tmp/lake', region, false, stderrLogger);
+    const wired = await wireDelivery(env, '/tmp/lake', region, stderrLogger);
     // The ESM orders each partition key's records: claims of one event_id never race.
     const seen = dynamoSeenIndex(dedupe, region, false);
     return createKinesisEsmHandler({ sink: wired.sink, delivery: wired.delivery, ...(seen ? { seen } : {}), log: stderrLogger });

@@ -14,7 +14,7 @@ import { wireDelivery, type Wired } from './wiring';
  */
 async function main(): Promise<void> {
   const env = readEnv(process.env);
-  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, env.dummyCredentials, stderrLogger);
+  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger);
   let observability: Observability;
   try {
     observability = await startObservability(env.metrics, stderrLogger);

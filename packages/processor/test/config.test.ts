@@ -47,7 +47,7 @@ describe('readEnv', () => {
     expect(env.delivery).toMatchObject({
       format: 'parquet',
       pii: { hash: ['user_id', 'traits.email'], drop: ['context.user_agent'], salt: 'pepper' },
-      s3: { bucket: 'lake', prefix: 'prod/', endpoint: 'http://127.0.0.1:4568' },
+      s3: { bucket: 'lake', prefix: 'prod/', endpoint: 'http://127.0.0.1:4568', dummyCredentials: true },
       postgres: { url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'analytics', table: 'events', batchSize: 500, connectTimeoutMs: 10_000, statementTimeoutMs: 5000 },
     });
     expect(env.delivery.eventPrefix({ timestamp: new Date('2026-11-25T09:00:00Z'), partitionKeys: { app_id: 'shop' } })).toBe('raw/shop/2026/11/25/');
@@ -106,6 +106,16 @@ describe('readEnv', () => {
     expect(() =>
       readEnv({ KINESIS_ENDPOINT: 'http://127.0.0.1:4567', STREAM_NAME: 'events', BAD_ROWS_STREAM_NAME: 'events-bad', CHECKPOINT_FILE: '/tmp/cp.json', BAD_ROWS_CHECKPOINT_FILE: '/tmp/cp.json' }),
     ).toThrow('BAD_ROWS_CHECKPOINT_FILE and CHECKPOINT_FILE must be different files (both are "/tmp/cp.json")');
+  });
+
+  it('refuses PG_SCHEMA / PG_TABLE that are not plain lower-case names, with the other problems', () => {
+    expect(() =>
+      readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'Analytics', PG_TABLE: 'events; drop', GZIP_LEVEL: '0' }),
+    ).toThrow(/GZIP_LEVEL[\s\S]*PG_SCHEMA: "Analytics" is not a plain lower-case PostgreSQL name[\s\S]*PG_TABLE: "events; drop"/);
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'analytics_2', PG_TABLE: '_events' }).delivery.postgres).toMatchObject({
+      schema: 'analytics_2',
+      table: '_events',
+    });
   });
 
   it('reports every problem at once', () => {

@@ -93,7 +93,7 @@ describe('PostgreSQL sink when the database misbehaves', () => {
     const env = readDeliveryEnv({ DATABASE_URL: server.url, PG_SCHEMA: schema }, problems);
     expect(problems).toEqual([]);
     const logged: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] = [];
-    const wired = await wireDelivery(env, await dirs.make(), 'us-east-1', true, (level, msg, fields) => logged.push({ level, msg, fields }));
+    const wired = await wireDelivery(env, await dirs.make(), 'us-east-1', (level, msg, fields) => logged.push({ level, msg, fields }));
     cleanups.push(() => wired.close());
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eventline-processor' AND query LIKE '%' || $1 || '%'", [schema]);
     await vi.waitFor(() =>

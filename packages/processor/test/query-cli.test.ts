@@ -27,6 +27,14 @@ describe('query CLI', () => {
     expect(run.stdout()).toBe(['app_id  n', '------  -', 'shop    2', '(1 row)', ''].join('\n'));
   });
 
+  it('resolves a relative LAKE_DIR against INIT_CWD (where `npm run query` was typed), not the package folder', async () => {
+    const root = await dirs.make();
+    await deliverRecords('shardId-000000000000', [record(storedEvent())], createFolderSink(join(root, 'my-lake')));
+    const run = runEntry('src/query/cli.ts', ['select count(*) as n from events'], { INIT_CWD: root, LAKE_DIR: 'my-lake' });
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toBe(['n', '-', '1', '(1 row)', ''].join('\n'));
+  });
+
   it('exits 1 with one clear line on a SQL error', async () => {
     const lake = await dirs.make();
     const run = runEntry('src/query/cli.ts', ['select nope from events'], { LAKE_DIR: lake });

@@ -14,7 +14,10 @@ export interface ShardCheckpoint {
   pendingThrough?: string;
 }
 
-/** Saved only after the files holding those records are durable. */
+/**
+ * Per flush: saved once with `pendingThrough` before any file is written (the range is announced),
+ * then with the new `sequenceNumber` only after every file and row of that range is durable.
+ */
 export interface CheckpointStore {
   load(): Promise<Map<string, ShardCheckpoint>>;
   save(shardId: string, checkpoint: ShardCheckpoint): Promise<void>;

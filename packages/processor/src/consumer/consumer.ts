@@ -4,7 +4,7 @@ import { createFolderSink } from '../delivery/folder-sink';
 import type { Sink } from '../delivery/sink';
 import { errorFields, stderrLogger, type Logger } from '../log';
 import { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './checkpoint-store';
-import { listShards, type ShardInfo } from './list-shards';
+import { listShards, parentsEnded, type ShardInfo } from './list-shards';
 import { openSeenIndex, type SeenIndexOptions } from '../dedupe/seen-index-leveldb';
 import { runShardReader } from './shard-reader';
 import { sleep } from '../sleep';
@@ -19,7 +19,7 @@ export interface ConsumerConfig {
   checkpointFile: string;
   /** Size hint per partition: a shard flushes when one of its partitions holds this much. Default 5 MiB. */
   maxBytes?: number;
-  /** Interval hint per partition: ...or when a partition's oldest row has waited this long. Default 60 s. */
+  /** Interval hint per shard: ...or when the shard's oldest buffered row has waited this long, whatever its partition. Default 60 s. */
   maxAgeMs?: number;
   /** Pause between GetRecords calls per shard (AWS allows 5 per second per shard). Default 200 ms. */
   pollIntervalMs?: number;
@@ -76,8 +76,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
     const known = new Set(shards.map((s) => s.shardId));
     for (const shard of shards) {
       if (readers.has(shard.shardId) || ended.has(shard.shardId)) continue;
-      // Keep per-key order across a reshard: a child starts once its parent is read to the end.
-      if (shard.parentShardId && known.has(shard.parentShardId) && !ended.has(shard.parentShardId)) continue;
+      if (!parentsEnded(shard, known, ended)) continue;
       readers.set(shard.shardId, startReader(shard.shardId, saved.get(shard.shardId)));
     }
   };

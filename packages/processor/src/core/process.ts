@@ -61,16 +61,19 @@ export function classifyRecords(records: readonly InputRecord[], options: Proces
 /** One processed record (a KPL user record counts as one): a row or a bad row, in shard order. */
 export type ClassifiedRecord = { sequenceNumber: string; bytes: number } & ({ row: LakeRow; badRow?: undefined } | { row?: undefined; badRow: BadRow });
 
+/** A caller's last check of an accepted row (delivery: can its partition values name a folder?); a rejection makes it a bad row. */
+export type RowCheck = (row: LakeRow) => { errorType: BadRowErrorType; reason: string } | undefined;
+
 /**
  * Every record's outcome in shard order, without dedupe: a consumer classifies records as it
  * reads them (to know their partitions) and dedupes each flush's range with dedupeClassified.
  */
-export function classifyEach(records: readonly InputRecord[], options: ProcessOptions = {}): ClassifiedRecord[] {
+export function classifyEach(records: readonly InputRecord[], options: ProcessOptions = {}, check?: RowCheck): ClassifiedRecord[] {
   const now = options.now ?? (() => new Date());
   const out: ClassifiedRecord[] = [];
   for (const record of records) {
     if (!isAggregated(record.data)) {
-      out.push(classifyOne(record, options, now));
+      out.push(classifyOne(record, options, now, check));
       continue;
     }
     let subRecords;
@@ -80,7 +83,7 @@ export function classifyEach(records: readonly InputRecord[], options: ProcessOp
       out.push(bad(record, toBadRow(record, 'decode', message(error), now())));
       continue;
     }
-    for (const sub of subRecords) out.push(classifyOne({ ...record, partitionKey: sub.partitionKey, data: sub.data }, options, now));
+    for (const sub of subRecords) out.push(classifyOne({ ...record, partitionKey: sub.partitionKey, data: sub.data }, options, now, check));
   }
   return out;
 }
@@ -104,9 +107,11 @@ export function dedupeClassified(items: readonly ClassifiedRecord[]): Classified
   return { accepted, badRows, duplicates };
 }
 
-function classifyOne(record: InputRecord, options: ProcessOptions, now: () => Date): ClassifiedRecord {
+function classifyOne(record: InputRecord, options: ProcessOptions, now: () => Date, check: RowCheck | undefined): ClassifiedRecord {
   const outcome = processOne(record, options);
   if (!outcome.ok) return bad(record, toBadRow(record, outcome.errorType, outcome.reason, now()));
+  const rejected = check?.(outcome.row);
+  if (rejected) return bad(record, toBadRow(record, rejected.errorType, rejected.reason, now()));
   return { sequenceNumber: record.sequenceNumber, bytes: record.data.byteLength, row: outcome.row };
 }
 

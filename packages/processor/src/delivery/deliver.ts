@@ -4,7 +4,7 @@ import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOpti
 import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
 import { batchObjectName, objectName, type FileExtension } from './naming';
 import { createParquetFileBuilder, type ParquetFileBuilder } from './parquet';
-import { badRowPrefix, eventPrefix } from './partition';
+import { badRowPrefix, eventPrefix, partitionCheck } from './partition';
 import type { Prefix } from './prefix';
 import type { RowSink, Sink } from './sink';
 
@@ -75,7 +75,8 @@ export async function deliverRecords(
 
 /** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
 export function prepareRecords(records: readonly InputRecord[], options: DeliveryOptions = {}): PreparedRecord[] {
-  const classified = options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyEach(records, options);
+  const classified =
+    options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyEach(records, options, partitionCheck(options.eventPrefix));
   const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
   // One partition string per folder and extension, not one per record.
   const partitions = { '.ndjson.gz': new Map<string, string>(), '.parquet': new Map<string, string>() };

@@ -1,6 +1,7 @@
 import type { BadRow } from '../core/bad-row';
 import type { LakeRow } from '../core/lake-row';
-import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, type Prefix, type PrefixContext } from './prefix';
+import type { RowCheck } from '../core/process';
+import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PartitionValueError, type Prefix, type PrefixContext } from './prefix';
 
 /**
  * The prefix context of an event: time from `received_at` in UTC. Server time, not the client's
@@ -43,4 +44,21 @@ const hourCache = new Map<string, string>();
 /** `bad_rows/error_type=<type>/event_date=YYYY-MM-DD/`. */
 export function badRowPrefix(row: Parameters<typeof badRowContext>[0], prefix: Prefix = defaultErrorPrefix): string {
   return prefix(badRowContext(row));
+}
+
+/**
+ * Refuses an event whose partition values cannot fill the event prefix (a page event under
+ * `!{partitionKeyFromQuery:event}`, an event name with a space): it becomes a `partition` bad
+ * row, as Firehose sends such records to its error prefix, instead of failing its whole flush.
+ */
+export function partitionCheck(prefix?: Prefix): RowCheck {
+  return (row) => {
+    try {
+      eventPrefix(row, prefix);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof PartitionValueError)) throw error;
+      return { errorType: 'partition', reason: `event prefix: ${error.message}` };
+    }
+  };
 }

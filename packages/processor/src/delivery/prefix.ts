@@ -20,6 +20,14 @@ export class PrefixExpressionError extends Error {
   }
 }
 
+/** One record's values cannot fill the prefix (a missing key, an unsafe value): that record is refused, not the expression. */
+export class PartitionValueError extends PrefixExpressionError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartitionValueError';
+  }
+}
+
 export const DEFAULT_EVENT_PREFIX = 'events/app_id=!{partitionKeyFromQuery:app_id}/event_date=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/';
 export const DEFAULT_ERROR_PREFIX = 'bad_rows/error_type=!{firehose:error-output-type}/event_date=!{timestamp:yyyy-MM-dd}/';
 
@@ -51,6 +59,8 @@ function evaluator(namespace: string, key: string, kind: 'events' | 'errors'): P
     return ({ timestamp }) => formatUtc(timestamp, key);
   }
   if (namespace === 'partitionKeyFromQuery' || namespace === 'partitionKeyFromLambda') {
+    // As in Firehose: a bad row has no partition keys, so its prefix could never be filled.
+    if (kind === 'errors') throw new PrefixExpressionError(`!{${namespace}:${key}} is not allowed in the error prefix`);
     return ({ partitionKeys }) => safe(partitionKeys[key], key);
   }
   if (namespace === 'firehose' && key === 'error-output-type') {
@@ -64,12 +74,15 @@ function evaluator(namespace: string, key: string, kind: 'events' | 'errors'): P
 }
 
 function safe(value: string | undefined, key: string): string {
-  if (value === undefined || !SAFE_VALUE.test(value)) throw new PrefixExpressionError(`partition key "${key}" has no usable value: ${JSON.stringify(value)}`);
+  if (value === undefined) throw new PartitionValueError(`partition key "${key}" has no usable value: the record has none`);
+  if (!SAFE_VALUE.test(value)) {
+    throw new PartitionValueError(`partition key "${key}" has no usable value: ${JSON.stringify(value)} (a folder name takes only A-Z a-z 0-9 _ . = -)`);
+  }
   return value;
 }
 
 function formatUtc(at: Date, format: string): string {
-  if (Number.isNaN(at.getTime())) throw new PrefixExpressionError('cannot partition by an invalid date');
+  if (Number.isNaN(at.getTime())) throw new PartitionValueError('cannot partition by an invalid date');
   const values: Record<string, string> = {
     yyyy: String(at.getUTCFullYear()),
     MM: pad(at.getUTCMonth() + 1),

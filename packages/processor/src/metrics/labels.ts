@@ -2,7 +2,7 @@
  * Label values for the metrics: closed sets only, so a bad record or a new ingest error code
  * can never add a series. Anything unknown is counted under `*_other`.
  */
-export const BAD_ROW_TYPE_LABELS = ['decode', 'parse', 'validation', 'ingest_invalid_event', 'ingest_event_too_large', 'ingest_unreadable', 'ingest_other', 'other'] as const;
+export const BAD_ROW_TYPE_LABELS = ['decode', 'parse', 'validation', 'partition', 'ingest_invalid_event', 'ingest_event_too_large', 'ingest_unreadable', 'ingest_other', 'other'] as const;
 export type BadRowTypeLabel = (typeof BAD_ROW_TYPE_LABELS)[number];
 
 const known = new Set<string>(BAD_ROW_TYPE_LABELS);

@@ -4,8 +4,9 @@ import { formatTable } from './format-table';
 import { runQuery } from './lake';
 
 /**
- * `query "<sql>"`: run SQL over the lake and print a table. The lake is LAKE_DIR, else
- * `<INIT_CWD or cwd>/.data/lake` (npm sets INIT_CWD to where `npm run` was typed: the repo root).
+ * `query "<sql>"`: run SQL over the lake and print a table. The lake is LAKE_DIR, else `.data/lake`,
+ * a relative path resolved against INIT_CWD or cwd (npm sets INIT_CWD to where `npm run` was typed,
+ * and runs the script in the package folder).
  */
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const sql = argv.join(' ').trim();
@@ -13,7 +14,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stderr.write('usage: npm run query -- "select count(*) from events"   (views: events, bad_rows)\n');
     return sql === '' ? 2 : 0;
   }
-  const lakeDir = env.LAKE_DIR ? resolve(env.LAKE_DIR) : resolve(env.INIT_CWD ?? process.cwd(), '.data/lake');
+  const lakeDir = resolve(env.INIT_CWD ?? process.cwd(), env.LAKE_DIR || '.data/lake');
   if (!existsSync(join(lakeDir, 'events'))) process.stderr.write(`note: no events in the lake yet at ${lakeDir}\n`);
   try {
     const rows = await runQuery(lakeDir, sql);

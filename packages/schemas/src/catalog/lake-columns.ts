@@ -70,7 +70,7 @@ export const LAKE_PARTITIONS: readonly LakeColumn[] = [
 
 /** A bad row: a record that could not become an event, kept under `bad_rows/`. */
 export const BAD_ROW_COLUMNS: readonly LakeColumn[] = [
-  c('error_type', 'string', 'decode | parse | validation | ingest types (from events-bad)'),
+  c('error_type', 'string', 'decode | parse | validation | partition | ingest types (from events-bad)'),
   c('reason', 'string', 'one issue per line, with the field path'),
   c('sequence_number', 'string', 'Kinesis sequence number of the record'),
   c('partition_key', 'string', 'Kinesis partition key of the record'),
