@@ -4,36 +4,22 @@ import {
   emulatorKinesisClientConfig,
   KINESIS_ENGINES,
   startKinesis,
-  startPostgres,
   waitFor,
   type KinesisEmulator,
-  type PostgresServer,
 } from '@eventline/devstack';
-import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../src';
 import type { StoredEvent } from '@eventline/schemas';
 import { storedEvent } from './fixtures/events';
+import { postgresSuite } from './fixtures/postgres-suite';
 import { runEntry, type Running } from './fixtures/run-node';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
-let postgres: PostgresServer;
-let admin: pg.Client;
-const schemas: string[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-}, 120_000);
+const postgres = postgresSuite();
 afterAll(async () => {
-  for (const schema of schemas) await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin?.end();
-  await postgres?.stop();
   await dirs.cleanup();
 });
 
@@ -92,8 +78,7 @@ describe.each(KINESIS_ENGINES)('processor killed with SIGKILL mid-delivery, agai
   it('restarts with no event lost and none duplicated, in the lake and in PostgreSQL', async () => {
     const dir = await dirs.make();
     const lakeDir = join(dir, 'lake');
-    const schema = `eventline_crash_${randomBytes(4).toString('hex')}`;
-    schemas.push(schema);
+    const schema = postgres.schema('eventline_crash');
     const env = {
       KINESIS_ENDPOINT: kinesis.endpoint,
       STREAM_NAME: 'events',
@@ -103,7 +88,7 @@ describe.each(KINESIS_ENGINES)('processor killed with SIGKILL mid-delivery, agai
       BUFFER_MAX_MS: '200',
       BUFFER_MAX_BYTES: '4096', // ~8 records per flush: many flushes, so the kill lands mid-way
       POLL_INTERVAL_MS: '50',
-      DATABASE_URL: postgres.url,
+      DATABASE_URL: postgres.url(),
       PG_SCHEMA: schema,
       PG_BATCH_SIZE: '5',
     };
@@ -128,7 +113,7 @@ describe.each(KINESIS_ENGINES)('processor killed with SIGKILL mid-delivery, agai
 
     expect(await runQuery(lakeDir, 'SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM events')).toEqual([{ n: 1000, d: 1000 }]);
     expect((await runQuery(lakeDir, 'SELECT event_id FROM events ORDER BY event_id')).map((r) => r.event_id)).toEqual(sent);
-    const { rows } = await admin.query<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM "${schema}".events`);
+    const { rows } = await postgres.admin().query<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM "${schema}".events`);
     expect(rows[0]).toEqual({ n: '1000', d: '1000' });
     const leftOut = [victim, restarted].flatMap((r) => leftOutCounts(r.stderr())).reduce((a, b) => a + b, 0);
     expect(leftOut).toBe(400); // every resend counted once, none dropped silently

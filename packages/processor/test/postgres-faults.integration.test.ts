@@ -1,13 +1,13 @@
-import { startPostgres, type PostgresServer } from '@eventline/devstack';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createFolderSink, createPostgresSink, deliverRecords, type PostgresSink, type PostgresSinkOptions } from '../src';
 import { readDeliveryEnv } from '../src/config-delivery';
 import type { LogLevel } from '../src/log';
 import { wireDelivery } from '../src/wiring';
 import { record, storedEvent } from './fixtures/events';
+import { postgresSuite } from './fixtures/postgres-suite';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
@@ -43,35 +43,27 @@ async function silenceableRelay(target: URL) {
 }
 
 describe('PostgreSQL sink when the database misbehaves', () => {
-  let server: PostgresServer;
-  let admin: pg.Client;
-  const schema = `eventline_faults_${randomBytes(4).toString('hex')}`;
+  const postgres = postgresSuite();
+  const schema = postgres.schema('eventline_faults');
   const sinks: PostgresSink[] = [];
   const cleanups: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    server = await startPostgres();
-    admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-  }, 120_000);
   afterAll(async () => {
     for (const sink of sinks) await sink.close().catch(() => undefined);
     for (const cleanup of cleanups) await cleanup();
-    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin?.end();
-    await server?.stop();
     await dirs.cleanup();
   });
+  const url = () => postgres.url();
+  const admin = () => postgres.admin();
 
   const open = async (options: Partial<PostgresSinkOptions> = {}): Promise<PostgresSink> => {
-    const sink = await createPostgresSink({ connectionString: server.url, schema, table: 'events', ...options });
+    const sink = await createPostgresSink({ connectionString: url(), schema, table: 'events', ...options });
     sinks.push(sink);
     return sink;
   };
   const deliver = async (sink: PostgresSink, events: ReturnType<typeof storedEvent>[]) =>
     deliverRecords('shardId-000000000000', events.map((e) => record(e)), createFolderSink(await dirs.make()), { rowSink: sink });
   const countOf = async (events: ReturnType<typeof storedEvent>[]): Promise<number> =>
-    Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [events.map((e) => e.event_id)])).rows[0]?.n);
+    Number((await admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [events.map((e) => e.event_id)])).rows[0]?.n);
 
   it('survives a connection the server ends while it idles in the pool, and writes through a new one', async () => {
     const idleErrors: Error[] = [];
@@ -80,7 +72,7 @@ describe('PostgreSQL sink when the database misbehaves', () => {
     const first = [storedEvent()];
     await deliver(sink, first);
     // The pool's idle connections, ended by the server (as a restart or a failover would).
-    const ended = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+    const ended = await admin().query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
     expect(ended.rowCount).toBeGreaterThan(0);
     await vi.waitFor(() => expect(idleErrors.map((e) => (e as Error & { code?: string }).code)).toContain('57P01')); // admin_shutdown
     const second = [storedEvent()];
@@ -90,12 +82,12 @@ describe('PostgreSQL sink when the database misbehaves', () => {
 
   it('the entries log such a loss as a warning (wireDelivery, shared by the Node and Lambda entries)', async () => {
     const problems: string[] = [];
-    const env = readDeliveryEnv({ DATABASE_URL: server.url, PG_SCHEMA: schema }, problems);
+    const env = readDeliveryEnv({ DATABASE_URL: url(), PG_SCHEMA: schema }, problems);
     expect(problems).toEqual([]);
     const logged: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] = [];
     const wired = await wireDelivery(env, await dirs.make(), 'us-east-1', (level, msg, fields) => logged.push({ level, msg, fields }));
     cleanups.push(() => wired.close());
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eventline-processor' AND query LIKE '%' || $1 || '%'", [schema]);
+    await admin().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eventline-processor' AND query LIKE '%' || $1 || '%'", [schema]);
     await vi.waitFor(() =>
       expect(logged).toContainEqual({
         level: 'warn',
@@ -107,7 +99,7 @@ describe('PostgreSQL sink when the database misbehaves', () => {
 
   it('fails a flush blocked by another session’s lock with PostgreSQL’s own reason, then writes once the lock is gone', async () => {
     const sink = await open({ statementTimeoutMs: 300 });
-    const locker = new pg.Client({ connectionString: server.url });
+    const locker = new pg.Client({ connectionString: url() });
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query(`LOCK TABLE "${schema}".events IN ACCESS EXCLUSIVE MODE`); // a migration, say
@@ -123,7 +115,7 @@ describe('PostgreSQL sink when the database misbehaves', () => {
   });
 
   it('fails a flush when the network goes silent mid-session instead of waiting for ever', async () => {
-    const relay = await silenceableRelay(new URL(server.url));
+    const relay = await silenceableRelay(new URL(url()));
     cleanups.push(() => relay.close());
     const sink = await createPostgresSink({ connectionString: relay.url, schema, table: 'events', statementTimeoutMs: 200, connectTimeoutMs: 500 });
     sinks.push(sink);

@@ -1,10 +1,9 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startPostgres, startS3, type PostgresServer, type S3Emulator } from '@eventline/devstack';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { startS3, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFolderSink, createPostgresSink, createS3Sink, decodeNdjsonGzip, deliverRecords, runQuery, s3ClientConfig, type PostgresSink } from '../src';
 import { record, storedEvent } from './fixtures/events';
+import { postgresSuite } from './fixtures/postgres-suite';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
@@ -52,25 +51,15 @@ describe('S3 sink against s3rver', () => {
 });
 
 describe('PostgreSQL sink', () => {
-  let server: PostgresServer;
-  let admin: pg.Client;
-  const schema = `eventline_test_${randomBytes(4).toString('hex')}`;
+  const postgres = postgresSuite();
+  const schema = postgres.schema('eventline_test');
   const sinks: PostgresSink[] = [];
-
-  beforeAll(async () => {
-    server = await startPostgres();
-    admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-  }, 120_000);
   afterAll(async () => {
     for (const sink of sinks) await sink.close();
-    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin?.end();
-    await server?.stop();
   });
 
   const open = async (batchSize?: number): Promise<PostgresSink> => {
-    const sink = await createPostgresSink({ connectionString: server.url, schema, table: 'events', ...(batchSize ? { batchSize } : {}) });
+    const sink = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'events', ...(batchSize ? { batchSize } : {}) });
     sinks.push(sink);
     return sink;
   };
@@ -78,7 +67,7 @@ describe('PostgreSQL sink', () => {
   it('creates the table on start with typed columns and jsonb properties', async () => {
     await open();
     await open(); // a second start finds the table there
-    const { rows } = await admin.query<{ column_name: string; data_type: string }>(
+    const { rows } = await postgres.admin().query<{ column_name: string; data_type: string }>(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'events'`,
       [schema],
     );
@@ -101,7 +90,7 @@ describe('PostgreSQL sink', () => {
     const lake = await dirs.make();
     await deliverRecords('shardId-000000000000', records, createFolderSink(lake), { rowSink: sink });
     await deliverRecords('shardId-000000000000', records, createFolderSink(lake), { rowSink: sink });
-    const { rows } = await admin.query<{ event_id: string; seq: string; cur: string; received_at: Date }>(
+    const { rows } = await postgres.admin().query<{ event_id: string; seq: string; cur: string; received_at: Date }>(
       `SELECT event_id, seq, properties->>'af_currency' AS cur, received_at FROM "${schema}".events WHERE event_id = ANY($1) ORDER BY seq DESC`,
       [events.map((e) => e.event_id)],
     );
@@ -117,7 +106,7 @@ describe('PostgreSQL sink', () => {
     const lake = await dirs.make();
     await deliverRecords('shardId-000000000001', burst.map((e) => record(e)), createFolderSink(lake), { rowSink: sink });
     expect(sink.stats()).toEqual({ statements: 11, rows: 1050, maxRowsPerStatement: 100 });
-    const { rows } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [burst.map((e) => e.event_id)]);
+    const { rows } = await postgres.admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [burst.map((e) => e.event_id)]);
     expect(Number(rows[0]?.n)).toBe(1050);
   });
 });
