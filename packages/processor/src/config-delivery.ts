@@ -17,7 +17,9 @@ export interface DeliveryEnv {
   /** Set: write to S3 instead of the lake folder. */
   s3: { bucket: string; prefix: string; endpoint: string | undefined; dummyCredentials: boolean } | undefined;
   /** Set: also write rows to PostgreSQL. */
-  postgres: { url: string; schema: string; table: string; batchSize: number; connectTimeoutMs: number; statementTimeoutMs: number } | undefined;
+  postgres:
+    | { url: string; schema: string; table: string; batchSize: number; connectTimeoutMs: number; statementTimeoutMs: number; applicationName: string }
+    | undefined;
 }
 
 export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): DeliveryEnv {
@@ -38,6 +40,9 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const statementTimeoutMs = readIntegerEnv(env, 'PG_STATEMENT_TIMEOUT_MS', PG_DEFAULTS.statementTimeoutMs, 100, 3_600_000, problems);
   const schema = pgName('PG_SCHEMA', optional(env.PG_SCHEMA) ?? 'public', problems);
   const table = pgName('PG_TABLE', optional(env.PG_TABLE) ?? 'events', problems);
+  const applicationName = optional(env.PG_APPLICATION_NAME) ?? PG_DEFAULTS.applicationName;
+  // PostgreSQL cuts application_name at 63 bytes and shows it in pg_stat_activity: plain ASCII only.
+  if (!/^[\x20-\x7e]{1,63}$/.test(applicationName)) problems.push(`PG_APPLICATION_NAME must be 1 to 63 printable ASCII characters, got "${applicationName}"`);
   return {
     format: format === 'parquet' ? 'parquet' : 'ndjson',
     gzipLevel,
@@ -48,7 +53,7 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
     // Like KINESIS_ENDPOINT: dummy keys for an emulator, the caller's own keys (MinIO, R2, …) when set.
     s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint, dummyCredentials: s3Endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined } : undefined,
     postgres: url
-      ? { url, schema, table, batchSize, connectTimeoutMs, statementTimeoutMs }
+      ? { url, schema, table, batchSize, connectTimeoutMs, statementTimeoutMs, applicationName }
       : undefined,
   };
 }

@@ -30,6 +30,7 @@ export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: st
           batchSize: pg.batchSize,
           connectTimeoutMs: pg.connectTimeoutMs,
           statementTimeoutMs: pg.statementTimeoutMs,
+          applicationName: pg.applicationName,
           onIdleError: (error) => log('warn', 'a PostgreSQL connection broke while idle; the pool opens a new one when needed', errorFields(error)),
         })
       : undefined;

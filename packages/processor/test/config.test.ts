@@ -48,7 +48,7 @@ describe('readEnv', () => {
       format: 'parquet',
       pii: { hash: ['user_id', 'traits.email'], drop: ['context.user_agent'], salt: 'pepper' },
       s3: { bucket: 'lake', prefix: 'prod/', endpoint: 'http://127.0.0.1:4568', dummyCredentials: true },
-      postgres: { url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'analytics', table: 'events', batchSize: 500, connectTimeoutMs: 10_000, statementTimeoutMs: 5000 },
+      postgres: { url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'analytics', table: 'events', batchSize: 500, connectTimeoutMs: 10_000, statementTimeoutMs: 5000, applicationName: 'eventline-processor' },
     });
     expect(env.delivery.eventPrefix({ timestamp: new Date('2026-11-25T09:00:00Z'), partitionKeys: { app_id: 'shop' } })).toBe('raw/shop/2026/11/25/');
   });

@@ -82,12 +82,13 @@ describe('PostgreSQL sink when the database misbehaves', () => {
 
   it('the entries log such a loss as a warning (wireDelivery, shared by the Node and Lambda entries)', async () => {
     const problems: string[] = [];
-    const env = readDeliveryEnv({ DATABASE_URL: url(), PG_SCHEMA: schema }, problems);
+    const applicationName = `eventline-faults-${randomBytes(4).toString('hex')}`;
+    const env = readDeliveryEnv({ DATABASE_URL: url(), PG_SCHEMA: schema, PG_APPLICATION_NAME: applicationName }, problems);
     expect(problems).toEqual([]);
     const logged: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] = [];
     const wired = await wireDelivery(env, await dirs.make(), 'us-east-1', (level, msg, fields) => logged.push({ level, msg, fields }));
     cleanups.push(() => wired.close());
-    await admin().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eventline-processor' AND query LIKE '%' || $1 || '%'", [schema]);
+    await admin().query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
     await vi.waitFor(() =>
       expect(logged).toContainEqual({
         level: 'warn',
@@ -128,8 +129,10 @@ describe('PostgreSQL sink when the database misbehaves', () => {
   it('fails to start, within the connect timeout, against a server that accepts but never answers', async () => {
     const held = new Set<Socket>();
     const hungUp: boolean[] = [];
+    const startups: Buffer[] = [];
     const mute = createServer((socket) => {
       held.add(socket);
+      socket.once('data', (first: Buffer) => startups.push(first));
       socket.resume().on('close', () => hungUp.push(true));
     });
     await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
@@ -138,9 +141,21 @@ describe('PostgreSQL sink when the database misbehaves', () => {
       await expect(createPostgresSink({ connectionString: url, schema, connectTimeoutMs: 300 })).rejects.toThrow(/timeout/i);
       await vi.waitFor(() => expect(hungUp).toHaveLength(held.size)); // every attempt was hung up, none left open
       expect(held.size).toBeGreaterThan(0);
+      // The startup message (length, protocol, then name/value pairs) carries only parameters that
+      // poolers such as PgBouncer accept: the timeouts are SET LOCAL in each transaction instead.
+      const names = startupParameterNames(startups[0]!);
+      expect(names).toEqual(expect.arrayContaining(['user', 'database', 'application_name']));
+      expect(names).not.toContain('statement_timeout');
+      expect(names).not.toContain('idle_in_transaction_session_timeout');
     } finally {
       for (const s of held) s.destroy();
       await new Promise((resolve) => mute.close(resolve));
     }
   });
 });
+
+/** The parameter names of a PostgreSQL StartupMessage: Int32 length, Int32 protocol, then NUL-ended name/value pairs. */
+function startupParameterNames(message: Buffer): string[] {
+  const fields = message.subarray(8, message.readInt32BE(0)).toString('utf8').split('\0');
+  return fields.filter((_field, i) => i % 2 === 0 && fields[i] !== '');
+}

@@ -28,7 +28,7 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
 }
 
 /** Defaults of the options above; the processor README's PG_* variables. */
-export const PG_DEFAULTS = { connectTimeoutMs: 10_000, statementTimeoutMs: 30_000 } as const;
+export const PG_DEFAULTS = { connectTimeoutMs: 10_000, statementTimeoutMs: 30_000, applicationName: 'eventline-processor' } as const;
 /** How much longer than the statement timeout the client waits before it gives up on the connection. */
 const CLIENT_GRACE_MS = 5_000;
 
@@ -52,38 +52,26 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   const statementTimeoutMs = options.statementTimeoutMs ?? PG_DEFAULTS.statementTimeoutMs;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    application_name: options.applicationName ?? 'eventline-processor',
+    application_name: options.applicationName ?? PG_DEFAULTS.applicationName,
     max: options.maxConnections ?? 2,
     connectionTimeoutMillis: options.connectTimeoutMs ?? PG_DEFAULTS.connectTimeoutMs,
-    statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
-    // A transaction left open (the process stalled mid-flush) must not hold its locks for ever.
-    idle_in_transaction_session_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
     // TCP keep-alive: an idle connection to a vanished host is found out before the next flush.
     keepAlive: true,
   });
   pool.on('error', options.onIdleError ?? (() => undefined));
-  const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0 };
-  try {
-    for (const sql of createTableSql(table)) await pool.query(sql);
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
+  // The server-side limits are set per transaction (SET LOCAL), not as connection parameters:
+  // PgBouncer and other poolers refuse unknown startup parameters, and a session SET would leak to
+  // the next client of a pooled connection. The idle limit ends a transaction the process left open.
+  const begin = `BEGIN; SET LOCAL statement_timeout = ${statementTimeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${statementTimeoutMs + CLIENT_GRACE_MS}`;
 
-  async function writeRows(rows: readonly LakeRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  /** Run `work` in one transaction with the limits above; a failed one's connection is closed. */
+  async function transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await pool.connect();
     let failure: Error | undefined;
     try {
-      await client.query('BEGIN');
-      for (let i = 0; i < rows.length; i += batchSize) {
-        const chunk = rows.slice(i, i + batchSize);
-        await client.query(insertSql(table, chunk.length), chunk.flatMap(values));
-        counters.statements += 1;
-        counters.rows += chunk.length;
-        counters.maxRowsPerStatement = Math.max(counters.maxRowsPerStatement, chunk.length);
-      }
+      await client.query(begin);
+      await work(client);
       await client.query('COMMIT');
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
@@ -93,6 +81,29 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
       // rolls the transaction back: no ROLLBACK to wait for on a connection that stopped answering.
       client.release(failure);
     }
+  }
+
+  const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0 };
+  try {
+    await transaction(async (client) => {
+      for (const sql of createTableSql(table)) await client.query(sql);
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  async function writeRows(rows: readonly LakeRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await transaction(async (client) => {
+      for (let i = 0; i < rows.length; i += batchSize) {
+        const chunk = rows.slice(i, i + batchSize);
+        await client.query(insertSql(table, chunk.length), chunk.flatMap(values));
+        counters.statements += 1;
+        counters.rows += chunk.length;
+        counters.maxRowsPerStatement = Math.max(counters.maxRowsPerStatement, chunk.length);
+      }
+    });
   }
 
   return { writeRows, close: () => pool.end(), stats: () => ({ ...counters }) };
