@@ -12,6 +12,9 @@ import { wireDelivery, type Wired } from './wiring';
  * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1, once every consumer has stopped,
  * if a final flush failed). With METRICS_PORT, serve /metrics, /healthz and /readyz until after the final flush.
  */
+/** A second Ctrl-C counts once this long has passed since the first: an earlier one is the same press delivered twice. */
+const REPEAT_AFTER_MS = 1000;
+
 async function main(): Promise<void> {
   const env = readEnv(process.env);
   const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger);
@@ -60,17 +63,20 @@ async function main(): Promise<void> {
     );
   };
   let stoppedBy: string | undefined;
+  let stoppedAt = 0;
   const onSignal = (signal: string): void => {
     if (stoppedBy === undefined) {
       stoppedBy = signal;
+      stoppedAt = Date.now();
       shutdown(signal);
-    } else if (signal === stoppedBy) {
+    } else if (signal === stoppedBy && Date.now() - stoppedAt >= REPEAT_AFTER_MS) {
       // Ctrl-C twice: the operator does not want to wait.
       stderrLogger('warn', 'second signal; exiting now, before the final flush finished (records after the checkpoint are re-read on restart)', { signal });
       process.exit(1);
     } else {
       // The other signal is a supervisor's (Ctrl-C reaches the whole process group, then the demo
-      // sends SIGTERM): the stop under way goes on.
+      // sends SIGTERM), and the same one at once is a copy (npm run forwards the SIGINT the terminal
+      // already sent): the stop under way goes on.
       stderrLogger('info', 'already stopping', { signal });
     }
   };
