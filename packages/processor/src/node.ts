@@ -12,9 +12,6 @@ import { wireDelivery, type Wired } from './wiring';
  * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1, once every consumer has stopped,
  * if a final flush failed). With METRICS_PORT, serve /metrics, /healthz and /readyz until after the final flush.
  */
-/** A second Ctrl-C counts once this long has passed since the first: an earlier one is the same press delivered twice. */
-const REPEAT_AFTER_MS = 1000;
-
 async function main(): Promise<void> {
   const env = readEnv(process.env);
   const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger);
@@ -62,23 +59,14 @@ async function main(): Promise<void> {
       },
     );
   };
-  let stoppedBy: string | undefined;
-  let stoppedAt = 0;
+  let stopping = false;
   const onSignal = (signal: string): void => {
-    if (stoppedBy === undefined) {
-      stoppedBy = signal;
-      stoppedAt = Date.now();
-      shutdown(signal);
-    } else if (signal === stoppedBy && Date.now() - stoppedAt >= REPEAT_AFTER_MS) {
-      // Ctrl-C twice: the operator does not want to wait.
-      stderrLogger('warn', 'second signal; exiting now, before the final flush finished (records after the checkpoint are re-read on restart)', { signal });
-      process.exit(1);
-    } else {
-      // The other signal is a supervisor's (Ctrl-C reaches the whole process group, then the demo
-      // sends SIGTERM), and the same one at once is a copy (npm run forwards the SIGINT the terminal
-      // already sent): the stop under way goes on.
-      stderrLogger('info', 'already stopping', { signal });
-    }
+    // Only the first signal stops: later ones are copies (npm run forwards the SIGINT the terminal
+    // already sent to the whole process group) or a supervisor's SIGTERM after that Ctrl-C, and
+    // exiting on them would skip the final flush. SHUTDOWN_TIMEOUT_MS bounds the wait; SIGKILL ends it.
+    if (stopping) return stderrLogger('info', 'already stopping', { signal, shutdown_timeout_ms: env.shutdownTimeoutMs });
+    stopping = true;
+    shutdown(signal);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
