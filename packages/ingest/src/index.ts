@@ -16,3 +16,4 @@ export { compileOrigins } from './http/origins';
 export { derivedTimestamp, type ServerContext } from './enrich';
 export { RequestRejectedError } from './errors';
 export { segmentToEvent, stableEventId } from './routes/segment-map';
+export { createLambdaHandler, type LambdaHandler } from './lambda-handler';

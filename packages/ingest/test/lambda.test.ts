@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ApiGatewayRequestContextV2, LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, createMemoryWriter, type BatchResponse, type ServerContext } from '../src';
-import { createLambdaHandler } from '../src/lambda';
+import { createLambdaHandler } from '../src';
 import { apiGatewayGet, batch, decode, event, gzip, WRITE_KEY } from './helpers';
 
 /** The API Gateway HTTP API (payload 2.0) event, as AWS sends it. */
@@ -80,6 +80,15 @@ describe('Lambda entry point (module-level handler)', () => {
     const loading = freshModule({ AWS_LAMBDA_FUNCTION_NAME: 'ingest', INGEST_MAX_BODY_BYTES: 'lots' });
     await expect(loading).rejects.toThrow(/invalid configuration:[\s\S]*INGEST_WRITE_KEYS[\s\S]*INGEST_MAX_BODY_BYTES/);
     await expect(loading).rejects.toMatchObject({ name: 'ConfigError' });
+  });
+
+  it('the package root builds nothing on import, even in the runtime: a function of your own uses createLambdaHandler from there', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'my-own-function');
+    vi.stubEnv('INGEST_WRITE_KEYS', undefined); // its config is not in process.env
+    vi.resetModules();
+    const root = await import('../src');
+    const handler = root.createLambdaHandler(env, createMemoryWriter());
+    expect((await handler(apiGatewayGet(fixture, '/healthz'), context)).statusCode).toBe(200);
   });
 
   it('builds the app once at init in the Lambda runtime: a later env change is not read', async () => {
