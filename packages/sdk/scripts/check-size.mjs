@@ -37,11 +37,12 @@
 //                Still OVER the 8000 B target by ~1.4 KB.
 //   9460 B gzip: measured 9450 B (+58 B) with anonymized pages' URL and referrer cut at '?', anonymized
 //                identify/alias dropped (the ingest rejected them), an invalid identify id not kept.
+//   9470 B gzip: measured 9458 B (+8 B) with events stored by other tabs dropped while opted out.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9460;
+const GZIP_BUDGET = 9470;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

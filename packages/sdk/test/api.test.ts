@@ -153,6 +153,26 @@ describe('consent', () => {
   });
 });
 
+describe('opt-out across tabs: what another tab stored meanwhile', () => {
+  it('is dropped by the next tab that sends while opted out, not sent after a later opt-in', async () => {
+    const storage = createMemoryStorage();
+    const shared = new Map<string, string>();
+    const syncStore = { get: (k: string) => shared.get(k) ?? null, set: (k: string, v: string) => void shared.set(k, v) };
+    const closedTab = clients.create({ flushAt: 1000 }, { storage, syncStore });
+    closedTab.track('stored_before_it_heard');
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(1)); // in Storage; that tab then goes away
+    const tab = clients.create({ flushAt: 1000 }, { storage, syncStore });
+    const notices = record(tab);
+    tab.optOut();
+    await tab.flush();
+    expect(notices.drop.flatMap((d) => d.events.map((e) => e.event))).toEqual(['stored_before_it_heard']);
+    tab.optIn();
+    await tab.flush();
+    expect(ingest.received).toHaveLength(0);
+    expect(await storage.entries(QUEUE_PREFIX)).toEqual([]);
+  });
+});
+
 describe('identity', () => {
   it('reset() forgets the user and starts a new device id, seq and session', async () => {
     const client = clients.create();

@@ -131,8 +131,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     if (state && typeof shared === 'boolean' && shared !== state.optOut) {
       state.optOut = shared;
       save(state);
-      if (shared) drop('consent', 'opted out', queue.clear());
     }
+    // Whatever is queued while opted out (another tab's, reloaded from Storage) goes, reported.
+    if (state?.optOut && queue.size() > 0) drop('consent', 'opted out', queue.clear());
     return state?.optOut === true;
   }
 

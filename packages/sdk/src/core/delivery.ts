@@ -83,7 +83,12 @@ export function createDelivery(d: DeliveryDeps) {
 
   async function run(): Promise<void> {
     try {
-      if (d.optedOut()) return;
+      if (d.optedOut()) {
+        // Events other tabs stored before they heard of the opt-out are not sent after an opt-in.
+        await queue.reload();
+        d.optedOut();
+        return;
+      }
       if (!d.isSender()) {
         await queue.saved();
         return;
