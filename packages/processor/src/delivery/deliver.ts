@@ -4,7 +4,7 @@ import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOpti
 import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
 import { batchObjectName, objectName, type FileExtension } from './naming';
 import { createParquetFileBuilder, type ParquetFileBuilder } from './parquet';
-import { badRowPrefix, eventPrefix, partitionCheck } from './partition';
+import { badRowPrefix, eventPartitions } from './partition';
 import type { Prefix } from './prefix';
 import type { RowSink, Sink } from './sink';
 
@@ -75,15 +75,15 @@ export async function deliverRecords(
 
 /** Process records and name the partition of each (no dedupe yet: that belongs to the flush). */
 export function prepareRecords(records: readonly InputRecord[], options: DeliveryOptions = {}): PreparedRecord[] {
-  const classified =
-    options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyEach(records, options, partitionCheck(options.eventPrefix));
+  const events = eventPartitions(options.eventPrefix);
+  const classified = options.input === 'ingest-bad-rows' ? classifyIngestBadRows(records, options.now) : classifyEach(records, options, events.check);
   const eventExt: FileExtension = options.format === 'parquet' ? '.parquet' : '.ndjson.gz';
   // One partition string per folder and extension, not one per record.
   const partitions = { '.ndjson.gz': new Map<string, string>(), '.parquet': new Map<string, string>() };
   const out: PreparedRecord[] = [];
   for (const item of classified) {
     const extension = item.row !== undefined ? eventExt : '.ndjson.gz';
-    const prefix = item.row !== undefined ? eventPrefix(item.row, options.eventPrefix) : badRowPrefix(item.badRow, options.errorPrefix);
+    const prefix = item.row !== undefined ? events.prefixOf(item.row) : badRowPrefix(item.badRow, options.errorPrefix);
     let partition = partitions[extension].get(prefix);
     if (partition === undefined) partitions[extension].set(prefix, (partition = prefix + extension));
     // The classified objects were just made for this call: completing them avoids a copy per record.

@@ -47,18 +47,24 @@ export function badRowPrefix(row: Parameters<typeof badRowContext>[0], prefix: P
 }
 
 /**
- * Refuses an event whose partition values cannot fill the event prefix (a page event under
- * `!{partitionKeyFromQuery:event}`, an event name with a space): it becomes a `partition` bad
- * row, as Firehose sends such records to its error prefix, instead of failing its whole flush.
+ * Names each accepted event's folder as it is classified (`check`), refusing an event whose
+ * partition values cannot fill the event prefix (a page event under `!{partitionKeyFromQuery:event}`,
+ * an event name with a space): it becomes a `partition` bad row, as Firehose sends such records to
+ * its error prefix, instead of failing its whole flush. `prefixOf` then gives the folder it named,
+ * so the prefix is worked out once per event.
  */
-export function partitionCheck(prefix?: Prefix): RowCheck {
-  return (row) => {
-    try {
-      eventPrefix(row, prefix);
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof PartitionValueError)) throw error;
-      return { errorType: 'partition', reason: `event prefix: ${error.message}` };
-    }
+export function eventPartitions(prefix?: Prefix): { check: RowCheck; prefixOf: (row: LakeRow) => string } {
+  const named = new Map<LakeRow, string>();
+  return {
+    check(row) {
+      try {
+        named.set(row, eventPrefix(row, prefix));
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof PartitionValueError)) throw error;
+        return { errorType: 'partition', reason: `event prefix: ${error.message}` };
+      }
+    },
+    prefixOf: (row) => named.get(row) ?? eventPrefix(row, prefix),
   };
 }
