@@ -345,7 +345,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     setConsent,
     optOut() {
       shareOptOut(true);
-      update({ optOut: true }, () => drop('consent', 'opted out', queue.clear()));
+      update({ optOut: true }, optedOut); // drops what is queued, as for another tab's opt-out
     },
     optIn() {
       shareOptOut(false);
