@@ -12,8 +12,8 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
   /** Longest wait for a connection (opening one, or a free one from the pool). Default 10 s. */
   connectTimeoutMs?: number;
   /**
-   * Longest a statement may run, set as the session's `statement_timeout` (a lock held by a
-   * migration, an overloaded server). Each query also has a client-side limit 5 s longer, for a
+   * Longest a statement may run, set as `SET LOCAL statement_timeout` in each transaction (a lock
+   * held by a migration, an overloaded server). Each query also has a client-side limit 5 s longer, for a
    * network that stopped answering. Default 30 s.
    */
   statementTimeoutMs?: number;
