@@ -39,11 +39,15 @@
 //                identify/alias dropped (the ingest rejected them), an invalid identify id not kept.
 //   9470 B gzip: measured 9458 B (+8 B) with events stored by other tabs dropped while opted out;
 //                9453 B once optOut() drops the queue through the same path as another tab's opt-out.
+//   9510 B gzip: measured 9504 B (+51 B) with pre-init calls past 1000 evicting only event calls (an
+//                evicted optOut()/setConsent(false) tracked what the page had refused), timers capped
+//                at 2^31-1 ms (a huge Retry-After fired at once, in a loop), identify's user id kept
+//                only when the identify is sent.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9470;
+const GZIP_BUDGET = 9510;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;
