@@ -39,4 +39,15 @@ describe('startPostgres', () => {
       await server.stop();
     }
   }, 120_000);
+
+  it('fails with the server\'s own reason when the embedded server exits early (stop() would wait forever)', async () => {
+    const closedPort = await freePort();
+    // A real server that starts and exits at once: PostgreSQL refuses an unknown setting.
+    const started = startPostgres({
+      databaseUrl: '',
+      localUrl: `postgres://postgres@127.0.0.1:${closedPort}/test`,
+      postgresFlags: ['-c', 'eventline_no_such_setting=1'],
+    });
+    await expect(started).rejects.toThrow(/did not start: the server exited early; server log: .*eventline_no_such_setting/);
+  }, 120_000);
 });
