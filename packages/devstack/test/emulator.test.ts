@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureStreams, isAlive, KINESIS_ENGINES, emulatorKinesisClientConfig, parseEngine, readStream, startKinesis } from '../src';
+import { listeningAddresses } from './helpers/listening';
 
 async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
   return (await readStream(client, stream)).map((r) => new TextDecoder().decode(r.Data)).sort();
@@ -30,6 +31,17 @@ describe.each(KINESIS_ENGINES)('%s', (engine) => {
       await kinesis.stop();
     }
     expect(isAlive(kinesis.pid)).toBe(false);
+  });
+
+  it('listens on 127.0.0.1 only (every socket of the process, TLS port included)', async () => {
+    const kinesis = await startKinesis({ engine });
+    try {
+      const addresses = listeningAddresses(kinesis.pid);
+      expect(addresses.length).toBeGreaterThan(0);
+      for (const address of addresses) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+    } finally {
+      await kinesis.stop();
+    }
   });
 });
 
