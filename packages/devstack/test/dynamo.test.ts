@@ -1,7 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { emulatorDynamoClientConfig, isAlive, startDynamo } from '../src';
-import { listeningAddresses } from './helpers/listening';
+import { emulatorDynamoClientConfig, isAlive, startDynamo, listeningAddresses } from '../src';
 
 describe('startDynamo', () => {
   it('serves DynamoDB on a loopback port: creates a table, puts and gets an item, and stops', async () => {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureStreams, isAlive, KINESIS_ENGINES, emulatorKinesisClientConfig, parseEngine, readStream, startKinesis } from '../src';
-import { listeningAddresses } from './helpers/listening';
+import { ensureStreams, isAlive, KINESIS_ENGINES, emulatorKinesisClientConfig, parseEngine, readStream, startKinesis, listeningAddresses } from '../src';
 
 async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
   return (await readStream(client, stream)).map((r) => new TextDecoder().decode(r.Data)).sort();

@@ -1,8 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { freePort, isAlive, emulatorS3ClientConfig, startPostgres, startS3 } from '../src';
-import { listeningAddresses } from './helpers/listening';
+import { freePort, isAlive, emulatorS3ClientConfig, startPostgres, startS3, listeningAddresses } from '../src';
 
 describe('startS3', () => {
   it('serves S3 on a loopback port with the bucket, round-trips bytes exactly, and stops', async () => {
