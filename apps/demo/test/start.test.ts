@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isAlive } from '@eventline/devstack';
+import { isAlive, stopChild, waitFor } from '@eventline/devstack';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = new URL('../dist/start.js', import.meta.url).pathname;
@@ -42,5 +42,29 @@ describe('npm run demo (dist/start.js)', () => {
     const [code] = (await once(demo, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('kill -9 of the demo leaves no orphan: the emulator, processor and ingest exit when their stdin pipe closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-kill-'));
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pids: number[] = [];
+    try {
+      const banner: string[] = [];
+      for await (const line of createInterface({ input: demo.stdout })) {
+        banner.push(line);
+        if (line.includes('Ctrl-C stops everything')) break;
+      }
+      pids = [...banner.join('\n').matchAll(/(\w+)=(\d+)/g)].map((m) => Number(m[2]));
+      expect(pids).toHaveLength(3);
+      expect(pids.every(isAlive)).toBe(true);
+
+      demo.kill('SIGKILL'); // no handler runs: only the closed pipes tell the children
+      await once(demo, 'exit');
+      await waitFor('every child of the killed demo to exit', () => !pids.some(isAlive), 60_000);
+    } finally {
+      if (demo.exitCode === null) await stopChild(demo, 1_000);
+      for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL'); // only if the test failed
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
