@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -65,6 +65,30 @@ describe('npm run demo (dist/start.js)', () => {
       if (demo.exitCode === null) await stopChild(demo, 1_000);
       for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL'); // only if the test failed
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('resolves a relative EVENTLINE_DATA_DIR against INIT_CWD (where npm run was typed), as npm run query does', async () => {
+    const initCwd = mkdtempSync(join(tmpdir(), 'eventline-init-cwd-'));
+    // As npm runs it: the workspace folder as cwd, INIT_CWD the folder the command was typed in.
+    const demo = spawn(process.execPath, [START], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, EVENTLINE_DATA_DIR: 'my-data', INIT_CWD: initCwd },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const banner: string[] = [];
+      for await (const line of createInterface({ input: demo.stdout })) {
+        banner.push(line);
+        if (line.includes('Ctrl-C stops everything')) break;
+      }
+      expect(banner.join('\n')).toContain(`data in ${join(initCwd, 'my-data')})`);
+      expect(existsSync(join(initCwd, 'my-data', 'lake'))).toBe(true);
+      expect(existsSync(new URL('../my-data', import.meta.url).pathname)).toBe(false);
+    } finally {
+      demo.kill('SIGINT');
+      if (demo.exitCode === null) await once(demo, 'exit');
+      rmSync(initCwd, { recursive: true, force: true });
     }
   });
 });
