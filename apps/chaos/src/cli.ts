@@ -1,4 +1,5 @@
 import { FULL_PLAN, SHORT_PLAN } from './plan';
+import { ChaosRunError } from './cleanup';
 import { formatReport } from './report';
 import { runChaos } from './run';
 
@@ -15,5 +16,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error);
+  // The README promises a failed run keeps (and names) its data folder.
+  if (error instanceof ChaosRunError) console.error(`\ndata kept in ${error.dataDir} (the lake, Kinesis data, services.log)`);
   process.exitCode = 1;
 });

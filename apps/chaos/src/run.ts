@@ -3,6 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserSender } from './browser-sender';
+import { ChaosRunError, runCleanup } from './cleanup';
 import { injectFaults } from './faults';
 import { readLake } from './lake-read';
 import { watchLake, type LakeWatch } from './lake-watch';
@@ -92,7 +93,8 @@ export async function runChaos(plan: ChaosPlan, log: (line: string) => void = ()
     log(`drained after ${((Date.now() - t0) / 1000).toFixed(1)} s (${missing} still missing); stopping senders and services`);
     // Whatever the clients still hold goes out now (a resend shows up as a duplicate), then the
     // services stop gracefully: the processor flushes its buffers.
-    for (const step of cleanup.splice(0).reverse()) await step();
+    const stopErrors = await runCleanup(cleanup);
+    if (stopErrors.length > 0) throw new AggregateError(stopErrors, `${stopErrors.length} step(s) of stopping the run failed`);
     lakeWatch.stop();
     const reconciliation = reconcile(ledger.events, await readLake(stack.lakeDir), lakeWatch.firstSeen);
     rss.stop();
@@ -117,8 +119,11 @@ export async function runChaos(plan: ChaosPlan, log: (line: string) => void = ()
     };
     passed = result.problems.length === 0;
     return result;
+  } catch (error) {
+    throw new ChaosRunError(`the chaos run failed: ${error instanceof Error ? error.message : String(error)}`, dataDir, { cause: error });
   } finally {
-    for (const step of cleanup.reverse()) await step();
+    // Left only when the run threw before its own stop: the error above is the one to report.
+    for (const error of await runCleanup(cleanup)) log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
     lakeWatch?.stop();
     rss.stop();
     if (passed) rmSync(dataDir, { recursive: true, force: true });

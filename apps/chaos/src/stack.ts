@@ -66,6 +66,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             CHECKPOINT_FILE: join(dataDir, 'checkpoints.json'),
             BUFFER_MAX_MS: String(options.bufferMaxMs),
             OUTPUT_FORMAT: 'parquet',
+            // No metrics server, whatever the shell sets (empty = unset for the processor).
+            METRICS_PORT: '',
+            METRICS_HOST: '',
           },
           ready: (r) => r.event === 'ready',
           onLine,
@@ -85,6 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             ...common,
             KINESIS_ENDPOINT: proxy.endpoint,
             PORT: String(port),
+            HOST: '127.0.0.1', // not the shell's HOST: the run stays on loopback
             INGEST_WRITE_KEYS: `${WRITE_KEY}=${APP_ID}`,
             INGEST_ALLOWED_ORIGINS: `${APP_ID}=http://127.0.0.1:*`,
             INGEST_LOG_REQUESTS: '1', // services.log then shows every request: duplicates can be traced

@@ -74,6 +74,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         ...(options.pgSchema ? { PG_SCHEMA: options.pgSchema } : {}),
         METRICS_PORT: '0',
+        // Set here, not taken from the shell: a METRICS_HOST=0.0.0.0 there must not expose the demo.
+        METRICS_HOST: '127.0.0.1',
       },
       ready: (r) => r.event === 'ready',
       onLine,
@@ -85,6 +87,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       env: {
         ...common,
         PORT: '0',
+        HOST: '127.0.0.1', // not the shell's HOST: the demo stays on loopback
         STREAM_NAME: STREAMS.events,
         BAD_ROWS_STREAM_NAME: STREAMS.badRows,
         INGEST_WRITE_KEYS: `${DEMO_WRITE_KEY}=${DEMO_APP_ID}`,

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEngine } from '@eventline/devstack';
+import { demoDataDir } from './data-dir';
 import { DEMO_WRITE_KEY, startPipeline } from './pipeline';
 import { seedShoppers } from './seed';
 import { startWebServer } from './web-server';
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   // here, so keep the console for the demo's own output (the services inherit this).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-  const dataDir = process.env.EVENTLINE_DATA_DIR ?? join(repoRoot, '.data');
+  const dataDir = demoDataDir(process.env, repoRoot);
   const verbose = process.env.DEMO_VERBOSE === '1';
   const engine = parseEngine(process.env.KINESIS_ENGINE);
   console.log(`Starting eventline demo (Kinesis emulator: ${engine}, data in ${dataDir}) …`);

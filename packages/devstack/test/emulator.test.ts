@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureStreams, isAlive, KINESIS_ENGINES, emulatorKinesisClientConfig, parseEngine, readStream, startKinesis } from '../src';
+import { ensureStreams, isAlive, waitFor, KINESIS_ENGINES, emulatorKinesisClientConfig, parseEngine, readStream, startKinesis, listeningAddresses } from '../src';
 
 async function readAll(client: KinesisClient, stream: string): Promise<string[]> {
   return (await readStream(client, stream)).map((r) => new TextDecoder().decode(r.Data)).sort();
@@ -30,6 +30,41 @@ describe.each(KINESIS_ENGINES)('%s', (engine) => {
       await kinesis.stop();
     }
     expect(isAlive(kinesis.pid)).toBe(false);
+  });
+
+  it('listens on 127.0.0.1 only (every socket of the process, TLS port included)', async () => {
+    const kinesis = await startKinesis({ engine });
+    try {
+      const addresses = listeningAddresses(kinesis.pid);
+      expect(addresses.length).toBeGreaterThan(0);
+      for (const address of addresses) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+    } finally {
+      await kinesis.stop();
+    }
+  });
+});
+
+/** Live child processes of this one whose command line mentions `script` (read from /proc). */
+function childrenRunning(script: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(script)) pids.push(Number(entry));
+    } catch {
+      // the process exited while listing
+    }
+  }
+  return pids;
+}
+
+describe('kinesalite start timeout', () => {
+  it('stops the child it started when it misses the start timeout', async () => {
+    // 1 ms: the timeout always passes before a Node child can even print its port.
+    await expect(startKinesis({ engine: 'kinesalite', startTimeoutMs: 1 })).rejects.toThrow(/did not start within 1 ms/);
+    await waitFor('the timed-out kinesalite child to exit', () => childrenRunning('kinesalite-child').length === 0, 20_000);
   });
 });
 

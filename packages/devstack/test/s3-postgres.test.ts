@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { freePort, isAlive, emulatorS3ClientConfig, startPostgres, startS3 } from '../src';
+import { freePort, isAlive, emulatorS3ClientConfig, startPostgres, startS3, listeningAddresses } from '../src';
 
 describe('startS3', () => {
   it('serves S3 on a loopback port with the bucket, round-trips bytes exactly, and stops', async () => {
@@ -9,6 +9,7 @@ describe('startS3', () => {
     const client = new S3Client(emulatorS3ClientConfig(s3.endpoint));
     try {
       expect(s3.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      for (const address of listeningAddresses(s3.pid)) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
       const bytes = Buffer.from([0x1f, 0x8b, 0, 1, 2, 3, 255]);
       await client.send(new PutObjectCommand({ Bucket: 'lake', Key: 'a/b.bin', Body: bytes }));
       const got = await client.send(new GetObjectCommand({ Bucket: 'lake', Key: 'a/b.bin' }));
@@ -38,5 +39,16 @@ describe('startPostgres', () => {
     } finally {
       await server.stop();
     }
+  }, 120_000);
+
+  it('fails with the server\'s own reason when the embedded server exits early (stop() would wait forever)', async () => {
+    const closedPort = await freePort();
+    // A real server that starts and exits at once: PostgreSQL refuses an unknown setting.
+    const started = startPostgres({
+      databaseUrl: '',
+      localUrl: `postgres://postgres@127.0.0.1:${closedPort}/test`,
+      postgresFlags: ['-c', 'eventline_no_such_setting=1'],
+    });
+    await expect(started).rejects.toThrow(/did not start: the server exited early; server log: .*eventline_no_such_setting/);
   }, 120_000);
 });

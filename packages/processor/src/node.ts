@@ -1,6 +1,7 @@
 import { ConfigError, readEnv, type ProcessorEnv } from './config';
 import { startConsumer, type Consumer } from './consumer/consumer';
 import { kinesisClientConfig } from './consumer/kinesis-client';
+import { stopWhenStdinCloses } from './exit-with-stdin';
 import { errorFields, stderrLogger } from './log';
 import { startObservability, type Observability } from './metrics/observability';
 import { shutDown } from './shutdown';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  stopWhenStdinCloses(process.env, onSignal);
 }
 
 async function start(

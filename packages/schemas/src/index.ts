@@ -28,4 +28,6 @@ export {
 } from './catalog/lake-columns';
 export { TABLES, hiveType, dataColumns, type CatalogOptions, type LakeFormat, type TableSpec } from './catalog/table-spec';
 export { athenaDdl } from './catalog/athena-ddl';
+export { STORAGE_FORMATS, tableFormat, type StorageFormat } from './catalog/storage-format';
+export { BAD_ROW_ERROR_TYPES, INGEST_REJECTION_CODES, INGEST_UNREADABLE, PROCESSOR_ERROR_TYPES, type BadRowErrorTypeName, type IngestRejectionCode } from './catalog/bad-row-types';
 export { glueTables, type GlueTableInput, type GlueColumn } from './catalog/glue';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { athenaDdl, glueTables, LAKE_COLUMNS, StoredEvent } from '../src';
+import { athenaDdl, BAD_ROW_ERROR_TYPES, glueTables, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
 
 const options = { location: 's3://lake-bucket/prod/', database: 'eventline', firstDate: '2026-11-01' };
 
@@ -49,5 +49,44 @@ describe('Glue table input', () => {
     expect(events?.PartitionKeys.map((k) => `${k.Name}:${k.Type}`)).toEqual(['app_id:string', 'event_date:string', 'hour:int']);
     expect(events?.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(events?.Parameters).toMatchObject({ classification: 'parquet', 'projection.app_id.type': 'enum', 'projection.app_id.values': 'shop,blog' });
+  });
+});
+
+/** `'key'='value'` (or `'key'="value"`) pairs of one parenthesised DDL section, e.g. TBLPROPERTIES. */
+function ddlProperties(ddl: string, section: 'TBLPROPERTIES' | 'WITH SERDEPROPERTIES'): Record<string, string> {
+  const start = ddl.indexOf(`${section} (`);
+  if (start < 0) return {};
+  const body = ddl.slice(start, ddl.indexOf(')', start));
+  const out: Record<string, string> = {};
+  for (const m of body.matchAll(/'([^']+)'=(?:'((?:[^'\\]|\\.)*)'|"([^"]*)")/g)) out[m[1]!] = m[2] !== undefined ? m[2].replace(/\\'/g, "'") : m[3]!;
+  return out;
+}
+
+describe('Athena DDL and Glue table input', () => {
+  it.each(['parquet', 'ndjson'] as LakeFormat[])('agree on table and SerDe properties for every table (%s events)', (format) => {
+    const ddl = athenaDdl({ ...options, format });
+    const glue = glueTables({ ...options, format });
+    for (const [i, table] of glue.entries()) {
+      const { EXTERNAL, ...parameters } = table.Parameters;
+      expect(EXTERNAL).toBe('TRUE'); // implied by CREATE EXTERNAL TABLE
+      expect(ddlProperties(ddl[i]!, 'TBLPROPERTIES')).toEqual(parameters);
+      expect(ddlProperties(ddl[i]!, 'WITH SERDEPROPERTIES')).toEqual(table.StorageDescriptor.SerdeInfo.Parameters);
+    }
+  });
+
+  it('read NDJSON timestamps with the processor\'s format, and compress only Parquet tables with SNAPPY', () => {
+    const [events, badRows] = glueTables({ ...options, format: 'ndjson' });
+    expect(events?.StorageDescriptor.SerdeInfo.Parameters['timestamp.formats']).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    expect(badRows?.StorageDescriptor.SerdeInfo.Parameters['timestamp.formats']).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    const [parquetEvents, parquetBadRows] = glueTables(options);
+    expect(parquetEvents?.Parameters['parquet.compression']).toBe('SNAPPY');
+    expect(parquetBadRows?.Parameters['parquet.compression']).toBeUndefined(); // bad rows are NDJSON.gz
+  });
+
+  it('project bad_rows.error_type as an enum of every known type, so GROUP BY error_type works on Athena', () => {
+    expect(BAD_ROW_ERROR_TYPES).toEqual(['decode', 'parse', 'validation', 'partition', 'ingest_invalid_event', 'ingest_event_too_large', 'ingest_unreadable']);
+    const badRows = glueTables(options)[1]!;
+    expect(badRows.Parameters).toMatchObject({ 'projection.error_type.type': 'enum', 'projection.error_type.values': BAD_ROW_ERROR_TYPES.join(',') });
+    expect(athenaDdl(options)[1]).toContain(`'projection.error_type.values'='${BAD_ROW_ERROR_TYPES.join(',')}'`);
   });
 });

@@ -1,4 +1,4 @@
-import { findUnstorableText, mayHoldUnstorableText, validateEvent, type ClientEvent, type Issue } from '@eventline/schemas';
+import { findUnstorableText, mayHoldUnstorableText, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
@@ -88,7 +88,7 @@ interface Accepted {
 type Checked =
   | Accepted
   /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
-  | { ok: false; code: string; issues: Issue[]; payload?: string };
+  | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string };
 
 /** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
 function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson): Checked {
@@ -144,7 +144,7 @@ export interface BadRow {
 }
 
 /** `payloadText`: the payload already as JSON text (the stored form of an event too large); else `raw` is stringified. */
-export function badRow(raw: unknown, code: string, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>, payloadText?: string): OutRecord {
+export function badRow(raw: unknown, code: IngestRejectionCode, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>, payloadText?: string): OutRecord {
   const payload = utf8Prefix(payloadText ?? JSON.stringify(withoutClientIp(raw)) ?? 'undefined', BAD_ROW_PAYLOAD_MAX_BYTES);
   const row: BadRow = {
     error_type: code,

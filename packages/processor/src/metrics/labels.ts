@@ -1,9 +1,12 @@
+import { BAD_ROW_ERROR_TYPES, type BadRowErrorTypeName } from '@eventline/schemas';
+
 /**
  * Label values for the metrics: closed sets only, so a bad record or a new ingest error code
- * can never add a series. Anything unknown is counted under `*_other`.
+ * can never add a series. Anything unknown is counted under `*_other`. Bad-row types are the
+ * schemas' list (the catalog projects the same), plus the two catch-alls.
  */
-export const BAD_ROW_TYPE_LABELS = ['decode', 'parse', 'validation', 'partition', 'ingest_invalid_event', 'ingest_event_too_large', 'ingest_unreadable', 'ingest_other', 'other'] as const;
-export type BadRowTypeLabel = (typeof BAD_ROW_TYPE_LABELS)[number];
+export type BadRowTypeLabel = BadRowErrorTypeName | 'ingest_other' | 'other';
+export const BAD_ROW_TYPE_LABELS: readonly BadRowTypeLabel[] = [...BAD_ROW_ERROR_TYPES, 'ingest_other', 'other'];
 
 const known = new Set<string>(BAD_ROW_TYPE_LABELS);
 

@@ -6,9 +6,13 @@ export interface GuardLimits {
   timeoutMs: number;
   /** Return at most this many rows (the answer says when more existed). */
   maxRows: number;
+  /** DuckDB `memory_limit` for the connection's database, e.g. '256MB'; a query needing more fails. */
+  memoryLimit: string;
+  /** DuckDB worker threads for the connection's database. */
+  threads: number;
 }
 
-export const DEFAULT_GUARD_LIMITS: GuardLimits = { timeoutMs: 5_000, maxRows: 1_000 };
+export const DEFAULT_GUARD_LIMITS: GuardLimits = { timeoutMs: 5_000, maxRows: 1_000, memoryLimit: '256MB', threads: 2 };
 
 export interface GuardedResult {
   rows: Row[];
@@ -28,10 +32,17 @@ export class QueryRefusedError extends Error {
 
 /**
  * Lock a connection down for SQL typed by people: files outside `allowedDir` cannot be read or
- * written, no extension can be loaded, and the settings cannot be changed back.
+ * written, no extension can be loaded, memory and threads are capped, and the settings cannot be
+ * changed back.
  */
-export async function sandbox(connection: DuckDBConnection, allowedDir: string): Promise<void> {
+export async function sandbox(connection: DuckDBConnection, allowedDir: string, limits: Pick<GuardLimits, 'memoryLimit' | 'threads'>): Promise<void> {
   const dir = allowedDir.endsWith('/') ? allowedDir : `${allowedDir}/`;
+  if (!/^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(limits.memoryLimit)) throw new Error(`memoryLimit must look like '256MB', got ${JSON.stringify(limits.memoryLimit)}`);
+  if (!Number.isInteger(limits.threads) || limits.threads < 1) throw new Error(`threads must be a positive integer, got ${limits.threads}`);
+  await connection.run(`SET memory_limit = '${limits.memoryLimit}'`);
+  await connection.run(`SET threads = ${limits.threads}`);
+  // No spilling to disk: past memory_limit a query fails rather than writing temp files.
+  await connection.run("SET temp_directory = ''");
   await connection.run(`SET allowed_directories = ['${dir.replace(/'/g, "''")}']`);
   await connection.run('SET enable_external_access = false');
   await connection.run('SET autoinstall_known_extensions = false');
@@ -55,7 +66,9 @@ export async function runGuarded(connection: DuckDBConnection, sql: string, limi
     connection.interrupt();
   }, limits.timeoutMs);
   try {
-    const reader = await prepared.runAndReadUntil(limits.maxRows + 1);
+    // Streamed: DuckDB produces chunks only as they are read, so a huge result stops after
+    // maxRows + 1 rows instead of being materialised whole (runAndReadUntil materialises it).
+    const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
     const rows = toPlainRows(reader);
     return { rows: rows.slice(0, limits.maxRows), truncated: rows.length > limits.maxRows };
   } catch (error) {

@@ -33,7 +33,7 @@ type FileKind = 'ndjson' | 'parquet';
  * still has every typed column); each query re-checks, so files written later are picked up.
  */
 export async function openLake(lakeDir: string): Promise<Lake> {
-  const { connection, refresh, close } = await openViews(lakeDir, false);
+  const { connection, refresh, close } = await openViews(lakeDir);
   return {
     async query(sql) {
       await refresh();
@@ -48,8 +48,8 @@ export async function openLake(lakeDir: string): Promise<Lake> {
  * folder, and each query must be a single SELECT that finishes within the limits.
  */
 export async function openReadOnlyLake(lakeDir: string, limits: Partial<GuardLimits> = {}): Promise<ReadOnlyLake> {
-  const { connection, refresh, close } = await openViews(lakeDir, true);
   const effective = { ...DEFAULT_GUARD_LIMITS, ...limits };
+  const { connection, refresh, close } = await openViews(lakeDir, effective);
   return {
     async query(sql) {
       await refresh();
@@ -59,7 +59,8 @@ export async function openReadOnlyLake(lakeDir: string, limits: Partial<GuardLim
   };
 }
 
-async function openViews(lakeDir: string, sandboxed: boolean) {
+/** `sandboxed`: the limits of a connection for untrusted SQL; absent for our own queries. */
+async function openViews(lakeDir: string, sandboxed?: GuardLimits) {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const views: ViewSpec[] = [
@@ -81,7 +82,7 @@ async function openViews(lakeDir: string, sandboxed: boolean) {
     instance.closeSync();
   };
   try {
-    if (sandboxed) await sandbox(connection, lakeDir);
+    if (sandboxed) await sandbox(connection, lakeDir, sandboxed);
     await defineViews();
   } catch (error) {
     close();

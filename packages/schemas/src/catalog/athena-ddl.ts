@@ -1,6 +1,5 @@
+import { STORAGE_FORMATS, tableFormat } from './storage-format';
 import { dataColumns, hiveType, projection, tableLocation, TABLES, type CatalogOptions, type TableSpec } from './table-spec';
-
-const JSON_SERDE = 'org.openx.data.jsonserde.JsonSerDe';
 
 /** `CREATE EXTERNAL TABLE` statements (Athena dialect) for every lake table, with partition projection. */
 export function athenaDdl(options: CatalogOptions): string[] {
@@ -13,8 +12,8 @@ function tableDdl(options: CatalogOptions, table: TableSpec): string {
     `  \`${c.name}\` ${type} COMMENT ${quote(c.comment)}`;
   const columns = dataColumns(table).map((c) => column(c, hiveType(c.type)));
   const partitions = table.partitions.map((p) => column(p, hiveType(p.type)));
-  const props = Object.entries(projection(options, table)).map(([k, v]) => `  ${quote(k)}=${quote(v)}`);
-  if ((options.format ?? 'parquet') === 'parquet') props.unshift(`  'parquet.compression'='SNAPPY'`);
+  const format = STORAGE_FORMATS[tableFormat(options, table)];
+  const props = Object.entries({ classification: format.classification, ...format.tableProperties, ...projection(options, table) }).map(([k, v]) => `  ${property(k, v)}`);
   return [
     `CREATE EXTERNAL TABLE IF NOT EXISTS ${name} (`,
     columns.join(',\n'),
@@ -26,10 +25,16 @@ function tableDdl(options: CatalogOptions, table: TableSpec): string {
   ].join('\n');
 }
 
-/** Bad rows are always NDJSON.gz; events follow the chosen format. */
 function storage(options: CatalogOptions, table: TableSpec): string {
-  if (table.name === 'events' && (options.format ?? 'parquet') === 'parquet') return 'STORED AS PARQUET';
-  return `ROW FORMAT SERDE ${quote(JSON_SERDE)}\nWITH SERDEPROPERTIES ('ignore.malformed.json'='false', 'timestamp.formats'="yyyy-MM-dd'T'HH:mm:ss.SSSXXX")\nSTORED AS TEXTFILE`;
+  if (tableFormat(options, table) === 'parquet') return 'STORED AS PARQUET';
+  const format = STORAGE_FORMATS.ndjson;
+  const serdeProps = Object.entries(format.serdeProperties).map(([k, v]) => property(k, v));
+  return `ROW FORMAT SERDE ${quote(format.serde)}\nWITH SERDEPROPERTIES (${serdeProps.join(', ')})\nSTORED AS TEXTFILE`;
+}
+
+/** `'key'='value'`; a value holding single quotes (a date pattern's 'T') is written in double quotes. */
+function property(key: string, value: string): string {
+  return `${quote(key)}=${value.includes("'") && !value.includes('"') ? `"${value}"` : quote(value)}`;
 }
 
 function quote(text: string): string {

@@ -1,3 +1,4 @@
+import { STORAGE_FORMATS, tableFormat } from './storage-format';
 import { dataColumns, hiveType, projection, tableLocation, TABLES, type CatalogOptions, type TableSpec } from './table-spec';
 
 /** The `TableInput` of Glue's CreateTable API (`aws glue create-table --table-input file://…`). */
@@ -23,29 +24,14 @@ export interface GlueColumn {
   Comment: string;
 }
 
-const FORMATS = {
-  parquet: {
-    InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-    OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-    SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
-    classification: 'parquet',
-  },
-  ndjson: {
-    InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-    OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-    SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
-    classification: 'json',
-  },
-} as const;
-
 /** Glue table definitions for every lake table (bad rows are always NDJSON.gz). */
 export function glueTables(options: CatalogOptions): GlueTableInput[] {
   return TABLES.map((table) => glueTable(options, table));
 }
 
 function glueTable(options: CatalogOptions, table: TableSpec): GlueTableInput {
-  const format = table.name === 'events' ? (options.format ?? 'parquet') : 'ndjson';
-  const f = FORMATS[format];
+  const format = tableFormat(options, table);
+  const f = STORAGE_FORMATS[format];
   const toGlue = (c: { name: string; type: Parameters<typeof hiveType>[0]; comment: string }): GlueColumn => ({
     Name: c.name,
     Type: hiveType(c.type),
@@ -55,15 +41,15 @@ function glueTable(options: CatalogOptions, table: TableSpec): GlueTableInput {
     Name: table.name,
     Description: `eventline lake: ${table.name} (${format})`,
     TableType: 'EXTERNAL_TABLE',
-    Parameters: { classification: f.classification, EXTERNAL: 'TRUE', ...projection(options, table) },
+    Parameters: { classification: f.classification, EXTERNAL: 'TRUE', ...f.tableProperties, ...projection(options, table) },
     PartitionKeys: table.partitions.map(toGlue),
     StorageDescriptor: {
       Columns: dataColumns(table).map(toGlue),
       Location: tableLocation(options, table),
-      InputFormat: f.InputFormat,
-      OutputFormat: f.OutputFormat,
+      InputFormat: f.inputFormat,
+      OutputFormat: f.outputFormat,
       Compressed: true,
-      SerdeInfo: { SerializationLibrary: f.SerializationLibrary, Parameters: format === 'ndjson' ? { 'ignore.malformed.json': 'false' } : {} },
+      SerdeInfo: { SerializationLibrary: f.serde, Parameters: { ...f.serdeProperties } },
     },
   };
 }

@@ -1,3 +1,4 @@
+import { BAD_ROW_ERROR_TYPES } from './bad-row-types';
 import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, LAKE_COLUMNS, LAKE_PARTITIONS, type ColumnType, type LakeColumn } from './lake-columns';
 
 export type LakeFormat = 'parquet' | 'ndjson';
@@ -64,7 +65,9 @@ function projectionOf(name: string, options: CatalogOptions): Record<string, str
     case 'hour':
       return { [key('type')]: 'integer', [key('range')]: '0,23', [key('digits')]: '2' };
     case 'error_type':
-      return { [key('type')]: 'injected' };
+      // An enum, not `injected`: Athena refuses any query on an injected column without an equality
+      // filter on it, so `GROUP BY error_type` would fail.
+      return { [key('type')]: 'enum', [key('values')]: BAD_ROW_ERROR_TYPES.join(',') };
     case 'app_id':
       return options.appIds && options.appIds.length > 0
         ? { [key('type')]: 'enum', [key('values')]: options.appIds.join(',') }

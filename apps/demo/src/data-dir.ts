@@ -1,0 +1,12 @@
+import { join, resolve } from 'node:path';
+
+/**
+ * Where the demo keeps its data. A relative EVENTLINE_DATA_DIR is resolved against INIT_CWD (where
+ * `npm run demo` was typed; npm runs the workspace script in apps/demo/), else the current folder:
+ * the same rule `npm run query` uses for LAKE_DIR, so both find the same lake.
+ */
+export function demoDataDir(env: NodeJS.ProcessEnv, repoRoot: string): string {
+  const value = env.EVENTLINE_DATA_DIR;
+  if (!value) return join(repoRoot, '.data');
+  return resolve(env.INIT_CWD || process.cwd(), value);
+}

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ServerType } from '@hono/node-server';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebServer } from '../src/web-server';
+
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+/** What a visitor can put into the lake: an event name, a utm_source, a reason, each closing the attribute. */
+const HOSTILE = `x" onmouseover="window.__xss=1" data-x="<img src=x onerror=window.__xss=2>`;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'eventline-escape-'));
+let browser: Browser;
+let server: ServerType;
+let url: string;
+
+beforeAll(async () => {
+  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package (see the README)');
+  // No pipeline: the page's /api/dashboard answer is replaced below, so only the web server runs.
+  ({ url, server } = await startWebServer({ port: 0, ingestUrl: 'http://127.0.0.1:9', writeKey: 'wk', lakeDir: join(dataDir, 'lake') }));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('dashboard tables', () => {
+  it('render a hostile label as text, never as markup or an attribute', async () => {
+    const page = await browser.newPage();
+    await page.route('**/api/dashboard', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          generated_at: new Date().toISOString(),
+          totals: [{ events: 1 }],
+          eventsPerMinute: [],
+          topEvents: [{ event: HOSTILE, events: 1 }],
+          funnel: [],
+          revenueByCurrency: [],
+          activeByHour: [],
+          attribution: [{ source: HOSTILE, campaign: 'c', devices: 1, events: 1 }],
+          badRowsByReason: [{ reason: HOSTILE, rows: 1 }],
+        }),
+      }),
+    );
+    await page.goto(`${url}/dashboard`);
+    await page.waitForSelector('[data-panel="badRowsByReason"] tbody th');
+
+    expect(await page.locator('[onmouseover], [data-x], img').count()).toBe(0);
+    expect(await page.locator('[data-panel="topEvents"] tbody th').textContent()).toBe(HOSTILE);
+    const cells = await page.locator('td[data-cell]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-cell')));
+    expect(cells).toEqual([`topEvents:${HOSTILE}:events`, `attribution:${HOSTILE} / c:devices`, `attribution:${HOSTILE} / c:events`, `badRowsByReason:${HOSTILE}:rows`]);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+});

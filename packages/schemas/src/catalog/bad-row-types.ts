@@ -1,0 +1,22 @@
+/**
+ * Every `error_type` a bad row can have: the one list the processor's metrics, the ingest's rejection
+ * codes and the catalog's partition projection (an Athena `enum`) are built from.
+ */
+
+/** Why the processor itself turned a record into a bad row. */
+export const PROCESSOR_ERROR_TYPES = ['decode', 'parse', 'validation', 'partition'] as const;
+
+/** Why the ingest rejected an event (sent on its bad-rows stream); the processor stores them as `ingest_<code>`. */
+export const INGEST_REJECTION_CODES = ['invalid_event', 'event_too_large'] as const;
+export type IngestRejectionCode = (typeof INGEST_REJECTION_CODES)[number];
+
+/** A record on the bad-rows stream that is not an ingest bad row at all. */
+export const INGEST_UNREADABLE = 'ingest_unreadable' as const;
+
+export type BadRowErrorTypeName = (typeof PROCESSOR_ERROR_TYPES)[number] | `ingest_${IngestRejectionCode}` | typeof INGEST_UNREADABLE;
+
+export const BAD_ROW_ERROR_TYPES: readonly BadRowErrorTypeName[] = [
+  ...PROCESSOR_ERROR_TYPES,
+  ...INGEST_REJECTION_CODES.map((code) => `ingest_${code}` as const),
+  INGEST_UNREADABLE,
+];

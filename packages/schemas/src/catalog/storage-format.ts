@@ -1,0 +1,39 @@
+import type { CatalogOptions, LakeFormat, TableSpec } from './table-spec';
+
+/** How one file format is read: the values both the Athena DDL and the Glue table input are built from. */
+export interface StorageFormat {
+  inputFormat: string;
+  outputFormat: string;
+  serde: string;
+  /** Glue `classification` (Athena uses it to pick the reader). */
+  classification: string;
+  /** SerDe properties: `WITH SERDEPROPERTIES` / `SerdeInfo.Parameters`. */
+  serdeProperties: Readonly<Record<string, string>>;
+  /** Table properties besides projection: `TBLPROPERTIES` / `Parameters`. */
+  tableProperties: Readonly<Record<string, string>>;
+}
+
+export const STORAGE_FORMATS: Readonly<Record<LakeFormat, StorageFormat>> = {
+  parquet: {
+    inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+    outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+    serde: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    classification: 'parquet',
+    serdeProperties: {},
+    tableProperties: { 'parquet.compression': 'SNAPPY' },
+  },
+  ndjson: {
+    inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+    outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    serde: 'org.openx.data.jsonserde.JsonSerDe',
+    classification: 'json',
+    // The processor writes ISO timestamps with milliseconds and an offset.
+    serdeProperties: { 'ignore.malformed.json': 'false', 'timestamp.formats': "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" },
+    tableProperties: {},
+  },
+};
+
+/** Bad rows are always NDJSON.gz; events follow the chosen format (Parquet by default). */
+export function tableFormat(options: CatalogOptions, table: TableSpec): LakeFormat {
+  return table.name === 'events' ? (options.format ?? 'parquet') : 'ndjson';
+}
