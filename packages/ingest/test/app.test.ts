@@ -43,6 +43,24 @@ describe('POST /v1/batch', () => {
     expect(writer.records.get('events')).toHaveLength(1);
   });
 
+  it('rejects an event holding U+0000 or a lone surrogate (which PostgreSQL cannot store) at its path, and keeps it as a bad row', async () => {
+    const writer = createMemoryWriter();
+    const withNul = event({ properties: { note: 'a\u0000b' } });
+    const inContext = event({ context: { library: { name: 'test', version: '0' }, 'k\u0000': 1 } });
+    const loneSurrogate = event({ traits: { name: 'x\ud800' } });
+    const lookalike = event({ properties: { note: 'a\\u0000b' } }); // a backslash, then "u0000": no NUL
+    const res = await testApp(writer).request('/v1/batch', post(batch([withNul, lookalike, inContext, loneSurrogate])));
+    const body = (await res.json()) as BatchResponse;
+    expect(body).toMatchObject({ accepted: 1, rejected: 3 });
+    expect(body.results[3]).toMatchObject({ status: 'rejected', issues: [{ path: 'events[3].traits.name', code: 'invalid_value' }] });
+    expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'invalid_event', issues: [{ path: 'events[0].properties.note', code: 'invalid_value' }] });
+    expect(body.results[2]).toMatchObject({ status: 'rejected', issues: [{ path: 'events[2].context["k\\u0000"]' }] });
+    // Its bad row keeps the event as it would have been stored (as for an event too large).
+    const bad = (writer.records.get('events-bad') ?? []).map((r) => decode(r.data));
+    expect(JSON.parse(bad[0]!.payload as string)).toMatchObject({ ...withNul, app_id: 'shop' });
+    expect(decode(writer.records.get('events')![0]!.data)).toMatchObject({ event_id: lookalike.event_id, properties: { note: 'a\\u0000b' } });
+  });
+
   it('rejects an event over the per-event byte limit', async () => {
     const writer = createMemoryWriter();
     const res = await testApp(writer).request('/v1/batch', post(batch([event({ properties: { blob: 'x'.repeat(9000) } })])));

@@ -19,6 +19,28 @@ const DUCK: Record<string, string> = {
 };
 
 describe('Parquet delivery', () => {
+  it('turns records no store could hold into bad rows and delivers their neighbours (one such record stalled the shard)', async () => {
+    const lake = await dirs.make();
+    const good = storedEvent();
+    const unstorable = [
+      storedEvent({ context: { library: { name: 'x', version: '1' }, screen: { width: 3e9, height: 1 } } }), // past INT32
+      storedEvent({ seq: 1e20 }), // past INT64
+      storedEvent({ client_ts: '2026-02-31T00:00:00Z' }), // PostgreSQL refuses the day
+      storedEvent({ properties: { note: 'a\u0000b' } }), // PostgreSQL refuses U+0000
+      storedEvent({ properties: { note: 'a\ud800b' } }), // and a lone surrogate in jsonb
+    ];
+    await deliverRecords('shardId-000000000000', [good, ...unstorable].map((e) => record(e)), createFolderSink(lake), { format: 'parquet' });
+    const bad = await runQuery(lake, 'SELECT error_type, reason FROM bad_rows ORDER BY sequence_number');
+    expect(bad.map((b) => [b.error_type, b.reason])).toEqual([
+      ['validation', 'context.screen.width: expected at most 2147483647'],
+      ['validation', 'seq: expected at most 9007199254740991'],
+      ['validation', 'client_ts: expected format date-time'],
+      ['validation', 'properties.note: U+0000 (NUL) is not allowed: PostgreSQL cannot store it'],
+      ['validation', 'properties.note: a lone UTF-16 surrogate is not allowed: it is not Unicode text (PostgreSQL refuses it)'],
+    ]);
+    expect((await runQuery(lake, 'SELECT event_id FROM events')).map((r) => r.event_id)).toEqual([good.event_id]);
+  });
+
   it('writes typed columns from the catalog, read back by DuckDB with those types', async () => {
     const lake = await dirs.make();
     const events = [storedEvent({ seq: 7 }), storedEvent({ type: 'page', event: undefined, properties: undefined, anonymous_id: 'dev-2' })];

@@ -100,6 +100,23 @@ describe('PostgreSQL sink', () => {
     ]);
   });
 
+  it('stores every value the schema accepts, at its edges: far offsets, year 0001, 32-bit screens, 2^53-1 seq', async () => {
+    const sink = await open();
+    const edge = storedEvent({
+      seq: Number.MAX_SAFE_INTEGER,
+      client_ts: '2026-11-25T23:30:00.000-20:00', // PostgreSQL itself reads offsets only up to ±15:59
+      sent_at: '0001-01-01T00:00:00+00:00',
+      context: { library: { name: 'edge', version: '1' }, screen: { width: 2 ** 31 - 1, height: 0 } },
+    });
+    const lake = await dirs.make();
+    await deliverRecords('shardId-000000000002', [record(edge)], createFolderSink(lake), { rowSink: sink });
+    const { rows } = await postgres.admin().query<{ seq: string; client_ts: Date; sent_at: string; screen_width: number }>(
+      `SELECT seq, client_ts, to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS sent_at, screen_width FROM "${schema}".events WHERE event_id = $1`,
+      [edge.event_id],
+    );
+    expect(rows.map((r) => [r.seq, r.client_ts.toISOString(), r.sent_at, r.screen_width])).toEqual([[String(Number.MAX_SAFE_INTEGER), '2026-11-26T19:30:00.000Z', '0001-01-01', 2 ** 31 - 1]]);
+  });
+
   it('writes a burst in bounded statements inside one transaction', async () => {
     const sink = await open(100);
     const burst = Array.from({ length: 1050 }, (_, i) => storedEvent({ seq: i, anonymous_id: `dev-${i % 50}` }));

@@ -15,6 +15,7 @@ export { type Issue, type IssueCode, pointerToPath, formatIssue } from './issue'
 export { validateEvent, validateStoredEvent, validateBatchShape, type Result } from './validate';
 export { isUuidV7, isDateTime, UUID_V7 } from './formats';
 export { parseDateTime, DATE_TIME } from './date-time';
+export { mayHoldUnstorableText, findUnstorableText } from './unstorable-text';
 export { jsonSchemas } from './json-schema';
 export { upcast, UPCASTERS, CURRENT_VERSIONS, type Upcaster, type VersionPolicy, type UpcastResult } from './versions/upcast';
 export {

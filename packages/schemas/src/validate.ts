@@ -15,7 +15,7 @@ const compiled = {
 export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
 
 /** Fields that a given event type cannot do without, beyond the envelope's own. */
-const REQUIRED_BY_TYPE: Record<EventType, readonly string[]> = {
+export const REQUIRED_BY_TYPE: Readonly<Record<EventType, readonly string[]>> = {
   track: ['event'],
   identify: ['user_id'],
   page: [],

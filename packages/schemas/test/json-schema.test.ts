@@ -6,7 +6,8 @@ import { validEvent } from './fixtures';
 
 // A second, independent validator reading only the exported JSON Schema must agree with ours.
 function ajvFor(name: string) {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  // unicode: false: lengths in UTF-16 code units, as our validator (and JavaScript) counts them.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, unicode: false });
   addFormats(ajv);
   ajv.addFormat('uuid-v7', isUuidV7);
   const schema = jsonSchemas()[name];
@@ -34,9 +35,29 @@ describe('jsonSchemas', () => {
       { ...validEvent(), extra: 1 },
       validEvent({ client_ts: 'yesterday' }),
       validEvent({ event_id: 'not-a-uuid' }),
+      validEvent({ event: undefined }),
+      validEvent({ type: 'identify', event: undefined }),
+      validEvent({ type: 'identify', event: undefined, user_id: null }),
+      validEvent({ type: 'identify', event: undefined, user_id: 'u-1' }),
+      validEvent({ type: 'alias', event: undefined, user_id: 'u-1' }),
+      validEvent({ type: 'group', event: undefined, group_id: 'g-1' }),
+      validEvent({ event: '😀'.repeat(200) }),
+      validEvent({ event: '😀'.repeat(127) }),
+      validEvent({ client_ts: '2026-02-31T00:00:00Z' }),
+      validEvent({ client_ts: '2026-02-28T24:00:00Z' }),
+      validEvent({ client_ts: '2026-06-30T23:59:60Z' }),
+      validEvent({ client_ts: '2026-06-30T23:59:59.1234567890Z' }),
+      validEvent({ client_ts: '2026-06-30T23:59:59.123456789+14:00' }),
+      validEvent({ client_ts: '0000-01-01T00:00:00Z' }),
+      validEvent({ seq: 2 ** 53 }),
+      validEvent({ context: { ...validEvent().context, screen: { width: 2 ** 31, height: 1 } } }),
+      validEvent({ context: { ...validEvent().context, screen: { width: 2 ** 31 - 1, height: 1 } } }),
     ];
     for (const c of cases) {
       expect(check(c), JSON.stringify(c)).toBe(validateEvent(c).ok);
     }
+    // Both sides of each rule are in the list.
+    expect(cases.filter((c) => validateEvent(c).ok).length).toBeGreaterThan(5);
+    expect(cases.filter((c) => !validateEvent(c).ok).length).toBeGreaterThan(15);
   });
 });

@@ -11,16 +11,22 @@ export type EventlineApi = Pick<Client, Deferred | 'flush' | 'getDeviceId' | 'on
   init: (config: ClientConfig) => Client;
 };
 
-/** Calls made before init() wait here; past this many, the oldest is discarded. */
+/** Calls made before init() wait here; past this many, the oldest event call is discarded. */
 const MAX_EARLY_CALLS = 1000;
+
+/**
+ * DEFERRED's first six make events. The others, and listeners, are never discarded: losing a
+ * consent, opt-out or anonymize call would track what the page said not to.
+ */
+const EVENT_CALLS = 6;
 
 export function createDefaultInstance(make: (config: ClientConfig) => Client): EventlineApi {
   let client: Client | undefined;
-  const early: ((c: Client) => void)[] = [];
+  const early: { run: (c: Client) => void; event?: boolean }[] = [];
 
-  function later(call: (c: Client) => void): void {
-    early.push(call);
-    if (early.length > MAX_EARLY_CALLS) early.shift();
+  function later(run: (c: Client) => void, event?: boolean): void {
+    early.push({ run, event });
+    if (early.length > MAX_EARLY_CALLS) early.splice(Math.max(0, early.findIndex((call) => call.event)), 1);
   }
 
   const api = {
@@ -28,7 +34,7 @@ export function createDefaultInstance(make: (config: ClientConfig) => Client): E
       if (client) return client;
       const created = make(config);
       client = created;
-      for (const call of early.splice(0)) call(created);
+      for (const call of early.splice(0)) call.run(created);
       return created;
     },
     flush: () => (client ? client.flush() : Promise.resolve()),
@@ -46,11 +52,11 @@ export function createDefaultInstance(make: (config: ClientConfig) => Client): E
       };
     }),
   } as EventlineApi;
-  for (const name of DEFERRED) {
+  for (const [index, name] of DEFERRED.entries()) {
     (api as unknown as Record<string, (...args: unknown[]) => void>)[name] = (...args: unknown[]) => {
       const run = (c: Client) => (c[name] as (...a: unknown[]) => void)(...args);
       if (client) run(client);
-      else later(run);
+      else later(run, index < EVENT_CALLS);
     };
   }
   return api;

@@ -80,6 +80,18 @@ describe('consent', () => {
     expect(ingest.received).toHaveLength(0);
   });
 
+  it('an identify() made while consent is denied is dropped and its user id not kept', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.setConsent(false);
+    client.identify('user-4');
+    client.setConsent(true);
+    client.track('after');
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['consent', 'consent denied'], ['consent', 'no consent']]);
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after', undefined]]);
+  });
+
   it('consent withdrawn after it was granted drops the queued events with a notice', async () => {
     const storage = createMemoryStorage();
     const client = clients.create({ flushAt: 100 }, { storage });
@@ -220,6 +232,18 @@ describe('identity', () => {
     client.track('named');
     await client.flush();
     expect(ingest.events().at(-1)?.context.page).toEqual(page);
+    // The dropped identify left no user id behind for the events after anonymizing ends.
+    expect(ingest.events().at(-1)?.user_id).toBeUndefined();
+  });
+
+  it('an identify() dropped while opted out does not set the user id after opting in', async () => {
+    const client = clients.create();
+    client.optOut();
+    client.identify('user-3');
+    client.optIn();
+    client.track('after');
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after', undefined]]);
   });
 
   it('an identify() refused as invalid does not set the user id on later events', async () => {

@@ -28,6 +28,22 @@ describe('default instance', () => {
     expect(sent).toEqual([2]);
   });
 
+  it('past 1000 calls before init(), only the oldest event calls are discarded: listeners and opt-out stay', async () => {
+    const api = instance();
+    const sent: number[] = [];
+    api.on('sent', (n) => sent.push(n.accepted));
+    api.track('first');
+    api.optOut();
+    for (let i = 0; i < 1000; i++) api.track('burst');
+    api.optIn();
+    api.track('last');
+    api.init({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushAt: 5000 });
+    await api.flush();
+    // The opt-out was kept in its place: the burst made while opted out is dropped, not sent.
+    expect(ingest.events().map((e) => e.event)).toEqual(['last']);
+    expect(sent).toEqual([1]);
+  });
+
   it('init() is idempotent and getDeviceId() needs init', async () => {
     const api = instance();
     await expect(api.getDeviceId()).rejects.toThrow(/init/);

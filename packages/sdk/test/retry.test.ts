@@ -25,6 +25,18 @@ describe('retry with full-jitter backoff', () => {
     expect(notices.error[0]).toMatchObject({ status: 429, retryAfterMs: 7000, retryInMs: 7000 });
   });
 
+  it('waits out a Retry-After longer than a timer holds instead of retrying at once', async () => {
+    // 2,147,484 s is just past setTimeout's 2^31-1 ms: uncapped, the timer fires at once, and again.
+    ingest.reply(() => new HttpResponse(null, { status: 503, headers: { 'Retry-After': '2147484' } }));
+    const client = clients.create({ retryBaseMs: 20, retryMaxMs: 20 });
+    const notices = record(client);
+    client.track('a');
+    await client.flush();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(notices.error[0]).toMatchObject({ status: 503, retryAfterMs: 2_147_484_000 });
+    expect(ingest.received).toHaveLength(1);
+  });
+
   it('retries on its own after a failure and stops once delivered', async () => {
     ingest.reply((body, call) => (call === 1 ? HttpResponse.json({}, { status: 503 }) : acceptAll(body)));
     const client = clients.create({ retryBaseMs: 20, retryMaxMs: 20 });

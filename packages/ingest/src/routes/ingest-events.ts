@@ -1,4 +1,4 @@
-import { validateEvent, type ClientEvent, type Issue } from '@eventline/schemas';
+import { findUnstorableText, mayHoldUnstorableText, validateEvent, type ClientEvent, type Issue } from '@eventline/schemas';
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
@@ -87,7 +87,7 @@ interface Accepted {
 
 type Checked =
   | Accepted
-  /** `payload`: for an event too large, the event as it would have been stored (JSON text). */
+  /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
   | { ok: false; code: string; issues: Issue[]; payload?: string };
 
 /** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
@@ -97,6 +97,10 @@ function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJs
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
   const { json, bytes } = storedJson(result.value);
+  // U+0000 or a lone surrogate would stop the PostgreSQL sink downstream; the JSON text says in tens of
+  // ns whether to look (in the stored form: the encoder has spent the event object).
+  const unstorable = mayHoldUnstorableText(json) ? findUnstorableText(JSON.parse(json), prefix) : undefined;
+  if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json };
   if (bytes > maxEventBytes) {
     const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
     return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };

@@ -1,4 +1,4 @@
-import { CURRENT_VERSIONS, formatIssue, upcast, validateStoredEvent, type StoredEvent, type VersionPolicy } from '@eventline/schemas';
+import { CURRENT_VERSIONS, findUnstorableText, formatIssue, mayHoldUnstorableText, upcast, validateStoredEvent, type StoredEvent, type VersionPolicy } from '@eventline/schemas';
 import { truncatePayload, type BadRow, type BadRowErrorType } from './bad-row';
 import { deaggregate, isAggregated } from './kpl';
 import { toLakeRow, type LakeRow } from './lake-row';
@@ -138,6 +138,9 @@ function processOne(record: InputRecord, options: ProcessOptions): Outcome {
   if (!upcasted.ok) return { ok: false, errorType: 'validation', reason: upcasted.issues.map(formatIssue).join('\n') };
   const result = validateStoredEvent(upcasted.value);
   if (!result.ok) return { ok: false, errorType: 'validation', reason: result.issues.map(formatIssue).join('\n') };
+  // U+0000 or a lone surrogate would stop the PostgreSQL sink (the ingest refuses them; records written before it did may hold one).
+  const unstorable = mayHoldUnstorableText(text) ? findUnstorableText(result.value) : undefined;
+  if (unstorable) return { ok: false, errorType: 'validation', reason: formatIssue(unstorable) };
   return { ok: true, row: enrich(result.value, options.pii ?? NO_PII_POLICY) };
 }
 

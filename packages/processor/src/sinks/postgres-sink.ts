@@ -1,3 +1,4 @@
+import { parseDateTime } from '@eventline/schemas';
 import pg from 'pg';
 import type { LakeRow } from '../core/lake-row';
 import type { RowSink } from '../delivery/sink';
@@ -120,6 +121,8 @@ function values(row: LakeRow): unknown[] {
   return PG_COLUMN_TYPES.map(({ name, pgType }) => {
     const value = row[name as keyof LakeRow];
     if (value === null || value === undefined) return null;
-    return pgType === 'jsonb' ? JSON.stringify(value) : value;
+    if (pgType === 'jsonb') return JSON.stringify(value);
+    // In UTC: RFC 3339 allows offsets up to ±23:59, PostgreSQL only up to ±15:59.
+    return pgType === 'timestamptz' ? new Date(parseDateTime(value as string)).toISOString() : value;
   });
 }

@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 
 const Str = (maxLength = 1024) => Type.String({ maxLength });
 
+const INT32_MAX = 2 ** 31 - 1;
+
 export const Campaign = Type.Object(
   {
     source: Type.Optional(Str(256)),
@@ -43,8 +45,9 @@ export const Context = Type.Object(
     screen: Type.Optional(
       Type.Object(
         {
-          width: Type.Integer({ minimum: 0 }),
-          height: Type.Integer({ minimum: 0 }),
+          // The lake's columns are 32-bit integers (Parquet INT32, PostgreSQL integer).
+          width: Type.Integer({ minimum: 0, maximum: INT32_MAX }),
+          height: Type.Integer({ minimum: 0, maximum: INT32_MAX }),
           density: Type.Optional(Type.Number({ minimum: 0 })),
         },
         { additionalProperties: false },

@@ -38,7 +38,8 @@ export const ClientEvent = Type.Object(
     previous_id: Type.Optional(Id),
     group_id: Type.Optional(Id),
     session_id: Type.Optional(Id),
-    seq: Type.Integer({ minimum: 0 }),
+    // Beyond 2^53 a JSON number is no longer the integer it was written as (the column is a 64-bit integer).
+    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     client_ts: Timestamp,
     sent_at: Type.Optional(Timestamp),
     context: Context,

@@ -196,8 +196,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     return eventContext;
   }
 
-  /** Returns true when the call made an event (queued, or waiting to be); identify() keeps its user id only then. */
-  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): boolean | void {
+  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): void {
     try {
       if (closed) return drop('closed', `${type}() after close()`);
       // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
@@ -205,10 +204,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       const at = now();
       const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
       if (typeof draft === 'string') return drop('invalid', draft);
-      if (state && waiting.length === 0 && commit(draft, state, at)) return true;
+      if (state && waiting.length === 0 && commit(draft, state, at)) return;
       waiting.push(later(draft, at));
       if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
-      return true;
     } catch (error) {
       fail(`${type} failed`, error);
     }
@@ -226,6 +224,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     }
     const n = seq.take(s.deviceId);
     if (n === undefined) return false;
+    // Kept in call order, and only by an identify that is sent: not while anonymized or opted out.
+    if (draft.type === 'identify') s.userId = draft.user_id ?? undefined;
     s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
     // The draft is ours alone: stamped in place (track() allocates as little as it can).
     const event = draft as ClientEvent;
@@ -335,9 +335,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
 
   return {
     track: (name, properties) => void call('track', name, properties),
-    identify(userId, traits) {
-      if (call('identify', userId, traits)) update({ userId });
-    },
+    identify: (userId, traits) => void call('identify', userId, traits),
     page: (name, properties) => void call('page', name, properties),
     screen: (name, properties) => void call('screen', name, properties),
     alias: (userId, previousId) => void call('alias', userId, undefined, previousId),
