@@ -43,11 +43,18 @@
 //                evicted optOut()/setConsent(false) tracked what the page had refused), timers capped
 //                at 2^31-1 ms (a huge Retry-After fired at once, in a loop), identify's user id kept
 //                only when the identify is sent.
+//   9489 B gzip: measured 9472 B (+19 B, on 9453 B) with the time zone read from Temporal where the browser has it:
+//                the first Intl.DateTimeFormat of a page loads ICU's date data (15–40 ms in Chromium), the
+//                one long task of the bench's burst (BENCHMARKS.md, 2026-11-26). Raised by what it adds.
+//   9532 B gzip: measured 9515 B (+43 B, on 9472 B) with the reload that finds Storage unchanged skipping the
+//                rebuild and re-sort of the queue (with 10,000 queued, a 76–160 ms task after a burst);
+//                a flag keeps age order for stashed events. Raised by what it adds.
+//   9567 B gzip: both merged: measured 9561 B, main's 9504 B + 57 B of this branch (62 B on 9453 B: Temporal 19, reload 43).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9510;
+const GZIP_BUDGET = 9567;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

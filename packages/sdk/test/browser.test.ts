@@ -49,6 +49,22 @@ describe('browser context', () => {
     });
   });
 
+  it("takes the time zone from Temporal where the runtime has it, without building an Intl.DateTimeFormat", async () => {
+    // The first DateTimeFormat of a page loads ICU's date formatting data: tens of ms in Chromium,
+    // run in the task that starts the client (the bench's one long task). The reader caches the
+    // time zone per module, so a fresh copy of the module is read here.
+    vi.resetModules();
+    const { readBrowserContext: readFresh } = await import('../src/platform/browser/context');
+    const dateTimeFormat = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const context = readFresh({ navigator: { language: 'en-NZ' }, Temporal: { Now: { timeZoneId: () => 'Pacific/Chatham' } } });
+      expect(context.timezone).toBe('Pacific/Chatham');
+      expect(dateTimeFormat).not.toHaveBeenCalled();
+    } finally {
+      dateTimeFormat.mockRestore();
+    }
+  });
+
   it('clips values to the schema limits and skips what the runtime lacks', () => {
     const context = readBrowserContext({ location: { href: `https://a.example/${'x'.repeat(5000)}` } });
     expect(context.page?.url).toHaveLength(4096);

@@ -1,6 +1,6 @@
 import type { ClientEvent } from '@eventline/schemas';
 import { describe, expect, it } from 'vitest';
-import { createQueue } from '../src/core/queue';
+import { createQueue, QUEUE_PREFIX } from '../src/core/queue';
 import { createMemoryStorage } from '../src/node';
 
 /** Memory storage whose writes each wait for the test to open them, in order. */
@@ -52,5 +52,53 @@ describe('queue reload', () => {
     await reloaded;
     expect(queue.list().map((entry) => entry.e.event_id)).toEqual(['first', 'second']);
     expect(drops).toEqual([]);
+  });
+
+  it('puts an event queued with an older time (a stashed one) in age order at the next reload, though Storage holds nothing new', async () => {
+    // A reload that finds Storage unchanged skips rebuilding the queue; age order must still hold
+    // (the age and size bounds drop from the oldest end and stop at the first entry that may stay).
+    const storage = createMemoryStorage();
+    const drops: string[] = [];
+    const queue = createQueue({
+      storage,
+      maxCount: 100,
+      maxBytes: 1e6,
+      maxAgeMs: 1e9,
+      now: () => 2_000,
+      onDrop: (reason) => drops.push(reason),
+      onError: (message) => drops.push(message),
+      onStored: () => undefined,
+    });
+    queue.add(event('this_page'));
+    queue.add(event('stashed_by_the_last_page'), 1_000);
+    await queue.saved();
+    await queue.reload();
+    expect(queue.list().map((entry) => entry.e.event_id)).toEqual(['stashed_by_the_last_page', 'this_page']);
+    await queue.reload(); // nothing changed since: the order stays
+    expect(queue.list().map((entry) => entry.e.event_id)).toEqual(['stashed_by_the_last_page', 'this_page']);
+    expect(drops).toEqual([]);
+  });
+
+  it('drops what has expired at a reload that finds Storage unchanged, before it can be sent', async () => {
+    const storage = createMemoryStorage();
+    let clock = 1_000;
+    const drops: string[] = [];
+    const queue = createQueue({
+      storage,
+      maxCount: 100,
+      maxBytes: 1e6,
+      maxAgeMs: 60_000,
+      now: () => clock,
+      onDrop: (reason, events) => drops.push(...events.map((e) => `${reason} ${e.event_id}`)),
+      onError: (message) => drops.push(message),
+      onStored: () => undefined,
+    });
+    queue.add(event('old'));
+    await queue.saved();
+    clock += 60_001;
+    await queue.reload();
+    expect(drops).toEqual(['expired old']);
+    expect(queue.size()).toBe(0);
+    expect(await storage.keys(QUEUE_PREFIX)).toEqual([]);
   });
 });

@@ -295,6 +295,35 @@ describe('one sender across tabs', () => {
     expect(rec.sent.flatMap((s) => s.body.events)).toHaveLength(2);
   });
 
+  it('a lock granted while a flush waits on the queue as a non-sender: that flush sends, not the next interval', async () => {
+    // Web Locks grant the lock a moment after the client starts; a page's first calls come sooner.
+    const memory = createMemoryStorage();
+    let openWrites: () => void = () => undefined;
+    const writesHeld = new Promise<void>((resolve) => (openWrites = resolve));
+    let queueWrites = 0;
+    const storage = {
+      ...memory,
+      async setMany(entries: [string, unknown][]) {
+        if (entries.some(([key]) => key.startsWith(QUEUE_PREFIX))) {
+          queueWrites += 1;
+          await writesHeld;
+        }
+        return memory.setMany(entries);
+      },
+    };
+    let grant: () => void = () => undefined;
+    const lock = (_name: string, run: () => Promise<void>) => new Promise<void>((resolve) => (grant = () => void run().then(resolve)));
+    const rec = recordingTransport();
+    const client = clients.create({ flushAt: 1, flushIntervalMs: 600_000 }, { storage, transport: rec.transport, lock });
+    await client.getDeviceId();
+    client.track('before_the_lock');
+    await vi.waitFor(() => expect(queueWrites).toBe(1)); // the write is under way: the flushAt send waits for it
+    await sleep(20); // its timer came after the write's: that flush has started, as a non-sender
+    grant(); // this tab becomes the sender; its flush joins the one that is waiting
+    openWrites();
+    await vi.waitFor(() => expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.event))).toEqual(['before_the_lock']));
+  });
+
   it('a lock granted after close() is handed straight on: the closed client never sends', async () => {
     let grant: () => Promise<void> = () => Promise.resolve();
     const rec = recordingTransport();

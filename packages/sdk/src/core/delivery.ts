@@ -91,7 +91,8 @@ export function createDelivery(d: DeliveryDeps) {
       }
       if (!d.isSender()) {
         await queue.saved();
-        return;
+        // The lock may have come meanwhile: its flush joined this one, so this one sends.
+        if (!d.isSender()) return;
       }
       // Other tabs' events need picking up once per interval, not on every flushAt-triggered send.
       if (lastReload === undefined || now() - lastReload >= cfg.flushIntervalMs) {

@@ -49,6 +49,9 @@ export function createQueue(options: QueueOptions) {
   let chain: Promise<void> = Promise.resolve();
   let writeTimer: ReturnType<typeof startTimer> | undefined;
   let reloading: Promise<void> = Promise.resolve();
+  /** An entry came in with an older `t` than one before it (a stashed event): the next reload re-sorts. */
+  let unordered = false;
+  let newest = 0;
 
   function run(message: string, op: () => Promise<void>): Promise<void> {
     chain = chain.then(op).catch((error: unknown) => options.onError(message, error));
@@ -149,16 +152,20 @@ export function createQueue(options: QueueOptions) {
 
   /**
    * What Storage holds. Only entries this tab does not already hold are read (after a burst of
-   * 10,000 events, reading them all back costs a long task on the main thread).
+   * 10,000 events, reading them all back costs a long task on the main thread). Stored ids leave
+   * `unstored`. Undefined when Storage holds only this tab's entries and all of those it knew.
    */
-  async function readStored(): Promise<(Entry | undefined)[]> {
+  async function readStored(unstored: Set<string>): Promise<(Entry | undefined)[] | undefined> {
     const out: (Entry | undefined)[] = [];
     const missing: string[] = [];
     for (const key of await storage.keys(QUEUE_PREFIX)) {
-      const mine = entries.get(key.slice(QUEUE_PREFIX.length));
+      const id = key.slice(QUEUE_PREFIX.length);
+      const mine = entries.get(id);
+      unstored.delete(id);
       if (mine) out.push(mine);
       else missing.push(key);
     }
+    if (missing.length === 0 && unstored.size === 0 && !unordered) return;
     return out.concat(await Promise.all(missing.map((key) => storage.get<Entry>(key))));
   }
 
@@ -169,17 +176,20 @@ export function createQueue(options: QueueOptions) {
    */
   async function reloadNow(): Promise<void> {
     await writeNow();
-    const known = new Set(entries.keys());
-    let stored: (Entry | undefined)[] = [];
+    // Once read: what this tab knew before the read and Storage no longer holds (another tab sent it).
+    const unstored = new Set(entries.keys());
+    let stored: (Entry | undefined)[] | undefined;
     try {
-      stored = await readStored();
+      stored = await readStored(unstored);
     } catch (error) {
       options.onError('queue read failed', error);
-      return;
     }
+    // Unchanged (the common case, one tab): no rebuild and re-sort of a queue that may be 10,000 long.
+    if (!stored) return enforce();
+    unordered = false;
     const merged = new Map<string, Entry>();
     for (const entry of stored) if (typeof entry?.e?.event_id === 'string') merged.set(entry.e.event_id, entry);
-    for (const [id, entry] of entries) if (!known.has(id) || fragile.has(id) || unsaved.has(id)) merged.set(id, entry);
+    for (const [id, entry] of entries) if (!unstored.has(id) || fragile.has(id) || unsaved.has(id)) merged.set(id, entry);
     entries = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
     bytes = 0;
     for (const entry of entries.values()) bytes += entry.b;
@@ -191,6 +201,8 @@ export function createQueue(options: QueueOptions) {
     add(event: ClientEvent, t = now()): void {
       if (entries.has(event.event_id)) return; // a stashed copy of one this page holds
       const entry: Entry = { e: event, t, n: 0, b: 0 }; // its size counts in `bytes` once measured
+      if (t < newest) unordered = true;
+      else newest = t;
       entries.set(event.event_id, entry);
       unsaved.set(event.event_id, entry);
       // Only the count bound can be crossed here (bytes are measured when written, age checked then).

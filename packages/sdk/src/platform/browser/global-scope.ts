@@ -15,6 +15,8 @@ export interface BrowserScope {
   navigator?: { language?: string; userAgent?: string };
   screen?: { width?: number; height?: number };
   devicePixelRatio?: number;
+  /** Where the runtime has it: the time zone without Intl's date formatting data (see context.ts). */
+  Temporal?: { Now: { timeZoneId(): string } };
 }
 
 /** The part of the Web Storage API the SDK uses. */
