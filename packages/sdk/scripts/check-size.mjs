@@ -50,11 +50,15 @@
 //                rebuild and re-sort of the queue (with 10,000 queued, a 76–160 ms task after a burst);
 //                a flag keeps age order for stashed events. Raised by what it adds.
 //   9567 B gzip: both merged: measured 9561 B, main's 9504 B + 57 B of this branch (62 B on 9453 B: Temporal 19, reload 43).
+//   9620 B gzip: measured 9614 B (+53 B) from the review: clipping never cuts a surrogate pair in half (a
+//                lone surrogate in first touch got every later event refused), the client's own waiting
+//                line evicts only events (not a waiting anonymize()/reset()), a plugin-dropped identify
+//                keeps no user id, the queue's newest time follows a rebuild.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9567;
+const GZIP_BUDGET = 9620;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

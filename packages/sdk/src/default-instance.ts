@@ -26,7 +26,8 @@ export function createDefaultInstance(make: (config: ClientConfig) => Client): E
 
   function later(run: (c: Client) => void, event?: boolean): void {
     early.push({ run, event });
-    if (early.length > MAX_EARLY_CALLS) early.splice(Math.max(0, early.findIndex((call) => call.event)), 1);
+    const oldestEvent = early.length > MAX_EARLY_CALLS ? early.findIndex((call) => call.event) : -1;
+    if (oldestEvent >= 0) early.splice(oldestEvent, 1);
   }
 
   const api = {

@@ -80,6 +80,21 @@ describe('consent', () => {
     expect(ingest.received).toHaveLength(0);
   });
 
+  it('an anonymize() waiting for consent is never the call evicted past maxQueue', async () => {
+    const client = clients.create({ consent: 'pending', maxQueue: 10 });
+    const notices = record(client);
+    client.anonymize();
+    for (let i = 0; i < 10; i++) client.track(`t${i}`);
+    client.identify('user-1');
+    client.track('after');
+    client.setConsent(true);
+    await client.flush();
+    // 13 calls wait, the bound is 10: the three oldest events go.
+    expect(notices.drop.filter((d) => d.reason === 'queue_full').flatMap((d) => d.events.map((e) => e.event))).toEqual(['t0', 't1', 't2']);
+    // Still anonymized: no user id reaches the events.
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([...Array.from({ length: 7 }, (_, i) => [`t${i + 3}`, undefined]), ['after', undefined]]);
+  });
+
   it('an identify() made while consent is denied is dropped and its user id not kept', async () => {
     const client = clients.create();
     const notices = record(client);
@@ -284,6 +299,11 @@ describe('attribution', () => {
     expect(readCampaign('https://s.test/a', 'https://s.test/b')).toBeUndefined();
   });
 
+  it('never clips a surrogate pair in half: first touch is kept for good, and a lone surrogate would get every event refused', () => {
+    const campaign = readCampaign(`https://s.test/?utm_campaign=${'a'.repeat(255)}${encodeURIComponent('😀')}&gclid=${'g'.repeat(511)}${encodeURIComponent('😀')}`, undefined);
+    expect(campaign).toMatchObject({ name: 'a'.repeat(255), click_id: 'g'.repeat(511) });
+  });
+
   it('keeps first touch and last touch across visits and attaches them to events', async () => {
     const storage = createMemoryStorage();
     const first = clients.create({}, { storage, landing: () => ({ url: 'https://s.test/?utm_source=ads&gclid=G1' }) });
@@ -319,6 +339,14 @@ describe('plugins: before → enrichment → destination', () => {
     expect(ingest.events().map((e) => [e.event, e.properties?.enriched])).toEqual([['public', true]]);
     expect(seen).toEqual(['public']);
     expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['plugin', 'dropped by plugin filter']]);
+  });
+
+  it('an identify a before-plugin drops does not set the user id on later events', async () => {
+    const client = clients.create({ plugins: [{ name: 'no-identify', type: 'before', execute: (e) => (e.type === 'identify' ? null : e) }] });
+    client.identify('user-5');
+    client.track('after');
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after', undefined]]);
   });
 
   it('a throwing plugin drops only its event and reports why', async () => {

@@ -72,6 +72,11 @@ describe('browser context', () => {
     expect(context.user_agent).toBeUndefined();
   });
 
+  it('never clips a surrogate pair in half (the ingest refuses a lone surrogate)', () => {
+    const context = readBrowserContext({ document: { title: `${'t'.repeat(1023)}😀` } });
+    expect(context.page?.title).toBe('t'.repeat(1023));
+  });
+
   it('returns the same object while page and screen are unchanged, a new one when something changed', () => {
     const scope = { location: { href: 'https://a.example/p', pathname: '/p' }, document: { title: 'T' }, screen: { width: 390, height: 844 } };
     const first = readBrowserContext(scope);

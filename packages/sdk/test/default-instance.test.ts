@@ -44,6 +44,20 @@ describe('default instance', () => {
     expect(sent).toEqual([1]);
   });
 
+  it('keeps every listener and state call before init(), however many there are', async () => {
+    const api = instance();
+    const sent: number[] = [];
+    api.on('sent', (n) => sent.push(n.accepted));
+    for (let i = 0; i < 1000; i++) api.on('error', () => undefined);
+    api.optOut();
+    api.optIn();
+    api.init({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    api.track('a');
+    await api.flush();
+    // The first listener, 1002 calls back, is still there.
+    expect(sent).toEqual([1]);
+  });
+
   it('init() is idempotent and getDeviceId() needs init', async () => {
     const api = instance();
     await expect(api.getDeviceId()).rejects.toThrow(/init/);

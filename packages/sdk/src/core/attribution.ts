@@ -1,4 +1,5 @@
 import type { Campaign } from './types-campaign';
+import { clip } from './clip';
 
 /** Click ids of the ad networks, in the order they are looked for. */
 const CLICK_IDS = 'gclid gbraid wbraid dclid fbclid msclkid ttclid twclid li_fat_id rdt_cid sccid epik yclid'.split(' ');
@@ -15,16 +16,16 @@ export function readCampaign(url: string | undefined, referrer: string | undefin
   const campaign: Campaign = {};
   for (const key of UTM) {
     const value = params?.get(`utm_${key === 'name' ? 'campaign' : key}`);
-    if (value) campaign[key] = value.slice(0, 256);
+    if (value) campaign[key] = clip(value, 256);
   }
   const clickKey = CLICK_IDS.find((k) => params?.get(k));
   if (clickKey) {
-    campaign.click_id = (params?.get(clickKey) ?? '').slice(0, 512);
+    campaign.click_id = clip(params?.get(clickKey) ?? '', 512);
     campaign.click_id_type = clickKey;
   }
   if (Object.keys(campaign).length > 0) return campaign;
   const from = parse(referrer)?.hostname;
-  return from && from !== landing?.hostname ? { source: from.slice(0, 256), medium: 'referral' } : undefined;
+  return from && from !== landing?.hostname ? { source: clip(from, 256), medium: 'referral' } : undefined;
 }
 
 function parse(url: string | undefined): URL | undefined {

@@ -206,7 +206,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       if (typeof draft === 'string') return drop('invalid', draft);
       if (state && waiting.length === 0 && commit(draft, state, at)) return;
       waiting.push(later(draft, at));
-      if (waiting.length > cfg.maxQueue) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(0, 1)));
+      // Past the bound the oldest *event* goes: an anonymize() or reset() waiting in line must stay.
+      const oldest = waiting.length > cfg.maxQueue ? waiting.findIndex((item) => item.draft) : -1;
+      if (oldest >= 0) drop('queue_full', 'too many calls before ready', drafts(waiting.splice(oldest, 1)));
     } catch (error) {
       fail(`${type} failed`, error);
     }
@@ -224,8 +226,6 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     }
     const n = seq.take(s.deviceId);
     if (n === undefined) return false;
-    // Kept in call order, and only by an identify that is sent: not while anonymized or opted out.
-    if (draft.type === 'identify') s.userId = draft.user_id ?? undefined;
     s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
     // The draft is ours alone: stamped in place (track() allocates as little as it can).
     const event = draft as ClientEvent;
@@ -234,8 +234,14 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     event.session_id = s.session.id;
     save(s);
     decorate(event, s);
+    const userId = event.type === 'identify' ? event.user_id : undefined;
     const kept = cfg.plugins.length === 0 ? event : runPlugins(cfg.plugins, jsonContext(event), (message) => drop('plugin', message, [event]));
     if (!kept) return true;
+    // Kept in call order, and only by an identify that is sent: not when anonymized, opted out or dropped by a plugin.
+    if (userId) {
+      s.userId = userId;
+      save(s);
+    }
     queue.add(kept);
     delivery.enqueued();
     runDestinations(cfg.plugins, kept, (name, error) => fail(`destination ${name} failed`, error));

@@ -192,7 +192,10 @@ export function createQueue(options: QueueOptions) {
     for (const [id, entry] of entries) if (!unstored.has(id) || fragile.has(id) || unsaved.has(id)) merged.set(id, entry);
     entries = new Map([...merged].sort((a, b) => a[1].t - b[1].t));
     bytes = 0;
-    for (const entry of entries.values()) bytes += entry.b;
+    for (const entry of entries.values()) {
+      bytes += entry.b;
+      newest = entry.t; // sorted: the last is the newest, other tabs' entries included
+    }
     enforce();
   }
 

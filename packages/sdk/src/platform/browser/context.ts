@@ -1,5 +1,6 @@
 import type { PlatformContext } from '../../core/types';
 import type { BrowserScope } from './global-scope';
+import { clip } from '../../core/clip';
 
 /** What the last context was read from, and that context: events share it while nothing changed. */
 let readFrom: unknown[] = [];
@@ -32,7 +33,7 @@ export function readBrowserContext(scope: BrowserScope): PlatformContext {
 }
 
 function put<T extends object>(target: T, key: keyof T & string, value: string | undefined, max: number): void {
-  if (typeof value === 'string' && value !== '') (target as Record<string, string>)[key] = value.slice(0, max);
+  if (typeof value === 'string' && value !== '') (target as Record<string, string>)[key] = clip(value, max);
 }
 
 let timezone: string | undefined | null = null;
