@@ -6,6 +6,9 @@
  */
 export function stopWhenStdinCloses(env: NodeJS.ProcessEnv, stop: (reason: string) => void): void {
   if (env.EXIT_WITH_STDIN !== '1') return;
+  // The parent held the other ends of stdout and stderr too: the stop's first log line would throw
+  // EPIPE, unhandled, and end the process before its final flush. Lines nobody can read are dropped.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   process.stdin.on('end', () => stop('stdin closed'));
   process.stdin.on('error', () => stop('stdin closed'));
   process.stdin.resume();

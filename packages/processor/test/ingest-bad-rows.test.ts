@@ -36,4 +36,12 @@ describe("the ingest's bad-rows stream", () => {
       { error_type: 'ingest_unreadable', reason: 'not an ingest bad row', app_id: null, request_id: null, payload: 'garbage' },
     ]);
   });
+
+  it('keeps a code the catalog does not list under ingest_other, the code in the reason (Athena lists only the enum\'s folders)', async () => {
+    const lake = await dirs.make();
+    const unknown = { error_type: 'Rate Limited!', issues: [{ path: 'events[0]', code: 'x', message: 'slow down' }], received_at: '2026-11-25T09:31:12.000Z', payload: '{}' };
+    const result = await deliverRecords('shardId-000000000000', [record(unknown, 'x')], createFolderSink(lake), { input: 'ingest-bad-rows' });
+    expect(result.objectKeys.map((k) => k.split('/').slice(0, 2).join('/'))).toEqual(['bad_rows/error_type=ingest_other']);
+    expect(await runQuery(lake, 'SELECT error_type, reason FROM bad_rows')).toEqual([{ error_type: 'ingest_other', reason: 'ingest code "Rate Limited!": events[0]: slow down' }]);
+  });
 });

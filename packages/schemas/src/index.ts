@@ -29,5 +29,5 @@ export {
 export { TABLES, hiveType, dataColumns, type CatalogOptions, type LakeFormat, type TableSpec } from './catalog/table-spec';
 export { athenaDdl } from './catalog/athena-ddl';
 export { STORAGE_FORMATS, tableFormat, type StorageFormat } from './catalog/storage-format';
-export { BAD_ROW_ERROR_TYPES, INGEST_REJECTION_CODES, INGEST_UNREADABLE, PROCESSOR_ERROR_TYPES, type BadRowErrorTypeName, type IngestRejectionCode } from './catalog/bad-row-types';
+export { BAD_ROW_ERROR_TYPES, INGEST_OTHER, INGEST_REJECTION_CODES, INGEST_UNREADABLE, PROCESSOR_ERROR_TYPES, type BadRowErrorTypeName, type IngestRejectionCode } from './catalog/bad-row-types';
 export { glueTables, type GlueTableInput, type GlueColumn } from './catalog/glue';

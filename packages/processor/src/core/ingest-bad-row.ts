@@ -1,4 +1,4 @@
-import { formatIssue, type Issue } from '@eventline/schemas';
+import { formatIssue, INGEST_OTHER, INGEST_REJECTION_CODES, type Issue } from '@eventline/schemas';
 import { truncatePayload, type BadRow } from './bad-row';
 import type { ClassifiedRecord, InputRecord } from './process';
 
@@ -18,7 +18,8 @@ const lenientUtf8 = new TextDecoder('utf-8');
 /**
  * Records of the ingest's bad-rows stream as lake bad rows, so rejections at the edge are
  * queryable in `bad_rows` next to the processor's own. Error types get an `ingest_` prefix
- * (`ingest_invalid_event`); a record that is not such a row is kept as `ingest_unreadable`.
+ * (`ingest_invalid_event`); a code the catalog does not list is `ingest_other` (the code in the
+ * reason), and a record that is not such a row is kept as `ingest_unreadable`.
  */
 export function classifyIngestBadRows(records: readonly InputRecord[], now: () => Date = () => new Date()): ClassifiedRecord[] {
   return records.map((record) => ({ sequenceNumber: record.sequenceNumber, bytes: record.data.byteLength, badRow: toLakeBadRow(record, now()) }));
@@ -37,10 +38,12 @@ function toLakeBadRow(record: InputRecord, failedAt: Date): BadRow {
   }
   const payload = typeof row.payload === 'string' ? row.payload : (JSON.stringify(row.payload) ?? '');
   const cut = truncatePayload(payload);
+  // A code the catalog does not list would land in a folder Athena's enum projection never reads.
+  const known = (INGEST_REJECTION_CODES as readonly string[]).includes(row.error_type);
   return {
     ...base,
-    error_type: `ingest_${row.error_type.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`,
-    reason: reasonOf(row.issues),
+    error_type: known ? `ingest_${row.error_type}` : INGEST_OTHER,
+    reason: known ? reasonOf(row.issues) : `ingest code ${JSON.stringify(row.error_type.slice(0, 64))}: ${reasonOf(row.issues)}`,
     payload: cut.payload,
     payload_truncated: cut.payload_truncated || row.payload_truncated === true,
     failed_at: validDate(row.received_at) ?? failedAt.toISOString(),

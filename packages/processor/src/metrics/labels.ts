@@ -3,10 +3,10 @@ import { BAD_ROW_ERROR_TYPES, type BadRowErrorTypeName } from '@eventline/schema
 /**
  * Label values for the metrics: closed sets only, so a bad record or a new ingest error code
  * can never add a series. Anything unknown is counted under `*_other`. Bad-row types are the
- * schemas' list (the catalog projects the same), plus the two catch-alls.
+ * schemas' list (the catalog projects the same, `ingest_other` included), plus `other`.
  */
-export type BadRowTypeLabel = BadRowErrorTypeName | 'ingest_other' | 'other';
-export const BAD_ROW_TYPE_LABELS: readonly BadRowTypeLabel[] = [...BAD_ROW_ERROR_TYPES, 'ingest_other', 'other'];
+export type BadRowTypeLabel = BadRowErrorTypeName | 'other';
+export const BAD_ROW_TYPE_LABELS: readonly BadRowTypeLabel[] = [...BAD_ROW_ERROR_TYPES, 'other'];
 
 const known = new Set<string>(BAD_ROW_TYPE_LABELS);
 

@@ -13,10 +13,17 @@ export type IngestRejectionCode = (typeof INGEST_REJECTION_CODES)[number];
 /** A record on the bad-rows stream that is not an ingest bad row at all. */
 export const INGEST_UNREADABLE = 'ingest_unreadable' as const;
 
-export type BadRowErrorTypeName = (typeof PROCESSOR_ERROR_TYPES)[number] | `ingest_${IngestRejectionCode}` | typeof INGEST_UNREADABLE;
+/**
+ * An ingest bad row with a code not in INGEST_REJECTION_CODES (a newer ingest, another producer):
+ * stored under this type, its code in the reason, so the folder stays one Athena's enum projection lists.
+ */
+export const INGEST_OTHER = 'ingest_other' as const;
+
+export type BadRowErrorTypeName = (typeof PROCESSOR_ERROR_TYPES)[number] | `ingest_${IngestRejectionCode}` | typeof INGEST_UNREADABLE | typeof INGEST_OTHER;
 
 export const BAD_ROW_ERROR_TYPES: readonly BadRowErrorTypeName[] = [
   ...PROCESSOR_ERROR_TYPES,
   ...INGEST_REJECTION_CODES.map((code) => `ingest_${code}` as const),
   INGEST_UNREADABLE,
+  INGEST_OTHER,
 ];
