@@ -117,6 +117,33 @@ describe('PostgreSQL sink', () => {
     expect(rows.map((r) => [r.seq, r.client_ts.toISOString(), r.sent_at, r.screen_width])).toEqual([[String(Number.MAX_SAFE_INTEGER), '2026-11-26T19:30:00.000Z', '0001-01-01', 2 ** 31 - 1]]);
   });
 
+  it('keeps rows PostgreSQL refuses for their values as postgres bad rows, writes the others, and a replay rewrites the same files', async () => {
+    const sink = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'refusing', batchSize: 2 });
+    sinks.push(sink);
+    // A rule the schemas know nothing of, as a DBA might add one: without the fallback every retry fails alike.
+    await postgres.admin().query(`ALTER TABLE "${schema}".refusing ADD CONSTRAINT small_seq CHECK (seq < 1000)`);
+    const events = [1, 5000, 2, 7000].map((seq) => storedEvent({ seq }));
+    const records = events.map((e) => record(e));
+    const lake = await dirs.make();
+    const first = await deliverRecords('shardId-000000000003', records, createFolderSink(lake), { rowSink: sink });
+    expect(first).toMatchObject({ rowsDelivered: 4, badRows: 2 });
+    expect(first.badRowTypes.get('postgres')).toBe(2);
+
+    const { rows } = await postgres.admin().query<{ seq: string }>(`SELECT seq FROM "${schema}".refusing ORDER BY seq`);
+    expect(rows.map((r) => Number(r.seq))).toEqual([1, 2]);
+    expect((await runQuery(lake, 'SELECT seq FROM events ORDER BY seq')).map((r) => Number(r.seq))).toEqual([1, 2, 5000, 7000]);
+    const bad = await runQuery(lake, 'SELECT error_type, reason, sequence_number, payload FROM bad_rows ORDER BY sequence_number');
+    expect(bad.map((b) => [b.error_type, b.sequence_number, (JSON.parse(b.payload as string) as { event_id: string }).event_id])).toEqual([
+      ['postgres', records[1]!.sequenceNumber, events[1]!.event_id],
+      ['postgres', records[3]!.sequenceNumber, events[3]!.event_id],
+    ]);
+    expect(bad[0]!.reason).toMatch(/^PostgreSQL refused the row \(SQLSTATE 23514\): .*small_seq/);
+
+    const replay = await deliverRecords('shardId-000000000003', records, createFolderSink(lake), { rowSink: sink });
+    expect(replay.objectKeys.sort()).toEqual(first.objectKeys.sort());
+    expect(await runQuery(lake, 'SELECT count(*) AS n FROM bad_rows')).toEqual([{ n: 2 }]);
+  });
+
   it('writes a burst in bounded statements inside one transaction', async () => {
     const sink = await open(100);
     const burst = Array.from({ length: 1050 }, (_, i) => storedEvent({ seq: i, anonymous_id: `dev-${i % 50}` }));

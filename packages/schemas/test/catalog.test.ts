@@ -84,7 +84,7 @@ describe('Athena DDL and Glue table input', () => {
   });
 
   it('project bad_rows.error_type as an enum of every known type, so GROUP BY error_type works on Athena', () => {
-    expect(BAD_ROW_ERROR_TYPES).toEqual(['decode', 'parse', 'validation', 'partition', 'ingest_invalid_event', 'ingest_event_too_large', 'ingest_unreadable', 'ingest_other']);
+    expect(BAD_ROW_ERROR_TYPES).toEqual(['decode', 'parse', 'validation', 'partition', 'postgres', 'ingest_invalid_event', 'ingest_event_too_large', 'ingest_unreadable', 'ingest_other']);
     const badRows = glueTables(options)[1]!;
     expect(badRows.Parameters).toMatchObject({ 'projection.error_type.type': 'enum', 'projection.error_type.values': BAD_ROW_ERROR_TYPES.join(',') });
     expect(athenaDdl(options)[1]).toContain(`'projection.error_type.values'='${BAD_ROW_ERROR_TYPES.join(',')}'`);

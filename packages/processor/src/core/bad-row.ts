@@ -1,9 +1,10 @@
 /** Why a record could not become an event. */
 /**
  * The processor's own types (`partition`: a valid event whose partition values cannot name a
- * folder of EVENT_PREFIX); rows from the ingest's bad-rows stream are `ingest_<type>`.
+ * folder of EVENT_PREFIX; `postgres`: an event the PostgreSQL sink refused, which the lake holds);
+ * rows from the ingest's bad-rows stream are `ingest_<type>`.
  */
-export type BadRowErrorType = 'decode' | 'parse' | 'validation' | 'partition' | `ingest_${string}`;
+export type BadRowErrorType = 'decode' | 'parse' | 'validation' | 'partition' | 'postgres' | `ingest_${string}`;
 
 /**
  * A record that failed processing, kept with enough context to find, explain and replay it.

@@ -1,12 +1,13 @@
+import { truncatePayload, type BadRow } from '../core/bad-row';
 import { classifyIngestBadRows } from '../core/ingest-bad-row';
 import type { LakeRow } from '../core/lake-row';
 import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
 import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipWriter } from './ndjson';
-import { batchObjectName, objectName, type FileExtension } from './naming';
+import { batchObjectName, objectName, refusedRowsObjectName, type FileExtension } from './naming';
 import { createParquetFileBuilder, type ParquetFileBuilder } from './parquet';
 import { badRowPrefix, eventPartitions } from './partition';
 import type { Prefix } from './prefix';
-import type { RowSink, Sink } from './sink';
+import type { RefusedRow, RowSink, Sink } from './sink';
 
 export type EventFormat = 'ndjson' | 'parquet';
 
@@ -17,7 +18,7 @@ export interface DeliveryOptions extends ProcessOptions {
   gzipLevel?: number;
   eventPrefix?: Prefix;
   errorPrefix?: Prefix;
-  /** Also write accepted rows here (PostgreSQL), after the files. */
+  /** Also write accepted rows here (PostgreSQL), after the files; rows it refuses become `postgres` bad rows. */
   rowSink?: RowSink;
   /** `ingest-bad-rows`: the records are the ingest's rejections (stream `events-bad`), delivered as bad rows. */
   input?: 'events' | 'ingest-bad-rows';
@@ -123,6 +124,11 @@ interface Files {
   groups: Map<string, FileGroup>;
   /** Accepted rows, kept only for a row sink: otherwise a serialised row becomes garbage at once (cheap to collect). */
   rows: LakeRow[];
+  /** Each kept row's sequence number (same order), for the bad row of a row the sink refuses. */
+  rowSeqs: string[];
+  /** The flush's first and last record, duplicates included: what names the refused rows' file. */
+  firstSeq?: string;
+  lastSeq?: string;
   rowsDelivered: number;
   badRows: number;
   badRowTypes: Map<string, number>;
@@ -137,11 +143,14 @@ function collectFiles(options: DeliveryOptions): Files {
   const files: Files = {
     groups: new Map(),
     rows: [],
+    rowSeqs: [],
     rowsDelivered: 0,
     badRows: 0,
     badRowTypes: new Map(),
     duplicates: 0,
     add(item) {
+      files.firstSeq ??= item.sequenceNumber;
+      files.lastSeq = item.sequenceNumber;
       if (item.row === undefined) {
         files.badRows += 1;
         files.badRowTypes.set(item.badRow.error_type, (files.badRowTypes.get(item.badRow.error_type) ?? 0) + 1);
@@ -151,7 +160,10 @@ function collectFiles(options: DeliveryOptions): Files {
       } else {
         seen.add(item.row.event_id);
         files.rowsDelivered += 1;
-        if (keepRows) files.rows.push(item.row);
+        if (keepRows) {
+          files.rows.push(item.row);
+          files.rowSeqs.push(item.sequenceNumber);
+        }
       }
       let group = files.groups.get(item.partition);
       if (group === undefined) {
@@ -181,8 +193,11 @@ async function writeFiles(shardId: string, files: Files, sink: Sink, options: De
     }),
   );
   const written = throwFailures(outcomes, named.length);
-  if (options.rowSink && files.rows.length > 0) await options.rowSink.writeRows(files.rows);
-  const objectKeys = named.map((f) => f.key);
+  if (options.rowSink && files.rows.length > 0) {
+    const refused = (await options.rowSink.writeRows(files.rows)) ?? [];
+    if (refused.length > 0) written.push(...(await writeRefused(shardId, files, refused, sink, options, batchFirstSeq)));
+  }
+  const objectKeys = written.map((f) => f.key);
   return {
     rowsDelivered: files.rowsDelivered,
     badRows: files.badRows,
@@ -192,6 +207,43 @@ async function writeFiles(shardId: string, files: Files, sink: Sink, options: De
     objectKeys,
     files: written,
   };
+}
+
+/**
+ * Rows the row sink refused for their own values (a retry would fail the same way, and hold the
+ * shard): kept as `postgres` bad rows, one NDJSON.gz file per bad-rows folder named after the flush,
+ * so a replay rewrites it. The events stay in the lake's files; the bad row says which sink lacks them.
+ */
+async function writeRefused(shardId: string, files: Files, refused: readonly RefusedRow[], sink: Sink, options: DeliveryOptions, batchFirstSeq?: string): Promise<WrittenFile[]> {
+  const seqOf = new Map(files.rows.map((row, i) => [row, files.rowSeqs[i] as string]));
+  const failedAt = (options.now ?? (() => new Date()))().toISOString();
+  const byPrefix = new Map<string, NdjsonGzipWriter>();
+  for (const { row, reason } of refused) {
+    const badRow: BadRow = {
+      error_type: 'postgres',
+      reason,
+      sequence_number: seqOf.get(row) ?? '',
+      partition_key: row.anonymous_id,
+      ...truncatePayload(JSON.stringify(row)),
+      // The ingest wrote it to Kinesis as it received it; and its folder's date must not move on a replay.
+      arrived_at: row.received_at,
+      failed_at: failedAt,
+    };
+    const prefix = badRowPrefix(badRow, options.errorPrefix);
+    let writer = byPrefix.get(prefix);
+    if (writer === undefined) byPrefix.set(prefix, (writer = createNdjsonGzipWriter(options.gzipLevel ?? 6)));
+    writer.add(badRow);
+    files.badRows += 1;
+    files.badRowTypes.set('postgres', (files.badRowTypes.get('postgres') ?? 0) + 1);
+  }
+  const name = batchFirstSeq !== undefined ? refusedRowsObjectName(shardId, batchFirstSeq) : refusedRowsObjectName(shardId, files.firstSeq ?? '0', files.lastSeq);
+  const out: WrittenFile[] = [];
+  for (const [prefix, writer] of byPrefix) {
+    const bytes = await writer.finish();
+    await sink.write(prefix + name, bytes);
+    out.push({ key: prefix + name, format: 'ndjson', bytes: bytes.byteLength });
+  }
+  return out;
 }
 
 function encode(group: FileGroup): Promise<Uint8Array> {

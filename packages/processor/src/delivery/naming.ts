@@ -18,6 +18,14 @@ export function batchObjectName(shardId: string, batchFirstSequenceNumber: strin
   return `${safe(shardId)}-${safe(batchFirstSequenceNumber)}${extension}`;
 }
 
+/**
+ * The bad rows of events the row sink refused, next to the flush's other bad rows: named after the
+ * flush (or Lambda batch) and marked, so it never takes the name of another file in the same folder.
+ */
+export function refusedRowsObjectName(shardId: string, firstSequenceNumber: string, lastSequenceNumber?: string): string {
+  return `${safe(shardId)}-${safe(firstSequenceNumber)}${lastSequenceNumber === undefined ? '' : `-${safe(lastSequenceNumber)}`}-row-sink.ndjson.gz`;
+}
+
 function safe(part: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(part)) throw new RangeError(`unsafe object name part: ${JSON.stringify(part)}`);
   return part;

@@ -11,9 +11,16 @@ export interface Sink {
 
 /**
  * Where rows go (a database). `writeRows` resolves once the rows are durable and must be
- * idempotent on `event_id`: a replay after a crash writes the same rows again.
+ * idempotent on `event_id`: a replay after a crash writes the same rows again. Rows the database
+ * refuses for their own values (a constraint, a value out of range) are returned, with why, instead
+ * of failing every other row's write forever; delivery keeps them as bad rows.
  */
 export interface RowSink {
-  writeRows(rows: readonly LakeRow[]): Promise<void>;
+  writeRows(rows: readonly LakeRow[]): Promise<readonly RefusedRow[] | void>;
   close(): Promise<void>;
+}
+
+export interface RefusedRow {
+  row: LakeRow;
+  reason: string;
 }

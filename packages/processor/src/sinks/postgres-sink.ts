@@ -1,7 +1,7 @@
 import { parseDateTime } from '@eventline/schemas';
 import pg from 'pg';
 import type { LakeRow } from '../core/lake-row';
-import type { RowSink } from '../delivery/sink';
+import type { RefusedRow, RowSink } from '../delivery/sink';
 import { checkTable, createTableSql, PG_COLUMN_TYPES, qualified, type PgTable } from './postgres-schema';
 
 export interface PostgresSinkOptions extends Partial<PgTable> {
@@ -94,17 +94,55 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     throw error;
   }
 
-  async function writeRows(rows: readonly LakeRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await transaction(async (client) => {
-      for (let i = 0; i < rows.length; i += batchSize) {
-        const chunk = rows.slice(i, i + batchSize);
-        await client.query(insertSql(table, chunk.length), chunk.flatMap(values));
-        counters.statements += 1;
-        counters.rows += chunk.length;
-        counters.maxRowsPerStatement = Math.max(counters.maxRowsPerStatement, chunk.length);
+  async function insert(client: pg.PoolClient, chunk: readonly LakeRow[]): Promise<void> {
+    await client.query(insertSql(table, chunk.length), chunk.flatMap(values));
+    counters.statements += 1;
+    counters.rows += chunk.length;
+    counters.maxRowsPerStatement = Math.max(counters.maxRowsPerStatement, chunk.length);
+  }
+
+  /**
+   * Insert `rows` under a savepoint; if PostgreSQL refuses a row's values, halve until the refused
+   * rows stand alone (log2 extra statements per refused row) and insert the rest.
+   */
+  async function insertIsolating(client: pg.PoolClient, rows: readonly LakeRow[], refused: RefusedRow[]): Promise<void> {
+    await client.query('SAVEPOINT eventline_rows');
+    try {
+      await insert(client, rows);
+      await client.query('RELEASE SAVEPOINT eventline_rows');
+    } catch (error) {
+      if (!isRowDataError(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT eventline_rows');
+      await client.query('RELEASE SAVEPOINT eventline_rows');
+      if (rows.length === 1) {
+        refused.push({ row: rows[0] as LakeRow, reason: refusalReason(error) });
+        return;
       }
+      const half = Math.ceil(rows.length / 2);
+      await insertIsolating(client, rows.slice(0, half), refused);
+      await insertIsolating(client, rows.slice(half), refused);
+    }
+  }
+
+  async function writeRows(rows: readonly LakeRow[]): Promise<RefusedRow[]> {
+    if (rows.length === 0) return [];
+    const chunks = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, i) => rows.slice(i * batchSize, (i + 1) * batchSize));
+    try {
+      await transaction(async (client) => {
+        for (const chunk of chunks) await insert(client, chunk);
+      });
+      return [];
+    } catch (error) {
+      // Anything else (a lost connection, a timeout, a full disk) fails the flush, which is retried.
+      if (!isRowDataError(error)) throw error;
+    }
+    // Some row's own values are refused, and would be on every retry: find them, write the others.
+    const refused: RefusedRow[] = [];
+    await transaction(async (client) => {
+      refused.length = 0;
+      for (const chunk of chunks) await insertIsolating(client, chunk, refused);
     });
+    return refused;
   }
 
   return { writeRows, close: () => pool.end(), stats: () => ({ ...counters }) };
@@ -125,4 +163,20 @@ function values(row: LakeRow): unknown[] {
     // In UTC: RFC 3339 allows offsets up to ±23:59, PostgreSQL only up to ±15:59.
     return pgType === 'timestamptz' ? new Date(parseDateTime(value as string)).toISOString() : value;
   });
+}
+
+/**
+ * PostgreSQL refused the row's own values, so a retry would fail the same way: data exceptions
+ * (class 22: out of range, bad text) and integrity violations (class 23: a CHECK or a unique index
+ * someone added; the event_id key itself is ON CONFLICT DO NOTHING).
+ */
+function isRowDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** Without PostgreSQL's DETAIL: for a CHECK it repeats every value of the row, which the bad row's payload holds already. */
+function refusalReason(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  return `PostgreSQL refused the row (SQLSTATE ${code ?? '?'}): ${message ?? String(error)}`;
 }

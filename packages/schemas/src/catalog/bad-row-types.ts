@@ -3,8 +3,8 @@
  * codes and the catalog's partition projection (an Athena `enum`) are built from.
  */
 
-/** Why the processor itself turned a record into a bad row. */
-export const PROCESSOR_ERROR_TYPES = ['decode', 'parse', 'validation', 'partition'] as const;
+/** Why the processor itself turned a record into a bad row (`postgres`: an event PostgreSQL refused; it is in the lake too). */
+export const PROCESSOR_ERROR_TYPES = ['decode', 'parse', 'validation', 'partition', 'postgres'] as const;
 
 /** Why the ingest rejected an event (sent on its bad-rows stream); the processor stores them as `ingest_<code>`. */
 export const INGEST_REJECTION_CODES = ['invalid_event', 'event_too_large'] as const;
