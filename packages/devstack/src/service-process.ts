@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stopChild } from './process-control';
 
 export interface ServiceProcess {
@@ -20,15 +21,18 @@ export interface SpawnServiceOptions {
   timeoutMs?: number;
 }
 
+/** Built next to this module's bundle; `../dist/` resolves from both src/ (tests) and dist/. */
+const EXIT_WITH_PARENT = pathToFileURL(fileURLToPath(new URL('../dist/exit-with-parent.js', import.meta.url))).href;
+
 /**
  * Run one of our Node entries as a child process and wait for its "ready" log line.
  * Stopped by pid: SIGTERM (graceful), SIGKILL after a grace period. No orphans: the child gets a
- * stdin pipe and `EXIT_WITH_STDIN=1`, so it stops when the pipe closes (this process died, even by
- * SIGKILL), like the emulators' children.
+ * stdin pipe and a preloaded module (exit-with-parent.ts) that sends it SIGTERM when the pipe
+ * closes (this process died, even by SIGKILL), like the emulators' children.
  */
 export function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
   const { name, entry, env, ready, onLine = () => undefined, timeoutMs = 30_000 } = options;
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, EXIT_WITH_STDIN: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, entry], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));

@@ -6,7 +6,6 @@ import { answerClientError } from './http/client-error';
 import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
-import { stopWhenStdinCloses } from './exit-with-stdin';
 
 /** Node entry: config from the environment, the app on a port, graceful shutdown. */
 function main(): void {
@@ -51,7 +50,6 @@ function main(): void {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  stopWhenStdinCloses(process.env, shutdown);
 }
 
 main();

@@ -1,7 +1,6 @@
 import { ConfigError, readEnv, type ProcessorEnv } from './config';
 import { startConsumer, type Consumer } from './consumer/consumer';
 import { kinesisClientConfig } from './consumer/kinesis-client';
-import { stopWhenStdinCloses } from './exit-with-stdin';
 import { errorFields, stderrLogger } from './log';
 import { startObservability, type Observability } from './metrics/observability';
 import { shutDown } from './shutdown';
@@ -71,7 +70,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  stopWhenStdinCloses(process.env, onSignal);
 }
 
 async function start(

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+
+const PARENT = new URL('./fixtures/spawn-parent.mjs', import.meta.url).pathname;
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('spawnService', () => {
+  it('a service whose parent is killed -9 stops gracefully: its own SIGTERM path runs to the end, though nobody reads its output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-orphan-'));
+    const marker = join(dir, 'stopped');
+    const parent = spawn(process.execPath, [PARENT], { env: { ...process.env, MARKER: marker }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let pid = 0;
+    try {
+      for await (const line of createInterface({ input: parent.stdout })) {
+        pid = Number(line);
+        break;
+      }
+      expect(isAlive(pid)).toBe(true);
+      parent.kill('SIGKILL');
+      await once(parent, 'exit');
+      await expect.poll(() => isAlive(pid), { timeout: 10_000, interval: 50 }).toBe(false);
+      // Finished its stop (the marker is written after the log line that hit the closed pipe).
+      expect(existsSync(marker) && readFileSync(marker, 'utf8')).toBe('stopped');
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL');
+      if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL'); // only if the test failed
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
