@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startS3, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFolderSink, createPostgresSink, createS3Sink, decodeNdjsonGzip, deliverRecords, runQuery, s3ClientConfig, type PostgresSink } from '../src';
+import { createFolderSink, createPostgresSink, createS3Sink, decodeNdjsonGzip, deliverPrepared, deliverRecords, prepareRecords, runQuery, s3ClientConfig, type PostgresSink } from '../src';
 import { record, storedEvent } from './fixtures/events';
 import { postgresSuite } from './fixtures/postgres-suite';
 import { tempDirs } from './fixtures/temp-dir';
@@ -142,6 +142,19 @@ describe('PostgreSQL sink', () => {
     const replay = await deliverRecords('shardId-000000000003', records, createFolderSink(lake), { rowSink: sink });
     expect(replay.objectKeys.sort()).toEqual(first.objectKeys.sort());
     expect(await runQuery(lake, 'SELECT count(*) AS n FROM bad_rows')).toEqual([{ n: 2 }]);
+  });
+
+  it('names the refused rows\' file after a Lambda batch\'s first record, as the batch\'s other files (a retried batch rewrites it)', async () => {
+    const sink = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'refusing_lambda' });
+    sinks.push(sink);
+    await postgres.admin().query(`ALTER TABLE "${schema}".refusing_lambda ADD CONSTRAINT small_seq CHECK (seq < 1000)`);
+    const records = [3, 4000].map((seq) => record(storedEvent({ seq })));
+    const lake = await dirs.make();
+    const options = { rowSink: sink };
+    const result = await deliverPrepared('shardId-000000000004', prepareRecords(records, options), createFolderSink(lake), options, records[0]!.sequenceNumber);
+    expect(result.objectKeys.filter((k) => k.startsWith('bad_rows/'))).toEqual([
+      expect.stringMatching(new RegExp(`^bad_rows/error_type=postgres/event_date=2026-11-25/shardId-000000000004-${records[0]!.sequenceNumber}-row-sink\\.ndjson\\.gz$`)),
+    ]);
   });
 
   it('writes a burst in bounded statements inside one transaction', async () => {
