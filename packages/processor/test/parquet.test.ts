@@ -28,6 +28,8 @@ describe('Parquet delivery', () => {
       storedEvent({ client_ts: '2026-02-31T00:00:00Z' }), // PostgreSQL refuses the day
       storedEvent({ properties: { note: 'a\u0000b' } }), // PostgreSQL refuses U+0000
       storedEvent({ properties: { note: 'a\ud800b' } }), // and a lone surrogate in jsonb
+      // From a producer other than our ingest (which refuses past 32 levels): JSON.stringify overflows its stack.
+      JSON.stringify(storedEvent({ properties: { deep: 0 } })).replace('"deep":0', `"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}`),
     ];
     await deliverRecords('shardId-000000000000', [good, ...unstorable].map((e) => record(e)), createFolderSink(lake), { format: 'parquet' });
     const bad = await runQuery(lake, 'SELECT error_type, reason FROM bad_rows ORDER BY sequence_number');
@@ -37,6 +39,7 @@ describe('Parquet delivery', () => {
       ['validation', 'client_ts: expected format date-time'],
       ['validation', 'properties.note: U+0000 (NUL) is not allowed: PostgreSQL cannot store it'],
       ['validation', 'properties.note: a lone UTF-16 surrogate is not allowed: it is not Unicode text (PostgreSQL refuses it)'],
+      ['validation', "nests arrays/objects deeper than 1000 levels: the lake's files and PostgreSQL cannot hold it"],
     ]);
     expect((await runQuery(lake, 'SELECT event_id FROM events')).map((r) => r.event_id)).toEqual([good.event_id]);
   });

@@ -4,6 +4,7 @@ import { deaggregate, isAggregated } from './kpl';
 import { toLakeRow, type LakeRow } from './lake-row';
 import { applyPii, NO_PII_POLICY, type PiiPolicy } from './pii';
 import { parseUserAgent } from './user-agent';
+import { MAX_RECORD_DEPTH, nestsDeeperThan } from './nesting';
 
 /** One record as any source delivers it: Kinesis GetRecords, a Lambda event, a test. */
 export interface InputRecord {
@@ -133,6 +134,9 @@ function processOne(record: InputRecord, options: ProcessOptions): Outcome {
     value = JSON.parse(text);
   } catch (error) {
     return { ok: false, errorType: 'parse', reason: `not valid JSON: ${message(error)}` };
+  }
+  if (nestsDeeperThan(text)) {
+    return { ok: false, errorType: 'validation', reason: `nests arrays/objects deeper than ${MAX_RECORD_DEPTH} levels: the lake's files and PostgreSQL cannot hold it` };
   }
   const upcasted = upcast(value, options.versions ?? CURRENT_VERSIONS);
   if (!upcasted.ok) return { ok: false, errorType: 'validation', reason: upcasted.issues.map(formatIssue).join('\n') };
