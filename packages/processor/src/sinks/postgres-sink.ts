@@ -139,7 +139,6 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     // Some row's own values are refused, and would be on every retry: find them, write the others.
     const refused: RefusedRow[] = [];
     await transaction(async (client) => {
-      refused.length = 0;
       for (const chunk of chunks) await insertIsolating(client, chunk, refused);
     });
     return refused;
