@@ -28,21 +28,29 @@ function dynamoSeenIndex(dedupe: DynamoDedupeEnv | undefined, region: string, co
   return openDynamoSeenIndex({ client, table: dedupe.table, windowMs: dedupe.windowMs, conditionalWrites });
 }
 
+async function setUpKinesisHandler(): Promise<KinesisEsmHandler> {
+  const problems: string[] = [];
+  const env = readDeliveryEnv(process.env, problems);
+  const dedupe = readDynamoDedupeEnv(process.env, problems);
+  if (!env.s3) problems.push('S3_BUCKET is required for the Lambda (it has no lasting disk)');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const wired = await wireDelivery(env, '/tmp/lake', region, stderrLogger);
+  // The ESM orders each partition key's records: claims of one event_id never race.
+  const seen = dynamoSeenIndex(dedupe, region, false);
+  return createKinesisEsmHandler({ sink: wired.sink, delivery: wired.delivery, ...(seen ? { seen } : {}), log: stderrLogger });
+}
+
 let esm: Promise<KinesisEsmHandler> | undefined;
 
 export async function kinesisHandler(event: KinesisStreamEvent): ReturnType<KinesisEsmHandler> {
-  esm ??= (async () => {
-    const problems: string[] = [];
-    const env = readDeliveryEnv(process.env, problems);
-    const dedupe = readDynamoDedupeEnv(process.env, problems);
-    if (!env.s3) problems.push('S3_BUCKET is required for the Lambda (it has no lasting disk)');
-    if (problems.length > 0) throw new ConfigError(problems);
-    const region = process.env.AWS_REGION ?? 'us-east-1';
-    const wired = await wireDelivery(env, '/tmp/lake', region, stderrLogger);
-    // The ESM orders each partition key's records: claims of one event_id never race.
-    const seen = dynamoSeenIndex(dedupe, region, false);
-    return createKinesisEsmHandler({ sink: wired.sink, delivery: wired.delivery, ...(seen ? { seen } : {}), log: stderrLogger });
-  })();
+  esm ??= setUpKinesisHandler().catch((error: unknown) => {
+    // Only a configuration error is kept: no retry can fix it. Anything else (PostgreSQL unreachable
+    // for a moment at a cold start) is tried again by the next invocation; kept, it failed every
+    // batch of this warm instance for good, S3 delivery included.
+    if (!(error instanceof ConfigError)) esm = undefined;
+    throw error;
+  });
   return (await esm)(event);
 }
 

@@ -59,6 +59,28 @@ describe('events whose partition values cannot fill the event prefix', () => {
     expect(refused[0]?.reason).toContain('"Sign up"');
   });
 
+  it('an event named "." or "..", or a name too long for a folder, alone in its folder: bad rows, not a flush failing on every retry', async () => {
+    const lake = await dirs.make();
+    const ok = storedEvent({ received_at: at });
+    const dots = ['..', '.'].map((event) => storedEvent({ event, received_at: at }));
+    const long = storedEvent({ event: 'x'.repeat(255), received_at: at });
+    const records = [...dots, ok, long].map((e) => record(e));
+    // The folder name is `event=` and the name: 261 characters for a 255-character name (the schema's limit).
+    const prefix = compilePrefix('events/!{partitionKeyFromQuery:event}/event=!{partitionKeyFromQuery:event}/');
+    const result = await deliverRecords('shardId-000000000000', records, createFolderSink(lake), { eventPrefix: prefix });
+
+    expect(result).toMatchObject({ rowsDelivered: 1, badRows: 3, badRowTypes: new Map([['partition', 3]]) });
+    expect((await linesUnder(lake, 'events/af_purchase/event=af_purchase/')).map((r) => r.event_id)).toEqual([ok.event_id]);
+    const refused = await linesUnder(lake, 'bad_rows/error_type=partition/');
+    expect(refused.map((r) => r.reason)).toEqual([
+      'event prefix: partition values make a folder named "..", which a path cannot hold',
+      'event prefix: partition values make a folder named ".", which a path cannot hold',
+      expect.stringMatching(/^event prefix: partition values make a folder name of 261 characters \(at most 255\)/),
+    ]);
+    // Where the value shares its folder with other text, dots are an ordinary name.
+    expect(compilePrefix('events/event=!{partitionKeyFromQuery:event}/')({ timestamp: new Date(at), partitionKeys: { event: '..' } })).toBe('events/event=../');
+  });
+
   it('the error prefix cannot use record keys (a bad row has none: every bad row would fail)', () => {
     expect(() => compilePrefix('bad/!{partitionKeyFromQuery:app_id}/', 'errors')).toThrow(/not allowed in the error prefix/);
     expect(() => compilePrefix('bad/!{partitionKeyFromLambda:event}/', 'errors')).toThrow(/not allowed in the error prefix/);

@@ -50,7 +50,31 @@ export function compilePrefix(expression: string, kind: 'events' | 'errors' = 'e
   const tail = expression.slice(last);
   if (tail.includes('!{')) throw new PrefixExpressionError(`unterminated expression in prefix "${expression}"`);
   parts.push(() => tail);
-  return (context) => parts.map((part) => part(context)).join('');
+  const join: Prefix = (context) => parts.map((part) => part(context)).join('');
+  // Only a record's own values can make an unusable folder; the literals were checked above.
+  return /!\{(partitionKeyFrom|firehose:)/.test(expression) ? (context) => usableFolders(join(context)) : join;
+}
+
+/** The longest file or folder name most file systems take (ext4, XFS, APFS, NTFS: 255). */
+const MAX_FOLDER_NAME = 255;
+
+/**
+ * A value alone in its folder could be `.` or `..` (an event named `..` with `!{partitionKeyFromQuery:event}/`),
+ * or make a folder name too long: either way no sink can write the object, and the flush would fail
+ * on every retry. As any other unusable value, the record becomes a `partition` bad row instead.
+ */
+function usableFolders(prefix: string): string {
+  let start = 0;
+  for (let end = prefix.indexOf('/'); end !== -1; start = end + 1, end = prefix.indexOf('/', start)) {
+    const length = end - start;
+    if (length > MAX_FOLDER_NAME) {
+      throw new PartitionValueError(`partition values make a folder name of ${String(length)} characters (at most ${String(MAX_FOLDER_NAME)}): "${prefix.slice(start, start + 40)}…"`);
+    }
+    if (length <= 2 && /^\.{1,2}$/.test(prefix.slice(start, end))) {
+      throw new PartitionValueError(`partition values make a folder named "${prefix.slice(start, end)}", which a path cannot hold`);
+    }
+  }
+  return prefix;
 }
 
 function evaluator(namespace: string, key: string, kind: 'events' | 'errors'): Prefix {
