@@ -1,38 +1,10 @@
 import { startS3, type S3Emulator } from '@eventline/devstack';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KinesisStreamEvent } from '../src';
 import { awsEvent, b64 } from './fixtures/aws-events';
 import { storedEvent } from './fixtures/events';
+import { postgresRelay } from './fixtures/postgres-relay';
 import { postgresSuite } from './fixtures/postgres-suite';
-
-/** A loopback relay to PostgreSQL that hangs up on every connection while `down`, like a server still starting. */
-async function switchableRelay(target: URL) {
-  let down = true;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client)).on('error', () => undefined);
-    if (down) return void client.destroy();
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream)).on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    up: () => void (down = false),
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 /** A fresh copy of the Lambda entry module: its set-up is cached per module instance, as per warm Lambda instance. */
 async function freshEntry() {
@@ -45,7 +17,7 @@ describe('kinesisHandler set-up on a cold start', () => {
   const postgres = postgresSuite();
   const schema = postgres.schema('eventline_cold_start');
   let s3: S3Emulator;
-  let relay: Awaited<ReturnType<typeof switchableRelay>> | undefined;
+  let relay: Awaited<ReturnType<typeof postgresRelay>> | undefined;
   const saved = { ...process.env };
   beforeAll(async () => {
     s3 = await startS3({ buckets: ['lake'] });
@@ -57,7 +29,7 @@ describe('kinesisHandler set-up on a cold start', () => {
   });
 
   it('tries the set-up again on the next invocation after PostgreSQL was unreachable, instead of failing every later batch', async () => {
-    relay = await switchableRelay(new URL(postgres.url()));
+    relay = await postgresRelay(new URL(postgres.url()), { down: true });
     Object.assign(process.env, {
       S3_BUCKET: 'lake',
       S3_ENDPOINT: s3.endpoint,

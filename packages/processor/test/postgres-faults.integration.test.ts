@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createFolderSink, createPostgresSink, deliverRecords, type PostgresSink, type PostgresSinkOptions } from '../src';
@@ -7,40 +7,11 @@ import { readDeliveryEnv } from '../src/config-delivery';
 import type { LogLevel } from '../src/log';
 import { wireDelivery } from '../src/wiring';
 import { record, storedEvent } from './fixtures/events';
+import { postgresRelay } from './fixtures/postgres-relay';
 import { postgresSuite } from './fixtures/postgres-suite';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
-
-/**
- * A TCP relay to PostgreSQL on a free loopback port that can go silent: once `silence()` is called
- * it stops passing bytes either way (the connections stay open), like a network that drops packets.
- */
-async function silenceableRelay(target: URL) {
-  let silent = false;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-      sockets.add(from);
-      from.on('data', (chunk: Buffer) => void (silent || to.write(chunk)));
-      from.on('error', () => to.destroy());
-      from.on('close', () => (sockets.delete(from), to.destroy()));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    silence: () => void (silent = true),
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 describe('PostgreSQL sink when the database misbehaves', () => {
   const postgres = postgresSuite();
@@ -116,7 +87,7 @@ describe('PostgreSQL sink when the database misbehaves', () => {
   });
 
   it('fails a flush when the network goes silent mid-session instead of waiting for ever', async () => {
-    const relay = await silenceableRelay(new URL(url()));
+    const relay = await postgresRelay(new URL(url()));
     cleanups.push(() => relay.close());
     const sink = await createPostgresSink({ connectionString: relay.url, schema, table: 'events', statementTimeoutMs: 200, connectTimeoutMs: 500 });
     sinks.push(sink);
