@@ -110,6 +110,14 @@ describe('PII policy', () => {
     expect(() => checkPiiPolicy({ hash: [], drop: ['event_id'] })).toThrow(/key field/);
     expect(() => checkPiiPolicy({ hash: [], drop: ['a..b'] })).toThrow(/dotted/);
   });
+
+  it('refuses to hash a field whose column is not text (a hash in a Parquet INT32 or timestamp column failed every flush), and lets it be dropped', () => {
+    for (const path of ['sent_at', 'context.screen.width', 'context.screen.density', 'context.consent.ads']) {
+      expect(() => checkPiiPolicy({ hash: [path], drop: [], salt: 's' })).toThrow(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
+      expect(checkPiiPolicy({ hash: [], drop: [path] }).drop).toEqual([path]);
+    }
+    expect(checkPiiPolicy({ hash: ['context.page.url', 'context.user_agent', 'properties'], drop: [], salt: 's' }).hash).toHaveLength(3);
+  });
 });
 
 describe('schema versions', () => {

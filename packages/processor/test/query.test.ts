@@ -25,6 +25,20 @@ describe('DuckDB over the lake', () => {
     ]);
   });
 
+  it('reads client times in every valid RFC 3339 spelling, stored as the Parquet files store them (UTC, milliseconds)', async () => {
+    const spellings = ['2026-11-26t10:00:00z', '2026-11-26T11:30:00.123456789+01:30', '2026-11-26T10:00:00Z', '2026-11-26T09:59:59.5-00:00'];
+    const stored = ['2026-11-26T10:00:00.000Z', '2026-11-26T10:00:00.123Z', '2026-11-26T10:00:00.000Z', '2026-11-26T09:59:59.500Z'];
+    for (const format of ['ndjson', 'parquet'] as const) {
+      const lake = await dirs.make();
+      const events = spellings.map((at, seq) => storedEvent({ seq, client_ts: at, sent_at: at }));
+      const result = await deliverRecords('shardId-000000000000', events.map((e) => record(e)), createFolderSink(lake), { format });
+      expect(result).toMatchObject({ rowsDelivered: 4, badRows: 0 });
+      // One lower-case `t`/`z` row made DuckDB's JSON reader fail every query reading the column.
+      const rows = await runQuery(lake, 'SELECT client_ts, sent_at FROM events ORDER BY seq');
+      expect(rows).toEqual(stored.map((at) => ({ client_ts: at, sent_at: at })));
+    }
+  });
+
   it('reads bad rows with their reason and partitions', async () => {
     const lake = await dirs.make();
     await deliverRecords('shardId-000000000000', [record('{oops'), record(storedEvent({ seq: -1 }))], createFolderSink(lake));

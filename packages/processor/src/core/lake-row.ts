@@ -1,4 +1,5 @@
-import type { StoredEvent } from '@eventline/schemas';
+import { LAKE_COLUMNS, type StoredEvent } from '@eventline/schemas';
+import { lakeTime } from './lake-time';
 import type { UserAgentFields } from './user-agent';
 
 /**
@@ -74,6 +75,21 @@ const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezo
 
 const OPTIONAL = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const;
 
+const TEXT_COLUMNS = new Set(LAKE_COLUMNS.filter((column) => column.type === 'string' || column.type === 'json').map((column) => column.name));
+
+/**
+ * Event paths whose column holds a number, a boolean or a time: a hashed value (a hex string) has
+ * no place there (a Parquet flush fails on it, on every retry), so the PII policy refuses to hash
+ * them; dropping them is fine.
+ */
+export const NON_TEXT_PATHS: ReadonlySet<string> = new Set([
+  ...OPTIONAL.filter((key) => !TEXT_COLUMNS.has(key)),
+  ...Object.entries(TOP).flatMap(([key, column]) => (TEXT_COLUMNS.has(column) ? [] : [`context.${key}`])),
+  ...Object.entries(NESTED).flatMap(([object, columns]) =>
+    Object.entries(columns).flatMap(([key, column]) => (TEXT_COLUMNS.has(column) ? [] : [`context.${object}.${key}`])),
+  ),
+]);
+
 /** Flatten a validated (and PII-filtered) event; `ua` comes from the raw user agent. */
 export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
   const row: LakeRow = {
@@ -82,8 +98,8 @@ export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
     type: e.type,
     anonymous_id: e.anonymous_id,
     seq: e.seq,
-    client_ts: e.client_ts,
-    received_at: e.received_at,
+    client_ts: lakeTime(e.client_ts),
+    received_at: lakeTime(e.received_at),
     app_id: e.app_id,
   };
   const out = row as unknown as Obj;
@@ -91,6 +107,7 @@ export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
     const value = e[key];
     if (value !== undefined && value !== null) out[key] = value;
   }
+  if (row.sent_at !== undefined) row.sent_at = lakeTime(row.sent_at);
   const rest = flattenContext(e.context, out);
   if (rest) row.context = rest;
   if (ua.browser_name !== null) row.browser_name = ua.browser_name;

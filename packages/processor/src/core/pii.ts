@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { NON_TEXT_PATHS } from './lake-row';
 
 /**
  * What to do with personal data before it is stored, from configuration. Paths are dotted
@@ -30,6 +31,9 @@ export function checkPiiPolicy(policy: PiiPolicy): PiiPolicy {
   for (const path of [...policy.hash, ...policy.drop]) {
     if (!PATH.test(path)) throw new PiiPolicyError(`PII path "${path}" is not a dotted field path`);
     if (PROTECTED.has(path)) throw new PiiPolicyError(`PII path "${path}" is a key field the pipeline needs`);
+  }
+  for (const path of policy.hash) {
+    if (NON_TEXT_PATHS.has(path)) throw new PiiPolicyError(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
   }
   if (policy.hash.length > 0 && !policy.salt) throw new PiiPolicyError('a PII salt is required to hash fields');
   return policy;
