@@ -75,8 +75,10 @@ export function createApp(deps: AppDeps) {
     events: metrics?.events,
     log,
   };
-  app.post('/v1/batch', limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
-  for (const type of SEGMENT_TYPES) app.post(`/v1/${type}`, limits, auth, limited, segmentRoute(type, ingest));
+  // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each
+  // message to the first letter of its type (/t, /i, /p, /s, /a, /g).
+  app.on('POST', ['/v1/batch', '/v1/b'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
+  for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -32,6 +32,8 @@ describe.each(KINESIS_ENGINES)('the Node entry against %s', (engine) => {
       analytics.track({ anonymousId: 'seg-anon', event: 'Order Completed', properties: { af_revenue: 30, af_currency: 'USD' } });
       analytics.identify({ userId: 'seg-user', anonymousId: 'seg-anon', traits: { plan: 'pro' } });
       analytics.page({ anonymousId: 'seg-anon', name: 'Pricing', properties: { path: '/pricing' } });
+      // Traits before sign-up: an identify with only anonymousId (Segment's spec allows it).
+      analytics.identify({ anonymousId: 'seg-anon-2', traits: { email: 'a@b.example' } });
       await analytics.closeAndFlush({ timeout: 15_000 });
       expect(errors).toEqual([]);
       expect(statuses).toEqual([200]);
@@ -40,8 +42,12 @@ describe.each(KINESIS_ENGINES)('the Node entry against %s', (engine) => {
         ['track', 'Order Completed', 'segapp'],
         ['identify', null, 'segapp'],
         ['page', 'Pricing', 'segapp'],
+        ['identify', null, 'segapp'],
       ]);
       expect(stored[1]).toMatchObject({ user_id: 'seg-user', anonymous_id: 'seg-anon', traits: { plan: 'pro' } });
+      expect(stored[3]).toMatchObject({ anonymous_id: 'seg-anon-2', traits: { email: 'a@b.example' } });
+      expect(stored[3]!.user_id ?? null).toBeNull();
+      expect(await readStream(client, 'segment-bad')).toEqual([]);
       expect(stored[0]!.context).toMatchObject({ library: { name: '@segment/analytics-node' } });
     } finally {
       await stopChild(child, 5000);

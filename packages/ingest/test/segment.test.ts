@@ -59,13 +59,17 @@ describe('Segment-compatible routes', () => {
 
   it('takes a Segment batch on /v1/batch with the key in the body, and rejects a bad message with its path', async () => {
     const writer = createMemoryWriter();
-    const body = { writeKey: WRITE_KEY, sentAt: ts, batch: [{ ...messages.track, type: 'track' }, { type: 'identify', anonymousId: 'x' }] };
+    const batch = [{ ...messages.track, type: 'track' }, { type: 'identify', anonymousId: 'x' }, { type: 'alias', previousId: 'x' }, { ...messages.track, type: 'track', properties: { af_revenue: 'ten' } }];
+    const body = { writeKey: WRITE_KEY, sentAt: ts, batch };
     const res = await testApp(writer).request('/v1/batch', { method: 'POST', body: JSON.stringify(body) });
     expect(res.status).toBe(200);
     const out = (await res.json()) as BatchResponse;
-    expect(out).toMatchObject({ accepted: 1, rejected: 1 });
-    expect(out.results[1]).toMatchObject({ status: 'rejected', issues: [{ path: 'events[1].user_id', code: 'required' }] });
-    expect(writer.records.get('events-bad')).toHaveLength(1);
+    // An identify with only anonymousId is valid (Segment's spec); an alias needs a userId.
+    expect(out).toMatchObject({ accepted: 2, rejected: 2 });
+    expect(out.results[2]).toMatchObject({ status: 'rejected', issues: [{ path: 'batch[2].userId', code: 'required' }] });
+    // What only our schema says is reported on the mapped event.
+    expect(out.results[3]).toMatchObject({ status: 'rejected', issues: [{ path: 'events[3].properties.af_revenue', code: 'invalid_type' }] });
+    expect(writer.records.get('events-bad')).toHaveLength(2);
   });
 
   it('answers 503 for any unwritten event (Segment clients read only the status) and 401/400 as usual', async () => {

@@ -14,10 +14,15 @@ const compiled = {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
 
-/** Fields that a given event type cannot do without, beyond the envelope's own. */
+/**
+ * Fields that a given event type cannot do without, beyond the envelope's own. Every type needs a user
+ * id or an anonymous id (Segment's rule); `anonymous_id` is required on every event already, so an
+ * identify needs no `user_id`: one with only the device's id sets traits before sign-up, as Segment's
+ * spec allows (analytics.js sends `userId: null`). An alias still links two ids, so it needs both.
+ */
 export const REQUIRED_BY_TYPE: Readonly<Record<EventType, readonly string[]>> = {
   track: ['event'],
-  identify: ['user_id'],
+  identify: [],
   page: [],
   screen: [],
   alias: ['user_id', 'previous_id'],

@@ -54,8 +54,15 @@ describe('validateEvent', () => {
     delete track.event;
     expect(validateEvent(track).ok).toBe(false);
     expect(validateEvent(validEvent({ type: 'identify', event: undefined, user_id: 'u-1' })).ok).toBe(true);
-    const identify = validateEvent(validEvent({ type: 'identify', user_id: null }));
-    expect(identify.ok ? [] : identify.issues.map(formatIssue)).toEqual(['user_id: required for type "identify"']);
+    // An anonymous identify (traits before sign-up): the device id the envelope always has is enough.
+    expect(validateEvent(validEvent({ type: 'identify', event: undefined, user_id: null, traits: { plan: 'pro' } })).ok).toBe(true);
+    expect(validateEvent(validEvent({ type: 'identify', event: undefined })).ok).toBe(true);
+    const noIds = validEvent({ type: 'identify', event: undefined, user_id: null });
+    delete (noIds as Record<string, unknown>).anonymous_id;
+    const identify = validateEvent(noIds);
+    expect(identify.ok ? [] : identify.issues.map(formatIssue)).toEqual(['anonymous_id: required']);
+    const alias = validateEvent(validEvent({ type: 'alias', event: undefined, user_id: null, previous_id: 'anon-1' }));
+    expect(alias.ok ? [] : alias.issues.map(formatIssue)).toEqual(['user_id: required for type "alias"']);
     const page = validEvent({ type: 'page', context: { library: { name: 'x', version: '1' }, page: { url: 'https://a.test/' } } });
     delete page.event;
     expect(validateEvent(page).ok).toBe(true);

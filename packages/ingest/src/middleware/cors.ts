@@ -7,7 +7,8 @@ export interface CorsOptions {
 }
 
 const ALLOW_METHODS = 'POST,OPTIONS';
-const ALLOW_HEADERS = 'Authorization,Content-Type,Content-Encoding';
+// X-Retry-Count: analytics.js (analytics-next) sends it on every resend.
+const ALLOW_HEADERS = 'Authorization,Content-Type,Content-Encoding,X-Retry-Count';
 
 /**
  * CORS for /v1/*: preflights answered (204, cached by the browser for `maxAgeSec`), the origin

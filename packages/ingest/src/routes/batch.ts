@@ -26,7 +26,7 @@ export function batchRoute(deps: BatchRouteDeps) {
       const sentAtIssues = segmentSentAtIssues(body.sentAt);
       if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_batch', 'the batch envelope is invalid', sentAtIssues);
       const mapped = segmentBatchToEvents(body);
-      return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt)), true);
+      return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), mapped.refused), true);
     }
     const events = (body as { events?: unknown } | null)?.events;
     if (Array.isArray(events)) checkCount(events.length, deps.maxBatchEvents);

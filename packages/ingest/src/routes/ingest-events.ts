@@ -38,16 +38,18 @@ export interface IngestResult {
 
 /**
  * Validate each event on its own, write the good ones to the events stream and the bad ones as
- * bad rows, and say per event what happened. `accepted` means Kinesis holds it.
+ * bad rows, and say per event what happened. `accepted` means Kinesis holds it. `refused`: events
+ * already found invalid by index (a Segment message breaking Segment's rules), with their issues.
  */
-export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput): Promise<IngestResult> {
+export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput, refused?: ReadonlyMap<number, Issue[]>): Promise<IngestResult> {
   const results: EventStatus[] = [];
   const good: Accepted[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
   const storedJson = storedEventEncoder(input);
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
-    const checked = checkEvent(raw, index, deps.maxEventBytes, storedJson);
+    const issues = refused?.get(index);
+    const checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : checkEvent(raw, index, deps.maxEventBytes, storedJson);
     if (checked.ok) {
       good.push(checked);
       results.push({ event_id: checked.eventId, status: 'accepted' });

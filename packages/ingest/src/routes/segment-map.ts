@@ -28,12 +28,54 @@ export function segmentSentAtIssues(sentAt: unknown): Issue[] | undefined {
   return undefined;
 }
 
-/** Map a Segment batch onto our events; the schema then validates them like any other. Check `sentAt` first. */
-export function segmentBatchToEvents(body: SegmentBatch, fallbackTs = new Date().toISOString()): { events: unknown[]; sentAt: string } {
+export interface MappedSegmentBatch {
+  events: unknown[];
+  sentAt: string;
+  /** Messages that break Segment's own rules, by index: refused with these issues (Segment field paths). */
+  refused: Map<number, Issue[]>;
+}
+
+/**
+ * Map a Segment batch onto our events; the schema then validates them like any other. Check `sentAt`
+ * first. `pathOf(i)` names message i in issues: `batch[i]` for a batch, `''` for a single message.
+ */
+export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => string = (i) => `batch[${i}]`, fallbackTs = new Date().toISOString()): MappedSegmentBatch {
   const sentAt = typeof body.sentAt === 'string' ? body.sentAt : fallbackTs;
   const shared = isObject(body.context) ? body.context : {};
-  const events = body.batch.map((m, i) => (isObject(m) ? segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt) : m));
-  return { events, sentAt };
+  const refused = new Map<number, Issue[]>();
+  const events = body.batch.map((m, i) => {
+    if (!isObject(m)) return m;
+    const issues = segmentRuleIssues(m, pathOf(i));
+    if (issues.length > 0) refused.set(i, issues);
+    return segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt);
+  });
+  return { events, sentAt, refused };
+}
+
+/** A Segment id field that is set: a non-empty string or a number (null, `''` and absent are not). */
+const id = (v: unknown): string | undefined => (v === '' ? undefined : str(v));
+
+/** Segment's per-type required fields beyond an identity (its HTTP API spec). */
+const SEGMENT_REQUIRED: Readonly<Record<string, readonly string[]>> = { track: ['event'], group: ['groupId'], alias: ['userId', 'previousId'] };
+
+/**
+ * Segment's rules, checked on the message itself so that a refusal names the field the client sent:
+ * every message needs `userId` or `anonymousId` (an identify with only `anonymousId` is fine), an alias
+ * both `userId` and `previousId`, a track its `event`, a group its `groupId`. Wrong types are left to
+ * the schema, after mapping.
+ */
+export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
+  const at = (field: string) => (prefix === '' ? field : `${prefix}.${field}`);
+  const type = str(m.type) ?? '';
+  const issues: Issue[] = [];
+  if (type !== 'alias' && id(m.userId) === undefined && id(m.anonymousId) === undefined) {
+    issues.push({ path: at('anonymousId'), code: 'required', message: 'userId or anonymousId is required' });
+  }
+  for (const field of SEGMENT_REQUIRED[type] ?? []) {
+    const v = m[field];
+    if (v === undefined || v === null || v === '') issues.push({ path: at(field), code: 'required', message: `required for type "${type}"` });
+  }
+  return issues;
 }
 
 /**
@@ -49,7 +91,7 @@ export function segmentToEvent(m: Message, seq: number, sentAt: string): Record<
   const out: Record<string, unknown> = {
     event_id: stableEventId(m, clientTs),
     type: m.type,
-    anonymous_id: str(m.anonymousId) ?? str(m.userId),
+    anonymous_id: id(m.anonymousId) ?? id(m.userId),
     seq,
     client_ts: clientTs,
     context: mapContext(isObject(m.context) ? m.context : {}),

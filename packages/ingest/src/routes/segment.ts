@@ -23,7 +23,7 @@ export function segmentRoute(type: (typeof SEGMENT_TYPES)[number], deps: Segment
     delete message.writeKey;
     const sentAtIssues = segmentSentAtIssues(message.sentAt);
     if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_message', `the Segment ${type} message is invalid`, sentAtIssues);
-    const mapped = segmentBatchToEvents({ batch: [{ ...message, type }], sentAt: message.sentAt });
-    return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt)), true);
+    const mapped = segmentBatchToEvents({ batch: [{ ...message, type }], sentAt: message.sentAt }, () => '');
+    return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), mapped.refused), true);
   };
 }

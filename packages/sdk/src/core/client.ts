@@ -219,7 +219,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
    * Returns false (nothing done) while no seq number is at hand.
    */
   function commit(draft: EventDraft, s: State, at: number): boolean {
-    // Anonymized: identify and alias exist to carry user ids (and the ingest requires them).
+    // Anonymized: identify and alias exist to carry user ids (this SDK's identify always has one).
     if (s.optOut || (s.anonymized && (draft.type === 'identify' || draft.type === 'alias'))) {
       drop('consent', s.optOut ? 'opted out' : 'anonymized', [draft]);
       return true;

@@ -1,0 +1,225 @@
+import { existsSync } from 'node:fs';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { ensureStreams, readStream, recordJson, startKinesis, startKinesisFaultProxy, stopChild, waitFor, type KinesisEmulator, type KinesisFaultProxy } from '@eventline/devstack';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKinesisClient } from '../src';
+import { startIngest } from './ingest-process';
+
+/**
+ * The real analytics.js (@segment/analytics-next, bundled here with esbuild) in a real Chromium,
+ * pointed at the real Node ingest (kinesalite behind the fault proxy) with `apiHost` and nothing else
+ * changed. Between the browser and the ingest a pass-through recorder keeps each request's method,
+ * path, headers and answer, so the test can say what the library sent (preflights included).
+ */
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+const WRITE_KEY = 'ajs_key';
+const STREAM = 'ajs';
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  status?: number;
+  answerHeaders?: IncomingHttpHeaders;
+}
+
+let kinesis: KinesisEmulator;
+let proxy: KinesisFaultProxy;
+let client: KinesisClient;
+let ingest: ChildProcess;
+let recorder: Server;
+let site: Server;
+let browser: Browser;
+let apiHost: string;
+let siteUrl: string;
+const seen: Seen[] = [];
+
+/** A pass-through HTTP proxy to the ingest that records every request and its status. */
+function startRecorder(target: URL): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const entry: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: body.toString('utf8') };
+      seen.push(entry);
+      const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        entry.status = answer.statusCode;
+        entry.answerHeaders = answer.headers;
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', () => res.writeHead(502).end());
+      out.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function bundleAnalyticsNext(): Promise<string> {
+  const out = await build({
+    stdin: { contents: "export { AnalyticsBrowser } from '@segment/analytics-next';", resolveDir: fileURLToPath(new URL('.', import.meta.url)) },
+    bundle: true,
+    format: 'iife',
+    globalName: 'SegmentAnalytics',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  return out.outputFiles[0]!.text;
+}
+
+beforeAll(async () => {
+  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package');
+  const script = await bundleAnalyticsNext();
+  kinesis = await startKinesis({ engine: 'kinesalite' });
+  await ensureStreams(kinesis.endpoint, [STREAM, `${STREAM}-bad`].map((name) => ({ name, shards: 1 })));
+  client = createKinesisClient({ endpoint: kinesis.endpoint, region: 'us-east-1' });
+  proxy = await startKinesisFaultProxy(kinesis.endpoint);
+  const env = {
+    KINESIS_ENDPOINT: proxy.endpoint,
+    INGEST_WRITE_KEYS: `${WRITE_KEY}=ajsapp`,
+    INGEST_ALLOWED_ORIGINS: 'ajsapp=http://127.0.0.1:*',
+    STREAM_NAME: STREAM,
+    BAD_ROWS_STREAM_NAME: `${STREAM}-bad`,
+    // An outage gives a 503 soon, and does not open the circuit (the resend must get through).
+    INGEST_WRITE_BUDGET_MS: '300',
+    INGEST_BREAKER_FAILURES: '100000',
+  };
+  const started = await startIngest(env);
+  ingest = started.child;
+  recorder = await startRecorder(new URL(started.url));
+  apiHost = `127.0.0.1:${(recorder.address() as AddressInfo).port}/v1`;
+  site = createServer((req, res) => {
+    if (req.url === '/ajs.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><head><title>Shop</title><script src="/ajs.js"></script></head><body>shop</body></html>');
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const server of [site, recorder]) if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (ingest) await stopChild(ingest, 5000);
+  await proxy?.stop();
+  client?.destroy();
+  await kinesis?.stop();
+}, 60_000);
+
+/** A fresh page with analytics.js loaded: the settings a site would have, only `apiHost`/`protocol` pointing here. */
+async function openShop(strategy: unknown): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(siteUrl);
+  await page.evaluate(
+    async ({ writeKey, apiHost, strategy }) => {
+      const segmentio = { apiKey: writeKey, apiHost, protocol: 'http' };
+      type Load = (settings: unknown, options: unknown) => Promise<[unknown]>;
+      const g = globalThis as unknown as { SegmentAnalytics: { AnalyticsBrowser: { load: Load } }; analytics?: unknown };
+      // cdnSettings given: no settings fetched from Segment's CDN (the test has no network).
+      const [analytics] = await g.SegmentAnalytics.AnalyticsBrowser.load(
+        { writeKey, cdnSettings: { integrations: { 'Segment.io': segmentio } } },
+        { integrations: { 'Segment.io': { apiHost, protocol: 'http', ...(strategy ? { deliveryStrategy: strategy } : {}) } } },
+      );
+      g.analytics = analytics;
+    },
+    { writeKey: WRITE_KEY, apiHost, strategy },
+  );
+  return page;
+}
+
+async function stored(): Promise<Record<string, unknown>[]> {
+  return (await readStream(client, STREAM)).map(recordJson);
+}
+
+const posts = (path: string) => seen.filter((s) => s.method === 'POST' && s.path === path);
+
+describe('the real analytics.js in Chromium against the real ingest', () => {
+  it('sends each call to its one-letter path (text/plain, key in body and header); an anonymous identify lands as an identify', async () => {
+    const page = await openShop(undefined);
+    await page.evaluate(async () => {
+      const a = (globalThis as unknown as { analytics: Record<string, (...args: unknown[]) => Promise<unknown>> }).analytics;
+      await a.identify!({ email: 'before-signup@shop.example' });
+      await a.track!('Order Completed', { af_revenue: 12, af_currency: 'EUR' });
+      await a.page!();
+      await a.screen!('Cart');
+      await a.group!('acme', { seats: 3 });
+      await a.alias!('user-1');
+    });
+    await waitFor('six analytics.js events in Kinesis', async () => (await stored()).length >= 6, 30_000, 100);
+    const events = await stored();
+    expect(events.map((e) => e.type)).toEqual(['identify', 'track', 'page', 'screen', 'group', 'alias']);
+    const anonymousId = events[0]!.anonymous_id as string;
+    expect(anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events[0]).toMatchObject({ app_id: 'ajsapp', traits: { email: 'before-signup@shop.example' }, context: { library: { name: 'analytics.js' } } });
+    expect(events[0]!.user_id ?? null).toBeNull();
+    expect(events[1]).toMatchObject({ event: 'Order Completed', anonymous_id: anonymousId, properties: { af_revenue: 12 } });
+    expect(events[4]).toMatchObject({ group_id: 'acme' });
+    expect(events[5]).toMatchObject({ user_id: 'user-1', previous_id: anonymousId });
+    expect(await readStream(client, `${STREAM}-bad`)).toEqual([]);
+    for (const [path, type] of [['/v1/i', 'identify'], ['/v1/t', 'track'], ['/v1/p', 'page'], ['/v1/s', 'screen'], ['/v1/g', 'group'], ['/v1/a', 'alias']] as const) {
+      const [post] = posts(path);
+      expect(post, path).toBeDefined();
+      expect(post!.status, path).toBe(200);
+      expect(post!.headers['content-type']).toBe('text/plain');
+      expect(post!.headers.authorization).toBe(`Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`);
+      expect(JSON.parse(post!.body)).toMatchObject({ type, writeKey: WRITE_KEY, anonymousId });
+    }
+    // The Authorization header makes every such request preflighted.
+    expect(seen.some((s) => s.method === 'OPTIONS' && s.status === 204)).toBe(true);
+    await page.context().close();
+  }, 60_000);
+
+  it('batching: one POST /v1/b with { writeKey, batch, sentAt }; after a 503 the resend carries X-Retry-Count, its preflight passes, and the events land', async () => {
+    const before = (await stored()).length;
+    // The third call fills the batch and sends it. analytics.js resends on the flush timer that its first
+    // call set (`timeout`), so a short one keeps the test short.
+    const page = await openShop({ strategy: 'batching', config: { size: 3, timeout: 2000 } });
+    proxy.plan.outage = 'error';
+    await page.evaluate(() => {
+      const a = (globalThis as unknown as { analytics: Record<string, (...args: unknown[]) => Promise<unknown>> }).analytics;
+      void a.track!('Batched 1');
+      void a.track!('Batched 2');
+      void a.track!('Batched 3');
+    });
+    await waitFor('the ingest to answer the batch 503 while Kinesis is down', () => posts('/v1/b').some((s) => s.status === 503), 30_000, 20);
+    proxy.plan.outage = undefined;
+    await waitFor('the resent batch in Kinesis', async () => (await stored()).length >= before + 3, 30_000, 100);
+    const events = (await stored()).slice(before);
+    expect(events.map((e) => e.event).sort()).toEqual(['Batched 1', 'Batched 2', 'Batched 3']);
+    expect(events.every((e) => e.app_id === 'ajsapp' && e.type === 'track')).toBe(true);
+
+    const [first, ...resends] = posts('/v1/b');
+    expect(first!.headers['x-retry-count']).toBeUndefined();
+    const body = JSON.parse(first!.body) as { writeKey: string; batch: Record<string, unknown>[]; sentAt: string };
+    expect(Object.keys(body).sort()).toEqual(['batch', 'sentAt', 'writeKey']);
+    expect(body.writeKey).toBe(WRITE_KEY);
+    expect(body.batch.map((m) => [m.type, m.event, 'sentAt' in m])).toEqual([
+      ['track', 'Batched 1', false],
+      ['track', 'Batched 2', false],
+      ['track', 'Batched 3', false],
+    ]);
+    // A resend with X-Retry-Count got through CORS: the browser sends it only once a preflight allowed
+    // the header (Chromium caches the allowed list of the batch path's first preflight; with a list
+    // lacking X-Retry-Count it asks again, is refused, and the request never leaves the browser).
+    const accepted = resends.find((s) => s.status === 200);
+    expect(accepted?.headers['x-retry-count']).toMatch(/^[1-9]\d*$/);
+    const preflights = seen.filter((s) => s.method === 'OPTIONS' && s.path === '/v1/b');
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const p of preflights) expect(String(p.answerHeaders?.['access-control-allow-headers']).toLowerCase().split(',')).toContain('x-retry-count');
+    await page.context().close();
+  }, 60_000);
+});
