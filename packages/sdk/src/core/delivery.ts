@@ -6,7 +6,7 @@ import { bodyOf, describe, readResults, verdict } from './outcome';
 import type { Queue } from './queue';
 import { readJson } from './sync-json';
 import { startTimer, type TimerHandle } from './timer';
-import type { Platform, TransportResponse } from './types';
+import type { CorePlatform, TransportResponse } from './types';
 
 /** Most events in one request: the ingest's limit, checked against the schemas at compile time. */
 const MAX_BATCH: (typeof LIMITS)['batchMaxEvents'] = 500;
@@ -16,7 +16,7 @@ const LEASE_KEY = 'eventline.lease';
 
 export interface DeliveryDeps {
   cfg: ResolvedConfig;
-  platform: Platform;
+  platform: CorePlatform;
   queue: Queue;
   emitter: Emitter<ClientNotices>;
   /** Report an error notice (nothing lost: events stay queued). */

@@ -1,19 +1,20 @@
-import type { CorePlatform, FullStorage, Platform, Storage } from './types';
+import type { CorePlatform, CoreStorage, Platform, Storage } from './types';
 
 /**
  * The platform with a storage that has `keys` and `reserve` (the npm entries' own storages have
  * them; AsyncStorage and a storage passed in may not). The <script> build's storage has both, so
  * these fallbacks stay out of it.
  */
-export function withFullStorage(platform: Platform): CorePlatform {
+export function withFullStorage(platform: Omit<Platform, 'storage'> & { storage: Storage | CoreStorage }): CorePlatform {
   return { ...platform, storage: fullStorage(platform.storage) };
 }
 
-function fullStorage(storage: Storage): FullStorage {
-  if (storage.keys && storage.reserve) return storage as FullStorage;
+function fullStorage(given: Storage | CoreStorage): CoreStorage {
+  if (given.keys && given.reserve) return given as CoreStorage;
+  // Without `keys` the storage is a Storage (passed in, or AsyncStorage's): it has `entries`.
+  const storage = given as Storage;
   return {
     get: (key) => storage.get(key),
-    entries: (prefix) => storage.entries(prefix),
     setMany: (entries) => storage.setMany(entries),
     removeMany: (keys) => storage.removeMany(keys),
     keys: (prefix) => storage.keys?.(prefix) ?? storage.entries(prefix).then((list) => list.map(([key]) => key)),

@@ -1,5 +1,5 @@
-import type { FullStorage } from '../core/types';
-import { createMemoryStorage } from './memory-storage';
+import type { CoreStorage } from '../core/types';
+import { createMemoryStore } from './memory-storage';
 
 const PROBE = 'eventline.probe';
 
@@ -8,12 +8,12 @@ const PROBE = 'eventline.probe';
  * else memory. Probed once, lazily, on first use. `onFallback` hears why each candidate was skipped.
  */
 export function createTieredStorage(
-  candidates: { name: string; make: () => FullStorage | undefined }[],
+  candidates: { name: string; make: () => CoreStorage | undefined }[],
   onFallback: (name: string, error: unknown) => void = () => undefined,
-): FullStorage & { chosen: () => Promise<string> } {
-  let picked: Promise<[string, FullStorage]> | undefined;
+): CoreStorage {
+  let picked: Promise<CoreStorage> | undefined;
 
-  async function pick(): Promise<[string, FullStorage]> {
+  async function pick(): Promise<CoreStorage> {
     for (const { name, make } of candidates) {
       try {
         const storage = make();
@@ -21,23 +21,20 @@ export function createTieredStorage(
         await storage.setMany([[PROBE, 1]]);
         if ((await storage.get(PROBE)) !== 1) throw new Error('probe');
         await storage.removeMany([PROBE]);
-        return [name, storage];
+        return storage;
       } catch (error) {
         onFallback(name, error);
       }
     }
-    return ['memory', createMemoryStorage()];
+    return createMemoryStore();
   }
 
-  const choice = () => (picked ??= pick());
-  const use = () => choice().then((c) => c[1]);
+  const use = () => (picked ??= pick());
   return {
     get: <T>(key: string) => use().then((s) => s.get<T>(key)),
-    entries: <T>(prefix: string) => use().then((s) => s.entries<T>(prefix)),
     keys: (prefix) => use().then((s) => s.keys(prefix)),
     setMany: (entries) => use().then((s) => s.setMany(entries)),
     removeMany: (keys) => use().then((s) => s.removeMany(keys)),
     reserve: (key, count) => use().then((s) => s.reserve(key, count)),
-    chosen: () => choice().then((c) => c[0]),
   };
 }
