@@ -93,3 +93,13 @@ describe('script-tag snippet', () => {
     expect(storage.has('eventline.stub')).toBe(false);
   });
 });
+
+describe('the <script> build', () => {
+  it("ships a source map of the minified file itself, not esbuild's map of the unminified bundle", () => {
+    const code = dist('eventline.iife.js');
+    const map = JSON.parse(dist('eventline.iife.js.map')) as { mappings: string; sources: string[] };
+    // One `;`-separated group per generated line: the minified file is a single line.
+    expect(map.mappings.split(';')).toHaveLength(code.split('\n').length);
+    expect(map.sources).toContain('../src/core/delivery.ts');
+  });
+});
