@@ -58,11 +58,13 @@
 //                localStorage, the memory fallback, the tier over them) have no `entries` (the core lists
 //                keys, then reads; only the exported createMemoryStorage keeps it) and the tier no
 //                `chosen` (a test hook): dead code in the IIFE, which terser cannot drop from an object.
+//   9480 B gzip: measured 9476 B (−35 B): the storage tier takes bare candidate functions (no names, no
+//                `onFallback` hook: only tests used them; a skipped candidate stays silent as before).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9520;
+const GZIP_BUDGET = 9480;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -5,25 +5,23 @@ const PROBE = 'eventline.probe';
 
 /**
  * The first candidate that passes a write/read/remove probe (e.g. IndexedDB, then localStorage),
- * else memory. Probed once, lazily, on first use. `onFallback` hears why each candidate was skipped.
+ * else memory. Probed once, lazily, on first use. A candidate that is absent, throws or fails the
+ * probe is skipped silently (the core works the same on each tier).
  */
-export function createTieredStorage(
-  candidates: { name: string; make: () => CoreStorage | undefined }[],
-  onFallback: (name: string, error: unknown) => void = () => undefined,
-): CoreStorage {
+export function createTieredStorage(candidates: (() => CoreStorage | undefined)[]): CoreStorage {
   let picked: Promise<CoreStorage> | undefined;
 
   async function pick(): Promise<CoreStorage> {
-    for (const { name, make } of candidates) {
+    for (const make of candidates) {
       try {
         const storage = make();
         if (!storage) continue;
         await storage.setMany([[PROBE, 1]]);
-        if ((await storage.get(PROBE)) !== 1) throw new Error('probe');
+        if ((await storage.get(PROBE)) !== 1) continue;
         await storage.removeMany([PROBE]);
         return storage;
-      } catch (error) {
-        onFallback(name, error);
+      } catch {
+        // handled: the next candidate, then memory
       }
     }
     return createMemoryStore();

@@ -28,8 +28,8 @@ export function createBrowserPlatform(): CorePlatform {
   const locks = getLocks();
   return {
     storage: createTieredStorage([
-      { name: 'indexeddb', make: () => (hasIndexedDb() ? createIdbStorage() : undefined) },
-      { name: 'localstorage', make: () => (ls ? createLocalStorage(ls) : undefined) },
+      () => (hasIndexedDb() ? createIdbStorage() : undefined),
+      () => (ls ? createLocalStorage(ls) : undefined),
     ]),
     transport: createFetchTransport(getFetch),
     randomBytes,
