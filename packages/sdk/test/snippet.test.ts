@@ -16,7 +16,7 @@ function page(storage: Map<string, string>) {
   const scripts: { src?: string }[] = [];
   const listeners = new Map<string, () => void>();
   const g: Record<string, unknown> = {
-    Date, JSON, Math, Promise, Intl, Blob, Response, Uint8Array, DataView, Error, TypeError, Array, Object, Set, Map, Number, String, encodeURIComponent, decodeURIComponent,
+    Date, JSON, Math, Promise, Intl, Blob, Response, TextEncoder, Uint8Array, DataView, Error, TypeError, Array, Object, Set, Map, Number, String, encodeURIComponent, decodeURIComponent,
     setTimeout, clearTimeout, setInterval, clearInterval, AbortController, crypto: globalThis.crypto,
     fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
     location: { href: 'https://shop.test/', pathname: '/' },

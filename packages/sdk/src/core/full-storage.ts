@@ -1,12 +1,16 @@
 import type { CorePlatform, CoreStorage, Platform, Storage } from './types';
+import { utf8Length } from './utf8';
 
 /**
  * The platform with a storage that has `keys` and `reserve` (the npm entries' own storages have
- * them; AsyncStorage and a storage passed in may not). The <script> build's storage has both, so
+ * them; AsyncStorage and a storage passed in may not), and a UTF-8 measure (the browser's own, else
+ * a loop: React Native may have no TextEncoder). The <script> build's platform has all of them, so
  * these fallbacks stay out of it.
  */
-export function withFullStorage(platform: Omit<Platform, 'storage'> & { storage: Storage | CoreStorage }): CorePlatform {
-  return { ...platform, storage: fullStorage(platform.storage) };
+export function withFullStorage(
+  platform: Omit<Platform, 'storage'> & { storage: Storage | CoreStorage; utf8Length?: (text: string) => number },
+): CorePlatform {
+  return { ...platform, storage: fullStorage(platform.storage), utf8Length: platform.utf8Length ?? utf8Length };
 }
 
 function fullStorage(given: Storage | CoreStorage): CoreStorage {

@@ -79,5 +79,5 @@ export interface Platform {
   now?: () => number;
 }
 
-/** The platform the core runs on: its storage has `keys` and `reserve`. */
-export type CorePlatform = Omit<Platform, 'storage'> & { storage: CoreStorage };
+/** The platform the core runs on: its storage has `keys` and `reserve`, and it measures UTF-8 (keepalive's 64 KiB). */
+export type CorePlatform = Omit<Platform, 'storage'> & { storage: CoreStorage; utf8Length: (text: string) => number };

@@ -12,6 +12,7 @@ import {
   hasIndexedDb,
   listenPage,
   randomBytes,
+  utf8Length,
 } from './global-scope';
 import { createIdbStorage } from './storage-idb';
 import { createLocalStorage } from './storage-local';
@@ -33,6 +34,7 @@ export function createBrowserPlatform(): CorePlatform {
     ]),
     transport: createFetchTransport(getFetch),
     randomBytes,
+    utf8Length,
     context: () => readBrowserContext(getBrowserScope()),
     gzip: getGzip(),
     beacon: getBeacon(),
