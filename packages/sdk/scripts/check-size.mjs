@@ -54,11 +54,19 @@
 //                lone surrogate in first touch got every later event refused), the client's own waiting
 //                line evicts only events (not a waiting anonymize()/reset()), a plugin-dropped identify
 //                keeps no user id, the queue's newest time follows a rebuild.
+//   9520 B gzip: the same features, measured 9511 B (−103 B): the browser storages (IndexedDB,
+//                localStorage, the memory fallback, the tier over them) have no `entries` (the core lists
+//                keys, then reads; only the exported createMemoryStorage keeps it) and the tier no
+//                `chosen` (a test hook): dead code in the IIFE, which terser cannot drop from an object.
+//   9480 B gzip: measured 9476 B (−35 B): the storage tier takes bare candidate functions (no names, no
+//                `onFallback` hook: only tests used them; a skipped candidate stays silent as before).
+//   9460 B gzip: measured 9452 B (−24 B): the browser platform measures UTF-8 with TextEncoder; the loop
+//                React Native needs (no TextEncoder there) is added by the npm entries only.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9620;
+const GZIP_BUDGET = 9460;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createMemoryStorage } from '../src/node';
-import { acceptAll, ingestSuite, record } from './support';
+import { acceptAll, ingestSuite, record, withEntries } from './support';
 import { SEQ_BLOCK } from '../src/core/seq';
 
 const { ingest, clients } = ingestSuite();
@@ -13,7 +13,7 @@ const down = () => HttpResponse.json({ error: { code: 'unavailable', message: 't
 
 describe('offline queue persisted in IndexedDB', () => {
   it('writes every event to storage before any send, and deletes it only after the ack', async () => {
-    const storage = createIdbStorage();
+    const storage = withEntries(createIdbStorage());
     ingest.reply(down);
     const client = clients.create({ retryBaseMs: 60_000 }, { storage });
     client.track('a');
@@ -29,7 +29,7 @@ describe('offline queue persisted in IndexedDB', () => {
   });
 
   it('a reload (new client, same storage) sends what the previous page left, once', async () => {
-    const storage = createIdbStorage();
+    const storage = withEntries(createIdbStorage());
     ingest.reply(down);
     const first = clients.create({ retryBaseMs: 60_000 }, { storage });
     first.track('before_reload', { n: 1 });

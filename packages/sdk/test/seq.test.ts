@@ -5,7 +5,7 @@ import { createSeq, SEQ_BLOCK } from '../src/core/seq';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createLocalStorage } from '../src/platform/browser/storage-local';
 import { createMemoryStorage } from '../src/node';
-import { ingestSuite } from './support';
+import { ingestSuite, withEntries } from './support';
 
 const { clients, ingest } = ingestSuite();
 
@@ -28,9 +28,9 @@ describe('seq: unique per device across tabs', () => {
 
   it('two clients (tabs) on one IndexedDB tracking at once: every seq unique, increasing per client', async () => {
     // As in a browser: one tab holds the sender lock, the other only persists.
-    const left = clients.create({ flushIntervalMs: 20 }, { storage: createIdbStorage(), lock: (_name, run) => run() });
+    const left = clients.create({ flushIntervalMs: 20 }, { storage: withEntries(createIdbStorage()), lock: (_name, run) => run() });
     await left.getDeviceId(); // the device id is stored: the second tab opens after the first
-    const right = clients.create({}, { storage: createIdbStorage(), lock: () => new Promise<void>(() => undefined) });
+    const right = clients.create({}, { storage: withEntries(createIdbStorage()), lock: () => new Promise<void>(() => undefined) });
     await right.getDeviceId();
     for (let i = 0; i < 300; i++) {
       left.track('left', { i });

@@ -16,7 +16,7 @@ function page(storage: Map<string, string>) {
   const scripts: { src?: string }[] = [];
   const listeners = new Map<string, () => void>();
   const g: Record<string, unknown> = {
-    Date, JSON, Math, Promise, Intl, Blob, Response, Uint8Array, DataView, Error, TypeError, Array, Object, Set, Map, Number, String, encodeURIComponent, decodeURIComponent,
+    Date, JSON, Math, Promise, Intl, Blob, Response, TextEncoder, Uint8Array, DataView, Error, TypeError, Array, Object, Set, Map, Number, String, encodeURIComponent, decodeURIComponent,
     setTimeout, clearTimeout, setInterval, clearInterval, AbortController, crypto: globalThis.crypto,
     fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
     location: { href: 'https://shop.test/', pathname: '/' },
@@ -91,5 +91,15 @@ describe('script-tag snippet', () => {
       expect(ingest.events().map((e) => e.event)).toEqual(['left_early', 'next_page']);
     });
     expect(storage.has('eventline.stub')).toBe(false);
+  });
+});
+
+describe('the <script> build', () => {
+  it("ships a source map of the minified file itself, not esbuild's map of the unminified bundle", () => {
+    const code = dist('eventline.iife.js');
+    const map = JSON.parse(dist('eventline.iife.js.map')) as { mappings: string; sources: string[] };
+    // One `;`-separated group per generated line: the minified file is a single line.
+    expect(map.mappings.split(';')).toHaveLength(code.split('\n').length);
+    expect(map.sources).toContain('../src/core/delivery.ts');
   });
 });

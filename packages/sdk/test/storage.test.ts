@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { FullStorage, Storage } from '../src/core/types';
+import type { CoreStorage } from '../src/core/types';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createLocalStorage } from '../src/platform/browser/storage-local';
 import { createTieredStorage } from '../src/platform/tiered-storage';
 import { createMemoryStorage } from '../src/platform/memory-storage';
+import { withEntries } from './support';
 
 /** A localStorage lookalike backed by a Map; `fail` makes writes throw like a full or blocked browser store. */
 export function fakeLocalStorage(fail: { set?: boolean } = {}) {
@@ -24,7 +25,10 @@ export function fakeLocalStorage(fail: { set?: boolean } = {}) {
   };
 }
 
-async function contract(storage: Storage) {
+/** What the adapters hold under a prefix: their keys, each read (the core's way of listing). */
+const listed = (storage: CoreStorage, prefix: string) => withEntries(storage).entries(prefix);
+
+async function contract(storage: CoreStorage) {
   await storage.setMany([['eventline.seq', 7]]);
   await storage.setMany([
     ['eventline.q.a', { n: 1 }],
@@ -32,18 +36,23 @@ async function contract(storage: Storage) {
     ['other.c', 3],
   ]);
   expect(await storage.get('eventline.seq')).toBe(7);
-  expect((await storage.entries('eventline.q.')).sort()).toEqual([
+  expect((await listed(storage, 'eventline.q.')).sort()).toEqual([
     ['eventline.q.a', { n: 1 }],
     ['eventline.q.b', { n: 2 }],
   ]);
   await storage.removeMany(['eventline.q.a']);
   await storage.removeMany(['eventline.seq']);
-  expect(await storage.entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
+  expect(await listed(storage, 'eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
   expect(await storage.get('eventline.seq')).toBeUndefined();
 }
 
 describe('Storage adapters keep the same contract', () => {
-  it('memory', () => contract(createMemoryStorage()));
+  it('memory, with entries (exported: a storage to pass in)', async () => {
+    const storage = createMemoryStorage();
+    await contract(storage);
+    expect(await storage.entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
+    expect(await storage.entries('other.')).toEqual([['other.c', 3]]);
+  });
   it('localStorage (JSON-encoded)', async () => {
     const ls = fakeLocalStorage();
     await contract(createLocalStorage(ls));
@@ -53,8 +62,8 @@ describe('Storage adapters keep the same contract', () => {
     await contract(createIdbStorage());
     // a second instance (a reload) sees the same data
     const again = createIdbStorage();
-    expect(await again.entries('eventline.q.')).toEqual([['eventline.q.b', { n: 2 }]]);
-    expect(await again.keys?.('eventline.q.')).toEqual(['eventline.q.b']);
+    expect(await again.keys('eventline.q.')).toEqual(['eventline.q.b']);
+    expect(await again.get('eventline.q.b')).toEqual({ n: 2 });
   });
   it('localStorage rejects (never throws synchronously) on a quota error', async () => {
     const storage = createLocalStorage(fakeLocalStorage({ set: true }));
@@ -65,42 +74,33 @@ describe('Storage adapters keep the same contract', () => {
 describe('tiered storage: IndexedDB → localStorage → memory', () => {
   it('uses IndexedDB when it works', async () => {
     const ls = fakeLocalStorage();
-    const storage = createTieredStorage([
-      { name: 'indexeddb', make: createIdbStorage },
-      { name: 'localstorage', make: () => createLocalStorage(ls) },
-    ]);
+    const storage = createTieredStorage([createIdbStorage, () => createLocalStorage(ls)]);
     await storage.setMany([['x', 1]]);
-    expect(await storage.chosen()).toBe('indexeddb');
+    expect(await createIdbStorage().get('x')).toBe(1);
     expect(ls.map.size).toBe(0);
   });
 
   it('falls back to localStorage when IndexedDB fails, and to memory when both do', async () => {
-    const skipped: string[] = [];
-    const broken = (): FullStorage => {
+    const broken = (): CoreStorage => {
       throw new Error('IndexedDB blocked');
     };
     const ls = fakeLocalStorage();
-    const second = createTieredStorage(
-      [
-        { name: 'indexeddb', make: broken },
-        { name: 'localstorage', make: () => createLocalStorage(ls) },
-      ],
-      (name) => skipped.push(name),
-    );
+    const second = createTieredStorage([broken, () => createLocalStorage(ls)]);
     await second.setMany([['x', 1]]);
-    expect(await second.chosen()).toBe('localstorage');
     expect(ls.map.get('x')).toBe('1');
+    expect(await second.get('x')).toBe(1);
 
-    const third = createTieredStorage(
-      [
-        { name: 'indexeddb', make: broken },
-        { name: 'localstorage', make: () => createLocalStorage(fakeLocalStorage({ set: true })) },
-      ],
-      (name) => skipped.push(name),
-    );
+    const third = createTieredStorage([broken, () => createLocalStorage(fakeLocalStorage({ set: true }))]);
     await third.setMany([['y', 2]]);
-    expect(await third.chosen()).toBe('memory');
+    // Neither IndexedDB nor the failing localStorage holds it: memory does.
     expect(await third.get('y')).toBe(2);
-    expect(skipped).toEqual(['indexeddb', 'indexeddb', 'localstorage']);
+  });
+
+  it('skips a candidate that is absent or reads back something else', async () => {
+    const ls = fakeLocalStorage();
+    const liar: CoreStorage = { ...createLocalStorage(fakeLocalStorage()), get: () => Promise.resolve(undefined) };
+    const storage = createTieredStorage([() => undefined, () => liar, () => createLocalStorage(ls)]);
+    await storage.setMany([['z', 3]]);
+    expect(ls.map.get('z')).toBe('3');
   });
 });

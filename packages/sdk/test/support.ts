@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createEventline } from '../src/node';
 import { createNodePlatform } from '../src/platform/node/platform';
 import type { Client, ClientConfig, ClientNotices, Platform } from '../src/public-types';
+import type { CoreStorage, FullStorage } from '../src/core/types';
 
 export const ENDPOINT = 'http://ingest.test';
 export const WRITE_KEY = 'wk_test_123';
@@ -124,4 +125,16 @@ export function ingestSuite(): { ingest: ReturnType<typeof fakeIngest>; clients:
   });
   afterAll(() => ingest.server.close());
   return { ingest, clients };
+}
+
+/**
+ * A core storage (the browser adapters have no `entries`: the core never lists values) as a public
+ * Storage, to pass in or inspect: `entries` lists the keys, then reads each.
+ */
+export function withEntries(storage: CoreStorage): FullStorage {
+  return {
+    ...storage,
+    entries: async <T>(prefix: string) =>
+      Promise.all((await storage.keys(prefix)).map(async (key): Promise<[string, T]> => [key, (await storage.get<T>(key)) as T])),
+  };
 }

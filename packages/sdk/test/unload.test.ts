@@ -1,7 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ClientBatch } from '@eventline/schemas';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KEEPALIVE_BYTES, utf8Length } from '../src/core/delivery';
+import { KEEPALIVE_BYTES } from '../src/core/delivery';
+import { utf8Length } from '../src/core/utf8';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { SEQ_BLOCK } from '../src/core/seq';
 import type { LifecycleEvent, SendOptions } from '../src/core/types';

@@ -6,7 +6,7 @@ import { bodyOf, describe, readResults, verdict } from './outcome';
 import type { Queue } from './queue';
 import { readJson } from './sync-json';
 import { startTimer, type TimerHandle } from './timer';
-import type { Platform, TransportResponse } from './types';
+import type { CorePlatform, TransportResponse } from './types';
 
 /** Most events in one request: the ingest's limit, checked against the schemas at compile time. */
 const MAX_BATCH: (typeof LIMITS)['batchMaxEvents'] = 500;
@@ -16,7 +16,7 @@ const LEASE_KEY = 'eventline.lease';
 
 export interface DeliveryDeps {
   cfg: ResolvedConfig;
-  platform: Platform;
+  platform: CorePlatform;
   queue: Queue;
   emitter: Emitter<ClientNotices>;
   /** Report an error notice (nothing lost: events stay queued). */
@@ -157,7 +157,7 @@ export function createDelivery(d: DeliveryDeps) {
   /** Issue the request (bytes: gzip): from here until it settles its events are in flight (leased at unload). */
   async function issue(batch: ClientEvent[], payload: string | Uint8Array): Promise<TransportResponse> {
     const json = typeof payload === 'string';
-    const size = json ? utf8Length(payload) : payload.length;
+    const size = json ? platform.utf8Length(payload) : payload.length;
     const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
     if (keepalive) keepaliveBytes += size;
     for (const e of batch) inFlight.add(e.event_id);
@@ -285,7 +285,7 @@ export function createDelivery(d: DeliveryDeps) {
       const chunk = pick(skip, KEEPALIVE_BYTES - 1024);
       if (chunk.length === 0) break;
       const json = body(chunk);
-      const size = utf8Length(json);
+      const size = platform.utf8Length(json);
       if (size <= budget) {
         budget -= size;
         void deliver(chunk, issue(chunk, json));
@@ -338,18 +338,4 @@ export function createDelivery(d: DeliveryDeps) {
       schedule(); // clears the timer, sets none
     },
   };
-}
-
-/** Bytes of a string as UTF-8, without TextEncoder (absent in some React Native engines). */
-export function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
-      i += 1;
-    } else if (c > 0x7ff) n += 2;
-    else if (c > 0x7f) n += 1;
-  }
-  return n;
 }

@@ -1,5 +1,5 @@
 import type { Campaign } from './types-campaign';
-import type { Storage } from './types';
+import type { CoreStorage } from './types';
 
 /** Everything the SDK remembers about the device, in one entry (one write per change, coalesced). */
 export const STATE_KEY = 'eventline.state';
@@ -27,7 +27,7 @@ export interface State {
  * Load the state (creating and saving the device id the first time). A storage that fails still
  * yields a usable state with a fresh device id; the error goes to `onError`.
  */
-export async function loadState(storage: Storage, newId: () => string, onError: (error: unknown) => void): Promise<State> {
+export async function loadState(storage: CoreStorage, newId: () => string, onError: (error: unknown) => void): Promise<State> {
   let saved: Partial<State> | undefined;
   try {
     saved = await storage.get<Partial<State>>(STATE_KEY);
@@ -67,7 +67,7 @@ export function touchSession(current: Session | undefined, now: number, timeoutM
  * Saves the state without piling up writes: at most one write in flight, and what is written is
  * always the newest state. `settled()` resolves once the newest state is stored.
  */
-export function createStateWriter(storage: Storage, onError: (error: unknown) => void) {
+export function createStateWriter(storage: CoreStorage, onError: (error: unknown) => void) {
   let pending: State | undefined;
   let running: Promise<void> | undefined;
 

@@ -1,6 +1,6 @@
 import type { ClientEvent } from '@eventline/schemas';
 import { startTimer } from './timer';
-import type { FullStorage } from './types';
+import type { CoreStorage } from './types';
 
 /** One queued event as persisted: the event, when it was queued, failed attempts, JSON size. */
 export interface Entry {
@@ -15,7 +15,7 @@ export const QUEUE_PREFIX = 'eventline.q.';
 const WRITE_CHUNK = 200;
 
 export interface QueueOptions {
-  storage: FullStorage;
+  storage: CoreStorage;
   maxCount: number;
   maxBytes: number;
   maxAgeMs: number;

@@ -1,4 +1,4 @@
-import type { FullStorage } from './types';
+import type { CoreStorage } from './types';
 
 const SEQ_PREFIX = 'eventline.seq.';
 /** Numbers a client reserves at a time; it keeps one spare block reserved ahead of the one in use. */
@@ -10,7 +10,7 @@ export const SEQ_BLOCK = 200;
  * tabs' transactions on the store never overlap). `take` never waits: it returns undefined while
  * the next block is being reserved, and `onReady` runs when it is there.
  */
-export function createSeq(storage: FullStorage, onReady: () => void, onError: (error: unknown) => void) {
+export function createSeq(storage: CoreStorage, onReady: () => void, onError: (error: unknown) => void) {
   let device: string | undefined;
   let next = 0;
   let end = 0;

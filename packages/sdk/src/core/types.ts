@@ -16,8 +16,13 @@ export interface Storage {
   reserve?(key: string, count: number): Promise<number>;
 }
 
-/** A Storage with the optional parts present: what the core works with (see `withFullStorage`). */
-export type FullStorage = Storage & Required<Pick<Storage, 'keys' | 'reserve'>>;
+/**
+ * What the core works with (see `withFullStorage`): `keys` and `reserve` present. No `entries`: the
+ * core lists keys, then reads, so the browser adapters have none and the <script> build ships none.
+ */
+export type CoreStorage = Omit<Storage, 'entries' | 'keys' | 'reserve'> & Required<Pick<Storage, 'keys' | 'reserve'>>;
+/** A Storage with every part present (the memory storage the npm entries export). */
+export type FullStorage = Storage & CoreStorage;
 
 export interface TransportResponse {
   status: number;
@@ -74,5 +79,5 @@ export interface Platform {
   now?: () => number;
 }
 
-/** The platform the core runs on: its storage has `keys` and `reserve`. */
-export type CorePlatform = Omit<Platform, 'storage'> & { storage: FullStorage };
+/** The platform the core runs on: its storage has `keys` and `reserve`, and it measures UTF-8 (keepalive's 64 KiB). */
+export type CorePlatform = Omit<Platform, 'storage'> & { storage: CoreStorage; utf8Length: (text: string) => number };

@@ -1,4 +1,4 @@
-import type { FullStorage } from '../core/types';
+import type { CoreStorage, FullStorage } from '../core/types';
 
 /** Run a synchronous call as a promise: a throw (quota, blocked storage) becomes a rejection. */
 const settle = <T>(fn: () => T): Promise<T> => new Promise((resolve) => resolve(fn()));
@@ -12,12 +12,11 @@ export function createSyncStorage(
   write: (key: string, value: unknown) => void,
   remove: (key: string) => void,
   list: () => (string | null)[],
-): FullStorage {
+): CoreStorage {
   const keys = (prefix: string) => list().filter((key): key is string => !!key?.startsWith(prefix));
   return {
     get: <T>(key: string) => settle(() => read(key) as T | undefined),
     keys: (prefix) => settle(() => keys(prefix)),
-    entries: <T>(prefix: string) => settle(() => keys(prefix).map((key): [string, T] => [key, read(key) as T])),
     setMany: (entries) => settle(() => entries.forEach(([key, value]) => write(key, value))),
     removeMany: (keys) => settle(() => keys.forEach((key) => remove(key))),
     reserve: (key, count) =>
@@ -30,13 +29,19 @@ export function createSyncStorage(
   };
 }
 
-/** Storage in a Map: for Node, tests, and the last fallback when nothing persistent works. */
-export function createMemoryStorage(): FullStorage {
-  const map = new Map<string, unknown>();
+/** The core's storage in a Map: the last fallback in the browser when nothing persistent works. */
+export function createMemoryStore(map = new Map<string, unknown>()): CoreStorage {
   return createSyncStorage(
     (key) => map.get(key),
     (key, value) => map.set(key, value),
     (key) => map.delete(key),
     () => [...map.keys()],
   );
+}
+
+/** Storage in a Map, with `entries`: for Node, tests, and as a storage to pass in. */
+export function createMemoryStorage(): FullStorage {
+  const map = new Map<string, unknown>();
+  const store = createMemoryStore(map);
+  return { ...store, entries: <T>(prefix: string) => store.keys(prefix).then((keys) => keys.map((key): [string, T] => [key, map.get(key) as T])) };
 }

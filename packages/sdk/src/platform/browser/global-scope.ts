@@ -71,6 +71,11 @@ export function randomBytes(length: number): Uint8Array {
   return pool.subarray(used - length, used);
 }
 
+/** Bytes of a string as UTF-8 (every browser the SDK runs in has TextEncoder). */
+export function utf8Length(text: string): number {
+  return new g.TextEncoder().encode(text).length;
+}
+
 /** For the <script> build: `window.eventline = api`. */
 export function exposeGlobal(name: string, value: unknown): void {
   (g as Record<string, unknown>)[name] = value;

@@ -12,6 +12,7 @@ import {
   hasIndexedDb,
   listenPage,
   randomBytes,
+  utf8Length,
 } from './global-scope';
 import { createIdbStorage } from './storage-idb';
 import { createLocalStorage } from './storage-local';
@@ -28,11 +29,12 @@ export function createBrowserPlatform(): CorePlatform {
   const locks = getLocks();
   return {
     storage: createTieredStorage([
-      { name: 'indexeddb', make: () => (hasIndexedDb() ? createIdbStorage() : undefined) },
-      { name: 'localstorage', make: () => (ls ? createLocalStorage(ls) : undefined) },
+      () => (hasIndexedDb() ? createIdbStorage() : undefined),
+      () => (ls ? createLocalStorage(ls) : undefined),
     ]),
     transport: createFetchTransport(getFetch),
     randomBytes,
+    utf8Length,
     context: () => readBrowserContext(getBrowserScope()),
     gzip: getGzip(),
     beacon: getBeacon(),

@@ -1,21 +1,15 @@
 import { createStore, promisifyRequest } from 'idb-keyval';
-import type { FullStorage } from '../../core/types';
+import type { CoreStorage } from '../../core/types';
 
 /**
  * IndexedDB through idb-keyval's store (connection handling, transactions as promises), in its own
- * database so the page's default idb-keyval store is untouched. Reads use getAll/getAllKeys (every
- * browser with Web Locks has them), so idb-keyval's cursor fallback is not bundled.
+ * database so the page's default idb-keyval store is untouched. Keys are listed with getAllKeys (every
+ * browser with Web Locks has it), so idb-keyval's cursor fallback is not bundled.
  */
-export function createIdbStorage(): FullStorage {
+export function createIdbStorage(): CoreStorage {
   const store = createStore('eventline', 'kv');
   return {
     get: <T>(key: string) => store('readonly', (s) => promisifyRequest(s.get(key) as IDBRequest<T | undefined>)),
-    entries: <T>(prefix: string) =>
-      store('readonly', (s) =>
-        Promise.all([promisifyRequest(s.getAllKeys()), promisifyRequest(s.getAll() as IDBRequest<T[]>)]).then(([keys, values]) =>
-          keys.flatMap((key, i) => (typeof key === 'string' && key.startsWith(prefix) ? [[key, values[i] as T] as [string, T]] : [])),
-        ),
-      ),
     keys: (prefix) =>
       store('readonly', (s) => promisifyRequest(s.getAllKeys())).then((keys) =>
         keys.filter((key): key is string => typeof key === 'string' && key.startsWith(prefix)),

@@ -1,4 +1,4 @@
-import type { FullStorage } from '../../core/types';
+import type { CoreStorage } from '../../core/types';
 import { createSyncStorage } from '../memory-storage';
 import type { WebStorage } from './global-scope';
 
@@ -8,7 +8,7 @@ import type { WebStorage } from './global-scope';
  * `reserve` is atomic within one tab; tabs in different processes may race (this is the fallback
  * below IndexedDB).
  */
-export function createLocalStorage(ls: WebStorage): FullStorage {
+export function createLocalStorage(ls: WebStorage): CoreStorage {
   return createSyncStorage(
     (key) => {
       const raw = ls.getItem(key);
