@@ -54,11 +54,14 @@
 //                lone surrogate in first touch got every later event refused), the client's own waiting
 //                line evicts only events (not a waiting anonymize()/reset()), a plugin-dropped identify
 //                keeps no user id, the queue's newest time follows a rebuild.
+//   9722 B gzip: measured 9716 B (+102 B) with a state read that throws at start tried again (3 times, with
+//                backoff) and, if it still throws, a state of this run that is never written over the stored
+//                one (a fresh device id and optOut: false were written over it, forgetting an opt-out).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9620;
+const GZIP_BUDGET = 9722;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

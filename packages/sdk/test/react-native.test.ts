@@ -64,6 +64,22 @@ describe('React Native adapter', () => {
     });
   });
 
+  it('one failed AsyncStorage read of the state at start: the stored device id and opt-out hold, nothing is written over them', async () => {
+    const storage = memoryAsyncStorage();
+    const stored = JSON.stringify({ deviceId: 'device-from-last-run', optOut: true, anonymized: false });
+    storage.data.set('eventline.state', stored);
+    storage.data.set('eventline.installed', 'true');
+    const getItem = storage.getItem.bind(storage);
+    let failures = 1;
+    storage.getItem = (key) => (key === 'eventline.state' && failures-- > 0 ? Promise.reject(new Error('transient read error')) : getItem(key));
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, retryBaseMs: 1 }, { asyncStorage: storage }));
+    client.track('purchase');
+    await client.flush();
+    await client.close();
+    expect(ingest.received).toHaveLength(0);
+    expect(storage.data.get('eventline.state')).toBe(stored);
+  });
+
   it('keeps the queue in AsyncStorage; background sends it, foreground tracks app_open', async () => {
     const storage = memoryAsyncStorage();
     const { appState, set } = fakeAppState();

@@ -76,7 +76,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     onStored: (ids) => stashDrafts(platform.syncStore, [], ids),
   });
   const writer = createStateWriter(platform.storage, reportError('storage failed'));
-  const save = (s: State) => writer.save(s);
+  /** The stored state could not be read: this run works from memory and never writes over it. */
+  let unread = false;
+  const save = (s: State) => unread || writer.save(s);
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
@@ -102,7 +104,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
 
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('state load failed')).then(async (loaded) => {
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs).then(async ([loaded, failed]) => {
+      // The unread state may say opted out: only the shared record (localStorage, read by optedOut()
+      // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
+      // Node) nothing is tracked this run.
+      if ((unread = failed)) loaded.optOut = !platform.syncStore;
       await seq.prime(loaded.deviceId);
       state = loaded;
       optedOut();
@@ -349,7 +355,12 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     setConsent,
     optOut() {
       shareOptOut(true);
-      update({ optOut: true }, optedOut); // drops what is queued, as for another tab's opt-out
+      // Drops what is queued, as for another tab's opt-out. Stored even over a state that could not be
+      // read (React Native has no other copy): the user's choice must outlive this run.
+      update({ optOut: true }, () => {
+        unread = false;
+        optedOut();
+      });
     },
     optIn() {
       shareOptOut(false);
