@@ -18,15 +18,21 @@ function memoryAsyncStorage(): AsyncStorageLike & { data: Map<string, string> } 
   };
 }
 
-function fakeAppState() {
+/** React Native's AppState: `currentState` at creation, `set` moves it and tells the listeners. */
+function fakeAppState(initial = 'active') {
   const listeners = new Set<(s: string) => void>();
-  const appState: AppStateLike = {
+  const appState: AppStateLike & { currentState: string } = {
+    currentState: initial,
     addEventListener: (_type, listener) => {
       listeners.add(listener);
       return { remove: () => listeners.delete(listener) };
     },
   };
-  return { appState, set: (s: string) => listeners.forEach((l) => l(s)) };
+  const set = (s: string) => {
+    appState.currentState = s;
+    listeners.forEach((l) => l(s));
+  };
+  return { appState, set, listeners };
 }
 
 function app(asyncStorage: AsyncStorageLike, appState?: AppStateLike) {
@@ -93,4 +99,37 @@ describe('React Native adapter', () => {
     await client.flush();
     expect(ingest.events().filter((e) => e.event === 'app_open')).toHaveLength(2);
   });
+
+  it('iOS active → inactive → active (Notification Center, a call, a permission alert) is no app_open; inactive sends what is queued', async () => {
+    const { appState, set } = fakeAppState('active');
+    const client = app(memoryAsyncStorage(), appState);
+    await client.flush();
+    client.track('af_content_view');
+    set('inactive');
+    await vi.waitFor(() => expect(ingest.events().map((e) => e.event)).toContain('af_content_view'));
+    set('active');
+    set('inactive');
+    set('active');
+    await client.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['af_first_open', 'app_open', 'af_content_view']);
+  });
+
+  it.each(['background', 'inactive', 'unknown'])(
+    "launched with AppState '%s' (silent push, background fetch, iOS launching): no open until the first 'active'",
+    async (launchState) => {
+      const storage = memoryAsyncStorage();
+      const { appState, set } = fakeAppState(launchState);
+      const client = app(storage, appState);
+      client.track('push_received');
+      await client.flush();
+      expect(ingest.events().map((e) => e.event)).toEqual(['push_received']);
+      expect(storage.data.has('eventline.installed')).toBe(false); // the first open is still to come
+      set('active');
+      await vi.waitFor(async () => {
+        await client.flush();
+        expect(ingest.events().map((e) => e.event)).toEqual(['push_received', 'af_first_open', 'app_open']);
+      });
+      await vi.waitFor(() => expect(storage.data.get('eventline.installed')).toBe('true'));
+    },
+  );
 });

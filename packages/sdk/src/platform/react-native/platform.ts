@@ -6,6 +6,8 @@ import { createAsyncStorage, type AsyncStorageLike } from './async-storage';
 
 /** The part of React Native's `AppState` the SDK uses. */
 export interface AppStateLike {
+  /** 'active', 'background', 'inactive' (iOS), 'unknown' (iOS, until known), …; null before RN knew it (old versions). */
+  readonly currentState: string | null;
   addEventListener(type: 'change', listener: (state: string) => void): { remove(): void };
 }
 
@@ -18,7 +20,14 @@ export interface ReactNativeDeps {
   context?: () => PlatformContext;
 }
 
-/** AppState 'active' → visible (flush, app_open); 'background' / 'inactive' → hidden (send now). */
+/**
+ * AppState 'active' → visible (retry now); 'background' / 'inactive' → hidden (send what is queued).
+ * iOS passes through 'inactive' on its way to the background, and the app switcher, from which the
+ * user can kill the app, shows it only 'inactive' (React Native's AppState docs: "transitioning
+ * between foreground & background, and during periods of inactivity such as entering the multitasking
+ * view, opening the Notification Center or in the event of an incoming call"): sending then costs at
+ * most a request. `app_open` is not decided here: see app-opens.ts.
+ */
 export function appStateLifecycle(appState: AppStateLike | undefined): Platform['lifecycle'] {
   if (!appState) return undefined;
   return (listener: (event: LifecycleEvent) => void) => {
