@@ -26,7 +26,7 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
     // storage unreadable: we cannot tell a first open from a later one, so claim neither
     () => false,
   );
-  watchOpens(deps.appState, () => {
+  const stopWatching = watchOpens(deps.appState, () => {
     firstOpen = firstOpen.then((first) => {
       if (first) {
         client.track('af_first_open');
@@ -41,5 +41,11 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
       return false;
     });
   });
-  return client;
+  return {
+    ...client,
+    close() {
+      stopWatching(); // the AppState listener must not outlive the client (an app may make another)
+      return client.close();
+    },
+  };
 }

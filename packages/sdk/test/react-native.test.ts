@@ -132,4 +132,17 @@ describe('React Native adapter', () => {
       await vi.waitFor(() => expect(storage.data.get('eventline.installed')).toBe('true'));
     },
   );
+
+  it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {
+    const { appState, set, listeners } = fakeAppState('active');
+    const client = app(memoryAsyncStorage(), appState);
+    const drops: string[] = [];
+    client.on('drop', (d) => drops.push(`${d.reason}: ${d.message}`));
+    await client.flush();
+    await client.close();
+    expect(listeners.size).toBe(0);
+    set('background');
+    set('active');
+    expect(drops).toEqual([]);
+  });
 });
