@@ -57,11 +57,13 @@
 //   9722 B gzip: measured 9716 B (+102 B) with a state read that throws at start tried again (3 times, with
 //                backoff) and, if it still throws, a state of this run that is never written over the stored
 //                one (a fresh device id and optOut: false were written over it, forgetting an opt-out).
+//   9740 B gzip: measured 9734 B (+18 B) with the core seam for the Node entry's per-call identity (ids preset on
+//                the draft; such an event skips the client's session and identify memory). Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9722;
+const GZIP_BUDGET = 9740;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -53,7 +53,16 @@ export interface Client {
   close: () => Promise<void>;
 }
 
-export function createClient(config: ClientConfig, platform: CorePlatform): Client {
+/** Per-call ids in wire form (the Node entry's `{ userId, anonymousId }`): the event's own, not the client's. */
+export type CallIds = Pick<ClientEvent, 'anonymous_id' | 'user_id'>;
+
+/** The client with the seam the Node entry builds per-call identity on (not part of the public type). */
+export interface CoreClient extends Client {
+  /** Any event call, with the event's own ids: the client's user id, session and stored identity stay out of it. */
+  callWith: (type: EventType, id: unknown, data: unknown, other: unknown, ids: CallIds) => void;
+}
+
+export function createClient(config: ClientConfig, platform: CorePlatform): CoreClient {
   const cfg = resolveConfig(config);
   const now = platform.now ?? (() => Date.now());
   const emitter = createEmitter<ClientNotices>();
@@ -202,7 +211,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     return eventContext;
   }
 
-  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): void {
+  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown, ids?: CallIds): void {
     try {
       if (closed) return drop('closed', `${type}() after close()`);
       // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
@@ -210,6 +219,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       const at = now();
       const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
       if (typeof draft === 'string') return drop('invalid', draft);
+      Object.assign(draft, ids);
       if (state && waiting.length === 0 && commit(draft, state, at)) return;
       waiting.push(later(draft, at));
       // Past the bound the oldest *event* goes: an anonymize() or reset() waiting in line must stay.
@@ -232,15 +242,19 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     }
     const n = seq.take(s.deviceId);
     if (n === undefined) return false;
-    s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
     // The draft is ours alone: stamped in place (track() allocates as little as it can).
     const event = draft as ClientEvent;
-    event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
     event.seq = n;
-    event.session_id = s.session.id;
-    save(s);
+    // Per-call ids (callWith) make it another user's event: no session, user id or identify of this client's.
+    const own = !event.anonymous_id;
+    if (own) {
+      s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
+      event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
+      event.session_id = s.session.id;
+      save(s);
+    }
     decorate(event, s);
-    const userId = event.type === 'identify' ? event.user_id : undefined;
+    const userId = own && event.type === 'identify' ? event.user_id : undefined;
     const kept = cfg.plugins.length === 0 ? event : runPlugins(cfg.plugins, jsonContext(event), (message) => drop('plugin', message, [event]));
     if (!kept) return true;
     // Kept in call order, and only by an identify that is sent: not when anonymized, opted out or dropped by a plugin.
@@ -380,6 +394,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       return state.anonymized ? ephemeralId : state.deviceId;
     },
     on: (name, listener) => emitter.on(name, listener),
+    callWith: call,
     async close() {
       closed = true;
       for (const off of unsubscribe.splice(0)) off();
