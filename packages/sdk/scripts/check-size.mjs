@@ -59,11 +59,13 @@
 //                one (a fresh device id and optOut: false were written over it, forgetting an opt-out).
 //   9740 B gzip: measured 9734 B (+18 B) with the core seam for the Node entry's per-call identity (ids preset on
 //                the draft; such an event skips the client's session and identify memory). Raised by what it adds.
+//   9751 B gzip: measured 9745 B (+11 B): a run whose state could not be read (no shared opt-out record) drops new
+//                calls but still sends what an earlier run queued (it was dropped as if opted out); optIn() lifts it.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9740;
+const GZIP_BUDGET = 9751;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

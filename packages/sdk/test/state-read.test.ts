@@ -1,3 +1,4 @@
+import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { STATE_KEY } from '../src/core/identity';
 import { createMemoryStorage } from '../src/node';
@@ -20,7 +21,13 @@ function flakyStorage(state: object, failures: number) {
     }
     return get<T>(key);
   };
-  return { storage, stored: () => get(STATE_KEY), reads: () => failed };
+  return {
+    storage,
+    stored: () => get(STATE_KEY),
+    reads: () => failed,
+    /** From now on, fail every read of the state entry. */
+    breakReads: () => (failures = Infinity),
+  };
 }
 
 /** A shared sync store (localStorage in a browser), as the browser platform has. */
@@ -67,6 +74,26 @@ describe('a state read that throws at start', () => {
     ]);
     expect(notices.error.filter((e) => e.message === 'state load failed')).toHaveLength(4);
     expect(await stored()).toEqual(STORED);
+  });
+
+  it('that never succeeds (no shared opt-out record): events the last run queued are still sent, they were tracked while allowed', async () => {
+    const { storage, breakReads } = flakyStorage(STORED, 0);
+    const lastRun = clients.create({}, { storage });
+    ingest.reply(() => new HttpResponse(null, { status: 503 }));
+    lastRun.track('queued_last_run');
+    await lastRun.close(); // the ingest was down: the event stays in Storage
+    ingest.reset();
+    breakReads();
+    const client = clients.create({ retryBaseMs: 1 }, { storage });
+    const notices = record(client);
+    client.track('this_run');
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.anonymous_id])).toEqual([['queued_last_run', STORED.deviceId]]);
+    expect(notices.drop.map((d) => [d.reason, d.events.map((e) => e.event)])).toEqual([['consent', ['this_run']]]);
+    client.optIn(); // the app asks again and the user agrees: tracked from now on
+    client.track('after_opt_in');
+    await client.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['queued_last_run', 'after_opt_in']);
   });
 
   it('that never succeeds, with a shared opt-out store that says nothing: events go out under a device id of this run only', async () => {

@@ -87,6 +87,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   const writer = createStateWriter(platform.storage, reportError('storage failed'));
   /** The stored state could not be read: this run works from memory and never writes over it. */
   let unread = false;
+  /**
+   * Unread, and no shared opt-out record to go by: the user may have opted out, so calls are dropped
+   * (until an optIn() in this run). What is already queued was tracked while allowed: it is sent.
+   */
+  let blind = false;
   const save = (s: State) => unread || writer.save(s);
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
@@ -117,7 +122,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       // The unread state may say opted out: only the shared record (localStorage, read by optedOut()
       // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
       // Node) nothing is tracked this run.
-      if ((unread = failed)) loaded.optOut = !platform.syncStore;
+      blind = (unread = failed) && !platform.syncStore;
       await seq.prime(loaded.deviceId);
       state = loaded;
       optedOut();
@@ -236,8 +241,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    */
   function commit(draft: EventDraft, s: State, at: number): boolean {
     // Anonymized: identify and alias exist to carry user ids (and the ingest requires them).
-    if (s.optOut || (s.anonymized && (draft.type === 'identify' || draft.type === 'alias'))) {
-      drop('consent', s.optOut ? 'opted out' : 'anonymized', [draft]);
+    const out = s.optOut || blind;
+    if (out || (s.anonymized && (draft.type === 'identify' || draft.type === 'alias'))) {
+      drop('consent', out ? 'opted out' : 'anonymized', [draft]);
       return true;
     }
     const n = seq.take(s.deviceId);
@@ -378,7 +384,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     },
     optIn() {
       shareOptOut(false);
-      update({ optOut: false });
+      update({ optOut: false }, () => (blind = false));
     },
     anonymize: (on = true) => update({ anonymized: on }),
     reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
