@@ -62,11 +62,21 @@
 //                `onFallback` hook: only tests used them; a skipped candidate stays silent as before).
 //   9460 B gzip: measured 9452 B (−24 B): the browser platform measures UTF-8 with TextEncoder; the loop
 //                React Native needs (no TextEncoder there) is added by the npm entries only.
+//   9722 B gzip: measured 9716 B (+102 B) with a state read that throws at start tried again (3 times, with
+//                backoff) and, if it still throws, a state of this run that is never written over the stored
+//                one (a fresh device id and optOut: false were written over it, forgetting an opt-out).
+//   9740 B gzip: measured 9734 B (+18 B) with the core seam for the Node entry's per-call identity (ids preset on
+//                the draft; such an event skips the client's session and identify memory). Raised by what it adds.
+//   9751 B gzip: measured 9745 B (+11 B): a run whose state could not be read (no shared opt-out record) drops new
+//                calls but still sends what an earlier run queued (it was dropped as if opted out); optIn() lifts it.
+//                (Those three lines measured on 9614 B, in a branch made before the size round above.)
+//   9590 B gzip: both merged: measured 9586 B, the size round's 9452 B + 134 B of the device-state and
+//                per-call identity work (131 B measured on 9614 B).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9460;
+const GZIP_BUDGET = 9590;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -2,6 +2,7 @@ import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
+import { watchOpens } from './platform/react-native/app-opens';
 import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
 
 export type * from './public-types';
@@ -13,29 +14,38 @@ const INSTALLED = 'eventline.installed';
 
 /**
  * A client for React Native: AsyncStorage for the queue and ids, AppState for the lifecycle.
- * Tracks `af_first_open` once per install, and `app_open` at start and on every return to the
- * foreground; going to the background sends what is queued.
+ * Tracks `app_open` each time the app comes to the foreground (not at a launch in the background),
+ * the first one per install preceded by `af_first_open`; going to the background sends what is queued.
  */
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
   const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
   const client = createClient({ autoPage: false, ...config }, platform);
-  const opened = (firstOpen: boolean) => {
-    if (firstOpen) client.track('af_first_open');
-    client.track('app_open');
-  };
-  void platform.storage
-    .get<boolean>(INSTALLED)
-    .then(
-      (installed) => {
-        opened(installed !== true);
+  // Whether the next open is the first of this install; opens run in order behind this read.
+  let firstOpen = platform.storage.get<boolean>(INSTALLED).then(
+    (installed) => installed !== true,
+    // storage unreadable: we cannot tell a first open from a later one, so claim neither
+    () => false,
+  );
+  const stopWatching = watchOpens(deps.appState, () => {
+    firstOpen = firstOpen.then((first) => {
+      if (first) {
+        client.track('af_first_open');
         // Marked once the client may store (consent 'pending' stores nothing until it is granted).
-        if (installed !== true) return client.getDeviceId().then(() => platform.storage.setMany([[INSTALLED, true]]));
-      },
-      // storage unreadable: we cannot tell a first open from a later one, so claim neither
-      () => opened(false),
-    )
-    // handled: an unsaved mark costs a second af_first_open at the next start, nothing else
-    .catch(() => undefined);
-  platform.lifecycle?.((event) => event === 'visible' && client.track('app_open'));
-  return client;
+        client
+          .getDeviceId()
+          .then(() => platform.storage.setMany([[INSTALLED, true]]))
+          // handled: an unsaved mark costs a second af_first_open at the next start, nothing else
+          .catch(() => undefined);
+      }
+      client.track('app_open');
+      return false;
+    });
+  });
+  return {
+    ...client,
+    close() {
+      stopWatching(); // the AppState listener must not outlive the client (an app may make another)
+      return client.close();
+    },
+  };
 }

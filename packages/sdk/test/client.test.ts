@@ -225,10 +225,11 @@ describe('flush: failures', () => {
     expect(ingest.received).toHaveLength(1);
   });
 
-  it('still sends, with a fresh device id, when Storage fails', async () => {
+  it('still sends, with a device id of this run, when Storage fails (and a shared opt-out store says nothing)', async () => {
     const fail = () => Promise.reject(new Error('storage exploded'));
     const broken = { get: fail, entries: fail, setMany: fail, removeMany: fail };
-    const client = clients.create({}, { storage: broken });
+    // The state read is tried again after retryBaseMs, 2× and 4× that (state-read.test.ts).
+    const client = clients.create({ retryBaseMs: 1 }, { storage: broken, syncStore: { get: () => null, set: () => undefined } });
     const notices = record(client);
     client.track('a');
     client.track('b');

@@ -53,7 +53,16 @@ export interface Client {
   close: () => Promise<void>;
 }
 
-export function createClient(config: ClientConfig, platform: CorePlatform): Client {
+/** Per-call ids in wire form (the Node entry's `{ userId, anonymousId }`): the event's own, not the client's. */
+export type CallIds = Pick<ClientEvent, 'anonymous_id' | 'user_id'>;
+
+/** The client with the seam the Node entry builds per-call identity on (not part of the public type). */
+export interface CoreClient extends Client {
+  /** Any event call, with the event's own ids: the client's user id, session and stored identity stay out of it. */
+  callWith: (type: EventType, id: unknown, data: unknown, other: unknown, ids: CallIds) => void;
+}
+
+export function createClient(config: ClientConfig, platform: CorePlatform): CoreClient {
   const cfg = resolveConfig(config);
   const now = platform.now ?? (() => Date.now());
   const emitter = createEmitter<ClientNotices>();
@@ -76,7 +85,14 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     onStored: (ids) => stashDrafts(platform.syncStore, [], ids),
   });
   const writer = createStateWriter(platform.storage, reportError('storage failed'));
-  const save = (s: State) => writer.save(s);
+  /** The stored state could not be read: this run works from memory and never writes over it. */
+  let unread = false;
+  /**
+   * Unread, and no shared opt-out record to go by: the user may have opted out, so calls are dropped
+   * (until an optIn() in this run). What is already queued was tracked while allowed: it is sent.
+   */
+  let blind = false;
+  const save = (s: State) => unread || writer.save(s);
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
@@ -102,7 +118,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
 
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('state load failed')).then(async (loaded) => {
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs).then(async ([loaded, failed]) => {
+      // The unread state may say opted out: only the shared record (localStorage, read by optedOut()
+      // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
+      // Node) nothing is tracked this run.
+      blind = (unread = failed) && !platform.syncStore;
       await seq.prime(loaded.deviceId);
       state = loaded;
       optedOut();
@@ -196,7 +216,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     return eventContext;
   }
 
-  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown): void {
+  function call(type: EventType, id?: unknown, data?: unknown, other?: unknown, ids?: CallIds): void {
     try {
       if (closed) return drop('closed', `${type}() after close()`);
       // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
@@ -204,6 +224,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       const at = now();
       const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
       if (typeof draft === 'string') return drop('invalid', draft);
+      Object.assign(draft, ids);
       if (state && waiting.length === 0 && commit(draft, state, at)) return;
       waiting.push(later(draft, at));
       // Past the bound the oldest *event* goes: an anonymize() or reset() waiting in line must stay.
@@ -220,21 +241,26 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
    */
   function commit(draft: EventDraft, s: State, at: number): boolean {
     // Anonymized: identify and alias exist to carry user ids (this SDK's identify always has one).
-    if (s.optOut || (s.anonymized && (draft.type === 'identify' || draft.type === 'alias'))) {
-      drop('consent', s.optOut ? 'opted out' : 'anonymized', [draft]);
+    const out = s.optOut || blind;
+    if (out || (s.anonymized && (draft.type === 'identify' || draft.type === 'alias'))) {
+      drop('consent', out ? 'opted out' : 'anonymized', [draft]);
       return true;
     }
     const n = seq.take(s.deviceId);
     if (n === undefined) return false;
-    s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
     // The draft is ours alone: stamped in place (track() allocates as little as it can).
     const event = draft as ClientEvent;
-    event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
     event.seq = n;
-    event.session_id = s.session.id;
-    save(s);
+    // Per-call ids (callWith) make it another user's event: no session, user id or identify of this client's.
+    const own = !event.anonymous_id;
+    if (own) {
+      s.session = touchSession(s.session, at, cfg.sessionTimeoutMs, uuid);
+      event.anonymous_id = s.anonymized ? ephemeralId : s.deviceId;
+      event.session_id = s.session.id;
+      save(s);
+    }
     decorate(event, s);
-    const userId = event.type === 'identify' ? event.user_id : undefined;
+    const userId = own && event.type === 'identify' ? event.user_id : undefined;
     const kept = cfg.plugins.length === 0 ? event : runPlugins(cfg.plugins, jsonContext(event), (message) => drop('plugin', message, [event]));
     if (!kept) return true;
     // Kept in call order, and only by an identify that is sent: not when anonymized, opted out or dropped by a plugin.
@@ -349,11 +375,16 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
     setConsent,
     optOut() {
       shareOptOut(true);
-      update({ optOut: true }, optedOut); // drops what is queued, as for another tab's opt-out
+      // Drops what is queued, as for another tab's opt-out. Stored even over a state that could not be
+      // read (React Native has no other copy): the user's choice must outlive this run.
+      update({ optOut: true }, () => {
+        unread = false;
+        optedOut();
+      });
     },
     optIn() {
       shareOptOut(false);
-      update({ optOut: false });
+      update({ optOut: false }, () => (blind = false));
     },
     anonymize: (on = true) => update({ anonymized: on }),
     reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
@@ -369,6 +400,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Clie
       return state.anonymized ? ephemeralId : state.deviceId;
     },
     on: (name, listener) => emitter.on(name, listener),
+    callWith: call,
     async close() {
       closed = true;
       for (const off of unsubscribe.splice(0)) off();

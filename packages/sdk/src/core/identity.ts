@@ -24,15 +24,25 @@ export interface State {
 }
 
 /**
- * Load the state (creating and saving the device id the first time). A storage that fails still
- * yields a usable state with a fresh device id; the error goes to `onError`.
+ * Load the state (creating and saving the device id the first time); resolves with the state and
+ * whether the stored one could not be read. A read that throws is tried again after `retryMs`, 2× and
+ * 4× that (AsyncStorage busy at start, IndexedDB's connection lost): the stored state may hold the
+ * only copy of the opt-out and the device id. If it still throws, the state is a fresh one that the
+ * caller must not write over the stored one (the next start reads it). A value that is not JSON
+ * (SyntaxError) counts as nothing stored. Each failure goes to `onError`.
  */
-export async function loadState(storage: CoreStorage, newId: () => string, onError: (error: unknown) => void): Promise<State> {
+export async function loadState(storage: CoreStorage, newId: () => string, onError: (error: unknown) => void, retryMs: number): Promise<[State, boolean]> {
   let saved: Partial<State> | undefined;
-  try {
-    saved = await storage.get<Partial<State>>(STATE_KEY);
-  } catch (error) {
-    onError(error);
+  let unread = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      saved = await storage.get<Partial<State>>(STATE_KEY);
+      break;
+    } catch (error) {
+      onError(error);
+      if (error instanceof SyntaxError || (unread = attempt > 2)) break;
+      await new Promise((resolve) => setTimeout(resolve, retryMs << attempt));
+    }
   }
   const v = isObject(saved) ? saved : {};
   const object = <T>(value: T | undefined) => (isObject(value) ? value : undefined);
@@ -46,14 +56,14 @@ export async function loadState(storage: CoreStorage, newId: () => string, onErr
     firstTouch: object(v.firstTouch),
     lastTouch: object(v.lastTouch),
   };
-  if (state.deviceId !== v.deviceId) {
+  if (!unread && state.deviceId !== v.deviceId) {
     try {
       await storage.setMany([[STATE_KEY, state]]);
     } catch (error) {
       onError(error);
     }
   }
-  return state;
+  return [state, unread];
 }
 
 /** The session for an event at `now`: the current one, or a new one after `timeoutMs` of inactivity. */

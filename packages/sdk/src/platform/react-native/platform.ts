@@ -2,23 +2,37 @@ import type { LifecycleEvent, Platform, PlatformContext } from '../../core/types
 // fetch and crypto.getRandomValues (react-native-get-random-values) are web-standard in React Native.
 import { getFetch, randomBytes } from '../browser/global-scope';
 import { createFetchTransport } from '../browser/transport-fetch';
+import { createMemoryStorage } from '../memory-storage';
 import { createAsyncStorage, type AsyncStorageLike } from './async-storage';
 
 /** The part of React Native's `AppState` the SDK uses. */
 export interface AppStateLike {
+  /** 'active', 'background', 'inactive' (iOS), 'unknown' (iOS, until known), …; null before RN knew it (old versions). */
+  readonly currentState: string | null;
   addEventListener(type: 'change', listener: (state: string) => void): { remove(): void };
 }
 
 export interface ReactNativeDeps {
-  /** `import AsyncStorage from '@react-native-async-storage/async-storage'` */
-  asyncStorage: AsyncStorageLike;
+  /**
+   * `import AsyncStorage from '@react-native-async-storage/async-storage'`. Without it (the optional
+   * peer not installed) the queue and ids live in memory: nothing survives a restart, and each start
+   * is a new device.
+   */
+  asyncStorage?: AsyncStorageLike | null;
   /** `import { AppState } from 'react-native'` */
   appState?: AppStateLike;
   /** Screen size, locale, app version… (e.g. from Dimensions and expo-localization). */
   context?: () => PlatformContext;
 }
 
-/** AppState 'active' → visible (flush, app_open); 'background' / 'inactive' → hidden (send now). */
+/**
+ * AppState 'active' → visible (retry now); 'background' / 'inactive' → hidden (send what is queued).
+ * iOS passes through 'inactive' on its way to the background, and the app switcher, from which the
+ * user can kill the app, shows it only 'inactive' (React Native's AppState docs: "transitioning
+ * between foreground & background, and during periods of inactivity such as entering the multitasking
+ * view, opening the Notification Center or in the event of an incoming call"): sending then costs at
+ * most a request. `app_open` is not decided here: see app-opens.ts.
+ */
 export function appStateLifecycle(appState: AppStateLike | undefined): Platform['lifecycle'] {
   if (!appState) return undefined;
   return (listener: (event: LifecycleEvent) => void) => {
@@ -29,7 +43,9 @@ export function appStateLifecycle(appState: AppStateLike | undefined): Platform[
 
 export function createReactNativePlatform(deps: ReactNativeDeps): Platform {
   return {
-    storage: createAsyncStorage(deps.asyncStorage),
+    // No AsyncStorage is no stored opt-out either: memory, and tracking, rather than a store that fails
+    // every read (a read that fails is taken as a possible opt-out, and tracks nothing).
+    storage: deps.asyncStorage ? createAsyncStorage(deps.asyncStorage) : createMemoryStorage(),
     transport: createFetchTransport(getFetch),
     randomBytes,
     context: deps.context ?? (() => ({})),

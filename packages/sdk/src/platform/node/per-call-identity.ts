@@ -1,0 +1,65 @@
+import type { EventProperties, EventType } from '@eventline/schemas';
+import type { CallIds, Client, CoreClient, EventName, Traits } from '../../core/client';
+import { createEmitter } from '../../core/emitter';
+import type { ClientNotices } from '../../core/notices';
+
+/** Who one event is about (server-side tracking): a user id, an anonymous id, or both. */
+export type CallIdentity = { userId: string; anonymousId?: string } | { userId?: string; anonymousId: string };
+
+/**
+ * The Node client: each event call takes an optional last argument, the identity of that event
+ * alone (as Segment's analytics-node takes `userId` / `anonymousId` per call). Without it, the
+ * client's own identity is used, as in the browser.
+ */
+export interface NodeClient extends Client {
+  track: (name: EventName, properties?: EventProperties, identity?: CallIdentity) => void;
+  /** With `identity`, only this event carries `userId`: the client does not remember it. */
+  identify: (userId: string, traits?: Traits, identity?: CallIdentity) => void;
+  page: (name?: string, properties?: EventProperties, identity?: CallIdentity) => void;
+  screen: (name?: string, properties?: EventProperties, identity?: CallIdentity) => void;
+  /** With `identity`, `previousId` defaults to its `userId`, else its `anonymousId`. */
+  alias: (userId: string, previousId?: string, identity?: CallIdentity) => void;
+  group: (groupId: string, traits?: Traits, identity?: CallIdentity) => void;
+}
+
+const ID_MAX = 256;
+const badId = (value: unknown) => value !== undefined && (typeof value !== 'string' || value === '' || value.length > ID_MAX);
+
+/**
+ * Per-call identity over the core client: the event gets `anonymous_id` = anonymousId, else userId
+ * (the ingest's Segment mapping does the same), and `user_id` = userId or null (not the client's);
+ * identify and alias keep their own user id. No session (a server's session is not the user's), the
+ * client's seq counter. The client's stored identity is never touched.
+ */
+export function withCallIdentity(client: CoreClient): NodeClient {
+  const notices = createEmitter<ClientNotices>(); // drops of calls refused here, before the core
+  function callWith(type: EventType, id: unknown, data: unknown, other: unknown, identity: CallIdentity): void {
+    const { userId, anonymousId } = identity as { userId?: unknown; anonymousId?: unknown };
+    const anonymous = anonymousId ?? userId;
+    if (badId(userId) || badId(anonymousId) || anonymous === undefined) {
+      notices.emit('drop', { reason: 'invalid', message: `${type}(): identity needs userId or anonymousId, 1-${ID_MAX} chars`, events: [] });
+      return;
+    }
+    const ids: CallIds = { anonymous_id: anonymous as string };
+    if (type === 'alias') other ??= userId ?? anonymous;
+    else if (type !== 'identify') ids.user_id = (userId as string | undefined) ?? null;
+    client.callWith(type, id, data, other, ids);
+  }
+  return {
+    ...client,
+    track: (name, properties, identity) => (identity ? callWith('track', name, properties, undefined, identity) : client.track(name, properties)),
+    identify: (userId, traits, identity) => (identity ? callWith('identify', userId, traits, undefined, identity) : client.identify(userId, traits)),
+    page: (name, properties, identity) => (identity ? callWith('page', name, properties, undefined, identity) : client.page(name, properties)),
+    screen: (name, properties, identity) => (identity ? callWith('screen', name, properties, undefined, identity) : client.screen(name, properties)),
+    alias: (userId, previousId, identity) => (identity ? callWith('alias', userId, undefined, previousId, identity) : client.alias(userId, previousId)),
+    group: (groupId, traits, identity) => (identity ? callWith('group', groupId, traits, undefined, identity) : client.group(groupId, traits)),
+    on(name, listener) {
+      const offCore = client.on(name, listener);
+      const offHere = notices.on(name, listener);
+      return () => {
+        offCore();
+        offHere();
+      };
+    },
+  };
+}
