@@ -2,6 +2,7 @@ import { LAKE_COLUMNS, type ColumnType } from '@eventline/schemas';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { BasicType } from 'hyparquet-writer';
 import type { LakeRow } from '../core/lake-row';
+import { snappyCompress } from './snappy';
 
 const PARQUET_TYPES: Record<ColumnType, BasicType> = {
   string: 'STRING',
@@ -74,7 +75,7 @@ function writeParquet(values: readonly unknown[][]): Uint8Array {
     statistics: STATISTICS.has(column.name),
     data: values[i] as unknown[],
   }));
-  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 100_000 }));
+  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 100_000, compressors: { SNAPPY: snappyCompress } }));
 }
 
 function toParquetValue(value: unknown, type: ColumnType): unknown {
