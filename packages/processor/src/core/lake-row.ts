@@ -53,8 +53,11 @@ export interface LakeRow extends Partial<UserAgentFields> {
 
 type Obj = Record<string, unknown>;
 
-/** context.<object>.<key> → column. */
-const NESTED: Record<string, Record<string, keyof LakeRow>> = {
+/**
+ * context.<object>.<key> → column. Maps, not object literals: a key such as `constructor` or
+ * `__proto__` (a context or `consent` may hold any key) must not find Object.prototype's members.
+ */
+const NESTED_COLUMNS: Record<string, Record<string, keyof LakeRow>> = {
   page: { url: 'page_url', path: 'page_path', referrer: 'page_referrer', title: 'page_title' },
   library: { name: 'library_name', version: 'library_version' },
   screen: { width: 'screen_width', height: 'screen_height', density: 'screen_density' },
@@ -69,8 +72,13 @@ const NESTED: Record<string, Record<string, keyof LakeRow>> = {
   },
   consent: { analytics: 'consent_analytics', ads: 'consent_ads' },
 };
+const NESTED = new Map(Object.entries(NESTED_COLUMNS).map(([key, columns]) => [key, new Map(Object.entries(columns))]));
 /** context.<key> → column. */
-const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezone', user_agent: 'user_agent' };
+const TOP = new Map<string, keyof LakeRow>([
+  ['locale', 'locale'],
+  ['timezone', 'timezone'],
+  ['user_agent', 'user_agent'],
+]);
 
 const OPTIONAL = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const;
 
@@ -110,28 +118,36 @@ function flattenContext(context: Obj, out: Obj): Obj | undefined {
   for (const key in context) {
     if (!Object.hasOwn(context, key)) continue;
     const value = context[key];
-    const column = TOP[key];
-    const nested = NESTED[key];
+    const column = TOP.get(key);
+    const nested = NESTED.get(key);
     if (column !== undefined && (typeof value === 'string' || typeof value === 'number')) {
       out[column] = value;
     } else if (nested !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const left = flattenObject(value as Obj, nested, out);
-      if (left) (rest ??= {})[key] = left;
+      if (left) rest = keep(rest, key, left);
     } else if (value !== undefined) {
-      (rest ??= {})[key] = value;
+      rest = keep(rest, key, value);
     }
   }
   return rest;
 }
 
-function flattenObject(value: Obj, columns: Record<string, keyof LakeRow>, out: Obj): Obj | undefined {
+function flattenObject(value: Obj, columns: Map<string, keyof LakeRow>, out: Obj): Obj | undefined {
   let left: Obj | undefined;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     const inner = value[key];
-    const column = columns[key];
+    const column = columns.get(key);
     if (column !== undefined && inner !== null && typeof inner !== 'object') out[column] = inner;
-    else if (inner !== undefined) (left ??= {})[key] = inner;
+    else if (inner !== undefined) left = keep(left, key, inner);
   }
   return left;
+}
+
+/** `into[key] = value` as an own property (a `__proto__` key assigned so would set the prototype and be lost). */
+function keep(into: Obj | undefined, key: string, value: unknown): Obj {
+  const obj = into ?? {};
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+  return obj;
 }
