@@ -1,4 +1,6 @@
-const SLAB_BYTES = 64 * 1024;
+/** Slabs start small (a file may hold a single row) and double up to this. */
+const FIRST_SLAB_BYTES = 4 * 1024;
+const MAX_SLAB_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
 /**
@@ -9,14 +11,14 @@ const encoder = new TextEncoder();
  * surrogate becomes U+FFFD).
  */
 export class Utf8Slab {
-  private slab = new Uint8Array(SLAB_BYTES);
+  private slab = new Uint8Array(FIRST_SLAB_BYTES);
   private used = 0;
 
   encode(text: string): Uint8Array {
     const length = text.length;
     if (this.used + length > this.slab.length) {
-      if (length > SLAB_BYTES / 4) return encoder.encode(text);
-      this.slab = new Uint8Array(SLAB_BYTES);
+      if (length > MAX_SLAB_BYTES / 4) return encoder.encode(text);
+      this.slab = new Uint8Array(Math.min(MAX_SLAB_BYTES, Math.max(2 * this.slab.length, length)));
       this.used = 0;
     }
     const slab = this.slab;
