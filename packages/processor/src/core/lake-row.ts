@@ -53,11 +53,8 @@ export interface LakeRow extends Partial<UserAgentFields> {
 
 type Obj = Record<string, unknown>;
 
-/**
- * context.<object>.<key> → column. Maps, not object literals: a key such as `constructor` or
- * `__proto__` (a context or `consent` may hold any key) must not find Object.prototype's members.
- */
-const NESTED_COLUMNS: Record<string, Record<string, keyof LakeRow>> = {
+/** context.<object>.<key> → column. */
+const NESTED: Record<string, Record<string, keyof LakeRow>> = {
   page: { url: 'page_url', path: 'page_path', referrer: 'page_referrer', title: 'page_title' },
   library: { name: 'library_name', version: 'library_version' },
   screen: { width: 'screen_width', height: 'screen_height', density: 'screen_density' },
@@ -72,13 +69,14 @@ const NESTED_COLUMNS: Record<string, Record<string, keyof LakeRow>> = {
   },
   consent: { analytics: 'consent_analytics', ads: 'consent_ads' },
 };
-const NESTED = new Map(Object.entries(NESTED_COLUMNS).map(([key, columns]) => [key, new Map(Object.entries(columns))]));
 /** context.<key> → column. */
-const TOP = new Map<string, keyof LakeRow>([
-  ['locale', 'locale'],
-  ['timezone', 'timezone'],
-  ['user_agent', 'user_agent'],
-]);
+const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezone', user_agent: 'user_agent' };
+/**
+ * The same tables as Maps, for looking keys up: in an object literal, a context key such as
+ * `constructor` or `__proto__` (a context or `consent` may hold any key) finds Object.prototype's members.
+ */
+const TOP_COLUMNS = new Map(Object.entries(TOP));
+const NESTED_COLUMNS = new Map(Object.entries(NESTED).map(([key, columns]) => [key, new Map(Object.entries(columns))]));
 
 const OPTIONAL = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const;
 
@@ -118,8 +116,8 @@ function flattenContext(context: Obj, out: Obj): Obj | undefined {
   for (const key in context) {
     if (!Object.hasOwn(context, key)) continue;
     const value = context[key];
-    const column = TOP.get(key);
-    const nested = NESTED.get(key);
+    const column = TOP_COLUMNS.get(key);
+    const nested = NESTED_COLUMNS.get(key);
     if (column !== undefined && (typeof value === 'string' || typeof value === 'number')) {
       out[column] = value;
     } else if (nested !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
