@@ -36,6 +36,21 @@ describe('partition prefixes', () => {
     );
   });
 
+  it('gives each event its own app and hour whatever its neighbours had (the last pair is remembered)', () => {
+    const cases: [string, string, string][] = [
+      ['shop', '2026-11-25T09:59:59.999Z', 'events/app_id=shop/event_date=2026-11-25/hour=09/'],
+      ['shop', '2026-11-25T09:00:00Z', 'events/app_id=shop/event_date=2026-11-25/hour=09/'],
+      ['shop', '2026-11-25T10:00:00.000Z', 'events/app_id=shop/event_date=2026-11-25/hour=10/'],
+      ['blog', '2026-11-25T10:00:00.000Z', 'events/app_id=blog/event_date=2026-11-25/hour=10/'],
+      ['shop', '2026-11-25T10:30:00+01:00', 'events/app_id=shop/event_date=2026-11-25/hour=09/'],
+      ['shop', '2026-11-25T10:30:00.000Z', 'events/app_id=shop/event_date=2026-11-25/hour=10/'],
+      ['shop', '2026-11-26T10:30:00.000Z', 'events/app_id=shop/event_date=2026-11-26/hour=10/'],
+    ];
+    for (const [appId, receivedAt, prefix] of [...cases, ...[...cases].reverse()]) {
+      expect(eventPrefix({ app_id: appId, received_at: receivedAt })).toBe(prefix);
+    }
+  });
+
   it('partitions bad rows by error type and arrival date, else failure date', () => {
     expect(badRowPrefix({ error_type: 'parse', arrived_at: '2026-11-25T23:59:59.000Z', failed_at: '2026-11-26T00:00:01.000Z' })).toBe(
       'bad_rows/error_type=parse/event_date=2026-11-25/',

@@ -98,6 +98,16 @@ describe('PII policy', () => {
     expect(row?.consent_analytics).toBe(true);
   });
 
+  it("keeps context keys named like Object.prototype's members in context (they became odd columns, or were lost)", () => {
+    const context = { library: { name: 'sdk', version: '1' }, constructor: 'c', toString: { a: 1 }, consent: { constructor: true, ads: false }, PROTO: { b: 2 } };
+    // JSON.parse makes `__proto__` an own key, as a producer may send it.
+    const text = JSON.stringify(storedEvent({ context })).replace('"PROTO"', '"__proto__"');
+    const [row] = processRecords([record(text)]).rows;
+    expect(JSON.stringify(row?.context)).toBe('{"constructor":"c","toString":{"a":1},"consent":{"constructor":true},"__proto__":{"b":2}}');
+    expect(Object.keys(row ?? {}).filter((key) => key.includes('Object') || key.includes('native'))).toEqual([]);
+    expect(row?.consent_ads).toBe(false);
+  });
+
   it('does not mutate the input and ignores absent paths', () => {
     const event = storedEvent({ user_id: 'u' });
     const copy = structuredClone(event);

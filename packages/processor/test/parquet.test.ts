@@ -1,7 +1,9 @@
 import { athenaDdl, LAKE_COLUMNS } from '@eventline/schemas';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compilePrefix, createFolderSink, deliverRecords, runQuery } from '../src';
+import { compilePrefix, createFolderSink, deliverRecords, encodeParquet, processRecords, runQuery, type LakeRow } from '../src';
+import { PARQUET_COLUMNS } from '../src/delivery/parquet';
 import { record, storedEvent, uuidV7 } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
 
@@ -112,6 +114,45 @@ describe('Parquet delivery', () => {
     expect(byName.type).toEqual({ min: 'track', max: 'track' });
     // Spread over every file, so their min/max would prune nothing: not computed.
     for (const name of ['anonymous_id', 'locale', 'library_name', 'properties']) expect([name, byName[name]]).toEqual([name, { min: null, max: null }]);
+  });
+
+  it("writes the bytes hyparquet-writer writes from the rows' own values (strings, time text, built-in Snappy)", () => {
+    // The builder hands the writer UTF-8 bytes, epoch milliseconds and its own Snappy: the same file.
+    const events = Array.from({ length: 3_000 }, (_, i) =>
+      storedEvent({
+        seq: i,
+        anonymous_id: `dev-${i % 97}`,
+        session_id: `s-${i}`,
+        event: i % 8 === 0 ? undefined : ['af_purchase', 'af_content_view', 'kauf_abgeschlossen_ü'][i % 3],
+        type: i % 8 === 0 ? 'page' : 'track',
+        user_id: i % 5 === 0 ? `user-${i % 40}` : undefined,
+        sent_at: i % 4 === 0 ? '2026-11-25T10:31:11+01:00' : undefined,
+        traits: i % 6 === 0 ? { tier: i % 2 ? 'gold' : 'Ünïcode 東京', n: i } : undefined,
+        properties: i % 7 === 0 ? undefined : { af_revenue: i % 50, af_currency: 'EUR', note: i % 3 === 0 ? 'Grüße 🎉' : 'x'.repeat(i % 90) },
+        context: {
+          library: { name: 'eventline-sdk', version: '0.1.0' },
+          locale: i % 2 ? 'de-DE' : 'en-GB',
+          page: { url: `https://shop.example/p/${i % 300}`, title: i % 3 === 0 ? `Prodüct ✓ ${i}` : 'Product', path: 'p'.repeat(i % 2_000) },
+          user_agent: i % 9 === 0 ? undefined : `Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/${100 + (i % 4)}.0`,
+          screen: i % 5 === 0 ? { width: 390, height: 844, density: 3 } : undefined,
+          campaign: i % 10 === 0 ? { source: 'news', click_id: 'é'.repeat(i % 300) } : undefined,
+          consent: i % 6 === 0 ? { analytics: true, ads: i % 12 === 0 } : undefined,
+          // A context key without a column of its own: kept in the JSON column `context`.
+          ...(i % 11 === 0 ? { extra: { nested: [1, { a: 'b' }], s: 'ß' } } : {}),
+        },
+      }),
+    );
+    const { rows } = processRecords(events.map((e) => record(e)));
+    expect(rows).toHaveLength(events.length);
+    const plain = (value: unknown, type: string): unknown =>
+      value === undefined ? null : type === 'TIMESTAMP' ? Date.parse(value as string) : type === 'INT64' ? BigInt(value as number) : value;
+    const reference = (part: readonly LakeRow[]): Buffer => {
+      const columnData = PARQUET_COLUMNS.map((c) => ({ ...c, data: part.map((row) => plain(row[c.name as keyof LakeRow], c.type)) }));
+      return Buffer.from(parquetWriteBuffer({ columnData, rowGroupSize: 100_000 }));
+    };
+    for (const part of [rows, rows.slice(0, 1), rows.slice(0, 20), rows.filter((_, i) => i % 8 === 0)]) {
+      expect(Buffer.from(encodeParquet(part)).equals(reference(part))).toBe(true);
+    }
   });
 
   it('follows a custom prefix expression', async () => {

@@ -72,6 +72,12 @@ const NESTED: Record<string, Record<string, keyof LakeRow>> = {
 };
 /** context.<key> → column. */
 const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezone', user_agent: 'user_agent' };
+/**
+ * The same tables as Maps, for looking keys up: in an object literal, a context key such as
+ * `constructor` or `__proto__` (a context or `consent` may hold any key) finds Object.prototype's members.
+ */
+const TOP_COLUMNS = new Map(Object.entries(TOP));
+const NESTED_COLUMNS = new Map(Object.entries(NESTED).map(([key, columns]) => [key, new Map(Object.entries(columns))]));
 
 const OPTIONAL = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const;
 
@@ -127,28 +133,36 @@ function flattenContext(context: Obj, out: Obj): Obj | undefined {
   for (const key in context) {
     if (!Object.hasOwn(context, key)) continue;
     const value = context[key];
-    const column = TOP[key];
-    const nested = NESTED[key];
+    const column = TOP_COLUMNS.get(key);
+    const nested = NESTED_COLUMNS.get(key);
     if (column !== undefined && (typeof value === 'string' || typeof value === 'number')) {
       out[column] = value;
     } else if (nested !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const left = flattenObject(value as Obj, nested, out);
-      if (left) (rest ??= {})[key] = left;
+      if (left) rest = keep(rest, key, left);
     } else if (value !== undefined) {
-      (rest ??= {})[key] = value;
+      rest = keep(rest, key, value);
     }
   }
   return rest;
 }
 
-function flattenObject(value: Obj, columns: Record<string, keyof LakeRow>, out: Obj): Obj | undefined {
+function flattenObject(value: Obj, columns: Map<string, keyof LakeRow>, out: Obj): Obj | undefined {
   let left: Obj | undefined;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     const inner = value[key];
-    const column = columns[key];
+    const column = columns.get(key);
     if (column !== undefined && inner !== null && typeof inner !== 'object') out[column] = inner;
-    else if (inner !== undefined) (left ??= {})[key] = inner;
+    else if (inner !== undefined) left = keep(left, key, inner);
   }
   return left;
+}
+
+/** `into[key] = value` as an own property (a `__proto__` key assigned so would set the prototype and be lost). */
+function keep(into: Obj | undefined, key: string, value: unknown): Obj {
+  const obj = into ?? {};
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+  return obj;
 }

@@ -26,20 +26,26 @@ const defaultErrorPrefix = compilePrefix(DEFAULT_ERROR_PREFIX, 'errors');
 /** `events/app_id=<app_id>/event_date=YYYY-MM-DD/hour=HH/` (the Hive default). */
 export function eventPrefix(row: Parameters<typeof eventContext>[0], prefix: Prefix = defaultEventPrefix): string {
   if (prefix !== defaultEventPrefix || !UTC_HOUR.test(row.received_at)) return prefix(eventContext(row));
-  // The default layout depends only on app_id and the UTC hour: one evaluation per pair.
-  const key = `${row.app_id}|${row.received_at.slice(0, 13)}`;
+  // The default layout depends only on app_id and the UTC hour: one evaluation per pair. A shard's
+  // events mostly share the last pair, checked first without building a key.
+  if (last !== undefined && row.app_id === last.appId && row.received_at.startsWith(last.hour)) return last.prefix;
+  const hour = row.received_at.slice(0, 13);
+  const key = `${row.app_id}|${hour}`;
   let hit = hourCache.get(key);
   if (hit === undefined) {
     hit = prefix(eventContext(row));
     if (hourCache.size >= 10_000) hourCache.clear();
     hourCache.set(key, hit);
   }
+  last = { appId: row.app_id, hour, prefix: hit };
   return hit;
 }
 
 /** `YYYY-MM-DDTHH…Z`: a UTC timestamp (what the ingest writes), whose first 13 characters are its hour. */
 const UTC_HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 const hourCache = new Map<string, string>();
+/** The last pair eventPrefix saw (`hour`: the first 13 characters of a UTC timestamp). */
+let last: { appId: string; hour: string; prefix: string } | undefined;
 
 /** `bad_rows/error_type=<type>/event_date=YYYY-MM-DD/`. */
 export function badRowPrefix(row: Parameters<typeof badRowContext>[0], prefix: Prefix = defaultErrorPrefix): string {
