@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { nextEvent, type ChaosEvent } from './events';
 import type { Ledger } from './ledger';
 import type { NoticeTally } from './notices';
+import { chromiumLaunchOptions } from '@eventline/devstack';
 
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export interface BrowserSenderOptions {
   siteUrl: string;
@@ -57,9 +55,8 @@ function traceIngestRequests(context: BrowserContext, ingestUrl: string, trace: 
  * offline/online flips, a reload right after a burst (mid-flush), two tabs tracking at once.
  */
 export async function startBrowserSender(options: BrowserSenderOptions) {
-  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package');
   const { ledger, notices, siteUrl, burst } = options;
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser: Browser = await chromium.launch(chromiumLaunchOptions());
   let context: BrowserContext;
   try {
     context = await browser.newContext();

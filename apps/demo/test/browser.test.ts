@@ -1,17 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runQuery } from '@eventline/processor';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumLaunchOptions } from '@eventline/devstack';
 
 const START = new URL('../dist/start.js', import.meta.url).pathname;
 const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url).pathname;
 /** Debian's chromium; the binary itself rather than the /usr/bin wrapper script (faster, quieter). */
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eventline-browser-'));
 const lakeDir = join(dataDir, 'lake');
@@ -20,16 +20,12 @@ let siteUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package (see the README)');
   demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
   for await (const line of createInterface({ input: demo.stdout! })) {
     siteUrl ??= /Demo page\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? (undefined as unknown as string);
     if (line.includes('Ctrl-C stops everything')) break;
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 90_000);
 

@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer } from '../src/web-server';
+import { chromiumLaunchOptions } from '@eventline/devstack';
 
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 /** What a visitor can put into the lake: an event name, a utm_source, a reason, each closing the attribute. */
 const HOSTILE = `x" onmouseover="window.__xss=1" data-x="<img src=x onerror=window.__xss=2>`;
 
@@ -16,10 +16,9 @@ let server: ServerType;
 let url: string;
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package (see the README)');
   // No pipeline: the page's /api/dashboard answer is replaced below, so only the web server runs.
   ({ url, server } = await startWebServer({ port: 0, ingestUrl: 'http://127.0.0.1:9', writeKey: 'wk', lakeDir: join(dataDir, 'lake') }));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await chromium.launch(chromiumLaunchOptions());
 }, 60_000);
 
 afterAll(async () => {

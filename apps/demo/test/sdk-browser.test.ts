@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig, readStream, recordJson } from '@eventline/devstack';
+import { chromiumLaunchOptions, emulatorKinesisClientConfig, readStream, recordJson } from '@eventline/devstack';
 import { runQuery } from '@eventline/processor';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,6 @@ import { startIngestGate, type IngestGate } from './ingest-gate';
  * ingest had accepted it.
  */
 const require = createRequire(import.meta.url);
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 const IIFE = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
 const SNIPPET = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
 
@@ -41,7 +40,6 @@ function pageHtml(ingestUrl: string): string {
 }
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package (see the README)');
   dataDir = mkdtempSync(join(tmpdir(), 'eventline-sdk-browser-'));
   pipeline = await startPipeline({ dataDir, engine: 'kinesalite', bufferMaxMs: 500 });
   gate = await startIngestGate(pipeline.ingestUrl);
@@ -56,10 +54,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 }, 120_000);
 
 afterAll(async () => {

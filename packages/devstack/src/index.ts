@@ -17,3 +17,4 @@ export { seededRandom } from './seeded-random';
 export { undocumentedEnvVars } from './documented-env';
 export { bundleLambda, type BundleLambdaOptions } from './lambda-bundle';
 export { invokeBundledHandler, type InvokeBundledOptions } from './lambda-invoke';
+export { chromiumLaunchOptions } from './chromium';

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreams, readStream, recordJson, startKinesis, startKinesisFaultProxy, stopChild, waitFor, type KinesisEmulator, type KinesisFaultProxy } from '@eventline/devstack';
+import { chromiumLaunchOptions, ensureStreams, readStream, recordJson, startKinesis, startKinesisFaultProxy, stopChild, waitFor, type KinesisEmulator, type KinesisFaultProxy } from '@eventline/devstack';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,6 @@ import { startIngest } from './ingest-process';
  * changed. Between the browser and the ingest a pass-through recorder keeps each request's method,
  * path, headers and answer, so the test can say what the library sent (preflights included).
  */
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 const WRITE_KEY = 'ajs_key';
 const STREAM = 'ajs';
 
@@ -79,7 +77,6 @@ async function bundleAnalyticsNext(): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error('Chromium not found: install Debian\'s "chromium" package');
   const script = await bundleAnalyticsNext();
   kinesis = await startKinesis({ engine: 'kinesalite' });
   await ensureStreams(kinesis.endpoint, [STREAM, `${STREAM}-bad`].map((name) => ({ name, shards: 1 })));
@@ -105,10 +102,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 }, 120_000);
 
 afterAll(async () => {
