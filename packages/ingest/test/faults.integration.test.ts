@@ -16,7 +16,7 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
 
   beforeAll(async () => {
     kinesis = await startKinesis({ engine });
-    await ensureStreams(kinesis.endpoint, Array.from({ length: 8 }, (_, i) => ({ name: `faults-${i + 1}`, shards: 2 })));
+    await ensureStreams(kinesis.endpoint, Array.from({ length: 10 }, (_, i) => ({ name: `faults-${i + 1}`, shards: 2 })));
     proxy = await startKinesisFaultProxy(kinesis.endpoint);
     direct = createKinesisClient({ endpoint: kinesis.endpoint, region: 'us-east-1' });
   });
@@ -154,6 +154,22 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
     expect(order.at(-1)).toBe('probe');
     expect((proxy.stats.calls.PutRecords ?? 0) - callsBefore).toBe(1);
     expect((await readStream(direct, name)).map((r) => recordJson(r).anonymous_id)).toEqual(['probe']);
+  });
+
+  it('/readyz: concurrent and repeated checks share one DescribeStreamSummary call (AWS allows 20/s per account)', async () => {
+    const app = ingest();
+    const before = proxy.stats.calls.DescribeStreamSummary ?? 0;
+    const statuses = await Promise.all(Array.from({ length: 100 }, async () => (await app.request('/readyz')).status));
+    for (let i = 0; i < 10; i++) statuses.push((await app.request('/readyz')).status);
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    expect((proxy.stats.calls.DescribeStreamSummary ?? 0) - before).toBe(1);
+  });
+
+  it("/readyz: DescribeStreamSummary's LimitExceededException means the stream is there (ready); a missing stream is not", async () => {
+    proxy.plan.failCall = (action) => (action === 'DescribeStreamSummary' ? { status: 400, type: 'LimitExceededException' } : undefined);
+    expect((await ingest().request('/readyz')).status).toBe(200);
+    proxy.plan.failCall = (action) => (action === 'DescribeStreamSummary' ? { status: 400, type: 'ResourceNotFoundException' } : undefined);
+    expect((await ingest().request('/readyz')).status).toBe(503);
   });
 
   it('an emulator answering 500 to every call is an outage too', async () => {
