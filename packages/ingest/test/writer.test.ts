@@ -218,6 +218,21 @@ describe('batching writer', () => {
     expect(await writer.put('events', [big('c')])).toEqual({ failed: [] });
   });
 
+  it('an idle writer takes one write larger than the bytes-in-flight cap; the next waits for it', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const kinesis = fakeKinesis();
+    const writer = writerOver(async (stream, records, signal) => {
+      await gate;
+      return kinesis.put(stream, records, signal);
+    }, { maxBytesInFlight: 2000 });
+    const big = writer.put('events', [{ data: Buffer.alloc(3000, 'a'), partitionKey: 'a' }]);
+    expect(await writer.put('events', [rec('b', 'b')])).toMatchObject({ failed: [0], lastError: 'too many bytes in flight' });
+    release();
+    expect(await big).toEqual({ failed: [] });
+    expect(await writer.put('events', [{ data: Buffer.alloc(3000, 'c'), partitionKey: 'c' }])).toEqual({ failed: [] });
+  });
+
   it('close() waits out a retry backoff on a timer, without spinning through event-loop turns', async () => {
     vi.useFakeTimers();
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);

@@ -83,7 +83,9 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     const sizes = records.map(recordSize);
     let bytes = 0;
     for (const size of sizes) bytes += size;
-    if (stats.bytesInFlight + bytes > tuning.maxBytesInFlight) return Promise.resolve(refuse(records, 'too many bytes in flight', 1000));
+    // An idle writer takes any one write, however large: a cap set below a request's stored size would
+    // otherwise refuse that request forever (503 on every resend).
+    if (stats.bytesInFlight > 0 && stats.bytesInFlight + bytes > tuning.maxBytesInFlight) return Promise.resolve(refuse(records, 'too many bytes in flight', 1000));
     // Last, so that a write refused for another reason does not take the half-open probe's place.
     const admitted = breaker.admit();
     if (!admitted) {
