@@ -14,6 +14,11 @@ export interface FaultPlan {
   latencyMs?: number;
   /** `refuse`: the connection is dropped; `error`: every call answers 500 InternalFailure. */
   outage?: 'refuse' | 'error';
+  /**
+   * Called for each call with its API action (`DescribeStreamSummary`, `PutRecords`, …): a returned error
+   * is answered instead of forwarding, e.g. `{ status: 400, type: 'LimitExceededException' }`.
+   */
+  failCall?: (action: string) => { status: number; type: string } | undefined;
 }
 
 export interface KinesisFaultProxy {
@@ -53,6 +58,8 @@ export async function startKinesisFaultProxy(target: string, plan: FaultPlan = {
     if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
     if (outage === 'refuse') return void req.socket.destroy();
     if (outage === 'error') return answer(res, 500, { __type: 'InternalFailure', message: 'injected outage' });
+    const failed = proxy.plan.failCall?.(action);
+    if (failed) return answer(res, failed.status, { __type: failed.type, message: `injected ${failed.type}` });
     if (action !== 'PutRecords' || !proxy.plan.failEntry) return forward(req, body, res);
     await putWithFaults(req, JSON.parse(body.toString('utf8')) as PutRecordsBody, res);
   }

@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { fatalErrorRecord } from './fatal-error';
 import { answerClientError } from './http/client-error';
 import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
@@ -32,7 +33,8 @@ function main(): void {
   server.on('clientError', answerClientError);
 
   let closing = false;
-  const shutdown = (signal: string): void => {
+  /** `exitCode` 1 after a fatal error: the requests in flight are still answered, then the platform restarts us. */
+  const shutdown = (signal: string, exitCode = 0): void => {
     if (closing) return;
     closing = true;
     log({ level: 'info', msg: 'shutting down', signal });
@@ -41,7 +43,7 @@ function main(): void {
       void writer.close?.().then(() => {
         client.destroy();
         log({ level: 'info', msg: 'stopped' });
-        process.exit(0);
+        process.exit(exitCode);
       });
     });
     // Keep-alive connections that go idle after their last answer would hold close() open.
@@ -50,6 +52,14 @@ function main(): void {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A bug must not drop the requests in flight (Node's default is to exit at once: every open connection
+  // reset): log it, then the graceful path, exit 1. Later errors during that stop are logged too.
+  for (const kind of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(kind, (error: unknown) => {
+      log(fatalErrorRecord(kind, error));
+      shutdown(kind, 1);
+    });
+  }
 }
 
 main();

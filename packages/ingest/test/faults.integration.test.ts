@@ -16,7 +16,7 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
 
   beforeAll(async () => {
     kinesis = await startKinesis({ engine });
-    await ensureStreams(kinesis.endpoint, [1, 2, 3, 4, 5].map((i) => ({ name: `faults-${i}`, shards: 2 })));
+    await ensureStreams(kinesis.endpoint, Array.from({ length: 10 }, (_, i) => ({ name: `faults-${i + 1}`, shards: 2 })));
     proxy = await startKinesisFaultProxy(kinesis.endpoint);
     direct = createKinesisClient({ endpoint: kinesis.endpoint, region: 'us-east-1' });
   });
@@ -38,14 +38,15 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
   }
 
   it('retries only the entries Kinesis failed; every event lands once, in order per device', async () => {
-    // First attempt: shard-like throttling (once an entry of a key fails in a call, its later entries in
-    // that call fail too). Retries: each entry fails on its own, so a retried record that shared a call
-    // with its successors could fall behind them.
+    // Shard-like throttling on every attempt: once an entry of a key fails in a call, its later entries
+    // in that call fail too (a key's retried records share a call; inside one call Kinesis' own order is
+    // the documented limit). Across calls the order is the writer's: a later record sent in another call
+    // while an earlier one waits for its retry would land first.
     const hot = new Map<number, Set<string>>();
     proxy.plan.failEntry = ({ partitionKey, seen, call }) => {
       const keys = hot.get(call) ?? new Set<string>();
       hot.set(call, keys);
-      const fail = seen === 1 ? keys.has(partitionKey) || Math.random() < 0.3 : seen < 4 && Math.random() < 0.5;
+      const fail = keys.has(partitionKey) || (seen === 1 ? Math.random() < 0.3 : seen < 4 && Math.random() < 0.5);
       if (!fail) return undefined;
       keys.add(partitionKey);
       return Math.random() < 0.5 ? 'ProvisionedThroughputExceededException' : 'InternalFailure';
@@ -67,6 +68,18 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
       // Requests raced each other, so only the per-device order inside each request is promised.
       for (const part of [0, 1, 2]) expect(seqs.filter((s) => s % 3 === part)).toEqual([...Array(5).keys()].map((i) => i * 3 + part));
     }
+  });
+
+  it("a throttled 500-event batch of one device is retried in one call, not one call per event", async () => {
+    const callsBefore = proxy.stats.calls.PutRecords ?? 0;
+    const failedBefore = proxy.stats.failedEntries;
+    proxy.plan.failEntry = ({ call }) => (call === callsBefore + 1 ? 'ProvisionedThroughputExceededException' : undefined);
+    const sent = Array.from({ length: 500 }, (_, seq) => event({ anonymous_id: 'busy-device', seq }));
+    const res = await ingest({ ...FAST, budgetMs: 30_000 }).request('/v1/batch', post(batch(sent)));
+    expect(((await res.json()) as BatchResponse).accepted).toBe(500);
+    expect(proxy.stats.failedEntries - failedBefore).toBe(500);
+    expect((proxy.stats.calls.PutRecords ?? 0) - callsBefore).toBe(2);
+    expect((await readStream(direct, name)).map((r) => recordJson(r).seq)).toEqual(sent.map((e) => e.seq));
   });
 
   it('answers retry for entries still failing when the budget is spent, and 503 + Retry-After when none landed', async () => {
@@ -141,6 +154,22 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
     expect(order.at(-1)).toBe('probe');
     expect((proxy.stats.calls.PutRecords ?? 0) - callsBefore).toBe(1);
     expect((await readStream(direct, name)).map((r) => recordJson(r).anonymous_id)).toEqual(['probe']);
+  });
+
+  it('/readyz: concurrent and repeated checks share one DescribeStreamSummary call (AWS allows 20/s per account)', async () => {
+    const app = ingest();
+    const before = proxy.stats.calls.DescribeStreamSummary ?? 0;
+    const statuses = await Promise.all(Array.from({ length: 100 }, async () => (await app.request('/readyz')).status));
+    for (let i = 0; i < 10; i++) statuses.push((await app.request('/readyz')).status);
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    expect((proxy.stats.calls.DescribeStreamSummary ?? 0) - before).toBe(1);
+  });
+
+  it("/readyz: DescribeStreamSummary's LimitExceededException means the stream is there (ready); a missing stream is not", async () => {
+    proxy.plan.failCall = (action) => (action === 'DescribeStreamSummary' ? { status: 400, type: 'LimitExceededException' } : undefined);
+    expect((await ingest().request('/readyz')).status).toBe(200);
+    proxy.plan.failCall = (action) => (action === 'DescribeStreamSummary' ? { status: 400, type: 'ResourceNotFoundException' } : undefined);
+    expect((await ingest().request('/readyz')).status).toBe(503);
   });
 
   it('an emulator answering 500 to every call is an outage too', async () => {

@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, emulatorKinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKinesisWriter, type BatchResponse } from '../src';
-import { basic, batch, event } from './helpers';
+import { createApp, createKinesisWriter, parseWriteKeys, RECORD_MAX_BYTES, type BatchResponse } from '../src';
+import { ISSUE_TEXT_MAX_BYTES, ISSUES_MAX_COUNT } from '../src/routes/cap-issues';
+import { basic, batch, event, gzip, post, WRITE_KEY } from './helpers';
 import { NODE_ENTRY, startIngest } from './ingest-process';
 
 
@@ -19,6 +20,7 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
       { name: 'events', shards: 2 },
       { name: 'events-bad', shards: 1 },
       { name: 'bulk', shards: 2 },
+      { name: 'bad-big', shards: 1 },
     ]);
     client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   });
@@ -36,6 +38,30 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
     const read = (await readStream(client, 'bulk')).map((r) => Buffer.from(r.Data!).toString());
     expect(read.sort()).toEqual(records.map((r) => r.data.toString()).sort());
     await expect(writer.ping('no-such-stream')).rejects.toThrow();
+  });
+
+  it('an invalid event whose issues quote huge property names is rejected, its bad row bounded and in Kinesis', async () => {
+    // Four unexpected top-level keys of 300 KB: uncapped, their issue paths made a 1.2 MB bad row, over
+    // Kinesis' 1 MiB record limit, and the event was answered `retry` on every resend.
+    const huge: Record<string, unknown> = { ...event({ anonymous_id: 'big-keys' }) };
+    for (let i = 0; i < 4; i++) huge[`k${i}${'x'.repeat(300_000)}`] = 1;
+    const app = createApp({
+      writer: createKinesisWriter(client, { budgetMs: 30_000 }),
+      options: { streamName: 'bad-big', badRowsStreamName: 'bad-big', writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`), maxBodyBytes: 1 << 20, maxEventBytes: 32_768 },
+    });
+    const res = await app.request('/v1/batch', post(gzip(batch([huge])), { 'content-encoding': 'gzip' }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as BatchResponse;
+    expect(body).toMatchObject({ rejected: 1, retry: 0 });
+    const answered = body.results[0]!;
+    if (answered.status !== 'rejected') throw new Error(`expected rejected, got ${answered.status}`);
+    expect(answered.issues.length).toBeGreaterThanOrEqual(4);
+    expect(answered.issues.length).toBeLessThanOrEqual(ISSUES_MAX_COUNT);
+    for (const issue of answered.issues) expect(Buffer.byteLength(issue.path) + Buffer.byteLength(issue.message)).toBeLessThanOrEqual(2 * ISSUE_TEXT_MAX_BYTES);
+    const rows = await readStream(client, 'bad-big');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.Data!.byteLength).toBeLessThan(RECORD_MAX_BYTES);
+    expect(json(rows[0]!)).toMatchObject({ error_type: 'invalid_event', issues_truncated: true, payload_truncated: true, issues: answered.issues });
   });
 
   it('the Node server answers 200 only after Kinesis holds the events, and shuts down cleanly', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createBatchingWriter, type OutRecord, type PutCall, type WriterTuning } from '../src';
+import { createBatchingWriter, type OutRecord, type PutCall, type RecordWriter, type WriteOutcome, type WriterTuning } from '../src';
 
 const tuning: WriterTuning = { lingerMs: 10, budgetMs: 2000, maxBytesInFlight: 1024 * 1024, breakerFailures: 3, breakerCooldownMs: 200, baseDelayMs: 5, maxDelayMs: 20 };
 const rec = (key: string, label: string): OutRecord => ({ data: Buffer.from(label), partitionKey: key });
@@ -66,6 +66,70 @@ describe('batching writer', () => {
     expect(kinesis.written.filter((l) => l.startsWith('a'))).toEqual(['a1', 'a2']);
     // Other keys are not held back behind the retried one.
     expect(kinesis.written.indexOf('b1')).toBeLessThan(kinesis.written.indexOf('a1'));
+  });
+
+  it("sends a key's retried records together in one call; its newer records wait for them", async () => {
+    // a1 and a2 fail once; a4 and a5 arrive while that first call is out.
+    const kinesis = fakeKinesis((l, n) => (['a1', 'a2'].includes(l) && n === 1 ? 'ProvisionedThroughputExceededException' : undefined));
+    let later: Promise<WriteOutcome> | undefined;
+    const writer: RecordWriter = writerOver((stream, records, signal) => {
+      if (kinesis.calls.length === 0) later = writer.put('events', [rec('a', 'a4'), rec('a', 'a5')]);
+      return kinesis.put(stream, records, signal);
+    });
+    expect(await writer.put('events', ['a1', 'a2', 'a3'].map((l) => rec('a', l)))).toEqual({ failed: [] });
+    expect(await later).toEqual({ failed: [] });
+    expect(kinesis.calls).toEqual([['a1', 'a2', 'a3'], ['a1', 'a2'], ['a4', 'a5']]);
+  });
+
+  it('retries a throttled 500-record batch of one key in one call, not one call per record', async () => {
+    const kinesis = fakeKinesis((_l, n) => (n === 1 ? 'ProvisionedThroughputExceededException' : undefined));
+    const records = Array.from({ length: 500 }, (_, i) => rec('device-1', `e${i}`));
+    expect(await writerOver(kinesis.put).put('events', records)).toEqual({ failed: [] });
+    expect(kinesis.calls).toEqual([records.map(label), records.map(label)]);
+  });
+
+  it('a backlog of 150,000 records on one throttled key is written 500 per call, in order (no O(backlog) work per call, no stack overflow)', async () => {
+    // The key's first call is throttled whole, so its 150,000 records wait behind the retry.
+    let first = true;
+    const written: string[] = [];
+    const put: PutCall = (_stream, records) => {
+      const failed = first ? records.map((_, index) => ({ index, code: 'ProvisionedThroughputExceededException' })) : [];
+      if (!first) written.push(...records.map(label));
+      first = false;
+      return Promise.resolve({ failed });
+    };
+    // A backoff long enough for the whole backlog to be waiting when the writer plans its next flush.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const writer = writerOver(put, { budgetMs: 120_000, maxBytesInFlight: 64 << 20, baseDelayMs: 200, maxDelayMs: 200 });
+    const puts = Array.from({ length: 300 }, (_, r) => writer.put('events', Array.from({ length: 500 }, (_, i) => rec('hot', `${r}.${i}`))));
+    const outcomes = await Promise.all(puts).finally(() => random.mockRestore());
+    expect(outcomes.every((o) => o.failed.length === 0)).toBe(true);
+    // Every record once, in arrival order (one key: one call at a time), 500 per call.
+    expect(written).toHaveLength(150_000);
+    expect(written.every((l, i) => l === `${Math.floor(i / 500)}.${i % 500}`)).toBe(true);
+    expect(writer.stats?.()).toMatchObject({ calls: 301, recordsQueued: 0, bytesInFlight: 0 });
+  });
+
+  it("a retry's backoff does not hold back other keys' new records", async () => {
+    vi.useFakeTimers();
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.9); // a backoff of 900 ms, not a lucky 0
+    try {
+      const kinesis = fakeKinesis((l, n) => (l === 'hot' && n === 1 ? 'ProvisionedThroughputExceededException' : undefined));
+      const writer = writerOver(kinesis.put, { baseDelayMs: 1000, maxDelayMs: 1000 });
+      const hot = writer.put('events', [rec('hot', 'hot')]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(kinesis.calls).toEqual([['hot']]);
+      const cold = writer.put('events', [rec('cold', 'cold')]);
+      await vi.advanceTimersByTimeAsync(1);
+      // Sent at once, not when hot's backoff timer fires.
+      expect(kinesis.calls).toEqual([['hot'], ['cold']]);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(kinesis.calls).toEqual([['hot'], ['cold'], ['hot']]);
+      expect(await Promise.all([hot, cold])).toEqual([{ failed: [] }, { failed: [] }]);
+    } finally {
+      random.mockRestore();
+      vi.useRealTimers();
+    }
   });
 
   it('answers the entries still failing when the time budget is spent, with the last error', async () => {
@@ -152,6 +216,40 @@ describe('batching writer', () => {
     release();
     expect(await first).toEqual({ failed: [] });
     expect(await writer.put('events', [big('c')])).toEqual({ failed: [] });
+  });
+
+  it('an idle writer takes one write larger than the bytes-in-flight cap; the next waits for it', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const kinesis = fakeKinesis();
+    const writer = writerOver(async (stream, records, signal) => {
+      await gate;
+      return kinesis.put(stream, records, signal);
+    }, { maxBytesInFlight: 2000 });
+    const big = writer.put('events', [{ data: Buffer.alloc(3000, 'a'), partitionKey: 'a' }]);
+    expect(await writer.put('events', [rec('b', 'b')])).toMatchObject({ failed: [0], lastError: 'too many bytes in flight' });
+    release();
+    expect(await big).toEqual({ failed: [] });
+    expect(await writer.put('events', [{ data: Buffer.alloc(3000, 'c'), partitionKey: 'c' }])).toEqual({ failed: [] });
+  });
+
+  it('close() waits out a retry backoff on a timer, without spinning through event-loop turns', async () => {
+    const kinesis = fakeKinesis((_l, n) => (n <= 3 ? 'ProvisionedThroughputExceededException' : undefined));
+    const writer = writerOver(kinesis.put, { budgetMs: 10_000, baseDelayMs: 100, maxDelayMs: 200 });
+    // Every setImmediate the writer asks for: re-arming one per turn until a backoff ends is a busy loop
+    // (one core at 100 % during shutdown). Backoffs of 100-200 ms, not a lucky 0.
+    const immediates = vi.spyOn(globalThis, 'setImmediate');
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const pending = writer.put('events', [rec('k', 'x')]);
+      await writer.close?.();
+      expect(await pending).toEqual({ failed: [] });
+      expect(kinesis.calls).toHaveLength(4);
+      expect(immediates.mock.calls.length).toBeLessThan(10);
+    } finally {
+      immediates.mockRestore();
+      random.mockRestore();
+    }
   });
 
   it('close() writes what is queued, then refuses new writes', async () => {

@@ -1,5 +1,6 @@
 import { createBreaker } from './breaker';
 import { PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_COUNT, RECORD_MAX_BYTES, recordSize } from './packer';
+import { PendingRecords, type PickedCall, type QueuedRecord } from './pending-records';
 import type { OutRecord, RecordWriter, WriteOutcome, WriterStats } from './record-writer';
 
 /** One PutRecords call: resolves with the entries that failed; throws when the whole call failed. */
@@ -20,13 +21,8 @@ export interface WriterTuning {
   maxConcurrentCalls?: number;
 }
 
-interface Item {
-  seq: number;
-  record: OutRecord;
-  size: number;
+interface Item extends QueuedRecord {
   attempt: number;
-  notBefore: number;
-  deadline: number;
   /** What Kinesis said on the last failed attempt: more useful than "budget spent" alone. */
   lastError?: string;
   /** The put() call this record came in, and its index there. */
@@ -44,17 +40,21 @@ interface PendingPut {
 
 interface StreamQueue {
   name: string;
-  pending: Item[];
-  inflightKeys: Set<string>;
+  pending: PendingRecords<Item>;
   calls: number;
-  timer?: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate>;
+  /** The flush timer and when it fires: a sooner need re-arms it. */
+  timer?: { immediate: ReturnType<typeof setImmediate> } | { timeout: ReturnType<typeof setTimeout> };
+  timerAt: number;
 }
+
+const NO_ITEMS: Item[] = [];
 
 /**
  * Micro-batching writer: records from concurrent requests share PutRecords calls (≤ 500 records,
  * ≤ 5 MiB) after a short linger. Only failed entries are retried, with full-jitter backoff, within
  * the time budget. Per partition key, a record is never sent while an earlier one of the same key
- * is in flight or waiting to be retried, so retries never let later records overtake across calls.
+ * is in flight or waiting to be retried, so retries never let later records overtake across calls;
+ * a key's retried records travel together, without its never-sent ones.
  */
 export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, ping: RecordWriter['ping']): RecordWriter {
   const base = tuning.baseDelayMs ?? 50;
@@ -63,13 +63,12 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   const breaker = createBreaker({ failures: tuning.breakerFailures, cooldownMs: tuning.breakerCooldownMs, probeTimeoutMs: tuning.budgetMs });
   const queues = new Map<string, StreamQueue>();
   const stats: WriterStats = { bytesInFlight: 0, recordsQueued: 0, circuitOpen: false, calls: 0, recordsWritten: 0, entryFailures: 0, refused: 0 };
-  let nextSeq = 0;
   let closing = false;
   const idle = new Set<() => void>();
 
   const queueOf = (name: string): StreamQueue => {
     let q = queues.get(name);
-    if (!q) queues.set(name, (q = { name, pending: [], inflightKeys: new Set(), calls: 0 }));
+    if (!q) queues.set(name, (q = { name, pending: new PendingRecords<Item>(), calls: 0, timerAt: 0 }));
     return q;
   };
 
@@ -84,7 +83,9 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     const sizes = records.map(recordSize);
     let bytes = 0;
     for (const size of sizes) bytes += size;
-    if (stats.bytesInFlight + bytes > tuning.maxBytesInFlight) return Promise.resolve(refuse(records, 'too many bytes in flight', 1000));
+    // An idle writer takes any one write, however large: a cap set below a request's stored size would
+    // otherwise refuse that request forever (503 on every resend).
+    if (stats.bytesInFlight > 0 && stats.bytesInFlight + bytes > tuning.maxBytesInFlight) return Promise.resolve(refuse(records, 'too many bytes in flight', 1000));
     // Last, so that a write refused for another reason does not take the half-open probe's place.
     const admitted = breaker.admit();
     if (!admitted) {
@@ -99,11 +100,11 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     const deadline = Date.now() + tuning.budgetMs;
     for (let index = 0; index < records.length; index++) {
       const size = sizes[index]!;
-      const item: Item = { seq: nextSeq++, record: records[index]!, size, attempt: 0, notBefore: 0, deadline, put, index };
+      const item: Item = { record: records[index]!, size, attempt: 0, deadline, put, index };
       stats.bytesInFlight += size;
       stats.recordsQueued += 1;
       if (size > RECORD_MAX_BYTES) done(item, false, `record is ${size} bytes, over the 1 MiB Kinesis limit`);
-      else q.pending.push(item);
+      else q.pending.add(item);
     }
     // Linger only while a call of this stream is already out: then the wait costs nothing (a slot frees
     // soon anyway) and fills the next call; with none out, waiting would only add latency. Writes made
@@ -122,65 +123,50 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     if (stats.recordsQueued === 0) for (const wake of idle) wake();
   }
 
+  const expire = (item: Item): void => done(item, false, item.lastError ? `${item.lastError} (time budget spent)` : 'time budget spent');
+
+  /** Flush the stream in `delayMs`, or sooner if already planned sooner (a backoff timer must not hold back other keys' new records). */
   function schedule(q: StreamQueue, delayMs: number): void {
-    if (q.timer) return;
-    const full = q.pending.length >= PUT_RECORDS_MAX_COUNT;
+    const now = Date.now();
+    // setImmediate for "now": after this turn's other writes, without setTimeout(0)'s 1 ms floor.
+    const soon = delayMs <= 0 || q.pending.count >= PUT_RECORDS_MAX_COUNT;
+    const at = soon ? now : now + delayMs;
+    if (q.timer) {
+      if (q.timerAt <= at) return;
+      if ('immediate' in q.timer) clearImmediate(q.timer.immediate);
+      else clearTimeout(q.timer.timeout);
+    }
     const fire = (): void => {
       q.timer = undefined;
       flush(q);
     };
-    // setImmediate for "now": after this turn's other writes, without setTimeout(0)'s 1 ms floor.
-    q.timer = full || closing || delayMs <= 0 ? setImmediate(fire) : setTimeout(fire, delayMs);
+    q.timerAt = at;
+    q.timer = soon ? { immediate: setImmediate(fire) } : { timeout: setTimeout(fire, delayMs) };
   }
 
   function flush(q: StreamQueue): void {
+    const now = Date.now();
     while (q.calls < maxCalls) {
-      const call = pickCall(q, Date.now());
-      if (call.length === 0) break;
+      const call = q.pending.pick(now, PUT_RECORDS_MAX_COUNT, PUT_RECORDS_MAX_BYTES, expire);
+      if (call.items.length === 0) break;
       void send(q, call);
     }
-    const waiting = q.pending.filter((item) => !q.inflightKeys.has(item.record.partitionKey));
-    if (waiting.length > 0 && q.calls < maxCalls) schedule(q, Math.max(0, Math.min(...waiting.map((i) => i.notBefore)) - Date.now()));
+    // With a call slot free, nothing is ready now: wake up when the first backoff ends. (With none
+    // free, the next call to return flushes.)
+    const next = q.calls < maxCalls ? q.pending.nextAt() : undefined;
+    if (next !== undefined) schedule(q, next - now);
   }
 
-  /**
-   * Take records in arrival order, skipping a key once one of its records cannot go (keeps per-key order).
-   * Limit: within one call Kinesis may take a key's later record and fail an earlier one; records carry `seq`.
-   */
-  function pickCall(q: StreamQueue, now: number): Item[] {
-    const blocked = new Set(q.inflightKeys);
-    const picked: Item[] = [];
-    const rest: Item[] = [];
-    let bytes = 0;
-    for (const item of q.pending) {
-      const key = item.record.partitionKey;
-      if (now >= item.deadline) {
-        done(item, false, item.lastError ? `${item.lastError} (time budget spent)` : 'time budget spent');
-        continue;
-      }
-      if (blocked.has(key) || item.notBefore > now || picked.length === PUT_RECORDS_MAX_COUNT || bytes + item.size > PUT_RECORDS_MAX_BYTES) {
-        blocked.add(key);
-        rest.push(item);
-        continue;
-      }
-      picked.push(item);
-      bytes += item.size;
-      // A retried record travels without its key's successors: if it fails again they must not land first.
-      if (item.attempt > 0) blocked.add(key);
-    }
-    q.pending = rest;
-    for (const item of picked) q.inflightKeys.add(item.record.partitionKey);
-    return picked;
-  }
-
-  async function send(q: StreamQueue, items: Item[]): Promise<void> {
+  async function send(q: StreamQueue, call: PickedCall<Item>): Promise<void> {
+    const items = call.items;
     q.calls += 1;
     stats.calls += 1;
     // The call is aborted at the budget. A timer cleared when the call returns: AbortSignal.timeout's
     // cannot be cleared, so every call left one behind to fire (and dispatch) seconds later.
     const controller = new AbortController();
-    const budgetLeft = Math.max(1, Math.max(...items.map((i) => i.deadline)) - Date.now());
-    const timer = setTimeout(() => controller.abort(new DOMException('the write time budget is spent', 'TimeoutError')), budgetLeft);
+    let latest = 0;
+    for (const item of items) if (item.deadline > latest) latest = item.deadline;
+    const timer = setTimeout(() => controller.abort(new DOMException('the write time budget is spent', 'TimeoutError')), Math.max(1, latest - Date.now()));
     let failures: { index: number; code: string }[];
     let callFailed = false;
     try {
@@ -192,8 +178,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     } finally {
       clearTimeout(timer);
     }
-    settle(q, items, failures, callFailed);
-    for (const item of items) q.inflightKeys.delete(item.record.partitionKey);
+    settle(q, call, failures, callFailed);
     q.calls -= 1;
     flush(q);
   }
@@ -202,31 +187,40 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
    * Only whole-call failures (network, 5xx, timeout) count towards the breaker: per-entry throttling
    * means Kinesis is up and answering, and is handled by retrying those entries.
    */
-  function settle(q: StreamQueue, items: Item[], failures: { index: number; code: string }[], callFailed: boolean): void {
-    const failedAt = new Map(failures.map((f) => [f.index, f.code]));
-    stats.recordsWritten += items.length - failedAt.size;
-    stats.entryFailures += failedAt.size;
+  function settle(q: StreamQueue, call: PickedCall<Item>, failures: { index: number; code: string }[], callFailed: boolean): void {
+    const failedAt = failures.length > 0 ? new Map(failures.map((f) => [f.index, f.code])) : undefined;
+    const failedCount = failedAt?.size ?? 0;
+    stats.recordsWritten += call.items.length - failedCount;
+    stats.entryFailures += failedCount;
     const opened = callFailed ? breaker.failure(failures[0]?.code ?? 'failed') : (breaker.success(), false);
     stats.circuitOpen = breaker.state() === 'open';
     const now = Date.now();
-    const retry: Item[] = [];
-    items.forEach((item, index) => {
-      const code = failedAt.get(index);
-      if (code === undefined) return done(item, true);
-      item.attempt += 1;
-      item.lastError = code;
-      item.notBefore = now + Math.random() * Math.min(cap, base * 2 ** item.attempt);
-      if (stats.circuitOpen || item.notBefore >= item.deadline) done(item, false, code);
-      else retry.push(item);
+    let i = 0;
+    call.keys.forEach((kq, k) => {
+      let failed: Item[] | undefined;
+      let attempt = 0;
+      for (const end = i + call.counts[k]!; i < end; i++) {
+        const item = call.items[i]!;
+        const code = failedAt?.get(i);
+        if (code === undefined) {
+          done(item, true);
+          continue;
+        }
+        item.attempt += 1;
+        item.lastError = code;
+        attempt = Math.max(attempt, item.attempt);
+        (failed ??= []).push(item);
+      }
+      // One backoff per key: its retried records go again together.
+      const notBefore = now + Math.random() * Math.min(cap, base * 2 ** attempt);
+      const retry = failed?.filter((item) => {
+        const keep = !stats.circuitOpen && notBefore < item.deadline;
+        if (!keep) done(item, false, item.lastError);
+        return keep;
+      });
+      q.pending.release(kq, retry ?? NO_ITEMS, notBefore);
     });
-    if (opened) for (const queue of queues.values()) drain(queue, `circuit open: ${breaker.reason() ?? ''}`);
-    // Back in arrival order, ahead of anything newer with the same key.
-    q.pending = [...retry, ...q.pending].sort((a, b) => a.seq - b.seq);
-  }
-
-  function drain(q: StreamQueue, why: string): void {
-    for (const item of q.pending) done(item, false, why);
-    q.pending = [];
+    if (opened) for (const queue of queues.values()) queue.pending.drain((item) => done(item, false, `circuit open: ${breaker.reason() ?? ''}`));
   }
 
   return {
@@ -240,6 +234,7 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
     stats: () => ({ ...stats, circuitOpen: breaker.state() === 'open' }),
     close: async () => {
       closing = true;
+      // Flushing now skips the linger; a retry still waits out its backoff (its timer is kept).
       for (const q of queues.values()) flush(q);
       if (stats.recordsQueued > 0) await new Promise<void>((resolve) => idle.add(resolve));
     },

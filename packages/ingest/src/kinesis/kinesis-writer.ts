@@ -1,6 +1,7 @@
 import { DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createBatchingWriter, type PutCall, type WriterTuning } from './batching-writer';
 import type { OutRecord, RecordWriter } from './record-writer';
+import { sharedCheck } from './shared-check';
 
 export type KinesisWriterOptions = Partial<WriterTuning>;
 
@@ -28,11 +29,22 @@ export function kinesisPutCall(client: KinesisClient): PutCall {
 /** The production writer: micro-batched PutRecords with partial retry, backpressure and a breaker. */
 export function createKinesisWriter(client: KinesisClient, options: KinesisWriterOptions = {}): RecordWriter {
   const tuning = { ...WRITER_DEFAULTS, ...options };
-  return createBatchingWriter(kinesisPutCall(client), tuning, async (stream) => {
+  return createBatchingWriter(kinesisPutCall(client), tuning, sharedCheck((stream) => describeStream(client, stream, tuning.budgetMs), READINESS_TTL_MS));
+}
+
+/** How long a readiness answer is reused (README, /readyz). */
+export const READINESS_TTL_MS = 5000;
+
+/** The stream answers. Its `LimitExceededException` (20 calls per second per account) says it is there: ready. */
+async function describeStream(client: KinesisClient, stream: string, budgetMs: number): Promise<void> {
+  try {
     // Bounded like a write: a readiness probe that hangs on a hung Kinesis would pile up one open
     // request per health check, and a stream that cannot answer within a write's budget is not ready.
-    await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }), { abortSignal: AbortSignal.timeout(tuning.budgetMs) });
-  });
+    await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }), { abortSignal: AbortSignal.timeout(budgetMs) });
+  } catch (error) {
+    if (error instanceof Error && error.name === 'LimitExceededException') return;
+    throw error;
+  }
 }
 
 /** An in-process PutRecords sink: the full writer path without a network, for benchmarks and tests. */

@@ -2,6 +2,7 @@ import { findUnstorableText, mayHoldUnstorableText, validateEvent, type ClientEv
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
+import { capIssues } from './cap-issues';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
 export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;
@@ -55,7 +56,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
       results.push({ event_id: checked.eventId, status: 'accepted' });
     } else {
       results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues: checked.issues });
-      bad.push({ index, record: badRow(raw, checked.code, checked.issues, input, checked.payload) });
+      bad.push({ index, record: badRow(raw, checked.code, checked.issues, input, checked.payload, checked.issuesCut) });
     }
   }
 
@@ -89,20 +90,28 @@ interface Accepted {
 
 type Checked =
   | Accepted
-  /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
-  | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string };
+  /**
+   * `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as
+   * it would have been stored (JSON text). `issuesCut`: issues were cut or left out (`capIssues`).
+   */
+  | { ok: false; code: IngestRejectionCode; issues: Issue[]; issuesCut?: boolean; payload?: string };
+
+function cappedIssues(issues: Issue[]): { issues: Issue[]; issuesCut?: boolean } {
+  const capped = capIssues(issues);
+  return capped.cut ? { issues: capped.issues, issuesCut: true } : { issues: capped.issues };
+}
 
 /** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
 function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson): Checked {
   const prefix = `events[${index}]`;
   const result = validateEvent(raw, prefix);
-  if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
+  if (!result.ok) return { ok: false, code: 'invalid_event', ...cappedIssues(result.issues) };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
   const { json, bytes } = storedJson(result.value);
   // U+0000 or a lone surrogate would stop the PostgreSQL sink downstream; the JSON text says in tens of
   // ns whether to look (in the stored form: the encoder has spent the event object).
   const unstorable = mayHoldUnstorableText(json) ? findUnstorableText(JSON.parse(json), prefix) : undefined;
-  if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json };
+  if (unstorable) return { ok: false, code: 'invalid_event', ...cappedIssues([unstorable]), payload: json };
   if (bytes > maxEventBytes) {
     const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
     return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };
@@ -143,10 +152,15 @@ export interface BadRow {
   request_id: string;
   payload: string;
   payload_truncated: boolean;
+  /** Present (true) when issues were cut at 1 KiB or left out past 100 / 64 KiB (`capIssues`). */
+  issues_truncated?: true;
 }
 
-/** `payloadText`: the payload already as JSON text (the stored form of an event too large); else `raw` is stringified. */
-export function badRow(raw: unknown, code: IngestRejectionCode, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>, payloadText?: string): OutRecord {
+/**
+ * `payloadText`: the payload already as JSON text (the stored form of an event too large); else `raw` is
+ * stringified. `issues` must be bounded already (`capIssues`, `issuesCut` when it cut anything).
+ */
+export function badRow(raw: unknown, code: IngestRejectionCode, issues: Issue[], input: Pick<EnrichInput, 'appId' | 'receivedAt' | 'requestId'>, payloadText?: string, issuesCut?: boolean): OutRecord {
   const payload = utf8Prefix(payloadText ?? JSON.stringify(withoutClientIp(raw)) ?? 'undefined', BAD_ROW_PAYLOAD_MAX_BYTES);
   const row: BadRow = {
     error_type: code,
@@ -156,6 +170,7 @@ export function badRow(raw: unknown, code: IngestRejectionCode, issues: Issue[],
     request_id: input.requestId,
     payload: payload.text,
     payload_truncated: payload.cut,
+    ...(issuesCut ? { issues_truncated: true as const } : {}),
   };
   return { data: encode(row), partitionKey: eventIdOf(raw) || input.requestId };
 }
