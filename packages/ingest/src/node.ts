@@ -33,8 +33,10 @@ function main(): void {
   server.on('clientError', answerClientError);
 
   let closing = false;
-  /** `exitCode` 1 after a fatal error: the requests in flight are still answered, then the platform restarts us. */
-  const shutdown = (signal: string, exitCode = 0): void => {
+  let exitCode = 0;
+  /** Exit code 1 after a fatal error, also one during a stop a signal began: the requests in flight are still answered, then the platform restarts us. */
+  const shutdown = (signal: string, code = 0): void => {
+    exitCode = Math.max(exitCode, code);
     if (closing) return;
     closing = true;
     log({ level: 'info', msg: 'shutting down', signal });

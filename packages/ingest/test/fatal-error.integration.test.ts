@@ -19,7 +19,7 @@ describe('the Node entry after an error nothing caught', () => {
   let client: KinesisClient;
   beforeAll(async () => {
     kinesis = await startKinesis();
-    await ensureStreams(kinesis.endpoint, [{ name: 'fatal-1', shards: 1 }, { name: 'fatal-2', shards: 1 }, { name: 'fatal-bad', shards: 1 }]);
+    await ensureStreams(kinesis.endpoint, [{ name: 'fatal-1', shards: 1 }, { name: 'fatal-2', shards: 1 }, { name: 'fatal-3', shards: 1 }, { name: 'fatal-bad', shards: 1 }]);
     proxy = await startKinesisFaultProxy(kinesis.endpoint);
     client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   });
@@ -30,9 +30,11 @@ describe('the Node entry after an error nothing caught', () => {
   });
 
   it.each([
-    ['unhandledRejection', 'fatal-1'],
-    ['uncaughtException', 'fatal-2'],
-  ] as const)('%s: logs it, answers the request in flight, then exits 1', async (kind, stream) => {
+    ['unhandledRejection', 'fatal-1', false],
+    ['uncaughtException', 'fatal-2', false],
+    // The stop a SIGTERM began is under way: the error still makes the exit code 1.
+    ['uncaughtException', 'fatal-3', true],
+  ] as const)('%s, stream %s, during a SIGTERM stop: %s: logs it, answers the request in flight, then exits 1', async (kind, stream, terminating) => {
     proxy.plan = {};
     const { child, url, lines } = await startIngest(
       { KINESIS_ENDPOINT: proxy.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: stream, BAD_ROWS_STREAM_NAME: 'fatal-bad', TEST_FAULT: kind },
@@ -45,6 +47,10 @@ describe('the Node entry after an error nothing caught', () => {
     const sent = event({ anonymous_id: 'in-flight' });
     const answer = fetch(`${url}/v1/batch`, { method: 'POST', headers: { authorization: basic('wk_live'), 'content-type': 'application/json' }, body: batch([sent]) });
     await waitFor('the write to reach the proxy', () => (proxy.stats.calls.PutRecords ?? 0) > callsBefore, 10_000, 10);
+    if (terminating) {
+      child.kill('SIGTERM');
+      await waitFor('the stop to begin', () => lines.some((l) => l.includes('"shutting down"')), 10_000, 10);
+    }
     child.kill('SIGUSR2');
     const res = await answer;
     expect(res.status).toBe(200);

@@ -128,8 +128,10 @@ export function createBatchingWriter(putCall: PutCall, tuning: WriterTuning, pin
   /** Flush the stream in `delayMs`, or sooner if already planned sooner (a backoff timer must not hold back other keys' new records). */
   function schedule(q: StreamQueue, delayMs: number): void {
     const now = Date.now();
-    // setImmediate for "now": after this turn's other writes, without setTimeout(0)'s 1 ms floor.
-    const soon = delayMs <= 0 || q.pending.count >= PUT_RECORDS_MAX_COUNT;
+    // setImmediate for "now": after this turn's other writes, without setTimeout(0)'s 1 ms floor. A full
+    // call's worth goes at once too, but only if some of it may be sent now: records waiting out a
+    // backoff count as pending, and re-arming "now" until the backoff ends was a busy loop.
+    const soon = delayMs <= 0 || (q.pending.count >= PUT_RECORDS_MAX_COUNT && q.pending.hasReady());
     const at = soon ? now : now + delayMs;
     if (q.timer) {
       if (q.timerAt <= at) return;

@@ -56,6 +56,11 @@ export class PendingRecords<T extends QueuedRecord> {
     if (!kq.busy && kq.place === undefined) this.makeReady(kq);
   }
 
+  /** Whether some key may send now (not busy, not waiting out a backoff). */
+  hasReady(): boolean {
+    return this.ready.length > 0;
+  }
+
   /** The earliest time a key waiting out a backoff may send again. */
   nextAt(): number | undefined {
     return this.delayed.peek()?.notBefore;
