@@ -72,11 +72,13 @@
 //                (Those three lines measured on 9614 B, in a branch made before the size round above.)
 //   9590 B gzip: both merged: measured 9586 B, the size round's 9452 B + 134 B of the device-state and
 //                per-call identity work (131 B measured on 9614 B).
+//   9630 B gzip: measured 9623 B (+37 B): event calls discarded past 1000 before init() are reported in one
+//                'drop' notice (queue_full) once init() has attached the listeners added before it (they were lost silently).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9590;
+const GZIP_BUDGET = 9630;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -1,4 +1,4 @@
-import type { Client } from './core/client';
+import type { Client, CoreClient } from './core/client';
 import type { ClientConfig } from './core/config';
 
 /** Methods that only queue something: before init() they wait and are replayed in order. */
@@ -11,7 +11,7 @@ export type EventlineApi = Pick<Client, Deferred | 'flush' | 'getDeviceId' | 'on
   init: (config: ClientConfig) => Client;
 };
 
-/** Calls made before init() wait here; past this many, the oldest event call is discarded. */
+/** Calls made before init() wait here; past this many, the oldest event call is discarded (one 'drop' notice at init()). */
 const MAX_EARLY_CALLS = 1000;
 
 /**
@@ -20,14 +20,18 @@ const MAX_EARLY_CALLS = 1000;
  */
 const EVENT_CALLS = 6;
 
-export function createDefaultInstance(make: (config: ClientConfig) => Client): EventlineApi {
+export function createDefaultInstance(make: (config: ClientConfig) => CoreClient): EventlineApi {
   let client: Client | undefined;
   const early: { run: (c: Client) => void; event?: boolean }[] = [];
+  let discarded = 0;
 
   function later(run: (c: Client) => void, event?: boolean): void {
     early.push({ run, event });
     const oldestEvent = early.length > MAX_EARLY_CALLS ? early.findIndex((call) => call.event) : -1;
-    if (oldestEvent >= 0) early.splice(oldestEvent, 1);
+    if (oldestEvent >= 0) {
+      early.splice(oldestEvent, 1);
+      discarded++;
+    }
   }
 
   const api = {
@@ -36,6 +40,8 @@ export function createDefaultInstance(make: (config: ClientConfig) => Client): E
       const created = make(config);
       client = created;
       for (const call of early.splice(0)) call.run(created);
+      // Told once the listeners added before init() are attached (replayed just above): no silent drop.
+      if (discarded) created.drop('queue_full', `${discarded} calls before init() discarded`);
       return created;
     },
     flush: () => (client ? client.flush() : Promise.resolve()),

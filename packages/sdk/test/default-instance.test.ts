@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDefaultInstance } from '../src/default-instance';
-import { createEventline } from '../src/node';
+import { createClient } from '../src/core/client';
+import { withFullStorage } from '../src/core/full-storage';
+import { createNodePlatform } from '../src/platform/node/platform';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
 const { ingest, clients } = ingestSuite();
@@ -9,7 +11,7 @@ afterEach(() => {
 });
 
 function instance() {
-  return createDefaultInstance((config) => clients.keep(createEventline(config)));
+  return createDefaultInstance((config) => clients.keep(createClient(config, withFullStorage(createNodePlatform()))));
 }
 
 describe('default instance', () => {
@@ -37,11 +39,17 @@ describe('default instance', () => {
     for (let i = 0; i < 1000; i++) api.track('burst');
     api.optIn();
     api.track('last');
+    const drops: { reason: string; message: string; events: number }[] = [];
+    api.on('drop', (n) => drops.push({ reason: n.reason, message: n.message, events: n.events.length }));
     api.init({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushAt: 5000 });
     await api.flush();
     // The opt-out was kept in its place: the burst made while opted out is dropped, not sent.
     expect(ingest.events().map((e) => e.event)).toEqual(['last']);
     expect(sent).toEqual([1]);
+    // Nothing is dropped silently: the 6 calls past 1000 discarded ('first' and the burst's oldest 5) are told once,
+    // to the listeners added before init(); the rest of the burst, made while opted out, as consent drops.
+    expect(drops[0]).toEqual({ reason: 'queue_full', message: '6 calls before init() discarded', events: 0 });
+    expect(drops.slice(1).every((d) => d.reason === 'consent')).toBe(true);
   });
 
   it('keeps every listener and state call before init(), however many there are', async () => {

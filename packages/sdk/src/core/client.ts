@@ -56,10 +56,12 @@ export interface Client {
 /** Per-call ids in wire form (the Node entry's `{ userId, anonymousId }`): the event's own, not the client's. */
 export type CallIds = Pick<ClientEvent, 'anonymous_id' | 'user_id'>;
 
-/** The client with the seam the Node entry builds per-call identity on (not part of the public type). */
+/** The client with the seams its wrappers build on (not part of the public type). */
 export interface CoreClient extends Client {
   /** Any event call, with the event's own ids: the client's user id, session and stored identity stay out of it. */
   callWith: (type: EventType, id: unknown, data: unknown, other: unknown, ids: CallIds) => void;
+  /** A 'drop' notice for events lost before this client existed (calls discarded before init()). */
+  drop: (reason: ClientNotices['drop']['reason'], message: string) => void;
 }
 
 export function createClient(config: ClientConfig, platform: CorePlatform): CoreClient {
@@ -401,6 +403,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     },
     on: (name, listener) => emitter.on(name, listener),
     callWith: call,
+    drop,
     async close() {
       closed = true;
       for (const off of unsubscribe.splice(0)) off();
