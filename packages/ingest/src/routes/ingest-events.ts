@@ -55,8 +55,10 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
       good.push(checked);
       results.push({ event_id: checked.eventId, status: 'accepted' });
     } else {
-      results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues: checked.issues });
-      bad.push({ index, record: badRow(raw, checked.code, checked.issues, input, checked.payload, checked.issuesCut) });
+      // Bounded in one place for every rejection: issues quote the event's property names, which may be huge.
+      const { issues, cut } = capIssues(checked.issues);
+      results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues });
+      bad.push({ index, record: badRow(raw, checked.code, issues, input, checked.payload, cut) });
     }
   }
 
@@ -90,28 +92,20 @@ interface Accepted {
 
 type Checked =
   | Accepted
-  /**
-   * `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as
-   * it would have been stored (JSON text). `issuesCut`: issues were cut or left out (`capIssues`).
-   */
-  | { ok: false; code: IngestRejectionCode; issues: Issue[]; issuesCut?: boolean; payload?: string };
-
-function cappedIssues(issues: Issue[]): { issues: Issue[]; issuesCut?: boolean } {
-  const capped = capIssues(issues);
-  return capped.cut ? { issues: capped.issues, issuesCut: true } : { issues: capped.issues };
-}
+  /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
+  | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string };
 
 /** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
 function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson): Checked {
   const prefix = `events[${index}]`;
   const result = validateEvent(raw, prefix);
-  if (!result.ok) return { ok: false, code: 'invalid_event', ...cappedIssues(result.issues) };
+  if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
   const { json, bytes } = storedJson(result.value);
   // U+0000 or a lone surrogate would stop the PostgreSQL sink downstream; the JSON text says in tens of
   // ns whether to look (in the stored form: the encoder has spent the event object).
   const unstorable = mayHoldUnstorableText(json) ? findUnstorableText(JSON.parse(json), prefix) : undefined;
-  if (unstorable) return { ok: false, code: 'invalid_event', ...cappedIssues([unstorable]), payload: json };
+  if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json };
   if (bytes > maxEventBytes) {
     const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
     return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };

@@ -60,7 +60,7 @@ export type CallIds = Pick<ClientEvent, 'anonymous_id' | 'user_id'>;
 export interface CoreClient extends Client {
   /** Any event call, with the event's own ids: the client's user id, session and stored identity stay out of it. */
   callWith: (type: EventType, id: unknown, data: unknown, other: unknown, ids: CallIds) => void;
-  /** A 'drop' notice for events lost before this client existed (calls discarded before init()). */
+  /** A 'drop' notice for calls lost before they reach the core (discarded before init(), a bad per-call identity). */
   drop: (reason: ClientNotices['drop']['reason'], message: string) => void;
 }
 

@@ -1,7 +1,5 @@
 import type { EventProperties, EventType } from '@eventline/schemas';
 import type { CallIds, Client, CoreClient, EventName, Traits } from '../../core/client';
-import { createEmitter } from '../../core/emitter';
-import type { ClientNotices } from '../../core/notices';
 
 /** Who one event is about (server-side tracking): a user id, an anonymous id, or both. */
 export type CallIdentity = { userId: string; anonymousId?: string } | { userId?: string; anonymousId: string };
@@ -32,12 +30,11 @@ const badId = (value: unknown) => value !== undefined && (typeof value !== 'stri
  * client's seq counter. The client's stored identity is never touched.
  */
 export function withCallIdentity(client: CoreClient): NodeClient {
-  const notices = createEmitter<ClientNotices>(); // drops of calls refused here, before the core
   function callWith(type: EventType, id: unknown, data: unknown, other: unknown, identity: CallIdentity): void {
     const { userId, anonymousId } = identity as { userId?: unknown; anonymousId?: unknown };
     const anonymous = anonymousId ?? userId;
     if (badId(userId) || badId(anonymousId) || anonymous === undefined) {
-      notices.emit('drop', { reason: 'invalid', message: `${type}(): identity needs userId or anonymousId, 1-${ID_MAX} chars`, events: [] });
+      client.drop('invalid', `${type}(): identity needs userId or anonymousId, 1-${ID_MAX} chars`);
       return;
     }
     const ids: CallIds = { anonymous_id: anonymous as string };
@@ -53,13 +50,5 @@ export function withCallIdentity(client: CoreClient): NodeClient {
     screen: (name, properties, identity) => (identity ? callWith('screen', name, properties, undefined, identity) : client.screen(name, properties)),
     alias: (userId, previousId, identity) => (identity ? callWith('alias', userId, undefined, previousId, identity) : client.alias(userId, previousId)),
     group: (groupId, traits, identity) => (identity ? callWith('group', groupId, traits, undefined, identity) : client.group(groupId, traits)),
-    on(name, listener) {
-      const offCore = client.on(name, listener);
-      const offHere = notices.on(name, listener);
-      return () => {
-        offCore();
-        offHere();
-      };
-    },
   };
 }
