@@ -1,13 +1,17 @@
 import type { Issue } from '@eventline/schemas';
+import { capIssues } from './cap-issues';
 
 /** Every rejection names a code, says why in words, and where it can, the field path. */
 export interface ErrorBody {
-  error: { code: string; message: string; issues?: Issue[] };
+  error: { code: string; message: string; issues?: Issue[]; issues_truncated?: true };
   request_id?: string;
 }
 
+/** Issues are bounded as a rejected event's are (`capIssues`): they quote the body's keys, which may be huge. */
 export function errorBody(code: string, message: string, issues?: Issue[], requestId?: string): ErrorBody {
-  return { error: { code, message, ...(issues ? { issues } : {}) }, ...(requestId ? { request_id: requestId } : {}) };
+  const capped = issues && capIssues(issues);
+  const listed = capped ? { issues: capped.issues, ...(capped.cut ? { issues_truncated: true as const } : {}) } : {};
+  return { error: { code, message, ...listed }, ...(requestId ? { request_id: requestId } : {}) };
 }
 
 export type ClientErrorStatus = 400 | 401 | 403 | 413 | 415 | 429;

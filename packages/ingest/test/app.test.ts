@@ -99,6 +99,21 @@ describe('POST /v1/batch', () => {
     expect(body.error.issues).toContainEqual({ path: 'sent_at', code: 'required', message: 'required' });
   });
 
+  it('bounds the issues of a bad envelope as it bounds a rejected event\'s: huge unknown keys are quoted cut', async () => {
+    const app = testApp(createMemoryWriter(), { maxBodyBytes: 1024 * 1024 });
+    const envelope: Record<string, unknown> = { sent_at: new Date().toISOString(), events: [event()] };
+    for (let i = 0; i < 5; i++) envelope[`${'k'.repeat(150_000)}${i}`] = 1;
+    const res = await app.request('/v1/batch', post(JSON.stringify(envelope)));
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(16 * 1024);
+    const body = JSON.parse(text) as { error: { code: string; issues: { path: string }[]; issues_truncated?: boolean } };
+    expect(body.error.code).toBe('invalid_batch');
+    expect(body.error.issues_truncated).toBe(true);
+    expect(body.error.issues.length).toBeGreaterThan(0);
+    expect(body.error.issues[0]!.path.startsWith('kkkk')).toBe(true);
+  });
+
   it('answers 401 without a key or with an unknown key, before reading the body', async () => {
     const writer = createMemoryWriter();
     const app = testApp(writer);

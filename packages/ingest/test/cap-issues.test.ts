@@ -1,6 +1,6 @@
 import type { Issue } from '@eventline/schemas';
 import { describe, expect, it } from 'vitest';
-import { capIssues, ISSUE_TEXT_MAX_BYTES, ISSUES_MAX_COUNT, ISSUES_MAX_JSON_BYTES } from '../src/routes/cap-issues';
+import { capIssues, ISSUE_TEXT_MAX_BYTES, ISSUES_MAX_COUNT, ISSUES_MAX_JSON_BYTES } from '../src/cap-issues';
 
 const issue = (path: string, message = 'unexpected property'): Issue => ({ path, code: 'unexpected_property', message });
 

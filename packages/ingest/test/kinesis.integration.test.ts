@@ -4,7 +4,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, emulatorKinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createKinesisWriter, parseWriteKeys, RECORD_MAX_BYTES, type BatchResponse } from '../src';
-import { ISSUE_TEXT_MAX_BYTES, ISSUES_MAX_COUNT } from '../src/routes/cap-issues';
+import { ISSUE_TEXT_MAX_BYTES, ISSUES_MAX_COUNT } from '../src/cap-issues';
 import { basic, batch, event, gzip, post, WRITE_KEY } from './helpers';
 import { NODE_ENTRY, startIngest } from './ingest-process';
 

@@ -2,7 +2,7 @@ import { findUnstorableText, mayHoldUnstorableText, validateEvent, type ClientEv
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
-import { capIssues } from './cap-issues';
+import { capIssues } from '../cap-issues';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
 export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;

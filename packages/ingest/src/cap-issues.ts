@@ -1,5 +1,5 @@
 import type { Issue } from '@eventline/schemas';
-import { utf8Prefix } from '../utf8-prefix';
+import { utf8Prefix } from './utf8-prefix';
 
 /** Each issue's path and message are cut at this many bytes of UTF-8. */
 export const ISSUE_TEXT_MAX_BYTES = 1024;
