@@ -74,11 +74,14 @@
 //                per-call identity work (131 B measured on 9614 B).
 //   9630 B gzip: measured 9623 B (+37 B): event calls discarded past 1000 before init() are reported in one
 //                'drop' notice (queue_full) once init() has attached the listeners added before it (they were lost silently).
+//   9640 B gzip: measured 9636 B (+13 B): the lifecycle and the route listener are separate (the lifecycle wrapped
+//                history too), and close() puts history.pushState/replaceState back only while ours is the wrapper
+//                installed (it removed a router's later wrapper); under a later wrapper ours only passes calls through.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9630;
+const GZIP_BUDGET = 9640;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

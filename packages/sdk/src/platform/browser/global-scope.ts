@@ -5,6 +5,7 @@
  */
 
 import { readJson } from '../../core/sync-json';
+import type { LifecycleEvent } from '../../core/types';
 
 const STUB_KEY = 'eventline.stub';
 
@@ -108,47 +109,64 @@ export function getLocks(): ((name: string, run: () => Promise<void>) => Promise
   return typeof locks?.request === 'function' ? (name, run) => locks.request(name, run).then(() => undefined) : undefined;
 }
 
-export type PageEvent = 'hidden' | 'visible' | 'online' | 'route';
+type Listening = [EventTarget | undefined, string, () => void][];
 
-/**
- * visibilitychange / pagehide (never `unload`: it breaks the back/forward cache), online, and SPA
- * route changes (history.pushState / replaceState / popstate). Returns an unsubscribe.
- */
-export function listenPage(listener: (event: PageEvent) => void): () => void {
+/** Adds each listener; returns the undo. */
+function listen(on: Listening): () => void {
+  for (const [target, type, fn] of on) target?.addEventListener(type, fn);
+  return () => {
+    for (const [target, type, fn] of on) target?.removeEventListener(type, fn);
+  };
+}
+
+/** visibilitychange / pagehide (never `unload`: it breaks the back/forward cache) and online. Returns an unsubscribe. */
+export function listenLifecycle(listener: (event: LifecycleEvent) => void): () => void {
   const doc = g.document;
   if (typeof g.addEventListener !== 'function') return () => undefined;
-  let href = g.location?.href;
-  const onRoute = () => {
-    if (g.location?.href === href) return;
-    href = g.location?.href;
-    listener('route');
-  };
-  const on: [EventTarget | undefined, string, () => void][] = [
+  return listen([
     [doc, 'visibilitychange', () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
     [g, 'pagehide', () => listener('hidden')],
     [g, 'online', () => listener('online')],
-    [g, 'popstate', onRoute],
-  ];
-  for (const [target, type, fn] of on) target?.addEventListener(type, fn);
+  ]);
+}
+
+/** SPA route changes: history.pushState / replaceState and popstate, once per new URL. Returns an unsubscribe. */
+export function listenRoutes(listener: () => void): () => void {
+  if (typeof g.addEventListener !== 'function') return () => undefined;
+  let href = g.location?.href;
+  let active = true;
+  const onRoute = () => {
+    if (!active || g.location?.href === href) return;
+    href = g.location?.href;
+    listener();
+  };
+  const off = listen([[g, 'popstate', onRoute]]);
   const restore = patchHistory(g.history, onRoute);
   return () => {
-    for (const [target, type, fn] of on) target?.removeEventListener(type, fn);
+    active = false;
+    off();
     restore();
   };
 }
 
-/** history.pushState / replaceState call `after` once they ran; returns the undo. */
+/**
+ * history.pushState / replaceState call `after` once they ran; returns the undo. The undo puts the
+ * original back only while our wrapper is still the one installed: a router that wrapped it after us
+ * keeps its wrapper (ours, under it, then only passes calls through).
+ */
 function patchHistory(history: History | undefined, after: () => void): () => void {
   if (!history) return () => undefined;
-  const originals = (['pushState', 'replaceState'] as const).map((name) => {
-    const original = history[name].bind(history);
-    history[name] = function patchedHistory(...args: Parameters<History['pushState']>) {
-      original(...args);
+  const undos = (['pushState', 'replaceState'] as const).map((name) => {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back; called with `history` below
+    const original = history[name];
+    const patched = function patchedHistory(...args: Parameters<History['pushState']>) {
+      original.apply(history, args);
       after();
     };
-    return () => (history[name] = original);
+    history[name] = patched;
+    return () => history[name] === patched && (history[name] = original);
   });
-  return () => originals.forEach((undo) => undo());
+  return () => undos.forEach((undo) => undo());
 }
 
 /** Landing URL and referrer, read once at init for attribution. */

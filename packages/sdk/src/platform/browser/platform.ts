@@ -10,7 +10,8 @@ import {
   getLocalStorage,
   getLocks,
   hasIndexedDb,
-  listenPage,
+  listenLifecycle,
+  listenRoutes,
   randomBytes,
   utf8Length,
 } from './global-scope';
@@ -38,8 +39,8 @@ export function createBrowserPlatform(): CorePlatform {
     context: () => readBrowserContext(getBrowserScope()),
     gzip: getGzip(),
     beacon: getBeacon(),
-    lifecycle: (listener) => listenPage((e) => e !== 'route' && listener(e)),
-    onRouteChange: (listener) => listenPage((e) => e === 'route' && listener()),
+    lifecycle: listenLifecycle,
+    onRouteChange: listenRoutes,
     lock: locks
       ? locks
       : syncStore && createStorageLock(syncStore, randomBytes(8).join('.'), () => Date.now()), // owner: this tab's random id
