@@ -19,6 +19,8 @@ export interface FuzzCase {
   declaredLength?: number;
   /** Valid cases: this many events must come back `accepted`. */
   acceptAll?: number;
+  /** A 200 must hold exactly this many rejected events, each with an issue of this code. */
+  rejectWith?: { count: number; issueCode: string };
 }
 
 export const ALLOWED_ORIGIN = 'https://shop.example';
@@ -63,12 +65,20 @@ const wrongType = fc.record({ field: fc.constantFrom(...FIELDS), value: fc.anyth
   return { kind: 'wrong_type', path: '/v1/batch', headers: json, body: bytes(JSON.stringify(body) ?? 'null'), auth: 'key', expect: envelope ? [200, 400] : [200] };
 });
 
-/** Arrays and objects nested past the 32-level limit, up to 100,000 deep (a stack-overflow probe). */
-const deepNesting = fc.record({ depth: fc.oneof(fc.integer({ min: 33, max: 200 }), fc.integer({ min: 1000, max: 100_000 })), inEvent: fc.boolean() }).map(({ depth, inEvent }): FuzzCase => {
+/**
+ * Arrays and objects nested past an event's 32-level limit, up to 100,000 deep (a stack-overflow probe).
+ * In an event, within the body's 256 levels: that event alone is rejected (`too_deep`, at its path);
+ * past 256 levels, or as the body itself, the request is refused.
+ */
+const deepNesting = fc.record({ depth: fc.oneof(fc.integer({ min: 33, max: 300 }), fc.integer({ min: 1000, max: 100_000 })), inEvent: fc.boolean() }).map(({ depth, inEvent }): FuzzCase => {
   const pairs = Math.ceil(depth / 2);
   const nest = '[{"a":'.repeat(pairs) + '1' + '}]'.repeat(pairs);
-  const text = inEvent ? validBatch([validEvent('d', 0)]).replace('"af_price":9.99', `"af_price":9.99,"x":${nest}`) : nest;
-  return { kind: 'deep_nesting', path: '/v1/batch', headers: json, body: bytes(text), auth: 'key', expect: [400], code: 'too_deep' };
+  const base = { kind: 'deep_nesting', path: '/v1/batch', headers: json, auth: 'key' } as const;
+  if (!inEvent) return { ...base, body: bytes(nest), expect: [400], ...(2 * pairs > 256 ? { code: 'too_deep' } : {}) };
+  const text = validBatch([validEvent('d', 0), validEvent('d', 1)]).replace('"af_price":9.99', `"af_price":9.99,"x":${nest}`);
+  // body (1) → events (2) → event (3) → properties (4) → the nest from level 5
+  if (4 + 2 * pairs > 256) return { ...base, body: bytes(text), expect: [400], code: 'too_deep' };
+  return { ...base, body: bytes(text), expect: [200], rejectWith: { count: 1, issueCode: 'too_deep' } };
 });
 
 /** A property string from 10 KB to 1.2 MB: a 200 with the event rejected as too large, or 413 for the body. */

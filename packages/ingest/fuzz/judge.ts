@@ -9,7 +9,7 @@ interface BatchAnswer {
   accepted?: number;
   rejected?: number;
   retry?: number;
-  results?: { status?: string; code?: unknown; issues?: { path?: unknown }[] }[];
+  results?: { status?: string; code?: unknown; issues?: { path?: unknown; code?: unknown }[] }[];
 }
 
 /** The error code of a 4xx answer, for the counts. */
@@ -53,5 +53,11 @@ function judgeBatch(c: FuzzCase, body: BatchAnswer): string | undefined {
     if (r.status === 'rejected' && (typeof r.code !== 'string' || !r.issues?.length || r.issues.some((i) => typeof i.path !== 'string'))) return 'a rejected event without a code or field path';
   }
   if (c.acceptAll !== undefined && body.accepted !== c.acceptAll) return `valid: ${body.accepted}/${c.acceptAll} accepted`;
+  if (c.rejectWith) {
+    const { count, issueCode } = c.rejectWith;
+    const rejected = results.filter((r) => r.status === 'rejected');
+    if (rejected.length !== count || body.accepted !== results.length - count) return `${rejected.length} rejected and ${body.accepted} accepted, expected exactly ${count} rejected`;
+    if (!rejected.every((r) => r.issues?.some((i) => i.code === issueCode))) return `a rejected event without a ${issueCode} issue`;
+  }
   return undefined;
 }

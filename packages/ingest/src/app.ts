@@ -4,7 +4,7 @@ import { errorResponse } from './http/error-response';
 import type { IpMode } from './http/client-ip';
 import { createMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
-import { parseBody } from './http/read-body';
+import { parseBody, type ParsedBody } from './http/read-body';
 import type { RecordWriter } from './kinesis/record-writer';
 import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
@@ -47,7 +47,7 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | undefined;
 }
 
-type Env = { Variables: AuthVariables & RequestIdVariables & { jsonBody?: Promise<unknown> } };
+type Env = { Variables: AuthVariables & RequestIdVariables & { jsonBody?: Promise<ParsedBody> } };
 
 /** The ingest as a Hono app. It knows no runtime: node.ts and lambda.ts wire it. */
 export function createApp(deps: AppDeps) {
@@ -94,11 +94,15 @@ export function createApp(deps: AppDeps) {
 
 export type IngestApp = ReturnType<typeof createApp>;
 
-/** Reads and parses the body once per request, however many middlewares ask for it. */
+/**
+ * Reads and parses the body once per request, however many middlewares ask for it. The whole body may
+ * nest 256 levels (a stack guard for what follows: validation, bad rows); each event's own limit
+ * (`LIMITS.eventMaxDepth`, 32) is checked per event, so one deep event does not sink its batch.
+ */
 function bodyReader(options: AppOptions) {
-  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? 8 * 1024 * 1024, maxDepth: options.maxDepth ?? 32 };
-  return function readBody(c: Context): Promise<unknown> {
-    const cached = c.get('jsonBody') as Promise<unknown> | undefined;
+  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? 8 * 1024 * 1024, maxDepth: options.maxDepth ?? 256 };
+  return function readBody(c: Context): Promise<ParsedBody> {
+    const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
     const bytes = c.req.arrayBuffer().catch((error: unknown) => Promise.reject(incompleteBody(error)));
     const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), limits));

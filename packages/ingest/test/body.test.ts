@@ -62,11 +62,43 @@ describe('request bodies', () => {
     const latin1 = await app.request('/v1/batch', post(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])));
     expect(latin1.status).toBe(400);
     expect(await errorCode(latin1)).toMatchObject({ code: 'invalid_encoding' });
-    const deep = await app.request('/v1/batch', post(batch([event({ properties: { x: JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown } })])));
-    expect(deep.status).toBe(400);
-    expect(await errorCode(deep)).toMatchObject({ code: 'too_deep' });
+    const deepBody = await app.request('/v1/batch', post(batch([event({ properties: { x: JSON.parse('['.repeat(260) + ']'.repeat(260)) as unknown } })])));
+    expect(deepBody.status).toBe(400);
+    expect(await errorCode(deepBody)).toMatchObject({ code: 'too_deep', message: 'body nests arrays/objects deeper than 256 levels' });
     const veryDeep = await app.request('/v1/batch', post('['.repeat(30_000) + ']'.repeat(30_000)));
     expect(veryDeep.status).toBe(400);
+  });
+
+  it('rejects an event nesting deeper than 32 levels on its own, with the path, and keeps its neighbours', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    // event (1) → properties (2) → x: 31 arrays (3…33)
+    const tooDeep = event({ properties: { x: JSON.parse('['.repeat(31) + ']'.repeat(31)) as unknown } });
+    const atLimit = event({ properties: { x: JSON.parse('['.repeat(30) + ']'.repeat(30)) as unknown } });
+    const res = await app.request('/v1/batch', post(batch([event(), tooDeep, atLimit])));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as BatchResponse;
+    expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(body.results[1]).toMatchObject({
+      event_id: tooDeep.event_id,
+      code: 'invalid_event',
+      issues: [{ code: 'too_deep', path: `events[1].properties.x${'[0]'.repeat(30)}`, message: 'nests objects/arrays deeper than 32 levels' }],
+    });
+    const badRows = (writer.records.get('events-bad') ?? []).map((r) => decode(r.data) as { error_type: string; payload: string });
+    expect(badRows).toHaveLength(1);
+    expect(badRows[0]!.error_type).toBe('invalid_event');
+    expect(JSON.parse(badRows[0]!.payload)).toMatchObject({ event_id: tooDeep.event_id });
+  });
+
+  it('checks the depth of each Segment message after mapping, the batch\'s context included', async () => {
+    const app = testApp(createMemoryWriter());
+    const deepContext = { x: JSON.parse('['.repeat(31) + ']'.repeat(31)) as unknown }; // context (2) → x (3…33)
+    const message = { type: 'track', event: 'Viewed', anonymousId: 'a-1', messageId: 'm-1', timestamp: new Date().toISOString() };
+    const res = await app.request('/v1/batch', post(JSON.stringify({ batch: [message, { ...message, messageId: 'm-2' }], context: deepContext }), { authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}` }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as BatchResponse;
+    expect(body.results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(body.results[0]).toMatchObject({ issues: [{ code: 'too_deep', path: `events[0].context.x${'[0]'.repeat(30)}` }] });
   });
 
   it('answers 413 when a batch has more events than allowed, and rejects one event over the byte limit', async () => {

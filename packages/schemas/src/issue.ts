@@ -16,7 +16,8 @@ export type IssueCode =
   | 'too_small'
   | 'unexpected_property'
   | 'too_many_items'
-  | 'too_few_items';
+  | 'too_few_items'
+  | 'too_deep';
 
 /** `/events/3/properties/af_revenue` → `events[3].properties.af_revenue`. */
 export function pointerToPath(pointer: string, prefix = ''): string {

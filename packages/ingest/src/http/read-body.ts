@@ -9,8 +9,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export interface BodyLimits {
   /** Largest body after gzip decompression (the gzip-bomb guard). */
   maxDecompressedBytes: number;
-  /** Deepest nesting of arrays and objects accepted. */
+  /** Deepest nesting of arrays and objects in the whole body (a stack guard; events have their own, lower limit). */
   maxDepth: number;
+}
+
+/** The body's JSON value and how deeply it nests (≤ the body limit). */
+export interface ParsedBody {
+  value: unknown;
+  depth: number;
 }
 
 /**
@@ -18,7 +24,7 @@ export interface BodyLimits {
  * `text/plain` from sendBeacon, none): gunzip with an output cap, strict UTF-8, JSON, nesting depth.
  * Every failure is a RequestRejectedError with a status and a reason.
  */
-export async function parseBody(raw: Uint8Array, contentEncoding: string | undefined, limits: BodyLimits): Promise<unknown> {
+export async function parseBody(raw: Uint8Array, contentEncoding: string | undefined, limits: BodyLimits): Promise<ParsedBody> {
   const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes);
   let text: string;
   try {
@@ -36,7 +42,7 @@ export async function parseBody(raw: Uint8Array, contentEncoding: string | undef
   if (depth > limits.maxDepth) {
     throw new RequestRejectedError(400, 'too_deep', `body nests arrays/objects deeper than ${limits.maxDepth} levels`);
   }
-  return value;
+  return { value, depth };
 }
 
 async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { RequestRejectedError } from '../errors';
 import type { OriginMatcher } from '../http/origins';
+import type { ParsedBody } from '../http/read-body';
 import type { WriteKeyEntry } from '../write-keys';
 
 export type AuthVariables = { appId: string; writeKeyHash: string };
@@ -10,7 +11,7 @@ export interface WriteKeyAuthDeps {
   /** Browser origins allowed for an app. */
   originsFor: (appId: string) => OriginMatcher;
   /** The parsed body, read only when the key is not in the header or query. */
-  readBody: (c: Context) => Promise<unknown>;
+  readBody: (c: Context) => Promise<ParsedBody>;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface WriteKeyAuthDeps {
  */
 export function writeKeyAuth(deps: WriteKeyAuthDeps): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function writeKeyAuthMiddleware(c, next) {
-    const key = basicUsername(c.req.header('authorization')) ?? nonEmpty(c.req.query('writeKey')) ?? bodyWriteKey(await deps.readBody(c));
+    const key = basicUsername(c.req.header('authorization')) ?? nonEmpty(c.req.query('writeKey')) ?? bodyWriteKey((await deps.readBody(c)).value);
     if (key === undefined) {
       throw new RequestRejectedError(401, 'missing_write_key', 'send the write key as the Basic auth username, ?writeKey= or a "writeKey" body field');
     }

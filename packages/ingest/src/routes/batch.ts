@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
-import { validateBatchShape } from '@eventline/schemas';
+import { LIMITS, validateBatchShape } from '@eventline/schemas';
 import { RequestRejectedError } from '../errors';
+import type { ParsedBody } from '../http/read-body';
 import { ingestEvents, type IngestDeps, type IngestResult } from './ingest-events';
 import type { RequestFacts } from './request-facts';
 import { isSegmentBatch, segmentBatchToEvents, segmentSentAtIssues } from './segment-map';
@@ -9,7 +10,7 @@ export type { BatchResponse, EventStatus } from './ingest-events';
 
 export interface BatchRouteDeps extends IngestDeps {
   maxBatchEvents: number;
-  readBody: (c: Context) => Promise<unknown>;
+  readBody: (c: Context) => Promise<ParsedBody>;
   facts: RequestFacts;
 }
 
@@ -20,19 +21,23 @@ export interface BatchRouteDeps extends IngestDeps {
  */
 export function batchRoute(deps: BatchRouteDeps) {
   return async function handleBatch(c: Context) {
-    const body = withoutWriteKey(await deps.readBody(c));
+    const parsed = await deps.readBody(c);
+    const body = withoutWriteKey(parsed.value);
     if (isSegmentBatch(body)) {
       checkCount(body.batch.length, deps.maxBatchEvents);
       const sentAtIssues = segmentSentAtIssues(body.sentAt);
       if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_batch', 'the batch envelope is invalid', sentAtIssues);
       const mapped = segmentBatchToEvents(body);
-      return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), mapped.refused), true);
+      // Always checked: the mapping moves fields (the batch's context into each message), so the body's depth does not bound an event's.
+      return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), { refused: mapped.refused, checkDepth: true }), true);
     }
     const events = (body as { events?: unknown } | null)?.events;
     if (Array.isArray(events)) checkCount(events.length, deps.maxBatchEvents);
     const shape = validateBatchShape(body);
     if (!shape.ok) throw new RequestRejectedError(400, 'invalid_batch', 'the batch envelope is invalid', shape.issues);
-    return respond(c, await ingestEvents(deps, shape.value.events, deps.facts(c, shape.value.sent_at)), false);
+    // An event sits 2 levels down (envelope, events array): only a body deeper than that can hold a too-deep event.
+    const checkDepth = parsed.depth > LIMITS.eventMaxDepth + 2;
+    return respond(c, await ingestEvents(deps, shape.value.events, deps.facts(c, shape.value.sent_at), { checkDepth }), false);
   };
 }
 

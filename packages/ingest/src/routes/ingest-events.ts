@@ -1,4 +1,4 @@
-import { findUnstorableText, mayHoldUnstorableText, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
+import { findUnstorableText, LIMITS, mayHoldUnstorableText, tooDeepIssue, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
@@ -37,12 +37,19 @@ export interface IngestResult {
   retryAfterSec?: number;
 }
 
+export interface IngestOptions {
+  /** Events already found invalid by index (a Segment message breaking Segment's rules), with their issues. */
+  refused?: ReadonlyMap<number, Issue[]>;
+  /** Check each event's nesting (`LIMITS.eventMaxDepth`): the caller knows whether the body could hold a too-deep event. */
+  checkDepth?: boolean;
+}
+
 /**
  * Validate each event on its own, write the good ones to the events stream and the bad ones as
- * bad rows, and say per event what happened. `accepted` means Kinesis holds it. `refused`: events
- * already found invalid by index (a Segment message breaking Segment's rules), with their issues.
+ * bad rows, and say per event what happened. `accepted` means Kinesis holds it.
  */
-export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput, refused?: ReadonlyMap<number, Issue[]>): Promise<IngestResult> {
+export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput, options: IngestOptions = {}): Promise<IngestResult> {
+  const { refused, checkDepth = false } = options;
   const results: EventStatus[] = [];
   const good: Accepted[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
@@ -50,7 +57,8 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
     const issues = refused?.get(index);
-    const checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : checkEvent(raw, index, deps.maxEventBytes, storedJson);
+    const tooDeep = checkDepth ? tooDeepIssue(raw, LIMITS.eventMaxDepth, `events[${index}]`) : undefined;
+    const checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : tooDeep ? { ok: false, code: 'invalid_event', issues: [tooDeep] } : checkEvent(raw, index, deps.maxEventBytes, storedJson);
     if (checked.ok) {
       good.push(checked);
       results.push({ event_id: checked.eventId, status: 'accepted' });

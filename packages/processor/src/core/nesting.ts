@@ -1,5 +1,5 @@
 /**
- * The deepest a record's JSON may nest. Our ingest refuses bodies deeper than 32 levels, but a
+ * The deepest a record's JSON may nest. Our ingest refuses events deeper than 32 levels, but a
  * stream may have other producers: past some thousands of levels `JSON.stringify` (writing the
  * lake's files) overflows the call stack and PostgreSQL's `jsonb` its stack depth limit, and the
  * flush would fail on every retry. 1000 stays far below both.

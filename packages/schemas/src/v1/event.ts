@@ -15,6 +15,11 @@ export const LIMITS = {
   idMax: 256,
   /** Most events one batch may carry. */
   batchMaxEvents: 500,
+  /**
+   * Deepest nesting of objects and arrays in one event, the event object itself being level 1
+   * (`properties` is level 2). Deeper events are refused one by one (`tooDeepIssue`), not their batch.
+   */
+  eventMaxDepth: 32,
 } as const;
 
 const Id = Type.String({ minLength: 1, maxLength: LIMITS.idMax });
