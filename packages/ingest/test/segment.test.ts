@@ -57,6 +57,25 @@ describe('Segment-compatible routes', () => {
     expect(ids[0]!.slice(14)).toBe(ids[1]!.slice(14));
   });
 
+  it('without a messageId: identical messages of one batch are two events, a resent batch keeps its ids, and untimed ones never merge', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const timed = { type: 'track', event: 'Clicked', userId: 'u9', timestamp: ts };
+    const untimed = { type: 'track', event: 'Clicked', userId: 'u9' };
+    const send = async (batch: unknown[]) => {
+      const res = await app.request('/v1/batch', post(JSON.stringify({ batch, sentAt: ts })));
+      return ((await res.json()) as BatchResponse).results.map((r) => r.event_id);
+    };
+    const first = await send([timed, timed]);
+    expect(first[0]).not.toBe(first[1]);
+    expect(await send([timed, timed])).toEqual(first); // the same batch resent: the same ids, deduplicated downstream
+    const loose = [...(await send([untimed, untimed])), ...(await send([untimed, untimed]))];
+    expect(new Set(loose).size).toBe(4);
+    // Time bits: the message's own timestamp, else the batch's sentAt.
+    expect(first[0]!.slice(0, 13)).toBe('01a21224-eea0');
+    expect(loose[0]!.slice(0, 13)).toBe('01a21224-eea0');
+  });
+
   it('takes a Segment batch on /v1/batch with the key in the body, and rejects a bad message with its path', async () => {
     const writer = createMemoryWriter();
     const batch = [{ ...messages.track, type: 'track' }, { type: 'identify', anonymousId: 'x' }, { type: 'alias', previousId: 'x' }, { ...messages.track, type: 'track', properties: { af_revenue: 'ten' } }];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isDateTime, isUuidV7, type Issue } from '@eventline/schemas';
 
 /** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
@@ -85,11 +85,12 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
  * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours.
  */
 export function segmentToEvent(m: Message, seq: number, sentAt: string): Record<string, unknown> {
-  const clientTs = str(m.timestamp) ?? str(m.originalTimestamp) ?? sentAt;
+  const ownTs = str(m.timestamp) ?? str(m.originalTimestamp);
+  const clientTs = ownTs ?? sentAt;
   const type = str(m.type);
   const name = type === 'track' ? m.event : type === 'page' || type === 'screen' ? m.name : undefined;
   const out: Record<string, unknown> = {
-    event_id: stableEventId(m, clientTs),
+    event_id: stableEventId(m, clientTs, seq, ownTs !== undefined),
     type: m.type,
     anonymous_id: id(m.anonymousId) ?? id(m.userId),
     seq,
@@ -113,12 +114,23 @@ function categorized(m: Message): unknown {
   return { ...(isObject(m.properties) ? m.properties : {}), category: m.category };
 }
 
-/** A UUIDv7 whose time is the event's and whose random bits are a hash of the messageId (of the whole message without one). */
-export function stableEventId(m: Message, clientTs: string): string {
+/**
+ * A UUIDv7 whose time is the event's and whose other bits come from what makes a resend recognisable:
+ * a hash of the messageId; without one, a hash of the message and its position in the request (two
+ * identical messages of one batch are two events; the same batch resent maps to the same ids). A
+ * message with neither a messageId nor its own timestamp cannot be recognised on a resend (its time
+ * is the batch's or the receive time), so its bits are random: identical ones never collapse into one.
+ */
+export function stableEventId(m: Message, clientTs: string, position: number, ownTimestamp: boolean): string {
   const id = str(m.messageId);
   if (id !== undefined && isUuidV7(id)) return id.toLowerCase();
   const ms = Date.parse(clientTs);
-  const b = createHash('sha256').update(id ?? JSON.stringify(m)).digest().subarray(0, 16);
+  const b =
+    id !== undefined
+      ? createHash('sha256').update(id).digest().subarray(0, 16)
+      : ownTimestamp
+        ? createHash('sha256').update(`${position}:${JSON.stringify(m)}`).digest().subarray(0, 16)
+        : randomBytes(16);
   b.writeUIntBE(Number.isFinite(ms) && ms >= 0 && ms < 2 ** 48 ? ms : 0, 0, 6);
   b[6] = (b[6]! & 0x0f) | 0x70;
   b[8] = (b[8]! & 0x3f) | 0x80;
