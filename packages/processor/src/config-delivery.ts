@@ -33,6 +33,9 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const bucket = optional(env.S3_BUCKET);
   const s3Endpoint = optional(env.S3_ENDPOINT);
   if (s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(s3Endpoint)) problems.push(`S3_ENDPOINT must be an http(s) URL, got "${s3Endpoint}"`);
+  // Set without a bucket they would be ignored and the lake written to the folder: say so instead.
+  const orphans = ['S3_PREFIX', 'S3_ENDPOINT'].filter((name) => optional(env[name]) !== undefined);
+  if (bucket === undefined && orphans.length > 0) problems.push(`${orphans.join(' and ')} set without S3_BUCKET, where ${orphans.length > 1 ? 'they have' : 'it has'} no effect: set S3_BUCKET (the lake on S3) or unset ${orphans.length > 1 ? 'them' : 'it'}`);
   const url = optional(env.DATABASE_URL);
   if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// URL');
   const batchSize = readIntegerEnv(env, 'PG_BATCH_SIZE', 500, 1, 1000, problems);

@@ -118,6 +118,13 @@ describe('readEnv', () => {
     });
   });
 
+  it('refuses S3_PREFIX / S3_ENDPOINT without S3_BUCKET (they were ignored and the lake went to the folder)', () => {
+    expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', S3_PREFIX: 'lake/', S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
+      'S3_PREFIX and S3_ENDPOINT set without S3_BUCKET, where they have no effect: set S3_BUCKET (the lake on S3) or unset them',
+    );
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', S3_BUCKET: 'b', S3_PREFIX: 'lake/' }).delivery.s3).toMatchObject({ bucket: 'b', prefix: 'lake/' });
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {
