@@ -1,11 +1,15 @@
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { bundledPackages, thirdPartyNotice } from './third-party-licenses';
 
 export interface BundleLambdaOptions {
   /** The package's Lambda entry (`src/lambda.ts`); esbuild compiles the TypeScript. */
   entry: string;
-  /** Folder to write `index.mjs`, `index.mjs.map` and the bundled licences (`index.mjs.LEGAL.txt`) into (earlier ones replaced): zip its content for the function. */
+  /**
+   * Folder to write `index.mjs`, `index.mjs.map`, the licence comments esbuild found (`index.mjs.LEGAL.txt`)
+   * and every bundled package's licence (`THIRD-PARTY-LICENSES.txt`) into (earlier ones replaced): zip its content.
+   */
   outdir: string;
 }
 
@@ -28,8 +32,9 @@ const ESM_REQUIRE_BANNER = [
 export async function bundleLambda({ entry, outdir }: BundleLambdaOptions): Promise<string> {
   const outfile = join(outdir, 'index.mjs');
   // Only the files a bundle consists of: a stale one of an earlier run must not reach the zip.
-  await Promise.all(['', '.map', '.LEGAL.txt'].map((suffix) => rm(`${outfile}${suffix}`, { force: true })));
-  await build({
+  const notice = join(outdir, 'THIRD-PARTY-LICENSES.txt');
+  await Promise.all([...['', '.map', '.LEGAL.txt'].map((suffix) => `${outfile}${suffix}`), notice].map((file) => rm(file, { force: true })));
+  const result = await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -42,6 +47,10 @@ export async function bundleLambda({ entry, outdir }: BundleLambdaOptions): Prom
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
+    metafile: true,
   });
+  // esbuild keeps only comments marked @license/@preserve: most packages' licences (MIT, Apache-2.0 and
+  // others ask for their notice to travel with the code) live in their LICENSE files instead.
+  await writeFile(notice, thirdPartyNotice(await bundledPackages(Object.keys(result.metafile.inputs), process.cwd())));
   return outfile;
 }

@@ -37,6 +37,14 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('ships every bundled package\'s licence next to the code', async () => {
+    const notice = await readFile(join(dir, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    for (const name of ['hono', '@aws-sdk/client-kinesis', 'prom-client', '@smithy/node-http-handler']) expect(notice).toContain(`\n${name}@`);
+    expect(notice).toContain('Apache License');
+    expect(notice).toContain('Permission is hereby granted, free of charge'); // MIT's text, not only its name
+    expect(notice).not.toContain('@eventline/'); // our own workspace packages are not third-party
+  });
+
   it('loads as an ES module without node_modules and writes an API Gateway batch to Kinesis', async () => {
     const fixture = JSON.parse(await readFile(new URL('./fixtures/apigw-v2-post.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const good = event({ anonymous_id: 'bundle-device' });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -47,6 +47,13 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
     dynamoClient?.destroy();
     await Promise.all([s3?.stop(), dynamo?.stop()]);
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ships every bundled package\'s licence next to the code', async () => {
+    const notice = await readFile(join(dir, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    for (const name of ['hyparquet', 'hyparquet-writer', 'snappyjs', 'pg', 'bowser', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb']) expect(notice).toContain(`\n${name}@`);
+    expect(notice).toContain('Apache License');
+    expect(notice).not.toContain('@eventline/');
   });
 
   it('kinesisHandler claims in DynamoDB and writes Parquet and bad rows to S3', async () => {
