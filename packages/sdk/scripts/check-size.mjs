@@ -77,11 +77,14 @@
 //   9640 B gzip: measured 9636 B (+13 B): the lifecycle and the route listener are separate (the lifecycle wrapped
 //                history too), and close() puts history.pushState/replaceState back only while ours is the wrapper
 //                installed (it removed a router's later wrapper); under a later wrapper ours only passes calls through.
+//   9670 B gzip: measured 9664 B (+28 B) with events a 2xx answers `retry` for backing off like a failed request
+//                (failure count kept, Retry-After on the 2xx as floor, flush stops): they stayed queued with no backoff, and
+//                once they alone filled flushAt every track() re-sent them all. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9640;
+const GZIP_BUDGET = 9670;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -201,10 +201,14 @@ export function createDelivery(d: DeliveryDeps) {
     const body = bodyOf(response);
     const kind = verdict(status);
     if (kind === 'keep') return failed(batch, describe(status, body), undefined, status, response.retryAfterMs);
+    // Events a 2xx answers `retry` for (the ingest could not take them now) back off like a failed
+    // request, Retry-After included: the failure count is not reset and the flush stops. They used to
+    // stay queued with no backoff, and once they alone filled flushAt every track() re-sent them all.
+    const retry = kind === 'delivered' ? applyResults(batch, status, body) : [];
+    if (retry.length > 0) return failed(retry, `HTTP ${status}: ${retry.length} to retry`, undefined, status, response.retryAfterMs);
     failures = 0;
-    if (kind === 'delivered') applyResults(batch, status, body);
-    else if (status === 413) return split(batch);
-    else {
+    if (status === 413) return split(batch);
+    if (kind === 'drop') {
       queue.remove(batch);
       emitter.emit('drop', { reason: 'http', status, message: describe(status, body), events: batch });
     }
@@ -223,7 +227,8 @@ export function createDelivery(d: DeliveryDeps) {
     return (await deliver(a, post(a))) && deliver(b, post(b));
   }
 
-  function applyResults(batch: ClientEvent[], status: number, body: Parameters<typeof readResults>[0]): void {
+  /** Apply a 2xx's per-event results; returns the events answered `retry` (still queued). */
+  function applyResults(batch: ClientEvent[], status: number, body: Parameters<typeof readResults>[0]): ClientEvent[] {
     const results = readResults(body);
     const done: ClientEvent[] = [];
     const retry: ClientEvent[] = [];
@@ -246,9 +251,9 @@ export function createDelivery(d: DeliveryDeps) {
       emitter.emit('drop', { reason: 'rejected', status, message, code, issues, events: [event] });
     }
     queue.remove(done);
-    if (retry.length > 0) queue.attempted(retry);
     const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
     emitter.emit('sent', { status, requestId, accepted: acceptedIds.length, acceptedIds, rejected, retry: retry.length });
+    return retry;
   }
 
   /** A failed attempt: back off (full jitter) and report it. Returns false: the flush stops. */
@@ -321,7 +326,10 @@ export function createDelivery(d: DeliveryDeps) {
       if (queue.list().some((entry) => entry.t < startedAt)) void flush();
       else schedule();
     },
-    /** An event was queued: send soon when flushAt is reached (unless backing off), else on the interval. */
+    /**
+     * An event was queued: send soon when flushAt is reached, else on the interval. While backing off
+     * (a failure, or events a 2xx answered `retry` for) nothing is sent before the backoff ends.
+     */
     enqueued(): void {
       if (failures === 0 && queue.size() >= cfg.flushAt && !soon) {
         soon = true;
