@@ -80,11 +80,15 @@
 //   9670 B gzip: measured 9664 B (+28 B) with events a 2xx answers `retry` for backing off like a failed request
 //                (failure count kept, Retry-After on the 2xx as floor, flush stops): they stayed queued with no backoff, and
 //                once they alone filled flushAt every track() re-sent them all. Raised by what it adds.
+//   9755 B gzip: measured 9748 B (+84 B) with unload chunks and maxBatchBytes measured in UTF-8 bytes
+//                (the request's JSON, at send/hide time; entry sizes stay UTF-16 units, picked within the limit, then halved
+//                while over), a chunk the browser refuses halved and tried again, and an event over 64 KiB alone skipped at
+//                hide (the rest still goes): with CJK text nothing was sent at hide, and batches reached ~1.5 MB (413).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9670;
+const GZIP_BUDGET = 9755;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -102,8 +102,8 @@ export function createDelivery(d: DeliveryDeps) {
       // Each event is tried once per flush; leased ones belong to another page's unload request.
       const skip = new Set(readLeases());
       for (;;) {
-        const batch = pick(skip, cfg.maxBatchBytes);
-        if (batch.length === 0 || !(await deliver(batch, post(batch)))) break;
+        const [batch, json] = pick(skip, cfg.maxBatchBytes);
+        if (batch.length === 0 || !(await deliver(batch, post(batch, json)))) break;
       }
     } catch (cause) {
       fail('flush failed', cause);
@@ -111,21 +111,31 @@ export function createDelivery(d: DeliveryDeps) {
   }
 
   /**
-   * Oldest first, within the count and byte limits (an event bigger than the limit goes alone),
-   * leaving out `skip` and what is in flight. The picked ids join `skip`.
+   * The next batch, oldest first, with its JSON and that JSON's size in UTF-8 bytes: at most 500
+   * events and `max` bytes (an event bigger than that goes alone), leaving out `skip` and what is in
+   * flight. The picked ids join `skip`. Queue entries are sized in UTF-16 units (`entry.b`, measured
+   * once per event off the call path), which never exceed the UTF-8 bytes but can be a third of them
+   * (CJK text): events are picked within `max` of those, the JSON is measured in bytes, and a batch
+   * over `max` is put back and picked again within half its size.
    */
-  function pick(skip: Set<string>, maxBytes: number): ClientEvent[] {
-    const out: ClientEvent[] = [];
-    let size = 40;
-    queue.scan((entry) => {
-      const id = entry.e.event_id;
-      if (skip.has(id) || inFlight.has(id)) return;
-      if (out.length >= MAX_BATCH || (out.length > 0 && size + entry.b > maxBytes)) return true;
-      out.push(entry.e);
-      skip.add(id);
-      size += entry.b + 1;
-    });
-    return out;
+  function pick(skip: Set<string>, max: number): [ClientEvent[], string, number] {
+    for (let units = max; ; ) {
+      const out: ClientEvent[] = [];
+      let size = 50; // {"sent_at":"…","events":[…]}: the count in units is exact
+      queue.scan((entry) => {
+        const id = entry.e.event_id;
+        if (skip.has(id) || inFlight.has(id)) return;
+        if (out.length >= MAX_BATCH || (out.length > 0 && size + entry.b > units)) return true;
+        out.push(entry.e);
+        skip.add(id);
+        size += entry.b + 1;
+      });
+      const json = body(out);
+      const bytes = platform.utf8Length(json);
+      if (bytes <= max || out.length < 2) return [out, json, bytes];
+      for (const e of out) skip.delete(e.event_id);
+      units = json.length >> 1;
+    }
   }
 
   function body(batch: ClientEvent[]): string {
@@ -137,8 +147,7 @@ export function createDelivery(d: DeliveryDeps) {
    * navigation does not cancel a request already under way. gzip is asynchronous: a page hidden
    * meanwhile sends the batch itself (uncompressed, at once), and this send then stands down.
    */
-  async function post(batch: ClientEvent[]): Promise<TransportResponse | undefined> {
-    const json = body(batch);
+  async function post(batch: ClientEvent[], json = body(batch)): Promise<TransportResponse | undefined> {
     if (!cfg.compress || !platform.gzip) return issue(batch, json);
     let gzip: Uint8Array | undefined;
     compressing += 1;
@@ -275,9 +284,11 @@ export function createDelivery(d: DeliveryDeps) {
   }
 
   /**
-   * The page is being hidden or left: send what this tab holds with fetch keepalive (≤ 64 KiB in
-   * flight), then sendBeacon for the rest. Nothing is removed here: only an answer removes events;
-   * the lease keeps another tab from resending them while this request may still land.
+   * The page is being hidden or left: send what this tab holds with fetch keepalive (≤ 64 KiB of
+   * UTF-8 in flight), then sendBeacon for the rest, in chunks of at most 64 KiB. A chunk the browser
+   * refuses is halved and tried again; an event over 64 KiB alone is left for the regular send (which
+   * has no such limit), and the ones behind it still go. Nothing is removed here: only an answer
+   * removes events; the lease keeps another tab from resending them while this request may still land.
    */
   function unload(): void {
     void queue.saved();
@@ -285,17 +296,23 @@ export function createDelivery(d: DeliveryDeps) {
     // Cancelled keepalive sends may still land: skipped and leased like the ones in flight.
     const skip = new Set([...readLeases(), ...cancelled]);
     const before = skip.size; // pick() adds what it picks: a Set keeps insertion order, so these come after
+    const big: string[] = [];
     let budget = KEEPALIVE_BYTES - keepaliveBytes;
+    let max = KEEPALIVE_BYTES;
     for (;;) {
-      const chunk = pick(skip, KEEPALIVE_BYTES - 1024);
+      const [chunk, json, size] = pick(skip, max);
       if (chunk.length === 0) break;
-      const json = body(chunk);
-      const size = platform.utf8Length(json);
       if (size <= budget) {
         budget -= size;
         void deliver(chunk, issue(chunk, json));
-      } else if (!beacon(json)) break;
+      } else if (size > KEEPALIVE_BYTES) big.push(chunk[0]!.event_id); // alone (pick): not sent, not leased
+      else if (!beacon(json)) {
+        if (chunk.length === 1) break; // refused within the limit: the browser's 64 KiB are spent
+        for (const e of chunk) skip.delete(e.event_id);
+        max = size >> 1;
+      }
     }
+    for (const id of big) skip.delete(id);
     const sent = [...skip].slice(before);
     if (compressing > 0) for (const id of sent) handedOff.add(id);
     // A request already issued may land too: lease its events as well.
