@@ -84,11 +84,14 @@
 //                (the request's JSON, at send/hide time; entry sizes stay UTF-16 units, picked within the limit, then halved
 //                while over), a chunk the browser refuses halved and tried again, and an event over 64 KiB alone skipped at
 //                hide (the rest still goes): with CJK text nothing was sent at hide, and batches reached ~1.5 MB (413).
+//   9820 B gzip: measured 9812 B (+64 B) with queued times from a wrong device clock (later than now, or
+//                before CLOCK_FLOOR, 2026-01-01, once now is past it) reset to now instead of expiring: events queued by a device
+//                booted at 1970 were all dropped as expired once network time set the clock. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9755;
+const GZIP_BUDGET = 9820;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;
