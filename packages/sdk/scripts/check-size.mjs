@@ -77,11 +77,21 @@
 //   9640 B gzip: measured 9636 B (+13 B): the lifecycle and the route listener are separate (the lifecycle wrapped
 //                history too), and close() puts history.pushState/replaceState back only while ours is the wrapper
 //                installed (it removed a router's later wrapper); under a later wrapper ours only passes calls through.
+//   9670 B gzip: measured 9664 B (+28 B) with events a 2xx answers `retry` for backing off like a failed request
+//                (failure count kept, Retry-After on the 2xx as floor, flush stops): they stayed queued with no backoff, and
+//                once they alone filled flushAt every track() re-sent them all. Raised by what it adds.
+//   9755 B gzip: measured 9748 B (+84 B) with unload chunks and maxBatchBytes measured in UTF-8 bytes
+//                (the request's JSON, at send/hide time; entry sizes stay UTF-16 units, picked within the limit, then halved
+//                while over), a chunk the browser refuses halved and tried again, and an event over 64 KiB alone skipped at
+//                hide (the rest still goes): with CJK text nothing was sent at hide, and batches reached ~1.5 MB (413).
+//   9820 B gzip: measured 9812 B (+64 B) with queued times from a wrong device clock (later than now, or
+//                before CLOCK_FLOOR, 2026-01-01, once now is past it) reset to now instead of expiring: events queued by a device
+//                booted at 1970 were all dropped as expired once network time set the clock. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9640;
+const GZIP_BUDGET = 9820;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

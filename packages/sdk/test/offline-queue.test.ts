@@ -78,6 +78,22 @@ describe('bounds: count, bytes, age', () => {
     expect(await storage.entries(QUEUE_PREFIX)).toEqual([]);
   });
 
+  it('events queued before the device clock was set (1970) are sent once it is, not dropped as expired', async () => {
+    const storage = createMemoryStorage();
+    ingest.reply(down);
+    const booted = clients.create({ retryBaseMs: 60_000 }, { storage, now: () => 60_000 }); // no network time yet
+    booted.track('before_clock');
+    await booted.flush();
+    await booted.close();
+    ingest.reset();
+
+    const next = clients.create({}, { storage, now: () => Date.parse('2026-11-26T12:00:00Z') });
+    const notices = record(next);
+    await next.flush();
+    expect(notices.drop).toEqual([]);
+    expect(ingest.events().map((e) => e.event)).toEqual(['before_clock']);
+  });
+
   it('keeps sending from memory when storage writes fail (quota), and reports it', async () => {
     const storage = createMemoryStorage();
     const full = { ...storage, setMany: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')) };

@@ -1,6 +1,6 @@
 import type { ClientEvent } from '@eventline/schemas';
 import { describe, expect, it } from 'vitest';
-import { createQueue, QUEUE_PREFIX } from '../src/core/queue';
+import { CLOCK_FLOOR, createQueue, QUEUE_PREFIX, type Entry } from '../src/core/queue';
 import { createMemoryStorage } from '../src/node';
 
 /** Memory storage whose writes each wait for the test to open them, in order. */
@@ -100,5 +100,75 @@ describe('queue reload', () => {
     expect(drops).toEqual(['expired old']);
     expect(queue.size()).toBe(0);
     expect(await storage.keys(QUEUE_PREFIX)).toEqual([]);
+  });
+});
+
+describe('queued times from a device clock that was wrong', () => {
+  const DAY = 24 * 3600_000;
+  const NOW = Date.parse('2026-11-26T12:00:00Z');
+
+  function queueAt(storage: ReturnType<typeof createMemoryStorage>, clock: { now: number }, drops: string[]) {
+    return createQueue({
+      storage,
+      maxCount: 100,
+      maxBytes: 1e6,
+      maxAgeMs: 7 * DAY,
+      now: () => clock.now,
+      onDrop: (reason, events) => drops.push(...events.map((e) => `${reason} ${e.event_id}`)),
+      onError: (message) => drops.push(message),
+      onStored: () => undefined,
+    });
+  }
+
+  it('an event queued while the clock was still at 1970 is kept once the clock is set: it gets a fresh max age', async () => {
+    const storage = createMemoryStorage();
+    const clock = { now: 5_000 }; // booted, no network time yet
+    const drops: string[] = [];
+    const first = queueAt(storage, clock, drops);
+    first.add(event('booted'));
+    await first.saved();
+    await first.reload();
+    expect(first.list().map((entry) => entry.t)).toEqual([5_000]); // while the clock is unset, left alone
+    expect(drops).toEqual([]);
+
+    clock.now = NOW; // network time arrives; the next page loads the queue
+    const next = queueAt(storage, clock, drops);
+    next.add(event('later'), NOW - DAY); // a plausible time, older than the reset one
+    next.add(event('expired'), NOW - 8 * DAY);
+    await next.saved();
+    await next.reload();
+    expect(drops).toEqual(['expired expired']); // a real old time still expires
+    await next.reload(); // the reset entry moves to its new place in age order
+    expect(next.list().map((entry) => [entry.e.event_id, entry.t])).toEqual([
+      ['later', NOW - DAY],
+      ['booted', NOW],
+    ]);
+    await next.saved();
+    expect((await storage.get<Entry>(`${QUEUE_PREFIX}booted`))?.t).toBe(NOW); // persisted: the next page does not reset it again
+
+    clock.now = NOW + 7 * DAY + 1; // its fresh max age runs out like any other
+    await next.reload();
+    expect(drops).toEqual(['expired expired', 'expired later', 'expired booted']);
+  });
+
+  it('an event queued while the clock was ahead is reset when the clock is set back, so it does not outlive its max age', async () => {
+    const storage = createMemoryStorage();
+    const clock = { now: NOW + 365 * DAY };
+    const drops: string[] = [];
+    const first = queueAt(storage, clock, drops);
+    first.add(event('ahead'));
+    await first.saved();
+    clock.now = NOW;
+    const next = queueAt(storage, clock, drops);
+    await next.reload();
+    expect(next.list().map((entry) => entry.t)).toEqual([NOW]);
+    clock.now = NOW + 7 * DAY + 1;
+    await next.reload();
+    expect(drops).toEqual(['expired ahead']); // it kept the clock's year ahead before: a year past its max age
+  });
+
+  it('CLOCK_FLOOR is not after this build: the SDK never queued anything before it', () => {
+    expect(CLOCK_FLOOR).toBe(Date.UTC(2026, 0, 1));
+    expect(CLOCK_FLOOR).toBeLessThanOrEqual(Date.now());
   });
 });

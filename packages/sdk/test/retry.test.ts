@@ -68,6 +68,67 @@ describe('retry with full-jitter backoff', () => {
   });
 });
 
+/** A 200 whose results answer `retry` for every event (the ingest could not take them now). */
+function retryAll(body: ClientBatch, headers: Record<string, string> = {}): Response {
+  return HttpResponse.json({ results: body.events.map((e) => ({ event_id: e.event_id, status: 'retry' })) }, { headers });
+}
+
+describe("events a 200 answers 'retry' for", () => {
+  it('back off like a failed request (Retry-After honoured): track() does not re-send them every call', async () => {
+    ingest.reply((body, call) => (call === 1 ? retryAll(body, { 'Retry-After': '1' }) : acceptAll(body)));
+    const client = clients.create({ flushAt: 5, retryBaseMs: 20, retryMaxMs: 20 });
+    const notices = record(client);
+    await client.getDeviceId();
+    for (let i = 0; i < 5; i++) client.track('throttled', { i });
+    await vi.waitFor(() => expect(ingest.received).toHaveLength(1));
+    // The five wait out the backoff; each track() meanwhile used to send them all again at once.
+    for (let i = 0; i < 20; i++) {
+      client.track('meanwhile', { i });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(ingest.received).toHaveLength(1);
+    expect(notices.sent).toMatchObject([{ status: 200, accepted: 0, retry: 5 }]);
+    expect(notices.error).toMatchObject([{ status: 200, retryAfterMs: 1000, retryInMs: 1000, queued: 5 }]);
+    // After the Retry-After, one request carries the five and what was tracked meanwhile.
+    await vi.waitFor(() => expect(ingest.received).toHaveLength(2), { timeout: 3000 });
+    expect(ingest.received[1]?.body.events.map((e) => e.event)).toEqual([...Array<string>(5).fill('throttled'), ...Array<string>(20).fill('meanwhile')]);
+    expect(ingest.received[1]?.body.events.slice(0, 5).map((e) => e.event_id)).toEqual(ingest.received[0]?.body.events.map((e) => e.event_id));
+  });
+
+  it('the backoff grows with each 200 that still answers retry (the failure count is not reset), and a clean answer resets it', async () => {
+    ingest.reply((body) => retryAll(body));
+    const client = clients.create({ retryBaseMs: 1000, retryMaxMs: 60_000 }, { randomBytes: fixedJitter(0.5) });
+    const notices = record(client);
+    client.track('a');
+    for (let i = 0; i < 3; i++) await client.flush();
+    expect(notices.error.map((e) => e.retryInMs)).toEqual([500, 1000, 2000]);
+    ingest.reply(acceptAll);
+    await client.flush();
+    ingest.reply((body) => retryAll(body));
+    client.track('b');
+    await client.flush();
+    expect(notices.error.map((e) => e.retryInMs)).toEqual([500, 1000, 2000, 500]);
+  });
+
+  it('accepted and rejected events of the same answer leave the queue; only the retry ones back off', async () => {
+    ingest.reply((body) =>
+      HttpResponse.json({
+        results: body.events.map((e) => ({ event_id: e.event_id, status: e.event === 'later' ? 'retry' : e.event === 'bad' ? 'rejected' : 'accepted' })),
+      }),
+    );
+    const client = clients.create({ retryBaseMs: 60_000 });
+    const notices = record(client);
+    for (const name of ['good', 'bad', 'later']) client.track(name);
+    await client.flush();
+    expect(notices.sent).toMatchObject([{ accepted: 1, rejected: 1, retry: 1 }]);
+    expect(notices.drop.map((d) => [d.reason, d.events.map((e) => e.event)])).toEqual([['rejected', ['bad']]]);
+    expect(notices.error).toMatchObject([{ status: 200, queued: 1 }]);
+    ingest.reply(acceptAll);
+    await client.flush(); // an explicit flush still sends at once
+    expect(ingest.received[1]?.body.events.map((e) => e.event)).toEqual(['later']);
+  });
+});
+
 describe('413 splits the batch', () => {
   it('halves until the ingest takes it; an event too big alone is dropped', async () => {
     ingest.reply((body) => {

@@ -118,6 +118,85 @@ describe('unload: visibilitychange hidden / pagehide', () => {
   });
 });
 
+/** sendBeacon as browsers do it: refuses a body over `limit` bytes of UTF-8 (64 KiB, less what is in flight). */
+function beaconWithin(limit: number) {
+  const beacons: ClientBatch[] = [];
+  const refused: number[] = [];
+  return {
+    beacons,
+    refused,
+    beacon: (_url: string, body: string) => {
+      const bytes = utf8Length(body);
+      if (bytes > limit) return (refused.push(bytes), false);
+      beacons.push(JSON.parse(body) as ClientBatch);
+      return true;
+    },
+  };
+}
+
+describe('unload chunks are measured in UTF-8 bytes', () => {
+  it('non-ASCII text (3 bytes a character): every event goes at hide, each request within 64 KiB of bytes', async () => {
+    const rec = recordingTransport(() => false); // the page is gone: no answer ever arrives
+    const beacon = beaconWithin(KEEPALIVE_BYTES);
+    const life = lifecycle();
+    const storage = createMemoryStorage();
+    const client = clients.create({ flushAt: 10_000 }, { storage, transport: rec.transport, lifecycle: life.lifecycle, syncStore: syncStore(), beacon: beacon.beacon });
+    await client.getDeviceId();
+    // 150 events of ~1 KB of JSON in UTF-16 units but ~2.4 KB of UTF-8: ~360 KB, 5–6 requests' worth.
+    for (let i = 0; i < 150; i++) client.track('e', { i, text: '漢字かな'.repeat(180) });
+    life.fire('hidden');
+
+    const keepalive = rec.sent.filter((s) => s.options?.keepalive);
+    expect(keepalive.length).toBeGreaterThan(0);
+    expect(keepalive.reduce((n, s) => n + s.bytes, 0)).toBeLessThanOrEqual(KEEPALIVE_BYTES);
+    expect(beacon.beacons.length).toBeGreaterThan(1);
+    const ids = [...keepalive.flatMap((s) => s.body.events), ...beacon.beacons.flatMap((b) => b.events)].map((e) => e.properties?.i);
+    expect(ids).toEqual(Array.from({ length: 150 }, (_, i) => i)); // all, in order, each once
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(150)); // nothing acknowledged: all kept
+  });
+
+  it('a chunk the browser refuses (its 64 KiB partly spent) is halved and tried again', async () => {
+    const rec = recordingTransport(() => false);
+    const beacon = beaconWithin(20_000);
+    const life = lifecycle();
+    const client = clients.create({ flushAt: 10_000 }, { transport: rec.transport, lifecycle: life.lifecycle, syncStore: syncStore(), beacon: beacon.beacon });
+    await client.getDeviceId();
+    for (let i = 0; i < 150; i++) client.track('e', { i, pad: 'p'.repeat(650) });
+    life.fire('hidden');
+    expect(beacon.refused.length).toBeGreaterThan(0);
+    expect(beacon.beacons.length).toBeGreaterThan(1);
+    const ids = [...rec.sent.flatMap((s) => s.body.events), ...beacon.beacons.flatMap((b) => b.events)].map((e) => e.properties?.i);
+    expect(ids).toEqual(Array.from({ length: 150 }, (_, i) => i));
+  });
+
+  it('an event over 64 KiB alone is left for the regular send (not leased); the ones behind it still go at hide', async () => {
+    let answer = false;
+    const rec = recordingTransport(() => answer);
+    const beacon = beaconWithin(KEEPALIVE_BYTES);
+    const life = lifecycle();
+    const store = syncStore();
+    const storage = createMemoryStorage();
+    const client = clients.create({ flushAt: 10_000, leaseMs: 60_000 }, { storage, transport: rec.transport, lifecycle: life.lifecycle, syncStore: store, beacon: beacon.beacon });
+    await client.getDeviceId();
+    client.track('before', { pad: 'p'.repeat(40_000) });
+    client.track('huge', { text: '字'.repeat(30_000) }); // 30,000 UTF-16 units, 90,000 bytes
+    client.track('after', { pad: 'p'.repeat(40_000) });
+    life.fire('hidden');
+    const atHide = [...rec.sent.map((s) => s.body), ...beacon.beacons].flatMap((b) => b.events.map((e) => e.event));
+    expect(atHide).toEqual(['before', 'after']);
+    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
+    await vi.waitFor(async () => expect(await storage.entries(QUEUE_PREFIX)).toHaveLength(3)); // nothing removed unanswered
+
+    // The page stays (it was only hidden): the regular send carries it, whatever its size.
+    rec.sent.length = 0;
+    answer = true;
+    await client.flush();
+    const huge = rec.sent.flatMap((s) => s.body.events).filter((e) => e.event === 'huge');
+    expect(huge).toHaveLength(1);
+    expect(lease.ids).not.toContain(huge[0]?.event_id);
+  });
+});
+
 describe('leaving before the device state has loaded', () => {
   /** Storage whose reads wait until `open()`: the state is still loading when the page is hidden. */
   function slowStorage() {
@@ -199,6 +278,18 @@ describe('regular sends', () => {
       [true, true],
       [false, false],
     ]);
+  });
+});
+
+describe('maxBatchBytes counts UTF-8 bytes', () => {
+  it('a batch of non-ASCII events stays within maxBatchBytes of UTF-8 (it was counted in UTF-16 units, up to 3× over)', async () => {
+    const rec = recordingTransport();
+    const client = clients.create({ flushAt: 10_000, compress: false, maxBatchBytes: 20_000 }, { transport: rec.transport });
+    for (let i = 0; i < 40; i++) client.track('cjk', { i, text: '漢字かな'.repeat(100) });
+    await client.flush();
+    expect(rec.sent.length).toBeGreaterThan(1);
+    expect(rec.sent.map((s) => s.bytes).filter((bytes) => bytes > 20_000)).toEqual([]);
+    expect(rec.sent.flatMap((s) => s.body.events.map((e) => e.properties?.i))).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 });
 

@@ -16,7 +16,7 @@ export interface ClientConfig {
   maxQueueBytes?: number;
   /** Events older than this are dropped unsent ('expired'). Default 7 days. */
   maxEventAgeMs?: number;
-  /** Most JSON bytes in one request. Default 512 KB. */
+  /** Most JSON in one request, in UTF-8 bytes of the uncompressed body (an event bigger alone goes alone). Default 512 KB. */
   maxBatchBytes?: number;
   /** First retry waits up to this (full jitter), doubling per failure. Default 1000. */
   retryBaseMs?: number;

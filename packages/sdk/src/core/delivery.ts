@@ -102,8 +102,8 @@ export function createDelivery(d: DeliveryDeps) {
       // Each event is tried once per flush; leased ones belong to another page's unload request.
       const skip = new Set(readLeases());
       for (;;) {
-        const batch = pick(skip, cfg.maxBatchBytes);
-        if (batch.length === 0 || !(await deliver(batch, post(batch)))) break;
+        const [batch, json] = pick(skip, cfg.maxBatchBytes);
+        if (batch.length === 0 || !(await deliver(batch, post(batch, json)))) break;
       }
     } catch (cause) {
       fail('flush failed', cause);
@@ -111,21 +111,31 @@ export function createDelivery(d: DeliveryDeps) {
   }
 
   /**
-   * Oldest first, within the count and byte limits (an event bigger than the limit goes alone),
-   * leaving out `skip` and what is in flight. The picked ids join `skip`.
+   * The next batch, oldest first, with its JSON and that JSON's size in UTF-8 bytes: at most 500
+   * events and `max` bytes (an event bigger than that goes alone), leaving out `skip` and what is in
+   * flight. The picked ids join `skip`. Queue entries are sized in UTF-16 units (`entry.b`, measured
+   * once per event off the call path), which never exceed the UTF-8 bytes but can be a third of them
+   * (CJK text): events are picked within `max` of those, the JSON is measured in bytes, and a batch
+   * over `max` is put back and picked again within half its size.
    */
-  function pick(skip: Set<string>, maxBytes: number): ClientEvent[] {
-    const out: ClientEvent[] = [];
-    let size = 40;
-    queue.scan((entry) => {
-      const id = entry.e.event_id;
-      if (skip.has(id) || inFlight.has(id)) return;
-      if (out.length >= MAX_BATCH || (out.length > 0 && size + entry.b > maxBytes)) return true;
-      out.push(entry.e);
-      skip.add(id);
-      size += entry.b + 1;
-    });
-    return out;
+  function pick(skip: Set<string>, max: number): [ClientEvent[], string, number] {
+    for (let units = max; ; ) {
+      const out: ClientEvent[] = [];
+      let size = 50; // {"sent_at":"…","events":[…]}: the count in units is exact
+      queue.scan((entry) => {
+        const id = entry.e.event_id;
+        if (skip.has(id) || inFlight.has(id)) return;
+        if (out.length >= MAX_BATCH || (out.length > 0 && size + entry.b > units)) return true;
+        out.push(entry.e);
+        skip.add(id);
+        size += entry.b + 1;
+      });
+      const json = body(out);
+      const bytes = platform.utf8Length(json);
+      if (bytes <= max || out.length < 2) return [out, json, bytes];
+      for (const e of out) skip.delete(e.event_id);
+      units = json.length >> 1;
+    }
   }
 
   function body(batch: ClientEvent[]): string {
@@ -137,8 +147,7 @@ export function createDelivery(d: DeliveryDeps) {
    * navigation does not cancel a request already under way. gzip is asynchronous: a page hidden
    * meanwhile sends the batch itself (uncompressed, at once), and this send then stands down.
    */
-  async function post(batch: ClientEvent[]): Promise<TransportResponse | undefined> {
-    const json = body(batch);
+  async function post(batch: ClientEvent[], json = body(batch)): Promise<TransportResponse | undefined> {
     if (!cfg.compress || !platform.gzip) return issue(batch, json);
     let gzip: Uint8Array | undefined;
     compressing += 1;
@@ -201,10 +210,14 @@ export function createDelivery(d: DeliveryDeps) {
     const body = bodyOf(response);
     const kind = verdict(status);
     if (kind === 'keep') return failed(batch, describe(status, body), undefined, status, response.retryAfterMs);
+    // Events a 2xx answers `retry` for (the ingest could not take them now) back off like a failed
+    // request, Retry-After included: the failure count is not reset and the flush stops. They used to
+    // stay queued with no backoff, and once they alone filled flushAt every track() re-sent them all.
+    const retry = kind === 'delivered' ? applyResults(batch, status, body) : [];
+    if (retry.length > 0) return failed(retry, `HTTP ${status}: ${retry.length} to retry`, undefined, status, response.retryAfterMs);
     failures = 0;
-    if (kind === 'delivered') applyResults(batch, status, body);
-    else if (status === 413) return split(batch);
-    else {
+    if (status === 413) return split(batch);
+    if (kind === 'drop') {
       queue.remove(batch);
       emitter.emit('drop', { reason: 'http', status, message: describe(status, body), events: batch });
     }
@@ -223,7 +236,8 @@ export function createDelivery(d: DeliveryDeps) {
     return (await deliver(a, post(a))) && deliver(b, post(b));
   }
 
-  function applyResults(batch: ClientEvent[], status: number, body: Parameters<typeof readResults>[0]): void {
+  /** Apply a 2xx's per-event results; returns the events answered `retry` (still queued). */
+  function applyResults(batch: ClientEvent[], status: number, body: Parameters<typeof readResults>[0]): ClientEvent[] {
     const results = readResults(body);
     const done: ClientEvent[] = [];
     const retry: ClientEvent[] = [];
@@ -246,9 +260,9 @@ export function createDelivery(d: DeliveryDeps) {
       emitter.emit('drop', { reason: 'rejected', status, message, code, issues, events: [event] });
     }
     queue.remove(done);
-    if (retry.length > 0) queue.attempted(retry);
     const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
     emitter.emit('sent', { status, requestId, accepted: acceptedIds.length, acceptedIds, rejected, retry: retry.length });
+    return retry;
   }
 
   /** A failed attempt: back off (full jitter) and report it. Returns false: the flush stops. */
@@ -270,9 +284,11 @@ export function createDelivery(d: DeliveryDeps) {
   }
 
   /**
-   * The page is being hidden or left: send what this tab holds with fetch keepalive (≤ 64 KiB in
-   * flight), then sendBeacon for the rest. Nothing is removed here: only an answer removes events;
-   * the lease keeps another tab from resending them while this request may still land.
+   * The page is being hidden or left: send what this tab holds with fetch keepalive (≤ 64 KiB of
+   * UTF-8 in flight), then sendBeacon for the rest, in chunks of at most 64 KiB. A chunk the browser
+   * refuses is halved and tried again; an event over 64 KiB alone is left for the regular send (which
+   * has no such limit), and the ones behind it still go. Nothing is removed here: only an answer
+   * removes events; the lease keeps another tab from resending them while this request may still land.
    */
   function unload(): void {
     void queue.saved();
@@ -280,17 +296,23 @@ export function createDelivery(d: DeliveryDeps) {
     // Cancelled keepalive sends may still land: skipped and leased like the ones in flight.
     const skip = new Set([...readLeases(), ...cancelled]);
     const before = skip.size; // pick() adds what it picks: a Set keeps insertion order, so these come after
+    const big: string[] = [];
     let budget = KEEPALIVE_BYTES - keepaliveBytes;
+    let max = KEEPALIVE_BYTES;
     for (;;) {
-      const chunk = pick(skip, KEEPALIVE_BYTES - 1024);
+      const [chunk, json, size] = pick(skip, max);
       if (chunk.length === 0) break;
-      const json = body(chunk);
-      const size = platform.utf8Length(json);
       if (size <= budget) {
         budget -= size;
         void deliver(chunk, issue(chunk, json));
-      } else if (!beacon(json)) break;
+      } else if (size > KEEPALIVE_BYTES) big.push(chunk[0]!.event_id); // alone (pick): not sent, not leased
+      else if (!beacon(json)) {
+        if (chunk.length === 1) break; // refused within the limit: the browser's 64 KiB are spent
+        for (const e of chunk) skip.delete(e.event_id);
+        max = size >> 1;
+      }
     }
+    for (const id of big) skip.delete(id);
     const sent = [...skip].slice(before);
     if (compressing > 0) for (const id of sent) handedOff.add(id);
     // A request already issued may land too: lease its events as well.
@@ -321,7 +343,10 @@ export function createDelivery(d: DeliveryDeps) {
       if (queue.list().some((entry) => entry.t < startedAt)) void flush();
       else schedule();
     },
-    /** An event was queued: send soon when flushAt is reached (unless backing off), else on the interval. */
+    /**
+     * An event was queued: send soon when flushAt is reached, else on the interval. While backing off
+     * (a failure, or events a 2xx answered `retry` for) nothing is sent before the backoff ends.
+     */
     enqueued(): void {
       if (failures === 0 && queue.size() >= cfg.flushAt && !soon) {
         soon = true;

@@ -11,6 +11,11 @@ export interface Entry {
 }
 
 export const QUEUE_PREFIX = 'eventline.q.';
+/**
+ * 2026-01-01T00:00:00Z, the year this SDK was written: it queued nothing before, so a queued time
+ * before it came from a device clock not yet set (a phone booted at 1970 before network time).
+ */
+export const CLOCK_FLOOR = 1_767_225_600_000;
 /** Most entries written in one storage call (one task). */
 const WRITE_CHUNK = 200;
 
@@ -128,14 +133,30 @@ export function createQueue(options: QueueOptions) {
     return out;
   }
 
+  /** This entry's queued time says nothing about its age: it counts from now (persisted, re-sorted at the next reload). */
+  function restamp(entry: Entry, at: number): void {
+    entry.t = newest = at;
+    unordered = true;
+    unsaved.set(entry.e.event_id, entry);
+    writeSoon();
+  }
+
   /** Drop the oldest while over a bound, and every event past its age. */
   function enforce(): void {
+    // Age comes from the device clock, which may have been wrong when the event was queued. A queued
+    // time later than now (the clock was ahead, then set back) or before CLOCK_FLOOR while now is
+    // past it (queued before the clock was set) is unknown: it is reset to now, a fresh max age,
+    // instead of the event living on past its age or being dropped as expired (the ingest corrects
+    // the event's own skewed times). Cheap: a time later than now exists only while `newest` is.
+    const at = now();
+    if (newest > at) for (const entry of entries.values()) if (entry.t > at) restamp(entry, at);
     // Oldest first (insertion order, re-sorted on reload): both loops stop at the first entry that may stay.
     const expired: string[] = [];
-    const oldest = now() - options.maxAgeMs;
+    const oldest = at - options.maxAgeMs;
     for (const entry of entries.values()) {
       if (entry.t >= oldest) break;
-      expired.push(entry.e.event_id);
+      if (entry.t < CLOCK_FLOOR && at >= CLOCK_FLOOR) restamp(entry, at);
+      else expired.push(entry.e.event_id);
     }
     if (expired.length > 0) options.onDrop('expired', take(expired));
     const over: string[] = [];
