@@ -144,6 +144,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
         retry_in_ms: retryInMs,
         buffered_records: buffer.records.length,
         ...errorFields(error),
+        ...(operation === 'get_shard_iterator' && isForeignCheckpoint(error) ? { hint: FOREIGN_CHECKPOINT_HINT } : {}),
       });
       await sleep(retryInMs, o.signal);
     }
@@ -176,6 +177,14 @@ async function finalFlush(o: ShardReaderOptions, flush: () => Promise<void>, fai
       await sleep(backoffMs(attempt), neverAborted);
     }
   }
+}
+
+const FOREIGN_CHECKPOINT_HINT =
+  'the checkpoint holds a sequence number of another stream (this one was deleted and created again, or the checkpoint file belongs to another stream or emulator): no retry can read past it. Stop the consumer and move the checkpoint file (CHECKPOINT_FILE) away to read the shard from its start (TRIM_HORIZON; the lake\'s file names and the seen index keep replays from duplicating rows)';
+
+/** Kinesis' (and kinesalite's) answer to GetShardIterator for a sequence number that is not this stream's. */
+function isForeignCheckpoint(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InvalidArgumentException' && error.message.includes('did not come from this stream');
 }
 
 async function shardIterator(o: ShardReaderOptions, afterSeq: string | null): Promise<string> {
