@@ -115,6 +115,25 @@ describe('PII policy', () => {
     expect(event).toEqual(copy);
   });
 
+  it("finds only a field's own keys: a path named like an Object.prototype member is absent where the event lacks it (hashing the inherited member threw, failing every flush)", async () => {
+    const members = checkPiiPolicy({ hash: ['properties.constructor', 'traits.toString', 'context.page.hasOwnProperty'], drop: ['properties.valueOf'], salt: 's' });
+    const without = storedEvent({ traits: { plan: 'pro' }, context: { library: { name: 'sdk', version: '1' }, page: { url: 'https://shop.example/' } } });
+    const [row] = processRecords([record(without)], { pii: members }).rows;
+    expect([row?.properties, row?.traits, row?.page_url]).toEqual([without.properties, { plan: 'pro' }, 'https://shop.example/']);
+    const lake = await dirs.make();
+    const result = await deliverRecords('shardId-000000000000', [record(without)], createFolderSink(lake), { pii: members });
+    expect(result).toMatchObject({ rowsDelivered: 1, badRows: 0 });
+
+    // Where the event has the key, it is hashed or dropped like any other; "__proto__" too (assigning it set the prototype, keeping the raw value).
+    const text = JSON.stringify(storedEvent({ properties: { constructor: 'secret', valueOf: 1, PROTO: { email: 'a@b.c' } }, traits: { toString: 'secret' } })).replace('"PROTO"', '"__proto__"');
+    const proto = checkPiiPolicy({ hash: ['properties.__proto__.email'], drop: [], salt: 's' });
+    const [hashed] = processRecords([record(text)], { pii: members }).rows;
+    expect(JSON.stringify(hashed?.properties)).toMatch(/^\{"constructor":"[0-9a-f]{64}","__proto__":\{"email":"a@b.c"\}\}$/);
+    expect(hashed?.traits).toEqual({ toString: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown });
+    const [protoRow] = processRecords([record(text)], { pii: proto }).rows;
+    expect(JSON.stringify(protoRow?.properties)).toMatch(/^\{"constructor":"secret","valueOf":1,"__proto__":\{"email":"[0-9a-f]{64}"\}\}$/);
+  });
+
   it('refuses bad policies at start', () => {
     expect(() => checkPiiPolicy({ hash: ['user_id'], drop: [] })).toThrow(PiiPolicyError);
     expect(() => checkPiiPolicy({ hash: [], drop: ['event_id'] })).toThrow(/key field/);

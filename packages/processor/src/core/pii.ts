@@ -48,19 +48,29 @@ export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
   return out as T;
 }
 
+/**
+ * Own keys only: `key in obj` also finds Object.prototype's members, so a path such as
+ * `properties.constructor` "found" an inherited function on every event without that key, and
+ * hashing it threw (every flush of the shard failed, re-reading the same records). Values are
+ * defined, not assigned: assigning a key `"__proto__"` sets the copy's prototype instead.
+ */
 function update(obj: Record<string, unknown>, keys: string[], change: (value: unknown) => unknown): Record<string, unknown> {
   const [key, ...rest] = keys;
-  if (key === undefined || !(key in obj)) return obj;
+  if (key === undefined || !Object.hasOwn(obj, key)) return obj;
   const copy = { ...obj };
   const current = copy[key];
   if (rest.length === 0) {
     const next = change(current);
     if (next === undefined) delete copy[key];
-    else copy[key] = next;
+    else setOwn(copy, key, next);
   } else if (typeof current === 'object' && current !== null && !Array.isArray(current)) {
-    copy[key] = update(current as Record<string, unknown>, rest, change);
+    setOwn(copy, key, update(current as Record<string, unknown>, rest, change));
   }
   return copy;
+}
+
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 function hashValue(value: unknown, salt: string): unknown {
