@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runEntry } from './fixtures/run-node';
 import { catalogArgs, UsageError } from '../src/catalog/args';
+import { readEnv } from '../src/config';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
@@ -15,6 +16,17 @@ describe('catalog CLI', () => {
     expect(out).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `eventline`.`events`');
     expect(out).toContain("'projection.event_date.range'='2026-11-01,NOW'");
     expect(out).toContain("LOCATION 's3://my-lake/prod/bad_rows/'");
+  });
+
+  it("describes NDJSON.gz events unless told otherwise, as the processor writes them by default (it described Parquet: an Athena table over the default lake read nothing)", async () => {
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x' }).delivery.format).toBe('ndjson');
+    expect(catalogArgs(['--location', 's3://my-lake']).options.format).toBe('ndjson');
+    const run = runEntry('src/catalog-cli.ts', ['--location', 's3://my-lake'], {});
+    expect(await run.exited).toBe(0);
+    const [events = ''] = run.stdout().split('\n\n');
+    expect(events).toContain('org.openx.data.jsonserde.JsonSerDe');
+    expect(events).not.toContain('PARQUET');
+    expect(catalogArgs(['--location', 's3://my-lake', '--format', 'parquet']).options.format).toBe('parquet');
   });
 
   it('prints Glue table inputs as JSON with --glue', async () => {

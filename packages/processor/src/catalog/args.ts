@@ -1,10 +1,14 @@
 import type { CatalogOptions } from '@eventline/schemas';
 import { parseArgs } from 'node:util';
 
-export const USAGE = `usage: npm run catalog -- --location s3://bucket/prefix [--format parquet|ndjson] [--database name]
+export const USAGE = `usage: npm run catalog -- --location s3://bucket/prefix [--format ndjson|parquet] [--database name]
                           [--first-date YYYY-MM-DD] [--app-ids a,b] [--glue]
 Prints the Athena CREATE EXTERNAL TABLE statements (with partition projection) for the lake's
-events and bad_rows tables; with --glue, the Glue CreateTable TableInput JSON instead.`;
+events and bad_rows tables; with --glue, the Glue CreateTable TableInput JSON instead.
+--format is the events' file format: ndjson by default, as the processor's OUTPUT_FORMAT.`;
+
+/** The events' format when --format is not given: the processor's OUTPUT_FORMAT default (config-delivery.ts). */
+export const DEFAULT_CATALOG_FORMAT = 'ndjson';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -19,7 +23,7 @@ export function catalogArgs(argv: readonly string[]): { options: CatalogOptions;
     args: [...argv],
     options: {
       location: { type: 'string' },
-      format: { type: 'string', default: 'parquet' },
+      format: { type: 'string', default: DEFAULT_CATALOG_FORMAT },
       database: { type: 'string' },
       'first-date': { type: 'string' },
       'app-ids': { type: 'string' },
