@@ -79,6 +79,12 @@ const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezo
 const TOP_COLUMNS = new Map(Object.entries(TOP));
 const NESTED_COLUMNS = new Map(Object.entries(NESTED).map(([key, columns]) => [key, new Map(Object.entries(columns))]));
 
+/** Each context-derived column's path in the event (`page_url` → `context.page.url`): how a PII path names it. */
+export const COLUMN_PATHS: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(TOP).map(([key, column]): [string, string] => [column, `context.${key}`]),
+  ...Object.entries(NESTED).flatMap(([object, columns]) => Object.entries(columns).map(([key, column]): [string, string] => [column, `context.${object}.${key}`])),
+]);
+
 const OPTIONAL = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const;
 
 const TEXT_COLUMNS = new Set(LAKE_COLUMNS.filter((column) => column.type === 'string' || column.type === 'json').map((column) => column.name));
