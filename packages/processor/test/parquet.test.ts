@@ -183,6 +183,22 @@ describe('Parquet delivery', () => {
     expect(columns).toEqual(['context', 'properties', 'traits'].map((name) => ({ name, converted_type: 'JSON' })));
   });
 
+  it('stores -0 as 0 in number columns, as NDJSON.gz and PostgreSQL do (Parquet kept -0.0)', async () => {
+    const event = storedEvent({ properties: { af_revenue: 1, af_currency: 'EUR' }, context: { library: { name: 'sdk', version: '1' }, screen: { width: 1, height: 2, density: 3 } } });
+    // JSON text: JSON.stringify writes -0 as 0.
+    const text = JSON.stringify(event).replace('"af_revenue":1', '"af_revenue":-0').replace('"density":3', '"density":-0').replace('"width":1', '"width":-0');
+    const [row] = processRecords([record(text)]).rows;
+    expect([row?.revenue, row?.screen_density, row?.screen_width].map((n) => Object.is(n, 0))).toEqual([true, true, true]);
+    const sql = 'SELECT revenue::VARCHAR AS revenue, screen_density::VARCHAR AS density, screen_width AS width, 1 / screen_density AS inverse FROM events';
+    const ndjson = await dirs.make();
+    const parquet = await dirs.make();
+    await deliverRecords('shardId-000000000000', [record(text)], createFolderSink(ndjson), { format: 'ndjson' });
+    await deliverRecords('shardId-000000000000', [record(text)], createFolderSink(parquet), { format: 'parquet' });
+    const fromParquet = await runQuery(parquet, sql);
+    expect(fromParquet).toEqual([{ revenue: '0.0', density: '0.0', width: 0, inverse: Infinity }]);
+    expect(fromParquet).toEqual(await runQuery(ndjson, sql));
+  });
+
   it('follows a custom prefix expression', async () => {
     const lake = await dirs.make();
     const eventPrefix = compilePrefix('custom/!{partitionKeyFromQuery:event}/!{timestamp:yyyy}/');
