@@ -7,7 +7,8 @@ function main(argv: readonly string[]): number {
     return 0;
   }
   try {
-    const { options, glue } = catalogArgs(argv);
+    const { options, glue, warnings } = catalogArgs(argv, process.env);
+    for (const warning of warnings) process.stderr.write(`${warning}\n`);
     process.stdout.write(glue ? `${JSON.stringify(glueTables(options), null, 2)}\n` : `${athenaDdl(options).join('\n\n')}\n`);
     return 0;
   } catch (error) {

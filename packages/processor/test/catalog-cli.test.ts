@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runEntry } from './fixtures/run-node';
 import { catalogArgs, UsageError } from '../src/catalog/args';
+import { readEnv } from '../src/config';
+import { DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../src';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
@@ -15,6 +17,39 @@ describe('catalog CLI', () => {
     expect(out).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `eventline`.`events`');
     expect(out).toContain("'projection.event_date.range'='2026-11-01,NOW'");
     expect(out).toContain("LOCATION 's3://my-lake/prod/bad_rows/'");
+  });
+
+  it("describes NDJSON.gz events unless told otherwise, as the processor writes them by default (it described Parquet: an Athena table over the default lake read nothing)", async () => {
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x' }).delivery.format).toBe('ndjson');
+    expect(catalogArgs(['--location', 's3://my-lake']).options.format).toBe('ndjson');
+    const run = runEntry('src/catalog-cli.ts', ['--location', 's3://my-lake'], {});
+    expect(await run.exited).toBe(0);
+    const [events = ''] = run.stdout().split('\n\n');
+    expect(events).toContain('org.openx.data.jsonserde.JsonSerDe');
+    expect(events).not.toContain('PARQUET');
+    expect(catalogArgs(['--location', 's3://my-lake', '--format', 'parquet']).options.format).toBe('parquet');
+  });
+
+  it('refuses a prefix other than the default layout it describes, and warns when the environment sets one (an Athena table from it found nothing)', async () => {
+    const custom = 'custom/!{partitionKeyFromQuery:event}/!{timestamp:yyyy}/';
+    expect(() => catalogArgs(['--location', 's3://my-lake', '--event-prefix', custom])).toThrow(
+      new UsageError(
+        `--event-prefix "${custom}": the catalog describes only the default layout (EVENT_PREFIX ${DEFAULT_EVENT_PREFIX}); ` +
+          'an Athena table from it would find nothing under another prefix. Write that table\'s LOCATION and storage.location.template by hand',
+      ),
+    );
+    expect(() => catalogArgs(['--location', 's3://my-lake', '--error-prefix', 'errors/'])).toThrow(/--error-prefix "errors\/": the catalog describes only the default layout/);
+    const defaults = ['--location', 's3://my-lake', '--event-prefix', DEFAULT_EVENT_PREFIX, '--error-prefix', DEFAULT_ERROR_PREFIX];
+    expect(catalogArgs(defaults, { EVENT_PREFIX: custom }).warnings).toEqual([]);
+    expect(catalogArgs(['--location', 's3://my-lake'], { EVENT_PREFIX: DEFAULT_EVENT_PREFIX }).warnings).toEqual([]);
+
+    const refused = runEntry('src/catalog-cli.ts', ['--location', 's3://my-lake', '--event-prefix', custom], {});
+    expect(await refused.exited).toBe(2);
+    expect(refused.stderr()).toContain('the catalog describes only the default layout');
+    const warned = runEntry('src/catalog-cli.ts', ['--location', 's3://my-lake'], { EVENT_PREFIX: custom });
+    expect(await warned.exited).toBe(0);
+    expect(warned.stderr()).toBe(`warning: EVENT_PREFIX is "${custom}", but these tables describe the default layout (${DEFAULT_EVENT_PREFIX}): over that lake they find nothing\n`);
+    expect(warned.stdout()).toContain('CREATE EXTERNAL TABLE');
   });
 
   it('prints Glue table inputs as JSON with --glue', async () => {

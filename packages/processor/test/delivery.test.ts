@@ -4,11 +4,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   badRowPrefix,
   createFolderSink,
+  PAYLOAD_MAX_CHARS,
   decodeNdjsonGzip,
   deliverRecords,
   encodeNdjsonGzip,
   eventPrefix,
   objectName,
+  runQuery,
   writeFileAtomic,
 } from '../src';
 import { record, storedEvent } from './fixtures/events';
@@ -129,5 +131,22 @@ describe('deliverRecords', () => {
     const again = await deliverRecords('shardId-000000000001', records, createFolderSink(dir));
     expect(again.objectKeys).toEqual(first.objectKeys);
     expect(await listFiles(dir)).toEqual(first.objectKeys);
+  });
+
+  it('cuts a long payload before an emoji that straddles the limit, so DuckDB still reads bad_rows (a lone surrogate made it refuse the file)', async () => {
+    const dir = await dirs.make();
+    // The emoji's first half is the payload's last kept code unit: a parse failure and a validation failure.
+    const unparseable = `{${'x'.repeat(PAYLOAD_MAX_CHARS - 2)}😀 and more`;
+    const invalid = storedEvent({ properties: { note: '' }, seq: -1 });
+    const prefix = JSON.stringify(invalid).slice(0, JSON.stringify(invalid).indexOf('"note":"') + 8);
+    const note = 'y'.repeat(PAYLOAD_MAX_CHARS - 1 - prefix.length) + '🎉🎉';
+    const records = [record(unparseable), record({ ...invalid, properties: { note } })];
+    const result = await deliverRecords('shardId-000000000000', records, createFolderSink(dir));
+    expect(result).toMatchObject({ rowsDelivered: 0, badRows: 2 });
+    const rows = await runQuery(dir, 'SELECT error_type, length(payload) AS n, payload_truncated AS cut, right(payload, 2) AS tail FROM bad_rows ORDER BY error_type');
+    expect(rows).toEqual([
+      { error_type: 'parse', n: PAYLOAD_MAX_CHARS - 1, cut: true, tail: 'xx' },
+      { error_type: 'validation', n: PAYLOAD_MAX_CHARS - 1, cut: true, tail: 'yy' },
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { applyPii, checkPiiPolicy, createFolderSink, deliverRecords, PiiPolicyEr
 import { record, storedEvent } from './fixtures/events';
 import { aggregate } from './fixtures/kpl';
 import { tempDirs } from './fixtures/temp-dir';
+import { readEnv } from '../src/config';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
@@ -115,10 +116,42 @@ describe('PII policy', () => {
     expect(event).toEqual(copy);
   });
 
+  it("finds only a field's own keys: a path named like an Object.prototype member is absent where the event lacks it (hashing the inherited member threw, failing every flush)", async () => {
+    const members = checkPiiPolicy({ hash: ['properties.constructor', 'traits.toString', 'context.page.hasOwnProperty'], drop: ['properties.valueOf'], salt: 's' });
+    const without = storedEvent({ traits: { plan: 'pro' }, context: { library: { name: 'sdk', version: '1' }, page: { url: 'https://shop.example/' } } });
+    const [row] = processRecords([record(without)], { pii: members }).rows;
+    expect([row?.properties, row?.traits, row?.page_url]).toEqual([without.properties, { plan: 'pro' }, 'https://shop.example/']);
+    const lake = await dirs.make();
+    const result = await deliverRecords('shardId-000000000000', [record(without)], createFolderSink(lake), { pii: members });
+    expect(result).toMatchObject({ rowsDelivered: 1, badRows: 0 });
+
+    // Where the event has the key, it is hashed or dropped like any other; "__proto__" too (assigning it set the prototype, keeping the raw value).
+    const text = JSON.stringify(storedEvent({ properties: { constructor: 'secret', valueOf: 1, PROTO: { email: 'a@b.c' } }, traits: { toString: 'secret' } })).replace('"PROTO"', '"__proto__"');
+    const proto = checkPiiPolicy({ hash: ['properties.__proto__.email'], drop: [], salt: 's' });
+    const [hashed] = processRecords([record(text)], { pii: members }).rows;
+    expect(JSON.stringify(hashed?.properties)).toMatch(/^\{"constructor":"[0-9a-f]{64}","__proto__":\{"email":"a@b.c"\}\}$/);
+    expect(hashed?.traits).toEqual({ toString: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown });
+    const [protoRow] = processRecords([record(text)], { pii: proto }).rows;
+    expect(JSON.stringify(protoRow?.properties)).toMatch(/^\{"constructor":"secret","valueOf":1,"__proto__":\{"email":"[0-9a-f]{64}"\}\}$/);
+  });
+
   it('refuses bad policies at start', () => {
     expect(() => checkPiiPolicy({ hash: ['user_id'], drop: [] })).toThrow(PiiPolicyError);
     expect(() => checkPiiPolicy({ hash: [], drop: ['event_id'] })).toThrow(/key field/);
     expect(() => checkPiiPolicy({ hash: [], drop: ['a..b'] })).toThrow(/dotted/);
+  });
+
+  it('refuses paths that name no event field, which matched nothing and left the data raw (the lake column names, a bare key)', () => {
+    expect(() => checkPiiPolicy({ hash: [], drop: ['page_url'] })).toThrow(new PiiPolicyError('PII path "page_url" names no event field, so it would never match: the column page_url comes from "context.page.url"'));
+    expect(() => checkPiiPolicy({ hash: [], drop: ['context.page.url', 'user_agent'] })).toThrow('PII path "user_agent" names no event field, so it would never match: the column user_agent comes from "context.user_agent"');
+    expect(() => checkPiiPolicy({ hash: ['email'], drop: [], salt: 's' })).toThrow(
+      'PII path "email" names no event field, so it would never match: a path starts with a StoredEvent field (user_id, traits, properties, context, …): did you mean "properties.email", "traits.email" or "context.email"?',
+    );
+    expect(() => checkPiiPolicy({ hash: ['Traits.email'], drop: [], salt: 's' })).toThrow(/"Traits\.email" names no event field/);
+    // Every StoredEvent field may start a path.
+    const fields = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties.x', 'traits.x', 'context.x', 'context.page.url'];
+    expect(checkPiiPolicy({ hash: [], drop: fields }).drop).toEqual(fields);
+    expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', PII_DROP_FIELDS: 'page_url,user_agent' })).toThrow(/PII_HASH_FIELDS \/ PII_DROP_FIELDS \/ PII_SALT: PII path "page_url" names no event field/);
   });
 
   it('refuses to hash a field whose column is not text (a hash in a Parquet INT32 or timestamp column failed every flush), and lets it be dropped', () => {

@@ -156,6 +156,49 @@ describe('Parquet delivery', () => {
     }
   });
 
+  it('keeps "__proto__" keys at every depth of the JSON columns, as NDJSON.gz does, in a JSON-typed column', async () => {
+    // As the ingest stores them: JSON text (an object literal's __proto__ would set its prototype instead).
+    const event = (id: string): string =>
+      JSON.stringify(storedEvent({ event_id: id, properties: { PROPS: 1 }, traits: { TRAITS: 1 }, context: { library: { name: 'sdk', version: '1' }, CONTEXT: 1 } as never }))
+        .replace('"PROPS":1', '"__proto__":{"x":1,"__proto__":{"deep":[{"__proto__":2}]}},"n":1')
+        .replace('"TRAITS":1', '"__proto__":"t"')
+        .replace('"CONTEXT":1', '"__proto__":null,"consent":{"analytics":true,"__proto__":{"q":1}}');
+    const texts = [event(uuidV7()), event(uuidV7())];
+    const ndjson = await dirs.make();
+    const parquet = await dirs.make();
+    await deliverRecords('shardId-000000000000', texts.map((t) => record(t)), createFolderSink(ndjson), { format: 'ndjson' });
+    await deliverRecords('shardId-000000000000', texts.map((t) => record(t)), createFolderSink(parquet), { format: 'parquet' });
+
+    const sql = `SELECT event_id, properties::VARCHAR AS p, traits::VARCHAR AS t, context::VARCHAR AS c,
+      properties->'$.__proto__.__proto__.deep[0].__proto__' AS deep, context->'$.consent.__proto__.q' AS q FROM events ORDER BY event_id`;
+    const fromParquet = await runQuery(parquet, sql);
+    expect(fromParquet).toEqual(await runQuery(ndjson, sql));
+    expect(fromParquet).toHaveLength(2);
+    expect(fromParquet[0]).toMatchObject({ deep: '2', q: '1' });
+    expect(JSON.parse(fromParquet[0]?.t as string)).toEqual(JSON.parse('{"__proto__":"t"}'));
+    expect(Object.keys(JSON.parse(fromParquet[0]?.c as string) as object)).toContain('__proto__');
+
+    // Still JSON-typed (converted type JSON: older readers rely on it), not plain text.
+    const columns = await runQuery(parquet, `SELECT name, converted_type FROM parquet_schema('${parquet}/events/**/*.parquet') WHERE name IN ('properties', 'traits', 'context') ORDER BY name`);
+    expect(columns).toEqual(['context', 'properties', 'traits'].map((name) => ({ name, converted_type: 'JSON' })));
+  });
+
+  it('stores -0 as 0 in number columns, as NDJSON.gz and PostgreSQL do (Parquet kept -0.0)', async () => {
+    const event = storedEvent({ properties: { af_revenue: 1, af_currency: 'EUR' }, context: { library: { name: 'sdk', version: '1' }, screen: { width: 1, height: 2, density: 3 } } });
+    // JSON text: JSON.stringify writes -0 as 0.
+    const text = JSON.stringify(event).replace('"af_revenue":1', '"af_revenue":-0').replace('"density":3', '"density":-0').replace('"width":1', '"width":-0');
+    const [row] = processRecords([record(text)]).rows;
+    expect([row?.revenue, row?.screen_density, row?.screen_width].map((n) => Object.is(n, 0))).toEqual([true, true, true]);
+    const sql = 'SELECT revenue::VARCHAR AS revenue, screen_density::VARCHAR AS density, screen_width AS width, 1 / screen_density AS inverse FROM events';
+    const ndjson = await dirs.make();
+    const parquet = await dirs.make();
+    await deliverRecords('shardId-000000000000', [record(text)], createFolderSink(ndjson), { format: 'ndjson' });
+    await deliverRecords('shardId-000000000000', [record(text)], createFolderSink(parquet), { format: 'parquet' });
+    const fromParquet = await runQuery(parquet, sql);
+    expect(fromParquet).toEqual([{ revenue: '0.0', density: '0.0', width: 0, inverse: Infinity }]);
+    expect(fromParquet).toEqual(await runQuery(ndjson, sql));
+  });
+
   it('follows a custom prefix expression', async () => {
     const lake = await dirs.make();
     const eventPrefix = compilePrefix('custom/!{partitionKeyFromQuery:event}/!{timestamp:yyyy}/');

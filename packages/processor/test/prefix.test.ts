@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError } from '../src';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compilePrefix, createFolderSink, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, deliverRecords, PartitionValueError, PrefixExpressionError, runQuery } from '../src';
+import { record, storedEvent } from './fixtures/events';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
 
 const at = new Date('2026-11-25T09:07:05.000Z');
 
@@ -19,6 +24,26 @@ describe('Firehose-style prefix expressions', () => {
     );
     const custom = compilePrefix('raw/!{partitionKeyFromLambda:event}/!{timestamp:yyyyMMdd-HHmmss}/');
     expect(custom({ timestamp: at, partitionKeys: { event: 'af_purchase' } })).toBe('raw/af_purchase/20261125-090705/');
+  });
+
+  it('writes yyyy with four digits before year 1000, as Firehose does (event_date=999-06-01 was neither a date nor sortable)', async () => {
+    const early = new Date('0999-06-01T10:00:00.000Z');
+    expect(compilePrefix(DEFAULT_EVENT_PREFIX)({ timestamp: early, partitionKeys: { app_id: 'shop' } })).toBe('events/app_id=shop/event_date=0999-06-01/hour=10/');
+    expect(compilePrefix('!{timestamp:yyyyMMdd}/')({ timestamp: new Date('0005-01-02T00:00:00Z'), partitionKeys: {} })).toBe('00050102/');
+    expect(() => compilePrefix('!{timestamp:yyyy}/')({ timestamp: new Date(Date.UTC(10_000, 0, 1)), partitionKeys: {} })).toThrow(PartitionValueError);
+
+    // Through delivery: the early event's folder reads back with its event_date, next to a current one.
+    const lake = await dirs.make();
+    const events = [storedEvent(), storedEvent({ received_at: '0999-06-01T10:00:00.000Z' })];
+    const result = await deliverRecords('shardId-000000000000', events.map((e) => record(e)), createFolderSink(lake));
+    expect(result.objectKeys.map((k) => k.split('/').slice(0, 4).join('/')).sort()).toEqual([
+      'events/app_id=shop/event_date=0999-06-01/hour=10',
+      'events/app_id=shop/event_date=2026-11-25/hour=09',
+    ]);
+    expect(await runQuery(lake, "SELECT strftime(event_date, '%Y-%m-%d') AS day, hour FROM events ORDER BY event_date")).toEqual([
+      { day: '0999-06-01', hour: 10 },
+      { day: '2026-11-25', hour: 9 },
+    ]);
   });
 
   it('refuses what would break exactly-once names or escape the lake', () => {

@@ -1,7 +1,8 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startS3, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFolderSink, createPostgresSink, createS3Sink, decodeNdjsonGzip, deliverPrepared, deliverRecords, prepareRecords, runQuery, s3ClientConfig, type PostgresSink } from '../src';
+import { LAKE_COLUMNS } from '@eventline/schemas';
+import { createFolderSink, createPostgresSink, PostgresConfigError, createS3Sink, decodeNdjsonGzip, deliverPrepared, deliverRecords, prepareRecords, runQuery, s3ClientConfig, type PostgresSink } from '../src';
 import { record, storedEvent } from './fixtures/events';
 import { postgresSuite } from './fixtures/postgres-suite';
 import { tempDirs } from './fixtures/temp-dir';
@@ -165,5 +166,32 @@ describe('PostgreSQL sink', () => {
     expect(sink.stats()).toEqual({ statements: 11, rows: 1050, maxRowsPerStatement: 100 });
     const { rows } = await postgres.admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [burst.map((e) => e.event_id)]);
     expect(Number(rows[0]?.n)).toBe(1050);
+  });
+
+  it("completes a table an earlier release created without a catalog column (every INSERT failed with 42703), and refuses one whose column has another type", async () => {
+    const admin = postgres.admin();
+    // As an older release made it: the catalog without `currency` and without `revenue`.
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await admin.query(`CREATE TABLE "${schema}".older (event_id text PRIMARY KEY, extra text)`);
+    for (const column of LAKE_COLUMNS.filter((c) => !['event_id', 'currency', 'revenue'].includes(c.name))) {
+      const type = { string: 'text', int: 'integer', bigint: 'bigint', double: 'double precision', boolean: 'boolean', timestamp: 'timestamptz', json: 'jsonb' }[column.type];
+      await admin.query(`ALTER TABLE "${schema}".older ADD COLUMN "${column.name}" ${type}`);
+    }
+    const sink = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'older' });
+    sinks.push(sink);
+    const event = storedEvent();
+    await deliverRecords('shardId-000000000005', [record(event)], createFolderSink(await dirs.make()), { rowSink: sink });
+    const { rows } = await admin.query<{ revenue: number; currency: string; extra: string | null }>(
+      `SELECT revenue, currency, extra FROM "${schema}".older WHERE event_id = $1`,
+      [event.event_id],
+    );
+    expect(rows).toEqual([{ revenue: 12.5, currency: 'EUR', extra: null }]);
+
+    await admin.query(`CREATE TABLE "${schema}".mistyped (event_id text PRIMARY KEY, seq integer, currency varchar(3))`);
+    await expect(createPostgresSink({ connectionString: postgres.url(), schema, table: 'mistyped' })).rejects.toThrow(
+      new PostgresConfigError(
+        `"${schema}"."mistyped" does not match the catalog: "seq" is integer, expected bigint; "currency" is character varying(3), expected text (alter or rename the column, or use another PG_TABLE)`,
+      ),
+    );
   });
 });

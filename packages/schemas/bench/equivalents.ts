@@ -16,7 +16,7 @@ export const zodEvent = z.strictObject({
       af_revenue: z.number().optional(),
       af_price: z.number().optional(),
       af_currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-      af_quantity: z.number().int().min(0).optional(),
+      af_quantity: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
       af_content_id: z.string().max(256).optional(),
     })
     .optional(),
@@ -45,7 +45,7 @@ export const valibotEvent = v.strictObject({
       af_revenue: opt(v.number()),
       af_price: opt(v.number()),
       af_currency: opt(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/))),
-      af_quantity: opt(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      af_quantity: opt(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER))),
       af_content_id: opt(v.pipe(v.string(), v.maxLength(256))),
     }),
   ),

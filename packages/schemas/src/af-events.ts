@@ -29,7 +29,7 @@ export const AfProperties = Type.Object(
     af_revenue: Type.Optional(Type.Number()),
     af_price: Type.Optional(Type.Number()),
     af_currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-    af_quantity: Type.Optional(Type.Integer({ minimum: 0 })),
+    af_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })), // JSON numbers are doubles: exact up to 2^53 - 1
     af_content_id: Type.Optional(Type.String({ maxLength: 256 })),
     af_content_type: Type.Optional(Type.String({ maxLength: 256 })),
     af_order_id: Type.Optional(Type.String({ maxLength: 256 })),

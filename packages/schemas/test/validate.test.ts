@@ -74,6 +74,12 @@ describe('validateEvent', () => {
     expect(bad.ok ? [] : bad.issues.map((i) => i.path).sort()).toEqual(['properties.af_currency', 'properties.af_quantity']);
   });
 
+  it('refuses an af_quantity past 2^53 - 1, which JSON numbers (doubles) cannot hold exactly (it was rounded silently)', () => {
+    expect(validateEvent(validEvent({ properties: { af_quantity: Number.MAX_SAFE_INTEGER } })).ok).toBe(true);
+    const big = validateEvent(JSON.parse(JSON.stringify(validEvent({ properties: { af_quantity: 1 } })).replace('"af_quantity":1', '"af_quantity":9007199254740993')));
+    expect(big.ok ? [] : big.issues.map(formatIssue)).toEqual(['properties.af_quantity: expected at most 9007199254740991']);
+  });
+
   it('does not throw on values of any shape', () => {
     for (const v of [null, undefined, 1, 'x', [], [1], { events: 1 }, new Date()]) {
       expect(validateEvent(v).ok).toBe(false);

@@ -1,10 +1,18 @@
 import type { CatalogOptions } from '@eventline/schemas';
 import { parseArgs } from 'node:util';
+import { DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../delivery/prefix';
 
-export const USAGE = `usage: npm run catalog -- --location s3://bucket/prefix [--format parquet|ndjson] [--database name]
+export const USAGE = `usage: npm run catalog -- --location s3://bucket/prefix [--format ndjson|parquet] [--database name]
                           [--first-date YYYY-MM-DD] [--app-ids a,b] [--glue]
+                          [--event-prefix EXPR] [--error-prefix EXPR]
 Prints the Athena CREATE EXTERNAL TABLE statements (with partition projection) for the lake's
-events and bad_rows tables; with --glue, the Glue CreateTable TableInput JSON instead.`;
+events and bad_rows tables; with --glue, the Glue CreateTable TableInput JSON instead.
+They describe the default layout only (EVENT_PREFIX and ERROR_PREFIX unset): another prefix given
+with --event-prefix / --error-prefix is refused.
+--format is the events' file format: ndjson by default, as the processor's OUTPUT_FORMAT.`;
+
+/** The events' format when --format is not given: the processor's OUTPUT_FORMAT default (config-delivery.ts). */
+export const DEFAULT_CATALOG_FORMAT = 'ndjson';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -13,19 +21,45 @@ export class UsageError extends Error {
   }
 }
 
-/** Parse the flags into catalog options (exported for tests). */
-export function catalogArgs(argv: readonly string[]): { options: CatalogOptions; glue: boolean } {
+const PREFIXES = [
+  { flag: 'event-prefix', env: 'EVENT_PREFIX', layout: DEFAULT_EVENT_PREFIX },
+  { flag: 'error-prefix', env: 'ERROR_PREFIX', layout: DEFAULT_ERROR_PREFIX },
+] as const;
+
+/**
+ * Parse the flags into catalog options (exported for tests). The tables' locations and partition
+ * projection describe the default Hive layout only: a lake written with another EVENT_PREFIX or
+ * ERROR_PREFIX has its files elsewhere, and Athena would find nothing. Such a prefix given as a flag
+ * is refused; found in `env` (the processor's own variables), it is a warning.
+ */
+export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): { options: CatalogOptions; glue: boolean; warnings: string[] } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       location: { type: 'string' },
-      format: { type: 'string', default: 'parquet' },
+      format: { type: 'string', default: DEFAULT_CATALOG_FORMAT },
       database: { type: 'string' },
       'first-date': { type: 'string' },
       'app-ids': { type: 'string' },
       glue: { type: 'boolean', default: false },
+      'event-prefix': { type: 'string' },
+      'error-prefix': { type: 'string' },
     },
   });
+  const warnings: string[] = [];
+  for (const { flag, env: name, layout } of PREFIXES) {
+    const given = values[flag];
+    const set = env[name]?.trim();
+    if (given !== undefined && given !== layout) {
+      throw new UsageError(
+        `--${flag} "${given}": the catalog describes only the default layout (${name} ${layout}); ` +
+          `an Athena table from it would find nothing under another prefix. Write that table's LOCATION and storage.location.template by hand`,
+      );
+    }
+    if (given === undefined && set && set !== layout) {
+      warnings.push(`warning: ${name} is "${set}", but these tables describe the default layout (${layout}): over that lake they find nothing`);
+    }
+  }
   if (!values.location || !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(values.location)) throw new UsageError('--location s3://bucket[/prefix] is required');
   if (values.format !== 'parquet' && values.format !== 'ndjson') throw new UsageError('--format must be parquet or ndjson');
   const firstDate = values['first-date'];
@@ -40,5 +74,6 @@ export function catalogArgs(argv: readonly string[]): { options: CatalogOptions;
       ...(appIds && appIds.length > 0 ? { appIds } : {}),
     },
     glue: values.glue,
+    warnings,
   };
 }

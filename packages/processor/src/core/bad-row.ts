@@ -16,7 +16,7 @@ export interface BadRow {
   reason: string;
   sequence_number: string;
   partition_key: string;
-  /** The record's payload as text (invalid UTF-8 replaced), cut to PAYLOAD_MAX_CHARS. */
+  /** The record's payload as text (invalid UTF-8 replaced), cut to PAYLOAD_MAX_CHARS at a character boundary. */
   payload: string;
   payload_truncated: boolean;
   /** When the record reached Kinesis, if known (ISO 8601, UTC). */
@@ -28,10 +28,20 @@ export interface BadRow {
   request_id?: string;
 }
 
-/** 64 KiB of text is plenty to diagnose a record while keeping a bad-row file small. */
+/**
+ * How much of a record's payload a bad row keeps, in UTF-16 code units (JavaScript string length):
+ * 64 Ki characters are plenty to diagnose a record while keeping a bad-row file small.
+ */
 export const PAYLOAD_MAX_CHARS = 64 * 1024;
 
+/**
+ * The payload's first PAYLOAD_MAX_CHARS code units, cut at a character boundary: one fewer when
+ * a surrogate pair (an emoji, say) straddles the limit. Its lone high surrogate was written as
+ * `\ud83d` into the NDJSON bad-row file, which DuckDB then refused whole (every `bad_rows` query failed).
+ */
 export function truncatePayload(text: string): { payload: string; payload_truncated: boolean } {
   if (text.length <= PAYLOAD_MAX_CHARS) return { payload: text, payload_truncated: false };
-  return { payload: text.slice(0, PAYLOAD_MAX_CHARS), payload_truncated: true };
+  const last = text.charCodeAt(PAYLOAD_MAX_CHARS - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? PAYLOAD_MAX_CHARS - 1 : PAYLOAD_MAX_CHARS;
+  return { payload: text.slice(0, end), payload_truncated: true };
 }

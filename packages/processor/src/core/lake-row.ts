@@ -79,6 +79,12 @@ const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezo
 const TOP_COLUMNS = new Map(Object.entries(TOP));
 const NESTED_COLUMNS = new Map(Object.entries(NESTED).map(([key, columns]) => [key, new Map(Object.entries(columns))]));
 
+/** Each context-derived column's path in the event (`page_url` → `context.page.url`): how a PII path names it. */
+export const COLUMN_PATHS: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(TOP).map(([key, column]): [string, string] => [column, `context.${key}`]),
+  ...Object.entries(NESTED).flatMap(([object, columns]) => Object.entries(columns).map(([key, column]): [string, string] => [column, `context.${object}.${key}`])),
+]);
+
 const OPTIONAL = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties', 'traits'] as const;
 
 const TEXT_COLUMNS = new Set(LAKE_COLUMNS.filter((column) => column.type === 'string' || column.type === 'json').map((column) => column.name));
@@ -103,7 +109,7 @@ export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
     schema_version: e.schema_version ?? 1,
     type: e.type,
     anonymous_id: e.anonymous_id,
-    seq: e.seq,
+    seq: plusZero(e.seq),
     client_ts: lakeTime(e.client_ts),
     received_at: lakeTime(e.received_at),
     app_id: e.app_id,
@@ -122,7 +128,7 @@ export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
   if (ua.os_version !== null) row.os_version = ua.os_version;
   row.device_type = ua.device_type;
   const props = e.properties;
-  if (typeof props?.af_revenue === 'number') row.revenue = props.af_revenue;
+  if (typeof props?.af_revenue === 'number') row.revenue = plusZero(props.af_revenue);
   if (typeof props?.af_currency === 'string') row.currency = props.af_currency;
   return row;
 }
@@ -136,7 +142,7 @@ function flattenContext(context: Obj, out: Obj): Obj | undefined {
     const column = TOP_COLUMNS.get(key);
     const nested = NESTED_COLUMNS.get(key);
     if (column !== undefined && (typeof value === 'string' || typeof value === 'number')) {
-      out[column] = value;
+      out[column] = plusZero(value);
     } else if (nested !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const left = flattenObject(value as Obj, nested, out);
       if (left) rest = keep(rest, key, left);
@@ -153,10 +159,19 @@ function flattenObject(value: Obj, columns: Map<string, keyof LakeRow>, out: Obj
     if (!Object.hasOwn(value, key)) continue;
     const inner = value[key];
     const column = columns.get(key);
-    if (column !== undefined && inner !== null && typeof inner !== 'object') out[column] = inner;
+    if (column !== undefined && inner !== null && typeof inner !== 'object') out[column] = plusZero(inner);
     else if (inner !== undefined) left = keep(left, key, inner);
   }
   return left;
+}
+
+/**
+ * -0 (JSON allows it: `"density":-0`) as 0 in a column. NDJSON (JSON.stringify) and PostgreSQL
+ * wrote 0, while Parquet's DOUBLE kept -0.0, so the formats disagreed. JSON columns are written
+ * by JSON.stringify in every format, which writes 0.
+ */
+function plusZero<T>(value: T): T {
+  return (value === 0 ? 0 : value) as T;
 }
 
 /** `into[key] = value` as an own property (a `__proto__` key assigned so would set the prototype and be lost). */

@@ -86,7 +86,7 @@ export function createParquetFileBuilder(): ParquetFileBuilder {
 
 /**
  * Lake rows as one Parquet file (Snappy), one typed column per LAKE_COLUMNS entry: timestamps
- * as INT64 TIMESTAMP_MILLIS (UTC), JSON objects as text with the JSON logical type (the writer serialises them), all nullable.
+ * as INT64 TIMESTAMP_MILLIS (UTC), JSON objects as text with the JSON logical type (the writer serialises them; see jsonColumnValue), all nullable.
  * The schema comes from the catalog, never from the data, so every file has the same columns.
  */
 export function encodeParquet(rows: readonly LakeRow[]): Uint8Array {
@@ -120,7 +120,25 @@ function toParquetValue(value: unknown, type: ColumnType): unknown {
     }
     case 'bigint':
       return BigInt(value as number);
+    case 'json':
+      return jsonColumnValue(value);
     default:
       return value;
   }
+}
+
+/**
+ * A JSON column's object as the writer must get it to keep every key. The writer serialises a
+ * JSON column's value as JSON.stringify(toJson(value)), and hyparquet's toJson copies each
+ * object it walks with `copy[key] = …`: for a key `"__proto__"` that assignment sets the copy's
+ * prototype instead, so the key vanished from the file (NDJSON.gz and PostgreSQL keep it).
+ * toJson returns an object without a prototype as it is, and JSON.stringify writes every own
+ * key of every object inside it. The rest of toJson's work is not needed here: a row's JSON
+ * comes from JSON.parse (no bigint, Date or bytes; JSON.stringify writes -0 as 0 itself).
+ */
+function jsonColumnValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) === null) return value;
+  const bare = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(value)) bare[key] = (value as Record<string, unknown>)[key];
+  return bare;
 }

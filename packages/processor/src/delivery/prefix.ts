@@ -107,8 +107,11 @@ function safe(value: string | undefined, key: string): string {
 
 function formatUtc(at: Date, format: string): string {
   if (Number.isNaN(at.getTime())) throw new PartitionValueError('cannot partition by an invalid date');
+  const year = at.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new PartitionValueError(`cannot partition by year ${year}: yyyy takes 0000 to 9999`);
   const values: Record<string, string> = {
-    yyyy: String(at.getUTCFullYear()),
+    // Four digits, as Firehose writes it: year 999 is 0999 (`event_date=999-06-01` matched no date pattern).
+    yyyy: String(year).padStart(4, '0'),
     MM: pad(at.getUTCMonth() + 1),
     dd: pad(at.getUTCDate()),
     HH: pad(at.getUTCHours()),

@@ -1,4 +1,5 @@
 import { LAKE_COLUMNS, type ColumnType } from '@eventline/schemas';
+import type pg from 'pg';
 
 const PG_TYPES: Record<ColumnType, string> = {
   string: 'text',
@@ -35,14 +36,53 @@ export function qualified(t: PgTable): string {
   return `"${t.schema}"."${t.table}"`;
 }
 
-/** The table from the catalog: typed columns, JSON as jsonb, event_id the primary key. */
+/** The table from the catalog: typed columns, JSON as jsonb, event_id the primary key (its index: createIndexSql). */
 export function createTableSql(t: PgTable): string[] {
   const columns = LAKE_COLUMNS.map((c) => `  "${c.name}" ${PG_TYPES[c.type]}${c.name === 'event_id' ? ' PRIMARY KEY' : ''}`);
   return [
     `CREATE SCHEMA IF NOT EXISTS "${t.schema}"`,
     `CREATE TABLE IF NOT EXISTS ${qualified(t)} (\n${columns.join(',\n')},\n  "loaded_at" timestamptz NOT NULL DEFAULT now()\n)`,
-    `CREATE INDEX IF NOT EXISTS "${t.table}_app_received_idx" ON ${qualified(t)} ("app_id", "received_at")`,
   ];
 }
 
+/** The index on (app_id, received_at): made once the table has its catalog columns. */
+export function createIndexSql(t: PgTable): string {
+  return `CREATE INDEX IF NOT EXISTS "${t.table}_app_received_idx" ON ${qualified(t)} ("app_id", "received_at")`;
+}
+
 export const PG_COLUMN_TYPES = LAKE_COLUMNS.map((c) => ({ name: c.name, pgType: PG_TYPES[c.type] }));
+
+/** How PostgreSQL's format_type names each type above (only timestamptz differs). */
+const FORMATTED: Record<string, string> = { timestamptz: 'timestamp with time zone' };
+
+/**
+ * Create the table, or complete one an earlier release created: CREATE TABLE IF NOT EXISTS leaves
+ * an existing table as it is, so a column added to the catalog since (LAKE_COLUMNS) was missing
+ * and every INSERT failed (42703), holding the shard. Missing catalog columns are added (nullable,
+ * as every catalog column is); a catalog column of another type is a configuration error naming
+ * it, at start, rather than a flush failing later. Columns the catalog does not list are left alone.
+ * Run inside the start-up transaction: a concurrent start waits for its ALTER's lock, then adds
+ * nothing (IF NOT EXISTS).
+ */
+export async function prepareTable(client: pg.ClientBase, t: PgTable): Promise<void> {
+  for (const sql of createTableSql(t)) await client.query(sql);
+  const { rows } = await client.query<{ name: string; type: string }>(
+    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+    [qualified(t)],
+  );
+  const found = new Map(rows.map((r) => [r.name, r.type]));
+  const wrong = PG_COLUMN_TYPES.flatMap(({ name, pgType }) => {
+    const type = found.get(name);
+    const expected = FORMATTED[pgType] ?? pgType;
+    return type === undefined || type === expected ? [] : [`"${name}" is ${type}, expected ${expected}`];
+  });
+  if (wrong.length > 0) {
+    throw new PostgresConfigError(`${qualified(t)} does not match the catalog: ${wrong.join('; ')} (alter or rename the column, or use another PG_TABLE)`);
+  }
+  const missing = PG_COLUMN_TYPES.filter(({ name }) => !found.has(name));
+  if (missing.length > 0) {
+    await client.query(`ALTER TABLE ${qualified(t)} ${missing.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')}`);
+  }
+  await client.query(createIndexSql(t));
+}

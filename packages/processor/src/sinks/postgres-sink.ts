@@ -2,7 +2,7 @@ import { parseDateTime } from '@eventline/schemas';
 import pg from 'pg';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
-import { checkTable, createTableSql, PG_COLUMN_TYPES, qualified, type PgTable } from './postgres-schema';
+import { checkTable, PG_COLUMN_TYPES, prepareTable, qualified, type PgTable } from './postgres-schema';
 
 export interface PostgresSinkOptions extends Partial<PgTable> {
   connectionString: string;
@@ -86,9 +86,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
 
   const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0 };
   try {
-    await transaction(async (client) => {
-      for (const sql of createTableSql(table)) await client.query(sql);
-    });
+    await transaction((client) => prepareTable(client, table));
   } catch (error) {
     await pool.end();
     throw error;
