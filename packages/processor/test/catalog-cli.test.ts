@@ -19,6 +19,13 @@ describe('catalog CLI', () => {
     expect(out).toContain("LOCATION 's3://my-lake/prod/bad_rows/'");
   });
 
+  it('refuses a --first-date that is no calendar day (it went into the projection\'s range as given)', () => {
+    for (const bad of ['2026-13-45', '2026-02-30', '26-1-1']) {
+      expect(() => catalogArgs(['--location', 's3://my-lake', '--first-date', bad])).toThrow(new UsageError(`--first-date must be a date YYYY-MM-DD, got "${bad}"`));
+    }
+    expect(catalogArgs(['--location', 's3://my-lake', '--first-date', '2024-02-29']).options.firstDate).toBe('2024-02-29');
+  });
+
   it("describes NDJSON.gz events unless told otherwise, as the processor writes them by default (it described Parquet: an Athena table over the default lake read nothing)", async () => {
     expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x' }).delivery.format).toBe('ndjson');
     expect(catalogArgs(['--location', 's3://my-lake']).options.format).toBe('ndjson');

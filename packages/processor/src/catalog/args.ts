@@ -63,7 +63,10 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
   if (!values.location || !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(values.location)) throw new UsageError('--location s3://bucket[/prefix] is required');
   if (values.format !== 'parquet' && values.format !== 'ndjson') throw new UsageError('--format must be parquet or ndjson');
   const firstDate = values['first-date'];
-  if (firstDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(firstDate)) throw new UsageError('--first-date must be YYYY-MM-DD');
+  // A real calendar day: the regex alone let 2026-13-45 through into the projection's range.
+  if (firstDate !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(firstDate) && new Date(`${firstDate}T00:00:00Z`).toISOString().startsWith(firstDate))) {
+    throw new UsageError(`--first-date must be a date YYYY-MM-DD, got "${firstDate}"`);
+  }
   const appIds = values['app-ids']?.split(',').filter(Boolean);
   return {
     options: {
