@@ -64,7 +64,7 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
   if (values.format !== 'parquet' && values.format !== 'ndjson') throw new UsageError('--format must be parquet or ndjson');
   const firstDate = values['first-date'];
   // A real calendar day: the regex alone let 2026-13-45 through into the projection's range.
-  if (firstDate !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(firstDate) && new Date(`${firstDate}T00:00:00Z`).toISOString().startsWith(firstDate))) {
+  if (firstDate !== undefined && !isCalendarDay(firstDate)) {
     throw new UsageError(`--first-date must be a date YYYY-MM-DD, got "${firstDate}"`);
   }
   const appIds = values['app-ids']?.split(',').filter(Boolean);
@@ -79,4 +79,11 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
     glue: values.glue,
     warnings,
   };
+}
+
+/** YYYY-MM-DD naming a day that exists (2026-02-30 does not: Date would roll it over to March). */
+function isCalendarDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(text);
 }
