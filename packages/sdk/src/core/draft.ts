@@ -1,4 +1,5 @@
 import type { EventType, SCHEMA_VERSION } from '@eventline/schemas';
+import { unstorable } from './clip';
 import type { EventDraft } from './notices';
 import type { EventContext } from './types';
 
@@ -27,8 +28,8 @@ export function draftEvent(
 ): EventDraft | string {
   const max = ID_KEY[type] === 'event' ? NAME_MAX : ID_MAX;
   // Only page and screen names are optional.
-  if (id == null ? type !== 'page' && type !== 'screen' : bad(id, max)) return `${ID_KEY[type]}: 1-${max} chars`;
-  if (other != null && bad(other, ID_MAX)) return `previous_id: 1-${ID_MAX} chars`;
+  if (id == null ? type !== 'page' && type !== 'screen' : badId(id, max)) return `${ID_KEY[type]}: ${textOf(max)}`;
+  if (other != null && badId(other)) return `previous_id: ${textOf(ID_MAX)}`;
   const draft: EventDraft = { schema_version: ENVELOPE_VERSION, event_id: eventId, type, client_ts: clientTs, context };
   if (id != null) (draft as Record<string, unknown>)[ID_KEY[type]] = id;
   if (other != null) draft.previous_id = other as string;
@@ -44,8 +45,16 @@ export function draftEvent(
   return draft;
 }
 
-function bad(value: unknown, max: number): boolean {
-  return typeof value !== 'string' || value === '' || value.length > max;
+/** What an id or name must be (for a drop notice's message). */
+export const textOf = (max: number) => `1-${max} chars, no U+0000 or lone surrogate`;
+
+/**
+ * Not an id the ingest takes (a user, group, previous or device id; an event name with `max` 255):
+ * a string of 1 to `max` UTF-16 units without U+0000 or a lone surrogate. A bad user id kept by the
+ * client would get every later event of the device refused, so it is refused at the call.
+ */
+export function badId(value: unknown, max = ID_MAX): boolean {
+  return typeof value !== 'string' || value === '' || value.length > max || unstorable(value);
 }
 
 /** A deep copy as JSON makes it (throws on what JSON cannot carry). */
