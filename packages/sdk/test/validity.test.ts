@@ -108,3 +108,34 @@ describe('ids the ingest refuses are refused at the call and not remembered', ()
     expect(refusal(event)).toEqual([]);
   });
 });
+
+describe('setConsent() with values context.consent cannot hold', () => {
+  it.each([
+    ['a string for ads', { analytics: true, ads: 'yes' }],
+    ['a number for analytics', { analytics: 1 }],
+    ['an object value', { analytics: true, extra: { x: 1 } }],
+    ['null', null],
+    ['a string', 'yes'],
+  ])('%s: a drop (invalid), nothing changes, later events are accepted', async (_, input) => {
+    const client = clients.create();
+    const notices = record(client);
+    client.setConsent({ analytics: true, ads: false });
+    client.setConsent(input as never);
+    client.track('after');
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.events.length])).toEqual([['invalid', 0]]);
+    const events = ingest.events();
+    expect(events.map((e) => [e.event, e.context.consent])).toEqual([['after', { analytics: true, ads: false }]]);
+    expect(refusal(events[0])).toEqual([]);
+  });
+
+  it("refused in consent mode 'pending': it grants nothing", async () => {
+    const client = clients.create({ consent: 'pending' });
+    const notices = record(client);
+    client.track('held');
+    client.setConsent({ analytics: 'yes' } as never);
+    await client.flush();
+    expect(notices.drop.map((d) => d.reason)).toEqual(['invalid']);
+    expect(ingest.received).toHaveLength(0);
+  });
+});

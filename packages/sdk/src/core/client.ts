@@ -4,7 +4,8 @@ import { resolveConfig, type ClientConfig } from './config';
 import { createDelivery } from './delivery';
 import { draftEvent, jsonCopy } from './draft';
 import { createEmitter, type Emitter } from './emitter';
-import { createStateWriter, loadState, OPT_OUT_KEY, touchSession, type State } from './identity';
+import { unstorable } from './clip';
+import { createStateWriter, isObject, loadState, OPT_OUT_KEY, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
 import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
@@ -331,7 +332,13 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
 
   function setConsent(input: ConsentInput): void {
-    consentDetail = typeof input === 'boolean' ? { analytics: input } : { ...input };
+    const detail = typeof input === 'boolean' ? { analytics: input } : isObject(input) ? { ...input } : undefined;
+    // Sent as context.consent on every later event: the schema takes booleans there (analytics, ads),
+    // and a value it refuses would get each of them refused. Refused here, nothing changes.
+    if (!detail || Object.entries(detail).some(([key, value]) => (value !== undefined && typeof value !== 'boolean') || unstorable(key))) {
+      return drop('invalid', 'setConsent(): true, false or an object of booleans');
+    }
+    consentDetail = detail as Record<string, boolean>;
     redecorate();
     if (consentDetail.analytics === false) {
       consent = 'denied';
