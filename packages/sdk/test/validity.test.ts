@@ -69,7 +69,7 @@ describe('ids the ingest refuses are refused at the call and not remembered', ()
     client.identify(userId);
     client.track('after');
     await client.flush();
-    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['invalid', 'user_id: 1-256 chars, no U+0000 or lone surrogate']]);
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['invalid', 'user_id: 1-256 chars, no U+0000/lone surrogate']]);
     const events = ingest.events();
     expect(events.map((e) => [e.event, e.user_id])).toEqual([['after', undefined]]);
     expect(refusal(events[0])).toEqual([]);
@@ -137,5 +137,105 @@ describe('setConsent() with values context.consent cannot hold', () => {
     await client.flush();
     expect(notices.drop.map((d) => d.reason)).toEqual(['invalid']);
     expect(ingest.received).toHaveLength(0);
+  });
+});
+
+/** Nesting of objects and arrays, the value itself being level 1 (as the ingest's body check counts). */
+function depthOf(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  return 1 + Math.max(0, ...Object.values(value).map(depthOf));
+}
+
+/** Properties `levels` deep (the properties object is level 1), alternating objects and arrays. */
+function nested(levels: number): Record<string, unknown> {
+  let value: unknown = 'leaf';
+  for (let level = levels; level > 1; level--) value = level % 2 ? { a: value } : [value];
+  return { a: value };
+}
+
+describe('properties and traits the schema always refuses are refused at the call (drop, invalid)', () => {
+  const base = { event_id: '019ac0de-0000-7000-8000-000000000000', type: 'track', event: 'af_purchase', anonymous_id: 'd', seq: 0, client_ts: '2026-11-26T10:00:00.000Z', context: { library: { name: 'x', version: '1' } } };
+
+  it.each([
+    ['af_revenue NaN', { af_revenue: NaN }],
+    ['af_revenue a string', { af_revenue: '19.99' }],
+    ['af_price Infinity', { af_price: Infinity }],
+    ['af_currency lower case', { af_currency: 'eur' }],
+    ['af_currency 4 letters', { af_currency: 'EURO' }],
+    ['af_quantity not an integer', { af_quantity: 1.5 }],
+    ['af_quantity negative', { af_quantity: -1 }],
+    ['af_content_id over 256 chars', { af_content_id: 'x'.repeat(257) }],
+    ['af_search_string a number', { af_search_string: 42 }],
+  ])('%s', async (_, properties) => {
+    // The rule is the schema's: the ingest refuses the event as the SDK would have sent it.
+    expect(validateEvent({ ...base, properties: JSON.parse(JSON.stringify(properties)) as unknown }).ok).toBe(false);
+    const client = clients.create();
+    const notices = record(client);
+    client.track('af_purchase', properties as never);
+    client.page('Home', properties as never);
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message.split(':')[0]])).toEqual([
+      ['invalid', `properties.${Object.keys(properties)[0]}`],
+      ['invalid', `properties.${Object.keys(properties)[0]}`],
+    ]);
+    expect(ingest.received).toHaveLength(0);
+  });
+
+  it('the typed AppsFlyer keys with values the schema takes are sent; traits are not typed', async () => {
+    const properties = { af_revenue: 0, af_price: -1.5, af_currency: 'EUR', af_quantity: 0, af_content_id: 'x'.repeat(256), af_search_string: 's'.repeat(1024), af_order_id: 'o-1', other: 'NaN' };
+    const client = clients.create();
+    client.track('af_purchase', properties);
+    client.identify('user-1', { af_revenue: 'not typed in traits' });
+    await client.flush();
+    const events = ingest.events();
+    expect(events.map((e) => e.type)).toEqual(['track', 'identify']);
+    expect(events[0]?.properties).toEqual(properties);
+    for (const event of events) expect(refusal(event)).toEqual([]);
+  });
+
+  it.each([
+    ['a Date', new Date(0)],
+    ['an object whose toJSON returns an array', { toJSON: () => [1, 2] }],
+    ['an object whose toJSON returns null', { toJSON: () => null }],
+    ['an array', [1, 2]],
+  ])('properties or traits whose JSON copy is %s', async (_, value) => {
+    const client = clients.create();
+    const notices = record(client);
+    client.track('x', value as never);
+    client.identify('user-1', value as never);
+    client.group('acme', value as never);
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([
+      ['invalid', 'properties: not an object'],
+      ['invalid', 'traits: not an object'],
+      ['invalid', 'traits: not an object'],
+    ]);
+    expect(ingest.received).toHaveLength(0);
+  });
+
+  it('nesting: an event 30 levels deep is sent, 31 is refused (the ingest refuses a body past 32, and the body adds 2)', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.track('deepest', nested(29)); // the event is level 1, properties level 2: 30 in all
+    client.track('too_deep', nested(30));
+    client.identify('user-1', nested(30));
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([
+      ['invalid', 'properties: Error: deeper than 30 levels'],
+      ['invalid', 'traits: Error: deeper than 30 levels'],
+    ]);
+    const [body] = ingest.received.map((r) => r.body);
+    expect(body?.events.map((e) => e.event)).toEqual(['deepest']);
+    expect(depthOf(body?.events[0])).toBe(30);
+    expect(depthOf(body)).toBe(32); // the ingest's maxDepth for a whole body (packages/ingest/src/app.ts)
+    expect(refusal(body?.events[0])).toEqual([]);
+  });
+
+  it('nesting through toJSON counts as well', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.track('x', { at: { toJSON: () => nested(29) } });
+    await client.flush();
+    expect(notices.drop.map((d) => d.reason)).toEqual(['invalid']);
   });
 });

@@ -336,9 +336,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     // Sent as context.consent on every later event: the schema takes booleans there (analytics, ads),
     // and a value it refuses would get each of them refused. Refused here, nothing changes.
     if (!detail || Object.entries(detail).some(([key, value]) => (value !== undefined && typeof value !== 'boolean') || unstorable(key))) {
-      return drop('invalid', 'setConsent(): true, false or an object of booleans');
+      return drop('invalid', 'setConsent(): booleans only');
     }
-    consentDetail = detail as Record<string, boolean>;
+    consentDetail = detail;
     redecorate();
     if (consentDetail.analytics === false) {
       consent = 'denied';

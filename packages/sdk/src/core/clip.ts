@@ -10,8 +10,8 @@ export function clip(text: string, max: number): string {
 
 /**
  * U+0000 or a lone UTF-16 surrogate: text the ingest refuses in any string or key of an event
- * (PostgreSQL cannot store it; `findUnstorableText` in @eventline/schemas). No lookbehind: the IIFE
- * targets browsers (Safari < 16.4) without it.
+ * (PostgreSQL cannot store it; `findUnstorableText` in @eventline/schemas). With the `u` flag a
+ * surrogate pair is one code point, so the class matches only a lone surrogate.
  */
-const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE = /[\0\ud800-\udfff]/u;
 export const unstorable = (text: string): boolean => UNSTORABLE.test(text);

@@ -34,19 +34,57 @@ export function draftEvent(
   if (id != null) (draft as Record<string, unknown>)[ID_KEY[type]] = id;
   if (other != null) draft.previous_id = other as string;
   if (data == null) return draft;
-  if (typeof data !== 'object' || Array.isArray(data)) return 'properties: not an object';
+  const field = type === 'identify' || type === 'group' ? 'traits' : 'properties';
   try {
-    // A JSON copy: later mutations by the caller do not change the event, and values JSON cannot
-    // carry (cycles, BigInt) are refused here instead of breaking a whole flush.
-    draft[type === 'identify' || type === 'group' ? 'traits' : 'properties'] = jsonCopy(data as Record<string, unknown>);
+    // A JSON copy: later mutations by the caller do not change the event, and what the ingest always
+    // refuses (BigInt, cycles, nesting past EVENT_MAX_DEPTH) is refused here instead of breaking a
+    // flush or being sent to be rejected. Checked after the copy: a Date or a toJSON may make it no object.
+    const copy = walk(data, '', 2) as Record<string, unknown>;
+    if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) return `${field}: not an object`;
+    const typed = field === 'properties' && badAf(copy);
+    if (typed) return `properties.${typed}: not as typed`;
+    draft[field] = copy;
   } catch (error) {
-    return `properties: ${String(error)}`;
+    return `${field}: ${String(error)}`;
   }
   return draft;
 }
 
+/**
+ * The AppsFlyer keys the schema types (`AfProperties` in @eventline/schemas), each with its rule:
+ * 0 a number, 1 an integer ≥ 0, 3 three capital letters, else a string of at most that length.
+ */
+const AF_RULES: Record<string, number> = {
+  af_revenue: 0,
+  af_price: 0,
+  af_quantity: 1,
+  af_currency: 3,
+  af_content_id: 256,
+  af_content_type: 256,
+  af_order_id: 256,
+  af_search_string: 1024,
+  af_registration_method: 256,
+};
+
+/**
+ * The first typed AppsFlyer key whose value the schema refuses, else undefined. On the JSON copy
+ * (NaN and ±Infinity are null there: not a number). Nine lookups, no pass over the properties.
+ */
+function badAf(p: Record<string, unknown>): string | undefined {
+  for (const key in AF_RULES) {
+    const v = p[key];
+    const rule = AF_RULES[key]!;
+    const ok =
+      rule < 2
+        ? typeof v === 'number' && (!rule || (Number.isInteger(v) && v >= 0))
+        : typeof v === 'string' && (rule === 3 ? /^[A-Z]{3}$/.test(v) : v.length <= rule);
+    if (v !== undefined && !ok) return key;
+  }
+  return undefined;
+}
+
 /** What an id or name must be (for a drop notice's message). */
-export const textOf = (max: number) => `1-${max} chars, no U+0000 or lone surrogate`;
+export const textOf = (max: number) => `1-${max} chars, no U+0000/lone surrogate`;
 
 /**
  * Not an id the ingest takes (a user, group, previous or device id; an event name with `max` 255):
@@ -57,24 +95,51 @@ export function badId(value: unknown, max = ID_MAX): boolean {
   return typeof value !== 'string' || value === '' || value.length > max || unstorable(value);
 }
 
-/** A deep copy as JSON makes it (throws on what JSON cannot carry). */
+/**
+ * The deepest an event may nest objects and arrays, the event object being level 1 (`properties` and
+ * `traits` are level 2). From the ingest: it refuses a whole body nesting deeper than 32 levels
+ * (`maxDepth` in packages/ingest/src/app.ts) and a batch puts each event 2 levels down (the body
+ * object, its `events` array). Far below the processor's MAX_RECORD_DEPTH (1000), which the ingest's
+ * own per-event limit will not exceed.
+ */
+export const EVENT_MAX_DEPTH = 30;
+
+/** A deep copy as JSON makes it (throws on what JSON cannot carry, and past EVENT_MAX_DEPTH levels). */
 export function jsonCopy<T>(value: T): T {
-  return (flatCopy(value) ?? JSON.parse(JSON.stringify(value))) as T;
+  return walk(value, '', 1) as T;
 }
 
 /**
- * The common case without the string round trip (track() allocates as little as it can): a plain
- * object of strings, numbers, booleans and null is copied as JSON would copy it. Anything else
- * (nested objects, dates, BigInt, toJSON, __proto__) returns undefined and goes through JSON.
+ * `value` as a JSON round trip makes it (toJSON, boxed primitives, dropped and nulled values, key
+ * order), in one walk without the string: track() allocates as little as it can. `depth` is the
+ * level an object or array here has in the event; past EVENT_MAX_DEPTH it throws, which also stops
+ * a cycle. Strings are not searched for U+0000 or lone surrogates (README: that would cost a pass
+ * over every character; the ingest refuses such an event alone, and nothing of it is remembered).
  */
-function flatCopy(value: unknown): Record<string, unknown> | undefined {
-  if (Object.getPrototypeOf(value ?? 0) !== Object.prototype) return undefined;
+function walk(value: unknown, key: string, depth: number): unknown {
+  let v = value as { toJSON?: (key: string) => unknown } | null;
+  if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
+    if (typeof v.toJSON === 'function') v = v.toJSON(key) as typeof v;
+    if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf() as typeof v;
+  }
+  const type = typeof v;
+  if (type === 'number') return Number.isFinite(v) ? v : null;
+  if (type === 'bigint') throw new TypeError('BigInt');
+  // undefined, a function, a symbol: left out (null in an array)
+  if (type !== 'object' || v === null) return type === 'string' || type === 'boolean' || v === null ? v : undefined;
+  if (depth > EVENT_MAX_DEPTH) throw new Error(`deeper than ${EVENT_MAX_DEPTH} levels`); // or cyclic
+  if (Array.isArray(v)) return Array.from(v, (item, i) => walk(item, String(i), depth + 1) ?? null);
   const out: Record<string, unknown> = {};
-  for (const key in value as object) {
-    const v = (value as Record<string, unknown>)[key];
-    const type = typeof v;
-    if (key === 'toJSON' || key === '__proto__' || type === 'bigint' || (type === 'object' && v !== null)) return undefined;
-    if (type !== 'undefined' && type !== 'function' && type !== 'symbol') out[key] = type === 'number' && !Number.isFinite(v) ? null : v;
+  // for…in, not Object.keys (half the cost of a flat track(); inherited enumerable keys, which JSON
+  // leaves out, are as rare as a polluted Object.prototype); strings and finite numbers without a call.
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    const copy = typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) ? x : walk(x, k, depth + 1);
+    // JSON.parse makes "__proto__" an own key; an assignment would set the prototype instead.
+    if (copy !== undefined) {
+      if (k === '__proto__') Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
+      else out[k] = copy;
+    }
   }
   return out;
 }
