@@ -77,11 +77,15 @@
 //   9640 B gzip: measured 9636 B (+13 B): the lifecycle and the route listener are separate (the lifecycle wrapped
 //                history too), and close() puts history.pushState/replaceState back only while ours is the wrapper
 //                installed (it removed a router's later wrapper); under a later wrapper ours only passes calls through.
+//   10165 B gzip: measured 10160 B (+524 B) with what the ingest always refuses refused at the call instead of
+//                remembered or sent: ids and campaign text with U+0000 or a lone surrogate (+161 B with the
+//                stored state's check at load and setConsent()'s booleans: each got every later event refused),
+//                and the JSON copy as one walk counting depth (30 levels), with the typed AppsFlyer keys (+363 B).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 9640;
+const GZIP_BUDGET = 10165;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;
