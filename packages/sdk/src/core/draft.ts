@@ -99,8 +99,8 @@ export function badId(value: unknown, max = ID_MAX): boolean {
  * The deepest an event may nest objects and arrays, the event object being level 1 (`properties` and
  * `traits` are level 2). From the ingest: it refuses a whole body nesting deeper than 32 levels
  * (`maxDepth` in packages/ingest/src/app.ts) and a batch puts each event 2 levels down (the body
- * object, its `events` array). Far below the processor's MAX_RECORD_DEPTH (1000), which the ingest's
- * own per-event limit will not exceed.
+ * object, its `events` array). A per-event limit in the ingest stays at or above it, and the
+ * processor's MAX_RECORD_DEPTH (1000) is far above. Change it here only (README, "What is refused").
  */
 export const EVENT_MAX_DEPTH = 30;
 

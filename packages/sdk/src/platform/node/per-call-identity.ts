@@ -21,7 +21,7 @@ export interface NodeClient extends Client {
   group: (groupId: string, traits?: Traits, identity?: CallIdentity) => void;
 }
 
-/** Absent, or an id the ingest takes (the core's rule: 1-256 chars, no U+0000 or lone surrogate). */
+/** Given, and not an id the ingest takes (the core's rule: 1-256 chars, no U+0000 or lone surrogate). */
 const bad = (value: unknown) => value !== undefined && badId(value);
 
 /**
