@@ -81,6 +81,7 @@
 //                remembered or sent: ids and campaign text with U+0000 or a lone surrogate (+161 B with the
 //                stored state's check at load and setConsent()'s booleans: each got every later event refused),
 //                and the JSON copy as one walk counting depth (30 levels), with the typed AppsFlyer keys (+363 B).
+//                Then 10162 B (+2 B): a stashed identify from an older version does not leave a bad user id behind.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 

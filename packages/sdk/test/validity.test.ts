@@ -239,3 +239,18 @@ describe('properties and traits the schema always refuses are refused at the cal
     expect(notices.drop.map((d) => d.reason)).toEqual(['invalid']);
   });
 });
+
+describe('a draft an older version stashed at hide (it skipped the call check)', () => {
+  it('an identify with U+0000 in its user id is sent as it is (the ingest refuses it alone) but not remembered', async () => {
+    const stash = new Map([['eventline.pending', JSON.stringify([
+      { schema_version: 1, event_id: '019ac0de-0000-7000-8000-000000000001', type: 'identify', user_id: 'user\u00001', client_ts: '2026-11-26T10:00:00.000Z', context: { library: { name: 'eventline-sdk', version: '0.0.9' } } },
+    ])]]);
+    const syncStore = { get: (k: string) => stash.get(k) ?? null, set: (k: string, v: string) => void stash.set(k, v) };
+    const client = clients.create({}, { syncStore });
+    client.track('after');
+    await client.flush();
+    const events = ingest.events();
+    expect(events.map((e) => [e.type, e.user_id])).toEqual([['identify', 'user\u00001'], ['track', undefined]]);
+    expect(refusal(events[1])).toEqual([]);
+  });
+});

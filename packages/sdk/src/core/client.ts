@@ -2,7 +2,7 @@ import type { AfEventName, ClientEvent, EventProperties } from '@eventline/schem
 import { readCampaign } from './attribution';
 import { resolveConfig, type ClientConfig } from './config';
 import { createDelivery } from './delivery';
-import { draftEvent, jsonCopy } from './draft';
+import { badId, draftEvent, jsonCopy } from './draft';
 import { createEmitter, type Emitter } from './emitter';
 import { unstorable } from './clip';
 import { createStateWriter, isObject, loadState, OPT_OUT_KEY, touchSession, type State } from './identity';
@@ -263,7 +263,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       save(s);
     }
     decorate(event, s);
-    const userId = own && event.type === 'identify' ? event.user_id : undefined;
+    // Not a bad id either: a draft an older version stashed at hide did not pass today's id check.
+    const userId = own && event.type === 'identify' && !badId(event.user_id) ? event.user_id : undefined;
     const kept = cfg.plugins.length === 0 ? event : runPlugins(cfg.plugins, jsonContext(event), (message) => drop('plugin', message, [event]));
     if (!kept) return true;
     // Kept in call order, and only by an identify that is sent: not when anonymized, opted out or dropped by a plugin.
