@@ -13,6 +13,9 @@ describe('jsonCopy (properties snapshotted at call time)', () => {
     ['an own toJSON', { toJSON: () => ({ replaced: true }) }],
     ['an own __proto__ key', JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown],
     ['a class instance', new (class Point { x = 1; y = 2; })()],
+    ['boxed primitives', { n: new Number(2), s: new String('s'), b: new Boolean(false), a: [new Number(NaN)] }],
+    ['toJSON with its key, nested', { list: [{ toJSON: (key: string) => `at ${key}` }], o: { k: { toJSON: (key: string) => ({ key }) } } }],
+    ['a Map and a Set (no own keys)', { m: new Map([[1, 2]]), s: new Set([1]) }],
   ])('copies %s exactly as a JSON round trip does', (_, value) => {
     const copy = jsonCopy(value);
     expect(copy).toStrictEqual(viaJson(value));
@@ -24,6 +27,13 @@ describe('jsonCopy (properties snapshotted at call time)', () => {
     const copy = jsonCopy(props);
     props.a = 2;
     expect(copy).toEqual({ a: 1 });
+  });
+
+  it('throws past 32 levels (the event itself being level 1), which also stops a cycle', () => {
+    let deep: unknown = {};
+    for (let i = 1; i < 32; i++) deep = [deep];
+    expect(() => jsonCopy(deep)).not.toThrow();
+    expect(() => jsonCopy([deep])).toThrow('deeper than 32 levels');
   });
 
   it('throws where JSON throws (BigInt, cycles)', () => {

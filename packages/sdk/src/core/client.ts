@@ -2,9 +2,10 @@ import type { AfEventName, ClientEvent, EventProperties } from '@eventline/schem
 import { readCampaign } from './attribution';
 import { resolveConfig, type ClientConfig } from './config';
 import { createDelivery } from './delivery';
-import { draftEvent, jsonCopy } from './draft';
+import { badId, draftEvent, jsonCopy } from './draft';
 import { createEmitter, type Emitter } from './emitter';
-import { createStateWriter, loadState, OPT_OUT_KEY, touchSession, type State } from './identity';
+import { unstorable } from './clip';
+import { createStateWriter, isObject, loadState, OPT_OUT_KEY, touchSession, type State } from './identity';
 import type { ClientNotices, EventDraft } from './notices';
 import { stashDrafts, takeDrafts } from './pending';
 import { runDestinations, runPlugins } from './plugins';
@@ -262,7 +263,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       save(s);
     }
     decorate(event, s);
-    const userId = own && event.type === 'identify' ? event.user_id : undefined;
+    // Not a bad id either: a draft an older version stashed at hide did not pass today's id check.
+    const userId = own && event.type === 'identify' && !badId(event.user_id) ? event.user_id : undefined;
     const kept = cfg.plugins.length === 0 ? event : runPlugins(cfg.plugins, jsonContext(event), (message) => drop('plugin', message, [event]));
     if (!kept) return true;
     // Kept in call order, and only by an identify that is sent: not when anonymized, opted out or dropped by a plugin.
@@ -331,7 +333,13 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
 
   function setConsent(input: ConsentInput): void {
-    consentDetail = typeof input === 'boolean' ? { analytics: input } : { ...input };
+    const detail = typeof input === 'boolean' ? { analytics: input } : isObject(input) ? { ...input } : undefined;
+    // Sent as context.consent on every later event: the schema takes booleans there (analytics, ads),
+    // and a value it refuses would get each of them refused. Refused here, nothing changes.
+    if (!detail || Object.entries(detail).some(([key, value]) => (value !== undefined && typeof value !== 'boolean') || unstorable(key))) {
+      return drop('invalid', 'setConsent(): booleans only');
+    }
+    consentDetail = detail;
     redecorate();
     if (consentDetail.analytics === false) {
       consent = 'denied';

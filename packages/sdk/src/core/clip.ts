@@ -7,3 +7,11 @@ export function clip(text: string, max: number): string {
   const last = out.charCodeAt(out.length - 1);
   return last >= 0xd800 && last <= 0xdbff ? out.slice(0, -1) : out;
 }
+
+/**
+ * U+0000 or a lone UTF-16 surrogate: text the ingest refuses in any string or key of an event
+ * (PostgreSQL cannot store it; `findUnstorableText` in @eventline/schemas). With the `u` flag a
+ * surrogate pair is one code point, so the class matches only a lone surrogate.
+ */
+const UNSTORABLE = /[\0\ud800-\udfff]/u;
+export const unstorable = (text: string): boolean => UNSTORABLE.test(text);

@@ -1,4 +1,5 @@
 import type { EventType, SCHEMA_VERSION } from '@eventline/schemas';
+import { unstorable } from './clip';
 import type { EventDraft } from './notices';
 import type { EventContext } from './types';
 
@@ -27,45 +28,117 @@ export function draftEvent(
 ): EventDraft | string {
   const max = ID_KEY[type] === 'event' ? NAME_MAX : ID_MAX;
   // Only page and screen names are optional.
-  if (id == null ? type !== 'page' && type !== 'screen' : bad(id, max)) return `${ID_KEY[type]}: 1-${max} chars`;
-  if (other != null && bad(other, ID_MAX)) return `previous_id: 1-${ID_MAX} chars`;
+  if (id == null ? type !== 'page' && type !== 'screen' : badId(id, max)) return `${ID_KEY[type]}: ${textOf(max)}`;
+  if (other != null && badId(other)) return `previous_id: ${textOf(ID_MAX)}`;
   const draft: EventDraft = { schema_version: ENVELOPE_VERSION, event_id: eventId, type, client_ts: clientTs, context };
   if (id != null) (draft as Record<string, unknown>)[ID_KEY[type]] = id;
   if (other != null) draft.previous_id = other as string;
   if (data == null) return draft;
-  if (typeof data !== 'object' || Array.isArray(data)) return 'properties: not an object';
+  const field = type === 'identify' || type === 'group' ? 'traits' : 'properties';
   try {
-    // A JSON copy: later mutations by the caller do not change the event, and values JSON cannot
-    // carry (cycles, BigInt) are refused here instead of breaking a whole flush.
-    draft[type === 'identify' || type === 'group' ? 'traits' : 'properties'] = jsonCopy(data as Record<string, unknown>);
+    // A JSON copy: later mutations by the caller do not change the event, and what the ingest always
+    // refuses (BigInt, cycles, nesting past EVENT_MAX_DEPTH) is refused here instead of breaking a
+    // flush or being sent to be rejected. Checked after the copy: a Date or a toJSON may make it no object.
+    const copy = walk(data, '', 2) as Record<string, unknown>;
+    if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) return `${field}: not an object`;
+    const typed = field === 'properties' && badAf(copy);
+    if (typed) return `properties.${typed}: not as typed`;
+    draft[field] = copy;
   } catch (error) {
-    return `properties: ${String(error)}`;
+    return `${field}: ${String(error)}`;
   }
   return draft;
 }
 
-function bad(value: unknown, max: number): boolean {
-  return typeof value !== 'string' || value === '' || value.length > max;
+/**
+ * The AppsFlyer keys the schema types (`AfProperties` in @eventline/schemas), each with its rule:
+ * 0 a number, 1 an integer ≥ 0, 3 three capital letters, else a string of at most that length.
+ */
+const AF_RULES: Record<string, number> = {
+  af_revenue: 0,
+  af_price: 0,
+  af_quantity: 1,
+  af_currency: 3,
+  af_content_id: 256,
+  af_content_type: 256,
+  af_order_id: 256,
+  af_search_string: 1024,
+  af_registration_method: 256,
+};
+
+/**
+ * The first typed AppsFlyer key whose value the schema refuses, else undefined. On the JSON copy
+ * (NaN and ±Infinity are null there: not a number). Nine lookups, no pass over the properties.
+ */
+function badAf(p: Record<string, unknown>): string | undefined {
+  for (const key in AF_RULES) {
+    const v = p[key];
+    const rule = AF_RULES[key]!;
+    const ok =
+      rule < 2
+        ? typeof v === 'number' && (!rule || (Number.isInteger(v) && v >= 0))
+        : typeof v === 'string' && (rule === 3 ? /^[A-Z]{3}$/.test(v) : v.length <= rule);
+    if (v !== undefined && !ok) return key;
+  }
+  return undefined;
 }
 
-/** A deep copy as JSON makes it (throws on what JSON cannot carry). */
-export function jsonCopy<T>(value: T): T {
-  return (flatCopy(value) ?? JSON.parse(JSON.stringify(value))) as T;
+/** What an id or name must be (for a drop notice's message). */
+export const textOf = (max: number) => `1-${max} chars, no U+0000/lone surrogate`;
+
+/**
+ * Not an id the ingest takes (a user, group, previous or device id; an event name with `max` 255):
+ * a string of 1 to `max` UTF-16 units without U+0000 or a lone surrogate. A bad user id kept by the
+ * client would get every later event of the device refused, so it is refused at the call.
+ */
+export function badId(value: unknown, max = ID_MAX): boolean {
+  return typeof value !== 'string' || value === '' || value.length > max || unstorable(value);
 }
 
 /**
- * The common case without the string round trip (track() allocates as little as it can): a plain
- * object of strings, numbers, booleans and null is copied as JSON would copy it. Anything else
- * (nested objects, dates, BigInt, toJSON, __proto__) returns undefined and goes through JSON.
+ * The deepest an event may nest objects and arrays, the event object being level 1 (`properties` and
+ * `traits` are level 2): the ingest's per-event limit, `LIMITS.eventMaxDepth` in @eventline/schemas (a
+ * test keeps the two equal; the IIFE imports no value from the schemas). Deeper, the ingest rejects
+ * the event; here it is refused at the call (README, "What is refused at the call").
  */
-function flatCopy(value: unknown): Record<string, unknown> | undefined {
-  if (Object.getPrototypeOf(value ?? 0) !== Object.prototype) return undefined;
+export const EVENT_MAX_DEPTH = 32;
+
+/** A deep copy as JSON makes it (throws on what JSON cannot carry, and past EVENT_MAX_DEPTH levels). */
+export function jsonCopy<T>(value: T): T {
+  return walk(value, '', 1) as T;
+}
+
+/**
+ * `value` as a JSON round trip makes it (toJSON, boxed primitives, dropped and nulled values, key
+ * order), in one walk without the string: track() allocates as little as it can. `depth` is the
+ * level an object or array here has in the event; past EVENT_MAX_DEPTH it throws, which also stops
+ * a cycle. Strings are not searched for U+0000 or lone surrogates (README: that would cost a pass
+ * over every character; the ingest refuses such an event alone, and nothing of it is remembered).
+ */
+function walk(value: unknown, key: string, depth: number): unknown {
+  let v = value as { toJSON?: (key: string) => unknown } | null;
+  if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
+    if (typeof v.toJSON === 'function') v = v.toJSON(key) as typeof v;
+    if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf() as typeof v;
+  }
+  const type = typeof v;
+  if (type === 'number') return Number.isFinite(v) ? v : null;
+  if (type === 'bigint') throw new TypeError('BigInt');
+  // undefined, a function, a symbol: left out (null in an array)
+  if (type !== 'object' || v === null) return type === 'string' || type === 'boolean' || v === null ? v : undefined;
+  if (depth > EVENT_MAX_DEPTH) throw new Error(`deeper than ${EVENT_MAX_DEPTH} levels`); // or cyclic
+  if (Array.isArray(v)) return Array.from(v, (item, i) => walk(item, String(i), depth + 1) ?? null);
   const out: Record<string, unknown> = {};
-  for (const key in value as object) {
-    const v = (value as Record<string, unknown>)[key];
-    const type = typeof v;
-    if (key === 'toJSON' || key === '__proto__' || type === 'bigint' || (type === 'object' && v !== null)) return undefined;
-    if (type !== 'undefined' && type !== 'function' && type !== 'symbol') out[key] = type === 'number' && !Number.isFinite(v) ? null : v;
+  // for…in, not Object.keys (half the cost of a flat track(); inherited enumerable keys, which JSON
+  // leaves out, are as rare as a polluted Object.prototype); strings and finite numbers without a call.
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    const copy = typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) ? x : walk(x, k, depth + 1);
+    // JSON.parse makes "__proto__" an own key; an assignment would set the prototype instead.
+    if (copy !== undefined) {
+      if (k === '__proto__') Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
+      else out[k] = copy;
+    }
   }
   return out;
 }

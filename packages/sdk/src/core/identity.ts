@@ -1,3 +1,5 @@
+import { unstorable } from './clip';
+import { badId } from './draft';
 import type { Campaign } from './types-campaign';
 import type { CoreStorage } from './types';
 
@@ -45,16 +47,19 @@ export async function loadState(storage: CoreStorage, newId: () => string, onErr
     }
   }
   const v = isObject(saved) ? saved : {};
-  const object = <T>(value: T | undefined) => (isObject(value) ? value : undefined);
-  const session = object(v.session);
+  const session = isObject(v.session) ? v.session : undefined;
+  // A touch as this version stores it: an object of storable strings (an older version kept U+0000 in
+  // one: first touch is never replaced, and every event carrying it was refused).
+  const touch = (t: unknown) => (isObject(t) && Object.values(t).every((x) => typeof x === 'string' && !unstorable(x)) ? (t as Campaign) : undefined);
   const state: State = {
-    deviceId: typeof v.deviceId === 'string' && v.deviceId !== '' ? v.deviceId : newId(),
-    userId: typeof v.userId === 'string' ? v.userId : undefined,
+    // An id the ingest refuses (an older version kept a user id with U+0000) would get every event refused.
+    deviceId: badId(v.deviceId) ? newId() : (v.deviceId as string),
+    userId: badId(v.userId) ? undefined : v.userId,
     session: typeof session?.id === 'string' && typeof session.last === 'number' ? session : undefined,
     optOut: v.optOut === true,
     anonymized: v.anonymized === true,
-    firstTouch: object(v.firstTouch),
-    lastTouch: object(v.lastTouch),
+    firstTouch: touch(v.firstTouch),
+    lastTouch: touch(v.lastTouch),
   };
   if (!unread && state.deviceId !== v.deviceId) {
     try {

@@ -1,5 +1,6 @@
 import type { EventProperties, EventType } from '@eventline/schemas';
 import type { CallIds, Client, CoreClient, EventName, Traits } from '../../core/client';
+import { badId, textOf } from '../../core/draft';
 
 /** Who one event is about (server-side tracking): a user id, an anonymous id, or both. */
 export type CallIdentity = { userId: string; anonymousId?: string } | { userId?: string; anonymousId: string };
@@ -20,8 +21,8 @@ export interface NodeClient extends Client {
   group: (groupId: string, traits?: Traits, identity?: CallIdentity) => void;
 }
 
-const ID_MAX = 256;
-const badId = (value: unknown) => value !== undefined && (typeof value !== 'string' || value === '' || value.length > ID_MAX);
+/** Given, and not an id the ingest takes (the core's rule: 1-256 chars, no U+0000 or lone surrogate). */
+const bad = (value: unknown) => value !== undefined && badId(value);
 
 /**
  * Per-call identity over the core client: the event gets `anonymous_id` = anonymousId, else userId
@@ -33,8 +34,8 @@ export function withCallIdentity(client: CoreClient): NodeClient {
   function callWith(type: EventType, id: unknown, data: unknown, other: unknown, identity: CallIdentity): void {
     const { userId, anonymousId } = identity as { userId?: unknown; anonymousId?: unknown };
     const anonymous = anonymousId ?? userId;
-    if (badId(userId) || badId(anonymousId) || anonymous === undefined) {
-      client.drop('invalid', `${type}(): identity needs userId or anonymousId, 1-${ID_MAX} chars`);
+    if (bad(userId) || bad(anonymousId) || anonymous === undefined) {
+      client.drop('invalid', `${type}(): identity needs userId or anonymousId, ${textOf(256)}`);
       return;
     }
     const ids: CallIds = { anonymous_id: anonymous as string };
