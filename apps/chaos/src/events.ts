@@ -7,17 +7,19 @@ export interface ChaosEvent {
 }
 
 /**
- * Events the ingest must refuse, each with the bad row it must become. The SDK's cheap checks let all of
- * them through (they are well-formed calls); the ingest validates against the schemas.
+ * Events the ingest must refuse, each with the bad row it must become. The SDK lets all of them
+ * through: it refuses at the call what it can check cheaply (ids, the typed AppsFlyer keys, depth),
+ * but does not read every property string or key (U+0000, which PostgreSQL cannot store) nor measure an event's size.
  */
 const INVALID: { expected: Expected; make: (key: string) => ChaosEvent }[] = [
   {
     expected: { lake: false, errorType: 'ingest_invalid_event' },
-    make: (key) => ({ name: 'af_purchase', properties: { chaos_key: key, af_revenue: '12.50 EUR', af_currency: 'EUR' } }),
+    make: (key) => ({ name: 'af_purchase', properties: { chaos_key: key, af_revenue: 12.5, af_currency: 'EUR', note: 'gift\u0000wrap' } }),
   },
   {
     expected: { lake: false, errorType: 'ingest_invalid_event' },
-    make: (key) => ({ name: 'af_purchase', properties: { chaos_key: key, af_revenue: 12.5, af_currency: 'euro' } }),
+    // In a key this time (a lone surrogate would not survive the trip into the browser page intact).
+    make: (key) => ({ name: 'af_content_view', properties: { chaos_key: key, ['gift\u0000wrap']: true } }),
   },
   {
     // Over the ingest's 32 KiB per stored event, under every request limit.

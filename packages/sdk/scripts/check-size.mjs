@@ -94,11 +94,17 @@
 //                Then 10162 B (+2 B): a stashed identify from an older version does not leave a bad user id behind.
 //   10360 B gzip: both merged: measured 10351 B, 9812 B + 539 B of the validity branch (526 B measured on 9636 B),
 //                with the depth limit at 32 levels, the ingest's new per-event limit (LIMITS.eventMaxDepth).
+//   10370 B gzip: measured 10360 B (+9 B): a 2xx that took some events restarts the backoff at its first step
+//                (escalating it on every partly-throttled answer held events for up to a minute: the chaos run's drain
+//                timed out with 26 still queued); only answers that took none escalate it.
+//   10420 B gzip: measured 10415 B (+55 B) from the review: setConsent() takes other keys with plain values as the
+//                schema does (a consent manager's string was refused, and in 'pending' mode nothing was sent), af_quantity
+//                bounded at 2^53 - 1 as in the schema, a single event the browser refuses at hide not leased.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10360;
+const GZIP_BUDGET = 10420;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -110,6 +110,17 @@ describe("events a 200 answers 'retry' for", () => {
     expect(notices.error.map((e) => e.retryInMs)).toEqual([500, 1000, 2000, 500]);
   });
 
+  it('a 200 that took some events (a throttled partition) restarts the backoff at its first step instead of escalating it', async () => {
+    // Each answer takes the first event it is sent and asks for the rest again.
+    ingest.reply((body) => HttpResponse.json({ results: body.events.map((e, i) => ({ event_id: e.event_id, status: i === 0 ? 'accepted' : 'retry' })) }));
+    const client = clients.create({ retryBaseMs: 1000, retryMaxMs: 60_000 }, { randomBytes: fixedJitter(0.5) });
+    const notices = record(client);
+    for (const name of ['a', 'b', 'c', 'd']) client.track(name);
+    for (let i = 0; i < 3; i++) await client.flush();
+    expect(notices.error.map((e) => e.retryInMs)).toEqual([500, 500, 500]);
+    expect(ingest.received.map((r) => r.body.events.length)).toEqual([4, 3, 2]);
+  });
+
   it('accepted and rejected events of the same answer leave the queue; only the retry ones back off', async () => {
     ingest.reply((body) =>
       HttpResponse.json({

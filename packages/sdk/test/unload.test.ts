@@ -169,6 +169,21 @@ describe('unload chunks are measured in UTF-8 bytes', () => {
     expect(ids).toEqual(Array.from({ length: 150 }, (_, i) => i));
   });
 
+  it('a single event the browser refuses (its 64 KiB spent) is not leased: the regular send takes it, in order', async () => {
+    const rec = recordingTransport(() => false);
+    const life = lifecycle();
+    const store = syncStore();
+    const client = clients.create({ flushAt: 10_000, leaseMs: 60_000 }, { transport: rec.transport, lifecycle: life.lifecycle, syncStore: store, beacon: () => false });
+    await client.getDeviceId();
+    for (let i = 0; i < 100; i++) client.track('e', { i, pad: 'p'.repeat(650) });
+    life.fire('hidden');
+    const sent = rec.sent.flatMap((s) => s.body.events.map((e) => e.event_id));
+    const lease = JSON.parse(store.map.get('eventline.lease') ?? '{"ids":[]}') as { ids: string[] };
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length).toBeLessThan(100);
+    expect(lease.ids).toEqual(sent); // exactly what went out: the refused one stays free for the regular send
+  });
+
   it('an event over 64 KiB alone is left for the regular send (not leased); the ones behind it still go at hide', async () => {
     let answer = false;
     const rec = recordingTransport(() => answer);

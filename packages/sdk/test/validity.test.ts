@@ -1,7 +1,7 @@
-import { findUnstorableText, LIMITS, tooDeepIssue, validateEvent, type ClientEvent } from '@eventline/schemas';
+import { AfProperties, findUnstorableText, LIMITS, tooDeepIssue, validateEvent, type ClientEvent } from '@eventline/schemas';
 import { describe, expect, it } from 'vitest';
 import { readCampaign } from '../src/core/attribution';
-import { EVENT_MAX_DEPTH } from '../src/core/draft';
+import { AF_RULES, EVENT_MAX_DEPTH } from '../src/core/draft';
 import { STATE_KEY } from '../src/core/identity';
 import { createMemoryStorage, type NodeClient } from '../src/node';
 import { ingestSuite, record } from './support';
@@ -115,6 +115,7 @@ describe('setConsent() with values context.consent cannot hold', () => {
     ['a string for ads', { analytics: true, ads: 'yes' }],
     ['a number for analytics', { analytics: 1 }],
     ['an object value', { analytics: true, extra: { x: 1 } }],
+    ['U+0000 in another key\'s string', { analytics: true, tcString: 'CO\u0000x' }],
     ['null', null],
     ['a string', 'yes'],
   ])('%s: a drop (invalid), nothing changes, later events are accepted', async (_, input) => {
@@ -127,6 +128,18 @@ describe('setConsent() with values context.consent cannot hold', () => {
     expect(notices.drop.map((d) => [d.reason, d.events.length])).toEqual([['invalid', 0]]);
     const events = ingest.events();
     expect(events.map((e) => [e.event, e.context.consent])).toEqual([['after', { analytics: true, ads: false }]]);
+    expect(refusal(events[0])).toEqual([]);
+  });
+
+  it('takes other keys with plain values, as the schema does (a consent manager\'s string)', async () => {
+    const client = clients.create({ consent: 'pending' });
+    const notices = record(client);
+    client.track('held');
+    client.setConsent({ analytics: true, tcString: 'CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA', version: 2, region: null });
+    await client.flush();
+    expect(notices.drop).toEqual([]);
+    const events = ingest.events();
+    expect(events.map((e) => e.context.consent)).toEqual([{ analytics: true, tcString: 'CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA', version: 2, region: null }]);
     expect(refusal(events[0])).toEqual([]);
   });
 
@@ -255,5 +268,30 @@ describe('a draft an older version stashed at hide (it skipped the call check)',
     const events = ingest.events();
     expect(events.map((e) => [e.type, e.user_id])).toEqual([['identify', 'user\u00001'], ['track', undefined]]);
     expect(refusal(events[1])).toEqual([]);
+  });
+});
+
+describe('the typed AppsFlyer keys the SDK checks at the call', () => {
+  it('are the schema\'s, with the schema\'s rules (AF_RULES is a hand copy for the IIFE, which imports no schema)', () => {
+    const rules: [string, unknown][] = Object.entries(AfProperties.properties);
+    const expected: Record<string, number | string> = Object.fromEntries(
+      rules.map(([key, schema]): [string, number | string] => {
+        const s = schema as { type: string; pattern?: string; maxLength?: number; minimum?: number; maximum?: number };
+        if (s.type === 'number') return [key, 0];
+        if (s.type === 'integer' && s.minimum === 0 && s.maximum === Number.MAX_SAFE_INTEGER) return [key, 1];
+        if (s.type === 'string' && s.pattern === '^[A-Z]{3}$') return [key, 3];
+        if (s.type === 'string' && s.maxLength !== undefined && s.pattern === undefined) return [key, s.maxLength];
+        return [key, `a rule the SDK does not know: ${JSON.stringify(s)}`];
+      }),
+    );
+    expect(AF_RULES).toEqual(expected);
+  });
+
+  it('refuses an af_quantity past 2^53 - 1, as the schema does', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.track('af_purchase', { af_quantity: 2 ** 60 });
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['invalid', 'properties.af_quantity: not as typed']]);
   });
 });

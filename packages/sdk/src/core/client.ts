@@ -22,7 +22,8 @@ const LIBRARY = { name: SDK_NAME, version: SDK_VERSION };
 /** An AppsFlyer name (autocompleted) or any custom name. */
 export type EventName = AfEventName | (string & Record<never, never>);
 export type Traits = Record<string, unknown>;
-export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean };
+/** `true`/`false`, or the consent object: `analytics` and `ads` booleans, other keys plain values (a consent string, say). */
+export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean; [key: string]: boolean | string | number | null | undefined };
 
 export interface Client {
   /** Queue one event. Returns at once; never throws, never waits for storage or the network. */
@@ -107,7 +108,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   let state: State | undefined;
   let consent: 'granted' | 'pending' | 'denied' = cfg.consent;
-  let consentDetail: Record<string, boolean> | undefined;
+  let consentDetail: Exclude<ConsentInput, boolean> | undefined;
   /**
    * Calls made before the state is loaded (or consent granted), or while the next block of seq
    * numbers is reserved, run in order once they can (`run` returns false: not yet).
@@ -334,11 +335,13 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   function setConsent(input: ConsentInput): void {
     const detail = typeof input === 'boolean' ? { analytics: input } : isObject(input) ? { ...input } : undefined;
-    // Sent as context.consent on every later event: the schema takes booleans there (analytics, ads),
-    // and a value it refuses would get each of them refused. Refused here, nothing changes.
-    if (!detail || Object.entries(detail).some(([key, value]) => (value !== undefined && typeof value !== 'boolean') || unstorable(key))) {
-      return drop('invalid', 'setConsent(): booleans only');
-    }
+    // Sent as context.consent on every later event: the schema takes booleans for analytics and ads and
+    // any value for other keys (a consent manager's string, say); a value it refuses, or text PostgreSQL
+    // cannot store, would get each of them refused. Refused here, nothing changes. Other keys: plain
+    // values only (an object could hide such text anywhere inside).
+    const bad = ([key, v]: [string, unknown]) =>
+      unstorable(key) || (key === 'analytics' || key === 'ads' ? v !== undefined && typeof v !== 'boolean' : typeof v === 'object' ? v !== null : typeof v === 'string' && unstorable(v));
+    if (!detail || Object.entries(detail).some(bad)) return drop('invalid', 'setConsent(): analytics/ads booleans, other keys plain values');
     consentDetail = detail;
     redecorate();
     if (consentDetail.analytics === false) {

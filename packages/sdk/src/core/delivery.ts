@@ -211,10 +211,15 @@ export function createDelivery(d: DeliveryDeps) {
     const kind = verdict(status);
     if (kind === 'keep') return failed(batch, describe(status, body), undefined, status, response.retryAfterMs);
     // Events a 2xx answers `retry` for (the ingest could not take them now) back off like a failed
-    // request, Retry-After included: the failure count is not reset and the flush stops. They used to
-    // stay queued with no backoff, and once they alone filled flushAt every track() re-sent them all.
+    // request, Retry-After included, and the flush stops. They used to stay queued with no backoff, and
+    // once they alone filled flushAt every track() re-sent them all. Where the answer took some events
+    // (progress: a throttled partition, not a failing ingest) the backoff starts again from its first
+    // step; only answers that took none escalate it.
     const retry = kind === 'delivered' ? applyResults(batch, status, body) : [];
-    if (retry.length > 0) return failed(retry, `HTTP ${status}: ${retry.length} to retry`, undefined, status, response.retryAfterMs);
+    if (retry.length > 0) {
+      if (retry.length < batch.length) failures = 0;
+      return failed(retry, `HTTP ${status}: ${retry.length} to retry`, undefined, status, response.retryAfterMs);
+    }
     failures = 0;
     if (status === 413) return split(batch);
     if (kind === 'drop') {
@@ -307,8 +312,8 @@ export function createDelivery(d: DeliveryDeps) {
         void deliver(chunk, issue(chunk, json));
       } else if (size > KEEPALIVE_BYTES) big.push(chunk[0]!.event_id); // alone (pick): not sent, not leased
       else if (!beacon(json)) {
+        for (const e of chunk) skip.delete(e.event_id); // not sent: not leased either
         if (chunk.length === 1) break; // refused within the limit: the browser's 64 KiB are spent
-        for (const e of chunk) skip.delete(e.event_id);
         max = size >> 1;
       }
     }

@@ -52,9 +52,10 @@ export function draftEvent(
 
 /**
  * The AppsFlyer keys the schema types (`AfProperties` in @eventline/schemas), each with its rule:
- * 0 a number, 1 an integer ≥ 0, 3 three capital letters, else a string of at most that length.
+ * 0 a number, 1 an integer from 0 to 2^53 − 1, 3 three capital letters, else a string of at most that length
+ * (a test compares these with the schema's).
  */
-const AF_RULES: Record<string, number> = {
+export const AF_RULES: Record<string, number> = {
   af_revenue: 0,
   af_price: 0,
   af_quantity: 1,
@@ -76,7 +77,7 @@ function badAf(p: Record<string, unknown>): string | undefined {
     const rule = AF_RULES[key]!;
     const ok =
       rule < 2
-        ? typeof v === 'number' && (!rule || (Number.isInteger(v) && v >= 0))
+        ? typeof v === 'number' && (!rule || (Number.isSafeInteger(v) && v >= 0))
         : typeof v === 'string' && (rule === 3 ? /^[A-Z]{3}$/.test(v) : v.length <= rule);
     if (v !== undefined && !ok) return key;
   }
