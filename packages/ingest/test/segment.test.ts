@@ -76,6 +76,18 @@ describe('Segment-compatible routes', () => {
     expect(loose[0]!.slice(0, 13)).toBe('01a21224-eea0');
   });
 
+  it('without a messageId, a resend keeps its id although the client stamped a new sentAt (single route and batch messages)', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const message = { event: 'Clicked', userId: 'u9', timestamp: ts };
+    const idOf = async (path: string, body: unknown) => ((await (await app.request(path, post(JSON.stringify(body)))).json()) as BatchResponse).results[0]!.event_id;
+    const first = await idOf('/v1/track', { ...message, sentAt: '2026-11-25T10:00:00.000Z' });
+    expect(await idOf('/v1/track', { ...message, sentAt: '2026-11-25T10:00:07.000Z', _metadata: { nodeVersion: '20' } })).toBe(first);
+    const inBatch = { ...message, type: 'track' };
+    const batched = await idOf('/v1/batch', { batch: [{ ...inBatch, sentAt: '2026-11-25T10:00:00.000Z' }] });
+    expect(await idOf('/v1/batch', { batch: [{ ...inBatch, sentAt: '2026-11-25T10:00:09.000Z' }] })).toBe(batched);
+  });
+
   it('takes a Segment batch on /v1/batch with the key in the body, and rejects a bad message with its path', async () => {
     const writer = createMemoryWriter();
     const batch = [{ ...messages.track, type: 'track' }, { type: 'identify', anonymousId: 'x' }, { type: 'alias', previousId: 'x' }, { ...messages.track, type: 'track', properties: { af_revenue: 'ten' } }];

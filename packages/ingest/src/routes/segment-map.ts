@@ -129,13 +129,24 @@ export function stableEventId(m: Message, clientTs: string, position: number, ow
     id !== undefined
       ? createHash('sha256').update(id).digest().subarray(0, 16)
       : ownTimestamp
-        ? createHash('sha256').update(`${position}:${JSON.stringify(m)}`).digest().subarray(0, 16)
+        ? createHash('sha256').update(`${position}:${JSON.stringify(resendInvariant(m))}`).digest().subarray(0, 16)
         : randomBytes(16);
   b.writeUIntBE(Number.isFinite(ms) && ms >= 0 && ms < 2 ** 48 ? ms : 0, 0, 6);
   b[6] = (b[6]! & 0x0f) | 0x70;
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The message without what a client changes on a resend: Segment's libraries stamp `sentAt` (and
+ * `_metadata`) anew on each attempt, and the write key may travel in the message.
+ */
+const RESTAMPED = ['sentAt', '_metadata', 'writeKey'] as const;
+function resendInvariant(m: Message): Message {
+  const rest = { ...m };
+  for (const key of RESTAMPED) delete rest[key];
+  return rest;
 }
 
 const PAGE_FIELDS = ['url', 'path', 'referrer', 'title'] as const;
