@@ -1,3 +1,4 @@
+import { DEFAULT_LAKE_FORMAT } from '@eventline/schemas';
 import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
 import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
@@ -23,7 +24,7 @@ export interface DeliveryEnv {
 }
 
 export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): DeliveryEnv {
-  const format = optional(env.OUTPUT_FORMAT) ?? 'ndjson';
+  const format = optional(env.OUTPUT_FORMAT) ?? DEFAULT_LAKE_FORMAT;
   if (format !== 'ndjson' && format !== 'parquet') problems.push(`OUTPUT_FORMAT must be "ndjson" or "parquet", got "${format}"`);
   const gzipLevel = readIntegerEnv(env, 'GZIP_LEVEL', 6, 1, 9, problems);
   const prefixes = { events: optional(env.EVENT_PREFIX) ?? DEFAULT_EVENT_PREFIX, errors: optional(env.ERROR_PREFIX) ?? DEFAULT_ERROR_PREFIX };

@@ -27,7 +27,7 @@ export {
   type ColumnType,
   type LakeColumn,
 } from './catalog/lake-columns';
-export { TABLES, hiveType, dataColumns, type CatalogOptions, type LakeFormat, type TableSpec } from './catalog/table-spec';
+export { TABLES, hiveType, dataColumns, DEFAULT_LAKE_FORMAT, type CatalogOptions, type LakeFormat, type TableSpec } from './catalog/table-spec';
 export { athenaDdl } from './catalog/athena-ddl';
 export { STORAGE_FORMATS, tableFormat, type StorageFormat } from './catalog/storage-format';
 export { BAD_ROW_ERROR_TYPES, INGEST_OTHER, INGEST_REJECTION_CODES, INGEST_UNREADABLE, PROCESSOR_ERROR_TYPES, type BadRowErrorTypeName, type IngestRejectionCode } from './catalog/bad-row-types';

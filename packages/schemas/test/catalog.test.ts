@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { athenaDdl, BAD_ROW_ERROR_TYPES, glueTables, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
+import { athenaDdl, BAD_ROW_ERROR_TYPES, DEFAULT_LAKE_FORMAT, glueTables, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
 
-const options = { location: 's3://lake-bucket/prod/', database: 'eventline', firstDate: '2026-11-01' };
+const options = { location: 's3://lake-bucket/prod/', database: 'eventline', firstDate: '2026-11-01', format: 'parquet' } as const;
 
 describe('lake columns', () => {
   it('cover every StoredEvent field', () => {
@@ -38,6 +38,11 @@ describe('Athena DDL', () => {
     expect(badRows).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
     expect(badRows).toContain("bad_rows/error_type=${error_type}/event_date=${event_date}/");
     expect(athenaDdl({ ...options, format: 'ndjson' })[0]).toContain('org.openx.data.jsonserde.JsonSerDe');
+    // No format named: NDJSON.gz, what the processor writes by default (it described Parquet).
+    const { format: _named, ...unnamed } = options;
+    expect(_named).toBe('parquet');
+    expect(athenaDdl(unnamed)[0]).toContain('org.openx.data.jsonserde.JsonSerDe');
+    expect(DEFAULT_LAKE_FORMAT).toBe('ndjson');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { CatalogOptions } from '@eventline/schemas';
+import { DEFAULT_LAKE_FORMAT, type CatalogOptions } from '@eventline/schemas';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../delivery/prefix';
 
@@ -11,8 +11,8 @@ They describe the default layout only (EVENT_PREFIX and ERROR_PREFIX unset): ano
 with --event-prefix / --error-prefix is refused.
 --format is the events' file format: ndjson by default, as the processor's OUTPUT_FORMAT.`;
 
-/** The events' format when --format is not given: the processor's OUTPUT_FORMAT default (config-delivery.ts). */
-export const DEFAULT_CATALOG_FORMAT = 'ndjson';
+/** The events' format when --format is not given: the processor's OUTPUT_FORMAT default, one value in @eventline/schemas. */
+export const DEFAULT_CATALOG_FORMAT = DEFAULT_LAKE_FORMAT;
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -1,4 +1,4 @@
-import type { CatalogOptions, LakeFormat, TableSpec } from './table-spec';
+import { DEFAULT_LAKE_FORMAT, type CatalogOptions, type LakeFormat, type TableSpec } from './table-spec';
 
 /** How one file format is read: the values both the Athena DDL and the Glue table input are built from. */
 export interface StorageFormat {
@@ -33,7 +33,7 @@ export const STORAGE_FORMATS: Readonly<Record<LakeFormat, StorageFormat>> = {
   },
 };
 
-/** Bad rows are always NDJSON.gz; events follow the chosen format (Parquet by default). */
+/** Bad rows are always NDJSON.gz; events follow the chosen format (DEFAULT_LAKE_FORMAT when none is named). */
 export function tableFormat(options: CatalogOptions, table: TableSpec): LakeFormat {
-  return table.name === 'events' ? (options.format ?? 'parquet') : 'ndjson';
+  return table.name === 'events' ? (options.format ?? DEFAULT_LAKE_FORMAT) : 'ndjson';
 }

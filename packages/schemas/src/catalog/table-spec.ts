@@ -2,11 +2,14 @@ import { BAD_ROW_ERROR_TYPES } from './bad-row-types';
 import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, LAKE_COLUMNS, LAKE_PARTITIONS, type ColumnType, type LakeColumn } from './lake-columns';
 
 export type LakeFormat = 'parquet' | 'ndjson';
+/** The events' format when none is named: the processor's `OUTPUT_FORMAT` default and the catalog's, one value. */
+export const DEFAULT_LAKE_FORMAT: LakeFormat = 'ndjson';
 
 export interface CatalogOptions {
   /** `s3://bucket/prefix` of the lake root (the folder holding `events/` and `bad_rows/`). */
   location: string;
   database?: string;
+  /** The events' file format; default DEFAULT_LAKE_FORMAT (ndjson), as the processor writes them by default. */
   format?: LakeFormat;
   /** First day partition projection covers (YYYY-MM-DD); later days up to NOW are projected. */
   firstDate?: string;
