@@ -1,14 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
+import { dataLayout, migrateSharedLayout } from './data-layout';
 
 export const DEMO_WRITE_KEY = 'demo_write_key';
 export const DEMO_APP_ID = 'demo_shop';
 export const STREAMS = { events: 'events', badRows: 'events-bad' } as const;
 
 export interface PipelineOptions {
-  /** Everything the pipeline keeps: Kinesis data, the lake, checkpoints. */
+  /**
+   * Everything the pipeline keeps: the lake and the seen index (shared), and per Kinesis engine its
+   * stream data and the processor's checkpoints (`<engine>/`; see data-layout.ts).
+   */
   dataDir: string;
   engine?: KinesisEngine;
   /** Processor buffer age before a file is written; 1 s locally so events show up fast. */
@@ -20,6 +24,8 @@ export interface PipelineOptions {
   /** PostgreSQL schema for the events table (the processor's PG_SCHEMA); default `public`. */
   pgSchema?: string;
   onLine?: (service: string, line: string) => void;
+  /** What the demo did to the data folder (the move from the shared layout); default: stderr. */
+  onNote?: (message: string) => void;
 }
 
 export interface Pipeline {
@@ -38,15 +44,18 @@ const require = createRequire(import.meta.url);
 
 /** Kinesis emulator → ingest → processor, each a real process, wired by environment. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
-  const lakeDir = join(options.dataDir, 'lake');
-  const kinesisDir = join(options.dataDir, 'kinesis');
+  const engine = options.engine ?? 'kinesalite';
+  mkdirSync(options.dataDir, { recursive: true });
+  for (const note of migrateSharedLayout(options.dataDir)) (options.onNote ?? ((m) => console.warn(m)))(note);
+  const layout = dataLayout(options.dataDir, engine);
+  const { lakeDir } = layout;
   mkdirSync(lakeDir, { recursive: true });
-  mkdirSync(kinesisDir, { recursive: true });
+  mkdirSync(layout.emulatorDir, { recursive: true });
+  mkdirSync(dirname(layout.checkpointFile), { recursive: true });
   const onLine = options.onLine ?? (() => undefined);
 
-  const engine = options.engine ?? 'kinesalite';
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
-  const kinesis = await startKinesis({ engine, dataDir: kinesisDir, onLog: (line) => onLine('kinesis', line) });
+  const kinesis = await startKinesis({ engine, dataDir: layout.emulatorDir, onLog: (line) => onLine('kinesis', line) });
   const services: ServiceProcess[] = [];
   const stop = async (): Promise<void> => {
     // Ingest first (no new writes), then the processor (flushes its buffers), then Kinesis.
@@ -66,7 +75,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...common,
         STREAM_NAME: STREAMS.events,
         LAKE_DIR: lakeDir,
-        CHECKPOINT_FILE: join(options.dataDir, 'checkpoints.json'),
+        // Per engine: a checkpoint points into one stream instance (the bad-rows one goes next to it).
+        CHECKPOINT_FILE: layout.checkpointFile,
+        // Shared, as the lake is: an event resent after an engine switch is still delivered once.
+        DEDUPE_DIR: layout.seenDir,
         BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
         // The ingest's rejections land in the lake's bad_rows too.
         BAD_ROWS_STREAM_NAME: STREAMS.badRows,
