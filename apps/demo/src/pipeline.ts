@@ -55,6 +55,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const onLine = options.onLine ?? (() => undefined);
 
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  const pgSchema = options.pgSchema ?? process.env.PG_SCHEMA;
+  const pgTable = process.env.PG_TABLE;
   const kinesis = await startKinesis({ engine, dataDir: layout.emulatorDir, onLog: (line) => onLine('kinesis', line) });
   const services: ServiceProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -83,8 +85,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         // The ingest's rejections land in the lake's bad_rows too.
         BAD_ROWS_STREAM_NAME: STREAMS.badRows,
         OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
+        // Services get none of the shell's variables but the basics (devstack's INHERITED_ENV): these
+        // are the ones the demo honours (README), passed on by name.
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-        ...(options.pgSchema ? { PG_SCHEMA: options.pgSchema } : {}),
+        ...(pgSchema ? { PG_SCHEMA: pgSchema } : {}),
+        ...(pgTable ? { PG_TABLE: pgTable } : {}),
         METRICS_PORT: '0',
         // Set here, not taken from the shell: a METRICS_HOST=0.0.0.0 there must not expose the demo.
         METRICS_HOST: '127.0.0.1',
@@ -110,7 +115,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       onLine,
     });
     services.push(ingest);
-    const database = databaseUrl ? { url: databaseUrl, table: `"${options.pgSchema ?? process.env.PG_SCHEMA ?? 'public'}"."${process.env.PG_TABLE ?? 'events'}"` } : undefined;
+    const database = databaseUrl ? { url: databaseUrl, table: `"${pgSchema ?? 'public'}"."${pgTable ?? 'events'}"` } : undefined;
     const processorMetricsUrl = String(processor.readyRecord.metrics_url);
     return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, processorMetricsUrl, services, stop };
   } catch (error) {
