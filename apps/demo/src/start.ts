@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseEngine } from '@eventline/devstack';
-import { demoDataDir } from './data-dir';
+import { demoDataDir, queryHint } from './data-dir';
 import { DEMO_WRITE_KEY, startPipeline } from './pipeline';
 import { seedShoppers } from './seed';
 import { startWebServer } from './web-server';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       `  Processor        ${pipeline.processorMetricsUrl}  (Prometheus; /healthz, /readyz)`,
       `  Kinesis (${pipeline.kinesis.engine})  ${pipeline.kinesis.endpoint}`,
       `  Lake             ${pipeline.lakeDir}`,
-      `  Query            npm run query -- "select event, count(*) from events group by all"`,
+      `  Query            ${queryHint(pipeline.lakeDir, repoRoot)}`,
       `  Processes        ${[`kinesis=${pipeline.kinesis.pid}`, ...pipeline.services.map((s) => `${s.name}=${s.pid}`)].join(' ')}`,
       '',
       '  Ctrl-C stops everything.',

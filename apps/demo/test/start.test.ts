@@ -83,6 +83,8 @@ describe('npm run demo (dist/start.js)', () => {
         if (line.includes('Ctrl-C stops everything')) break;
       }
       expect(banner.join('\n')).toContain(`data in ${join(initCwd, 'my-data')})`);
+      // Not the default lake: the query line says which one (npm run query reads LAKE_DIR).
+      expect(banner.join('\n')).toContain(`Query            LAKE_DIR=${join(initCwd, 'my-data', 'lake')} npm run query -- "select`);
       expect(existsSync(join(initCwd, 'my-data', 'lake'))).toBe(true);
       expect(existsSync(new URL('../my-data', import.meta.url).pathname)).toBe(false);
     } finally {
