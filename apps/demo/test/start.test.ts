@@ -44,6 +44,27 @@ describe('npm run demo (dist/start.js)', () => {
     expect(pids.filter(isAlive)).toEqual([]);
   });
 
+  it('Ctrl-C while seeding stops the seeding, then every process in order (exit 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-seed-'));
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir, DEMO_SEED: '100000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    createInterface({ input: demo.stdout }).on('line', (line) => lines.push(line));
+    const closed = once(demo, 'close'); // exited, and its output read to the end
+    try {
+      await waitFor('the demo to start seeding', () => lines.some((line) => line.includes('Seeding 100000')), 60_000);
+      const pids = [...lines.join('\n').matchAll(/(\w+)=(\d+)/g)].map((m) => Number(m[2]));
+      expect(pids).toHaveLength(3);
+      demo.kill('SIGINT');
+      const [code] = (await closed) as [number | null];
+      expect(code).toBe(0);
+      expect(lines.join('\n')).toMatch(/Stopping …\n {2}Seeded \d+ of 100000 \(stopped\) synthetic shoppers/);
+      expect(pids.filter(isAlive)).toEqual([]);
+    } finally {
+      if (demo.exitCode === null) await stopChild(demo, 1_000);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('kill -9 of the demo leaves no orphan: the emulator, processor and ingest exit when their stdin pipe closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-kill-'));
     const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
