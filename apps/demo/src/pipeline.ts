@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
+import { lockDataDir } from './data-dir-lock';
 import { dataLayout, migrateSharedLayout } from './data-layout';
 
 export const DEMO_WRITE_KEY = 'demo_write_key';
@@ -46,6 +47,17 @@ const require = createRequire(import.meta.url);
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const engine = options.engine ?? 'kinesalite';
   mkdirSync(options.dataDir, { recursive: true });
+  // Before anything else (the move of an old layout included): one pipeline per data folder.
+  const unlock = await lockDataDir(options.dataDir);
+  try {
+    return await startLocked(options, engine, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlock: () => Promise<void>): Promise<Pipeline> {
   for (const note of migrateSharedLayout(options.dataDir)) (options.onNote ?? ((m) => console.warn(m)))(note);
   const layout = dataLayout(options.dataDir, engine);
   const { lakeDir } = layout;
@@ -63,6 +75,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     // Ingest first (no new writes), then the processor (flushes its buffers), then Kinesis.
     for (const service of [...services].reverse()) await service.stop();
     await kinesis.stop();
+    await unlock();
   };
   try {
     await ensureStreams(kinesis.endpoint, [

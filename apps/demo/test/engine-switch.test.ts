@@ -43,7 +43,7 @@ describe('switching KINESIS_ENGINE between demo runs on one data folder', () => 
     const second = await run(dataDir, 'kinesalite', 10);
     const rows = await runQuery(join(dataDir, 'lake'), 'select event_id from events');
     expect(rows.map((r) => r.event_id).sort()).toEqual([...first, ...second].sort()); // all, once each
-    expect(readdirSync(dataDir).sort()).toEqual(['kinesalite', 'kinesis-local', 'lake', 'seen-index']);
+    expect(readdirSync(dataDir).sort()).toEqual(['demo-lock', 'kinesalite', 'kinesis-local', 'lake', 'seen-index']);
   });
 });
 

@@ -38,6 +38,17 @@ describe('npm run demo (dist/start.js)', () => {
     expect(config).toContain(ingestUrl);
     expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
 
+    // A second demo on the same folder says so and starts nothing (it used to die on a LevelDB LOCK stack).
+    const second = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let secondOut = '';
+    second.stdout.on('data', (chunk: Buffer) => void (secondOut += chunk.toString()));
+    second.stderr.on('data', (chunk: Buffer) => void (secondOut += chunk.toString()));
+    const [secondCode] = (await once(second, 'close')) as [number | null];
+    expect(secondCode).toBe(1);
+    expect(secondOut).toContain(`another demo is using ${dataDir}: stop it or set EVENTLINE_DATA_DIR`);
+    expect(secondOut).not.toContain('Processes');
+    expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
+
     demo.kill('SIGINT');
     const [code] = (await once(demo, 'exit')) as [number | null];
     expect(code).toBe(0);
