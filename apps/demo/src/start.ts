@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { parseEngine } from '@eventline/devstack';
 import { demoDataDir, queryHint } from './data-dir';
 import { DEMO_WRITE_KEY, startPipeline } from './pipeline';
 import { seedShoppers } from './seed';
+import { DemoSettingsError, readDemoSettings } from './settings';
 import { startWebServer } from './web-server';
 
 /** `npm run demo`: the whole pipeline on this machine; Ctrl-C stops all of it. */
@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const dataDir = demoDataDir(process.env, repoRoot);
   const verbose = process.env.DEMO_VERBOSE === '1';
-  const engine = parseEngine(process.env.KINESIS_ENGINE);
+  // Checked before anything starts: a bad value is said at once, not after the services are up.
+  const { engine, port, seed } = readDemoSettings(process.env);
 
   // From here on Ctrl-C (or SIGTERM) stops in order, also during start-up and seeding: what is under
   // way finishes (a service starting, the shopper being sent), then the ingest, the processor (it
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   try {
     if (stopping.signal.aborted) return;
     web = await startWebServer({
-      port: Number(process.env.DEMO_PORT ?? 0),
+      port,
       ingestUrl: pipeline.ingestUrl,
       writeKey: DEMO_WRITE_KEY,
       lakeDir: pipeline.lakeDir,
@@ -65,7 +66,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
 
-    const seed = Number(process.env.DEMO_SEED ?? 0);
     if (seed > 0) {
       console.log(`  Seeding ${seed} synthetic shoppers …`);
       const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: seed, signal: stopping.signal });
@@ -83,6 +83,6 @@ main().then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    process.exit(error instanceof DemoSettingsError ? 2 : 1);
   },
 );

@@ -100,6 +100,18 @@ describe('npm run demo (dist/start.js)', () => {
     }
   });
 
+  it('refuses a DEMO_PORT or DEMO_SEED that is not a number before it starts anything (exit 2)', async () => {
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir, DEMO_PORT: 'abc', DEMO_SEED: 'abc' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    demo.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    demo.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    const [code] = (await once(demo, 'close')) as [number | null];
+    expect(code).toBe(2);
+    expect(output).toContain('DEMO_PORT must be a port number');
+    expect(output).toContain('DEMO_SEED must be a number of shoppers');
+    expect(output).not.toContain('Starting eventline demo');
+  });
+
   it('resolves a relative EVENTLINE_DATA_DIR against INIT_CWD (where npm run was typed), as npm run query does', async () => {
     const initCwd = mkdtempSync(join(tmpdir(), 'eventline-init-cwd-'));
     // As npm runs it: the workspace folder as cwd, INIT_CWD the folder the command was typed in.
