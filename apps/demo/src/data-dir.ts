@@ -10,3 +10,14 @@ export function demoDataDir(env: NodeJS.ProcessEnv, repoRoot: string): string {
   if (!value) return join(repoRoot, '.data');
   return resolve(env.INIT_CWD || process.cwd(), value);
 }
+
+/**
+ * The `npm run query` line of the banner. The query CLI reads `<where you type it>/.data/lake` unless
+ * LAKE_DIR says otherwise, so for any other lake (EVENTLINE_DATA_DIR) the line sets LAKE_DIR.
+ */
+export function queryHint(lakeDir: string, repoRoot: string): string {
+  const command = 'npm run query -- "select event, count(*) from events group by all"';
+  if (resolve(lakeDir) === resolve(repoRoot, '.data', 'lake')) return command;
+  const quoted = /^[\w@%+=:,./-]+$/.test(lakeDir) ? lakeDir : `'${lakeDir.replaceAll("'", `'\\''`)}'`;
+  return `LAKE_DIR=${quoted} ${command}`;
+}

@@ -1,14 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
+import { lockDataDir } from './data-dir-lock';
+import { dataLayout, migrateSharedLayout } from './data-layout';
 
 export const DEMO_WRITE_KEY = 'demo_write_key';
 export const DEMO_APP_ID = 'demo_shop';
 export const STREAMS = { events: 'events', badRows: 'events-bad' } as const;
 
 export interface PipelineOptions {
-  /** Everything the pipeline keeps: Kinesis data, the lake, checkpoints. */
+  /**
+   * Everything the pipeline keeps: the lake and the seen index (shared), and per Kinesis engine its
+   * stream data and the processor's checkpoints (`<engine>/`; see data-layout.ts).
+   */
   dataDir: string;
   engine?: KinesisEngine;
   /** Processor buffer age before a file is written; 1 s locally so events show up fast. */
@@ -20,6 +25,8 @@ export interface PipelineOptions {
   /** PostgreSQL schema for the events table (the processor's PG_SCHEMA); default `public`. */
   pgSchema?: string;
   onLine?: (service: string, line: string) => void;
+  /** What the demo did to the data folder (the move from the shared layout); default: stderr. */
+  onNote?: (message: string) => void;
 }
 
 export interface Pipeline {
@@ -38,20 +45,37 @@ const require = createRequire(import.meta.url);
 
 /** Kinesis emulator → ingest → processor, each a real process, wired by environment. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
-  const lakeDir = join(options.dataDir, 'lake');
-  const kinesisDir = join(options.dataDir, 'kinesis');
+  const engine = options.engine ?? 'kinesalite';
+  mkdirSync(options.dataDir, { recursive: true });
+  // Before anything else (the move of an old layout included): one pipeline per data folder.
+  const unlock = await lockDataDir(options.dataDir);
+  try {
+    return await startLocked(options, engine, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlock: () => Promise<void>): Promise<Pipeline> {
+  for (const note of migrateSharedLayout(options.dataDir)) (options.onNote ?? ((m) => console.warn(m)))(note);
+  const layout = dataLayout(options.dataDir, engine);
+  const { lakeDir } = layout;
   mkdirSync(lakeDir, { recursive: true });
-  mkdirSync(kinesisDir, { recursive: true });
+  mkdirSync(layout.emulatorDir, { recursive: true });
+  mkdirSync(dirname(layout.checkpointFile), { recursive: true });
   const onLine = options.onLine ?? (() => undefined);
 
-  const engine = options.engine ?? 'kinesalite';
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
-  const kinesis = await startKinesis({ engine, dataDir: kinesisDir, onLog: (line) => onLine('kinesis', line) });
+  const pgSchema = options.pgSchema ?? process.env.PG_SCHEMA;
+  const pgTable = process.env.PG_TABLE;
+  const kinesis = await startKinesis({ engine, dataDir: layout.emulatorDir, onLog: (line) => onLine('kinesis', line) });
   const services: ServiceProcess[] = [];
   const stop = async (): Promise<void> => {
     // Ingest first (no new writes), then the processor (flushes its buffers), then Kinesis.
     for (const service of [...services].reverse()) await service.stop();
     await kinesis.stop();
+    await unlock();
   };
   try {
     await ensureStreams(kinesis.endpoint, [
@@ -66,13 +90,19 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...common,
         STREAM_NAME: STREAMS.events,
         LAKE_DIR: lakeDir,
-        CHECKPOINT_FILE: join(options.dataDir, 'checkpoints.json'),
+        // Per engine: a checkpoint points into one stream instance (the bad-rows one goes next to it).
+        CHECKPOINT_FILE: layout.checkpointFile,
+        // Shared, as the lake is: an event resent after an engine switch is still delivered once.
+        DEDUPE_DIR: layout.seenDir,
         BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
         // The ingest's rejections land in the lake's bad_rows too.
         BAD_ROWS_STREAM_NAME: STREAMS.badRows,
         OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
+        // Services get none of the shell's variables but the basics (devstack's INHERITED_ENV): these
+        // are the ones the demo honours (README), passed on by name.
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-        ...(options.pgSchema ? { PG_SCHEMA: options.pgSchema } : {}),
+        ...(pgSchema ? { PG_SCHEMA: pgSchema } : {}),
+        ...(pgTable ? { PG_TABLE: pgTable } : {}),
         METRICS_PORT: '0',
         // Set here, not taken from the shell: a METRICS_HOST=0.0.0.0 there must not expose the demo.
         METRICS_HOST: '127.0.0.1',
@@ -98,7 +128,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       onLine,
     });
     services.push(ingest);
-    const database = databaseUrl ? { url: databaseUrl, table: `"${options.pgSchema ?? process.env.PG_SCHEMA ?? 'public'}"."${process.env.PG_TABLE ?? 'events'}"` } : undefined;
+    const database = databaseUrl ? { url: databaseUrl, table: `"${pgSchema ?? 'public'}"."${pgTable ?? 'events'}"` } : undefined;
     const processorMetricsUrl = String(processor.readyRecord.metrics_url);
     return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, processorMetricsUrl, services, stop };
   } catch (error) {

@@ -7,9 +7,13 @@ export interface SeedOptions {
   shoppers: number;
   /** Same seed, same shoppers: deterministic figures for screenshots and tests. */
   seed?: number;
+  /** Aborted: no further shopper starts (the one under way finishes sending). */
+  signal?: AbortSignal;
 }
 
 export interface SeedResult {
+  /** Shoppers sent: fewer than asked when `signal` stopped the seeding. */
+  shoppers: number;
   accepted: number;
   problems: string[];
 }
@@ -35,8 +39,8 @@ const CURRENCIES = ['EUR', 'EUR', 'USD', 'GBP'];
 export async function seedShoppers(options: SeedOptions): Promise<SeedResult> {
   const rand = seededRandom(options.seed ?? 42);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
-  const result: SeedResult = { accepted: 0, problems: [] };
-  for (let i = 0; i < options.shoppers; i++) {
+  const result: SeedResult = { shoppers: 0, accepted: 0, problems: [] };
+  for (let i = 0; i < options.shoppers && !options.signal?.aborted; i++) {
     const campaign = pick(CAMPAIGNS);
     const sdk = createEventline(
       { writeKey: options.writeKey, endpoint: options.ingestUrl, flushAt: 100, flushIntervalMs: 60_000 },
@@ -55,6 +59,7 @@ export async function seedShoppers(options: SeedOptions): Promise<SeedResult> {
       }
     }
     await sdk.close();
+    result.shoppers += 1;
   }
   return result;
 }

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { parseEngine } from '@eventline/devstack';
-import { demoDataDir } from './data-dir';
+import { demoDataDir, queryHint } from './data-dir';
 import { DEMO_WRITE_KEY, startPipeline } from './pipeline';
 import { seedShoppers } from './seed';
+import { DemoSettingsError, readDemoSettings } from './settings';
 import { startWebServer } from './web-server';
 
 /** `npm run demo`: the whole pipeline on this machine; Ctrl-C stops all of it. */
@@ -13,9 +13,22 @@ async function main(): Promise<void> {
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const dataDir = demoDataDir(process.env, repoRoot);
   const verbose = process.env.DEMO_VERBOSE === '1';
-  const engine = parseEngine(process.env.KINESIS_ENGINE);
-  console.log(`Starting eventline demo (Kinesis emulator: ${engine}, data in ${dataDir}) …`);
+  // Checked before anything starts: a bad value is said at once, not after the services are up.
+  const { engine, port, seed } = readDemoSettings(process.env);
 
+  // From here on Ctrl-C (or SIGTERM) stops in order, also during start-up and seeding: what is under
+  // way finishes (a service starting, the shopper being sent), then the ingest, the processor (it
+  // flushes and checkpoints) and the emulator stop.
+  const stopping = new AbortController();
+  const onSignal = (): void => {
+    if (stopping.signal.aborted) return;
+    console.log('Stopping …');
+    stopping.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  console.log(`Starting eventline demo (Kinesis emulator: ${engine}, data in ${dataDir}) …`);
   const pipeline = await startPipeline({
     dataDir,
     engine,
@@ -23,60 +36,53 @@ async function main(): Promise<void> {
       if (verbose || /"level":"(warn|error)"/.test(line)) console.log(`[${service}] ${line}`);
     },
   });
-  const web = await startWebServer({
-    port: Number(process.env.DEMO_PORT ?? 0),
-    ingestUrl: pipeline.ingestUrl,
-    writeKey: DEMO_WRITE_KEY,
-    lakeDir: pipeline.lakeDir,
-    processorMetricsUrl: pipeline.processorMetricsUrl,
-    database: pipeline.database,
-  }).catch(async (error: unknown) => {
-    await pipeline.stop();
-    throw error;
-  });
+  let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
+  try {
+    if (stopping.signal.aborted) return;
+    web = await startWebServer({
+      port,
+      ingestUrl: pipeline.ingestUrl,
+      writeKey: DEMO_WRITE_KEY,
+      lakeDir: pipeline.lakeDir,
+      processorMetricsUrl: pipeline.processorMetricsUrl,
+      database: pipeline.database,
+    });
+    if (stopping.signal.aborted) return;
 
-  console.log(
-    [
-      '',
-      `  Demo page        ${web.url}`,
-      `  Dashboard        ${web.url}/dashboard`,
-      `  Ingest           ${pipeline.ingestUrl}  (POST /v1/batch, GET /readyz)`,
-      `  Processor        ${pipeline.processorMetricsUrl}  (Prometheus; /healthz, /readyz)`,
-      `  Kinesis (${pipeline.kinesis.engine})  ${pipeline.kinesis.endpoint}`,
-      `  Lake             ${pipeline.lakeDir}`,
-      `  Query            npm run query -- "select event, count(*) from events group by all"`,
-      `  Processes        ${[`kinesis=${pipeline.kinesis.pid}`, ...pipeline.services.map((s) => `${s.name}=${s.pid}`)].join(' ')}`,
-      '',
-      '  Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
-
-  const seed = Number(process.env.DEMO_SEED ?? 0);
-  if (seed > 0) {
-    const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: seed });
-    console.log(`  Seeded ${seed} synthetic shoppers: ${seeded.accepted} events accepted${seeded.problems.length ? `, problems: ${seeded.problems.join('; ')}` : ''}`);
-  }
-
-  let stopping = false;
-  const shutdown = (): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log('Stopping …');
-    web.server.close();
-    pipeline.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('stop failed:', error);
-        process.exit(1);
-      },
+    console.log(
+      [
+        '',
+        `  Demo page        ${web.url}`,
+        `  Dashboard        ${web.url}/dashboard`,
+        `  Ingest           ${pipeline.ingestUrl}  (POST /v1/batch, GET /readyz)`,
+        `  Processor        ${pipeline.processorMetricsUrl}  (Prometheus; /healthz, /readyz)`,
+        `  Kinesis (${pipeline.kinesis.engine})  ${pipeline.kinesis.endpoint}`,
+        `  Lake             ${pipeline.lakeDir}`,
+        `  Query            ${queryHint(pipeline.lakeDir, repoRoot)}`,
+        `  Processes        ${[`kinesis=${pipeline.kinesis.pid}`, ...pipeline.services.map((s) => `${s.name}=${s.pid}`)].join(' ')}`,
+        '',
+        '  Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
     );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+
+    if (seed > 0) {
+      console.log(`  Seeding ${seed} synthetic shoppers …`);
+      const seeded = await seedShoppers({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, shoppers: seed, signal: stopping.signal });
+      const count = seeded.shoppers < seed ? `${seeded.shoppers} of ${seed} (stopped)` : String(seed);
+      console.log(`  Seeded ${count} synthetic shoppers: ${seeded.accepted} events accepted${seeded.problems.length ? `, problems: ${seeded.problems.join('; ')}` : ''}`);
+    }
+    if (!stopping.signal.aborted) await new Promise((resolve) => stopping.signal.addEventListener('abort', resolve, { once: true }));
+  } finally {
+    web?.server.close();
+    await pipeline.stop();
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(error instanceof DemoSettingsError ? 2 : 1);
+  },
+);

@@ -9,25 +9,9 @@ import { createEventline } from '@eventline/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebApp, DEMO_APP_ID, DEMO_WRITE_KEY, seedShoppers, startPipeline, type Pipeline } from '../src';
 import type { DashboardData } from '../src/dashboard/route';
+import { waitForLake } from './lake';
 
 const repoRoot = new URL('../../../', import.meta.url).pathname;
-
-/** Poll the lake until `done` holds for the rows of `sql`, or fail with the last rows seen. */
-async function waitForLake<T>(lakeDir: string, sql: string, done: (rows: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
-  const deadline = Date.now() + timeoutMs;
-  let rows: T[] = [];
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      rows = (await runQuery(lakeDir, sql)) as T[];
-      if (done(rows)) return rows;
-    } catch (error) {
-      lastError = error; // no files yet: keep polling
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`lake did not reach the expected state in ${timeoutMs} ms; last rows ${JSON.stringify(rows)}; last error ${String(lastError)}`);
-}
 
 describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake → DuckDB', (engine) => {
   let pipeline: Pipeline;

@@ -38,10 +38,42 @@ describe('npm run demo (dist/start.js)', () => {
     expect(config).toContain(ingestUrl);
     expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
 
+    // A second demo on the same folder says so and starts nothing (it used to die on a LevelDB LOCK stack).
+    const second = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let secondOut = '';
+    second.stdout.on('data', (chunk: Buffer) => void (secondOut += chunk.toString()));
+    second.stderr.on('data', (chunk: Buffer) => void (secondOut += chunk.toString()));
+    const [secondCode] = (await once(second, 'close')) as [number | null];
+    expect(secondCode).toBe(1);
+    expect(secondOut).toContain(`another demo is using ${dataDir}: stop it or set EVENTLINE_DATA_DIR`);
+    expect(secondOut).not.toContain('Processes');
+    expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
+
     demo.kill('SIGINT');
     const [code] = (await once(demo, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('Ctrl-C while seeding stops the seeding, then every process in order (exit 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-seed-'));
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir, DEMO_SEED: '100000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    createInterface({ input: demo.stdout }).on('line', (line) => lines.push(line));
+    const closed = once(demo, 'close'); // exited, and its output read to the end
+    try {
+      await waitFor('the demo to start seeding', () => lines.some((line) => line.includes('Seeding 100000')), 60_000);
+      const pids = [...lines.join('\n').matchAll(/(\w+)=(\d+)/g)].map((m) => Number(m[2]));
+      expect(pids).toHaveLength(3);
+      demo.kill('SIGINT');
+      const [code] = (await closed) as [number | null];
+      expect(code).toBe(0);
+      expect(lines.join('\n')).toMatch(/Stopping …\n {2}Seeded \d+ of 100000 \(stopped\) synthetic shoppers/);
+      expect(pids.filter(isAlive)).toEqual([]);
+    } finally {
+      if (demo.exitCode === null) await stopChild(demo, 1_000);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('kill -9 of the demo leaves no orphan: the emulator, processor and ingest exit when their stdin pipe closes', async () => {
@@ -68,6 +100,18 @@ describe('npm run demo (dist/start.js)', () => {
     }
   });
 
+  it('refuses a DEMO_PORT or DEMO_SEED that is not a number before it starts anything (exit 2)', async () => {
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir, DEMO_PORT: 'abc', DEMO_SEED: 'abc' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    demo.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    demo.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    const [code] = (await once(demo, 'close')) as [number | null];
+    expect(code).toBe(2);
+    expect(output).toContain('DEMO_PORT must be a port number');
+    expect(output).toContain('DEMO_SEED must be a number of shoppers');
+    expect(output).not.toContain('Starting eventline demo');
+  });
+
   it('resolves a relative EVENTLINE_DATA_DIR against INIT_CWD (where npm run was typed), as npm run query does', async () => {
     const initCwd = mkdtempSync(join(tmpdir(), 'eventline-init-cwd-'));
     // As npm runs it: the workspace folder as cwd, INIT_CWD the folder the command was typed in.
@@ -83,6 +127,8 @@ describe('npm run demo (dist/start.js)', () => {
         if (line.includes('Ctrl-C stops everything')) break;
       }
       expect(banner.join('\n')).toContain(`data in ${join(initCwd, 'my-data')})`);
+      // Not the default lake: the query line says which one (npm run query reads LAKE_DIR).
+      expect(banner.join('\n')).toContain(`Query            LAKE_DIR=${join(initCwd, 'my-data', 'lake')} npm run query -- "select`);
       expect(existsSync(join(initCwd, 'my-data', 'lake'))).toBe(true);
       expect(existsSync(new URL('../my-data', import.meta.url).pathname)).toBe(false);
     } finally {

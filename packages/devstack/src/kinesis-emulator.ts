@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { childEnv } from './child-env';
 import { freePort } from './free-port';
 import { stopChild } from './process-control';
 import { emulatorKinesisClientConfig } from './kinesis-client-config';
@@ -54,8 +55,9 @@ export async function startKinesis(options: StartKinesisOptions = {}): Promise<K
   return { engine, endpoint, pid: child.pid ?? -1, stop };
 }
 
-function spawnChild(script: string, env: NodeJS.ProcessEnv, options: StartKinesisOptions): ChildProcess {
-  const child = spawn(process.execPath, [join(childDir, script)], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+function spawnChild(script: string, env: Record<string, string | undefined>, options: StartKinesisOptions): ChildProcess {
+  // Only what is set here, and the shell's basics: kinesis-local reads its settings from the environment too.
+  const child = spawn(process.execPath, [join(childDir, script)], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   const tail: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     for (const line of chunk.split('\n').filter(Boolean)) {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { childEnv } from './child-env';
 import { stopChild } from './process-control';
 
 export interface ServiceProcess {
@@ -14,6 +15,7 @@ export interface ServiceProcess {
 export interface SpawnServiceOptions {
   name: string;
   entry: string;
+  /** The service's whole configuration: of the shell's variables it gets only INHERITED_ENV (child-env.ts). */
   env: Record<string, string>;
   /** True for the JSON log line that means the service is up. */
   ready: (record: Record<string, unknown>) => boolean;
@@ -32,7 +34,7 @@ const EXIT_WITH_PARENT = pathToFileURL(fileURLToPath(new URL('../dist/exit-with-
  */
 export function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
   const { name, entry, env, ready, onLine = () => undefined, timeoutMs = 30_000 } = options;
-  const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, entry], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, entry], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));

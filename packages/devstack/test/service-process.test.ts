@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnService } from '../src';
 
 const PARENT = new URL('./fixtures/spawn-parent.mjs', import.meta.url).pathname;
 
@@ -39,5 +40,31 @@ describe('spawnService', () => {
       if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL'); // only if the test failed
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('spawnService environment', () => {
+  const shell = { S3_BUCKET: 'a-real-bucket', INGEST_METRICS: 'off', LC_ALL: 'C.UTF-8', NODE_OPTIONS: '--max-old-space-size=512' };
+  const saved = Object.fromEntries(Object.keys(shell).map((k) => [k, process.env[k]]));
+  afterEach(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it("passes the shell's basics (INHERITED_ENV) and what the caller sets, and no other variable of the shell", async () => {
+    Object.assign(process.env, shell);
+    const service = await spawnService({
+      name: 'env',
+      entry: new URL('./fixtures/env-service.mjs', import.meta.url).pathname,
+      env: { STREAM_NAME: 'events' },
+      ready: (record) => record.msg === 'ready',
+    });
+    await service.stop();
+    const env = service.readyRecord.env as Record<string, string>;
+    expect(env).not.toHaveProperty('S3_BUCKET');
+    expect(env).not.toHaveProperty('INGEST_METRICS');
+    expect(env).toMatchObject({ STREAM_NAME: 'events', LC_ALL: 'C.UTF-8', NODE_OPTIONS: '--max-old-space-size=512', PATH: process.env.PATH });
   });
 });
