@@ -13,3 +13,30 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * `count` different free loopback ports: the listeners are held open together, so two calls to
+ * freePort in a row cannot hand out the same port twice (the OS may reuse a port just closed).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.unref();
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              const port = typeof address === 'object' && address ? address.port : 0;
+              if (port > 0) resolve(port);
+              else reject(new Error('no port assigned'));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))));
+  }
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { childEnv } from './child-env';
-import { freePort } from './free-port';
+import { freePorts } from './free-port';
 import { stopChild } from './process-control';
 import { emulatorKinesisClientConfig } from './kinesis-client-config';
 
@@ -43,16 +43,20 @@ export function parseEngine(value: string | undefined): KinesisEngine {
 export async function startKinesis(options: StartKinesisOptions = {}): Promise<KinesisEmulator> {
   const engine = options.engine ?? DEFAULT_ENGINE;
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const { child, port } = engine === 'kinesalite' ? await spawnKinesalite(options, timeoutMs) : await spawnKinesisLocal(options);
-  const endpoint = `http://127.0.0.1:${port}`;
-  const stop = stopper(child);
-  try {
-    await waitUntilServing(endpoint, child, timeoutMs);
-  } catch (error) {
-    await stop();
-    throw error;
+  // kinesis-local binds ports chosen beforehand: another process may take one in between. Tried again then.
+  for (let attempt = 1; ; attempt++) {
+    const { child, port } = engine === 'kinesalite' ? await spawnKinesalite(options, timeoutMs) : await spawnKinesisLocal(options);
+    const endpoint = `http://127.0.0.1:${port}`;
+    const stop = stopper(child);
+    try {
+      await waitUntilServing(endpoint, child, timeoutMs);
+      return { engine, endpoint, pid: child.pid ?? -1, stop };
+    } catch (error) {
+      await stop();
+      if (attempt < 3 && engine === 'kinesis-local' && /EADDRINUSE|Address already in use/.test(String(error))) continue;
+      throw error;
+    }
   }
-  return { engine, endpoint, pid: child.pid ?? -1, stop };
 }
 
 function spawnChild(script: string, env: Record<string, string | undefined>, options: StartKinesisOptions): ChildProcess {
@@ -105,8 +109,7 @@ async function spawnKinesalite(options: StartKinesisOptions, timeoutMs: number):
 }
 
 async function spawnKinesisLocal(options: StartKinesisOptions): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const tlsPort = await freePort();
+  const [port = 0, tlsPort = 0] = await freePorts(2);
   const certPath = createRequire(import.meta.url).resolve('kinesis-local/server.json');
   const persist = options.dataDir
     ? { SHOULD_PERSIST_DATA: 'true', PERSIST_PATH: options.dataDir, PERSIST_INTERVAL: '1s' }
