@@ -57,8 +57,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
     const issues = refused?.get(index);
-    const tooDeep = checkDepth ? tooDeepIssue(raw, LIMITS.eventMaxDepth, `events[${index}]`) : undefined;
-    const checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : tooDeep ? { ok: false, code: 'invalid_event', issues: [tooDeep] } : checkEvent(raw, index, deps.maxEventBytes, storedJson);
+    const checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : checkEvent(raw, index, deps.maxEventBytes, storedJson, checkDepth);
     if (checked.ok) {
       good.push(checked);
       results.push({ event_id: checked.eventId, status: 'accepted' });
@@ -103,9 +102,11 @@ type Checked =
   /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
   | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string };
 
-/** Validate, then the stored form as JSON text; the byte limit applies to it (server fields included). */
-function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson): Checked {
+/** Nesting (when the body could hold a too-deep event), validation, then the stored form as JSON text; the byte limit applies to it (server fields included). */
+function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson, checkDepth: boolean): Checked {
   const prefix = `events[${index}]`;
+  const tooDeep = checkDepth ? tooDeepIssue(raw, LIMITS.eventMaxDepth, prefix) : undefined;
+  if (tooDeep) return { ok: false, code: 'invalid_event', issues: [tooDeep] };
   const result = validateEvent(raw, prefix);
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;

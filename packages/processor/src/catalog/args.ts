@@ -11,9 +11,6 @@ They describe the default layout only (EVENT_PREFIX and ERROR_PREFIX unset): ano
 with --event-prefix / --error-prefix is refused.
 --format is the events' file format: ndjson by default, as the processor's OUTPUT_FORMAT.`;
 
-/** The events' format when --format is not given: the processor's OUTPUT_FORMAT default, one value in @eventline/schemas. */
-export const DEFAULT_CATALOG_FORMAT = DEFAULT_LAKE_FORMAT;
-
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -37,7 +34,8 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
     args: [...argv],
     options: {
       location: { type: 'string' },
-      format: { type: 'string', default: DEFAULT_CATALOG_FORMAT },
+      // The processor's OUTPUT_FORMAT default: one value in @eventline/schemas.
+      format: { type: 'string', default: DEFAULT_LAKE_FORMAT },
       database: { type: 'string' },
       'first-date': { type: 'string' },
       'app-ids': { type: 'string' },
