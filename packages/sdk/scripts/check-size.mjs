@@ -100,11 +100,14 @@
 //   10420 B gzip: measured 10415 B (+55 B) from the review: setConsent() takes other keys with plain values as the
 //                schema does (a consent manager's string was refused, and in 'pending' mode nothing was sent), af_quantity
 //                bounded at 2^53 - 1 as in the schema, a single event the browser refuses at hide not leased.
+//   10450 B gzip: measured 10445 B (+30 B) with a 415 to a gzip body (a server or proxy that does not take gzip) sending
+//                the same events again at once as plain JSON, and plain JSON for the rest of the client's life: they
+//                were dropped (`http`) like any other 4xx. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10420;
+const GZIP_BUDGET = 10450;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -192,3 +192,76 @@ describe('gzip (the default where CompressionStream exists)', () => {
     expect(ingest.received.map((r) => [r.headers.get('content-encoding'), r.body.events[0]?.event])).toEqual([[null, 'plain_fallback']]);
   });
 });
+
+/** The ingest's answer to an encoding it does not take (read-body.ts), here also from a proxy without gzip. */
+function unsupportedEncoding(): Response {
+  return HttpResponse.json({ error: { code: 'unsupported_encoding', message: 'Content-Encoding "gzip" is not supported; use gzip or none' } }, { status: 415 });
+}
+
+/** Answers 415 to every gzip body and `plain` (by default: accepts) to plain JSON. */
+function refuseGzip(plain: (body: ClientBatch) => Response = acceptAll) {
+  return (body: ClientBatch, call: number) => (ingest.received[call - 1]?.headers.get('content-encoding') === 'gzip' ? unsupportedEncoding() : plain(body));
+}
+
+const encodings = () => ingest.received.map((r) => [r.headers.get('content-encoding'), r.body.events.map((e) => e.event)]);
+
+describe('415 to a gzip body (a server or proxy that does not take gzip)', () => {
+  it('sends the same events again at once as plain JSON, with no drop and no backoff', async () => {
+    ingest.reply(refuseGzip());
+    const client = clients.create({ retryBaseMs: 60_000 });
+    const notices = record(client);
+    client.track('a');
+    await client.flush(); // one flush: the plain resend does not wait for a retry
+    expect(encodings()).toEqual([
+      ['gzip', ['a']],
+      [null, ['a']],
+    ]);
+    expect(ingest.received[1]?.body.events.map((e) => e.event_id)).toEqual(ingest.received[0]?.body.events.map((e) => e.event_id));
+    expect(notices.drop).toEqual([]);
+    expect(notices.error).toEqual([]);
+    expect(notices.sent).toMatchObject([{ status: 200, accepted: 1 }]);
+  });
+
+  it('turns compression off for the rest of the client\'s life: later batches go plain, once', async () => {
+    ingest.reply(refuseGzip());
+    const client = clients.create();
+    client.track('a');
+    await client.flush();
+    client.track('b');
+    await client.flush();
+    client.track('c');
+    await client.flush();
+    expect(encodings()).toEqual([
+      ['gzip', ['a']],
+      [null, ['a']],
+      [null, ['b']],
+      [null, ['c']],
+    ]);
+  });
+
+  it('a 415 to the plain resend as well is a drop (http, 415, the ingest\'s code), and nothing is sent a third time', async () => {
+    ingest.reply(() => unsupportedEncoding());
+    const client = clients.create();
+    const notices = record(client);
+    client.track('a');
+    await client.flush();
+    expect(encodings()).toEqual([
+      ['gzip', ['a']],
+      [null, ['a']],
+    ]);
+    expect(notices.drop).toMatchObject([{ reason: 'http', status: 415, message: expect.stringContaining('unsupported_encoding') as string, events: [{ event: 'a' }] }]);
+    expect(notices.error).toEqual([]);
+  });
+});
+
+describe('415 to a plain body', () => {
+  it('is a drop with its reason (compress: false): the body cannot be sent any plainer', async () => {
+    ingest.reply(() => unsupportedEncoding());
+    const client = clients.create({ compress: false });
+    const notices = record(client);
+    client.track('a');
+    await client.flush();
+    expect(encodings()).toEqual([[null, ['a']]]);
+    expect(notices.drop).toMatchObject([{ reason: 'http', status: 415, message: expect.stringContaining('unsupported_encoding') as string }]);
+  });
+});

@@ -51,6 +51,8 @@ export function createDelivery(d: DeliveryDeps) {
   /** Regular sends still compressing, and the ids an unload sent meanwhile (those sends then stand down). */
   let compressing = 0;
   const handedOff = new Set<string>();
+  /** A 415 answered a gzip body (a server or proxy without gzip): plain JSON for the rest of this client's life. */
+  let plain = false;
   let failures = 0;
   let retryAt = 0;
   let running: Promise<void> | undefined;
@@ -145,10 +147,12 @@ export function createDelivery(d: DeliveryDeps) {
   /**
    * Regular sends use keepalive too while they fit the page's 64 KiB keepalive budget, so that a
    * navigation does not cancel a request already under way. gzip is asynchronous: a page hidden
-   * meanwhile sends the batch itself (uncompressed, at once), and this send then stands down.
+   * meanwhile sends the batch itself (uncompressed, at once), and this send then stands down. A 415
+   * to a gzip body turns compression off and sends the same batch again, plain, at once: the events
+   * were refused for their encoding, not for what they are (no drop, no backoff step).
    */
   async function post(batch: ClientEvent[], json = body(batch)): Promise<TransportResponse | undefined> {
-    if (!cfg.compress || !platform.gzip) return issue(batch, json);
+    if (plain || !cfg.compress || !platform.gzip) return issue(batch, json);
     let gzip: Uint8Array | undefined;
     compressing += 1;
     try {
@@ -160,7 +164,10 @@ export function createDelivery(d: DeliveryDeps) {
     const gone = batch.some((e) => handedOff.has(e.event_id));
     if (compressing === 0) handedOff.clear();
     if (gone) return undefined;
-    return issue(batch, gzip ?? json);
+    const response = await issue(batch, gzip ?? json);
+    if (!gzip || response.status !== 415) return response;
+    plain = true;
+    return issue(batch, json);
   }
 
   /** Issue the request (bytes: gzip): from here until it settles its events are in flight (leased at unload). */
