@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryWriter, type BatchResponse } from '../src';
 import { batch, decode, event, gzip, post, testApp, WRITE_KEY } from './helpers';
-import { nestingDepth } from '../src/http/read-body';
 
 const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
 
@@ -109,21 +108,5 @@ describe('request bodies', () => {
     const big = await app.request('/v1/batch', post(batch([event(), event({ properties: { blob: 'x'.repeat(9000) } })])));
     const body = (await big.json()) as BatchResponse;
     expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected']);
-  });
-});
-
-describe('nestingDepth', () => {
-  const nest = (levels: number): unknown => JSON.parse('['.repeat(levels) + ']'.repeat(levels));
-  it('is the depth of the deepest array or object, wherever it sits', () => {
-    expect(nestingDepth('x', 32)).toBe(0);
-    expect(nestingDepth({}, 32)).toBe(1);
-    expect(nestingDepth({ a: 1, b: [1, { c: [] }], d: null }, 32)).toBe(4);
-    expect(nestingDepth([1, 'x', [[[]]], {}], 32)).toBe(4);
-  });
-
-  it('stops just past the limit, however deep the value goes (no stack overflow)', () => {
-    expect(nestingDepth(nest(32), 32)).toBe(32);
-    expect(nestingDepth({ ok: nest(3), deep: nest(33) }, 32)).toBe(33);
-    expect(nestingDepth(nest(100_000), 32)).toBe(33);
   });
 });

@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { nestingDepth } from '@eventline/schemas';
 import { RequestRejectedError } from '../errors';
 
 const gunzipAsync = promisify(gunzip);
@@ -58,28 +59,6 @@ async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Prom
     }
     throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid gzip (${reasonOf(error)})`);
   }
-}
-
-/**
- * Depth of the deepest array/object, stopping once past `stopAt`. Recursive, but never deeper than
- * `stopAt` + 1 (no stack overflow on a deep body); no work list of [node, depth] pairs to allocate,
- * as this walks every value of every request.
- */
-export function nestingDepth(value: unknown, stopAt: number): number {
-  return typeof value === 'object' && value !== null ? containerDepth(value, 1, stopAt) : 0;
-}
-
-function containerDepth(node: object, depth: number, stopAt: number): number {
-  if (depth > stopAt) return depth;
-  let max = depth;
-  const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i];
-    if (typeof child !== 'object' || child === null) continue;
-    const d = containerDepth(child, depth + 1, stopAt);
-    if (d > max && (max = d) > stopAt) return max;
-  }
-  return max;
 }
 
 function reasonOf(error: unknown): string {
