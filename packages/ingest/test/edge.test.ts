@@ -126,6 +126,16 @@ describe('request id', () => {
     expect(badRow.partitionKey).toBe(body.request_id);
     expect(decode(badRow.data)).toMatchObject({ request_id: body.request_id });
   });
+
+  it("a rejected event's long id is cut at 64 units for the answer and the bad row's partition key, never inside a surrogate pair", async () => {
+    const writer = createMemoryWriter();
+    // Not a UUIDv7 (rejected); its emoji straddles the 64th unit: a plain cut left half of it.
+    const long = { ...event(), event_id: `${'x'.repeat(63)}😀 and more` };
+    const res = await testApp(writer).request('/v1/batch', post(batch([long])));
+    const body = (await res.json()) as { results: { event_id: string; status: string }[] };
+    expect(body.results).toMatchObject([{ event_id: 'x'.repeat(63), status: 'rejected' }]);
+    expect(writer.records.get('events-bad')![0]!.partitionKey).toBe('x'.repeat(63));
+  });
 });
 
 describe('logs', () => {

@@ -16,6 +16,7 @@ export { validateEvent, validateStoredEvent, validateBatchShape, type Result } f
 export { isUuidV7, isDateTime, UUID_V7 } from './formats';
 export { parseDateTime, DATE_TIME } from './date-time';
 export { mayHoldUnstorableText, findUnstorableText } from './unstorable-text';
+export { clipText } from './clip-text';
 export { nestingDepth, tooDeepIssue } from './nesting';
 export { jsonSchemas } from './json-schema';
 export { upcast, UPCASTERS, CURRENT_VERSIONS, type Upcaster, type VersionPolicy, type UpcastResult } from './versions/upcast';

@@ -1,4 +1,4 @@
-import { findUnstorableText, LIMITS, mayHoldUnstorableText, tooDeepIssue, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
+import { clipText, findUnstorableText, LIMITS, mayHoldUnstorableText, tooDeepIssue, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
@@ -138,9 +138,10 @@ function summarize(requestId: string, results: EventStatus[]): BatchResponse {
   return { request_id: requestId, ...counts, results };
 }
 
+/** A rejected event's id as sent, cut at 64 units (it is answered and is its bad row's partition key) without splitting a pair. */
 function eventIdOf(raw: unknown): string | null {
   const id = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).event_id : undefined;
-  return typeof id === 'string' ? id.slice(0, 64) : null;
+  return typeof id === 'string' ? clipText(id, 64) : null;
 }
 
 /** Bad rows keep the original payload (cut at 64 KiB of UTF-8 when huge) and say why it was rejected. */

@@ -1,3 +1,5 @@
+import { clipText } from '@eventline/schemas';
+
 /** Why a record could not become an event. */
 /**
  * The processor's own types (`partition`: a valid event whose partition values cannot name a
@@ -35,13 +37,11 @@ export interface BadRow {
 export const PAYLOAD_MAX_CHARS = 64 * 1024;
 
 /**
- * The payload's first PAYLOAD_MAX_CHARS code units, cut at a character boundary: one fewer when
- * a surrogate pair (an emoji, say) straddles the limit. Its lone high surrogate was written as
+ * The payload's first PAYLOAD_MAX_CHARS code units, cut at a character boundary (`clipText`): one fewer
+ * when a surrogate pair (an emoji, say) straddles the limit. Its lone high surrogate was written as
  * `\ud83d` into the NDJSON bad-row file, which DuckDB then refused whole (every `bad_rows` query failed).
  */
 export function truncatePayload(text: string): { payload: string; payload_truncated: boolean } {
-  if (text.length <= PAYLOAD_MAX_CHARS) return { payload: text, payload_truncated: false };
-  const last = text.charCodeAt(PAYLOAD_MAX_CHARS - 1);
-  const end = last >= 0xd800 && last <= 0xdbff ? PAYLOAD_MAX_CHARS - 1 : PAYLOAD_MAX_CHARS;
-  return { payload: text.slice(0, end), payload_truncated: true };
+  const payload = clipText(text, PAYLOAD_MAX_CHARS);
+  return { payload, payload_truncated: payload.length < text.length };
 }
