@@ -114,3 +114,48 @@ describe('Firehose transformation handler', () => {
     expect(JSON.parse(text)).toMatchObject({ event_id: good.event_id, app_id: 'blog', device_type: 'unknown', revenue: 12.5 });
   });
 });
+
+// Records as the ingest writes them to its bad-rows stream (read back from kinesalite after a real
+// ingest refused two events without `context`), in the shapes Lambda and Firehose deliver them.
+describe("the ingest's bad-rows stream through the Lambda handlers", () => {
+  const reason = 'events[0].context: required';
+
+  it('ESM: records from the stream named badRowsStream land under bad_rows/error_type=ingest_<code>/ with their reason', async () => {
+    const lake = await dirs.make();
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-events-bad.json');
+    const response = await createKinesisEsmHandler({ sink: createFolderSink(lake), badRowsStream: 'events-bad' })(event);
+    expect(response).toEqual({ batchItemFailures: [] });
+    const written = await files(lake);
+    expect(written).toEqual([`bad_rows/error_type=ingest_invalid_event/event_date=2026-11-26/shardId-000000000000-${event.Records[0]!.kinesis.sequenceNumber}.ndjson.gz`]);
+    const rows = decodeNdjsonGzip(await readFile(join(lake, written[0]!))) as Record<string, unknown>[];
+    expect(rows.map((r) => [r.error_type, r.reason, r.app_id])).toEqual([
+      ['ingest_invalid_event', reason, 'shop'],
+      ['ingest_invalid_event', reason, 'shop'],
+    ]);
+    expect(JSON.parse(rows[0]!.payload as string)).toMatchObject({ event_id: '01a21873-f91b-7d7e-8eda-d4c5205ce045', type: 'track' });
+  });
+
+  it('ESM: the same records from a stream of another name are taken for events (validation bad rows): the name must match', async () => {
+    const lake = await dirs.make();
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-events-bad.json');
+    await createKinesisEsmHandler({ sink: createFolderSink(lake), badRowsStream: 'rejections' })(event);
+    expect((await files(lake)).map((f) => f.split('/')[1])).toEqual(['error_type=validation']);
+  });
+
+  it('Firehose: an invocation from the bad-rows stream answers every record Ok as a bad row, partitioned by error_type and date', async () => {
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-events-bad.json');
+    const response = await createFirehoseTransformHandler({ badRowsStream: 'events-bad' })(event);
+    expect(response.records.map((r) => [r.recordId, r.result, r.metadata])).toEqual(
+      event.records.map((r) => [r.recordId, 'Ok', { partitionKeys: { error_type: 'ingest_invalid_event', event_date: '2026-11-26' } }]),
+    );
+    const line = Buffer.from(response.records[0]!.data, 'base64').toString('utf8');
+    expect(line.endsWith('\n')).toBe(true);
+    expect(JSON.parse(line)).toMatchObject({
+      error_type: 'ingest_invalid_event',
+      reason,
+      app_id: 'shop',
+      sequence_number: event.records[0]!.kinesisRecordMetadata!.sequenceNumber,
+      failed_at: '2026-11-26T15:23:03.363Z',
+    });
+  });
+});

@@ -6,12 +6,18 @@ import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delive
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from './aws-events';
+import { lambdaInputOf } from './source-stream';
 
 export interface KinesisEsmHandlerOptions {
   sink: Sink;
   delivery?: DeliveryOptions;
   /** Event ids delivered by earlier batches (DynamoDB); none = dedupe within each batch only. */
   seen?: SeenIndex;
+  /**
+   * The ingest's bad-rows stream (its BAD_ROWS_STREAM_NAME): records whose `eventSourceARN` names it
+   * are the ingest's rejections and become `ingest_<code>` bad rows; records of any other stream are events.
+   */
+  badRowsStream?: string;
   log?: Logger;
 }
 
@@ -20,7 +26,8 @@ export type KinesisEsmHandler = (event: KinesisStreamEvent) => Promise<KinesisBa
 /**
  * Lambda handler for a Kinesis event source mapping with ReportBatchItemFailures. Records are
  * grouped by shard and delivered like one consumer flush. Bad records become bad rows (not
- * failures: retrying cannot fix them). When a shard's delivery fails, its first sequence number
+ * failures: retrying cannot fix them). Records from the `badRowsStream` are the ingest's
+ * rejections, delivered as `ingest_<code>` bad rows. When a shard's delivery fails, its first sequence number
  * is reported: Lambda resumes from the lowest failed one, so nothing after it is skipped, and as
  * every file is named after that first record, the retry overwrites what the failed attempt wrote.
  * With a seen index, events an earlier batch delivered are left out, claimed before any file is
@@ -32,20 +39,24 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
   const delivery = options.delivery ?? {};
   return async function kinesisEsmHandler(event) {
     const failures: { itemIdentifier: string }[] = [];
-    for (const [shardId, records] of byShard(event.Records)) {
+    for (const { shardId, sourceArn, records } of byShard(event.Records)) {
       const first = records[0]?.kinesis.sequenceNumber;
+      // An explicit `delivery.input` wins; else the source stream decides.
+      const input = delivery.input ?? lambdaInputOf(sourceArn, options.badRowsStream);
+      // The ingest's rejections are bad rows, not events: nothing to claim or dedupe.
+      const seen = input === 'events' ? options.seen : undefined;
       let claimed: SeenCandidate[] = [];
       try {
-        const prepared = prepareRecords(records.map(toInputRecord), delivery);
-        if (options.seen) claimed = claimCandidates(prepared);
-        const fresh = options.seen ? await leaveOutDelivered(options.seen, shardId, prepared) : { records: prepared, leftOut: [] };
+        const prepared = prepareRecords(records.map(toInputRecord), { ...delivery, input });
+        if (seen) claimed = claimCandidates(prepared);
+        const fresh = seen ? await leaveOutDelivered(seen, shardId, prepared) : { records: prepared, leftOut: [] };
         await deliverPrepared(shardId, fresh.records, options.sink, delivery, first);
         if (fresh.leftOut.length > 0) {
           log('info', 'left out events an earlier batch delivered', { shard: shardId, count: fresh.leftOut.length, event_ids: fresh.leftOut.slice(0, 10) });
         }
       } catch (error) {
         log('error', 'delivery failed; reporting the batch item failure', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
-        if (options.seen) await releaseClaims(options.seen, shardId, claimed, log);
+        if (seen) await releaseClaims(seen, shardId, claimed, log);
         if (first !== undefined) failures.push({ itemIdentifier: first });
       }
     }
@@ -53,15 +64,17 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
   };
 }
 
-function byShard(records: readonly KinesisStreamRecord[]): Map<string, KinesisStreamRecord[]> {
-  const shards = new Map<string, KinesisStreamRecord[]>();
+/** Records grouped by shard, in order. One mapping feeds an invocation, so all share one stream; keyed by it too all the same. */
+function byShard(records: readonly KinesisStreamRecord[]): { shardId: string; sourceArn: string; records: KinesisStreamRecord[] }[] {
+  const shards = new Map<string, { shardId: string; sourceArn: string; records: KinesisStreamRecord[] }>();
   for (const record of records) {
     const shardId = record.eventID.split(':')[0] ?? 'unknown';
-    const list = shards.get(shardId);
-    if (list) list.push(record);
-    else shards.set(shardId, [record]);
+    const key = `${record.eventSourceARN}\n${shardId}`;
+    const group = shards.get(key);
+    if (group) group.records.push(record);
+    else shards.set(key, { shardId, sourceArn: record.eventSourceARN, records: [record] });
   }
-  return shards;
+  return [...shards.values()];
 }
 
 function toInputRecord(record: KinesisStreamRecord): InputRecord {
