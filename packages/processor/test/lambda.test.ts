@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandler, decodeNdjsonGzip, type Sink } from '../src';
+import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandler, decodeNdjsonGzip, KinesisBatchFailedError, type Sink } from '../src';
 import type { FirehoseTransformationEvent, KinesisStreamEvent } from '../src';
 import { storedEvent } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
@@ -50,7 +50,7 @@ describe('Kinesis event source mapping handler', () => {
     expect(bad).toMatchObject({ error_type: 'parse', payload: 'Hello, this is a test.', partition_key: '1', arrived_at: '2018-12-17T22:10:50.987Z' });
   });
 
-  it("reports the failed shard's lowest sequence number so Lambda retries from there", async () => {
+  it("with one of two shards failed, reports that shard's first sequence number so Lambda retries from there", async () => {
     const lake = await dirs.make();
     const { event } = await esmEvent();
     const inner = createFolderSink(lake);
@@ -58,8 +58,18 @@ describe('Kinesis event source mapping handler', () => {
     const logs: string[] = [];
     const response = await createKinesisEsmHandler({ sink, log: (_level, msg) => void logs.push(msg) })(event);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '49590338271490256608559692538361571095921575989136588898' }] });
-    expect(logs).toEqual(['delivery failed; reporting the batch item failure']);
+    expect(logs).toEqual(['delivery failed; Lambda retries from the first record']);
     expect((await files(lake)).every((f) => f.includes('shardId-000000000007'))).toBe(true);
+  });
+
+  it('a batch whose delivery failed throws KinesisBatchFailedError naming the shard and first record (a partial answer would be checkpointed as success without ReportBatchItemFailures)', async () => {
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
+    const sink: Sink = { write: () => Promise.reject(new Error('S3 unavailable')) };
+    const first = event.Records[0]!.kinesis.sequenceNumber;
+    const failure = await createKinesisEsmHandler({ sink })(event).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(KinesisBatchFailedError);
+    expect(failure).toMatchObject({ name: 'KinesisBatchFailedError', shardId: 'shardId-000000000006', firstSequenceNumber: first, cause: { message: 'S3 unavailable' } });
+    expect((failure as Error).message).toBe(`delivery of the batch failed (shard shardId-000000000006 from sequence number ${first}): S3 unavailable; Lambda retries it from there`);
   });
 
   it('a retried batch (same first record, more after it) replaces the failed attempt’s files: every event once', async () => {
@@ -76,8 +86,8 @@ describe('Kinesis event source mapping handler', () => {
     });
     const folder = createFolderSink(lake);
     const failing: Sink = { write: (key, bytes) => (key.includes('hour=10') ? Promise.reject(new Error('throttled')) : folder.write(key, bytes)) };
-    const first = await createKinesisEsmHandler({ sink: failing })({ Records: records.slice(0, 4) });
-    expect(first.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.kinesis.sequenceNumber }]);
+    const first = createKinesisEsmHandler({ sink: failing })({ Records: records.slice(0, 4) });
+    await expect(first).rejects.toMatchObject({ name: 'KinesisBatchFailedError', firstSequenceNumber: records[0]!.kinesis.sequenceNumber });
     expect(await files(lake)).toHaveLength(1); // hour=09 was written before the retry
     // Lambda retries from the reported record; more records have arrived meanwhile.
     const retry = await createKinesisEsmHandler({ sink: folder })({ Records: records });
