@@ -1,3 +1,4 @@
+import { checkStreamName } from './config-stream-name';
 import type { IpMode } from './http/client-ip';
 import type { WriterTuning } from './kinesis/batching-writer';
 import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
@@ -88,6 +89,10 @@ export function loadConfig(env: Env): IngestConfig {
     kinesis: { endpoint, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULTS.region },
   };
   if (config.maxDecompressedBytes < config.maxBodyBytes) problems.push('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
+  checkStreamName('STREAM_NAME', config.streamName, problems);
+  checkStreamName('BAD_ROWS_STREAM_NAME', config.badRowsStreamName, problems);
+  // Bad rows would land among the events, and the processor would take every rejection for a bad event.
+  if (config.streamName === config.badRowsStreamName) problems.push(`BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "${config.streamName}"): rejections would be written among the events`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

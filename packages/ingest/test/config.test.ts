@@ -36,6 +36,33 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: stream names (a value that passed and then failed every write)', () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig({ INGEST_WRITE_KEYS: 'k=shop', ...env });
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return error.problems;
+    }
+  };
+
+  it('refuses a stream ARN, naming the stream to use', () => {
+    expect(problemsOf({ STREAM_NAME: 'arn:aws:kinesis:us-east-1:000000000000:stream/events', BAD_ROWS_STREAM_NAME: 'events bad' })).toEqual([
+      'STREAM_NAME must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "arn:aws:kinesis:us-east-1:000000000000:stream/events": use the stream name "events", not its ARN',
+      'BAD_ROWS_STREAM_NAME must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "events bad"',
+    ]);
+    expect(problemsOf({ STREAM_NAME: 'x'.repeat(129) })).toHaveLength(1);
+    expect(problemsOf({ STREAM_NAME: 'prod.events_v2-eu', BAD_ROWS_STREAM_NAME: 'prod.events_v2-eu-bad' })).toEqual([]);
+  });
+
+  it('refuses one stream for events and bad rows (the processor would take every rejection for a bad event)', () => {
+    expect(problemsOf({ STREAM_NAME: 'events', BAD_ROWS_STREAM_NAME: 'events' })).toEqual([
+      'BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "events"): rejections would be written among the events',
+    ]);
+  });
+});
+
 describe('packCalls', () => {
   const rec = (bytes: number) => ({ data: new Uint8Array(bytes), partitionKey: 'k' });
   it('splits at 500 records and at 5 MiB, keeping order', () => {

@@ -9,6 +9,8 @@ import { apiGatewayGet, batch, decode, event, gzip, WRITE_KEY } from './helpers'
 type ApiEventV2 = Extract<LambdaEvent, { requestContext: ApiGatewayRequestContextV2 }>;
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/apigw-v2-post.json', import.meta.url), 'utf8')) as ApiEventV2;
+// The same request to an HTTP API stage named `prod` on its execute-api endpoint: the stage is in the path.
+const namedStage = JSON.parse(readFileSync(new URL('./fixtures/apigw-v2-post-named-stage.json', import.meta.url), 'utf8')) as ApiEventV2;
 const context = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678', functionName: 'ingest' } as LambdaContext;
 const env = { INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`, INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example' };
 
@@ -60,6 +62,44 @@ describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
 
   it('refuses to start with an invalid configuration, listing every problem', () => {
     expect(() => createLambdaHandler({ INGEST_MAX_BODY_BYTES: 'lots' })).toThrow(ConfigError);
+  });
+});
+
+describe('Lambda handler behind a named API Gateway stage', () => {
+  const preflightOf = (post: ApiEventV2): ApiEventV2 => ({
+    ...post,
+    body: '',
+    headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+    requestContext: { ...post.requestContext, http: { ...post.requestContext.http, method: 'OPTIONS' } },
+  });
+
+  it('routes /prod/v1/batch as /v1/batch: the POST is stored and the preflight answered', async () => {
+    const writer = createMemoryWriter();
+    const handler = createLambdaHandler(env, writer);
+    const post = await handler({ ...namedStage, body: batch([event()]) }, context);
+    expect(post.statusCode).toBe(200);
+    expect(JSON.parse(post.body) as BatchResponse).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(writer.records.get('events')).toHaveLength(1);
+    const preflight = await handler(preflightOf(namedStage), context);
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers?.['access-control-allow-origin']).toBe('https://shop.example');
+  });
+
+  it('through a custom domain (stage `prod`, no stage in the path) routes the path as it is', async () => {
+    const writer = createMemoryWriter();
+    const handler = createLambdaHandler(env, writer);
+    const requestContext = { ...namedStage.requestContext, domainName: 'collect.shop.example', domainPrefix: 'collect', http: { ...namedStage.requestContext.http, path: '/v1/batch' } };
+    const viaDomain: ApiEventV2 = { ...namedStage, rawPath: '/v1/batch', requestContext, headers: { ...namedStage.headers, host: 'collect.shop.example' } };
+    expect((await handler({ ...viaDomain, body: batch([event()]) }, context)).statusCode).toBe(200);
+    expect((await handler(preflightOf(viaDomain), context)).statusCode).toBe(204);
+    expect(writer.records.get('events')).toHaveLength(1);
+  });
+
+  it('cuts only a whole first segment: /production/v1/batch on stage `prod` is not found', async () => {
+    const handler = createLambdaHandler(env, createMemoryWriter());
+    const result = await handler({ ...namedStage, rawPath: '/production/v1/batch', body: batch([event()]) }, context);
+    expect(result.statusCode).toBe(404);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'not_found', message: 'no route for POST /production/v1/batch' } });
   });
 });
 

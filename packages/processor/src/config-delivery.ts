@@ -2,6 +2,7 @@ import { DEFAULT_LAKE_FORMAT } from '@eventline/schemas';
 import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
 import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
+import { checkBucketName } from './config-s3-bucket';
 import { optional, readIntegerEnv } from './config-value';
 import { PG_DEFAULTS } from './sinks/postgres-sink';
 import { checkTable, PostgresConfigError } from './sinks/postgres-schema';
@@ -32,6 +33,7 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const errorPrefix = prefix('ERROR_PREFIX', prefixes.errors, 'errors', problems);
   const pii = piiPolicy(env, problems);
   const bucket = optional(env.S3_BUCKET);
+  if (bucket !== undefined) checkBucketName(bucket, problems);
   const s3Endpoint = optional(env.S3_ENDPOINT);
   if (s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(s3Endpoint)) problems.push(`S3_ENDPOINT must be an http(s) URL, got "${s3Endpoint}"`);
   // Set without a bucket they would be ignored and the lake written to the folder: say so instead.

@@ -4,6 +4,7 @@ import { SEEN_INDEX_DEFAULTS } from './dedupe/seen-index-leveldb';
 import { readDedupeWindowMs } from './config-dedupe';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
+import { checkStreamName } from './config-stream-name';
 import { readMetricsEnv, type MetricsEnv } from './config-metrics';
 import { optional, readIntegerEnv } from './config-value';
 
@@ -49,12 +50,12 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   if (region === undefined) problems.push('AWS_REGION is required when KINESIS_ENDPOINT is not set (real AWS)');
   const streamName = optional(env.STREAM_NAME);
   if (streamName === undefined) problems.push('STREAM_NAME is required (the Kinesis stream to read)');
-  else if (!/^[A-Za-z0-9_.-]{1,128}$/.test(streamName)) problems.push(`STREAM_NAME is not a valid stream name: "${streamName}"`);
+  else checkStreamName('STREAM_NAME', streamName, problems);
   const lakeDir = resolve(cwd, optional(env.LAKE_DIR) ?? '.data/lake');
   const checkpointFile = resolve(cwd, optional(env.CHECKPOINT_FILE) ?? `.data/checkpoints/${streamName ?? 'stream'}.json`);
   const badName = optional(env.BAD_ROWS_STREAM_NAME);
-  if (badName !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(badName)) problems.push(`BAD_ROWS_STREAM_NAME is not a valid stream name: "${badName}"`);
-  else if (badName !== undefined && badName === streamName) {
+  if (badName !== undefined) checkStreamName('BAD_ROWS_STREAM_NAME', badName, problems);
+  if (badName !== undefined && badName === streamName) {
     // Both consumers would share one checkpoint file and one set of metric series.
     problems.push(`BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "${badName}"): it names the ingest's bad-rows stream`);
   }

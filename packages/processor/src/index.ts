@@ -35,6 +35,7 @@ export { openLake, openReadOnlyLake, runQuery, type Lake, type ReadOnlyLake, typ
 export { QueryRefusedError, DEFAULT_GUARD_LIMITS, type GuardLimits, type GuardedResult } from './query/guard';
 export { type Logger, type LogLevel } from './log';
 export { createKinesisEsmHandler, type KinesisEsmHandler, type KinesisEsmHandlerOptions } from './lambda/kinesis-esm';
+export { KinesisBatchFailedError, type ShardFailure } from './lambda/batch-failed-error';
 export { createFirehoseTransformHandler, type FirehoseTransformHandler, type FirehoseTransformOptions } from './lambda/firehose-transform';
 export type * from './lambda/aws-events';
 export { createS3Sink, type S3SinkOptions } from './sinks/s3-sink';

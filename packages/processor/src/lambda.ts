@@ -4,6 +4,8 @@
  * variables (S3_BUCKET (required), S3_PREFIX, S3_ENDPOINT, OUTPUT_FORMAT, GZIP_LEVEL, EVENT_PREFIX,
  * ERROR_PREFIX, PII_*, DATABASE_URL, PG_*); with DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS,
  * DYNAMODB_ENDPOINT) it leaves out resends an earlier batch delivered.
+ * Both: records from the stream named BAD_ROWS_STREAM_NAME (default `events-bad`, the ingest's
+ * default) are the ingest's rejections and become `ingest_<code>` bad rows; any other stream's are events.
  * `firehoseHandler`: Firehose data transformation. Uses only PII_* and the dedupe variables (Firehose
  * writes the files); the other delivery variables are checked, not used. With DEDUPE_TABLE, resends
  * from a Kinesis source come back `Dropped`.
@@ -11,6 +13,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDynamoDedupeEnv, type DynamoDedupeEnv } from './config-dedupe';
 import { readDeliveryEnv } from './config-delivery';
+import { readLambdaBadRowsStream } from './config-stream-name';
 import { dynamoClientConfig } from './dedupe/dynamodb-client';
 import { openDynamoSeenIndex } from './dedupe/seen-index-dynamodb';
 import type { SeenIndex } from './dedupe/seen-index';
@@ -32,13 +35,14 @@ async function setUpKinesisHandler(): Promise<KinesisEsmHandler> {
   const problems: string[] = [];
   const env = readDeliveryEnv(process.env, problems);
   const dedupe = readDynamoDedupeEnv(process.env, problems);
+  const badRowsStream = readLambdaBadRowsStream(process.env, problems);
   if (!env.s3) problems.push('S3_BUCKET is required for the Lambda (it has no lasting disk)');
   if (problems.length > 0) throw new ConfigError(problems);
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const wired = await wireDelivery(env, '/tmp/lake', region, stderrLogger);
   // The ESM orders each partition key's records: claims of one event_id never race.
   const seen = dynamoSeenIndex(dedupe, region, false);
-  return createKinesisEsmHandler({ sink: wired.sink, delivery: wired.delivery, ...(seen ? { seen } : {}), log: stderrLogger });
+  return createKinesisEsmHandler({ sink: wired.sink, delivery: wired.delivery, ...(seen ? { seen } : {}), badRowsStream, log: stderrLogger });
 }
 
 let esm: Promise<KinesisEsmHandler> | undefined;
@@ -62,10 +66,11 @@ export async function firehoseHandler(event: FirehoseTransformationEvent): Retur
     const problems: string[] = [];
     const env = readDeliveryEnv(process.env, problems);
     const dedupe = readDynamoDedupeEnv(process.env, problems);
+    const badRowsStream = readLambdaBadRowsStream(process.env, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     // Nothing documents that Firehose transforms one shard's batches one at a time: conditional claims.
     const seen = dynamoSeenIndex(dedupe, process.env.AWS_REGION ?? 'us-east-1', true);
-    return createFirehoseTransformHandler({ pii: env.pii, ...(seen ? { seen } : {}), log: stderrLogger });
+    return createFirehoseTransformHandler({ pii: env.pii, ...(seen ? { seen } : {}), badRowsStream, log: stderrLogger });
   })();
   return firehose(event);
 }

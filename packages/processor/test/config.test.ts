@@ -122,7 +122,7 @@ describe('readEnv', () => {
     expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', S3_PREFIX: 'lake/', S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
       'S3_PREFIX and S3_ENDPOINT set without S3_BUCKET, where they have no effect: set S3_BUCKET (the lake on S3) or unset them',
     );
-    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', S3_BUCKET: 'b', S3_PREFIX: 'lake/' }).delivery.s3).toMatchObject({ bucket: 'b', prefix: 'lake/' });
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', S3_BUCKET: 'bkt', S3_PREFIX: 'lake/' }).delivery.s3).toMatchObject({ bucket: 'bkt', prefix: 'lake/' });
   });
 
   it('reports every problem at once', () => {
@@ -134,9 +134,44 @@ describe('readEnv', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      'STREAM_NAME is not a valid stream name: "bad name"',
+      'STREAM_NAME must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "bad name"',
       'BUFFER_MAX_BYTES must be an integer from 1 to 134217728, got "-1"',
     ]);
+  });
+});
+
+describe('stream and bucket names (a value that passed and then failed every call)', () => {
+  const base = { STREAM_NAME: 'events', AWS_REGION: 'eu-west-1' };
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      readEnv(env);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return error.problems;
+    }
+  };
+
+  it('refuses a stream ARN for STREAM_NAME and BAD_ROWS_STREAM_NAME, naming the stream to use', () => {
+    expect(problemsOf({ ...base, STREAM_NAME: 'arn:aws:kinesis:us-east-1:000000000000:stream/events', BAD_ROWS_STREAM_NAME: 'arn:aws:kinesis:us-east-1:000000000000:stream/events-bad' })).toEqual([
+      'STREAM_NAME must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "arn:aws:kinesis:us-east-1:000000000000:stream/events": use the stream name "events", not its ARN',
+      'BAD_ROWS_STREAM_NAME must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "arn:aws:kinesis:us-east-1:000000000000:stream/events-bad": use the stream name "events-bad", not its ARN',
+    ]);
+  });
+
+  it('refuses an s3:// URI, an ARN, a URL or a path for S3_BUCKET, saying what to set instead', () => {
+    const bucketProblem = (value: string): string[] => problemsOf({ ...base, S3_BUCKET: value });
+    expect(bucketProblem('s3://lake')).toEqual(['S3_BUCKET must be a bucket name, got "s3://lake": use the bucket name "lake", not a URI']);
+    expect(bucketProblem('s3://lake/events/')).toEqual(['S3_BUCKET must be a bucket name, got "s3://lake/events/": use the bucket name "lake", not a URI, and S3_PREFIX for the path "events/"']);
+    expect(bucketProblem('arn:aws:s3:::lake')).toEqual(['S3_BUCKET must be a bucket name, got "arn:aws:s3:::lake": use the bucket name "lake", not its ARN']);
+    expect(bucketProblem('https://lake.s3.eu-west-1.amazonaws.com')).toEqual(['S3_BUCKET must be a bucket name, got "https://lake.s3.eu-west-1.amazonaws.com": use the bucket name, and S3_ENDPOINT for an endpoint URL']);
+    expect(bucketProblem('lake/events')).toEqual(['S3_BUCKET must be a bucket name, got "lake/events": use the bucket name "lake", and S3_PREFIX for the path "events"']);
+  });
+
+  it("checks S3's naming rules, accepting the legacy us-east-1 names", () => {
+    const rule = 'S3_BUCKET must be an S3 bucket name (3–63 of a-z 0-9 . -, starting and ending with a letter or digit, no "..", not an IP address)';
+    for (const bad of ['ab', 'my..lake', '192.168.5.4', '-lake', 'lake bucket']) expect(problemsOf({ ...base, S3_BUCKET: bad })).toEqual([`${rule}, got "${bad}"`]);
+    for (const good of ['lake', 'my-company.events-2026', 'a'.repeat(63), 'Legacy_Bucket']) expect(problemsOf({ ...base, S3_BUCKET: good })).toEqual([]);
   });
 });
 

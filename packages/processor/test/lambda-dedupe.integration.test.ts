@@ -78,8 +78,8 @@ describe('Kinesis ESM handler with the DynamoDB seen index (s3rver + dynalite)',
     const w = storedEvent({ received_at: '2026-11-25T11:00:01.000Z' });
     const batch3 = { Records: [esmRecord(z, 3), esmRecord(w, 4)] };
     const failing: Sink = { write: () => Promise.reject(new Error('S3 unavailable')) };
-    const failed = await createKinesisEsmHandler({ sink: failing, seen })(batch3);
-    expect(failed).toEqual({ batchItemFailures: [{ itemIdentifier: batch3.Records[0]!.kinesis.sequenceNumber }] });
+    const failed = createKinesisEsmHandler({ sink: failing, seen })(batch3);
+    await expect(failed).rejects.toMatchObject({ name: 'KinesisBatchFailedError', firstSequenceNumber: batch3.Records[0]!.kinesis.sequenceNumber });
     expect(await lakeEventIds('lake')).toEqual([x.event_id, y.event_id].sort());
     expect(await handler(batch3)).toEqual({ batchItemFailures: [] });
     expect(await lakeEventIds('lake')).toEqual([x.event_id, y.event_id, z.event_id, w.event_id].sort());
@@ -91,9 +91,9 @@ describe('Kinesis ESM handler with the DynamoDB seen index (s3rver + dynalite)',
     const v = storedEvent({ received_at: '2026-11-25T12:00:00.000Z' });
     const failing: Sink = { write: () => Promise.reject(new Error('S3 unavailable')) };
     const logs: string[] = [];
-    const gaveUp = await createKinesisEsmHandler({ sink: failing, seen, log: (_level, msg) => void logs.push(msg) })({ Records: [esmRecord(v, 20)] });
-    expect(gaveUp.batchItemFailures).toHaveLength(1);
-    expect(logs).toEqual(['delivery failed; reporting the batch item failure']);
+    const gaveUp = createKinesisEsmHandler({ sink: failing, seen, log: (_level, msg) => void logs.push(msg) })({ Records: [esmRecord(v, 20)] });
+    await expect(gaveUp).rejects.toMatchObject({ name: 'KinesisBatchFailedError' });
+    expect(logs).toEqual(['delivery failed; Lambda retries from the first record']);
     // Lambda's retries run out (MaximumRetryAttempts); the SDK, which got no answer, sends v again.
     const handler = createKinesisEsmHandler({ sink: createS3Sink({ client: s3Client, bucket: 'lake', prefix: 'given-up' }), seen });
     expect(await handler({ Records: [esmRecord({ ...v, received_at: '2026-11-25T12:05:00.000Z' }, 21)] })).toEqual({ batchItemFailures: [] });

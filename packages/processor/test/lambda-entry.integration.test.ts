@@ -91,4 +91,29 @@ describe('Lambda entries configured from the environment', () => {
     const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: stored.event_id } }, ConsistentRead: true }));
     expect(claim.Item).toMatchObject({ shard: { S: 'shardId-000000000000' }, seq: { S: event.records[0]!.kinesisRecordMetadata!.sequenceNumber } });
   });
+
+  it("kinesisHandler delivers a mapping on the ingest's events-bad stream as ingest bad rows (BAD_ROWS_STREAM_NAME's default)", async () => {
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-events-bad.json');
+    expect(await kinesisHandler(event)).toEqual({ batchItemFailures: [] });
+    const client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
+    try {
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'lambda/bad_rows/error_type=ingest_invalid_event/' }));
+      expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([
+        `lambda/bad_rows/error_type=ingest_invalid_event/event_date=2026-11-26/shardId-000000000000-${event.Records[0]!.kinesis.sequenceNumber}.ndjson.gz`,
+      ]);
+      const validation = await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'lambda/bad_rows/error_type=validation/' }));
+      expect(validation.Contents ?? []).toEqual([]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('firehoseHandler answers an invocation from events-bad with Ok bad rows, not ProcessingFailed', async () => {
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-events-bad.json');
+    const { records } = await firehoseHandler(event);
+    expect(records.map((r) => [r.result, r.metadata?.partitionKeys.error_type])).toEqual([
+      ['Ok', 'ingest_invalid_event'],
+      ['Ok', 'ingest_invalid_event'],
+    ]);
+  });
 });

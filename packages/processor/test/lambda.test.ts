@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandler, decodeNdjsonGzip, type Sink } from '../src';
+import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandler, decodeNdjsonGzip, KinesisBatchFailedError, type Sink } from '../src';
 import type { FirehoseTransformationEvent, KinesisStreamEvent } from '../src';
 import { storedEvent } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
@@ -50,7 +50,7 @@ describe('Kinesis event source mapping handler', () => {
     expect(bad).toMatchObject({ error_type: 'parse', payload: 'Hello, this is a test.', partition_key: '1', arrived_at: '2018-12-17T22:10:50.987Z' });
   });
 
-  it("reports the failed shard's lowest sequence number so Lambda retries from there", async () => {
+  it("with one of two shards failed, reports that shard's first sequence number so Lambda retries from there", async () => {
     const lake = await dirs.make();
     const { event } = await esmEvent();
     const inner = createFolderSink(lake);
@@ -58,8 +58,18 @@ describe('Kinesis event source mapping handler', () => {
     const logs: string[] = [];
     const response = await createKinesisEsmHandler({ sink, log: (_level, msg) => void logs.push(msg) })(event);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '49590338271490256608559692538361571095921575989136588898' }] });
-    expect(logs).toEqual(['delivery failed; reporting the batch item failure']);
+    expect(logs).toEqual(['delivery failed; Lambda retries from the first record']);
     expect((await files(lake)).every((f) => f.includes('shardId-000000000007'))).toBe(true);
+  });
+
+  it('a batch whose delivery failed throws KinesisBatchFailedError naming the shard and first record (a partial answer would be checkpointed as success without ReportBatchItemFailures)', async () => {
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
+    const sink: Sink = { write: () => Promise.reject(new Error('S3 unavailable')) };
+    const first = event.Records[0]!.kinesis.sequenceNumber;
+    const failure = await createKinesisEsmHandler({ sink })(event).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(KinesisBatchFailedError);
+    expect(failure).toMatchObject({ name: 'KinesisBatchFailedError', shardId: 'shardId-000000000006', firstSequenceNumber: first, cause: { message: 'S3 unavailable' } });
+    expect((failure as Error).message).toBe(`delivery of the batch failed (shard shardId-000000000006 from sequence number ${first}): S3 unavailable; Lambda retries it from there`);
   });
 
   it('a retried batch (same first record, more after it) replaces the failed attempt’s files: every event once', async () => {
@@ -76,8 +86,8 @@ describe('Kinesis event source mapping handler', () => {
     });
     const folder = createFolderSink(lake);
     const failing: Sink = { write: (key, bytes) => (key.includes('hour=10') ? Promise.reject(new Error('throttled')) : folder.write(key, bytes)) };
-    const first = await createKinesisEsmHandler({ sink: failing })({ Records: records.slice(0, 4) });
-    expect(first.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.kinesis.sequenceNumber }]);
+    const first = createKinesisEsmHandler({ sink: failing })({ Records: records.slice(0, 4) });
+    await expect(first).rejects.toMatchObject({ name: 'KinesisBatchFailedError', firstSequenceNumber: records[0]!.kinesis.sequenceNumber });
     expect(await files(lake)).toHaveLength(1); // hour=09 was written before the retry
     // Lambda retries from the reported record; more records have arrived meanwhile.
     const retry = await createKinesisEsmHandler({ sink: folder })({ Records: records });
@@ -112,5 +122,50 @@ describe('Firehose transformation handler', () => {
     const text = Buffer.from(ok.data, 'base64').toString('utf8');
     expect(text.endsWith('\n')).toBe(true);
     expect(JSON.parse(text)).toMatchObject({ event_id: good.event_id, app_id: 'blog', device_type: 'unknown', revenue: 12.5 });
+  });
+});
+
+// Records as the ingest writes them to its bad-rows stream (read back from kinesalite after a real
+// ingest refused two events without `context`), in the shapes Lambda and Firehose deliver them.
+describe("the ingest's bad-rows stream through the Lambda handlers", () => {
+  const reason = 'events[0].context: required';
+
+  it('ESM: records from the stream named badRowsStream land under bad_rows/error_type=ingest_<code>/ with their reason', async () => {
+    const lake = await dirs.make();
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-events-bad.json');
+    const response = await createKinesisEsmHandler({ sink: createFolderSink(lake), badRowsStream: 'events-bad' })(event);
+    expect(response).toEqual({ batchItemFailures: [] });
+    const written = await files(lake);
+    expect(written).toEqual([`bad_rows/error_type=ingest_invalid_event/event_date=2026-11-26/shardId-000000000000-${event.Records[0]!.kinesis.sequenceNumber}.ndjson.gz`]);
+    const rows = decodeNdjsonGzip(await readFile(join(lake, written[0]!))) as Record<string, unknown>[];
+    expect(rows.map((r) => [r.error_type, r.reason, r.app_id])).toEqual([
+      ['ingest_invalid_event', reason, 'shop'],
+      ['ingest_invalid_event', reason, 'shop'],
+    ]);
+    expect(JSON.parse(rows[0]!.payload as string)).toMatchObject({ event_id: '01a21873-f91b-7d7e-8eda-d4c5205ce045', type: 'track' });
+  });
+
+  it('ESM: the same records from a stream of another name are taken for events (validation bad rows): the name must match', async () => {
+    const lake = await dirs.make();
+    const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-events-bad.json');
+    await createKinesisEsmHandler({ sink: createFolderSink(lake), badRowsStream: 'rejections' })(event);
+    expect((await files(lake)).map((f) => f.split('/')[1])).toEqual(['error_type=validation']);
+  });
+
+  it('Firehose: an invocation from the bad-rows stream answers every record Ok as a bad row, partitioned by error_type and date', async () => {
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-events-bad.json');
+    const response = await createFirehoseTransformHandler({ badRowsStream: 'events-bad' })(event);
+    expect(response.records.map((r) => [r.recordId, r.result, r.metadata])).toEqual(
+      event.records.map((r) => [r.recordId, 'Ok', { partitionKeys: { error_type: 'ingest_invalid_event', event_date: '2026-11-26' } }]),
+    );
+    const line = Buffer.from(response.records[0]!.data, 'base64').toString('utf8');
+    expect(line.endsWith('\n')).toBe(true);
+    expect(JSON.parse(line)).toMatchObject({
+      error_type: 'ingest_invalid_event',
+      reason,
+      app_id: 'shop',
+      sequence_number: event.records[0]!.kinesisRecordMetadata!.sequenceNumber,
+      failed_at: '2026-11-26T15:23:03.363Z',
+    });
   });
 });

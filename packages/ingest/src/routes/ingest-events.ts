@@ -3,6 +3,7 @@ import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
 import { capIssues } from '../cap-issues';
+import { capAnswerIssues } from '../cap-answer';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
 export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;
@@ -10,7 +11,8 @@ export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 export type EventStatus =
   | { event_id: string | null; status: 'accepted' }
-  | { event_id: string | null; status: 'rejected'; code: string; issues: Issue[] }
+  /** `issues_truncated`: issues were cut or left out here (the event's own bound, or the answer's); only then present. */
+  | { event_id: string | null; status: 'rejected'; code: string; issues: Issue[]; issues_truncated?: true }
   | { event_id: string | null; status: 'retry'; code: string };
 
 export interface BatchResponse {
@@ -19,6 +21,8 @@ export interface BatchResponse {
   rejected: number;
   retry: number;
   results: EventStatus[];
+  /** Present when the answer's issues passed its budget and later rejections were shortened (cap-answer). */
+  issues_truncated?: true;
 }
 
 export interface IngestDeps {
@@ -64,7 +68,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
     } else {
       // Bounded in one place for every rejection: issues quote the event's property names, which may be huge.
       const { issues, cut } = capIssues(checked.issues);
-      results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues });
+      results.push({ event_id: eventIdOf(raw), status: 'rejected', code: checked.code, issues, ...(cut ? { issues_truncated: true as const } : {}) });
       bad.push({ index, record: badRow(raw, checked.code, issues, input, checked.payload, cut) });
     }
   }
@@ -78,7 +82,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   const unwritten = [...outcome.failed.map((i) => good[i]!.index), ...badOutcome.failed.map((i) => bad[i]!.index)];
   for (const index of unwritten) results[index] = { event_id: results[index]!.event_id, status: 'retry', code: 'queue_unavailable' };
 
-  const response = summarize(input.requestId, results);
+  const response = capAnswerIssues(summarize(input.requestId, results));
   const lastError = outcome.lastError ?? badOutcome.lastError;
   if (lastError) deps.log?.({ level: 'warn', msg: 'events not written', request_id: input.requestId, app_id: input.appId, retry: unwritten.length, error: lastError });
   for (const kind of EVENT_OUTCOMES) if (response[kind] > 0) deps.events?.inc({ outcome: kind }, response[kind]);

@@ -25,7 +25,8 @@ export function classifyIngestBadRows(records: readonly InputRecord[], now: () =
   return records.map((record) => ({ sequenceNumber: record.sequenceNumber, bytes: record.data.byteLength, badRow: toLakeBadRow(record, now()) }));
 }
 
-function toLakeBadRow(record: InputRecord, failedAt: Date): BadRow {
+/** One record of the ingest's bad-rows stream as a lake bad row (see classifyIngestBadRows). */
+export function toLakeBadRow(record: InputRecord, failedAt: Date): BadRow {
   const text = lenientUtf8.decode(record.data);
   const row = parse(text);
   const base = {

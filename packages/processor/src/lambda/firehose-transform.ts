@@ -5,6 +5,8 @@ import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
 import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
+import { transformIngestBadRows } from './firehose-bad-rows';
+import { lambdaInputOf } from './source-stream';
 
 export interface FirehoseTransformOptions extends ProcessOptions {
   /**
@@ -13,6 +15,11 @@ export interface FirehoseTransformOptions extends ProcessOptions {
    * source (`kinesisRecordMetadata`); none = dedupe within each invocation only.
    */
   seen?: SeenIndex;
+  /**
+   * The ingest's bad-rows stream (its BAD_ROWS_STREAM_NAME): an invocation whose
+   * `sourceKinesisStreamArn` names it carries the ingest's rejections (see transformIngestBadRows).
+   */
+  badRowsStream?: string;
   log?: Logger;
 }
 
@@ -31,6 +38,7 @@ interface Transformed {
  * with the flattened row as one NDJSON line and `metadata.partitionKeys` (app_id, event_date,
  * hour) for dynamic partitioning, e.g. the prefix
  * `events/app_id=!{partitionKeyFromLambda:app_id}/event_date=!{partitionKeyFromLambda:event_date}/hour=!{partitionKeyFromLambda:hour}/`.
+ * From the ingest's bad-rows stream, every record is `Ok` as a bad row instead (transformIngestBadRows).
  * A repeated event_id within the invocation is `Dropped`, and so is, with a seen index, one an
  * earlier invocation delivered from another record; anything invalid is `ProcessingFailed` with its
  * original data, which Firehose writes under its error prefix. A failed claim fails the invocation
@@ -39,6 +47,7 @@ interface Transformed {
 export function createFirehoseTransformHandler(options: FirehoseTransformOptions = {}): FirehoseTransformHandler {
   const log = options.log ?? (() => undefined);
   return async function firehoseTransformHandler(event) {
+    if (lambdaInputOf(event.sourceKinesisStreamArn, options.badRowsStream) === 'ingest-bad-rows') return transformIngestBadRows(event, options.now);
     const transformed = event.records.map((record) => transformOne(record, options));
     const seen = new Set<string>();
     for (const t of transformed) {

@@ -6,23 +6,35 @@ import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delive
 import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from './aws-events';
+import { KinesisBatchFailedError, type ShardFailure } from './batch-failed-error';
+import { lambdaInputOf } from './source-stream';
 
 export interface KinesisEsmHandlerOptions {
   sink: Sink;
   delivery?: DeliveryOptions;
   /** Event ids delivered by earlier batches (DynamoDB); none = dedupe within each batch only. */
   seen?: SeenIndex;
+  /**
+   * The ingest's bad-rows stream (its BAD_ROWS_STREAM_NAME): records whose `eventSourceARN` names it
+   * are the ingest's rejections and become `ingest_<code>` bad rows; records of any other stream are events.
+   */
+  badRowsStream?: string;
   log?: Logger;
 }
 
 export type KinesisEsmHandler = (event: KinesisStreamEvent) => Promise<KinesisBatchResponse>;
 
 /**
- * Lambda handler for a Kinesis event source mapping with ReportBatchItemFailures. Records are
+ * Lambda handler for a Kinesis event source mapping (with ReportBatchItemFailures). Records are
  * grouped by shard and delivered like one consumer flush. Bad records become bad rows (not
- * failures: retrying cannot fix them). When a shard's delivery fails, its first sequence number
- * is reported: Lambda resumes from the lowest failed one, so nothing after it is skipped, and as
- * every file is named after that first record, the retry overwrites what the failed attempt wrote.
+ * failures: retrying cannot fix them). Records from the `badRowsStream` are the ingest's
+ * rejections, delivered as `ingest_<code>` bad rows. When the delivery fails for every record of
+ * the batch (one shard per invocation: any failure), the handler throws KinesisBatchFailedError,
+ * naming the shard and first sequence number: Lambda retries the whole batch, whether or not the
+ * mapping reports batch item failures (a partial answer it would ignore without them, and checkpoint
+ * past records never written). Only when some shards of a batch failed and others were delivered is a
+ * shard's first sequence number reported in `batchItemFailures`. Either way Lambda resumes from that
+ * record, and as every file is named after it, the retry overwrites what the failed attempt wrote.
  * With a seen index, events an earlier batch delivered are left out, claimed before any file is
  * written; a retry finds its own claims (same records) and keeps those events. A failed delivery
  * releases its claims, so that if Lambda gives the batch up, later resends of its events still land.
@@ -31,37 +43,46 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
   const log = options.log ?? (() => undefined);
   const delivery = options.delivery ?? {};
   return async function kinesisEsmHandler(event) {
-    const failures: { itemIdentifier: string }[] = [];
-    for (const [shardId, records] of byShard(event.Records)) {
+    const failures: ShardFailure[] = [];
+    const shards = byShard(event.Records);
+    for (const { shardId, sourceArn, records } of shards) {
       const first = records[0]?.kinesis.sequenceNumber;
+      // An explicit `delivery.input` wins; else the source stream decides.
+      const input = delivery.input ?? lambdaInputOf(sourceArn, options.badRowsStream);
+      // The ingest's rejections are bad rows, not events: nothing to claim or dedupe.
+      const seen = input === 'events' ? options.seen : undefined;
       let claimed: SeenCandidate[] = [];
       try {
-        const prepared = prepareRecords(records.map(toInputRecord), delivery);
-        if (options.seen) claimed = claimCandidates(prepared);
-        const fresh = options.seen ? await leaveOutDelivered(options.seen, shardId, prepared) : { records: prepared, leftOut: [] };
+        const prepared = prepareRecords(records.map(toInputRecord), { ...delivery, input });
+        if (seen) claimed = claimCandidates(prepared);
+        const fresh = seen ? await leaveOutDelivered(seen, shardId, prepared) : { records: prepared, leftOut: [] };
         await deliverPrepared(shardId, fresh.records, options.sink, delivery, first);
         if (fresh.leftOut.length > 0) {
           log('info', 'left out events an earlier batch delivered', { shard: shardId, count: fresh.leftOut.length, event_ids: fresh.leftOut.slice(0, 10) });
         }
       } catch (error) {
-        log('error', 'delivery failed; reporting the batch item failure', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
-        if (options.seen) await releaseClaims(options.seen, shardId, claimed, log);
-        if (first !== undefined) failures.push({ itemIdentifier: first });
+        log('error', 'delivery failed; Lambda retries from the first record', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
+        if (seen) await releaseClaims(seen, shardId, claimed, log);
+        if (first !== undefined) failures.push({ shardId, firstSequenceNumber: first, error });
       }
     }
-    return { batchItemFailures: failures };
+    const [failed, ...more] = failures;
+    if (failed !== undefined && failures.length === shards.length) throw new KinesisBatchFailedError([failed, ...more]);
+    return { batchItemFailures: failures.map((f) => ({ itemIdentifier: f.firstSequenceNumber })) };
   };
 }
 
-function byShard(records: readonly KinesisStreamRecord[]): Map<string, KinesisStreamRecord[]> {
-  const shards = new Map<string, KinesisStreamRecord[]>();
+/** Records grouped by shard, in order. One mapping feeds an invocation, so all share one stream; keyed by it too all the same. */
+function byShard(records: readonly KinesisStreamRecord[]): { shardId: string; sourceArn: string; records: KinesisStreamRecord[] }[] {
+  const shards = new Map<string, { shardId: string; sourceArn: string; records: KinesisStreamRecord[] }>();
   for (const record of records) {
     const shardId = record.eventID.split(':')[0] ?? 'unknown';
-    const list = shards.get(shardId);
-    if (list) list.push(record);
-    else shards.set(shardId, [record]);
+    const key = `${record.eventSourceARN}\n${shardId}`;
+    const group = shards.get(key);
+    if (group) group.records.push(record);
+    else shards.set(key, { shardId, sourceArn: record.eventSourceARN, records: [record] });
   }
-  return shards;
+  return [...shards.values()];
 }
 
 function toInputRecord(record: KinesisStreamRecord): InputRecord {

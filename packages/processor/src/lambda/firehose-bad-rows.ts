@@ -1,0 +1,35 @@
+import { toLakeBadRow } from '../core/ingest-bad-row';
+import { badRowContext } from '../delivery/partition';
+import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from './aws-events';
+
+/**
+ * A Firehose delivery stream reading the ingest's bad-rows stream: every record comes back `Ok` as the
+ * lake's bad row (one NDJSON line: `error_type` `ingest_<code>`, the reason, the payload), with
+ * `metadata.partitionKeys = { error_type, event_date }` so that the prefix
+ * `bad_rows/error_type=!{partitionKeyFromLambda:error_type}/event_date=!{partitionKeyFromLambda:event_date}/`
+ * gives the lake's own bad-rows layout. (`ProcessingFailed`, what the events mode answers for them,
+ * sends them to Firehose's error prefix as unexplained failures.) A record that is not an ingest bad
+ * row is kept as `ingest_unreadable`, never dropped.
+ */
+export function transformIngestBadRows(event: FirehoseTransformationEvent, now: () => Date = () => new Date()): FirehoseTransformationResponse {
+  return {
+    records: event.records.map((record) => {
+      const meta = record.kinesisRecordMetadata;
+      const badRow = toLakeBadRow(
+        {
+          data: Buffer.from(record.data, 'base64'),
+          partitionKey: meta?.partitionKey ?? '',
+          sequenceNumber: meta?.sequenceNumber ?? record.recordId,
+          arrivalTime: new Date(record.approximateArrivalTimestamp),
+        },
+        now(),
+      );
+      return {
+        recordId: record.recordId,
+        result: 'Ok' as const,
+        data: Buffer.from(JSON.stringify(badRow) + '\n', 'utf8').toString('base64'),
+        metadata: { partitionKeys: { error_type: badRow.error_type, event_date: badRowContext(badRow).timestamp.toISOString().slice(0, 10) } },
+      };
+    }),
+  };
+}
