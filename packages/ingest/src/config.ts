@@ -1,4 +1,4 @@
-import { checkStreamName } from './config-stream-name';
+import { checkStreamName, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
 import type { IpMode } from './http/client-ip';
 import type { WriterTuning } from './kinesis/batching-writer';
 import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
@@ -31,7 +31,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   streamName: 'events',
-  badRowsStreamName: 'events-bad',
+  badRowsStreamName: DEFAULT_BAD_ROWS_STREAM,
   maxBodyBytes: 1024 * 1024,
   maxDecompressedBytes: 8 * 1024 * 1024,
   maxEventBytes: 32 * 1024,

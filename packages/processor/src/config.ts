@@ -4,7 +4,7 @@ import { SEEN_INDEX_DEFAULTS } from './dedupe/seen-index-leveldb';
 import { readDedupeWindowMs } from './config-dedupe';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
-import { checkStreamName } from './config-stream-name';
+import { checkStreamName } from '@eventline/schemas';
 import { readMetricsEnv, type MetricsEnv } from './config-metrics';
 import { optional, readIntegerEnv } from './config-value';
 

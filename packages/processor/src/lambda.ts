@@ -13,7 +13,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDynamoDedupeEnv, type DynamoDedupeEnv } from './config-dedupe';
 import { readDeliveryEnv } from './config-delivery';
-import { readLambdaBadRowsStream } from './config-stream-name';
+import { readLambdaBadRowsStream } from './config-lambda-bad-rows';
 import { dynamoClientConfig } from './dedupe/dynamodb-client';
 import { openDynamoSeenIndex } from './dedupe/seen-index-dynamodb';
 import type { SeenIndex } from './dedupe/seen-index';
