@@ -136,6 +136,15 @@ describe('request id', () => {
     expect(body.results).toMatchObject([{ event_id: 'x'.repeat(63), status: 'rejected' }]);
     expect(writer.records.get('events-bad')![0]!.partitionKey).toBe('x'.repeat(63));
   });
+
+  it("a rejected event's id holding U+0000 or a lone surrogate is not its bad row's partition key: the request id is", async () => {
+    const writer = createMemoryWriter();
+    const res = await testApp(writer).request('/v1/batch', post(batch([{ ...event(), event_id: 'a\u0000b' }, { ...event(), event_id: 'c\ud800d' }, { ...event(), event_id: 'plain-but-bad' }])));
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toBeTruthy();
+    // The processor copies the key into the lake's bad row, where such text cannot be read back.
+    expect(writer.records.get('events-bad')!.map((r) => r.partitionKey)).toEqual([requestId, requestId, 'plain-but-bad']);
+  });
 });
 
 describe('logs', () => {

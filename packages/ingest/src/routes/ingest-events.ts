@@ -148,6 +148,16 @@ function eventIdOf(raw: unknown): string | null {
   return typeof id === 'string' ? clipText(id, 64) : null;
 }
 
+/**
+ * A bad row's partition key: the event's id as sent, unless it is empty or holds U+0000 or a lone
+ * surrogate (the processor copies the key into the lake's bad row, where such text cannot be read
+ * back); then the request id, which is always plain text.
+ */
+function badRowKey(raw: unknown, requestId: string): string {
+  const id = eventIdOf(raw);
+  return id && findUnstorableText(id) === undefined ? id : requestId;
+}
+
 /** Bad rows keep the original payload (cut at 64 KiB of UTF-8 when huge) and say why it was rejected. */
 const BAD_ROW_PAYLOAD_MAX_BYTES = 64 * 1024;
 
@@ -180,7 +190,7 @@ export function badRow(raw: unknown, code: IngestRejectionCode, issues: Issue[],
     payload_truncated: payload.cut,
     ...(issuesCut ? { issues_truncated: true as const } : {}),
   };
-  return { data: encode(row), partitionKey: eventIdOf(raw) || input.requestId };
+  return { data: encode(row), partitionKey: badRowKey(raw, input.requestId) };
 }
 
 /** The raw event without a client-sent `context.ip`: a bad row must not keep what a stored event may not. */
