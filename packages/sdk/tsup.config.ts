@@ -5,7 +5,7 @@ import { tsupBase } from '../../tsup.base';
 const INTERNAL_NAMES = new RegExp(
   `^(${[
     'storage', 'transport', 'randomBytes', 'gzip', 'beacon', 'lifecycle', 'lock', 'syncStore', 'landing', 'onRouteChange',
-    'setMany', 'removeMany', 'chosen', 'make',
+    'setMany', 'removeMany', 'chosen', 'make', 'onFallback',
     'attempted', 'saved', 'reload', 'scan', 'list', 'maxCount', 'maxBytes', 'maxAgeMs', 'onDrop', 'onError',
     'unload', 'resume', 'enqueued', 'wake', 'cfg', 'platform', 'queue', 'emitter', 'isSender', 'poll',
     'save', 'settled', 'draft', 'run', 'reserve', 'take', 'prime', 'send', 'remove',

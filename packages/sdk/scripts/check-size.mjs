@@ -103,11 +103,15 @@
 //   10450 B gzip: measured 10445 B (+30 B) with a 415 to a gzip body (a server or proxy that does not take gzip) sending
 //                the same events again at once as plain JSON, and plain JSON for the rest of the client's life: they
 //                were dropped (`http`) like any other 4xx. Raised by what it adds.
+//   10570 B gzip: measured 10569 B (+124 B) with the storage probe given up after 5 s (an IndexedDB open that never
+//                answers — Safari 14, or behind a blocked deleteDatabase — stalled flush(), getDeviceId() and every send,
+//                silently), reported as an error notice, and the IndexedDB connection closed at versionchange (a site's
+//                deleteDatabase('eventline') stayed blocked while any tab was open). Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10450;
+const GZIP_BUDGET = 10570;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

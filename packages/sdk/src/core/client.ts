@@ -88,7 +88,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     // A stashed copy of an event now stored, sent or dropped would bring it back: it goes.
     onStored: (ids) => stashDrafts(platform.syncStore, [], ids),
   });
-  const writer = createStateWriter(platform.storage, reportError('storage failed'));
+  const storageFailed = reportError('storage failed');
+  platform.storage.onFallback?.(storageFailed);
+  const writer = createStateWriter(platform.storage, storageFailed);
   /** The stored state could not be read: this run works from memory and never writes over it. */
   let unread = false;
   /**

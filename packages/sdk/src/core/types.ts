@@ -14,6 +14,8 @@ export interface Storage {
   removeMany(keys: string[]): Promise<void>;
   /** Atomically add `count` to the number at `key` (absent: 0), across tabs; resolves with the value before. */
   reserve?(key: string, count: number): Promise<number>;
+  /** Where it falls back from one store to another for a reason worth reporting (IndexedDB that never opened). */
+  onFallback?(listener: (error: unknown) => void): void;
 }
 
 /**
