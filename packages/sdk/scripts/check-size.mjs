@@ -107,11 +107,14 @@
 //                answers — Safari 14, or behind a blocked deleteDatabase — stalled flush(), getDeviceId() and every send,
 //                silently), reported as an error notice, and the IndexedDB connection closed at versionchange (a site's
 //                deleteDatabase('eventline') stayed blocked while any tab was open). Raised by what it adds.
+//   10675 B gzip: measured 10669 B (+100 B) with a prerendered page starting (state, sending, listeners, the automatic
+//                page view) only at prerenderingchange, and the <script> build taking a previous page's saved calls only
+//                then: a page prerendered and never opened recorded a page view nobody saw (another page sent it).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10570;
+const GZIP_BUDGET = 10675;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -136,6 +136,34 @@ describe('script-tag snippet', () => {
   });
 });
 
+describe('the <script> build on a prerendered page', () => {
+  it('leaves the calls a previous page saved until the page is shown (it may never be), then sends them', async () => {
+    const storage = new Map<string, string>();
+    const first = page(storage);
+    first.run(snippet());
+    first.run(`${setup} eventline.track('saved_before');`);
+    first.fire('pagehide', { persisted: false });
+
+    const prerendered = page(storage);
+    const shown: (() => void)[] = [];
+    prerendered.run('document.prerendering = true');
+    (prerendered.context.document as { addEventListener: unknown }).addEventListener = (type: string, fn: () => void) =>
+      type === 'prerenderingchange' && shown.push(fn);
+    prerendered.run(snippet());
+    prerendered.run(setup);
+    prerendered.run(dist('eventline.iife.js'));
+    expect(storage.has('eventline.stub')).toBe(true);
+
+    prerendered.run('document.prerendering = false');
+    for (const fn of shown) fn(); // the visitor opens it
+    expect(storage.has('eventline.stub')).toBe(false);
+    await vi.waitFor(async () => {
+      await (prerendered.run('eventline.flush()') as Promise<void>);
+      expect(ingest.events().map((e) => e.event)).toEqual(['saved_before']);
+    });
+  });
+});
+
 describe('the <script> build', () => {
   it("ships a source map of the minified file itself, not esbuild's map of the unminified bundle", () => {
     const code = dist('eventline.iife.js');

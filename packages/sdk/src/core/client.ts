@@ -352,7 +352,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       return;
     }
     consent = 'granted';
-    void start();
+    if (active) void start();
   }
 
   /**
@@ -368,17 +368,28 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     delivery.unload();
   }
 
-  const offLifecycle = platform.lifecycle?.((event) => {
-    if (event === 'hidden') return hidden();
-    if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
-    delivery.wake();
-  });
-  if (offLifecycle) unsubscribe.push(offLifecycle);
-  if (consent === 'granted') void start();
-  if (cfg.autoPage && platform.onRouteChange) {
-    call('page');
-    unsubscribe.push(platform.onRouteChange(() => call('page')));
+  /**
+   * Listening, loading the state, sending and the automatic page view begin once the page is shown
+   * (a prerendered page the visitor never opens records nothing); calls made before wait in memory.
+   */
+  function shown(): void {
+    if (closed) return;
+    active = true;
+    const offLifecycle = platform.lifecycle?.((event) => {
+      if (event === 'hidden') return hidden();
+      if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
+      delivery.wake();
+    });
+    if (offLifecycle) unsubscribe.push(offLifecycle);
+    if (consent === 'granted') void start();
+    if (cfg.autoPage && platform.onRouteChange) {
+      call('page');
+      unsubscribe.push(platform.onRouteChange(() => call('page')));
+    }
   }
+  let active = false;
+  if (platform.whenShown) platform.whenShown(shown);
+  else shown();
 
   return {
     track: (name, properties) => void call('track', name, properties),

@@ -78,6 +78,8 @@ export interface Platform {
   landing?: () => { url?: string; referrer?: string };
   /** Route changes of a single-page app (history API); returns an unsubscribe. */
   onRouteChange?: (listener: () => void) => () => void;
+  /** Runs `start` now, or once the page is shown to the visitor (a prerendered page: at its activation). */
+  whenShown?: (start: () => void) => void;
   now?: () => number;
 }
 
