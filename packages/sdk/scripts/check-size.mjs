@@ -110,11 +110,14 @@
 //   10675 B gzip: measured 10669 B (+100 B) with a prerendered page starting (state, sending, listeners, the automatic
 //                page view) only at prerenderingchange, and the <script> build taking a previous page's saved calls only
 //                then: a page prerendered and never opened recorded a page view nobody saw (another page sent it).
+//   10720 B gzip: measured 10714 B (+45 B) with Storage cleared under an open page (Clear-Site-Data: "storage") detected
+//                (the state gone before a save, or a seq block below the client's own numbers) and answered with a new
+//                device id: the old one was written back and, its counter gone, numbered from 0 again after a reload.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10675;
+const GZIP_BUDGET = 10720;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -90,7 +90,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   });
   const storageFailed = reportError('storage failed');
   platform.storage.onFallback?.(storageFailed);
-  const writer = createStateWriter(platform.storage, storageFailed);
+  const writer = createStateWriter(platform.storage, storageFailed, cleared);
   /** The stored state could not be read: this run works from memory and never writes over it. */
   let unread = false;
   /**
@@ -99,7 +99,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    */
   let blind = false;
   const save = (s: State) => unread || writer.save(s);
-  const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
+  const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'), () => state && cleared(state));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
   const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock, optedOut });
@@ -311,6 +311,18 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       decorated = ctx;
     }
     event.context = decorated;
+  }
+
+  /**
+   * Storage was cleared under the page (Clear-Site-Data: "storage", a logout clean-up): from here on
+   * as after a reload, a new device id (its own seq from 0), no user id, a new session. Writing the old
+   * id back would number its events from 0 again. The opt-out and anonymize() stay as they are.
+   */
+  function cleared(s: State): void {
+    s.deviceId = uuid();
+    s.userId = s.session = undefined;
+    redecorate();
+    save(s);
   }
 
   /** The state or consent changed what decorate() adds. */
