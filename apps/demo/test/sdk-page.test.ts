@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { chromiumLaunchOptions, emulatorKinesisClientConfig, readStream, recordJson } from '@eventline/devstack';
+import { chromiumLaunchOptions, emulatorKinesisClientConfig, readStream, recordJson, stopChild } from '@eventline/devstack';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WRITE_KEY, startPipeline, STREAMS, type Pipeline } from '../src';
@@ -35,6 +36,24 @@ function pageHtml(config: Record<string, unknown> = {}, nonce = ''): string {
   return `<!doctype html><html><head><script${attr}>${SNIPPET}</script><script${attr}>eventline.init(${JSON.stringify(cfg)});</script></head><body>shop</body></html>`;
 }
 
+/**
+ * The prerender test's pages. /home prerenders /prerendered (speculation rules) and asks /go until the
+ * test says the visitor opens it; /prerendered reports (/loaded) whether it loaded as a prerender.
+ */
+const prerender: { hits: string[]; goAt: number; routes: Record<string, (() => string) | undefined> } = {
+  hits: [],
+  goAt: 0,
+  routes: {
+    '/home': () =>
+      '<!doctype html><html><head><script type="speculationrules">{"prerender":[{"source":"list","urls":["/prerendered"],"eagerness":"immediate"}]}</script></head>' +
+      "<body><script>setInterval(() => fetch('/go').then((r) => r.text()).then((t) => t === 'go' && (location.href = '/prerendered')), 100);</script></body></html>",
+    '/go': () => (prerender.goAt ? 'go' : 'wait'),
+    '/loaded': () => '',
+    '/prerendered': () =>
+      pageHtml({ autoPage: true }).replace('<body>', "<body><script>addEventListener('load', () => fetch('/loaded?prerendering=' + document.prerendering));</script>"),
+  },
+};
+
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'eventline-sdk-page-'));
   pipeline = await startPipeline({ dataDir, engine: 'kinesalite', bufferMaxMs: 500 });
@@ -44,9 +63,13 @@ beforeAll(async () => {
       void (holdSdk ?? Promise.resolve()).then(() => res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(IIFE));
       return;
     }
+    if (path in prerender.routes) {
+      prerender.hits.push(`${path}${req.url?.includes('?') ? `?${req.url.split('?')[1]}` : ''}`);
+      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(prerender.routes[path]?.());
+      return;
+    }
     const nonce = path.startsWith('/csp') ? 'n0nce' : '';
-    const config = path === '/prerendered' ? { autoPage: true } : {};
-    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store', ...headers.get(path) }).end(pageHtml(config, nonce));
+    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store', ...headers.get(path) }).end(pageHtml({}, nonce));
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -69,6 +92,19 @@ async function streamed(prefix: string): Promise<[string, string][]> {
       .map(recordJson)
       .filter((e) => typeof e.event === 'string' && e.event.startsWith(prefix))
       .map((e) => [e.event as string, e.event_id as string]);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Page views in the events stream whose page path is `path`: their client_ts. */
+async function pageViews(path: string): Promise<string[]> {
+  const client = new KinesisClient(emulatorKinesisClientConfig(pipeline.kinesis.endpoint));
+  try {
+    return (await readStream(client, STREAMS.events))
+      .map(recordJson)
+      .filter((e) => e.type === 'page' && (e.context as { page?: { path?: string } } | undefined)?.page?.path === path)
+      .map((e) => e.client_ts as string);
   } finally {
     client.destroy();
   }
@@ -129,5 +165,22 @@ describe('SDK page cases in Chromium', () => {
     }
     await expect.poll(() => streamed('csp_').then((s) => s.map(([name]) => name).sort()), { timeout: 30_000 }).toEqual(['csp_nonce', 'csp_tt']);
     await context.close();
+  });
+  it('a prerendered page records its page view only once the visitor opens it', async () => {
+    // Chromium prerenders only without DevTools attached (Playwright attaches them): started on its own,
+    // observed through the site and the events stream.
+    const { executablePath, args } = chromiumLaunchOptions();
+    const profile = mkdtempSync(join(tmpdir(), 'eventline-prerender-'));
+    const child = spawn(executablePath, [...args, `--user-data-dir=${profile}`, `${siteUrl}/home`], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => prerender.hits.find((h) => h.startsWith('/loaded')), { timeout: 60_000 }).toBe('/loaded?prerendering=true');
+      prerender.goAt = Date.now(); // the visitor opens the page now
+      await expect.poll(() => pageViews('/prerendered').then((views) => views.length), { timeout: 60_000 }).toBe(1);
+      const [clientTs] = await pageViews('/prerendered');
+      expect(Date.parse(clientTs ?? '')).toBeGreaterThanOrEqual(prerender.goAt); // made when shown, not while prerendered
+    } finally {
+      await stopChild(child, 5000);
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 });
