@@ -4,8 +4,8 @@ import { tsupBase } from '../../tsup.base';
 /** Members of the core's internal objects (platform seams, queue, delivery, state writer, options). */
 const INTERNAL_NAMES = new RegExp(
   `^(${[
-    'storage', 'transport', 'randomBytes', 'gzip', 'beacon', 'lifecycle', 'lock', 'syncStore', 'landing', 'onRouteChange',
-    'setMany', 'removeMany', 'chosen', 'make',
+    'storage', 'transport', 'randomBytes', 'gzip', 'beacon', 'lifecycle', 'lock', 'syncStore', 'landing', 'onRouteChange', 'whenShown',
+    'setMany', 'removeMany', 'chosen', 'make', 'onFallback',
     'attempted', 'saved', 'reload', 'scan', 'list', 'maxCount', 'maxBytes', 'maxAgeMs', 'onDrop', 'onError',
     'unload', 'resume', 'enqueued', 'wake', 'cfg', 'platform', 'queue', 'emitter', 'isSender', 'poll',
     'save', 'settled', 'draft', 'run', 'reserve', 'take', 'prime', 'send', 'remove',

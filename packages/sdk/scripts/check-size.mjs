@@ -103,11 +103,21 @@
 //   10450 B gzip: measured 10445 B (+30 B) with a 415 to a gzip body (a server or proxy that does not take gzip) sending
 //                the same events again at once as plain JSON, and plain JSON for the rest of the client's life: they
 //                were dropped (`http`) like any other 4xx. Raised by what it adds.
+//   10570 B gzip: measured 10569 B (+124 B) with the storage probe given up after 5 s (an IndexedDB open that never
+//                answers — Safari 14, or behind a blocked deleteDatabase — stalled flush(), getDeviceId() and every send,
+//                silently), reported as an error notice, and the IndexedDB connection closed at versionchange (a site's
+//                deleteDatabase('eventline') stayed blocked while any tab was open). Raised by what it adds.
+//   10675 B gzip: measured 10669 B (+100 B) with a prerendered page starting (state, sending, listeners, the automatic
+//                page view) only at prerenderingchange, and the <script> build taking a previous page's saved calls only
+//                then: a page prerendered and never opened recorded a page view nobody saw (another page sent it).
+//   10720 B gzip: measured 10714 B (+45 B) with Storage cleared under an open page (Clear-Site-Data: "storage") detected
+//                (the state gone before a save, or a seq block below the client's own numbers) and answered with a new
+//                device id: the old one was written back and, its counter gone, numbered from 0 again after a reload.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10450;
+const GZIP_BUDGET = 10720;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -15,15 +15,41 @@
         e.q.push([Date.now(), m].concat([].slice.call(arguments)));
       };
   });
+  var k = 'eventline.stub';
+  var saved; // what this page stored at its last pagehide
   w.addEventListener('pagehide', function () {
     try {
-      if (e.q) localStorage.setItem('eventline.stub', JSON.stringify(e.q));
+      if (e.q) localStorage.setItem(k, (saved = JSON.stringify(e.q)));
     } catch (x) {
       e.err = x; // storage blocked or full: the calls are lost with the page, as without this
     }
   });
+  // Back from the back/forward cache with the SDK still not here: if the saved calls are still
+  // stored, this page sends them (taken back); else the next page sent them, so only the calls that
+  // make no event (init, on, flush) stay queued (replaying the rest would send them twice).
+  w.addEventListener('pageshow', function (v) {
+    try {
+      if (v.persisted && e.q && saved) {
+        if (localStorage.getItem(k) === saved) localStorage.removeItem(k);
+        else
+          e.q = e.q.filter(function (c) {
+            return /^(init|on|flush)$/.test(c[1]);
+          });
+      }
+    } catch (x) {
+      e.err = x;
+    }
+  });
   var s = d.createElement('script');
+  var src = url;
+  try {
+    // Under `require-trusted-types-for 'script'` a plain string in s.src throws: a policy named
+    // eventline (allowed by CSP `trusted-types eventline`) that makes this one URL.
+    src = w.trustedTypes.createPolicy(name, { createScriptURL: function () { return url; } }).createScriptURL(url);
+  } catch (x) {
+    // no Trusted Types here (the plain URL works), or the policy not allowed (as before: s.src throws)
+  }
   s.async = true;
-  s.src = url;
+  s.src = src;
   d.head.appendChild(s);
 })(window, document, 'eventline', 'SDK_URL');

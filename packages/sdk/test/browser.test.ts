@@ -116,4 +116,22 @@ describe('createEventline (browser entry)', () => {
     expect(ingest.events().map((e) => [e.type, e.seq])).toEqual([['page', 0], ['track', 1]]);
     expect(saved.get(`eventline.seq.${state.deviceId}`)).toBe('400'); // the two blocks this page reserved (in use, spare)
   });
+  it('a prerendered page stores and sends nothing until the visitor opens it; then its page view and the calls made meanwhile', async () => {
+    const saved = stubBrowser();
+    const doc = Object.assign(new EventTarget(), { referrer: '', title: 'Shop', prerendering: true });
+    vi.stubGlobal('document', doc);
+    const client = createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    client.track('while_prerendered');
+    await client.flush();
+    expect(ingest.events()).toEqual([]);
+    expect([...saved.keys()]).toEqual([]); // no state, no queue, no lease: a page never shown leaves nothing behind
+
+    doc.prerendering = false;
+    doc.dispatchEvent(new Event('prerenderingchange')); // the visitor opens it
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().map((e) => e.event ?? e.type)).toEqual(['while_prerendered', 'page']);
+    });
+    await client.close();
+  });
 });

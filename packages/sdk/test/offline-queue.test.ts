@@ -2,16 +2,39 @@ import 'fake-indexeddb/auto';
 import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
+import type { FullStorage } from '../src/core/types';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createMemoryStorage } from '../src/node';
 import { acceptAll, ingestSuite, record, withEntries } from './support';
 import { SEQ_BLOCK } from '../src/core/seq';
+import { createBrowserPlatform } from '../src/platform/browser/platform';
+import { PROBE_TIMEOUT_MS } from '../src/platform/tiered-storage';
 
 const { ingest, clients } = ingestSuite();
 
 const down = () => HttpResponse.json({ error: { code: 'unavailable', message: 'try later' } }, { status: 503 });
 
 describe('offline queue persisted in IndexedDB', () => {
+  it('an IndexedDB open that never settles: an error notice, then the next tier; flush() and getDeviceId() settle', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Safari 14 (webkit.org/b/226547), or behind a blocked deleteDatabase: the open request never fires.
+    const open = vi.spyOn(indexedDB, 'open').mockReturnValue({} as IDBOpenDBRequest);
+    try {
+      const client = clients.create({}, { storage: createBrowserPlatform().storage as FullStorage }); // IndexedDB, else localStorage, else memory (keys, reserve: no entries needed)
+      const notices = record(client);
+      client.track('idb_never_opened');
+      const flushed = client.flush();
+      await vi.advanceTimersByTimeAsync(PROBE_TIMEOUT_MS);
+      await flushed;
+      expect(ingest.events().map((e) => e.event)).toEqual(['idb_never_opened']);
+      expect(notices.error.map((n) => [n.message, (n.error as Error).message])).toEqual([['storage failed', 'storage timeout']]);
+      expect(await client.getDeviceId()).toBe(ingest.events()[0]?.anonymous_id);
+    } finally {
+      open.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
   it('writes every event to storage before any send, and deletes it only after the ack', async () => {
     const storage = withEntries(createIdbStorage());
     ingest.reply(down);

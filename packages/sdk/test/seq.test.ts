@@ -53,9 +53,45 @@ describe('seq: unique per device across tabs', () => {
     }
   });
 
+  it('Storage cleared under the page (Clear-Site-Data): a new device id, never the old one with seq from 0 again, after a reload either', async () => {
+    const storage = createMemoryStorage();
+    const page = clients.create({}, { storage });
+    page.track('before_clear');
+    await page.flush();
+    const old = await page.getDeviceId();
+    await storage.removeMany(await storage.keys('')); // Clear-Site-Data: "storage" (a logout), the page still open
+    page.track('after_clear');
+    await page.flush();
+    page.track('moved_on');
+    await page.flush();
+    await page.close();
+    const reloaded = clients.create({}, { storage });
+    reloaded.track('reloaded');
+    await reloaded.flush();
+
+    const events = ingest.events();
+    expect(events.map((e) => e.event)).toEqual(['before_clear', 'after_clear', 'moved_on', 'reloaded']);
+    const pairs = events.map((e) => `${e.anonymous_id}:${e.seq}`);
+    expect(new Set(pairs).size).toBe(pairs.length);
+    expect(events.slice(2).map((e) => e.anonymous_id === old)).toEqual([false, false]);
+    expect(await reloaded.getDeviceId()).toBe(events[2]?.anonymous_id);
+  });
+
+  it('a seq block below the numbers a client already used (its counter cleared): the client moves to a new device', async () => {
+    const storage = createMemoryStorage();
+    let clearedCalls = 0;
+    const seq = createSeq(storage, () => undefined, () => undefined, () => clearedCalls++);
+    await seq.prime('dev-c');
+    for (let i = 0; i < SEQ_BLOCK; i++) seq.take('dev-c'); // the first block used up; the spare is being reserved
+    await seq.prime('dev-c'); // the reservation under way: the spare is there
+    await storage.removeMany(['eventline.seq.dev-c']);
+    for (let i = 0; i < SEQ_BLOCK; i++) seq.take('dev-c');
+    await vi.waitFor(() => expect(clearedCalls).toBe(1));
+  });
+
   it('a new device id (reset) counts from its own counter', async () => {
     const storage = createMemoryStorage();
-    const seq = createSeq(storage, () => undefined, () => undefined);
+    const seq = createSeq(storage, () => undefined, () => undefined, () => undefined);
     await seq.prime('dev-a');
     expect([seq.take('dev-a'), seq.take('dev-a')]).toEqual([0, 1]);
     expect(seq.take('dev-b')).toBeUndefined(); // its first block is being reserved

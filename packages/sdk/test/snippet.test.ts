@@ -14,7 +14,7 @@ afterAll(() => ingest.server.close());
 /** A bare page: just what the snippet and the SDK touch. `storage` survives "navigations". */
 function page(storage: Map<string, string>) {
   const scripts: { src?: string }[] = [];
-  const listeners = new Map<string, () => void>();
+  const listeners = new Map<string, (event?: unknown) => void>();
   const g: Record<string, unknown> = {
     Date, JSON, Math, Promise, Intl, Blob, Response, TextEncoder, Uint8Array, DataView, Error, TypeError, Array, Object, Set, Map, Number, String, encodeURIComponent, decodeURIComponent,
     setTimeout, clearTimeout, setInterval, clearInterval, AbortController, crypto: globalThis.crypto,
@@ -29,7 +29,7 @@ function page(storage: Map<string, string>) {
       setItem: (k: string, v: string) => void storage.set(k, v),
       removeItem: (k: string) => void storage.delete(k),
     },
-    addEventListener: (type: string, fn: () => void) => void listeners.set(type, fn),
+    addEventListener: (type: string, fn: (event?: unknown) => void) => void listeners.set(type, fn),
     removeEventListener: () => undefined,
   };
   g.window = g;
@@ -38,7 +38,7 @@ function page(storage: Map<string, string>) {
     context,
     scripts,
     run: (code: string) => runInContext(code, context) as unknown,
-    fire: (type: string) => listeners.get(type)?.(),
+    fire: (type: string, event?: unknown) => listeners.get(type)?.(event),
   };
 }
 
@@ -91,6 +91,76 @@ describe('script-tag snippet', () => {
       expect(ingest.events().map((e) => e.event)).toEqual(['left_early', 'next_page']);
     });
     expect(storage.has('eventline.stub')).toBe(false);
+  });
+
+  it('back from the bfcache after the next page sent the saved calls: the SDK does not send them again', async () => {
+    const storage = new Map<string, string>();
+    const first = page(storage);
+    first.run(snippet());
+    first.run(`${setup} eventline.track('bf_early');`);
+    first.fire('pagehide', { persisted: true }); // kept in the back/forward cache, the SDK file still on its way
+
+    const next = page(storage);
+    next.run(snippet());
+    next.run(setup.replace('autoPage', 'flushIntervalMs: 100, autoPage')); // as the sender, it also sends what other tabs store
+    next.run(dist('eventline.iife.js')); // takes the saved calls and sends them
+    await vi.waitFor(async () => {
+      await (next.run('eventline.flush()') as Promise<void>);
+      expect(ingest.events().map((e) => e.event)).toEqual(['bf_early']);
+    });
+    ingest.reset();
+
+    first.fire('pageshow', { persisted: true }); // Back
+    first.run(`eventline.track('bf_after_back');`);
+    first.run(dist('eventline.iife.js')); // the SDK file arrives at last
+    await (first.run('eventline.flush()') as Promise<void>); // queued and stored (the next page is the sender)
+    await vi.waitFor(async () => {
+      await (next.run('eventline.flush()') as Promise<void>);
+      expect(ingest.events().map((e) => e.event)).toEqual(['bf_after_back']);
+    }, 5000);
+  });
+
+  it('back from the bfcache before any page took the saved calls: this page sends them, and no later page does', async () => {
+    const storage = new Map<string, string>();
+    const first = page(storage);
+    first.run(snippet());
+    first.run(`${setup} eventline.track('bf_kept');`);
+    first.fire('pagehide', { persisted: true });
+    first.fire('pageshow', { persisted: true }); // Back, and no page with the SDK in between
+    expect(storage.has('eventline.stub')).toBe(false);
+    first.run(dist('eventline.iife.js'));
+    await vi.waitFor(async () => {
+      await (first.run('eventline.flush()') as Promise<void>);
+      expect(ingest.events().map((e) => e.event)).toEqual(['bf_kept']);
+    });
+  });
+});
+
+describe('the <script> build on a prerendered page', () => {
+  it('leaves the calls a previous page saved until the page is shown (it may never be), then sends them', async () => {
+    const storage = new Map<string, string>();
+    const first = page(storage);
+    first.run(snippet());
+    first.run(`${setup} eventline.track('saved_before');`);
+    first.fire('pagehide', { persisted: false });
+
+    const prerendered = page(storage);
+    const shown: (() => void)[] = [];
+    prerendered.run('document.prerendering = true');
+    (prerendered.context.document as { addEventListener: unknown }).addEventListener = (type: string, fn: () => void) =>
+      type === 'prerenderingchange' && shown.push(fn);
+    prerendered.run(snippet());
+    prerendered.run(setup);
+    prerendered.run(dist('eventline.iife.js'));
+    expect(storage.has('eventline.stub')).toBe(true);
+
+    prerendered.run('document.prerendering = false');
+    for (const fn of shown) fn(); // the visitor opens it
+    expect(storage.has('eventline.stub')).toBe(false);
+    await vi.waitFor(async () => {
+      await (prerendered.run('eventline.flush()') as Promise<void>);
+      expect(ingest.events().map((e) => e.event)).toEqual(['saved_before']);
+    });
   });
 });
 

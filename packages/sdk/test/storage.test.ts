@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { promisifyRequest } from 'idb-keyval';
+import { describe, expect, it, vi } from 'vitest';
 import type { CoreStorage } from '../src/core/types';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createLocalStorage } from '../src/platform/browser/storage-local';
-import { createTieredStorage } from '../src/platform/tiered-storage';
+import { createTieredStorage, PROBE_TIMEOUT_MS } from '../src/platform/tiered-storage';
 import { createMemoryStorage } from '../src/platform/memory-storage';
 import { withEntries } from './support';
 
@@ -71,6 +72,20 @@ describe('Storage adapters keep the same contract', () => {
   });
 });
 
+describe('IndexedDB connection', () => {
+  it("closes at versionchange: the page's deleteDatabase('eventline') (a logout) is not blocked, and the next call opens a new one", async () => {
+    const storage = createIdbStorage();
+    await storage.setMany([['v', 1]]);
+    const deletion = indexedDB.deleteDatabase('eventline');
+    const blocked = new Promise((resolve) => (deletion.onblocked = resolve));
+    // Without the close, 'blocked' fires and the deletion waits for as long as this page lives.
+    expect(await Promise.race([promisifyRequest(deletion).then(() => 'deleted'), blocked.then(() => 'blocked')])).toBe('deleted');
+    expect(await storage.get('v')).toBeUndefined();
+    await storage.setMany([['v', 2]]);
+    expect(await storage.get('v')).toBe(2);
+  });
+});
+
 describe('tiered storage: IndexedDB → localStorage → memory', () => {
   it('uses IndexedDB when it works', async () => {
     const ls = fakeLocalStorage();
@@ -94,6 +109,27 @@ describe('tiered storage: IndexedDB → localStorage → memory', () => {
     await third.setMany([['y', 2]]);
     // Neither IndexedDB nor the failing localStorage holds it: memory does.
     expect(await third.get('y')).toBe(2);
+  });
+
+  it('an IndexedDB open that never settles: localStorage once PROBE_TIMEOUT_MS have passed, reported', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Safari 14 (webkit.org/b/226547), or behind a blocked deleteDatabase: the open request never fires.
+    const open = vi.spyOn(indexedDB, 'open').mockReturnValue({} as IDBOpenDBRequest);
+    try {
+      const ls = fakeLocalStorage();
+      const storage = createTieredStorage([createIdbStorage, () => createLocalStorage(ls)]);
+      const reported: unknown[] = [];
+      storage.onFallback?.((error) => reported.push(error));
+      const written = storage.setMany([['x', 1]]);
+      await vi.advanceTimersByTimeAsync(PROBE_TIMEOUT_MS);
+      await written;
+      expect(ls.map.get('x')).toBe('1');
+      expect(open).toHaveBeenCalled();
+      expect(reported).toEqual([new Error('storage timeout')]);
+    } finally {
+      open.mockRestore();
+      vi.useRealTimers();
+    }
   });
 
   it('skips a candidate that is absent or reads back something else', async () => {

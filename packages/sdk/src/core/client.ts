@@ -88,7 +88,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     // A stashed copy of an event now stored, sent or dropped would bring it back: it goes.
     onStored: (ids) => stashDrafts(platform.syncStore, [], ids),
   });
-  const writer = createStateWriter(platform.storage, reportError('storage failed'));
+  const storageFailed = reportError('storage failed');
+  platform.storage.onFallback?.(storageFailed);
+  const writer = createStateWriter(platform.storage, storageFailed, cleared);
   /** The stored state could not be read: this run works from memory and never writes over it. */
   let unread = false;
   /**
@@ -97,7 +99,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    */
   let blind = false;
   const save = (s: State) => unread || writer.save(s);
-  const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
+  const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'), () => state && cleared(state));
   let leader = !platform.lock;
   let releaseLeader: (() => void) | undefined;
   const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock, optedOut });
@@ -311,6 +313,18 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     event.context = decorated;
   }
 
+  /**
+   * Storage was cleared under the page (Clear-Site-Data: "storage", a logout clean-up): from here on
+   * as after a reload, a new device id (its own seq from 0), no user id, a new session. Writing the old
+   * id back would number its events from 0 again. The opt-out and anonymize() stay as they are.
+   */
+  function cleared(s: State): void {
+    s.deviceId = uuid();
+    s.userId = s.session = undefined;
+    redecorate();
+    save(s);
+  }
+
   /** The state or consent changed what decorate() adds. */
   function redecorate(): void {
     decoratedFrom = undefined;
@@ -350,7 +364,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       return;
     }
     consent = 'granted';
-    void start();
+    if (active) void start();
   }
 
   /**
@@ -366,17 +380,28 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     delivery.unload();
   }
 
-  const offLifecycle = platform.lifecycle?.((event) => {
-    if (event === 'hidden') return hidden();
-    if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
-    delivery.wake();
-  });
-  if (offLifecycle) unsubscribe.push(offLifecycle);
-  if (consent === 'granted') void start();
-  if (cfg.autoPage && platform.onRouteChange) {
-    call('page');
-    unsubscribe.push(platform.onRouteChange(() => call('page')));
+  /**
+   * Listening, loading the state, sending and the automatic page view begin once the page is shown
+   * (a prerendered page the visitor never opens records nothing); calls made before wait in memory.
+   */
+  function shown(): void {
+    if (closed) return;
+    active = true;
+    const offLifecycle = platform.lifecycle?.((event) => {
+      if (event === 'hidden') return hidden();
+      if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
+      delivery.wake();
+    });
+    if (offLifecycle) unsubscribe.push(offLifecycle);
+    if (consent === 'granted') void start();
+    if (cfg.autoPage && platform.onRouteChange) {
+      call('page');
+      unsubscribe.push(platform.onRouteChange(() => call('page')));
+    }
   }
+  let active = false;
+  if (platform.whenShown) platform.whenShown(shown);
+  else shown();
 
   return {
     track: (name, properties) => void call('track', name, properties),

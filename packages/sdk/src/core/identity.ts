@@ -80,18 +80,24 @@ export function touchSession(current: Session | undefined, now: number, timeoutM
 
 /**
  * Saves the state without piling up writes: at most one write in flight, and what is written is
- * always the newest state. `settled()` resolves once the newest state is stored.
+ * always the newest state. `settled()` resolves once the newest state is stored. Once it has written
+ * the state, it reads it before each write: gone means Storage was cleared under the page
+ * (Clear-Site-Data, a site's logout clean-up; no tab deletes it), and `onCleared` changes the state
+ * before it is written (the old device id written back would restart its seq counter at 0).
  */
-export function createStateWriter(storage: CoreStorage, onError: (error: unknown) => void) {
+export function createStateWriter(storage: CoreStorage, onError: (error: unknown) => void, onCleared: (state: State) => void) {
   let pending: State | undefined;
   let running: Promise<void> | undefined;
+  let written = false;
 
   async function drain(): Promise<void> {
     while (pending) {
       const state = pending;
       pending = undefined;
       try {
+        if (written && (await storage.get(STATE_KEY)) === undefined) onCleared(state);
         await storage.setMany([[STATE_KEY, state]]);
+        written = true;
       } catch (error) {
         onError(error);
       }

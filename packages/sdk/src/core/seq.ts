@@ -10,7 +10,7 @@ export const SEQ_BLOCK = 200;
  * tabs' transactions on the store never overlap). `take` never waits: it returns undefined while
  * the next block is being reserved, and `onReady` runs when it is there.
  */
-export function createSeq(storage: CoreStorage, onReady: () => void, onError: (error: unknown) => void) {
+export function createSeq(storage: CoreStorage, onReady: () => void, onError: (error: unknown) => void, onCleared: () => void) {
   let device: string | undefined;
   let next = 0;
   let end = 0;
@@ -33,7 +33,10 @@ export function createSeq(storage: CoreStorage, onReady: () => void, onError: (e
       })
       .then((start) => {
         asking = undefined;
-        if (id === device) spare = start;
+        // The counter only grows: a block below this client's own numbers means Storage was cleared
+        // under the page, and the device's numbers would repeat. The client moves to a new device.
+        if (start < end) onCleared();
+        else if (id === device) spare = start;
         onReady();
       }));
   }

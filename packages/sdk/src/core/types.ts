@@ -14,6 +14,8 @@ export interface Storage {
   removeMany(keys: string[]): Promise<void>;
   /** Atomically add `count` to the number at `key` (absent: 0), across tabs; resolves with the value before. */
   reserve?(key: string, count: number): Promise<number>;
+  /** Where it falls back from one store to another for a reason worth reporting (IndexedDB that never opened). */
+  onFallback?(listener: (error: unknown) => void): void;
 }
 
 /**
@@ -76,6 +78,8 @@ export interface Platform {
   landing?: () => { url?: string; referrer?: string };
   /** Route changes of a single-page app (history API); returns an unsubscribe. */
   onRouteChange?: (listener: () => void) => () => void;
+  /** Runs `start` now, or once the page is shown to the visitor (a prerendered page: at its activation). */
+  whenShown?: (start: () => void) => void;
   now?: () => number;
 }
 

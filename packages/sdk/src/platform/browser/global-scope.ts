@@ -169,6 +169,16 @@ function patchHistory(history: History | undefined, after: () => void): () => vo
   return () => undos.forEach((undo) => undo());
 }
 
+/**
+ * `start` now, or at `prerenderingchange` for a page prerendered (speculation rules) that the visitor
+ * has not opened yet: it may never be (MDN: defer analytics until activation).
+ */
+export function whenShown(start: () => void): void {
+  const doc = g.document as (Document & { prerendering?: boolean }) | undefined;
+  if (doc?.prerendering) doc.addEventListener('prerenderingchange', start, { once: true });
+  else start();
+}
+
 /** Landing URL and referrer, read once at init for attribution. */
 export function getLanding(): { url?: string; referrer?: string } {
   return { url: g.location?.href, referrer: g.document?.referrer || undefined };

@@ -14,6 +14,7 @@ import {
   listenRoutes,
   randomBytes,
   utf8Length,
+  whenShown,
 } from './global-scope';
 import { createIdbStorage } from './storage-idb';
 import { createLocalStorage } from './storage-local';
@@ -41,6 +42,7 @@ export function createBrowserPlatform(): CorePlatform {
     beacon: getBeacon(),
     lifecycle: listenLifecycle,
     onRouteChange: listenRoutes,
+    whenShown,
     lock: locks
       ? locks
       : syncStore && createStorageLock(syncStore, randomBytes(8).join('.'), () => Date.now()), // owner: this tab's random id

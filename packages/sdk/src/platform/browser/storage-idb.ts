@@ -1,4 +1,4 @@
-import { createStore, promisifyRequest } from 'idb-keyval';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { CoreStorage } from '../../core/types';
 
 /**
@@ -7,7 +7,21 @@ import type { CoreStorage } from '../../core/types';
  * browser with Web Locks has it), so idb-keyval's cursor fallback is not bundled.
  */
 export function createIdbStorage(): CoreStorage {
-  const store = createStore('eventline', 'kv');
+  let opened = createStore('eventline', 'kv');
+  /**
+   * Another tab's or the page's deleteDatabase('eventline') (a logout, say) or upgrade waits until
+   * every connection closes: ours closes at its versionchange (idb-keyval's createStore never does, and
+   * hides the connection but for each transaction's `db`), and the next call opens a new one.
+   */
+  const store: UseStore = (mode, callback) =>
+    opened(mode, (s) => {
+      const db = s.transaction.db;
+      db.onversionchange = () => {
+        db.close();
+        opened = createStore('eventline', 'kv');
+      };
+      return callback(s);
+    });
   return {
     get: <T>(key: string) => store('readonly', (s) => promisifyRequest(s.get(key) as IDBRequest<T | undefined>)),
     keys: (prefix) =>
