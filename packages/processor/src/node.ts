@@ -88,6 +88,7 @@ async function start(
     checkpointFile,
     maxAgeMs: env.maxAgeMs,
     maxBytes: env.maxBytes,
+    maxPartitions: env.maxPartitions,
     pollIntervalMs: env.pollIntervalMs,
     sink: wired.sink,
     delivery: { ...wired.delivery, input },
