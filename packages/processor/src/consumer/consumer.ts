@@ -64,7 +64,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   };
   const refreshMs = positive('shardRefreshMs', config.shardRefreshMs ?? CONSUMER_DEFAULTS.shardRefreshMs);
   const log = config.logger ?? stderrLogger;
-  const sink = config.sink ?? createFolderSink(config.lakeDir);
+  const sink = config.sink ?? createFolderSink(config.lakeDir, { log: config.logger ?? stderrLogger });
   const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName);
   const saved = await checkpoints.load();
   // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
