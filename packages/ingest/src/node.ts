@@ -1,12 +1,19 @@
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { fatalErrorRecord } from './fatal-error';
 import { answerClientError } from './http/client-error';
+import { trackOpenConnections } from './http/open-connections';
 import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
+
+/** The whole graceful stop; past it the process exits 1. */
+const STOP_DEADLINE_MS = 10_000;
+/** How long before the deadline connections that hold no received request are cut (a write to Kinesis takes far less). */
+const CUT_BEFORE_DEADLINE_MS = 2_000;
 
 /** Node entry: config from the environment, the app on a port, graceful shutdown. */
 function main(): void {
@@ -31,6 +38,7 @@ function main(): void {
   });
 
   server.on('clientError', answerClientError);
+  const open = trackOpenConnections(server as Server);
 
   let closing = false;
   let exitCode = 0;
@@ -50,7 +58,17 @@ function main(): void {
     });
     // Keep-alive connections that go idle after their last answer would hold close() open.
     if ('closeIdleConnections' in server) setInterval(() => server.closeIdleConnections(), 50).unref();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    // A client trickling a body (or one that stalled) would hold close() open until the deadline: cut
+    // such connections, and idle ones, shortly before it. Nothing of theirs was accepted, so the
+    // client resends; requests already received keep their connection to finish their Kinesis write.
+    setTimeout(() => {
+      const cut = open.cutWaiting();
+      if (cut.connections > 0) log({ level: 'warn', msg: 'closed connections still open near the stop deadline', ...cut, stop_deadline_ms: STOP_DEADLINE_MS });
+    }, STOP_DEADLINE_MS - CUT_BEFORE_DEADLINE_MS).unref();
+    setTimeout(() => {
+      log({ level: 'error', msg: 'stop deadline passed; exiting 1 with requests or writes unfinished (their clients get a reset and resend)', stop_deadline_ms: STOP_DEADLINE_MS, ...open.counts() });
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -19,6 +19,8 @@ export interface ProcessorEnv {
   badRowsStream: { name: string; checkpointFile: string } | undefined;
   maxAgeMs: number;
   maxBytes: number;
+  /** Most partitions (files) one flush writes. */
+  maxPartitions: number;
   pollIntervalMs: number;
   /** Cross-flush dedupe index (LevelDB folder) and how long / how many event_ids it remembers. */
   dedupe: { dir: string; windowMs: number; maxIds: number };
@@ -68,6 +70,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   }
   const maxAgeMs = readIntegerEnv(env, 'BUFFER_MAX_MS', CONSUMER_DEFAULTS.maxAgeMs, 100, 900_000, problems);
   const maxBytes = readIntegerEnv(env, 'BUFFER_MAX_BYTES', CONSUMER_DEFAULTS.maxBytes, 1, 128 * 1024 * 1024, problems);
+  const maxPartitions = readIntegerEnv(env, 'BUFFER_MAX_PARTITIONS', CONSUMER_DEFAULTS.maxPartitions, 1, 100_000, problems);
   const pollIntervalMs = readIntegerEnv(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
   const dedupe = {
     dir: resolve(cwd, optional(env.DEDUPE_DIR) ?? seenIndexDir(checkpointFile)),
@@ -87,6 +90,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     badRowsStream,
     maxAgeMs,
     maxBytes,
+    maxPartitions,
     pollIntervalMs,
     dedupe,
     dummyCredentials: endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined,

@@ -53,8 +53,9 @@ async function main(): Promise<void> {
         process.exit(0);
       },
       (error: unknown) => {
-        const each = error instanceof AggregateError ? error.errors.map(errorFields) : [];
-        stderrLogger('error', 'stopped with errors', { ...errorFields(error), errors: each, ...stats() });
+        const each = error instanceof AggregateError ? error.errors.map((e: unknown) => errorFields(e)) : [];
+        // `failures`, not `errors`: the stats carry an `errors` count, which would overwrite the list.
+        stderrLogger('error', 'stopped with errors', { ...errorFields(error), ...stats(), failures: each });
         process.exit(1);
       },
     );
@@ -88,6 +89,7 @@ async function start(
     checkpointFile,
     maxAgeMs: env.maxAgeMs,
     maxBytes: env.maxBytes,
+    maxPartitions: env.maxPartitions,
     pollIntervalMs: env.pollIntervalMs,
     sink: wired.sink,
     delivery: { ...wired.delivery, input },

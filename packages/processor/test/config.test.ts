@@ -14,6 +14,7 @@ describe('readEnv', () => {
       checkpointFile: '/repo/.data/checkpoints/events.json',
       maxAgeMs: 60_000,
       maxBytes: 5 * 1024 * 1024,
+      maxPartitions: 500,
       pollIntervalMs: 200,
       dummyCredentials: true,
       badRowsStream: undefined,
@@ -61,8 +62,8 @@ describe('readEnv', () => {
 
   it('uses the default credential chain and requires a region for real AWS', () => {
     expect(() => readEnv({ STREAM_NAME: 'events' })).toThrow(/AWS_REGION is required/);
-    const env = readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', BUFFER_MAX_MS: '1000', BUFFER_MAX_BYTES: '1024' }, '/x');
-    expect(env).toMatchObject({ endpoint: undefined, region: 'eu-west-1', dummyCredentials: false, maxAgeMs: 1000, maxBytes: 1024 });
+    const env = readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', BUFFER_MAX_MS: '1000', BUFFER_MAX_BYTES: '1024', BUFFER_MAX_PARTITIONS: '50' }, '/x');
+    expect(env).toMatchObject({ endpoint: undefined, region: 'eu-west-1', dummyCredentials: false, maxAgeMs: 1000, maxBytes: 1024, maxPartitions: 50 });
   });
 
   it('reads the seen index settings and checks them', () => {
@@ -128,7 +129,7 @@ describe('readEnv', () => {
   it('reports every problem at once', () => {
     let error: unknown;
     try {
-      readEnv({ KINESIS_ENDPOINT: 'http://x', STREAM_NAME: 'bad name', BUFFER_MAX_BYTES: '-1' });
+      readEnv({ KINESIS_ENDPOINT: 'http://x', STREAM_NAME: 'bad name', BUFFER_MAX_BYTES: '-1', BUFFER_MAX_PARTITIONS: '0' });
     } catch (caught) {
       error = caught;
     }
@@ -136,6 +137,7 @@ describe('readEnv', () => {
     expect((error as ConfigError).problems).toEqual([
       'STREAM_NAME must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "bad name"',
       'BUFFER_MAX_BYTES must be an integer from 1 to 134217728, got "-1"',
+      'BUFFER_MAX_PARTITIONS must be an integer from 1 to 100000, got "0"',
     ]);
   });
 });

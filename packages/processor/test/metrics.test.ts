@@ -17,7 +17,7 @@ const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
 const silent = (): void => {};
-const limits = { maxBytes: 1024 * 1024, maxAgeMs: 1, pollIntervalMs: 1 };
+const limits = { maxBytes: 1024 * 1024, maxPartitions: 500, maxAgeMs: 1, pollIntervalMs: 1 };
 
 /** One shard reader on a fake shard, feeding the stats and the metrics through one observer (as the Node entry does). */
 function reader(shard: ReturnType<typeof fakeShard>, o: { sink?: ReturnType<typeof memorySink>; checkpoints?: ReturnType<typeof memoryCheckpoints>; seen?: SeenIndex } = {}) {

@@ -82,6 +82,26 @@ describe('node entry between SIGTERM and exit', () => {
     expect((await ids()).filter((id) => id === event.event_id)).toHaveLength(1);
   });
 
+  it('exits 1 with every failure listed in `stopped with errors` when the final flush fails', async () => {
+    const closed = await startSilentServer();
+    const refusing = closed.url;
+    await closed.stop(); // nothing listens there any more: every upload is refused at once
+    const { running, ready } = await suite.start({ S3_BUCKET: 'lake', S3_ENDPOINT: refusing, BUFFER_MAX_MS: '900000', METRICS_PORT: '0' });
+    await bufferOneRecord((ready as { metrics_url: string }).metrics_url);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(1);
+    const line = running
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"stopped with errors"'))
+      .map((l) => JSON.parse(l) as { failures: { error: string; cause?: { error_code?: string } }[]; errors: number });
+    expect(line).toHaveLength(1);
+    expect(line[0]?.failures).toHaveLength(1);
+    expect(line[0]?.failures[0]?.error).toMatch(/final flush failed/);
+    expect(line[0]?.failures[0]?.cause?.error_code).toBe('ECONNREFUSED');
+    expect(line[0]?.errors).toBeGreaterThan(0); // the stats' count, beside the list
+  });
+
   it('signals after the first change nothing: the stop goes on until its deadline', async () => {
     const { running, ready } = await suite.start({ S3_BUCKET: 'lake', S3_ENDPOINT: s3.url, BUFFER_MAX_MS: '900000', METRICS_PORT: '0', SHUTDOWN_TIMEOUT_MS: '3000' });
     await bufferOneRecord((ready as { metrics_url: string }).metrics_url);

@@ -26,7 +26,7 @@ function readShard(observability: Observability, shard: ReturnType<typeof fakeSh
     sink: memorySink(),
     delivery: {},
     checkpoints: memoryCheckpoints(),
-    limits: { maxBytes: 1024 * 1024, maxAgeMs: 1, pollIntervalMs: 1 },
+    limits: { maxBytes: 1024 * 1024, maxPartitions: 500, maxAgeMs: 1, pollIntervalMs: 1 },
     observer,
     log: () => {},
     signal: abort.signal,

@@ -27,7 +27,7 @@ describe('buffering hints per partition, across a crash', () => {
     const checkpoints = memoryCheckpoints(() => crashed);
     const oneEvent = record(storedEvent({ app_id: 'big', received_at: HOUR })).data.byteLength;
     // `big` reaches its size hint (3 events) while `few` holds 1–2 events, below its own.
-    const limits = { maxBytes: 3 * oneEvent, maxAgeMs: 10 * 60_000, pollIntervalMs: 1 };
+    const limits = { maxBytes: 3 * oneEvent, maxPartitions: 500, maxAgeMs: 10 * 60_000, pollIntervalMs: 1 };
     const sent = appendEvents(shard, ['big', 'few', 'big', 'big', 'few', 'big']);
     const crashingSink: Sink = {
       write(key, bytes) {

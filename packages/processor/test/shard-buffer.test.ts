@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addRecords, dropRecords, duePartitions, emptyBuffer, isDue, sizeLimitedThrough } from '../src/consumer/shard-buffer';
+import { addRecords, dropRecords, duePartitions, emptyBuffer, isDue, flushThrough } from '../src/consumer/shard-buffer';
 import { prepareRecords, type PreparedRecord } from '../src/delivery/deliver';
 import { record, storedEvent } from './fixtures/events';
 
@@ -24,7 +24,7 @@ describe('shard buffer: hints per partition', () => {
     expect(duePartitions(buffer, hints, 2)).toEqual([BIG]);
     expect(buffer.partitions.get(SMALL)?.bytes).toBe(2 * one);
     // The flush takes the shard's prefix: every partition's rows up to the checkpointable point.
-    expect(sizeLimitedThrough(buffer, hints.maxBytes)).toBe(buffer.records.at(-1)?.sequenceNumber);
+    expect(flushThrough(buffer, hints.maxBytes, 500)).toBe(buffer.records.at(-1)?.sequenceNumber);
   });
 
   it('measures the interval from each partition’s oldest row, also after a partial flush', () => {
@@ -50,10 +50,25 @@ describe('shard buffer: hints per partition', () => {
     const one = buffer.records[0]?.bytes ?? 0;
     const seq = (i: number): string | undefined => buffer.records[i]?.sequenceNumber;
     // 2 × one per partition: the third `big` row would overflow its partition, so the flush ends before it.
-    expect(sizeLimitedThrough(buffer, 2 * one)).toBe(seq(2));
-    expect(sizeLimitedThrough(buffer, 3 * one)).toBe(seq(4));
-    expect(sizeLimitedThrough(buffer, 10)).toBe(seq(0));
-    expect(sizeLimitedThrough(emptyBuffer(), 10)).toBeUndefined();
+    expect(flushThrough(buffer, 2 * one, 500)).toBe(seq(2));
+    expect(flushThrough(buffer, 3 * one, 500)).toBe(seq(4));
+    expect(flushThrough(buffer, 10, 500)).toBe(seq(0));
+    expect(flushThrough(emptyBuffer(), 10, 500)).toBeUndefined();
+  });
+
+  it('cuts a flush before the record that would open one partition more than the cap, never inside a KPL aggregate', () => {
+    const buffer = emptyBuffer();
+    addRecords(buffer, [...event('a'), ...event('b'), ...event('a'), ...event('c'), ...event('b')], 0);
+    const seq = (i: number): string | undefined => buffer.records[i]?.sequenceNumber;
+    // Two partitions: `a` and `b` (and a second `a`) fit; `c` would be the third.
+    expect(flushThrough(buffer, 1024 * 1024, 2)).toBe(seq(2));
+    expect(flushThrough(buffer, 1024 * 1024, 3)).toBe(seq(4));
+    expect(flushThrough(buffer, 1024 * 1024, 1)).toBe(seq(0));
+    // Sub-records of one aggregate share a sequence number: the cut moves past them, whatever their partitions.
+    const aggregate = emptyBuffer();
+    const shared = [...event('a'), ...event('b'), ...event('c')].map((r) => ({ ...r, sequenceNumber: '100' }));
+    addRecords(aggregate, [...shared, ...event('d')], 0);
+    expect(flushThrough(aggregate, 1024 * 1024, 1)).toBe('100');
   });
 
   it('counts bad rows in their own partition (error prefix)', () => {

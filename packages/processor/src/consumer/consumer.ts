@@ -19,6 +19,11 @@ export interface ConsumerConfig {
   checkpointFile: string;
   /** Size hint per partition: a shard flushes when one of its partitions holds this much. Default 5 MiB. */
   maxBytes?: number;
+  /**
+   * Most partitions (files) one flush writes: a flush is cut before the record that would open one
+   * more, and the rest goes in the next flush. Default 500, Firehose's active-partition quota.
+   */
+  maxPartitions?: number;
   /** Interval hint per shard: ...or when the shard's oldest buffered row has waited this long, whatever its partition. Default 60 s. */
   maxAgeMs?: number;
   /** Pause between GetRecords calls per shard (AWS allows 5 per second per shard). Default 200 ms. */
@@ -47,18 +52,19 @@ export interface Consumer {
   stats(): ConsumerStats;
 }
 
-export const CONSUMER_DEFAULTS = { maxBytes: 5 * 1024 * 1024, maxAgeMs: 60_000, pollIntervalMs: 200, shardRefreshMs: 30_000 };
+export const CONSUMER_DEFAULTS = { maxBytes: 5 * 1024 * 1024, maxPartitions: 500, maxAgeMs: 60_000, pollIntervalMs: 200, shardRefreshMs: 30_000 };
 
 /** Start one long-running consumer for one stream. Resolves once every open shard has a reader. */
 export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   const limits = {
     maxBytes: positive('maxBytes', config.maxBytes ?? CONSUMER_DEFAULTS.maxBytes),
+    maxPartitions: positive('maxPartitions', config.maxPartitions ?? CONSUMER_DEFAULTS.maxPartitions),
     maxAgeMs: positive('maxAgeMs', config.maxAgeMs ?? CONSUMER_DEFAULTS.maxAgeMs),
     pollIntervalMs: positive('pollIntervalMs', config.pollIntervalMs ?? CONSUMER_DEFAULTS.pollIntervalMs),
   };
   const refreshMs = positive('shardRefreshMs', config.shardRefreshMs ?? CONSUMER_DEFAULTS.shardRefreshMs);
   const log = config.logger ?? stderrLogger;
-  const sink = config.sink ?? createFolderSink(config.lakeDir);
+  const sink = config.sink ?? createFolderSink(config.lakeDir, { log: config.logger ?? stderrLogger });
   const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName);
   const saved = await checkpoints.load();
   // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.

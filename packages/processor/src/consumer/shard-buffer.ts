@@ -82,15 +82,19 @@ export function dropRecords(buffer: ShardBuffer, count_: number): void {
 
 /**
  * The sequence number ending the longest leading run in which no partition holds more than
- * `maxBytes` (never fewer than one record): each file stays within the size hint.
+ * `maxBytes` and no more than `maxPartitions` partitions appear (never fewer than one record):
+ * each file stays within the size hint, and a flush writes at most `maxPartitions` files, cut
+ * before the record that would open one more (it goes to the next flush).
  */
-export function sizeLimitedThrough(buffer: ShardBuffer, maxBytes: number): string | undefined {
+export function flushThrough(buffer: ShardBuffer, maxBytes: number, maxPartitions: number): string | undefined {
   const bytes = new Map<string, number>();
   let through: string | undefined;
   for (const record of buffer.records) {
-    const total = (bytes.get(record.partition) ?? 0) + record.bytes;
+    const known = bytes.get(record.partition);
+    const total = (known ?? 0) + record.bytes;
+    const over = total > maxBytes || (known === undefined && bytes.size >= maxPartitions);
     // Records of one KPL aggregate share a sequence number: never cut between them.
-    if (through !== undefined && total > maxBytes && record.sequenceNumber !== through) break;
+    if (through !== undefined && over && record.sequenceNumber !== through) break;
     bytes.set(record.partition, total);
     through = record.sequenceNumber;
   }

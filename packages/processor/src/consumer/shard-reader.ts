@@ -6,7 +6,7 @@ import { errorFields, type Logger } from '../log';
 import type { CheckpointStore, ShardCheckpoint } from './checkpoint-store';
 import { leaveOutDelivered } from '../dedupe/leave-out-delivered';
 import type { SeenIndex } from '../dedupe/seen-index';
-import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, sizeLimitedThrough } from './shard-buffer';
+import { addRecords, dropRecords, emptyBuffer, isDue, reaches, recordsThrough, flushThrough } from './shard-buffer';
 import { backoffMs, sleep } from '../sleep';
 import type { ConsumerObserver, ConsumerOperation } from './observer';
 
@@ -21,7 +21,7 @@ export interface ShardReaderOptions {
   checkpoints: CheckpointStore;
   /** Event ids delivered by earlier flushes (all shards); none = dedupe within each flush only. */
   seen?: SeenIndex;
-  limits: { maxBytes: number; maxAgeMs: number; pollIntervalMs: number };
+  limits: { maxBytes: number; maxPartitions: number; maxAgeMs: number; pollIntervalMs: number };
   /** Told every read, flush and failure (the stats and the metrics). */
   observer: ConsumerObserver;
   log: Logger;
@@ -57,7 +57,10 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
 
   const flush = async (): Promise<void> => {
     // At most maxBytes per partition per flush (Firehose's size hint): one big GetRecords page becomes several files.
-    const through = announced ?? sizeLimitedThrough(buffer, o.limits.maxBytes);
+    // At most maxPartitions files per flush (Firehose's active-partition quota): the rest goes in the next flush.
+    // An announced range is replayed whole even when an older version saved it with more partitions
+    // (the files are written through a small pool, so any number of them delivers).
+    const through = announced ?? flushThrough(buffer, o.limits.maxBytes, o.limits.maxPartitions);
     if (through === undefined) return;
     const started = performance.now();
     if (announced === undefined) {

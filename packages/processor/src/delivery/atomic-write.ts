@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** Temp files this process is writing now: a sweep of stale temp files must leave them alone. */
+export const tempFilesInFlight = new Set<string>();
+
+/** A temp file's name: `.<name>.tmp-<pid>-<8 hex>`; the pid of the process that made it. */
+export const TEMP_FILE_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
+
 /**
  * Write a file so that readers see either the old content or the whole new content, and the
  * new content survives a power cut once this resolves: temp file in the same folder, fsync,
@@ -12,6 +18,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  tempFilesInFlight.add(temp);
   try {
     const file = await open(temp, 'w');
     try {
@@ -26,6 +33,8 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
       throw new AggregateError([error, cleanupError], `writing ${path} failed and ${temp} could not be removed`);
     });
     throw error;
+  } finally {
+    tempFilesInFlight.delete(temp);
   }
   await syncDir(dir);
 }

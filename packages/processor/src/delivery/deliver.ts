@@ -6,10 +6,19 @@ import { createNdjsonGzipWriter, yieldToEventLoop, YIELD_EVERY, type NdjsonGzipW
 import { batchObjectName, objectName, refusedRowsObjectName, type FileExtension } from './naming';
 import { createParquetFileBuilder, type ParquetFileBuilder } from './parquet';
 import { badRowPrefix, eventPartitions } from './partition';
+import { settleEach } from './pool';
 import type { Prefix } from './prefix';
 import type { RefusedRow, RowSink, Sink } from './sink';
 
 export type EventFormat = 'ndjson' | 'parquet';
+
+/**
+ * Files of one flush written at once. Each write holds an open file (folder sink) or a socket (S3)
+ * plus its encoded bytes: 16 keeps a flush of any number of partitions far below the usual limit
+ * of 1,024 open files even with many shards flushing together, and still overlaps enough S3
+ * round trips (tens of ms each) to write 500 partitions in a few seconds.
+ */
+export const WRITE_CONCURRENCY = 16;
 
 export interface DeliveryOptions extends ProcessOptions {
   /** Event files: NDJSON.gz (default) or Parquet. Bad rows are always NDJSON.gz. */
@@ -184,14 +193,14 @@ async function writeFiles(shardId: string, files: Files, sink: Sink, options: De
   const name = (g: FileGroup): string =>
     batchFirstSeq !== undefined ? batchObjectName(shardId, batchFirstSeq, g.extension) : objectName(shardId, g.firstSeq, g.lastSeq, g.extension);
   const named = [...files.groups.values()].map((g) => ({ key: g.prefix + name(g), group: g }));
-  // Settle every write before reporting: a retry must not race a write still in flight.
-  const outcomes = await Promise.allSettled(
-    named.map(async ({ key, group }): Promise<WrittenFile> => {
-      const bytes = await encode(group);
-      await sink.write(key, bytes);
-      return { key, format: group.ndjson ? 'ndjson' : 'parquet', bytes: bytes.byteLength };
-    }),
-  );
+  // Settle every write before reporting: a retry must not race a write still in flight. Each file is
+  // encoded just before its write, so at most WRITE_CONCURRENCY encoded files are held at once, and a
+  // Parquet file's synchronous encoding blocks the event loop for one file, not for all of them.
+  const outcomes = await settleEach(named, WRITE_CONCURRENCY, async ({ key, group }): Promise<WrittenFile> => {
+    const bytes = await encode(group);
+    await sink.write(key, bytes);
+    return { key, format: group.ndjson ? 'ndjson' : 'parquet', bytes: bytes.byteLength };
+  });
   const written = throwFailures(outcomes, named.length);
   if (options.rowSink && files.rows.length > 0) {
     const refused = (await options.rowSink.writeRows(files.rows)) ?? [];

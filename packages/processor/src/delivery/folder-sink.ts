@@ -1,12 +1,37 @@
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { errorFields, type Logger } from '../log';
 import { writeFileAtomic } from './atomic-write';
 import type { Sink } from './sink';
+import { removeStaleTempFiles } from './stale-temp-files';
 
-/** A Sink over a local folder (the lake root); each object is written atomically. */
-export function createFolderSink(rootDir: string): Sink {
+export interface FolderSinkOptions {
+  /** Where the removal of stale temp files is reported (removed files: info; a failed sweep: warn). */
+  log?: Logger;
+}
+
+/**
+ * A Sink over a local folder (the lake root); each object is written atomically. The first write to
+ * each folder also removes the temp files a killed process left there (see removeStaleTempFiles):
+ * a crashed flush's range is replayed after a restart, so its folders are the ones written first.
+ * One readdir per folder per process, never a walk of the whole lake.
+ */
+export function createFolderSink(rootDir: string, options: FolderSinkOptions = {}): Sink {
+  const swept = new Set<string>();
+  const sweep = async (dir: string): Promise<void> => {
+    swept.add(dir);
+    try {
+      const removed = await removeStaleTempFiles(dir);
+      if (removed.length > 0) options.log?.('info', 'removed temp files a killed process left', { dir, count: removed.length, files: removed.slice(0, 10) });
+    } catch (error) {
+      // The write itself goes on: a leftover temp file is clutter, not a wrong lake.
+      options.log?.('warn', 'could not remove stale temp files', { dir, ...errorFields(error) });
+    }
+  };
   return {
     async write(objectKey, bytes) {
-      await writeFileAtomic(resolveKey(rootDir, objectKey), bytes);
+      const path = resolveKey(rootDir, objectKey);
+      if (!swept.has(dirname(path))) await sweep(dirname(path));
+      await writeFileAtomic(path, bytes);
     },
   };
 }

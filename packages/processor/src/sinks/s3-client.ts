@@ -1,4 +1,5 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { WRITE_CONCURRENCY } from '../delivery/deliver';
 import { keepAliveHandler } from '../keep-alive-handler';
 
 export interface S3Connection {
@@ -10,6 +11,13 @@ export interface S3Connection {
 
 /** A connection S3 never accepts fails after this; a call that hangs is bounded by the sink (s3-sink.ts). */
 export const S3_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Connections to S3 per process: each flush writes through a pool of WRITE_CONCURRENCY files, and
+ * a few shards (and the bad-rows stream) may flush at the same time; past this, uploads wait for a
+ * free connection instead of opening one socket each (one flush of 5,000 partitions opened 5,004).
+ */
+export const S3_MAX_SOCKETS = 4 * WRITE_CONCURRENCY;
 
 /**
  * S3 client settings. Against an emulator (s3rver): path-style URLs, and checksums only when
@@ -24,6 +32,6 @@ export function s3ClientConfig(connection: S3Connection): S3ClientConfig {
     ...(connection.dummyCredentials ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
     // No socket idle timeout: over TLS, Node does not count the progress of one large body write,
     // so an idle timeout cuts off a long upload that is still moving.
-    requestHandler: keepAliveHandler({ connectionTimeout: S3_CONNECT_TIMEOUT_MS }),
+    requestHandler: keepAliveHandler({ connectionTimeout: S3_CONNECT_TIMEOUT_MS, maxSockets: S3_MAX_SOCKETS }),
   };
 }

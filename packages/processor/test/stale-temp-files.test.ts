@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFolderSink } from '../src';
+import { tempFilesInFlight } from '../src/delivery/atomic-write';
+import { removeStaleTempFiles } from '../src/delivery/stale-temp-files';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+/** A real process: `running` until `stop()` (then its pid names a process that no longer runs). */
+async function childProcess(): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  await once(child, 'spawn');
+  return {
+    pid: child.pid ?? 0,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    },
+  };
+}
+
+describe('temp files a killed process left in the lake folder', () => {
+  it('the first write to a folder removes those of dead pids and of this pid not in flight; a running writer keeps its own', async () => {
+    const root = await dirs.make();
+    const folder = join(root, 'events', 'app_id=shop');
+    await mkdir(folder, { recursive: true });
+    const killed = await childProcess();
+    await killed.stop();
+    const running = await childProcess();
+    try {
+      const names = {
+        killed: `.s-1-2.ndjson.gz.tmp-${killed.pid}-0badc0de`,
+        sameLife: `.s-3-4.ndjson.gz.tmp-${process.pid}-0000beef`, // this pid, not being written: a container's earlier life
+        inFlight: `.s-5-6.ndjson.gz.tmp-${process.pid}-1234abcd`,
+        runningWriter: `.s-7-8.ndjson.gz.tmp-${running.pid}-abcdef01`,
+        data: 's-0-1.ndjson.gz',
+        other: '.keep-me',
+      };
+      for (const name of Object.values(names)) await writeFile(join(folder, name), 'x');
+      tempFilesInFlight.add(join(folder, names.inFlight));
+      const logged: unknown[] = [];
+      const sink = createFolderSink(root, { log: (level, msg, fields) => void logged.push({ level, msg, ...fields }) });
+      await sink.write('events/app_id=shop/s-9-9.ndjson.gz', new Uint8Array([1]));
+      tempFilesInFlight.delete(join(folder, names.inFlight));
+      expect((await readdir(folder)).sort()).toEqual([names.inFlight, names.runningWriter, names.data, names.other, 's-9-9.ndjson.gz'].sort());
+      expect(logged).toEqual([{ level: 'info', msg: 'removed temp files a killed process left', dir: folder, count: 2, files: expect.arrayContaining([names.killed, names.sameLife]) as unknown }]);
+      // Once per folder per process: a later write does not sweep again.
+      await writeFile(join(folder, names.killed), 'x');
+      await sink.write('events/app_id=shop/s-10-10.ndjson.gz', new Uint8Array([1]));
+      expect(await readdir(folder)).toContain(names.killed);
+      expect(await removeStaleTempFiles(folder)).toEqual(expect.arrayContaining([names.killed, names.inFlight]));
+      expect(await removeStaleTempFiles(join(root, 'missing'))).toEqual([]);
+    } finally {
+      await running.stop();
+    }
+  });
+});
