@@ -103,11 +103,14 @@
 //   10450 B gzip: measured 10445 B (+30 B) with a 415 to a gzip body (a server or proxy that does not take gzip) sending
 //                the same events again at once as plain JSON, and plain JSON for the rest of the client's life: they
 //                were dropped (`http`) like any other 4xx. Raised by what it adds.
+//   10480 B gzip: measured 10478 B (+33 B) with the localStorage lease's held() check before each send: a
+//                tab whose main thread stalled past the lease's 4 s went on sending after another tab took over
+//                (duplicates on every plain-http site). Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10450;
+const GZIP_BUDGET = 10480;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

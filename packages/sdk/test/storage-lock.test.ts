@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStorageLock } from '../src/platform/browser/storage-lock';
+import { ingestSuite } from './support';
 
 afterEach(() => vi.useRealTimers());
 
@@ -36,5 +37,59 @@ describe('localStorage lock (no Web Locks)', () => {
     expect(held).toEqual([]);
     await vi.advanceTimersByTimeAsync(2500);
     expect(held).toEqual(['b']);
+  });
+});
+
+describe('a lease lost while held (the holder’s main thread stalled past ttlMs)', () => {
+  it('held() turns false once another tab owns the lease, and run is called again when it is free', async () => {
+    vi.useFakeTimers();
+    const store = sharedStore();
+    const checks: (() => boolean)[] = [];
+    void createStorageLock(store, 'tab-a', () => Date.now())('sender', (held) => new Promise<void>(() => void checks.push(held!)));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]!()).toBe(true);
+
+    // A's renewals stalled, its lease expired and tab B claimed it: A must stop sending at once,
+    // before its own renew tick runs (a send timer can fire first when the thread wakes).
+    store.set('eventline.lock.sender', JSON.stringify({ owner: 'tab-b', until: Date.now() + 4000 }));
+    expect(checks[0]!()).toBe(false);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(checks).toHaveLength(1); // B's lease is live: A waits
+
+    await vi.advanceTimersByTimeAsync(2000); // B stopped renewing: its lease expired, A takes it again
+    expect(checks).toHaveLength(2);
+    expect(checks[1]!()).toBe(true);
+  });
+
+  it('an expired lease is not held, even while still this tab’s (another tab may be claiming it)', async () => {
+    vi.useFakeTimers();
+    const store = sharedStore();
+    let held: () => boolean = () => true;
+    void createStorageLock(store, 'tab-a', () => Date.now())('sender', (h) => new Promise<void>(() => void (held = h!)));
+    await vi.advanceTimersByTimeAsync(100);
+    store.set('eventline.lock.sender', JSON.stringify({ owner: 'tab-a', until: Date.now() - 1 }));
+    expect(held()).toBe(false);
+  });
+});
+
+describe('a client on the localStorage lease', () => {
+  const { ingest, clients } = ingestSuite();
+  const KEY = 'eventline.lock.eventline.sender';
+
+  it('stops sending once another tab took the lease over, and sends again when it has it back (no event sent by two tabs)', async () => {
+    const store = sharedStore();
+    const client = clients.create({ flushAt: 1 }, { lock: createStorageLock(store, 'tab-a', () => Date.now(), 20, 200, 5) });
+    client.track('while_leader');
+    await vi.waitFor(() => expect(ingest.events().map((e) => e.event)).toEqual(['while_leader']));
+
+    // Tab A stalled past the lease's expiry and tab B took over (B now sends what the tabs queue).
+    store.set(KEY, JSON.stringify({ owner: 'tab-b', until: Date.now() + 60_000 }));
+    client.track('after_takeover');
+    await client.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['while_leader']);
+
+    store.set(KEY, ''); // tab B closed: A takes the lease back and sends what waited
+    await vi.waitFor(() => expect(ingest.events().map((e) => e.event)).toEqual(['while_leader', 'after_takeover']));
   });
 });

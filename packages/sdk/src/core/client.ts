@@ -99,8 +99,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   const save = (s: State) => unread || writer.save(s);
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'));
   let leader = !platform.lock;
+  /** The lock's own word that it is still ours (a localStorage lease can be taken over while this tab stalls). */
+  let held: (() => boolean) | undefined;
   let releaseLeader: (() => void) | undefined;
-  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock, optedOut });
+  const isSender = () => leader && held?.() !== false;
+  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender, poll: !!platform.lock, optedOut });
   const landing = platform.landing?.() ?? {};
   const campaign = readCampaign(landing.url, landing.referrer);
   const ephemeralId = uuid();
@@ -192,13 +195,14 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   function startSending(): void {
     if (platform.lock) {
-      const held = platform.lock('eventline.sender', () => {
+      const request = platform.lock('eventline.sender', (stillHeld) => {
         if (closed) return Promise.resolve(); // granted after close(): hand it straight on
         leader = true; // taking over: send whatever the tabs have queued
+        held = stillHeld;
         void delivery.flush();
         return new Promise<void>((resolve) => (releaseLeader = resolve));
       });
-      Promise.resolve(held).catch(reportError('lock failed'));
+      Promise.resolve(request).catch(reportError('lock failed'));
     }
     if (leader) void delivery.resume(startedAt);
   }

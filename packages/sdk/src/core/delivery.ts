@@ -105,7 +105,8 @@ export function createDelivery(d: DeliveryDeps) {
       const skip = new Set(readLeases());
       for (;;) {
         const [batch, json] = pick(skip, cfg.maxBatchBytes);
-        if (batch.length === 0 || !(await deliver(batch, post(batch, json)))) break;
+        // Asked before each send: the lock can be lost meanwhile (a localStorage lease, see storage-lock.ts).
+        if (batch.length === 0 || !d.isSender() || !(await deliver(batch, post(batch, json)))) break;
       }
     } catch (cause) {
       fail('flush failed', cause);

@@ -103,10 +103,10 @@ export function getBeacon(): ((url: string, body: string) => boolean) | undefine
   return typeof nav?.sendBeacon === 'function' ? (url, body) => nav.sendBeacon(url, body) : undefined;
 }
 
-/** Web Locks: `run` holds the lock until its promise settles. */
+/** Web Locks: `run` holds the lock until its promise settles (called without the browser's Lock object: a Web Lock is never lost). */
 export function getLocks(): ((name: string, run: () => Promise<void>) => Promise<void>) | undefined {
   const locks = g.navigator?.locks;
-  return typeof locks?.request === 'function' ? (name, run) => locks.request(name, run).then(() => undefined) : undefined;
+  return typeof locks?.request === 'function' ? (name, run) => locks.request(name, () => run()).then(() => undefined) : undefined;
 }
 
 type Listening = [EventTarget | undefined, string, () => void][];

@@ -21,6 +21,12 @@ interface Lease {
  * lease, and holds it only if it still owns it `confirmMs` later (two tabs writing at once: the
  * last write wins, the other backs off). The holder renews every `renewMs`; a closed tab's lease
  * expires after `ttlMs` and another tab takes over.
+ *
+ * Unlike a Web Lock, a lease can be lost while held: a tab whose main thread is blocked for longer
+ * than `ttlMs` cannot renew, and another tab takes over. So `run` is given `held()`, true only while
+ * the lease is this tab's and unexpired (the sender asks before each send: on waking, a send timer
+ * can fire before the renew tick), and a tick that finds the lease gone waits for it again; `run` is
+ * called again once it is ours.
  */
 export function createStorageLock(store: SyncStore, owner: string, now: () => number, renewMs = 1000, ttlMs = 4000, confirmMs = 50): LockFn {
   return (name, run) => {
@@ -29,6 +35,10 @@ export function createStorageLock(store: SyncStore, owner: string, now: () => nu
     // An unreadable lease counts as free.
     const read = () => readJson(store, key) as Lease | undefined;
     const claim = () => store.set(key, JSON.stringify({ owner, until: now() + ttlMs }));
+    const held = () => {
+      const lease = read();
+      return state === HELD && lease?.owner === owner && lease.until > now();
+    };
     const tick = () => {
       const lease = read();
       const mine = lease?.owner === owner;
@@ -36,7 +46,7 @@ export function createStorageLock(store: SyncStore, owner: string, now: () => nu
       if (state === CLAIMED && mine) {
         state = HELD;
         claim();
-        void run().finally(() => {
+        void run(held).finally(() => {
           state = DONE;
           clearInterval(timer);
           if (read()?.owner === owner) store.set(key, '');
