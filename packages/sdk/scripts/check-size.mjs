@@ -106,11 +106,15 @@
 //   10480 B gzip: measured 10478 B (+33 B) with the localStorage lease's held() check before each send: a
 //                tab whose main thread stalled past the lease's 4 s went on sending after another tab took over
 //                (duplicates on every plain-http site). Raised by what it adds.
+//   10555 B gzip: measured 10550 B (+72 B) with a tab that has no sender lock to share sending its own events: Web
+//                Locks refused (site data blocked), the lease not writable (localStorage full), or storage fallen
+//                back to memory (no other tab can read it). It waited forever, and its events died with the page.
+//                Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10480;
+const GZIP_BUDGET = 10555;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

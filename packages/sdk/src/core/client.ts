@@ -102,8 +102,10 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   /** The lock's own word that it is still ours (a localStorage lease can be taken over while this tab stalls). */
   let held: (() => boolean) | undefined;
   let releaseLeader: (() => void) | undefined;
+  /** No lock to share (see startSending): this tab sends what it queues, and leaves other tabs' events to them. */
+  let alone = false;
   const isSender = () => leader && held?.() !== false;
-  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender, poll: !!platform.lock, optedOut });
+  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender, alone: () => alone, poll: !!platform.lock, optedOut });
   const landing = platform.landing?.() ?? {};
   const campaign = readCampaign(landing.url, landing.referrer);
   const ephemeralId = uuid();
@@ -195,14 +197,25 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   function startSending(): void {
     if (platform.lock) {
-      const request = platform.lock('eventline.sender', (stillHeld) => {
-        if (closed) return Promise.resolve(); // granted after close(): hand it straight on
+      const lead = (stillHeld?: () => boolean) => {
         leader = true; // taking over: send whatever the tabs have queued
         held = stillHeld;
         void delivery.flush();
+      };
+      const request = platform.lock('eventline.sender', (stillHeld) => {
+        if (closed) return Promise.resolve(); // granted after close(): hand it straight on
+        lead(stillHeld);
         return new Promise<void>((resolve) => (releaseLeader = resolve));
       });
-      Promise.resolve(request).catch(reportError('lock failed'));
+      Promise.resolve(request).catch((error) => {
+        // No lock the tabs can share: Web Locks refused (site data blocked: SecurityError, and the
+        // storage is memory only) or the lease cannot be written (localStorage full). Waiting for it
+        // would leave this tab's events unsent for good: it sends them itself.
+        fail('lock failed', error);
+        if (closed) return;
+        alone = true;
+        lead();
+      });
     }
     if (leader) void delivery.resume(startedAt);
   }

@@ -1,0 +1,95 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { chromiumLaunchOptions, emulatorKinesisClientConfig, readStream, recordJson } from '@eventline/devstack';
+import { chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_WRITE_KEY, startPipeline, STREAMS, type Pipeline } from '../src';
+
+/**
+ * The SDK's one sender across tabs and pages, in a real Chromium against the real ingest, where the
+ * browser's own behaviour is the point: site data blocked (Web Locks refuse), the back/forward cache
+ * (a cached page keeps what it holds), a same-site navigation (keepalive answers are lost at unload).
+ * Read from the events stream: every copy the ingest wrote, with its `event_id`.
+ */
+const require = createRequire(import.meta.url);
+const IIFE = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
+const SNIPPET = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
+
+let pipeline: Pipeline;
+let dataDir: string;
+let site: Server;
+let siteUrl: string;
+
+/** A shop page: the snippet, init, and every notice kept in `window.notices`. */
+function pageHtml(config: Record<string, unknown> = {}): string {
+  const cfg = { writeKey: DEMO_WRITE_KEY, endpoint: pipeline.ingestUrl, flushAt: 1, flushIntervalMs: 500, autoPage: false, leaseMs: 1000, retryMaxMs: 1000, ...config };
+  const listen = `window.notices=[];['error','drop','sent'].forEach(function(n){eventline.on(n,function(x){window.notices.push(n+': '+(x&&x.message))})});`;
+  return `<!doctype html><html><head><script>${SNIPPET}</script><script>eventline.init(${JSON.stringify(cfg)});${listen}</script></head><body>shop</body></html>`;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'eventline-sdk-tabs-'));
+  pipeline = await startPipeline({ dataDir, engine: 'kinesalite', bufferMaxMs: 500 });
+  site = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://site');
+    if (url.pathname === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(IIFE);
+    const body = url.pathname === '/elsewhere' ? '<!doctype html><p>no SDK here</p>' : pageHtml(url.searchParams.has('defaults') ? { flushAt: 20, flushIntervalMs: 5000, leaseMs: 10_000, retryMaxMs: 30_000 } : {});
+    res.writeHead(200, { 'content-type': 'text/html' }).end(body);
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  await pipeline?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+/** Every copy in the events stream of events whose name starts with `prefix`. */
+async function streamCopies(prefix: string): Promise<{ event: string; event_id: string }[]> {
+  const client = new KinesisClient(emulatorKinesisClientConfig(pipeline.kinesis.endpoint));
+  try {
+    return (await readStream(client, STREAMS.events))
+      .map(recordJson)
+      .filter((e) => typeof e.event === 'string' && e.event.startsWith(prefix))
+      .map((e) => ({ event: e.event as string, event_id: e.event_id as string }));
+  } finally {
+    client.destroy();
+  }
+}
+
+const names = async (prefix: string) => (await streamCopies(prefix)).map((e) => e.event).sort();
+const sdkLoaded = (page: Page) => page.waitForFunction(() => typeof (window as unknown as { eventline: { getDeviceId?: unknown } }).eventline.getDeviceId === 'function');
+const track = (page: Page, name: string) => page.evaluate((n) => (window as unknown as { eventline: { track: (n: string) => void } }).eventline.track(n), name);
+const notices = (page: Page) => page.evaluate(() => (window as unknown as { notices: string[] }).notices);
+
+describe('one sender across tabs, in Chromium', () => {
+  it('site data blocked ("Don\'t allow sites to save data"): Web Locks refuse, and the tab sends its events itself', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'eventline-blocked-profile-'));
+    mkdirSync(join(profile, 'Default'));
+    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { default_content_setting_values: { cookies: 2 } } }));
+    const context = await chromium.launchPersistentContext(profile, chromiumLaunchOptions());
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(siteUrl);
+      await sdkLoaded(page);
+      // The browser's side of it: no storage, and a lock request is refused.
+      expect(await page.evaluate(() => navigator.locks.request('probe', () => undefined).then(() => 'granted', (e: Error) => e.name))).toBe('SecurityError');
+      await track(page, 'blocked_1');
+      await expect.poll(() => names('blocked_'), { timeout: 30_000 }).toEqual(['blocked_1']);
+      expect(await notices(page)).toContain('error: lock failed');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
