@@ -110,11 +110,14 @@
 //                Locks refused (site data blocked), the lease not writable (localStorage full), or storage fallen
 //                back to memory (no other tab can read it). It waited forever, and its events died with the page.
 //                Raised by what it adds.
+//   10595 B gzip: measured 10591 B (+41 B) with the localStorage lease's writes caught: with localStorage full its
+//                claim threw in start() and then from setInterval every second, flush() rejected and nothing was sent;
+//                now the lock rejects once ('lock failed') and the tab sends its own events. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10555;
+const GZIP_BUDGET = 10595;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStorageLock } from '../src/platform/browser/storage-lock';
-import { ingestSuite } from './support';
+import { ingestSuite, record } from './support';
 
 afterEach(() => vi.useRealTimers());
 
@@ -91,5 +91,62 @@ describe('a client on the localStorage lease', () => {
 
     store.set(KEY, ''); // tab B closed: A takes the lease back and sends what waited
     await vi.waitFor(() => expect(ingest.events().map((e) => e.event)).toEqual(['while_leader', 'after_takeover']));
+  });
+});
+
+/** A localStorage whose quota is used up: every write throws, as the browser's does. */
+function fullStore(store = sharedStore()) {
+  let writes = 0;
+  return {
+    store,
+    writes: () => writes,
+    get: store.get,
+    set: () => {
+      writes += 1;
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    },
+  };
+}
+
+describe('a lease that cannot be written (localStorage full)', () => {
+  it('the lock rejects with what localStorage threw, once, and stops trying (no error every second)', async () => {
+    vi.useFakeTimers();
+    const full = fullStore();
+    const runs: string[] = [];
+    const lock = createStorageLock(full, 'tab-a', () => Date.now())('sender', () => new Promise<void>(() => void runs.push('a')));
+    await expect(lock).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    const writes = full.writes();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(full.writes()).toBe(writes);
+    expect(runs).toEqual([]);
+  });
+
+  it('a renewal that fails ends the lease: held() is false and the lock rejects', async () => {
+    vi.useFakeTimers();
+    const store = sharedStore();
+    let fill = false;
+    const filling = { get: store.get, set: (k: string, v: string) => (fill ? fullStore().set() : store.set(k, v)) };
+    let held: () => boolean = () => false;
+    const lock = createStorageLock(filling, 'tab-a', () => Date.now())('sender', (h) => new Promise<void>(() => void (held = h!)));
+    const outcome = lock!.then(() => 'resolved', (error: Error) => error.name);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(held()).toBe(true);
+    fill = true; // another script filled the origin's quota
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await outcome).toBe('QuotaExceededError');
+    expect(held()).toBe(false);
+  });
+});
+
+describe('a client whose lease cannot be written', () => {
+  const { ingest, clients } = ingestSuite();
+
+  it('sends its events itself, with one error notice; flush() resolves', async () => {
+    const client = clients.create({}, { lock: createStorageLock(fullStore(), 'tab-a', () => Date.now()) });
+    const notices = record(client);
+    client.track('with_a_full_local_storage');
+    await client.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['with_a_full_local_storage']);
+    expect(notices.error.map((n) => [n.message, (n.error as Error).name])).toEqual([['lock failed', 'QuotaExceededError']]);
   });
 });
