@@ -92,4 +92,37 @@ describe('one sender across tabs, in Chromium', () => {
       rmSync(profile, { recursive: true, force: true });
     }
   });
+
+  it('the sending tab goes into the back/forward cache: it lets go of the sender lock, another tab sends, and it takes part again once restored', async () => {
+    // Playwright turns the back/forward cache off by default; this test needs it on.
+    const browser = await chromium.launch({ ...chromiumLaunchOptions(), ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+    try {
+      const context = await browser.newContext();
+      const a = await context.newPage();
+      await a.goto(siteUrl);
+      await sdkLoaded(a);
+      await a.evaluate(() => ((window as unknown as { firstDocument: boolean }).firstDocument = true));
+      await track(a, 'bfcache_a_first'); // A is the only tab: it takes the lock and sends
+      await expect.poll(() => names('bfcache_a_first'), { timeout: 30_000 }).toEqual(['bfcache_a_first']);
+      const b = await context.newPage();
+      await b.goto(siteUrl);
+      await sdkLoaded(b);
+      // A leaves for another site (localhost is another origin than 127.0.0.1): its page is cached, not unloaded.
+      await a.goto(`${siteUrl.replace('127.0.0.1', 'localhost')}/elsewhere`);
+      await track(b, 'bfcache_b_while_a_cached');
+      await expect.poll(() => names('bfcache_b_'), { timeout: 30_000 }).toEqual(['bfcache_b_while_a_cached']);
+
+      await a.goBack({ waitUntil: 'commit' }); // a page restored from the cache fires no load event
+      // The same document came back from the cache (the case under test), not a new load.
+      expect(await a.evaluate(() => (window as unknown as { firstDocument?: boolean }).firstDocument)).toBe(true);
+      await track(a, 'bfcache_a_restored');
+      await expect.poll(() => names('bfcache_a_restored'), { timeout: 30_000 }).toEqual(['bfcache_a_restored']);
+      await b.close({ runBeforeUnload: false }); // B goes: A, asking again since its return, takes over
+      await track(a, 'bfcache_a_alone_again');
+      await expect.poll(() => names('bfcache_a_alone'), { timeout: 30_000 }).toEqual(['bfcache_a_alone_again']);
+      expect(await names('bfcache_')).toEqual(['bfcache_a_alone_again', 'bfcache_a_first', 'bfcache_a_restored', 'bfcache_b_while_a_cached']);
+    } finally {
+      await browser.close();
+    }
+  });
 });

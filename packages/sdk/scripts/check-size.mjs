@@ -113,11 +113,14 @@
 //   10595 B gzip: measured 10591 B (+41 B) with the localStorage lease's writes caught: with localStorage full its
 //                claim threw in start() and then from setInterval every second, flush() rejected and nothing was sent;
 //                now the lock rejects once ('lock failed') and the tab sends its own events. Raised by what it adds.
+//   10670 B gzip: measured 10665 B (+74 B) with the sender letting go of its lock when its page goes into the
+//                back/forward cache (pagehide, persisted) and asking again when it is back (pageshow): Chromium kept a
+//                cached page's Web Lock, and no other tab sent. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10595;
+const GZIP_BUDGET = 10670;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -196,6 +196,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   const later = (draft: EventDraft, at: number) => ({ draft, run: (s: State) => commit(draft, s, at) });
 
   function startSending(): void {
+    requestLock();
+    if (leader) void delivery.resume(startedAt);
+  }
+
+  function requestLock(): void {
     if (platform.lock) {
       const lead = (stillHeld?: () => boolean) => {
         leader = true; // taking over: send whatever the tabs have queued
@@ -217,7 +222,6 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
         lead();
       });
     }
-    if (leader) void delivery.resume(startedAt);
   }
 
   /** The platform context with `library`; one object shared by events while the platform's does not change. */
@@ -383,8 +387,21 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     delivery.unload();
   }
 
+  /** What let go of the lock when the page went into the back/forward cache (it asks again when back). */
+  let released: (() => void) | undefined;
   const offLifecycle = platform.lifecycle?.((event) => {
     if (event === 'hidden') return hidden();
+    // Into the back/forward cache: a page there runs nothing, and Chromium lets it keep its Web Lock,
+    // so no other tab would send. The sender lets go of the lock (`hidden` came first and sent what it
+    // could) and asks for it again when the page is back (pageshow: `visible`).
+    if (event === 'cached') {
+      released = releaseLeader;
+      leader &&= !released;
+      releaseLeader = undefined;
+      return released?.();
+    }
+    if (released) requestLock();
+    released = undefined;
     if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
     delivery.wake();
   });

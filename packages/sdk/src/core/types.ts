@@ -44,8 +44,8 @@ export interface Transport {
   send(url: string, body: string | Uint8Array, headers: Record<string, string>, options?: SendOptions): Promise<TransportResponse>;
 }
 
-/** Page / app lifecycle moments the core reacts to. */
-export type LifecycleEvent = 'hidden' | 'visible' | 'online';
+/** Page / app lifecycle moments the core reacts to. `cached`: the page went into the back/forward cache (after `hidden`). */
+export type LifecycleEvent = 'hidden' | 'visible' | 'online' | 'cached';
 
 /**
  * A cross-tab mutual exclusion: `run` holds the named lock until the promise it returns settles. A

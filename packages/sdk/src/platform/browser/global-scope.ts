@@ -109,7 +109,7 @@ export function getLocks(): ((name: string, run: () => Promise<void>) => Promise
   return typeof locks?.request === 'function' ? (name, run) => locks.request(name, () => run()).then(() => undefined) : undefined;
 }
 
-type Listening = [EventTarget | undefined, string, () => void][];
+type Listening = [EventTarget | undefined, string, (event: Event) => void][];
 
 /** Adds each listener; returns the undo. */
 function listen(on: Listening): () => void {
@@ -119,13 +119,18 @@ function listen(on: Listening): () => void {
   };
 }
 
-/** visibilitychange / pagehide (never `unload`: it breaks the back/forward cache) and online. Returns an unsubscribe. */
+/**
+ * visibilitychange / pagehide (never `unload`: it breaks the back/forward cache), pageshow and online.
+ * A pagehide into the back/forward cache (`persisted`) is `hidden`, then `cached`; a pageshow out of
+ * it is `visible` (again, if visibilitychange said so too). Returns an unsubscribe.
+ */
 export function listenLifecycle(listener: (event: LifecycleEvent) => void): () => void {
   const doc = g.document;
   if (typeof g.addEventListener !== 'function') return () => undefined;
   return listen([
     [doc, 'visibilitychange', () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
-    [g, 'pagehide', () => listener('hidden')],
+    [g, 'pagehide', (event) => (listener('hidden'), (event as PageTransitionEvent).persisted && listener('cached'))],
+    [g, 'pageshow', (event) => (event as PageTransitionEvent).persisted && listener('visible')],
     [g, 'online', () => listener('online')],
   ]);
 }
