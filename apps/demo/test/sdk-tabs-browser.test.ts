@@ -38,7 +38,8 @@ beforeAll(async () => {
   site = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://site');
     if (url.pathname === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(IIFE);
-    const body = url.pathname === '/elsewhere' ? '<!doctype html><p>no SDK here</p>' : pageHtml(url.searchParams.has('defaults') ? { flushAt: 20, flushIntervalMs: 5000, leaseMs: 10_000, retryMaxMs: 30_000 } : {});
+    // ?batched: events wait for 20 (or the interval), so one tracked just before leaving goes with the unload send.
+    const body = url.pathname === '/elsewhere' ? '<!doctype html><p>no SDK here</p>' : pageHtml(url.searchParams.has('batched') ? { flushAt: 20 } : {});
     res.writeHead(200, { 'content-type': 'text/html' }).end(body);
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -68,6 +69,21 @@ const names = async (prefix: string) => (await streamCopies(prefix)).map((e) => 
 const sdkLoaded = (page: Page) => page.waitForFunction(() => typeof (window as unknown as { eventline: { getDeviceId?: unknown } }).eventline.getDeviceId === 'function');
 const track = (page: Page, name: string) => page.evaluate((n) => (window as unknown as { eventline: { track: (n: string) => void } }).eventline.track(n), name);
 const notices = (page: Page) => page.evaluate(() => (window as unknown as { notices: string[] }).notices);
+const flush = (page: Page) => page.evaluate(() => (window as unknown as { eventline: { flush: () => Promise<void> } }).eventline.flush());
+/** Events in the SDK's queue (its IndexedDB store): 0 once every one was acknowledged. */
+const queued = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('eventline');
+        open.onerror = () => reject(new Error(String(open.error)));
+        open.onsuccess = () => {
+          const keys = open.result.transaction('kv').objectStore('kv').getAllKeys();
+          keys.onsuccess = () => resolve(keys.result.filter((k) => typeof k === 'string' && k.startsWith('eventline.q.')).length);
+          keys.onerror = () => reject(new Error(String(keys.error)));
+        };
+      }),
+  );
 
 describe('one sender across tabs, in Chromium', () => {
   it('site data blocked ("Don\'t allow sites to save data"): Web Locks refuse, and the tab sends its events itself', async () => {
@@ -121,6 +137,29 @@ describe('one sender across tabs, in Chromium', () => {
       await track(a, 'bfcache_a_alone_again');
       await expect.poll(() => names('bfcache_a_alone'), { timeout: 30_000 }).toEqual(['bfcache_a_alone_again']);
       expect(await names('bfcache_')).toEqual(['bfcache_a_alone_again', 'bfcache_a_first', 'bfcache_a_restored', 'bfcache_b_while_a_cached']);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('track, then at once a same-site navigation, page after page: every event arrives, and a resent one keeps its event_id', async () => {
+    // Chromium rejects a page's keepalive fetches as it unloads it while the requests go on and land: the
+    // answer to the unload send is never read, so the next page sends those events again once their
+    // lease (leaseMs) is over. Downstream dedupe by event_id removes that copy: it must be the same event.
+    const browser = await chromium.launch(chromiumLaunchOptions());
+    try {
+      const page = await (await browser.newContext()).newPage();
+      const clicks = Array.from({ length: 4 }, (_, n) => `multipage_click_${n}`);
+      for (const [n, click] of clicks.entries()) {
+        await page.goto(`${siteUrl}/p${n}?batched`);
+        await sdkLoaded(page);
+        await track(page, click); // the click that leads to the next page (or, on the last, stays queued)
+      }
+      // Every event acknowledged (the last page resent what its predecessors' unload sends carried).
+      await expect.poll(async () => (await flush(page), queued(page)), { timeout: 60_000 }).toBe(0);
+      const copies = await streamCopies('multipage_');
+      expect([...new Set(copies.map((c) => c.event))].sort()).toEqual(clicks);
+      for (const click of clicks) expect(new Set(copies.filter((c) => c.event === click).map((c) => c.event_id)).size, click).toBe(1);
     } finally {
       await browser.close();
     }
