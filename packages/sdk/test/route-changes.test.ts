@@ -7,16 +7,17 @@ afterEach(() => vi.unstubAllGlobals());
 /** A window with a history that changes `location.href` as a browser's does, and popstate listeners. */
 function stubWindow() {
   const location = { href: 'https://shop.example/' };
-  const listeners = new Map<string, Set<() => void>>();
+  const listeners = new Map<string, Set<(event: object) => void>>();
   const pushState = (_data: unknown, _unused: string, url?: string | URL | null) => {
     if (url) location.href = new URL(String(url), location.href).href;
   };
   const history = { pushState, replaceState: pushState } as unknown as History;
   vi.stubGlobal('location', location);
   vi.stubGlobal('history', history);
-  vi.stubGlobal('addEventListener', (type: string, fn: () => void) => void (listeners.get(type) ?? listeners.set(type, new Set()).get(type)!).add(fn));
-  vi.stubGlobal('removeEventListener', (type: string, fn: () => void) => void listeners.get(type)?.delete(fn));
-  const fire = (type: string) => listeners.get(type)?.forEach((fn) => fn());
+  vi.stubGlobal('addEventListener', (type: string, fn: (event: object) => void) => void (listeners.get(type) ?? listeners.set(type, new Set()).get(type)!).add(fn));
+  vi.stubGlobal('removeEventListener', (type: string, fn: (event: object) => void) => void listeners.get(type)?.delete(fn));
+  // As a browser does, each listener gets the event (pagehide / pageshow: with `persisted`).
+  const fire = (type: string, event: object = { persisted: false }) => listeners.get(type)?.forEach((fn) => fn(event));
   return { location, history, listeners, fire, pushState };
 }
 
@@ -68,5 +69,15 @@ describe('browser route changes', () => {
     off();
     win.fire('pagehide');
     expect(events).toHaveLength(2);
+  });
+
+  it('a page going into the back/forward cache is hidden, then cached; one coming back from it is visible', () => {
+    const win = stubWindow();
+    const events: string[] = [];
+    listenLifecycle((event) => events.push(event));
+    win.fire('pageshow'); // a first load: nothing to report
+    win.fire('pagehide', { persisted: true });
+    win.fire('pageshow', { persisted: true });
+    expect(events).toEqual(['hidden', 'cached', 'visible']);
   });
 });

@@ -101,8 +101,13 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   const save = (s: State) => unread || writer.save(s);
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'), () => state && cleared(state));
   let leader = !platform.lock;
+  /** The lock's own word that it is still ours (a localStorage lease can be taken over while this tab stalls). */
+  let held: (() => boolean) | undefined;
   let releaseLeader: (() => void) | undefined;
-  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender: () => leader, poll: !!platform.lock, optedOut });
+  /** No lock to share (see startSending): this tab sends what it queues, and leaves other tabs' events to them. */
+  let alone = false;
+  const isSender = () => leader && held?.() !== false;
+  const delivery = createDelivery({ cfg, platform, queue, emitter, fail, now, random, isSender, alone: () => alone, poll: !!platform.lock, optedOut });
   const landing = platform.landing?.() ?? {};
   const campaign = readCampaign(landing.url, landing.referrer);
   const ephemeralId = uuid();
@@ -193,16 +198,32 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   const later = (draft: EventDraft, at: number) => ({ draft, run: (s: State) => commit(draft, s, at) });
 
   function startSending(): void {
+    requestLock();
+    if (leader) void delivery.resume(startedAt);
+  }
+
+  function requestLock(): void {
     if (platform.lock) {
-      const held = platform.lock('eventline.sender', () => {
-        if (closed) return Promise.resolve(); // granted after close(): hand it straight on
+      const lead = (stillHeld?: () => boolean) => {
         leader = true; // taking over: send whatever the tabs have queued
+        held = stillHeld;
         void delivery.flush();
+      };
+      const request = platform.lock('eventline.sender', (stillHeld) => {
+        if (closed) return Promise.resolve(); // granted after close(): hand it straight on
+        lead(stillHeld);
         return new Promise<void>((resolve) => (releaseLeader = resolve));
       });
-      Promise.resolve(held).catch(reportError('lock failed'));
+      Promise.resolve(request).catch((error) => {
+        // No lock the tabs can share: Web Locks refused (site data blocked: SecurityError, and the
+        // storage is memory only) or the lease cannot be written (localStorage full). Waiting for it
+        // would leave this tab's events unsent for good: it sends them itself.
+        fail('lock failed', error);
+        if (closed) return;
+        alone = true;
+        lead();
+      });
     }
-    if (leader) void delivery.resume(startedAt);
   }
 
   /** The platform context with `library`; one object shared by events while the platform's does not change. */
@@ -380,6 +401,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     delivery.unload();
   }
 
+  /** What let go of the lock when the page went into the back/forward cache (it asks again when back). */
+  let released: (() => void) | undefined;
   /**
    * Listening, loading the state, sending and the automatic page view begin once the page is shown
    * (a prerendered page the visitor never opens records nothing); calls made before wait in memory.
@@ -389,6 +412,17 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     active = true;
     const offLifecycle = platform.lifecycle?.((event) => {
       if (event === 'hidden') return hidden();
+      // Into the back/forward cache: a page there runs nothing, and Chromium lets it keep its Web Lock,
+      // so no other tab would send. The sender lets go of the lock (`hidden` came first and sent what it
+      // could) and asks for it again when the page is back (pageshow: `visible`).
+      if (event === 'cached') {
+        released = releaseLeader;
+        leader &&= !released;
+        releaseLeader = undefined;
+        return released?.();
+      }
+      if (released) requestLock();
+      released = undefined;
       if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
       delivery.wake();
     });

@@ -25,6 +25,11 @@ export interface DeliveryDeps {
   random: () => number;
   /** True while this tab is the one that sends (leader); others only persist. */
   isSender: () => boolean;
+  /**
+   * This tab sends without a lock (none can be shared): its own events only, after picking up once
+   * what earlier pages left; other tabs send theirs (reading them too would send each twice).
+   */
+  alone: () => boolean;
   /** Other tabs may add to the shared queue: keep the interval timer running even when this tab's queue is empty. */
   poll: boolean;
   /** Opted out, in this tab or another: nothing is sent (the client drops what is queued). */
@@ -97,7 +102,7 @@ export function createDelivery(d: DeliveryDeps) {
         if (!d.isSender()) return;
       }
       // Other tabs' events need picking up once per interval, not on every flushAt-triggered send.
-      if (lastReload === undefined || now() - lastReload >= cfg.flushIntervalMs) {
+      if (lastReload === undefined || (!d.alone() && now() - lastReload >= cfg.flushIntervalMs)) {
         await queue.reload();
         lastReload = now();
       } else await queue.saved();
@@ -105,7 +110,8 @@ export function createDelivery(d: DeliveryDeps) {
       const skip = new Set(readLeases());
       for (;;) {
         const [batch, json] = pick(skip, cfg.maxBatchBytes);
-        if (batch.length === 0 || !(await deliver(batch, post(batch, json)))) break;
+        // Asked before each send: the lock can be lost meanwhile (a localStorage lease, see storage-lock.ts).
+        if (batch.length === 0 || !d.isSender() || !(await deliver(batch, post(batch, json)))) break;
       }
     } catch (cause) {
       fail('flush failed', cause);

@@ -46,11 +46,15 @@ export interface Transport {
   send(url: string, body: string | Uint8Array, headers: Record<string, string>, options?: SendOptions): Promise<TransportResponse>;
 }
 
-/** Page / app lifecycle moments the core reacts to. */
-export type LifecycleEvent = 'hidden' | 'visible' | 'online';
+/** Page / app lifecycle moments the core reacts to. `cached`: the page went into the back/forward cache (after `hidden`). */
+export type LifecycleEvent = 'hidden' | 'visible' | 'online' | 'cached';
 
-/** A cross-tab mutual exclusion: `run` holds the named lock until the promise it returns settles. */
-export type LockFn = (name: string, run: () => Promise<void>) => Promise<void> | void;
+/**
+ * A cross-tab mutual exclusion: `run` holds the named lock until the promise it returns settles. A
+ * lock that can be lost while held (the localStorage lease) passes `held`, false once it is lost, and
+ * calls `run` again when it is regained. A rejection means there is no lock to share (site data blocked).
+ */
+export type LockFn = (name: string, run: (held?: () => boolean) => Promise<void>) => Promise<void> | void;
 
 export type EventContext = ClientEvent['context'];
 /** The context a platform adapter knows about; the core adds `library`. */

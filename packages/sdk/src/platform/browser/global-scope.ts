@@ -103,13 +103,13 @@ export function getBeacon(): ((url: string, body: string) => boolean) | undefine
   return typeof nav?.sendBeacon === 'function' ? (url, body) => nav.sendBeacon(url, body) : undefined;
 }
 
-/** Web Locks: `run` holds the lock until its promise settles. */
+/** Web Locks: `run` holds the lock until its promise settles (called without the browser's Lock object: a Web Lock is never lost). */
 export function getLocks(): ((name: string, run: () => Promise<void>) => Promise<void>) | undefined {
   const locks = g.navigator?.locks;
-  return typeof locks?.request === 'function' ? (name, run) => locks.request(name, run).then(() => undefined) : undefined;
+  return typeof locks?.request === 'function' ? (name, run) => locks.request(name, () => run()).then(() => undefined) : undefined;
 }
 
-type Listening = [EventTarget | undefined, string, () => void][];
+type Listening = [EventTarget | undefined, string, (event: Event) => void][];
 
 /** Adds each listener; returns the undo. */
 function listen(on: Listening): () => void {
@@ -119,13 +119,18 @@ function listen(on: Listening): () => void {
   };
 }
 
-/** visibilitychange / pagehide (never `unload`: it breaks the back/forward cache) and online. Returns an unsubscribe. */
+/**
+ * visibilitychange / pagehide (never `unload`: it breaks the back/forward cache), pageshow and online.
+ * A pagehide into the back/forward cache (`persisted`) is `hidden`, then `cached`; a pageshow out of
+ * it is `visible` (again, if visibilitychange said so too). Returns an unsubscribe.
+ */
 export function listenLifecycle(listener: (event: LifecycleEvent) => void): () => void {
   const doc = g.document;
   if (typeof g.addEventListener !== 'function') return () => undefined;
   return listen([
     [doc, 'visibilitychange', () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
-    [g, 'pagehide', () => listener('hidden')],
+    [g, 'pagehide', (event) => (listener('hidden'), (event as PageTransitionEvent).persisted && listener('cached'))],
+    [g, 'pageshow', (event) => (event as PageTransitionEvent).persisted && listener('visible')],
     [g, 'online', () => listener('online')],
   ]);
 }

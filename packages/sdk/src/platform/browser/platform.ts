@@ -28,11 +28,14 @@ import { createFetchTransport } from './transport-fetch';
 export function createBrowserPlatform(): CorePlatform {
   const ls = getLocalStorage();
   const syncStore = ls && { get: (k: string) => ls.getItem(k), set: (k: string, v: string) => ls.setItem(k, v) };
-  const locks = getLocks();
+  const lock = getLocks() ?? (syncStore && createStorageLock(syncStore, randomBytes(8).join('.'), () => Date.now())); // owner: this tab's random id
+  /** No persistent storage works: this tab's events are in its memory, where no sender in another tab can read them. */
+  let memoryOnly = false;
   return {
     storage: createTieredStorage([
       () => (hasIndexedDb() ? createIdbStorage() : undefined),
       () => (ls ? createLocalStorage(ls) : undefined),
+      () => void (memoryOnly = true), // tried only when both failed: memory comes next
     ]),
     transport: createFetchTransport(getFetch),
     randomBytes,
@@ -43,9 +46,9 @@ export function createBrowserPlatform(): CorePlatform {
     lifecycle: listenLifecycle,
     onRouteChange: listenRoutes,
     whenShown,
-    lock: locks
-      ? locks
-      : syncStore && createStorageLock(syncStore, randomBytes(8).join('.'), () => Date.now()), // owner: this tab's random id
+    // Asked for once the storage is chosen (the client reads its state first). Memory only: there is
+    // nothing to share, so no lock (the client then sends this tab's events itself).
+    lock: lock && ((name, run) => (memoryOnly ? Promise.reject(new Error('memory storage')) : lock(name, run))),
     syncStore,
     landing: getLanding,
   };
