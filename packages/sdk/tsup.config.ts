@@ -9,7 +9,7 @@ const INTERNAL_NAMES = new RegExp(
     'attempted', 'saved', 'reload', 'scan', 'list', 'maxCount', 'maxBytes', 'maxAgeMs', 'onDrop', 'onError',
     'unload', 'resume', 'enqueued', 'wake', 'cfg', 'platform', 'queue', 'emitter', 'isSender', 'poll',
     'save', 'settled', 'draft', 'run', 'reserve', 'take', 'prime', 'send', 'remove',
-    'fragile', 'onStored', 'emit', 'stop', 'fail', 'optedOut', 'utf8Length', 'callWith', 'drop',
+    'fragile', 'onStored', 'emit', 'stop', 'fail', 'optedOut', 'utf8Length', 'callWith', 'drop', 'known',
   ].join('|')})$`,
 );
 

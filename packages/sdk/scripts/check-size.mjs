@@ -128,11 +128,14 @@
 //                cached page's Web Lock, and no other tab sent. Raised by what it adds.
 //   10920 B gzip: measured 10917 B with the two lines of fixes above merged (page-level +269 B, tabs +220 B; 17 B less
 //                than their sum together). Both from one real-Chromium audit of the platform's edges (2026-11-26).
+//   10955 B gzip: measured 10954 B (+37 B) with a tab taking over the device id another tab stored since its last
+//                write (the first to see a Clear-Site-Data, or a reset() there) instead of writing the old id back over
+//                it (the review found two tabs open at a clear left the old id stored, its counter gone). Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10920;
+const GZIP_BUDGET = 10955;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -77,6 +77,44 @@ describe('seq: unique per device across tabs', () => {
     expect(await reloaded.getDeviceId()).toBe(events[2]?.anonymous_id);
   });
 
+  it('Storage cleared under two open tabs: the tab that sees it second takes the first one\'s new device id, never writes the old one back', async () => {
+    const storage = createMemoryStorage();
+    const bothSend = { storage, lock: (_name: string, run: () => Promise<void>) => run() };
+    const a = clients.create({}, bothSend);
+    a.track('a_before');
+    await a.flush();
+    const b = clients.create({}, bothSend); // opened once a's device id is stored: the same device
+    b.track('b_before');
+    await b.flush();
+    const old = await a.getDeviceId();
+    expect(await b.getDeviceId()).toBe(old);
+    await storage.removeMany(await storage.keys('')); // Clear-Site-Data: "storage", both tabs open
+    a.track('a_after'); // stamped before a's next state write finds the state gone: the old id, a number it had
+    await a.flush();
+    a.track('a_moved_on');
+    await a.flush();
+    b.track('b_after'); // b still holds the old id and a block of its numbers
+    await b.flush();
+    b.track('b_moved_on');
+    await b.flush();
+    await a.close();
+    await b.close();
+    const reloaded = clients.create({}, { storage });
+    reloaded.track('reloaded');
+    await reloaded.flush();
+
+    // Both tabs send (no shared lock here), so an event may arrive twice: one copy per event_id.
+    const events = [...new Map(ingest.events().map((e) => [e.event_id, e])).values()];
+    expect(events.map((e) => e.event).sort()).toEqual(['a_after', 'a_before', 'a_moved_on', 'b_after', 'b_before', 'b_moved_on', 'reloaded']);
+    const pairs = events.map((e) => `${e.anonymous_id}:${e.seq}`);
+    expect(new Set(pairs).size).toBe(pairs.length);
+    const moved = events.find((e) => e.event === 'a_moved_on')!.anonymous_id;
+    expect(moved).not.toBe(old);
+    // b's state write found a's new id in Storage: it took it over instead of writing the old one back.
+    expect(events.find((e) => e.event === 'b_moved_on')!.anonymous_id).toBe(moved);
+    expect(await reloaded.getDeviceId()).toBe(moved);
+  });
+
   it('a seq block below the numbers a client already used (its counter cleared): the client moves to a new device', async () => {
     const storage = createMemoryStorage();
     let clearedCalls = 0;

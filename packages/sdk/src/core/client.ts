@@ -134,6 +134,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
       // Node) nothing is tracked this run.
       blind = (unread = failed) && !platform.syncStore;
+      if (!failed) writer.known(loaded.deviceId);
       await seq.prime(loaded.deviceId);
       state = loaded;
       optedOut();
@@ -338,9 +339,10 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    * Storage was cleared under the page (Clear-Site-Data: "storage", a logout clean-up): from here on
    * as after a reload, a new device id (its own seq from 0), no user id, a new session. Writing the old
    * id back would number its events from 0 again. The opt-out and anonymize() stay as they are.
+   * `storedId`: the device id another tab moved to first (after the clear, or a reset()), taken over.
    */
-  function cleared(s: State): void {
-    s.deviceId = uuid();
+  function cleared(s: State, storedId?: string): void {
+    s.deviceId = storedId ?? uuid();
     s.userId = s.session = undefined;
     redecorate();
     save(s);

@@ -80,24 +80,30 @@ export function touchSession(current: Session | undefined, now: number, timeoutM
 
 /**
  * Saves the state without piling up writes: at most one write in flight, and what is written is
- * always the newest state. `settled()` resolves once the newest state is stored. Once it has written
- * the state, it reads it before each write: gone means Storage was cleared under the page
- * (Clear-Site-Data, a site's logout clean-up; no tab deletes it), and `onCleared` changes the state
- * before it is written (the old device id written back would restart its seq counter at 0).
+ * always the newest state. `settled()` resolves once the newest state is stored. Once this client
+ * knows what Storage holds (`known`: loaded or written), it reads the state before each write:
+ * - gone: Storage was cleared under the page (Clear-Site-Data, a site's logout clean-up; no tab
+ *   deletes it), and `onCleared(state)` changes the state before it is written (the old device id
+ *   written back would restart its seq counter at 0);
+ * - another device id while this client kept the one it knew: another tab moved on (it saw the clear
+ *   first, or a reset()), and `onCleared(state, id)` adopts that id. Writing the old id over it would
+ *   bring back a device whose counter may be gone.
  */
-export function createStateWriter(storage: CoreStorage, onError: (error: unknown) => void, onCleared: (state: State) => void) {
+export function createStateWriter(storage: CoreStorage, onError: (error: unknown) => void, onCleared: (state: State, storedId?: string) => void) {
   let pending: State | undefined;
   let running: Promise<void> | undefined;
-  let written = false;
+  let known: string | undefined;
 
   async function drain(): Promise<void> {
     while (pending) {
       const state = pending;
       pending = undefined;
       try {
-        if (written && (await storage.get(STATE_KEY)) === undefined) onCleared(state);
+        // Gone (no id), or another tab's id while this client kept the one it knew.
+        const id = known && (await storage.get<Partial<State>>(STATE_KEY))?.deviceId;
+        if (known && id !== known && state.deviceId === known) onCleared(state, id);
         await storage.setMany([[STATE_KEY, state]]);
-        written = true;
+        known = state.deviceId;
       } catch (error) {
         onError(error);
       }
@@ -111,6 +117,8 @@ export function createStateWriter(storage: CoreStorage, onError: (error: unknown
       running ??= drain();
     },
     settled: (): Promise<void> => running ?? Promise.resolve(),
+    /** The device id Storage holds, as this client loaded it. */
+    known: (id: string): void => void (known = id),
   };
 }
 
