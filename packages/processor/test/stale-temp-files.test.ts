@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFolderSink } from '../src';
@@ -58,5 +58,27 @@ describe('temp files a killed process left in the lake folder', () => {
     } finally {
       await running.stop();
     }
+  });
+
+  it('the memory of swept folders is bounded: past the bound it starts over, and a folder is swept again', async () => {
+    const root = await dirs.make();
+    const killed = await childProcess();
+    await killed.stop();
+    const stale = `.s-1-2.ndjson.gz.tmp-${killed.pid}-0badc0de`;
+    const leaveStale = async (folder: string): Promise<void> => {
+      const path = join(root, folder, stale);
+      await writeFile(path, 'x');
+      const old = new Date(Date.now() - 24 * 3600_000); // a leftover of yesterday's crash
+      await utimes(path, old, old);
+    };
+    const sink = createFolderSink(root, { sweptFoldersBound: 2 });
+    await sink.write('a/s-1-1.ndjson.gz', new Uint8Array([1])); // remembered: a
+    await leaveStale('a');
+    await sink.write('b/s-1-1.ndjson.gz', new Uint8Array([1])); // remembered: a, b (the bound)
+    await sink.write('a/s-2-2.ndjson.gz', new Uint8Array([1])); // a is remembered: not swept again
+    expect(await readdir(join(root, 'a'))).toContain(stale);
+    await sink.write('c/s-1-1.ndjson.gz', new Uint8Array([1])); // the bound reached: the memory starts over with c
+    await sink.write('a/s-3-3.ndjson.gz', new Uint8Array([1])); // a forgotten: swept again
+    expect((await readdir(join(root, 'a'))).sort()).toEqual(['s-1-1.ndjson.gz', 's-2-2.ndjson.gz', 's-3-3.ndjson.gz']);
   });
 });

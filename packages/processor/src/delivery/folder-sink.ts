@@ -7,17 +7,29 @@ import { removeStaleTempFiles } from './stale-temp-files';
 export interface FolderSinkOptions {
   /** Where the removal of stale temp files is reported (removed files: info; a failed sweep: warn). */
   log?: Logger;
+  /** How many swept folders are remembered before the memory is cleared (default SWEPT_FOLDERS_BOUND); tests lower it. */
+  sweptFoldersBound?: number;
 }
+
+/**
+ * The folders already swept are remembered so that a folder is swept once, not at every write. The
+ * lake only grows (one folder per app per hour, or per partition key per hour), so the memory is
+ * cleared when it reaches this many: a folder swept again costs one readdir, and the memory stays a
+ * few MB at most for the life of the process.
+ */
+export const SWEPT_FOLDERS_BOUND = 10_000;
 
 /**
  * A Sink over a local folder (the lake root); each object is written atomically. The first write to
  * each folder also removes the temp files a killed process left there (see removeStaleTempFiles):
  * a crashed flush's range is replayed after a restart, so its folders are the ones written first.
- * One readdir per folder per process, never a walk of the whole lake.
+ * One readdir per folder (per SWEPT_FOLDERS_BOUND folders written), never a walk of the whole lake.
  */
 export function createFolderSink(rootDir: string, options: FolderSinkOptions = {}): Sink {
+  const bound = options.sweptFoldersBound ?? SWEPT_FOLDERS_BOUND;
   const swept = new Set<string>();
   const sweep = async (dir: string): Promise<void> => {
+    if (swept.size >= bound) swept.clear();
     swept.add(dir);
     try {
       const removed = await removeStaleTempFiles(dir);
