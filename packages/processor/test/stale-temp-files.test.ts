@@ -5,11 +5,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFolderSink } from '../src';
 import { tempFilesInFlight } from '../src/delivery/atomic-write';
-import { removeStaleTempFiles } from '../src/delivery/stale-temp-files';
+import { removeStaleTempFiles, STALE_TEMP_FILE_AGE_MS } from '../src/delivery/stale-temp-files';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
+
+/** Set a file's mtime `ms` in the past (just past the age a temp file must reach to be removed, by default). */
+async function age(path: string, ms = STALE_TEMP_FILE_AGE_MS + 60_000): Promise<void> {
+  const then = new Date(Date.now() - ms);
+  await utimes(path, then, then);
+}
 
 /** A real process: `running` until `stop()` (then its pid names a process that no longer runs). */
 async function childProcess(): Promise<{ pid: number; stop: () => Promise<void> }> {
@@ -25,7 +31,7 @@ async function childProcess(): Promise<{ pid: number; stop: () => Promise<void> 
 }
 
 describe('temp files a killed process left in the lake folder', () => {
-  it('the first write to a folder removes those of dead pids and of this pid not in flight; a running writer keeps its own', async () => {
+  it('the first write to a folder removes old ones of dead pids and of this pid not in flight; a running writer keeps its own, and a fresh one stays', async () => {
     const root = await dirs.make();
     const folder = join(root, 'events', 'app_id=shop');
     await mkdir(folder, { recursive: true });
@@ -38,22 +44,32 @@ describe('temp files a killed process left in the lake folder', () => {
         sameLife: `.s-3-4.ndjson.gz.tmp-${process.pid}-0000beef`, // this pid, not being written: a container's earlier life
         inFlight: `.s-5-6.ndjson.gz.tmp-${process.pid}-1234abcd`,
         runningWriter: `.s-7-8.ndjson.gz.tmp-${running.pid}-abcdef01`,
+        // Another container's write in progress: its pid, or pid 1 like ours, means nothing here.
+        freshOfDeadPid: `.s-11-12.ndjson.gz.tmp-${killed.pid}-00c0ffee`,
+        freshOfThisPid: `.s-13-14.ndjson.gz.tmp-${process.pid}-00facade`,
+        youngOfDeadPid: `.s-15-16.ndjson.gz.tmp-${killed.pid}-0000babe`, // just under the age
         data: 's-0-1.ndjson.gz',
         other: '.keep-me',
       };
       for (const name of Object.values(names)) await writeFile(join(folder, name), 'x');
+      for (const name of [names.killed, names.sameLife, names.inFlight, names.runningWriter, names.data, names.other]) await age(join(folder, name));
+      await age(join(folder, names.youngOfDeadPid), STALE_TEMP_FILE_AGE_MS - 60_000);
       tempFilesInFlight.add(join(folder, names.inFlight));
       const logged: unknown[] = [];
       const sink = createFolderSink(root, { log: (level, msg, fields) => void logged.push({ level, msg, ...fields }) });
       await sink.write('events/app_id=shop/s-9-9.ndjson.gz', new Uint8Array([1]));
       tempFilesInFlight.delete(join(folder, names.inFlight));
-      expect((await readdir(folder)).sort()).toEqual([names.inFlight, names.runningWriter, names.data, names.other, 's-9-9.ndjson.gz'].sort());
+      const kept = [names.inFlight, names.runningWriter, names.freshOfDeadPid, names.freshOfThisPid, names.youngOfDeadPid, names.data, names.other];
+      expect((await readdir(folder)).sort()).toEqual([...kept, 's-9-9.ndjson.gz'].sort());
       expect(logged).toEqual([{ level: 'info', msg: 'removed temp files a killed process left', dir: folder, count: 2, files: expect.arrayContaining([names.killed, names.sameLife]) as unknown }]);
       // Once per folder per process: a later write does not sweep again.
       await writeFile(join(folder, names.killed), 'x');
+      await age(join(folder, names.killed));
       await sink.write('events/app_id=shop/s-10-10.ndjson.gz', new Uint8Array([1]));
       expect(await readdir(folder)).toContain(names.killed);
-      expect(await removeStaleTempFiles(folder)).toEqual(expect.arrayContaining([names.killed, names.inFlight]));
+      // The fresh ones go once they are old.
+      for (const name of [names.freshOfDeadPid, names.freshOfThisPid]) await age(join(folder, name));
+      expect((await removeStaleTempFiles(folder)).sort()).toEqual([names.killed, names.inFlight, names.freshOfDeadPid, names.freshOfThisPid].sort());
       expect(await removeStaleTempFiles(join(root, 'missing'))).toEqual([]);
     } finally {
       await running.stop();
@@ -66,10 +82,8 @@ describe('temp files a killed process left in the lake folder', () => {
     await killed.stop();
     const stale = `.s-1-2.ndjson.gz.tmp-${killed.pid}-0badc0de`;
     const leaveStale = async (folder: string): Promise<void> => {
-      const path = join(root, folder, stale);
-      await writeFile(path, 'x');
-      const old = new Date(Date.now() - 24 * 3600_000); // a leftover of yesterday's crash
-      await utimes(path, old, old);
+      await writeFile(join(root, folder, stale), 'x');
+      await age(join(root, folder, stale));
     };
     const sink = createFolderSink(root, { sweptFoldersBound: 2 });
     await sink.write('a/s-1-1.ndjson.gz', new Uint8Array([1])); // remembered: a

@@ -22,7 +22,8 @@ export const SWEPT_FOLDERS_BOUND = 10_000;
 /**
  * A Sink over a local folder (the lake root); each object is written atomically. The first write to
  * each folder also removes the temp files a killed process left there (see removeStaleTempFiles):
- * a crashed flush's range is replayed after a restart, so its folders are the ones written first.
+ * a crashed flush's range is replayed after a restart, so its folders are the ones written first
+ * (leftovers younger than STALE_TEMP_FILE_AGE_MS then stay until a later sweep of that folder).
  * One readdir per folder (per SWEPT_FOLDERS_BOUND folders written), never a walk of the whole lake.
  */
 export function createFolderSink(rootDir: string, options: FolderSinkOptions = {}): Sink {
