@@ -83,9 +83,9 @@ describe('node entry between SIGTERM and exit', () => {
   });
 
   it('exits 1 with every failure listed in `stopped with errors` when the final flush fails', async () => {
-    const closed = await startSilentServer();
-    const refusing = closed.url;
-    await closed.stop(); // nothing listens there any more: every upload is refused at once
+    // Port 1 (tcpmux, privileged): nothing listens there, and no parallel test can take it the way it
+    // could take a port just freed, so every upload is refused at once.
+    const refusing = 'http://127.0.0.1:1';
     const { running, ready } = await suite.start({ S3_BUCKET: 'lake', S3_ENDPOINT: refusing, BUFFER_MAX_MS: '900000', METRICS_PORT: '0' });
     await bufferOneRecord((ready as { metrics_url: string }).metrics_url);
     running.child.kill('SIGTERM');
