@@ -22,6 +22,8 @@ export interface IngestConfig {
   logAllRequests: boolean;
   /** INGEST_METRICS=off: no GET /metrics. */
   metrics: boolean;
+  /** Node entry: the whole graceful stop (INGEST_STOP_DEADLINE_MS); past it the process exits 1. */
+  stopDeadlineMs: number;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
@@ -44,6 +46,7 @@ export const DEFAULTS = {
   maxBytesInFlight: 64 * 1024 * 1024,
   breakerFailures: 5,
   breakerCooldownMs: 5000,
+  stopDeadlineMs: 10_000,
   region: 'us-east-1',
 } as const;
 
@@ -79,6 +82,7 @@ export function loadConfig(env: Env): IngestConfig {
     trustedProxies: int('INGEST_TRUSTED_PROXIES', DEFAULTS.trustedProxies, 0, 10),
     logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',
     metrics: (env.INGEST_METRICS || 'on') === 'on',
+    stopDeadlineMs: int('INGEST_STOP_DEADLINE_MS', DEFAULTS.stopDeadlineMs, 1000, 3_600_000),
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
       budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),

@@ -10,10 +10,15 @@ import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
 
-/** The whole graceful stop; past it the process exits 1. */
-const STOP_DEADLINE_MS = 10_000;
-/** How long before the deadline connections that hold no received request are cut (a write to Kinesis takes far less). */
-const CUT_BEFORE_DEADLINE_MS = 2_000;
+/**
+ * How long before the stop deadline connections that hold no received request are cut: 2 s (a write
+ * to Kinesis takes far less; what follows the cut is the server's close, the writer's drain and the
+ * exit), or half the deadline when that is shorter, so a short deadline still leaves the cut time to
+ * end those connections first and the requests time to finish after it.
+ */
+function cutBeforeDeadlineMs(stopDeadlineMs: number): number {
+  return Math.min(2_000, Math.floor(stopDeadlineMs / 2));
+}
 
 /** Node entry: config from the environment, the app on a port, graceful shutdown. */
 function main(): void {
@@ -30,6 +35,7 @@ function main(): void {
     }
     throw error;
   }
+  const stopDeadlineMs = config.stopDeadlineMs;
   const client = createKinesisClient(config.kinesis);
   const writer = createKinesisWriter(client, config.writer);
   const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies) });
@@ -63,12 +69,12 @@ function main(): void {
     // client resends; requests already received keep their connection to finish their Kinesis write.
     setTimeout(() => {
       const cut = open.cutWaiting();
-      if (cut.connections > 0) log({ level: 'warn', msg: 'closed connections still open near the stop deadline', ...cut, stop_deadline_ms: STOP_DEADLINE_MS });
-    }, STOP_DEADLINE_MS - CUT_BEFORE_DEADLINE_MS).unref();
+      if (cut.connections > 0) log({ level: 'warn', msg: 'closed connections still open near the stop deadline', ...cut, stop_deadline_ms: stopDeadlineMs });
+    }, stopDeadlineMs - cutBeforeDeadlineMs(stopDeadlineMs)).unref();
     setTimeout(() => {
-      log({ level: 'error', msg: 'stop deadline passed; exiting 1 with requests or writes unfinished (their clients get a reset and resend)', stop_deadline_ms: STOP_DEADLINE_MS, ...open.counts() });
+      log({ level: 'error', msg: 'stop deadline passed; exiting 1 with requests or writes unfinished (their clients get a reset and resend)', stop_deadline_ms: stopDeadlineMs, ...open.counts() });
       process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
+    }, stopDeadlineMs).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -10,6 +10,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_TRUSTED_PROXIES: '2' }).trustedProxies).toBe(2);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_TRUSTED_PROXIES: 'yes' })).toThrow(/INGEST_TRUSTED_PROXIES must be an integer from 0 to 10/);
     expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_METRICS: 'off' }).metrics).toBe(false);
+    expect(config.stopDeadlineMs).toBe(10_000);
+    expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_STOP_DEADLINE_MS: '4000' }).stopDeadlineMs).toBe(4000);
+    expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_STOP_DEADLINE_MS: '500' })).toThrow(/INGEST_STOP_DEADLINE_MS must be an integer from 1000 to 3600000, got "500"/);
+    expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_STOP_DEADLINE_MS: '10s' })).toThrow(/INGEST_STOP_DEADLINE_MS must be an integer from 1000 to 3600000, got "10s"/);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_METRICS: 'false' })).toThrow(/INGEST_METRICS must be on or off, got "false"/);
     expect(config.writeKeys).toEqual([{ hash: hashWriteKey('secret-key'), appId: 'shop' }]);
     expect(JSON.stringify(config)).not.toContain('secret-key');

@@ -33,7 +33,15 @@ describe('the Node entry stopping with a client that never finishes its body', (
   });
   afterAll(() => kinesis?.stop());
 
-  const env = (endpoint: string): Record<string, string> => ({ KINESIS_ENDPOINT: endpoint, INGEST_WRITE_KEYS: 'k=app', STREAM_NAME: 'slow', BAD_ROWS_STREAM_NAME: 'slow-bad' });
+  // A 4 s deadline: the waiting connections are cut at 2 s, and 2 s are left for the close, the
+  // writer's drain and the exit (milliseconds when idle; plenty on a loaded machine).
+  const env = (endpoint: string): Record<string, string> => ({
+    KINESIS_ENDPOINT: endpoint,
+    INGEST_WRITE_KEYS: 'k=app',
+    STREAM_NAME: 'slow',
+    BAD_ROWS_STREAM_NAME: 'slow-bad',
+    INGEST_STOP_DEADLINE_MS: '4000',
+  });
 
   it('cuts the trickling connection before the deadline, says so, and exits 0', { timeout: 30_000 }, async () => {
     const { child, url, lines } = await startIngest(env(kinesis.endpoint));
@@ -45,7 +53,7 @@ describe('the Node entry stopping with a client that never finishes its body', (
       expect(code).toBe(0);
       expect(records(lines)).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ level: 'warn', msg: 'closed connections still open near the stop deadline', connections: 1, requests_receiving_body: 1 }),
+          expect.objectContaining({ level: 'warn', msg: 'closed connections still open near the stop deadline', connections: 1, requests_receiving_body: 1, stop_deadline_ms: 4000 }),
           expect.objectContaining({ msg: 'stopped' }),
         ]),
       );
@@ -68,8 +76,8 @@ describe('the Node entry stopping with a client that never finishes its body', (
       expect(await hanging).toBeInstanceOf(Error); // reset: the client resends
       expect(records(lines)).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ level: 'warn', msg: 'closed connections still open near the stop deadline', connections: 1, requests_receiving_body: 1 }),
-          expect.objectContaining({ level: 'error', open_connections: 1, requests_in_flight: 1, requests_receiving_body: 0 }),
+          expect.objectContaining({ level: 'warn', msg: 'closed connections still open near the stop deadline', connections: 1, requests_receiving_body: 1, stop_deadline_ms: 4000 }),
+          expect.objectContaining({ level: 'error', stop_deadline_ms: 4000, open_connections: 1, requests_in_flight: 1, requests_receiving_body: 0 }),
         ]),
       );
       expect(records(lines).find((r) => r.level === 'error')?.msg).toMatch(/^stop deadline passed; exiting 1/);
