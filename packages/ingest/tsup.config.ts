@@ -3,8 +3,7 @@ import { tsupBase } from '../../tsup.base';
 
 export default defineConfig(
   tsupBase({
-    entry: { index: 'src/index.ts', node: 'src/node.ts', lambda: 'src/lambda.ts', fuzz: 'fuzz/harness.ts' },
-    // The fuzz harness (a dev tool for `npm run chaos`) uses dev dependencies; they stay imports.
-    external: ['@eventline/devstack', 'fast-check'],
+    // The fuzz harness (fuzz/) is a dev tool run from source (`npm run fuzz`, the tests): it is not built or shipped.
+    entry: { index: 'src/index.ts', node: 'src/node.ts', lambda: 'src/lambda.ts' },
   }),
 );
