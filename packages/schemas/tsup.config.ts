@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { tsupBase } from '../../tsup.base';
 
-export default defineConfig(tsupBase({ entry: ['src/index.ts'], format: ['esm', 'cjs'], platform: 'neutral' }));
+export default defineConfig(tsupBase({ entry: ['src/index.ts', 'src/limits.ts'], format: ['esm', 'cjs'], platform: 'neutral' }));

@@ -1,26 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AfProperties, type EventProperties } from '../af-events';
+import { EVENT_TYPES, LIMITS, SCHEMA_VERSION } from '../limits';
 import { Context } from './context';
 
-export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'alias', 'group'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Version of the envelope this file describes. */
-export const SCHEMA_VERSION = 1 as const;
-
-export const LIMITS = {
-  /** Longest event name, in characters. */
-  eventNameMax: 255,
-  /** Longest id (user, device, session, group), in characters. */
-  idMax: 256,
-  /** Most events one batch may carry. */
-  batchMaxEvents: 500,
-  /**
-   * Deepest nesting of objects and arrays in one event, the event object itself being level 1
-   * (`properties` is level 2). Deeper events are refused one by one (`tooDeepIssue`), not their batch.
-   */
-  eventMaxDepth: 32,
-} as const;
+export { EVENT_TYPES, LIMITS, SCHEMA_VERSION, type EventType } from '../limits';
 
 const Id = Type.String({ minLength: 1, maxLength: LIMITS.idMax });
 /** RFC 3339 timestamp, e.g. 2026-11-25T13:31:11.123Z. */

@@ -1,4 +1,5 @@
-import type { ClientEvent, LIMITS } from '@eventline/schemas';
+import type { ClientEvent } from '@eventline/schemas';
+import type { LIMITS } from '@eventline/schemas/limits';
 import type { ResolvedConfig } from './config';
 import type { Emitter } from './emitter';
 import type { ClientNotices } from './notices';
