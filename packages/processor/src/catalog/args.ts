@@ -2,14 +2,15 @@ import { DEFAULT_LAKE_FORMAT, type CatalogOptions } from '@eventline/schemas';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../delivery/prefix';
 
-export const USAGE = `usage: npm run catalog -- --location s3://bucket/prefix [--format ndjson|parquet] [--database name]
-                          [--first-date YYYY-MM-DD] [--app-ids a,b] [--glue]
-                          [--event-prefix EXPR] [--error-prefix EXPR]
+export const USAGE = `usage: eventline-catalog --location s3://bucket/prefix [--format ndjson|parquet] [--database name]
+                         [--first-date YYYY-MM-DD] [--app-ids a,b] [--glue]
+                         [--event-prefix EXPR] [--error-prefix EXPR]
 Prints the Athena CREATE EXTERNAL TABLE statements (with partition projection) for the lake's
 events and bad_rows tables; with --glue, the Glue CreateTable TableInput JSON instead.
 They describe the default layout only (EVENT_PREFIX and ERROR_PREFIX unset): another prefix given
 with --event-prefix / --error-prefix is refused.
---format is the events' file format: ndjson by default, as the processor's OUTPUT_FORMAT.`;
+--format is the events' file format: ndjson by default, as the processor's OUTPUT_FORMAT.
+In this repository: npm run catalog -- <options>.`;
 
 export class UsageError extends Error {
   constructor(message: string) {

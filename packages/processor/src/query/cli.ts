@@ -11,7 +11,7 @@ import { runQuery } from './lake';
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const sql = argv.join(' ').trim();
   if (sql === '' || sql === '--help' || sql === '-h') {
-    process.stderr.write('usage: npm run query -- "select count(*) from events"   (views: events, bad_rows)\n');
+    process.stderr.write('usage: eventline-query "select count(*) from events"   (views: events, bad_rows; in this repository: npm run query -- "<sql>")\n');
     return sql === '' ? 2 : 0;
   }
   const lakeDir = resolve(env.INIT_CWD ?? process.cwd(), env.LAKE_DIR || '.data/lake');
