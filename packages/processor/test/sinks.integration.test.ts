@@ -168,12 +168,54 @@ describe('PostgreSQL sink', () => {
     expect(Number(rows[0]?.n)).toBe(1050);
   });
 
+  it('is idempotent on (app_id, event_id): two apps\' events with one event_id are both stored', async () => {
+    const sink = await open();
+    const shop = storedEvent({ app_id: 'shop', seq: 1 });
+    const blog = { ...shop, app_id: 'blog', seq: 2 };
+    const lake = await dirs.make();
+    await deliverRecords('shardId-000000000006', [record(shop), record(blog)], createFolderSink(lake), { rowSink: sink });
+    await deliverRecords('shardId-000000000007', [record({ ...blog, seq: 3 })], createFolderSink(lake), { rowSink: sink });
+    const { rows } = await postgres.admin().query<{ app_id: string; seq: string }>(`SELECT app_id, seq FROM "${schema}".events WHERE event_id = $1 ORDER BY app_id`, [shop.event_id]);
+    expect(rows.map((r) => [r.app_id, Number(r.seq)])).toEqual([
+      ['blog', 2],
+      ['shop', 1],
+    ]);
+  });
+
+  it('refuses to start on a table an older release keyed on event_id alone, naming the ALTER TABLE to run; after it, starts', async () => {
+    const admin = postgres.admin();
+    const old = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' });
+    await old.close();
+    // As releases before the (app_id, event_id) key made it.
+    await admin.query(`ALTER TABLE "${schema}".old_key DROP CONSTRAINT old_key_pkey, ADD PRIMARY KEY (event_id)`);
+    const refused = createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' });
+    const sql = `ALTER TABLE "${schema}"."old_key" DROP CONSTRAINT "old_key_pkey", ADD PRIMARY KEY ("app_id", "event_id");`;
+    await expect(refused).rejects.toThrow(
+      new PostgresConfigError(
+        `"${schema}"."old_key" has PRIMARY KEY ("event_id"); the processor dedupes on (app_id, event_id) and needs PRIMARY KEY ("app_id", "event_id"). Run: ${sql} (or use another PG_TABLE)`,
+      ),
+    );
+    await admin.query(sql);
+    const sink = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' });
+    sinks.push(sink);
+    const event = storedEvent();
+    await deliverRecords('shardId-000000000008', [record(event), record({ ...event, app_id: 'blog' })], createFolderSink(await dirs.make()), { rowSink: sink });
+    const { rows } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".old_key WHERE event_id = $1`, [event.event_id]);
+    expect(Number(rows[0]?.n)).toBe(2);
+
+    // A table without any primary key: every INSERT's ON CONFLICT would fail (42P10); refused at start too.
+    await admin.query(`ALTER TABLE "${schema}".old_key DROP CONSTRAINT old_key_pkey`);
+    await expect(createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' })).rejects.toThrow(
+      `Run: ALTER TABLE "${schema}"."old_key" ADD PRIMARY KEY ("app_id", "event_id");`,
+    );
+  });
+
   it("completes a table an earlier release created without a catalog column (every INSERT failed with 42703), and refuses one whose column has another type", async () => {
     const admin = postgres.admin();
     // As an older release made it: the catalog without `currency` and without `revenue`.
     await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await admin.query(`CREATE TABLE "${schema}".older (event_id text PRIMARY KEY, extra text)`);
-    for (const column of LAKE_COLUMNS.filter((c) => !['event_id', 'currency', 'revenue'].includes(c.name))) {
+    await admin.query(`CREATE TABLE "${schema}".older (event_id text, app_id text, extra text, PRIMARY KEY (app_id, event_id))`);
+    for (const column of LAKE_COLUMNS.filter((c) => !['event_id', 'app_id', 'currency', 'revenue'].includes(c.name))) {
       const type = { string: 'text', int: 'integer', bigint: 'bigint', double: 'double precision', boolean: 'boolean', timestamp: 'timestamptz', json: 'jsonb' }[column.type];
       await admin.query(`ALTER TABLE "${schema}".older ADD COLUMN "${column.name}" ${type}`);
     }

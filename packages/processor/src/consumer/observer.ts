@@ -20,7 +20,7 @@ export interface FlushReport {
   rowsDelivered: number;
   /** Bad rows by `error_type`. */
   badRows: ReadonlyMap<string, number>;
-  /** Repeated event_ids within the flush. */
+  /** Repeated (app_id, event_id) keys within the flush. */
   duplicates: number;
   /** Event ids an earlier flush delivered (the seen index). */
   alreadyDelivered: number;

@@ -100,7 +100,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
         stream: o.streamName,
         shard: o.shardId,
         count: fresh.leftOut.length,
-        event_ids: fresh.leftOut.slice(0, 10),
+        events: fresh.leftOut.slice(0, 10),
       });
     }
   };

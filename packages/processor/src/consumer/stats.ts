@@ -5,9 +5,9 @@ export interface ConsumerStats {
   recordsRead: number;
   rowsDelivered: number;
   badRows: number;
-  /** Records dropped because their event_id repeated within one flush. */
+  /** Records dropped because their (app_id, event_id) repeated within one flush. */
   duplicates: number;
-  /** Records left out because an earlier flush (any shard, any run) delivered their event_id. */
+  /** Records left out because an earlier flush (any shard, any run) delivered their (app_id, event_id). */
   alreadyDelivered: number;
   filesWritten: number;
   /** Event ids in the cross-flush dedupe index (absent when it is off). */

@@ -1,3 +1,4 @@
+import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import { processRecords, type ProcessOptions } from '../core/process';
 import { releaseClaims } from '../dedupe/release-claims';
@@ -39,7 +40,7 @@ interface Transformed {
  * hour) for dynamic partitioning, e.g. the prefix
  * `events/app_id=!{partitionKeyFromLambda:app_id}/event_date=!{partitionKeyFromLambda:event_date}/hour=!{partitionKeyFromLambda:hour}/`.
  * From the ingest's bad-rows stream, every record is `Ok` as a bad row instead (transformIngestBadRows).
- * A repeated event_id within the invocation is `Dropped`, and so is, with a seen index, one an
+ * A repeated event (app_id and event_id) within the invocation is `Dropped`, and so is, with a seen index, one an
  * earlier invocation delivered from another record; anything invalid is `ProcessingFailed` with its
  * original data, which Firehose writes under its error prefix. A failed claim fails the invocation
  * (Firehose retries it).
@@ -52,14 +53,15 @@ export function createFirehoseTransformHandler(options: FirehoseTransformOptions
     const seen = new Set<string>();
     for (const t of transformed) {
       t.rows = t.rows?.filter((row) => {
-        if (seen.has(row.event_id)) return false;
-        seen.add(row.event_id);
+        const key = dedupeKey(row);
+        if (seen.has(key)) return false;
+        seen.add(key);
         return true;
       });
     }
     if (options.seen) {
       const leftOut = await leaveOutClaimed(options.seen, transformed, log);
-      if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, event_ids: leftOut.slice(0, 10) });
+      if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, events: leftOut.slice(0, 10) });
     }
     return { records: transformed.map(toOutput) };
   };
@@ -95,7 +97,7 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     let shard = byShard.get(meta.shardId);
     if (shard === undefined) byShard.set(meta.shardId, (shard = { candidates: [], holders: [] }));
     shard.holders.push(t);
-    for (const row of t.rows) shard.candidates.push({ eventId: row.event_id, sequenceNumber: meta.sequenceNumber });
+    for (const row of t.rows) shard.candidates.push({ key: dedupeKey(row), sequenceNumber: meta.sequenceNumber });
   }
   const leftOut: string[] = [];
   for (const [shardId, { candidates, holders }] of byShard) {
@@ -108,9 +110,9 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     }
     if (delivered.size === 0) continue;
     for (const t of holders) {
-      t.rows = t.rows?.filter((row) => !delivered.has(row.event_id));
+      t.rows = t.rows?.filter((row) => !delivered.has(dedupeKey(row)));
     }
-    leftOut.push(...candidates.map((c) => c.eventId).filter((id) => delivered.has(id)));
+    leftOut.push(...candidates.map((c) => c.key).filter((key) => delivered.has(key)));
   }
   return leftOut;
 }

@@ -58,7 +58,7 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
         const fresh = seen ? await leaveOutDelivered(seen, shardId, prepared) : { records: prepared, leftOut: [] };
         await deliverPrepared(shardId, fresh.records, options.sink, delivery, first);
         if (fresh.leftOut.length > 0) {
-          log('info', 'left out events an earlier batch delivered', { shard: shardId, count: fresh.leftOut.length, event_ids: fresh.leftOut.slice(0, 10) });
+          log('info', 'left out events an earlier batch delivered', { shard: shardId, count: fresh.leftOut.length, events: fresh.leftOut.slice(0, 10) });
         }
       } catch (error) {
         log('error', 'delivery failed; Lambda retries from the first record', { shard: shardId, first_sequence_number: first, ...errorFields(error) });

@@ -24,7 +24,7 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
   const badRows = new Counter({ name: 'eventline_processor_bad_rows_total', help: 'Bad rows written, by error type', labelNames: ['stream', 'error_type'], registers });
   const duplicates = new Counter({
     name: 'eventline_processor_duplicates_total',
-    help: 'Records left out for a repeated event_id: within one flush, or delivered by an earlier flush (seen index)',
+    help: 'Records left out for a repeated (app_id, event_id): within one flush, or delivered by an earlier flush (seen index)',
     labelNames: ['stream', 'scope'],
     registers,
   });

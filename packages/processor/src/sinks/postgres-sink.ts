@@ -2,7 +2,7 @@ import { parseDateTime } from '@eventline/schemas';
 import pg from 'pg';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
-import { checkTable, PG_COLUMN_TYPES, prepareTable, qualified, type PgTable } from './postgres-schema';
+import { checkTable, PG_COLUMN_TYPES, PG_KEY_COLUMNS, prepareTable, qualified, type PgTable } from './postgres-schema';
 
 export interface PostgresSinkOptions extends Partial<PgTable> {
   connectionString: string;
@@ -39,7 +39,7 @@ export interface PostgresSink extends RowSink {
 }
 
 /**
- * Rows into one PostgreSQL table, created on start. Idempotent: `ON CONFLICT (event_id) DO
+ * Rows into one PostgreSQL table, created on start. Idempotent: `ON CONFLICT (app_id, event_id) DO
  * NOTHING`, so a replay after a crash inserts nothing twice. Each flush is one transaction of
  * bounded multi-row INSERTs; the pool is small on purpose, so a traffic spike waits in Kinesis
  * instead of opening connections or sending huge statements.
@@ -149,7 +149,7 @@ function insertSql(table: PgTable, rowCount: number): string {
   const names = PG_COLUMN_TYPES.map((c) => `"${c.name}"`).join(', ');
   const width = PG_COLUMN_TYPES.length;
   const tuples = Array.from({ length: rowCount }, (_, r) => `(${PG_COLUMN_TYPES.map((c, i) => `$${r * width + i + 1}::${c.pgType}`).join(', ')})`);
-  return `INSERT INTO ${qualified(table)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT ("event_id") DO NOTHING`;
+  return `INSERT INTO ${qualified(table)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT (${PG_KEY_COLUMNS.map((c) => `"${c}"`).join(', ')}) DO NOTHING`;
 }
 
 function values(row: LakeRow): unknown[] {
@@ -165,7 +165,7 @@ function values(row: LakeRow): unknown[] {
 /**
  * PostgreSQL refused the row's own values, so a retry would fail the same way: data exceptions
  * (class 22: out of range, bad text) and integrity violations (class 23: a CHECK or a unique index
- * someone added; the event_id key itself is ON CONFLICT DO NOTHING).
+ * someone added; the (app_id, event_id) key itself is ON CONFLICT DO NOTHING).
  */
 function isRowDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
