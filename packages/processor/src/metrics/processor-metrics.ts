@@ -8,6 +8,8 @@ export interface ProcessorMetrics {
   observerFor(stream: string): ConsumerObserver;
   /** Read the size of a stream's seen index at each scrape (`undefined`: no index). */
   watchSeenIds(stream: string, read: () => number | undefined): void;
+  /** Count rows PostgreSQL's ON CONFLICT DO NOTHING skipped (committed writes). */
+  postgresRowsSkipped(count: number): void;
 }
 
 /**
@@ -26,6 +28,11 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     name: 'eventline_processor_duplicates_total',
     help: 'Records left out for a repeated (app_id, event_id): within one flush, or delivered by an earlier flush (seen index)',
     labelNames: ['stream', 'scope'],
+    registers,
+  });
+  const postgresSkipped = new Counter({
+    name: 'eventline_processor_postgres_rows_skipped_total',
+    help: 'Rows PostgreSQL skipped as already in the table (ON CONFLICT DO NOTHING on app_id, event_id): replays, or copies stored before',
     registers,
   });
   const filesWritten = new Counter({ name: 'eventline_processor_files_written_total', help: 'Lake files written, by format', labelNames: ['stream', 'format'], registers });
@@ -126,6 +133,9 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     observerFor,
     watchSeenIds(stream, read) {
       seenIdReaders.set(stream, read);
+    },
+    postgresRowsSkipped(count) {
+      postgresSkipped.inc(count);
     },
   };
 }
