@@ -93,7 +93,7 @@ describe('Kinesis ESM handler with the DynamoDB seen index (s3rver + dynalite)',
     const logs: string[] = [];
     const gaveUp = createKinesisEsmHandler({ sink: failing, seen, log: (_level, msg) => void logs.push(msg) })({ Records: [esmRecord(v, 20)] });
     await expect(gaveUp).rejects.toMatchObject({ name: 'KinesisBatchFailedError' });
-    expect(logs).toEqual(['delivery failed; Lambda retries from the first record']);
+    expect(logs).toEqual(['delivery failed; Lambda retries from the first record', 'batch records reported failed; Lambda delivers them again']);
     // Lambda's retries run out (MaximumRetryAttempts); the SDK, which got no answer, sends v again.
     const handler = createKinesisEsmHandler({ sink: createS3Sink({ client: s3Client, bucket: 'lake', prefix: 'given-up' }), seen });
     expect(await handler({ Records: [esmRecord({ ...v, received_at: '2026-11-25T12:05:00.000Z' }, 21)] })).toEqual({ batchItemFailures: [] });

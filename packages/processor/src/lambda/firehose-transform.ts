@@ -7,6 +7,7 @@ import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
 import { transformIngestBadRows } from './firehose-bad-rows';
+import { LOGGED_REASONS, shortReason } from './failure-log';
 import { lambdaInputOf } from './source-stream';
 
 export interface FirehoseTransformOptions extends ProcessOptions {
@@ -28,10 +29,12 @@ export type FirehoseTransformHandler = (event: FirehoseTransformationEvent) => P
 
 type Output = FirehoseTransformationResponse['records'][number];
 
-/** One record after processing: its rows, or none when it is invalid. */
+/** One record after processing: its rows, or none (and why) when it is invalid. */
 interface Transformed {
   record: FirehoseTransformationRecord;
   rows: LakeRow[] | undefined;
+  /** Set with `rows` undefined: why the record is `ProcessingFailed`. */
+  reason?: string;
 }
 
 /**
@@ -63,8 +66,29 @@ export function createFirehoseTransformHandler(options: FirehoseTransformOptions
       const leftOut = await leaveOutClaimed(options.seen, transformed, log);
       if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, events: leftOut.slice(0, 10) });
     }
-    return { records: transformed.map(toOutput) };
+    const records = transformed.map(toOutput);
+    logProcessingFailed(transformed, records, log);
+    return { records };
   };
+}
+
+/**
+ * One line per invocation that answers any `ProcessingFailed`: Firehose writes those records under
+ * its error prefix (and they may come back, re-sent), so the operator must see how many and why,
+ * here, without reading the error objects. Counts of every result, and the first few failures'
+ * reasons with their recordId.
+ */
+function logProcessingFailed(transformed: readonly Transformed[], records: readonly Output[], log: Logger): void {
+  const failed = transformed.filter((t) => t.rows === undefined);
+  if (failed.length === 0) return;
+  const count = (result: Output['result']): number => records.filter((r) => r.result === result).length;
+  log('warn', 'records answered ProcessingFailed; Firehose writes them under its error prefix', {
+    records: records.length,
+    ok: count('Ok'),
+    dropped: count('Dropped'),
+    processing_failed: failed.length,
+    reasons: failed.slice(0, LOGGED_REASONS).map((t) => ({ record_id: t.record.recordId, reason: shortReason(t.reason ?? 'unknown') })),
+  });
 }
 
 function transformOne(record: FirehoseTransformationRecord, options: ProcessOptions): Transformed {
@@ -80,7 +104,11 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
     ],
     options,
   );
-  return { record, rows: badRows.length > 0 || rows.length === 0 ? undefined : rows };
+  const bad = badRows[0];
+  if (bad !== undefined) return { record, rows: undefined, reason: `${bad.error_type}: ${bad.reason}` };
+  // A KPL aggregate of no sub-record: nothing to deliver, and nothing explains it but this.
+  if (rows.length === 0) return { record, rows: undefined, reason: 'the record holds no event' };
+  return { record, rows };
 }
 
 /**
