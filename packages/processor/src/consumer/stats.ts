@@ -12,12 +12,14 @@ export interface ConsumerStats {
   filesWritten: number;
   /** Event ids in the cross-flush dedupe index (absent when it is off). */
   seenIds?: number;
+  /** Checkpointed pending ranges whose records the stream's retention trimmed before they were delivered (logged). */
+  pendingRangesExpired: number;
   /** Failed calls, logged and retried: every CONSUMER_OPERATIONS entry (shard re-list, iterator, read, seen-index claim, delivery, checkpoint). */
   errors: number;
 }
 
 export function emptyStats(): ConsumerStats {
-  return { recordsRead: 0, rowsDelivered: 0, badRows: 0, duplicates: 0, alreadyDelivered: 0, filesWritten: 0, errors: 0 };
+  return { recordsRead: 0, rowsDelivered: 0, badRows: 0, duplicates: 0, alreadyDelivered: 0, filesWritten: 0, pendingRangesExpired: 0, errors: 0 };
 }
 
 /** The observer that keeps `stats` up to date. */
@@ -38,5 +40,8 @@ export function statsObserver(stats: ConsumerStats): ConsumerObserver {
       stats.errors += 1;
     },
     shardEnded() {},
+    pendingRangeExpired() {
+      stats.pendingRangesExpired += 1;
+    },
   };
 }

@@ -38,6 +38,12 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
   const filesWritten = new Counter({ name: 'eventline_processor_files_written_total', help: 'Lake files written, by format', labelNames: ['stream', 'format'], registers });
   const bytesWritten = new Counter({ name: 'eventline_processor_bytes_written_total', help: 'Bytes of lake files written (compressed)', labelNames: ['stream'], registers });
   const errors = new Counter({ name: 'eventline_processor_errors_total', help: 'Failed calls (logged and retried), by operation', labelNames: ['stream', 'operation'], registers });
+  const pendingExpired = new Counter({
+    name: 'eventline_processor_pending_ranges_expired_total',
+    help: "Checkpointed pending ranges (announced flushes) whose records the stream's retention trimmed before they were delivered",
+    labelNames: ['stream'],
+    registers,
+  });
   const flushDuration = new Histogram({
     name: 'eventline_processor_flush_duration_seconds',
     help: 'One flush: seen index, files, rows, checkpoint',
@@ -89,6 +95,7 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     const duration = flushDuration.labels({ stream });
     read.inc(0);
     delivered.inc(0);
+    pendingExpired.labels({ stream }).inc(0);
     bytes.inc(0);
     for (const scope of DUPLICATE_SCOPE_LABELS) duplicates.labels({ stream, scope }).inc(0);
     for (const format of FILE_FORMAT_LABELS) filesWritten.labels({ stream, format }).inc(0);
@@ -118,6 +125,9 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
       },
       failed(_shard, operation) {
         errors.inc({ stream, operation });
+      },
+      pendingRangeExpired() {
+        pendingExpired.inc({ stream });
       },
       shardEnded(shard) {
         // A finished shard is never read again: its series would only go stale (and fire alerts).
