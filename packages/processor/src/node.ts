@@ -4,6 +4,7 @@ import { kinesisClientConfig } from './consumer/kinesis-client';
 import { errorFields, stderrLogger } from './log';
 import { startObservability, type Observability } from './metrics/observability';
 import { shutDown } from './shutdown';
+import { startupNotices } from './startup-notices';
 import { wireDelivery, type Wired } from './wiring';
 
 /**
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     throw new Error(`cannot serve metrics on ${env.metrics?.host}:${env.metrics?.port}: ${errorFields(error).error as string}`, { cause: error });
   }
   late.observability = observability;
+  for (const notice of startupNotices(env)) stderrLogger(notice.level, notice.msg, notice.fields);
   const consumers: Consumer[] = [];
   try {
     consumers.push(await start(env, wired, observability, env.streamName, env.checkpointFile, 'events'));
