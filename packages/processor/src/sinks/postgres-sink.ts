@@ -139,16 +139,20 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     if (rows.length === 0) return [];
     const chunks = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, i) => rows.slice(i * batchSize, (i + 1) * batchSize));
     // Skips are told only for a committed transaction: a failed one inserted (and skipped) nothing.
+    const skippedFirst: string[] = [];
+    let committed = false;
     try {
-      const skipped: string[] = [];
       await transaction(async (client) => {
-        for (const chunk of chunks) await insert(client, chunk, skipped);
+        for (const chunk of chunks) await insert(client, chunk, skippedFirst);
       });
-      tellSkipped(skipped);
-      return [];
+      committed = true;
     } catch (error) {
       // Anything else (a lost connection, a timeout, a full disk) fails the flush, which is retried.
       if (!isRowDataError(error)) throw error;
+    }
+    if (committed) {
+      tellSkipped(skippedFirst);
+      return [];
     }
     // Some row's own values are refused, and would be on every retry: find them, write the others.
     const refused: RefusedRow[] = [];
