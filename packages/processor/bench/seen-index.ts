@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSeenIndex, type InputRecord } from '../src';
+import { dedupeKey, openSeenIndex, type InputRecord } from '../src';
 
 /**
  * Events/s of the LevelDB seen index (cross-flush dedupe of the local consumer): one claim per flush of
@@ -13,7 +13,7 @@ export async function seenIndexRate(input: readonly InputRecord[], flush: number
   const dir = await mkdtemp(join(tmpdir(), 'eventline-bench-seen-'));
   const index = await openSeenIndex({ dir: join(dir, 'seen') });
   try {
-    const events = input.map((r) => ({ eventId: (JSON.parse(r.data.toString()) as { event_id: string }).event_id, sequenceNumber: r.sequenceNumber }));
+    const events = input.map((r) => ({ key: dedupeKey(JSON.parse(r.data.toString()) as { app_id: string; event_id: string }), sequenceNumber: r.sequenceNumber }));
     const start = process.hrtime.bigint();
     for (let i = 0; i < events.length; i += flush) await index.claim('shardId-000000000000', events.slice(i, i + flush));
     return events.length / (Number(process.hrtime.bigint() - start) / 1e9);

@@ -22,7 +22,7 @@ export interface ProcessorEnv {
   /** Most partitions (files) one flush writes. */
   maxPartitions: number;
   pollIntervalMs: number;
-  /** Cross-flush dedupe index (LevelDB folder) and how long / how many event_ids it remembers. */
+  /** Cross-flush dedupe index (LevelDB folder) and how long / how many (app_id, event_id) keys it remembers. */
   dedupe: { dir: string; windowMs: number; maxIds: number };
   /** Emulator without explicit keys: use dummy credentials. */
   dummyCredentials: boolean;

@@ -24,6 +24,7 @@ export { deliverRecords, deliverPrepared, prepareRecords, type PreparedRecord, t
 export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } from './consumer/consumer';
 export { type ConsumerStats } from './consumer/stats';
 export { CONSUMER_OPERATIONS, type ConsumerObserver, type ConsumerOperation, type FlushReport } from './consumer/observer';
+export { dedupeKey } from './core/dedupe-key';
 export { type SeenIndex, type SeenCandidate } from './dedupe/seen-index';
 export { openSeenIndex, SEEN_INDEX_DEFAULTS, type SeenIndexOptions } from './dedupe/seen-index-leveldb';
 export { openDynamoSeenIndex, DedupeTableMissingError, type DynamoSeenIndexOptions } from './dedupe/seen-index-dynamodb';

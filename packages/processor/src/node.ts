@@ -4,6 +4,7 @@ import { kinesisClientConfig } from './consumer/kinesis-client';
 import { errorFields, stderrLogger } from './log';
 import { startObservability, type Observability } from './metrics/observability';
 import { shutDown } from './shutdown';
+import { startupNotices } from './startup-notices';
 import { wireDelivery, type Wired } from './wiring';
 
 /**
@@ -14,7 +15,9 @@ import { wireDelivery, type Wired } from './wiring';
  */
 async function main(): Promise<void> {
   const env = readEnv(process.env);
-  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger);
+  // Started after the sinks (below); a skip can only come from a flush, so after it is set.
+  const late: { observability?: Observability } = {};
+  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger, { postgresRowsSkipped: (count) => late.observability?.postgresRowsSkipped(count) });
   let observability: Observability;
   try {
     observability = await startObservability(env.metrics, stderrLogger);
@@ -22,6 +25,8 @@ async function main(): Promise<void> {
     await wired.close();
     throw new Error(`cannot serve metrics on ${env.metrics?.host}:${env.metrics?.port}: ${errorFields(error).error as string}`, { cause: error });
   }
+  late.observability = observability;
+  for (const notice of startupNotices(env)) stderrLogger(notice.level, notice.msg, notice.fields);
   const consumers: Consumer[] = [];
   try {
     consumers.push(await start(env, wired, observability, env.streamName, env.checkpointFile, 'events'));

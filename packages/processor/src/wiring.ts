@@ -15,8 +15,14 @@ export interface Wired {
   close(): Promise<void>;
 }
 
+/** What the sinks report besides log lines (the Node entry's metrics). */
+export interface DeliveryHooks {
+  /** Rows PostgreSQL's ON CONFLICT DO NOTHING skipped in a committed write. */
+  postgresRowsSkipped?(count: number): void;
+}
+
 /** Build the sinks a DeliveryEnv describes: folder or S3, plus PostgreSQL when configured (its table is created here). */
-export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, log: Logger): Promise<Wired> {
+export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, log: Logger, hooks: DeliveryHooks = {}): Promise<Wired> {
   const s3 = env.s3 ? new S3Client(s3ClientConfig({ endpoint: env.s3.endpoint, region, dummyCredentials: env.s3.dummyCredentials })) : undefined;
   const sink = env.s3 && s3 ? createS3Sink({ client: s3, bucket: env.s3.bucket, prefix: env.s3.prefix }) : createFolderSink(lakeDir, { log });
   let rowSink: RowSink | undefined;
@@ -32,6 +38,14 @@ export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: st
           statementTimeoutMs: pg.statementTimeoutMs,
           applicationName: pg.applicationName,
           onIdleError: (error) => log('warn', 'a PostgreSQL connection broke while idle; the pool opens a new one when needed', errorFields(error)),
+          onRowsSkipped: ({ count, keys }) => {
+            log('info', 'PostgreSQL skipped rows already in the table (ON CONFLICT DO NOTHING: a replay, or a copy of an event stored before)', {
+              table: `${pg.schema}.${pg.table}`,
+              count,
+              events: keys.slice(0, 10),
+            });
+            hooks.postgresRowsSkipped?.(count);
+          },
         })
       : undefined;
   } catch (error) {

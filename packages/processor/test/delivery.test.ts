@@ -103,6 +103,15 @@ describe('writeFileAtomic and the folder sink', () => {
 });
 
 describe('deliverRecords', () => {
+  it('dedupes a flush on (app_id, event_id): another app\'s row with the same event_id is delivered', async () => {
+    const dir = await dirs.make();
+    const shop = storedEvent({ app_id: 'shop' });
+    const blog = { ...shop, app_id: 'blog' };
+    const result = await deliverRecords('shardId-000000000000', [record(shop), record(blog), record(blog)], createFolderSink(dir));
+    expect(result).toMatchObject({ rowsDelivered: 2, duplicates: 1 });
+    expect((await listFiles(dir)).map((f) => f.split('/')[1])).toEqual(['app_id=blog', 'app_id=shop']);
+  });
+
   it('writes one file per partition, named by the sequence range it holds', async () => {
     const dir = await dirs.make();
     const nine = storedEvent({ received_at: '2026-11-25T09:00:00.000Z' });

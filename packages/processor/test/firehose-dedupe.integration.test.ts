@@ -48,13 +48,28 @@ describe('Firehose transformation with the DynamoDB seen index (dynalite)', () =
       ['rec-205', 'Dropped'],
       ['rec-206', 'Ok'],
     ]);
-    expect(logs).toEqual([{ msg: 'left out events an earlier invocation delivered', count: 1, event_ids: [x.event_id] }]);
+    expect(logs).toEqual([{ msg: 'left out events an earlier invocation delivered', count: 1, events: [`${x.app_id}/${x.event_id}`] }]);
     // Firehose retries the first invocation: its record still holds the claim.
     expect(await results(first)).toEqual([['rec-100', 'Ok']]);
     // Without kinesisRecordMetadata (Direct PUT) a record has no lasting identity to claim with.
     const direct = { ...firehoseRecord(x, '300'), recordId: 'direct' };
     delete direct.kinesisRecordMetadata;
     expect(await results(invoke([direct]))).toEqual([['direct', 'Ok']]);
+  });
+
+  it('dedupes on (app_id, event_id): another app\'s event with the same event_id is Ok, within an invocation and across them', async () => {
+    const table = await createSeenTable(client);
+    const handler = createFirehoseTransformHandler({ seen: openDynamoSeenIndex({ client, table, conditionalWrites: true }) });
+    const shop = storedEvent({ app_id: 'shop' });
+    const results = async (event: FirehoseTransformationEvent) => (await handler(event)).records.map((r) => [r.recordId, r.result]);
+    expect(await results(invoke([firehoseRecord(shop, '400'), firehoseRecord({ ...shop, app_id: 'blog' }, '401')]))).toEqual([
+      ['rec-400', 'Ok'],
+      ['rec-401', 'Ok'],
+    ]);
+    expect(await results(invoke([firehoseRecord({ ...shop, app_id: 'news' }, '402'), firehoseRecord({ ...shop, received_at: '2026-11-25T10:00:00.000Z' }, '403')]))).toEqual([
+      ['rec-402', 'Ok'],
+      ['rec-403', 'Dropped'],
+    ]);
   });
 
   it('a claim that fails for another reason than a rival claim fails the invocation and releases what it claimed', async () => {
@@ -77,7 +92,7 @@ describe('Firehose transformation with the DynamoDB seen index (dynalite)', () =
       await expect(handler(invoke(records))).rejects.toThrow(/Throughput exceeds/);
       expect(logs).toEqual([]);
       const left = await Promise.all(
-        events.map(async (e) => (await client.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: e.event_id } }, ConsistentRead: true }))).Item),
+        events.map(async (e) => (await client.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: `${e.app_id}/${e.event_id}` } }, ConsistentRead: true }))).Item),
       );
       expect(left.filter((item) => item !== undefined)).toEqual([]);
       // Firehose's retries run out; a resend of the first event from a later record is delivered, not Dropped.

@@ -61,7 +61,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
     const stored = storedEvent();
     event.Records[1]!.kinesis.data = b64(stored);
     expect(await invokeBundledHandler({ bundle, handlerName: 'kinesisHandler', event, env })).toEqual({ batchItemFailures: [] });
-    const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: stored.event_id } }, ConsistentRead: true }));
+    const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: `${stored.app_id}/${stored.event_id}` } }, ConsistentRead: true }));
     expect(claim.Item?.seq).toEqual({ S: event.Records[1]!.kinesis.sequenceNumber });
     const client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
     try {

@@ -67,7 +67,7 @@ describe('Kinesis ESM handler with the DynamoDB seen index (s3rver + dynalite)',
     expect(await handler(batch1)).toEqual({ batchItemFailures: [] });
     expect(await handler(batch2)).toEqual({ batchItemFailures: [] });
     expect(await lakeEventIds('lake')).toEqual([x.event_id, y.event_id].sort());
-    expect(logs).toEqual([{ msg: 'left out events an earlier batch delivered', fields: { shard: SHARD, count: 1, event_ids: [x.event_id] } }]);
+    expect(logs).toEqual([{ msg: 'left out events an earlier batch delivered', fields: { shard: SHARD, count: 1, events: [`${x.app_id}/${x.event_id}`] } }]);
 
     // Lambda retries batch 1 (say its response was lost): its claims point at its own record.
     expect(await handler(batch1)).toEqual({ batchItemFailures: [] });
@@ -93,11 +93,29 @@ describe('Kinesis ESM handler with the DynamoDB seen index (s3rver + dynalite)',
     const logs: string[] = [];
     const gaveUp = createKinesisEsmHandler({ sink: failing, seen, log: (_level, msg) => void logs.push(msg) })({ Records: [esmRecord(v, 20)] });
     await expect(gaveUp).rejects.toMatchObject({ name: 'KinesisBatchFailedError' });
-    expect(logs).toEqual(['delivery failed; Lambda retries from the first record']);
+    expect(logs).toEqual(['delivery failed; Lambda retries from the first record', 'batch records reported failed; Lambda delivers them again']);
     // Lambda's retries run out (MaximumRetryAttempts); the SDK, which got no answer, sends v again.
     const handler = createKinesisEsmHandler({ sink: createS3Sink({ client: s3Client, bucket: 'lake', prefix: 'given-up' }), seen });
     expect(await handler({ Records: [esmRecord({ ...v, received_at: '2026-11-25T12:05:00.000Z' }, 21)] })).toEqual({ batchItemFailures: [] });
     expect(await lakeEventIds('given-up')).toEqual([v.event_id]);
+  });
+
+  it('dedupes on (app_id, event_id): another app\'s event with the same event_id is delivered, in the same batch and in a later one', async () => {
+    const table = await createSeenTable(dynamoClient);
+    const seen = openDynamoSeenIndex({ client: dynamoClient, table });
+    const logs: string[] = [];
+    const handler = createKinesisEsmHandler({ sink: createS3Sink({ client: s3Client, bucket: 'lake', prefix: 'two-apps' }), seen, log: (_level, msg) => void logs.push(msg) });
+    const shop = storedEvent({ app_id: 'shop', received_at: '2026-11-25T09:00:00.000Z' });
+    const blog = { ...shop, app_id: 'blog' };
+    const news = { ...shop, app_id: 'news', received_at: '2026-11-25T09:30:00.000Z' };
+    expect(await handler({ Records: [esmRecord(shop, 30), esmRecord(blog, 31)] })).toEqual({ batchItemFailures: [] });
+    expect(await handler({ Records: [esmRecord(news, 32)] })).toEqual({ batchItemFailures: [] });
+    expect(await lakeEventIds('two-apps')).toEqual([shop.event_id, shop.event_id, shop.event_id]);
+    expect(logs).toEqual([]);
+    // A resend of blog's copy is still left out: the key is the pair.
+    expect(await handler({ Records: [esmRecord({ ...blog, received_at: '2026-11-25T10:00:00.000Z' }, 33)] })).toEqual({ batchItemFailures: [] });
+    expect(await lakeEventIds('two-apps')).toEqual([shop.event_id, shop.event_id, shop.event_id]);
+    expect(logs).toEqual(['left out events an earlier batch delivered']);
   });
 
   it('without a seen index a resend in a later batch is kept (dedupe within a batch only)', async () => {

@@ -69,7 +69,7 @@ describe('Lambda entries configured from the environment', () => {
     const hour12 = async (): Promise<number> => ((await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'lambda/events/app_id=shop/event_date=2026-11-25/hour=12/' }))).Contents ?? []).length;
     try {
       expect(await kinesisHandler({ Records: [first] })).toEqual({ batchItemFailures: [] });
-      const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: stored.event_id } }, ConsistentRead: true }));
+      const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: `${stored.app_id}/${stored.event_id}` } }, ConsistentRead: true }));
       expect(claim.Item).toMatchObject({ shard: { S: 'shardId-000000000006' }, seq: { S: first.kinesis.sequenceNumber } });
       expect(await hour12()).toBe(1);
       // A batch holding only the resend writes no events file (it would be named after the resend).
@@ -88,7 +88,7 @@ describe('Lambda entries configured from the environment', () => {
     expect(out?.result).toBe('Ok');
     const row = JSON.parse(Buffer.from(out!.data, 'base64').toString('utf8')) as { user_id: string };
     expect(row.user_id).toMatch(/^[0-9a-f]{64}$/);
-    const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: stored.event_id } }, ConsistentRead: true }));
+    const claim = await dynamoClient.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: `${stored.app_id}/${stored.event_id}` } }, ConsistentRead: true }));
     expect(claim.Item).toMatchObject({ shard: { S: 'shardId-000000000000' }, seq: { S: event.records[0]!.kinesisRecordMetadata!.sequenceNumber } });
   });
 

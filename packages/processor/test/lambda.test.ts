@@ -55,10 +55,23 @@ describe('Kinesis event source mapping handler', () => {
     const { event } = await esmEvent();
     const inner = createFolderSink(lake);
     const sink: Sink = { write: (key, bytes) => (key.includes('shardId-000000000006') ? Promise.reject(new Error('disk full')) : inner.write(key, bytes)) };
-    const logs: string[] = [];
-    const response = await createKinesisEsmHandler({ sink, log: (_level, msg) => void logs.push(msg) })(event);
+    const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    const response = await createKinesisEsmHandler({ sink, log: (level, msg, fields) => void logs.push({ level, msg, ...(fields ? { fields } : {}) }) })(event);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '49590338271490256608559692538361571095921575989136588898' }] });
-    expect(logs).toEqual(['delivery failed; Lambda retries from the first record']);
+    expect(logs.map((l) => l.msg)).toEqual(['delivery failed; Lambda retries from the first record', 'batch records reported failed; Lambda delivers them again']);
+    // One line for the batch: how many records repeat, and why.
+    expect(logs[1]).toEqual({
+      level: 'warn',
+      msg: 'batch records reported failed; Lambda delivers them again',
+      fields: {
+        records: 3,
+        failed_records: 2,
+        shards: 2,
+        failed_shards: 1,
+        reported_as: 'batchItemFailures',
+        reasons: [{ shard: 'shardId-000000000006', first_sequence_number: '49590338271490256608559692538361571095921575989136588898', reason: '2 of 2 files failed to write (disk full)' }],
+      },
+    });
     expect((await files(lake)).every((f) => f.includes('shardId-000000000007'))).toBe(true);
   });
 
@@ -66,8 +79,20 @@ describe('Kinesis event source mapping handler', () => {
     const event = await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json');
     const sink: Sink = { write: () => Promise.reject(new Error('S3 unavailable')) };
     const first = event.Records[0]!.kinesis.sequenceNumber;
-    const failure = await createKinesisEsmHandler({ sink })(event).catch((error: unknown) => error);
+    const logs: { msg: string; fields?: Record<string, unknown> }[] = [];
+    const failure = await createKinesisEsmHandler({ sink, log: (_level, msg, fields) => void logs.push({ msg, ...(fields ? { fields } : {}) }) })(event).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(KinesisBatchFailedError);
+    expect(logs.at(-1)).toEqual({
+      msg: 'batch records reported failed; Lambda delivers them again',
+      fields: {
+        records: event.Records.length,
+        failed_records: event.Records.length,
+        shards: 1,
+        failed_shards: 1,
+        reported_as: 'KinesisBatchFailedError',
+        reasons: [{ shard: 'shardId-000000000006', first_sequence_number: first, reason: expect.stringContaining('S3 unavailable') as unknown }],
+      },
+    });
     expect(failure).toMatchObject({ name: 'KinesisBatchFailedError', shardId: 'shardId-000000000006', firstSequenceNumber: first, cause: { message: 'S3 unavailable' } });
     expect((failure as Error).message).toBe(`delivery of the batch failed (shard shardId-000000000006 from sequence number ${first}): S3 unavailable; Lambda retries it from there`);
   });
@@ -109,7 +134,25 @@ describe('Firehose transformation handler', () => {
       { ...sample, recordId: 'r-dup', data: b64(good) },
       { ...sample, recordId: 'r-invalid', data: b64({ ...good, seq: -1 }) },
     );
-    const response = await createFirehoseTransformHandler()(event);
+    const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    const response = await createFirehoseTransformHandler({ log: (level, msg, fields) => void logs.push({ level, msg, ...(fields ? { fields } : {}) }) })(event);
+    // One line for the invocation: every result counted, each failure's reason with its recordId.
+    expect(logs).toEqual([
+      {
+        level: 'warn',
+        msg: 'records answered ProcessingFailed; Firehose writes them under its error prefix',
+        fields: {
+          records: 4,
+          ok: 1,
+          dropped: 1,
+          processing_failed: 2,
+          reasons: [
+            { record_id: sample.recordId, reason: expect.stringMatching(/^parse: /) as unknown },
+            { record_id: 'r-invalid', reason: expect.stringMatching(/^validation: .*seq/) as unknown },
+          ],
+        },
+      },
+    ]);
     expect(response.records.map((r) => [r.recordId, r.result])).toEqual([
       [sample.recordId, 'ProcessingFailed'],
       ['r-good', 'Ok'],

@@ -100,6 +100,7 @@ describe('a flush over more partitions than files a process may open', () => {
         buffered: () => undefined,
         failed: () => undefined,
         shardEnded: () => undefined,
+        pendingRangeExpired: () => undefined,
       },
     });
     try {

@@ -12,6 +12,9 @@ describe.each(KINESIS_ENGINES)('node entry against %s', (engine) => {
   it('reads env, prints a ready line, delivers, and exits 0 on SIGTERM', async () => {
     const { running, lakeDir, ready } = await suite.start({ BUFFER_MAX_MS: '1000' });
     expect(ready).toMatchObject({ event: 'ready', service: 'processor', stream: 'clicks', lake_dir: lakeDir });
+    // No BAD_ROWS_STREAM_NAME here: the entry says at start where rejections and bad rows go.
+    expect(running.stderr()).toContain(`"msg":"BAD_ROWS_STREAM_NAME is unset: the ingest's rejections are not read"`);
+    expect(running.stderr()).toContain(`"processor_bad_rows":"${lakeDir}/bad_rows/`);
 
     const events = [storedEvent(), storedEvent({ anonymous_id: 'dev-2' }), storedEvent({ anonymous_id: 'dev-3' })];
     await suite.withKinesis((producer) =>

@@ -67,6 +67,17 @@ describe('processRecords', () => {
     expect(duplicates).toBe(1);
   });
 
+  it('keeps two apps\' records with the same event_id: the dedupe key is (app_id, event_id)', () => {
+    const shop = storedEvent({ app_id: 'shop' });
+    const blog = { ...shop, app_id: 'blog' };
+    const { rows, duplicates } = processRecords([record(shop), record(blog), record({ ...blog, seq: 9 })]);
+    expect(rows.map((r) => [r.app_id, r.event_id])).toEqual([
+      ['shop', shop.event_id],
+      ['blog', shop.event_id],
+    ]);
+    expect(duplicates).toBe(1);
+  });
+
   it('truncates a huge payload but keeps the bad row', () => {
     const huge = 'x'.repeat(PAYLOAD_MAX_CHARS + 10);
     const { badRows } = processRecords([record(huge)]);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DedupeTableMissingError, openDynamoSeenIndex, UnprocessedItemsError } from '../src';
 import { createSeenTable } from './fixtures/dynamo';
 
-const ev = (eventId: string, sequenceNumber: string) => ({ eventId, sequenceNumber });
+const ev = (key: string, sequenceNumber: string) => ({ key, sequenceNumber });
 const noWait = { attempts: 4, delayMs: () => 0 };
 
 describe('seen index (DynamoDB, against dynalite)', () => {
@@ -26,8 +26,8 @@ describe('seen index (DynamoDB, against dynalite)', () => {
     await dynamo?.stop();
   });
 
-  const item = async (table: string, eventId: string) =>
-    (await client.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: eventId } }, ConsistentRead: true }))).Item;
+  const item = async (table: string, key: string) =>
+    (await client.send(new GetItemCommand({ TableName: table, Key: { event_id: { S: key } }, ConsistentRead: true }))).Item;
 
   it('an id belongs to the record that claimed it first; a replay of that record is not a duplicate', async () => {
     const table = await createSeenTable(client);
@@ -141,7 +141,7 @@ describe('seen index (DynamoDB, against dynalite)', () => {
         const index = openDynamoSeenIndex({ client: partial, table, retry: noWait });
         const events = Array.from({ length: 25 }, (_, i) => ev(`u-${i}`, String(i)));
         expect(await index.claim('shard-0', events)).toEqual(new Set());
-        for (const e of events) expect((await item(table, e.eventId))?.seq).toEqual({ S: e.sequenceNumber });
+        for (const e of events) expect((await item(table, e.key))?.seq).toEqual({ S: e.sequenceNumber });
       } finally {
         partial.destroy();
       }

@@ -7,7 +7,7 @@ import { tempDirs } from './fixtures/temp-dir';
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
-const ev = (eventId: string, sequenceNumber: string) => ({ eventId, sequenceNumber });
+const ev = (key: string, sequenceNumber: string) => ({ key, sequenceNumber });
 
 describe('seen index (LevelDB)', () => {
   it('an id belongs to the record that claimed it first; a replay of that record is not a duplicate', async () => {

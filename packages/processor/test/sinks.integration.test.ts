@@ -6,6 +6,10 @@ import { createFolderSink, createPostgresSink, PostgresConfigError, createS3Sink
 import { record, storedEvent } from './fixtures/events';
 import { postgresSuite } from './fixtures/postgres-suite';
 import { tempDirs } from './fixtures/temp-dir';
+import { valueOf } from './fixtures/metric-values';
+import { readDeliveryEnv } from '../src/config-delivery';
+import { createProcessorMetrics } from '../src/metrics/processor-metrics';
+import { wireDelivery } from '../src/wiring';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
@@ -101,6 +105,54 @@ describe('PostgreSQL sink', () => {
     ]);
   });
 
+  it('counts and logs the rows ON CONFLICT skipped (a replayed flush), in the metric and one log line per write', async () => {
+    const problems: string[] = [];
+    const env = readDeliveryEnv({ DATABASE_URL: postgres.url(), PG_SCHEMA: schema, PG_TABLE: 'skips' }, problems);
+    expect(problems).toEqual([]);
+    const metrics = createProcessorMetrics({ defaultMetrics: false });
+    const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    const wired = await wireDelivery(env, await dirs.make(), 'us-east-1', (level, msg, fields) => void logs.push({ level, msg, ...(fields ? { fields } : {}) }), {
+      postgresRowsSkipped: (count) => metrics.postgresRowsSkipped(count),
+    });
+    try {
+      const kept = storedEvent({ anonymous_id: 'dev-5' });
+      const events = [storedEvent(), kept];
+      await deliverRecords('shardId-000000000009', events.map((e) => record(e)), wired.sink, wired.delivery);
+      expect(logs).toEqual([]);
+      expect(await valueOf(metrics.registry, 'eventline_processor_postgres_rows_skipped_total')).toBe(0);
+      // The same flush again (a replay after a crash) plus one new row: two rows skipped, one inserted.
+      const fresh = storedEvent({ anonymous_id: 'dev-6' });
+      await deliverRecords('shardId-000000000009', [...events, fresh].map((e) => record(e)), wired.sink, wired.delivery);
+      expect(logs).toEqual([
+        {
+          level: 'info',
+          msg: 'PostgreSQL skipped rows already in the table (ON CONFLICT DO NOTHING: a replay, or a copy of an event stored before)',
+          fields: { table: `${schema}.skips`, count: 2, events: events.map((e) => `${e.app_id}/${e.event_id}`) },
+        },
+      ]);
+      expect(await valueOf(metrics.registry, 'eventline_processor_postgres_rows_skipped_total')).toBe(2);
+      const { rows } = await postgres.admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".skips`);
+      expect(Number(rows[0]?.n)).toBe(3);
+    } finally {
+      await wired.close();
+    }
+  });
+
+  it('counts skips only for committed writes: the isolating retry after a refused row counts each skipped row once', async () => {
+    const skips: { count: number; keys: string[] }[] = [];
+    const sink = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'skips_refusing', batchSize: 2, onRowsSkipped: (s) => void skips.push(s) });
+    sinks.push(sink);
+    await postgres.admin().query(`ALTER TABLE "${schema}".skips_refusing ADD CONSTRAINT small_seq CHECK (seq < 1000)`);
+    const stored = storedEvent({ seq: 1 });
+    await deliverRecords('shardId-000000000010', [record(stored)], createFolderSink(await dirs.make()), { rowSink: sink });
+    // Statement 1: `stored` again (skipped) and a new row; statement 2: a refused row. The first
+    // transaction fails after statement 1 skipped `stored`; only the isolating one, which commits, counts.
+    const more = [record(stored), record(storedEvent({ seq: 2 })), record(storedEvent({ seq: 5000 }))];
+    await deliverRecords('shardId-000000000010', more, createFolderSink(await dirs.make()), { rowSink: sink });
+    expect(skips).toEqual([{ count: 1, keys: [`${stored.app_id}/${stored.event_id}`] }]);
+    expect(sink.stats().skipped).toBe(1);
+  });
+
   it('stores every value the schema accepts, at its edges: far offsets, year 0001, 32-bit screens, 2^53-1 seq', async () => {
     const sink = await open();
     const edge = storedEvent({
@@ -163,17 +215,59 @@ describe('PostgreSQL sink', () => {
     const burst = Array.from({ length: 1050 }, (_, i) => storedEvent({ seq: i, anonymous_id: `dev-${i % 50}` }));
     const lake = await dirs.make();
     await deliverRecords('shardId-000000000001', burst.map((e) => record(e)), createFolderSink(lake), { rowSink: sink });
-    expect(sink.stats()).toEqual({ statements: 11, rows: 1050, maxRowsPerStatement: 100 });
+    expect(sink.stats()).toEqual({ statements: 11, rows: 1050, maxRowsPerStatement: 100, skipped: 0 });
     const { rows } = await postgres.admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [burst.map((e) => e.event_id)]);
     expect(Number(rows[0]?.n)).toBe(1050);
+  });
+
+  it('is idempotent on (app_id, event_id): two apps\' events with one event_id are both stored', async () => {
+    const sink = await open();
+    const shop = storedEvent({ app_id: 'shop', seq: 1 });
+    const blog = { ...shop, app_id: 'blog', seq: 2 };
+    const lake = await dirs.make();
+    await deliverRecords('shardId-000000000006', [record(shop), record(blog)], createFolderSink(lake), { rowSink: sink });
+    await deliverRecords('shardId-000000000007', [record({ ...blog, seq: 3 })], createFolderSink(lake), { rowSink: sink });
+    const { rows } = await postgres.admin().query<{ app_id: string; seq: string }>(`SELECT app_id, seq FROM "${schema}".events WHERE event_id = $1 ORDER BY app_id`, [shop.event_id]);
+    expect(rows.map((r) => [r.app_id, Number(r.seq)])).toEqual([
+      ['blog', 2],
+      ['shop', 1],
+    ]);
+  });
+
+  it('refuses to start on a table an older release keyed on event_id alone, naming the ALTER TABLE to run; after it, starts', async () => {
+    const admin = postgres.admin();
+    const old = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' });
+    await old.close();
+    // As releases before the (app_id, event_id) key made it.
+    await admin.query(`ALTER TABLE "${schema}".old_key DROP CONSTRAINT old_key_pkey, ADD PRIMARY KEY (event_id)`);
+    const refused = createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' });
+    const sql = `ALTER TABLE "${schema}"."old_key" DROP CONSTRAINT "old_key_pkey", ADD PRIMARY KEY ("app_id", "event_id");`;
+    await expect(refused).rejects.toThrow(
+      new PostgresConfigError(
+        `"${schema}"."old_key" has PRIMARY KEY ("event_id"); the processor dedupes on (app_id, event_id) and needs PRIMARY KEY ("app_id", "event_id"). Run: ${sql} (or use another PG_TABLE)`,
+      ),
+    );
+    await admin.query(sql);
+    const sink = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' });
+    sinks.push(sink);
+    const event = storedEvent();
+    await deliverRecords('shardId-000000000008', [record(event), record({ ...event, app_id: 'blog' })], createFolderSink(await dirs.make()), { rowSink: sink });
+    const { rows } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".old_key WHERE event_id = $1`, [event.event_id]);
+    expect(Number(rows[0]?.n)).toBe(2);
+
+    // A table without any primary key: every INSERT's ON CONFLICT would fail (42P10); refused at start too.
+    await admin.query(`ALTER TABLE "${schema}".old_key DROP CONSTRAINT old_key_pkey`);
+    await expect(createPostgresSink({ connectionString: postgres.url(), schema, table: 'old_key' })).rejects.toThrow(
+      `Run: ALTER TABLE "${schema}"."old_key" ADD PRIMARY KEY ("app_id", "event_id");`,
+    );
   });
 
   it("completes a table an earlier release created without a catalog column (every INSERT failed with 42703), and refuses one whose column has another type", async () => {
     const admin = postgres.admin();
     // As an older release made it: the catalog without `currency` and without `revenue`.
     await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await admin.query(`CREATE TABLE "${schema}".older (event_id text PRIMARY KEY, extra text)`);
-    for (const column of LAKE_COLUMNS.filter((c) => !['event_id', 'currency', 'revenue'].includes(c.name))) {
+    await admin.query(`CREATE TABLE "${schema}".older (event_id text, app_id text, extra text, PRIMARY KEY (app_id, event_id))`);
+    for (const column of LAKE_COLUMNS.filter((c) => !['event_id', 'app_id', 'currency', 'revenue'].includes(c.name))) {
       const type = { string: 'text', int: 'integer', bigint: 'bigint', double: 'double precision', boolean: 'boolean', timestamp: 'timestamptz', json: 'jsonb' }[column.type];
       await admin.query(`ALTER TABLE "${schema}".older ADD COLUMN "${column.name}" ${type}`);
     }

@@ -35,7 +35,7 @@ export interface ConsumerConfig {
   sink?: Sink;
   checkpointStore?: CheckpointStore;
   /**
-   * Cross-flush dedupe: event_ids already delivered, kept in LevelDB. Default folder: the
+   * Cross-flush dedupe: (app_id, event_id) keys already delivered, kept in LevelDB. Default folder: the
    * checkpoint file's path with `.seen` instead of `.json`. `false`: dedupe within each flush only
    * (always so for `delivery.input: 'ingest-bad-rows'`).
    */

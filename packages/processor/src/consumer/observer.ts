@@ -10,6 +10,8 @@ export interface ConsumerObserver {
   failed(shardId: string | undefined, operation: ConsumerOperation): void;
   /** A closed shard is read to its end and delivered: it will not be read again. */
   shardEnded(shardId: string): void;
+  /** A checkpointed pending range was gone when re-read (trimmed by the stream's retention): its records were never delivered. */
+  pendingRangeExpired(shardId: string): void;
 }
 
 /** Every call that can fail; a closed set, so it can be a metric label. */
@@ -20,7 +22,7 @@ export interface FlushReport {
   rowsDelivered: number;
   /** Bad rows by `error_type`. */
   badRows: ReadonlyMap<string, number>;
-  /** Repeated event_ids within the flush. */
+  /** Repeated (app_id, event_id) keys within the flush. */
   duplicates: number;
   /** Event ids an earlier flush delivered (the seen index). */
   alreadyDelivered: number;
@@ -40,5 +42,6 @@ export function fanOut(...observers: (ConsumerObserver | undefined)[]): Consumer
     buffered: (...args) => all.forEach((o) => o.buffered(...args)),
     failed: (...args) => all.forEach((o) => o.failed(...args)),
     shardEnded: (...args) => all.forEach((o) => o.shardEnded(...args)),
+    pendingRangeExpired: (...args) => all.forEach((o) => o.pendingRangeExpired(...args)),
   };
 }

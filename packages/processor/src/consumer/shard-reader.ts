@@ -55,6 +55,23 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     return ended || isDue(buffer, o.limits, Date.now());
   };
 
+  /**
+   * The announced range's records were trimmed by the stream's retention before this run re-read
+   * them (the processor was down longer than the retention): they were never delivered and cannot
+   * be. Said loudly and counted, then forgotten, so that the shard goes on.
+   */
+  const pendingRangeExpired = (): void => {
+    o.log('error', "a pending range's records expired from the stream before they were delivered (the stream's retention trimmed them); they are lost", {
+      stream: o.streamName,
+      shard: o.shardId,
+      checkpoint: committed,
+      pending_through: announced,
+      first_record_read: buffer.records[0]?.sequenceNumber ?? null,
+    });
+    o.observer.pendingRangeExpired(o.shardId);
+    announced = undefined;
+  };
+
   const flush = async (): Promise<void> => {
     // At most maxBytes per partition per flush (Firehose's size hint): one big GetRecords page becomes several files.
     // At most maxPartitions files per flush (Firehose's active-partition quota): the rest goes in the next flush.
@@ -71,8 +88,8 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     const records = recordsThrough(buffer, through);
     const last = records.at(-1);
     if (!last) {
-      // The announced records are gone (trimmed by retention): nothing to reproduce.
-      announced = undefined;
+      // The announced records are gone (trimmed by retention): nothing to reproduce, and nothing to deliver.
+      pendingRangeExpired();
       return;
     }
     // Claimed before any file of this flush is written (and again, with the same answer, on a replay).
@@ -100,7 +117,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
         stream: o.streamName,
         shard: o.shardId,
         count: fresh.leftOut.length,
-        event_ids: fresh.leftOut.slice(0, 10),
+        events: fresh.leftOut.slice(0, 10),
       });
     }
   };
@@ -113,6 +130,8 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
         continue;
       }
       if (ended) {
+        // A closed shard read to its end without reaching the announced range: trimmed too.
+        if (announced !== undefined) pendingRangeExpired();
         operation = 'checkpoint';
         await o.checkpoints.save(o.shardId, { sequenceNumber: lastReadSeq, ended: true });
         o.log('info', 'shard ended', { stream: o.streamName, shard: o.shardId });

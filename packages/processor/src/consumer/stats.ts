@@ -5,19 +5,21 @@ export interface ConsumerStats {
   recordsRead: number;
   rowsDelivered: number;
   badRows: number;
-  /** Records dropped because their event_id repeated within one flush. */
+  /** Records dropped because their (app_id, event_id) repeated within one flush. */
   duplicates: number;
-  /** Records left out because an earlier flush (any shard, any run) delivered their event_id. */
+  /** Records left out because an earlier flush (any shard, any run) delivered their (app_id, event_id). */
   alreadyDelivered: number;
   filesWritten: number;
   /** Event ids in the cross-flush dedupe index (absent when it is off). */
   seenIds?: number;
+  /** Checkpointed pending ranges whose records the stream's retention trimmed before they were delivered (logged). */
+  pendingRangesExpired: number;
   /** Failed calls, logged and retried: every CONSUMER_OPERATIONS entry (shard re-list, iterator, read, seen-index claim, delivery, checkpoint). */
   errors: number;
 }
 
 export function emptyStats(): ConsumerStats {
-  return { recordsRead: 0, rowsDelivered: 0, badRows: 0, duplicates: 0, alreadyDelivered: 0, filesWritten: 0, errors: 0 };
+  return { recordsRead: 0, rowsDelivered: 0, badRows: 0, duplicates: 0, alreadyDelivered: 0, filesWritten: 0, pendingRangesExpired: 0, errors: 0 };
 }
 
 /** The observer that keeps `stats` up to date. */
@@ -38,5 +40,8 @@ export function statsObserver(stats: ConsumerStats): ConsumerObserver {
       stats.errors += 1;
     },
     shardEnded() {},
+    pendingRangeExpired() {
+      stats.pendingRangesExpired += 1;
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { CURRENT_VERSIONS, findUnstorableText, formatIssue, mayHoldUnstorableText, upcast, validateStoredEvent, type StoredEvent, type VersionPolicy } from '@eventline/schemas';
 import { truncatePayload, type BadRow, type BadRowErrorType } from './bad-row';
+import { dedupeKey } from './dedupe-key';
 import { deaggregate, isAggregated } from './kpl';
 import { toLakeRow, type LakeRow } from './lake-row';
 import { applyPii, NO_PII_POLICY, type PiiPolicy } from './pii';
@@ -23,7 +24,7 @@ export interface AcceptedRow {
 export interface ClassifiedRecords {
   accepted: AcceptedRow[];
   badRows: BadRow[];
-  /** Records dropped because an earlier record in the same batch had the same event_id. */
+  /** Records dropped because an earlier record in the same batch had the same app_id and event_id. */
   duplicates: number;
 }
 
@@ -46,7 +47,7 @@ const lenientUtf8 = new TextDecoder('utf-8');
 
 /**
  * Decode (also KPL aggregates), parse, upcast, validate, enrich, apply the PII policy and
- * flatten each record; keep the first occurrence of each event_id. Knows neither Kinesis nor
+ * flatten each record; keep the first occurrence of each (app_id, event_id). Knows neither Kinesis nor
  * Lambda: the consumer and the adapters feed it plain records.
  */
 export function processRecords(records: readonly InputRecord[], options: ProcessOptions = {}): ProcessResult {
@@ -89,7 +90,7 @@ export function classifyEach(records: readonly InputRecord[], options: ProcessOp
   return out;
 }
 
-/** Keep the first accepted row of each event_id (within these records only: a flush's range). */
+/** Keep the first accepted row of each (app_id, event_id) (within these records only: a flush's range). */
 export function dedupeClassified(items: readonly ClassifiedRecord[]): ClassifiedRecords {
   const accepted: AcceptedRow[] = [];
   const badRows: BadRow[] = [];
@@ -98,10 +99,10 @@ export function dedupeClassified(items: readonly ClassifiedRecord[]): Classified
   for (const item of items) {
     if (item.row === undefined) {
       badRows.push(item.badRow);
-    } else if (seen.has(item.row.event_id)) {
+    } else if (seen.has(dedupeKey(item.row))) {
       duplicates += 1;
     } else {
-      seen.add(item.row.event_id);
+      seen.add(dedupeKey(item.row));
       accepted.push({ row: item.row, sequenceNumber: item.sequenceNumber });
     }
   }

@@ -1,9 +1,11 @@
+import { dedupeKey } from '../core/dedupe-key';
 import type { PreparedRecord } from '../delivery/deliver';
 import type { SeenCandidate, SeenIndex } from './seen-index';
 
 /**
- * One flush's records less the events an earlier flush already delivered (same event_id, another
- * record). The first record of each event_id in the flush is the one that claims it.
+ * One flush's records less the events an earlier flush already delivered (same app_id and
+ * event_id, another record). The first record of each such key in the flush is the one that claims
+ * it. `leftOut` lists the keys (`<app_id>/<event_id>`) of the records left out.
  */
 export async function leaveOutDelivered(
   index: SeenIndex,
@@ -15,20 +17,22 @@ export async function leaveOutDelivered(
   const kept: PreparedRecord[] = [];
   const leftOut: string[] = [];
   for (const r of records) {
-    if (r.row !== undefined && delivered.has(r.row.event_id)) leftOut.push(r.row.event_id);
+    if (r.row !== undefined && delivered.has(dedupeKey(r.row))) leftOut.push(dedupeKey(r.row));
     else kept.push(r);
   }
   return { records: kept, leftOut };
 }
 
-/** What a flush claims: the first record of each event_id among its accepted rows. */
+/** What a flush claims: the first record of each (app_id, event_id) among its accepted rows. */
 export function claimCandidates(records: readonly PreparedRecord[]): SeenCandidate[] {
   const candidates: SeenCandidate[] = [];
   const first = new Set<string>();
   for (const r of records) {
-    if (r.row === undefined || first.has(r.row.event_id)) continue;
-    first.add(r.row.event_id);
-    candidates.push({ eventId: r.row.event_id, sequenceNumber: r.sequenceNumber });
+    if (r.row === undefined) continue;
+    const key = dedupeKey(r.row);
+    if (first.has(key)) continue;
+    first.add(key);
+    candidates.push({ key, sequenceNumber: r.sequenceNumber });
   }
   return candidates;
 }

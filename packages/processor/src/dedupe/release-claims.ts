@@ -14,7 +14,7 @@ export async function releaseClaims(index: SeenIndex, shardId: string, events: r
     log('error', 'could not release the claims of a failed delivery; a later resend of these events may be left out', {
       shard: shardId,
       count: events.length,
-      event_ids: events.slice(0, 10).map((e) => e.eventId),
+      events: events.slice(0, 10).map((e) => e.key),
       ...errorFields(error),
     });
   }

@@ -4,7 +4,7 @@ import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './se
 
 export interface DynamoSeenIndexOptions {
   client: DynamoDBClient;
-  /** Partition key `event_id` (S), no sort key; TTL on `expires_at` (see the README). */
+  /** Partition key `event_id` (S; its value is the dedupe key `<app_id>/<event_id>`), no sort key; TTL on `expires_at` (see the README). */
   table: string;
   /** A claim counts this long after it was made. Default 7 days, as for the LevelDB index. */
   windowMs?: number;
@@ -29,20 +29,22 @@ export class DedupeTableMissingError extends Error {
   }
 }
 
-/** An owner of an event_id: the record that claimed it. */
+/** An owner of a dedupe key: the record that claimed it. */
 interface Owner {
   shard: string;
   seq: string;
 }
 
 /**
- * The seen index in DynamoDB, for the Lambda entries (no lasting disk). One item per event_id:
- * `{ event_id, shard, seq, expires_at }`. A claim reads the owners (BatchGetItem, strongly
+ * The seen index in DynamoDB, for the Lambda entries (no lasting disk). One item per event:
+ * `{ event_id, shard, seq, expires_at }`, the partition key `event_id` holding the dedupe key
+ * `<app_id>/<event_id>` (SeenCandidate.key; the attribute keeps its name so tables made for
+ * earlier releases serve as they are). A claim reads the owners (BatchGetItem, strongly
  * consistent), leaves out ids owned by another record, and writes the new ids (BatchWriteItem, or
  * one conditional PutItem each with `conditionalWrites`).
  *
  * For the ESM handler, read-then-write without a condition is safe because two invocations never
- * claim one event_id at once: the ingest's partition key is the event's `anonymous_id`, which a
+ * claim one event at once: the ingest's partition key is the event's `anonymous_id`, which a
  * resend carries unchanged, so every copy of an event lands on the same shard, and an event source
  * mapping hands one partition key's records to one invocation at a time, in order (also with
  * ParallelizationFactor > 1; after a reshard, a parent shard before its children: assumed, as the KCL does). Were that
@@ -60,7 +62,7 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
 
   async function claim(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>> {
     const duplicates = new Set<string>();
-    const ids = [...new Set(events.map((e) => e.eventId))];
+    const ids = [...new Set(events.map((e) => e.key))];
     if (ids.length === 0) return duplicates;
     const at = now();
     const items = await tableCalls(table, () => getItems(client, table, ids.map((id) => ({ event_id: { S: id } })), retry));
@@ -72,12 +74,12 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
     const claims: Item[] = [];
     const expiresAt = String(Math.floor((at + windowMs) / 1000));
     for (const event of events) {
-      const owner = owners.get(event.eventId);
+      const owner = owners.get(event.key);
       if (owner === undefined) {
-        owners.set(event.eventId, { shard: shardId, seq: event.sequenceNumber });
-        claims.push({ event_id: { S: event.eventId }, shard: { S: shardId }, seq: { S: event.sequenceNumber }, expires_at: { N: expiresAt } });
+        owners.set(event.key, { shard: shardId, seq: event.sequenceNumber });
+        claims.push({ event_id: { S: event.key }, shard: { S: shardId }, seq: { S: event.sequenceNumber }, expires_at: { N: expiresAt } });
       } else if (owner.shard !== shardId || owner.seq !== event.sequenceNumber) {
-        duplicates.add(event.eventId);
+        duplicates.add(event.key);
       }
     }
     if (options.conditionalWrites) {
@@ -103,7 +105,7 @@ async function deleteOwnClaims(client: DynamoDBClient, table: string, shardId: s
       client.send(
         new DeleteItemCommand({
           TableName: table,
-          Key: { event_id: { S: event.eventId } },
+          Key: { event_id: { S: event.key } },
           ConditionExpression: '#shard = :shard AND #seq = :seq',
           ExpressionAttributeNames: { '#shard': 'shard', '#seq': 'seq' },
           ExpressionAttributeValues: { ':shard': { S: shardId }, ':seq': { S: event.sequenceNumber } },

@@ -13,9 +13,12 @@ export interface SeenIndexOptions {
 
 export const SEEN_INDEX_DEFAULTS = { windowMs: DEFAULT_SEEN_WINDOW_MS, maxIds: 10_000_000 };
 
-// Keys: `e!<event_id>` → `<shard> <seq>`; `t!<claimed at, 15 digits>!<event_id>` orders claims by
-// age for eviction; `m!count` is the number of `e!` keys, kept in the same atomic batches. Folders
-// written before may hold `<shard> <seq> <claimed at>` values: the third field is ignored.
+// Keys: `e!<key>` → `<shard> <seq>`, <key> being `<app_id>/<event_id>` (SeenCandidate.key);
+// `t!<claimed at, 15 digits>!<key>` orders claims by age for eviction; `m!count` is the number of
+// `e!` keys, kept in the same atomic batches. Folders written before may hold
+// `<shard> <seq> <claimed at>` values (the third field is ignored) and, from releases that keyed on
+// event_id alone, `e!<event_id>` keys: no claim looks them up any more, and eviction (by their `t!`
+// key, which names them) forgets them like any other.
 const COUNT_KEY = 'm!count';
 const EVICT_BATCH = 10_000;
 
@@ -32,18 +35,18 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
   async function claimNow(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>> {
     const duplicates = new Set<string>();
     if (events.length === 0) return duplicates;
-    const owners = await db.getMany(events.map((e) => `e!${e.eventId}`));
+    const owners = await db.getMany(events.map((e) => `e!${e.key}`));
     const at = now();
     const batch = db.batch();
     let added = 0;
     events.forEach((event, i) => {
       const owner = owners[i];
       if (owner === undefined) {
-        batch.put(`e!${event.eventId}`, `${shardId} ${event.sequenceNumber}`);
-        batch.put(`t!${pad(at)}!${event.eventId}`, '');
+        batch.put(`e!${event.key}`, `${shardId} ${event.sequenceNumber}`);
+        batch.put(`t!${pad(at)}!${event.key}`, '');
         added += 1;
       } else if (!ownedBy(owner, shardId, event.sequenceNumber)) {
-        duplicates.add(event.eventId);
+        duplicates.add(event.key);
       }
     });
     if (added > 0) {

@@ -1,17 +1,18 @@
-/** One event of a flush: its id and the record that carries it. */
+/** One event of a flush: its dedupe key (`dedupeKey`: app_id and event_id) and the record that carries it. */
 export interface SeenCandidate {
-  eventId: string;
+  key: string;
   sequenceNumber: string;
 }
 
 /**
- * Which event_ids an earlier flush already delivered, across shards and restarts. An id belongs
+ * Which events (app_id and event_id, as one key) an earlier flush already delivered, across shards
+ * and restarts; "id" below is that key, never the event_id alone. An id belongs
  * to the (shard, sequence number) that claimed it first; a replay of that same record is not a
  * duplicate, so a flush re-run after a crash keeps exactly the rows it kept the first time.
  */
 export interface SeenIndex {
   /**
-   * Claim the events of one flush (one entry per event_id, shard order). Returns the ids that
+   * Claim the events of one flush (one entry per key, shard order). Returns the ids that
    * belong to another record: duplicates to leave out. New claims are durable on return.
    */
   claim(shardId: string, events: readonly SeenCandidate[]): Promise<Set<string>>;

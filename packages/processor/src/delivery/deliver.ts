@@ -1,4 +1,5 @@
 import { truncatePayload, type BadRow } from '../core/bad-row';
+import { dedupeKey } from '../core/dedupe-key';
 import { classifyIngestBadRows } from '../core/ingest-bad-row';
 import type { LakeRow } from '../core/lake-row';
 import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
@@ -107,7 +108,7 @@ export function prepareRecords(records: readonly InputRecord[], options: Deliver
 }
 
 /**
- * Write prepared records (one flush's range, in shard order): the first row of each event_id
+ * Write prepared records (one flush's range, in shard order): the first row of each (app_id, event_id)
  * wins, one file per partition named by its first and last sequence number — or, with
  * `batchFirstSeq` (the Lambda ESM handler), every file after that record: Lambda retries a failed
  * batch from its first record, so the retry overwrites the failed attempt's files. It is the
@@ -163,11 +164,11 @@ function collectFiles(options: DeliveryOptions): Files {
       if (item.row === undefined) {
         files.badRows += 1;
         files.badRowTypes.set(item.badRow.error_type, (files.badRowTypes.get(item.badRow.error_type) ?? 0) + 1);
-      } else if (seen.has(item.row.event_id)) {
+      } else if (seen.has(dedupeKey(item.row))) {
         files.duplicates += 1;
         return;
       } else {
-        seen.add(item.row.event_id);
+        seen.add(dedupeKey(item.row));
         files.rowsDelivered += 1;
         if (keepRows) {
           files.rows.push(item.row);

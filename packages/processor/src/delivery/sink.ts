@@ -11,7 +11,7 @@ export interface Sink {
 
 /**
  * Where rows go (a database). `writeRows` resolves once the rows are durable and must be
- * idempotent on `event_id`: a replay after a crash writes the same rows again. Rows the database
+ * idempotent on `(app_id, event_id)`: a replay after a crash writes the same rows again. Rows the database
  * refuses for their own values (a constraint, a value out of range) are returned, with why, instead
  * of failing every other row's write forever; delivery keeps them as bad rows.
  */

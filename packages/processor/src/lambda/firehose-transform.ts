@@ -1,3 +1,4 @@
+import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import { processRecords, type ProcessOptions } from '../core/process';
 import { releaseClaims } from '../dedupe/release-claims';
@@ -6,6 +7,7 @@ import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
 import { transformIngestBadRows } from './firehose-bad-rows';
+import { LOGGED_REASONS, shortReason } from './failure-log';
 import { lambdaInputOf } from './source-stream';
 
 export interface FirehoseTransformOptions extends ProcessOptions {
@@ -27,10 +29,12 @@ export type FirehoseTransformHandler = (event: FirehoseTransformationEvent) => P
 
 type Output = FirehoseTransformationResponse['records'][number];
 
-/** One record after processing: its rows, or none when it is invalid. */
+/** One record after processing: its rows, or none (and why) when it is invalid. */
 interface Transformed {
   record: FirehoseTransformationRecord;
   rows: LakeRow[] | undefined;
+  /** Set with `rows` undefined: why the record is `ProcessingFailed`. */
+  reason?: string;
 }
 
 /**
@@ -39,7 +43,7 @@ interface Transformed {
  * hour) for dynamic partitioning, e.g. the prefix
  * `events/app_id=!{partitionKeyFromLambda:app_id}/event_date=!{partitionKeyFromLambda:event_date}/hour=!{partitionKeyFromLambda:hour}/`.
  * From the ingest's bad-rows stream, every record is `Ok` as a bad row instead (transformIngestBadRows).
- * A repeated event_id within the invocation is `Dropped`, and so is, with a seen index, one an
+ * A repeated event (app_id and event_id) within the invocation is `Dropped`, and so is, with a seen index, one an
  * earlier invocation delivered from another record; anything invalid is `ProcessingFailed` with its
  * original data, which Firehose writes under its error prefix. A failed claim fails the invocation
  * (Firehose retries it).
@@ -52,17 +56,39 @@ export function createFirehoseTransformHandler(options: FirehoseTransformOptions
     const seen = new Set<string>();
     for (const t of transformed) {
       t.rows = t.rows?.filter((row) => {
-        if (seen.has(row.event_id)) return false;
-        seen.add(row.event_id);
+        const key = dedupeKey(row);
+        if (seen.has(key)) return false;
+        seen.add(key);
         return true;
       });
     }
     if (options.seen) {
       const leftOut = await leaveOutClaimed(options.seen, transformed, log);
-      if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, event_ids: leftOut.slice(0, 10) });
+      if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, events: leftOut.slice(0, 10) });
     }
-    return { records: transformed.map(toOutput) };
+    const records = transformed.map(toOutput);
+    logProcessingFailed(transformed, records, log);
+    return { records };
   };
+}
+
+/**
+ * One line per invocation that answers any `ProcessingFailed`: Firehose writes those records under
+ * its error prefix (and they may come back, re-sent), so the operator must see how many and why,
+ * here, without reading the error objects. Counts of every result, and the first few failures'
+ * reasons with their recordId.
+ */
+function logProcessingFailed(transformed: readonly Transformed[], records: readonly Output[], log: Logger): void {
+  const failed = transformed.filter((t) => t.rows === undefined);
+  if (failed.length === 0) return;
+  const count = (result: Output['result']): number => records.filter((r) => r.result === result).length;
+  log('warn', 'records answered ProcessingFailed; Firehose writes them under its error prefix', {
+    records: records.length,
+    ok: count('Ok'),
+    dropped: count('Dropped'),
+    processing_failed: failed.length,
+    reasons: failed.slice(0, LOGGED_REASONS).map((t) => ({ record_id: t.record.recordId, reason: shortReason(t.reason ?? 'unknown') })),
+  });
 }
 
 function transformOne(record: FirehoseTransformationRecord, options: ProcessOptions): Transformed {
@@ -78,7 +104,11 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
     ],
     options,
   );
-  return { record, rows: badRows.length > 0 || rows.length === 0 ? undefined : rows };
+  const bad = badRows[0];
+  if (bad !== undefined) return { record, rows: undefined, reason: `${bad.error_type}: ${bad.reason}` };
+  // A KPL aggregate of no sub-record: nothing to deliver, and nothing explains it but this.
+  if (rows.length === 0) return { record, rows: undefined, reason: 'the record holds no event' };
+  return { record, rows };
 }
 
 /**
@@ -95,7 +125,7 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     let shard = byShard.get(meta.shardId);
     if (shard === undefined) byShard.set(meta.shardId, (shard = { candidates: [], holders: [] }));
     shard.holders.push(t);
-    for (const row of t.rows) shard.candidates.push({ eventId: row.event_id, sequenceNumber: meta.sequenceNumber });
+    for (const row of t.rows) shard.candidates.push({ key: dedupeKey(row), sequenceNumber: meta.sequenceNumber });
   }
   const leftOut: string[] = [];
   for (const [shardId, { candidates, holders }] of byShard) {
@@ -108,9 +138,9 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     }
     if (delivered.size === 0) continue;
     for (const t of holders) {
-      t.rows = t.rows?.filter((row) => !delivered.has(row.event_id));
+      t.rows = t.rows?.filter((row) => !delivered.has(dedupeKey(row)));
     }
-    leftOut.push(...candidates.map((c) => c.eventId).filter((id) => delivered.has(id)));
+    leftOut.push(...candidates.map((c) => c.key).filter((key) => delivered.has(key)));
   }
   return leftOut;
 }

@@ -7,6 +7,7 @@ import type { Sink } from '../delivery/sink';
 import { errorFields, type Logger } from '../log';
 import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from './aws-events';
 import { KinesisBatchFailedError, type ShardFailure } from './batch-failed-error';
+import { errorReason, LOGGED_REASONS, shortReason } from './failure-log';
 import { lambdaInputOf } from './source-stream';
 
 export interface KinesisEsmHandlerOptions {
@@ -58,7 +59,7 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
         const fresh = seen ? await leaveOutDelivered(seen, shardId, prepared) : { records: prepared, leftOut: [] };
         await deliverPrepared(shardId, fresh.records, options.sink, delivery, first);
         if (fresh.leftOut.length > 0) {
-          log('info', 'left out events an earlier batch delivered', { shard: shardId, count: fresh.leftOut.length, event_ids: fresh.leftOut.slice(0, 10) });
+          log('info', 'left out events an earlier batch delivered', { shard: shardId, count: fresh.leftOut.length, events: fresh.leftOut.slice(0, 10) });
         }
       } catch (error) {
         log('error', 'delivery failed; Lambda retries from the first record', { shard: shardId, first_sequence_number: first, ...errorFields(error) });
@@ -67,9 +68,34 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
       }
     }
     const [failed, ...more] = failures;
-    if (failed !== undefined && failures.length === shards.length) throw new KinesisBatchFailedError([failed, ...more]);
+    const thrown = failed !== undefined && failures.length === shards.length;
+    logFailedRecords(shards, failures, thrown, log);
+    if (thrown) throw new KinesisBatchFailedError([failed, ...more]);
     return { batchItemFailures: failures.map((f) => ({ itemIdentifier: f.firstSequenceNumber })) };
   };
+}
+
+/**
+ * One line per batch that reports any record failed (thrown, or in `batchItemFailures`): Lambda
+ * delivers those records again, so the operator must see how many repeat and why. A failed shard's
+ * records from its first one on are all retried; the first few shards' reasons are named.
+ */
+function logFailedRecords(shards: readonly { shardId: string; records: readonly KinesisStreamRecord[] }[], failures: readonly ShardFailure[], thrown: boolean, log: Logger): void {
+  if (failures.length === 0) return;
+  const failedShards = new Set(failures.map((f) => f.shardId));
+  const retried = shards.filter((s) => failedShards.has(s.shardId)).reduce((sum, s) => sum + s.records.length, 0);
+  log('warn', 'batch records reported failed; Lambda delivers them again', {
+    records: shards.reduce((sum, s) => sum + s.records.length, 0),
+    failed_records: retried,
+    shards: shards.length,
+    failed_shards: failures.length,
+    reported_as: thrown ? 'KinesisBatchFailedError' : 'batchItemFailures',
+    reasons: failures.slice(0, LOGGED_REASONS).map((f) => ({
+      shard: f.shardId,
+      first_sequence_number: f.firstSequenceNumber,
+      reason: shortReason(errorReason(f.error)),
+    })),
+  });
 }
 
 /** Records grouped by shard, in order. One mapping feeds an invocation, so all share one stream; keyed by it too all the same. */

@@ -11,6 +11,7 @@ export interface Observability {
   metricsUrl: string | null;
   observerFor(stream: string): ConsumerObserver | undefined;
   watchSeenIds(stream: string, read: () => number | undefined): void;
+  postgresRowsSkipped(count: number): void;
   started(): void;
   stopping(): void;
   close(): Promise<void>;
@@ -19,7 +20,7 @@ export interface Observability {
 /** Start the endpoint when configured (before the consumers, so /healthz answers while they start); else do nothing. */
 export async function startObservability(env: MetricsEnv | undefined, log: Logger): Promise<Observability> {
   if (env === undefined) {
-    return { metricsUrl: null, observerFor: () => undefined, watchSeenIds() {}, started() {}, stopping() {}, close: () => Promise.resolve() };
+    return { metricsUrl: null, observerFor: () => undefined, watchSeenIds() {}, postgresRowsSkipped() {}, started() {}, stopping() {}, close: () => Promise.resolve() };
   }
   const metrics = createProcessorMetrics();
   const readiness = createReadiness();
@@ -28,6 +29,7 @@ export async function startObservability(env: MetricsEnv | undefined, log: Logge
     metricsUrl: `${server.url}/metrics`,
     observerFor: (stream) => fanOut(metrics.observerFor(stream), readiness.observerFor(stream)),
     watchSeenIds: (stream, read) => metrics.watchSeenIds(stream, read),
+    postgresRowsSkipped: (count) => metrics.postgresRowsSkipped(count),
     started: () => readiness.started(),
     stopping: () => readiness.stopping(),
     close: () => server.close(),

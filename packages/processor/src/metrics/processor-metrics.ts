@@ -8,6 +8,8 @@ export interface ProcessorMetrics {
   observerFor(stream: string): ConsumerObserver;
   /** Read the size of a stream's seen index at each scrape (`undefined`: no index). */
   watchSeenIds(stream: string, read: () => number | undefined): void;
+  /** Count rows PostgreSQL's ON CONFLICT DO NOTHING skipped (committed writes). */
+  postgresRowsSkipped(count: number): void;
 }
 
 /**
@@ -24,13 +26,24 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
   const badRows = new Counter({ name: 'eventline_processor_bad_rows_total', help: 'Bad rows written, by error type', labelNames: ['stream', 'error_type'], registers });
   const duplicates = new Counter({
     name: 'eventline_processor_duplicates_total',
-    help: 'Records left out for a repeated event_id: within one flush, or delivered by an earlier flush (seen index)',
+    help: 'Records left out for a repeated (app_id, event_id): within one flush, or delivered by an earlier flush (seen index)',
     labelNames: ['stream', 'scope'],
+    registers,
+  });
+  const postgresSkipped = new Counter({
+    name: 'eventline_processor_postgres_rows_skipped_total',
+    help: 'Rows PostgreSQL skipped as already in the table (ON CONFLICT DO NOTHING on app_id, event_id): replays, or copies stored before',
     registers,
   });
   const filesWritten = new Counter({ name: 'eventline_processor_files_written_total', help: 'Lake files written, by format', labelNames: ['stream', 'format'], registers });
   const bytesWritten = new Counter({ name: 'eventline_processor_bytes_written_total', help: 'Bytes of lake files written (compressed)', labelNames: ['stream'], registers });
   const errors = new Counter({ name: 'eventline_processor_errors_total', help: 'Failed calls (logged and retried), by operation', labelNames: ['stream', 'operation'], registers });
+  const pendingExpired = new Counter({
+    name: 'eventline_processor_pending_ranges_expired_total',
+    help: "Checkpointed pending ranges (announced flushes) whose records the stream's retention trimmed before they were delivered",
+    labelNames: ['stream'],
+    registers,
+  });
   const flushDuration = new Histogram({
     name: 'eventline_processor_flush_duration_seconds',
     help: 'One flush: seen index, files, rows, checkpoint',
@@ -82,6 +95,7 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     const duration = flushDuration.labels({ stream });
     read.inc(0);
     delivered.inc(0);
+    pendingExpired.labels({ stream }).inc(0);
     bytes.inc(0);
     for (const scope of DUPLICATE_SCOPE_LABELS) duplicates.labels({ stream, scope }).inc(0);
     for (const format of FILE_FORMAT_LABELS) filesWritten.labels({ stream, format }).inc(0);
@@ -112,6 +126,9 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
       failed(_shard, operation) {
         errors.inc({ stream, operation });
       },
+      pendingRangeExpired() {
+        pendingExpired.inc({ stream });
+      },
       shardEnded(shard) {
         // A finished shard is never read again: its series would only go stale (and fire alerts).
         behind.remove({ stream, shard });
@@ -126,6 +143,9 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     observerFor,
     watchSeenIds(stream, read) {
       seenIdReaders.set(stream, read);
+    },
+    postgresRowsSkipped(count) {
+      postgresSkipped.inc(count);
     },
   };
 }

@@ -39,6 +39,7 @@ export function createReadiness(failureLimit = READINESS_FAILURE_LIMIT): Readine
         if (shard !== undefined) failing.set(key(shard), (failing.get(key(shard)) ?? 0) + 1);
       },
       shardEnded: succeeded,
+      pendingRangeExpired() {},
     };
   };
 

@@ -36,12 +36,16 @@ export function qualified(t: PgTable): string {
   return `"${t.schema}"."${t.table}"`;
 }
 
-/** The table from the catalog: typed columns, JSON as jsonb, event_id the primary key (its index: createIndexSql). */
+/** The dedupe key (as everywhere downstream, see core/dedupe-key): the primary key and the sink's ON CONFLICT target. */
+export const PG_KEY_COLUMNS = ['app_id', 'event_id'] as const;
+const KEY_SQL = PG_KEY_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+/** The table from the catalog: typed columns, JSON as jsonb, (app_id, event_id) the primary key (its other index: createIndexSql). */
 export function createTableSql(t: PgTable): string[] {
-  const columns = LAKE_COLUMNS.map((c) => `  "${c.name}" ${PG_TYPES[c.type]}${c.name === 'event_id' ? ' PRIMARY KEY' : ''}`);
+  const columns = LAKE_COLUMNS.map((c) => `  "${c.name}" ${PG_TYPES[c.type]}`);
   return [
     `CREATE SCHEMA IF NOT EXISTS "${t.schema}"`,
-    `CREATE TABLE IF NOT EXISTS ${qualified(t)} (\n${columns.join(',\n')},\n  "loaded_at" timestamptz NOT NULL DEFAULT now()\n)`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(t)} (\n${columns.join(',\n')},\n  "loaded_at" timestamptz NOT NULL DEFAULT now(),\n  PRIMARY KEY (${KEY_SQL})\n)`,
   ];
 }
 
@@ -84,5 +88,30 @@ export async function prepareTable(client: pg.ClientBase, t: PgTable): Promise<v
   if (missing.length > 0) {
     await client.query(`ALTER TABLE ${qualified(t)} ${missing.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')}`);
   }
+  await checkPrimaryKey(client, t);
   await client.query(createIndexSql(t));
+}
+
+/**
+ * The sink's `ON CONFLICT (app_id, event_id)` needs that key. A table an older release made has
+ * PRIMARY KEY (event_id): there, one app's event would be skipped as a conflict with another app's
+ * of the same event_id. Changing a primary key rewrites its index and may fail on rows the old key
+ * allowed, so it is the operator's step, named with its SQL, not done here.
+ */
+async function checkPrimaryKey(client: pg.ClientBase, t: PgTable): Promise<void> {
+  const { rows } = await client.query<{ name: string; columns: string[] }>(
+    `SELECT c.conname AS name, array_agg(a.attname::text ORDER BY a.attname) AS columns
+       FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+      WHERE c.conrelid = $1::regclass AND c.contype = 'p'
+      GROUP BY c.conname`,
+    [qualified(t)],
+  );
+  const found = rows[0];
+  if (found !== undefined && [...found.columns].sort().join(',') === [...PG_KEY_COLUMNS].sort().join(',')) return;
+  const drop = found === undefined ? '' : `DROP CONSTRAINT "${found.name}", `;
+  const has = found === undefined ? 'has no primary key' : `has PRIMARY KEY (${found.columns.map((c) => `"${c}"`).join(', ')})`;
+  throw new PostgresConfigError(
+    `${qualified(t)} ${has}; the processor dedupes on (app_id, event_id) and needs PRIMARY KEY (${KEY_SQL}). ` +
+      `Run: ALTER TABLE ${qualified(t)} ${drop}ADD PRIMARY KEY (${KEY_SQL}); (or use another PG_TABLE)`,
+  );
 }

@@ -1,8 +1,9 @@
 import { parseDateTime } from '@eventline/schemas';
 import pg from 'pg';
+import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
-import { checkTable, PG_COLUMN_TYPES, prepareTable, qualified, type PgTable } from './postgres-schema';
+import { checkTable, PG_COLUMN_TYPES, PG_KEY_COLUMNS, prepareTable, qualified, type PgTable } from './postgres-schema';
 
 export interface PostgresSinkOptions extends Partial<PgTable> {
   connectionString: string;
@@ -26,6 +27,13 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
   onIdleError?: (error: Error) => void;
   /** `application_name` of the connections, as `pg_stat_activity` shows them. Default 'eventline-processor'. */
   applicationName?: string;
+  /**
+   * Rows of a committed write that ON CONFLICT DO NOTHING skipped: their (app_id, event_id) was in the
+   * table already (a replay after a crash, or a copy the seen index did not catch). Told once per
+   * write that skipped any, with the keys (`<app_id>/<event_id>`) of the skipped rows, so that they
+   * are counted and logged rather than vanishing.
+   */
+  onRowsSkipped?: (skipped: { count: number; keys: string[] }) => void;
 }
 
 /** Defaults of the options above; the processor README's PG_* variables. */
@@ -34,12 +42,12 @@ export const PG_DEFAULTS = { connectTimeoutMs: 10_000, statementTimeoutMs: 30_00
 const CLIENT_GRACE_MS = 5_000;
 
 export interface PostgresSink extends RowSink {
-  /** Statements and rows sent since start (for tests and stats). */
-  stats(): { statements: number; rows: number; maxRowsPerStatement: number };
+  /** Statements and rows sent since start, and rows ON CONFLICT skipped in committed writes (for tests and stats). */
+  stats(): { statements: number; rows: number; maxRowsPerStatement: number; skipped: number };
 }
 
 /**
- * Rows into one PostgreSQL table, created on start. Idempotent: `ON CONFLICT (event_id) DO
+ * Rows into one PostgreSQL table, created on start. Idempotent: `ON CONFLICT (app_id, event_id) DO
  * NOTHING`, so a replay after a crash inserts nothing twice. Each flush is one transaction of
  * bounded multi-row INSERTs; the pool is small on purpose, so a traffic spike waits in Kinesis
  * instead of opening connections or sending huge statements.
@@ -84,7 +92,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     }
   }
 
-  const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0 };
+  const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0, skipped: 0 };
   try {
     await transaction((client) => prepareTable(client, table));
   } catch (error) {
@@ -92,8 +100,13 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     throw error;
   }
 
-  async function insert(client: pg.PoolClient, chunk: readonly LakeRow[]): Promise<void> {
-    await client.query(insertSql(table, chunk.length), chunk.flatMap(values));
+  /** Insert `chunk`; the keys of its rows ON CONFLICT skipped (those not RETURNED) are added to `skipped`. */
+  async function insert(client: pg.PoolClient, chunk: readonly LakeRow[], skipped: string[]): Promise<void> {
+    const result = await client.query<{ app_id: string; event_id: string }>(insertSql(table, chunk.length), chunk.flatMap(values));
+    if (result.rows.length < chunk.length) {
+      const inserted = new Set(result.rows.map(dedupeKey));
+      for (const row of chunk) if (!inserted.has(dedupeKey(row))) skipped.push(dedupeKey(row));
+    }
     counters.statements += 1;
     counters.rows += chunk.length;
     counters.maxRowsPerStatement = Math.max(counters.maxRowsPerStatement, chunk.length);
@@ -103,10 +116,10 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
    * Insert `rows` under a savepoint; if PostgreSQL refuses a row's values, halve until the refused
    * rows stand alone (log2 extra statements per refused row) and insert the rest.
    */
-  async function insertIsolating(client: pg.PoolClient, rows: readonly LakeRow[], refused: RefusedRow[]): Promise<void> {
+  async function insertIsolating(client: pg.PoolClient, rows: readonly LakeRow[], refused: RefusedRow[], skipped: string[]): Promise<void> {
     await client.query('SAVEPOINT eventline_rows');
     try {
-      await insert(client, rows);
+      await insert(client, rows, skipped);
       await client.query('RELEASE SAVEPOINT eventline_rows');
     } catch (error) {
       if (!isRowDataError(error)) throw error;
@@ -117,39 +130,57 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
         return;
       }
       const half = Math.ceil(rows.length / 2);
-      await insertIsolating(client, rows.slice(0, half), refused);
-      await insertIsolating(client, rows.slice(half), refused);
+      await insertIsolating(client, rows.slice(0, half), refused, skipped);
+      await insertIsolating(client, rows.slice(half), refused, skipped);
     }
   }
 
   async function writeRows(rows: readonly LakeRow[]): Promise<RefusedRow[]> {
     if (rows.length === 0) return [];
     const chunks = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, i) => rows.slice(i * batchSize, (i + 1) * batchSize));
+    // Skips are told only for a committed transaction: a failed one inserted (and skipped) nothing.
+    const skippedFirst: string[] = [];
+    let committed = false;
     try {
       await transaction(async (client) => {
-        for (const chunk of chunks) await insert(client, chunk);
+        for (const chunk of chunks) await insert(client, chunk, skippedFirst);
       });
-      return [];
+      committed = true;
     } catch (error) {
       // Anything else (a lost connection, a timeout, a full disk) fails the flush, which is retried.
       if (!isRowDataError(error)) throw error;
     }
+    if (committed) {
+      tellSkipped(skippedFirst);
+      return [];
+    }
     // Some row's own values are refused, and would be on every retry: find them, write the others.
     const refused: RefusedRow[] = [];
+    const skipped: string[] = [];
     await transaction(async (client) => {
-      for (const chunk of chunks) await insertIsolating(client, chunk, refused);
+      for (const chunk of chunks) await insertIsolating(client, chunk, refused, skipped);
     });
+    tellSkipped(skipped);
     return refused;
+  }
+
+  function tellSkipped(keys: string[]): void {
+    if (keys.length === 0) return;
+    counters.skipped += keys.length;
+    options.onRowsSkipped?.({ count: keys.length, keys });
   }
 
   return { writeRows, close: () => pool.end(), stats: () => ({ ...counters }) };
 }
 
+const KEY = PG_KEY_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+/** RETURNING the key of each row inserted: the rows it does not return were skipped by ON CONFLICT. */
 function insertSql(table: PgTable, rowCount: number): string {
   const names = PG_COLUMN_TYPES.map((c) => `"${c.name}"`).join(', ');
   const width = PG_COLUMN_TYPES.length;
   const tuples = Array.from({ length: rowCount }, (_, r) => `(${PG_COLUMN_TYPES.map((c, i) => `$${r * width + i + 1}::${c.pgType}`).join(', ')})`);
-  return `INSERT INTO ${qualified(table)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT ("event_id") DO NOTHING`;
+  return `INSERT INTO ${qualified(table)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT (${KEY}) DO NOTHING RETURNING ${KEY}`;
 }
 
 function values(row: LakeRow): unknown[] {
@@ -165,7 +196,7 @@ function values(row: LakeRow): unknown[] {
 /**
  * PostgreSQL refused the row's own values, so a retry would fail the same way: data exceptions
  * (class 22: out of range, bad text) and integrity violations (class 23: a CHECK or a unique index
- * someone added; the event_id key itself is ON CONFLICT DO NOTHING).
+ * someone added; the (app_id, event_id) key itself is ON CONFLICT DO NOTHING).
  */
 function isRowDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
