@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { RequestRejectedError } from './errors';
-import { errorResponse } from './http/error-response';
 import type { IpMode } from './http/client-ip';
 import { createMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
 import { parseBody, type ParsedBody } from './http/read-body';
+import { rejectRequest, type RejectionVariables } from './http/rejection';
 import type { RecordWriter } from './kinesis/record-writer';
 import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
@@ -47,7 +47,7 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | undefined;
 }
 
-type Env = { Variables: AuthVariables & RequestIdVariables & { jsonBody?: Promise<ParsedBody> } };
+type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
 
 /** The ingest as a Hono app. It knows no runtime: node.ts and lambda.ts wire it. */
 export function createApp(deps: AppDeps) {
@@ -80,14 +80,14 @@ export function createApp(deps: AppDeps) {
   app.on('POST', ['/v1/batch', '/v1/b'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
   for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], limits, auth, limited, segmentRoute(type, ingest));
 
-  app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => rejectRequest(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     if (error instanceof RequestRejectedError) {
       if (error.retryAfterSec !== undefined) c.header('Retry-After', String(error.retryAfterSec));
-      return errorResponse(c, error.status, error.code, error.message, error.issues);
+      return rejectRequest(c, error.status, error.code, error.message, error.issues);
     }
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
-    return errorResponse(c, 500, 'internal_error', 'internal error; retry later');
+    return rejectRequest(c, 500, 'internal_error', 'internal error; retry later');
   });
   return app;
 }

@@ -16,11 +16,35 @@ export function errorBody(code: string, message: string, issues?: Issue[], reque
 
 export type ClientErrorStatus = 400 | 401 | 403 | 413 | 415 | 429;
 
+/**
+ * Every code a whole request can be refused with, before any event is looked at (the label of
+ * `eventline_ingest_requests_rejected_total`: a closed set, each present at 0 from the start).
+ */
+export const REQUEST_REJECTION_CODES = [
+  'missing_write_key',
+  'invalid_write_key',
+  'origin_not_allowed',
+  'rate_limited',
+  'body_too_large',
+  'decompressed_too_large',
+  'too_many_events',
+  'incomplete_body',
+  'unsupported_encoding',
+  'invalid_encoding',
+  'invalid_json',
+  'too_deep',
+  'invalid_batch',
+  'invalid_message',
+  'not_found',
+  'internal_error',
+] as const;
+export type RequestRejectionCode = (typeof REQUEST_REJECTION_CODES)[number];
+
 /** A request the client must change before sending again: answered with its status and code. */
 export class RequestRejectedError extends Error {
   constructor(
     readonly status: ClientErrorStatus,
-    readonly code: string,
+    readonly code: RequestRejectionCode,
     message: string,
     readonly issues?: Issue[],
     /** For 429: seconds until the client may send again (the Retry-After header). */

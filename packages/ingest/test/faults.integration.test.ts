@@ -178,4 +178,24 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ retry: 1, accepted: 0 });
   });
+
+  it('with the bad-rows stream down, a rejected event is answered retry (not lost), and rejected once it can be stored', async () => {
+    // Bad rows are the only records carrying `error_type`: fail exactly those, as a bad-rows stream refusing writes would.
+    proxy.plan.failEntry = ({ data }) => (data.includes('"error_type"') ? 'InternalFailure' : undefined);
+    const app = ingest({ ...FAST, budgetMs: 1_000 });
+    const invalid = event({ anonymous_id: 'bad', seq: -1 });
+    const res = await app.request('/v1/batch', post(batch([event({ anonymous_id: 'good' }), invalid])));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as BatchResponse;
+    expect(body).toMatchObject({ accepted: 1, rejected: 0, retry: 1 });
+    expect(body.results[1]).toEqual({ event_id: invalid.event_id, status: 'retry', code: 'queue_unavailable' });
+    expect((await readStream(direct, name)).map((r) => recordJson(r).anonymous_id)).toEqual(['good']);
+    // The client resends it once the stream is back: now it is rejected, its bad row stored.
+    proxy.plan = {};
+    const again = (await (await app.request('/v1/batch', post(batch([invalid])))).json()) as BatchResponse;
+    expect(again).toMatchObject({ accepted: 0, rejected: 1, retry: 0 });
+    const badRows = (await readStream(direct, name)).map(recordJson).filter((r) => 'error_type' in r);
+    expect(badRows).toHaveLength(1);
+    expect(JSON.parse(badRows[0]!.payload as string)).toMatchObject({ event_id: invalid.event_id });
+  });
 });

@@ -29,7 +29,7 @@ describe.each(KINESIS_ENGINES)('the Node entry against %s', (engine) => {
       const errors: unknown[] = [];
       analytics.on('http_response', (r) => statuses.push(r.status));
       analytics.on('error', (e) => errors.push(e));
-      analytics.track({ anonymousId: 'seg-anon', event: 'Order Completed', properties: { af_revenue: 30, af_currency: 'USD' } });
+      analytics.track({ anonymousId: 'seg-anon', event: 'Order Completed', properties: { af_revenue: 30, af_currency: 'USD' }, integrations: { Amplitude: false } });
       analytics.identify({ userId: 'seg-user', anonymousId: 'seg-anon', traits: { plan: 'pro' } });
       analytics.page({ anonymousId: 'seg-anon', name: 'Pricing', properties: { path: '/pricing' } });
       // Traits before sign-up: an identify with only anonymousId (Segment's spec allows it).
@@ -49,6 +49,8 @@ describe.each(KINESIS_ENGINES)('the Node entry against %s', (engine) => {
       expect(stored[3]!.user_id ?? null).toBeNull();
       expect(await readStream(client, 'segment-bad')).toEqual([]);
       expect(stored[0]!.context).toMatchObject({ library: { name: '@segment/analytics-node' } });
+      // What the client sent that our envelope has no field for is kept, not dropped.
+      expect(stored[0]!.context).toMatchObject({ segment_extra: { integrations: { Amplitude: false }, _metadata: { jsRuntime: 'node' }, messageId: expect.any(String) as string } });
     } finally {
       await stopChild(child, 5000);
     }

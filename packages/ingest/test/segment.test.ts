@@ -24,7 +24,7 @@ describe('Segment-compatible routes', () => {
     expect(isUuidV7(stored.event_id as string)).toBe(true);
   });
 
-  it('keeps ids, names and properties, drops fields our envelope has no place for', async () => {
+  it('keeps ids, names and properties; what our envelope has no place for goes to context.segment_extra', async () => {
     const writer = createMemoryWriter();
     await testApp(writer).request('/v1/page', post(JSON.stringify(messages.page)));
     await testApp(writer).request('/v1/track', post(JSON.stringify(messages.track)));
@@ -32,6 +32,55 @@ describe('Segment-compatible routes', () => {
     expect(page).toMatchObject({ event: 'Home', anonymous_id: 'anon-1', properties: { url: 'https://shop.example/', category: 'Docs' } });
     expect(page!.context).toMatchObject({ page: { url: 'https://shop.example/' } });
     expect(track).toMatchObject({ event: 'Order Completed', client_ts: ts, properties: { af_revenue: 12.5 } });
+    expect(page!.context).toMatchObject({ segment_extra: { context: { page: { search: '?q=1' } } } });
+    // The messageId was hashed into the event id: the original is kept.
+    expect(track!.context).toMatchObject({ segment_extra: { messageId: 'm-track' } });
+  });
+
+  it('keeps every Segment field of an analytics-node batch, never overwriting a user property with one', async () => {
+    const writer = createMemoryWriter();
+    // As @segment/analytics-node sends it (its batch body, message fields and context), with a user's own `category`.
+    const body = {
+      batch: [
+        {
+          type: 'page', anonymousId: 'anon-1', name: 'Pricing', category: 'Marketing', properties: { category: 'shoes', path: '/pricing' },
+          messageId: 'node-next-1732614000000-6f1c', timestamp: ts, channel: 'server', integrations: { Amplitude: false },
+          _metadata: { nodeVersion: '22.11.0', jsRuntime: 'node' },
+          context: { library: { name: '@segment/analytics-node', version: '2.2.0', extra: 1 }, page: { url: 'https://shop.example/p', search: '?a=1' }, campaign: { source: 'news', utm_id: 'c-7' }, segment_extra: { mine: true } },
+        },
+        { type: 'track', anonymousId: 'anon-1', event: 'Order Completed', name: 'a track has no name field', properties: { category: 'shoes' }, category: 'ignored', timestamp: ts, receivedAt: ts },
+        { type: 'page', anonymousId: 'anon-1', name: 'Docs', category: 'Docs', messageId: '0193b6a1-0000-7000-8000-000000000001', timestamp: ts },
+      ],
+      sentAt: ts,
+      integrations: { All: true },
+    };
+    const res = await testApp(writer).request('/v1/batch', post(JSON.stringify(body)));
+    expect(await res.json()).toMatchObject({ accepted: 3, rejected: 0 });
+    const [page, track, docs] = writer.records.get('events')!.map((r) => decode(r.data));
+    expect(page).toMatchObject({ event: 'Pricing', properties: { category: 'shoes', path: '/pricing' } });
+    expect(page!.context).toMatchObject({ library: { name: '@segment/analytics-node', version: '2.2.0' }, page: { url: 'https://shop.example/p' }, campaign: { source: 'news' } });
+    expect((page!.context as Record<string, unknown>).segment_extra).toEqual({
+      category: 'Marketing',
+      messageId: 'node-next-1732614000000-6f1c',
+      channel: 'server',
+      integrations: { Amplitude: false },
+      _metadata: { nodeVersion: '22.11.0', jsRuntime: 'node' },
+      context: { library: { extra: 1 }, page: { search: '?a=1' }, campaign: { utm_id: 'c-7' }, segment_extra: { mine: true } },
+      batch: { integrations: { All: true } },
+    });
+    expect(track).toMatchObject({ event: 'Order Completed', properties: { category: 'shoes' } });
+    expect((track!.context as Record<string, unknown>).segment_extra).toEqual({ name: 'a track has no name field', category: 'ignored', receivedAt: ts, batch: { integrations: { All: true } } });
+    // A category with no user one to collide with becomes the property; a UUIDv7 messageId is the event id itself.
+    expect(docs).toMatchObject({ event_id: '0193b6a1-0000-7000-8000-000000000001', properties: { category: 'Docs' } });
+    expect((docs!.context as Record<string, unknown>).segment_extra).toEqual({ batch: { integrations: { All: true } } });
+  });
+
+  it('adds no segment_extra when every field found its place, and never keeps the write key', async () => {
+    const writer = createMemoryWriter();
+    await testApp(writer).request('/v1/identify', post(JSON.stringify({ ...messages.identify, messageId: '0193b6a1-0000-7000-8000-000000000002', writeKey: WRITE_KEY })));
+    const [identify] = writer.records.get('events')!.map((r) => decode(r.data));
+    expect(identify!.context).not.toHaveProperty('segment_extra');
+    expect(JSON.stringify(identify)).not.toContain(WRITE_KEY);
   });
 
   it('gives a resent message the same event id, so duplicates can be removed downstream', async () => {

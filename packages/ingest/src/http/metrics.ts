@@ -1,7 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { REQUEST_REJECTION_CODES } from '../errors';
 import type { WriterStats } from '../kinesis/record-writer';
+import { rejectedCodeOf } from './rejection';
 import { EVENT_OUTCOMES } from '../routes/ingest-events';
 
 export interface IngestMetrics {
@@ -13,7 +15,8 @@ export interface IngestMetrics {
 /**
  * Prometheus metrics in a registry of the app's own (no globals: several apps can live in one
  * process), named `eventline_ingest_*` like the processor's `eventline_processor_*`, with the Node
- * process metrics. Labels: `route` (the app's route patterns), `status` (HTTP code), `outcome`.
+ * process metrics. Labels: `route` (the app's route patterns), `status` (HTTP code), `outcome`, `code`
+ * (REQUEST_REJECTION_CODES).
  */
 export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
   const registry = Registry.merge([processMetrics()]); // a new registry, holding the shared process metrics
@@ -29,6 +32,14 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
   const events = new Counter<'outcome'>({ name: 'eventline_ingest_events_total', help: 'Events by outcome: accepted, rejected, retry', labelNames: ['outcome'], registers });
   // A closed set: every outcome's series exists from the first scrape, so rate() and alerts see 0, not nothing.
   for (const outcome of EVENT_OUTCOMES) events.labels({ outcome }).inc(0);
+  const rejected = new Counter({
+    name: 'eventline_ingest_requests_rejected_total',
+    help: 'Requests refused whole, before any event was looked at, by error code (their events are in no other count)',
+    labelNames: ['code'],
+    registers,
+  });
+  const rejectedOf = new Map(REQUEST_REJECTION_CODES.map((code) => [code, rejected.labels({ code })] as const));
+  for (const child of rejectedOf.values()) child.inc(0);
   if (writerStats) registerWriterGauges(registry, writerStats);
   // prom-client hashes the label object on every call: keep each label set's child (few routes and statuses).
   const durationOf = memo((route: string) => duration.labels({ route }));
@@ -42,6 +53,8 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
     const route = routePath(c);
     durationOf(route).observe((performance.now() - started) / 1000);
     requestsOf(`${route} ${c.res.status}`).inc();
+    const code = rejectedCodeOf(c);
+    if (code) rejectedOf.get(code)?.inc();
   };
   return { registry, events, middleware };
 }

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { RequestRejectedError } from '../errors';
-import { errorResponse } from '../http/error-response';
+import { rejectRequest } from '../http/rejection';
 
 /**
  * How much of an oversized body is still read (and thrown away) before the 413: a client that
@@ -48,7 +48,7 @@ export function bodySizeLimit(maxBytes: number): MiddlewareHandler<{ Variables: 
 
 function tooLarge(c: Context<{ Variables: { requestId: string } }>, maxBytes: number) {
   c.header('Connection', 'close');
-  return errorResponse(c, 413, 'body_too_large', `request body is over the ${maxBytes}-byte limit`);
+  return rejectRequest(c, 413, 'body_too_large', `request body is over the ${maxBytes}-byte limit`);
 }
 
 async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {

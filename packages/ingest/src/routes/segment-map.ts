@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isDateTime, isUuidV7, type Issue } from '@eventline/schemas';
+import { leftover, segmentExtra } from './segment-extra';
 
 /** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
 export interface SegmentBatch {
@@ -42,14 +43,20 @@ export interface MappedSegmentBatch {
 export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => string = (i) => `batch[${i}]`, fallbackTs = new Date().toISOString()): MappedSegmentBatch {
   const sentAt = typeof body.sentAt === 'string' ? body.sentAt : fallbackTs;
   const shared = isObject(body.context) ? body.context : {};
+  const batchFields = batchLeftovers(body);
   const refused = new Map<number, Issue[]>();
   const events = body.batch.map((m, i) => {
     if (!isObject(m)) return m;
     const issues = segmentRuleIssues(m, pathOf(i));
     if (issues.length > 0) refused.set(i, issues);
-    return segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt);
+    return segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt, batchFields);
   });
   return { events, sentAt, refused };
+}
+
+/** The batch body's fields beyond those the mapping reads (e.g. a batch-wide `integrations`): kept in each event's segment_extra.batch. */
+function batchLeftovers(body: SegmentBatch): Record<string, unknown> | undefined {
+  return leftover(body as unknown as Record<string, unknown>, ['batch', 'sentAt', 'context', 'writeKey']);
 }
 
 /** A Segment id field that is set: a non-empty string or a number (null, `''` and absent are not). */
@@ -82,24 +89,35 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
  * One Segment message (track, identify, page, screen, alias, group) as our v1 event:
  * camelCase ids to snake_case, `messageId` to a UUIDv7 (a resend maps to the same id when the message
  * has a timestamp: the id's time bits are client_ts, which is otherwise the batch's sentAt or now),
- * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours.
+ * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours. What has no
+ * place in our envelope goes to `context.segment_extra` (segment-extra.ts); nothing the user set is overwritten.
  */
-export function segmentToEvent(m: Message, seq: number, sentAt: string): Record<string, unknown> {
+export function segmentToEvent(m: Message, seq: number, sentAt: string, batchFields?: Record<string, unknown>): Record<string, unknown> {
+  const used = new Set<string>();
   const ownTs = str(m.timestamp) ?? str(m.originalTimestamp);
+  if (str(m.timestamp) === undefined && ownTs !== undefined) used.add('originalTimestamp');
   const clientTs = ownTs ?? sentAt;
   const type = str(m.type);
-  const name = type === 'track' ? m.event : type === 'page' || type === 'screen' ? m.name : undefined;
+  const nameField = type === 'track' ? 'event' : type === 'page' || type === 'screen' ? 'name' : undefined;
+  if (nameField) used.add(nameField);
+  const eventId = stableEventId(m, clientTs, seq, ownTs !== undefined);
+  // A messageId kept verbatim is the event id; any other is hashed into it, so the original is kept as extra.
+  if (eventId === str(m.messageId)?.toLowerCase()) used.add('messageId');
+  const properties = categorized(m);
+  if (properties !== m.properties || m.category === null) used.add('category');
+  const { context, left } = mapContext(isObject(m.context) ? m.context : {});
+  const extra = segmentExtra({ message: m, used, sentAt, contextLeft: left, batchFields });
   const out: Record<string, unknown> = {
-    event_id: stableEventId(m, clientTs, seq, ownTs !== undefined),
+    event_id: eventId,
     type: m.type,
     anonymous_id: id(m.anonymousId) ?? id(m.userId),
     seq,
     client_ts: clientTs,
-    context: mapContext(isObject(m.context) ? m.context : {}),
+    context: extra ? { ...context, segment_extra: extra } : context,
   };
   const optional: Record<string, unknown> = {
-    event: name ?? undefined,
-    properties: categorized(m),
+    event: nameField ? m[nameField] ?? undefined : undefined,
+    properties,
     traits: m.traits,
     user_id: m.userId === null ? null : str(m.userId) ?? m.userId,
     previous_id: str(m.previousId) ?? m.previousId,
@@ -109,9 +127,12 @@ export function segmentToEvent(m: Message, seq: number, sentAt: string): Record<
   return out;
 }
 
+/** Segment's `category` (of a page) becomes `properties.category` unless the user's properties hold one: then it stays in segment_extra. */
 function categorized(m: Message): unknown {
   if (m.category === undefined || m.category === null) return m.properties;
-  return { ...(isObject(m.properties) ? m.properties : {}), category: m.category };
+  const props = isObject(m.properties) ? m.properties : {};
+  if ('category' in props || (m.properties !== undefined && !isObject(m.properties))) return m.properties;
+  return { ...props, category: m.category };
 }
 
 /**
@@ -152,18 +173,32 @@ function resendInvariant(m: Message): Message {
 const PAGE_FIELDS = ['url', 'path', 'referrer', 'title'] as const;
 const CAMPAIGN_FIELDS = ['source', 'medium', 'name', 'term', 'content'] as const;
 
-/** Segment context → ours: library, page, userAgent, locale, timezone, screen, campaign; others kept as they are. */
-function mapContext(ctx: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Segment context → ours: library, page, userAgent, locale, timezone, screen, campaign; other keys kept
+ * as they are. `left`: the keys of library, page and campaign our (closed) objects have no field for.
+ */
+function mapContext(ctx: Record<string, unknown>): { context: Record<string, unknown>; left: Record<string, unknown> } {
   const { library, page, userAgent, campaign, ...rest } = ctx;
   // The ingest sets the IP and the server block itself; a client's values are dropped.
   delete rest.ip;
   delete rest.server;
   const lib = isObject(library) ? library : {};
-  const out: Record<string, unknown> = { ...rest, library: { name: str(lib.name) ?? 'segment-http', version: str(lib.version) ?? 'unknown' } };
-  if (isObject(page)) out.page = pick(page, PAGE_FIELDS);
-  if (userAgent !== undefined) out.user_agent = userAgent;
-  if (isObject(campaign)) out.campaign = pick(campaign, CAMPAIGN_FIELDS);
-  return out;
+  const context: Record<string, unknown> = { ...rest, library: { name: str(lib.name) ?? 'segment-http', version: str(lib.version) ?? 'unknown' } };
+  const left: Record<string, unknown> = {};
+  const keep = (key: string, value: unknown) => {
+    if (value !== undefined) left[key] = value;
+  };
+  // A value that is not an object has no place at all: kept whole.
+  keep('library', isObject(library) ? leftover(lib, ['name', 'version']) : library);
+  keep('page', isObject(page) ? leftover(page, PAGE_FIELDS) : page);
+  keep('campaign', isObject(campaign) ? leftover(campaign, CAMPAIGN_FIELDS) : campaign);
+  if (isObject(page)) context.page = pick(page, PAGE_FIELDS);
+  if (isObject(campaign)) context.campaign = pick(campaign, CAMPAIGN_FIELDS);
+  if (userAgent !== undefined) context.user_agent = userAgent;
+  // The name is ours (the mapping's output): a client's own `context.segment_extra` is kept inside it.
+  keep('segment_extra', context.segment_extra);
+  delete context.segment_extra;
+  return { context, left };
 }
 
 function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

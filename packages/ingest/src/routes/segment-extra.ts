@@ -1,0 +1,43 @@
+/**
+ * What of a Segment message has no place in our envelope, kept under `context.segment_extra` rather
+ * than dropped: the message's other top-level fields (`integrations`, `_metadata`, `channel`, a
+ * `category` the user's own `properties.category` already holds, …), and under
+ * `segment_extra.context` the `page`, `campaign` and `library` keys our context has no field for,
+ * under `segment_extra.batch` the batch body's own other fields.
+ * Never kept: `writeKey` (a credential); `context.ip` and `context.server` are dropped by the mapping
+ * (the ingest sets the IP under INGEST_IP and the server block itself).
+ */
+type Fields = Record<string, unknown>;
+
+/** Top-level fields the mapping always moves into the event (the type comes from the path or the message). */
+const MAPPED = new Set(['type', 'anonymousId', 'userId', 'previousId', 'groupId', 'properties', 'traits', 'context', 'timestamp', 'writeKey']);
+
+export interface ExtraInput {
+  message: Fields;
+  /** Top-level fields the mapping used for this message beyond MAPPED (e.g. `event` of a track, `name` of a page). */
+  used: ReadonlySet<string>;
+  /** The sentAt stored as the event's sent_at: a message's own equal one is not kept twice. */
+  sentAt: string;
+  /** Leftovers of context objects our schema closes, by key (`page`, `campaign`, `library`). */
+  contextLeft: Fields;
+  /** The batch body's own leftovers (Segment's batch-wide `integrations`, …), kept as `batch`. */
+  batchFields?: Fields;
+}
+
+export function segmentExtra({ message, used, sentAt, contextLeft, batchFields }: ExtraInput): Fields | undefined {
+  const extra: Fields = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (MAPPED.has(key) || used.has(key) || value === undefined) continue;
+    if (key === 'sentAt' && value === sentAt) continue;
+    extra[key] = value;
+  }
+  if (Object.keys(contextLeft).length > 0) extra.context = contextLeft;
+  if (batchFields) extra.batch = batchFields;
+  return Object.keys(extra).length > 0 ? extra : undefined;
+}
+
+/** The keys of `from` not in `known`, or undefined when there are none. */
+export function leftover(from: Fields, known: readonly string[]): Fields | undefined {
+  const rest = Object.fromEntries(Object.entries(from).filter(([k, v]) => !known.includes(k) && v !== undefined));
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
