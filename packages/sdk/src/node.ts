@@ -16,5 +16,15 @@ export { SDK_VERSION } from './core/version';
  * event call takes an optional `{ userId, anonymousId }`: that event's identity (a server tracks many users).
  */
 export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): NodeClient {
-  return withCallIdentity(createClient(config, withFullStorage({ ...createNodePlatform(), ...overrides })));
+  const client = createClient(withNodeDefaults(config), withFullStorage({ ...createNodePlatform(), ...overrides }));
+  return withCallIdentity(client);
+}
+
+/**
+ * A server is not a phone: it tracks many users' events through one client, and a short ingest outage
+ * fills a 1000-event queue in seconds. 10,000 events / 10 MB ride out more of it, and cost a server
+ * little memory. Set only where the config leaves them out (an explicit `undefined` too).
+ */
+function withNodeDefaults(config: ClientConfig): ClientConfig {
+  return { ...config, maxQueue: config.maxQueue ?? 10_000, maxQueueBytes: config.maxQueueBytes ?? 10_000_000 };
 }
