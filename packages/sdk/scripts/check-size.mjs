@@ -131,11 +131,14 @@
 //   10955 B gzip: measured 10954 B (+37 B) with a tab taking over the device id another tab stored since its last
 //                write (the first to see a Clear-Site-Data, or a reset() there) instead of writing the old id back over
 //                it (the review found two tabs open at a clear left the old id stored, its counter gone). Raised by what it adds.
+//   10984 B gzip: measured 10983 B (+29 B) with close() reporting calls still waiting (for consent) as a drop
+//                (reason 'closed') instead of losing them silently, and the core's clear() seam for the Node
+//                entry's close(), which retries until closeTimeoutMs (Node-only code). Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10955;
+const GZIP_BUDGET = 10984;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -2,6 +2,7 @@ import { createClient } from './core/client';
 import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
+import { closeWithRetries } from './platform/node/close';
 import { withCallIdentity, type NodeClient } from './platform/node/per-call-identity';
 import { createNodePlatform } from './platform/node/platform';
 
@@ -10,14 +11,31 @@ export { createMemoryStorage } from './platform/memory-storage';
 export type { CallIdentity, NodeClient } from './platform/node/per-call-identity';
 export { SDK_VERSION } from './core/version';
 
+/** The Node entry's config: the client's, and how long close() may keep trying. */
+export interface NodeConfig extends ClientConfig {
+  /**
+   * close() keeps retrying what is queued (with the usual backoff) for up to this long, then drops
+   * what is left with a 'drop' notice, reason 'closed'. Only with the client's own memory storage:
+   * a storage passed in keeps the events for the next start. Default 5000.
+   */
+  closeTimeoutMs?: number;
+}
+
 /**
  * A client for Node: memory storage and fetch, no page context. Pass `storage` to keep the device id
  * and seq across restarts. Call `close()` before exit: timers do not keep the process alive. Each
  * event call takes an optional `{ userId, anonymousId }`: that event's identity (a server tracks many users).
  */
-export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): NodeClient {
+export function createEventline(config: NodeConfig, overrides: Partial<Platform> = {}): NodeClient {
+  const closeTimeoutMs = config.closeTimeoutMs ?? 5000;
+  if (!Number.isInteger(closeTimeoutMs) || closeTimeoutMs < 0) throw new TypeError('eventline: invalid closeTimeoutMs');
   const client = createClient(withNodeDefaults(config), withFullStorage({ ...createNodePlatform(), ...overrides }));
-  return withCallIdentity(client);
+  // Its own memory storage dies with the process: close() is the queue's last chance.
+  const ownQueue = !overrides.storage;
+  return {
+    ...withCallIdentity(client),
+    close: () => (ownQueue ? closeWithRetries(client, closeTimeoutMs, overrides.now ?? Date.now) : client.close()),
+  };
 }
 
 /**

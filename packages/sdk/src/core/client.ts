@@ -63,7 +63,9 @@ export interface CoreClient extends Client {
   /** Any event call, with the event's own ids: the client's user id, session and stored identity stay out of it. */
   callWith: (type: EventType, id: unknown, data: unknown, other: unknown, ids: CallIds) => void;
   /** A 'drop' notice for calls lost before they reach the core (discarded before init(), a bad per-call identity). */
-  drop: (reason: ClientNotices['drop']['reason'], message: string) => void;
+  drop: (reason: ClientNotices['drop']['reason'], message: string, events?: EventDraft[]) => void;
+  /** Empty the queue (memory and Storage); returns what it held (Node's close() gives up on it). */
+  clear: () => EventDraft[];
 }
 
 export function createClient(config: ClientConfig, platform: CorePlatform): CoreClient {
@@ -476,6 +478,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     on: (name, listener) => emitter.on(name, listener),
     callWith: call,
     drop,
+    clear: queue.clear,
     async close() {
       closed = true;
       for (const off of unsubscribe.splice(0)) off();
@@ -484,6 +487,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       await delivery.flush();
       await writer.settled();
       releaseLeader?.();
+      // Calls never queued (waiting for consent, say) exist only in memory: they end here, reported.
+      const lost = drafts(waiting.splice(0));
+      if (lost.length > 0) drop('closed', 'not sent by close()', lost);
     },
   };
 }
