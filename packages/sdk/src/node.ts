@@ -3,6 +3,7 @@ import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
 import { closeWithRetries } from './platform/node/close';
+import { closeAtExit } from './platform/node/exit-hook';
 import { withCallIdentity, type NodeClient } from './platform/node/per-call-identity';
 import { createNodePlatform } from './platform/node/platform';
 
@@ -23,7 +24,8 @@ export interface NodeConfig extends ClientConfig {
 
 /**
  * A client for Node: memory storage and fetch, no page context. Pass `storage` to keep the device id
- * and seq across restarts. Call `close()` before exit: timers do not keep the process alive. Each
+ * and seq across restarts. Call `close()` before exit: timers do not keep the process alive (a script
+ * that never calls it is closed at `beforeExit`, see exit-hook.ts). Each
  * event call takes an optional `{ userId, anonymousId }`: that event's identity (a server tracks many users).
  */
 export function createEventline(config: NodeConfig, overrides: Partial<Platform> = {}): NodeClient {
@@ -32,10 +34,12 @@ export function createEventline(config: NodeConfig, overrides: Partial<Platform>
   const client = createClient(withNodeDefaults(config), withFullStorage({ ...createNodePlatform(), ...overrides }));
   // Its own memory storage dies with the process: close() is the queue's last chance.
   const ownQueue = !overrides.storage;
-  return {
-    ...withCallIdentity(client),
-    close: () => (ownQueue ? closeWithRetries(client, closeTimeoutMs, overrides.now ?? Date.now) : client.close()),
+  const close = () => {
+    forget();
+    return ownQueue ? closeWithRetries(client, closeTimeoutMs, overrides.now ?? Date.now) : client.close();
   };
+  const forget = closeAtExit(close);
+  return { ...withCallIdentity(client), close };
 }
 
 /**

@@ -29,6 +29,12 @@ type Scope = typeof globalThis & Partial<BrowserScope>;
 /** Every runtime the SDK supports (ES2020) has globalThis; properties on it may still be missing. */
 const g = globalThis as Scope;
 
+/** Node's `process` (its `beforeExit` event), where there is one: the Node entry only (the bundles drop it). */
+export function getProcess(): { on(event: 'beforeExit', listener: () => void): unknown } | undefined {
+  const p = (g as { process?: { on?: unknown } }).process;
+  return typeof p?.on === 'function' ? (p as ReturnType<typeof getProcess>) : undefined;
+}
+
 /** The global itself: it has location, document, … where they exist (read each time, never copied). */
 export function getBrowserScope(): BrowserScope {
   return g;
