@@ -3,7 +3,9 @@ import type { ClientConfig } from './core/config';
 import type { Platform } from './core/types';
 import { withFullStorage } from './core/full-storage';
 import { createDefaultInstance, type EventlineApi } from './default-instance';
+import { isServer } from './platform/browser/global-scope';
 import { createBrowserPlatform } from './platform/browser/platform';
+import { createServerApi } from './server-api';
 
 export type * from './public-types';
 export { createMemoryStorage } from './platform/memory-storage';
@@ -23,9 +25,10 @@ let instance: EventlineApi | undefined;
  * The page-wide instance, made at its first call: a bundle that imports only `createEventline` (or a
  * type) leaves it out. Each export below is a plain function for that reason: a bundler keeps a
  * module's top-level calls (it cannot know they are pure), so `const x = createDefaultInstance()`
- * at the top would ship in every bundle that imports anything from here.
+ * at the top would ship in every bundle that imports anything from here. During server rendering
+ * (no document) it is a no-op API: see server-api.ts.
  */
-const api = (): EventlineApi => (instance ??= createDefaultInstance((config) => browserClient(config)));
+const api = (): EventlineApi => (instance ??= isServer() ? createServerApi() : createDefaultInstance((config) => browserClient(config)));
 
 /** The page-wide instance: `init` once, then `track` anywhere. */
 export const init: EventlineApi['init'] = (config) => api().init(config);
