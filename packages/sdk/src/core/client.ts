@@ -131,7 +131,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs).then(async ([loaded, failed]) => {
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs, !chose).then(async ([loaded, failed]) => {
       // The unread state may say opted out: only the shared record (localStorage, read by optedOut()
       // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
       // Node) nothing is tracked this run.
@@ -172,7 +172,15 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   }
 
   const optOutFailed = reportError('opt-out sync failed');
+  /**
+   * Written at once, in the sync store and in Storage (read at load, it wins over the state's copy):
+   * the state holds it too, but is written only once loaded and once the calls before ran, and a
+   * reload or an app killed meanwhile lost the choice.
+   */
+  let chose = false;
   function shareOptOut(out: boolean): void {
+    chose = true;
+    platform.storage.setMany([[OPT_OUT_KEY, out]]).catch(optOutFailed);
     try {
       platform.syncStore?.set(OPT_OUT_KEY, String(out));
     } catch (error) {
