@@ -138,11 +138,13 @@
 //                at load with the state and winning over its copy): the state is written only once loaded and
 //                once the calls before ran, so a reload or app kill right after optOut() lost it where no
 //                localStorage shares it (React Native, Node, IndexedDB-only pages). Raised by what it adds.
+//   11060 B gzip: measured 11059 B (+23 B) with identify(null) forgetting the user id, and an anonymized client no
+//                longer sending a per-call user id as the event's anonymous id. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11037;
+const GZIP_BUDGET = 11060;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -28,8 +28,8 @@ export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean; [key:
 export interface Client {
   /** Queue one event. Returns at once; never throws, never waits for storage or the network. */
   track: (name: EventName, properties?: EventProperties) => void;
-  /** Remember the user id (sent on every later event) and send an identify event with the traits. */
-  identify: (userId: string, traits?: Traits) => void;
+  /** Remember the user id (sent on every later event) and send an identify event with the traits. `null`: forget it (no event). */
+  identify: (userId: string | null, traits?: Traits) => void;
   /** A page view (web); called for you at init and on SPA route changes unless `autoPage: false`. */
   page: (name?: string, properties?: EventProperties) => void;
   /** A screen view (apps). */
@@ -328,7 +328,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   function decorate(event: ClientEvent, s: State): void {
     if (event.type === 'alias') event.previous_id ??= s.userId ?? s.deviceId;
     else if (event.user_id === undefined && s.userId) event.user_id = s.userId;
-    if (s.anonymized) delete event.user_id;
+    if (s.anonymized) {
+      // A per-call identity with a user id alone has it as its anonymous id too: that goes as well.
+      if (event.anonymous_id === event.user_id) event.anonymous_id = ephemeralId;
+      delete event.user_id;
+    }
     if (event.context !== decoratedFrom) {
       decoratedFrom = event.context;
       const ctx: EventContext & { first_touch?: unknown } = { ...event.context };
@@ -451,7 +455,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   return {
     track: (name, properties) => void call('track', name, properties),
-    identify: (userId, traits) => void call('identify', userId, traits),
+    identify: (userId, traits) => (userId === null ? update({ userId: undefined }) : call('identify', userId, traits)),
     page: (name, properties) => void call('page', name, properties),
     screen: (name, properties) => void call('screen', name, properties),
     alias: (userId, previousId) => void call('alias', userId, undefined, previousId),
