@@ -131,11 +131,20 @@
 //   10955 B gzip: measured 10954 B (+37 B) with a tab taking over the device id another tab stored since its last
 //                write (the first to see a Clear-Site-Data, or a reset() there) instead of writing the old id back over
 //                it (the review found two tabs open at a clear left the old id stored, its counter gone). Raised by what it adds.
+//   10984 B gzip: measured 10983 B (+29 B) with close() reporting calls still waiting (for consent) as a drop
+//                (reason 'closed') instead of losing them silently, and the core's clear() seam for the Node
+//                entry's close(), which retries until closeTimeoutMs (Node-only code). Raised by what it adds.
+//   11037 B gzip: measured 11036 B (+53 B) with optOut()/optIn() written to Storage at once (eventline.optout, read
+//                at load with the state and winning over its copy): the state is written only once loaded and
+//                once the calls before ran, so a reload or app kill right after optOut() lost it where no
+//                localStorage shares it (React Native, Node, IndexedDB-only pages). Raised by what it adds.
+//   11060 B gzip: measured 11059 B (+23 B) with identify(null) forgetting the user id, and an anonymized client no
+//                longer sending a per-call user id as the event's anonymous id. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10955;
+const GZIP_BUDGET = 11060;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

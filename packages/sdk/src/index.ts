@@ -3,7 +3,9 @@ import type { ClientConfig } from './core/config';
 import type { Platform } from './core/types';
 import { withFullStorage } from './core/full-storage';
 import { createDefaultInstance, type EventlineApi } from './default-instance';
+import { isServer } from './platform/browser/global-scope';
 import { createBrowserPlatform } from './platform/browser/platform';
+import { createServerApi } from './server-api';
 
 export type * from './public-types';
 export { createMemoryStorage } from './platform/memory-storage';
@@ -18,8 +20,29 @@ function browserClient(config: ClientConfig, overrides: Partial<Platform> = {}):
   return createClient(config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
 }
 
-const instance = createDefaultInstance((config) => browserClient(config));
+let instance: EventlineApi | undefined;
+/**
+ * The page-wide instance, made at its first call: a bundle that imports only `createEventline` (or a
+ * type) leaves it out. Each export below is a plain function for that reason: a bundler keeps a
+ * module's top-level calls (it cannot know they are pure), so `const x = createDefaultInstance()`
+ * at the top would ship in every bundle that imports anything from here. During server rendering
+ * (no document) it is a no-op API: see server-api.ts.
+ */
+const api = (): EventlineApi => (instance ??= isServer() ? createServerApi() : createDefaultInstance((config) => browserClient(config)));
 
 /** The page-wide instance: `init` once, then `track` anywhere. */
-export const { init, track, identify, page, alias, group, setConsent, optOut, optIn, anonymize, reset, flush, getDeviceId, on } = instance;
-export const screen: EventlineApi['screen'] = instance.screen;
+export const init: EventlineApi['init'] = (config) => api().init(config);
+export const track: EventlineApi['track'] = (...args) => api().track(...args);
+export const identify: EventlineApi['identify'] = (...args) => api().identify(...args);
+export const page: EventlineApi['page'] = (...args) => api().page(...args);
+export const screen: EventlineApi['screen'] = (...args) => api().screen(...args);
+export const alias: EventlineApi['alias'] = (...args) => api().alias(...args);
+export const group: EventlineApi['group'] = (...args) => api().group(...args);
+export const setConsent: EventlineApi['setConsent'] = (consent) => api().setConsent(consent);
+export const optOut: EventlineApi['optOut'] = () => api().optOut();
+export const optIn: EventlineApi['optIn'] = () => api().optIn();
+export const anonymize: EventlineApi['anonymize'] = (on) => api().anonymize(on);
+export const reset: EventlineApi['reset'] = () => api().reset();
+export const flush: EventlineApi['flush'] = () => api().flush();
+export const getDeviceId: EventlineApi['getDeviceId'] = () => api().getDeviceId();
+export const on: EventlineApi['on'] = (name, listener) => api().on(name, listener);

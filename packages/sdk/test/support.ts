@@ -3,9 +3,9 @@ import { gunzipSync } from 'node:zlib';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createEventline } from '../src/node';
+import { createEventline, type NodeConfig } from '../src/node';
 import { createNodePlatform } from '../src/platform/node/platform';
-import type { Client, ClientConfig, ClientNotices, Platform } from '../src/public-types';
+import type { Client, ClientNotices, Platform } from '../src/public-types';
 import type { CoreStorage, FullStorage } from '../src/core/types';
 
 export const ENDPOINT = 'http://ingest.test';
@@ -75,14 +75,15 @@ export function fixedJitter(fraction: number): Platform['randomBytes'] {
 /**
  * Creates clients (Node platform + msw) and closes them all after each test. Their backoff waits
  * half its ceiling, not a random share: a test that sets `retryBaseMs: 60_000` to keep a retry from
- * firing must not see one fire after a few milliseconds by the luck of the draw.
+ * firing must not see one fire after a few milliseconds by the luck of the draw. Their close() gives
+ * up after 1 s, not 5 (the teardown closes clients whose transport may still be failing).
  */
 export function clientFactory() {
   const clients: Client[] = [];
   return {
-    create(config: Partial<ClientConfig> = {}, overrides: Partial<Platform> = {}) {
+    create(config: Partial<NodeConfig> = {}, overrides: Partial<Platform> = {}) {
       const client = createEventline(
-        { writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, ...config },
+        { writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, closeTimeoutMs: 1000, ...config },
         { randomBytes: fixedJitter(0.5), ...overrides },
       );
       clients.push(client);
@@ -119,9 +120,12 @@ export function ingestSuite(): { ingest: ReturnType<typeof fakeIngest>; clients:
   const clients = clientFactory();
   beforeAll(() => ingest.server.listen({ onUnhandledRequest: 'error' }));
   afterEach(async () => {
-    await clients.closeAll();
+    // The ingest answers again first: a Node client's close() retries until closeTimeoutMs otherwise.
+    // What the closing clients send then is not the next test's.
     ingest.reset();
     ingest.server.resetHandlers();
+    await clients.closeAll();
+    ingest.reset();
   });
   afterAll(() => ingest.server.close());
   return { ingest, clients };

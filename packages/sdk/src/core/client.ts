@@ -28,8 +28,8 @@ export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean; [key:
 export interface Client {
   /** Queue one event. Returns at once; never throws, never waits for storage or the network. */
   track: (name: EventName, properties?: EventProperties) => void;
-  /** Remember the user id (sent on every later event) and send an identify event with the traits. */
-  identify: (userId: string, traits?: Traits) => void;
+  /** Remember the user id (sent on every later event) and send an identify event with the traits. `null`: forget it (no event). */
+  identify: (userId: string | null, traits?: Traits) => void;
   /** A page view (web); called for you at init and on SPA route changes unless `autoPage: false`. */
   page: (name?: string, properties?: EventProperties) => void;
   /** A screen view (apps). */
@@ -63,7 +63,9 @@ export interface CoreClient extends Client {
   /** Any event call, with the event's own ids: the client's user id, session and stored identity stay out of it. */
   callWith: (type: EventType, id: unknown, data: unknown, other: unknown, ids: CallIds) => void;
   /** A 'drop' notice for calls lost before they reach the core (discarded before init(), a bad per-call identity). */
-  drop: (reason: ClientNotices['drop']['reason'], message: string) => void;
+  drop: (reason: ClientNotices['drop']['reason'], message: string, events?: EventDraft[]) => void;
+  /** Empty the queue (memory and Storage); returns what it held (Node's close() gives up on it). */
+  clear: () => EventDraft[];
 }
 
 export function createClient(config: ClientConfig, platform: CorePlatform): CoreClient {
@@ -129,7 +131,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs).then(async ([loaded, failed]) => {
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs, !chose).then(async ([loaded, failed]) => {
       // The unread state may say opted out: only the shared record (localStorage, read by optedOut()
       // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
       // Node) nothing is tracked this run.
@@ -170,7 +172,15 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   }
 
   const optOutFailed = reportError('opt-out sync failed');
+  /**
+   * Written at once, in the sync store and in Storage (read at load, it wins over the state's copy):
+   * the state holds it too, but is written only once loaded and once the calls before ran, and a
+   * reload or an app killed meanwhile lost the choice.
+   */
+  let chose = false;
   function shareOptOut(out: boolean): void {
+    chose = true;
+    platform.storage.setMany([[OPT_OUT_KEY, out]]).catch(optOutFailed);
     try {
       platform.syncStore?.set(OPT_OUT_KEY, String(out));
     } catch (error) {
@@ -318,7 +328,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   function decorate(event: ClientEvent, s: State): void {
     if (event.type === 'alias') event.previous_id ??= s.userId ?? s.deviceId;
     else if (event.user_id === undefined && s.userId) event.user_id = s.userId;
-    if (s.anonymized) delete event.user_id;
+    if (s.anonymized) {
+      // A per-call identity with a user id alone has it as its anonymous id too: that goes as well.
+      if (event.anonymous_id === event.user_id) event.anonymous_id = ephemeralId;
+      delete event.user_id;
+    }
     if (event.context !== decoratedFrom) {
       decoratedFrom = event.context;
       const ctx: EventContext & { first_touch?: unknown } = { ...event.context };
@@ -441,7 +455,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   return {
     track: (name, properties) => void call('track', name, properties),
-    identify: (userId, traits) => void call('identify', userId, traits),
+    identify: (userId, traits) => (userId === null ? update({ userId: undefined }) : call('identify', userId, traits)),
     page: (name, properties) => void call('page', name, properties),
     screen: (name, properties) => void call('screen', name, properties),
     alias: (userId, previousId) => void call('alias', userId, undefined, previousId),
@@ -476,6 +490,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     on: (name, listener) => emitter.on(name, listener),
     callWith: call,
     drop,
+    clear: queue.clear,
     async close() {
       closed = true;
       for (const off of unsubscribe.splice(0)) off();
@@ -484,6 +499,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       await delivery.flush();
       await writer.settled();
       releaseLeader?.();
+      // Calls never queued (waiting for consent, say) exist only in memory: they end here, reported.
+      const lost = drafts(waiting.splice(0));
+      if (lost.length > 0) drop('closed', 'not sent by close()', lost);
     },
   };
 }

@@ -5,7 +5,7 @@ import type { CoreStorage } from './types';
 
 /** Everything the SDK remembers about the device, in one entry (one write per change, coalesced). */
 export const STATE_KEY = 'eventline.state';
-/** The latest optOut()/optIn() of any tab, `true` or `false`, in the shared sync store (localStorage). */
+/** The latest optOut()/optIn() of any tab, `true` or `false`, in the shared sync store (localStorage) and in Storage. */
 export const OPT_OUT_KEY = 'eventline.optout';
 
 export interface Session {
@@ -31,14 +31,18 @@ export interface State {
  * 4× that (AsyncStorage busy at start, IndexedDB's connection lost): the stored state may hold the
  * only copy of the opt-out and the device id. If it still throws, the state is a fresh one that the
  * caller must not write over the stored one (the next start reads it). A value that is not JSON
- * (SyntaxError) counts as nothing stored. Each failure goes to `onError`.
+ * (SyntaxError) counts as nothing stored. Each failure goes to `onError`. The stored opt-out record
+ * (OPT_OUT_KEY) wins over the state's copy, unless `own` is false: this client wrote it before starting
+ * (an optOut()/optIn() while consent was pending), and its calls before that one go by the state.
  */
-export async function loadState(storage: CoreStorage, newId: () => string, onError: (error: unknown) => void, retryMs: number): Promise<[State, boolean]> {
+export async function loadState(storage: CoreStorage, newId: () => string, onError: (error: unknown) => void, retryMs: number, own: boolean): Promise<[State, boolean]> {
   let saved: Partial<State> | undefined;
+  let optOut: unknown;
   let unread = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      saved = await storage.get<Partial<State>>(STATE_KEY);
+      // Both asked at once, as the client starts: an optOut()/optIn() it makes later is ordered after them.
+      [saved, optOut] = await Promise.all([storage.get<Partial<State>>(STATE_KEY), own ? storage.get(OPT_OUT_KEY) : undefined]);
       break;
     } catch (error) {
       onError(error);
@@ -56,7 +60,8 @@ export async function loadState(storage: CoreStorage, newId: () => string, onErr
     deviceId: badId(v.deviceId) ? newId() : (v.deviceId as string),
     userId: badId(v.userId) ? undefined : v.userId,
     session: typeof session?.id === 'string' && typeof session.last === 'number' ? session : undefined,
-    optOut: v.optOut === true,
+    // The last optOut()/optIn(), stored at once (the state's copy may lag behind it).
+    optOut: (optOut ?? v.optOut) === true,
     anonymized: v.anonymized === true,
     firstTouch: touch(v.firstTouch),
     lastTouch: touch(v.lastTouch),

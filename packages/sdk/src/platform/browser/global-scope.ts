@@ -29,6 +29,21 @@ type Scope = typeof globalThis & Partial<BrowserScope>;
 /** Every runtime the SDK supports (ES2020) has globalThis; properties on it may still be missing. */
 const g = globalThis as Scope;
 
+/**
+ * Rendering on a server (SSR in Node, Deno, Bun): no document, and neither a worker (importScripts)
+ * nor React Native, which have none either and do run the SDK.
+ */
+export function isServer(): boolean {
+  const scope = g as { document?: unknown; importScripts?: unknown; navigator?: { product?: string } };
+  return !scope.document && typeof scope.importScripts !== 'function' && scope.navigator?.product !== 'ReactNative';
+}
+
+/** Node's `process` (its `beforeExit` event), where there is one: the Node entry only (the bundles drop it). */
+export function getProcess(): { on(event: 'beforeExit', listener: () => void): unknown } | undefined {
+  const p = (g as { process?: { on?: unknown } }).process;
+  return typeof p?.on === 'function' ? (p as ReturnType<typeof getProcess>) : undefined;
+}
+
 /** The global itself: it has location, document, … where they exist (read each time, never copied). */
 export function getBrowserScope(): BrowserScope {
   return g;

@@ -2,8 +2,11 @@ import type { EventProperties, EventType } from '@eventline/schemas';
 import type { CallIds, Client, CoreClient, EventName, Traits } from '../../core/client';
 import { badId, textOf } from '../../core/draft';
 
-/** Who one event is about (server-side tracking): a user id, an anonymous id, or both. */
-export type CallIdentity = { userId: string; anonymousId?: string } | { userId?: string; anonymousId: string };
+/**
+ * Who one event is about (server-side tracking): a user id, an anonymous id, or both. `null` is the
+ * same as leaving it out (no user: `user_id` null), so a nullable id from a request can be passed as is.
+ */
+export type CallIdentity = { userId: string; anonymousId?: string | null } | { userId?: string | null; anonymousId: string };
 
 /**
  * The Node client: each event call takes an optional last argument, the identity of that event
@@ -12,8 +15,8 @@ export type CallIdentity = { userId: string; anonymousId?: string } | { userId?:
  */
 export interface NodeClient extends Client {
   track: (name: EventName, properties?: EventProperties, identity?: CallIdentity) => void;
-  /** With `identity`, only this event carries `userId`: the client does not remember it. */
-  identify: (userId: string, traits?: Traits, identity?: CallIdentity) => void;
+  /** With `identity`, only this event carries `userId`: the client does not remember it (and `null` is a drop, `invalid`). */
+  identify: (userId: string | null, traits?: Traits, identity?: CallIdentity) => void;
   page: (name?: string, properties?: EventProperties, identity?: CallIdentity) => void;
   screen: (name?: string, properties?: EventProperties, identity?: CallIdentity) => void;
   /** With `identity`, `previousId` defaults to its `userId`, else its `anonymousId`. */
@@ -21,8 +24,8 @@ export interface NodeClient extends Client {
   group: (groupId: string, traits?: Traits, identity?: CallIdentity) => void;
 }
 
-/** Given, and not an id the ingest takes (the core's rule: 1-256 chars, no U+0000 or lone surrogate). */
-const bad = (value: unknown) => value !== undefined && badId(value);
+/** Given (not undefined or null), and not an id the ingest takes (the core's rule: 1-256 chars, no U+0000 or lone surrogate). */
+const bad = (value: unknown) => value != null && badId(value);
 
 /**
  * Per-call identity over the core client: the event gets `anonymous_id` = anonymousId, else userId
@@ -34,13 +37,13 @@ export function withCallIdentity(client: CoreClient): NodeClient {
   function callWith(type: EventType, id: unknown, data: unknown, other: unknown, identity: CallIdentity): void {
     const { userId, anonymousId } = identity as { userId?: unknown; anonymousId?: unknown };
     const anonymous = anonymousId ?? userId;
-    if (bad(userId) || bad(anonymousId) || anonymous === undefined) {
+    if (bad(userId) || bad(anonymousId) || anonymous == null) {
       client.drop('invalid', `${type}(): identity needs userId or anonymousId, ${textOf(256)}`);
       return;
     }
     const ids: CallIds = { anonymous_id: anonymous as string };
     if (type === 'alias') other ??= userId ?? anonymous;
-    else if (type !== 'identify') ids.user_id = (userId as string | undefined) ?? null;
+    else if (type !== 'identify') ids.user_id = (userId as string | null | undefined) ?? null;
     client.callWith(type, id, data, other, ids);
   }
   return {

@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type { ClientBatch } from '@eventline/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The built Node entry (npx turbo run build --filter=@eventline/sdk), in a process of its own: what
+// happens at its exit is the point.
+const NODE_ENTRY = fileURLToPath(new URL('../dist/node.js', import.meta.url));
+
+const received: string[] = [];
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const bytes = Buffer.concat(chunks);
+    const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+    const batch = JSON.parse(text) as ClientBatch;
+    received.push(...batch.events.map((e) => String(e.event)));
+    const results = batch.events.map((e) => ({ event_id: e.event_id, status: 'accepted' }));
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ results }));
+  });
+});
+let endpoint = '';
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+/** Run an ES module script in a fresh Node process; resolves with its stdout once it has exited. */
+function runScript(source: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', source], { timeout: 60_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+describe('Node: a script that never calls close()', () => {
+  it('still delivers what it tracked before it exits, through one shared beforeExit listener', async () => {
+    const stdout = await runScript(`
+      import { createEventline } from ${JSON.stringify(NODE_ENTRY)};
+      const before = process.listenerCount('beforeExit');
+      for (const name of ['first', 'second', 'third']) {
+        const client = createEventline({ writeKey: 'wk', endpoint: ${JSON.stringify(endpoint)}, flushIntervalMs: 60000 });
+        client.track(name);
+      }
+      console.log(process.listenerCount('beforeExit') - before);
+    `);
+    expect(stdout.trim()).toBe('1');
+    expect(received.sort()).toEqual(['first', 'second', 'third']);
+  });
+});

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { init, track, identify, flush, getDeviceId, on } from '../src/index';
+import { ENDPOINT, WRITE_KEY } from './support';
+
+afterEach(() => vi.restoreAllMocks());
+
+// This file runs in Node without a DOM: what a server rendering the page (SSR) sees.
+describe('the browser entry during server rendering (no document)', () => {
+  it('init() and calls do nothing: no throw, no timer, no request, nothing stored', async () => {
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const intervals = vi.spyOn(globalThis, 'setInterval');
+    const fetches = vi.spyOn(globalThis, 'fetch');
+    const drops: unknown[] = [];
+    on('drop', (n) => drops.push(n));
+    track('before_init');
+    const client = init({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    identify('user-1');
+    track('rendered', { n: 1 });
+    client.page();
+    await flush();
+    await client.close();
+    await expect(getDeviceId()).rejects.toThrow(/server rendering/);
+    expect(timers).not.toHaveBeenCalled();
+    expect(intervals).not.toHaveBeenCalled();
+    expect(fetches).not.toHaveBeenCalled();
+    expect(drops).toEqual([]);
+  });
+
+  it('even with a config the browser would refuse (the server may not have the browser env)', () => {
+    expect(() => init({ writeKey: '', endpoint: '' })).not.toThrow();
+  });
+});
