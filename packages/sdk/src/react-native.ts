@@ -6,7 +6,7 @@ import { watchOpens } from './platform/react-native/app-opens';
 import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
 
 export type * from './public-types';
-export type { AsyncStorageLike } from './platform/react-native/async-storage';
+export type { AsyncStorageLike, AsyncStorageV2Like, AsyncStorageV3Like } from './platform/react-native/async-storage';
 export type { AppStateLike, ReactNativeDeps } from './platform/react-native/platform';
 export { SDK_VERSION } from './core/version';
 

@@ -1,21 +1,51 @@
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
-import { createEventline, type AsyncStorageLike, type AppStateLike } from '../src/react-native';
+import { createEventline, type AppStateLike, type AsyncStorageLike, type AsyncStorageV2Like, type AsyncStorageV3Like } from '../src/react-native';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
 const { ingest, clients } = ingestSuite();
 
-/** AsyncStorage in memory, with the same string-only contract as the real module. */
-function memoryAsyncStorage(): AsyncStorageLike & { data: Map<string, string> } {
+interface MemoryAsyncStorage {
+  data: Map<string, string>;
+  /** The keys of each read, in order. */
+  reads: string[][];
+  /** Called before each read / write with its keys; a throw fails that call (a storage error). */
+  beforeRead?: (keys: readonly string[]) => void;
+  beforeWrite?: (keys: readonly string[]) => void;
+}
+
+/**
+ * AsyncStorage in memory, with the same string-only contract as the real module: 2.x's
+ * multiGet/multiSet/multiRemove (pairs) or 3.x's getMany/setMany/removeMany (objects).
+ */
+function memoryAsyncStorage(shape: 'v2' | 'v3' = 'v2'): AsyncStorageLike & MemoryAsyncStorage {
   const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (k) => Promise.resolve(data.get(k) ?? null),
-    getAllKeys: () => Promise.resolve([...data.keys()]),
-    multiGet: (keys) => Promise.resolve(keys.map((k) => [k, data.get(k) ?? null] as const)),
-    multiSet: (pairs) => Promise.resolve(pairs.forEach(([k, v]) => data.set(k, v))),
-    multiRemove: (keys) => Promise.resolve(keys.forEach((k) => data.delete(k))),
-  };
+  const self: MemoryAsyncStorage = { data, reads: [] };
+  // Promises settled in their executor: a throwing hook is a rejection, as a native error is.
+  const read = (keys: readonly string[]) =>
+    new Promise<(readonly [string, string | null])[]>((resolve) => {
+      self.reads.push([...keys]);
+      self.beforeRead?.(keys);
+      resolve(keys.map((k) => [k, data.get(k) ?? null] as const));
+    });
+  const write = (pairs: readonly (readonly [string, string])[]) =>
+    new Promise<void>((resolve) => {
+      self.beforeWrite?.(pairs.map(([k]) => k));
+      resolve(pairs.forEach(([k, v]) => data.set(k, v)));
+    });
+  const remove = (keys: readonly string[]) => new Promise<void>((resolve) => resolve(keys.forEach((k) => data.delete(k))));
+  const getAllKeys = () => Promise.resolve([...data.keys()]);
+  if (shape === 'v3') {
+    const v3: AsyncStorageV3Like = {
+      getAllKeys,
+      getMany: async (keys) => Object.fromEntries(await read(keys)),
+      setMany: (entries) => write(Object.entries(entries)),
+      removeMany: remove,
+    };
+    return Object.assign(self, v3);
+  }
+  const v2: AsyncStorageV2Like = { getAllKeys, multiGet: read, multiSet: write, multiRemove: remove };
+  return Object.assign(self, v2);
 }
 
 /** React Native's AppState: `currentState` at creation, `set` moves it and tells the listeners. */
@@ -35,13 +65,19 @@ function fakeAppState(initial = 'active') {
   return { appState, set, listeners };
 }
 
+/** A queue entry as an earlier run of the app persisted it. */
+function storedEntry(id: string, t: number) {
+  const e = { event_id: id, type: 'track', event: 'from_last_run', anonymous_id: 'device-from-last-run', seq: 1, timestamp: new Date(t).toISOString(), context: { library: { name: 'eventline', version: '0.1.0' } } };
+  return { e, t, n: 0, b: 0 };
+}
+
 function app(asyncStorage: AsyncStorageLike, appState?: AppStateLike) {
   return clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000 }, { asyncStorage, appState }));
 }
 
 describe('React Native adapter', () => {
-  it('first launch: af_first_open then app_open; a relaunch only app_open, with the same device id', async () => {
-    const storage = memoryAsyncStorage();
+  it.each(['v2', 'v3'] as const)('first launch: af_first_open then app_open; a relaunch only app_open, with the same device id (AsyncStorage %s)', async (shape) => {
+    const storage = memoryAsyncStorage(shape);
     const first = app(storage);
     await vi.waitFor(async () => {
       await first.flush();
@@ -75,9 +111,10 @@ describe('React Native adapter', () => {
     const stored = JSON.stringify({ deviceId: 'device-from-last-run', optOut: true, anonymized: false });
     storage.data.set('eventline.state', stored);
     storage.data.set('eventline.installed', 'true');
-    const getItem = storage.getItem.bind(storage);
     let failures = 1;
-    storage.getItem = (key) => (key === 'eventline.state' && failures-- > 0 ? Promise.reject(new Error('transient read error')) : getItem(key));
+    storage.beforeRead = (keys) => {
+      if (keys.includes('eventline.state') && failures-- > 0) throw new Error('transient read error');
+    };
     const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, retryBaseMs: 1 }, { asyncStorage: storage }));
     client.track('purchase');
     await client.flush();
@@ -139,6 +176,20 @@ describe('React Native adapter', () => {
       await vi.waitFor(() => expect(storage.data.get('eventline.installed')).toBe('true'));
     },
   );
+
+  it('reads a stored queue 200 keys per AsyncStorage call at most (Android binds each key in one SQL statement)', async () => {
+    const storage = memoryAsyncStorage();
+    const at = Date.now() - 60_000;
+    for (let i = 0; i < 450; i++) storage.data.set(QUEUE_PREFIX + `stored-${i}`, JSON.stringify(storedEntry(`stored-${i}`, at + i)));
+    const client = app(storage);
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(450);
+    });
+    const queueReads = storage.reads.filter((keys) => keys.some((k) => k.startsWith(QUEUE_PREFIX)));
+    expect(Math.max(...queueReads.map((keys) => keys.length))).toBe(200);
+    expect(new Set(queueReads.flat()).size).toBe(450);
+  });
 
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {
     const { appState, set, listeners } = fakeAppState('active');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { ASYNC_STORAGE_SHAPES } from './async-storage-shapes';
 
 /** The README's examples are copy-pasted by users: they must be what the build makes and what the types accept. */
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,12 +20,12 @@ describe('README', () => {
     expect(html?.split('\n')[1]).toBe(built.replace('SDK_URL', `https://cdn.example.com/eventline/${version}/eventline.iife.js`));
   });
 
-  it('has TypeScript examples (npm, Node, React Native) that type-check against the entries', () => {
+  it.each(['v2', 'v3'] as const)('has TypeScript examples (npm, Node, React Native) that type-check against the entries (AsyncStorage %s)', (shape) => {
     const examples = blocks('ts');
     expect(examples.length).toBeGreaterThanOrEqual(3);
     const files = new Map<string, string>(examples.map((code, i) => [`${root}readme-example-${i}.ts`, code]));
-    // React Native itself is not installed here: what is checked is our API as the example uses it.
-    files.set(`${root}readme-shims.d.ts`, "declare module 'react-native' { export const AppState: any; }\ndeclare module '@react-native-async-storage/async-storage' { const s: any; export default s; }\n");
+    // React Native itself is not installed here: AppState is loose; AsyncStorage has each major version's published type.
+    files.set(`${root}readme-shims.d.ts`, "declare module 'react-native' { export const AppState: any; }\n" + ASYNC_STORAGE_SHAPES[shape]);
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,

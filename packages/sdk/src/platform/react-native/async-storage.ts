@@ -1,34 +1,108 @@
 import type { Storage } from '../../core/types';
 
 /**
- * The part of `@react-native-async-storage/async-storage` the SDK uses (declared here so the
- * package stays an optional peer dependency: pass its default export).
+ * The parts of `@react-native-async-storage/async-storage` the SDK uses (declared here so the package
+ * stays an optional peer dependency: pass its default export). 1.x and 2.x have multiGet/multiSet/
+ * multiRemove; 3.x replaced them with getMany/setMany/removeMany (objects instead of pairs).
  */
-export interface AsyncStorageLike {
-  getItem(key: string): Promise<string | null>;
+export interface AsyncStorageV2Like {
   getAllKeys(): Promise<readonly string[]>;
   multiGet(keys: readonly string[]): Promise<readonly (readonly [string, string | null])[]>;
   multiSet(pairs: [string, string][]): Promise<void>;
   multiRemove(keys: readonly string[]): Promise<void>;
 }
 
+export interface AsyncStorageV3Like {
+  getAllKeys(): Promise<readonly string[]>;
+  getMany(keys: string[]): Promise<Record<string, string | null>>;
+  setMany(entries: Record<string, string>): Promise<void>;
+  removeMany(keys: string[]): Promise<void>;
+}
+
+/** AsyncStorage 1.x/2.x or 3.x: the methods present at runtime are used. */
+export type AsyncStorageLike = AsyncStorageV2Like | AsyncStorageV3Like;
+
 /**
- * AsyncStorage behind the Storage seam, JSON-encoded, multi* calls for the queue. It lists keys
- * itself (`getAllKeys`), so a reload reads only the entries this client does not hold yet.
+ * Most keys in one read. Android's AsyncStorage reads a multiGet with SQL `IN (?, …)`: SQLite's bind
+ * limit (999 before 3.32) and the ~2 MB CursorWindow make one call for a 10,000-event queue fail.
+ */
+export const READ_CHUNK = 200;
+
+type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (error: unknown) => void }[]>;
+
+/**
+ * AsyncStorage behind the Storage seam, JSON-encoded. It lists keys itself (`getAllKeys`), so a reload
+ * reads only the entries this client does not hold yet. Single reads made in the same tick (the queue
+ * reads its entries one `get` each) go out together, READ_CHUNK keys per call, and each `get` settles
+ * on its own: one entry that does not parse fails that read only.
  */
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
-  const parse = <T>(raw: string | null): T | undefined => (raw === null ? undefined : (JSON.parse(raw) as T));
+  const api = pick(as);
+  let pending: Pending | undefined;
+
+  function read(key: string): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      if (!pending) {
+        pending = new Map();
+        void Promise.resolve().then(readPending);
+      }
+      const waiting = pending.get(key) ?? [];
+      waiting.push({ resolve, reject });
+      pending.set(key, waiting);
+    });
+  }
+
+  function readPending(): void {
+    const batch = pending;
+    pending = undefined;
+    if (!batch) return;
+    const keys = [...batch.keys()];
+    for (let i = 0; i < keys.length; i += READ_CHUNK) {
+      const chunk = keys.slice(i, i + READ_CHUNK);
+      api.readMany(chunk).then(
+        (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
+        (error: unknown) => chunk.forEach((key) => batch.get(key)?.forEach((w) => w.reject(error))),
+      );
+    }
+  }
+
+  const get = async <T>(key: string): Promise<T | undefined> => {
+    const raw = await read(key);
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  };
   const keys = async (prefix: string) => (await as.getAllKeys()).filter((k) => k.startsWith(prefix));
   return {
-    get: async <T>(key: string) => parse<T>(await as.getItem(key)),
+    get,
     keys,
     async entries<T>(prefix: string) {
       const found = await keys(prefix);
-      if (found.length === 0) return [];
-      const pairs = await as.multiGet(found);
-      return pairs.flatMap(([k, v]) => (v === null ? [] : [[k, parse<T>(v) as T] as [string, T]]));
+      const values = await Promise.all(found.map((key) => get<T>(key)));
+      return found.flatMap((key, i): [string, T][] => (values[i] === undefined ? [] : [[key, values[i]]]));
     },
-    setMany: (items) => as.multiSet(items.map(([k, v]) => [k, JSON.stringify(v)])),
-    removeMany: (keys) => as.multiRemove(keys),
+    setMany: (items) => api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)])),
+    removeMany: (keys) => api.removeMany(keys),
+  };
+}
+
+/** The 3.x methods where the object has them (3.x has no multi*), else the 1.x/2.x ones. */
+function pick(as: AsyncStorageLike) {
+  if ('getMany' in as && typeof as.getMany === 'function') {
+    return {
+      readMany: async (keys: string[]) => {
+        const found = await as.getMany(keys);
+        return keys.map((key) => found[key] ?? null);
+      },
+      writeMany: (pairs: [string, string][]) => as.setMany(Object.fromEntries(pairs)),
+      removeMany: (keys: string[]) => as.removeMany(keys),
+    };
+  }
+  const v2 = as as AsyncStorageV2Like;
+  return {
+    readMany: async (keys: string[]) => {
+      const found = new Map(await v2.multiGet(keys));
+      return keys.map((key) => found.get(key) ?? null);
+    },
+    writeMany: (pairs: [string, string][]) => v2.multiSet(pairs),
+    removeMany: (keys: string[]) => v2.multiRemove(keys),
   };
 }
