@@ -140,11 +140,13 @@
 //                localStorage shares it (React Native, Node, IndexedDB-only pages). Raised by what it adds.
 //   11060 B gzip: measured 11059 B (+23 B) with identify(null) forgetting the user id, and an anonymized client no
 //                longer sending a per-call user id as the event's anonymous id. Raised by what it adds.
+//   11088 B gzip: measured 11087 B (+28 B) with a 2xx without per-event results (a proxy, a captive portal) kept and
+//                retried with an error notice: its events counted as accepted and were deleted. Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11060;
+const GZIP_BUDGET = 11088;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -223,7 +223,10 @@ export function createDelivery(d: DeliveryDeps) {
     const { status } = response;
     const body = bodyOf(response);
     const kind = verdict(status);
-    if (kind === 'keep') return failed(batch, describe(status, body), undefined, status, response.retryAfterMs);
+    // The ingest answers each event of a 2xx: one without `results` came from something in between (a
+    // proxy, a captive portal's login page) and says nothing of the events: kept and retried.
+    if (kind === 'keep' || (kind === 'delivered' && !Array.isArray(body?.results)))
+      return failed(batch, describe(status, body) + (kind === 'keep' ? '' : ' without results'), undefined, status, response.retryAfterMs);
     // Events a 2xx answers `retry` for (the ingest could not take them now) back off like a failed
     // request, Retry-After included, and the flush stops. They used to stay queued with no backoff, and
     // once they alone filled flushAt every track() re-sent them all. Where the answer took some events

@@ -23,10 +23,13 @@ export async function closeWithRetries(client: CoreClient, timeoutMs: number, no
     }
   }
   let deadline: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([attempts(), new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs)))]);
-  clearTimeout(deadline);
-  clearTimeout(timer);
-  off();
+  try {
+    await Promise.race([attempts(), new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs)))]);
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(timer);
+    off();
+  }
   const left = client.clear();
   if (left.length > 0) client.drop('closed', `not delivered within closeTimeoutMs (${timeoutMs} ms)`, left);
 }
