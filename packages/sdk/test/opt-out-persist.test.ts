@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createEventline as createBrowserClient } from '../src/index';
 import { createMemoryStorage } from '../src/node';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
-import { createEventline as createAppClient, type AsyncStorageLike } from '../src/react-native';
+import { createEventline as createAppClient, type AsyncStorageV2Like } from '../src/react-native';
 import type { Client, Storage } from '../src/public-types';
 import { ENDPOINT, ingestSuite, record, WRITE_KEY, withEntries } from './support';
 
@@ -24,10 +24,9 @@ function endingRun<T extends { setMany?: unknown; multiSet?: unknown }>(inner: T
   return { storage, end: () => void (ended = true) };
 }
 
-function memoryAsyncStorage(): AsyncStorageLike {
+function memoryAsyncStorage(): AsyncStorageV2Like {
   const data = new Map<string, string>();
   return {
-    getItem: (k) => Promise.resolve(data.get(k) ?? null),
     getAllKeys: () => Promise.resolve([...data.keys()]),
     multiGet: (keys) => Promise.resolve(keys.map((k) => [k, data.get(k) ?? null] as const)),
     multiSet: (pairs) => Promise.resolve(pairs.forEach(([k, v]) => data.set(k, v))),
