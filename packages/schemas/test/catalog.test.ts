@@ -94,4 +94,11 @@ describe('Athena DDL and Glue table input', () => {
     expect(badRows.Parameters).toMatchObject({ 'projection.error_type.type': 'enum', 'projection.error_type.values': BAD_ROW_ERROR_TYPES.join(',') });
     expect(athenaDdl(options)[1]).toContain(`'projection.error_type.values'='${BAD_ROW_ERROR_TYPES.join(',')}'`);
   });
+
+  it("comment bad_rows.error_type with every type, from the same list (DDL and Glue)", () => {
+    const comment = `why the record failed: ${BAD_ROW_ERROR_TYPES.join(' | ')}`;
+    expect(athenaDdl(options)[1]).toContain(`PARTITIONED BY (\n  \`error_type\` string COMMENT '${comment}'`);
+    expect(glueTables(options)[1]!.PartitionKeys.find((k) => k.Name === 'error_type')?.Comment).toBe(comment);
+    for (const type of ['postgres', 'ingest_unreadable', 'ingest_other']) expect(comment).toContain(type);
+  });
 });
