@@ -101,4 +101,9 @@ describe('Athena DDL and Glue table input', () => {
     expect(glueTables(options)[1]!.PartitionKeys.find((k) => k.Name === 'error_type')?.Comment).toBe(comment);
     for (const type of ['postgres', 'ingest_unreadable', 'ingest_other']) expect(comment).toContain(type);
   });
+
+  it("declare bad rows' issues_truncated (the ingest's flag, carried by the processor) in the DDL and Glue", () => {
+    expect(athenaDdl(options)[1]).toMatch(/^ {2}`issues_truncated` boolean COMMENT /m);
+    expect(glueTables(options)[1]!.StorageDescriptor.Columns.map((c) => c.Name)).toContain('issues_truncated');
+  });
 });

@@ -85,6 +85,7 @@ export const BAD_ROW_COLUMNS: readonly LakeColumn[] = [
   c('failed_at', 'timestamp', 'when processing failed (ingest rejections: when received)'),
   c('app_id', 'string', 'ingest rejections: the app of the write key'),
   c('request_id', 'string', 'ingest rejections: the HTTP request id'),
+  c('issues_truncated', 'boolean', 'ingest rejections: the ingest cut the issues (reason lists only those kept); null on bad rows the processor made itself'),
 ];
 
 export const BAD_ROW_PARTITIONS: readonly LakeColumn[] = [
