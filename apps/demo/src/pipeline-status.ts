@@ -1,16 +1,40 @@
 import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
 import pg from 'pg';
+import { accountFor, type Accounting } from './accounting';
 import { STREAMS } from './pipeline';
 
 export interface PipelineStatus {
   generated_at: string;
   /** Since the ingest process started (its counters live in memory). */
-  ingest: { up: boolean; accepted: number | null; rejected: number | null; retry: number | null; records_written: number | null; circuit_open: boolean | null };
+  ingest: {
+    up: boolean;
+    accepted: number | null;
+    /** Events rejected one by one (their bad rows written). */
+    rejected: number | null;
+    retry: number | null;
+    /** Requests refused whole (bad key, too large, …): their events were never written; by code, the non-zero ones. */
+    refused_requests: number | null;
+    refused_by_code: Record<string, number>;
+    records_written: number | null;
+    circuit_open: boolean | null;
+  };
   /** Everything the lake holds (it survives restarts). */
   lake: { events: number; bad_rows: number; bad_rows_by_reason: Record<string, number> };
   /** Since the processor started, from its /metrics; absent when the view has no processor URL. */
-  processor?: { up: boolean; records_read: number | null; rows_delivered: number | null; max_behind_latest_seconds: number | null; errors: number | null };
+  processor?: {
+    up: boolean;
+    records_read: number | null;
+    rows_delivered: number | null;
+    /** Records left out for a repeated event_id (events stream). */
+    duplicates: number | null;
+    /** Bad rows written, both streams (its own and the ingest's rejections). */
+    bad_rows: number | null;
+    max_behind_latest_seconds: number | null;
+    errors: number | null;
+  };
+  /** written = delivered + duplicates + bad rows + in flight; null without a processor or while a side is down. */
+  accounting: Accounting | null;
   /** Rows in the processor's PostgreSQL table; absent when the demo runs without a database. */
   postgres?: { events: number | null; error?: string };
 }
@@ -27,6 +51,18 @@ export function promMax(text: string, name: string, match = ''): number | null {
   let max: number | null = null;
   for (const value of promValues(text, name, match)) max = Math.max(max ?? value, value);
   return max;
+}
+
+/** The non-zero samples of one metric by the value of `label` (e.g. `code`), summed per value. */
+export function promByLabel(text: string, name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pattern = new RegExp(`^${name}\\{(?:[^}]*,)?${label}="([^"]*)"[^}]*\\} (\\S+)$`);
+  for (const line of text.split('\n')) {
+    const m = pattern.exec(line);
+    const value = Number(m?.[2]);
+    if (m && Number.isFinite(value) && value !== 0) out[m[1]!] = (out[m[1]!] ?? 0) + value;
+  }
+  return out;
 }
 
 function* promValues(text: string, name: string, match: string): Generator<number> {
@@ -51,12 +87,14 @@ async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']
       accepted: promSum(text, 'eventline_ingest_events_total', 'outcome="accepted"'),
       rejected: promSum(text, 'eventline_ingest_events_total', 'outcome="rejected"'),
       retry: promSum(text, 'eventline_ingest_events_total', 'outcome="retry"'),
+      refused_requests: promSum(text, 'eventline_ingest_requests_rejected_total'),
+      refused_by_code: promByLabel(text, 'eventline_ingest_requests_rejected_total', 'code'),
       records_written: promSum(text, 'eventline_ingest_kinesis_records_written_total'),
       circuit_open: open === null ? null : open > 0,
     };
   } catch {
     // Down or restarting: the view shows it as down rather than failing as a whole.
-    return { up: false, accepted: null, rejected: null, retry: null, records_written: null, circuit_open: null };
+    return { up: false, accepted: null, rejected: null, retry: null, refused_requests: null, refused_by_code: {}, records_written: null, circuit_open: null };
   }
 }
 
@@ -71,13 +109,20 @@ async function processorStatus(metricsUrl: string): Promise<NonNullable<Pipeline
       up: res.ok,
       records_read: promSum(text, 'eventline_processor_records_read_total', events),
       rows_delivered: promSum(text, 'eventline_processor_rows_delivered_total', events),
+      duplicates: promSum(text, 'eventline_processor_duplicates_total', events),
+      // Less `postgres`: an event PostgreSQL refused is in the lake too (delivered), so it is not counted twice.
+      bad_rows: minus(promSum(text, 'eventline_processor_bad_rows_total'), promSum(text, 'eventline_processor_bad_rows_total', 'error_type="postgres"')),
       // No series before a shard's first read (or after it ended): unknown, not 0.
       max_behind_latest_seconds: promMax(text, 'eventline_processor_behind_latest_seconds'),
       errors: promSum(text, 'eventline_processor_errors_total'),
     };
   } catch {
-    return { up: false, records_read: null, rows_delivered: null, max_behind_latest_seconds: null, errors: null };
+    return { up: false, records_read: null, rows_delivered: null, duplicates: null, bad_rows: null, max_behind_latest_seconds: null, errors: null };
   }
+}
+
+function minus(total: number | null, part: number | null): number | null {
+  return total === null ? null : total - (part ?? 0);
 }
 
 /** GET /api/pipeline: counts at each stage, for the live pipeline view (polled by the page). */
@@ -118,6 +163,9 @@ export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: stri
         bad_rows_by_reason: Object.fromEntries(reasons.map((r) => [r.error_type as string, Number(r.n)])),
       },
       ...(postgres ? { postgres } : {}),
+      accounting: processor
+        ? accountFor({ written: ingest.records_written, delivered: processor.rows_delivered, duplicates: processor.duplicates, bad_rows: processor.bad_rows })
+        : null,
     };
     return c.json(status);
   });

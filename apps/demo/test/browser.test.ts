@@ -17,12 +17,14 @@ const dataDir = mkdtempSync(join(tmpdir(), 'eventline-browser-'));
 const lakeDir = join(dataDir, 'lake');
 let demo: ChildProcess;
 let siteUrl: string;
+let ingestUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
   demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
   for await (const line of createInterface({ input: demo.stdout! })) {
     siteUrl ??= /Demo page\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? (undefined as unknown as string);
+    ingestUrl ??= /Ingest\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? (undefined as unknown as string);
     if (line.includes('Ctrl-C stops everything')) break;
   }
   browser = await chromium.launch(chromiumLaunchOptions());
@@ -90,6 +92,32 @@ describe('the demo in Chromium', () => {
     expect(await one(`select count(*) as n from events where anonymous_id = '${deviceId}' and user_id = 'user-ada' and event = 'af_complete_registration'`)).toEqual({ n: 1 });
     expect(errors).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'shop.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('live view: a refused request, a rejected event and the accounting line (written = delivered + …) all show', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(siteUrl);
+    const writeKey = await page.evaluate(() => (window as unknown as { EVENTLINE_DEMO: { writeKey: string } }).EVENTLINE_DEMO.writeKey);
+    const send = (key: string, body: unknown) =>
+      fetch(`${ingestUrl}/v1/batch`, { method: 'POST', headers: { authorization: `Basic ${btoa(`${key}:`)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await send('wk_not_a_key', { sent_at: new Date().toISOString(), events: [] })).status).toBe(401);
+    const rejected = (await (await send(writeKey, { sent_at: new Date().toISOString(), events: [{ event_id: 'not-a-uuid' }] })).json()) as { rejected: number };
+    expect(rejected.rejected).toBe(1);
+
+    await page.waitForFunction(() => Number(document.querySelector('[data-stage="refused"]')?.textContent) >= 1);
+    expect(await text(page, '#refused-codes')).toContain('invalid_write_key: 1');
+    await page.waitForFunction(() => Number(document.querySelector('[data-stage="rejected"]')?.textContent) >= 1);
+    expect(await num(page, '[data-stage="duplicates"]')).toBeGreaterThanOrEqual(0);
+    expect(await num(page, '[data-stage="retry"]')).toBeGreaterThanOrEqual(0);
+    // Once the processor has read the rejected event's bad row, nothing is in flight and the sum holds.
+    await page.waitForFunction(() => / \+ in flight 0$/.test(document.getElementById('accounting')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const line = await text(page, '#accounting');
+    const [written, delivered, duplicates, badRows] = [...line.matchAll(/\d+/g)].map((m) => Number(m[0]));
+    expect(line).toMatch(/^written \d+ = delivered \d+ \+ duplicates \d+ \+ bad rows \d+ \+ in flight 0$/);
+    expect(badRows).toBeGreaterThanOrEqual(1);
+    expect(written).toBe(delivered! + duplicates! + badRows!);
+    await page.screenshot({ path: join(ARTIFACTS, 'pipeline-accounting.png'), fullPage: true });
     await page.close();
   });
 

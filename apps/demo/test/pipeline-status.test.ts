@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { promMax, promSum } from '../src/pipeline-status';
+import { accountFor } from '../src/accounting';
+import { promByLabel, promMax, promSum } from '../src/pipeline-status';
 
 // The ingest's /metrics as prom-client writes it (trimmed): every outcome present from the start.
 const METRICS = `# HELP eventline_ingest_http_request_duration_seconds HTTP request duration by route
@@ -50,5 +51,29 @@ eventline_processor_behind_latest_seconds{stream="events-bad",shard="shardId-000
   });
   it('says null for a metric with no sample', () => {
     expect(promMax(LAG, 'eventline_processor_rows_delivered_total')).toBeNull();
+  });
+});
+
+describe('promByLabel', () => {
+  const REFUSED = `eventline_ingest_requests_rejected_total{code="invalid_write_key"} 2
+eventline_ingest_requests_rejected_total{code="body_too_large"} 0
+eventline_ingest_requests_rejected_total_other{code="x"} 9
+eventline_processor_duplicates_total{stream="events",scope="flush"} 1
+eventline_processor_duplicates_total{stream="events",scope="seen_index"} 3
+`;
+  it('gives the non-zero samples by the value of one label, only of that metric', () => {
+    expect(promByLabel(REFUSED, 'eventline_ingest_requests_rejected_total', 'code')).toEqual({ invalid_write_key: 2 });
+    expect(promByLabel(REFUSED, 'eventline_processor_duplicates_total', 'scope')).toEqual({ flush: 1, seen_index: 3 });
+    expect(promByLabel('', 'eventline_ingest_requests_rejected_total', 'code')).toEqual({});
+  });
+});
+
+describe('accountFor', () => {
+  it('puts what is not delivered, a duplicate or a bad row in flight', () => {
+    expect(accountFor({ written: 20, delivered: 14, duplicates: 1, bad_rows: 3 })).toEqual({ written: 20, delivered: 14, duplicates: 1, bad_rows: 3, in_flight: 2 });
+  });
+  it('says nothing while a side has not reported (a partial sum would not add up)', () => {
+    expect(accountFor({ written: 20, delivered: null, duplicates: 0, bad_rows: 0 })).toBeNull();
+    expect(accountFor({ written: null, delivered: 3, duplicates: 0, bad_rows: 0 })).toBeNull();
   });
 });

@@ -101,14 +101,25 @@ async function refreshPipeline() {
     const set = (stage, value) => { document.querySelector(`[data-stage="${stage}"]`).textContent = value ?? '–'; };
     set('accepted', s.ingest.accepted);
     set('written', s.ingest.records_written);
+    set('rejected', s.ingest.rejected);
+    set('refused', s.ingest.refused_requests);
+    set('retry', s.ingest.retry);
+    const codes = Object.entries(s.ingest.refused_by_code || {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+    $('refused-codes').textContent = codes || 'whole requests, never written';
     if (s.processor) {
       set('delivered', s.processor.rows_delivered);
+      set('duplicates', s.processor.duplicates);
       const { up, max_behind_latest_seconds: lag, errors } = s.processor;
       // The lag stands still while reads or flushes fail: the error count says so next to it.
       $('processor-lag').textContent = up
         ? `lag ${lag === null ? '–' : `${lag.toFixed(1)} s`} behind Kinesis, ${errors ?? '–'} ${errors === 1 ? 'error' : 'errors'}`
         : 'processor is not answering';
     }
+    // Every record written to Kinesis is accounted for at the processor; in flight falls to 0 once it caught up.
+    const a = s.accounting;
+    $('accounting').textContent = a
+      ? `written ${a.written} = delivered ${a.delivered} + duplicates ${a.duplicates} + bad rows ${a.bad_rows} + in flight ${a.in_flight}`
+      : 'written = delivered + duplicates + bad rows + in flight (waiting for both counts)';
     set('lake', s.lake.events);
     set('bad', s.lake.bad_rows);
     if (s.postgres) {

@@ -44,4 +44,18 @@ describe("the ingest's bad-rows stream", () => {
     expect(result.objectKeys.map((k) => k.split('/').slice(0, 2).join('/'))).toEqual(['bad_rows/error_type=ingest_other']);
     expect(await runQuery(lake, 'SELECT error_type, reason FROM bad_rows')).toEqual([{ error_type: 'ingest_other', reason: 'ingest code "Rate Limited!": events[0]: slow down' }]);
   });
+
+  it('keeps the ingest\'s issues_truncated flag (true when it cut the issues, false when not); null on rows it did not make', async () => {
+    const lake = await dirs.make();
+    const base = { error_type: 'invalid_event', received_at: '2026-11-25T09:31:12.000Z', payload: '{}' };
+    const cut = { ...base, issues: [{ path: 'events[0].a', code: 'x', message: 'bad' }], issues_truncated: true };
+    const whole = { ...base, issues: [{ path: 'events[1].b', code: 'x', message: 'bad' }] };
+    const records = [record(cut, 'a'), record(whole, 'b'), record('garbage', 'c')];
+    await deliverRecords('shardId-000000000000', records, createFolderSink(lake), { input: 'ingest-bad-rows' });
+    expect(await runQuery(lake, 'SELECT partition_key, reason, issues_truncated FROM bad_rows ORDER BY partition_key')).toEqual([
+      { partition_key: 'a', reason: 'events[0].a: bad', issues_truncated: true },
+      { partition_key: 'b', reason: 'events[1].b: bad', issues_truncated: false },
+      { partition_key: 'c', reason: 'not an ingest bad row', issues_truncated: null },
+    ]);
+  });
 });

@@ -94,4 +94,16 @@ describe('Athena DDL and Glue table input', () => {
     expect(badRows.Parameters).toMatchObject({ 'projection.error_type.type': 'enum', 'projection.error_type.values': BAD_ROW_ERROR_TYPES.join(',') });
     expect(athenaDdl(options)[1]).toContain(`'projection.error_type.values'='${BAD_ROW_ERROR_TYPES.join(',')}'`);
   });
+
+  it("comment bad_rows.error_type with every type, from the same list (DDL and Glue)", () => {
+    const comment = `why the record failed: ${BAD_ROW_ERROR_TYPES.join(' | ')}`;
+    expect(athenaDdl(options)[1]).toContain(`PARTITIONED BY (\n  \`error_type\` string COMMENT '${comment}'`);
+    expect(glueTables(options)[1]!.PartitionKeys.find((k) => k.Name === 'error_type')?.Comment).toBe(comment);
+    for (const type of ['postgres', 'ingest_unreadable', 'ingest_other']) expect(comment).toContain(type);
+  });
+
+  it("declare bad rows' issues_truncated (the ingest's flag, carried by the processor) in the DDL and Glue", () => {
+    expect(athenaDdl(options)[1]).toMatch(/^ {2}`issues_truncated` boolean COMMENT /m);
+    expect(glueTables(options)[1]!.StorageDescriptor.Columns.map((c) => c.Name)).toContain('issues_truncated');
+  });
 });

@@ -28,6 +28,8 @@ export interface BadRow {
   /** Ingest rejections only: the app and request they came with. */
   app_id?: string;
   request_id?: string;
+  /** Ingest rejections only (always set there): the ingest cut the issues, so `reason` lists only those kept. */
+  issues_truncated?: boolean;
 }
 
 /**

@@ -11,6 +11,8 @@ interface IngestBadRow {
   request_id?: string;
   payload?: unknown;
   payload_truncated?: boolean;
+  /** Set (true) when the ingest cut the event's issues (its capIssues): only then present. */
+  issues_truncated?: boolean;
 }
 
 const lenientUtf8 = new TextDecoder('utf-8');
@@ -50,6 +52,8 @@ export function toLakeBadRow(record: InputRecord, failedAt: Date): BadRow {
     failed_at: validDate(row.received_at) ?? failedAt.toISOString(),
     ...(row.app_id ? { app_id: row.app_id } : {}),
     ...(row.request_id ? { request_id: row.request_id } : {}),
+    // Always a boolean on an ingest row: `false` says the reason is every issue, not that nobody knows.
+    issues_truncated: row.issues_truncated === true,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Every `error_type` a bad row can have: the one list the processor's metrics, the ingest's rejection
- * codes and the catalog's partition projection (an Athena `enum`) are built from.
+ * codes, the catalog's partition projection (an Athena `enum`) and its `error_type` comment are built from.
  */
 
 /** Why the processor itself turned a record into a bad row (`postgres`: an event PostgreSQL refused; it is in the lake too). */

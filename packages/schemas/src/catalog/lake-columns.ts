@@ -3,6 +3,8 @@
  * The single list that the Parquet writer, the PostgreSQL table, the DuckDB views and the
  * Glue / Athena definitions are all derived from. Add a column here and every one follows.
  */
+import { BAD_ROW_ERROR_TYPES } from './bad-row-types';
+
 export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'json';
 
 export interface LakeColumn {
@@ -12,6 +14,9 @@ export interface LakeColumn {
 }
 
 const c = (name: string, type: ColumnType, comment: string): LakeColumn => ({ name, type, comment });
+
+/** The comment of bad rows' `error_type` (a column and the folder partition), generated from the one list of types. */
+const ERROR_TYPE_COMMENT = `why the record failed: ${BAD_ROW_ERROR_TYPES.join(' | ')}`;
 
 export const LAKE_COLUMNS: readonly LakeColumn[] = [
   c('event_id', 'string', 'UUIDv7 from the client; the dedupe key'),
@@ -70,7 +75,7 @@ export const LAKE_PARTITIONS: readonly LakeColumn[] = [
 
 /** A bad row: a record that could not become an event, kept under `bad_rows/`. */
 export const BAD_ROW_COLUMNS: readonly LakeColumn[] = [
-  c('error_type', 'string', 'decode | parse | validation | partition | ingest types (from events-bad)'),
+  c('error_type', 'string', ERROR_TYPE_COMMENT),
   c('reason', 'string', 'one issue per line, with the field path'),
   c('sequence_number', 'string', 'Kinesis sequence number of the record'),
   c('partition_key', 'string', 'Kinesis partition key of the record'),
@@ -80,9 +85,10 @@ export const BAD_ROW_COLUMNS: readonly LakeColumn[] = [
   c('failed_at', 'timestamp', 'when processing failed (ingest rejections: when received)'),
   c('app_id', 'string', 'ingest rejections: the app of the write key'),
   c('request_id', 'string', 'ingest rejections: the HTTP request id'),
+  c('issues_truncated', 'boolean', 'ingest rejections: the ingest cut the issues (reason lists only those kept); null on bad rows the processor made itself'),
 ];
 
 export const BAD_ROW_PARTITIONS: readonly LakeColumn[] = [
-  c('error_type', 'string', 'why the record failed'),
+  c('error_type', 'string', ERROR_TYPE_COMMENT),
   c('event_date', 'string', 'UTC date of arrival, YYYY-MM-DD'),
 ];
