@@ -19,7 +19,7 @@ const c = (name: string, type: ColumnType, comment: string): LakeColumn => ({ na
 const ERROR_TYPE_COMMENT = `why the record failed: ${BAD_ROW_ERROR_TYPES.join(' | ')}`;
 
 export const LAKE_COLUMNS: readonly LakeColumn[] = [
-  c('event_id', 'string', 'UUIDv7 from the client; the dedupe key'),
+  c('event_id', 'string', 'UUIDv7 from the client; with app_id, the dedupe key'),
   c('schema_version', 'int', 'envelope version after upcasting'),
   c('type', 'string', 'track | identify | page | screen | alias | group'),
   c('event', 'string', 'event name for track, e.g. af_purchase'),
