@@ -131,11 +131,14 @@
 //   10955 B gzip: measured 10954 B (+37 B) with a tab taking over the device id another tab stored since its last
 //                write (the first to see a Clear-Site-Data, or a reset() there) instead of writing the old id back over
 //                it (the review found two tabs open at a clear left the old id stored, its counter gone). Raised by what it adds.
+//   11020 B gzip: measured 11019 B (+65 B) with stored queue entries read one by one: an entry that does not parse
+//                (a row torn by a crash) is removed and reported (drop reason `unreadable`) instead of failing the whole
+//                read (React Native audit). Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 10955;
+const GZIP_BUDGET = 11020;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -191,6 +191,24 @@ describe('React Native adapter', () => {
     expect(new Set(queueReads.flat()).size).toBe(450);
   });
 
+  it('a stored queue entry that does not parse costs itself only: the others are sent, it is removed and reported (unreadable)', async () => {
+    const storage = memoryAsyncStorage();
+    const at = Date.now() - 60_000;
+    storage.data.set(QUEUE_PREFIX + 'good-1', JSON.stringify(storedEntry('good-1', at)));
+    storage.data.set(QUEUE_PREFIX + 'torn', '{"e":{"event_id":"torn"');
+    storage.data.set(QUEUE_PREFIX + 'not-an-entry', '42');
+    storage.data.set(QUEUE_PREFIX + 'good-2', JSON.stringify(storedEntry('good-2', at + 1)));
+    const client = app(storage);
+    const drops: { reason: string; message: string; events: number }[] = [];
+    client.on('drop', (d) => drops.push({ reason: d.reason, message: d.message, events: d.events.length }));
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().filter((e) => e.event === 'from_last_run').map((e) => e.event_id)).toEqual(['good-1', 'good-2']);
+    });
+    expect(drops).toEqual([{ reason: 'unreadable', message: '2 unreadable', events: 0 }]);
+    await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
+  });
+
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {
     const { appState, set, listeners } = fakeAppState('active');
     const client = app(memoryAsyncStorage(), appState);

@@ -25,7 +25,7 @@ export interface QueueOptions {
   maxBytes: number;
   maxAgeMs: number;
   now: () => number;
-  onDrop: (reason: 'queue_full' | 'expired', events: ClientEvent[]) => void;
+  onDrop: (reason: 'queue_full' | 'expired' | 'unreadable', events: ClientEvent[], message?: string) => void;
   onError: (message: string, error: unknown) => void;
   /** These events no longer need a stash at hide: their write committed, or they left the queue. */
   onStored: (ids: string[]) => void;
@@ -187,7 +187,24 @@ export function createQueue(options: QueueOptions) {
       else missing.push(key);
     }
     if (missing.length === 0 && unstored.size === 0 && !unordered) return;
-    return out.concat(await Promise.all(missing.map((key) => storage.get<Entry>(key))));
+    // One by one: an entry that does not parse (or is no entry) costs itself only, not the whole queue.
+    const unreadable: string[] = [];
+    const bad = (key: string) => void unreadable.push(key);
+    const read = await Promise.all(
+      missing.map((key) =>
+        storage.get<Entry>(key).then(
+          // undefined: gone since it was listed (another tab sent it)
+          (entry) => (entry && typeof entry.e?.event_id != 'string' ? bad(key) : entry),
+          () => bad(key),
+        ),
+      ),
+    );
+    if (unreadable.length > 0) {
+      // Removed, or every reload would report them again.
+      void run('queue remove failed', () => storage.removeMany(unreadable));
+      options.onDrop('unreadable', [], `${unreadable.length} unreadable`);
+    }
+    return out.concat(read);
   }
 
   /**
