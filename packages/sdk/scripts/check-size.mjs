@@ -134,11 +134,13 @@
 //   11020 B gzip: measured 11019 B (+65 B) with stored queue entries read one by one: an entry that does not parse
 //                (a row torn by a crash) is removed and reported (drop reason `unreadable`) instead of failing the whole
 //                read (React Native audit). Raised by what it adds.
+//   11052 B gzip: measured 11051 B (+32 B) with a queue write that failed (storage error) written again with the next
+//                write instead of forgotten (the stored copy stayed behind memory until the events were sent). Raised by what it adds.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11020;
+const GZIP_BUDGET = 11052;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -209,6 +209,24 @@ describe('React Native adapter', () => {
     await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
   });
 
+  it('a queue write that failed is written again with the next one (the stored copy does not stay behind memory)', async () => {
+    const storage = memoryAsyncStorage();
+    let failures = 1;
+    storage.beforeWrite = (keys) => {
+      if (keys.some((k) => k.startsWith(QUEUE_PREFIX)) && failures-- > 0) throw new Error('disk full');
+    };
+    const client = app(storage);
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.track('first');
+    await vi.waitFor(() => expect(errors).toEqual(['queue write failed']));
+    const stored = () => [...storage.data.entries()].filter(([k]) => k.startsWith(QUEUE_PREFIX)).map(([, v]) => (JSON.parse(v) as { e: { event: string } }).e.event);
+    expect(stored()).not.toContain('first');
+    client.track('second');
+    await vi.waitFor(() => expect(stored()).toEqual(expect.arrayContaining(['first', 'second'])));
+    expect(errors).toEqual(['queue write failed']);
+  });
+
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {
     const { appState, set, listeners } = fakeAppState('active');
     const client = app(memoryAsyncStorage(), appState);

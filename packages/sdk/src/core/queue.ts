@@ -51,6 +51,8 @@ export function createQueue(options: QueueOptions) {
    * add(): track() stays as cheap as it was.
    */
   const fragile = new Map<string, ClientEvent>();
+  /** Entries whose write failed: written again with the next write (not in `unsaved`: a failing store must not loop). */
+  const failed = new Map<string, Entry>();
   let chain: Promise<void> = Promise.resolve();
   let writeTimer: ReturnType<typeof startTimer> | undefined;
   let reloading: Promise<void> = Promise.resolve();
@@ -91,8 +93,15 @@ export function createQueue(options: QueueOptions) {
     }
     enforce();
     return run('queue write failed', async () => {
-      await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
-      committed(pending.map(([id]) => id));
+      const batch = [...failed, ...pending].filter(([id]) => entries.has(id));
+      failed.clear();
+      try {
+        await storage.setMany(batch.map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
+      } catch (error) {
+        for (const [id, entry] of batch) failed.set(id, entry);
+        throw error;
+      }
+      committed(batch.map(([id]) => id));
     });
   }
 
@@ -123,6 +132,7 @@ export function createQueue(options: QueueOptions) {
       if (!entry) continue;
       entries.delete(id);
       unsaved.delete(id);
+      failed.delete(id);
       bytes -= entry.b;
       out.push(entry.e);
     }
