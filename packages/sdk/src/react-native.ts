@@ -15,7 +15,7 @@ const INSTALLED = 'eventline.installed';
 /**
  * A client for React Native: AsyncStorage for the queue and ids, AppState for the lifecycle.
  * Tracks `app_open` each time the app comes to the foreground (not at a launch in the background),
- * the first one per install preceded by `af_first_open`; going to the background sends what is queued.
+ * the first one per install preceded by `af_first_open`; going to the background sends the whole queue.
  */
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
   const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
@@ -41,10 +41,15 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
       return false;
     });
   });
+  // The core's hide path sends what fits one keepalive budget (64 KiB, a browser's limit). React Native's
+  // fetch has no such limit, and the OS leaves a backgrounded app some seconds: the whole queue goes.
+  const background = deps.appState?.addEventListener('change', (state) => state === 'background' && void client.flush());
   return {
     ...client,
     close() {
-      stopWatching(); // the AppState listener must not outlive the client (an app may make another)
+      // the AppState listeners must not outlive the client (an app may make another)
+      stopWatching();
+      background?.remove();
       return client.close();
     },
   };

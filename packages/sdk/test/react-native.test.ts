@@ -227,6 +227,16 @@ describe('React Native adapter', () => {
     expect(errors).toEqual(['queue write failed']);
   });
 
+  it('background sends the whole queue, every batch, not only the 64 KiB of the hide path', async () => {
+    const { appState, set } = fakeAppState('active');
+    const client = app(memoryAsyncStorage(), appState);
+    await client.flush();
+    const text = 'x'.repeat(3000);
+    for (let i = 0; i < 60; i++) client.track('big', { text, i });
+    set('background');
+    await vi.waitFor(() => expect(ingest.events().filter((e) => e.event === 'big')).toHaveLength(60));
+  });
+
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {
     const { appState, set, listeners } = fakeAppState('active');
     const client = app(memoryAsyncStorage(), appState);
