@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
+import { createReactNativePlatform } from '../src/platform/react-native/platform';
 import { createEventline, type AppStateLike, type AsyncStorageLike, type AsyncStorageV2Like, type AsyncStorageV3Like } from '../src/react-native';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
@@ -235,6 +236,28 @@ describe('React Native adapter', () => {
     for (let i = 0; i < 60; i++) client.track('big', { text, i });
     set('background');
     await vi.waitFor(() => expect(ingest.events().filter((e) => e.event === 'big')).toHaveLength(60));
+  });
+
+  it('crypto.getRandomValues that throws (no react-native-get-random-values): Math.random, and init and track work', async () => {
+    const getRandomValues = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(() => {
+      throw new Error('crypto.getRandomValues() not supported');
+    });
+    try {
+      // Longer than the SDK's pool of random bytes: it must draw new ones, from crypto first.
+      const bytes = createReactNativePlatform({}).randomBytes(8192);
+      expect(getRandomValues).toHaveBeenCalled();
+      expect(bytes).toHaveLength(8192);
+      expect(new Set(bytes).size).toBeGreaterThan(200);
+      const client = app(memoryAsyncStorage());
+      client.track('one');
+      client.track('two');
+      await client.flush();
+      const events = ingest.events();
+      expect(events.map((e) => e.event).sort()).toEqual(['af_first_open', 'app_open', 'one', 'two']);
+      expect(new Set(events.map((e) => e.event_id)).size).toBe(4);
+    } finally {
+      getRandomValues.mockRestore();
+    }
   });
 
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {

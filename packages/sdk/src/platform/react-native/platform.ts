@@ -1,9 +1,10 @@
 import type { LifecycleEvent, Platform, PlatformContext } from '../../core/types';
 // fetch and crypto.getRandomValues (react-native-get-random-values) are web-standard in React Native.
-import { getFetch, randomBytes } from '../browser/global-scope';
+import { getFetch } from '../browser/global-scope';
 import { createFetchTransport } from '../browser/transport-fetch';
 import { createMemoryStorage } from '../memory-storage';
 import { createAsyncStorage, type AsyncStorageLike } from './async-storage';
+import { safeRandomBytes } from './random';
 
 /** The part of React Native's `AppState` the SDK uses. */
 export interface AppStateLike {
@@ -47,7 +48,7 @@ export function createReactNativePlatform(deps: ReactNativeDeps): Platform {
     // every read (a read that fails is taken as a possible opt-out, and tracks nothing).
     storage: deps.asyncStorage ? createAsyncStorage(deps.asyncStorage) : createMemoryStorage(),
     transport: createFetchTransport(getFetch),
-    randomBytes,
+    randomBytes: safeRandomBytes,
     context: deps.context ?? (() => ({})),
     lifecycle: appStateLifecycle(deps.appState),
   };
