@@ -11,6 +11,13 @@ export type { AppStateLike, ReactNativeDeps } from './platform/react-native/plat
 export { SDK_VERSION } from './core/version';
 
 const INSTALLED = 'eventline.installed';
+/**
+ * The queue's byte bound on React Native (2 MB elsewhere). AsyncStorage on Android is one SQLite file
+ * capped at 6 MB by default, shared with the app's own data (and counted in UTF-16 bytes: twice our
+ * characters), and a read's rows come back through one ~2 MB CursorWindow: at 1 MB of queue neither is
+ * reached, where 2 MB could reach both.
+ */
+const MAX_QUEUE_BYTES = 1_000_000;
 
 /**
  * A client for React Native: AsyncStorage for the queue and ids, AppState for the lifecycle.
@@ -19,7 +26,7 @@ const INSTALLED = 'eventline.installed';
  */
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
   const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
-  const client = createClient({ autoPage: false, ...config }, platform);
+  const client = createClient({ autoPage: false, ...config, maxQueueBytes: config.maxQueueBytes ?? MAX_QUEUE_BYTES }, platform);
   // Whether the next open is the first of this install; opens run in order behind this read.
   let firstOpen = platform.storage.get<boolean>(INSTALLED).then(
     (installed) => installed !== true,

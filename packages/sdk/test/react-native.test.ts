@@ -260,6 +260,19 @@ describe('React Native adapter', () => {
     }
   });
 
+  it('the queue holds 1 MB by default (AsyncStorage on Android: 6 MB in all, ~2 MB per read): the oldest go beyond it', async () => {
+    const client = app(memoryAsyncStorage());
+    const drops: { reason: string; events: number }[] = [];
+    client.on('drop', (d) => drops.push({ reason: d.reason, events: d.events.length }));
+    const text = 'x'.repeat(100_000);
+    for (let i = 0; i < 12; i++) client.track('big', { text, i });
+    await vi.waitFor(() => expect(drops.filter((d) => d.reason === 'queue_full').reduce((n, d) => n + d.events, 0)).toBeGreaterThanOrEqual(2));
+    await client.flush();
+    const sent = ingest.events().filter((e) => e.event === 'big');
+    expect(sent.length).toBeLessThanOrEqual(10);
+    expect(sent.at(-1)?.properties).toMatchObject({ i: 11 }); // the newest stay
+  });
+
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {
     const { appState, set, listeners } = fakeAppState('active');
     const client = app(memoryAsyncStorage(), appState);
