@@ -13,9 +13,9 @@ export { SDK_VERSION } from './core/version';
 const INSTALLED = 'eventline.installed';
 /**
  * The queue's byte bound on React Native (2 MB elsewhere). AsyncStorage on Android is one SQLite file
- * capped at 6 MB by default, shared with the app's own data (and counted in UTF-16 bytes: twice our
- * characters), and a read's rows come back through one ~2 MB CursorWindow: at 1 MB of queue neither is
- * reached, where 2 MB could reach both.
+ * capped at 6 MB by default, shared with the app's own data, and a read's rows come back through one
+ * ~2 MB CursorWindow. The bound counts characters, up to 3 bytes each stored: 2 MB of queue could fill
+ * the database and overflow a read, 1 MB leaves room for the app.
  */
 const MAX_QUEUE_BYTES = 1_000_000;
 
