@@ -27,12 +27,16 @@ const MAX_QUEUE_BYTES = 1_000_000;
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
   const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
   const client = createClient({ autoPage: false, ...config, maxQueueBytes: config.maxQueueBytes ?? MAX_QUEUE_BYTES }, platform);
-  // Whether the next open is the first of this install; opens run in order behind this read.
-  let firstOpen = platform.storage.get<boolean>(INSTALLED).then(
-    (installed) => installed !== true,
-    // storage unreadable: we cannot tell a first open from a later one, so claim neither
-    () => false,
-  );
+  // Whether the next open is the first of this install; opens run in order behind this read. In memory
+  // (no AsyncStorage) every start would look like the first: none is claimed (the platform reports it).
+  const remembers = !!deps.asyncStorage || !!overrides.storage;
+  let firstOpen = remembers
+    ? platform.storage.get<boolean>(INSTALLED).then(
+        (installed) => installed !== true,
+        // storage unreadable: we cannot tell a first open from a later one, so claim neither
+        () => false,
+      )
+    : Promise.resolve(false);
   const stopWatching = watchOpens(deps.appState, () => {
     firstOpen = firstOpen.then((first) => {
       if (first) {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
-import { createReactNativePlatform } from '../src/platform/react-native/platform';
+import { createReactNativePlatform, NO_ASYNC_STORAGE } from '../src/platform/react-native/platform';
 import { createEventline, type AppStateLike, type AsyncStorageLike, type AsyncStorageV2Like, type AsyncStorageV3Like } from '../src/react-native';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
@@ -124,11 +124,21 @@ describe('React Native adapter', () => {
     expect(storage.data.get('eventline.state')).toBe(stored);
   });
 
-  it('without AsyncStorage (the optional peer not installed) keeps the queue and ids in memory, and tracks', async () => {
-    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushAt: 1 }, { asyncStorage: undefined }));
-    client.track('af_purchase');
-    await client.flush();
-    expect(ingest.events().map((e) => e.event).sort()).toEqual(['af_first_open', 'af_purchase', 'app_open']);
+  it('without AsyncStorage (the optional peer not installed) keeps the queue and ids in memory, tracks, says so once, and claims no af_first_open', async () => {
+    const errors: { message: string; error: unknown }[] = [];
+    for (let run = 0; run < 2; run++) {
+      const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushAt: 1 }, { asyncStorage: undefined }));
+      client.on('error', (e) => errors.push({ message: e.message, error: e.error }));
+      client.track('af_purchase');
+      await client.flush();
+      await client.close();
+    }
+    // Each start would be a "first" open: none is claimed.
+    expect(ingest.events().map((e) => e.event).sort()).toEqual(['af_purchase', 'af_purchase', 'app_open', 'app_open']);
+    expect(errors).toEqual([
+      { message: 'storage failed', error: new Error(NO_ASYNC_STORAGE) },
+      { message: 'storage failed', error: new Error(NO_ASYNC_STORAGE) },
+    ]);
   });
 
   it('keeps the queue in AsyncStorage; background sends it, foreground tracks app_open', async () => {
