@@ -3,6 +3,7 @@ import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
 import { watchOpens } from './platform/react-native/app-opens';
+import { createGate } from './platform/react-native/gate';
 import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
 
 export type * from './public-types';
@@ -27,41 +28,63 @@ const MAX_QUEUE_BYTES = 1_000_000;
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
   const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
   const client = createClient({ autoPage: false, ...config, maxQueueBytes: config.maxQueueBytes ?? MAX_QUEUE_BYTES }, platform);
-  // Whether the next open is the first of this install; opens run in order behind this read. In memory
-  // (no AsyncStorage) every start would look like the first: none is claimed (the platform reports it).
+  // Whether the next open is the first of this install (undefined: not read yet). In memory (no
+  // AsyncStorage) every start would look like the first: none is claimed (the platform reports it).
   const remembers = !!deps.asyncStorage || !!overrides.storage;
-  let firstOpen = remembers
-    ? platform.storage.get<boolean>(INSTALLED).then(
-        (installed) => installed !== true,
-        // storage unreadable: we cannot tell a first open from a later one, so claim neither
-        () => false,
-      )
-    : Promise.resolve(false);
-  const stopWatching = watchOpens(deps.appState, () => {
-    firstOpen = firstOpen.then((first) => {
-      if (first) {
-        client.track('af_first_open');
-        // Marked once the client may store (consent 'pending' stores nothing until it is granted).
-        client
-          .getDeviceId()
-          .then(() => platform.storage.setMany([[INSTALLED, true]]))
-          // handled: an unsaved mark costs a second af_first_open at the next start, nothing else
-          .catch(() => undefined);
-      }
-      client.track('app_open');
-      return false;
-    });
-  });
+  let first: boolean | undefined = remembers ? undefined : false;
+  const installed = platform.storage.get<boolean>(INSTALLED).then(
+    (mark) => mark !== true,
+    // storage unreadable: we cannot tell a first open from a later one, so claim neither
+    () => false,
+  );
+  // Until it is known, calls wait behind the gate: the opens come first (see gate.ts).
+  const gate = createGate();
+  function openNow(): void {
+    if (first) {
+      client.track('af_first_open');
+      // Marked once the client may store (consent 'pending' stores nothing until it is granted).
+      client
+        .getDeviceId()
+        .then(() => platform.storage.setMany([[INSTALLED, true]]))
+        // handled: an unsaved mark costs a second af_first_open at the next start, nothing else
+        .catch(() => undefined);
+    }
+    client.track('app_open');
+    first = false;
+  }
+  const stopWatching = watchOpens(
+    deps.appState,
+    gate.pass(() => {
+      if (first !== undefined) return openNow();
+      gate.shutUntil(installed, (mark) => {
+        first = mark;
+        openNow();
+      });
+    }),
+  );
   // The core's hide path sends what fits one keepalive budget (64 KiB, a browser's limit). React Native's
   // fetch has no such limit, and the OS leaves a backgrounded app some seconds: the whole queue goes.
   const background = deps.appState?.addEventListener('change', (state) => state === 'background' && void client.flush());
+  const pass = <A extends unknown[]>(fn: (...args: A) => void) => gate.pass(fn);
   return {
     ...client,
+    track: pass(client.track),
+    identify: pass(client.identify),
+    page: pass(client.page),
+    screen: pass(client.screen),
+    alias: pass(client.alias),
+    group: pass(client.group),
+    setConsent: pass(client.setConsent),
+    optOut: pass(client.optOut),
+    optIn: pass(client.optIn),
+    anonymize: pass(client.anonymize),
+    reset: pass(client.reset),
+    flush: gate.passAsync(client.flush),
     close() {
       // the AppState listeners must not outlive the client (an app may make another)
       stopWatching();
       background?.remove();
-      return client.close();
+      return gate.passAsync(client.close)();
     },
   };
 }

@@ -10,6 +10,8 @@ interface MemoryAsyncStorage {
   data: Map<string, string>;
   /** The keys of each read, in order. */
   reads: string[][];
+  /** While set, reads wait for it (a slow storage). */
+  readGate?: Promise<void>;
   /** Called before each read / write with its keys; a throw fails that call (a storage error). */
   beforeRead?: (keys: readonly string[]) => void;
   beforeWrite?: (keys: readonly string[]) => void;
@@ -23,12 +25,12 @@ function memoryAsyncStorage(shape: 'v2' | 'v3' = 'v2'): AsyncStorageLike & Memor
   const data = new Map<string, string>();
   const self: MemoryAsyncStorage = { data, reads: [] };
   // Promises settled in their executor: a throwing hook is a rejection, as a native error is.
-  const read = (keys: readonly string[]) =>
-    new Promise<(readonly [string, string | null])[]>((resolve) => {
-      self.reads.push([...keys]);
-      self.beforeRead?.(keys);
-      resolve(keys.map((k) => [k, data.get(k) ?? null] as const));
-    });
+  const read = async (keys: readonly string[]) => {
+    await self.readGate;
+    self.reads.push([...keys]);
+    self.beforeRead?.(keys);
+    return keys.map((k) => [k, data.get(k) ?? null] as const);
+  };
   const write = (pairs: readonly (readonly [string, string])[]) =>
     new Promise<void>((resolve) => {
       self.beforeWrite?.(pairs.map(([k]) => k));
@@ -263,7 +265,7 @@ describe('React Native adapter', () => {
       client.track('two');
       await client.flush();
       const events = ingest.events();
-      expect(events.map((e) => e.event).sort()).toEqual(['af_first_open', 'app_open', 'one', 'two']);
+      expect(events.map((e) => e.event)).toEqual(['af_first_open', 'app_open', 'one', 'two']);
       expect(new Set(events.map((e) => e.event_id)).size).toBe(4);
     } finally {
       getRandomValues.mockRestore();
@@ -281,6 +283,29 @@ describe('React Native adapter', () => {
     const sent = ingest.events().filter((e) => e.event === 'big');
     expect(sent.length).toBeLessThanOrEqual(10);
     expect(sent.at(-1)?.properties).toMatchObject({ i: 11 }); // the newest stay
+  });
+
+  it('af_first_open and app_open are queued before the calls made right after createEventline, however slow the install read', async () => {
+    const storage = memoryAsyncStorage();
+    let release = () => undefined as void;
+    storage.readGate = new Promise<void>((resolve) => (release = resolve));
+    const first = app(storage);
+    first.track('early');
+    first.identify('user-1');
+    first.screen('Home');
+    const flushed = first.flush();
+    release();
+    await flushed;
+    await vi.waitFor(() => expect(storage.data.get('eventline.installed')).toBe('true'));
+    expect(ingest.events().map((e) => e.event ?? e.type)).toEqual(['af_first_open', 'app_open', 'early', 'identify', 'Home']);
+    await first.close();
+    storage.readGate = new Promise<void>((resolve) => (release = resolve));
+    const second = app(storage);
+    second.track('early_again');
+    const closed = second.close(); // held too: it runs after the open and the call
+    release();
+    await closed;
+    expect(ingest.events().map((e) => e.event ?? e.type).slice(5)).toEqual(['app_open', 'early_again']);
   });
 
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {
