@@ -32,11 +32,13 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
   // AsyncStorage) every start would look like the first: none is claimed (the platform reports it).
   const remembers = !!deps.asyncStorage || !!overrides.storage;
   let first: boolean | undefined = remembers ? undefined : false;
-  const installed = platform.storage.get<boolean>(INSTALLED).then(
-    (mark) => mark !== true,
-    // storage unreadable: we cannot tell a first open from a later one, so claim neither
-    () => false,
-  );
+  const installed = remembers
+    ? platform.storage.get<boolean>(INSTALLED).then(
+        (mark) => mark !== true,
+        // storage unreadable: we cannot tell a first open from a later one, so claim neither
+        () => false,
+      )
+    : Promise.resolve(false);
   // Until it is known, calls wait behind the gate: the opens come first (see gate.ts).
   const gate = createGate();
   function openNow(): void {
