@@ -142,11 +142,18 @@
 //                longer sending a per-call user id as the event's anonymous id. Raised by what it adds.
 //   11088 B gzip: measured 11087 B (+28 B) with a 2xx without per-event results (a proxy, a captive portal) kept and
 //                retried with an error notice: its events counted as accepted and were deleted. Raised by what it adds.
+//   11020 B gzip: measured 11019 B (+65 B) with stored queue entries read one by one: an entry that does not parse
+//                (a row torn by a crash) is removed and reported (drop reason `unreadable`) instead of failing the whole
+//                read (React Native audit). Raised by what it adds.
+//   11052 B gzip: measured 11051 B (+32 B) with a queue write that failed (storage error) written again with the next
+//                write instead of forgotten (the stored copy stayed behind memory until the events were sent). Raised by what it adds.
+//   11188 B gzip: measured 11187 B with both sets above in one build (the Node/lifecycle set +133 B and the React
+//                Native set +97 B were measured apart from 10954 B; together they gzip 3 B worse). Raised to the measured size.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11088;
+const GZIP_BUDGET = 11188;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -3,6 +3,7 @@ import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
 import { watchOpens } from './platform/react-native/app-opens';
+import { createGate } from './platform/react-native/gate';
 import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
 
 export type * from './public-types';
@@ -11,41 +12,81 @@ export type { AppStateLike, ReactNativeDeps } from './platform/react-native/plat
 export { SDK_VERSION } from './core/version';
 
 const INSTALLED = 'eventline.installed';
+/**
+ * The queue's byte bound on React Native (2 MB elsewhere). AsyncStorage on Android is one SQLite file
+ * capped at 6 MB by default, shared with the app's own data, and a read's rows come back through one
+ * ~2 MB CursorWindow. The bound counts characters, up to 3 bytes each stored: 2 MB of queue could fill
+ * the database and overflow a read, 1 MB leaves room for the app.
+ */
+const MAX_QUEUE_BYTES = 1_000_000;
 
 /**
  * A client for React Native: AsyncStorage for the queue and ids, AppState for the lifecycle.
  * Tracks `app_open` each time the app comes to the foreground (not at a launch in the background),
- * the first one per install preceded by `af_first_open`; going to the background sends what is queued.
+ * the first one per install preceded by `af_first_open`; going to the background sends the whole queue.
  */
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
   const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
-  const client = createClient({ autoPage: false, ...config }, platform);
-  // Whether the next open is the first of this install; opens run in order behind this read.
-  let firstOpen = platform.storage.get<boolean>(INSTALLED).then(
-    (installed) => installed !== true,
-    // storage unreadable: we cannot tell a first open from a later one, so claim neither
-    () => false,
+  const client = createClient({ autoPage: false, ...config, maxQueueBytes: config.maxQueueBytes ?? MAX_QUEUE_BYTES }, platform);
+  // Whether the next open is the first of this install (undefined: not read yet). In memory (no
+  // AsyncStorage) every start would look like the first: none is claimed (the platform reports it).
+  const remembers = !!deps.asyncStorage || !!overrides.storage;
+  let first: boolean | undefined = remembers ? undefined : false;
+  const installed = remembers
+    ? platform.storage.get<boolean>(INSTALLED).then(
+        (mark) => mark !== true,
+        // storage unreadable: we cannot tell a first open from a later one, so claim neither
+        () => false,
+      )
+    : Promise.resolve(false);
+  // Until it is known, calls wait behind the gate: the opens come first (see gate.ts).
+  const gate = createGate();
+  function openNow(): void {
+    if (first) {
+      client.track('af_first_open');
+      // Marked once the client may store (consent 'pending' stores nothing until it is granted).
+      client
+        .getDeviceId()
+        .then(() => platform.storage.setMany([[INSTALLED, true]]))
+        // handled: an unsaved mark costs a second af_first_open at the next start, nothing else
+        .catch(() => undefined);
+    }
+    client.track('app_open');
+    first = false;
+  }
+  const stopWatching = watchOpens(
+    deps.appState,
+    gate.pass(() => {
+      if (first !== undefined) return openNow();
+      gate.shutUntil(installed, (mark) => {
+        first = mark;
+        openNow();
+      });
+    }),
   );
-  const stopWatching = watchOpens(deps.appState, () => {
-    firstOpen = firstOpen.then((first) => {
-      if (first) {
-        client.track('af_first_open');
-        // Marked once the client may store (consent 'pending' stores nothing until it is granted).
-        client
-          .getDeviceId()
-          .then(() => platform.storage.setMany([[INSTALLED, true]]))
-          // handled: an unsaved mark costs a second af_first_open at the next start, nothing else
-          .catch(() => undefined);
-      }
-      client.track('app_open');
-      return false;
-    });
-  });
+  // The core's hide path sends what fits one keepalive budget (64 KiB, a browser's limit). React Native's
+  // fetch has no such limit, and the OS leaves a backgrounded app some seconds: the whole queue goes.
+  const background = deps.appState?.addEventListener('change', (state) => state === 'background' && void client.flush());
+  const pass = <A extends unknown[]>(fn: (...args: A) => void) => gate.pass(fn);
   return {
     ...client,
+    track: pass(client.track),
+    identify: pass(client.identify),
+    page: pass(client.page),
+    screen: pass(client.screen),
+    alias: pass(client.alias),
+    group: pass(client.group),
+    setConsent: pass(client.setConsent),
+    optOut: pass(client.optOut),
+    optIn: pass(client.optIn),
+    anonymize: pass(client.anonymize),
+    reset: pass(client.reset),
+    flush: gate.passAsync(client.flush),
     close() {
-      stopWatching(); // the AppState listener must not outlive the client (an app may make another)
-      return client.close();
+      // the AppState listeners must not outlive the client (an app may make another)
+      stopWatching();
+      background?.remove();
+      return gate.passAsync(client.close)();
     },
   };
 }

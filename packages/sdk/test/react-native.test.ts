@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
+import { createReactNativePlatform, NO_ASYNC_STORAGE } from '../src/platform/react-native/platform';
 import { createEventline, type AppStateLike, type AsyncStorageLike, type AsyncStorageV2Like, type AsyncStorageV3Like } from '../src/react-native';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
@@ -9,6 +10,8 @@ interface MemoryAsyncStorage {
   data: Map<string, string>;
   /** The keys of each read, in order. */
   reads: string[][];
+  /** While set, reads wait for it (a slow storage). */
+  readGate?: Promise<void>;
   /** Called before each read / write with its keys; a throw fails that call (a storage error). */
   beforeRead?: (keys: readonly string[]) => void;
   beforeWrite?: (keys: readonly string[]) => void;
@@ -22,12 +25,12 @@ function memoryAsyncStorage(shape: 'v2' | 'v3' = 'v2'): AsyncStorageLike & Memor
   const data = new Map<string, string>();
   const self: MemoryAsyncStorage = { data, reads: [] };
   // Promises settled in their executor: a throwing hook is a rejection, as a native error is.
-  const read = (keys: readonly string[]) =>
-    new Promise<(readonly [string, string | null])[]>((resolve) => {
-      self.reads.push([...keys]);
-      self.beforeRead?.(keys);
-      resolve(keys.map((k) => [k, data.get(k) ?? null] as const));
-    });
+  const read = async (keys: readonly string[]) => {
+    await self.readGate;
+    self.reads.push([...keys]);
+    self.beforeRead?.(keys);
+    return keys.map((k) => [k, data.get(k) ?? null] as const);
+  };
   const write = (pairs: readonly (readonly [string, string])[]) =>
     new Promise<void>((resolve) => {
       self.beforeWrite?.(pairs.map(([k]) => k));
@@ -123,11 +126,21 @@ describe('React Native adapter', () => {
     expect(storage.data.get('eventline.state')).toBe(stored);
   });
 
-  it('without AsyncStorage (the optional peer not installed) keeps the queue and ids in memory, and tracks', async () => {
-    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushAt: 1 }, { asyncStorage: undefined }));
-    client.track('af_purchase');
-    await client.flush();
-    expect(ingest.events().map((e) => e.event).sort()).toEqual(['af_first_open', 'af_purchase', 'app_open']);
+  it('without AsyncStorage (the optional peer not installed) keeps the queue and ids in memory, tracks, says so once, and claims no af_first_open', async () => {
+    const errors: { message: string; error: unknown }[] = [];
+    for (let run = 0; run < 2; run++) {
+      const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushAt: 1 }, { asyncStorage: undefined }));
+      client.on('error', (e) => errors.push({ message: e.message, error: e.error }));
+      client.track('af_purchase');
+      await client.flush();
+      await client.close();
+    }
+    // Each start would be a "first" open: none is claimed.
+    expect(ingest.events().map((e) => e.event).sort()).toEqual(['af_purchase', 'af_purchase', 'app_open', 'app_open']);
+    expect(errors).toEqual([
+      { message: 'storage failed', error: new Error(NO_ASYNC_STORAGE) },
+      { message: 'storage failed', error: new Error(NO_ASYNC_STORAGE) },
+    ]);
   });
 
   it('keeps the queue in AsyncStorage; background sends it, foreground tracks app_open', async () => {
@@ -189,6 +202,110 @@ describe('React Native adapter', () => {
     const queueReads = storage.reads.filter((keys) => keys.some((k) => k.startsWith(QUEUE_PREFIX)));
     expect(Math.max(...queueReads.map((keys) => keys.length))).toBe(200);
     expect(new Set(queueReads.flat()).size).toBe(450);
+  });
+
+  it('a stored queue entry that does not parse costs itself only: the others are sent, it is removed and reported (unreadable)', async () => {
+    const storage = memoryAsyncStorage();
+    const at = Date.now() - 60_000;
+    storage.data.set(QUEUE_PREFIX + 'good-1', JSON.stringify(storedEntry('good-1', at)));
+    storage.data.set(QUEUE_PREFIX + 'torn', '{"e":{"event_id":"torn"');
+    storage.data.set(QUEUE_PREFIX + 'not-an-entry', '42');
+    storage.data.set(QUEUE_PREFIX + 'good-2', JSON.stringify(storedEntry('good-2', at + 1)));
+    const client = app(storage);
+    const drops: { reason: string; message: string; events: number }[] = [];
+    client.on('drop', (d) => drops.push({ reason: d.reason, message: d.message, events: d.events.length }));
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().filter((e) => e.event === 'from_last_run').map((e) => e.event_id)).toEqual(['good-1', 'good-2']);
+    });
+    expect(drops).toEqual([{ reason: 'unreadable', message: '2 unreadable', events: 0 }]);
+    await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
+  });
+
+  it('a queue write that failed is written again with the next one (the stored copy does not stay behind memory)', async () => {
+    const storage = memoryAsyncStorage();
+    let failures = 1;
+    storage.beforeWrite = (keys) => {
+      if (keys.some((k) => k.startsWith(QUEUE_PREFIX)) && failures-- > 0) throw new Error('disk full');
+    };
+    const client = app(storage);
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.track('first');
+    await vi.waitFor(() => expect(errors).toEqual(['queue write failed']));
+    const stored = () => [...storage.data.entries()].filter(([k]) => k.startsWith(QUEUE_PREFIX)).map(([, v]) => (JSON.parse(v) as { e: { event: string } }).e.event);
+    expect(stored()).not.toContain('first');
+    client.track('second');
+    await vi.waitFor(() => expect(stored()).toEqual(expect.arrayContaining(['first', 'second'])));
+    expect(errors).toEqual(['queue write failed']);
+  });
+
+  it('background sends the whole queue, every batch, not only the 64 KiB of the hide path', async () => {
+    const { appState, set } = fakeAppState('active');
+    const client = app(memoryAsyncStorage(), appState);
+    await client.flush();
+    const text = 'x'.repeat(3000);
+    for (let i = 0; i < 60; i++) client.track('big', { text, i });
+    set('background');
+    await vi.waitFor(() => expect(ingest.events().filter((e) => e.event === 'big')).toHaveLength(60));
+  });
+
+  it('crypto.getRandomValues that throws (no react-native-get-random-values): Math.random, and init and track work', async () => {
+    const getRandomValues = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(() => {
+      throw new Error('crypto.getRandomValues() not supported');
+    });
+    try {
+      // Longer than the SDK's pool of random bytes: it must draw new ones, from crypto first.
+      const bytes = createReactNativePlatform({}).randomBytes(8192);
+      expect(getRandomValues).toHaveBeenCalled();
+      expect(bytes).toHaveLength(8192);
+      expect(new Set(bytes).size).toBeGreaterThan(200);
+      const client = app(memoryAsyncStorage());
+      client.track('one');
+      client.track('two');
+      await client.flush();
+      const events = ingest.events();
+      expect(events.map((e) => e.event)).toEqual(['af_first_open', 'app_open', 'one', 'two']);
+      expect(new Set(events.map((e) => e.event_id)).size).toBe(4);
+    } finally {
+      getRandomValues.mockRestore();
+    }
+  });
+
+  it('the queue holds 1 MB by default (AsyncStorage on Android: 6 MB in all, ~2 MB per read): the oldest go beyond it', async () => {
+    const client = app(memoryAsyncStorage());
+    const drops: { reason: string; events: number }[] = [];
+    client.on('drop', (d) => drops.push({ reason: d.reason, events: d.events.length }));
+    const text = 'x'.repeat(100_000);
+    for (let i = 0; i < 12; i++) client.track('big', { text, i });
+    await vi.waitFor(() => expect(drops.filter((d) => d.reason === 'queue_full').reduce((n, d) => n + d.events, 0)).toBeGreaterThanOrEqual(2));
+    await client.flush();
+    const sent = ingest.events().filter((e) => e.event === 'big');
+    expect(sent.length).toBeLessThanOrEqual(10);
+    expect(sent.at(-1)?.properties).toMatchObject({ i: 11 }); // the newest stay
+  });
+
+  it('af_first_open and app_open are queued before the calls made right after createEventline, however slow the install read', async () => {
+    const storage = memoryAsyncStorage();
+    let release = () => undefined as void;
+    storage.readGate = new Promise<void>((resolve) => (release = resolve));
+    const first = app(storage);
+    first.track('early');
+    first.identify('user-1');
+    first.screen('Home');
+    const flushed = first.flush();
+    release();
+    await flushed;
+    await vi.waitFor(() => expect(storage.data.get('eventline.installed')).toBe('true'));
+    expect(ingest.events().map((e) => e.event ?? e.type)).toEqual(['af_first_open', 'app_open', 'early', 'identify', 'Home']);
+    await first.close();
+    storage.readGate = new Promise<void>((resolve) => (release = resolve));
+    const second = app(storage);
+    second.track('early_again');
+    const closed = second.close(); // held too: it runs after the open and the call
+    release();
+    await closed;
+    expect(ingest.events().map((e) => e.event ?? e.type).slice(5)).toEqual(['app_open', 'early_again']);
   });
 
   it('close() removes the AppState listener: later state changes track nothing and report no drop', async () => {

@@ -85,7 +85,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     maxBytes: cfg.maxQueueBytes,
     maxAgeMs: cfg.maxEventAgeMs,
     now,
-    onDrop: (reason, events) => drop(reason, reason === 'expired' ? 'expired' : 'queue full', events),
+    onDrop: (reason, events, message = reason === 'expired' ? 'expired' : 'queue full') => drop(reason, message, events),
     onError: fail,
     // A stashed copy of an event now stored, sent or dropped would bring it back: it goes.
     onStored: (ids) => stashDrafts(platform.syncStore, [], ids),

@@ -12,7 +12,7 @@ export interface ClientConfig {
   flushIntervalMs?: number;
   /** Most events held; the oldest is dropped (with a 'drop' notice) beyond it. Default 1000. */
   maxQueue?: number;
-  /** Most bytes (JSON) held in the queue; oldest dropped beyond it. Default 2 MB. */
+  /** Most bytes (JSON) held in the queue; oldest dropped beyond it. Default 2 MB (1 MB on React Native). */
   maxQueueBytes?: number;
   /** Events older than this are dropped unsent ('expired'). Default 7 days. */
   maxEventAgeMs?: number;

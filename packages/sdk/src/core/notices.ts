@@ -44,7 +44,9 @@ export type DropReason =
   /** Consent denied or withdrawn, or the user opted out. */
   | 'consent'
   /** A call after close(). */
-  | 'closed';
+  | 'closed'
+  /** Queue entries found in Storage that could not be read back (corrupt, unparseable): removed; no events. */
+  | 'unreadable';
 
 /** Events left the SDK without being accepted. Nothing is dropped silently. */
 export interface DropNotice {

@@ -25,7 +25,7 @@ export interface QueueOptions {
   maxBytes: number;
   maxAgeMs: number;
   now: () => number;
-  onDrop: (reason: 'queue_full' | 'expired', events: ClientEvent[]) => void;
+  onDrop: (reason: 'queue_full' | 'expired' | 'unreadable', events: ClientEvent[], message?: string) => void;
   onError: (message: string, error: unknown) => void;
   /** These events no longer need a stash at hide: their write committed, or they left the queue. */
   onStored: (ids: string[]) => void;
@@ -51,6 +51,8 @@ export function createQueue(options: QueueOptions) {
    * add(): track() stays as cheap as it was.
    */
   const fragile = new Map<string, ClientEvent>();
+  /** Entries whose write failed: written again with the next write (not in `unsaved`: a failing store must not loop). */
+  const failed = new Map<string, Entry>();
   let chain: Promise<void> = Promise.resolve();
   let writeTimer: ReturnType<typeof startTimer> | undefined;
   let reloading: Promise<void> = Promise.resolve();
@@ -91,8 +93,15 @@ export function createQueue(options: QueueOptions) {
     }
     enforce();
     return run('queue write failed', async () => {
-      await storage.setMany(pending.filter(([id]) => entries.has(id)).map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
-      committed(pending.map(([id]) => id));
+      const batch = [...failed, ...pending].filter(([id]) => entries.has(id));
+      failed.clear();
+      try {
+        await storage.setMany(batch.map(([id, entry]) => [QUEUE_PREFIX + id, entry]));
+      } catch (error) {
+        for (const [id, entry] of batch) failed.set(id, entry);
+        throw error;
+      }
+      committed(batch.map(([id]) => id));
     });
   }
 
@@ -123,6 +132,7 @@ export function createQueue(options: QueueOptions) {
       if (!entry) continue;
       entries.delete(id);
       unsaved.delete(id);
+      failed.delete(id);
       bytes -= entry.b;
       out.push(entry.e);
     }
@@ -187,7 +197,24 @@ export function createQueue(options: QueueOptions) {
       else missing.push(key);
     }
     if (missing.length === 0 && unstored.size === 0 && !unordered) return;
-    return out.concat(await Promise.all(missing.map((key) => storage.get<Entry>(key))));
+    // One by one: an entry that does not parse (or is no entry) costs itself only, not the whole queue.
+    const unreadable: string[] = [];
+    const bad = (key: string) => void unreadable.push(key);
+    const read = await Promise.all(
+      missing.map((key) =>
+        storage.get<Entry>(key).then(
+          // undefined: gone since it was listed (another tab sent it)
+          (entry) => (entry && typeof entry.e?.event_id != 'string' ? bad(key) : entry),
+          () => bad(key),
+        ),
+      ),
+    );
+    if (unreadable.length > 0) {
+      // Removed, or every reload would report them again.
+      void run('queue remove failed', () => storage.removeMany(unreadable));
+      options.onDrop('unreadable', [], `${unreadable.length} unreadable`);
+    }
+    return out.concat(read);
   }
 
   /**

@@ -1,9 +1,10 @@
-import type { LifecycleEvent, Platform, PlatformContext } from '../../core/types';
+import type { FullStorage, LifecycleEvent, Platform, PlatformContext } from '../../core/types';
 // fetch and crypto.getRandomValues (react-native-get-random-values) are web-standard in React Native.
-import { getFetch, randomBytes } from '../browser/global-scope';
+import { getFetch } from '../browser/global-scope';
 import { createFetchTransport } from '../browser/transport-fetch';
 import { createMemoryStorage } from '../memory-storage';
 import { createAsyncStorage, type AsyncStorageLike } from './async-storage';
+import { safeRandomBytes } from './random';
 
 /** The part of React Native's `AppState` the SDK uses. */
 export interface AppStateLike {
@@ -45,10 +46,25 @@ export function createReactNativePlatform(deps: ReactNativeDeps): Platform {
   return {
     // No AsyncStorage is no stored opt-out either: memory, and tracking, rather than a store that fails
     // every read (a read that fails is taken as a possible opt-out, and tracks nothing).
-    storage: deps.asyncStorage ? createAsyncStorage(deps.asyncStorage) : createMemoryStorage(),
+    storage: deps.asyncStorage ? createAsyncStorage(deps.asyncStorage) : memoryOnly(),
     transport: createFetchTransport(getFetch),
-    randomBytes,
+    randomBytes: safeRandomBytes,
     context: deps.context ?? (() => ({})),
     lifecycle: appStateLifecycle(deps.appState),
+  };
+}
+
+export const NO_ASYNC_STORAGE =
+  'no AsyncStorage: the queue and ids live in memory (nothing survives a restart, each start is a new device), and af_first_open is not tracked';
+
+/**
+ * Memory in place of AsyncStorage, which says so once: an `error` notice ('storage failed', the error
+ * NO_ASYNC_STORAGE) to the client's listeners, a microtask later, so that the ones added right after
+ * createEventline() returns hear it.
+ */
+function memoryOnly(): FullStorage {
+  return {
+    ...createMemoryStorage(),
+    onFallback: (listener) => void Promise.resolve().then(() => listener(new Error(NO_ASYNC_STORAGE))),
   };
 }
