@@ -1,6 +1,7 @@
 import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
+import { OPT_OUT_KEY } from './core/identity';
 import type { Platform } from './core/types';
 import { watchOpens } from './platform/react-native/app-opens';
 import { createGate } from './platform/react-native/gate';
@@ -68,6 +69,14 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
   // fetch has no such limit, and the OS leaves a backgrounded app some seconds: the whole queue goes.
   const background = deps.appState?.addEventListener('change', (state) => state === 'background' && void client.flush());
   const pass = <A extends unknown[]>(fn: (...args: A) => void) => gate.pass(fn);
+  /**
+   * The choice is stored at the call, not when the gate lets the core's optOut()/optIn() run (which
+   * stores it again, reporting a failure): an app killed while the install read is pending kept it.
+   */
+  const storedAtOnce = (out: boolean, call: () => void) => () => {
+    platform.storage.setMany([[OPT_OUT_KEY, out]]).catch(() => undefined);
+    call();
+  };
   return {
     ...client,
     track: pass(client.track),
@@ -77,8 +86,8 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
     alias: pass(client.alias),
     group: pass(client.group),
     setConsent: pass(client.setConsent),
-    optOut: pass(client.optOut),
-    optIn: pass(client.optIn),
+    optOut: storedAtOnce(true, pass(client.optOut)),
+    optIn: storedAtOnce(false, pass(client.optIn)),
     anonymize: pass(client.anonymize),
     reset: pass(client.reset),
     flush: gate.passAsync(client.flush),
