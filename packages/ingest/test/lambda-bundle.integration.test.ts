@@ -5,7 +5,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { bundleLambda, ensureStreams, invokeBundledHandler, emulatorKinesisClientConfig, readStream, recordJson, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResponse } from '../src';
-import { apiGatewayGet, batch, event, WRITE_KEY } from './helpers';
+import { apiGatewayGet, batch, event, lambdaEnv, WRITE_KEY } from './helpers';
 
 interface ProxyResult {
   statusCode: number;
@@ -52,16 +52,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
       bundle,
       handlerName: 'handler',
       event: { ...fixture, body: batch([good, event({ seq: -1 })]) },
-      env: {
-        // Set by the Lambda runtime: the app is built while the module loads.
-        AWS_LAMBDA_FUNCTION_NAME: 'ingest',
-        INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`,
-        INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example',
-        KINESIS_ENDPOINT: kinesis.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-      },
+      env: lambdaEnv(kinesis.endpoint),
     });
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body) as BatchResponse).toMatchObject({ accepted: 1, rejected: 1 });

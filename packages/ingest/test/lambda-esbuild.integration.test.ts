@@ -4,7 +4,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { bundleFromReadme, emulatorKinesisClientConfig, ensureStreams, invokeBundledHandler, readStream, recordJson, startKinesis, type KinesisEmulator, type ReadmeBundle } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResponse } from '../src';
-import { batch, event, WRITE_KEY } from './helpers';
+import { batch, event, lambdaEnv } from './helpers';
 
 interface ProxyResult {
   statusCode: number;
@@ -44,15 +44,7 @@ describe('the README\'s esbuild command (the Lambda bundled from the npm package
       bundle: built.bundle,
       handlerName: 'handler',
       event: { ...fixture, body: batch([good]) },
-      env: {
-        AWS_LAMBDA_FUNCTION_NAME: 'ingest',
-        INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`,
-        INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example',
-        KINESIS_ENDPOINT: kinesis.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-      },
+      env: lambdaEnv(kinesis.endpoint),
     });
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body) as BatchResponse).toMatchObject({ accepted: 1, rejected: 0 });
