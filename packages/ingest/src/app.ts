@@ -73,6 +73,7 @@ export function createApp(deps: AppDeps) {
     readBody,
     facts: requestFacts({ now, ipMode: options.ipMode ?? 'anonymize', clientIp: deps.clientIp ?? (() => undefined) }),
     events: metrics?.events,
+    extrasDropped: metrics?.extrasDropped,
     log,
   };
   // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each
