@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { REQUEST_REJECTION_CODES } from '../errors';
+import { REQUEST_REJECTION_CODES, type RequestRejectionCode } from '../errors';
 import type { WriterStats } from '../kinesis/record-writer';
 import { rejectedCodeOf } from './rejection';
 import { EVENT_OUTCOMES } from '../routes/ingest-events';
@@ -11,6 +11,8 @@ export interface IngestMetrics {
   registry: Registry;
   events: Counter<'outcome'>;
   extrasDropped: Counter<'reason'>;
+  /** Counts a request refused whole outside the app (the Node server's answers to what its HTTP parser refused). */
+  countRejection: (code: RequestRejectionCode) => void;
   middleware: MiddlewareHandler;
 }
 
@@ -65,7 +67,7 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
     const code = rejectedCodeOf(c);
     if (code) rejectedOf.get(code)?.inc();
   };
-  return { registry, events, extrasDropped, middleware };
+  return { registry, events, extrasDropped, countRejection: (code) => rejectedOf.get(code)?.inc(), middleware };
 }
 
 function memo<T>(make: (key: string) => T): (key: string) => T {
