@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { RequestRejectedError } from './errors';
 import type { IpMode } from './http/client-ip';
-import { createMetrics } from './http/metrics';
+import { createMetrics, type IngestMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
 import { parseBody, type ParsedBody } from './http/read-body';
 import { rejectRequest, type RejectionVariables } from './http/rejection';
@@ -45,6 +45,8 @@ export interface AppDeps {
   log?: (record: Record<string, unknown>) => void;
   /** The peer address as the runtime sees it (socket, API Gateway's sourceIp); anonymised before use. */
   clientIp?: (c: Context) => string | undefined;
+  /** The metrics to serve and fill; made here when absent. The Node entry makes them to count its parser-level refusals too. Ignored with `options.metrics: false`. */
+  metrics?: IngestMetrics;
 }
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
@@ -53,7 +55,7 @@ type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables 
 export function createApp(deps: AppDeps) {
   const { writer, options, now = () => new Date(), log = () => undefined } = deps;
   const app = new Hono<Env>();
-  const metrics = options.metrics === false ? undefined : createMetrics(writer.stats?.bind(writer));
+  const metrics = options.metrics === false ? undefined : deps.metrics ?? createMetrics(writer.stats?.bind(writer));
   if (metrics) app.use(metrics.middleware);
   app.use(requestId(), accessLog(log, options.logAllRequests));
   app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics?.registry, log }));
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps) {
     readBody,
     facts: requestFacts({ now, ipMode: options.ipMode ?? 'anonymize', clientIp: deps.clientIp ?? (() => undefined) }),
     events: metrics?.events,
+    extrasDropped: metrics?.extrasDropped,
     log,
   };
   // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each

@@ -37,6 +37,10 @@ export const REQUEST_REJECTION_CODES = [
   'invalid_message',
   'not_found',
   'internal_error',
+  // Refused by Node's HTTP parser before the app saw a request (http/client-error.ts, the Node entry only).
+  'malformed_request',
+  'request_timeout',
+  'headers_too_large',
 ] as const;
 export type RequestRejectionCode = (typeof REQUEST_REJECTION_CODES)[number];
 

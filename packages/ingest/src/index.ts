@@ -11,7 +11,7 @@ export type { BatchResponse, EventStatus, BadRow } from './routes/ingest-events'
 export { createMemoryWriter } from './kinesis/memory-writer';
 export { anonymizeIp, forwardedClientIp } from './http/client-ip';
 export { nodeClientIp } from './http/node-client-ip';
-export { answerClientError } from './http/client-error';
+export { answerClientError, type ClientErrorReport } from './http/client-error';
 export { compileOrigins } from './http/origins';
 export { derivedTimestamp, type ServerContext } from './enrich';
 export { RequestRejectedError } from './errors';

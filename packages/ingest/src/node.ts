@@ -1,10 +1,12 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { fatalErrorRecord } from './fatal-error';
 import { answerClientError } from './http/client-error';
+import { createMetrics } from './http/metrics';
 import { trackOpenConnections } from './http/open-connections';
 import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
@@ -38,12 +40,14 @@ function main(): void {
   const stopDeadlineMs = config.stopDeadlineMs;
   const client = createKinesisClient(config.kinesis);
   const writer = createKinesisWriter(client, config.writer);
-  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies) });
+  // Made here, not in the app: the server's answers to what its HTTP parser refused are counted in them too.
+  const metrics = config.metrics ? createMetrics(writer.stats?.bind(writer)) : undefined;
+  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies), metrics });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
   });
 
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: metrics?.countRejection, log }));
   const open = trackOpenConnections(server as Server);
 
   let closing = false;

@@ -180,4 +180,96 @@ describe('Segment-compatible routes', () => {
     expect((await app.request('/v1/batch', post(JSON.stringify({ sentAt: '2026-11-25T10:00:00+01:00', batch: [track] })))).status).toBe(200);
     expect(decode(writer.records.get('events')![0]!.data)).toMatchObject({ sent_at: '2026-11-25T10:00:00+01:00' });
   });
+  describe('segment_extra never costs a client its event', () => {
+    const limits = { maxEventBytes: 32 * 1024, maxBodyBytes: 256 * 1024 };
+    /** Nested `levels` objects deep, a leaf at the bottom. */
+    const nested = (levels: number): unknown => {
+      let v: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) v = { n: v };
+      return v;
+    };
+    const droppedCount = async (app: ReturnType<typeof testApp>, reason: string) => {
+      const text = await (await app.request('/metrics')).text();
+      return Number(new RegExp(`^eventline_ingest_segment_extra_dropped_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+
+    it('stores a 31 KiB message whose 2 KiB integrations would pass the byte limit without them, marked and counted', async () => {
+      const writer = createMemoryWriter();
+      const app = testApp(writer, limits);
+      const integrations = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`Destination ${String(i).padStart(2, '0')}`, { enabled: false, id: 'x'.repeat(2) }]));
+      const integrationsBytes = Buffer.byteLength(JSON.stringify(integrations));
+      expect(integrationsBytes).toBeGreaterThan(2 * 1024);
+      const message = { ...messages.track, properties: { blob: 'p'.repeat(31 * 1024) }, integrations };
+      // Without its integrations the message is ~31 KiB, under the 32 KiB limit; with them kept it is over it.
+      expect(Buffer.byteLength(JSON.stringify({ ...message, integrations: undefined }))).toBeLessThan(31.5 * 1024);
+      expect(Buffer.byteLength(JSON.stringify(message))).toBeGreaterThan(33 * 1024);
+      expect(await droppedCount(app, 'too_large')).toBe(0);
+      for (const [path, body] of [['/v1/track', message], ['/v1/batch', { batch: [{ ...message, type: 'track' }], sentAt: ts }]] as const) {
+        const res = await app.request(path, post(JSON.stringify(body)));
+        expect(await res.json(), path).toMatchObject({ accepted: 1, rejected: 0 });
+      }
+      const stored = writer.records.get('events')!.map((r) => decode(r.data));
+      expect(stored).toHaveLength(2);
+      for (const event of stored) {
+        const extra = (event.context as Record<string, unknown>).segment_extra as { dropped: string; bytes: number };
+        expect(extra.dropped).toBe('too_large');
+        // The dropped extras held the integrations and the hashed messageId.
+        expect(extra.bytes).toBeGreaterThan(integrationsBytes);
+        expect(Object.keys(extra).sort()).toEqual(['bytes', 'dropped']);
+        expect(event.properties).toMatchObject({ blob: message.properties.blob });
+      }
+      expect(writer.records.get('events-bad')).toBeUndefined();
+      expect(await droppedCount(app, 'too_large')).toBe(2);
+    });
+
+    it('stores a message nesting 31 levels in integrations (deeper than 32 under segment_extra), marked too_deep', async () => {
+      const writer = createMemoryWriter();
+      const app = testApp(writer, limits);
+      const message = { ...messages.track, integrations: nested(30) };
+      const res = await app.request('/v1/track', post(JSON.stringify(message)));
+      expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
+      const stored = decode(writer.records.get('events')![0]!.data);
+      expect((stored.context as Record<string, unknown>).segment_extra).toEqual({ dropped: 'too_deep', bytes: expect.any(Number) as number });
+      expect(await droppedCount(app, 'too_deep')).toBe(1);
+    });
+
+    it('stores a message whose integrations hold U+0000 (the lake cannot store it) without them, marked unstorable_text', async () => {
+      const writer = createMemoryWriter();
+      const app = testApp(writer, limits);
+      const res = await app.request('/v1/track', post(JSON.stringify({ ...messages.track, integrations: { 'a\u0000b': true } })));
+      expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
+      const stored = decode(writer.records.get('events')![0]!.data);
+      expect((stored.context as Record<string, unknown>).segment_extra).toMatchObject({ dropped: 'unstorable_text' });
+      expect(await droppedCount(app, 'unstorable_text')).toBe(1);
+    });
+
+    it('still rejects an event too large or too deep without its extras, and changes nothing for a normal one', async () => {
+      const writer = createMemoryWriter();
+      const app = testApp(writer, limits);
+      const big = { ...messages.track, properties: { blob: 'p'.repeat(33 * 1024) }, integrations: { All: true } };
+      const deep = { ...messages.track, properties: nested(40), integrations: { All: true } };
+      for (const message of [big, deep]) {
+        const res = await app.request('/v1/track', post(JSON.stringify(message)));
+        expect(await res.json()).toMatchObject({ accepted: 0, rejected: 1 });
+      }
+      const normal = await app.request('/v1/track', post(JSON.stringify({ ...messages.track, integrations: { All: true } })));
+      expect(await normal.json()).toMatchObject({ accepted: 1 });
+      const stored = decode(writer.records.get('events')![0]!.data);
+      expect((stored.context as Record<string, unknown>).segment_extra).toEqual({ messageId: 'm-track', integrations: { All: true } });
+      expect(await droppedCount(app, 'too_large')).toBe(0);
+      expect(await droppedCount(app, 'too_deep')).toBe(0);
+    });
+
+    it('copies batch-wide fields into each event only up to 1 KiB; larger, each event holds a marker', async () => {
+      const writer = createMemoryWriter();
+      const app = testApp(writer, limits);
+      const integrations = { Big: 'i'.repeat(2000) };
+      const res = await app.request('/v1/batch', post(JSON.stringify({ batch: [{ ...messages.track, type: 'track' }, { ...messages.identify, type: 'identify' }], sentAt: ts, integrations })));
+      expect(await res.json()).toMatchObject({ accepted: 2 });
+      for (const r of writer.records.get('events')!) {
+        const extra = (decode(r.data).context as Record<string, unknown>).segment_extra as Record<string, unknown>;
+        expect(extra.batch).toEqual({ dropped: 'too_large', bytes: Buffer.byteLength(JSON.stringify({ integrations })) });
+      }
+    });
+  });
 });

@@ -1,18 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { errorBody } from '../errors';
+import { errorBody, type RequestRejectionCode } from '../errors';
+
+/** Where a parser-level refusal is counted and logged (the Node entry passes its metrics and log). */
+export interface ClientErrorReport {
+  /** `eventline_ingest_requests_rejected_total{code}`. */
+  count?: (code: RequestRejectionCode) => void;
+  log?: (record: Record<string, unknown>) => void;
+}
+
+/** Node's parser errors by what they answer: headers too large, too slow, else malformed bytes. */
+function refusalOf(errorCode: string | undefined): { status: number; text: string; code: RequestRejectionCode } {
+  if (errorCode === 'HPE_HEADER_OVERFLOW') return { status: 431, text: 'Request Header Fields Too Large', code: 'headers_too_large' };
+  if (errorCode === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, text: 'Request Timeout', code: 'request_timeout' };
+  return { status: 400, text: 'Bad Request', code: 'malformed_request' };
+}
 
 /**
  * Node's HTTP parser refused the bytes before the app saw a request (bad syntax, a Content-Length
  * that does not match what follows, headers too large, too slow): answer the way the app does — a
- * code, a reason and a request id — instead of Node's bare "400 Bad Request", then close.
+ * code, a reason and a request id — instead of Node's bare "400 Bad Request", then close. Counted and
+ * logged as the app's refusals are (`report`), without the peer's address.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+export function answerClientError(error: Error & { code?: string }, socket: Duplex, report: ClientErrorReport = {}): void {
   // Node's own rule: no answer when the socket is gone or an answer on it has already begun.
   const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
-  const [status, text] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+  const { status, text, code } = refusalOf(error.code);
   const id = randomUUID();
-  const body = JSON.stringify(errorBody('malformed_request', `the HTTP request could not be parsed (${error.code ?? 'parse error'})`, undefined, id));
+  const body = JSON.stringify(errorBody(code, `the HTTP request could not be parsed (${error.code ?? 'parse error'})`, undefined, id));
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
+  report.count?.(code);
+  // The access log's `request` line, less what no parsed request has (method, route, app).
+  report.log?.({ level: 'info', msg: 'request', request_id: id, status, error_code: code, parse_error: error.code ?? 'parse error' });
 }

@@ -1,14 +1,18 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { REQUEST_REJECTION_CODES } from '../errors';
+import { REQUEST_REJECTION_CODES, type RequestRejectionCode } from '../errors';
 import type { WriterStats } from '../kinesis/record-writer';
 import { rejectedCodeOf } from './rejection';
 import { EVENT_OUTCOMES } from '../routes/ingest-events';
+import { EXTRA_DROP_REASONS } from '../routes/segment-extra';
 
 export interface IngestMetrics {
   registry: Registry;
   events: Counter<'outcome'>;
+  extrasDropped: Counter<'reason'>;
+  /** Counts a request refused whole outside the app (the Node server's answers to what its HTTP parser refused). */
+  countRejection: (code: RequestRejectionCode) => void;
   middleware: MiddlewareHandler;
 }
 
@@ -32,6 +36,13 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
   const events = new Counter<'outcome'>({ name: 'eventline_ingest_events_total', help: 'Events by outcome: accepted, rejected, retry', labelNames: ['outcome'], registers });
   // A closed set: every outcome's series exists from the first scrape, so rate() and alerts see 0, not nothing.
   for (const outcome of EVENT_OUTCOMES) events.labels({ outcome }).inc(0);
+  const extrasDropped = new Counter<'reason'>({
+    name: 'eventline_ingest_segment_extra_dropped_total',
+    help: 'Segment events stored without their context.segment_extra (it alone would have had them refused), by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of EXTRA_DROP_REASONS) extrasDropped.labels({ reason }).inc(0);
   const rejected = new Counter({
     name: 'eventline_ingest_requests_rejected_total',
     help: 'Requests refused whole, before any event was looked at, by error code (their events are in no other count)',
@@ -56,7 +67,7 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
     const code = rejectedCodeOf(c);
     if (code) rejectedOf.get(code)?.inc();
   };
-  return { registry, events, middleware };
+  return { registry, events, extrasDropped, countRejection: (code) => rejectedOf.get(code)?.inc(), middleware };
 }
 
 function memo<T>(make: (key: string) => T): (key: string) => T {

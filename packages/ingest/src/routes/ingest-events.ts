@@ -4,6 +4,7 @@ import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-wr
 import { utf8Prefix } from '../utf8-prefix';
 import { capIssues } from '../cap-issues';
 import { capAnswerIssues } from '../cap-answer';
+import { withoutExtras, type ExtraDropReason } from './segment-extra';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
 export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;
@@ -33,6 +34,8 @@ export interface IngestDeps {
   log?: (record: Record<string, unknown>) => void;
   /** Counts events by outcome for /metrics. */
   events?: { inc(labels: { outcome: EventOutcome }, value: number): void };
+  /** Counts mapped Segment events stored without their `segment_extra` (`eventline_ingest_segment_extra_dropped_total`). */
+  extrasDropped?: { inc(labels: { reason: ExtraDropReason }, value: number): void };
 }
 
 export interface IngestResult {
@@ -46,6 +49,11 @@ export interface IngestOptions {
   refused?: ReadonlyMap<number, Issue[]>;
   /** Check each event's nesting (`LIMITS.eventMaxDepth`): the caller knows whether the body could hold a too-deep event. */
   checkDepth?: boolean;
+  /**
+   * The events are mapped Segment messages: one refused only because of its `context.segment_extra` (too
+   * large, too deep, unstorable text) is stored without it, marked (segment-extra.ts `withoutExtras`).
+   */
+  segmentExtras?: boolean;
 }
 
 /**
@@ -53,7 +61,7 @@ export interface IngestOptions {
  * bad rows, and say per event what happened. `accepted` means Kinesis holds it.
  */
 export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput, options: IngestOptions = {}): Promise<IngestResult> {
-  const { refused, checkDepth = false } = options;
+  const { refused, checkDepth = false, segmentExtras = false } = options;
   const results: EventStatus[] = [];
   const good: Accepted[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
@@ -61,7 +69,12 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
     const issues = refused?.get(index);
-    const checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : checkEvent(raw, index, deps.maxEventBytes, storedJson, checkDepth);
+    // The check spends the event object (storedEventEncoder unsets its context): a retry is built from a shallow copy.
+    const unspent = segmentExtras && !issues && typeof raw === 'object' && raw !== null ? { ...(raw as Record<string, unknown>) } : undefined;
+    let checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : checkEvent(raw, index, deps.maxEventBytes, storedJson, checkDepth);
+    if (!checked.ok && unspent) {
+      checked = retryWithoutExtras(unspent, checked, (event) => checkEvent(event, index, deps.maxEventBytes, storedJson, checkDepth), deps.extrasDropped);
+    }
     if (checked.ok) {
       good.push(checked);
       results.push({ event_id: checked.eventId, status: 'accepted' });
@@ -124,6 +137,33 @@ function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJs
     return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };
   }
   return { ok: true, index, eventId, partitionKey, json, bytes };
+}
+
+/**
+ * Segment fields kept under `segment_extra` must never turn an acceptable event into a rejected one: when
+ * the event is refused for its size, depth or unstorable text, it is checked again with the extras
+ * replaced by a small marker, then (if the marker itself tips it over) without them; the first that
+ * passes is stored and counted. A refusal that has nothing to do with the extras stands as it was.
+ */
+function retryWithoutExtras(raw: unknown, refused: Checked & { ok: false }, check: (event: unknown) => Checked, counter: IngestDeps['extrasDropped']): Checked {
+  const reason = dropReason(refused);
+  const lighter = reason && withoutExtras(raw, reason);
+  if (!reason || !lighter) return refused;
+  for (const event of [lighter.marked, lighter.bare]) {
+    const checked = check(event);
+    if (checked.ok) {
+      counter?.inc({ reason }, 1);
+      return checked;
+    }
+  }
+  return refused;
+}
+
+/** Refusals extras can cause; a schema refusal (no stored form, `payload`) cannot come from the open context's segment_extra. */
+function dropReason(refused: Checked & { ok: false }): ExtraDropReason | undefined {
+  if (refused.code === 'event_too_large') return 'too_large';
+  if (refused.issues[0]?.code === 'too_deep') return 'too_deep';
+  return refused.payload !== undefined ? 'unstorable_text' : undefined;
 }
 
 /** One UTF-8 encoding for all of a request's events, each record a view on it: one Buffer.from per event cost more than the JSON. */

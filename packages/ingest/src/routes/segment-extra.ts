@@ -41,3 +41,31 @@ export function leftover(from: Fields, known: readonly string[]): Fields | undef
   const rest = Object.fromEntries(Object.entries(from).filter(([k, v]) => !known.includes(k) && v !== undefined));
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
+
+/**
+ * Why an event's `segment_extra` was dropped: with it the event would be refused (over the per-event
+ * byte limit, nested deeper than `LIMITS.eventMaxDepth`, or holding text PostgreSQL cannot store)
+ * while without it the event is accepted. Keeping extras must never cost a client its event.
+ */
+export const EXTRA_DROP_REASONS = ['too_large', 'too_deep', 'unstorable_text'] as const;
+export type ExtraDropReason = (typeof EXTRA_DROP_REASONS)[number];
+
+/** What is stored in place of dropped extras: the reason and the UTF-8 size of the extras' JSON. */
+export interface ExtraDropped {
+  dropped: ExtraDropReason;
+  bytes: number;
+}
+
+/**
+ * The mapped event with its `context.segment_extra` replaced by an `ExtraDropped` marker (`marked`), and
+ * with none at all (`bare`, for the rare event the ~50-byte marker itself would push over the limit);
+ * undefined when the event holds no segment_extra.
+ */
+export function withoutExtras(event: unknown, reason: ExtraDropReason): { marked: Fields; bare: Fields } | undefined {
+  if (!isFields(event) || !isFields(event.context) || !('segment_extra' in event.context)) return undefined;
+  const { segment_extra: extra, ...context } = event.context;
+  const marker: ExtraDropped = { dropped: reason, bytes: Buffer.byteLength(JSON.stringify(extra) ?? '', 'utf8') };
+  return { marked: { ...event, context: { ...context, segment_extra: marker } }, bare: { ...event, context } };
+}
+
+const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);

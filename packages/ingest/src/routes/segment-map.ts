@@ -54,9 +54,16 @@ export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => 
   return { events, sentAt, refused };
 }
 
-/** The batch body's fields beyond those the mapping reads (e.g. a batch-wide `integrations`): kept in each event's segment_extra.batch. */
+/**
+ * The batch body's fields beyond those the mapping reads (e.g. a batch-wide `integrations`): kept in each
+ * event's segment_extra.batch when their JSON is at most BATCH_EXTRA_MAX_BYTES. Larger, they would be
+ * copied into each of up to 500 events, so each gets only the marker `{ dropped: 'too_large', bytes }`.
+ */
+export const BATCH_EXTRA_MAX_BYTES = 1024;
 function batchLeftovers(body: SegmentBatch): Record<string, unknown> | undefined {
-  return leftover(body as unknown as Record<string, unknown>, ['batch', 'sentAt', 'context', 'writeKey']);
+  const fields = leftover(body as unknown as Record<string, unknown>, ['batch', 'sentAt', 'context', 'writeKey']);
+  const bytes = fields ? Buffer.byteLength(JSON.stringify(fields), 'utf8') : 0;
+  return bytes > BATCH_EXTRA_MAX_BYTES ? { dropped: 'too_large', bytes } : fields;
 }
 
 /** A Segment id field that is set: a non-empty string or a number (null, `''` and absent are not). */

@@ -1,0 +1,62 @@
+import { connect } from 'node:net';
+import { ensureStreams, startKinesis, stopChild, type KinesisEmulator } from '@eventline/devstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIngest } from './ingest-process';
+
+/** Write raw bytes, half-close, collect the answer until the server closes the socket. */
+function raw(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.end(request);
+  });
+}
+
+const rejectedCount = (metrics: string, code: string) => Number(new RegExp(`^eventline_ingest_requests_rejected_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+
+describe("the Node entry's answers to bytes its HTTP parser refused", () => {
+  let kinesis: KinesisEmulator;
+  beforeAll(async () => {
+    kinesis = await startKinesis();
+    await ensureStreams(kinesis.endpoint, [{ name: 'parse-events', shards: 1 }, { name: 'parse-bad', shards: 1 }]);
+  });
+  afterAll(async () => {
+    await kinesis?.stop();
+  });
+
+  it('counts 400 malformed_request and 431 headers_too_large in requests_rejected_total and logs one line each, without the IP', async () => {
+    const { child, url, lines } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad' });
+    try {
+      const before = await (await fetch(`${url}/metrics`)).text();
+      for (const code of ['malformed_request', 'request_timeout', 'headers_too_large']) expect(rejectedCount(before, code), code).toBe(0);
+
+      const bad = await raw(url, 'NOT A REQUEST LINE\r\n\r\n');
+      expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+      expect(bad).toContain('"code":"malformed_request"');
+      // Node's default limit on the header section is 16 KiB.
+      const huge = await raw(url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+      expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+      expect(huge).toContain('"code":"headers_too_large"');
+
+      const after = await (await fetch(`${url}/metrics`)).text();
+      expect(rejectedCount(after, 'malformed_request')).toBe(1);
+      expect(rejectedCount(after, 'headers_too_large')).toBe(1);
+      expect(rejectedCount(after, 'request_timeout')).toBe(0);
+
+      const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === 'request');
+      const idOf = (answer: string) => /^X-Request-Id: (\S+)\r$/m.exec(answer)?.[1];
+      expect(logged).toEqual([
+        expect.objectContaining({ level: 'info', request_id: idOf(bad), status: 400, error_code: 'malformed_request', parse_error: expect.stringMatching(/^HPE_/) as string }),
+        expect.objectContaining({ level: 'info', request_id: idOf(huge), status: 431, error_code: 'headers_too_large', parse_error: 'HPE_HEADER_OVERFLOW' }),
+      ]);
+      // The peer's address is never logged (the `listening` line names the server's own).
+      expect(lines.filter((l) => l.includes('"msg":"request"')).join('\n')).not.toContain('127.0.0.1');
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
+});
