@@ -222,6 +222,54 @@ describe('React Native adapter', () => {
     await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
   });
 
+  it('a stored queue read that fails (a busy database) keeps every entry: nothing is dropped, the error is reported, they are sent once a read works', async () => {
+    const storage = memoryAsyncStorage();
+    const at = Date.now() - 60_000;
+    for (let i = 0; i < 250; i++) storage.data.set(QUEUE_PREFIX + `stored-${i}`, JSON.stringify(storedEntry(`stored-${i}`, at + i)));
+    let failing = true;
+    storage.beforeRead = (keys) => {
+      if (failing && keys.some((k) => k.startsWith(QUEUE_PREFIX))) throw new Error('database is locked');
+    };
+    const client = app(storage);
+    const errors: string[] = [];
+    const drops: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.on('drop', (d) => drops.push(d.reason));
+    await client.flush();
+    expect(errors).toContain('queue read failed');
+    expect(ingest.events().filter((e) => e.event === 'from_last_run')).toEqual([]);
+    expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toHaveLength(250);
+    failing = false;
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(250);
+    });
+    expect(drops).toEqual([]);
+  });
+
+  it('a stored row that never reads (too big for the CursorWindow) fails its 200-key call, not the other 199 entries: they are sent, it stays stored', async () => {
+    const storage = memoryAsyncStorage();
+    const at = Date.now() - 60_000;
+    for (let i = 0; i < 200; i++) storage.data.set(QUEUE_PREFIX + `stored-${i}`, JSON.stringify(storedEntry(`stored-${i}`, at + i)));
+    storage.beforeRead = (keys) => {
+      if (keys.includes(QUEUE_PREFIX + 'stored-7')) throw new Error('Row too big to fit into CursorWindow');
+    };
+    const client = app(storage);
+    const errors: string[] = [];
+    const drops: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.on('drop', (d) => drops.push(d.reason));
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(199);
+    });
+    expect(ingest.events().map((e) => e.event_id)).not.toContain('stored-7');
+    expect(storage.reads.some((keys) => keys.length === 200)).toBe(true); // the chunk was tried whole first
+    expect(errors).toContain('queue read failed');
+    expect(drops).toEqual([]);
+    expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([QUEUE_PREFIX + 'stored-7']);
+  });
+
   it('a queue write that failed is written again with the next one (the stored copy does not stay behind memory)', async () => {
     const storage = memoryAsyncStorage();
     let failures = 1;

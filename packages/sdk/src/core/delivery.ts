@@ -102,8 +102,9 @@ export function createDelivery(d: DeliveryDeps) {
         // The lock may have come meanwhile: its flush joined this one, so this one sends.
         if (!d.isSender()) return;
       }
-      // Other tabs' events need picking up once per interval, not on every flushAt-triggered send.
-      if (lastReload === undefined || (!d.alone() && now() - lastReload >= cfg.flushIntervalMs)) {
+      // Other tabs' events need picking up once per interval, not on every flushAt-triggered send;
+      // entries a failed read left out, at the next flush.
+      if (lastReload === undefined || queue.unread() || (!d.alone() && now() - lastReload >= cfg.flushIntervalMs)) {
         await queue.reload();
         lastReload = now();
       } else await queue.saved();
