@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
+import { INSTALL_READ_TIMEOUT_MS, INSTALLED } from '../src/platform/react-native/install-mark';
 import { createReactNativePlatform, NO_ASYNC_STORAGE } from '../src/platform/react-native/platform';
+import { createMemoryStorage } from '../src/node';
 import { createEventline, type AppStateLike, type AsyncStorageLike, type AsyncStorageV2Like, type AsyncStorageV3Like } from '../src/react-native';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
@@ -220,6 +222,28 @@ describe('React Native adapter', () => {
     });
     expect(drops).toEqual([{ reason: 'unreadable', message: '2 unreadable', events: 0 }]);
     await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
+  });
+
+  it('an install-mark read that never settles holds the calls INSTALL_READ_TIMEOUT_MS at most: then app_open (no first open claimed) and the calls run, flush() and close() settle', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const inner = createMemoryStorage();
+      // A stuck native module: this one read never answers; the rest of storage works.
+      const storage = { ...inner, get: <T>(key: string) => (key === INSTALLED ? new Promise<T | undefined>(() => undefined) : inner.get<T>(key)) };
+      const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000 }, {}, { storage }));
+      client.track('early');
+      let settled = false;
+      const flushed = client.flush().then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(INSTALL_READ_TIMEOUT_MS - 1);
+      expect(settled).toBe(false); // still waiting for the read
+      await vi.advanceTimersByTimeAsync(1);
+      await flushed;
+      expect(ingest.events().map((e) => e.event)).toEqual(['app_open', 'early']);
+      expect(await inner.get(INSTALLED)).toBeUndefined();
+      await client.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a stored queue read that fails (a busy database) keeps every entry: nothing is dropped, the error is reported, they are sent once a read works', async () => {
