@@ -152,11 +152,13 @@
 //   11231 B gzip: measured 11230 B (+43 B) with a stored queue entry whose read fails for a reason other than not parsing
 //                (a busy SQLite, a lost IndexedDB connection) kept in Storage, reported ('queue read failed') and read again at
 //                the next flush: it was removed as `unreadable`, and on React Native one failed 200-key read took 200 events.
+//   11239 B gzip: measured 11238 B (+8 B) with the core's storeOptOut() seam (React Native stores optOut()/optIn() at the
+//                call through it, so a state load that starts later does not judge the calls made before the choice by it).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11231;
+const GZIP_BUDGET = 11239;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -1,7 +1,6 @@
 import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
-import { OPT_OUT_KEY } from './core/identity';
 import type { Platform } from './core/types';
 import { watchOpens } from './platform/react-native/app-opens';
 import { createGate } from './platform/react-native/gate';
@@ -66,10 +65,13 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
   const pass = <A extends unknown[]>(fn: (...args: A) => void) => gate.pass(fn);
   /**
    * The choice is stored at the call, not when the gate lets the core's optOut()/optIn() run (which
-   * stores it again, reporting a failure): an app killed while the install read is pending kept it.
+   * stores it again): an app killed while the install read is pending keeps it. The core is told, so
+   * the calls made before it are not judged by it: a state load asked for earlier reads the record
+   * first (AsyncStorage runs reads and writes in call order), one that starts later (consent granted
+   * behind the gate) goes by the stored state instead of the record.
    */
   const storedAtOnce = (out: boolean, call: () => void) => () => {
-    platform.storage.setMany([[OPT_OUT_KEY, out]]).catch(() => undefined);
+    client.storeOptOut(out);
     call();
   };
   return {

@@ -26,9 +26,11 @@ interface MemoryAsyncStorage {
 function memoryAsyncStorage(shape: 'v2' | 'v3' = 'v2'): AsyncStorageLike & MemoryAsyncStorage {
   const data = new Map<string, string>();
   const self: MemoryAsyncStorage = { data, reads: [] };
-  // Promises settled in their executor: a throwing hook is a rejection, as a native error is.
+  // Promises settled in their executor: a throwing hook is a rejection, as a native error is. Calls
+  // run in the order they are made, as AsyncStorage's one serial queue runs them (a read waits only
+  // for a readGate the test set).
   const read = async (keys: readonly string[]) => {
-    await self.readGate;
+    if (self.readGate) await self.readGate;
     self.reads.push([...keys]);
     self.beforeRead?.(keys);
     return keys.map((k) => [k, data.get(k) ?? null] as const);
@@ -222,6 +224,58 @@ describe('React Native adapter', () => {
     });
     expect(drops).toEqual([{ reason: 'unreadable', message: '2 unreadable', events: 0 }]);
     await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
+  });
+
+  it('optOut() right after createEventline: the calls made before it are judged as allowed (identify keeps its user id), those after as opted out', async () => {
+    const storage = memoryAsyncStorage();
+    const client = app(storage);
+    const drops: { reason: string; message: string; events: (string | undefined)[] }[] = [];
+    client.on('drop', (d) => drops.push({ reason: d.reason, message: d.message, events: d.events.map((e) => e.event ?? e.type) }));
+    client.identify('user-before');
+    client.optOut();
+    client.track('while_opted_out');
+    await client.flush(); // loaded, the held calls have run
+    client.optIn();
+    client.track('after_opt_in');
+    await client.flush();
+    // Queued while allowed, then dropped by optOut() as it drops the queue; not refused at the call.
+    expect(drops).toEqual([
+      { reason: 'consent', message: 'opted out', events: ['af_first_open', 'app_open', 'identify'] },
+      { reason: 'consent', message: 'opted out', events: ['while_opted_out'] },
+    ]);
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+    expect(storage.data.get('eventline.optout')).toBe('false');
+  });
+
+  it("consent: 'pending', then setConsent(true), identify() and optOut() while the install read is pending: the identify before optOut() counts", async () => {
+    const storage = memoryAsyncStorage();
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000, consent: 'pending' }, { asyncStorage: storage }));
+    client.setConsent(true); // the state load starts when the gate lets this run, after optOut() was stored
+    client.identify('user-before');
+    client.optOut();
+    expect(storage.data.get('eventline.optout')).toBe('true'); // stored at the call
+    await client.flush();
+    client.optIn();
+    client.track('after_opt_in');
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+  });
+
+  it('optIn() right after createEventline on an opted-out device: the calls made before it are judged as opted out, those after as allowed', async () => {
+    const storage = memoryAsyncStorage();
+    storage.data.set('eventline.state', JSON.stringify({ deviceId: 'device-from-last-run', optOut: true, anonymized: false }));
+    storage.data.set('eventline.optout', 'true');
+    storage.data.set('eventline.installed', 'true');
+    const client = app(storage);
+    const drops: (string | undefined)[] = [];
+    client.on('drop', (d) => drops.push(...d.events.map((e) => e.event ?? e.type)));
+    client.track('before_opt_in');
+    client.optIn();
+    expect(storage.data.get('eventline.optout')).toBe('false'); // stored at the call
+    client.track('after_opt_in');
+    await client.flush();
+    expect(drops).toEqual(['app_open', 'before_opt_in']);
+    expect(ingest.events().map((e) => e.event)).toEqual(['after_opt_in']);
   });
 
   it('an install-mark read that never settles holds the calls INSTALL_READ_TIMEOUT_MS at most: then app_open (no first open claimed) and the calls run, flush() and close() settle', async () => {

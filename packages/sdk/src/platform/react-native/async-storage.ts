@@ -35,6 +35,7 @@ type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (err
  * reads only the entries this client does not hold yet. Single reads made in the same tick (the queue
  * reads its entries one `get` each) go out together, READ_CHUNK keys per call, and each `get` settles
  * on its own: one entry that does not parse, or whose row cannot be read, fails that read only.
+ * AsyncStorage runs its calls in order (one serial queue), and reads and writes reach it in call order.
  */
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
   const api = pick(as);
@@ -85,8 +86,11 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
       const values = await Promise.all(found.map((key) => get<T>(key)));
       return found.flatMap((key, i): [string, T][] => (values[i] === undefined ? [] : [[key, values[i]]]));
     },
-    setMany: (items) => api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)])),
-    removeMany: (keys) => api.removeMany(keys),
+    // Reads asked before a write go out first, so each read sees what was stored when it was asked
+    // (the state load at start must not see an optOut() made right after createEventline). The write
+    // itself goes out at once: an app killed right after optOut() keeps the choice.
+    setMany: (items) => (readPending(), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
+    removeMany: (keys) => (readPending(), api.removeMany(keys)),
   };
 }
 
