@@ -154,11 +154,13 @@
 //                the next flush: it was removed as `unreadable`, and on React Native one failed 200-key read took 200 events.
 //   11239 B gzip: measured 11238 B (+8 B) with the core's storeOptOut() seam (React Native stores optOut()/optIn() at the
 //                call through it, so a state load that starts later does not judge the calls made before the choice by it).
+//   11241 B gzip: measured 11240 B (+2 B) with the flush timer kept while a failed read left entries in Storage (with
+//                nothing else queued, they waited for the app's next event to be read again).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11239;
+const GZIP_BUDGET = 11241;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

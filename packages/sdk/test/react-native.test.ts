@@ -325,6 +325,23 @@ describe('React Native adapter', () => {
     expect(drops).toEqual([]);
   });
 
+  it('entries a failed read left in AsyncStorage are read again on the flush interval, with nothing else queued to trigger a flush', async () => {
+    const storage = memoryAsyncStorage();
+    storage.data.set(QUEUE_PREFIX + 'stored-1', JSON.stringify(storedEntry('stored-1', Date.now() - 60_000)));
+    storage.data.set('eventline.installed', 'true');
+    let failing = true;
+    storage.beforeRead = (keys) => {
+      if (failing && keys.some((k) => k.startsWith(QUEUE_PREFIX))) throw new Error('database is locked');
+    };
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 20 }, { asyncStorage: storage }));
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    await client.flush(); // app_open sent; the stored entry could not be read
+    expect(errors).toContain('queue read failed');
+    failing = false;
+    await vi.waitFor(() => expect(ingest.events().map((e) => e.event_id)).toContain('stored-1'));
+  });
+
   it('a stored row that never reads (too big for the CursorWindow) fails its 200-key call, not the other 199 entries: they are sent, it stays stored', async () => {
     const storage = memoryAsyncStorage();
     const at = Date.now() - 60_000;

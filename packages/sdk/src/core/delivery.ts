@@ -72,7 +72,8 @@ export function createDelivery(d: DeliveryDeps) {
   function schedule(): void {
     clearTimeout(timer);
     timer = undefined;
-    if (stopped || (queue.size() === 0 && !d.poll)) return;
+    // Entries a failed read left in Storage count too: the next flush reads them again.
+    if (stopped || (queue.size() === 0 && !queue.unread() && !d.poll)) return;
     const wait = failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
     timer = startTimer(() => {
       timer = undefined;
