@@ -149,11 +149,18 @@
 //                write instead of forgotten (the stored copy stayed behind memory until the events were sent). Raised by what it adds.
 //   11188 B gzip: measured 11187 B with both sets above in one build (the Node/lifecycle set +133 B and the React
 //                Native set +97 B were measured apart from 10954 B; together they gzip 3 B worse). Raised to the measured size.
+//   11231 B gzip: measured 11230 B (+43 B) with a stored queue entry whose read fails for a reason other than not parsing
+//                (a busy SQLite, a lost IndexedDB connection) kept in Storage, reported ('queue read failed') and read again at
+//                the next flush: it was removed as `unreadable`, and on React Native one failed 200-key read took 200 events.
+//   11239 B gzip: measured 11238 B (+8 B) with the core's storeOptOut() seam (React Native stores optOut()/optIn() at the
+//                call through it, so a state load that starts later does not judge the calls made before the choice by it).
+//   11241 B gzip: measured 11240 B (+2 B) with the flush timer kept while a failed read left entries in Storage (with
+//                nothing else queued, they waited for the app's next event to be read again).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11188;
+const GZIP_BUDGET = 11241;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -31,14 +31,16 @@ export interface NodeConfig extends ClientConfig {
 export function createEventline(config: NodeConfig, overrides: Partial<Platform> = {}): NodeClient {
   const closeTimeoutMs = config.closeTimeoutMs ?? 5000;
   if (!Number.isInteger(closeTimeoutMs) || closeTimeoutMs < 0) throw new TypeError('eventline: invalid closeTimeoutMs');
-  const client = createClient(withNodeDefaults(config), withFullStorage({ ...createNodePlatform(), ...overrides }));
+  const platform = withFullStorage({ ...createNodePlatform(), ...overrides });
+  const client = createClient(withNodeDefaults(config), platform);
   // Its own memory storage dies with the process: close() is the queue's last chance.
   const ownQueue = !overrides.storage;
   const close = () => {
     forget();
     return ownQueue ? closeWithRetries(client, closeTimeoutMs, overrides.now ?? Date.now) : client.close();
   };
-  const forget = closeAtExit(close);
+  // The platform: the core's timers and requests reach it while the client has anything to send.
+  const forget = closeAtExit(platform, close);
   return { ...withCallIdentity(client), close };
 }
 

@@ -1,10 +1,10 @@
 import { createClient, type Client } from './core/client';
 import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
-import { OPT_OUT_KEY } from './core/identity';
 import type { Platform } from './core/types';
 import { watchOpens } from './platform/react-native/app-opens';
 import { createGate } from './platform/react-native/gate';
+import { INSTALLED, readFirstOpen } from './platform/react-native/install-mark';
 import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
 
 export type * from './public-types';
@@ -12,7 +12,6 @@ export type { AsyncStorageLike, AsyncStorageV2Like, AsyncStorageV3Like } from '.
 export type { AppStateLike, ReactNativeDeps } from './platform/react-native/platform';
 export { SDK_VERSION } from './core/version';
 
-const INSTALLED = 'eventline.installed';
 /**
  * The queue's byte bound on React Native (2 MB elsewhere). AsyncStorage on Android is one SQLite file
  * capped at 6 MB by default, shared with the app's own data, and a read's rows come back through one
@@ -33,13 +32,8 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
   // AsyncStorage) every start would look like the first: none is claimed (the platform reports it).
   const remembers = !!deps.asyncStorage || !!overrides.storage;
   let first: boolean | undefined = remembers ? undefined : false;
-  const installed = remembers
-    ? platform.storage.get<boolean>(INSTALLED).then(
-        (mark) => mark !== true,
-        // storage unreadable: we cannot tell a first open from a later one, so claim neither
-        () => false,
-      )
-    : Promise.resolve(false);
+  // Bounded (install-mark.ts): the calls held behind the gate below wait for it.
+  const installed = remembers ? readFirstOpen(platform.storage) : Promise.resolve(false);
   // Until it is known, calls wait behind the gate: the opens come first (see gate.ts).
   const gate = createGate();
   function openNow(): void {
@@ -71,10 +65,13 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
   const pass = <A extends unknown[]>(fn: (...args: A) => void) => gate.pass(fn);
   /**
    * The choice is stored at the call, not when the gate lets the core's optOut()/optIn() run (which
-   * stores it again, reporting a failure): an app killed while the install read is pending kept it.
+   * stores it again): an app killed while the install read is pending keeps it. The core is told, so
+   * the calls made before it are not judged by it: a state load asked for earlier reads the record
+   * first (AsyncStorage runs reads and writes in call order), one that starts later (consent granted
+   * behind the gate) goes by the stored state instead of the record.
    */
   const storedAtOnce = (out: boolean, call: () => void) => () => {
-    platform.storage.setMany([[OPT_OUT_KEY, out]]).catch(() => undefined);
+    client.storeOptOut(out);
     call();
   };
   return {

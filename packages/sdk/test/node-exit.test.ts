@@ -30,10 +30,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-/** Run an ES module script in a fresh Node process; resolves with its stdout once it has exited. */
-function runScript(source: string): Promise<string> {
+/** Run an ES module script in a fresh Node process (with Node `flags`); resolves with its stdout once it has exited. */
+function runScript(source: string, flags: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', source], { timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [...flags, '--input-type=module', '-e', source], { timeout: 60_000 }, (error, stdout, stderr) =>
       error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
     );
   });
@@ -52,5 +52,33 @@ describe('Node: a script that never calls close()', () => {
     `);
     expect(stdout.trim()).toBe('1');
     expect(received.sort()).toEqual(['first', 'second', 'third']);
+  });
+
+  it('holds unclosed clients weakly: a dropped idle client is collected, a dropped client with events queued is still closed at exit', async () => {
+    received.length = 0;
+    const stdout = await runScript(
+      `
+      import { createEventline } from ${JSON.stringify(NODE_ENTRY)};
+      const collected = [];
+      const finalized = new FinalizationRegistry((name) => collected.push(name));
+      (() => {
+        const config = { writeKey: 'wk', endpoint: ${JSON.stringify(endpoint)}, flushIntervalMs: 60000 };
+        // close() is what the exit hook used to hold (it reaches the whole client).
+        finalized.register(createEventline(config).close, 'idle');
+        const busy = createEventline(config);
+        busy.track('queued_then_dropped');
+        finalized.register(busy.close, 'busy');
+      })();
+      // Finalizers run in a later task than the collection: collect, yield, until the idle one is gone.
+      for (let i = 0; i < 50 && !collected.includes('idle'); i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        globalThis.gc();
+      }
+      console.log(JSON.stringify(collected));
+    `,
+      ['--expose-gc'],
+    );
+    expect(JSON.parse(stdout.trim())).toEqual(['idle']);
+    expect(received).toEqual(['queued_then_dropped']);
   });
 });

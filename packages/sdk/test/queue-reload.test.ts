@@ -167,6 +167,42 @@ describe('queued times from a device clock that was wrong', () => {
     expect(drops).toEqual(['expired ahead']); // it kept the clock's year ahead before: a year past its max age
   });
 
+  it('a stored entry whose read fails (an IndexedDB connection lost) stays stored and is read at the next reload; one that does not parse is removed, reported', async () => {
+    const storage = createMemoryStorage();
+    const stored = (id: string): [string, Entry] => [QUEUE_PREFIX + id, { e: event(id), t: 1_000, n: 0, b: 0 }];
+    await storage.setMany([stored('kept'), stored('torn'), stored('other')]);
+    let lost = true;
+    const reports: string[] = [];
+    const queue = createQueue({
+      storage: {
+        ...storage,
+        get: <T>(key: string): Promise<T | undefined> => {
+          if (key === QUEUE_PREFIX + 'torn') return Promise.reject(new SyntaxError('Unexpected end of JSON input'));
+          if (key === QUEUE_PREFIX + 'kept' && lost) return Promise.reject(new DOMException('Connection to Indexed Database server lost', 'UnknownError'));
+          return storage.get<T>(key);
+        },
+      },
+      maxCount: 100,
+      maxBytes: 1e6,
+      maxAgeMs: 1e9,
+      now: () => 2_000,
+      onDrop: (reason, events, message) => reports.push(`${reason}: ${message ?? events.length}`),
+      onError: (message) => reports.push(message),
+      onStored: () => undefined,
+    });
+    await queue.reload();
+    expect(queue.list().map((entry) => entry.e.event_id)).toEqual(['other']);
+    expect(queue.unread()).toBe(true);
+    expect(reports).toEqual(['queue read failed', 'unreadable: 1 unreadable']);
+    await queue.saved(); // the removal ran
+    expect((await storage.keys(QUEUE_PREFIX)).sort()).toEqual([QUEUE_PREFIX + 'kept', QUEUE_PREFIX + 'other']);
+    lost = false;
+    await queue.reload();
+    expect(queue.list().map((entry) => entry.e.event_id).sort()).toEqual(['kept', 'other']);
+    expect(queue.unread()).toBe(false);
+    expect(reports).toHaveLength(2);
+  });
+
   it('CLOCK_FLOOR is not after this build: the SDK never queued anything before it', () => {
     expect(CLOCK_FLOOR).toBe(Date.UTC(2026, 0, 1));
     expect(CLOCK_FLOOR).toBeLessThanOrEqual(Date.now());

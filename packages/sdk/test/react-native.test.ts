@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
+import { INSTALL_READ_TIMEOUT_MS, INSTALLED } from '../src/platform/react-native/install-mark';
 import { createReactNativePlatform, NO_ASYNC_STORAGE } from '../src/platform/react-native/platform';
+import { createMemoryStorage } from '../src/node';
 import { createEventline, type AppStateLike, type AsyncStorageLike, type AsyncStorageV2Like, type AsyncStorageV3Like } from '../src/react-native';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
@@ -24,9 +26,11 @@ interface MemoryAsyncStorage {
 function memoryAsyncStorage(shape: 'v2' | 'v3' = 'v2'): AsyncStorageLike & MemoryAsyncStorage {
   const data = new Map<string, string>();
   const self: MemoryAsyncStorage = { data, reads: [] };
-  // Promises settled in their executor: a throwing hook is a rejection, as a native error is.
+  // Promises settled in their executor: a throwing hook is a rejection, as a native error is. Calls
+  // run in the order they are made, as AsyncStorage's one serial queue runs them (a read waits only
+  // for a readGate the test set).
   const read = async (keys: readonly string[]) => {
-    await self.readGate;
+    if (self.readGate) await self.readGate;
     self.reads.push([...keys]);
     self.beforeRead?.(keys);
     return keys.map((k) => [k, data.get(k) ?? null] as const);
@@ -220,6 +224,145 @@ describe('React Native adapter', () => {
     });
     expect(drops).toEqual([{ reason: 'unreadable', message: '2 unreadable', events: 0 }]);
     await vi.waitFor(() => expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([]));
+  });
+
+  it('optOut() right after createEventline: the calls made before it are judged as allowed (identify keeps its user id), those after as opted out', async () => {
+    const storage = memoryAsyncStorage();
+    const client = app(storage);
+    const drops: { reason: string; message: string; events: (string | undefined)[] }[] = [];
+    client.on('drop', (d) => drops.push({ reason: d.reason, message: d.message, events: d.events.map((e) => e.event ?? e.type) }));
+    client.identify('user-before');
+    client.optOut();
+    client.track('while_opted_out');
+    await client.flush(); // loaded, the held calls have run
+    client.optIn();
+    client.track('after_opt_in');
+    await client.flush();
+    // Queued while allowed, then dropped by optOut() as it drops the queue; not refused at the call.
+    expect(drops).toEqual([
+      { reason: 'consent', message: 'opted out', events: ['af_first_open', 'app_open', 'identify'] },
+      { reason: 'consent', message: 'opted out', events: ['while_opted_out'] },
+    ]);
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+    expect(storage.data.get('eventline.optout')).toBe('false');
+  });
+
+  it("consent: 'pending', then setConsent(true), identify() and optOut() while the install read is pending: the identify before optOut() counts", async () => {
+    const storage = memoryAsyncStorage();
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000, consent: 'pending' }, { asyncStorage: storage }));
+    client.setConsent(true); // the state load starts when the gate lets this run, after optOut() was stored
+    client.identify('user-before');
+    client.optOut();
+    expect(storage.data.get('eventline.optout')).toBe('true'); // stored at the call
+    await client.flush();
+    client.optIn();
+    client.track('after_opt_in');
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+  });
+
+  it('optIn() right after createEventline on an opted-out device: the calls made before it are judged as opted out, those after as allowed', async () => {
+    const storage = memoryAsyncStorage();
+    storage.data.set('eventline.state', JSON.stringify({ deviceId: 'device-from-last-run', optOut: true, anonymized: false }));
+    storage.data.set('eventline.optout', 'true');
+    storage.data.set('eventline.installed', 'true');
+    const client = app(storage);
+    const drops: (string | undefined)[] = [];
+    client.on('drop', (d) => drops.push(...d.events.map((e) => e.event ?? e.type)));
+    client.track('before_opt_in');
+    client.optIn();
+    expect(storage.data.get('eventline.optout')).toBe('false'); // stored at the call
+    client.track('after_opt_in');
+    await client.flush();
+    expect(drops).toEqual(['app_open', 'before_opt_in']);
+    expect(ingest.events().map((e) => e.event)).toEqual(['after_opt_in']);
+  });
+
+  it('an install-mark read that never settles holds the calls INSTALL_READ_TIMEOUT_MS at most: then app_open (no first open claimed) and the calls run, flush() and close() settle', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const inner = createMemoryStorage();
+      // A stuck native module: this one read never answers; the rest of storage works.
+      const storage = { ...inner, get: <T>(key: string) => (key === INSTALLED ? new Promise<T | undefined>(() => undefined) : inner.get<T>(key)) };
+      const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000 }, {}, { storage }));
+      client.track('early');
+      let settled = false;
+      const flushed = client.flush().then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(INSTALL_READ_TIMEOUT_MS - 1);
+      expect(settled).toBe(false); // still waiting for the read
+      await vi.advanceTimersByTimeAsync(1);
+      await flushed;
+      expect(ingest.events().map((e) => e.event)).toEqual(['app_open', 'early']);
+      expect(await inner.get(INSTALLED)).toBeUndefined();
+      await client.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a stored queue read that fails (a busy database) keeps every entry: nothing is dropped, the error is reported, they are sent once a read works', async () => {
+    const storage = memoryAsyncStorage();
+    const at = Date.now() - 60_000;
+    for (let i = 0; i < 250; i++) storage.data.set(QUEUE_PREFIX + `stored-${i}`, JSON.stringify(storedEntry(`stored-${i}`, at + i)));
+    let failing = true;
+    storage.beforeRead = (keys) => {
+      if (failing && keys.some((k) => k.startsWith(QUEUE_PREFIX))) throw new Error('database is locked');
+    };
+    const client = app(storage);
+    const errors: string[] = [];
+    const drops: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.on('drop', (d) => drops.push(d.reason));
+    await client.flush();
+    expect(errors).toContain('queue read failed');
+    expect(ingest.events().filter((e) => e.event === 'from_last_run')).toEqual([]);
+    expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toHaveLength(250);
+    failing = false;
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(250);
+    });
+    expect(drops).toEqual([]);
+  });
+
+  it('entries a failed read left in AsyncStorage are read again on the flush interval, with nothing else queued to trigger a flush', async () => {
+    const storage = memoryAsyncStorage();
+    storage.data.set(QUEUE_PREFIX + 'stored-1', JSON.stringify(storedEntry('stored-1', Date.now() - 60_000)));
+    storage.data.set('eventline.installed', 'true');
+    let failing = true;
+    storage.beforeRead = (keys) => {
+      if (failing && keys.some((k) => k.startsWith(QUEUE_PREFIX))) throw new Error('database is locked');
+    };
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 20 }, { asyncStorage: storage }));
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    await client.flush(); // app_open sent; the stored entry could not be read
+    expect(errors).toContain('queue read failed');
+    failing = false;
+    await vi.waitFor(() => expect(ingest.events().map((e) => e.event_id)).toContain('stored-1'));
+  });
+
+  it('a stored row that never reads (too big for the CursorWindow) fails its 200-key call, not the other 199 entries: they are sent, it stays stored', async () => {
+    const storage = memoryAsyncStorage();
+    const at = Date.now() - 60_000;
+    for (let i = 0; i < 200; i++) storage.data.set(QUEUE_PREFIX + `stored-${i}`, JSON.stringify(storedEntry(`stored-${i}`, at + i)));
+    storage.beforeRead = (keys) => {
+      if (keys.includes(QUEUE_PREFIX + 'stored-7')) throw new Error('Row too big to fit into CursorWindow');
+    };
+    const client = app(storage);
+    const errors: string[] = [];
+    const drops: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    client.on('drop', (d) => drops.push(d.reason));
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(199);
+    });
+    expect(ingest.events().map((e) => e.event_id)).not.toContain('stored-7');
+    expect(storage.reads.some((keys) => keys.length === 200)).toBe(true); // the chunk was tried whole first
+    expect(errors).toContain('queue read failed');
+    expect(drops).toEqual([]);
+    expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([QUEUE_PREFIX + 'stored-7']);
   });
 
   it('a queue write that failed is written again with the next one (the stored copy does not stay behind memory)', async () => {

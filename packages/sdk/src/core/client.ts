@@ -66,6 +66,12 @@ export interface CoreClient extends Client {
   drop: (reason: ClientNotices['drop']['reason'], message: string, events?: EventDraft[]) => void;
   /** Empty the queue (memory and Storage); returns what it held (Node's close() gives up on it). */
   clear: () => EventDraft[];
+  /**
+   * Store an optOut()/optIn() at the call, ahead of the call itself (React Native's first-open gate
+   * holds it): a state load that starts later then judges the calls made before it by the stored
+   * state, not by this choice.
+   */
+  storeOptOut: (out: boolean) => void;
 }
 
 export function createClient(config: ClientConfig, platform: CorePlatform): CoreClient {
@@ -491,6 +497,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     callWith: call,
     drop,
     clear: queue.clear,
+    storeOptOut: shareOptOut,
     async close() {
       closed = true;
       for (const off of unsubscribe.splice(0)) off();

@@ -72,7 +72,8 @@ export function createDelivery(d: DeliveryDeps) {
   function schedule(): void {
     clearTimeout(timer);
     timer = undefined;
-    if (stopped || (queue.size() === 0 && !d.poll)) return;
+    // Entries a failed read left in Storage count too: the next flush reads them again.
+    if (stopped || (queue.size() === 0 && !queue.unread() && !d.poll)) return;
     const wait = failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
     timer = startTimer(() => {
       timer = undefined;
@@ -102,8 +103,9 @@ export function createDelivery(d: DeliveryDeps) {
         // The lock may have come meanwhile: its flush joined this one, so this one sends.
         if (!d.isSender()) return;
       }
-      // Other tabs' events need picking up once per interval, not on every flushAt-triggered send.
-      if (lastReload === undefined || (!d.alone() && now() - lastReload >= cfg.flushIntervalMs)) {
+      // Other tabs' events need picking up once per interval, not on every flushAt-triggered send;
+      // entries a failed read left out, at the next flush.
+      if (lastReload === undefined || queue.unread() || (!d.alone() && now() - lastReload >= cfg.flushIntervalMs)) {
         await queue.reload();
         lastReload = now();
       } else await queue.saved();

@@ -59,6 +59,8 @@ export function createQueue(options: QueueOptions) {
   /** An entry came in with an older `t` than one before it (a stashed event): the next reload re-sorts. */
   let unordered = false;
   let newest = 0;
+  /** The last reload could not read some of Storage (a busy disk): those entries are read at the next one. */
+  let unread = false;
 
   function run(message: string, op: () => Promise<void>): Promise<void> {
     chain = chain.then(op).catch((error: unknown) => options.onError(message, error));
@@ -198,17 +200,23 @@ export function createQueue(options: QueueOptions) {
     }
     if (missing.length === 0 && unstored.size === 0 && !unordered) return;
     // One by one: an entry that does not parse (or is no entry) costs itself only, not the whole queue.
+    // A read that failed otherwise (a busy disk, a lost IndexedDB connection) says nothing about the
+    // entry: it stays stored, left out this time (reported), and is read again at the next reload.
     const unreadable: string[] = [];
-    const bad = (key: string) => void unreadable.push(key);
+    const failures: unknown[] = [];
     const read = await Promise.all(
       missing.map((key) =>
         storage.get<Entry>(key).then(
           // undefined: gone since it was listed (another tab sent it)
-          (entry) => (entry && typeof entry.e?.event_id != 'string' ? bad(key) : entry),
-          () => bad(key),
+          (entry) => (entry && typeof entry.e?.event_id != 'string' ? void unreadable.push(key) : entry),
+          (error: unknown) => void ((error as Error | undefined)?.name === 'SyntaxError' ? unreadable.push(key) : failures.push(error)),
         ),
       ),
     );
+    if (failures.length > 0) {
+      unread = true;
+      options.onError('queue read failed', failures[0]);
+    }
     if (unreadable.length > 0) {
       // Removed, or every reload would report them again.
       void run('queue remove failed', () => storage.removeMany(unreadable));
@@ -227,9 +235,11 @@ export function createQueue(options: QueueOptions) {
     // Once read: what this tab knew before the read and Storage no longer holds (another tab sent it).
     const unstored = new Set(entries.keys());
     let stored: (Entry | undefined)[] | undefined;
+    unread = false;
     try {
       stored = await readStored(unstored);
     } catch (error) {
+      unread = true;
       options.onError('queue read failed', error);
     }
     // Unchanged (the common case, one tab): no rebuild and re-sort of a queue that may be 10,000 long.
@@ -293,6 +303,8 @@ export function createQueue(options: QueueOptions) {
       return [...entries.values()].map(measure);
     },
     size: () => entries.size,
+    /** Some of Storage went unread at the last reload: the next flush should reload. */
+    unread: () => unread,
     /** The events a page going away now would lose (their write has not committed). */
     fragile: () => [...unsaved.values()].map((entry) => entry.e).concat([...fragile.values()]),
     /** Forget everything (opt-out, consent withdrawn); returns the events forgotten. */

@@ -34,7 +34,8 @@ type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (err
  * AsyncStorage behind the Storage seam, JSON-encoded. It lists keys itself (`getAllKeys`), so a reload
  * reads only the entries this client does not hold yet. Single reads made in the same tick (the queue
  * reads its entries one `get` each) go out together, READ_CHUNK keys per call, and each `get` settles
- * on its own: one entry that does not parse fails that read only.
+ * on its own: one entry that does not parse, or whose row cannot be read, fails that read only.
+ * AsyncStorage runs its calls in order (one serial queue), and reads and writes reach it in call order.
  */
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
   const api = pick(as);
@@ -57,13 +58,19 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     pending = undefined;
     if (!batch) return;
     const keys = [...batch.keys()];
-    for (let i = 0; i < keys.length; i += READ_CHUNK) {
-      const chunk = keys.slice(i, i + READ_CHUNK);
-      api.readMany(chunk).then(
-        (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
-        (error: unknown) => chunk.forEach((key) => batch.get(key)?.forEach((w) => w.reject(error))),
-      );
-    }
+    for (let i = 0; i < keys.length; i += READ_CHUNK) readChunk(keys.slice(i, i + READ_CHUNK), batch);
+  }
+
+  function readChunk(chunk: string[], batch: Pending): void {
+    api.readMany(chunk).then(
+      (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
+      (error: unknown) => {
+        // One row fails the whole call ("Row too big to fit into CursorWindow", a busy database): each
+        // key is read again on its own, so a row that cannot be read fails its own read only.
+        if (chunk.length > 1) chunk.forEach((key) => readChunk([key], batch));
+        else chunk.forEach((key) => batch.get(key)?.forEach((w) => w.reject(error)));
+      },
+    );
   }
 
   const get = async <T>(key: string): Promise<T | undefined> => {
@@ -79,8 +86,11 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
       const values = await Promise.all(found.map((key) => get<T>(key)));
       return found.flatMap((key, i): [string, T][] => (values[i] === undefined ? [] : [[key, values[i]]]));
     },
-    setMany: (items) => api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)])),
-    removeMany: (keys) => api.removeMany(keys),
+    // Reads asked before a write go out first, so each read sees what was stored when it was asked
+    // (the state load at start must not see an optOut() made right after createEventline). The write
+    // itself goes out at once: an app killed right after optOut() keeps the choice.
+    setMany: (items) => (readPending(), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
+    removeMany: (keys) => (readPending(), api.removeMany(keys)),
   };
 }
 
