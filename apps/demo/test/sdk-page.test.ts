@@ -171,7 +171,8 @@ describe('SDK page cases in Chromium', () => {
     // observed through the site and the events stream.
     const { executablePath, args } = chromiumLaunchOptions();
     const profile = mkdtempSync(join(tmpdir(), 'eventline-prerender-'));
-    const child = spawn(executablePath, [...args, `--user-data-dir=${profile}`, `${siteUrl}/home`], { stdio: 'ignore' });
+    // Its own process group (detached): Chromium's helpers (zygote, renderers) are ended with it.
+    const child = spawn(executablePath, [...args, `--user-data-dir=${profile}`, `${siteUrl}/home`], { stdio: 'ignore', detached: true });
     try {
       await expect.poll(() => prerender.hits.find((h) => h.startsWith('/loaded')), { timeout: 60_000 }).toBe('/loaded?prerendering=true');
       prerender.goAt = Date.now(); // the visitor opens the page now
@@ -180,7 +181,14 @@ describe('SDK page cases in Chromium', () => {
       expect(Date.parse(clientTs ?? '')).toBeGreaterThanOrEqual(prerender.goAt); // made when shown, not while prerendered
     } finally {
       await stopChild(child, 5000);
-      rmSync(profile, { recursive: true, force: true });
+      // A helper can outlive the browser process for a moment, still writing to the profile (ENOTEMPTY
+      // seen in CI): end what is left of the group, then remove the profile, retried while it lets go.
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is gone already
+      }
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
 });

@@ -105,7 +105,7 @@ describe('one sender across tabs, in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   });
 
