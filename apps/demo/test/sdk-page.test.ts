@@ -163,7 +163,11 @@ describe('SDK page cases in Chromium', () => {
       expect(violations).toEqual([]);
       await page.close();
     }
-    await expect.poll(() => streamed('csp_').then((s) => s.map(([name]) => name).sort()), { timeout: 30_000 }).toEqual(['csp_nonce', 'csp_tt']);
+    // One event id per name. A second copy of one id is the at-least-once the SDK README states (the
+    // page closed before the acknowledged event's removal from IndexedDB committed, so the next page
+    // sent it again; the processor removes it): seen once in CI under load. Two ids would be a bug.
+    const names = (s: [string, string][]) => [...new Map(s.map(([name, id]) => [id, name])).values()].sort();
+    await expect.poll(() => streamed('csp_').then(names), { timeout: 30_000 }).toEqual(['csp_nonce', 'csp_tt']);
     await context.close();
   });
   it('a prerendered page records its page view only once the visitor opens it', async () => {
