@@ -156,11 +156,13 @@
 //                call through it, so a state load that starts later does not judge the calls made before the choice by it).
 //   11241 B gzip: measured 11240 B (+2 B) with the flush timer kept while a failed read left entries in Storage (with
 //                nothing else queued, they waited for the app's next event to be read again).
+//   11247 B gzip: measured 11246 B (+6 B) with nothing queued paced at flushIntervalMs whatever the backoff (the second
+//                review: a backoff already over with an unreadable row left re-read Storage without a pause).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11241;
+const GZIP_BUDGET = 11247;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -74,7 +74,9 @@ export function createDelivery(d: DeliveryDeps) {
     timer = undefined;
     // Entries a failed read left in Storage count too: the next flush reads them again.
     if (stopped || (queue.size() === 0 && !queue.unread() && !d.poll)) return;
-    const wait = failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
+    // Nothing queued here (only other tabs' or unread entries to look for): once per interval, whatever
+    // the backoff says; a backoff already over would otherwise re-read Storage without a pause.
+    const wait = queue.size() === 0 ? cfg.flushIntervalMs : failures > 0 ? Math.max(0, retryAt - now()) : soon ? 0 : cfg.flushIntervalMs;
     timer = startTimer(() => {
       timer = undefined;
       void flush();
