@@ -66,17 +66,3 @@ export function apiGatewayGet<E extends ApiGatewayEventV2>(post: E, path: string
   const http = { ...post.requestContext.http, method: 'GET', path };
   return { ...post, rawPath: path, headers, body: undefined, requestContext: { ...post.requestContext, http } };
 }
-
-/** The environment a bundled ingest Lambda runs with in the tests: the runtime's name, one write key, the emulator. */
-export function lambdaEnv(kinesisEndpoint: string): Record<string, string> {
-  return {
-    // Set by the Lambda runtime: the app is built while the module loads.
-    AWS_LAMBDA_FUNCTION_NAME: 'ingest',
-    INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`,
-    INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example',
-    KINESIS_ENDPOINT: kinesisEndpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  };
-}

@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { bundleLambda, ensureStreams, invokeBundledHandler, emulatorKinesisClientConfig, readStream, recordJson, startKinesis, type KinesisEmulator } from '@eventline/devstack';
+import { bundleLambda, invokeBundledHandler, readStream, recordJson } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResponse } from '../src';
-import { apiGatewayGet, batch, event, lambdaEnv, WRITE_KEY } from './helpers';
+import { apiGatewayGet, batch, event, WRITE_KEY } from './helpers';
+import { lambdaEnv, startLambdaKinesis, type LambdaKinesis } from './lambda-support';
 
 interface ProxyResult {
   statusCode: number;
@@ -15,25 +15,18 @@ interface ProxyResult {
 // What a deployment runs: `npm run bundle:lambda`'s single index.mjs, imported by a plain Node
 // process in a folder with no node_modules, called with API Gateway's event.
 describe('the bundled Lambda (npm run bundle:lambda)', () => {
-  let kinesis: KinesisEmulator;
-  let client: KinesisClient;
+  let stack: LambdaKinesis;
   let dir: string;
   let bundle: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'eventline-ingest-lambda-'));
-    [kinesis, bundle] = await Promise.all([
-      startKinesis(),
+    [stack, bundle] = await Promise.all([
+      startLambdaKinesis(),
       bundleLambda({ entry: new URL('../src/lambda.ts', import.meta.url).pathname, outdir: dir }),
     ]);
-    await ensureStreams(kinesis.endpoint, [
-      { name: 'events', shards: 1 },
-      { name: 'events-bad', shards: 1 },
-    ]);
-    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   }, 60_000);
   afterAll(async () => {
-    client?.destroy();
-    await kinesis?.stop();
+    await stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -52,14 +45,14 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
       bundle,
       handlerName: 'handler',
       event: { ...fixture, body: batch([good, event({ seq: -1 })]) },
-      env: lambdaEnv(kinesis.endpoint),
+      env: lambdaEnv(stack.kinesis.endpoint),
     });
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body) as BatchResponse).toMatchObject({ accepted: 1, rejected: 1 });
-    const stored = (await readStream(client, 'events')).map(recordJson) as { event_id: string; context: { server: { ip: string } } }[];
+    const stored = (await readStream(stack.client, 'events')).map(recordJson) as { event_id: string; context: { server: { ip: string } } }[];
     expect(stored.map((e) => e.event_id)).toEqual([good.event_id]);
     expect(stored[0]!.context.server.ip).toBe('198.51.100.0');
-    expect(await readStream(client, 'events-bad')).toHaveLength(1);
+    expect(await readStream(stack.client, 'events-bad')).toHaveLength(1);
   });
 
   // invokeBundledHandler waits for the process to exit: a timer left running (prom-client's default
@@ -70,7 +63,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
       bundle,
       handlerName: 'handler',
       event: apiGatewayGet(fixture, '/metrics'),
-      env: { INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`, KINESIS_ENDPOINT: kinesis.endpoint, AWS_REGION: 'us-east-1' },
+      env: { INGEST_WRITE_KEYS: `${WRITE_KEY}=shop`, KINESIS_ENDPOINT: stack.kinesis.endpoint, AWS_REGION: 'us-east-1' },
     });
     expect(result.statusCode).toBe(200);
     expect(result.body).toMatch(/^eventline_ingest_events_total\{outcome="retry"\} 0$/m);

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { bundleFromReadme, emulatorKinesisClientConfig, ensureStreams, invokeBundledHandler, readStream, recordJson, startKinesis, type KinesisEmulator, type ReadmeBundle } from '@eventline/devstack';
+import { bundleFromReadme, invokeBundledHandler, readStream, recordJson, type ReadmeBundle } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResponse } from '../src';
-import { batch, event, lambdaEnv } from './helpers';
+import { batch, event } from './helpers';
+import { lambdaEnv, startLambdaKinesis, type LambdaKinesis } from './lambda-support';
 
 interface ProxyResult {
   statusCode: number;
@@ -14,20 +14,13 @@ interface ProxyResult {
 // The README's "Deploying the Lambda" command, run as a consumer of the npm package runs it (the
 // package's dist/lambda.js, resolved through its exports), and the bundle loaded alone.
 describe('the README\'s esbuild command (the Lambda bundled from the npm package)', () => {
-  let kinesis: KinesisEmulator;
-  let client: KinesisClient;
+  let stack: LambdaKinesis;
   let built: ReadmeBundle;
   beforeAll(async () => {
-    [kinesis, built] = await Promise.all([startKinesis(), bundleFromReadme(fileURLToPath(new URL('..', import.meta.url)))]);
-    await ensureStreams(kinesis.endpoint, [
-      { name: 'events', shards: 1 },
-      { name: 'events-bad', shards: 1 },
-    ]);
-    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
+    [stack, built] = await Promise.all([startLambdaKinesis(), bundleFromReadme(fileURLToPath(new URL('..', import.meta.url)))]);
   }, 60_000);
   afterAll(async () => {
-    client?.destroy();
-    await kinesis?.stop();
+    await stack?.stop();
     await built?.cleanup();
   });
 
@@ -44,11 +37,11 @@ describe('the README\'s esbuild command (the Lambda bundled from the npm package
       bundle: built.bundle,
       handlerName: 'handler',
       event: { ...fixture, body: batch([good]) },
-      env: lambdaEnv(kinesis.endpoint),
+      env: lambdaEnv(stack.kinesis.endpoint),
     });
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body) as BatchResponse).toMatchObject({ accepted: 1, rejected: 0 });
-    const stored = (await readStream(client, 'events')).map(recordJson) as { event_id: string }[];
+    const stored = (await readStream(stack.client, 'events')).map(recordJson) as { event_id: string }[];
     expect(stored.map((e) => e.event_id)).toEqual([good.event_id]);
   });
 });
