@@ -18,5 +18,5 @@ export { seededRandom } from './seeded-random';
 export { undocumentedEnvVars } from './documented-env';
 export { bundleLambda, type BundleLambdaOptions } from './lambda-bundle';
 export { invokeBundledHandler, type InvokeBundledOptions } from './lambda-invoke';
-export { bundleFromReadme, readmeEsbuildCommand, type ReadmeBundle } from './readme-bundle';
+export { bundleFromReadme, type ReadmeBundle } from './readme-bundle';
 export { chromiumLaunchOptions } from './chromium';

@@ -17,7 +17,7 @@ export interface ReadmeBundle {
 const SHELL_BLOCK = /```sh\n([\s\S]*?)```/g;
 
 /** The one `sh` block of a README that runs esbuild; an error if there is none or more than one. */
-export function readmeEsbuildCommand(readme: string): string {
+function readmeEsbuildCommand(readme: string): string {
   const blocks = [...readme.matchAll(SHELL_BLOCK)].map((m) => m[1] ?? '').filter((code) => /\besbuild\s/.test(code));
   if (blocks.length !== 1) throw new Error(`expected exactly one \`\`\`sh block running esbuild in the README, found ${blocks.length}`);
   return blocks[0]!.trim();

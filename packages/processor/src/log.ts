@@ -6,6 +6,9 @@ export const stderrLogger: Logger = (level, msg, fields = {}) => {
   process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
 };
 
+/** Levels of causes / inner errors followed: a cause of a cause of … is cut at three levels. */
+const MAX_ERROR_DEPTH = 2;
+
 /** Distinct kinds of inner errors listed per aggregate; the rest are counted in `error_kinds_omitted`. */
 const MAX_ERROR_KINDS = 5;
 
@@ -20,11 +23,21 @@ export function errorFields(error: unknown, depth = 0): Record<string, unknown> 
   if (!(error instanceof Error)) return { error: String(error) };
   const code = codeOf(error);
   const out: Record<string, unknown> = { error: error.message, error_name: error.name, ...(code === undefined ? {} : { error_code: code }) };
-  // Bounded: a cause of a cause of … is cut at three levels.
-  if (depth >= 2) return out;
+  if (depth >= MAX_ERROR_DEPTH) return out;
   if (error instanceof AggregateError && error.errors.length > 0) Object.assign(out, innerErrors(error.errors));
   if (error.cause !== undefined) out.cause = errorFields(error.cause, depth + 1);
   return out;
+}
+
+/**
+ * An error's message with what it wraps: a delivery's own message ("2 of 2 files failed to write")
+ * does not say why, its first inner error or its cause does (errorFields' walk, as one line).
+ */
+export function errorReason(error: unknown, depth = 0): string {
+  if (!(error instanceof Error)) return String(error);
+  if (depth >= MAX_ERROR_DEPTH) return error.message;
+  const inner = error instanceof AggregateError ? (error.errors as unknown[])[0] : error.cause;
+  return inner === undefined ? error.message : `${error.message} (${errorReason(inner, depth + 1)})`;
 }
 
 function codeOf(error: unknown): unknown {

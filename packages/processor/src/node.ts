@@ -16,16 +16,14 @@ import { wireDelivery, type Wired } from './wiring';
 async function main(): Promise<void> {
   const env = readEnv(process.env);
   // Started after the sinks (below); a skip can only come from a flush, so after it is set.
-  const late: { observability?: Observability } = {};
-  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger, { postgresRowsSkipped: (count) => late.observability?.postgresRowsSkipped(count) });
-  let observability: Observability;
+  let observability: Observability | undefined;
+  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger, { postgresRowsSkipped: (count) => observability?.postgresRowsSkipped(count) });
   try {
     observability = await startObservability(env.metrics, stderrLogger);
   } catch (error) {
     await wired.close();
     throw new Error(`cannot serve metrics on ${env.metrics?.host}:${env.metrics?.port}: ${errorFields(error).error as string}`, { cause: error });
   }
-  late.observability = observability;
   for (const notice of startupNotices(env)) stderrLogger(notice.level, notice.msg, notice.fields);
   const consumers: Consumer[] = [];
   try {

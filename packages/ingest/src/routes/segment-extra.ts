@@ -64,8 +64,13 @@ export interface ExtraDropped {
 export function withoutExtras(event: unknown, reason: ExtraDropReason): { marked: Fields; bare: Fields } | undefined {
   if (!isFields(event) || !isFields(event.context) || !('segment_extra' in event.context)) return undefined;
   const { segment_extra: extra, ...context } = event.context;
-  const marker: ExtraDropped = { dropped: reason, bytes: Buffer.byteLength(JSON.stringify(extra) ?? '', 'utf8') };
+  const marker = dropMarker(extra, reason);
   return { marked: { ...event, context: { ...context, segment_extra: marker } }, bare: { ...event, context } };
+}
+
+/** The marker stored in place of `value`: the reason and the UTF-8 size of its JSON. */
+export function dropMarker(value: unknown, reason: ExtraDropReason): ExtraDropped {
+  return { dropped: reason, bytes: Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8') };
 }
 
 const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isDateTime, isUuidV7, type Issue } from '@eventline/schemas';
-import { leftover, segmentExtra } from './segment-extra';
+import { dropMarker, leftover, segmentExtra } from './segment-extra';
 
 /** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
 export interface SegmentBatch {
@@ -62,8 +62,9 @@ export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => 
 export const BATCH_EXTRA_MAX_BYTES = 1024;
 function batchLeftovers(body: SegmentBatch): Record<string, unknown> | undefined {
   const fields = leftover(body as unknown as Record<string, unknown>, ['batch', 'sentAt', 'context', 'writeKey']);
-  const bytes = fields ? Buffer.byteLength(JSON.stringify(fields), 'utf8') : 0;
-  return bytes > BATCH_EXTRA_MAX_BYTES ? { dropped: 'too_large', bytes } : fields;
+  if (fields === undefined) return undefined;
+  const marker = dropMarker(fields, 'too_large');
+  return marker.bytes > BATCH_EXTRA_MAX_BYTES ? { ...marker } : fields;
 }
 
 /** A Segment id field that is set: a non-empty string or a number (null, `''` and absent are not). */

@@ -7,3 +7,11 @@
 export function dedupeKey(row: { readonly app_id: string; readonly event_id: string }): string {
   return `${row.app_id}/${row.event_id}`;
 }
+
+/** True the first time `row`'s key is met in `seen` (then remembered), false for a duplicate. */
+export function firstSeen(seen: Set<string>, row: { readonly app_id: string; readonly event_id: string }): boolean {
+  const key = dedupeKey(row);
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}

@@ -1,6 +1,6 @@
 import { CURRENT_VERSIONS, findUnstorableText, formatIssue, mayHoldUnstorableText, upcast, validateStoredEvent, type StoredEvent, type VersionPolicy } from '@eventline/schemas';
 import { truncatePayload, type BadRow, type BadRowErrorType } from './bad-row';
-import { dedupeKey } from './dedupe-key';
+import { firstSeen } from './dedupe-key';
 import { deaggregate, isAggregated } from './kpl';
 import { toLakeRow, type LakeRow } from './lake-row';
 import { applyPii, NO_PII_POLICY, type PiiPolicy } from './pii';
@@ -99,10 +99,9 @@ export function dedupeClassified(items: readonly ClassifiedRecord[]): Classified
   for (const item of items) {
     if (item.row === undefined) {
       badRows.push(item.badRow);
-    } else if (seen.has(dedupeKey(item.row))) {
+    } else if (!firstSeen(seen, item.row)) {
       duplicates += 1;
     } else {
-      seen.add(dedupeKey(item.row));
       accepted.push({ row: item.row, sequenceNumber: item.sequenceNumber });
     }
   }

@@ -1,5 +1,5 @@
 import { truncatePayload, type BadRow } from '../core/bad-row';
-import { dedupeKey } from '../core/dedupe-key';
+import { firstSeen } from '../core/dedupe-key';
 import { classifyIngestBadRows } from '../core/ingest-bad-row';
 import type { LakeRow } from '../core/lake-row';
 import { classifyEach, type ClassifiedRecord, type InputRecord, type ProcessOptions } from '../core/process';
@@ -164,11 +164,10 @@ function collectFiles(options: DeliveryOptions): Files {
       if (item.row === undefined) {
         files.badRows += 1;
         files.badRowTypes.set(item.badRow.error_type, (files.badRowTypes.get(item.badRow.error_type) ?? 0) + 1);
-      } else if (seen.has(dedupeKey(item.row))) {
+      } else if (!firstSeen(seen, item.row)) {
         files.duplicates += 1;
         return;
       } else {
-        seen.add(dedupeKey(item.row));
         files.rowsDelivered += 1;
         if (keepRows) {
           files.rows.push(item.row);

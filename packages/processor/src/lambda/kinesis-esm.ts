@@ -4,10 +4,10 @@ import { releaseClaims } from '../dedupe/release-claims';
 import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
 import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delivery/deliver';
 import type { Sink } from '../delivery/sink';
-import { errorFields, type Logger } from '../log';
+import { errorFields, errorReason, type Logger } from '../log';
 import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from './aws-events';
 import { KinesisBatchFailedError, type ShardFailure } from './batch-failed-error';
-import { errorReason, LOGGED_REASONS, shortReason } from './failure-log';
+import { LOGGED_REASONS, shortReason } from './failure-log';
 import { lambdaInputOf } from './source-stream';
 
 export interface KinesisEsmHandlerOptions {

@@ -38,7 +38,8 @@ export function qualified(t: PgTable): string {
 
 /** The dedupe key (as everywhere downstream, see core/dedupe-key): the primary key and the sink's ON CONFLICT target. */
 export const PG_KEY_COLUMNS = ['app_id', 'event_id'] as const;
-const KEY_SQL = PG_KEY_COLUMNS.map((c) => `"${c}"`).join(', ');
+/** The key's column list as SQL (the CREATE's PRIMARY KEY and the sink's ON CONFLICT). */
+export const KEY_SQL = PG_KEY_COLUMNS.map((c) => `"${c}"`).join(', ');
 
 /** The table from the catalog: typed columns, JSON as jsonb, (app_id, event_id) the primary key (its other index: createIndexSql). */
 export function createTableSql(t: PgTable): string[] {

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
-import { checkTable, PG_COLUMN_TYPES, PG_KEY_COLUMNS, prepareTable, qualified, type PgTable } from './postgres-schema';
+import { checkTable, KEY_SQL, PG_COLUMN_TYPES, prepareTable, qualified, type PgTable } from './postgres-schema';
 
 export interface PostgresSinkOptions extends Partial<PgTable> {
   connectionString: string;
@@ -105,7 +105,10 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     const result = await client.query<{ app_id: string; event_id: string }>(insertSql(table, chunk.length), chunk.flatMap(values));
     if (result.rows.length < chunk.length) {
       const inserted = new Set(result.rows.map(dedupeKey));
-      for (const row of chunk) if (!inserted.has(dedupeKey(row))) skipped.push(dedupeKey(row));
+      for (const row of chunk) {
+        const key = dedupeKey(row);
+        if (!inserted.has(key)) skipped.push(key);
+      }
     }
     counters.statements += 1;
     counters.rows += chunk.length;
@@ -173,14 +176,12 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   return { writeRows, close: () => pool.end(), stats: () => ({ ...counters }) };
 }
 
-const KEY = PG_KEY_COLUMNS.map((c) => `"${c}"`).join(', ');
-
 /** RETURNING the key of each row inserted: the rows it does not return were skipped by ON CONFLICT. */
 function insertSql(table: PgTable, rowCount: number): string {
   const names = PG_COLUMN_TYPES.map((c) => `"${c.name}"`).join(', ');
   const width = PG_COLUMN_TYPES.length;
   const tuples = Array.from({ length: rowCount }, (_, r) => `(${PG_COLUMN_TYPES.map((c, i) => `$${r * width + i + 1}::${c.pgType}`).join(', ')})`);
-  return `INSERT INTO ${qualified(table)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT (${KEY}) DO NOTHING RETURNING ${KEY}`;
+  return `INSERT INTO ${qualified(table)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT (${KEY_SQL}) DO NOTHING RETURNING ${KEY_SQL}`;
 }
 
 function values(row: LakeRow): unknown[] {
