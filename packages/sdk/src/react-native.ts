@@ -58,20 +58,20 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
         openNow();
       });
     }),
+    // The core's hide path sends what fits one keepalive budget (64 KiB, a browser's limit). React Native's
+    // fetch has no such limit, and the OS leaves a backgrounded app some seconds: the whole queue goes.
+    () => void client.flush(),
   );
-  // The core's hide path sends what fits one keepalive budget (64 KiB, a browser's limit). React Native's
-  // fetch has no such limit, and the OS leaves a backgrounded app some seconds: the whole queue goes.
-  const background = deps.appState?.addEventListener('change', (state) => state === 'background' && void client.flush());
   const pass = <A extends unknown[]>(fn: (...args: A) => void) => gate.pass(fn);
   /**
-   * The choice is stored at the call, not when the gate lets the core's optOut()/optIn() run (which
-   * stores it again): an app killed while the install read is pending keeps it. The core is told, so
+   * While the gate is shut, the choice is stored at the call, not only when the gate lets the core's
+   * optOut()/optIn() run (which stores it again): an app killed while the install read is pending keeps it. The core is told, so
    * the calls made before it are not judged by it: a state load asked for earlier reads the record
    * first (AsyncStorage runs reads and writes in call order), one that starts later (consent granted
    * behind the gate) goes by the stored state instead of the record.
    */
   const storedAtOnce = (out: boolean, call: () => void) => () => {
-    client.storeOptOut(out);
+    if (gate.shut()) client.storeOptOut(out);
     call();
   };
   return {
@@ -91,7 +91,6 @@ export function createEventline(config: ClientConfig, deps: ReactNativeDeps, ove
     close() {
       // the AppState listeners must not outlive the client (an app may make another)
       stopWatching();
-      background?.remove();
       return gate.passAsync(client.close)();
     },
   };

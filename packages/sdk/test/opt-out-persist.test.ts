@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createEventline as createBrowserClient } from '../src/index';
 import { createMemoryStorage } from '../src/node';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
-import { createEventline as createAppClient, type AsyncStorageV2Like } from '../src/react-native';
+import { createEventline as createAppClient } from '../src/react-native';
 import type { Client, Storage } from '../src/public-types';
+import { memoryAsyncStorage } from './memory-async-storage';
 import { ENDPOINT, ingestSuite, record, WRITE_KEY, withEntries } from './support';
 
 const { ingest, clients } = ingestSuite();
@@ -22,16 +23,6 @@ function endingRun<T extends { setMany?: unknown; multiSet?: unknown }>(inner: T
     if (original) (storage as Record<string, unknown>)[write] = (...args: unknown[]) => (ended ? Promise.resolve() : original.apply(inner, args));
   }
   return { storage, end: () => void (ended = true) };
-}
-
-function memoryAsyncStorage(): AsyncStorageV2Like {
-  const data = new Map<string, string>();
-  return {
-    getAllKeys: () => Promise.resolve([...data.keys()]),
-    multiGet: (keys) => Promise.resolve(keys.map((k) => [k, data.get(k) ?? null] as const)),
-    multiSet: (pairs) => Promise.resolve(pairs.forEach(([k, v]) => data.set(k, v))),
-    multiRemove: (keys) => Promise.resolve(keys.forEach((k) => data.delete(k))),
-  };
 }
 
 /** Each platform's client over a given store: the run that opts out, then the run after the reload. */

@@ -3,57 +3,11 @@ import { QUEUE_PREFIX } from '../src/core/queue';
 import { INSTALL_READ_TIMEOUT_MS, INSTALLED } from '../src/platform/react-native/install-mark';
 import { createReactNativePlatform, NO_ASYNC_STORAGE } from '../src/platform/react-native/platform';
 import { createMemoryStorage } from '../src/node';
-import { createEventline, type AppStateLike, type AsyncStorageLike, type AsyncStorageV2Like, type AsyncStorageV3Like } from '../src/react-native';
+import { createEventline, type AppStateLike, type AsyncStorageLike } from '../src/react-native';
+import { memoryAsyncStorage } from './memory-async-storage';
 import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
 
 const { ingest, clients } = ingestSuite();
-
-interface MemoryAsyncStorage {
-  data: Map<string, string>;
-  /** The keys of each read, in order. */
-  reads: string[][];
-  /** While set, reads wait for it (a slow storage). */
-  readGate?: Promise<void>;
-  /** Called before each read / write with its keys; a throw fails that call (a storage error). */
-  beforeRead?: (keys: readonly string[]) => void;
-  beforeWrite?: (keys: readonly string[]) => void;
-}
-
-/**
- * AsyncStorage in memory, with the same string-only contract as the real module: 2.x's
- * multiGet/multiSet/multiRemove (pairs) or 3.x's getMany/setMany/removeMany (objects).
- */
-function memoryAsyncStorage(shape: 'v2' | 'v3' = 'v2'): AsyncStorageLike & MemoryAsyncStorage {
-  const data = new Map<string, string>();
-  const self: MemoryAsyncStorage = { data, reads: [] };
-  // Promises settled in their executor: a throwing hook is a rejection, as a native error is. Calls
-  // run in the order they are made, as AsyncStorage's one serial queue runs them (a read waits only
-  // for a readGate the test set).
-  const read = async (keys: readonly string[]) => {
-    if (self.readGate) await self.readGate;
-    self.reads.push([...keys]);
-    self.beforeRead?.(keys);
-    return keys.map((k) => [k, data.get(k) ?? null] as const);
-  };
-  const write = (pairs: readonly (readonly [string, string])[]) =>
-    new Promise<void>((resolve) => {
-      self.beforeWrite?.(pairs.map(([k]) => k));
-      resolve(pairs.forEach(([k, v]) => data.set(k, v)));
-    });
-  const remove = (keys: readonly string[]) => new Promise<void>((resolve) => resolve(keys.forEach((k) => data.delete(k))));
-  const getAllKeys = () => Promise.resolve([...data.keys()]);
-  if (shape === 'v3') {
-    const v3: AsyncStorageV3Like = {
-      getAllKeys,
-      getMany: async (keys) => Object.fromEntries(await read(keys)),
-      setMany: (entries) => write(Object.entries(entries)),
-      removeMany: remove,
-    };
-    return Object.assign(self, v3);
-  }
-  const v2: AsyncStorageV2Like = { getAllKeys, multiGet: read, multiSet: write, multiRemove: remove };
-  return Object.assign(self, v2);
-}
 
 /** React Native's AppState: `currentState` at creation, `set` moves it and tells the listeners. */
 function fakeAppState(initial = 'active') {

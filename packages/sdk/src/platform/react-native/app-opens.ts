@@ -6,9 +6,9 @@ import type { AppStateLike } from './platform';
  * nothing), then at each 'active' that follows a 'background'. iOS goes active → inactive → active
  * without leaving the foreground (Notification Center, Control Center, the app switcher, a call, a
  * permission alert, and at launch on React Native ≥ 0.73): no open. Without AppState, one open at
- * start. Returns the unsubscribe.
+ * start. `background` is called at each 'background'. Returns the unsubscribe.
  */
-export function watchOpens(appState: AppStateLike | undefined, open: () => void): () => void {
+export function watchOpens(appState: AppStateLike | undefined, open: () => void, background: () => void): () => void {
   if (!appState) {
     open();
     return () => undefined;
@@ -16,8 +16,10 @@ export function watchOpens(appState: AppStateLike | undefined, open: () => void)
   let away = appState.currentState !== 'active';
   if (!away) open();
   const subscription = appState.addEventListener('change', (state) => {
-    if (state === 'background') away = true;
-    else if (state === 'active' && away) {
+    if (state === 'background') {
+      away = true;
+      background();
+    } else if (state === 'active' && away) {
       away = false;
       open();
     }

@@ -8,6 +8,8 @@
 export function createGate() {
   let held: (() => void)[] | undefined;
   return {
+    /** Whether calls wait now. */
+    shut: () => held !== undefined,
     /** `fn` as a call that waits while the gate is shut. */
     pass<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
       return (...args) => (held ? void held.push(() => fn(...args)) : fn(...args));
