@@ -1,20 +1,7 @@
-import { connect } from 'node:net';
 import { ensureStreams, startKinesis, stopChild, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngest } from './ingest-process';
-
-/** Write raw bytes, half-close, collect the answer until the server closes the socket. */
-function raw(url: string, request: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    let out = '';
-    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    socket.on('close', () => resolve(out));
-    socket.on('error', reject);
-    socket.end(request);
-  });
-}
+import { rawExchange } from './raw-socket';
 
 const rejectedCount = (metrics: string, code: string) => Number(new RegExp(`^eventline_ingest_requests_rejected_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
 
@@ -34,11 +21,11 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
       const before = await (await fetch(`${url}/metrics`)).text();
       for (const code of ['malformed_request', 'request_timeout', 'headers_too_large']) expect(rejectedCount(before, code), code).toBe(0);
 
-      const bad = await raw(url, 'NOT A REQUEST LINE\r\n\r\n');
+      const bad = await rawExchange(url, 'NOT A REQUEST LINE\r\n\r\n');
       expect(bad).toMatch(/^HTTP\/1\.1 400 /);
       expect(bad).toContain('"code":"malformed_request"');
       // Node's default limit on the header section is 16 KiB.
-      const huge = await raw(url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+      const huge = await rawExchange(url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
       expect(huge).toMatch(/^HTTP\/1\.1 431 /);
       expect(huge).toContain('"code":"headers_too_large"');
 

@@ -1,10 +1,10 @@
-import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answerClientError, createMemoryWriter, type BatchResponse } from '../src';
 import { basic, batch, event, testApp, WRITE_KEY } from './helpers';
+import { rawExchange } from './raw-socket';
 
 const app = testApp(createMemoryWriter());
 const RUNS = { numRuns: 150 };
@@ -82,7 +82,7 @@ describe('fuzz: bad bodies always get a 4xx with a reason', () => {
     try {
       const body = batch([event()]);
       for (const declared of [0, 5, body.length - 1, body.length + 50]) {
-        const reply = await raw(port, `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic(WRITE_KEY)}\r\nContent-Length: ${declared}\r\nConnection: close\r\n\r\n${body}`);
+        const reply = await rawExchange(port, `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic(WRITE_KEY)}\r\nContent-Length: ${declared}\r\nConnection: close\r\n\r\n${body}`);
         // Shorter: the rest of the body is a malformed next request; longer: the body ends early. Both 400 with a code.
         expect(reply).toMatch(/^HTTP\/1\.1 400 /);
         expect(reply).toMatch(/"code":"(invalid_json|malformed_request|incomplete_body)"/);
@@ -99,17 +99,4 @@ function nest(depth: number): unknown {
   let v: unknown = 1;
   for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
   return v;
-}
-
-/** Write raw bytes, half-close, collect what comes back until the server closes (or 2 s of silence). */
-function raw(port: number, request: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let out = '';
-    socket.setTimeout(2000, () => socket.destroy());
-    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    socket.on('close', () => resolve(out));
-    socket.on('error', () => resolve(out));
-    socket.end(request);
-  });
 }

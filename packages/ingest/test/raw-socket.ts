@@ -1,0 +1,28 @@
+import { connect } from 'node:net';
+
+export interface RawExchangeOptions {
+  /** Half-close after writing (default): the server sees the whole request. `false` keeps sending open, as a stalled client does. */
+  halfClose?: boolean;
+  /** A bound, not a measurement: with nothing received for this long the socket is ended and what came is returned (default 10 s). */
+  idleMs?: number;
+}
+
+/**
+ * Write raw bytes to a loopback server (an `http://127.0.0.1:<port>` URL or the port) and collect what it
+ * answers until it closes the connection. A reset after part of an answer still returns that part (the
+ * server may reset a socket holding unread bytes); a connection that fails before any byte came rejects.
+ */
+export function rawExchange(target: string | number, request: string, options: RawExchangeOptions = {}): Promise<string> {
+  const { hostname, port } = typeof target === 'number' ? { hostname: '127.0.0.1', port: target } : new URL(target);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let out = '';
+    let failure: Error | undefined;
+    socket.setTimeout(options.idleMs ?? 10_000, () => socket.destroy());
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.on('error', (error) => (failure = error));
+    socket.on('close', () => (out === '' && failure ? reject(failure) : resolve(out)));
+    if (options.halfClose === false) socket.write(request);
+    else socket.end(request);
+  });
+}
