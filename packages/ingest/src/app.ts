@@ -45,8 +45,6 @@ export interface AppDeps {
   log?: (record: Record<string, unknown>) => void;
   /** The peer address as the runtime sees it (socket, API Gateway's sourceIp); anonymised before use. */
   clientIp?: (c: Context) => string | undefined;
-  /** The metrics to serve and fill; made here when absent. The Node entry makes them to count its parser-level refusals too. Ignored with `options.metrics: false`. */
-  metrics?: IngestMetrics;
 }
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
@@ -55,7 +53,8 @@ type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables 
 export function createApp(deps: AppDeps) {
   const { writer, options, now = () => new Date(), log = () => undefined } = deps;
   const app = new Hono<Env>();
-  const metrics = options.metrics === false ? undefined : deps.metrics ?? createMetrics(writer.stats?.bind(writer));
+  // Decided here only: the Node entry counts its parser-level refusals through the app's `countRejection`.
+  const metrics = options.metrics === false ? undefined : createMetrics(writer.stats?.bind(writer));
   if (metrics) app.use(metrics.middleware);
   app.use(requestId(), accessLog(log, options.logAllRequests));
   app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics?.registry, log }));
@@ -92,7 +91,9 @@ export function createApp(deps: AppDeps) {
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
     return rejectRequest(c, 500, 'internal_error', 'internal error; retry later');
   });
-  return app;
+  /** Counts a request refused before the app saw it (the Node server's answers to bytes its parser refused); absent when metrics are off. */
+  const countRejection: IngestMetrics['countRejection'] | undefined = metrics?.countRejection;
+  return Object.assign(app, { countRejection });
 }
 
 export type IngestApp = ReturnType<typeof createApp>;

@@ -6,7 +6,6 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { fatalErrorRecord } from './fatal-error';
 import { answerClientError } from './http/client-error';
-import { createMetrics } from './http/metrics';
 import { trackOpenConnections } from './http/open-connections';
 import { nodeClientIp } from './http/node-client-ip';
 import { createKinesisClient } from './kinesis/client';
@@ -40,14 +39,12 @@ function main(): void {
   const stopDeadlineMs = config.stopDeadlineMs;
   const client = createKinesisClient(config.kinesis);
   const writer = createKinesisWriter(client, config.writer);
-  // Made here, not in the app: the server's answers to what its HTTP parser refused are counted in them too.
-  const metrics = config.metrics ? createMetrics(writer.stats?.bind(writer)) : undefined;
-  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies), metrics });
+  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies) });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
   });
 
-  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: metrics?.countRejection, log }));
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: app.countRejection, log }));
   const open = trackOpenConnections(server as Server);
 
   let closing = false;
