@@ -24,6 +24,8 @@ export interface IngestConfig {
   metrics: boolean;
   /** Node entry: the whole graceful stop (INGEST_STOP_DEADLINE_MS); past it the process exits 1. */
   stopDeadlineMs: number;
+  /** Node entry: how long a client may take to send a whole request (INGEST_REQUEST_TIMEOUT_MS); then 408. */
+  requestTimeoutMs: number;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
@@ -47,6 +49,7 @@ export const DEFAULTS = {
   breakerFailures: 5,
   breakerCooldownMs: 5000,
   stopDeadlineMs: 10_000,
+  requestTimeoutMs: 30_000,
   region: 'us-east-1',
 } as const;
 
@@ -83,6 +86,7 @@ export function loadConfig(env: Env): IngestConfig {
     logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',
     metrics: (env.INGEST_METRICS || 'on') === 'on',
     stopDeadlineMs: int('INGEST_STOP_DEADLINE_MS', DEFAULTS.stopDeadlineMs, 1000, 3_600_000),
+    requestTimeoutMs: int('INGEST_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1000, 300_000),
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
       budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),

@@ -8,6 +8,7 @@ import { fatalErrorRecord } from './fatal-error';
 import { answerClientError } from './http/client-error';
 import { trackOpenConnections } from './http/open-connections';
 import { nodeClientIp } from './http/node-client-ip';
+import { requestTimeouts } from './http/request-timeouts';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
 
@@ -40,7 +41,7 @@ function main(): void {
   const client = createKinesisClient(config.kinesis);
   const writer = createKinesisWriter(client, config.writer);
   const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies) });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: requestTimeouts(config.requestTimeoutMs) }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
   });
 

@@ -46,4 +46,27 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
       await stopChild(child, 5000);
     }
   });
+
+  it("a client that stops sending mid-body (or mid-headers) gets 408 request_timeout after INGEST_REQUEST_TIMEOUT_MS, not a connection held for Node's 300 s", async () => {
+    const { child, url, lines } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad', INGEST_REQUEST_TIMEOUT_MS: '1000' });
+    try {
+      // No write key (it would be read from the body): the server holds what came until the body is complete.
+      const stalledBody = rawExchange(url, `POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n{"batch":[`, { halfClose: false });
+      const stalledHeaders = rawExchange(url, 'POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Slow: ', { halfClose: false });
+      for (const answer of await Promise.all([stalledBody, stalledHeaders])) {
+        expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+        expect(answer).toContain('"code":"request_timeout"');
+      }
+      // Each counted and logged once: the stalled headers by the server, the stalled body by the app that was
+      // reading it (its read ends there: incomplete_body); no error, and the server keeps serving.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect([rejectedCount(metrics, 'request_timeout'), rejectedCount(metrics, 'incomplete_body')]).toEqual([1, 1]);
+      const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === 'request');
+      expect(logged.map((r) => r.error_code).sort()).toEqual(['incomplete_body', 'request_timeout']);
+      expect(lines.filter((l) => /"level":"(error|warn)"/.test(l))).toEqual([]);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
 });

@@ -14,6 +14,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_STOP_DEADLINE_MS: '4000' }).stopDeadlineMs).toBe(4000);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_STOP_DEADLINE_MS: '500' })).toThrow(/INGEST_STOP_DEADLINE_MS must be an integer from 1000 to 3600000, got "500"/);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_STOP_DEADLINE_MS: '10s' })).toThrow(/INGEST_STOP_DEADLINE_MS must be an integer from 1000 to 3600000, got "10s"/);
+    expect(config.requestTimeoutMs).toBe(30_000);
+    expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_REQUEST_TIMEOUT_MS: '5000' }).requestTimeoutMs).toBe(5000);
+    expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_REQUEST_TIMEOUT_MS: '400000' })).toThrow(/INGEST_REQUEST_TIMEOUT_MS must be an integer from 1000 to 300000, got "400000"/);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_METRICS: 'false' })).toThrow(/INGEST_METRICS must be on or off, got "false"/);
     expect(config.writeKeys).toEqual([{ hash: hashWriteKey('secret-key'), appId: 'shop' }]);
     expect(JSON.stringify(config)).not.toContain('secret-key');

@@ -30,6 +30,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   const id = randomUUID();
   const body = JSON.stringify(errorBody(code, `the HTTP request could not be parsed (${error.code ?? 'parse error'})`, undefined, id));
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
+  // A request timed out while the app is reading its body is counted and logged by the app, once, with
+  // the code its body read ends in (`incomplete_body`): not twice.
+  if (code === 'request_timeout' && pending) return;
   report.count?.(code);
   // The access log's `request` line, less what no parsed request has (method, route, app).
   report.log?.({ level: 'info', msg: 'request', request_id: id, status, error_code: code, parse_error: error.code ?? 'parse error' });
