@@ -1,7 +1,7 @@
 import { ensureStreams, startKinesis, stopChild, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngest } from './ingest-process';
-import { rawExchange } from './raw-socket';
+import { answeredThenHeld, openSockets, rawExchange } from './raw-socket';
 
 const rejectedCount = (metrics: string, code: string) => Number(new RegExp(`^eventline_ingest_requests_rejected_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
 
@@ -66,6 +66,21 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
       expect(lines.filter((l) => /"level":"(error|warn)"/.test(l))).toEqual([]);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
     } finally {
+      await stopChild(child, 5000);
+    }
+  });
+
+  it('closes its socket after a 408, also when the client never closes its side (no descriptor held per stalled socket)', async () => {
+    const { child, url } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad', INGEST_REQUEST_TIMEOUT_MS: '1000' });
+    const before = openSockets(child.pid!);
+    const held = await answeredThenHeld(url, 'POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    try {
+      expect(held.answer).toMatch(/^HTTP\/1\.1 408 /);
+      // Polled (the server closes after a short linger, so a slow reader still gets the answer), up to a bound.
+      for (let i = 0; i < 100 && openSockets(child.pid!) > before; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(openSockets(child.pid!)).toBeLessThanOrEqual(before);
+    } finally {
+      held.close();
       await stopChild(child, 5000);
     }
   });

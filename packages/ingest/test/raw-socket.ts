@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 
 export interface RawExchangeOptions {
@@ -25,4 +26,32 @@ export function rawExchange(target: string | number, request: string, options: R
     if (options.halfClose === false) socket.write(request);
     else socket.end(request);
   });
+}
+
+/**
+ * Like an attacker's socket: sends the request without half-closing, reads the answer, and then neither
+ * writes nor closes its side (after the server's FIN too). Resolves with the answer once the server has
+ * finished it; `close()` ends the client's side at last.
+ */
+export function answeredThenHeld(target: string, request: string): Promise<{ answer: string; close: () => void }> {
+  const { hostname, port } = new URL(target);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('end', () => resolve({ answer, close: () => socket.destroy() }));
+    socket.write(request);
+  });
+}
+
+/** The TCP sockets a process holds open (Linux), read from its file descriptors. */
+export function openSockets(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false; // closed while listed
+    }
+  }).length;
 }

@@ -9,6 +9,20 @@ export interface ClientErrorReport {
   log?: (record: Record<string, unknown>) => void;
 }
 
+/**
+ * How long a socket that was answered and ended stays open for the client to read the answer. `end()`
+ * only half-closes: a client that never closes its side would keep the connection (a descriptor) for
+ * good. Destroying at once could reset the connection before a slow client read the answer (unread
+ * request bytes make the close a reset), hence the linger.
+ */
+const ANSWER_LINGER_MS = 2_000;
+
+function closeAfterLinger(socket: Duplex): void {
+  const timer = setTimeout(() => socket.destroy(), ANSWER_LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /** Node's parser errors by what they answer: headers too large, too slow, else malformed bytes. */
 function refusalOf(errorCode: string | undefined): { status: number; text: string; code: RequestRejectionCode } {
   if (errorCode === 'HPE_HEADER_OVERFLOW') return { status: 431, text: 'Request Header Fields Too Large', code: 'headers_too_large' };
@@ -30,6 +44,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   const id = randomUUID();
   const body = JSON.stringify(errorBody(code, `the HTTP request could not be parsed (${error.code ?? 'parse error'})`, undefined, id));
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
+  closeAfterLinger(socket);
   // A request timed out while the app is reading its body is counted and logged by the app, once, with
   // the code its body read ends in (`incomplete_body`): not twice.
   if (code === 'request_timeout' && pending) return;
