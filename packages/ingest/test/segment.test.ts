@@ -83,6 +83,18 @@ describe('Segment-compatible routes', () => {
     expect(JSON.stringify(identify)).not.toContain(WRITE_KEY);
   });
 
+  it('keeps a top-level field named __proto__ or constructor in segment_extra like any other (an assignment would have set the prototype and dropped it)', async () => {
+    const writer = createMemoryWriter();
+    // Written as JSON text: a JS object literal would set the prototype instead of holding the key.
+    const body = '{"anonymousId":"anon-1","event":"x","__proto__":{"channel":"web"},"constructor":{"prototype":{"a":1}}}';
+    expect(await (await testApp(writer).request('/v1/track', post(body))).json()).toMatchObject({ accepted: 1 });
+    const text = Buffer.from(writer.records.get('events')![0]!.data).toString('utf8');
+    const extra = (JSON.parse(text) as { context: { segment_extra: Record<string, unknown> } }).context.segment_extra;
+    expect(Object.keys(extra)).toEqual(['__proto__', 'constructor']);
+    expect(text).toContain('"segment_extra":{"__proto__":{"channel":"web"},"constructor":{"prototype":{"a":1}}}');
+    expect(({} as Record<string, unknown>).channel).toBeUndefined();
+  });
+
   it('gives a resent message the same event id, so duplicates can be removed downstream', async () => {
     const writer = createMemoryWriter();
     const app = testApp(writer);

@@ -25,12 +25,10 @@ export interface ExtraInput {
 }
 
 export function segmentExtra({ message, used, sentAt, contextLeft, batchFields }: ExtraInput): Fields | undefined {
-  const extra: Fields = {};
-  for (const [key, value] of Object.entries(message)) {
-    if (MAPPED.has(key) || used.has(key) || value === undefined) continue;
-    if (key === 'sentAt' && value === sentAt) continue;
-    extra[key] = value;
-  }
+  // fromEntries defines the keys: `extra[key] = value` with a client's key `__proto__` would set the prototype, dropping the field.
+  const extra: Fields = Object.fromEntries(
+    Object.entries(message).filter(([key, value]) => !MAPPED.has(key) && !used.has(key) && value !== undefined && !(key === 'sentAt' && value === sentAt)),
+  );
   if (Object.keys(contextLeft).length > 0) extra.context = contextLeft;
   if (batchFields) extra.batch = batchFields;
   return Object.keys(extra).length > 0 ? extra : undefined;
