@@ -99,6 +99,11 @@ describe('analytics.js (analytics-next) request shapes', () => {
     expect((await app.request('/v1/batch', textPlain({ writeKey: WRITE_KEY, batch: [messages.track] }))).status).toBe(200);
     const missing = await app.request('/v1/x', textPlain(messages.track));
     expect(missing.status).toBe(404);
+    // Its usage metrics (`/m`): a 404 the page can read (the CORS headers of every /v1/* answer to an allowed origin).
+    const usage = await app.request('/v1/m', textPlain({ series: [] }));
+    expect(usage.status).toBe(404);
+    expect(((await usage.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(usage.headers.get('access-control-allow-origin')).toBe('https://shop.example');
   });
 });
 
