@@ -46,9 +46,15 @@ export async function parseBody(raw: Uint8Array, contentEncoding: string | undef
   return { value, depth };
 }
 
+/** Whether a `Content-Encoding` header value names gzip (the one compression the ingest inflates). */
+export function isGzip(contentEncoding: string | undefined): boolean {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  return encoding === 'gzip' || encoding === 'x-gzip';
+}
+
 async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Promise<Uint8Array> {
   if (encoding === '' || encoding === 'identity') return raw;
-  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+  if (!isGzip(encoding)) {
     throw new RequestRejectedError(415, 'unsupported_encoding', `Content-Encoding "${encoding.slice(0, 32)}" is not supported; use gzip or none`);
   }
   try {
