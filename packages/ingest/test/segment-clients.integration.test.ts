@@ -107,4 +107,26 @@ describe("Segment's mobile and server libraries, as they send, against the real 
     expect(context.segment_extra).toMatchObject({ context: { screen: { width: 1920 } }, batch: { messageId: body.messageId } });
     expect(await readStream(client, 'segclients-bad')).toEqual([]);
   });
+
+  it('the legacy analytics-android (4.x): gzip JSON streamed to /v1/import with Basic auth, a mobile screen and context.traits', async () => {
+    const context = {
+      app: { name: 'Shop', version: '2.0', namespace: 'com.shop', build: '20' },
+      device: { id: 'legacy-1', manufacturer: 'samsung', model: 'SM-G991B', name: 'o1s' },
+      library: { name: 'analytics-android', version: '4.11.3' },
+      locale: 'en-US', network: { wifi: true, carrier: 'T-Mobile' }, os: { name: 'Android', version: '13' },
+      screen: { density: 3, width: 1080, height: 2400 }, timezone: 'America/New_York', traits: { anonymousId: 'and-anon' },
+      userAgent: 'Dalvik/2.1.0 (Linux; U; Android 13; SM-G991B)',
+    };
+    const batch = [
+      { type: 'screen', name: 'Home', channel: 'mobile', anonymousId: 'and-anon', messageId: 'b1ab5f1c-0b8e-4f7e-b3a9-6c4d5e6f7a8b', timestamp: '2026-11-26T08:40:00.123Z', integrations: {}, context, properties: { name: 'Home' } },
+    ];
+    const body = gzipSync(Buffer.from(JSON.stringify({ batch, sentAt: '2026-11-26T08:40:02.456Z' })));
+    const stream = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new Uint8Array(body)), c.close()) });
+    const res = await fetch(`${url}/v1/import`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: basic(KEY) }, body: stream, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
+    const [screen] = await storedBy('analytics-android');
+    expect(screen).toMatchObject({ type: 'screen', event: 'Home', anonymous_id: 'and-anon' });
+    expect(screen!.context).toMatchObject({ screen: context.screen, traits: { anonymousId: 'and-anon' }, network: context.network, segment_extra: { channel: 'mobile' } });
+  });
 });
