@@ -76,6 +76,12 @@ describe('Segment ways of saying "none" are read as none', () => {
     expect(identify.stored!.traits).toBeUndefined();
   });
 
+  it('numeric ids (analytics-php and analytics-ruby pass an integer userId through) are stored as strings', async () => {
+    const { answer, stored } = await send({ type: 'group', userId: 1234, anonymousId: 5678, groupId: 42, traits: { name: 'Acme' } });
+    expect(answer).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(stored).toMatchObject({ user_id: '1234', anonymous_id: '5678', group_id: '42', traits: { name: 'Acme' } });
+  });
+
   it('a track with an empty event name is still refused by Segment\'s rule, at the Segment field', async () => {
     const { answer } = await send({ type: 'track', anonymousId: 'a', event: '' });
     expect(answer.results[0]).toMatchObject({ status: 'rejected', issues: [{ path: 'batch[0].event', code: 'required' }] });
