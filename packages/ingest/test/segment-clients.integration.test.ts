@@ -86,6 +86,11 @@ describe("Segment's mobile and server libraries, as they send, against the real 
     expect(events[0]).toMatchObject({ user_id: 'py-user', anonymous_id: 'py-user', event: 'Invoice Paid', client_ts: common.timestamp, sent_at: '2026-11-26T08:20:01.000123+00:00' });
     expect(events[1]!.event).toBeUndefined();
     expect(events[2]).toMatchObject({ group_id: '42', traits: { name: 'Acme', employees: 120 } });
+    // With OAuth it sends a Bearer token instead of Basic auth; the writeKey it always puts in the body is used.
+    const oauth = { ...batch[0], messageId: 'e3f1a2b4-5c6d-4e7f-8a9b-0c1d2e3f4a5b', event: 'OAuth Sent' };
+    const bearer = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig' }, body: JSON.stringify({ batch: [oauth], sentAt: '2026-11-26T08:20:02.000001+00:00', writeKey: KEY }) });
+    expect(bearer.status).toBe(200);
+    expect((await storedBy('analytics-python')).map((e) => e.event ?? null)).toEqual(['Invoice Paid', null, null, 'OAuth Sent']);
   });
 
   it('analytics-go: a batch with its own messageId and context, RFC 3339 nano times, a screen with only the width set', async () => {
