@@ -115,9 +115,9 @@ afterAll(async () => {
 }, 60_000);
 
 /** A fresh page with analytics.js loaded: the settings a site would have, only `apiHost`/`protocol` pointing here. */
-async function openShop(strategy: unknown): Promise<Page> {
+async function openShop(strategy: unknown, query = ''): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto(siteUrl);
+  await page.goto(`${siteUrl}${query}`);
   await page.evaluate(
     async ({ writeKey, apiHost, strategy }) => {
       const segmentio = { apiKey: writeKey, apiHost, protocol: 'http' };
@@ -214,6 +214,32 @@ describe('the real analytics.js in Chromium against the real ingest', () => {
     const preflights = seen.filter((s) => s.method === 'OPTIONS' && s.path === '/v1/b');
     expect(preflights.length).toBeGreaterThan(0);
     for (const p of preflights) expect(String(p.answerHeaders?.['access-control-allow-headers']).toLowerCase().split(',')).toContain('x-retry-count');
+    await page.context().close();
+  }, 60_000);
+
+  it('a landing URL with a 300-character utm_content and a 1,100-character title: the events land, what our slots cannot hold kept in segment_extra', async () => {
+    const before = (await stored()).length;
+    const content = 'c'.repeat(300);
+    const page = await openShop(undefined, `?utm_source=news&utm_medium=email&utm_content=${content}&utm_id=spring`);
+    const title = 'T'.repeat(1100);
+    await page.evaluate(async (title) => {
+      document.title = title;
+      const a = (globalThis as unknown as { analytics: Record<string, (...args: unknown[]) => Promise<unknown>> }).analytics;
+      await a.track!('Promo Clicked');
+      await a.page!();
+    }, title);
+    await waitFor('both events in Kinesis', async () => (await stored()).length >= before + 2, 30_000, 100);
+    const events = (await stored()).slice(before);
+    expect(events.map((e) => e.type)).toEqual(['track', 'page']);
+    for (const e of events) {
+      const context = e.context as { campaign: unknown; page: Record<string, unknown>; segment_extra: { context: { campaign: unknown; page: Record<string, unknown> } } };
+      expect(context.campaign).toEqual({ source: 'news', medium: 'email' });
+      expect(context.segment_extra.context.campaign).toEqual({ content, id: 'spring' });
+      expect(context.page.title).toBeUndefined();
+      expect(context.page.url).toContain('utm_id=spring');
+      expect(context.segment_extra.context.page.title).toBe(title);
+    }
+    expect(await readStream(client, `${STREAM}-bad`)).toEqual([]);
     await page.context().close();
   }, 60_000);
 });

@@ -69,11 +69,12 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
     const issues = refused?.get(index);
-    // The check spends the event object (storedEventEncoder unsets its context): a retry is built from a shallow copy.
-    const unspent = segmentExtras && !issues && typeof raw === 'object' && raw !== null ? { ...(raw as Record<string, unknown>) } : undefined;
+    // The check spends the event object (storedEventEncoder unsets its `context`; a mapped Segment message has
+    // no schema_version or sent_at for it to unset): the context is held so that a retry can rebuild the event.
+    const context = segmentExtras && !issues ? contextOf(raw) : undefined;
     let checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : checkEvent(raw, index, deps.maxEventBytes, storedJson, checkDepth);
-    if (!checked.ok && unspent) {
-      checked = retryWithoutExtras(unspent, checked, (event) => checkEvent(event, index, deps.maxEventBytes, storedJson, checkDepth), deps.extrasDropped);
+    if (!checked.ok && context) {
+      checked = retryWithoutExtras(raw, context, checked, (event) => checkEvent(event, index, deps.maxEventBytes, storedJson, checkDepth), deps.extrasDropped);
     }
     if (checked.ok) {
       good.push(checked);
@@ -145,9 +146,9 @@ function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJs
  * replaced by a small marker, then (if the marker itself tips it over) without them; the first that
  * passes is stored and counted. A refusal that has nothing to do with the extras stands as it was.
  */
-function retryWithoutExtras(raw: unknown, refused: Checked & { ok: false }, check: (event: unknown) => Checked, counter: IngestDeps['extrasDropped']): Checked {
+function retryWithoutExtras(raw: unknown, context: Record<string, unknown>, refused: Checked & { ok: false }, check: (event: unknown) => Checked, counter: IngestDeps['extrasDropped']): Checked {
   const reason = dropReason(refused);
-  const lighter = reason && withoutExtras(raw, reason);
+  const lighter = reason && withoutExtras(raw as Record<string, unknown>, context, reason);
   if (!reason || !lighter) return refused;
   for (const event of [lighter.marked, lighter.bare]) {
     const checked = check(event);
@@ -157,6 +158,12 @@ function retryWithoutExtras(raw: unknown, refused: Checked & { ok: false }, chec
     }
   }
   return refused;
+}
+
+/** A mapped event's context object, when it has one to hold extras. */
+function contextOf(raw: unknown): Record<string, unknown> | undefined {
+  const context = typeof raw === 'object' && raw !== null ? (raw as { context?: unknown }).context : undefined;
+  return typeof context === 'object' && context !== null && !Array.isArray(context) ? (context as Record<string, unknown>) : undefined;
 }
 
 /** Refusals extras can cause; a schema refusal (no stored form, `payload`) cannot come from the open context's segment_extra. */

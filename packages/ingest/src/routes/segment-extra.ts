@@ -57,18 +57,17 @@ export interface ExtraDropped {
 /**
  * The mapped event with its `context.segment_extra` replaced by an `ExtraDropped` marker (`marked`), and
  * with none at all (`bare`, for the rare event the ~50-byte marker itself would push over the limit);
- * undefined when the event holds no segment_extra.
+ * undefined when the context holds no segment_extra. `context` is passed apart from the event: a checked
+ * event object has had its own unset (enrich.ts), so only these new objects carry one.
  */
-export function withoutExtras(event: unknown, reason: ExtraDropReason): { marked: Fields; bare: Fields } | undefined {
-  if (!isFields(event) || !isFields(event.context) || !('segment_extra' in event.context)) return undefined;
-  const { segment_extra: extra, ...context } = event.context;
+export function withoutExtras(event: Fields, context: Fields, reason: ExtraDropReason): { marked: Fields; bare: Fields } | undefined {
+  if (!('segment_extra' in context)) return undefined;
+  const { segment_extra: extra, ...rest } = context;
   const marker = dropMarker(extra, reason);
-  return { marked: { ...event, context: { ...context, segment_extra: marker } }, bare: { ...event, context } };
+  return { marked: { ...event, context: { ...rest, segment_extra: marker } }, bare: { ...event, context: rest } };
 }
 
 /** The marker stored in place of `value`: the reason and the UTF-8 size of its JSON. */
 export function dropMarker(value: unknown, reason: ExtraDropReason): ExtraDropped {
   return { dropped: reason, bytes: Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8') };
 }
-
-const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);

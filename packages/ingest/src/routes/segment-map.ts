@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isDateTime, isUuidV7, type Issue } from '@eventline/schemas';
+import { mapContext } from './segment-context';
 import { dropMarker, leftover, segmentExtra } from './segment-extra';
 
 /** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
@@ -100,13 +101,15 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
  * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours. What has no
  * place in our envelope goes to `context.segment_extra` (segment-extra.ts); nothing the user set is overwritten.
  */
-export function segmentToEvent(m: Message, seq: number, sentAt: string, batchFields?: Record<string, unknown>): Record<string, unknown> {
+export function segmentToEvent(message: Message, seq: number, sentAt: string, batchFields?: Record<string, unknown>): Record<string, unknown> {
+  const m = withoutNulls(message);
   const used = new Set<string>();
   const ownTs = str(m.timestamp) ?? str(m.originalTimestamp);
   if (str(m.timestamp) === undefined && ownTs !== undefined) used.add('originalTimestamp');
   const clientTs = ownTs ?? sentAt;
   const type = str(m.type);
-  const nameField = type === 'track' ? 'event' : type === 'page' || type === 'screen' ? 'name' : undefined;
+  // An empty page/screen name (analytics-kotlin's screen("")) is no name: kept in segment_extra, not made `event: ""`.
+  const nameField = type === 'track' ? 'event' : (type === 'page' || type === 'screen') && m.name !== '' ? 'name' : undefined;
   if (nameField) used.add(nameField);
   const eventId = stableEventId(m, clientTs, seq, ownTs !== undefined);
   // A messageId kept verbatim is the event id; any other is hashed into it, so the original is kept as extra.
@@ -127,12 +130,22 @@ export function segmentToEvent(m: Message, seq: number, sentAt: string, batchFie
     event: nameField ? m[nameField] ?? undefined : undefined,
     properties,
     traits: m.traits,
-    user_id: m.userId === null ? null : str(m.userId) ?? m.userId,
+    // `''` is no user id, as null is (Segment's rule above reads it so too).
+    user_id: m.userId === null || m.userId === '' ? null : str(m.userId) ?? m.userId,
     previous_id: str(m.previousId) ?? m.previousId,
     group_id: str(m.groupId) ?? m.groupId,
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** `properties` and `traits` sent as null mean none (a library serialising an unset field); the schema wants an object or nothing. */
+function withoutNulls(m: Message): Message {
+  if (m.properties !== null && m.traits !== null) return m;
+  const rest = { ...m };
+  if (rest.properties === null) delete rest.properties;
+  if (rest.traits === null) delete rest.traits;
+  return rest;
 }
 
 /** Segment's `category` (of a page) becomes `properties.category` unless the user's properties hold one: then it stays in segment_extra. */
@@ -176,39 +189,4 @@ function resendInvariant(m: Message): Message {
   const rest = { ...m };
   for (const key of RESTAMPED) delete rest[key];
   return rest;
-}
-
-const PAGE_FIELDS = ['url', 'path', 'referrer', 'title'] as const;
-const CAMPAIGN_FIELDS = ['source', 'medium', 'name', 'term', 'content'] as const;
-
-/**
- * Segment context → ours: library, page, userAgent, locale, timezone, screen, campaign; other keys kept
- * as they are. `left`: the keys of library, page and campaign our (closed) objects have no field for.
- */
-function mapContext(ctx: Record<string, unknown>): { context: Record<string, unknown>; left: Record<string, unknown> } {
-  const { library, page, userAgent, campaign, ...rest } = ctx;
-  // The ingest sets the IP and the server block itself; a client's values are dropped.
-  delete rest.ip;
-  delete rest.server;
-  const lib = isObject(library) ? library : {};
-  const context: Record<string, unknown> = { ...rest, library: { name: str(lib.name) ?? 'segment-http', version: str(lib.version) ?? 'unknown' } };
-  const left: Record<string, unknown> = {};
-  const keep = (key: string, value: unknown) => {
-    if (value !== undefined) left[key] = value;
-  };
-  // A value that is not an object has no place at all: kept whole.
-  keep('library', isObject(library) ? leftover(lib, ['name', 'version']) : library);
-  keep('page', isObject(page) ? leftover(page, PAGE_FIELDS) : page);
-  keep('campaign', isObject(campaign) ? leftover(campaign, CAMPAIGN_FIELDS) : campaign);
-  if (isObject(page)) context.page = pick(page, PAGE_FIELDS);
-  if (isObject(campaign)) context.campaign = pick(campaign, CAMPAIGN_FIELDS);
-  if (userAgent !== undefined) context.user_agent = userAgent;
-  // The name is ours (the mapping's output): a client's own `context.segment_extra` is kept inside it.
-  keep('segment_extra', context.segment_extra);
-  delete context.segment_extra;
-  return { context, left };
-}
-
-function pick(from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
 }
