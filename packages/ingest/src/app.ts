@@ -28,6 +28,8 @@ export interface AppOptions {
   maxDecompressedBytes?: number;
   maxEventBytes: number;
   maxBatchEvents?: number;
+  /** Messages per Segment-shaped batch (`{ batch: [...] }`); default 2500. */
+  maxSegmentBatchEvents?: number;
   maxDepth?: number;
   rateLimitPerSecond?: number;
   rateLimitBurst?: number;
@@ -64,7 +66,7 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', cors({ allowed: anyApp, maxAgeSec: 600 }));
   const readBody = bodyReader(options);
   const limits = bodySizeLimit(options.maxBodyBytes);
-  const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody });
+  const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody, maxBodyBytes: options.maxBodyBytes });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
   const ingest = {
     writer,
@@ -80,7 +82,7 @@ export function createApp(deps: AppDeps) {
   // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each
   // message to the first letter of its type (/t, /i, /p, /s, /a, /g). The legacy analytics-android (4.x)
   // posts its batches to /import (a 404 there and it deletes them).
-  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500 }));
+  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 2500 }));
   for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => rejectRequest(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
@@ -106,11 +108,12 @@ export type IngestApp = ReturnType<typeof createApp>;
  */
 function bodyReader(options: AppOptions) {
   const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? 8 * 1024 * 1024, maxDepth: options.maxDepth ?? 256 };
-  return function readBody(c: Context): Promise<ParsedBody> {
+  return function readBody(c: Context, beforeAuth?: { maxDecompressedBytes: number; hint: string }): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
     const bytes = c.req.arrayBuffer().catch((error: unknown) => Promise.reject(incompleteBody(error)));
-    const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), limits));
+    const cap = beforeAuth ? { ...limits, maxDecompressedBytes: Math.min(beforeAuth.maxDecompressedBytes, limits.maxDecompressedBytes), hint: beforeAuth.hint } : limits;
+    const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), cap));
     c.set('jsonBody', parsed);
     return parsed;
   };

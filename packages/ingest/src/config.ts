@@ -14,6 +14,7 @@ export interface IngestConfig {
   maxDecompressedBytes: number;
   maxEventBytes: number;
   maxBatchEvents: number;
+  maxSegmentBatchEvents: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   ipMode: IpMode;
@@ -40,6 +41,8 @@ export const DEFAULTS = {
   maxDecompressedBytes: 8 * 1024 * 1024,
   maxEventBytes: 32 * 1024,
   maxBatchEvents: 500,
+  // Segment bounds a batch by bytes (500 KB), not by count; its libraries send up to 1000 (analytics-react-native's maxBatchSize).
+  maxSegmentBatchEvents: 2500,
   rateLimitPerSecond: 1000,
   ipMode: 'anonymize',
   trustedProxies: 0,
@@ -79,6 +82,7 @@ export function loadConfig(env: Env): IngestConfig {
     maxDecompressedBytes: int('INGEST_MAX_DECOMPRESSED_BYTES', DEFAULTS.maxDecompressedBytes, 1024),
     maxEventBytes: int('INGEST_MAX_EVENT_BYTES', DEFAULTS.maxEventBytes, 256, 1000 * 1024),
     maxBatchEvents: int('INGEST_MAX_BATCH_EVENTS', DEFAULTS.maxBatchEvents, 1, 500),
+    maxSegmentBatchEvents: int('INGEST_MAX_SEGMENT_BATCH_EVENTS', DEFAULTS.maxSegmentBatchEvents, 1, 10_000),
     rateLimitPerSecond,
     rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
     ipMode,

@@ -109,4 +109,15 @@ describe('request bodies', () => {
     const body = (await big.json()) as BatchResponse;
     expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected']);
   });
+
+  it('bounds a Segment-shaped batch by its own count, not by the envelope count', async () => {
+    const app = testApp(createMemoryWriter(), { maxBatchEvents: 2, maxSegmentBatchEvents: 3 });
+    const message = (i: number) => ({ type: 'track', event: 'E', anonymousId: 'a', messageId: `m-${i}`, timestamp: '2026-11-26T09:00:00.000Z' });
+    const three = await app.request('/v1/batch', post(JSON.stringify({ batch: [0, 1, 2].map(message) })));
+    expect(three.status).toBe(200);
+    expect(await three.json()).toMatchObject({ accepted: 3 });
+    const four = await app.request('/v1/batch', post(JSON.stringify({ batch: [0, 1, 2, 3].map(message) })));
+    expect(four.status).toBe(413);
+    expect(await errorCode(four)).toMatchObject({ code: 'too_many_events', message: expect.stringContaining('at most 3') as string });
+  });
 });

@@ -105,6 +105,7 @@ describe('loadConfig: edge settings', () => {
       INGEST_WRITE_KEYS: 'a=shop',
       INGEST_ALLOWED_ORIGINS: 'shop=shop.example;ghost=*',
       INGEST_MAX_BATCH_EVENTS: '501',
+      INGEST_MAX_SEGMENT_BATCH_EVENTS: '10001',
       INGEST_IP: 'hash',
       INGEST_MAX_BODY_BYTES: '4096',
       INGEST_MAX_DECOMPRESSED_BYTES: '2048',
@@ -116,6 +117,7 @@ describe('loadConfig: edge settings', () => {
       const problems = (error as ConfigError).problems.join('\n');
       expect(problems).toContain('INGEST_ALLOWED_ORIGINS');
       expect(problems).toContain('INGEST_MAX_BATCH_EVENTS must be an integer from 1 to 500');
+      expect(problems).toContain('INGEST_MAX_SEGMENT_BATCH_EVENTS must be an integer from 1 to 10000');
       expect(problems).toContain('INGEST_IP must be anonymize, full or none');
       expect(problems).toContain('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
     }

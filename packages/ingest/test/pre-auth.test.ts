@@ -7,13 +7,26 @@ import { batch, event, testApp, WRITE_KEY } from './helpers';
 const bomb = new Uint8Array(gzipSync(`{"writeKey":"${WRITE_KEY}","batch":[${Array<string>(1024 * 1024).fill('{"a":{}}').join(',')}]}`, { level: 9 }));
 
 describe('what a request without a key outside its body can make the ingest do', () => {
-  it('a gzip body whose key is only inside it is refused (401) before it is inflated', async () => {
-    const app = testApp(createMemoryWriter(), { maxDecompressedBytes: 16 * 1024 * 1024 });
+  it('a gzip body whose key is only inside it inflates no further than a plain body may be long (413 past it)', async () => {
+    const app = testApp(createMemoryWriter(), { maxDecompressedBytes: 16 * 1024 * 1024, maxBodyBytes: 64 * 1024 });
     const res = await app.request('/v1/batch', { method: 'POST', body: bomb, headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(413);
     const body = (await res.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe('missing_write_key');
-    expect(body.error.message).toMatch(/gzip.*Basic auth.*writeKey=/);
+    expect(body.error.code).toBe('decompressed_too_large');
+    expect(body.error.message).toMatch(/65536-byte limit; send the write key as the Basic auth username or \?writeKey= for a larger body/);
+    // The same body with the key outside inflates to the full limit: parsed, it is refused for its million messages.
+    const keyed = await app.request(`/v1/batch?writeKey=${WRITE_KEY}`, { method: 'POST', body: bomb, headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } });
+    expect(((await keyed.json()) as { error: { code: string } }).error.code).toBe('too_many_events');
+  });
+
+  it('a gzip body with its key only inside it (analytics-kotlin) is taken when it fits the plain-body limit', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const message = { type: 'track', event: 'Opened', anonymousId: 'kt', messageId: 'm-1', timestamp: '2026-11-26T09:00:00.000Z' };
+    const gz = new Uint8Array(gzipSync(JSON.stringify({ batch: [message], writeKey: WRITE_KEY })));
+    const res = await app.request('/v1/b', { method: 'POST', body: gz, headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(writer.records.get('events')).toHaveLength(1);
   });
 
   it('the key in ?writeKey= or the Basic-auth header is checked first: a gzip body with it is inflated and taken', async () => {

@@ -12,6 +12,8 @@ export interface BodyLimits {
   maxDecompressedBytes: number;
   /** Deepest nesting of arrays and objects in the whole body (a stack guard; events have their own, lower limit). */
   maxDepth: number;
+  /** Added to the 413 message when the cap above is a lowered one (what the client can do about it). */
+  hint?: string;
 }
 
 /** The body's JSON value and how deeply it nests (≤ the body limit). */
@@ -26,7 +28,7 @@ export interface ParsedBody {
  * Every failure is a RequestRejectedError with a status and a reason.
  */
 export async function parseBody(raw: Uint8Array, contentEncoding: string | undefined, limits: BodyLimits): Promise<ParsedBody> {
-  const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes);
+  const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes, limits.hint);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -52,7 +54,7 @@ export function isGzip(contentEncoding: string | undefined): boolean {
   return encoding === 'gzip' || encoding === 'x-gzip';
 }
 
-async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Promise<Uint8Array> {
+async function decode(raw: Uint8Array, encoding: string, maxBytes: number, hint: string | undefined): Promise<Uint8Array> {
   if (encoding === '' || encoding === 'identity') return raw;
   if (!isGzip(encoding)) {
     throw new RequestRejectedError(415, 'unsupported_encoding', `Content-Encoding "${encoding.slice(0, 32)}" is not supported; use gzip or none`);
@@ -61,7 +63,7 @@ async function decode(raw: Uint8Array, encoding: string, maxBytes: number): Prom
     return await gunzipAsync(raw, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new RequestRejectedError(413, 'decompressed_too_large', `gzip body inflates past the ${maxBytes}-byte limit`);
+      throw new RequestRejectedError(413, 'decompressed_too_large', `gzip body inflates past the ${maxBytes}-byte limit${hint ? `; ${hint}` : ''}`);
     }
     throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid gzip (${reasonOf(error)})`);
   }

@@ -10,6 +10,7 @@ export type { BatchResponse, EventStatus } from './ingest-events';
 
 export interface BatchRouteDeps extends IngestDeps {
   maxBatchEvents: number;
+  maxSegmentBatchEvents: number;
   readBody: (c: Context) => Promise<ParsedBody>;
   facts: RequestFacts;
 }
@@ -24,7 +25,7 @@ export function batchRoute(deps: BatchRouteDeps) {
     const parsed = await deps.readBody(c);
     const body = withoutWriteKey(parsed.value);
     if (isSegmentBatch(body)) {
-      checkCount(body.batch.length, deps.maxBatchEvents);
+      checkCount(body.batch.length, deps.maxSegmentBatchEvents);
       const sentAtIssues = segmentSentAtIssues(body.sentAt);
       if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_batch', 'the batch envelope is invalid', sentAtIssues);
       const mapped = segmentBatchToEvents(body);
