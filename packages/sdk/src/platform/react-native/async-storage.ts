@@ -1,4 +1,5 @@
 import type { Storage } from '../../core/types';
+import { timeBound, TIMEOUT_ERROR } from './time-bound';
 
 /**
  * The parts of `@react-native-async-storage/async-storage` the SDK uses (declared here so the package
@@ -36,9 +37,11 @@ type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (err
  * reads its entries one `get` each) go out together, READ_CHUNK keys per call, and each `get` settles
  * on its own: one entry that does not parse, or whose row cannot be read, fails that read only.
  * AsyncStorage runs its calls in order (one serial queue), and reads and writes reach it in call order.
+ * Every call is given up after ASYNC_STORAGE_TIMEOUT_MS (time-bound.ts): a hung native module fails
+ * calls instead of holding the client.
  */
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
-  const api = pick(as);
+  const api = bounded(pick(as));
   let pending: Pending | undefined;
 
   function read(key: string): Promise<string | null> {
@@ -66,8 +69,9 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
       (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
       (error: unknown) => {
         // One row fails the whole call ("Row too big to fit into CursorWindow", a busy database): each
-        // key is read again on its own, so a row that cannot be read fails its own read only.
-        if (chunk.length > 1) chunk.forEach((key) => readChunk([key], batch));
+        // key is read again on its own, so a row that cannot be read fails its own read only. Not after
+        // no answer: a module that does not answer one call would be handed one more per key.
+        if (chunk.length > 1 && (error as Error | undefined)?.name !== TIMEOUT_ERROR) chunk.forEach((key) => readChunk([key], batch));
         else chunk.forEach((key) => batch.get(key)?.forEach((w) => w.reject(error)));
       },
     );
@@ -77,7 +81,7 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     const raw = await read(key);
     return raw === null ? undefined : (JSON.parse(raw) as T);
   };
-  const keys = async (prefix: string) => (await as.getAllKeys()).filter((k) => k.startsWith(prefix));
+  const keys = async (prefix: string) => (await api.listKeys()).filter((k) => k.startsWith(prefix));
   return {
     get,
     keys,
@@ -94,10 +98,24 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
   };
 }
 
+type Api = ReturnType<typeof pick>;
+
+/** Each call time-bound. */
+function bounded(api: Api): Api {
+  return {
+    listKeys: timeBound('getAllKeys', api.listKeys),
+    readMany: timeBound('read', api.readMany),
+    writeMany: timeBound('write', api.writeMany),
+    removeMany: timeBound('remove', api.removeMany),
+  };
+}
+
 /** The 3.x methods where the object has them (3.x has no multi*), else the 1.x/2.x ones. */
 function pick(as: AsyncStorageLike) {
+  const listKeys = () => as.getAllKeys();
   if ('getMany' in as && typeof as.getMany === 'function') {
     return {
+      listKeys,
       readMany: async (keys: string[]) => {
         const found = await as.getMany(keys);
         return keys.map((key) => found[key] ?? null);
@@ -108,6 +126,7 @@ function pick(as: AsyncStorageLike) {
   }
   const v2 = as as AsyncStorageV2Like;
   return {
+    listKeys,
     readMany: async (keys: string[]) => {
       const found = new Map(await v2.multiGet(keys));
       return keys.map((key) => found.get(key) ?? null);
