@@ -201,6 +201,30 @@ describe('React Native adapter', () => {
     expect(storage.data.get('eventline.optout')).toBe('false');
   });
 
+  it.each([
+    ['read again key by key (the 200-key call failed)', 1],
+    ['tried again by the state load (retryBaseMs later)', 2],
+  ])('the first state read fails and is %s after optOut(): the calls made before it are still judged as allowed', async (_how, failures) => {
+    const storage = memoryAsyncStorage();
+    storage.data.set('eventline.installed', 'true');
+    storage.beforeRead = (keys) => {
+      if (keys.includes('eventline.state') && failures-- > 0) throw new Error('database is locked');
+    };
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000, retryBaseMs: 20 }, { asyncStorage: storage }));
+    const drops: (string | undefined)[] = [];
+    client.on('drop', (d) => drops.push(...d.events.map((e) => e.event ?? e.type)));
+    client.identify('user-before');
+    client.optOut();
+    client.track('while_opted_out');
+    await client.flush();
+    client.optIn();
+    client.track('after_opt_in');
+    await client.flush();
+    // Queued while allowed, then dropped by optOut() as it drops the queue; not refused at the call.
+    expect(drops).toEqual(['app_open', 'identify', 'while_opted_out']);
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+  });
+
   it("consent: 'pending', then setConsent(true), identify() and optOut() while the install read is pending: the identify before optOut() counts", async () => {
     const storage = memoryAsyncStorage();
     const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000, consent: 'pending' }, { asyncStorage: storage }));

@@ -30,6 +30,12 @@ export type AsyncStorageLike = AsyncStorageV2Like | AsyncStorageV3Like;
 export const READ_CHUNK = 200;
 
 type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (error: unknown) => void }[]>;
+/** A batch of reads gone out: the keys written since, and its storage calls not answered yet. */
+interface Out {
+  batch: Pending;
+  written: Set<string>;
+  calls: number;
+}
 
 /**
  * AsyncStorage behind the Storage seam, JSON-encoded. It lists keys itself (`getAllKeys`), so a reload
@@ -43,6 +49,7 @@ type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (err
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
   const api = bounded(pick(as));
   let pending: Pending | undefined;
+  const out = new Set<Out>();
 
   function read(key: string): Promise<string | null> {
     return new Promise((resolve, reject) => {
@@ -60,21 +67,42 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     const batch = pending;
     pending = undefined;
     if (!batch) return;
+    const reads: Out = { batch, written: new Set(), calls: 0 };
+    out.add(reads);
     const keys = [...batch.keys()];
-    for (let i = 0; i < keys.length; i += READ_CHUNK) readChunk(keys.slice(i, i + READ_CHUNK), batch);
+    for (let i = 0; i < keys.length; i += READ_CHUNK) readChunk(keys.slice(i, i + READ_CHUNK), reads);
   }
 
-  function readChunk(chunk: string[], batch: Pending): void {
-    api.readMany(chunk).then(
-      (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
-      (error: unknown) => {
-        // One row fails the whole call ("Row too big to fit into CursorWindow", a busy database): each
-        // key is read again on its own, so a row that cannot be read fails its own read only. Not after
-        // no answer: a module that does not answer one call would be handed one more per key.
-        if (chunk.length > 1 && (error as Error | undefined)?.name !== TIMEOUT_ERROR) chunk.forEach((key) => readChunk([key], batch));
-        else chunk.forEach((key) => batch.get(key)?.forEach((w) => w.reject(error)));
-      },
-    );
+  function readChunk(chunk: string[], reads: Out): void {
+    const { batch, written } = reads;
+    const fail = (key: string, error: unknown) => batch.get(key)?.forEach((w) => w.reject(error));
+    reads.calls++;
+    api
+      .readMany(chunk)
+      .then(
+        (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
+        (error: unknown) => {
+          // One row fails the whole call ("Row too big to fit into CursorWindow", a busy database): each
+          // key is read again on its own, so a row that cannot be read fails its own read only. Not after
+          // no answer: a module that does not answer one call would be handed one more per key. Nor a key
+          // written since the read went out: asked again, it would answer with that write, not with what
+          // was stored when it was asked (the state load must not see an optOut() made after it started).
+          if (chunk.length > 1 && (error as Error | undefined)?.name !== TIMEOUT_ERROR) {
+            chunk.forEach((key) => (written.has(key) ? fail(key, error) : readChunk([key], reads)));
+          } else chunk.forEach((key) => fail(key, error));
+        },
+      )
+      .finally(() => {
+        if (--reads.calls === 0) out.delete(reads);
+      });
+  }
+
+  /**
+   * Keys about to be written, for the reads out now. Removals are not: a removed entry read again
+   * answers "gone", which is what its reader (the queue) makes of a removal anyway.
+   */
+  function writing(keys: string[]): void {
+    for (const reads of out) for (const key of keys) if (reads.batch.has(key)) reads.written.add(key);
   }
 
   const get = async <T>(key: string): Promise<T | undefined> => {
@@ -93,7 +121,7 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     // Reads asked before a write go out first, so each read sees what was stored when it was asked
     // (the state load at start must not see an optOut() made right after createEventline). The write
     // itself goes out at once: an app killed right after optOut() keeps the choice.
-    setMany: (items) => (readPending(), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
+    setMany: (items) => (readPending(), writing(items.map(([k]) => k)), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
     removeMany: (keys) => (readPending(), api.removeMany(keys)),
   };
 }
