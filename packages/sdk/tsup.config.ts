@@ -20,6 +20,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     platform: 'neutral',
     target: 'es2020',
+    define: { __SCRIPT_BUILD__: 'false' },
   }),
   // <script> build: one minified file that sets window.eventline. Not cleaned here: the build above does it.
   tsupBase({
@@ -27,6 +28,8 @@ export default defineConfig([
     format: ['iife'],
     platform: 'browser',
     target: 'es2020', // no down-level helpers: every browser with Web Locks/CompressionStream runs ES2020 as is
+    // Code the npm builds carry and this one goes without (src/core/build-flags.d.ts).
+    define: { __SCRIPT_BUILD__: 'true' },
     // terser squeezes more than esbuild's minifier out of the gzip budget (README, "Budgets"; BENCHMARKS.md).
     minify: 'terser',
     // esbuild's syntax pass first leaves terser a shape it compresses further (−68 B gzip, measured).

@@ -5,7 +5,7 @@ import type { Platform } from './core/types';
 import { watchOpens } from './platform/react-native/app-opens';
 import { createGate } from './platform/react-native/gate';
 import { INSTALLED, readFirstOpen } from './platform/react-native/install-mark';
-import { createReactNativePlatform, type ReactNativeDeps } from './platform/react-native/platform';
+import { createReactNativePlatform, memoryOnly, persistentStorage, type ReactNativeDeps } from './platform/react-native/platform';
 
 export type * from './public-types';
 export type { AsyncStorageLike, AsyncStorageV2Like, AsyncStorageV3Like } from './platform/react-native/async-storage';
@@ -26,11 +26,13 @@ const MAX_QUEUE_BYTES = 1_000_000;
  * the first one per install preceded by `af_first_open`; going to the background sends the whole queue.
  */
 export function createEventline(config: ClientConfig, deps: ReactNativeDeps, overrides: Partial<Platform> = {}): Client {
-  const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides });
+  // Decided once: a storage passed in, else AsyncStorage, else memory (which says so: platform.ts).
+  const persistent = overrides.storage ?? persistentStorage(deps);
+  const platform = withFullStorage({ ...createReactNativePlatform(deps), ...overrides, storage: persistent ?? memoryOnly() });
   const client = createClient({ autoPage: false, ...config, maxQueueBytes: config.maxQueueBytes ?? MAX_QUEUE_BYTES }, platform);
-  // Whether the next open is the first of this install (undefined: not read yet). In memory (no
-  // AsyncStorage) every start would look like the first: none is claimed (the platform reports it).
-  const remembers = !!deps.asyncStorage || !!overrides.storage;
+  // Whether the next open is the first of this install (undefined: not read yet). In memory every
+  // start would look like the first: none is claimed.
+  const remembers = persistent !== undefined;
   let first: boolean | undefined = remembers ? undefined : false;
   // Bounded (install-mark.ts): the calls held behind the gate below wait for it.
   const installed = remembers ? readFirstOpen(platform.storage) : Promise.resolve(false);

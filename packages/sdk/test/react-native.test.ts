@@ -201,6 +201,30 @@ describe('React Native adapter', () => {
     expect(storage.data.get('eventline.optout')).toBe('false');
   });
 
+  it.each([
+    ['read again key by key (the 200-key call failed)', 1],
+    ['tried again by the state load (retryBaseMs later)', 2],
+  ])('the first state read fails and is %s after optOut(): the calls made before it are still judged as allowed', async (_how, failures) => {
+    const storage = memoryAsyncStorage();
+    storage.data.set('eventline.installed', 'true');
+    storage.beforeRead = (keys) => {
+      if (keys.includes('eventline.state') && failures-- > 0) throw new Error('database is locked');
+    };
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000, retryBaseMs: 20 }, { asyncStorage: storage }));
+    const drops: (string | undefined)[] = [];
+    client.on('drop', (d) => drops.push(...d.events.map((e) => e.event ?? e.type)));
+    client.identify('user-before');
+    client.optOut();
+    client.track('while_opted_out');
+    await client.flush();
+    client.optIn();
+    client.track('after_opt_in');
+    await client.flush();
+    // Queued while allowed, then dropped by optOut() as it drops the queue; not refused at the call.
+    expect(drops).toEqual(['app_open', 'identify', 'while_opted_out']);
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+  });
+
   it("consent: 'pending', then setConsent(true), identify() and optOut() while the install read is pending: the identify before optOut() counts", async () => {
     const storage = memoryAsyncStorage();
     const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000, consent: 'pending' }, { asyncStorage: storage }));
@@ -317,6 +341,30 @@ describe('React Native adapter', () => {
     expect(errors).toContain('queue read failed');
     expect(drops).toEqual([]);
     expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toEqual([QUEUE_PREFIX + 'stored-7']);
+  });
+
+  it('a stored row that never reads is reported once per app run, not at every flush interval; it stays stored and is read again; a second such row is reported too', async () => {
+    const storage = memoryAsyncStorage();
+    storage.data.set('eventline.installed', 'true');
+    const at = Date.now() - 60_000;
+    const bad = new Set([QUEUE_PREFIX + 'too-big-1']);
+    for (const id of ['too-big-1', 'too-big-2']) storage.data.set(QUEUE_PREFIX + id, JSON.stringify(storedEntry(id, at)));
+    const tries = new Map<string, number>();
+    storage.beforeRead = (keys) => {
+      for (const key of keys) if (bad.has(key)) tries.set(key, (tries.get(key) ?? 0) + 1);
+      if (keys.some((k) => bad.has(k))) throw new Error('Row too big to fit into CursorWindow');
+    };
+    const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 20 }, { asyncStorage: storage }));
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.message));
+    await vi.waitFor(() => expect(tries.get(QUEUE_PREFIX + 'too-big-1')).toBeGreaterThanOrEqual(5), { timeout: 5000 });
+    expect(errors).toEqual(['queue read failed']);
+    bad.add(QUEUE_PREFIX + 'too-big-3');
+    storage.data.set(QUEUE_PREFIX + 'too-big-3', JSON.stringify(storedEntry('too-big-3', at)));
+    await vi.waitFor(() => expect(tries.get(QUEUE_PREFIX + 'too-big-3')).toBeGreaterThanOrEqual(5), { timeout: 5000 });
+    expect(errors).toEqual(['queue read failed', 'queue read failed']);
+    expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)).sort()).toEqual([QUEUE_PREFIX + 'too-big-1', QUEUE_PREFIX + 'too-big-3']);
+    expect(ingest.events().map((e) => e.event_id)).toContain('too-big-2');
   });
 
   it('a queue write that failed is written again with the next one (the stored copy does not stay behind memory)', async () => {

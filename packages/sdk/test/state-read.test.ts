@@ -125,6 +125,24 @@ describe('a state read that throws at start', () => {
     expect(await stored()).toMatchObject({ optOut: true });
   });
 
+  it('tried again after an optOut(): the calls made before it are still judged as allowed (the retry does not read the record it wrote)', async () => {
+    const { storage } = flakyStorage(STORED, 1);
+    const client = clients.create({ retryBaseMs: 20 }, { storage });
+    const notices = record(client);
+    client.identify('user-before');
+    client.optOut();
+    client.track('while_opted_out');
+    await client.flush();
+    client.optIn();
+    client.track('after_opt_in');
+    await client.flush();
+    expect(notices.drop.map((d) => [d.message, d.events.map((e) => e.event ?? e.type)])).toEqual([
+      ['opted out', ['identify']], // queued while allowed, dropped with the queue by optOut()
+      ['opted out', ['while_opted_out']],
+    ]);
+    expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+  });
+
   it('with an unparsable value (not a failing read): counts as nothing stored, a new state is written', async () => {
     const storage = createMemoryStorage();
     const get = storage.get.bind(storage);

@@ -137,7 +137,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs, !chose).then(async ([loaded, failed]) => {
+    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs, () => chose).then(async ([loaded, failed]) => {
       // The unread state may say opted out: only the shared record (localStorage, read by optedOut()
       // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
       // Node) nothing is tracked this run.

@@ -32,18 +32,19 @@ export interface State {
  * only copy of the opt-out and the device id. If it still throws, the state is a fresh one that the
  * caller must not write over the stored one (the next start reads it). A value that is not JSON
  * (SyntaxError) counts as nothing stored. Each failure goes to `onError`. The stored opt-out record
- * (OPT_OUT_KEY) is read with it and wins over the state's copy, unless `readRecord` is false: this client
- * wrote the record before starting (an optOut()/optIn() while consent was pending, or behind React
- * Native's first-open gate), and its calls before that one go by the state.
+ * (OPT_OUT_KEY) is read with it and wins over the state's copy, unless `wrote()`: this client has
+ * written the record since (an optOut()/optIn() while consent was pending, behind React Native's
+ * first-open gate, or before a read tried again), and its calls before that one go by the state.
  */
-export async function loadState(storage: CoreStorage, newId: () => string, onError: (error: unknown) => void, retryMs: number, readRecord: boolean): Promise<[State, boolean]> {
+export async function loadState(storage: CoreStorage, newId: () => string, onError: (error: unknown) => void, retryMs: number, wrote: () => boolean): Promise<[State, boolean]> {
   let saved: Partial<State> | undefined;
   let optOut: unknown;
   let unread = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      // Both asked at once, as the client starts: an optOut()/optIn() it makes later is ordered after them.
-      [saved, optOut] = await Promise.all([storage.get<Partial<State>>(STATE_KEY), readRecord ? storage.get(OPT_OUT_KEY) : undefined]);
+      // Both asked at once, as the client starts: an optOut()/optIn() it makes later is ordered after
+      // them. A read tried again after one would see it: the record is then left out.
+      [saved, optOut] = await Promise.all([storage.get<Partial<State>>(STATE_KEY), wrote() ? undefined : storage.get(OPT_OUT_KEY)]);
       break;
     } catch (error) {
       onError(error);

@@ -1,4 +1,5 @@
 import type { Storage } from '../../core/types';
+import { timeBound, TIMEOUT_ERROR } from './time-bound';
 
 /**
  * The parts of `@react-native-async-storage/async-storage` the SDK uses (declared here so the package
@@ -29,6 +30,12 @@ export type AsyncStorageLike = AsyncStorageV2Like | AsyncStorageV3Like;
 export const READ_CHUNK = 200;
 
 type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (error: unknown) => void }[]>;
+/** A batch of reads gone out: the keys written since, and its storage calls not answered yet. */
+interface Out {
+  batch: Pending;
+  written: Set<string>;
+  calls: number;
+}
 
 /**
  * AsyncStorage behind the Storage seam, JSON-encoded. It lists keys itself (`getAllKeys`), so a reload
@@ -36,10 +43,13 @@ type Pending = Map<string, { resolve: (raw: string | null) => void; reject: (err
  * reads its entries one `get` each) go out together, READ_CHUNK keys per call, and each `get` settles
  * on its own: one entry that does not parse, or whose row cannot be read, fails that read only.
  * AsyncStorage runs its calls in order (one serial queue), and reads and writes reach it in call order.
+ * Every call is given up after ASYNC_STORAGE_TIMEOUT_MS (time-bound.ts): a hung native module fails
+ * calls instead of holding the client.
  */
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
-  const api = pick(as);
+  const api = bounded(pick(as));
   let pending: Pending | undefined;
+  const out = new Set<Out>();
 
   function read(key: string): Promise<string | null> {
     return new Promise((resolve, reject) => {
@@ -57,27 +67,49 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     const batch = pending;
     pending = undefined;
     if (!batch) return;
+    const reads: Out = { batch, written: new Set(), calls: 0 };
+    out.add(reads);
     const keys = [...batch.keys()];
-    for (let i = 0; i < keys.length; i += READ_CHUNK) readChunk(keys.slice(i, i + READ_CHUNK), batch);
+    for (let i = 0; i < keys.length; i += READ_CHUNK) readChunk(keys.slice(i, i + READ_CHUNK), reads);
   }
 
-  function readChunk(chunk: string[], batch: Pending): void {
-    api.readMany(chunk).then(
-      (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
-      (error: unknown) => {
-        // One row fails the whole call ("Row too big to fit into CursorWindow", a busy database): each
-        // key is read again on its own, so a row that cannot be read fails its own read only.
-        if (chunk.length > 1) chunk.forEach((key) => readChunk([key], batch));
-        else chunk.forEach((key) => batch.get(key)?.forEach((w) => w.reject(error)));
-      },
-    );
+  function readChunk(chunk: string[], reads: Out): void {
+    const { batch, written } = reads;
+    const fail = (key: string, error: unknown) => batch.get(key)?.forEach((w) => w.reject(error));
+    reads.calls++;
+    api
+      .readMany(chunk)
+      .then(
+        (raws) => chunk.forEach((key, k) => batch.get(key)?.forEach((w) => w.resolve(raws[k] ?? null))),
+        (error: unknown) => {
+          // One row fails the whole call ("Row too big to fit into CursorWindow", a busy database): each
+          // key is read again on its own, so a row that cannot be read fails its own read only. Not after
+          // no answer: a module that does not answer one call would be handed one more per key. Nor a key
+          // written since the read went out: asked again, it would answer with that write, not with what
+          // was stored when it was asked (the state load must not see an optOut() made after it started).
+          if (chunk.length > 1 && (error as Error | undefined)?.name !== TIMEOUT_ERROR) {
+            chunk.forEach((key) => (written.has(key) ? fail(key, error) : readChunk([key], reads)));
+          } else chunk.forEach((key) => fail(key, error));
+        },
+      )
+      .finally(() => {
+        if (--reads.calls === 0) out.delete(reads);
+      });
+  }
+
+  /**
+   * Keys about to be written, for the reads out now. Removals are not: a removed entry read again
+   * answers "gone", which is what its reader (the queue) makes of a removal anyway.
+   */
+  function writing(keys: string[]): void {
+    for (const reads of out) for (const key of keys) if (reads.batch.has(key)) reads.written.add(key);
   }
 
   const get = async <T>(key: string): Promise<T | undefined> => {
     const raw = await read(key);
     return raw === null ? undefined : (JSON.parse(raw) as T);
   };
-  const keys = async (prefix: string) => (await as.getAllKeys()).filter((k) => k.startsWith(prefix));
+  const keys = async (prefix: string) => (await api.listKeys()).filter((k) => k.startsWith(prefix));
   return {
     get,
     keys,
@@ -89,15 +121,29 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     // Reads asked before a write go out first, so each read sees what was stored when it was asked
     // (the state load at start must not see an optOut() made right after createEventline). The write
     // itself goes out at once: an app killed right after optOut() keeps the choice.
-    setMany: (items) => (readPending(), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
+    setMany: (items) => (readPending(), writing(items.map(([k]) => k)), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
     removeMany: (keys) => (readPending(), api.removeMany(keys)),
+  };
+}
+
+type Api = ReturnType<typeof pick>;
+
+/** Each call time-bound. */
+function bounded(api: Api): Api {
+  return {
+    listKeys: timeBound('getAllKeys', api.listKeys),
+    readMany: timeBound('read', api.readMany),
+    writeMany: timeBound('write', api.writeMany),
+    removeMany: timeBound('remove', api.removeMany),
   };
 }
 
 /** The 3.x methods where the object has them (3.x has no multi*), else the 1.x/2.x ones. */
 function pick(as: AsyncStorageLike) {
+  const listKeys = () => as.getAllKeys();
   if ('getMany' in as && typeof as.getMany === 'function') {
     return {
+      listKeys,
       readMany: async (keys: string[]) => {
         const found = await as.getMany(keys);
         return keys.map((key) => found[key] ?? null);
@@ -108,6 +154,7 @@ function pick(as: AsyncStorageLike) {
   }
   const v2 = as as AsyncStorageV2Like;
   return {
+    listKeys,
     readMany: async (keys: string[]) => {
       const found = new Map(await v2.multiGet(keys));
       return keys.map((key) => found.get(key) ?? null);

@@ -1,4 +1,4 @@
-import type { FullStorage, LifecycleEvent, Platform, PlatformContext } from '../../core/types';
+import type { FullStorage, LifecycleEvent, Platform, PlatformContext, Storage } from '../../core/types';
 // fetch and crypto.getRandomValues (react-native-get-random-values) are web-standard in React Native.
 import { getFetch } from '../browser/global-scope';
 import { createFetchTransport } from '../browser/transport-fetch';
@@ -42,11 +42,9 @@ export function appStateLifecycle(appState: AppStateLike | undefined): Platform[
   };
 }
 
-export function createReactNativePlatform(deps: ReactNativeDeps): Platform {
+/** The platform but its storage: the React Native entry decides where the queue and ids live (react-native.ts). */
+export function createReactNativePlatform(deps: ReactNativeDeps): Omit<Platform, 'storage'> {
   return {
-    // No AsyncStorage is no stored opt-out either: memory, and tracking, rather than a store that fails
-    // every read (a read that fails is taken as a possible opt-out, and tracks nothing).
-    storage: deps.asyncStorage ? createAsyncStorage(deps.asyncStorage) : memoryOnly(),
     transport: createFetchTransport(getFetch),
     randomBytes: safeRandomBytes,
     context: deps.context ?? (() => ({})),
@@ -58,11 +56,20 @@ export const NO_ASYNC_STORAGE =
   'no AsyncStorage: the queue and ids live in memory (nothing survives a restart, each start is a new device), and af_first_open is not tracked';
 
 /**
+ * AsyncStorage behind the Storage seam; undefined without it. No AsyncStorage is no stored opt-out
+ * either: the queue and ids then live in memory (memoryOnly) and the client tracks, rather than
+ * reading a store that fails every read (a read that fails is taken as a possible opt-out: no tracking).
+ */
+export function persistentStorage(deps: ReactNativeDeps): Storage | undefined {
+  return deps.asyncStorage ? createAsyncStorage(deps.asyncStorage) : undefined;
+}
+
+/**
  * Memory in place of AsyncStorage, which says so once: an `error` notice ('storage failed', the error
  * NO_ASYNC_STORAGE) to the client's listeners, a microtask later, so that the ones added right after
  * createEventline() returns hear it.
  */
-function memoryOnly(): FullStorage {
+export function memoryOnly(): FullStorage {
   return {
     ...createMemoryStorage(),
     onFallback: (listener) => void Promise.resolve().then(() => listener(new Error(NO_ASYNC_STORAGE))),

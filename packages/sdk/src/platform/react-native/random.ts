@@ -1,4 +1,4 @@
-import { randomBytes } from '../browser/global-scope';
+import { mathRandomBytes, randomBytes } from '../browser/global-scope';
 
 /** Set once crypto.getRandomValues has thrown: it will again (the polyfill is missing), so it is not asked again. */
 let broken = false;
@@ -16,5 +16,5 @@ export function safeRandomBytes(length: number): Uint8Array {
       broken = true; // handled: the Math.random path below, from now on
     }
   }
-  return Uint8Array.from({ length }, () => Math.floor(Math.random() * 256));
+  return mathRandomBytes(length);
 }
