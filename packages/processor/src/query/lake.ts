@@ -82,6 +82,11 @@ async function openViews(lakeDir: string, sandboxed?: GuardLimits) {
     instance.closeSync();
   };
   try {
+    // The lake's times are UTC instants and its event_date / hour partitions UTC days and hours.
+    // DuckDB's default is the machine's zone: Parquet's timestamps (read without a zone) were cast
+    // to TIMESTAMPTZ as local times, and hour(received_at) / received_at::DATE disagreed with the
+    // partitions. Set before the sandbox locks the settings.
+    await connection.run("SET TimeZone = 'UTC'");
     if (sandboxed) await sandbox(connection, lakeDir, sandboxed);
     await defineViews();
   } catch (error) {
