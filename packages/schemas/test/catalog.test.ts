@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { athenaDdl, BAD_ROW_ERROR_TYPES, DEFAULT_LAKE_FORMAT, glueTables, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
+import { athenaDdl, BAD_ROW_ERROR_TYPES, DEFAULT_LAKE_FORMAT, glueTables, isAppId, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
 
 const options = { location: 's3://lake-bucket/prod/', database: 'eventline', firstDate: '2026-11-01', format: 'parquet' } as const;
 
@@ -54,6 +54,14 @@ describe('Glue table input', () => {
     expect(events?.PartitionKeys.map((k) => `${k.Name}:${k.Type}`)).toEqual(['app_id:string', 'event_date:string', 'hour:int']);
     expect(events?.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(events?.Parameters).toMatchObject({ classification: 'parquet', 'projection.app_id.type': 'enum', 'projection.app_id.values': 'shop,blog' });
+  });
+
+  it('refuses an enum app id no event can have (its folder never exists: the table silently found nothing for it)', () => {
+    for (const bad of [' blog', 'shop.eu', 'x'.repeat(129), 'café']) {
+      expect(() => glueTables({ ...options, appIds: ['shop', bad] })).toThrow(new RangeError(`app id ${JSON.stringify(bad)} is not one an event can have (1–128 of A-Z a-z 0-9 _ -)`));
+      expect(() => athenaDdl({ ...options, appIds: [bad] })).toThrow(RangeError);
+    }
+    expect(isAppId('shop_EU-2')).toBe(true);
   });
 });
 
