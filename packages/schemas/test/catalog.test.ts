@@ -87,10 +87,14 @@ describe('Athena DDL and Glue table input', () => {
     }
   });
 
-  it('read NDJSON timestamps with the processor\'s format, and compress only Parquet tables with SNAPPY', () => {
+  it('read NDJSON timestamps with the processor\'s format and keys case-sensitively, and compress only Parquet tables with SNAPPY', () => {
     const [events, badRows] = glueTables({ ...options, format: 'ndjson' });
     expect(events?.StorageDescriptor.SerdeInfo.Parameters['timestamp.formats']).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     expect(badRows?.StorageDescriptor.SerdeInfo.Parameters['timestamp.formats']).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    // Keys matched as written: by default the SerDe folds the case of nested keys too, losing one of
+    // `properties` {"Foo":1,"foo":2} in the text Athena reads (Trino's OpenX reader: case-insensitive FieldName keys).
+    for (const table of [events, badRows]) expect(table?.StorageDescriptor.SerdeInfo.Parameters['case.insensitive']).toBe('false');
+    expect(athenaDdl({ ...options, format: 'ndjson' })[0]).toContain("'case.insensitive'='false'");
     const [parquetEvents, parquetBadRows] = glueTables(options);
     expect(parquetEvents?.Parameters['parquet.compression']).toBe('SNAPPY');
     expect(parquetBadRows?.Parameters['parquet.compression']).toBeUndefined(); // bad rows are NDJSON.gz
