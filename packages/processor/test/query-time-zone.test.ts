@@ -24,5 +24,13 @@ describe('lake times on a machine whose local time is not UTC', () => {
       `1    ${at}  ${at}  true`,
       `2    ${at}  ${at}  true`,
     ]);
+
+    // The SQL box's sandboxed lake (its settings locked after the zone is set): the same.
+    const box = runEntry('test/fixtures/read-only-query.ts', [lake, sql], { TZ: 'America/New_York' });
+    expect(await box.exited).toBe(0);
+    expect(JSON.parse(box.stdout())).toEqual({
+      rows: [1, 2].map((seq) => ({ seq, received_at: at, client_ts: at, in_its_partition: true })),
+      truncated: false,
+    });
   });
 });
