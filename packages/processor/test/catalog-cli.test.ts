@@ -67,6 +67,16 @@ describe('catalog CLI', () => {
     expect(tables[0]?.Parameters).toMatchObject({ classification: 'json', 'projection.app_id.values': 'shop,blog' });
   });
 
+  it('refuses --app-ids values no event can have (" blog" became an enum value no folder has: nothing found for that app)', async () => {
+    expect(() => catalogArgs(['--location', 's3://my-lake', '--app-ids', 'shop, blog'])).toThrow(
+      new UsageError('--app-ids: " blog" is not an app id (1–128 of A-Z a-z 0-9 _ -, comma-separated without spaces)'),
+    );
+    expect(catalogArgs(['--location', 's3://my-lake', '--app-ids', 'shop,blog_2']).options.appIds).toEqual(['shop', 'blog_2']);
+    const run = runEntry('src/catalog-cli.ts', ['--location', 's3://my-lake', '--app-ids', 'shop.eu'], {});
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('--app-ids: "shop.eu" is not an app id');
+  });
+
   it('rejects bad flags with usage, exit 2', async () => {
     expect(() => catalogArgs(['--location', 'http://x'])).toThrow(UsageError);
     expect(() => catalogArgs(['--location', 's3://my-lake', '--format', 'orc'])).toThrow(/--format/);

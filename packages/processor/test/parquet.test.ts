@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { snappyCompress } from '../src/delivery/snappy';
 import { compilePrefix, createFolderSink, deliverRecords, encodeParquet, processRecords, runQuery, type LakeRow } from '../src';
-import { PARQUET_COLUMNS } from '../src/delivery/parquet';
+import { PARQUET_COLUMNS, PARQUET_SCHEMA } from '../src/delivery/parquet';
 import { record, storedEvent, uuidV7 } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
 
@@ -68,6 +68,12 @@ describe('Parquet delivery', () => {
     );
     for (const name of ['client_ts', 'sent_at', 'received_at']) fromFile[name] = 'timestamp'; // INT64 TIMESTAMP_MILLIS
     expect(declared).toEqual(fromFile);
+
+    // Timestamps carry the logical type too, UTC-adjusted: with the converted type alone, DuckDB read
+    // the files' times without a zone (then cast as the machine's local time).
+    const times = await runQuery(lake, `SELECT name, logical_type FROM parquet_schema('${lake}/events/**/*.parquet') WHERE converted_type = 'TIMESTAMP_MILLIS' ORDER BY name`);
+    expect(times).toEqual(['client_ts', 'received_at', 'sent_at'].map((name) => ({ name, logical_type: expect.stringMatching(/^TimestampType\(isAdjustedToUTC=1, unit=TimeUnit\(MILLIS=/) as string })));
+    expect(await runQuery(lake, `SELECT DISTINCT typeof(received_at) AS t FROM read_parquet('${lake}/events/**/*.parquet')`)).toEqual([{ t: 'TIMESTAMP WITH TIME ZONE' }]);
 
     const described = await runQuery(lake, 'SELECT column_name, column_type FROM (DESCRIBE events)');
     const types: Record<string, unknown> = Object.fromEntries(described.map((r): [string, unknown] => [r.column_name as string, r.column_type]));
@@ -148,8 +154,8 @@ describe('Parquet delivery', () => {
     const plain = (value: unknown, type: string): unknown =>
       value === undefined ? null : type === 'TIMESTAMP' ? Date.parse(value as string) : type === 'INT64' ? BigInt(value as number) : value;
     const reference = (part: readonly LakeRow[]): Buffer => {
-      const columnData = PARQUET_COLUMNS.map((c) => ({ ...c, data: part.map((row) => plain(row[c.name as keyof LakeRow], c.type)) }));
-      return Buffer.from(parquetWriteBuffer({ columnData, rowGroupSize: 100_000, compressors: { SNAPPY: snappyCompress } }));
+      const columnData = PARQUET_COLUMNS.map(({ type, ...c }) => ({ ...c, data: part.map((row) => plain(row[c.name as keyof LakeRow], type)) }));
+      return Buffer.from(parquetWriteBuffer({ columnData, schema: PARQUET_SCHEMA, rowGroupSize: 100_000, compressors: { SNAPPY: snappyCompress } }));
     };
     for (const part of [rows, rows.slice(0, 1), rows.slice(0, 20), rows.filter((_, i) => i % 8 === 0)]) {
       expect(Buffer.from(encodeParquet(part)).equals(reference(part))).toBe(true);

@@ -9,6 +9,7 @@ export {
   LIMITS,
   type EventType,
   type ClientBatch,
+  isAppId,
 } from './v1/event';
 export { Context, Campaign, Consent } from './v1/context';
 export { type Issue, type IssueCode, pointerToPath, formatIssue } from './issue';

@@ -91,8 +91,22 @@ function collect<T extends TSchema>(check: TypeCheck<T>, value: unknown, prefix:
 
 function toIssue(error: ValueError, prefix: string): Issue {
   const path = pointerToPath(error.path, prefix);
-  const [code, message] = describe(error);
+  const [code, message] = describe(ofItsOwnType(error));
   return { path, code, message };
+}
+
+/**
+ * A union's value that has one branch's JSON type failed that branch's own rule: that rule is the
+ * issue. A 300-character `user_id` (string or null) said "expected string or null", naming neither
+ * the limit nor why a string was refused; it now says "expected at most 256 characters".
+ */
+function ofItsOwnType(error: ValueError): ValueError {
+  if (error.type !== ValueErrorType.Union) return error;
+  const branches = ((error.schema as { anyOf?: TSchema[] }).anyOf ?? []).map((b) => (b as { type?: unknown }).type);
+  const kind = error.value === null ? 'null' : Array.isArray(error.value) ? 'array' : typeof error.value;
+  const matching = branches.flatMap((type, i) => (type === kind || (kind === 'number' && type === 'integer') ? [i] : []));
+  const inner = matching.length === 1 ? error.errors[matching[0] as number]?.First() : undefined;
+  return inner === undefined ? error : ofItsOwnType(inner);
 }
 
 function describe(error: ValueError): [IssueCode, string] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { athenaDdl, BAD_ROW_ERROR_TYPES, DEFAULT_LAKE_FORMAT, glueTables, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
+import { athenaDdl, BAD_ROW_ERROR_TYPES, DEFAULT_LAKE_FORMAT, glueTables, isAppId, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
 
 const options = { location: 's3://lake-bucket/prod/', database: 'eventline', firstDate: '2026-11-01', format: 'parquet' } as const;
 
@@ -55,6 +55,14 @@ describe('Glue table input', () => {
     expect(events?.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(events?.Parameters).toMatchObject({ classification: 'parquet', 'projection.app_id.type': 'enum', 'projection.app_id.values': 'shop,blog' });
   });
+
+  it('refuses an enum app id no event can have (its folder never exists: the table silently found nothing for it)', () => {
+    for (const bad of [' blog', 'shop.eu', 'x'.repeat(129), 'café']) {
+      expect(() => glueTables({ ...options, appIds: ['shop', bad] })).toThrow(new RangeError(`app id ${JSON.stringify(bad)} is not one an event can have (1–128 of A-Z a-z 0-9 _ -)`));
+      expect(() => athenaDdl({ ...options, appIds: [bad] })).toThrow(RangeError);
+    }
+    expect(isAppId('shop_EU-2')).toBe(true);
+  });
 });
 
 /** `'key'='value'` (or `'key'="value"`) pairs of one parenthesised DDL section, e.g. TBLPROPERTIES. */
@@ -79,10 +87,14 @@ describe('Athena DDL and Glue table input', () => {
     }
   });
 
-  it('read NDJSON timestamps with the processor\'s format, and compress only Parquet tables with SNAPPY', () => {
+  it('read NDJSON timestamps with the processor\'s format and keys case-sensitively, and compress only Parquet tables with SNAPPY', () => {
     const [events, badRows] = glueTables({ ...options, format: 'ndjson' });
     expect(events?.StorageDescriptor.SerdeInfo.Parameters['timestamp.formats']).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     expect(badRows?.StorageDescriptor.SerdeInfo.Parameters['timestamp.formats']).toBe("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    // Keys matched as written: by default the SerDe folds the case of nested keys too, losing one of
+    // `properties` {"Foo":1,"foo":2} in the text Athena reads (Trino's OpenX reader: case-insensitive FieldName keys).
+    for (const table of [events, badRows]) expect(table?.StorageDescriptor.SerdeInfo.Parameters['case.insensitive']).toBe('false');
+    expect(athenaDdl({ ...options, format: 'ndjson' })[0]).toContain("'case.insensitive'='false'");
     const [parquetEvents, parquetBadRows] = glueTables(options);
     expect(parquetEvents?.Parameters['parquet.compression']).toBe('SNAPPY');
     expect(parquetBadRows?.Parameters['parquet.compression']).toBeUndefined(); // bad rows are NDJSON.gz

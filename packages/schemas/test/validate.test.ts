@@ -16,6 +16,16 @@ describe('validateEvent', () => {
     expect(result.issues[0]?.code).toBe('invalid_type');
   });
 
+  it("names a nullable field's own rule when a value of its type breaks it (a long user_id said \"expected string or null\")", () => {
+    const long = validateEvent(validEvent({ user_id: 'u'.repeat(257) }));
+    expect(long.ok ? [] : long.issues).toEqual([{ path: 'user_id', code: 'too_long', message: 'expected at most 256 characters' }]);
+    const empty = validateEvent(validEvent({ user_id: '' }));
+    expect(empty.ok ? [] : empty.issues).toEqual([{ path: 'user_id', code: 'too_short', message: 'expected at least 1 characters' }]);
+    // A value of neither type still names both.
+    const number = validateEvent(validEvent({ user_id: 42 }));
+    expect(number.ok ? [] : number.issues).toEqual([{ path: 'user_id', code: 'invalid_type', message: 'expected string or null' }]);
+  });
+
   it('reports every missing required field', () => {
     const result = validateEvent({ type: 'track' });
     expect(result.ok).toBe(false);

@@ -1,4 +1,4 @@
-import { DEFAULT_LAKE_FORMAT, type CatalogOptions } from '@eventline/schemas';
+import { DEFAULT_LAKE_FORMAT, isAppId, type CatalogOptions } from '@eventline/schemas';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../delivery/prefix';
 
@@ -67,6 +67,9 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
     throw new UsageError(`--first-date must be a date YYYY-MM-DD, got "${firstDate}"`);
   }
   const appIds = values['app-ids']?.split(',').filter(Boolean);
+  // Refused, not trimmed: an enum value no folder has (" blog") made the table find nothing for that app.
+  const badId = appIds?.find((id) => !isAppId(id));
+  if (badId !== undefined) throw new UsageError(`--app-ids: ${JSON.stringify(badId)} is not an app id (1–128 of A-Z a-z 0-9 _ -, comma-separated without spaces)`);
   return {
     options: {
       location: values.location,

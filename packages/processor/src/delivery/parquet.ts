@@ -1,6 +1,6 @@
 import { LAKE_COLUMNS, parseDateTime, type ColumnType } from '@eventline/schemas';
-import { parquetWriteBuffer } from 'hyparquet-writer';
-import type { BasicType } from 'hyparquet-writer';
+import { parquetWriteBuffer, schemaFromColumnData } from 'hyparquet-writer';
+import type { BasicType, SchemaElement } from 'hyparquet-writer';
 import type { LakeRow } from '../core/lake-row';
 import { snappyCompress } from './snappy';
 import { Utf8Slab } from './utf8-slab';
@@ -86,7 +86,7 @@ export function createParquetFileBuilder(): ParquetFileBuilder {
 
 /**
  * Lake rows as one Parquet file (Snappy), one typed column per LAKE_COLUMNS entry: timestamps
- * as INT64 TIMESTAMP_MILLIS (UTC), JSON objects as text with the JSON logical type (the writer serialises them; see jsonColumnValue), all nullable.
+ * as INT64 TIMESTAMP_MILLIS, annotated UTC (PARQUET_SCHEMA), JSON objects as text with the JSON logical type (the writer serialises them; see jsonColumnValue), all nullable.
  * The schema comes from the catalog, never from the data, so every file has the same columns.
  */
 export function encodeParquet(rows: readonly LakeRow[]): Uint8Array {
@@ -104,9 +104,22 @@ export const PARQUET_COLUMNS = LAKE_COLUMNS.map((column) => ({
   statistics: STATISTICS.has(column.name),
 }));
 
+/**
+ * The file schema: the writer's own for each column type, with timestamps also annotated
+ * `TIMESTAMP(isAdjustedToUTC = true, MILLIS)`. The writer gives them only the legacy converted
+ * type TIMESTAMP_MILLIS, which the Parquet spec defines as UTC-adjusted and Athena (Trino) reads
+ * so, but which DuckDB reads as a timestamp without a zone (then taken as local time). Same bytes.
+ */
+export const PARQUET_SCHEMA: SchemaElement[] = schemaFromColumnData({ columnData: PARQUET_COLUMNS.map((column) => ({ ...column, data: [] })) }).map((element) =>
+  element.converted_type === 'TIMESTAMP_MILLIS' ? { ...element, logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } } : element,
+);
+
+/** The column options without their type: the schema above has it. */
+const COLUMN_OPTIONS = PARQUET_COLUMNS.map(({ type: _type, ...options }) => options);
+
 function writeParquet(values: readonly unknown[][]): Uint8Array {
-  const columnData = PARQUET_COLUMNS.map((column, i) => ({ ...column, data: values[i] as unknown[] }));
-  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 100_000, compressors: { SNAPPY: snappyCompress } }));
+  const columnData = COLUMN_OPTIONS.map((column, i) => ({ ...column, data: values[i] as unknown[] }));
+  return new Uint8Array(parquetWriteBuffer({ columnData, schema: PARQUET_SCHEMA, rowGroupSize: 100_000, compressors: { SNAPPY: snappyCompress } }));
 }
 
 function toParquetValue(value: unknown, type: ColumnType): unknown {

@@ -82,6 +82,11 @@ async function openViews(lakeDir: string, sandboxed?: GuardLimits) {
     instance.closeSync();
   };
   try {
+    // The lake's times are UTC instants and its event_date / hour partitions UTC days and hours.
+    // DuckDB's default is the machine's zone: Parquet's timestamps (read without a zone) were cast
+    // to TIMESTAMPTZ as local times, and hour(received_at) / received_at::DATE disagreed with the
+    // partitions. Set before the sandbox locks the settings.
+    await connection.run("SET TimeZone = 'UTC'");
     if (sandboxed) await sandbox(connection, lakeDir, sandboxed);
     await defineViews();
   } catch (error) {
@@ -121,9 +126,20 @@ function selectSql(view: ViewSpec, kind: FileKind): string {
   const from =
     kind === 'ndjson'
       ? `read_json(${literal(pattern(view.folder, 'ndjson'))}, format = 'newline_delimited', ${hive}, columns = ${struct(view.columns)})`
-      : `read_parquet(${literal(pattern(view.folder, 'parquet'))}, ${hive})`;
+      : `(${parquetSql(view, hive)})`;
   const cols = [...view.columns, ...view.partitions].map(([name, type]) => `CAST(${identifier(name)} AS ${type}) AS ${identifier(name)}`);
   return `SELECT ${cols.join(', ')} FROM ${from}`;
+}
+
+/**
+ * Parquet files hold the columns of the catalog that wrote them: `union_by_name` fills a column some
+ * files lack with NULL, but one that every file lacks (all written before it joined the catalog)
+ * does not exist at all, and every query on the view failed with a Binder Error. An empty row of
+ * every catalog column joined BY NAME supplies it (NULL takes the files' type where they have one).
+ */
+function parquetSql(view: ViewSpec, hive: string): string {
+  const everyColumn = [...view.columns, ...view.partitions].map(([name]) => `NULL AS ${identifier(name)}`);
+  return `SELECT * FROM read_parquet(${literal(pattern(view.folder, 'parquet'))}, ${hive}) UNION ALL BY NAME SELECT ${everyColumn.join(', ')} WHERE false`;
 }
 
 function emptySql(view: ViewSpec): string {

@@ -40,6 +40,8 @@ export function qualified(t: PgTable): string {
 export const PG_KEY_COLUMNS = ['app_id', 'event_id'] as const;
 /** The key's column list as SQL (the CREATE's PRIMARY KEY and the sink's ON CONFLICT). */
 export const KEY_SQL = PG_KEY_COLUMNS.map((c) => `"${c}"`).join(', ');
+/** The key's column names sorted, as checkPrimaryKey's query lists a table's key. */
+const KEY_COLUMNS_BY_NAME = [...PG_KEY_COLUMNS].sort().join(',');
 
 /** The table from the catalog: typed columns, JSON as jsonb, (app_id, event_id) the primary key (its other index: createIndexSql). */
 export function createTableSql(t: PgTable): string[] {
@@ -108,7 +110,8 @@ async function checkPrimaryKey(client: pg.ClientBase, t: PgTable): Promise<void>
     [qualified(t)],
   );
   const found = rows[0];
-  if (found !== undefined && [...found.columns].sort().join(',') === [...PG_KEY_COLUMNS].sort().join(',')) return;
+  // The query lists the key's columns by name (`name` sorts bytewise, as JavaScript sorts these names).
+  if (found !== undefined && found.columns.join(',') === KEY_COLUMNS_BY_NAME) return;
   const drop = found === undefined ? '' : `DROP CONSTRAINT "${found.name}", `;
   const has = found === undefined ? 'has no primary key' : `has PRIMARY KEY (${found.columns.map((c) => `"${c}"`).join(', ')})`;
   throw new PostgresConfigError(

@@ -27,8 +27,11 @@ export const STORAGE_FORMATS: Readonly<Record<LakeFormat, StorageFormat>> = {
     outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
     serde: 'org.openx.data.jsonserde.JsonSerDe',
     classification: 'json',
-    // The processor writes ISO timestamps with milliseconds and an offset.
-    serdeProperties: { 'ignore.malformed.json': 'false', 'timestamp.formats': "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" },
+    // The processor writes ISO timestamps with milliseconds and an offset. Keys are matched as
+    // written: the OpenX SerDe's default (case.insensitive true) folds the case of every key at every
+    // depth while parsing, so `properties` {"Foo":1,"foo":2} read back as text with one of the two
+    // keys gone. The rows' own keys are the lower-case column names, which match either way.
+    serdeProperties: { 'ignore.malformed.json': 'false', 'case.insensitive': 'false', 'timestamp.formats': "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" },
     tableProperties: {},
   },
 };

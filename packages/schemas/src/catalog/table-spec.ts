@@ -1,3 +1,4 @@
+import { isAppId } from '../v1/event';
 import { BAD_ROW_ERROR_TYPES } from './bad-row-types';
 import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, LAKE_COLUMNS, LAKE_PARTITIONS, type ColumnType, type LakeColumn } from './lake-columns';
 
@@ -72,6 +73,8 @@ function projectionOf(name: string, options: CatalogOptions): Record<string, str
       // filter on it, so `GROUP BY error_type` would fail.
       return { [key('type')]: 'enum', [key('values')]: BAD_ROW_ERROR_TYPES.join(',') };
     case 'app_id':
+      // An id no event can have names a folder that never exists: the enum would silently find nothing for it.
+      for (const id of options.appIds ?? []) if (!isAppId(id)) throw new RangeError(`app id ${JSON.stringify(id)} is not one an event can have (1–128 of A-Z a-z 0-9 _ -)`);
       return options.appIds && options.appIds.length > 0
         ? { [key('type')]: 'enum', [key('values')]: options.appIds.join(',') }
         : { [key('type')]: 'injected' };

@@ -53,11 +53,22 @@ export interface ClientBatch {
   events: ClientEvent[];
 }
 
+const APP_ID_MAX = 128;
+const APP_ID_PATTERN = '^[A-Za-z0-9_-]+$';
+const AppId = Type.String({ minLength: 1, maxLength: APP_ID_MAX, pattern: APP_ID_PATTERN });
+
 /** Fields the ingest adds; clients cannot set them. */
 export const ServerFields = Type.Object({
   received_at: Timestamp,
-  app_id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }),
+  app_id: AppId,
 });
+
+const APP_ID = new RegExp(APP_ID_PATTERN);
+
+/** Whether `text` is an `app_id` a stored event can have (the one rule; the catalog's enum projection checks with it). */
+export function isAppId(text: string): boolean {
+  return text.length <= APP_ID_MAX && APP_ID.test(text);
+}
 
 /** An event as it travels through Kinesis and lands in the lake. */
 export const StoredEvent = Type.Composite([ClientEvent, ServerFields], {
