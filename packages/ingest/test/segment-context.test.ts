@@ -87,3 +87,29 @@ describe('Segment ways of saying "none" are read as none', () => {
     expect(answer.results[0]).toMatchObject({ status: 'rejected', issues: [{ path: 'batch[0].event', code: 'required' }] });
   });
 });
+
+describe('context keys named like Object.prototype members', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('a page, campaign or library key %s is kept in segment_extra, and the batch beside it lands', async (key) => {
+    const writer = createMemoryWriter();
+    const odd = JSON.parse(`{"${key}":"c"}`) as Record<string, unknown>;
+    const batch = [
+      { type: 'page', anonymousId: 'a', name: 'Home', messageId: 'm-1', context: { page: { ...odd, path: '/' }, campaign: { ...odd, source: 'news' }, library: { ...odd, name: 'lib', version: 3 } } },
+      { type: 'track', anonymousId: 'a', event: 'Fine', messageId: 'm-2' },
+    ];
+    const res = await testApp(writer).request('/v1/batch', post(JSON.stringify({ batch, sentAt })));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 2, rejected: 0 });
+    const [page] = writer.records.get('events')!.map((r) => decode(r.data));
+    const context = page!.context as Record<string, unknown>;
+    expect(context.page).toEqual({ path: '/' });
+    expect(context.campaign).toEqual({ source: 'news' });
+    // A numeric library version is still the version.
+    expect(context.library).toEqual({ name: 'lib', version: '3' });
+    const extra = (context.segment_extra as { context: Record<string, Record<string, unknown>> }).context;
+    for (const slot of ['page', 'campaign', 'library']) {
+      expect(Object.getPrototypeOf(extra[slot])).toBe(Object.prototype);
+      expect(Object.keys(extra[slot]!)).toEqual([key]);
+      expect(Object.getOwnPropertyDescriptor(extra[slot], key)?.value).toBe('c');
+    }
+  });
+});

@@ -28,7 +28,8 @@ export function mapContext(ctx: Fields): { context: Fields; left: Fields } {
   keep('segment_extra', context.segment_extra);
   delete context.segment_extra;
 
-  const lib = splitFields(library, 'library');
+  // Some libraries send a numeric version (`version: 3`): it is still the library's version.
+  const lib = splitFields(isObject(library) ? { ...library, name: str(library.name) ?? library.name, version: str(library.version) ?? library.version } : library, 'library');
   context.library = { name: str(lib.fit.name) ?? 'segment-http', version: str(lib.fit.version) ?? 'unknown' };
   keep('library', lib.misfit);
   if (page !== undefined) {
@@ -56,8 +57,8 @@ const slots = Context.properties as unknown as Record<string, TSchema & { proper
 
 /** Slots checked field by field: one over-long `url` leaves `path` and `title` in place. */
 const FIELD_SLOTS = ['library', 'page', 'campaign'] as const;
-const fieldFits: Record<string, Record<string, TypeCheck<TSchema>>> = Object.fromEntries(
-  FIELD_SLOTS.map((slot) => [slot, Object.fromEntries(Object.entries(slots[slot]!.properties ?? {}).map(([field, schema]) => [field, TypeCompiler.Compile(schema)]))]),
+const fieldFits = new Map<string, Map<string, TypeCheck<TSchema>>>(
+  FIELD_SLOTS.map((slot) => [slot, new Map(Object.entries(slots[slot]!.properties ?? {}).map(([field, schema]) => [field, TypeCompiler.Compile(schema)]))]),
 );
 
 /** Slots kept or moved whole (a screen needs width and height together), with the Segment name a misfit is kept under. */
@@ -73,14 +74,15 @@ const wholeFits: Record<string, TypeCheck<TSchema>> = Object.fromEntries(WHOLE_S
 function splitFields(value: unknown, slot: (typeof FIELD_SLOTS)[number]): { fit: Fields; misfit: unknown } {
   if (value === undefined) return { fit: {}, misfit: undefined };
   if (!isObject(value)) return { fit: {}, misfit: value };
-  const checks = fieldFits[slot]!;
-  const fit: Fields = {};
-  const misfit: Fields = {};
+  const checks = fieldFits.get(slot)!;
+  const fit: [string, unknown][] = [];
+  const misfit: [string, unknown][] = [];
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    const check = checks[key];
-    if (check?.Check(v)) fit[key] = v;
-    else misfit[key] = v;
+    // A Map: a key named `constructor` or `__proto__` must not find an Object.prototype member.
+    if (checks.get(key)?.Check(v)) fit.push([key, v]);
+    else misfit.push([key, v]);
   }
-  return { fit, misfit: Object.keys(misfit).length > 0 ? misfit : undefined };
+  // fromEntries defines own properties, so a `__proto__` key stays a key instead of setting the prototype.
+  return { fit: Object.fromEntries(fit), misfit: misfit.length > 0 ? Object.fromEntries(misfit) : undefined };
 }
