@@ -18,6 +18,9 @@ import { requestFacts } from './routes/request-facts';
 import { SEGMENT_TYPES, segmentRoute } from './routes/segment';
 import { createKeyLookup, type WriteKeyEntry } from './write-keys';
 
+/** The gzip-bomb guard when none is given (the config's default, INGEST_MAX_DECOMPRESSED_BYTES). */
+const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
+
 export interface AppOptions {
   streamName: string;
   badRowsStreamName: string;
@@ -82,7 +85,7 @@ export function createApp(deps: AppDeps) {
   // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each
   // message to the first letter of its type (/t, /i, /p, /s, /a, /g). The legacy analytics-android (4.x)
   // posts its batches to /import (a 404 there and it deletes them).
-  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 2500 }));
+  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 2500, maxSharedContextCopyBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES }));
   for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => rejectRequest(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
@@ -107,7 +110,7 @@ export type IngestApp = ReturnType<typeof createApp>;
  * (`LIMITS.eventMaxDepth`, 32) is checked per event, so one deep event does not sink its batch.
  */
 function bodyReader(options: AppOptions) {
-  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? 8 * 1024 * 1024, maxDepth: options.maxDepth ?? 256 };
+  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, maxDepth: options.maxDepth ?? 256 };
   return function readBody(c: Context, beforeAuth?: { maxDecompressedBytes: number; hint: string }): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;

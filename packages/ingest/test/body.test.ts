@@ -120,4 +120,18 @@ describe('request bodies', () => {
     expect(four.status).toBe(413);
     expect(await errorCode(four)).toMatchObject({ code: 'too_many_events', message: expect.stringContaining('at most 3') as string });
   });
+
+  it('refuses a Segment batch whose shared context, copied into each message, would exceed the inflate limit (413), and takes one within it', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer, { maxDecompressedBytes: 64 * 1024 });
+    const message = (i: number) => ({ type: 'track', event: 'E', anonymousId: 'a', messageId: `m-${i}` });
+    const context = { custom: 'x'.repeat(6000) };
+    const over = await app.request('/v1/batch', post(JSON.stringify({ batch: Array.from({ length: 11 }, (_, i) => message(i)), context })));
+    expect(over.status).toBe(413);
+    expect(await errorCode(over)).toMatchObject({ code: 'batch_context_too_large', message: expect.stringMatching(/context \(60\d{2} bytes\) copied into each of its 11 messages .* over the 65536-byte limit/) as string });
+    expect(writer.records.get('events')).toBeUndefined();
+    const within = await app.request('/v1/batch', post(JSON.stringify({ batch: Array.from({ length: 10 }, (_, i) => message(i)), context })));
+    expect(within.status).toBe(200);
+    expect(writer.records.get('events')).toHaveLength(10);
+  });
 });
