@@ -134,14 +134,14 @@ describe("Segment's mobile and server libraries, as they send, against the real 
     expect(screen).toMatchObject({ type: 'screen', event: 'Home', anonymous_id: 'and-anon' });
     expect(screen!.context).toMatchObject({ screen: context.screen, traits: { anonymousId: 'and-anon' }, network: context.network, segment_extra: { channel: 'mobile' } });
   });
-  it('analytics-react-native: an offline backlog of 1000 messages (its default maxBatchSize) as text/plain to /v1/b lands whole, in order', async () => {
+  it('analytics-react-native: an offline backlog of 1000 messages (its default maxBatchSize) as JSON to /v1/b lands whole, in order', async () => {
     // Segment bounds a batch by bytes, not count: a 413 here made that library resend the same 1000 forever.
     const context = { library: { name: 'analytics-react-native', version: '2.20.0' }, app: { name: 'Shop', version: '1.0', build: '1' }, os: { name: 'iOS', version: '17.1' } };
     const batch = Array.from({ length: 1000 }, (_, i) => ({
       type: 'track', event: 'Backlog Item', anonymousId: 'rn-anon', properties: { n: i }, context, integrations: {},
       messageId: `rn-${String(i).padStart(4, '0')}`, timestamp: new Date(Date.UTC(2026, 10, 26, 9, 0, 0, i)).toISOString(),
     }));
-    const res = await fetch(`${url}/v1/b`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ batch, sentAt: '2026-11-26T09:05:00.000Z', writeKey: KEY }) });
+    const res = await fetch(`${url}/v1/b`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ batch, sentAt: '2026-11-26T09:05:00.000Z', writeKey: KEY }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1000, rejected: 0, retry: 0 });
     const events = await storedBy('analytics-react-native');
