@@ -5,7 +5,7 @@ import { createReactNativePlatform, NO_ASYNC_STORAGE } from '../src/platform/rea
 import { createMemoryStorage } from '../src/node';
 import { createEventline, type AppStateLike, type AsyncStorageLike } from '../src/react-native';
 import { memoryAsyncStorage } from './memory-async-storage';
-import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
+import { ENDPOINT, ingestSuite, optOutRoundTrip, WRITE_KEY } from './support';
 
 const { ingest, clients } = ingestSuite();
 
@@ -213,13 +213,7 @@ describe('React Native adapter', () => {
     const client = clients.keep(createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000, flushAt: 1000, retryBaseMs: 20 }, { asyncStorage: storage }));
     const drops: (string | undefined)[] = [];
     client.on('drop', (d) => drops.push(...d.events.map((e) => e.event ?? e.type)));
-    client.identify('user-before');
-    client.optOut();
-    client.track('while_opted_out');
-    await client.flush();
-    client.optIn();
-    client.track('after_opt_in');
-    await client.flush();
+    await optOutRoundTrip(client);
     // Queued while allowed, then dropped by optOut() as it drops the queue; not refused at the call.
     expect(drops).toEqual(['app_open', 'identify', 'while_opted_out']);
     expect(ingest.events().map((e) => [e.event, e.user_id])).toEqual([['after_opt_in', 'user-before']]);

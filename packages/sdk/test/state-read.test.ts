@@ -2,7 +2,7 @@ import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { STATE_KEY } from '../src/core/identity';
 import { createMemoryStorage } from '../src/node';
-import { ingestSuite, record } from './support';
+import { ingestSuite, optOutRoundTrip, record } from './support';
 
 const { ingest, clients } = ingestSuite();
 
@@ -129,13 +129,7 @@ describe('a state read that throws at start', () => {
     const { storage } = flakyStorage(STORED, 1);
     const client = clients.create({ retryBaseMs: 20 }, { storage });
     const notices = record(client);
-    client.identify('user-before');
-    client.optOut();
-    client.track('while_opted_out');
-    await client.flush();
-    client.optIn();
-    client.track('after_opt_in');
-    await client.flush();
+    await optOutRoundTrip(client);
     expect(notices.drop.map((d) => [d.message, d.events.map((e) => e.event ?? e.type)])).toEqual([
       ['opted out', ['identify']], // queued while allowed, dropped with the queue by optOut()
       ['opted out', ['while_opted_out']],

@@ -142,3 +142,17 @@ export function withEntries(storage: CoreStorage): FullStorage {
       Promise.all((await storage.keys(prefix)).map(async (key): Promise<[string, T]> => [key, (await storage.get<T>(key)) as T])),
   };
 }
+
+/**
+ * identify, optOut, track, flush, optIn, track, flush: the calls around an opt-out whose state read is
+ * still failing. `user-before` must survive; only `after_opt_in` may be sent.
+ */
+export async function optOutRoundTrip(client: Client): Promise<void> {
+  client.identify('user-before');
+  client.optOut();
+  client.track('while_opted_out');
+  await client.flush();
+  client.optIn();
+  client.track('after_opt_in');
+  await client.flush();
+}
