@@ -94,6 +94,20 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
     }
   });
 
+  it('a request answered before its body came (a bad key in the header) and then stalled is closed without a second answer', async () => {
+    const { child, url, lines } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
+    try {
+      const answer = await rawExchange(url, `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic('wk_wrong')}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"batch":[`, { halfClose: false });
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+      expect(answer.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect([rejectedCount(metrics, 'invalid_write_key'), rejectedCount(metrics, 'request_timeout'), rejectedCount(metrics, 'incomplete_body')]).toEqual([1, 0, 0]);
+      expect(lines.filter((l) => /"level":"(error|warn)"/.test(l))).toEqual([]);
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
+
   it('the time to answer is not the client\'s: a Kinesis write slower than the idle bound still answers 200', async () => {
     const proxy = await startKinesisFaultProxy(kinesis.endpoint);
     const { child, url } = await startIngest(env({ KINESIS_ENDPOINT: proxy.endpoint, INGEST_REQUEST_TIMEOUT_MS: '1000', INGEST_WRITE_BUDGET_MS: '10000' }));
