@@ -25,7 +25,7 @@ export interface IngestConfig {
   metrics: boolean;
   /** Node entry: the whole graceful stop (INGEST_STOP_DEADLINE_MS); past it the process exits 1. */
   stopDeadlineMs: number;
-  /** Node entry: how long a client may take to send a whole request (INGEST_REQUEST_TIMEOUT_MS); then 408. */
+  /** Node entry: how long a request's body (or headers, capped at 10 s) may go without a byte (INGEST_REQUEST_TIMEOUT_MS); then 408. */
   requestTimeoutMs: number;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };

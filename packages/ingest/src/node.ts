@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { fatalErrorRecord } from './fatal-error';
+import { boundBodyIdle } from './http/body-idle-timeout';
 import { answerClientError } from './http/client-error';
 import { trackOpenConnections } from './http/open-connections';
 import { nodeClientIp } from './http/node-client-ip';
@@ -46,6 +47,12 @@ function main(): void {
   });
 
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: app.countRejection, log }));
+  // A body with no byte for INGEST_REQUEST_TIMEOUT_MS gets the answer Node's own request timeout gets.
+  boundBodyIdle(server as Server, config.requestTimeoutMs, (socket, res) => {
+    // Already answered (e.g. 401 before the body was read): nothing left to tell this client.
+    if (res.headersSent) return void socket.destroy();
+    answerClientError(Object.assign(new Error('request body idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, { count: app.countRejection, log });
+  });
   const open = trackOpenConnections(server as Server);
 
   let closing = false;

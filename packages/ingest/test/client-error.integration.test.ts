@@ -1,19 +1,33 @@
-import { ensureStreams, startKinesis, stopChild, type KinesisEmulator } from '@eventline/devstack';
+import { connect } from 'node:net';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { emulatorKinesisClientConfig, ensureStreams, readStream, recordJson, startKinesis, startKinesisFaultProxy, stopChild, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, batch, event } from './helpers';
 import { startIngest } from './ingest-process';
-import { answeredThenHeld, openSockets, rawExchange } from './raw-socket';
+import { answeredThenHeld, openSockets, rawExchange, trickleExchange } from './raw-socket';
 
 const rejectedCount = (metrics: string, code: string) => Number(new RegExp(`^eventline_ingest_requests_rejected_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
 
 describe("the Node entry's answers to bytes its HTTP parser refused", () => {
   let kinesis: KinesisEmulator;
+  let client: KinesisClient;
   beforeAll(async () => {
     kinesis = await startKinesis();
+    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
     await ensureStreams(kinesis.endpoint, [{ name: 'parse-events', shards: 1 }, { name: 'parse-bad', shards: 1 }]);
   });
   afterAll(async () => {
+    client?.destroy();
     await kinesis?.stop();
   });
+  const env = (own: Record<string, string> = {}) => ({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad', ...own });
+  /** A batch of `count` events from one device, and the request head that announces it (the key in a header). */
+  const upload = (device: string, count: number) => {
+    const body = Buffer.from(batch(Array.from({ length: count }, (_, seq) => event({ anonymous_id: device, seq }))));
+    const head = `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic('wk_live')}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    return { body, head };
+  };
+  const storedFrom = async (device: string) => (await readStream(client, 'parse-events')).map(recordJson).filter((r) => JSON.stringify(r).includes(device));
 
   it('counts 400 malformed_request and 431 headers_too_large in requests_rejected_total and logs one line each, without the IP', async () => {
     const { child, url, lines } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad' });
@@ -47,6 +61,90 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
     }
   });
 
+  it('a client that keeps sending a body, however slowly, is served: 20 chunks 150 ms apart take ~3 s, three times the 1 s idle bound, and get 200 with every event in Kinesis', async () => {
+    const { child, url } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
+    try {
+      const { body, head } = upload('trickle-device', 40);
+      const { answer, sentBytes } = await trickleExchange(url, head, body, { chunkBytes: Math.ceil(body.length / 20), gapMs: 150 });
+      expect(sentBytes).toBe(body.length);
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answer).toContain('"accepted":40');
+      expect(await storedFrom('trickle-device')).toHaveLength(40);
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
+
+  it('a client that trickles past the idle bound and then stalls mid-body gets 408 request_timeout, and nothing of its batch is written', async () => {
+    const { child, url, lines } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
+    try {
+      const { body, head } = upload('stall-device', 40);
+      const stallAfterBytes = Math.ceil(body.length / 2);
+      const { answer, sentBytes } = await trickleExchange(url, head, body, { chunkBytes: Math.ceil(body.length / 20), gapMs: 150, stallAfterBytes });
+      expect(sentBytes).toBe(stallAfterBytes);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain('"code":"request_timeout"');
+      // Counted and logged once, by the app whose body read it ended.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect([rejectedCount(metrics, 'request_timeout'), rejectedCount(metrics, 'incomplete_body')]).toEqual([0, 1]);
+      expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === 'request').map((r) => r.error_code)).toEqual(['incomplete_body']);
+      expect(await storedFrom('stall-device')).toEqual([]);
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
+
+  it('a request answered before its body came (a bad key in the header) and then stalled is closed without a second answer', async () => {
+    const { child, url, lines } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
+    try {
+      const answer = await rawExchange(url, `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic('wk_wrong')}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"batch":[`, { halfClose: false });
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+      expect(answer.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect([rejectedCount(metrics, 'invalid_write_key'), rejectedCount(metrics, 'request_timeout'), rejectedCount(metrics, 'incomplete_body')]).toEqual([1, 0, 0]);
+      expect(lines.filter((l) => /"level":"(error|warn)"/.test(l))).toEqual([]);
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
+
+  it('the time to answer is not the client\'s: a Kinesis write slower than the idle bound still answers 200', async () => {
+    const proxy = await startKinesisFaultProxy(kinesis.endpoint);
+    const { child, url } = await startIngest(env({ KINESIS_ENDPOINT: proxy.endpoint, INGEST_REQUEST_TIMEOUT_MS: '1000', INGEST_WRITE_BUDGET_MS: '10000' }));
+    try {
+      proxy.plan.latencyMs = 2500;
+      const { body, head } = upload('slow-kinesis-device', 3);
+      const answer = await rawExchange(url, `${head}${body.toString('latin1')}`, { halfClose: false });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answer).toContain('"accepted":3');
+      expect(proxy.stats.calls.PutRecords).toBeGreaterThan(0);
+      expect(await storedFrom('slow-kinesis-device')).toHaveLength(3);
+    } finally {
+      await stopChild(child, 5000);
+      await proxy.stop();
+    }
+  });
+
+  it('a keep-alive connection idle between requests for longer than the idle bound is still served (keepAliveTimeout governs it)', async () => {
+    const { child, url } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
+    try {
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      for (let i = 0; i < 100 && !received.includes('\r\n\r\n'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toMatch(/^HTTP\/1\.1 200 /);
+      await new Promise((r) => setTimeout(r, 1500)); // idle past the 1 s bound, within Node's 5 s keepAliveTimeout
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await closed;
+      expect(received.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
+
   it("a client that stops sending mid-body (or mid-headers) gets 408 request_timeout after INGEST_REQUEST_TIMEOUT_MS, not a connection held for Node's 300 s", async () => {
     const { child, url, lines } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad', INGEST_REQUEST_TIMEOUT_MS: '1000' });
     try {
@@ -70,10 +168,13 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
     }
   });
 
-  it('closes its socket after a 408, also when the client never closes its side (no descriptor held per stalled socket)', async () => {
-    const { child, url } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad', INGEST_REQUEST_TIMEOUT_MS: '1000' });
+  it.each([
+    ['headers', 'POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Slow: '],
+    ['body', 'POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n{"batch":['],
+  ])('closes its socket after a 408 for stalled %s, also when the client never closes its side (no descriptor held per stalled socket)', async (_stalled, request) => {
+    const { child, url } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
     const before = openSockets(child.pid!);
-    const held = await answeredThenHeld(url, 'POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    const held = await answeredThenHeld(url, request);
     try {
       expect(held.answer).toMatch(/^HTTP\/1\.1 408 /);
       // Polled (the server closes after a short linger, so a slow reader still gets the answer), up to a bound.

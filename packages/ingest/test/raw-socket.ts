@@ -55,3 +55,45 @@ export function openSockets(pid: number): number {
     }
   }).length;
 }
+
+export interface TrickleOptions {
+  /** Bytes per write. */
+  chunkBytes: number;
+  /** Pause between writes: a slow uplink that never goes quiet for long. */
+  gapMs: number;
+  /** Stop writing (without closing) once this many body bytes are out: a client that stalls mid-body. */
+  stallAfterBytes?: number;
+}
+
+/**
+ * Send `head` at once, then `body` a chunk at a time with a pause between chunks, the way a slow mobile
+ * uplink delivers it, and collect the answer until the server closes the connection (ask for
+ * `Connection: close`). Resolves with the answer and how many body bytes were written before it ended.
+ */
+export function trickleExchange(target: string, head: string, body: Buffer, options: TrickleOptions): Promise<{ answer: string; sentBytes: number }> {
+  const { hostname, port } = new URL(target);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    let sent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = Math.min(body.length, options.stallAfterBytes ?? body.length);
+    const next = (): void => {
+      if (sent >= limit || socket.destroyed) return;
+      const chunk = body.subarray(sent, Math.min(limit, sent + options.chunkBytes));
+      sent += chunk.length;
+      socket.write(chunk);
+      timer = setTimeout(next, options.gapMs);
+    };
+    socket.setTimeout(30_000, () => socket.destroy()); // a bound, not a measurement
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('error', (error) => {
+      if (answer === '') reject(error);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ answer, sentBytes: sent });
+    });
+    socket.write(head, next);
+  });
+}
