@@ -41,8 +41,9 @@ export const DEFAULTS = {
   maxDecompressedBytes: 8 * 1024 * 1024,
   maxEventBytes: 32 * 1024,
   maxBatchEvents: 500,
-  // Segment bounds a batch by bytes (500 KB), not by count; its libraries send up to 1000 (analytics-react-native's maxBatchSize).
-  maxSegmentBatchEvents: 2500,
+  // Segment bounds a batch by bytes (500 KB), not by count; its libraries send up to 1000 (analytics-react-native's
+  // maxBatchSize). One device's messages share a shard (1000 records/s) and a write has 2 s: more could never be confirmed.
+  maxSegmentBatchEvents: 1000,
   rateLimitPerSecond: 1000,
   ipMode: 'anonymize',
   trustedProxies: 0,

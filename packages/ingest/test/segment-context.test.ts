@@ -112,4 +112,23 @@ describe('context keys named like Object.prototype members', () => {
       expect(Object.getOwnPropertyDescriptor(extra[slot], key)?.value).toBe('c');
     }
   });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('a message of type %s is refused on its own; the batch beside it lands', async (type) => {
+    const writer = createMemoryWriter();
+    const batch = [{ type: 'track', event: 'Fine', anonymousId: 'a', messageId: 'm-1' }, { type, anonymousId: 'a', messageId: 'm-2' }];
+    const res = await testApp(writer).request('/v1/batch', post(JSON.stringify({ batch, sentAt })));
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as BatchResponse;
+    expect(answer).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(answer.results[1]).toMatchObject({ status: 'rejected', issues: [expect.objectContaining({ path: 'events[1].type' })] });
+  });
+
+  it('a batch context that is not an object is kept once in segment_extra.batch, not counted as copies', async () => {
+    const writer = createMemoryWriter();
+    const batch = [{ type: 'track', event: 'Fine', anonymousId: 'a', messageId: 'm-1' }];
+    const res = await testApp(writer).request('/v1/batch', post(JSON.stringify({ batch, sentAt, context: ['ios', 17] })));
+    expect(res.status).toBe(200);
+    const [stored] = writer.records.get('events')!.map((r) => decode(r.data));
+    expect((stored!.context as { segment_extra: unknown }).segment_extra).toMatchObject({ batch: { context: ['ios', 17] } });
+  });
 });

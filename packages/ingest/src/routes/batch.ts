@@ -67,7 +67,8 @@ function checkCount(count: number, max: number): void {
  * rows. The copies may add no more than the body could inflate to.
  */
 function checkSharedContext(context: unknown, count: number, max: number): void {
-  if (typeof context !== 'object' || context === null) return;
+  // Only an object is copied (segment-map.ts); anything else is kept once, in segment_extra.batch.
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) return;
   const bytes = Buffer.byteLength(JSON.stringify(context));
   if (bytes * count > max) {
     throw new RequestRejectedError(413, 'batch_context_too_large', `the batch's context (${bytes} bytes) copied into each of its ${count} messages comes to ${bytes * count} bytes, over the ${max}-byte limit; send a smaller context or fewer messages per batch`);

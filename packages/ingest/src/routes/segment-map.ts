@@ -58,11 +58,12 @@ export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => 
 /**
  * The batch body's fields beyond those the mapping reads (e.g. a batch-wide `integrations`): kept in each
  * event's segment_extra.batch when their JSON is at most BATCH_EXTRA_MAX_BYTES. Larger, they would be
- * copied into each of up to 500 events, so each gets only the marker `{ dropped: 'too_large', bytes }`.
+ * copied into each of the batch's events, so each gets only the marker `{ dropped: 'too_large', bytes }`.
  */
 export const BATCH_EXTRA_MAX_BYTES = 1024;
 function batchLeftovers(body: SegmentBatch): Record<string, unknown> | undefined {
-  const fields = leftover(body as unknown as Record<string, unknown>, ['batch', 'sentAt', 'context', 'writeKey']);
+  // A `context` that is not an object is not copied into the messages: it is kept here like any other field.
+  const fields = leftover(body as unknown as Record<string, unknown>, ['batch', 'sentAt', 'writeKey', ...(isObject(body.context) ? ['context'] : [])]);
   if (fields === undefined) return undefined;
   const marker = dropMarker(fields, 'too_large');
   return marker.bytes > BATCH_EXTRA_MAX_BYTES ? { ...marker } : fields;
@@ -72,7 +73,8 @@ function batchLeftovers(body: SegmentBatch): Record<string, unknown> | undefined
 const id = (v: unknown): string | undefined => (v === '' ? undefined : str(v));
 
 /** Segment's per-type required fields beyond an identity (its HTTP API spec). */
-const SEGMENT_REQUIRED: Readonly<Record<string, readonly string[]>> = { track: ['event'], group: ['groupId'], alias: ['userId', 'previousId'] };
+// A Map: the type is the client's, and `constructor` or `__proto__` must not find an Object.prototype member.
+const SEGMENT_REQUIRED: ReadonlyMap<string, readonly string[]> = new Map([['track', ['event']], ['group', ['groupId']], ['alias', ['userId', 'previousId']]]);
 
 /**
  * Segment's rules, checked on the message itself so that a refusal names the field the client sent:
@@ -87,7 +89,7 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
   if (type !== 'alias' && id(m.userId) === undefined && id(m.anonymousId) === undefined) {
     issues.push({ path: at('anonymousId'), code: 'required', message: 'userId or anonymousId is required' });
   }
-  for (const field of SEGMENT_REQUIRED[type] ?? []) {
+  for (const field of SEGMENT_REQUIRED.get(type) ?? []) {
     const v = m[field];
     if (v === undefined || v === null || v === '') issues.push({ path: at(field), code: 'required', message: `required for type "${type}"` });
   }
