@@ -23,6 +23,15 @@ function v2Storage(): AsyncStorageV2Like & MemoryAsyncStorage {
   return memoryAsyncStorage('v2') as AsyncStorageV2Like & MemoryAsyncStorage;
 }
 
+/** `count` events of an earlier run stored in the queue. */
+function storeBacklog(storage: MemoryAsyncStorage, count: number): void {
+  const at = Date.now() - 60_000;
+  for (let i = 0; i < count; i++) {
+    const e = { event_id: `stored-${i}`, type: 'track', event: 'from_last_run', anonymous_id: 'device-from-last-run', seq: i, timestamp: new Date(at).toISOString(), context: { library: { name: 'eventline', version: '0.1.0' } } };
+    storage.data.set(QUEUE_PREFIX + e.event_id, JSON.stringify({ e, t: at + i, n: 0, b: 0 }));
+  }
+}
+
 const timeouts = (errors: { message: string; error?: unknown }[], message: string) =>
   errors.filter((e) => e.message === message).map((e) => (e.error as Error | undefined)?.name);
 
@@ -49,23 +58,56 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(timeouts(notices.error, 'state load failed')).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError', 'TimeoutError']);
   });
 
-  it('a state read that never answers is tried again like a failed read: the stored device id holds, nothing is written over it', async () => {
+  it('a state read that never answers (later calls do) is not asked again while it runs: nothing is tracked this run, the stored state is not written over', async () => {
     const storage = v2Storage();
     const stored = JSON.stringify({ deviceId: 'device-from-last-run', optOut: false, anonymized: false });
     storage.data.set('eventline.state', stored);
     storage.data.set('eventline.installed', 'true');
     const multiGet = storage.multiGet.bind(storage);
-    let lost = 1;
-    storage.multiGet = (keys) => (keys.includes('eventline.state') && lost-- > 0 ? never() : multiGet(keys));
+    let loadCalls = 0;
+    storage.multiGet = (keys) => (keys.includes('eventline.state') && loadCalls++ === 0 ? never() : multiGet(keys));
     const client = createEventline(config, { asyncStorage: storage });
     const notices = record(client);
     client.track('purchase');
-    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
-    expect(ingest.events().map((e) => [e.event, e.anonymous_id])).toEqual([
-      ['app_open', 'device-from-last-run'],
-      ['purchase', 'device-from-last-run'],
+    expect(await settlesWithin(client.flush(), 20 * BOUND)).toBe(true);
+    expect(loadCalls).toBe(1);
+    expect(ingest.received).toHaveLength(0);
+    expect(notices.drop.flatMap((d) => d.events.map((e) => [d.reason, e.event]))).toEqual([
+      ['consent', 'app_open'],
+      ['consent', 'purchase'],
     ]);
-    expect(timeouts(notices.error, 'state load failed')).toEqual(['TimeoutError']);
+    expect(timeouts(notices.error, 'state load failed')).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError', 'TimeoutError']);
+    expect(storage.data.get('eventline.state')).toBe(stored);
+    expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
+  });
+
+  it('a state read that answers after every try was given up (40 s): the calls until then are dropped (reported), the later ones tracked with the stored device id', async () => {
+    const storage = v2Storage();
+    const stored = JSON.stringify({ deviceId: 'device-from-last-run', optOut: false, anonymized: false });
+    storage.data.set('eventline.state', stored);
+    storage.data.set('eventline.installed', 'true');
+    const multiGet = storage.multiGet.bind(storage);
+    let loadCalls = 0;
+    storage.multiGet = (keys) => {
+      if (!keys.includes('eventline.optout')) return multiGet(keys);
+      loadCalls++;
+      return new Promise<void>((resolve) => setTimeout(resolve, 40_000)).then(() => multiGet(keys));
+    };
+    const client = createEventline(config, { asyncStorage: storage });
+    const notices = record(client);
+    client.track('early');
+    expect(await settlesWithin(client.flush(), 8 * BOUND)).toBe(true);
+    expect(timeouts(notices.error, 'state load failed')).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError', 'TimeoutError']);
+    expect(notices.drop.flatMap((d) => d.events.map((e) => [d.reason, e.event]))).toEqual([
+      ['consent', 'app_open'],
+      ['consent', 'early'],
+    ]);
+    await vi.advanceTimersByTimeAsync(40_000);
+    client.track('late');
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    expect(ingest.events().map((e) => [e.event, e.anonymous_id])).toEqual([['late', 'device-from-last-run']]);
+    expect(loadCalls).toBe(1);
+    expect(notices.drop).toHaveLength(2);
     expect(JSON.parse(storage.data.get('eventline.state') ?? '{}')).toMatchObject({ deviceId: 'device-from-last-run' });
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
@@ -93,33 +135,76 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
-  it('a queue read that never answers: its entries stay stored (reported), the 200-key call is not asked again key by key, and they are sent once reads answer', async () => {
+  it('a queue read that does not answer: its entries stay stored (reported), the 200-key call is neither asked again key by key nor again while it runs, and its late answer sends them', async () => {
     const storage = v2Storage();
     storage.data.set('eventline.installed', 'true');
-    const at = Date.now() - 60_000;
-    for (let i = 0; i < 250; i++) {
-      const e = { event_id: `stored-${i}`, type: 'track', event: 'from_last_run', anonymous_id: 'device-from-last-run', seq: i, timestamp: new Date(at).toISOString(), context: { library: { name: 'eventline', version: '0.1.0' } } };
-      storage.data.set(QUEUE_PREFIX + e.event_id, JSON.stringify({ e, t: at + i, n: 0, b: 0 }));
-    }
+    storeBacklog(storage, 250);
     const multiGet = storage.multiGet.bind(storage);
-    let answering = false;
+    const held: (() => void)[] = [];
     const queueCalls: number[] = [];
     storage.multiGet = (keys) => {
       if (!keys.some((k) => k.startsWith(QUEUE_PREFIX))) return multiGet(keys);
       queueCalls.push(keys.length);
-      return answering ? multiGet(keys) : never();
+      return new Promise<void>((resolve) => held.push(resolve)).then(() => multiGet(keys));
     };
     const client = createEventline(config, { asyncStorage: storage });
     const notices = record(client);
     expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
-    // 200 + 50 keys per reload (the one at start, then flush()'s), each call given up whole.
-    expect(queueCalls).toEqual([200, 50, 200, 50]);
+    // 200 + 50 keys, asked once: flush()'s reload joined the calls still out instead of queueing two more.
+    expect(queueCalls).toEqual([200, 50]);
     expect(timeouts(notices.error, 'queue read failed')[0]).toBe('TimeoutError');
     expect([...storage.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX))).toHaveLength(250);
-    answering = true;
+    expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(0);
+    held.splice(0).forEach((answer) => answer());
     expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    expect(queueCalls).toEqual([200, 50]);
     expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(250);
     expect(notices.drop).toEqual([]);
+    expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
+  });
+
+  it('reads slower than the bound (8 s each, one call at a time): each is asked once, and the backlog is sent at a later flush', async () => {
+    const storage = v2Storage();
+    storage.data.set('eventline.installed', 'true');
+    storeBacklog(storage, 250);
+    storage.readDelayMs = 8000;
+    const multiGet = storage.multiGet.bind(storage);
+    const queueCalls: number[] = [];
+    storage.multiGet = (keys) => (keys.some((k) => k.startsWith(QUEUE_PREFIX)) && queueCalls.push(keys.length), multiGet(keys));
+    const client = createEventline(config, { asyncStorage: storage });
+    const notices = record(client);
+    const sent = () => ingest.events().filter((e) => e.event === 'from_last_run').length;
+    for (let i = 0; i < 10 && sent() < 250; i++) expect(await settlesWithin(client.flush(), 20 * BOUND)).toBe(true);
+    expect(sent()).toBe(250);
+    // Not one more native call per flush: the 200-key read given up was joined, then its late answer used.
+    expect(queueCalls).toEqual([200, 50]);
+    expect(notices.drop).toEqual([]);
+    expect(await settlesWithin(client.close(), 20 * BOUND)).toBe(true);
+  });
+
+  it('a state read that answers after 12 s (past two bounds) is used: the run tracks with the stored device id', async () => {
+    const storage = v2Storage();
+    storage.data.set('eventline.state', JSON.stringify({ deviceId: 'device-from-last-run', optOut: false, anonymized: false }));
+    storage.data.set('eventline.installed', 'true');
+    const multiGet = storage.multiGet.bind(storage);
+    let loadCalls = 0;
+    storage.multiGet = (keys) => {
+      if (!keys.includes('eventline.state')) return multiGet(keys);
+      if (keys.includes('eventline.optout')) loadCalls++;
+      return new Promise<void>((resolve) => setTimeout(resolve, 12_000)).then(() => multiGet(keys));
+    };
+    const client = createEventline(config, { asyncStorage: storage });
+    const notices = record(client);
+    client.track('purchase');
+    expect(await settlesWithin(client.flush(), 20 * BOUND)).toBe(true);
+    expect(ingest.events().map((e) => [e.event, e.anonymous_id])).toEqual([
+      ['app_open', 'device-from-last-run'],
+      ['purchase', 'device-from-last-run'],
+    ]);
+    expect(notices.drop).toEqual([]);
+    // Given up at 5 s and at 11 s; the third try (13 s) takes the answer that came at 12 s: one native call.
+    expect(timeouts(notices.error, 'state load failed')).toEqual(['TimeoutError', 'TimeoutError']);
+    expect(loadCalls).toBe(1);
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 });

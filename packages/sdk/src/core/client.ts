@@ -135,13 +135,39 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   const consentGiven = new Promise<void>((resolve) => (granted = resolve));
   const unsubscribe: (() => void)[] = [];
 
+  const loadFailed = __SCRIPT_BUILD__ ? undefined : reportError('state load failed');
+  /** The last state read given up whose call still runs (React Native's time bound: error.late). */
+  let lateRead: Promise<unknown> | undefined;
+  const onLoadError = (error: unknown) => ((lateRead = (error as { late?: Promise<unknown> } | undefined)?.late), loadFailed?.(error));
+  const load = () => loadState(platform.storage, uuid, onLoadError, cfg.retryBaseMs, () => chose);
+
+  /**
+   * npm builds: the state read answered after every try was given up (a cold start slower than the
+   * time bound). The calls made until then were dropped as for an unreadable state; from now on the
+   * run goes by the stored state, unless an optOut()/optIn() of this run decided already.
+   */
+  async function adoptLate(): Promise<void> {
+    const undecided = () => blind && unread && !chose && !closed;
+    if (!undecided()) return;
+    const [loaded, failed] = await load();
+    if (failed || !undecided()) return;
+    await seq.prime(loaded.deviceId);
+    if (!undecided()) return;
+    unread = blind = false;
+    writer.known(loaded.deviceId);
+    state = loaded;
+    optedOut();
+  }
+
   function start(): Promise<void> {
     granted();
-    ready ??= loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs, () => chose).then(async ([loaded, failed]) => {
+    // The script build keeps the plain call (its bytes): late answers exist only with React Native.
+    ready ??= (__SCRIPT_BUILD__ ? loadState(platform.storage, uuid, reportError('state load failed'), cfg.retryBaseMs, () => chose) : load()).then(async ([loaded, failed]) => {
       // The unread state may say opted out: only the shared record (localStorage, read by optedOut()
       // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
-      // Node) nothing is tracked this run.
+      // Node) nothing is tracked this run, or until a read given up answers after all (adoptLate).
       blind = (unread = failed) && !platform.syncStore;
+      if (!__SCRIPT_BUILD__ && blind && lateRead) void lateRead.then(adoptLate, () => undefined).catch((error: unknown) => loadFailed?.(error));
       if (!failed) writer.known(loaded.deviceId);
       await seq.prime(loaded.deviceId);
       state = loaded;

@@ -1,4 +1,5 @@
 import type { Storage } from '../../core/types';
+import { singleFlight } from './single-flight';
 import { timeBound, TIMEOUT_ERROR } from './time-bound';
 
 /**
@@ -44,7 +45,8 @@ interface Out {
  * on its own: one entry that does not parse, or whose row cannot be read, fails that read only.
  * AsyncStorage runs its calls in order (one serial queue), and reads and writes reach it in call order.
  * Every call is given up after ASYNC_STORAGE_TIMEOUT_MS (time-bound.ts): a hung native module fails
- * calls instead of holding the client.
+ * calls instead of holding the client. A read given up is not asked again while it runs: the same read
+ * joins it, and its late answer serves the next one (single-flight.ts).
  */
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
   const api = bounded(pick(as));
@@ -102,6 +104,7 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
    * answers "gone", which is what its reader (the queue) makes of a removal anyway.
    */
   function writing(keys: string[]): void {
+    api.changed(keys);
     for (const reads of out) for (const key of keys) if (reads.batch.has(key)) reads.written.add(key);
   }
 
@@ -122,19 +125,27 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     // (the state load at start must not see an optOut() made right after createEventline). The write
     // itself goes out at once: an app killed right after optOut() keeps the choice.
     setMany: (items) => (readPending(), writing(items.map(([k]) => k)), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
-    removeMany: (keys) => (readPending(), api.removeMany(keys)),
+    removeMany: (keys) => (readPending(), api.changed(keys), api.removeMany(keys)),
   };
 }
 
 type Api = ReturnType<typeof pick>;
 
-/** Each call time-bound. */
-function bounded(api: Api): Api {
+/** Each call time-bound; reads single-flight. */
+function bounded(api: Api) {
+  // The listing, as a read of one pseudo key ('' is a key, of no other read).
+  const list = singleFlight('getAllKeys', async () => [await api.listKeys()]);
+  const reads = singleFlight('read', api.readMany);
   return {
-    listKeys: timeBound('getAllKeys', api.listKeys),
-    readMany: timeBound('read', api.readMany),
+    listKeys: async () => (await list.read(['']))[0] ?? [],
+    readMany: (keys: string[]) => reads.read(keys),
     writeMany: timeBound('write', api.writeMany),
     removeMany: timeBound('remove', api.removeMany),
+    /** `keys` written or removed: reads asked from now on go out anew (a listing after any change). */
+    changed(keys: readonly string[]): void {
+      reads.changed(keys);
+      list.changed();
+    },
   };
 }
 

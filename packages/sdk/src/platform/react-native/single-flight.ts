@@ -1,0 +1,52 @@
+import { within } from './time-bound';
+
+interface Flight<V> {
+  keys: string[];
+  answer: Promise<readonly V[]>;
+  /** Callers waiting for it now (each within its own bound). */
+  waiting: number;
+  /** Answered after every caller had given up: kept for the next read of its keys. */
+  late: boolean;
+}
+
+/**
+ * Reads with at most one native call out per key: a key asked again while a call reading it runs (or
+ * after it answered late) joins that call. A read given up (time-bound.ts) still runs in AsyncStorage's
+ * serial queue: asked again, each flush would queue one more 200-key read in front of the writes, and on
+ * a device where that read takes longer than the bound no answer would ever be used. So each caller
+ * waits for the call out within a bound of its own, and an answer that comes after every caller gave up
+ * is kept for the next read of its keys (the state read tried again, the next flush). `changed(keys)`
+ * stops `keys` (without keys: every key) joining the calls out: a read asked after a write must see that
+ * write, so it goes out anew, behind it.
+ */
+export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>) {
+  const flights = new Map<string, Flight<V>>();
+  const forget = (flight: Flight<V>) => flight.keys.forEach((key) => flights.get(key) === flight && flights.delete(key));
+  return {
+    async read(keys: string[]): Promise<V[]> {
+      const fresh = keys.filter((key) => !flights.has(key));
+      if (fresh.length > 0) {
+        const flight: Flight<V> = { keys: fresh, answer: op(fresh), waiting: 0, late: false };
+        fresh.forEach((key) => flights.set(key, flight));
+        // Attached before any caller's wait, so it runs first: `waiting` still counts the callers it answers.
+        flight.answer.then(
+          () => (flight.waiting > 0 ? forget(flight) : (flight.late = true)),
+          () => forget(flight),
+        );
+      }
+      const of = keys.map((key) => flights.get(key) as Flight<V>);
+      const joined = [...new Set(of)];
+      joined.forEach((flight) => (flight.late ? forget(flight) : flight.waiting++));
+      try {
+        await within(name, Promise.all(joined.map((flight) => flight.answer)));
+      } finally {
+        joined.forEach((flight) => flight.late || flight.waiting--);
+      }
+      return Promise.all(keys.map(async (key, i) => (await (of[i] as Flight<V>).answer)[(of[i] as Flight<V>).keys.indexOf(key)] as V));
+    },
+    changed(keys?: readonly string[]): void {
+      if (keys) keys.forEach((key) => flights.delete(key));
+      else flights.clear();
+    },
+  };
+}
