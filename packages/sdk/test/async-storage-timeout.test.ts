@@ -112,6 +112,28 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
+  it.each([
+    ['anonymize()', (c: ReturnType<typeof createEventline>) => c.anonymize()],
+    ['reset()', (c: ReturnType<typeof createEventline>) => c.reset()],
+    ['identify(null)', (c: ReturnType<typeof createEventline>) => c.identify(null)],
+  ])('a state read that answers after every try was given up does not undo a %s made meanwhile', async (_name, change) => {
+    const storage = v2Storage();
+    storage.data.set('eventline.state', JSON.stringify({ deviceId: 'device-from-last-run', userId: 'user-1', optOut: false, anonymized: false }));
+    storage.data.set('eventline.installed', 'true');
+    const multiGet = storage.multiGet.bind(storage);
+    storage.multiGet = (keys) =>
+      keys.includes('eventline.optout') ? new Promise<void>((resolve) => setTimeout(resolve, 40_000)).then(() => multiGet(keys)) : multiGet(keys);
+    const client = createEventline(config, { asyncStorage: storage });
+    expect(await settlesWithin(client.flush(), 8 * BOUND)).toBe(true);
+    change(client);
+    await vi.advanceTimersByTimeAsync(40_000);
+    client.track('late');
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    // Still blind (nothing sent), and never the stored user: the late answer was not adopted over the change.
+    expect(ingest.events().filter((e) => e.user_id === 'user-1' || e.anonymous_id === 'device-from-last-run')).toEqual([]);
+    expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
+  });
+
   it('a queue write that never answers is written again with the next write, like a failed one, and flush() still sends', async () => {
     const storage = v2Storage();
     storage.data.set('eventline.installed', 'true');

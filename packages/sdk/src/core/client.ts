@@ -106,6 +106,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    * (until an optIn() in this run). What is already queued was tracked while allowed: it is sent.
    */
   let blind = false;
+  /** npm builds: identity changed on the unread state (anonymize, reset, identify(null)): a late stored state must not undo it. */
+  let edited = false;
   const save = (s: State) => unread || writer.save(s);
   const seq = createSeq(platform.storage, () => state && drain(state), reportError('seq failed'), () => state && cleared(state));
   let leader = !platform.lock;
@@ -144,10 +146,11 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   /**
    * npm builds: the state read answered after every try was given up (a cold start slower than the
    * time bound). The calls made until then were dropped as for an unreadable state; from now on the
-   * run goes by the stored state, unless an optOut()/optIn() of this run decided already.
+   * run goes by the stored state, unless an optOut()/optIn() of this run decided already or the run
+   * changed the identity (an anonymize() or reset() the stored state would silently undo).
    */
   async function adoptLate(): Promise<void> {
-    const undecided = () => blind && unread && !chose && !closed;
+    const undecided = () => blind && unread && !chose && !edited && !closed;
     if (!undecided()) return;
     const [loaded, failed] = await load();
     if (failed || !undecided()) return;
@@ -402,6 +405,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   /** Change the state (then run `after`, then save) now, or in call order once it is loaded. */
   function update(change: Partial<State>, after?: (s: State) => void): void {
     const run = (s: State) => {
+      if (!__SCRIPT_BUILD__ && unread) edited = true;
       Object.assign(s, change);
       after?.(s);
       redecorate();
