@@ -50,6 +50,8 @@ export interface AppDeps {
   log?: (record: Record<string, unknown>) => void;
   /** The peer address as the runtime sees it (socket, API Gateway's sourceIp); anonymised before use. */
   clientIp?: (c: Context) => string | undefined;
+  /** Whether the runtime already answered this request (the Node entry's 408 for a body gone idle): its body, should the rest arrive, is not taken. */
+  answeredByRuntime?: (c: Context) => boolean;
 }
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
@@ -67,7 +69,7 @@ export function createApp(deps: AppDeps) {
   const originsFor = originPolicy(options.allowedOrigins ?? {});
   const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
   app.use('/v1/*', cors({ allowed: anyApp, maxAgeSec: 600 }));
-  const readBody = bodyReader(options);
+  const readBody = bodyReader(options, deps.answeredByRuntime);
   const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody, maxBodyBytes: options.maxBodyBytes });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
@@ -109,12 +111,16 @@ export type IngestApp = ReturnType<typeof createApp>;
  * nest 256 levels (a stack guard for what follows: validation, bad rows); each event's own limit
  * (`LIMITS.eventMaxDepth`, 32) is checked per event, so one deep event does not sink its batch.
  */
-function bodyReader(options: AppOptions) {
+function bodyReader(options: AppOptions, answeredByRuntime: (c: Context) => boolean = () => false) {
   const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, maxDepth: options.maxDepth ?? 256 };
   return function readBody(c: Context, beforeAuth?: { maxDecompressedBytes: number; hint: string }): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
-    const bytes = c.req.arrayBuffer().catch((error: unknown) => Promise.reject(incompleteBody(error)));
+    const bytes = c.req.arrayBuffer().then(
+      // The client was told 408 and will resend: what it sent after that is not taken (no duplicate, no hidden write).
+      (buf) => (answeredByRuntime(c) ? Promise.reject(incompleteBody(new Error('the request was answered 408 before its body was complete'))) : buf),
+      (error: unknown) => Promise.reject(incompleteBody(error)),
+    );
     const cap = beforeAuth ? { ...limits, maxDecompressedBytes: Math.min(beforeAuth.maxDecompressedBytes, limits.maxDecompressedBytes), hint: beforeAuth.hint } : limits;
     const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), cap));
     c.set('jsonBody', parsed);

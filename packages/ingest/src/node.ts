@@ -1,5 +1,6 @@
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { serve, type HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApp } from './app';
@@ -41,14 +42,17 @@ function main(): void {
   const stopDeadlineMs = config.stopDeadlineMs;
   const client = createKinesisClient(config.kinesis);
   const writer = createKinesisWriter(client, config.writer);
-  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies) });
+  // Set once the server exists (below); the app asks only while serving a request, after that.
+  let answered408: (req: IncomingMessage) => boolean = () => false;
+  const answeredByRuntime = (c: Context): boolean => answered408((c.env as HttpBindings).incoming);
+  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies), answeredByRuntime });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: requestTimeouts(config.requestTimeoutMs) }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
   });
 
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: app.countRejection, log }));
   // A body with no byte for INGEST_REQUEST_TIMEOUT_MS gets the answer Node's own request timeout gets.
-  boundBodyIdle(server as Server, config.requestTimeoutMs, (socket, res) => {
+  answered408 = boundBodyIdle(server as Server, config.requestTimeoutMs, (socket, res) => {
     // Already answered (e.g. 401 before the body was read): nothing left to tell this client.
     if (res.headersSent) return void socket.destroy();
     answerClientError(Object.assign(new Error('request body idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, { count: app.countRejection, log });

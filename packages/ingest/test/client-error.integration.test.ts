@@ -94,6 +94,23 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
     }
   });
 
+  it('a client answered 408 that then sends the rest of its body (within the answer\'s linger) has none of it written: it was told to resend', async () => {
+    const { child, url, lines } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
+    try {
+      const { body, head } = upload('late-rest-device', 5);
+      const stallAfterBytes = Math.ceil(body.length / 2);
+      const { answer, sentBytes } = await trickleExchange(url, head, body, { chunkBytes: stallAfterBytes, gapMs: 10, stallAfterBytes, restAfterAnswer: true });
+      expect(sentBytes).toBe(body.length);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(rejectedCount(metrics, 'incomplete_body')).toBe(1);
+      expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === 'request').map((r) => r.error_code)).toEqual(['incomplete_body']);
+      expect(await storedFrom('late-rest-device')).toEqual([]);
+    } finally {
+      await stopChild(child, 5000);
+    }
+  });
+
   it('a request answered before its body came (a bad key in the header) and then stalled is closed without a second answer', async () => {
     const { child, url, lines } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
     try {

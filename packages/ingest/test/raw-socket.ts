@@ -63,6 +63,8 @@ export interface TrickleOptions {
   gapMs: number;
   /** Stop writing (without closing) once this many body bytes are out: a client that stalls mid-body. */
   stallAfterBytes?: number;
+  /** Once the answer starts to arrive, send the rest of the body at once (a client that was only slow, not gone). */
+  restAfterAnswer?: boolean;
 }
 
 /**
@@ -86,7 +88,13 @@ export function trickleExchange(target: string, head: string, body: Buffer, opti
       timer = setTimeout(next, options.gapMs);
     };
     socket.setTimeout(30_000, () => socket.destroy()); // a bound, not a measurement
-    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString('latin1');
+      if (options.restAfterAnswer && sent < body.length && !socket.destroyed) {
+        socket.write(body.subarray(sent));
+        sent = body.length;
+      }
+    });
     socket.on('error', (error) => {
       if (answer === '') reject(error);
     });

@@ -13,15 +13,19 @@ import type { Socket } from 'node:net';
  * destroying the socket then. After the answer Node replaces this timeout with `keepAliveTimeout`, and
  * clears it before the next request on the connection, which sets it again here.
  */
-export function boundBodyIdle(server: Server, idleMs: number, onIdle: (socket: Socket, res: ServerResponse) => void): void {
+export function boundBodyIdle(server: Server, idleMs: number, onIdle: (socket: Socket, res: ServerResponse) => void): (req: IncomingMessage) => boolean {
+  /** Requests answered 408: the rest of a body that still arrives (within the answer's linger) must not be taken. */
+  const idled = new WeakSet<IncomingMessage>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.complete) return;
     req.socket.setTimeout(idleMs);
     req.once('timeout', () => {
       // Handled once: the answer's linger must not be cut short by a second idle period.
       req.socket.setTimeout(0);
+      idled.add(req);
       onIdle(req.socket, res);
     });
     res.on('timeout', () => {});
   });
+  return (req) => idled.has(req);
 }
