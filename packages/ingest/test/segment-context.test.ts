@@ -130,5 +130,11 @@ describe('context keys named like Object.prototype members', () => {
     expect(res.status).toBe(200);
     const [stored] = writer.records.get('events')!.map((r) => decode(r.data));
     expect((stored!.context as { segment_extra: unknown }).segment_extra).toMatchObject({ batch: { context: ['ios', 17] } });
+    // Never copied, so never over the copy budget: 10 messages with a 10 KB array are not 100 KB of copies.
+    const small = createMemoryWriter();
+    const many = Array.from({ length: 10 }, (_, i) => ({ type: 'track', event: 'Fine', anonymousId: 'a', messageId: `m-${i}` }));
+    const big = await testApp(small, { maxDecompressedBytes: 64 * 1024 }).request('/v1/batch', post(JSON.stringify({ batch: many, sentAt, context: ['x'.repeat(10_000)] })));
+    expect(big.status).toBe(200);
+    expect(small.records.get('events')).toHaveLength(10);
   });
 });
