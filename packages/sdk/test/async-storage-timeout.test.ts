@@ -32,6 +32,14 @@ function storeBacklog(storage: MemoryAsyncStorage, count: number): void {
   }
 }
 
+/** An installed app's AsyncStorage holding `count` events of an earlier run. */
+function installedWithBacklog(count: number): AsyncStorageV2Like & MemoryAsyncStorage {
+  const storage = v2Storage();
+  storage.data.set('eventline.installed', 'true');
+  storeBacklog(storage, count);
+  return storage;
+}
+
 const timeouts = (errors: { message: string; error?: unknown }[], message: string) =>
   errors.filter((e) => e.message === message).map((e) => (e.error as Error | undefined)?.name);
 
@@ -158,9 +166,7 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
   });
 
   it('a queue read that does not answer: its entries stay stored (reported), the 200-key call is neither asked again key by key nor again while it runs, and its late answer sends them', async () => {
-    const storage = v2Storage();
-    storage.data.set('eventline.installed', 'true');
-    storeBacklog(storage, 250);
+    const storage = installedWithBacklog(250);
     const multiGet = storage.multiGet.bind(storage);
     const held: (() => void)[] = [];
     const queueCalls: number[] = [];
@@ -186,9 +192,7 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
   });
 
   it('reads slower than the bound (8 s each, one call at a time): each is asked once, and the backlog is sent at a later flush', async () => {
-    const storage = v2Storage();
-    storage.data.set('eventline.installed', 'true');
-    storeBacklog(storage, 250);
+    const storage = installedWithBacklog(250);
     storage.readDelayMs = 8000;
     const multiGet = storage.multiGet.bind(storage);
     const queueCalls: number[] = [];
