@@ -3,7 +3,7 @@ import { RequestRejectedError } from './errors';
 import type { IpMode } from './http/client-ip';
 import { createMetrics, type IngestMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
-import { parseBody, type ParsedBody } from './http/read-body';
+import { parseBody, type BodyCap, type ParsedBody } from './http/read-body';
 import { rejectRequest, type RejectionVariables } from './http/rejection';
 import type { RecordWriter } from './kinesis/record-writer';
 import { accessLog } from './middleware/access-log';
@@ -113,7 +113,7 @@ export type IngestApp = ReturnType<typeof createApp>;
  */
 function bodyReader(options: AppOptions, answeredByRuntime: (c: Context) => boolean = () => false) {
   const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, maxDepth: options.maxDepth ?? 256 };
-  return function readBody(c: Context, beforeAuth?: { maxDecompressedBytes: number; hint: string }): Promise<ParsedBody> {
+  return function readBody(c: Context, beforeAuth?: BodyCap): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
     const bytes = c.req.arrayBuffer().then(

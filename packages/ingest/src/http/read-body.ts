@@ -16,6 +16,12 @@ export interface BodyLimits {
   hint?: string;
 }
 
+/** A lower inflate cap for one read (a gzip body read for its key before auth), and what to tell the client past it. */
+export interface BodyCap {
+  maxDecompressedBytes: number;
+  hint: string;
+}
+
 /** The body's JSON value and how deeply it nests (≤ the body limit). */
 export interface ParsedBody {
   value: unknown;

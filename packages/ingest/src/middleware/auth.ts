@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { RequestRejectedError } from '../errors';
 import type { OriginMatcher } from '../http/origins';
-import { isGzip, type ParsedBody } from '../http/read-body';
+import { isGzip, type BodyCap, type ParsedBody } from '../http/read-body';
 import type { WriteKeyEntry } from '../write-keys';
 
 export type AuthVariables = { appId: string; writeKeyHash: string };
@@ -11,7 +11,7 @@ export interface WriteKeyAuthDeps {
   /** Browser origins allowed for an app. */
   originsFor: (appId: string) => OriginMatcher;
   /** The parsed body, read only when the key is not in the header or query. */
-  readBody: (c: Context, beforeAuth?: { maxDecompressedBytes: number; hint: string }) => Promise<ParsedBody>;
+  readBody: (c: Context, beforeAuth?: BodyCap) => Promise<ParsedBody>;
   /** How far a gzip body whose key is inside it may inflate before the key is known (INGEST_MAX_BODY_BYTES). */
   maxBodyBytes: number;
 }

@@ -4,7 +4,7 @@ import { RequestRejectedError } from '../errors';
 import type { ParsedBody } from '../http/read-body';
 import { ingestEvents, type IngestDeps, type IngestResult } from './ingest-events';
 import type { RequestFacts } from './request-facts';
-import { isSegmentBatch, segmentBatchToEvents, segmentSentAtIssues } from './segment-map';
+import { checkSharedContext, isSegmentBatch, segmentBatchToEvents, segmentSentAtIssues } from './segment-map';
 
 export type { BatchResponse, EventStatus } from './ingest-events';
 
@@ -59,20 +59,6 @@ export function respond(c: Context, result: IngestResult, statusOnlyClient: bool
 
 function checkCount(count: number, max: number): void {
   if (count > max) throw new RequestRejectedError(413, 'too_many_events', `the batch has ${count} events; at most ${max} per request`);
-}
-
-/**
- * A Segment batch's `context` is copied into each of its messages. Unbounded, a 1 MiB body of one ~0.9 MB
- * context and 2500 tiny messages made 2500 events of 0.9 MB: 12.7 s of the event loop and 165 MB of bad
- * rows. The copies may add no more than the body could inflate to.
- */
-function checkSharedContext(context: unknown, count: number, max: number): void {
-  // Only an object is copied (segment-map.ts); anything else is kept once, in segment_extra.batch.
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) return;
-  const bytes = Buffer.byteLength(JSON.stringify(context));
-  if (bytes * count > max) {
-    throw new RequestRejectedError(413, 'batch_context_too_large', `the batch's context (${bytes} bytes) copied into each of its ${count} messages comes to ${bytes * count} bytes, over the ${max}-byte limit; send a smaller context or fewer messages per batch`);
-  }
 }
 
 function withoutWriteKey(body: unknown): unknown {
