@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isAppId } from '@eventline/schemas';
 import { originPatternProblem } from './http/origins';
 
 export interface WriteKeyEntry {
@@ -24,7 +25,7 @@ export function parseWriteKeys(spec: string): WriteKeyEntry[] {
     const eq = part.lastIndexOf('=');
     const key = part.slice(0, eq);
     const appId = part.slice(eq + 1);
-    if (eq <= 0 || !/^[A-Za-z0-9_-]{1,128}$/.test(appId)) {
+    if (eq <= 0 || !isAppId(appId)) {
       throw new Error(`INGEST_WRITE_KEYS entry ${i + 1}: expected "key=app_id" with app_id of letters, digits, _ or -`);
     }
     const hash = key.startsWith('sha256:') ? key.slice(7).toLowerCase() : hashWriteKey(key);
