@@ -1,17 +1,10 @@
 export { AF_EVENTS, type AfEventName, AfProperties, type EventProperties } from './af-events';
-export {
-  Batch,
-  ClientEvent,
-  StoredEvent,
-  ServerFields,
-  EVENT_TYPES,
-  SCHEMA_VERSION,
-  LIMITS,
-  type EventType,
-  type ClientBatch,
-  isAppId,
-} from './v1/event';
-export { Context, Campaign, Consent } from './v1/context';
+export { Batch, ServerFields, EVENT_TYPES, SCHEMA_VERSION, LIMITS, type EventType, isAppId } from './v1/event';
+export { ClientEvent, StoredEvent, type ClientBatch } from './v2/event';
+export { Context } from './v2/context';
+export { Campaign, Consent } from './v1/context';
+/** Envelope version 1, for tools that check events written before version 2 (the readers upcast them). */
+export { ClientEvent as ClientEventV1, StoredEvent as StoredEventV1 } from './v1/event';
 export { type Issue, type IssueCode, pointerToPath, formatIssue } from './issue';
 export { validateEvent, validateStoredEvent, validateBatchShape, type Result } from './validate';
 export { isUuidV7, isDateTime, UUID_V7 } from './formats';
@@ -21,6 +14,7 @@ export { clipText } from './clip-text';
 export { nestingDepth, tooDeepIssue } from './nesting';
 export { jsonSchemas } from './json-schema';
 export { upcast, UPCASTERS, CURRENT_VERSIONS, type Upcaster, type VersionPolicy, type UpcastResult } from './versions/upcast';
+export { LEGACY_FIRST_TOUCH } from './versions/v1-to-v2';
 export {
   LAKE_COLUMNS,
   LAKE_PARTITIONS,

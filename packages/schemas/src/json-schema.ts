@@ -1,8 +1,18 @@
 import { REQUIRED_BY_TYPE } from './validate';
-import { Batch, ClientEvent, StoredEvent } from './v1/event';
+import { Batch, ClientEvent as ClientEventV1, StoredEvent as StoredEventV1 } from './v1/event';
+import { ClientEvent, StoredEvent } from './v2/event';
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
-const BASE = 'https://eventline.dev/schemas/v1/';
+const BASE = 'https://eventline.dev/schemas/';
+
+/** Every envelope version's documents, and the batch wrapper (which no version changed). */
+const DOCUMENTS: ReadonlyArray<{ name: string; version: number; schema: object }> = [
+  { name: 'client-event', version: 1, schema: ClientEventV1 },
+  { name: 'stored-event', version: 1, schema: StoredEventV1 },
+  { name: 'client-event', version: 2, schema: ClientEvent },
+  { name: 'stored-event', version: 2, schema: StoredEvent },
+  { name: 'batch', version: 1, schema: Batch },
+];
 
 /**
  * What `date-time` alone lets through and `parseDateTime` refuses: a leap second (:60), more than 9
@@ -20,10 +30,10 @@ const DATE_TIME_PATTERN = '^(?!0000)\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:[0-5]\
  */
 export function jsonSchemas(): Record<string, object> {
   const out: Record<string, object> = {};
-  for (const [name, schema] of Object.entries({ 'client-event': ClientEvent, 'stored-event': StoredEvent, batch: Batch })) {
+  for (const { name, version, schema } of DOCUMENTS) {
     const doc = withDateTimePattern(structuredClone(schema)) as Record<string, unknown>;
     if (schema !== Batch) doc.allOf = typeRules();
-    out[`${name}.v1.json`] = { ...doc, $schema: DRAFT, $id: `${BASE}${name}.json` };
+    out[`${name}.v${version}.json`] = { ...doc, $schema: DRAFT, $id: `${BASE}v${version}/${name}.json` };
   }
   return out;
 }

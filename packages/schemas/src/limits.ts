@@ -7,8 +7,11 @@
 export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'alias', 'group'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Version of the envelope this package describes. */
-export const SCHEMA_VERSION = 1 as const;
+/**
+ * Version of the envelope this package describes, the one clients write and readers upcast to.
+ * 2 types `context.first_touch` (README, "Versions and upcasting").
+ */
+export const SCHEMA_VERSION = 2 as const;
 
 export const LIMITS = {
   /** Longest event name, in characters. */

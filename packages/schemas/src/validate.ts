@@ -2,7 +2,8 @@ import { TypeCompiler, type TypeCheck, type ValueError, ValueErrorType } from '@
 import type { TSchema } from '@sinclair/typebox';
 import { registerFormats } from './formats';
 import { pointerToPath, type Issue, type IssueCode } from './issue';
-import { Batch, ClientEvent, StoredEvent, type EventType } from './v1/event';
+import { Batch, type EventType } from './v1/event';
+import { ClientEvent, StoredEvent } from './v2/event';
 
 registerFormats();
 

@@ -18,7 +18,8 @@ function ajvFor(name: string) {
 describe('jsonSchemas', () => {
   it('exports draft 2020-12 documents with ids', () => {
     const all = jsonSchemas();
-    expect(Object.keys(all).sort()).toEqual(['batch.v1.json', 'client-event.v1.json', 'stored-event.v1.json']);
+    expect(Object.keys(all).sort()).toEqual(['batch.v1.json', 'client-event.v1.json', 'client-event.v2.json', 'stored-event.v1.json', 'stored-event.v2.json']);
+    expect(all['client-event.v2.json']).toMatchObject({ $id: 'https://eventline.dev/schemas/v2/client-event.json' });
     for (const doc of Object.values(all)) {
       expect(doc).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema' });
       expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
@@ -26,8 +27,13 @@ describe('jsonSchemas', () => {
   });
 
   it('agrees with the runtime validator on valid and invalid events', () => {
-    const check = ajvFor('client-event.v1.json');
+    const check = ajvFor('client-event.v2.json');
+    const withContext = (extra: Record<string, unknown>) => validEvent({ context: { ...validEvent().context, ...extra } });
     const cases: unknown[] = [
+      withContext({ first_touch: { source: 'newsletter', click_id: 'Cj0', click_id_type: 'gclid' } }),
+      withContext({ first_touch: 'google' }),
+      withContext({ first_touch: { source: 'newsletter', landing: '/' } }),
+      withContext({ legacy_first_touch: 'google' }),
       validEvent(),
       validEvent({ properties: { af_revenue: 'x' } }),
       validEvent({ seq: -1 }),
@@ -62,5 +68,16 @@ describe('jsonSchemas', () => {
     // Both sides of each rule are in the list.
     expect(cases.filter((c) => validateEvent(c).ok).length).toBeGreaterThan(5);
     expect(cases.filter((c) => !validateEvent(c).ok).length).toBeGreaterThan(15);
+  });
+
+  it('keeps version 1 as it was: context.first_touch open there, schema_version 1 only', () => {
+    const v1 = ajvFor('client-event.v1.json');
+    const context = { ...validEvent().context, first_touch: 'google' };
+    expect(v1(validEvent({ schema_version: 1, context }))).toBe(true);
+    expect(v1(validEvent({ schema_version: 2 }))).toBe(false);
+    const v2 = ajvFor('client-event.v2.json');
+    expect(v2(validEvent({ schema_version: 2 }))).toBe(true);
+    expect(v2(validEvent({ schema_version: 1 }))).toBe(false);
+    expect(v2(validEvent({ schema_version: 2, context }))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The lake table: one row per accepted event, flattened from StoredEvent v1 by the processor.
+ * The lake table: one row per accepted event, flattened from StoredEvent (the current version) by the processor.
  * The single list that the Parquet writer, the PostgreSQL table, the DuckDB views and the
  * Glue / Athena definitions are all derived from. Add a column here and every one follows.
  */
@@ -64,6 +64,14 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
   c('device_type', 'string', 'desktop | mobile | tablet | tv | bot | unknown, from context.user_agent'),
   c('revenue', 'double', 'properties.af_revenue'),
   c('currency', 'string', 'properties.af_currency'),
+  // Envelope version 2. Last, so that a table made before them gets them by appending (Athena ADD COLUMNS).
+  c('first_touch_source', 'string', 'context.first_touch.source: the first campaign the device landed from (v1 events too, upcast)'),
+  c('first_touch_medium', 'string', 'context.first_touch.medium'),
+  c('first_touch_name', 'string', 'context.first_touch.name'),
+  c('first_touch_term', 'string', 'context.first_touch.term'),
+  c('first_touch_content', 'string', 'context.first_touch.content'),
+  c('first_touch_click_id', 'string', 'context.first_touch.click_id'),
+  c('first_touch_click_id_type', 'string', 'context.first_touch.click_id_type'),
 ];
 
 /** Folder (Hive) partitions of `events/`: in the object key, not in the Athena column list. */

@@ -1,21 +1,24 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AfProperties, type EventProperties } from '../af-events';
-import { EVENT_TYPES, LIMITS, SCHEMA_VERSION } from '../limits';
+import { EVENT_TYPES, LIMITS } from '../limits';
 import { Context } from './context';
 
 export { EVENT_TYPES, LIMITS, SCHEMA_VERSION, type EventType } from '../limits';
+
+/** The version this file describes: kept to read (upcast) version 1 events, which clients and stream records still hold. */
+export const V1 = 1 as const;
 
 const Id = Type.String({ minLength: 1, maxLength: LIMITS.idMax });
 /** RFC 3339 timestamp, e.g. 2026-11-25T13:31:11.123Z. */
 const Timestamp = Type.String({ format: 'date-time' });
 
 /**
- * The fields a client sends for one event (envelope version 1).
+ * The fields a client sent for one event in envelope version 1 (the current version, in ../v2, builds on it).
  * Server fields (`received_at`, `app_id`) are not accepted from clients: see StoredEvent.
  */
 export const ClientEvent = Type.Object(
   {
-    schema_version: Type.Optional(Type.Literal(SCHEMA_VERSION)),
+    schema_version: Type.Optional(Type.Literal(V1)),
     event_id: Type.String({ format: 'uuid-v7' }),
     type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
     event: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.eventNameMax })),
@@ -32,7 +35,7 @@ export const ClientEvent = Type.Object(
     sent_at: Type.Optional(Timestamp),
     context: Context,
   },
-  { additionalProperties: false, $id: 'ClientEvent' },
+  { additionalProperties: false, $id: 'ClientEventV1' },
 );
 export type ClientEvent = Omit<Static<typeof ClientEvent>, 'properties' | 'traits'> & {
   properties?: EventProperties;
@@ -47,11 +50,6 @@ export const Batch = Type.Object(
   },
   { additionalProperties: false, $id: 'Batch' },
 );
-/** A batch as the SDK builds it (events already typed). */
-export interface ClientBatch {
-  sent_at: string;
-  events: ClientEvent[];
-}
 
 const APP_ID_MAX = 128;
 const APP_ID_PATTERN = '^[A-Za-z0-9_-]+$';
@@ -70,9 +68,9 @@ export function isAppId(text: string): boolean {
   return text.length <= APP_ID_MAX && APP_ID.test(text);
 }
 
-/** An event as it travels through Kinesis and lands in the lake. */
+/** A version 1 event as it travelled through Kinesis and landed in the lake. */
 export const StoredEvent = Type.Composite([ClientEvent, ServerFields], {
   additionalProperties: false,
-  $id: 'StoredEvent',
+  $id: 'StoredEventV1',
 });
 export type StoredEvent = ClientEvent & Static<typeof ServerFields>;

@@ -1,5 +1,6 @@
-import { SCHEMA_VERSION } from '../v1/event';
+import { SCHEMA_VERSION } from '../limits';
 import type { Issue } from '../issue';
+import { v1ToV2 } from './v1-to-v2';
 
 /**
  * Turns an event of version `from` into version `from + 1`. Upcasters are pure, never drop
@@ -11,11 +12,8 @@ export interface Upcaster {
   up(event: Record<string, unknown>): Record<string, unknown>;
 }
 
-/**
- * The upcasters of this package's own history. Version 1 is the first released envelope, so
- * there are none yet; the chain and its tests exist so that v2 lands as one entry here.
- */
-export const UPCASTERS: readonly Upcaster[] = [];
+/** The upcasters of this package's own history, oldest first: one per released version after the first. */
+export const UPCASTERS: readonly Upcaster[] = [v1ToV2];
 
 export interface VersionPolicy {
   /** The version readers expect; older events are upcast to it, newer ones rejected. */
