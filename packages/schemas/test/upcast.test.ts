@@ -47,9 +47,10 @@ describe('upcast', () => {
       expect(validateStoredEvent(out.value)).toMatchObject({ ok: true });
     }
     // The input is not changed: the processor keeps the record as it came for its bad row if a later step fails.
-    const v1 = { ...storedEvent({ first_touch: 'google' }), schema_version: 1 };
-    upcast(v1);
-    expect((v1.context as Record<string, unknown>).first_touch).toBe('google');
+    const unchanged: Record<string, unknown> = { ...storedEvent({ first_touch: 'google' }), schema_version: 1 };
+    upcast(unchanged);
+    expect(unchanged.context).toMatchObject({ first_touch: 'google' });
+    expect(unchanged.schema_version).toBe(1);
   });
 
   it('never overwrites a legacy_first_touch already there: the v2 check then rejects the event on its path', () => {
