@@ -42,9 +42,12 @@ export async function seedShoppers(options: SeedOptions): Promise<SeedResult> {
   const result: SeedResult = { shoppers: 0, accepted: 0, problems: [] };
   for (let i = 0; i < options.shoppers && !options.signal?.aborted; i++) {
     const campaign = pick(CAMPAIGNS);
+    // Half the shoppers first came from another source than the one they came back from (the browser SDK
+    // keeps the landing campaign as first touch by itself; this Node client is told).
+    const firstTouch = rand() < 0.5 ? campaign : pick(CAMPAIGNS);
     const sdk = createEventline(
       { writeKey: options.writeKey, endpoint: options.ingestUrl, flushAt: 100, flushIntervalMs: 60_000 },
-      { context: () => ({ ...(campaign ? { campaign } : {}), locale: 'en-GB', user_agent: 'eventline-seed/1' }) },
+      { context: () => ({ ...(campaign ? { campaign } : {}), ...(firstTouch ? { first_touch: firstTouch } : {}), locale: 'en-GB', user_agent: 'eventline-seed/1' }) },
     );
     sdk.on('sent', (n) => void (result.accepted += n.accepted));
     sdk.on('drop', (n) => void result.problems.push(`drop: ${n.message}`));

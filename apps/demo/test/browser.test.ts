@@ -85,9 +85,12 @@ describe('the demo in Chromium', () => {
 
     const lake = await one(`select count(*) as n, count(distinct event_id) as ids,
                                    count(*) filter (where event = 'af_purchase') as purchases,
-                                   count(*) filter (where campaign_source = 'newsletter') as from_newsletter
+                                   count(*) filter (where campaign_source = 'newsletter') as from_newsletter,
+                                   count(*) filter (where first_touch_source = 'newsletter' and first_touch_medium = 'email') as first_from_newsletter,
+                                   count(*) filter (where schema_version = 2) as v2
                             from events where anonymous_id = '${deviceId}'`);
-    expect(lake).toEqual({ n: tracked, ids: tracked, purchases: 2, from_newsletter: tracked });
+    // The landing campaign is the device's first touch too (envelope v2 columns), on every event.
+    expect(lake).toEqual({ n: tracked, ids: tracked, purchases: 2, from_newsletter: tracked, first_from_newsletter: tracked, v2: tracked });
     expect(await one(`select round(sum(revenue), 2) as usd from events where anonymous_id = '${deviceId}' and event = 'af_purchase' and currency = 'USD'`)).toEqual({ usd: 78.49 }); // 19.99 + 9.50, then 49 offline (USD stays selected)
     expect(await one(`select count(*) as n from events where anonymous_id = '${deviceId}' and user_id = 'user-ada' and event = 'af_complete_registration'`)).toEqual({ n: 1 });
     expect(errors).toEqual([]);
@@ -140,6 +143,12 @@ describe('the demo in Chromium', () => {
     expect(await num(page, '[data-cell="attribution:newsletter / november:devices"]')).toBe(newsletter.devices);
     const buyers = await one(`select count(distinct anonymous_id) as n from events where event = 'af_purchase'`);
     expect(await num(page, '[data-cell="funnel:purchased:devices"]')).toBe(buyers.n);
+    // Envelope v2's first_touch columns.
+    const firstGoogle = await one(`select count(distinct anonymous_id) as devices, count(distinct anonymous_id) filter (where event = 'af_purchase') as buyers
+                                   from events where first_touch_source = 'google'`);
+    expect(firstGoogle.devices).toBeGreaterThan(0);
+    expect(await num(page, '[data-cell="firstTouch:google:devices"]')).toBe(firstGoogle.devices);
+    expect(await num(page, '[data-cell="firstTouch:google:buyers"]')).toBe(firstGoogle.buyers);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
     await page.fill('#sql', "select count(*) as n from events where event = 'af_purchase'");

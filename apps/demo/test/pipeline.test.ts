@@ -95,6 +95,10 @@ describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake →
     expect(dashboard.revenueByCurrency.find((r) => r.currency === 'EUR')?.revenue).toBe(eur.revenue);
     const sources = dashboard.attribution.map((r) => r.source);
     expect(sources).toEqual(expect.arrayContaining(['google', 'facebook', 'newsletter']));
+    // The seed's first touches (envelope v2) land in their own columns, and differ from the last touch for some devices.
+    expect(dashboard.firstTouch.map((r) => r.source)).toEqual(expect.arrayContaining(['google', 'facebook', 'newsletter', '(direct)']));
+    const switched = await q(`select count(distinct anonymous_id) as n from events where first_touch_source is distinct from campaign_source`);
+    expect(switched.n).toBeGreaterThan(0);
   });
 
   it("lands the ingest's rejections in bad_rows, with the field that failed", async () => {

@@ -8,6 +8,7 @@ const PANELS = {
   revenueByCurrency: { type: 'bar', label: (r) => r.currency, chart: [['revenue', 'revenue']], table: [['revenue', 'revenue'], ['purchases', 'purchases']] },
   activeByHour: { type: 'bar', label: (r) => r.hour, chart: [['devices', 'devices'], ['sessions', 'sessions']] },
   attribution: { type: 'bar', horizontal: true, label: (r) => `${r.source} / ${r.campaign}`, chart: [['devices', 'devices']], table: [['devices', 'devices'], ['events', 'events']] },
+  firstTouch: { type: 'bar', horizontal: true, label: (r) => r.source, chart: [['devices', 'devices'], ['buyers', 'buyers']] },
   badRowsByReason: { type: 'bar', horizontal: true, label: (r) => r.reason, chart: [['rows', 'rows']] },
 };
 const COLORS = ['#2563eb', '#f59e0b', '#10b981', '#ef4444'];

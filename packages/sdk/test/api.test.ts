@@ -317,7 +317,7 @@ describe('attribution', () => {
     const [v1, v2] = ingest.events();
     expect(v1?.context.campaign).toEqual({ source: 'ads', click_id: 'G1', click_id_type: 'gclid' });
     expect(v2?.context.campaign).toEqual({ source: 'newsletter' });
-    expect((v2?.context as { first_touch?: unknown }).first_touch).toEqual(v1?.context.campaign);
+    expect(v2?.context.first_touch).toEqual(v1?.context.campaign);
     for (const e of [v1, v2]) expect(validateEvent(e).ok).toBe(true); // the ingest takes them as they are
   });
 });

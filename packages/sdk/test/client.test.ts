@@ -97,7 +97,7 @@ describe('flush: the wire format', () => {
     expect(first).toMatchObject({
       type: 'track',
       event: 'af_purchase',
-      schema_version: 1,
+      schema_version: 2,
       properties: { af_revenue: 12.5, af_currency: 'EUR' },
       context: { library: { name: 'eventline-sdk', version: '0.1.0' } },
     });

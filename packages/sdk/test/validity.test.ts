@@ -1,4 +1,4 @@
-import { AfProperties, findUnstorableText, LIMITS, tooDeepIssue, validateEvent, type ClientEvent } from '@eventline/schemas';
+import { AfProperties, findUnstorableText, LIMITS, tooDeepIssue, upcast, validateEvent, type ClientEvent } from '@eventline/schemas';
 import { describe, expect, it } from 'vitest';
 import { readCampaign } from '../src/core/attribution';
 import { AF_RULES, EVENT_MAX_DEPTH } from '../src/core/draft';
@@ -14,7 +14,10 @@ const { ingest, clients } = ingestSuite();
 
 /** What the ingest says of an event: its schema issues, or the unstorable text it finds; [] when it takes it. */
 function refusal(event: ClientEvent | undefined): unknown[] {
-  const result = validateEvent(event);
+  // As the ingest does: an event of an older envelope (a draft an older SDK stored) is upcast first.
+  const current = upcast(event);
+  if (!current.ok) return current.issues;
+  const result = validateEvent(current.value);
   if (!result.ok) return result.issues;
   const unstorable = findUnstorableText(event) ?? tooDeepIssue(event, LIMITS.eventMaxDepth);
   return unstorable ? [unstorable] : [];
@@ -39,7 +42,7 @@ describe('campaign text the ingest refuses (U+0000, lone surrogate) is not kept 
     second.track('visit_2');
     await second.flush();
     const events = ingest.events();
-    expect(events.map((e) => [e.event, e.context.campaign, (e.context as { first_touch?: unknown }).first_touch])).toEqual([
+    expect(events.map((e) => [e.event, e.context.campaign, e.context.first_touch])).toEqual([
       ['visit_1', { medium: 'email' }, { medium: 'email' }],
       ['visit_2', { medium: 'email' }, { medium: 'email' }],
     ]);
@@ -55,7 +58,7 @@ describe('campaign text the ingest refuses (U+0000, lone surrogate) is not kept 
     const [event] = ingest.events();
     expect(event?.anonymous_id).toBe('device-1');
     expect(event?.context.campaign).toBeUndefined();
-    expect((event?.context as { first_touch?: unknown }).first_touch).toBeUndefined();
+    expect(event?.context.first_touch).toBeUndefined();
     expect(refusal(event)).toEqual([]);
   });
 });

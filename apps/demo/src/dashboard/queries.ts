@@ -1,6 +1,6 @@
 /**
  * The dashboard's questions, as DuckDB SQL over the lake's `events` and `bad_rows` views (the
- * processor flattens revenue, currency and campaign into columns of their own).
+ * processor flattens revenue, currency, the campaign and the first touch into columns of their own).
  * Each returns plain rows; the page draws them and prints the same numbers beside each chart.
  */
 export const DASHBOARD_QUERIES = {
@@ -63,6 +63,15 @@ export const DASHBOARD_QUERIES = {
     FROM events
     GROUP BY ALL
     ORDER BY devices DESC, events DESC
+    LIMIT 10`,
+  // Envelope v2's first_touch columns: the campaign each device first landed from, and how many of those devices bought.
+  firstTouch: `
+    SELECT coalesce(first_touch_source, '(direct)') AS source,
+           count(DISTINCT anonymous_id) AS devices,
+           count(DISTINCT anonymous_id) FILTER (WHERE event = 'af_purchase') AS buyers
+    FROM events
+    GROUP BY ALL
+    ORDER BY devices DESC, source
     LIMIT 10`,
   badRowsByReason: `
     SELECT error_type AS reason, count(*) AS rows

@@ -370,7 +370,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     }
     if (event.context !== decoratedFrom) {
       decoratedFrom = event.context;
-      const ctx: EventContext & { first_touch?: unknown } = { ...event.context };
+      const ctx: EventContext = { ...event.context };
       if (s.lastTouch) ctx.campaign = s.anonymized ? { ...s.lastTouch, click_id: undefined, click_id_type: undefined } : s.lastTouch;
       if (s.firstTouch && !s.anonymized) ctx.first_touch = s.firstTouch;
       if (consentDetail) ctx.consent = consentDetail;

@@ -4,7 +4,7 @@ import type { EventDraft } from './notices';
 import type { EventContext } from './types';
 
 /** Envelope version this SDK writes; `typeof SCHEMA_VERSION` ties it to the schemas at compile time. */
-const ENVELOPE_VERSION: typeof SCHEMA_VERSION = 1;
+const ENVELOPE_VERSION: typeof SCHEMA_VERSION = 2;
 const NAME_MAX = 255;
 const ID_MAX = 256;
 

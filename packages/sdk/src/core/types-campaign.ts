@@ -1,4 +1,4 @@
-/** Campaign context (utm_* and click id), as in the v1 schema's `context.campaign`. */
+/** Campaign context (utm_* and click id), as in the schema's `context.campaign` (last touch) and `context.first_touch`. */
 export interface Campaign {
   source?: string;
   medium?: string;
