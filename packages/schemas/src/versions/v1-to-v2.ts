@@ -20,8 +20,11 @@ export const v1ToV2: Upcaster = {
   up(event) {
     const context = event.context;
     if (typeof context !== 'object' || context === null || Array.isArray(context)) return event;
-    const { first_touch: firstTouch, ...rest } = context as Record<string, unknown>;
-    if (firstTouch === undefined || isCampaign.Check(firstTouch) || Object.hasOwn(rest, LEGACY_FIRST_TOUCH)) return event;
-    return { ...event, context: { ...rest, [LEGACY_FIRST_TOUCH]: firstTouch } };
+    // Looked at before any copy: nearly every v1 event has no first_touch, or a campaign one (the ingest upcasts each v1 event).
+    const firstTouch = (context as Record<string, unknown>).first_touch;
+    if (firstTouch === undefined || isCampaign.Check(firstTouch) || Object.hasOwn(context, LEGACY_FIRST_TOUCH)) return event;
+    const moved: Record<string, unknown> = { ...context, [LEGACY_FIRST_TOUCH]: firstTouch };
+    delete moved.first_touch;
+    return { ...event, context: moved };
   },
 };
