@@ -99,11 +99,11 @@ describe('envelope versions at the ingest', () => {
   it('returns a current event as it is (no copy), and leaves an older one unchanged', () => {
     const current = event({ schema_version: 2 }) as unknown as Record<string, unknown>;
     const up = toCurrentVersion(current, 'events[0]');
-    expect(up.ok && up.event).toBe(current);
+    expect(up.ok && up.value).toBe(current);
     const older = event({ schema_version: 1, context: { library, first_touch: 'google' } });
     const copy = structuredClone(older);
     const upOlder = toCurrentVersion(older, 'events[0]');
-    expect(upOlder.ok && upOlder.event.schema_version).toBe(2);
+    expect(upOlder.ok && upOlder.value.schema_version).toBe(2);
     expect(older).toEqual(copy);
   });
 

@@ -1,4 +1,4 @@
-import { upcast, type Issue } from '@eventline/schemas';
+import { upcast, type UpcastResult } from '@eventline/schemas';
 
 /**
  * A client event brought to the current envelope version (`upcast` of @eventline/schemas): clients
@@ -8,8 +8,8 @@ import { upcast, type Issue } from '@eventline/schemas';
  * newer than this ingest, or not an integer, is an issue on `events[i].schema_version`, rejected like
  * any other validation issue.
  */
-export function toCurrentVersion(raw: unknown, prefix: string): { ok: true; event: Record<string, unknown> } | { ok: false; issues: Issue[] } {
+export function toCurrentVersion(raw: unknown, prefix: string): UpcastResult {
   const result = upcast(raw);
-  if (result.ok) return { ok: true, event: result.value };
+  if (result.ok) return result;
   return { ok: false, issues: result.issues.map((issue) => ({ ...issue, path: issue.path === '' ? prefix : `${prefix}.${issue.path}` })) };
 }

@@ -76,7 +76,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
     if (!current.ok) checked = { ok: false, code: 'invalid_event', issues: current.issues };
     else {
       // From here on the event is the upcast one: it is what is checked, stored, and rebuilt for a retry.
-      const event = current.event;
+      const event = current.value;
       // The check spends the event object (storedEventEncoder unsets its `context`; a mapped Segment message has
       // no sent_at for it to unset, and the rebuilt event is not upcast again, so its unset schema_version does
       // not matter): the context is held so that a retry can rebuild the event.
