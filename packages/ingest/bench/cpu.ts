@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     port = (JSON.parse(line) as { port: number }).port;
     break;
   }
-  const bodies = sdkShapedBodies(200, EVENTS);
+  // BENCH_ENVELOPE=1: version 1 events, as `npm run bench` (the ingest upcasts them).
+  const bodies = sdkShapedBodies(200, EVENTS, Date.now(), process.env.BENCH_ENVELOPE ? Number(process.env.BENCH_ENVELOPE) : undefined);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   let failed = 0;
   const send = (i: number) =>

@@ -34,8 +34,8 @@ async function startTarget(mode: string, env: Record<string, string> = {}): Prom
   throw new Error(`bench target ${mode} exited before listening`);
 }
 
-/** As the SDK sends them: each batch from one device, 200 devices (built once). */
-const BODIES = sdkShapedBodies(200, EVENTS);
+/** As the SDK sends them: each batch from one device, 200 devices (built once); BENCH_ENVELOPE=1 sends version 1 events (upcast by the ingest). */
+const BODIES = sdkShapedBodies(200, EVENTS, Date.now(), process.env.BENCH_ENVELOPE ? Number(process.env.BENCH_ENVELOPE) : undefined);
 
 /** Closed-loop max throughput (autocannon); also how busy the load generator itself was (near 100 % = generator-bound). */
 async function maxLoad(url: string, seconds = SECONDS) {

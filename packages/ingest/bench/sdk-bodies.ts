@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '@eventline/schemas';
 import { uuidv7 } from '../test/helpers';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -7,9 +8,10 @@ const PRODUCTS = Array.from({ length: 40 }, (_, i) => `sku-${i}`);
  * Request bodies shaped like the SDK's (`packages/sdk`): one device per batch, its session and
  * page context on every event, AppsFlyer events with their typed properties, and `client_ts` spread
  * over the seconds before `sent_at` as a queue fills (so the ingest's skew correction parses and
- * formats a time per event, as it does for real batches).
+ * formats a time per event, as it does for real batches). `version`: the envelope version the events
+ * say they are (the current one, as the SDK sends; 1 to measure the ingest's upcasting of older clients).
  */
-export function sdkShapedBodies(devices: number, eventsPerBatch: number, now = Date.now()): string[] {
+export function sdkShapedBodies(devices: number, eventsPerBatch: number, now = Date.now(), version: number = SCHEMA_VERSION): string[] {
   return Array.from({ length: devices }, (_, d) => {
     const sentAt = now - d * 37;
     const session = uuidv7();
@@ -29,7 +31,7 @@ export function sdkShapedBodies(devices: number, eventsPerBatch: number, now = D
           ? { af_revenue: 19.99 + i, af_currency: 'EUR', af_content_id: product, af_quantity: 1 + (i % 3) }
           : { af_content_id: product, af_price: 9.99, af_currency: 'EUR' };
       return {
-        schema_version: 1,
+        schema_version: version,
         event_id: uuidv7(),
         type: 'track',
         event: kind,

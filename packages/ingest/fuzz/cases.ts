@@ -57,7 +57,7 @@ const anyJson = fc.record({ value: fc.jsonValue({ maxDepth: 5 }), route: fc.cons
   return { kind: 'any_json', path: route, headers: json, body: bytes(JSON.stringify(value)), auth: 'key', expect: route !== '/v1/batch' && isObject ? [200] : [400] };
 });
 
-const FIELDS = ['event_id', 'type', 'event', 'properties', 'anonymous_id', 'seq', 'client_ts', 'context', 'traits', 'user_id', 'sent_at', 'session_id', 'extra'] as const;
+const FIELDS = ['schema_version', 'event_id', 'type', 'event', 'properties', 'anonymous_id', 'seq', 'client_ts', 'context', 'traits', 'user_id', 'sent_at', 'session_id', 'extra'] as const;
 
 /** One field of one event replaced by anything (wrong types, nulls, objects): that event alone is rejected, with its path. */
 const wrongType = fc.record({ field: fc.constantFrom(...FIELDS), value: fc.anything({ maxDepth: 3, maxKeys: 5 }), d: device, envelope: fc.boolean() }).map(({ field, value, d, envelope }): FuzzCase => {

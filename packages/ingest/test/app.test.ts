@@ -18,7 +18,7 @@ describe('POST /v1/batch', () => {
     const written = writer.records.get('events') ?? [];
     expect(written.map((r) => r.partitionKey)).toEqual(['dev-a', 'dev-b']);
     const stored = decode(written[0]!.data);
-    expect(stored).toMatchObject({ event_id: events[0]!.event_id, app_id: 'shop', received_at: '2026-11-25T10:00:00.000Z', schema_version: 1 });
+    expect(stored).toMatchObject({ event_id: events[0]!.event_id, app_id: 'shop', received_at: '2026-11-25T10:00:00.000Z', schema_version: 2 });
     expect(stored.sent_at).toEqual(expect.any(String));
   });
 
@@ -69,7 +69,7 @@ describe('POST /v1/batch', () => {
     // Its bad row carries the event as it would have been stored: client fields and server fields.
     const row = decode((writer.records.get('events-bad') ?? [])[0]!.data);
     const stored = JSON.parse(row.payload as string) as Record<string, unknown> & { context: { library: unknown; server: { request_id: string } } };
-    expect(stored).toMatchObject({ event_id: body.results[0]!.event_id, app_id: 'shop', schema_version: 1, properties: { blob: 'x'.repeat(9000) } });
+    expect(stored).toMatchObject({ event_id: body.results[0]!.event_id, app_id: 'shop', schema_version: 2, properties: { blob: 'x'.repeat(9000) } });
     expect(stored.context).toMatchObject({ library: { name: 'test' }, server: { request_id: body.request_id } });
   });
 

@@ -19,7 +19,7 @@ describe('stored form of an event', () => {
     const stored = JSON.parse(storedEventEncoder(input)(structuredClone(client)).json) as Record<string, unknown>;
     expect(stored).toEqual({
       ...client,
-      schema_version: 1,
+      schema_version: 2,
       sent_at: input.batchSentAt,
       received_at: '2026-11-25T10:00:00.000Z',
       app_id: 'shop',
@@ -32,7 +32,7 @@ describe('stored form of an event', () => {
   });
 
   it("keeps the event's own sent_at and schema_version once each, overwrites a forged server block, omits an absent IP", () => {
-    const client = event({ schema_version: 1, sent_at: '2026-11-25T11:00:10.000Z', client_ts: '2026-11-25T11:00:00.000Z', context: { library: { name: 't', version: '1' }, server: { ip: '1.2.3.4' } } });
+    const client = event({ schema_version: 2, sent_at: '2026-11-25T11:00:10.000Z', client_ts: '2026-11-25T11:00:00.000Z', context: { library: { name: 't', version: '1' }, server: { ip: '1.2.3.4' } } });
     const { json } = storedEventEncoder({ ...input, ip: undefined, userAgent: undefined })(structuredClone(client));
     expect(json.match(/"schema_version"/g)).toHaveLength(1);
     expect(json.match(/"sent_at"/g)).toHaveLength(1);

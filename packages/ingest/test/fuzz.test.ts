@@ -46,7 +46,7 @@ describe('fuzz: bad bodies always get a 4xx with a reason', () => {
 
   it('a valid batch with one field anywhere replaced by anything (wrong types, huge strings, nesting)', async () => {
     const junk = fc.oneof(fc.anything({ maxDepth: 4 }), fc.string({ minLength: 10_000, maxLength: 60_000 }), fc.integer({ min: 30, max: 200 }).map(nest));
-    const field = fc.constantFrom('event_id', 'type', 'event', 'properties', 'anonymous_id', 'seq', 'client_ts', 'context', 'traits', 'user_id', 'sent_at', 'extra');
+    const field = fc.constantFrom('schema_version', 'event_id', 'type', 'event', 'properties', 'anonymous_id', 'seq', 'client_ts', 'context', 'traits', 'user_id', 'sent_at', 'extra');
     await fc.assert(
       fc.asyncProperty(field, junk, fc.boolean(), async (key, value, envelope) => {
         const e: Record<string, unknown> = { ...event(), [key]: value };

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ensureStreams, KINESIS_ENGINES, readStream, recordJson, emulatorKinesisClientConfig, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateStoredEvent } from '@eventline/schemas';
 import { createApp, createKinesisWriter, parseWriteKeys, RECORD_MAX_BYTES, type BatchResponse } from '../src';
 import { ISSUE_TEXT_MAX_BYTES, ISSUES_MAX_COUNT } from '../src/cap-issues';
 import { basic, batch, event, gzip, post, WRITE_KEY } from './helpers';
@@ -21,6 +22,8 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
       { name: 'events-bad', shards: 1 },
       { name: 'bulk', shards: 2 },
       { name: 'bad-big', shards: 1 },
+      { name: 'versions', shards: 1 },
+      { name: 'versions-bad', shards: 1 },
     ]);
     client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
   });
@@ -62,6 +65,34 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.Data!.byteLength).toBeLessThan(RECORD_MAX_BYTES);
     expect(json(rows[0]!)).toMatchObject({ error_type: 'invalid_event', issues_truncated: true, payload_truncated: true, issues: answered.issues });
+  });
+
+  it('version 1 and 2 events from clients are written to Kinesis as valid version 2 records; a newer version is a bad row', async () => {
+    const campaign = { source: 'newsletter', medium: 'email' };
+    const library = { name: 'test', version: '0' };
+    const sent = [
+      event({ schema_version: 1, anonymous_id: 'v1-odd', context: { library, first_touch: 'google' } }),
+      event({ anonymous_id: 'v1-absent', context: { library, first_touch: campaign } }),
+      event({ schema_version: 2, anonymous_id: 'v2', context: { library, first_touch: campaign } }),
+      event({ schema_version: 3, anonymous_id: 'v3' }),
+    ];
+    const app = createApp({
+      writer: createKinesisWriter(client, { budgetMs: 30_000 }),
+      options: { streamName: 'versions', badRowsStreamName: 'versions-bad', writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`), maxBodyBytes: 1 << 20, maxEventBytes: 32_768 },
+    });
+    const res = await app.request('/v1/batch', post(batch(sent)));
+    expect(await res.json()).toMatchObject({ accepted: 3, rejected: 1, retry: 0 });
+    const records = new Map((await readStream(client, 'versions')).map((r) => [r.PartitionKey, json(r)]));
+    expect([...records.keys()].sort()).toEqual(['v1-absent', 'v1-odd', 'v2']);
+    // What the processor checks a record against: the current stored envelope.
+    for (const record of records.values()) expect(validateStoredEvent(record)).toMatchObject({ ok: true });
+    for (const record of records.values()) expect(record.schema_version).toBe(2);
+    expect(records.get('v1-odd')!.context).toMatchObject({ legacy_first_touch: 'google' });
+    expect(records.get('v1-odd')!.context).not.toHaveProperty('first_touch');
+    expect(records.get('v1-absent')!.context).toMatchObject({ first_touch: campaign });
+    const badRows = (await readStream(client, 'versions-bad')).map(json);
+    expect(badRows).toMatchObject([{ error_type: 'invalid_event', issues: [{ path: 'events[3].schema_version', code: 'too_big' }] }]);
+    expect(JSON.parse(badRows[0]!.payload as string)).toEqual(sent[3]);
   });
 
   it('the Node server answers 200 only after Kinesis holds the events, and shuts down cleanly', async () => {

@@ -5,6 +5,7 @@ import { utf8Prefix } from '../utf8-prefix';
 import { capIssues } from '../cap-issues';
 import { capAnswerIssues } from '../cap-answer';
 import { withoutExtras, type ExtraDropReason } from './segment-extra';
+import { toCurrentVersion } from './current-version';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
 export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;
@@ -68,13 +69,22 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   const storedJson = storedEventEncoder(input);
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
-    const issues = refused?.get(index);
-    // The check spends the event object (storedEventEncoder unsets its `context`; a mapped Segment message has
-    // no schema_version or sent_at for it to unset): the context is held so that a retry can rebuild the event.
-    const context = segmentExtras && !issues ? contextOf(raw) : undefined;
-    let checked: Checked = issues ? { ok: false, code: 'invalid_event', issues } : checkEvent(raw, index, deps.maxEventBytes, storedJson, checkDepth);
-    if (!checked.ok && context) {
-      checked = retryWithoutExtras(raw, context, checked, (event) => checkEvent(event, index, deps.maxEventBytes, storedJson, checkDepth), deps.extrasDropped);
+    const refusal = refused?.get(index);
+    // A version issue is rejected as any other validation issue (per event, a bad row).
+    const current = refusal ? { ok: false as const, issues: refusal } : toCurrentVersion(raw, `events[${index}]`);
+    let checked: Checked;
+    if (!current.ok) checked = { ok: false, code: 'invalid_event', issues: current.issues };
+    else {
+      // From here on the event is the upcast one: it is what is checked, stored, and rebuilt for a retry.
+      const event = current.value;
+      // The check spends the event object (storedEventEncoder unsets its `context`; a mapped Segment message has
+      // no sent_at for it to unset, and the rebuilt event is not upcast again, so its unset schema_version does
+      // not matter): the context is held so that a retry can rebuild the event.
+      const context = segmentExtras ? contextOf(event) : undefined;
+      checked = checkEvent(event, index, deps.maxEventBytes, storedJson, checkDepth);
+      if (!checked.ok && context) {
+        checked = retryWithoutExtras(event, context, checked, (rebuilt) => checkEvent(rebuilt, index, deps.maxEventBytes, storedJson, checkDepth), deps.extrasDropped);
+      }
     }
     if (checked.ok) {
       good.push(checked);
@@ -120,8 +130,11 @@ type Checked =
   /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
   | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string };
 
-/** Nesting (when the body could hold a too-deep event), validation, then the stored form as JSON text; the byte limit applies to it (server fields included). */
-function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson, checkDepth: boolean): Checked {
+/**
+ * An event at the current version (upcast already): nesting (when the body could hold a too-deep event),
+ * validation, then the stored form as JSON text; the byte limit applies to it (server fields included).
+ */
+function checkEvent(raw: Record<string, unknown>, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson, checkDepth: boolean): Checked {
   const prefix = `events[${index}]`;
   const tooDeep = checkDepth ? tooDeepIssue(raw, LIMITS.eventMaxDepth, prefix) : undefined;
   if (tooDeep) return { ok: false, code: 'invalid_event', issues: [tooDeep] };
@@ -146,9 +159,9 @@ function checkEvent(raw: unknown, index: number, maxEventBytes: number, storedJs
  * replaced by a small marker, then (if the marker itself tips it over) without them; the first that
  * passes is stored and counted. A refusal that has nothing to do with the extras stands as it was.
  */
-function retryWithoutExtras(raw: unknown, context: Record<string, unknown>, refused: Checked & { ok: false }, check: (event: unknown) => Checked, counter: IngestDeps['extrasDropped']): Checked {
+function retryWithoutExtras(raw: Record<string, unknown>, context: Record<string, unknown>, refused: Checked & { ok: false }, check: (event: Record<string, unknown>) => Checked, counter: IngestDeps['extrasDropped']): Checked {
   const reason = dropReason(refused);
-  const lighter = reason && withoutExtras(raw as Record<string, unknown>, context, reason);
+  const lighter = reason && withoutExtras(raw, context, reason);
   if (!reason || !lighter) return refused;
   for (const event of [lighter.marked, lighter.bare]) {
     const checked = check(event);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isDateTime, isUuidV7, type Issue } from '@eventline/schemas';
+import { isDateTime, isUuidV7, SCHEMA_VERSION, type Issue } from '@eventline/schemas';
 import { RequestRejectedError } from '../errors';
 import { mapContext } from './segment-context';
 import { dropMarker, leftover, segmentExtra } from './segment-extra';
@@ -112,7 +112,7 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
 }
 
 /**
- * One Segment message (track, identify, page, screen, alias, group) as our v1 event:
+ * One Segment message (track, identify, page, screen, alias, group) as our event (current envelope version):
  * camelCase ids to snake_case, `messageId` to a UUIDv7 (a resend maps to the same id when the message
  * has a timestamp: the id's time bits are client_ts, which is otherwise the batch's sentAt or now),
  * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours. What has no
@@ -135,7 +135,10 @@ export function segmentToEvent(message: Message, seq: number, sentAt: string, ba
   if (properties !== m.properties || m.category === null) used.add('category');
   const { context, left } = mapContext(isObject(m.context) ? m.context : {});
   const extra = segmentExtra({ message: m, used, sentAt, contextLeft: left, batchFields });
+  // The current envelope version: the context is mapped into the current schema's slots (segment-context.ts),
+  // so the event needs no upcasting (which would copy it) and is stored as what it is.
   const out: Record<string, unknown> = {
+    schema_version: SCHEMA_VERSION,
     event_id: eventId,
     type: m.type,
     anonymous_id: id(m.anonymousId) ?? id(m.userId),
