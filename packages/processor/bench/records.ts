@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SCHEMA_VERSION } from '@eventline/schemas';
 import type { InputRecord } from '../src';
 
 const USER_AGENTS = [
@@ -18,7 +19,8 @@ function uuidV7(i: number): string {
 export function records(count: number): InputRecord[] {
   return Array.from({ length: count }, (_, i) => {
     const event = {
-      schema_version: 1,
+      // The current envelope, as the ingest writes it (v1 records would add the upcast's copy of each event).
+      schema_version: SCHEMA_VERSION,
       event_id: uuidV7(i),
       type: 'track',
       event: i % 5 === 0 ? 'af_purchase' : 'af_content_view',
@@ -32,6 +34,8 @@ export function records(count: number): InputRecord[] {
         page: { url: `https://shop.example/p/${i % 300}?utm_source=news`, path: `/p/${i % 300}`, title: 'Product' },
         user_agent: USER_AGENTS[i % USER_AGENTS.length],
         campaign: { source: 'news', medium: 'email', name: 'winter' },
+        // The SDK sends the first campaign the device landed from with every event (v2's first_touch_* columns).
+        first_touch: { source: 'google', medium: 'cpc', name: 'launch', click_id: `g-${i % 997}`, click_id_type: 'gclid' },
         locale: 'en-GB',
       },
       received_at: new Date(1_764_063_000_500 + i * 10).toISOString(),

@@ -46,6 +46,8 @@ export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: st
             });
             hooks.postgresRowsSkipped?.(count);
           },
+          // A schema change made by the processor itself: one line, so an operator sees what changed and when.
+          onColumnsAdded: ({ table, columns }) => log('info', 'added the catalog columns the PostgreSQL table lacked (nullable; older rows hold NULL there)', { table, columns }),
         })
       : undefined;
   } catch (error) {

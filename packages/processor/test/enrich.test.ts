@@ -1,4 +1,4 @@
-import type { Upcaster } from '@eventline/schemas';
+import { UPCASTERS, type Upcaster } from '@eventline/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPii, checkPiiPolicy, createFolderSink, deliverRecords, PiiPolicyError, processRecords, runQuery } from '../src';
 import { record, storedEvent } from './fixtures/events';
@@ -167,17 +167,20 @@ describe('schema versions', () => {
   /** A synthetic older version: camelCase device id and `timestamp` instead of client_ts. */
   const v0: Upcaster = { from: 0, up: ({ anonymousId, timestamp, ...rest }) => ({ ...rest, anonymous_id: anonymousId, client_ts: timestamp }) };
 
-  it('upcasts older events so v0 and v1 become the same row shape', () => {
+  /** v0 → v1 (synthetic), then this package's real chain (v1 → v2). */
+  const versions = { current: 2, upcasters: [v0, ...UPCASTERS] };
+
+  it('upcasts older events so v0 and v2 become the same row shape', () => {
     const current = storedEvent({ anonymous_id: 'dev-new' });
     const old: Record<string, unknown> = { ...storedEvent(), schema_version: 0, anonymousId: 'dev-old' };
     old.timestamp = old.client_ts;
     delete old.anonymous_id;
     delete old.client_ts;
-    const { rows, badRows } = processRecords([record(old), record(current)], { versions: { current: 1, upcasters: [v0] } });
+    const { rows, badRows } = processRecords([record(old), record(current)], { versions });
     expect(badRows).toEqual([]);
     expect(rows.map((r) => [r.anonymous_id, r.schema_version])).toEqual([
-      ['dev-old', 1],
-      ['dev-new', 1],
+      ['dev-old', 2],
+      ['dev-new', 2],
     ]);
   });
 
@@ -188,18 +191,18 @@ describe('schema versions', () => {
     delete old.client_ts;
     const records = [record(old), record(storedEvent({ anonymous_id: 'dev-new' }))];
     for (const format of ['parquet', 'ndjson'] as const) {
-      await deliverRecords(`shardId-00000000000${format === 'parquet' ? 0 : 1}`, records, createFolderSink(lake), { format, versions: { current: 1, upcasters: [v0] } });
+      await deliverRecords(`shardId-00000000000${format === 'parquet' ? 0 : 1}`, records, createFolderSink(lake), { format, versions });
     }
     expect(await runQuery(lake, 'SELECT anonymous_id, schema_version, count(*) AS n FROM events GROUP BY ALL ORDER BY 1')).toEqual([
-      { anonymous_id: 'dev-new', schema_version: 1, n: 2 },
-      { anonymous_id: 'dev-old', schema_version: 1, n: 2 },
+      { anonymous_id: 'dev-new', schema_version: 2, n: 2 },
+      { anonymous_id: 'dev-old', schema_version: 2, n: 2 },
     ]);
   });
 
   it('turns an event newer than this reader into a validation bad row', () => {
     const { rows, badRows } = processRecords([record({ ...storedEvent(), schema_version: 3 })]);
     expect(rows).toEqual([]);
-    expect(badRows[0]).toMatchObject({ error_type: 'validation', reason: 'schema_version: version 3 is newer than this reader (1)' });
+    expect(badRows[0]).toMatchObject({ error_type: 'validation', reason: 'schema_version: version 3 is newer than this reader (2)' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { LAKE_COLUMNS, type StoredEvent } from '@eventline/schemas';
+import { LAKE_COLUMNS, SCHEMA_VERSION, type StoredEvent } from '@eventline/schemas';
 import { lakeTime } from './lake-time';
 import type { UserAgentFields } from './user-agent';
 
@@ -50,6 +50,13 @@ export interface LakeRow extends Partial<UserAgentFields> {
   consent_ads?: boolean;
   revenue?: number;
   currency?: string;
+  first_touch_source?: string;
+  first_touch_medium?: string;
+  first_touch_name?: string;
+  first_touch_term?: string;
+  first_touch_content?: string;
+  first_touch_click_id?: string;
+  first_touch_click_id_type?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -69,6 +76,16 @@ const NESTED: Record<string, Record<string, keyof LakeRow>> = {
     click_id_type: 'click_id_type',
   },
   consent: { analytics: 'consent_analytics', ads: 'consent_ads' },
+  // Envelope v2: the first campaign the device landed from, the same shape as `campaign` (v1 records are upcast first).
+  first_touch: {
+    source: 'first_touch_source',
+    medium: 'first_touch_medium',
+    name: 'first_touch_name',
+    term: 'first_touch_term',
+    content: 'first_touch_content',
+    click_id: 'first_touch_click_id',
+    click_id_type: 'first_touch_click_id_type',
+  },
 };
 /** context.<key> → column. */
 const TOP: Record<string, keyof LakeRow> = { locale: 'locale', timezone: 'timezone', user_agent: 'user_agent' };
@@ -106,7 +123,8 @@ export const NON_TEXT_PATHS: ReadonlySet<string> = new Set([
 export function toLakeRow(e: StoredEvent, ua: UserAgentFields): LakeRow {
   const row: LakeRow = {
     event_id: e.event_id,
-    schema_version: e.schema_version ?? 1,
+    // Upcasting sets it on every older event; absent only if a caller skipped upcast.
+    schema_version: e.schema_version ?? SCHEMA_VERSION,
     type: e.type,
     anonymous_id: e.anonymous_id,
     seq: plusZero(e.seq),

@@ -22,7 +22,7 @@ const PLAIN = new Set(['event_id', 'seq', 'client_ts', 'sent_at', 'received_at',
  * file is narrow. Time (a flush spans seconds to minutes), event_id (UUIDv7, time-ordered), and
  * the keys that a file often holds one value of (schema_version, type, event). The others span
  * nearly their whole range in any file of a few thousand events: random ids, free text, JSON,
- * and attributes spread over all users (browser, OS, locale, campaign, screen, seq per device);
+ * and attributes spread over all users (browser, OS, locale, campaign and first_touch, screen, seq per device);
  * app_id lives in the folder, which readers prune by. Computing their statistics cost ~5–9 %
  * of the Parquet path's time for nothing.
  */

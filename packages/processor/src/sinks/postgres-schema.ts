@@ -64,21 +64,16 @@ const FORMATTED: Record<string, string> = { timestamptz: 'timestamp with time zo
 
 /**
  * Create the table, or complete one an earlier release created: CREATE TABLE IF NOT EXISTS leaves
- * an existing table as it is, so a column added to the catalog since (LAKE_COLUMNS) was missing
- * and every INSERT failed (42703), holding the shard. Missing catalog columns are added (nullable,
- * as every catalog column is); a catalog column of another type is a configuration error naming
- * it, at start, rather than a flush failing later. Columns the catalog does not list are left alone.
- * Run inside the start-up transaction: a concurrent start waits for its ALTER's lock, then adds
- * nothing (IF NOT EXISTS).
+ * an existing table as it is, so a column added to the catalog since (LAKE_COLUMNS; envelope v2's
+ * seven first_touch_* columns) was missing and every INSERT failed (42703), holding the shard.
+ * Missing catalog columns are added (nullable, as every catalog column is: additive only, nothing
+ * is rewritten); a catalog column of another type is a configuration error naming it, at start,
+ * rather than a flush failing later. Columns the catalog does not list are left alone. Run inside
+ * the start-up transaction. Returns the names of the columns it added (none when the table was complete).
  */
-export async function prepareTable(client: pg.ClientBase, t: PgTable): Promise<void> {
+export async function prepareTable(client: pg.ClientBase, t: PgTable): Promise<string[]> {
   for (const sql of createTableSql(t)) await client.query(sql);
-  const { rows } = await client.query<{ name: string; type: string }>(
-    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
-    [qualified(t)],
-  );
-  const found = new Map(rows.map((r) => [r.name, r.type]));
+  let found = await tableColumns(client, t);
   const wrong = PG_COLUMN_TYPES.flatMap(({ name, pgType }) => {
     const type = found.get(name);
     const expected = FORMATTED[pgType] ?? pgType;
@@ -87,12 +82,30 @@ export async function prepareTable(client: pg.ClientBase, t: PgTable): Promise<v
   if (wrong.length > 0) {
     throw new PostgresConfigError(`${qualified(t)} does not match the catalog: ${wrong.join('; ')} (alter or rename the column, or use another PG_TABLE)`);
   }
-  const missing = PG_COLUMN_TYPES.filter(({ name }) => !found.has(name));
+  let missing = PG_COLUMN_TYPES.filter(({ name }) => !found.has(name));
+  if (missing.length > 0) {
+    // The lock ALTER TABLE takes anyway, taken before looking again: processors starting together
+    // queue here, and only the first adds (and reports) the columns; the others find them.
+    await client.query(`LOCK TABLE ${qualified(t)} IN ACCESS EXCLUSIVE MODE`);
+    found = await tableColumns(client, t);
+    missing = PG_COLUMN_TYPES.filter(({ name }) => !found.has(name));
+  }
   if (missing.length > 0) {
     await client.query(`ALTER TABLE ${qualified(t)} ${missing.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')}`);
   }
   await checkPrimaryKey(client, t);
   await client.query(createIndexSql(t));
+  return missing.map((c) => c.name);
+}
+
+/** The table's columns and their types, as format_type names them. */
+async function tableColumns(client: pg.ClientBase, t: PgTable): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ name: string; type: string }>(
+    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+    [qualified(t)],
+  );
+  return new Map(rows.map((r) => [r.name, r.type]));
 }
 
 /**

@@ -34,6 +34,11 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
    * are counted and logged rather than vanishing.
    */
   onRowsSkipped?: (skipped: { count: number; keys: string[] }) => void;
+  /**
+   * Start-up added catalog columns the table lacked (a table an earlier release created, before a
+   * new envelope version's columns): told once, with their names, so the change to the table is logged.
+   */
+  onColumnsAdded?: (added: { table: string; columns: string[] }) => void;
 }
 
 /** Defaults of the options above; the processor README's PG_* variables. */
@@ -94,7 +99,11 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
 
   const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0, skipped: 0 };
   try {
-    await transaction((client) => prepareTable(client, table));
+    let added: string[] = [];
+    await transaction(async (client) => {
+      added = await prepareTable(client, table);
+    });
+    if (added.length > 0) options.onColumnsAdded?.({ table: qualified(table), columns: added });
   } catch (error) {
     await pool.end();
     throw error;
