@@ -42,6 +42,7 @@ describe('dashboard tables', () => {
           revenueByCurrency: [],
           activeByHour: [],
           attribution: [{ source: HOSTILE, campaign: 'c', devices: 1, events: 1 }],
+          firstTouch: [{ source: HOSTILE, devices: 1, buyers: 0 }],
           badRowsByReason: [{ reason: HOSTILE, rows: 1 }],
         }),
       }),
@@ -52,7 +53,7 @@ describe('dashboard tables', () => {
     expect(await page.locator('[onmouseover], [data-x], img').count()).toBe(0);
     expect(await page.locator('[data-panel="topEvents"] tbody th').textContent()).toBe(HOSTILE);
     const cells = await page.locator('td[data-cell]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-cell')));
-    expect(cells).toEqual([`topEvents:${HOSTILE}:events`, `attribution:${HOSTILE} / c:devices`, `attribution:${HOSTILE} / c:events`, `badRowsByReason:${HOSTILE}:rows`]);
+    expect(cells).toEqual([`topEvents:${HOSTILE}:events`, `attribution:${HOSTILE} / c:devices`, `attribution:${HOSTILE} / c:events`, `firstTouch:${HOSTILE}:devices`, `firstTouch:${HOSTILE}:buyers`, `badRowsByReason:${HOSTILE}:rows`]);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 });
