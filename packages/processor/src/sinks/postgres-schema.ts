@@ -1,7 +1,8 @@
 import { LAKE_COLUMNS, type ColumnType } from '@eventline/schemas';
 import type pg from 'pg';
 
-const PG_TYPES: Record<ColumnType, string> = {
+/** Each catalog type's PostgreSQL column type. */
+export const PG_TYPES: Readonly<Record<ColumnType, string>> = {
   string: 'text',
   int: 'integer',
   bigint: 'bigint',
