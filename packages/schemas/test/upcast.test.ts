@@ -78,6 +78,7 @@ describe('upcast', () => {
     });
     expect(upcast({ schema_version: 0 })).toMatchObject({ ok: false, issues: [{ path: 'schema_version', message: 'no upcaster from version 0' }] });
     expect(upcast({ schema_version: 'one' })).toMatchObject({ ok: false, issues: [{ path: 'schema_version', code: 'invalid_type' }] });
+    expect(upcast({ ...storedEvent(), schema_version: null })).toMatchObject({ ok: false, issues: [{ path: 'schema_version', code: 'invalid_type' }] });
     expect(upcast([])).toMatchObject({ ok: false, issues: [{ path: '', code: 'invalid_type' }] });
   });
 });

@@ -34,7 +34,9 @@ export function upcast(value: unknown, policy: VersionPolicy = CURRENT_VERSIONS)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, issues: [{ path: '', code: 'invalid_type', message: 'expected object' }] };
   }
-  const raw = (value as Record<string, unknown>).schema_version ?? 1;
+  // Only an absent version means 1: `null` is a wrong type, as v1 itself said (an optional literal).
+  const stated = (value as Record<string, unknown>).schema_version;
+  const raw = stated === undefined ? 1 : stated;
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) {
     return { ok: false, issues: [{ path: 'schema_version', code: 'invalid_type', message: 'expected a non-negative integer' }] };
   }

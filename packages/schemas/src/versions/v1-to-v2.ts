@@ -10,9 +10,9 @@ const isCampaign = TypeCompiler.Compile(Campaign);
 /**
  * Version 1 → 2. Version 2 types `context.first_touch` as a campaign. In version 1 it was an open
  * context key, so a valid v1 event may hold anything there: such a value moves, unchanged, to
- * `context.legacy_first_touch` (kept in the lake's `context` column), so every event valid in v1 stays
- * valid and loses nothing. A campaign-shaped one (what the SDK has always sent) stays where it is.
- * If `legacy_first_touch` is taken too, nothing moves and the v2 check rejects the event with its path
+ * `context.legacy_first_touch` (kept in the lake's `context` column), so a valid v1 event stays valid
+ * and loses nothing, unless it holds a `legacy_first_touch` of its own too (below). A campaign-shaped
+ * one (what the SDK has always sent) stays where it is. If `legacy_first_touch` is taken too, nothing moves and the v2 check rejects the event with its path
  * (a bad row, never an overwrite).
  */
 export const v1ToV2: Upcaster = {
