@@ -65,11 +65,15 @@ export const DASHBOARD_QUERIES = {
     ORDER BY devices DESC, events DESC
     LIMIT 10`,
   // Envelope v2's first_touch columns: the campaign each device first landed from, and how many of those devices bought.
+  // One first touch per device (rows of anonymized calls carry none), so no device counts under two sources.
   firstTouch: `
-    SELECT coalesce(first_touch_source, '(direct)') AS source,
-           count(DISTINCT anonymous_id) AS devices,
-           count(DISTINCT anonymous_id) FILTER (WHERE event = 'af_purchase') AS buyers
-    FROM events
+    WITH devices AS (
+      SELECT anonymous_id, max(first_touch_source) AS source, bool_or(event = 'af_purchase') AS bought
+      FROM events
+      GROUP BY anonymous_id
+    )
+    SELECT coalesce(source, '(direct)') AS source, count(*) AS devices, count(*) FILTER (WHERE bought) AS buyers
+    FROM devices
     GROUP BY ALL
     ORDER BY devices DESC, source
     LIMIT 10`,
