@@ -231,6 +231,20 @@ describe('identity', () => {
     expect(last?.anonymous_id).not.toBe((await storage.get<{ deviceId: string }>('eventline.state'))?.deviceId);
   });
 
+  it('anonymized: a campaign and first touch the app gives in its own context (Node, React Native) go without click id and first touch', async () => {
+    const campaign = { source: 'google', medium: 'cpc', click_id: 'g-1', click_id_type: 'gclid' };
+    const client = clients.create({}, { context: () => ({ campaign, first_touch: campaign }) });
+    client.track('before');
+    client.anonymize();
+    client.track('private');
+    await client.flush();
+    const [before, after] = ingest.events();
+    expect(before?.context).toMatchObject({ campaign, first_touch: campaign });
+    expect(after?.context.campaign).toEqual({ source: 'google', medium: 'cpc' });
+    expect(after?.context.first_touch).toBeUndefined();
+    expect(campaign.click_id).toBe('g-1'); // the app's object is not changed
+  });
+
   it('anonymized: page URL and referrer lose their query strings; identify and alias are dropped, not sent to be rejected', async () => {
     const page = { url: 'https://a.test/shop?gclid=abc&email=x%40y.z#top', path: '/shop', referrer: 'https://ads.test/c?fbclid=F1' };
     const client = clients.create({}, { context: () => ({ page }) });

@@ -378,6 +378,12 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
         delete ctx.user_agent;
         // Query strings carry click ids (gclid, …) and often more: anonymized pages go without them.
         if (ctx.page) ctx.page = { ...ctx.page, url: ctx.page.url?.split('?')[0], referrer: ctx.page.referrer?.split('?')[0] };
+        if (!__SCRIPT_BUILD__) {
+          // A Node or React Native app may give its own campaign and first touch (the `context` option; a
+          // browser's platform context has neither): anonymized, those go without click id and first touch too.
+          delete ctx.first_touch;
+          if (ctx.campaign) ctx.campaign = { ...ctx.campaign, click_id: undefined, click_id_type: undefined };
+        }
       }
       decorated = ctx;
     }
