@@ -1,4 +1,4 @@
-import { LAKE_COLUMNS, LEGACY_FIRST_TOUCH } from '@eventline/schemas';
+import { LEGACY_FIRST_TOUCH } from '@eventline/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFolderSink, createPostgresSink, deliverRecords, PostgresConfigError } from '../src';
 import { readDeliveryEnv } from '../src/config-delivery';
