@@ -125,6 +125,16 @@ describe('PostgreSQL sink start-up adding columns to a table others use', () => 
       expect(message).toContain(`"${schema}"."not_owner" lacks the catalog columns ${V2_COLUMNS.join(', ')}, and this role may not add them`);
       expect(message).toContain(`Have the table's owner run: ${alter('not_owner')}`);
       expect(await hasV2Columns('not_owner')).toBe(false);
+      // With UPDATE too the role may take the lock; the ALTER itself is the owner's, and says so the same way.
+      await admin.query(`GRANT UPDATE ON "${schema}"."not_owner" TO "${role}"`);
+      const again = await createPostgresSink({ connectionString: url.toString(), schema, table: 'not_owner' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(again).toBeInstanceOf(PostgresConfigError);
+      expect((again as Error).message).toContain('must be owner of table not_owner');
+      expect((again as Error).message).toContain(`Have the table's owner run: ${alter('not_owner')}`);
+      expect(await hasV2Columns('not_owner')).toBe(false);
       // Once the owner ran it, the same role starts: nothing to add, so no lock and no ALTER.
       await admin.query(alter('not_owner'));
       const sink = await createPostgresSink({ connectionString: url.toString(), schema, table: 'not_owner' });
