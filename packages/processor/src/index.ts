@@ -42,4 +42,5 @@ export type * from './lambda/aws-events';
 export { createS3Sink, type S3SinkOptions } from './sinks/s3-sink';
 export { s3ClientConfig, type S3Connection } from './sinks/s3-client';
 export { createPostgresSink, type PostgresSink, type PostgresSinkOptions } from './sinks/postgres-sink';
-export { PostgresConfigError } from './sinks/postgres-schema';
+export { PostgresConfigError, PostgresTableBusyError, PG_LOCK_TIMEOUT_MS } from './sinks/postgres-schema';
+export { type LockRetry } from './sinks/postgres-lock-retry';

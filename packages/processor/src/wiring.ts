@@ -48,6 +48,8 @@ export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: st
           },
           // A schema change made by the processor itself: one line, so an operator sees what changed and when.
           onColumnsAdded: ({ table, columns }) => log('info', 'added the catalog columns the PostgreSQL table lacked (nullable; older rows hold NULL there)', { table, columns }),
+          onLockRetry: ({ table, attempt, delayMs }) =>
+            log('warn', 'another transaction holds the PostgreSQL table; adding the missing catalog columns is retried', { table, attempt, delayMs }),
         })
       : undefined;
   } catch (error) {

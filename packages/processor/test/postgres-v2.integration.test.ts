@@ -1,11 +1,12 @@
-import { LAKE_COLUMNS, LEGACY_FIRST_TOUCH } from '@eventline/schemas';
+import { LEGACY_FIRST_TOUCH } from '@eventline/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFolderSink, createPostgresSink, deliverRecords, PostgresConfigError } from '../src';
 import { readDeliveryEnv } from '../src/config-delivery';
 import { wireDelivery } from '../src/wiring';
 import { record, storedEvent, storedEventV1 } from './fixtures/events';
 import { postgresSuite } from './fixtures/postgres-suite';
-import { PREVIOUS_LAKE_COLUMNS, previousReleaseTableSql, V2_COLUMNS } from './fixtures/previous-release';
+import { PG_COLUMN_TYPES } from '../src/sinks/postgres-schema';
+import { PREVIOUS_TABLE_COLUMNS, previousReleaseTableSql, V2_COLUMNS } from './fixtures/previous-release';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
@@ -29,9 +30,10 @@ describe('PostgreSQL sink on a table the release before envelope v2 created', ()
     return rows;
   }
 
-  it('lacks exactly the seven first_touch_* columns (the fixture is the previous catalog)', () => {
+  it('lacks exactly the seven first_touch_* columns (the frozen fixture is today\'s catalog before them)', () => {
     expect(V2_COLUMNS).toEqual(['first_touch_source', 'first_touch_medium', 'first_touch_name', 'first_touch_term', 'first_touch_content', 'first_touch_click_id', 'first_touch_click_id_type']);
-    expect([...PREVIOUS_LAKE_COLUMNS, ...LAKE_COLUMNS.filter((c) => V2_COLUMNS.includes(c.name))]).toEqual(LAKE_COLUMNS);
+    expect(PREVIOUS_TABLE_COLUMNS).toHaveLength(45);
+    expect([...PREVIOUS_TABLE_COLUMNS, ...PG_COLUMN_TYPES.filter((c) => V2_COLUMNS.includes(c.name))]).toEqual(PG_COLUMN_TYPES);
   });
 
   it('adds the missing columns on start (nullable, logged in one line), then stores v1 and v2 events with them filled', async () => {
@@ -89,7 +91,7 @@ describe('PostgreSQL sink on a table the release before envelope v2 created', ()
     );
     for (const sink of sinks) await sink.close();
     expect(reports).toEqual([V2_COLUMNS]);
-    expect((await columnsOf('together')).map((c) => c.name)).toEqual([...PREVIOUS_LAKE_COLUMNS.map((c) => c.name), 'loaded_at', ...V2_COLUMNS]);
+    expect((await columnsOf('together')).map((c) => c.name)).toEqual([...PREVIOUS_TABLE_COLUMNS.map((c) => c.name), 'loaded_at', ...V2_COLUMNS]);
   });
 
   it('still refuses a previous table keyed on event_id alone, with the exact ALTER, and adds nothing to it', async () => {

@@ -64,6 +64,43 @@ export const PG_COLUMN_TYPES = LAKE_COLUMNS.map((c) => ({ name: c.name, pgType: 
 const FORMATTED: Record<string, string> = { timestamptz: 'timestamp with time zone' };
 
 /**
+ * Longest the start-up's `LOCK TABLE … ACCESS EXCLUSIVE` waits (SET LOCAL lock_timeout): while it
+ * waits, every other statement on the table (the BI query's neighbours, other processors' INSERTs)
+ * queues behind it. Short, so that an open transaction elsewhere (a report, pg_dump) stalls the
+ * table for at most this long per attempt; the sink retries the start-up between waits.
+ */
+export const PG_LOCK_TIMEOUT_MS = 2_000;
+
+/** The statement an operator (or the table's owner) can run to add `columns` by hand. */
+export function addColumnsSql(t: PgTable, columns: readonly { name: string; pgType: string }[]): string {
+  return `ALTER TABLE ${qualified(t)} ${columns.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')};`;
+}
+
+/**
+ * Adding the missing columns waited longer than the lock timeout: another transaction held the
+ * table. The sink retries the start-up on this; `missing` and `sql` make the final error.
+ */
+export class PostgresTableBusyError extends Error {
+  constructor(
+    message: string,
+    readonly table: string,
+    readonly missing: string[],
+    readonly sql: string,
+  ) {
+    super(message);
+    this.name = 'PostgresTableBusyError';
+  }
+}
+
+/** SQLSTATEs prepareTable translates: lock_not_available (lock_timeout) and insufficient_privilege. */
+const LOCK_NOT_AVAILABLE = '55P03';
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+function sqlState(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/**
  * Create the table, or complete one an earlier release created: CREATE TABLE IF NOT EXISTS leaves
  * an existing table as it is, so a column added to the catalog since (LAKE_COLUMNS; envelope v2's
  * seven first_touch_* columns) was missing and every INSERT failed (42703), holding the shard.
@@ -71,9 +108,13 @@ const FORMATTED: Record<string, string> = { timestamptz: 'timestamp with time zo
  * is rewritten); a catalog column of another type is a configuration error naming it, at start,
  * rather than a flush failing later. Columns the catalog does not list are left alone. Run inside
  * the start-up transaction. Returns the names of the columns it added (none when the table was complete).
+ * Only the CREATEs of what is absent are run, and a lock is taken only when columns are missing, so
+ * a role with SELECT and INSERT alone starts on a complete table.
  */
-export async function prepareTable(client: pg.ClientBase, t: PgTable): Promise<string[]> {
-  for (const sql of createTableSql(t)) await client.query(sql);
+export async function prepareTable(client: pg.ClientBase, t: PgTable, lockTimeoutMs = PG_LOCK_TIMEOUT_MS): Promise<string[]> {
+  if (!(await exists(client, qualified(t)))) {
+    for (const sql of createTableSql(t)) await client.query(sql);
+  }
   let found = await tableColumns(client, t);
   const wrong = PG_COLUMN_TYPES.flatMap(({ name, pgType }) => {
     const type = found.get(name);
@@ -87,16 +128,44 @@ export async function prepareTable(client: pg.ClientBase, t: PgTable): Promise<s
   if (missing.length > 0) {
     // The lock ALTER TABLE takes anyway, taken before looking again: processors starting together
     // queue here, and only the first adds (and reports) the columns; the others find them.
-    await client.query(`LOCK TABLE ${qualified(t)} IN ACCESS EXCLUSIVE MODE`);
+    await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+    await addColumnsStep(t, missing, () => client.query(`LOCK TABLE ${qualified(t)} IN ACCESS EXCLUSIVE MODE`));
     found = await tableColumns(client, t);
     missing = PG_COLUMN_TYPES.filter(({ name }) => !found.has(name));
   }
   if (missing.length > 0) {
-    await client.query(`ALTER TABLE ${qualified(t)} ${missing.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')}`);
+    await addColumnsStep(t, missing, () => client.query(addColumnsSql(t, missing).slice(0, -1)));
   }
   await checkPrimaryKey(client, t);
-  await client.query(createIndexSql(t));
+  if (!(await exists(client, `"${t.schema}"."${t.table}_app_received_idx"`))) await client.query(createIndexSql(t));
   return missing.map((c) => c.name);
+}
+
+/** Whether the relation (table or index) `name` exists. */
+async function exists(client: pg.ClientBase, name: string): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [name]);
+  return rows[0]?.found === true;
+}
+
+/** Run the LOCK or ALTER of adding `missing`; its lock timeout and a refused privilege become errors naming the ALTER to run. */
+async function addColumnsStep(t: PgTable, missing: readonly { name: string; pgType: string }[], step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    const names = missing.map((c) => c.name);
+    const sql = addColumnsSql(t, missing);
+    const lacks = `${qualified(t)} lacks the catalog columns ${names.join(', ')}`;
+    if (sqlState(error) === LOCK_NOT_AVAILABLE) {
+      throw new PostgresTableBusyError(`${lacks}; another transaction held the table past the lock timeout`, qualified(t), names, sql);
+    }
+    if (sqlState(error) === INSUFFICIENT_PRIVILEGE) {
+      throw new PostgresConfigError(
+        `${lacks}, and this role may not add them (${error instanceof Error ? error.message : String(error)}). ` +
+          `Have the table's owner run: ${sql} (or connect as the owner)`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** The table's columns and their types, as format_type names them. */

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
-import { checkTable, KEY_SQL, PG_COLUMN_TYPES, prepareTable, qualified, type PgTable } from './postgres-schema';
+import { retryTableLock, type LockRetry } from './postgres-lock-retry';
+import { checkTable, KEY_SQL, PG_COLUMN_TYPES, PG_LOCK_TIMEOUT_MS, prepareTable, qualified, type PgTable } from './postgres-schema';
 
 export interface PostgresSinkOptions extends Partial<PgTable> {
   connectionString: string;
@@ -19,6 +20,15 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
    * network that stopped answering. Default 30 s.
    */
   statementTimeoutMs?: number;
+  /**
+   * Only when start-up must add catalog columns the table lacks: longest its ACCESS EXCLUSIVE lock
+   * waits (`SET LOCAL lock_timeout`), which is also the longest other statements on the table queue
+   * behind it. A timed-out try rolls back and is retried after a jittered pause until the statement
+   * timeout is spent; then start-up fails naming the ALTER to run. Default 2 s (PG_LOCK_TIMEOUT_MS).
+   */
+  lockTimeoutMs?: number;
+  /** Start-up's lock on the table timed out and will be tried again (see lockTimeoutMs): to log the wait. */
+  onLockRetry?: (retry: LockRetry) => void;
   /**
    * A connection broke while idle in the pool (a server restart, a failover, a proxy closing it):
    * the pool drops it and opens another when needed; this hears why. Without a listener pg's
@@ -100,9 +110,16 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0, skipped: 0 };
   try {
     let added: string[] = [];
-    await transaction(async (client) => {
-      added = await prepareTable(client, table);
-    });
+    const lockTimeoutMs = options.lockTimeoutMs ?? PG_LOCK_TIMEOUT_MS;
+    await retryTableLock(
+      () =>
+        transaction(async (client) => {
+          added = await prepareTable(client, table, lockTimeoutMs);
+        }),
+      statementTimeoutMs,
+      lockTimeoutMs,
+      options.onLockRetry,
+    );
     if (added.length > 0) options.onColumnsAdded?.({ table: qualified(table), columns: added });
   } catch (error) {
     await pool.end();
