@@ -101,6 +101,25 @@ describe('PostgreSQL sink start-up adding columns to a table others use', () => 
     }
   });
 
+  it('a statement timeout shorter than the default lock timeout still ends in lock retries and the clear error, not a cancelled statement', async () => {
+    await previousTable('short_statement');
+    const reader = await openReader('short_statement');
+    const retries: LockRetry[] = [];
+    try {
+      // No lockTimeoutMs: the 2 s default is capped at a quarter of these 600 ms.
+      const failure = await createPostgresSink({ connectionString: postgres.url(), schema, table: 'short_statement', statementTimeoutMs: 600, onLockRetry: (retry) => void retries.push(retry) }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(PostgresTableBusyError);
+      expect((failure as Error).message).toContain(`run: ${alter('short_statement')}`);
+      expect(retries.length).toBeGreaterThan(0);
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+  });
+
   it('a role with only SELECT and INSERT on a previous table: a configuration error with the ALTER for the owner', async () => {
     const admin = postgres.admin();
     const { rows } = await admin.query<{ may: boolean }>(`SELECT rolsuper OR rolcreaterole AS may FROM pg_roles WHERE rolname = current_user`);

@@ -24,7 +24,9 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
    * Only when start-up must add catalog columns the table lacks: longest its ACCESS EXCLUSIVE lock
    * waits (`SET LOCAL lock_timeout`), which is also the longest other statements on the table queue
    * behind it. A timed-out try rolls back and is retried after a jittered pause until the statement
-   * timeout is spent; then start-up fails naming the ALTER to run. Default 2 s (PG_LOCK_TIMEOUT_MS).
+   * timeout is spent; then start-up fails naming the ALTER to run. Default 2 s (PG_LOCK_TIMEOUT_MS); at
+   * most a quarter of statementTimeoutMs, so that a try ends on the lock and is retried at least once
+   * within the budget, never on the statement timeout.
    */
   lockTimeoutMs?: number;
   /** Start-up's lock on the table timed out and will be tried again (see lockTimeoutMs): to log the wait. */
@@ -110,7 +112,10 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0, skipped: 0 };
   try {
     let added: string[] = [];
-    const lockTimeoutMs = options.lockTimeoutMs ?? PG_LOCK_TIMEOUT_MS;
+    // At most a quarter of the statement timeout (the retry budget): a lock wait that outlasted the
+    // statement timeout ended as a cancelled statement (57014), not retried, instead of a lock timeout
+    // (PG_STATEMENT_TIMEOUT_MS=1000 with the 2 s default did); a quarter leaves room for a second try.
+    const lockTimeoutMs = Math.min(options.lockTimeoutMs ?? PG_LOCK_TIMEOUT_MS, Math.floor(statementTimeoutMs / 4));
     await retryTableLock(
       () =>
         transaction(async (client) => {
