@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CURRENT_VERSIONS, upcast } from '@eventline/schemas';
 import { createMemoryWriter, type BatchResponse } from '../src';
-import { toCurrentVersion } from '../src/routes/current-version';
 import { batch, decode, event, post, testApp } from './helpers';
 
 /** A campaign as the SDK sends it in `context.first_touch`. */
@@ -98,11 +98,11 @@ describe('envelope versions at the ingest', () => {
 
   it('returns a current event as it is (no copy), and leaves an older one unchanged', () => {
     const current = event({ schema_version: 2 }) as unknown as Record<string, unknown>;
-    const up = toCurrentVersion(current, 'events[0]');
+    const up = upcast(current, CURRENT_VERSIONS, 'events[0]');
     expect(up.ok && up.value).toBe(current);
     const older = event({ schema_version: 1, context: { library, first_touch: 'google' } });
     const copy = structuredClone(older);
-    const upOlder = toCurrentVersion(older, 'events[0]');
+    const upOlder = upcast(older, CURRENT_VERSIONS, 'events[0]');
     expect(upOlder.ok && upOlder.value.schema_version).toBe(2);
     expect(older).toEqual(copy);
   });

@@ -1,11 +1,10 @@
-import { clipText, findUnstorableText, LIMITS, mayHoldUnstorableText, tooDeepIssue, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
+import { clipText, CURRENT_VERSIONS, upcast, findUnstorableText, LIMITS, mayHoldUnstorableText, tooDeepIssue, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
 import { capIssues } from '../cap-issues';
 import { capAnswerIssues } from '../cap-answer';
 import { withoutExtras, type ExtraDropReason } from './segment-extra';
-import { toCurrentVersion } from './current-version';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
 export const EVENT_OUTCOMES = ['accepted', 'rejected', 'retry'] as const;
@@ -71,7 +70,8 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
     const raw = rawEvents[index];
     const refusal = refused?.get(index);
     // A version issue is rejected as any other validation issue (per event, a bad row).
-    const current = refusal ? { ok: false as const, issues: refusal } : toCurrentVersion(raw, `events[${index}]`);
+    // Clients may still send version 1 (or no version, which is 1); what is written is always the current one.
+    const current = refusal ? { ok: false as const, issues: refusal } : upcast(raw, CURRENT_VERSIONS, `events[${index}]`);
     let checked: Checked;
     if (!current.ok) checked = { ok: false, code: 'invalid_event', issues: current.issues };
     else {

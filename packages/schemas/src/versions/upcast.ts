@@ -1,5 +1,5 @@
 import { SCHEMA_VERSION } from '../limits';
-import type { Issue } from '../issue';
+import { pointerToPath, type Issue } from '../issue';
 import { v1ToV2 } from './v1-to-v2';
 
 /**
@@ -28,26 +28,29 @@ export type UpcastResult = { ok: true; value: Record<string, unknown>; from: num
 /**
  * Bring a parsed event to `policy.current`. The version is `schema_version`, or 1 when absent
  * (clients may omit it in v1). An event newer than the reader, or one with no upcaster path,
- * is an issue on `schema_version`: the caller turns it into a bad row, never a guess.
+ * is an issue on `schema_version`: the caller turns it into a bad row, never a guess. `prefix` names
+ * where the event sits (`events[3]`), as for validateEvent.
  */
-export function upcast(value: unknown, policy: VersionPolicy = CURRENT_VERSIONS): UpcastResult {
+export function upcast(value: unknown, policy: VersionPolicy = CURRENT_VERSIONS, prefix = ''): UpcastResult {
+  // Built only for an issue: the current version's path (nearly every event) makes none.
+  const at = (): string => pointerToPath('/schema_version', prefix);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, issues: [{ path: '', code: 'invalid_type', message: 'expected object' }] };
+    return { ok: false, issues: [{ path: prefix, code: 'invalid_type', message: 'expected object' }] };
   }
   // Only an absent version means 1: `null` is a wrong type, as v1 itself said (an optional literal).
   const stated = (value as Record<string, unknown>).schema_version;
   const raw = stated === undefined ? 1 : stated;
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) {
-    return { ok: false, issues: [{ path: 'schema_version', code: 'invalid_type', message: 'expected a non-negative integer' }] };
+    return { ok: false, issues: [{ path: at(), code: 'invalid_type', message: 'expected a non-negative integer' }] };
   }
   if (raw > policy.current) {
-    return { ok: false, issues: [{ path: 'schema_version', code: 'too_big', message: `version ${raw} is newer than this reader (${policy.current})` }] };
+    return { ok: false, issues: [{ path: at(), code: 'too_big', message: `version ${raw} is newer than this reader (${policy.current})` }] };
   }
   let event = value as Record<string, unknown>;
   for (let version = raw; version < policy.current; version += 1) {
     const step = policy.upcasters.find((u) => u.from === version);
     if (!step) {
-      return { ok: false, issues: [{ path: 'schema_version', code: 'invalid_value', message: `no upcaster from version ${version}` }] };
+      return { ok: false, issues: [{ path: at(), code: 'invalid_value', message: `no upcaster from version ${version}` }] };
     }
     event = { ...step.up(event), schema_version: version + 1 };
   }
