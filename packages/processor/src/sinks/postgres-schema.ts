@@ -71,9 +71,9 @@ const FORMATTED: Record<string, string> = { timestamptz: 'timestamp with time zo
  */
 export const PG_LOCK_TIMEOUT_MS = 2_000;
 
-/** The statement an operator (or the table's owner) can run to add `columns` by hand. */
+/** The ALTER that adds `columns`: what start-up runs, and (with a `;`) what its errors tell an operator to run. */
 export function addColumnsSql(t: PgTable, columns: readonly { name: string; pgType: string }[]): string {
-  return `ALTER TABLE ${qualified(t)} ${columns.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')};`;
+  return `ALTER TABLE ${qualified(t)} ${columns.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')}`;
 }
 
 /**
@@ -134,7 +134,7 @@ export async function prepareTable(client: pg.ClientBase, t: PgTable, lockTimeou
     missing = PG_COLUMN_TYPES.filter(({ name }) => !found.has(name));
   }
   if (missing.length > 0) {
-    await addColumnsStep(t, missing, () => client.query(addColumnsSql(t, missing).slice(0, -1)));
+    await addColumnsStep(t, missing, () => client.query(addColumnsSql(t, missing)));
   }
   await checkPrimaryKey(client, t);
   if (!(await exists(client, `"${t.schema}"."${t.table}_app_received_idx"`))) await client.query(createIndexSql(t));
@@ -153,7 +153,8 @@ async function addColumnsStep(t: PgTable, missing: readonly { name: string; pgTy
     await step();
   } catch (error) {
     const names = missing.map((c) => c.name);
-    const sql = addColumnsSql(t, missing);
+    // As an operator pastes it into psql.
+    const sql = `${addColumnsSql(t, missing)};`;
     const lacks = `${qualified(t)} lacks the catalog columns ${names.join(', ')}`;
     if (sqlState(error) === LOCK_NOT_AVAILABLE) {
       throw new PostgresTableBusyError(`${lacks}; another transaction held the table past the lock timeout`, qualified(t), names, sql);
