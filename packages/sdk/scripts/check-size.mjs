@@ -158,11 +158,13 @@
 //                nothing else queued, they waited for the app's next event to be read again).
 //   11247 B gzip: measured 11246 B (+6 B) with nothing queued paced at flushIntervalMs whatever the backoff (the second
 //                review: a backoff already over with an unreadable row left re-read Storage without a pause).
+//   11289 B gzip: measured 11288 B (+42 B) with `consent`, `compress`, `autoPage` and `plugins` checked at init, not
+//                coerced (a docs audit: `consent: false` or `'denied'` was read as granted and the events were sent).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11247;
+const GZIP_BUDGET = 11289;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

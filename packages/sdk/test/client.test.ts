@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../src/node';
 import { acceptAll, ENDPOINT, ingestSuite, record, sleep, WRITE_KEY } from './support';
 import { SEQ_BLOCK } from '../src/core/seq';
+import type { ClientConfig } from '../src/core/config';
 
 const { ingest, clients } = ingestSuite();
 
@@ -345,11 +346,20 @@ describe('flush: concurrency and triggers', () => {
 });
 
 describe('config', () => {
+  // Values the types refuse, as plain JavaScript passes them.
+  const untyped = (config: Record<string, unknown>) => config as Partial<ClientConfig>;
   it.each([
     [{ writeKey: '', endpoint: ENDPOINT }, /writeKey/],
     [{ writeKey: 'k', endpoint: 'ingest.test' }, /endpoint/],
     [{ writeKey: 'k', endpoint: ENDPOINT, flushAt: 0 }, /flushAt/],
     [{ writeKey: 'k', endpoint: ENDPOINT, maxQueue: 1.5 }, /maxQueue/],
+    // Guesses a page might make for "no consent yet" must not be read as granted.
+    [untyped({ writeKey: 'k', endpoint: ENDPOINT, consent: false }), /consent/],
+    [untyped({ writeKey: 'k', endpoint: ENDPOINT, consent: 'denied' }), /consent/],
+    [untyped({ writeKey: 'k', endpoint: ENDPOINT, consent: 'Pending' }), /consent/],
+    [untyped({ writeKey: 'k', endpoint: ENDPOINT, compress: 'no' }), /compress/],
+    [untyped({ writeKey: 'k', endpoint: ENDPOINT, autoPage: 0 }), /autoPage/],
+    [untyped({ writeKey: 'k', endpoint: ENDPOINT, plugins: {} }), /plugins/],
   ])('rejects %j at init', (config, error) => {
     expect(() => clients.create(config)).toThrow(error);
   });

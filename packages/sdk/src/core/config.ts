@@ -69,13 +69,9 @@ export function resolveConfig(config: ClientConfig): ResolvedConfig {
     if (!Number.isInteger(value) || value < 1) throw invalid(key);
     ints[key] = value;
   }
-  return {
-    ...ints,
-    writeKey,
-    endpoint: endpoint.replace(/\/+$/, ''),
-    compress: config.compress !== false,
-    consent: config.consent === 'pending' ? 'pending' : 'granted',
-    autoPage: config.autoPage !== false,
-    plugins: config.plugins ?? [],
-  };
+  // Checked, not coerced: `consent: false` or `'denied'` read as granted would track what the page meant to hold back.
+  const { consent = 'granted', compress = true, autoPage = true, plugins = [] } = config;
+  const checks = { consent: consent == 'granted' || consent == 'pending', compress: compress === !!compress, autoPage: autoPage === !!autoPage, plugins: Array.isArray(plugins) };
+  for (const key in checks) if (!checks[key as keyof typeof checks]) throw invalid(key);
+  return { ...ints, writeKey, endpoint: endpoint.replace(/\/+$/, ''), compress, consent, autoPage, plugins };
 }
