@@ -86,8 +86,8 @@ export function createApp(deps: AppDeps) {
   };
   // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each
   // message to the first letter of its type (/t, /i, /p, /s, /a, /g). The legacy analytics-android (4.x)
-  // posts its batches to /import (a 404 there and it deletes them).
-  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 1000, maxSharedContextCopyBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES }));
+  // posts its batches to /import (a 404 there and it deletes them); analytics-java 3.x to /import/, with the slash.
+  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import', '/v1/import/'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 1000, maxSharedContextCopyBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES }));
   for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => rejectRequest(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));

@@ -1,42 +1,17 @@
 import { gzipSync } from 'node:zlib';
-import type { ChildProcess } from 'node:child_process';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ensureStreams, readStream, recordJson, startKinesis, stopChild, type KinesisEmulator } from '@eventline/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKinesisClient } from '../src';
+import { describe, expect, it } from 'vitest';
 import { basic } from './helpers';
-import { startIngest } from './ingest-process';
+import { segmentClientsHarness } from './segment-clients-harness';
 
 /**
  * What Segment's other libraries send, written from their public source (request code, event classes,
- * context plugins) since they cannot run here: analytics-kotlin (Android), analytics-python and
- * analytics-go, each posted the way the library posts it to the real Node entry, read back from kinesalite.
+ * context plugins) since they cannot run here: analytics-kotlin (Android), analytics-python,
+ * analytics-go, the legacy analytics-android and analytics-react-native, each posted the way the library
+ * posts it to the real Node entry, read back from kinesalite. The six others: segment-clients-more.integration.test.ts.
  */
 const KEY = 'seg_clients_key';
-let kinesis: KinesisEmulator;
-let client: KinesisClient;
-let ingest: ChildProcess;
-let url: string;
-
-beforeAll(async () => {
-  kinesis = await startKinesis({ engine: 'kinesalite' });
-  await ensureStreams(kinesis.endpoint, ['segclients', 'segclients-bad'].map((name) => ({ name, shards: 1 })));
-  client = createKinesisClient({ endpoint: kinesis.endpoint, region: 'us-east-1' });
-  const started = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: `${KEY}=segclients`, STREAM_NAME: 'segclients', BAD_ROWS_STREAM_NAME: 'segclients-bad' });
-  ingest = started.child;
-  url = started.url;
-}, 60_000);
-
-afterAll(async () => {
-  if (ingest) await stopChild(ingest, 5000);
-  client?.destroy();
-  await kinesis?.stop();
-});
-
-async function storedBy(library: string): Promise<Record<string, unknown>[]> {
-  const events = (await readStream(client, 'segclients')).map(recordJson);
-  return events.filter((e) => (e.context as { library: { name: string } }).library.name === library);
-}
+const h = segmentClientsHarness(KEY, 'segclients');
+const storedBy = (library: string) => h.storedBy(library);
 
 describe("Segment's mobile and server libraries, as they send, against the real ingest and Kinesis", () => {
   it('analytics-kotlin: gzip text/plain streamed (chunked) to /v1/b, write key only in the body; screen("") and the Android context land whole', async () => {
@@ -59,7 +34,7 @@ describe("Segment's mobile and server libraries, as they send, against the real 
     const body = gzipSync(Buffer.from(JSON.stringify({ batch, sentAt: '2026-11-26T08:15:31.500Z', writeKey: KEY })));
     // HttpURLConnection with setChunkedStreamingMode(0): no Content-Length.
     const stream = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new Uint8Array(body)), c.close()) });
-    const res = await fetch(`${url}/v1/b`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'user-agent': 'analytics-kotlin/1.19.1' }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${h.url}/v1/b`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'user-agent': 'analytics-kotlin/1.19.1' }, body: stream, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 3, rejected: 0 });
     const events = await storedBy('analytics-kotlin');
@@ -78,7 +53,7 @@ describe("Segment's mobile and server libraries, as they send, against the real 
       { ...common, type: 'page', userId: 'py-user', anonymousId: null, name: null, category: null, properties: {}, messageId: '0d1c7f36-6a55-4c2b-8c16-bb1f3e1c9a22' },
       { ...common, type: 'group', userId: 'py-user', anonymousId: null, groupId: 42, traits: { name: 'Acme', employees: 120 }, messageId: 'c0ffee00-1234-4abc-8def-0123456789ab' },
     ];
-    const res = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'analytics-python/2.3.4', authorization: basic(KEY) }, body: JSON.stringify({ batch, sentAt: '2026-11-26T08:20:01.000123+00:00', writeKey: KEY }) });
+    const res = await fetch(`${h.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'analytics-python/2.3.4', authorization: basic(KEY) }, body: JSON.stringify({ batch, sentAt: '2026-11-26T08:20:01.000123+00:00', writeKey: KEY }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 3, rejected: 0 });
     const events = await storedBy('analytics-python');
@@ -88,7 +63,7 @@ describe("Segment's mobile and server libraries, as they send, against the real 
     expect(events[2]).toMatchObject({ group_id: '42', traits: { name: 'Acme', employees: 120 } });
     // With OAuth it sends a Bearer token instead of Basic auth; the writeKey it always puts in the body is used.
     const oauth = { ...batch[0], messageId: 'e3f1a2b4-5c6d-4e7f-8a9b-0c1d2e3f4a5b', event: 'OAuth Sent' };
-    const bearer = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig' }, body: JSON.stringify({ batch: [oauth], sentAt: '2026-11-26T08:20:02.000001+00:00', writeKey: KEY }) });
+    const bearer = await fetch(`${h.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig' }, body: JSON.stringify({ batch: [oauth], sentAt: '2026-11-26T08:20:02.000001+00:00', writeKey: KEY }) });
     expect(bearer.status).toBe(200);
     expect((await storedBy('analytics-python')).map((e) => e.event ?? null)).toEqual(['Invoice Paid', null, null, 'OAuth Sent']);
   });
@@ -101,7 +76,7 @@ describe("Segment's mobile and server libraries, as they send, against the real 
       },
     ];
     const body = { messageId: 'a7c3e0f2-5b1d-4e8a-9c6f-0d2e4f6a8b0c', sentAt: '2026-11-26T08:30:01.987654321Z', batch, context: { library: { name: 'analytics-go', version: '3.3.0' } } };
-    const res = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'analytics-go (version: 3.3.0)', authorization: basic(KEY) }, body: JSON.stringify(body) });
+    const res = await fetch(`${h.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'analytics-go (version: 3.3.0)', authorization: basic(KEY) }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
     const [job] = await storedBy('analytics-go');
@@ -110,7 +85,7 @@ describe("Segment's mobile and server libraries, as they send, against the real 
     expect(context.screen).toBeUndefined();
     expect(context.ip).toBeUndefined();
     expect(context.segment_extra).toMatchObject({ context: { screen: { width: 1920 } }, batch: { messageId: body.messageId } });
-    expect(await readStream(client, 'segclients-bad')).toEqual([]);
+    expect(await h.badRows()).toEqual([]);
   });
 
   it('the legacy analytics-android (4.x): gzip JSON streamed to /v1/import with Basic auth, a mobile screen and context.traits', async () => {
@@ -127,7 +102,7 @@ describe("Segment's mobile and server libraries, as they send, against the real 
     ];
     const body = gzipSync(Buffer.from(JSON.stringify({ batch, sentAt: '2026-11-26T08:40:02.456Z' })));
     const stream = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new Uint8Array(body)), c.close()) });
-    const res = await fetch(`${url}/v1/import`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: basic(KEY) }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${h.url}/v1/import`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: basic(KEY) }, body: stream, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
     const [screen] = await storedBy('analytics-android');
@@ -141,7 +116,7 @@ describe("Segment's mobile and server libraries, as they send, against the real 
       type: 'track', event: 'Backlog Item', anonymousId: 'rn-anon', properties: { n: i }, context, integrations: {},
       messageId: `rn-${String(i).padStart(4, '0')}`, timestamp: new Date(Date.UTC(2026, 10, 26, 9, 0, 0, i)).toISOString(),
     }));
-    const res = await fetch(`${url}/v1/b`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ batch, sentAt: '2026-11-26T09:05:00.000Z', writeKey: KEY }) });
+    const res = await fetch(`${h.url}/v1/b`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ batch, sentAt: '2026-11-26T09:05:00.000Z', writeKey: KEY }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1000, rejected: 0, retry: 0 });
     const events = await storedBy('analytics-react-native');

@@ -1,7 +1,8 @@
 /**
  * What of a Segment message has no place in our envelope, kept under `context.segment_extra` rather
  * than dropped: the message's other top-level fields (`integrations`, `_metadata`, `channel`, a
- * `category` the user's own `properties.category` already holds, …), and under
+ * `category` the user's own `properties.category` already holds, …), the values the mapping could not
+ * store as sent (a `timestamp` without offset, an over-long `event` or id) under their own name, and under
  * `segment_extra.context` the `page`, `campaign` and `library` keys our context has no field for,
  * under `segment_extra.batch` the batch body's own other fields.
  * Never kept: `writeKey` (a credential); `context.ip` and `context.server` are dropped by the mapping
@@ -16,6 +17,8 @@ export interface ExtraInput {
   message: Fields;
   /** Top-level fields the mapping used for this message beyond MAPPED (e.g. `event` of a track, `name` of a page). */
   used: ReadonlySet<string>;
+  /** Fields the mapping could not store as sent (a timestamp without offset, a fitted name or id), by Segment name: kept as sent. */
+  kept?: Fields;
   /** The sentAt stored as the event's sent_at: a message's own equal one is not kept twice. */
   sentAt: string;
   /** Leftovers of context objects our schema closes, by key (`page`, `campaign`, `library`). */
@@ -24,11 +27,12 @@ export interface ExtraInput {
   batchFields?: Fields;
 }
 
-export function segmentExtra({ message, used, sentAt, contextLeft, batchFields }: ExtraInput): Fields | undefined {
+export function segmentExtra({ message, used, kept = {}, sentAt, contextLeft, batchFields }: ExtraInput): Fields | undefined {
   // fromEntries defines the keys: `extra[key] = value` with a client's key `__proto__` would set the prototype, dropping the field.
-  const extra: Fields = Object.fromEntries(
-    Object.entries(message).filter(([key, value]) => !MAPPED.has(key) && !used.has(key) && value !== undefined && !(key === 'sentAt' && value === sentAt)),
-  );
+  const extra: Fields = Object.fromEntries([
+    ...Object.entries(kept),
+    ...Object.entries(message).filter(([key, value]) => !MAPPED.has(key) && !used.has(key) && !Object.hasOwn(kept, key) && value !== undefined && !(key === 'sentAt' && value === sentAt)),
+  ]);
   if (Object.keys(contextLeft).length > 0) extra.context = contextLeft;
   if (batchFields) extra.batch = batchFields;
   return Object.keys(extra).length > 0 ? extra : undefined;

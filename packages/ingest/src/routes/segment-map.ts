@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isDateTime, isUuidV7, SCHEMA_VERSION, type Issue } from '@eventline/schemas';
+import { isDateTime, isUuidV7, LIMITS, SCHEMA_VERSION, type Issue } from '@eventline/schemas';
 import { RequestRejectedError } from '../errors';
 import { mapContext } from './segment-context';
 import { dropMarker, leftover, segmentExtra } from './segment-extra';
+import { fitText, usableTime } from './segment-fit';
 
 /** Segment's batch body: `{ batch: [message, …], sentAt?, context? }`. */
 export interface SegmentBatch {
@@ -117,43 +118,56 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
  * has a timestamp: the id's time bits are client_ts, which is otherwise the batch's sentAt or now),
  * `timestamp` to `client_ts`, `name` of page/screen to `event`, context fields to ours. What has no
  * place in our envelope goes to `context.segment_extra` (segment-extra.ts); nothing the user set is overwritten.
+ * A timestamp without an offset is not read (its zone is unknown) and a name or id over our limits is
+ * stored fitted (segment-fit.ts): either way the value as sent is kept in segment_extra under its field.
  */
 export function segmentToEvent(message: Message, seq: number, sentAt: string, batchFields?: Record<string, unknown>): Record<string, unknown> {
   const m = withoutNulls(message);
   const used = new Set<string>();
-  const ownTs = str(m.timestamp) ?? str(m.originalTimestamp);
-  if (str(m.timestamp) === undefined && ownTs !== undefined) used.add('originalTimestamp');
+  const kept: Record<string, unknown> = {};
+  const timestamp = usableTime(m.timestamp);
+  const ownTs = timestamp ?? usableTime(m.originalTimestamp);
+  if (timestamp === undefined && ownTs !== undefined) used.add('originalTimestamp');
+  // null is "not set" (a library serialising an unset field); anything else not read is kept as sent.
+  if (timestamp === undefined && m.timestamp !== undefined && m.timestamp !== null) kept.timestamp = m.timestamp;
   const clientTs = ownTs ?? sentAt;
   const type = str(m.type);
   // An empty page/screen name (analytics-kotlin's screen("")) is no name: kept in segment_extra, not made `event: ""`.
   const nameField = type === 'track' ? 'event' : (type === 'page' || type === 'screen') && m.name !== '' ? 'name' : undefined;
   if (nameField) used.add(nameField);
+  const fit = (field: string, value: string | undefined, max: number): string | undefined => {
+    if (value === undefined || value.length <= max) return value;
+    kept[field] = m[field];
+    return fitText(value, max);
+  };
+  const name = nameField ? m[nameField] : undefined;
+  const anonymousId = id(m.anonymousId) === undefined ? fit('userId', id(m.userId), LIMITS.idMax) : fit('anonymousId', id(m.anonymousId), LIMITS.idMax);
   const eventId = stableEventId(m, clientTs, seq, ownTs !== undefined);
   // A messageId kept verbatim is the event id; any other is hashed into it, so the original is kept as extra.
   if (eventId === str(m.messageId)?.toLowerCase()) used.add('messageId');
   const properties = categorized(m);
   if (properties !== m.properties || m.category === null) used.add('category');
+  const optional: Record<string, unknown> = {
+    event: typeof name === 'string' ? fit(nameField!, name, LIMITS.eventNameMax) : name ?? undefined,
+    properties,
+    traits: m.traits,
+    // `''` is no user id, as null is (Segment's rule above reads it so too).
+    user_id: m.userId === null || m.userId === '' ? null : fit('userId', str(m.userId), LIMITS.idMax) ?? m.userId,
+    previous_id: fit('previousId', str(m.previousId), LIMITS.idMax) ?? m.previousId,
+    group_id: fit('groupId', str(m.groupId), LIMITS.idMax) ?? m.groupId,
+  };
   const { context, left } = mapContext(isObject(m.context) ? m.context : {});
-  const extra = segmentExtra({ message: m, used, sentAt, contextLeft: left, batchFields });
+  const extra = segmentExtra({ message: m, used, kept, sentAt, contextLeft: left, batchFields });
   // The current envelope version: the context is mapped into the current schema's slots (segment-context.ts),
   // so the event needs no upcasting (which would copy it) and is stored as what it is.
   const out: Record<string, unknown> = {
     schema_version: SCHEMA_VERSION,
     event_id: eventId,
     type: m.type,
-    anonymous_id: id(m.anonymousId) ?? id(m.userId),
+    anonymous_id: anonymousId,
     seq,
     client_ts: clientTs,
     context: extra ? { ...context, segment_extra: extra } : context,
-  };
-  const optional: Record<string, unknown> = {
-    event: nameField ? m[nameField] ?? undefined : undefined,
-    properties,
-    traits: m.traits,
-    // `''` is no user id, as null is (Segment's rule above reads it so too).
-    user_id: m.userId === null || m.userId === '' ? null : str(m.userId) ?? m.userId,
-    previous_id: str(m.previousId) ?? m.previousId,
-    group_id: str(m.groupId) ?? m.groupId,
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
   return out;
