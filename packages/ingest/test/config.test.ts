@@ -125,8 +125,10 @@ describe('loadConfig: edge settings', () => {
 });
 
 describe('README', () => {
-  it('documents every environment variable the source reads', () => {
+  it('documents every environment variable the source and the bench read', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     expect(undocumentedEnvVars(`${root}src`, `${root}README.md`)).toEqual([]);
+    // The benchmark's knobs too (`npm run bench` reads them).
+    expect(undocumentedEnvVars(`${root}bench`, `${root}README.md`)).toEqual([]);
   });
 });
