@@ -58,7 +58,7 @@ export const DEFAULTS = {
   breakerCooldownMs: 5000,
   stopDeadlineMs: 10_000,
   requestTimeoutMs: 30_000,
-  // Apache mod_reqtimeout's documented MinRate: a tenth of the slowest mobile uplink's pace (GPRS, ~2.5 KB/s).
+  // Apache mod_reqtimeout's default (body=20,MinRate=500): a fifth of the slowest mobile uplink's pace (GPRS, ~2.5 KB/s).
   minBodyBytesPerSecond: 500,
   // Each connection may hold a body being received (up to INGEST_MAX_BODY_BYTES): 1024 of them ≈ 1 GiB at worst.
   maxConnections: 1024,
