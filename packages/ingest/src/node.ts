@@ -30,13 +30,13 @@ function cutBeforeDeadlineMs(stopDeadlineMs: number): number {
   return Math.min(2_000, Math.floor(stopDeadlineMs / 2));
 }
 
-/** Node entry: config from the environment, the app on a port, graceful shutdown. */
 /** What a 408 of the body bounds tells the client: it went silent, or it sent too little. */
 function bodyTimeoutMessage(why: BodyTimeout, idleMs: number, minBytesPerSecond: number): string {
   if (why.kind === 'idle') return `the request body sent no byte for ${idleMs} ms`;
   return `the request body arrived too slowly: ${why.receivedBytes} bytes in ${why.elapsedMs} ms, under the minimum of ${minBytesPerSecond} bytes/s after the first ${idleMs} ms`;
 }
 
+/** Node entry: config from the environment, the app on a port, graceful shutdown. */
 function main(): void {
   const log = (record: Record<string, unknown>): void => {
     process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'ingest', ...record })}\n`);
