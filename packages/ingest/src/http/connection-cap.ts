@@ -21,13 +21,13 @@ const REFUSAL_RETRY_AFTER_SEC = 5;
  * is closed after a short linger. Node's `server.maxConnections` would close it at once: the client sees a
  * reset, which SDKs take for a network error (some log it as one, each retries on its own schedule),
  * where a 503 with `Retry-After` is the answer they already handle for an overloaded ingest.
- * `onRefused(answered)` is called for every connection refused.
+ * `onRefused` is called for every connection refused, answered or not.
  *
  * Works by standing between the server and its `connection` listeners: call it after every other
  * `connection` listener is on (Node's HTTP one is on from the start); a listener added later sees the
  * refused connections too.
  */
-export function capConnections(server: Server, max: number, onRefused: (answered: boolean) => void): { open: () => number } {
+export function capConnections(server: Server, max: number, onRefused: () => void): { open: () => number } {
   const listeners = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   let open = 0;
@@ -42,7 +42,7 @@ export function capConnections(server: Server, max: number, onRefused: (answered
     socket.on('error', () => undefined); // the client's reset, while it is answered: nothing to do
     if (answering >= MAX_REFUSALS_ANSWERING) {
       socket.destroy();
-      return onRefused(false);
+      return onRefused();
     }
     answering += 1;
     socket.once('close', () => (answering -= 1));
@@ -54,7 +54,7 @@ export function capConnections(server: Server, max: number, onRefused: (answered
       message: `the server holds as many connections as it takes (${max}); retry later`,
       headers: { 'Retry-After': String(REFUSAL_RETRY_AFTER_SEC) },
     }, REFUSAL_LINGER_MS);
-    onRefused(true);
+    onRefused();
   });
   return { open: () => open };
 }
