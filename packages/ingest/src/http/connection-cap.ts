@@ -27,7 +27,7 @@ const REFUSAL_RETRY_AFTER_SEC = 5;
  * `connection` listener is on (Node's HTTP one is on from the start); a listener added later sees the
  * refused connections too.
  */
-export function capConnections(server: Server, max: number, onRefused: () => void): { open: () => number } {
+export function capConnections(server: Server, max: number, onRefused: () => void): void {
   const listeners = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   let open = 0;
@@ -56,5 +56,4 @@ export function capConnections(server: Server, max: number, onRefused: () => voi
     }, REFUSAL_LINGER_MS);
     onRefused();
   });
-  return { open: () => open };
 }
