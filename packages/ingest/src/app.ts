@@ -10,6 +10,7 @@ import { accessLog } from './middleware/access-log';
 import { writeKeyAuth, type AuthVariables } from './middleware/auth';
 import { bodySizeLimit, incompleteBody } from './middleware/body-size';
 import { cors } from './middleware/cors';
+import { nosniff } from './middleware/nosniff';
 import { rateLimit } from './middleware/rate-limit';
 import { requestId, type RequestIdVariables } from './middleware/request-id';
 import { batchRoute } from './routes/batch';
@@ -63,7 +64,7 @@ export function createApp(deps: AppDeps) {
   // Decided here only: the Node entry counts its parser-level refusals through the app's `countRejection`.
   const metrics = options.metrics === false ? undefined : createMetrics(writer.stats?.bind(writer));
   if (metrics) app.use(metrics.middleware);
-  app.use(requestId(), accessLog(log, options.logAllRequests));
+  app.use(nosniff(), requestId(), accessLog(log, options.logAllRequests));
   app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics?.registry, log }));
 
   const originsFor = originPolicy(options.allowedOrigins ?? {});

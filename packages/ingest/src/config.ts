@@ -27,6 +27,10 @@ export interface IngestConfig {
   stopDeadlineMs: number;
   /** Node entry: how long a request's body (or headers, capped at 10 s) may go without a byte (INGEST_REQUEST_TIMEOUT_MS); then 408. */
   requestTimeoutMs: number;
+  /** Node entry: the least a body must average after its first `requestTimeoutMs` (INGEST_MIN_BODY_BYTES_PER_SECOND); 0: no minimum. */
+  minBodyBytesPerSecond: number;
+  /** Node entry: open connections at most (INGEST_MAX_CONNECTIONS); more are answered 503. 0: no cap. */
+  maxConnections: number;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
@@ -54,13 +58,31 @@ export const DEFAULTS = {
   breakerCooldownMs: 5000,
   stopDeadlineMs: 10_000,
   requestTimeoutMs: 30_000,
+  // Apache mod_reqtimeout's default (body=20,MinRate=500): a fifth of the slowest mobile uplink's pace (GPRS, ~2.5 KB/s).
+  minBodyBytesPerSecond: 500,
+  // Each connection may hold a body being received (up to INGEST_MAX_BODY_BYTES): 1024 of them ≈ 1 GiB at worst.
+  maxConnections: 1024,
   region: 'us-east-1',
 } as const;
 
 type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;
 
-/** Read and validate the environment once, at start. Every problem is reported, not just the first. */
-export function loadConfig(env: Env): IngestConfig {
+/**
+ * Descriptors kept out of the connection cap: the Kinesis connections, the listening socket, stdio and
+ * Node's own (epoll, the thread pool's). A cap that used them all would fail the writes (EMFILE) first.
+ */
+export const RESERVED_FILES = 128;
+
+/** The default cap on connections: 1024, or what the open-file limit leaves when that is lower. */
+export function defaultMaxConnections(openFileLimit: number | undefined): number {
+  return openFileLimit === undefined ? DEFAULTS.maxConnections : Math.max(1, Math.min(DEFAULTS.maxConnections, openFileLimit - RESERVED_FILES));
+}
+
+/**
+ * Read and validate the environment once, at start. Every problem is reported, not just the first.
+ * `openFileLimit` (the Node entry passes the process's, see open-file-limit.ts) bounds the connection cap.
+ */
+export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   const problems: string[] = [];
   const int = integerReader(env, problems);
   const writeKeys = attempt(problems, () => parseWriteKeys(env.INGEST_WRITE_KEYS ?? ''), []);
@@ -92,6 +114,8 @@ export function loadConfig(env: Env): IngestConfig {
     metrics: (env.INGEST_METRICS || 'on') === 'on',
     stopDeadlineMs: int('INGEST_STOP_DEADLINE_MS', DEFAULTS.stopDeadlineMs, 1000, 3_600_000),
     requestTimeoutMs: int('INGEST_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1000, 300_000),
+    minBodyBytesPerSecond: int('INGEST_MIN_BODY_BYTES_PER_SECOND', DEFAULTS.minBodyBytesPerSecond, 0, 1024 * 1024),
+    maxConnections: int('INGEST_MAX_CONNECTIONS', defaultMaxConnections(openFileLimit), 0, 1_000_000),
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
       budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),
@@ -102,6 +126,9 @@ export function loadConfig(env: Env): IngestConfig {
     kinesis: { endpoint, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULTS.region },
   };
   if (config.maxDecompressedBytes < config.maxBodyBytes) problems.push('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
+  if (env.INGEST_MAX_CONNECTIONS && openFileLimit !== undefined && config.maxConnections > openFileLimit - RESERVED_FILES) {
+    problems.push(`INGEST_MAX_CONNECTIONS (${config.maxConnections}) must leave ${RESERVED_FILES} of the process's ${openFileLimit} open files (ulimit -n) for Kinesis and Node: at most ${Math.max(0, openFileLimit - RESERVED_FILES)}, or raise the limit`);
+  }
   checkStreamName('STREAM_NAME', config.streamName, problems);
   checkStreamName('BAD_ROWS_STREAM_NAME', config.badRowsStreamName, problems);
   // Bad rows would land among the events, and the processor would take every rejection for a bad event.

@@ -42,6 +42,8 @@ export const REQUEST_REJECTION_CODES = [
   'malformed_request',
   'request_timeout',
   'headers_too_large',
+  // Answered on a connection over INGEST_MAX_CONNECTIONS, before any byte of it was read (http/connection-cap.ts, the Node entry only).
+  'too_many_connections',
 ] as const;
 export type RequestRejectionCode = (typeof REQUEST_REJECTION_CODES)[number];
 

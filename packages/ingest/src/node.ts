@@ -6,13 +6,19 @@ import type { Duplex } from 'node:stream';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { fatalErrorRecord } from './fatal-error';
-import { boundBodyIdle } from './http/body-idle-timeout';
+import { boundBody, type BodyTimeout } from './http/body-timeouts';
 import { answerClientError } from './http/client-error';
+import { capConnections } from './http/connection-cap';
 import { trackOpenConnections } from './http/open-connections';
 import { nodeClientIp } from './http/node-client-ip';
 import { requestTimeouts } from './http/request-timeouts';
+import { throttledCount } from './http/throttled-count';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
+import { readOpenFileLimit } from './open-file-limit';
+
+/** At most one log line per this long about refused connections (a flood of them must not flood the log). */
+const REFUSED_LOG_INTERVAL_MS = 10_000;
 
 /**
  * How long before the stop deadline connections that hold no received request are cut: 2 s (a write
@@ -24,6 +30,12 @@ function cutBeforeDeadlineMs(stopDeadlineMs: number): number {
   return Math.min(2_000, Math.floor(stopDeadlineMs / 2));
 }
 
+/** What a 408 of the body bounds tells the client: it went silent, or it sent too little. */
+function bodyTimeoutMessage(why: BodyTimeout, idleMs: number, minBytesPerSecond: number): string {
+  if (why.kind === 'idle') return `the request body sent no byte for ${idleMs} ms`;
+  return `the request body arrived too slowly: ${why.receivedBytes} bytes in ${why.elapsedMs} ms, under the minimum of ${minBytesPerSecond} bytes/s after the first ${idleMs} ms`;
+}
+
 /** Node entry: config from the environment, the app on a port, graceful shutdown. */
 function main(): void {
   const log = (record: Record<string, unknown>): void => {
@@ -31,7 +43,7 @@ function main(): void {
   };
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, readOpenFileLimit());
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`ingest: ${error.message}\n`);
@@ -47,17 +59,31 @@ function main(): void {
   const answeredByRuntime = (c: Context): boolean => answered408((c.env as HttpBindings).incoming);
   const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies), answeredByRuntime });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: requestTimeouts(config.requestTimeoutMs) }, (info: AddressInfo) => {
-    log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName });
+    log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName, max_connections: config.maxConnections });
   });
 
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: app.countRejection, log }));
-  // A body with no byte for INGEST_REQUEST_TIMEOUT_MS gets the answer Node's own request timeout gets.
-  answered408 = boundBodyIdle(server as Server, config.requestTimeoutMs, (socket, res) => {
+  // A body with no byte for INGEST_REQUEST_TIMEOUT_MS, or slower than INGEST_MIN_BODY_BYTES_PER_SECOND after
+  // it, gets the answer Node's own request timeout gets.
+  const bounds = { idleMs: config.requestTimeoutMs, minBytesPerSecond: config.minBodyBytesPerSecond };
+  answered408 = boundBody(server as Server, bounds, (socket, res, why) => {
     // Already answered (e.g. 401 before the body was read): nothing left to tell this client.
     if (res.headersSent) return void socket.destroy();
-    answerClientError(Object.assign(new Error('request body idle'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket, { count: app.countRejection, log });
+    const error = Object.assign(new Error(why.kind === 'idle' ? 'request body idle' : 'request body too slow'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+    answerClientError(error, socket, { count: app.countRejection, log }, bodyTimeoutMessage(why, bounds.idleMs, bounds.minBytesPerSecond));
   });
   const open = trackOpenConnections(server as Server);
+  if (config.maxConnections > 0) {
+    const maxConnections = config.maxConnections;
+    const logRefused = throttledCount(REFUSED_LOG_INTERVAL_MS, (refused) =>
+      log({ level: 'warn', msg: 'refused connections over INGEST_MAX_CONNECTIONS (answered 503 too_many_connections)', refused, max_connections: maxConnections, interval_ms: REFUSED_LOG_INTERVAL_MS }),
+    );
+    // Last: it stands between the server and every `connection` listener above.
+    capConnections(server as Server, maxConnections, () => {
+      app.countRejection?.('too_many_connections');
+      logRefused();
+    });
+  }
 
   let closing = false;
   let exitCode = 0;

@@ -84,6 +84,7 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
       expect(sentBytes).toBe(stallAfterBytes);
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toContain('"code":"request_timeout"');
+      expect(answer).toContain('"message":"the request body sent no byte for 1000 ms"');
       // Counted and logged once, by the app whose body read it ended.
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect([rejectedCount(metrics, 'request_timeout'), rejectedCount(metrics, 'incomplete_body')]).toEqual([0, 1]);

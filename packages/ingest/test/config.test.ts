@@ -124,6 +124,43 @@ describe('loadConfig: edge settings', () => {
   });
 });
 
+describe('loadConfig: slow clients and connections (Node entry)', () => {
+  const keys = { INGEST_WRITE_KEYS: 'k=shop' };
+  it('defaults to 500 bytes/s and 1024 connections, or what the open-file limit leaves (128 kept for Kinesis and Node)', () => {
+    expect(loadConfig(keys)).toMatchObject({ minBodyBytesPerSecond: 500, maxConnections: 1024 });
+    expect(loadConfig(keys, 1_048_576).maxConnections).toBe(1024);
+    expect(loadConfig(keys, 1024).maxConnections).toBe(896);
+    expect(loadConfig(keys, 100).maxConnections).toBe(1);
+  });
+
+  it('reads both, 0 turning each off', () => {
+    expect(loadConfig({ ...keys, INGEST_MIN_BODY_BYTES_PER_SECOND: '0', INGEST_MAX_CONNECTIONS: '0' }, 1024)).toMatchObject({ minBodyBytesPerSecond: 0, maxConnections: 0 });
+    expect(loadConfig({ ...keys, INGEST_MIN_BODY_BYTES_PER_SECOND: '2000', INGEST_MAX_CONNECTIONS: '5000' }, 65_536)).toMatchObject({ minBodyBytesPerSecond: 2000, maxConnections: 5000 });
+  });
+
+  it('lists bad values, and a cap the open-file limit cannot hold', () => {
+    const problemsOf = (env: Record<string, string>, openFileLimit?: number): string[] => {
+      try {
+        loadConfig({ ...keys, ...env }, openFileLimit);
+        return [];
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        return error.problems;
+      }
+    };
+    expect(problemsOf({ INGEST_MIN_BODY_BYTES_PER_SECOND: '-1', INGEST_MAX_CONNECTIONS: '12.5' })).toEqual([
+      'INGEST_MIN_BODY_BYTES_PER_SECOND must be an integer from 0 to 1048576, got "-1"',
+      'INGEST_MAX_CONNECTIONS must be an integer from 0 to 1000000, got "12.5"',
+    ]);
+    expect(problemsOf({ INGEST_MIN_BODY_BYTES_PER_SECOND: '500B', INGEST_MAX_CONNECTIONS: '' })).toEqual(['INGEST_MIN_BODY_BYTES_PER_SECOND must be an integer from 0 to 1048576, got "500B"']);
+    expect(problemsOf({ INGEST_MAX_CONNECTIONS: '2000' }, 1024)).toEqual([
+      "INGEST_MAX_CONNECTIONS (2000) must leave 128 of the process's 1024 open files (ulimit -n) for Kinesis and Node: at most 896, or raise the limit",
+    ]);
+    expect(problemsOf({ INGEST_MAX_CONNECTIONS: '896' }, 1024)).toEqual([]);
+    expect(problemsOf({ INGEST_MAX_CONNECTIONS: '0' }, 1024)).toEqual([]);
+  });
+});
+
 describe('README', () => {
   it('documents every environment variable the source and the bench read', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));

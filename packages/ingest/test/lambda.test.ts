@@ -47,6 +47,8 @@ describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
     );
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers?.['access-control-max-age']).toBe('600');
+    // The app's own header, on API Gateway's answers too.
+    for (const answer of [gz, noKey, preflight]) expect(answer.headers?.['x-content-type-options']).toBe('nosniff');
   });
 
   it('serves /metrics with the ingest and process metrics, and none with INGEST_METRICS=off', async () => {
@@ -56,6 +58,7 @@ describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
     expect(result.statusCode).toBe(200);
     expect(result.body).toMatch(/^eventline_ingest_events_total\{outcome="accepted"\} 1$/m);
     expect(result.body).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(result.headers?.['x-content-type-options']).toBe('nosniff');
     const off = createLambdaHandler({ ...env, INGEST_METRICS: 'off' }, createMemoryWriter());
     expect((await off(apiGatewayGet(fixture, '/metrics'), context)).statusCode).toBe(404);
   });

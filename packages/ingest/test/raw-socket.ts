@@ -105,3 +105,19 @@ export function trickleExchange(target: string, head: string, body: Buffer, opti
     socket.write(head, next);
   });
 }
+
+/**
+ * A connection the server holds open: a POST whose headers are in (the server answered `100 Continue`,
+ * so it has taken the connection and the request) and whose body never comes. `close()` ends it.
+ */
+export async function heldUpload(target: string): Promise<{ close: () => void }> {
+  const { hostname, port } = new URL(target);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  let received = '';
+  socket.setEncoding('latin1').on('data', (d: string) => (received += d));
+  socket.write(`POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n`);
+  for (let i = 0; i < 500 && !received.startsWith('HTTP/1.1 100'); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!received.startsWith('HTTP/1.1 100')) throw new Error(`the server did not take the connection: ${JSON.stringify(received.slice(0, 100))}`);
+  return { close: () => socket.destroy() };
+}

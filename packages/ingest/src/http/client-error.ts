@@ -1,26 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { errorBody, type RequestRejectionCode } from '../errors';
+import type { RequestRejectionCode } from '../errors';
+import { answerRaw } from './raw-answer';
 
 /** Where a parser-level refusal is counted and logged (the Node entry passes its metrics and log). */
 export interface ClientErrorReport {
   /** `eventline_ingest_requests_rejected_total{code}`. */
   count?: (code: RequestRejectionCode) => void;
   log?: (record: Record<string, unknown>) => void;
-}
-
-/**
- * How long a socket that was answered and ended stays open for the client to read the answer. `end()`
- * only half-closes: a client that never closes its side would keep the connection (a descriptor) for
- * good. Destroying at once could reset the connection before a slow client read the answer (unread
- * request bytes make the close a reset), hence the linger.
- */
-const ANSWER_LINGER_MS = 2_000;
-
-function closeAfterLinger(socket: Duplex): void {
-  const timer = setTimeout(() => socket.destroy(), ANSWER_LINGER_MS);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Node's parser errors by what they answer: headers too large, too slow, else malformed bytes. */
@@ -34,17 +20,15 @@ function refusalOf(errorCode: string | undefined): { status: number; text: strin
  * Node's HTTP parser refused the bytes before the app saw a request (bad syntax, a Content-Length
  * that does not match what follows, headers too large, too slow): answer the way the app does — a
  * code, a reason and a request id — instead of Node's bare "400 Bad Request", then close. Counted and
- * logged as the app's refusals are (`report`), without the peer's address.
+ * logged as the app's refusals are (`report`), without the peer's address. `message` replaces the
+ * generic one (the Node entry's own 408s say what was too slow).
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex, report: ClientErrorReport = {}): void {
+export function answerClientError(error: Error & { code?: string }, socket: Duplex, report: ClientErrorReport = {}, message?: string): void {
   // Node's own rule: no answer when the socket is gone or an answer on it has already begun.
   const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
   const { status, text, code } = refusalOf(error.code);
-  const id = randomUUID();
-  const body = JSON.stringify(errorBody(code, `the HTTP request could not be parsed (${error.code ?? 'parse error'})`, undefined, id));
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`);
-  closeAfterLinger(socket);
+  const id = answerRaw(socket, { status, text, code, message: message ?? `the HTTP request could not be parsed (${error.code ?? 'parse error'})` });
   // A request timed out while the app is reading its body is counted and logged by the app, once, with
   // the code its body read ends in (`incomplete_body`): not twice.
   if (code === 'request_timeout' && pending) return;
