@@ -1,36 +1,16 @@
 import { connect } from 'node:net';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig, ensureStreams, readStream, recordJson, startKinesis, startKinesisFaultProxy, stopChild, type KinesisEmulator } from '@eventline/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, batch, event } from './helpers';
+import { startKinesisFaultProxy, stopChild } from '@eventline/devstack';
+import { describe, expect, it } from 'vitest';
+import { basic } from './helpers';
 import { startIngest } from './ingest-process';
+import { nodeEntrySuite, rejectedCount } from './node-entry-suite';
 import { answeredThenHeld, openSockets, rawExchange, trickleExchange } from './raw-socket';
 
-const rejectedCount = (metrics: string, code: string) => Number(new RegExp(`^eventline_ingest_requests_rejected_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
-
 describe("the Node entry's answers to bytes its HTTP parser refused", () => {
-  let kinesis: KinesisEmulator;
-  let client: KinesisClient;
-  beforeAll(async () => {
-    kinesis = await startKinesis();
-    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
-    await ensureStreams(kinesis.endpoint, [{ name: 'parse-events', shards: 1 }, { name: 'parse-bad', shards: 1 }]);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await kinesis?.stop();
-  });
-  const env = (own: Record<string, string> = {}) => ({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad', ...own });
-  /** A batch of `count` events from one device, and the request head that announces it (the key in a header). */
-  const upload = (device: string, count: number) => {
-    const body = Buffer.from(batch(Array.from({ length: count }, (_, seq) => event({ anonymous_id: device, seq }))));
-    const head = `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic('wk_live')}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-    return { body, head };
-  };
-  const storedFrom = async (device: string) => (await readStream(client, 'parse-events')).map(recordJson).filter((r) => JSON.stringify(r).includes(device));
+  const { endpoint, env, upload, storedFrom } = nodeEntrySuite('parse');
 
   it('counts 400 malformed_request and 431 headers_too_large in requests_rejected_total and logs one line each, without the IP', async () => {
-    const { child, url, lines } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad' });
+    const { child, url, lines } = await startIngest(env());
     try {
       const before = await (await fetch(`${url}/metrics`)).text();
       for (const code of ['malformed_request', 'request_timeout', 'headers_too_large']) expect(rejectedCount(before, code), code).toBe(0);
@@ -127,7 +107,7 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
   });
 
   it('the time to answer is not the client\'s: a Kinesis write slower than the idle bound still answers 200', async () => {
-    const proxy = await startKinesisFaultProxy(kinesis.endpoint);
+    const proxy = await startKinesisFaultProxy(endpoint());
     const { child, url } = await startIngest(env({ KINESIS_ENDPOINT: proxy.endpoint, INGEST_REQUEST_TIMEOUT_MS: '1000', INGEST_WRITE_BUDGET_MS: '10000' }));
     try {
       proxy.plan.latencyMs = 2500;
@@ -164,7 +144,7 @@ describe("the Node entry's answers to bytes its HTTP parser refused", () => {
   });
 
   it("a client that stops sending mid-body (or mid-headers) gets 408 request_timeout after INGEST_REQUEST_TIMEOUT_MS, not a connection held for Node's 300 s", async () => {
-    const { child, url, lines } = await startIngest({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'parse-events', BAD_ROWS_STREAM_NAME: 'parse-bad', INGEST_REQUEST_TIMEOUT_MS: '1000' });
+    const { child, url, lines } = await startIngest(env({ INGEST_REQUEST_TIMEOUT_MS: '1000' }));
     try {
       // No write key (it would be read from the body): the server holds what came until the body is complete.
       const stalledBody = rawExchange(url, `POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n{"batch":[`, { halfClose: false });

@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig, ensureStreams, readStream, recordJson, startKinesis, stopChild, type KinesisEmulator } from '@eventline/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopChild } from '@eventline/devstack';
+import { describe, expect, it } from 'vitest';
 import { MAX_REFUSALS_ANSWERING } from '../src/http/connection-cap';
 import { basic, batch, event } from './helpers';
 import { NODE_ENTRY, startIngest } from './ingest-process';
+import { nodeEntrySuite, rejectedCount } from './node-entry-suite';
 import { answeredThenHeld, heldUpload, rawExchange, trickleExchange } from './raw-socket';
 
-const rejectedCount = (metrics: string, code: string) => Number(new RegExp(`^eventline_ingest_requests_rejected_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
 const records = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /**
@@ -26,24 +25,7 @@ async function fetchPastCap(url: string, path: string): Promise<{ res: Response;
 }
 
 describe('the Node entry guarding against slow clients and floods of connections', () => {
-  let kinesis: KinesisEmulator;
-  let client: KinesisClient;
-  beforeAll(async () => {
-    kinesis = await startKinesis();
-    client = new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
-    await ensureStreams(kinesis.endpoint, [{ name: 'guard-events', shards: 1 }, { name: 'guard-bad', shards: 1 }]);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await kinesis?.stop();
-  });
-  const env = (own: Record<string, string> = {}) => ({ KINESIS_ENDPOINT: kinesis.endpoint, INGEST_WRITE_KEYS: 'wk_live=shop', STREAM_NAME: 'guard-events', BAD_ROWS_STREAM_NAME: 'guard-bad', ...own });
-  const upload = (device: string, count: number) => {
-    const body = Buffer.from(batch(Array.from({ length: count }, (_, seq) => event({ anonymous_id: device, seq }))));
-    const head = `POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic('wk_live')}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-    return { body, head };
-  };
-  const storedFrom = async (device: string) => (await readStream(client, 'guard-events')).map(recordJson).filter((r) => JSON.stringify(r).includes(device));
+  const { env, upload, storedFrom } = nodeEntrySuite('guard');
 
   it('answers a connection over INGEST_MAX_CONNECTIONS 503 too_many_connections with Retry-After, counts each, logs a flood once, and serves again once one closes', async () => {
     // The held uploads must stay held: no idle bound or minimum rate within the test.
