@@ -12,6 +12,13 @@ describe('origins and CORS', () => {
     expect(['http://shop.example', 'https://shop.example.evil', 'http://127.0.0.1.evil:80', 'https://cdn.example'].map(match)).toEqual([false, false, false, false]);
     expect(compileOrigins(['*'])('https://anything.example')).toBe(true);
     expect(() => parseAllowedOrigins('shop=ftp://x', ['shop'])).toThrow(/origin pattern/);
+    // What an operator writes that no browser's Origin can equal: refused with what to write instead.
+    expect(() => parseAllowedOrigins('shop=https://shop.example/', ['shop'])).toThrow('browsers send "https://shop.example"');
+    expect(() => parseAllowedOrigins('shop=https://shop.example/checkout', ['shop'])).toThrow('browsers send "https://shop.example"');
+    expect(() => parseAllowedOrigins('shop=https://bücher.example', ['shop'])).toThrow('browsers send "https://xn--bcher-kva.example"');
+    expect(() => parseAllowedOrigins('shop=https://shop.example:443', ['shop'])).toThrow('write "https://shop.example"');
+    expect(() => parseAllowedOrigins('shop=http://shop.example:80', ['shop'])).toThrow('write "http://shop.example"');
+    expect(parseAllowedOrigins('shop=https://shop.example:8443|http://shop.example:8080', ['shop'])).toEqual({ shop: ['https://shop.example:8443', 'http://shop.example:8080'] });
     expect(() => parseAllowedOrigins('other=*', ['shop'])).toThrow(/app_id in INGEST_WRITE_KEYS/);
   });
 

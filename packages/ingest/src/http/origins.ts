@@ -33,11 +33,32 @@ function patternRegex(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-/** Checks a pattern is usable: scheme://host[:port] with `*` only as a port or leading subdomain. */
+/**
+ * Checks a pattern is usable: scheme://host[:port] with `*` only as a port or leading subdomain. A pattern
+ * no browser's `Origin` can equal is refused with the form to write, not accepted to match nothing: a
+ * default port (browsers leave `:443` / `:80` out), a path or trailing slash, a host in Unicode (browsers
+ * send it in punycode).
+ */
 export function originPatternProblem(pattern: string): string | undefined {
   if (pattern === '*') return undefined;
+  const usual = ' (scheme://host[:port], "*" as the port or leading subdomain, or "*")';
   if (!/^https?:\/\/(\*\.)?[a-z0-9.-]+(\[[0-9a-f:]+\])?(:(\d{1,5}|\*))?$/i.test(pattern)) {
-    return `"${pattern}" is not an origin pattern (scheme://host[:port], "*" as the port or leading subdomain, or "*")`;
+    const origin = browserOrigin(pattern);
+    const hint = origin !== undefined && origin !== pattern ? `: browsers send "${origin}"` : '';
+    return `"${pattern}" is not an origin pattern${usual}${hint}`;
   }
+  const defaultPort = /^https:.*:443$|^http:.*:80$/i.test(pattern);
+  if (defaultPort) return `"${pattern}" names its scheme's default port, which browsers leave out of Origin: write "${pattern.replace(/:\d+$/, '')}"`;
   return undefined;
+}
+
+/** The Origin a browser would send for this URL-like text, when it reads as one (no wildcard). */
+function browserOrigin(text: string): string | undefined {
+  if (text.includes('*')) return undefined;
+  try {
+    const origin = new URL(text).origin;
+    return /^https?:\/\//.test(origin) ? origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
