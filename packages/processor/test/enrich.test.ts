@@ -70,7 +70,7 @@ describe('enrichment and flattening', () => {
 });
 
 describe('PII policy', () => {
-  const policy = checkPiiPolicy({ hash: ['user_id', 'traits.email'], drop: ['context.user_agent', 'traits.phone'], salt: 's3cret' });
+  const policy = checkPiiPolicy({ hash: ['user_id', 'traits.email'], drop: ['context.user_agent', 'context.server.user_agent', 'traits.phone'], salt: 's3cret' });
 
   it('hashes and drops configured fields, after the user agent was parsed', () => {
     const event = storedEvent({
@@ -117,7 +117,7 @@ describe('PII policy', () => {
   });
 
   it("finds only a field's own keys: a path named like an Object.prototype member is absent where the event lacks it (hashing the inherited member threw, failing every flush)", async () => {
-    const members = checkPiiPolicy({ hash: ['properties.constructor', 'traits.toString', 'context.page.hasOwnProperty'], drop: ['properties.valueOf'], salt: 's' });
+    const members = checkPiiPolicy({ hash: ['properties.constructor', 'traits.toString', 'context.hasOwnProperty'], drop: ['properties.valueOf'], salt: 's' });
     const without = storedEvent({ traits: { plan: 'pro' }, context: { library: { name: 'sdk', version: '1' }, page: { url: 'https://shop.example/' } } });
     const [row] = processRecords([record(without)], { pii: members }).rows;
     expect([row?.properties, row?.traits, row?.page_url]).toEqual([without.properties, { plan: 'pro' }, 'https://shop.example/']);
@@ -154,12 +154,56 @@ describe('PII policy', () => {
     expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', PII_DROP_FIELDS: 'page_url,user_agent' })).toThrow(/PII_HASH_FIELDS \/ PII_DROP_FIELDS \/ PII_SALT: PII path "page_url" names no event field/);
   });
 
+  it('refuses a user agent or IP path that left its twin raw: the ingest stores the User-Agent header in context.server.user_agent and the IP in context.server.ip', () => {
+    // As the ingest stores a browser's event: the client's user agent and the request's header, the IP in the server block.
+    const context = { library: { name: 'sdk', version: '1' }, user_agent: IPHONE, server: { request_id: 'r1', derived_ts: '2026-06-07T10:00:00.000Z', ip: '203.0.113.0', user_agent: IPHONE } };
+    const event = storedEvent({ context: context });
+    // What PII_DROP_FIELDS=context.user_agent did: the raw user agent stayed in the context column.
+    const [leaky] = processRecords([record(event)], { pii: { hash: [], drop: ['context.user_agent'] } }).rows;
+    expect(JSON.stringify(leaky?.context)).toContain(IPHONE);
+    expect(() => checkPiiPolicy({ hash: [], drop: ['context.user_agent'] })).toThrow(
+      new PiiPolicyError('PII path "context.user_agent" leaves the value raw in "context.server.user_agent" (the ingest also stores the User-Agent header there): list "context.user_agent,context.server.user_agent"'),
+    );
+    expect(() => checkPiiPolicy({ hash: ['context.server.user_agent'], drop: [], salt: 's' })).toThrow(/leaves the value raw in "context.user_agent"/);
+    expect(() => checkPiiPolicy({ hash: ['context.ip'], drop: [], salt: 's' })).toThrow(
+      'PII path "context.ip" leaves the value raw in "context.server.ip" (the ingest stores the IP there; a client\'s context.ip is dropped): list "context.ip,context.server.ip"',
+    );
+    // Both named (or the whole server block): nothing raw is left.
+    for (const drop of [['context.user_agent', 'context.server.user_agent'], ['context.user_agent', 'context.server']]) {
+      const [row] = processRecords([record(event)], { pii: checkPiiPolicy({ hash: [], drop }) }).rows;
+      expect(JSON.stringify(row)).not.toContain(IPHONE);
+      expect(row?.browser_name).toBe('Safari');
+    }
+    // Dropping the server block alone (its IP) may keep the client's user agent.
+    expect(checkPiiPolicy({ hash: [], drop: ['context.server', 'context.ip'] }).drop).toEqual(['context.server', 'context.ip']);
+  });
+
+  it('refuses paths below the first field that no stored event can hold (a misspelt key of a closed object, a key under a string, a near-miss of a known field), which matched nothing and left the data raw', () => {
+    const refused: Record<string, string> = {
+      'context.page.URL': 'did you mean "context.page.url"?',
+      'context.userAgent': 'did you mean "context.user_agent"?',
+      'properties.AF_REVENUE': 'did you mean "properties.af_revenue"?',
+      'context.page.uri': '"context.page" holds url, path, referrer, title only',
+      'context.campaign.utm_source': '"context.campaign" holds source, medium, name, term, content, click_id, click_id_type only',
+      'user_id.email': '"user_id" is not an object: list "user_id" itself',
+      'context.server.addr': '"context.server" holds request_id, derived_ts, ip, user_agent only',
+      'context.server.ip.v4': '"context.server.ip" is not an object: list "context.server.ip" itself',
+    };
+    for (const [path, why] of Object.entries(refused)) {
+      expect(() => checkPiiPolicy({ hash: [], drop: [path] })).toThrow(new PiiPolicyError(`PII path "${path}" would never match: ${why}`));
+    }
+    // Under an open object any key may be there.
+    const open = ['properties.email', 'traits.email', 'context.app.build', 'context.consent.sale', 'context.first_touch.source', 'context.server.ip', 'properties.af_revenue'];
+    expect(checkPiiPolicy({ hash: [], drop: open }).drop).toEqual(open);
+    expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', PII_HASH_FIELDS: 'context.page.URL', PII_SALT: 's' })).toThrow(/PII_HASH_FIELDS \/ PII_DROP_FIELDS \/ PII_SALT: PII path "context.page.URL" would never match/);
+  });
+
   it('refuses to hash a field whose column is not text (a hash in a Parquet INT32 or timestamp column failed every flush), and lets it be dropped', () => {
     for (const path of ['sent_at', 'context.screen.width', 'context.screen.density', 'context.consent.ads']) {
       expect(() => checkPiiPolicy({ hash: [path], drop: [], salt: 's' })).toThrow(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
       expect(checkPiiPolicy({ hash: [], drop: [path] }).drop).toEqual([path]);
     }
-    expect(checkPiiPolicy({ hash: ['context.page.url', 'context.user_agent', 'properties'], drop: [], salt: 's' }).hash).toHaveLength(3);
+    expect(checkPiiPolicy({ hash: ['context.page.url', 'context.user_agent', 'context.server.user_agent', 'properties'], drop: [], salt: 's' }).hash).toHaveLength(4);
   });
 });
 

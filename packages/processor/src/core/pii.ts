@@ -38,12 +38,84 @@ export function checkPiiPolicy(policy: PiiPolicy): PiiPolicy {
     const first = path.split('.')[0] ?? '';
     // It would match nothing, and the data it was meant to protect would be stored raw.
     if (!EVENT_FIELDS.has(first)) throw new PiiPolicyError(`PII path "${path}" names no event field, so it would never match: ${spelling(path)}`);
+    const unreachable = unreachablePath(path);
+    if (unreachable !== undefined) throw new PiiPolicyError(`PII path "${path}" would never match: ${unreachable}`);
+  }
+  const listed = [...policy.hash, ...policy.drop];
+  for (const [path, twin, why] of TWINS) {
+    if (listed.includes(path) && !covered(listed, twin)) {
+      throw new PiiPolicyError(`PII path "${path}" leaves the value raw in "${twin}" (${why}): list "${path},${twin}"`);
+    }
   }
   for (const path of policy.hash) {
     if (NON_TEXT_PATHS.has(path)) throw new PiiPolicyError(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
   }
   if (policy.hash.length > 0 && !policy.salt) throw new PiiPolicyError('a PII salt is required to hash fields');
   return policy;
+}
+
+/**
+ * Values the ingest stores in two places: the user agent as the client's `context.user_agent` and as
+ * the request's User-Agent header, `context.server.user_agent` (the same string from a browser); the
+ * IP as `context.server.ip` (under INGEST_IP), while `context.ip` is only in records of an ingest that
+ * did not yet drop a client's (Segment's libraries send one). Listing one alone kept the other raw in
+ * the lake's `context` column.
+ */
+const TWINS: readonly (readonly [listed: string, twin: string, why: string])[] = [
+  ['context.user_agent', 'context.server.user_agent', 'the ingest also stores the User-Agent header there'],
+  ['context.server.user_agent', 'context.user_agent', "the ingest also stores the client's user agent there"],
+  ['context.ip', 'context.server.ip', "the ingest stores the IP there; a client's context.ip is dropped"],
+];
+
+/** `path` or a field holding it is listed (`context.server` covers `context.server.user_agent`). */
+function covered(listed: readonly string[], path: string): boolean {
+  return listed.some((entry) => path === entry || path.startsWith(`${entry}.`));
+}
+
+/** `context.server`: always the ingest's own block (its README), so it holds these keys and no other. */
+const SERVER_FIELDS = ['request_id', 'derived_ts', 'ip', 'user_agent'];
+
+interface FieldSchema {
+  type?: string;
+  properties?: Record<string, FieldSchema>;
+  additionalProperties?: unknown;
+  anyOf?: FieldSchema[];
+}
+
+const loose = (key: string): string => key.toLowerCase().replace(/[_-]/g, '');
+
+/**
+ * Why a path below its first field can hold nothing (undefined: it can). Walks StoredEvent's schema:
+ * under a closed object (`context.page`, `context.campaign`, …) only its fields exist; under a string
+ * or number nothing does; under an open object (`properties`, `traits`, `context`) any key may, but one
+ * that differs from a known field only in case, `_` or `-` (`context.userAgent`) is that field misspelt.
+ */
+function unreachablePath(path: string): string | undefined {
+  const keys = path.split('.');
+  if (keys[0] === 'context' && keys[1] === 'server' && keys.length > 2) {
+    if (!SERVER_FIELDS.includes(keys[2] ?? '')) return `"context.server" holds ${SERVER_FIELDS.join(', ')} only`;
+    return keys.length > 3 ? `"context.server.${keys[2]}" is not an object: list "context.server.${keys[2]}" itself` : undefined;
+  }
+  let schema = StoredEvent as unknown as FieldSchema;
+  for (const [i, key] of keys.entries()) {
+    const at = keys.slice(0, i).join('.');
+    const fields = schema.properties ?? {};
+    const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (field === undefined) {
+      const near = Object.keys(fields).find((name) => loose(name) === loose(key));
+      if (near !== undefined) return `did you mean "${[...keys.slice(0, i), near].join('.')}"?`;
+      if (schema.additionalProperties === false) return `"${at}" holds ${Object.keys(fields).join(', ')} only`;
+      return undefined;
+    }
+    const here = keys.slice(0, i + 1).join('.');
+    if (i < keys.length - 1 && !holdsObject(field)) return `"${here}" is not an object: list "${here}" itself`;
+    schema = field;
+  }
+  return undefined;
+}
+
+function holdsObject(schema: FieldSchema): boolean {
+  return schema.type === 'object' || (schema.anyOf ?? []).some(holdsObject);
 }
 
 function spelling(path: string): string {
