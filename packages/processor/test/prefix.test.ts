@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compilePrefix, createFolderSink, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, deliverRecords, PartitionValueError, PrefixExpressionError, runQuery } from '../src';
 import { record, storedEvent } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
+import { readEnv } from '../src/config';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
@@ -46,12 +47,34 @@ describe('Firehose-style prefix expressions', () => {
     ]);
   });
 
+  it("refuses at start a format or key that wrote something else than it says (Java's letters, lengths and syntax; an unknown partition key), naming the form to write", () => {
+    const refused: Record<string, string> = {
+      'x/!{timestamp:YYYY}/': '!{timestamp:YYYY}: "YYYY" is the week-based year (the next year already in the last days of December): write yyyy (supported: yyyy MM dd HH mm ss)',
+      'x/!{timestamp:yyyy-MM-DD}/': '!{timestamp:yyyy-MM-DD}: "DD" is the day of the year: write dd for the day of the month (supported: yyyy MM dd HH mm ss)',
+      'x/!{timestamp:hh}/': '!{timestamp:hh}: "hh" is the hour on a 12-hour clock: write HH (supported: yyyy MM dd HH mm ss)',
+      'x/!{timestamp:MMMM}/': '!{timestamp:MMMM}: "MMMM" is the month name: write MM (supported: yyyy MM dd HH mm ss)',
+      'x/!{timestamp:yyyyyyyy}/': '!{timestamp:yyyyyyyy}: "yyyyyyyy" is not supported: write yyyy (supported: yyyy MM dd HH mm ss)',
+      "x/!{timestamp:'year='yyyy}/": `!{timestamp:'year='yyyy}: "'" is pattern syntax in Firehose and is not supported: write literal text outside the expression, e.g. year=!{timestamp:yyyy}/`,
+      'x/!{timestamp:}/': '!{timestamp:}: an empty format writes nothing: write one, e.g. yyyy-MM-dd',
+      'x/!{timestamp:yyyy/mm/dd}/': 'prefix "x/!{timestamp:yyyy/mm/dd}/": mm is the minute, and no HH comes with it: write MM for the month',
+      'x/!{partitionKeyFromQuery:appid}/': '!{partitionKeyFromQuery:appid}: no partition key "appid" (the keys are app_id, type, event)',
+      'x/!{partitionKeyFromLambda:App_Id}/': '!{partitionKeyFromLambda:App_Id}: no partition key "App_Id" (the keys are app_id, type, event)',
+      'x//!{timestamp:yyyy}/': 'prefix "x//!{timestamp:yyyy}/" has an empty or "." folder name: write each folder once, "a/b/"',
+      './x/': 'prefix "./x/" has an empty or "." folder name: write each folder once, "a/b/"',
+    };
+    for (const [expression, message] of Object.entries(refused)) expect(() => compilePrefix(expression)).toThrow(new PrefixExpressionError(message));
+    // Every supported field, minute with hour, a known key: accepted.
+    const ctx = { timestamp: at, partitionKeys: { app_id: 'shop', type: 'track', event: 'buy' } };
+    expect(compilePrefix('m=!{timestamp:yyyy-MM-dd HH:mm}/!{partitionKeyFromQuery:type}/')(ctx)).toBe('m=2026-11-25 09:07/track/');
+    expect(() => readEnv({ STREAM_NAME: 'e', AWS_REGION: 'x', EVENT_PREFIX: 'e/!{timestamp:YYYY}/' })).toThrow(/EVENT_PREFIX: !\{timestamp:YYYY\}: "YYYY" is the week-based year/);
+  });
+
   it('refuses what would break exactly-once names or escape the lake', () => {
     expect(() => compilePrefix('x/!{firehose:random-string}/')).toThrow(/exactly-once/);
     expect(() => compilePrefix('events/!{firehose:error-output-type}/')).toThrow(/error prefix/);
     expect(() => compilePrefix('../x/')).toThrow(PrefixExpressionError);
     expect(() => compilePrefix('x')).toThrow(/end with/);
-    expect(() => compilePrefix('!{timestamp:yyyy-QQ}/')).toThrow(/unsupported timestamp/);
+    expect(() => compilePrefix('!{timestamp:yyyy-QQ}/')).toThrow('!{timestamp:yyyy-QQ}: "QQ" is not supported (supported: yyyy MM dd HH mm ss)');
     expect(() => compilePrefix('!{nope:x}/')).toThrow(/unknown/);
     expect(() => compilePrefix('!{partitionKeyFromQuery:app_id}/')({ timestamp: at, partitionKeys: { app_id: '../etc' } })).toThrow(
       /no usable value/,

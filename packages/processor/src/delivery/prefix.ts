@@ -34,11 +34,15 @@ export const DEFAULT_ERROR_PREFIX = 'bad_rows/error_type=!{firehose:error-output
 const EXPRESSION = /!\{([A-Za-z]+):([^}]*)\}/g;
 const TIME_TOKENS = /yyyy|MM|dd|HH|mm|ss/g;
 const SAFE_VALUE = /^[A-Za-z0-9_.=-]+$/;
+/** The keys an event's prefix context has (`eventContext`); `event` only on track events. */
+export const PARTITION_KEYS: readonly string[] = ['app_id', 'type', 'event'];
 
 /** Parse once (errors surface at start-up), evaluate per record. */
 export function compilePrefix(expression: string, kind: 'events' | 'errors' = 'events'): Prefix {
   if (expression !== '' && !expression.endsWith('/')) throw new PrefixExpressionError(`prefix "${expression}" must end with "/"`);
   if (expression.startsWith('/') || expression.split('/').includes('..')) throw new PrefixExpressionError(`prefix "${expression}" must be relative`);
+  // A folder sink's path.join reads `a//b` and `a/./b` as `a/b`, S3 keeps them: one setting, two layouts.
+  if (/\/\/|(^|\/)\.\//.test(expression)) throw new PrefixExpressionError(`prefix "${expression}" has an empty or "." folder name: write each folder once, "a/b/"`);
   const parts: Prefix[] = [];
   let last = 0;
   for (const match of expression.matchAll(EXPRESSION)) {
@@ -46,6 +50,11 @@ export function compilePrefix(expression: string, kind: 'events' | 'errors' = 'e
     parts.push(() => literal);
     parts.push(evaluator(match[1] ?? '', match[2] ?? '', kind));
     last = match.index + match[0].length;
+  }
+  // `yyyy/mm/dd`: mm is the minute (as in Firehose), and a minute folder without an hour one mixes all 24 hours.
+  const formats = [...expression.matchAll(EXPRESSION)].filter((m) => m[1] === 'timestamp').map((m) => m[2] ?? '');
+  if (formats.some((f) => f.includes('mm')) && !formats.some((f) => f.includes('HH'))) {
+    throw new PrefixExpressionError(`prefix "${expression}": mm is the minute, and no HH comes with it: write MM for the month`);
   }
   const tail = expression.slice(last);
   if (tail.includes('!{')) throw new PrefixExpressionError(`unterminated expression in prefix "${expression}"`);
@@ -79,12 +88,15 @@ function usableFolders(prefix: string): string {
 
 function evaluator(namespace: string, key: string, kind: 'events' | 'errors'): Prefix {
   if (namespace === 'timestamp') {
-    if (key.replace(TIME_TOKENS, '').match(/[A-Za-z]/)) throw new PrefixExpressionError(`unsupported timestamp format "${key}"`);
+    const problem = timestampFormatProblem(key);
+    if (problem !== undefined) throw new PrefixExpressionError(`!{timestamp:${key}}: ${problem}`);
     return ({ timestamp }) => formatUtc(timestamp, key);
   }
   if (namespace === 'partitionKeyFromQuery' || namespace === 'partitionKeyFromLambda') {
     // As in Firehose: a bad row has no partition keys, so its prefix could never be filled.
     if (kind === 'errors') throw new PrefixExpressionError(`!{${namespace}:${key}} is not allowed in the error prefix`);
+    // Any other key is on no record: every event would become a `partition` bad row.
+    if (!PARTITION_KEYS.includes(key)) throw new PrefixExpressionError(`!{${namespace}:${key}}: no partition key "${key}" (the keys are ${PARTITION_KEYS.join(', ')})`);
     return ({ partitionKeys }) => safe(partitionKeys[key], key);
   }
   if (namespace === 'firehose' && key === 'error-output-type') {
@@ -95,6 +107,39 @@ function evaluator(namespace: string, key: string, kind: 'events' | 'errors'): P
     throw new PrefixExpressionError('!{firehose:random-string} would break exactly-once object names');
   }
   throw new PrefixExpressionError(`unknown prefix expression !{${namespace}:${key}}`);
+}
+
+const TIME_FIELDS = ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss'];
+
+/** What Firehose's Java DateTimeFormatter letters mean, where they are not ours: each wrote another value. */
+const LETTER_HINTS: Readonly<Record<string, string>> = {
+  Y: 'is the week-based year (the next year already in the last days of December): write yyyy',
+  u: 'is the proleptic year: write yyyy',
+  D: 'is the day of the year: write dd for the day of the month',
+  h: 'is the hour on a 12-hour clock: write HH',
+  k: 'is the hour from 1 to 24: write HH',
+  K: 'is the hour on a 12-hour clock from 0: write HH',
+  S: 'is a fraction of the second: write ss',
+};
+
+/**
+ * Why a `!{timestamp:…}` format would not write what it says (undefined: it is fine). Each run of one
+ * letter is a field, as in Java's DateTimeFormatter: only yyyy MM dd HH mm ss, each exactly so
+ * (`MMMM` is Java's month name; it wrote `1111`). Quotes and brackets are Java's syntax, written here
+ * as they were; other characters are literal.
+ */
+function timestampFormatProblem(format: string): string | undefined {
+  if (format === '') return 'an empty format writes nothing: write one, e.g. yyyy-MM-dd';
+  const syntax = /['[\]#{]/.exec(format);
+  if (syntax) return `"${syntax[0]}" is pattern syntax in Firehose and is not supported: write literal text outside the expression, e.g. year=!{timestamp:yyyy}/`;
+  for (const [run] of format.matchAll(/([A-Za-z])\1*/g)) {
+    if (TIME_FIELDS.includes(run)) continue;
+    const letter = run.charAt(0);
+    const field = TIME_FIELDS.find((f) => f.startsWith(letter));
+    const hint = LETTER_HINTS[letter] ?? (letter === 'M' && run.length > 2 ? 'is the month name: write MM' : field ? `is not supported: write ${field}` : 'is not supported');
+    return `"${run}" ${hint} (supported: ${TIME_FIELDS.join(' ')})`;
+  }
+  return undefined;
 }
 
 function safe(value: string | undefined, key: string): string {
