@@ -1,3 +1,4 @@
+import { checkEndpointUrl } from '@eventline/schemas';
 import { DEFAULT_SEEN_WINDOW_MS } from './dedupe/seen-index';
 import { optional, readIntegerEnv } from './config-value';
 
@@ -23,7 +24,7 @@ export function readDynamoDedupeEnv(env: NodeJS.ProcessEnv, problems: string[]):
   const table = optional(env.DEDUPE_TABLE);
   const endpoint = optional(env.DYNAMODB_ENDPOINT);
   const windowMs = readDedupeWindowMs(env, problems);
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`DYNAMODB_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  if (endpoint !== undefined) checkEndpointUrl('DYNAMODB_ENDPOINT', endpoint, problems);
   if (table === undefined) {
     if (endpoint !== undefined) problems.push('DYNAMODB_ENDPOINT is set but DEDUPE_TABLE is not: set the table, or drop the endpoint');
     return undefined;

@@ -1,8 +1,9 @@
-import { DEFAULT_LAKE_FORMAT } from '@eventline/schemas';
+import { checkEndpointUrl, DEFAULT_LAKE_FORMAT } from '@eventline/schemas';
 import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
 import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
 import { checkBucketName } from './config-s3-bucket';
+import { readS3Prefix } from './config-s3-prefix';
 import { optional, readIntegerEnv } from './config-value';
 import { PG_DEFAULTS } from './sinks/postgres-sink';
 import { checkTable, PostgresConfigError } from './sinks/postgres-schema';
@@ -34,8 +35,9 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const pii = piiPolicy(env, problems);
   const bucket = optional(env.S3_BUCKET);
   if (bucket !== undefined) checkBucketName(bucket, problems);
+  const s3Prefix = readS3Prefix(optional(env.S3_PREFIX), problems);
   const s3Endpoint = optional(env.S3_ENDPOINT);
-  if (s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(s3Endpoint)) problems.push(`S3_ENDPOINT must be an http(s) URL, got "${s3Endpoint}"`);
+  if (s3Endpoint !== undefined) checkEndpointUrl('S3_ENDPOINT', s3Endpoint, problems);
   // Set without a bucket they would be ignored and the lake written to the folder: say so instead.
   const orphans = ['S3_PREFIX', 'S3_ENDPOINT'].filter((name) => optional(env[name]) !== undefined);
   if (bucket === undefined && orphans.length > 0) problems.push(`${orphans.join(' and ')} set without S3_BUCKET, where ${orphans.length > 1 ? 'they have' : 'it has'} no effect: set S3_BUCKET (the lake on S3) or unset ${orphans.length > 1 ? 'them' : 'it'}`);
@@ -57,7 +59,7 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
     prefixes,
     pii,
     // Like KINESIS_ENDPOINT: dummy keys for an emulator, the caller's own keys (MinIO, R2, …) when set.
-    s3: bucket ? { bucket, prefix: optional(env.S3_PREFIX) ?? '', endpoint: s3Endpoint, dummyCredentials: s3Endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined } : undefined,
+    s3: bucket ? { bucket, prefix: s3Prefix, endpoint: s3Endpoint, dummyCredentials: s3Endpoint !== undefined && optional(env.AWS_ACCESS_KEY_ID) === undefined } : undefined,
     postgres: url
       ? { url, schema, table, batchSize, connectTimeoutMs, statementTimeoutMs, applicationName }
       : undefined,

@@ -1,11 +1,12 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CONSUMER_DEFAULTS, seenIndexDir } from './consumer/consumer';
 import { SEEN_INDEX_DEFAULTS } from './dedupe/seen-index-leveldb';
 import { readDedupeWindowMs } from './config-dedupe';
 import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { ConfigError } from './config-error';
-import { checkStreamName } from '@eventline/schemas';
+import { checkAwsRegion, checkEndpointUrl, checkStreamName } from '@eventline/schemas';
 import { readMetricsEnv, type MetricsEnv } from './config-metrics';
+import { readLocalPath } from './config-path';
 import { optional, readIntegerEnv } from './config-value';
 
 /** Everything the Node entry needs, read from the environment once. */
@@ -45,16 +46,16 @@ export { ConfigError };
 export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorEnv {
   const problems: string[] = [];
   const endpoint = optional(env.KINESIS_ENDPOINT);
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    problems.push(`KINESIS_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "${endpoint}"`);
-  }
+  if (endpoint !== undefined) checkEndpointUrl('KINESIS_ENDPOINT', endpoint, problems);
   const region = optional(env.AWS_REGION) ?? optional(env.AWS_DEFAULT_REGION) ?? (endpoint ? 'us-east-1' : undefined);
   if (region === undefined) problems.push('AWS_REGION is required when KINESIS_ENDPOINT is not set (real AWS)');
+  // An emulator takes any region; real AWS only its codes.
+  else if (endpoint === undefined) checkAwsRegion(optional(env.AWS_REGION) ? 'AWS_REGION' : 'AWS_DEFAULT_REGION', region, problems);
   const streamName = optional(env.STREAM_NAME);
   if (streamName === undefined) problems.push('STREAM_NAME is required (the Kinesis stream to read)');
   else checkStreamName('STREAM_NAME', streamName, problems);
-  const lakeDir = resolve(cwd, optional(env.LAKE_DIR) ?? '.data/lake');
-  const checkpointFile = resolve(cwd, optional(env.CHECKPOINT_FILE) ?? `.data/checkpoints/${streamName ?? 'stream'}.json`);
+  const lakeDir = readLocalPath(env, 'LAKE_DIR', '.data/lake', cwd, problems);
+  const checkpointFile = readLocalPath(env, 'CHECKPOINT_FILE', `.data/checkpoints/${streamName ?? 'stream'}.json`, cwd, problems);
   const badName = optional(env.BAD_ROWS_STREAM_NAME);
   if (badName !== undefined) checkStreamName('BAD_ROWS_STREAM_NAME', badName, problems);
   if (badName !== undefined && badName === streamName) {
@@ -62,7 +63,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     problems.push(`BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "${badName}"): it names the ingest's bad-rows stream`);
   }
   const badRowsStream = badName
-    ? { name: badName, checkpointFile: resolve(cwd, optional(env.BAD_ROWS_CHECKPOINT_FILE) ?? join(dirname(checkpointFile), `${badName}.json`)) }
+    ? { name: badName, checkpointFile: readLocalPath(env, 'BAD_ROWS_CHECKPOINT_FILE', join(dirname(checkpointFile), `${badName}.json`), cwd, problems) }
     : undefined;
   if (badRowsStream && badName !== streamName && badRowsStream.checkpointFile === checkpointFile) {
     // Each consumer would overwrite the other's positions: one of them would skip or replay records.
@@ -73,7 +74,7 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const maxPartitions = readIntegerEnv(env, 'BUFFER_MAX_PARTITIONS', CONSUMER_DEFAULTS.maxPartitions, 1, 100_000, problems);
   const pollIntervalMs = readIntegerEnv(env, 'POLL_INTERVAL_MS', CONSUMER_DEFAULTS.pollIntervalMs, 10, 60_000, problems);
   const dedupe = {
-    dir: resolve(cwd, optional(env.DEDUPE_DIR) ?? seenIndexDir(checkpointFile)),
+    dir: readLocalPath(env, 'DEDUPE_DIR', seenIndexDir(checkpointFile), cwd, problems),
     windowMs: readDedupeWindowMs(env, problems),
     maxIds: readIntegerEnv(env, 'DEDUPE_MAX_IDS', SEEN_INDEX_DEFAULTS.maxIds, 1_000, 1_000_000_000, problems),
   };

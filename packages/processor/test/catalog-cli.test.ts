@@ -27,7 +27,7 @@ describe('catalog CLI', () => {
   });
 
   it("describes NDJSON.gz events unless told otherwise, as the processor writes them by default (it described Parquet: an Athena table over the default lake read nothing)", async () => {
-    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x' }).delivery.format).toBe('ndjson');
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1' }).delivery.format).toBe('ndjson');
     expect(catalogArgs(['--location', 's3://my-lake']).options.format).toBe('ndjson');
     const run = runEntry('src/catalog-cli.ts', ['--location', 's3://my-lake'], {});
     expect(await run.exited).toBe(0);

@@ -56,7 +56,7 @@ describe('readEnv', () => {
 
   it('reports bad delivery settings together', () => {
     expect(() =>
-      readEnv({ STREAM_NAME: 'e', AWS_REGION: 'x', OUTPUT_FORMAT: 'avro', EVENT_PREFIX: 'a/!{firehose:random-string}/', PII_HASH_FIELDS: 'user_id', DATABASE_URL: 'mysql://x', PG_CONNECT_TIMEOUT_MS: '0' }),
+      readEnv({ STREAM_NAME: 'e', AWS_REGION: 'eu-west-1', OUTPUT_FORMAT: 'avro', EVENT_PREFIX: 'a/!{firehose:random-string}/', PII_HASH_FIELDS: 'user_id', DATABASE_URL: 'mysql://x', PG_CONNECT_TIMEOUT_MS: '0' }),
     ).toThrow(/OUTPUT_FORMAT[\s\S]*EVENT_PREFIX[\s\S]*salt is required[\s\S]*DATABASE_URL[\s\S]*PG_CONNECT_TIMEOUT_MS must be an integer from 100 to 600000, got "0"/);
   });
 
@@ -111,19 +111,19 @@ describe('readEnv', () => {
 
   it('refuses PG_SCHEMA / PG_TABLE that are not plain lower-case names, with the other problems', () => {
     expect(() =>
-      readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'Analytics', PG_TABLE: 'events; drop', GZIP_LEVEL: '0' }),
+      readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'Analytics', PG_TABLE: 'events; drop', GZIP_LEVEL: '0' }),
     ).toThrow(/GZIP_LEVEL[\s\S]*PG_SCHEMA: "Analytics" is not a plain lower-case PostgreSQL name[\s\S]*PG_TABLE: "events; drop"/);
-    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'analytics_2', PG_TABLE: '_events' }).delivery.postgres).toMatchObject({
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', DATABASE_URL: 'postgres://x', PG_SCHEMA: 'analytics_2', PG_TABLE: '_events' }).delivery.postgres).toMatchObject({
       schema: 'analytics_2',
       table: '_events',
     });
   });
 
   it('refuses S3_PREFIX / S3_ENDPOINT without S3_BUCKET (they were ignored and the lake went to the folder)', () => {
-    expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', S3_PREFIX: 'lake/', S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
+    expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', S3_PREFIX: 'lake/', S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
       'S3_PREFIX and S3_ENDPOINT set without S3_BUCKET, where they have no effect: set S3_BUCKET (the lake on S3) or unset them',
     );
-    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'x', S3_BUCKET: 'bkt', S3_PREFIX: 'lake/' }).delivery.s3).toMatchObject({ bucket: 'bkt', prefix: 'lake/' });
+    expect(readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', S3_BUCKET: 'bkt', S3_PREFIX: 'lake/' }).delivery.s3).toMatchObject({ bucket: 'bkt', prefix: 'lake/' });
   });
 
   it('reports every problem at once', () => {
@@ -210,7 +210,7 @@ describe('readDynamoDedupeEnv (Lambda ESM)', () => {
     readDynamoDedupeEnv({ DEDUPE_TABLE: 'no spaces!', DEDUPE_WINDOW_HOURS: '0', DYNAMODB_ENDPOINT: 'localhost:4569' }, problems);
     expect(problems).toEqual([
       'DEDUPE_WINDOW_HOURS must be an integer from 1 to 8760, got "0"',
-      'DYNAMODB_ENDPOINT must be an http(s) URL, got "localhost:4569"',
+      'DYNAMODB_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "localhost:4569"',
       'DEDUPE_TABLE must be a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -), got "no spaces!"',
     ]);
   });

@@ -66,7 +66,7 @@ describe('Firehose-style prefix expressions', () => {
     // Every supported field, minute with hour, a known key: accepted.
     const ctx = { timestamp: at, partitionKeys: { app_id: 'shop', type: 'track', event: 'buy' } };
     expect(compilePrefix('m=!{timestamp:yyyy-MM-dd HH:mm}/!{partitionKeyFromQuery:type}/')(ctx)).toBe('m=2026-11-25 09:07/track/');
-    expect(() => readEnv({ STREAM_NAME: 'e', AWS_REGION: 'x', EVENT_PREFIX: 'e/!{timestamp:YYYY}/' })).toThrow(/EVENT_PREFIX: !\{timestamp:YYYY\}: "YYYY" is the week-based year/);
+    expect(() => readEnv({ STREAM_NAME: 'e', AWS_REGION: 'eu-west-1', EVENT_PREFIX: 'e/!{timestamp:YYYY}/' })).toThrow(/EVENT_PREFIX: !\{timestamp:YYYY\}: "YYYY" is the week-based year/);
   });
 
   it('refuses what would break exactly-once names or escape the lake', () => {

@@ -1,0 +1,76 @@
+import { homedir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readEnv } from '../src/config';
+import { readDynamoDedupeEnv } from '../src/config-dedupe';
+
+/** Values as operators write them, which passed and then wrote elsewhere or failed every call: each refused at start with the form to write. */
+const base = { STREAM_NAME: 'events', AWS_REGION: 'eu-west-1' };
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    readEnv(env, '/srv/app');
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+};
+
+describe('S3_PREFIX: the folder inside the bucket', () => {
+  it('writes a leading "/" away and adds the trailing one, as the sink does, so the ready line names the real place', () => {
+    for (const [value, prefix] of [['/data', 'data/'], ['data', 'data/'], ['lake/prod/', 'lake/prod/'], ['/', '']]) {
+      expect(readEnv({ ...base, S3_BUCKET: 'lake', S3_PREFIX: value }).delivery.s3?.prefix).toBe(prefix);
+    }
+  });
+
+  it('refuses a URI and empty, "." or ".." folders (each became part of every key: a folder named "s3:")', () => {
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 's3://lake/data/' })).toEqual(['S3_PREFIX must be the folder inside the bucket, got "s3://lake/data/": write "data/" (the bucket goes to S3_BUCKET)']);
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'arn:aws:s3:::lake/data' })).toEqual(['S3_PREFIX must be the folder inside the bucket, not a URL or ARN, got "arn:aws:s3:::lake/data"']);
+    for (const value of ['data//', '../x/', 'a/./b', 'a//b/']) {
+      expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: value })).toEqual([`S3_PREFIX "${value}" has an empty, "." or ".." folder name, which S3 keeps in every key: write the folders once each, e.g. "lake/prod/"`]);
+    }
+  });
+});
+
+describe('local paths (LAKE_DIR, CHECKPOINT_FILE, BAD_ROWS_CHECKPOINT_FILE, DEDUPE_DIR)', () => {
+  it('refuses "~", which no env file expands (the lake went to a folder named "~" in the working directory)', () => {
+    expect(problemsOf({ ...base, LAKE_DIR: '~/lake', CHECKPOINT_FILE: '~/cp/events.json', BAD_ROWS_STREAM_NAME: 'events-bad', BAD_ROWS_CHECKPOINT_FILE: '~ops/bad.json', DEDUPE_DIR: '~' })).toEqual([
+      `LAKE_DIR must be a local path, got "~/lake": "~" is expanded by a shell, not here: write the full path, e.g. "${homedir()}/lake"`,
+      `CHECKPOINT_FILE must be a local path, got "~/cp/events.json": "~" is expanded by a shell, not here: write the full path, e.g. "${homedir()}/cp/events.json"`,
+      'BAD_ROWS_CHECKPOINT_FILE must be a local path, got "~ops/bad.json": "~" is expanded by a shell, not here: write the full path',
+      `DEDUPE_DIR must be a local path, got "~": "~" is expanded by a shell, not here: write the full path, e.g. "${homedir()}"`,
+    ]);
+  });
+
+  it('refuses URLs (s3:// made a folder "s3:"), naming what to set', () => {
+    expect(problemsOf({ ...base, LAKE_DIR: 's3://lake/events' })).toEqual(['LAKE_DIR must be a local path, got "s3://lake/events": the lake on S3 is S3_BUCKET and S3_PREFIX']);
+    expect(problemsOf({ ...base, LAKE_DIR: 'file:///var/lake' })).toEqual(['LAKE_DIR must be a local path, got "file:///var/lake": write the path "/var/lake", not a file URL']);
+    expect(problemsOf({ ...base, DEDUPE_DIR: 'https://x/seen' })).toEqual(['DEDUPE_DIR must be a local path, got "https://x/seen": write a path, not a URL']);
+  });
+
+  it('still resolves relative and absolute paths, and names with "~" or ":" inside', () => {
+    const env = readEnv({ ...base, LAKE_DIR: 'lake~1', CHECKPOINT_FILE: '/var/cp/a:b.json' }, '/srv/app');
+    expect([env.lakeDir, env.checkpointFile]).toEqual(['/srv/app/lake~1', '/var/cp/a:b.json']);
+  });
+});
+
+describe('AWS region and endpoints', () => {
+  it('refuses a region the SDK would build a host from that does not exist (us-east1, an availability zone, capitals), on real AWS', () => {
+    expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'us-east1' })).toEqual(['AWS_REGION must be an AWS region code such as us-east-1, got "us-east1"']);
+    expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1a' })).toEqual(['AWS_REGION must be an AWS region code such as us-east-1, got "eu-west-1a": "eu-west-1a" is an availability zone, the region is "eu-west-1"']);
+    expect(problemsOf({ STREAM_NAME: 'events', AWS_DEFAULT_REGION: 'EU-WEST-1' })).toEqual(['AWS_DEFAULT_REGION must be an AWS region code such as us-east-1, got "EU-WEST-1": write "eu-west-1"']);
+    for (const region of ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1']) expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: region })).toEqual([]);
+    // An emulator takes any region.
+    expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'local', KINESIS_ENDPOINT: 'http://127.0.0.1:4567' })).toEqual([]);
+  });
+
+  it('refuses an endpoint with a path (the SDK put its own after it: /lake/<bucket>/… on S3) or a bad port', () => {
+    const emulator = { STREAM_NAME: 'events', KINESIS_ENDPOINT: 'http://127.0.0.1:4567' };
+    expect(problemsOf({ ...emulator, S3_BUCKET: 'lake', S3_ENDPOINT: 'http://127.0.0.1:9000/lake' })).toEqual(['S3_ENDPOINT must be a scheme, host and port only, got "http://127.0.0.1:9000/lake": write "http://127.0.0.1:9000"']);
+    expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: 'http://127.0.0.1:4567/kinesis?x=1' })).toEqual(['KINESIS_ENDPOINT must be a scheme, host and port only, got "http://127.0.0.1:4567/kinesis?x=1": write "http://127.0.0.1:4567"']);
+    expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: 'http://127.0.0.1:abc' })).toEqual(['KINESIS_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "http://127.0.0.1:abc"']);
+    const problems: string[] = [];
+    readDynamoDedupeEnv({ DEDUPE_TABLE: 'seen', DYNAMODB_ENDPOINT: 'http://user:pw@127.0.0.1:4569' }, problems);
+    expect(problems).toEqual(['DYNAMODB_ENDPOINT must be a scheme, host and port only, got "http://user:pw@127.0.0.1:4569": write "http://127.0.0.1:4569"']);
+    for (const ok of ['http://127.0.0.1:4567', 'http://127.0.0.1:4567/', 'https://kinesis.eu-west-1.amazonaws.com', 'http://[::1]:4567']) expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: ok })).toEqual([]);
+  });
+});
