@@ -1,4 +1,5 @@
-import { checkStreamName, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
+import { checkAwsRegion, checkEndpointUrl, checkStreamName, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
+import { checkListenHost, readSwitch } from './config-forms';
 import type { IpMode } from './http/client-ip';
 import type { WriterTuning } from './kinesis/batching-writer';
 import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
@@ -88,14 +89,19 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   const writeKeys = attempt(problems, () => parseWriteKeys(env.INGEST_WRITE_KEYS ?? ''), []);
   const appIds = writeKeys.map((k) => k.appId);
   const allowedOrigins = attempt(problems, () => parseAllowedOrigins(env.INGEST_ALLOWED_ORIGINS ?? '', appIds), {});
-  const endpoint = env.KINESIS_ENDPOINT || undefined;
-  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) problems.push(`KINESIS_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  const endpoint = env.KINESIS_ENDPOINT?.trim() || undefined;
+  if (endpoint !== undefined) checkEndpointUrl('KINESIS_ENDPOINT', endpoint, problems);
+  const region = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || DEFAULTS.region;
+  // An emulator takes any region; real AWS only its codes.
+  if (endpoint === undefined) checkAwsRegion(env.AWS_REGION?.trim() ? 'AWS_REGION' : 'AWS_DEFAULT_REGION', region, problems);
+  const host = env.HOST?.trim() || DEFAULTS.host;
+  checkListenHost(host, problems);
   const ipMode = (env.INGEST_IP || DEFAULTS.ipMode) as IpMode;
   if (!['anonymize', 'full', 'none'].includes(ipMode)) problems.push(`INGEST_IP must be anonymize, full or none, got "${ipMode}"`);
   if (env.INGEST_METRICS && !['on', 'off'].includes(env.INGEST_METRICS)) problems.push(`INGEST_METRICS must be on or off, got "${env.INGEST_METRICS}"`);
   const rateLimitPerSecond = int('INGEST_RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, 0);
   const config: IngestConfig = {
-    host: env.HOST || DEFAULTS.host,
+    host,
     port: int('PORT', DEFAULTS.port, 0, 65535),
     streamName: env.STREAM_NAME || DEFAULTS.streamName,
     badRowsStreamName: env.BAD_ROWS_STREAM_NAME || DEFAULTS.badRowsStreamName,
@@ -110,7 +116,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
     ipMode,
     trustedProxies: int('INGEST_TRUSTED_PROXIES', DEFAULTS.trustedProxies, 0, 10),
-    logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',
+    logAllRequests: readSwitch(env, 'INGEST_LOG_REQUESTS', problems),
     metrics: (env.INGEST_METRICS || 'on') === 'on',
     stopDeadlineMs: int('INGEST_STOP_DEADLINE_MS', DEFAULTS.stopDeadlineMs, 1000, 3_600_000),
     requestTimeoutMs: int('INGEST_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1000, 300_000),
@@ -123,7 +129,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
       breakerFailures: int('INGEST_BREAKER_FAILURES', DEFAULTS.breakerFailures, 1),
       breakerCooldownMs: int('INGEST_BREAKER_COOLDOWN_MS', DEFAULTS.breakerCooldownMs, 100),
     },
-    kinesis: { endpoint, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULTS.region },
+    kinesis: { endpoint, region },
   };
   if (config.maxDecompressedBytes < config.maxBodyBytes) problems.push('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
   if (env.INGEST_MAX_CONNECTIONS && openFileLimit !== undefined && config.maxConnections > openFileLimit - RESERVED_FILES) {

@@ -16,20 +16,32 @@ export function hashWriteKey(key: string): string {
 }
 
 /**
- * Parse `INGEST_WRITE_KEYS`: comma-separated `key=app_id` or `sha256:<hex>=app_id` entries.
- * Hashed entries let operators keep plain keys out of their config entirely.
+ * Parse `INGEST_WRITE_KEYS`: `key=app_id` or `sha256:<hex>=app_id` entries, separated by commas or
+ * line breaks (a secret manager's value often holds one a line: read as one entry, it made one key of
+ * two and neither worked). Hashed entries let operators keep plain keys out of their config entirely.
+ * Errors never quote a key.
  */
 export function parseWriteKeys(spec: string): WriteKeyEntry[] {
   const entries: WriteKeyEntry[] = [];
-  for (const [i, part] of spec.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
+  const appOf = new Map<string, string>();
+  for (const [i, part] of spec.split(/[,\r\n]+/).map((p) => p.trim()).filter(Boolean).entries()) {
+    const entry = `INGEST_WRITE_KEYS entry ${i + 1}`;
     const eq = part.lastIndexOf('=');
-    const key = part.slice(0, eq);
-    const appId = part.slice(eq + 1);
-    if (eq <= 0 || !isAppId(appId)) {
-      throw new Error(`INGEST_WRITE_KEYS entry ${i + 1}: expected "key=app_id" with app_id of letters, digits, _ or -`);
+    const key = part.slice(0, Math.max(eq, 0)).trim();
+    const appId = part.slice(eq + 1).trim();
+    if (eq <= 0 || key === '' || !isAppId(appId)) {
+      throw new Error(`${entry}: expected "key=app_id" with app_id of letters, digits, _ or -`);
     }
-    const hash = key.startsWith('sha256:') ? key.slice(7).toLowerCase() : hashWriteKey(key);
-    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`INGEST_WRITE_KEYS entry ${i + 1}: sha256 hash must be 64 hex digits`);
+    if (key.includes(';')) throw new Error(`${entry}: separate entries with commas or line breaks, not ";" (it made one key of two)`);
+    const hashed = /^sha256:/i.test(key);
+    if (!hashed && /^sha-?256[^a-z0-9:]?[0-9a-f]{64}$/i.test(key)) throw new Error(`${entry}: write a hashed key as "sha256:<64 hex digits>=app_id" (this one was taken as a plain key)`);
+    const hash = hashed ? key.slice(7).toLowerCase() : hashWriteKey(key);
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`${entry}: sha256 hash must be 64 hex digits`);
+    const earlier = appOf.get(hash);
+    // One key, two apps: every event sent with it went to the last one listed.
+    if (earlier !== undefined && earlier !== appId) throw new Error(`${entry}: the same key is already given for app "${earlier}": a key names one app, give "${appId}" a key of its own`);
+    if (earlier !== undefined) continue;
+    appOf.set(hash, appId);
     entries.push({ hash, appId });
   }
   if (entries.length === 0) throw new Error('INGEST_WRITE_KEYS: at least one write key is required (fail closed)');

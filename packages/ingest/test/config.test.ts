@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect([...(error as ConfigError).problems].sort()).toEqual([
         'INGEST_WRITE_KEYS: at least one write key is required (fail closed)',
-        'KINESIS_ENDPOINT must be an http(s) URL, got "localhost:4567"',
+        'KINESIS_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "localhost:4567"',
         'PORT must be an integer from 0 to 65535, got "abc"',
       ]);
     }

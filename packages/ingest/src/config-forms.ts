@@ -1,0 +1,29 @@
+import { isIP } from 'node:net';
+
+type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;
+
+const ON = ['1', 'true', 'yes', 'on'];
+const OFF = ['0', 'false', 'no', 'off'];
+
+/**
+ * An on/off variable: 1/true/yes/on or 0/false/no/off, any case; unset or empty is off. Anything else
+ * is a problem: `TRUE` or `yes` read as off, so the switch silently never took effect.
+ */
+export function readSwitch(env: Env, name: string, problems: string[]): boolean {
+  const value = env[name]?.trim().toLowerCase() ?? '';
+  if (value === '' || OFF.includes(value)) return false;
+  if (ON.includes(value)) return true;
+  problems.push(`${name} must be 1, true, yes or on (or 0, false, no, off), got "${env[name]}"`);
+  return false;
+}
+
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;
+
+/** HOST: what `server.listen` takes, an address or a name. A port, a scheme or brackets failed at start with `getaddrinfo ENOTFOUND`. */
+export function checkListenHost(host: string, problems: string[]): void {
+  if (isIP(host) !== 0 || HOSTNAME.test(host)) return;
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](:\d+)?$/.exec(host)?.[1];
+  const withPort = /^(?:[a-z]+:\/\/)?([^/:[\]]+)(?::\d+)?\/?$/i.exec(host)?.[1];
+  const hint = bracketed !== undefined && isIP(bracketed) ? `: write "${bracketed}"` : withPort !== undefined ? `: write "${withPort}" (the port is PORT)` : '';
+  problems.push(`HOST must be an IP address or host name (no scheme, port or brackets), got "${host}"${hint}`);
+}
