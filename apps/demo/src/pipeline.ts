@@ -100,9 +100,10 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
         OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
         // Services get none of the shell's variables but the basics (devstack's INHERITED_ENV): these
         // are the ones the demo honours (README), passed on by name.
+        // PG_* only with a database: the processor refuses them alone (they would do nothing).
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-        ...(pgSchema ? { PG_SCHEMA: pgSchema } : {}),
-        ...(pgTable ? { PG_TABLE: pgTable } : {}),
+        ...(databaseUrl && pgSchema ? { PG_SCHEMA: pgSchema } : {}),
+        ...(databaseUrl && pgTable ? { PG_TABLE: pgTable } : {}),
         METRICS_PORT: '0',
         // Set here, not taken from the shell: a METRICS_HOST=0.0.0.0 there must not expose the demo.
         METRICS_HOST: '127.0.0.1',

@@ -43,6 +43,13 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   if (bucket === undefined && orphans.length > 0) problems.push(`${orphans.join(' and ')} set without S3_BUCKET, where ${orphans.length > 1 ? 'they have' : 'it has'} no effect: set S3_BUCKET (the lake on S3) or unset ${orphans.length > 1 ? 'them' : 'it'}`);
   const url = optional(env.DATABASE_URL);
   if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// URL');
+  if (url === undefined) {
+    // Without a database they would do nothing, as S3_PREFIX without a bucket.
+    const unused = PG_VARIABLES.filter((name) => optional(env[name]) !== undefined);
+    if (unused.length > 0) problems.push(`${unused.join(', ')} set without DATABASE_URL, where ${unused.length > 1 ? 'they have' : 'it has'} no effect: set DATABASE_URL (rows to PostgreSQL too) or unset ${unused.length > 1 ? 'them' : 'it'}`);
+  } else {
+    urlSchemaProblem(url, optional(env.PG_SCHEMA) ?? 'public', problems);
+  }
   const batchSize = readIntegerEnv(env, 'PG_BATCH_SIZE', 500, 1, 1000, problems);
   const connectTimeoutMs = readIntegerEnv(env, 'PG_CONNECT_TIMEOUT_MS', PG_DEFAULTS.connectTimeoutMs, 100, 600_000, problems);
   const statementTimeoutMs = readIntegerEnv(env, 'PG_STATEMENT_TIMEOUT_MS', PG_DEFAULTS.statementTimeoutMs, 100, 3_600_000, problems);
@@ -64,6 +71,28 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
       ? { url, schema, table, batchSize, connectTimeoutMs, statementTimeoutMs, applicationName }
       : undefined,
   };
+}
+
+const PG_VARIABLES = ['PG_SCHEMA', 'PG_TABLE', 'PG_BATCH_SIZE', 'PG_CONNECT_TIMEOUT_MS', 'PG_STATEMENT_TIMEOUT_MS', 'PG_APPLICATION_NAME'];
+
+/**
+ * A schema named in the URL the way other tools read it (Prisma's `?schema=`, JDBC's `?currentSchema=`,
+ * a `search_path`): node-postgres ignores the first two, and the sink names its table with PG_SCHEMA
+ * in every statement, so the rows went to "public" while the operator looked in the schema they named.
+ */
+function urlSchemaProblem(url: string, schema: string, problems: string[]): void {
+  let params: URLSearchParams;
+  try {
+    params = new URL(url).searchParams;
+  } catch {
+    return;
+  }
+  for (const [key, value] of params) {
+    const named = /^(schema|currentschema|search_path)$/i.test(key) ? value : /search_path\s*=\s*([^\s,]+)/.exec(key === 'options' ? value : '')?.[1];
+    if (named !== undefined && named !== schema) {
+      problems.push(`DATABASE_URL names the schema "${named}" (${key}=…), which is not read: rows go to PG_SCHEMA ("${schema}"); set PG_SCHEMA=${named}`);
+    }
+  }
 }
 
 function prefix(name: string, expression: string, kind: 'events' | 'errors', problems: string[]): Prefix {

@@ -74,3 +74,21 @@ describe('AWS region and endpoints', () => {
     for (const ok of ['http://127.0.0.1:4567', 'http://127.0.0.1:4567/', 'https://kinesis.eu-west-1.amazonaws.com', 'http://[::1]:4567']) expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: ok })).toEqual([]);
   });
 });
+
+describe('PostgreSQL settings', () => {
+  it("refuses a schema named in DATABASE_URL as other tools read it (Prisma's ?schema=, JDBC's ?currentSchema=, a search_path): not read, the rows went to public", () => {
+    const db = { ...base, KINESIS_ENDPOINT: 'http://127.0.0.1:4567' };
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u:p@127.0.0.1/db?schema=analytics' })).toEqual(['DATABASE_URL names the schema "analytics" (schema=…), which is not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics']);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?currentSchema=analytics', PG_SCHEMA: 'other' })).toEqual(['DATABASE_URL names the schema "analytics" (currentSchema=…), which is not read: rows go to PG_SCHEMA ("other"); set PG_SCHEMA=analytics']);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Danalytics' })).toEqual(['DATABASE_URL names the schema "analytics" (options=…), which is not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics']);
+    // The same schema in both places, or none in the URL: fine.
+    expect(readEnv({ ...db, DATABASE_URL: 'postgres://u@h/db?schema=analytics', PG_SCHEMA: 'analytics' }).delivery.postgres?.schema).toBe('analytics');
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?sslmode=disable&application_name=x' })).toEqual([]);
+  });
+
+  it('refuses PG_* without DATABASE_URL (they did nothing, silently)', () => {
+    expect(problemsOf({ ...base, PG_TABLE: 'events2' })).toEqual(['PG_TABLE set without DATABASE_URL, where it has no effect: set DATABASE_URL (rows to PostgreSQL too) or unset it']);
+    expect(problemsOf({ ...base, PG_SCHEMA: 'analytics', PG_BATCH_SIZE: '100' })).toEqual(['PG_SCHEMA, PG_BATCH_SIZE set without DATABASE_URL, where they have no effect: set DATABASE_URL (rows to PostgreSQL too) or unset them']);
+    expect(problemsOf({ ...base, PG_SCHEMA: '' })).toEqual([]);
+  });
+});
