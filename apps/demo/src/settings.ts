@@ -7,6 +7,8 @@ export interface DemoSettings {
   port: number;
   /** Synthetic shoppers to send at start. */
   seed: number;
+  /** DEMO_VERBOSE: print every service's log lines. */
+  verbose: boolean;
 }
 
 export const MAX_SEED = 1_000_000;
@@ -29,8 +31,9 @@ export function readDemoSettings(env: NodeJS.ProcessEnv): DemoSettings {
   }
   const port = integer(env, 'DEMO_PORT', 0, 65_535, 'a port number (0 for a free one)', problems);
   const seed = integer(env, 'DEMO_SEED', 0, MAX_SEED, 'a number of shoppers', problems);
+  const verbose = onOff(env, 'DEMO_VERBOSE', problems);
   if (problems.length > 0) throw new DemoSettingsError(problems);
-  return { engine, port, seed };
+  return { engine, port, seed, verbose };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number, what: string, problems: string[]): number {
@@ -40,4 +43,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number,
   if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
   problems.push(`${name} must be ${what}, an integer from ${min} to ${max}; got "${env[name]}"`);
   return 0;
+}
+
+/** 1/true/yes/on or 0/false/no/off, any case; unset is off. Only `1` counted before: `true` left the logs off, silently. */
+function onOff(env: NodeJS.ProcessEnv, name: string, problems: string[]): boolean {
+  const value = env[name]?.trim().toLowerCase() ?? '';
+  if (['', '0', 'false', 'no', 'off'].includes(value)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  problems.push(`${name} must be 1, true, yes or on (or 0, false, no, off); got "${env[name]}"`);
+  return false;
 }

@@ -12,9 +12,8 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const dataDir = demoDataDir(process.env, repoRoot);
-  const verbose = process.env.DEMO_VERBOSE === '1';
   // Checked before anything starts: a bad value is said at once, not after the services are up.
-  const { engine, port, seed } = readDemoSettings(process.env);
+  const { engine, port, seed, verbose } = readDemoSettings(process.env);
 
   // From here on Ctrl-C (or SIGTERM) stops in order, also during start-up and seeding: what is under
   // way finishes (a service starting, the shopper being sent), then the ingest, the processor (it

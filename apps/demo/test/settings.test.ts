@@ -3,8 +3,11 @@ import { DemoSettingsError, readDemoSettings } from '../src/settings';
 
 describe('the demo’s settings', () => {
   it('defaults, and takes valid values', () => {
-    expect(readDemoSettings({})).toEqual({ engine: 'kinesalite', port: 0, seed: 0 });
-    expect(readDemoSettings({ DEMO_PORT: '8080', DEMO_SEED: '200', KINESIS_ENGINE: 'kinesis-local' })).toEqual({ engine: 'kinesis-local', port: 8080, seed: 200 });
+    expect(readDemoSettings({})).toEqual({ engine: 'kinesalite', port: 0, seed: 0, verbose: false });
+    expect(readDemoSettings({ DEMO_PORT: '8080', DEMO_SEED: '200', KINESIS_ENGINE: 'kinesis-local' })).toEqual({ engine: 'kinesis-local', port: 8080, seed: 200, verbose: false });
+    // DEMO_VERBOSE=true left the logs off: only `1` counted.
+    for (const on of ['1', 'true', 'YES', 'on']) expect(readDemoSettings({ DEMO_VERBOSE: on }).verbose).toBe(true);
+    for (const off of ['', '0', 'false', 'off']) expect(readDemoSettings({ DEMO_VERBOSE: off }).verbose).toBe(false);
   });
 
   it('refuses what is not a port or a count, every problem at once', () => {
@@ -24,5 +27,6 @@ describe('the demo’s settings', () => {
     ]);
     for (const port of ['-1', '65536', '80.5', '1e3']) expect(problems({ DEMO_PORT: port })).toHaveLength(1);
     for (const seed of ['-5', '2.5', '1000001']) expect(problems({ DEMO_SEED: seed })).toHaveLength(1);
+    expect(problems({ DEMO_VERBOSE: 'loud' })).toEqual(['DEMO_VERBOSE must be 1, true, yes or on (or 0, false, no, off); got "loud"']);
   });
 });
