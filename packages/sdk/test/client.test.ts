@@ -370,4 +370,15 @@ describe('config', () => {
     await client.flush();
     expect(ingest.received).toHaveLength(1);
   });
+
+  it('takes the full batch URL as the endpoint too (it posted to /v1/batch/v1/batch: a 404, and every event dropped)', async () => {
+    for (const endpoint of [`${ENDPOINT}/v1/batch`, `${ENDPOINT}/v1/batch/`]) {
+      const client = clients.create({ endpoint });
+      const notices = record(client);
+      client.track('a');
+      await client.flush();
+      expect([notices.sent.length, notices.drop]).toEqual([1, []]);
+    }
+    expect(ingest.received.map((r) => new URL(r.url).pathname)).toEqual(['/v1/batch', '/v1/batch']);
+  });
 });
