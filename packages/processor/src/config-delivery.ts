@@ -32,6 +32,8 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const prefixes = { events: optional(env.EVENT_PREFIX) ?? DEFAULT_EVENT_PREFIX, errors: optional(env.ERROR_PREFIX) ?? DEFAULT_ERROR_PREFIX };
   const eventPrefix = prefix('EVENT_PREFIX', prefixes.events, 'events', problems);
   const errorPrefix = prefix('ERROR_PREFIX', prefixes.errors, 'errors', problems);
+  // One folder for both: a table over the events (Athena, the query views) read the bad rows as events.
+  if (prefixes.events === prefixes.errors) problems.push(`EVENT_PREFIX and ERROR_PREFIX are both "${prefixes.events}": bad rows would land among the events; give them their own folder, e.g. ERROR_PREFIX=bad_rows/`);
   const pii = piiPolicy(env, problems);
   const bucket = optional(env.S3_BUCKET);
   if (bucket !== undefined) checkBucketName(bucket, problems);

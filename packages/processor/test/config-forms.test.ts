@@ -92,3 +92,10 @@ describe('PostgreSQL settings', () => {
     expect(problemsOf({ ...base, PG_SCHEMA: '' })).toEqual([]);
   });
 });
+
+describe('EVENT_PREFIX and ERROR_PREFIX', () => {
+  it('refuses one folder for both (the bad rows landed among the events, read as events by a table over them)', () => {
+    expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/', ERROR_PREFIX: 'lake/' })).toEqual(['EVENT_PREFIX and ERROR_PREFIX are both "lake/": bad rows would land among the events; give them their own folder, e.g. ERROR_PREFIX=bad_rows/']);
+    expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/events/', ERROR_PREFIX: 'lake/errors/' })).toEqual([]);
+  });
+});
