@@ -16,7 +16,7 @@ export interface StartupNotice {
  */
 export function startupNotices(env: Pick<ProcessorEnv, 'badRowsStream' | 'lakeDir' | 'delivery'>): StartupNotice[] {
   if (env.badRowsStream !== undefined) return [];
-  const destination = env.delivery.s3 ? `s3://${env.delivery.s3.bucket}/${env.delivery.s3.prefix ? `${env.delivery.s3.prefix}/` : ''}` : `${env.lakeDir}/`;
+  const destination = env.delivery.s3 ? `s3://${env.delivery.s3.bucket}/${env.delivery.s3.prefix}` : `${env.lakeDir}/`;
   return [
     {
       level: 'warn',

@@ -21,6 +21,11 @@ describe('start-up notices of the Node entry', () => {
   it('names the S3 destination when the lake is on S3', () => {
     const [notice] = startupNotices(readEnv({ ...base, S3_BUCKET: 'my-lake', S3_PREFIX: 'prod' }));
     expect(notice?.fields.processor_bad_rows).toMatch(/^s3:\/\/my-lake\/prod\/bad_rows\//);
+    // The prefix as configured with its slash (S3_PREFIX=prod/ printed prod//) or a leading one: one slash each.
+    for (const prefix of ['prod/', '/prod']) {
+      const [same] = startupNotices(readEnv({ ...base, S3_BUCKET: 'my-lake', S3_PREFIX: prefix }));
+      expect(same?.fields.processor_bad_rows).toMatch(/^s3:\/\/my-lake\/prod\/bad_rows\//);
+    }
   });
 
   it('with BAD_ROWS_STREAM_NAME: nothing to say', () => {
