@@ -154,10 +154,18 @@ describe('loadConfig: slow clients and connections (Node entry)', () => {
     ]);
     expect(problemsOf({ INGEST_MIN_BODY_BYTES_PER_SECOND: '500B', INGEST_MAX_CONNECTIONS: '' })).toEqual(['INGEST_MIN_BODY_BYTES_PER_SECOND must be an integer from 0 to 1048576, got "500B"']);
     expect(problemsOf({ INGEST_MAX_CONNECTIONS: '2000' }, 1024)).toEqual([
-      "INGEST_MAX_CONNECTIONS (2000) must leave 128 of the process's 1024 open files (ulimit -n) for Kinesis and Node: at most 896, or raise the limit",
+      "INGEST_MAX_CONNECTIONS (2000) must leave 128 of the process's 1024 open files (its hard limit, ulimit -Hn: Node raises the soft one to it) for Kinesis and Node: at most 896, or raise the limit",
     ]);
     expect(problemsOf({ INGEST_MAX_CONNECTIONS: '896' }, 1024)).toEqual([]);
     expect(problemsOf({ INGEST_MAX_CONNECTIONS: '0' }, 1024)).toEqual([]);
+  });
+
+  it('reads INGEST_ADMIN_PORT (unset: no admin listener), which must differ from PORT', () => {
+    expect(loadConfig(keys).adminPort).toBeUndefined();
+    expect(loadConfig({ ...keys, INGEST_ADMIN_PORT: '9090' }).adminPort).toBe(9090);
+    expect(loadConfig({ ...keys, PORT: '0', INGEST_ADMIN_PORT: '0' }).adminPort).toBe(0);
+    expect(() => loadConfig({ ...keys, PORT: '9090', INGEST_ADMIN_PORT: '9090' })).toThrow('INGEST_ADMIN_PORT must differ from PORT (both are 9090)');
+    expect(() => loadConfig({ ...keys, INGEST_ADMIN_PORT: 'metrics' })).toThrow('INGEST_ADMIN_PORT must be an integer from 0 to 65535, got "metrics"');
   });
 });
 
