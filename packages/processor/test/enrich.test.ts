@@ -92,6 +92,25 @@ describe('PII policy', () => {
     expect(again?.user_id).toBe(row?.user_id);
   });
 
+  it("covers the full value of an id the ingest stored fitted (a Segment id over 256 characters, kept whole in segment_extra)", () => {
+    const long = (prefix: string) => `${prefix}-${'x'.repeat(300)}`;
+    const event = storedEvent({
+      type: 'alias',
+      event: undefined,
+      user_id: 'fitted-user…0123456789abcdef',
+      previous_id: 'fitted-previous…0123456789abcdef',
+      context: { library: { name: 'analytics-ruby', version: '2' }, segment_extra: { userId: long('user'), previousId: long('previous'), channel: 'server' } } as never,
+    });
+    const hashed = processRecords([record(event)], { pii: policy }).rows[0];
+    const extra = (hashed?.context as { segment_extra: Record<string, unknown> }).segment_extra;
+    expect(extra.userId).toMatch(/^[0-9a-f]{64}$/);
+    // Not named by the policy: kept as it is.
+    expect([extra.previousId, extra.channel]).toEqual([long('previous'), 'server']);
+    const dropped = processRecords([record(event)], { pii: checkPiiPolicy({ hash: [], drop: ['previous_id'] }) }).rows[0];
+    expect((dropped?.context as { segment_extra: Record<string, unknown> }).segment_extra).toEqual({ userId: long('user'), channel: 'server' });
+    expect(dropped?.previous_id).toBeUndefined();
+  });
+
   it('keeps context keys without a column in context', () => {
     const event = storedEvent({ context: { library: { name: 'sdk', version: '1' }, app: { build: '42' }, consent: { analytics: true, sale: false } } as never });
     const [row] = processRecords([record(event)]).rows;

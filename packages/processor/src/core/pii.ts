@@ -52,12 +52,30 @@ function spelling(path: string): string {
   return `a path starts with a StoredEvent field (user_id, traits, properties, context, …): did you mean "properties.${path}", "traits.${path}" or "context.${path}"?`;
 }
 
+/**
+ * Where the ingest keeps the full value of an id it stored shortened (a Segment id over 256 characters
+ * is stored fitted, the whole id under its Segment name): a policy on the field covers that copy too,
+ * or the id it was meant to hide would be stored raw beside its hash.
+ */
+const FULL_VALUE_PATHS: ReadonlyMap<string, string> = new Map([
+  ['user_id', 'context.segment_extra.userId'],
+  ['previous_id', 'context.segment_extra.previousId'],
+  ['group_id', 'context.segment_extra.groupId'],
+]);
+
+function withFullValues(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    const full = FULL_VALUE_PATHS.get(path);
+    return full === undefined ? [path] : [path, full];
+  });
+}
+
 /** A copy of `event` with the policy applied (objects on the paths are copied, not mutated). */
 export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
   if (policy.hash.length === 0 && policy.drop.length === 0) return event;
   let out = event as Record<string, unknown>;
-  for (const path of policy.drop) out = update(out, path.split('.'), () => undefined);
-  for (const path of policy.hash) out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
+  for (const path of withFullValues(policy.drop)) out = update(out, path.split('.'), () => undefined);
+  for (const path of withFullValues(policy.hash)) out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
   return out as T;
 }
 
