@@ -17,6 +17,8 @@ export interface IngestConfig {
   maxSegmentBatchEvents: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  clientRateLimitPerSecond: number;
+  clientRateLimitBurst: number;
   ipMode: IpMode;
   /** Proxies of ours in front of the Node server whose X-Forwarded-For entries are believed. */
   trustedProxies: number;
@@ -96,6 +98,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   if (!['anonymize', 'full', 'none'].includes(ipMode)) problems.push(`INGEST_IP must be anonymize, full or none, got "${ipMode}"`);
   if (env.INGEST_METRICS && !['on', 'off'].includes(env.INGEST_METRICS)) problems.push(`INGEST_METRICS must be on or off, got "${env.INGEST_METRICS}"`);
   const rateLimitPerSecond = int('INGEST_RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, 0);
+  const clientRateLimitPerSecond = int('INGEST_CLIENT_RATE_LIMIT_PER_SECOND', 0, 0);
   const config: IngestConfig = {
     host: env.HOST || DEFAULTS.host,
     port: int('PORT', DEFAULTS.port, 0, 65535),
@@ -110,6 +113,8 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     maxSegmentBatchEvents: int('INGEST_MAX_SEGMENT_BATCH_EVENTS', DEFAULTS.maxSegmentBatchEvents, 1, 10_000),
     rateLimitPerSecond,
     rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
+    clientRateLimitPerSecond,
+    clientRateLimitBurst: int('INGEST_CLIENT_RATE_LIMIT_BURST', clientRateLimitPerSecond * 2, 1),
     ipMode,
     trustedProxies: int('INGEST_TRUSTED_PROXIES', DEFAULTS.trustedProxies, 0, 10),
     logAllRequests: env.INGEST_LOG_REQUESTS === '1' || env.INGEST_LOG_REQUESTS === 'true',

@@ -160,6 +160,13 @@ describe('loadConfig: slow clients and connections (Node entry)', () => {
     expect(problemsOf({ INGEST_MAX_CONNECTIONS: '0' }, 1024)).toEqual([]);
   });
 
+  it('reads the limit per client address: off by default, its burst twice the rate unless given', () => {
+    expect(loadConfig(keys)).toMatchObject({ clientRateLimitPerSecond: 0 });
+    expect(loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '50' })).toMatchObject({ clientRateLimitPerSecond: 50, clientRateLimitBurst: 100 });
+    expect(loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '50', INGEST_CLIENT_RATE_LIMIT_BURST: '10' })).toMatchObject({ clientRateLimitBurst: 10 });
+    expect(() => loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '-1' })).toThrow('INGEST_CLIENT_RATE_LIMIT_PER_SECOND must be an integer ≥ 0, got "-1"');
+  });
+
   it('reads INGEST_ADMIN_PORT (unset: no admin listener), which must differ from PORT', () => {
     expect(loadConfig(keys).adminPort).toBeUndefined();
     expect(loadConfig({ ...keys, INGEST_ADMIN_PORT: '9090' }).adminPort).toBe(9090);
