@@ -11,7 +11,7 @@ import { writeKeyAuth, type AuthVariables } from './middleware/auth';
 import { bodySizeLimit, incompleteBody } from './middleware/body-size';
 import { cors } from './middleware/cors';
 import { nosniff } from './middleware/nosniff';
-import { rateLimit } from './middleware/rate-limit';
+import { clientRateLimit, rateLimit } from './middleware/rate-limit';
 import { requestId, type RequestIdVariables } from './middleware/request-id';
 import { batchRoute } from './routes/batch';
 import { healthRoutes } from './routes/health';
@@ -37,6 +37,9 @@ export interface AppOptions {
   maxDepth?: number;
   rateLimitPerSecond?: number;
   rateLimitBurst?: number;
+  /** Requests per second per client address (IPv6: per /64), ahead of auth and the body; 0 or absent: off. */
+  clientRateLimitPerSecond?: number;
+  clientRateLimitBurst?: number;
   ipMode?: IpMode;
   /** Log every request, not only those answered 4xx/5xx. */
   logAllRequests?: boolean;
@@ -74,6 +77,8 @@ export function createApp(deps: AppDeps) {
   const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody, maxBodyBytes: options.maxBodyBytes });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
+  // First on the traffic routes: a client over its share costs neither a key lookup nor a body read.
+  const perClient = clientRateLimit({ perSecond: options.clientRateLimitPerSecond ?? 0, burst: options.clientRateLimitBurst ?? 1, clientIp: deps.clientIp ?? (() => undefined) });
   const ingest = {
     writer,
     streamName: options.streamName,
@@ -88,8 +93,8 @@ export function createApp(deps: AppDeps) {
   // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each
   // message to the first letter of its type (/t, /i, /p, /s, /a, /g). The legacy analytics-android (4.x)
   // posts its batches to /import (a 404 there and it deletes them); analytics-java 3.x to /import/, with the slash.
-  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import', '/v1/import/'], limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 1000, maxSharedContextCopyBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES }));
-  for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], limits, auth, limited, segmentRoute(type, ingest));
+  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import', '/v1/import/'], perClient, limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 1000, maxSharedContextCopyBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES }));
+  for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], perClient, limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => rejectRequest(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -18,6 +18,8 @@ export interface IngestConfig {
   maxSegmentBatchEvents: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  clientRateLimitPerSecond: number;
+  clientRateLimitBurst: number;
   ipMode: IpMode;
   /** Proxies of ours in front of the Node server whose X-Forwarded-For entries are believed. */
   trustedProxies: number;
@@ -32,6 +34,8 @@ export interface IngestConfig {
   minBodyBytesPerSecond: number;
   /** Node entry: open connections at most (INGEST_MAX_CONNECTIONS); more are answered 503. 0: no cap. */
   maxConnections: number;
+  /** Node entry: a second listener for /healthz, /readyz and /metrics only, outside the connection cap (INGEST_ADMIN_PORT). */
+  adminPort?: number;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
@@ -100,6 +104,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   if (!['anonymize', 'full', 'none'].includes(ipMode)) problems.push(`INGEST_IP must be anonymize, full or none, got "${ipMode}"`);
   if (env.INGEST_METRICS && !['on', 'off'].includes(env.INGEST_METRICS)) problems.push(`INGEST_METRICS must be on or off, got "${env.INGEST_METRICS}"`);
   const rateLimitPerSecond = int('INGEST_RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, 0);
+  const clientRateLimitPerSecond = int('INGEST_CLIENT_RATE_LIMIT_PER_SECOND', 0, 0);
   const config: IngestConfig = {
     host,
     port: int('PORT', DEFAULTS.port, 0, 65535),
@@ -114,6 +119,8 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     maxSegmentBatchEvents: int('INGEST_MAX_SEGMENT_BATCH_EVENTS', DEFAULTS.maxSegmentBatchEvents, 1, 10_000),
     rateLimitPerSecond,
     rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
+    clientRateLimitPerSecond,
+    clientRateLimitBurst: int('INGEST_CLIENT_RATE_LIMIT_BURST', clientRateLimitPerSecond * 2, 1),
     ipMode,
     trustedProxies: int('INGEST_TRUSTED_PROXIES', DEFAULTS.trustedProxies, 0, 10),
     logAllRequests: readSwitch(env, 'INGEST_LOG_REQUESTS', problems),
@@ -122,6 +129,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     requestTimeoutMs: int('INGEST_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1000, 300_000),
     minBodyBytesPerSecond: int('INGEST_MIN_BODY_BYTES_PER_SECOND', DEFAULTS.minBodyBytesPerSecond, 0, 1024 * 1024),
     maxConnections: int('INGEST_MAX_CONNECTIONS', defaultMaxConnections(openFileLimit), 0, 1_000_000),
+    adminPort: env.INGEST_ADMIN_PORT ? int('INGEST_ADMIN_PORT', 0, 0, 65535) : undefined,
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
       budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),
@@ -133,11 +141,12 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   };
   if (config.maxDecompressedBytes < config.maxBodyBytes) problems.push('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
   if (env.INGEST_MAX_CONNECTIONS && openFileLimit !== undefined && config.maxConnections > openFileLimit - RESERVED_FILES) {
-    problems.push(`INGEST_MAX_CONNECTIONS (${config.maxConnections}) must leave ${RESERVED_FILES} of the process's ${openFileLimit} open files (ulimit -n) for Kinesis and Node: at most ${Math.max(0, openFileLimit - RESERVED_FILES)}, or raise the limit`);
+    problems.push(`INGEST_MAX_CONNECTIONS (${config.maxConnections}) must leave ${RESERVED_FILES} of the process's ${openFileLimit} open files (its hard limit, ulimit -Hn: Node raises the soft one to it) for Kinesis and Node: at most ${Math.max(0, openFileLimit - RESERVED_FILES)}, or raise the limit`);
   }
   checkStreamName('STREAM_NAME', config.streamName, problems);
   checkStreamName('BAD_ROWS_STREAM_NAME', config.badRowsStreamName, problems);
   // Bad rows would land among the events, and the processor would take every rejection for a bad event.
+  if (config.adminPort !== undefined && config.adminPort !== 0 && config.adminPort === config.port) problems.push(`INGEST_ADMIN_PORT must differ from PORT (both are ${config.port})`);
   if (config.streamName === config.badRowsStreamName) problems.push(`BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "${config.streamName}"): rejections would be written among the events`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -25,6 +25,7 @@ export const REQUEST_REJECTION_CODES = [
   'invalid_write_key',
   'origin_not_allowed',
   'rate_limited',
+  'client_rate_limited',
   'body_too_large',
   'decompressed_too_large',
   'too_many_events',

@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { fatalErrorRecord } from './fatal-error';
 import { boundBody, type BodyTimeout } from './http/body-timeouts';
+import { adminFetch } from './http/admin-fetch';
 import { answerClientError } from './http/client-error';
 import { capConnections } from './http/connection-cap';
 import { trackOpenConnections } from './http/open-connections';
@@ -62,6 +63,12 @@ function main(): void {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName, max_connections: config.maxConnections });
   });
 
+  // Probes and scrapes on a listener of their own, outside the connection cap (config.adminPort).
+  if (config.adminPort !== undefined) {
+    serve({ fetch: adminFetch(app.fetch), port: config.adminPort, hostname: config.host }, (info: AddressInfo) => {
+      log({ level: 'info', msg: 'admin listening', url: `http://${info.address}:${info.port}`, paths: '/healthz /readyz /metrics' });
+    });
+  }
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: app.countRejection, log }));
   // A body with no byte for INGEST_REQUEST_TIMEOUT_MS, or slower than INGEST_MIN_BODY_BYTES_PER_SECOND after
   // it, gets the answer Node's own request timeout gets.

@@ -154,10 +154,25 @@ describe('loadConfig: slow clients and connections (Node entry)', () => {
     ]);
     expect(problemsOf({ INGEST_MIN_BODY_BYTES_PER_SECOND: '500B', INGEST_MAX_CONNECTIONS: '' })).toEqual(['INGEST_MIN_BODY_BYTES_PER_SECOND must be an integer from 0 to 1048576, got "500B"']);
     expect(problemsOf({ INGEST_MAX_CONNECTIONS: '2000' }, 1024)).toEqual([
-      "INGEST_MAX_CONNECTIONS (2000) must leave 128 of the process's 1024 open files (ulimit -n) for Kinesis and Node: at most 896, or raise the limit",
+      "INGEST_MAX_CONNECTIONS (2000) must leave 128 of the process's 1024 open files (its hard limit, ulimit -Hn: Node raises the soft one to it) for Kinesis and Node: at most 896, or raise the limit",
     ]);
     expect(problemsOf({ INGEST_MAX_CONNECTIONS: '896' }, 1024)).toEqual([]);
     expect(problemsOf({ INGEST_MAX_CONNECTIONS: '0' }, 1024)).toEqual([]);
+  });
+
+  it('reads the limit per client address: off by default, its burst twice the rate unless given', () => {
+    expect(loadConfig(keys)).toMatchObject({ clientRateLimitPerSecond: 0 });
+    expect(loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '50' })).toMatchObject({ clientRateLimitPerSecond: 50, clientRateLimitBurst: 100 });
+    expect(loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '50', INGEST_CLIENT_RATE_LIMIT_BURST: '10' })).toMatchObject({ clientRateLimitBurst: 10 });
+    expect(() => loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '-1' })).toThrow('INGEST_CLIENT_RATE_LIMIT_PER_SECOND must be an integer ≥ 0, got "-1"');
+  });
+
+  it('reads INGEST_ADMIN_PORT (unset: no admin listener), which must differ from PORT', () => {
+    expect(loadConfig(keys).adminPort).toBeUndefined();
+    expect(loadConfig({ ...keys, INGEST_ADMIN_PORT: '9090' }).adminPort).toBe(9090);
+    expect(loadConfig({ ...keys, PORT: '0', INGEST_ADMIN_PORT: '0' }).adminPort).toBe(0);
+    expect(() => loadConfig({ ...keys, PORT: '9090', INGEST_ADMIN_PORT: '9090' })).toThrow('INGEST_ADMIN_PORT must differ from PORT (both are 9090)');
+    expect(() => loadConfig({ ...keys, INGEST_ADMIN_PORT: 'metrics' })).toThrow('INGEST_ADMIN_PORT must be an integer from 0 to 65535, got "metrics"');
   });
 });
 

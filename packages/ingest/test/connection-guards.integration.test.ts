@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { stopChild } from '@eventline/devstack';
+import { freePort, stopChild, waitFor } from '@eventline/devstack';
 import { describe, expect, it } from 'vitest';
 import { MAX_REFUSALS_ANSWERING } from '../src/http/connection-cap';
 import { basic, batch, event } from './helpers';
@@ -29,9 +29,18 @@ describe('the Node entry guarding against slow clients and floods of connections
 
   it('answers a connection over INGEST_MAX_CONNECTIONS 503 too_many_connections with Retry-After, counts each, logs a flood once, and serves again once one closes', async () => {
     // The held uploads must stay held: no idle bound or minimum rate within the test.
-    const { child, url, lines } = await startIngest(env({ INGEST_MAX_CONNECTIONS: '2', INGEST_REQUEST_TIMEOUT_MS: '60000', INGEST_MIN_BODY_BYTES_PER_SECOND: '0' }));
+    const adminPort = await freePort();
+    const { child, url, lines } = await startIngest(env({ INGEST_MAX_CONNECTIONS: '2', INGEST_REQUEST_TIMEOUT_MS: '60000', INGEST_MIN_BODY_BYTES_PER_SECOND: '0', INGEST_ADMIN_PORT: String(adminPort) }));
+    const admin = `http://127.0.0.1:${adminPort}`;
     const held = [await heldUpload(url), await heldUpload(url)];
     try {
+      // Probes and scrapes on the admin port are outside the cap: a liveness probe does not fail while a client holds every connection.
+      await waitFor('the admin listener', async () => (await fetch(`${admin}/healthz`).catch(() => undefined))?.status === 200, 5000);
+      expect((await fetch(`${admin}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`${admin}/metrics`)).text()).toContain('eventline_ingest_requests_rejected_total');
+      // Only those: the traffic routes are not on the admin port.
+      const notServed = await fetch(`${admin}/v1/batch`, { method: 'POST', body: '{}' });
+      expect([notServed.status, ((await notServed.json()) as { error: { code: string } }).error.code]).toEqual([404, 'not_found']);
       const refused = await rawExchange(url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
       expect(refused).toMatch(/^HTTP\/1\.1 503 /);
       expect(refused).toContain('"code":"too_many_connections"');
@@ -60,15 +69,17 @@ describe('the Node entry guarding against slow clients and floods of connections
     }
   });
 
-  it(`answers at most ${MAX_REFUSALS_ANSWERING} over-cap connections at a time; past that they are closed at once (and still counted)`, async () => {
+  it(`answers over-cap connections 503 (at most ${MAX_REFUSALS_ANSWERING} at a time) or closes them at once, and counts each`, async () => {
     const { child, url } = await startIngest(env({ INGEST_MAX_CONNECTIONS: '1', INGEST_REQUEST_TIMEOUT_MS: '60000', INGEST_MIN_BODY_BYTES_PER_SECOND: '0' }));
     const held = await heldUpload(url);
     // Clients that read the answer and never close their side: each answered one holds its slot for the linger.
     const flood = await Promise.all(Array.from({ length: MAX_REFUSALS_ANSWERING + 6 }, () => answeredThenHeld(url, '').catch(() => ({ answer: '', close: () => undefined }))));
     try {
+      // Each is answered 503 or closed at once; exactly how many of each depends on how fast the 70 connect
+      // within the 1 s linger (a slow machine frees slots), so the exact split is checked in connection-cap.test.ts.
       const answered = flood.filter((f) => f.answer.startsWith('HTTP/1.1 503 ')).length;
-      expect(answered).toBe(MAX_REFUSALS_ANSWERING);
-      expect(flood.filter((f) => f.answer === '')).toHaveLength(6);
+      expect(answered).toBeGreaterThanOrEqual(MAX_REFUSALS_ANSWERING);
+      expect(answered + flood.filter((f) => f.answer === '').length).toBe(flood.length);
       held.close();
       const metrics = await fetchPastCap(url, '/metrics');
       expect(rejectedCount(await metrics.res.text(), 'too_many_connections')).toBe(flood.length + metrics.refused);
@@ -158,6 +169,6 @@ describe('the Node entry sizing its connection cap to the open-file limit', () =
     expect(fits.listening).toMatchObject({ max_connections: 128 });
     const over = await underFileLimit(256, { INGEST_MAX_CONNECTIONS: '1000' });
     expect(over.code).toBe(2);
-    expect(over.stderr).toContain("INGEST_MAX_CONNECTIONS (1000) must leave 128 of the process's 256 open files (ulimit -n) for Kinesis and Node: at most 128, or raise the limit");
+    expect(over.stderr).toContain("INGEST_MAX_CONNECTIONS (1000) must leave 128 of the process's 256 open files (its hard limit, ulimit -Hn: Node raises the soft one to it) for Kinesis and Node: at most 128, or raise the limit");
   });
 });

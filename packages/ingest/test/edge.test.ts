@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anonymizeIp, compileOrigins, createMemoryWriter, derivedTimestamp, parseAllowedOrigins, type ServerContext } from '../src';
-import { batch, decode, event, post, testApp, WRITE_KEY } from './helpers';
+import { tokenBuckets } from '../src/middleware/token-buckets';
+import { basic, batch, decode, event, post, testApp, WRITE_KEY } from './helpers';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const origins = { shop: ['https://shop.example', 'http://127.0.0.1:*'] };
@@ -68,6 +69,44 @@ describe('rate limit', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
     expect(writer.records.get('events')).toHaveLength(2);
+  });
+
+  it('holds a client address to its own share, ahead of the key check and the body: an IPv6 /64 is one client, other clients are served', async () => {
+    const writer = createMemoryWriter();
+    let peer = '203.0.113.7';
+    const app = testApp(writer, { clientRateLimitPerSecond: 1, clientRateLimitBurst: 2 }, { clientIp: () => peer });
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    // A bad key spends the client's share too (checked before the key).
+    expect((await app.request('/v1/batch', post(batch([event()]), { authorization: basic('wk_unknown') }))).status).toBe(401);
+    const limited = await app.request('/v1/batch', post(batch([event()])));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toMatchObject({ error: { code: 'client_rate_limited', message: expect.stringContaining('this client address is over 1 requests/s') as unknown } });
+    // The key's own limit is not what refused it: another client with the same key is served.
+    peer = '203.0.113.8';
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    // IPv6: the same /64 however the host part and the spelling change; IPv4-mapped IPv6 is the IPv4 client.
+    for (const ip of ['2001:db8:1:2::1', '2001:0db8:0001:0002:ffff::9']) {
+      peer = ip;
+      expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    }
+    peer = '2001:db8:1:2:abcd::42';
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(429);
+    peer = '2001:db8:1:3::1';
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(200);
+    peer = '::ffff:203.0.113.7';
+    expect((await app.request('/v1/batch', post(batch([event()])))).status).toBe(429);
+    expect(writer.records.get('events')).toHaveLength(5);
+  });
+
+  it('keeps a bucket for at most MAX_CLIENT_BUCKETS client addresses, the least recently seen going first', () => {
+    let t = 0;
+    const take = tokenBuckets({ perSecond: 1, burst: 1, maxKeys: 2, now: () => t });
+    expect([take('a'), take('b'), take('a')]).toEqual([undefined, undefined, 1]);
+    // 'c' pushes out 'b' (least recently used), not 'a': 'a' is still empty, 'b' starts full again.
+    expect([take('c'), take('a'), take('b')]).toEqual([undefined, 1, undefined]);
+    t = 1000;
+    expect(take('a')).toBeUndefined();
   });
 });
 

@@ -8,9 +8,9 @@ import { decode, post, testApp } from './helpers';
 /** What Segment sends that our envelope cannot take as sent: timestamps without an offset, names and ids over our limits. */
 const sentAt = '2026-11-26T09:15:31.000+01:00';
 
-async function sendBatch(batch: unknown[]) {
+async function sendBatch(batch: unknown[], batchSentAt = sentAt) {
   const writer = createMemoryWriter();
-  const res = await testApp(writer).request('/v1/batch', post(JSON.stringify({ batch, sentAt })));
+  const res = await testApp(writer).request('/v1/batch', post(JSON.stringify({ batch, sentAt: batchSentAt })));
   expect(res.status).toBe(200);
   const answer = (await res.json()) as BatchResponse;
   const events = (writer.records.get('events') ?? []).map((r) => decode(r.data));
@@ -47,6 +47,22 @@ describe('a Segment timestamp that is not RFC 3339 with an offset', () => {
     expect(extraOf(events[1])).toEqual({ originalTimestamp: '2026-11-01T09:00:00' });
     expect(events[2]!.client_ts).toBe(sentAt);
     expect(extraOf(events[2])).toBeUndefined();
+  });
+
+  it('keeps the event id of a resend (a new sentAt, the same message), with and without a messageId; another unread time is another id', async () => {
+    const messages = [
+      ...unread.map((timestamp, i) => ({ type: 'track', event: 'E', userId: 'u', messageId: `m-${i}`, timestamp })),
+      ...unread.map((timestamp) => ({ type: 'track', event: 'E', userId: 'u', timestamp })),
+      { type: 'track', event: 'E', userId: 'u', originalTimestamp: '2026-11-01T09:00:00' },
+    ];
+    const first = await sendBatch(messages);
+    // Segment's libraries stamp sentAt anew on every attempt.
+    const resent = await sendBatch(messages, '2026-11-26T09:16:02.000+01:00');
+    expect(resent.events.map((e) => e.event_id)).toEqual(first.events.map((e) => e.event_id));
+    expect(new Set(first.events.map((e) => e.event_id)).size).toBe(messages.length);
+    // The id's time is the unread value read as UTC, for its sort order only: client_ts stays the sentAt.
+    expect((first.events[0]!.event_id as string).slice(0, 13)).toBe(Date.parse('2026-11-01T09:00:00Z').toString(16).padStart(12, '0').replace(/^(.{8})/, '$1-'));
+    expect(first.events[0]!.client_ts).toBe(sentAt);
   });
 
   it('still reads every RFC 3339 form with an offset the libraries send (7 fraction digits and a local offset, no fraction, microseconds)', async () => {

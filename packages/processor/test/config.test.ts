@@ -33,7 +33,7 @@ describe('readEnv', () => {
         OUTPUT_FORMAT: 'parquet',
         EVENT_PREFIX: 'raw/!{partitionKeyFromQuery:app_id}/!{timestamp:yyyy/MM/dd}/',
         PII_HASH_FIELDS: 'user_id, traits.email',
-        PII_DROP_FIELDS: 'context.user_agent,context.server.user_agent',
+        PII_DROP_FIELDS: 'context.user_agent',
         PII_SALT: 'pepper',
         S3_BUCKET: 'lake',
         S3_PREFIX: 'prod/',
@@ -47,7 +47,7 @@ describe('readEnv', () => {
     expect(env.badRowsStream).toEqual({ name: 'events-bad', checkpointFile: '/repo/cp/events-bad.json' });
     expect(env.delivery).toMatchObject({
       format: 'parquet',
-      pii: { hash: ['user_id', 'traits.email'], drop: ['context.user_agent', 'context.server.user_agent'], salt: 'pepper' },
+      pii: { hash: ['user_id', 'traits.email'], drop: ['context.user_agent'], salt: 'pepper' },
       s3: { bucket: 'lake', prefix: 'prod/', endpoint: 'http://127.0.0.1:4568', dummyCredentials: true },
       postgres: { url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'analytics', table: 'events', batchSize: 500, connectTimeoutMs: 10_000, statementTimeoutMs: 5000, applicationName: 'eventline-processor' },
     });

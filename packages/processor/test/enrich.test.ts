@@ -70,7 +70,7 @@ describe('enrichment and flattening', () => {
 });
 
 describe('PII policy', () => {
-  const policy = checkPiiPolicy({ hash: ['user_id', 'traits.email'], drop: ['context.user_agent', 'context.server.user_agent', 'traits.phone'], salt: 's3cret' });
+  const policy = checkPiiPolicy({ hash: ['user_id', 'traits.email'], drop: ['context.user_agent', 'traits.phone'], salt: 's3cret' });
 
   it('hashes and drops configured fields, after the user agent was parsed', () => {
     const event = storedEvent({
@@ -90,6 +90,25 @@ describe('PII policy', () => {
     // Same input, same hash: hashed ids still join.
     const [again] = processRecords([record({ ...event, event_id: storedEvent().event_id })], { pii: policy }).rows;
     expect(again?.user_id).toBe(row?.user_id);
+  });
+
+  it("covers the full value of an id the ingest stored fitted (a Segment id over 256 characters, kept whole in segment_extra)", () => {
+    const long = (prefix: string) => `${prefix}-${'x'.repeat(300)}`;
+    const event = storedEvent({
+      type: 'alias',
+      event: undefined,
+      user_id: 'fitted-user…0123456789abcdef',
+      previous_id: 'fitted-previous…0123456789abcdef',
+      context: { library: { name: 'analytics-ruby', version: '2' }, segment_extra: { userId: long('user'), previousId: long('previous'), channel: 'server' } } as never,
+    });
+    const hashed = processRecords([record(event)], { pii: policy }).rows[0];
+    const extra = (hashed?.context as { segment_extra: Record<string, unknown> }).segment_extra;
+    expect(extra.userId).toMatch(/^[0-9a-f]{64}$/);
+    // Not named by the policy: kept as it is.
+    expect([extra.previousId, extra.channel]).toEqual([long('previous'), 'server']);
+    const dropped = processRecords([record(event)], { pii: checkPiiPolicy({ hash: [], drop: ['previous_id'] }) }).rows[0];
+    expect((dropped?.context as { segment_extra: Record<string, unknown> }).segment_extra).toEqual({ userId: long('user'), channel: 'server' });
+    expect(dropped?.previous_id).toBeUndefined();
   });
 
   it('keeps context keys without a column in context', () => {
@@ -154,28 +173,22 @@ describe('PII policy', () => {
     expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', PII_DROP_FIELDS: 'page_url,user_agent' })).toThrow(/PII_HASH_FIELDS \/ PII_DROP_FIELDS \/ PII_SALT: PII path "page_url" names no event field/);
   });
 
-  it('refuses a user agent or IP path that left its twin raw: the ingest stores the User-Agent header in context.server.user_agent and the IP in context.server.ip', () => {
+  it("covers the other copy of the user agent and the IP the ingest stores: PII_DROP_FIELDS=context.user_agent kept the raw User-Agent header in context.server.user_agent, and context.ip matched nothing", () => {
     // As the ingest stores a browser's event: the client's user agent and the request's header, the IP in the server block.
     const context = { library: { name: 'sdk', version: '1' }, user_agent: IPHONE, server: { request_id: 'r1', derived_ts: '2026-06-07T10:00:00.000Z', ip: '203.0.113.0', user_agent: IPHONE } };
-    const event = storedEvent({ context: context });
-    // What PII_DROP_FIELDS=context.user_agent did: the raw user agent stayed in the context column.
-    const [leaky] = processRecords([record(event)], { pii: { hash: [], drop: ['context.user_agent'] } }).rows;
-    expect(JSON.stringify(leaky?.context)).toContain(IPHONE);
-    expect(() => checkPiiPolicy({ hash: [], drop: ['context.user_agent'] })).toThrow(
-      new PiiPolicyError('PII path "context.user_agent" leaves the value raw in "context.server.user_agent" (the ingest also stores the User-Agent header there): list "context.user_agent,context.server.user_agent"'),
-    );
-    expect(() => checkPiiPolicy({ hash: ['context.server.user_agent'], drop: [], salt: 's' })).toThrow(/leaves the value raw in "context.user_agent"/);
-    expect(() => checkPiiPolicy({ hash: ['context.ip'], drop: [], salt: 's' })).toThrow(
-      'PII path "context.ip" leaves the value raw in "context.server.ip" (the ingest stores the IP there; a client\'s context.ip is dropped): list "context.ip,context.server.ip"',
-    );
-    // Both named (or the whole server block): nothing raw is left.
-    for (const drop of [['context.user_agent', 'context.server.user_agent'], ['context.user_agent', 'context.server']]) {
+    const event = storedEvent({ context });
+    for (const drop of [['context.user_agent'], ['context.server.user_agent'], ['context.user_agent', 'context.server.user_agent']]) {
       const [row] = processRecords([record(event)], { pii: checkPiiPolicy({ hash: [], drop }) }).rows;
       expect(JSON.stringify(row)).not.toContain(IPHONE);
       expect(row?.browser_name).toBe('Safari');
+      expect(row?.context).toEqual({ server: { request_id: 'r1', derived_ts: '2026-06-07T10:00:00.000Z', ip: '203.0.113.0' } });
     }
-    // Dropping the server block alone (its IP) may keep the client's user agent.
-    expect(checkPiiPolicy({ hash: [], drop: ['context.server', 'context.ip'] }).drop).toEqual(['context.server', 'context.ip']);
+    const [hashed] = processRecords([record(event)], { pii: checkPiiPolicy({ hash: ['context.ip', 'context.user_agent'], drop: [], salt: 's' }) }).rows;
+    const server = (hashed?.context as { server: Record<string, string> }).server;
+    expect([server.ip, server.user_agent, hashed?.user_agent]).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/), expect.stringMatching(/^[0-9a-f]{64}$/), server.user_agent]);
+    // Listed with its copy, a value is hashed once (hashing the hash broke the join with other events).
+    const [once] = processRecords([record(event)], { pii: checkPiiPolicy({ hash: ['context.user_agent', 'context.server.user_agent'], drop: [], salt: 's' }) }).rows;
+    expect((once?.context as { server: Record<string, string> }).server.user_agent).toBe(server.user_agent);
   });
 
   it('refuses paths below the first field that no stored event can hold (a misspelt key of a closed object, a key under a string, a near-miss of a known field), which matched nothing and left the data raw', () => {
@@ -203,7 +216,7 @@ describe('PII policy', () => {
       expect(() => checkPiiPolicy({ hash: [path], drop: [], salt: 's' })).toThrow(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
       expect(checkPiiPolicy({ hash: [], drop: [path] }).drop).toEqual([path]);
     }
-    expect(checkPiiPolicy({ hash: ['context.page.url', 'context.user_agent', 'context.server.user_agent', 'properties'], drop: [], salt: 's' }).hash).toHaveLength(4);
+    expect(checkPiiPolicy({ hash: ['context.page.url', 'context.user_agent', 'properties'], drop: [], salt: 's' }).hash).toHaveLength(3);
   });
 });
 

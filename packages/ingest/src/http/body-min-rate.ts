@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 
 /** How soon a body that kept pace is looked at again, at the least: the deadline only moves later, so this only spares wakeups. */
 const MIN_RECHECK_MS = 250;
+/** At the most: a body is looked at again at least this often (well under Node's 2^31-1 ms timer bound). */
+const MAX_RECHECK_MS = 60_000;
 
 export interface MinRate {
   /** Time the body has before its rate counts: its deadline is this plus one second per `bytesPerSecond` bytes received. */
@@ -36,7 +38,8 @@ export function watchBodyRate(req: IncomingMessage, rate: MinRate, onTooSlow: (s
     const elapsedMs = performance.now() - started;
     const dueMs = rate.graceMs + (receivedBytes * 1000) / rate.bytesPerSecond;
     if (elapsedMs >= dueMs) return onTooSlow({ receivedBytes, elapsedMs: Math.round(elapsedMs) });
-    timer = setTimeout(check, Math.max(MIN_RECHECK_MS, dueMs - elapsedMs));
+    // Capped: past 2^31-1 ms Node fires a timer after 1 ms (and warns), which would spin (a huge body at 1 B/s).
+    timer = setTimeout(check, Math.min(MAX_RECHECK_MS, Math.max(MIN_RECHECK_MS, dueMs - elapsedMs)));
     timer.unref();
   };
   timer = setTimeout(check, rate.graceMs);

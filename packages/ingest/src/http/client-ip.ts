@@ -12,6 +12,17 @@ export function anonymizeIp(ip: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What one client is, for a limit per client: an IPv4 address as it is (IPv4-mapped IPv6 as IPv4), an
+ * IPv6 one by its /64 (one subscriber's network: a host picks addresses in it at will). Anything else
+ * as it is.
+ */
+export function clientNetwork(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const address = mapped?.[1] ?? ip;
+  return isIP(address) === 6 ? `${expandV6(address).slice(0, 4).join(':')}::/64` : address;
+}
+
 function expandV6(ip: string): string[] {
   const [head = '', tail = ''] = ip.split('%')[0]!.split('::');
   const left = head === '' ? [] : head.split(':');

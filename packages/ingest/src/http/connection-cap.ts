@@ -21,13 +21,14 @@ const REFUSAL_RETRY_AFTER_SEC = 5;
  * is closed after a short linger. Node's `server.maxConnections` would close it at once: the client sees a
  * reset, which SDKs take for a network error (some log it as one, each retries on its own schedule),
  * where a 503 with `Retry-After` is the answer they already handle for an overloaded ingest.
- * `onRefused` is called for every connection refused, answered or not.
+ * `onRefused` is called for every connection refused, answered or not. `lingerMs`: how long an answered
+ * one is kept open (tests lengthen it to hold the answering slots).
  *
  * Works by standing between the server and its `connection` listeners: call it after every other
  * `connection` listener is on (Node's HTTP one is on from the start); a listener added later sees the
  * refused connections too.
  */
-export function capConnections(server: Server, max: number, onRefused: () => void): void {
+export function capConnections(server: Server, max: number, onRefused: () => void, lingerMs = REFUSAL_LINGER_MS): void {
   const listeners = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   let open = 0;
@@ -51,9 +52,10 @@ export function capConnections(server: Server, max: number, onRefused: () => voi
       status: 503,
       text: 'Service Unavailable',
       code: 'too_many_connections',
-      message: `the server holds as many connections as it takes (${max}); retry later`,
+      // Not the cap itself: that would tell a client how many connections to hold (the log has it).
+      message: 'the server holds as many connections as it takes; retry later',
       headers: { 'Retry-After': String(REFUSAL_RETRY_AFTER_SEC) },
-    }, REFUSAL_LINGER_MS);
+    }, lingerMs);
     onRefused();
   });
 }

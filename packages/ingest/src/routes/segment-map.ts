@@ -142,7 +142,9 @@ export function segmentToEvent(message: Message, seq: number, sentAt: string, ba
   };
   const name = nameField ? m[nameField] : undefined;
   const anonymousId = id(m.anonymousId) === undefined ? fit('userId', id(m.userId), LIMITS.idMax) : fit('anonymousId', id(m.anonymousId), LIMITS.idMax);
-  const eventId = stableEventId(m, clientTs, seq, ownTs !== undefined);
+  // An unread timestamp is still the message's own and the same on a resend: its id stays stable (idTime).
+  const unreadTime = ownTs === undefined ? (m.timestamp ?? m.originalTimestamp) : undefined;
+  const eventId = stableEventId(m, ownTs ?? idTime(unreadTime) ?? clientTs, seq, ownTs !== undefined || unreadTime !== undefined);
   // A messageId kept verbatim is the event id; any other is hashed into it, so the original is kept as extra.
   if (eventId === str(m.messageId)?.toLowerCase()) used.add('messageId');
   const properties = categorized(m);
@@ -188,6 +190,21 @@ function categorized(m: Message): unknown {
   const props = isObject(m.properties) ? m.properties : {};
   if ('category' in props || (m.properties !== undefined && !isObject(m.properties))) return m.properties;
   return { ...props, category: m.category };
+}
+
+/**
+ * The time bits for the event id of a message whose `timestamp` is not read (no offset, a number, …):
+ * only so that a resend, which carries the same value, maps to the same id. An offset-less date-time is
+ * taken as UTC here (its zone is unknown; the id's time is then off by the device's offset, which
+ * matters to nothing but the id's sort order), a number as epoch ms, anything else as time 0.
+ */
+function idTime(timestamp: unknown): string | undefined {
+  if (timestamp === undefined || timestamp === null) return undefined;
+  const ms =
+    typeof timestamp === 'number' ? timestamp
+    : typeof timestamp === 'string' && /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/.test(timestamp) ? Date.parse(`${timestamp.replace(' ', 'T')}${timestamp.length > 10 ? 'Z' : ''}`)
+    : 0;
+  return new Date(Number.isFinite(ms) && ms >= 0 && ms < 2 ** 48 ? ms : 0).toISOString();
 }
 
 /**

@@ -41,35 +41,11 @@ export function checkPiiPolicy(policy: PiiPolicy): PiiPolicy {
     const unreachable = unreachablePath(path);
     if (unreachable !== undefined) throw new PiiPolicyError(`PII path "${path}" would never match: ${unreachable}`);
   }
-  const listed = [...policy.hash, ...policy.drop];
-  for (const [path, twin, why] of TWINS) {
-    if (listed.includes(path) && !covered(listed, twin)) {
-      throw new PiiPolicyError(`PII path "${path}" leaves the value raw in "${twin}" (${why}): list "${path},${twin}"`);
-    }
-  }
   for (const path of policy.hash) {
     if (NON_TEXT_PATHS.has(path)) throw new PiiPolicyError(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
   }
   if (policy.hash.length > 0 && !policy.salt) throw new PiiPolicyError('a PII salt is required to hash fields');
   return policy;
-}
-
-/**
- * Values the ingest stores in two places: the user agent as the client's `context.user_agent` and as
- * the request's User-Agent header, `context.server.user_agent` (the same string from a browser); the
- * IP as `context.server.ip` (under INGEST_IP), while `context.ip` is only in records of an ingest that
- * did not yet drop a client's (Segment's libraries send one). Listing one alone kept the other raw in
- * the lake's `context` column.
- */
-const TWINS: readonly (readonly [listed: string, twin: string, why: string])[] = [
-  ['context.user_agent', 'context.server.user_agent', 'the ingest also stores the User-Agent header there'],
-  ['context.server.user_agent', 'context.user_agent', "the ingest also stores the client's user agent there"],
-  ['context.ip', 'context.server.ip', "the ingest stores the IP there; a client's context.ip is dropped"],
-];
-
-/** `path` or a field holding it is listed (`context.server` covers `context.server.user_agent`). */
-function covered(listed: readonly string[], path: string): boolean {
-  return listed.some((entry) => path === entry || path.startsWith(`${entry}.`));
 }
 
 /** `context.server`: always the ingest's own block (its README), so it holds these keys and no other. */
@@ -124,12 +100,36 @@ function spelling(path: string): string {
   return `a path starts with a StoredEvent field (user_id, traits, properties, context, …): did you mean "properties.${path}", "traits.${path}" or "context.${path}"?`;
 }
 
+/**
+ * Where the ingest keeps another copy of a value, which a policy on the field covers too, or what it
+ * was meant to hide would be stored raw beside it: the full value of an id it stored shortened (a
+ * Segment id over 256 characters is stored fitted, the whole id under its Segment name); the user
+ * agent, stored as the client's `context.user_agent` and as the request's User-Agent header,
+ * `context.server.user_agent` (the same string from a browser); the IP, which the ingest stores as
+ * `context.server.ip` while `context.ip` is only in records of an ingest that did not yet drop a
+ * client's (Segment's libraries send one). `PII_DROP_FIELDS=context.user_agent` kept the raw user
+ * agent in the lake's `context` column, and `context.ip` matched nothing in current records.
+ */
+const OTHER_COPIES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['user_id', ['context.segment_extra.userId']],
+  ['previous_id', ['context.segment_extra.previousId']],
+  ['group_id', ['context.segment_extra.groupId']],
+  ['context.user_agent', ['context.server.user_agent']],
+  ['context.server.user_agent', ['context.user_agent']],
+  ['context.ip', ['context.server.ip']],
+]);
+
+/** The paths with their other copies, each once (a path listed with its copy was hashed twice). */
+function withOtherCopies(paths: readonly string[]): string[] {
+  return [...new Set(paths.flatMap((path) => [path, ...(OTHER_COPIES.get(path) ?? [])]))];
+}
+
 /** A copy of `event` with the policy applied (objects on the paths are copied, not mutated). */
 export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
   if (policy.hash.length === 0 && policy.drop.length === 0) return event;
   let out = event as Record<string, unknown>;
-  for (const path of policy.drop) out = update(out, path.split('.'), () => undefined);
-  for (const path of policy.hash) out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
+  for (const path of withOtherCopies(policy.drop)) out = update(out, path.split('.'), () => undefined);
+  for (const path of withOtherCopies(policy.hash)) out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
   return out as T;
 }
 
