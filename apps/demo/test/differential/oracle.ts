@@ -97,7 +97,7 @@ export function expectedRow(sent: Obj, facts: RequestFacts): Record<string, Norm
   context.server = { request_id: facts.requestId, derived_ts: derivedTs(sent.client_ts as string, sentAt, facts.receivedAt), ip: facts.ip, user_agent: facts.userAgent };
   for (const [key, column] of Object.entries(TOP)) {
     if (typeof context[key] === 'string') {
-      row[column] = context[key] as string;
+      row[column] = context[key];
       delete context[key];
     }
   }
