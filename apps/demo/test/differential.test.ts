@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { emulatorKinesisClientConfig, ensureStreams, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer } from '@eventline/devstack';
 import { createApp, createKinesisWriter, DEFAULTS, parseWriteKeys, type BatchResponse, type IngestApp } from '@eventline/ingest';
@@ -115,7 +116,17 @@ function uuidv7(): string {
 
 /** Events whose stored form stays well under INGEST_MAX_EVENT_BYTES (server fields add a few hundred bytes). */
 const fits = (g: GeneratedEvent): boolean => Buffer.byteLength(jsonText(g.event)) < DEFAULTS.maxEventBytes - 2048;
+/** How the batch is posted: the routes that take our envelope, gzip or not, the body types clients send, the key in the header or the query. */
+const delivery = fc.record({
+  route: fc.constantFrom('/v1/batch', '/v1/b', '/v1/import'),
+  gzip: fc.boolean(),
+  contentType: fc.constantFrom('application/json', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', undefined),
+  keyInQuery: fc.boolean(),
+});
+type Delivery = typeof delivery extends fc.Arbitrary<infer T> ? T : never;
+
 const batchArbitrary = fc.record({
+  post: delivery,
   peer: fc.constantFrom(...PEERS),
   sentAt: dateTime(BASE_NOW),
   // Up to 10 (at most ~300 KB, within INGEST_MAX_BODY_BYTES): files of several rows, dictionary pages with repeats.
@@ -149,7 +160,7 @@ function differences(sink: Sink, expected: Map<string, Record<string, Normalised
 const show = (v: Normalised): string => (typeof v === 'number' && Object.is(v, -0) ? '-0' : JSON.stringify(v));
 
 /** One batch through ingest → Kinesis → processor → NDJSON.gz, Parquet, PostgreSQL, and the checks. */
-async function roundTrip(batch: { peer: readonly [string, string]; sentAt: string; events: GeneratedEvent[] }): Promise<void> {
+async function roundTrip(batch: { post: Delivery; peer: readonly [string, string]; sentAt: string; events: GeneratedEvent[] }): Promise<void> {
   await events.next(0); // records an earlier, failed run left unread
   clock += 1000;
   peer = batch.peer;
@@ -158,10 +169,15 @@ async function roundTrip(batch: { peer: readonly [string, string]; sentAt: strin
   const lakes = { ndjson: join(lakeRoot, String(runs), 'ndjson'), parquet: join(lakeRoot, String(runs), 'parquet') };
   const sent = batch.events.map(({ event, upperCaseId }) => ({ ...event, event_id: upperCaseId ? uuidv7().toUpperCase() : uuidv7() }));
   const body = jsonText({ sent_at: batch.sentAt, events: sent });
-  const res = await app.request('/v1/batch', {
+  const { route, gzip, contentType, keyInQuery } = batch.post;
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+  if (contentType !== undefined) headers['content-type'] = contentType;
+  if (gzip) headers['content-encoding'] = 'gzip';
+  if (!keyInQuery) headers.authorization = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+  const res = await app.request(keyInQuery ? `${route}?writeKey=${WRITE_KEY}` : route, {
     method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`, 'user-agent': USER_AGENT },
+    body: gzip ? new Uint8Array(gzipSync(Buffer.from(body, 'utf8'))) : body,
+    headers,
   });
   const answer = (await res.json()) as BatchResponse;
   const notAccepted = answer.results?.filter((r) => r.status !== 'accepted') ?? [];
@@ -207,6 +223,59 @@ async function roundTrip(batch: { peer: readonly [string, string]; sentAt: strin
   if (problems.length > 0) throw new Error(`${problems.slice(0, 30).join('\n')}\n\nbatch sent: ${body.slice(0, 6000)}`);
 }
 
+/** Characters of different UTF-8 and JSON-escaped sizes (1, 2, 3, 4 and 6 bytes), to pad an event towards the size limit. */
+const PAD_UNITS = ['a', 'é', '€', '😀', '\u0001', '"'];
+/** Both outcomes must occur, or the size property checked nothing. */
+const sizeOutcomes = { accepted: 0, tooLarge: 0 };
+
+/** `event` with `properties.pad` grown so that its JSON as sent is about `target` bytes. */
+function padded(event: Record<string, unknown>, unit: string, target: number): Record<string, unknown> {
+  const base = { ...event, properties: { ...((event.properties as Record<string, unknown> | undefined) ?? {}), pad: '' } };
+  const unitBytes = Buffer.byteLength(JSON.stringify(unit)) - 2;
+  const room = Math.max(0, target - Buffer.byteLength(jsonText(base)));
+  return { ...base, properties: { ...base.properties, pad: unit.repeat(Math.floor(room / unitBytes)) } };
+}
+
+/**
+ * Events padded to within a few hundred bytes of INGEST_MAX_EVENT_BYTES (server fields add ~250–400):
+ * one the ingest accepts must be at most that many bytes in Kinesis, and one it refuses as
+ * `event_too_large` must be over it as stored (its bad row's payload is that stored form) — a miscount
+ * would refuse a valid event or let a larger one through.
+ */
+async function sizeRoundTrip(batch: { events: { event: GeneratedEvent; unit: string; below: number }[] }): Promise<void> {
+  await events.next(0);
+  await badRows.next(0);
+  clock += 1000;
+  const limit = DEFAULTS.maxEventBytes;
+  const sent = batch.events.map(({ event, unit, below }) => padded({ ...event.event, event_id: uuidv7() }, unit, limit - below));
+  const body = jsonText({ sent_at: new Date(clock).toISOString(), events: sent });
+  const res = await app.request('/v1/batch', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`, 'user-agent': USER_AGENT },
+  });
+  const answer = (await res.json()) as BatchResponse;
+  const problems: string[] = [];
+  const accepted = answer.results.filter((r) => r.status === 'accepted').map((r) => r.event_id);
+  const tooLarge = answer.results.filter((r) => r.status === 'rejected' && r.code === 'event_too_large').map((r) => r.event_id);
+  sizeOutcomes.accepted += accepted.length;
+  sizeOutcomes.tooLarge += tooLarge.length;
+  if (accepted.length + tooLarge.length !== sent.length) problems.push(`answered otherwise: ${JSON.stringify(answer.results).slice(0, 2000)}`);
+  const stored = [...(await events.next(accepted.length)).values()].flat();
+  for (const record of stored) {
+    if (record.data.byteLength > limit) problems.push(`accepted event ${String((JSON.parse(Buffer.from(record.data).toString('utf8')) as { event_id: string }).event_id)} is ${record.data.byteLength} bytes in Kinesis, over ${limit}`);
+  }
+  const rejected = [...(await badRows.next(tooLarge.length)).values()].flat();
+  for (const record of rejected) {
+    const row = JSON.parse(Buffer.from(record.data).toString('utf8')) as { payload: string; payload_truncated: boolean; issues: { message: string }[] };
+    const bytes = Buffer.byteLength(row.payload);
+    const said = Number(/event is (\d+) bytes/.exec(row.issues[0]?.message ?? '')?.[1]);
+    if (row.payload_truncated || bytes <= limit || said !== bytes) problems.push(`refused as too large at ${said} bytes, stored form ${bytes} bytes (truncated: ${String(row.payload_truncated)})`);
+  }
+  if (stored.length !== accepted.length || rejected.length !== tooLarge.length) problems.push(`stream holds ${stored.length} events and ${rejected.length} bad rows for ${accepted.length} accepted and ${tooLarge.length} refused`);
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
 describe('the whole data path, differentially', () => {
   it('lands every event the ingest accepts once in NDJSON.gz, Parquet and PostgreSQL, each column as the event said', async () => {
     await fc.assert(
@@ -215,4 +284,14 @@ describe('the whole data path, differentially', () => {
     );
     expect(rowSink.stats().skipped).toBe(0);
   }, 300_000);
+
+  it('counts an event against INGEST_MAX_EVENT_BYTES by its stored bytes, exactly', async () => {
+    const near = fc.record({ event: clientEvent(BASE_NOW).filter(fits), unit: fc.constantFrom(...PAD_UNITS), below: fc.integer({ min: -40, max: 700 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.record({ events: fc.array(near, { minLength: 1, maxLength: 4 }) }), (batch) => sizeRoundTrip(batch)),
+      { numRuns: Math.ceil(RUNS / 3), seed: SEED, interruptAfterTimeLimit: 100_000 },
+    );
+    expect(sizeOutcomes.accepted).toBeGreaterThan(0);
+    expect(sizeOutcomes.tooLarge).toBeGreaterThan(0);
+  }, 200_000);
 });
