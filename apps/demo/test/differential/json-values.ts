@@ -25,7 +25,7 @@ const NASTY_KEYS = [
   'Page', 'LOCALE', 'First_Touch', 'Server', 'IP', 'Analytics', 'ADS', 'AF_REVENUE', 'Event_Id',
 ];
 
-export const key = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...NASTY_KEYS) }, { weight: 1, arbitrary: text(24) });
+export const key = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...NASTY_KEYS) }, { weight: 4, arbitrary: text(24) }, { weight: 1, arbitrary: text(1500) });
 
 /** An object from entries, each an own enumerable property (a `__proto__` key too, as JSON.parse makes it). */
 export function fromEntries(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
