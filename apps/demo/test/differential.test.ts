@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig, ensureStreams, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer } from '@eventline/devstack';
+import { emulatorKinesisClientConfig, ensureStreams, startKinesis, startPostgres, waitFor, type KinesisEmulator, type PostgresServer } from '@eventline/devstack';
 import { createApp, createKinesisWriter, DEFAULTS, parseWriteKeys, type BatchResponse, type IngestApp } from '@eventline/ingest';
-import { createFolderSink, createPostgresSink, deliverRecords, openLake, type DeliveryResult, type PostgresSink } from '@eventline/processor';
+import { createFolderSink, createPostgresSink, deliverRecords, openLake, startConsumer, type DeliveryResult, type PostgresSink } from '@eventline/processor';
 import { LAKE_COLUMNS } from '@eventline/schemas';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -61,6 +61,8 @@ let lakeRoot = '';
 let runs = 0;
 let clock = BASE_NOW;
 let peer = PEERS[0] as readonly [string, string];
+/** Every event the main property sent, and its row: the consumer pass reads the whole stream at the end. */
+const allExpected = new Map<string, Record<string, Normalised>>();
 
 beforeAll(async () => {
   kinesis = await startKinesis({ engine: 'kinesalite' });
@@ -133,7 +135,7 @@ const batchArbitrary = fc.record({
   events: fc.array(clientEvent(BASE_NOW).filter(fits), { minLength: 1, maxLength: 10 }),
 });
 
-type Sink = 'ndjson' | 'parquet' | 'postgres';
+type Sink = 'ndjson' | 'parquet' | 'postgres' | 'consumer';
 
 /** Every difference between what a sink holds and what the event said, one line each. */
 function differences(sink: Sink, expected: Map<string, Record<string, Normalised>>, rows: ReadRow[]): string[] {
@@ -190,6 +192,7 @@ async function roundTrip(batch: { post: Delivery; peer: readonly [string, string
   // What the ingest parsed: the same text through JSON.parse (a -0 stays -0 there).
   const parsed = (JSON.parse(body) as { events: Record<string, unknown>[] }).events;
   const expected = new Map(parsed.map((e) => [e.event_id as string, expectedRow(e, facts)]));
+  for (const [id, row] of expected) allExpected.set(id, row);
 
   const shards = await events.next(sent.length);
   const read = [...shards.values()].reduce((n, records) => n + records.length, 0);
@@ -285,6 +288,29 @@ describe('the whole data path, differentially', () => {
       { numRuns: RUNS, seed: SEED, interruptAfterTimeLimit: 200_000 },
     );
     expect(rowSink.stats().skipped).toBe(0);
+    // The same stream through the processor's consumer (flushes across runs, the seen index, checkpoints): the same rows.
+    const dir = tempDir('eventline-diff-consumer-');
+    const consumer = await startConsumer({
+      kinesis: emulatorKinesisClientConfig(kinesis.endpoint),
+      streamName: 'events',
+      lakeDir: join(dir, 'lake'),
+      checkpointFile: join(dir, 'checkpoints', 'events.json'),
+      maxAgeMs: 200,
+      pollIntervalMs: 50,
+      delivery: { format: 'parquet' },
+    });
+    try {
+      await waitFor('the consumer to deliver every event', () => consumer.stats().rowsDelivered + consumer.stats().badRows >= allExpected.size, 60_000, 100);
+    } finally {
+      await consumer.stop();
+    }
+    expect(consumer.stats()).toMatchObject({ rowsDelivered: allExpected.size, badRows: 0, duplicates: 0, alreadyDelivered: 0, errors: 0 });
+    const lake = await openLake(join(dir, 'lake'));
+    try {
+      expect(differences('consumer', allExpected, await readLake(lake, [...allExpected.keys()]))).toEqual([]);
+    } finally {
+      lake.close();
+    }
   }, 300_000);
 
   it('counts an event against INGEST_MAX_EVENT_BYTES by its stored bytes, exactly', async () => {
