@@ -1,4 +1,8 @@
 import { DuckDBTypeId, type DuckDBResultReader, type JS } from '@duckdb/node-api';
+import { keepLeadingBom } from './keep-bom';
+
+// Before any result is read: DuckDB's client would drop a value's leading U+FEFF (see keep-bom.ts).
+keepLeadingBom();
 
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
 export type Row = Record<string, Plain>;
