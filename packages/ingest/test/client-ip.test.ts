@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
-import { createMemoryWriter, forwardedClientIp, nodeClientIp } from '../src';
+import { anonymizeIp, createMemoryWriter, forwardedClientIp, nodeClientIp } from '../src';
+import { clientNetwork } from '../src/http/client-ip';
 import { batch, decode, event, post, testApp } from './helpers';
 
 describe('client IP behind proxies (X-Forwarded-For)', () => {
@@ -17,11 +18,47 @@ describe('client IP behind proxies (X-Forwarded-For)', () => {
     expect(forwardedClientIp('10.0.0.5', '2001:db8::1', 1)).toBe('2001:db8::1');
   });
 
-  it('falls back to the peer when the header is absent, empty or not an address', () => {
+  it('falls back to the peer when the header is absent or empty', () => {
     expect(forwardedClientIp('10.0.0.5', undefined, 1)).toBe('10.0.0.5');
     expect(forwardedClientIp('10.0.0.5', ' , ', 1)).toBe('10.0.0.5');
-    expect(forwardedClientIp('10.0.0.5', 'unknown', 1)).toBe('10.0.0.5');
-    expect(forwardedClientIp('10.0.0.5', '1.2.3.4:5678', 1)).toBe('10.0.0.5');
+  });
+
+  it('leaves out a port on the entry (Azure Application Gateway writes one), IPv4 and bracketed IPv6', () => {
+    expect(forwardedClientIp('10.0.0.5', '203.0.113.7:51234', 1)).toBe('203.0.113.7');
+    expect(forwardedClientIp('10.0.0.5', '6.6.6.6, [2001:db8::1]:443', 1)).toBe('2001:db8::1');
+    expect(forwardedClientIp('10.0.0.5', '[2001:db8::1]', 1)).toBe('2001:db8::1');
+  });
+
+  it('gives no client address, never the peer (the proxy), for an entry that is not an address', () => {
+    for (const entry of ['unknown', '1.2.3.4:', 'host.example:80', '[::1']) expect(forwardedClientIp('10.0.0.5', entry, 1)).toBeUndefined();
+  });
+
+  it('behind a proxy: clients with ports get a bucket each; an entry that is no address is not limited per client and stores no IP', async () => {
+    const writer = createMemoryWriter();
+    let xff = '';
+    const clientIp = () => forwardedClientIp('10.0.0.5', xff, 1);
+    const app = testApp(writer, { clientRateLimitPerSecond: 1, clientRateLimitBurst: 1, ipMode: 'full' }, { clientIp });
+    const statuses: number[] = [];
+    for (const entry of ['198.51.100.1:50123', '198.51.100.2:50124', '[2001:db8::1]:443', 'unknown', 'unknown', '198.51.100.1:50999']) {
+      xff = entry;
+      statuses.push((await app.request('/v1/batch', post(batch([event()])))).status);
+    }
+    // The proxy's address was the bucket of all four: 200, 429, 429, 429, 429, 429.
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const ips = writer.records.get('events')!.map((r) => (decode(r.data) as { context: { server: { ip?: string } } }).context.server.ip);
+    expect(ips).toEqual(['198.51.100.1', '198.51.100.2', '2001:db8::1', undefined, undefined]);
+  });
+});
+
+describe('client network (the per-client bucket)', () => {
+  it('reads IPv4 carried in IPv6 in any spelling as the IPv4 client, not the /64 0:0:0:0::/64 of all of them', () => {
+    for (const ip of ['203.0.113.7', '::ffff:203.0.113.7', '::FFFF:203.0.113.7', '::ffff:cb00:7107', '0:0:0:0:0:ffff:cb00:7107', '::203.0.113.7']) {
+      expect([ip, clientNetwork(ip)]).toEqual([ip, '203.0.113.7']);
+    }
+    expect(anonymizeIp('::ffff:cb00:7107')).toBe('203.0.113.0');
+    // The IPv6 loopback and other IPv6 addresses stay IPv6.
+    expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
+    expect(clientNetwork('2001:db8:1:2::ffff:1.2.3.4')).toBe('2001:db8:1:2::/64');
   });
 
   it.each([

@@ -4,8 +4,7 @@ export type IpMode = 'anonymize' | 'full' | 'none';
 
 /** IPv4 keeps its /24 (last octet zeroed), IPv6 its /48; IPv4-mapped IPv6 is treated as IPv4. */
 export function anonymizeIp(ip: string): string | undefined {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  const address = mapped?.[1] ?? ip;
+  const address = embeddedIpv4(ip) ?? ip;
   const version = isIP(address);
   if (version === 4) return address.replace(/\.\d+$/, '.0');
   if (version === 6) return `${expandV6(address).slice(0, 3).join(':')}::`;
@@ -18,17 +17,36 @@ export function anonymizeIp(ip: string): string | undefined {
  * as it is.
  */
 export function clientNetwork(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  const address = mapped?.[1] ?? ip;
+  const address = embeddedIpv4(ip) ?? ip;
   return isIP(address) === 6 ? `${expandV6(address).slice(0, 4).join(':')}::/64` : address;
 }
 
+/**
+ * The IPv4 address an IPv6 one carries, in any spelling: IPv4-mapped (`::ffff:203.0.113.7`, also
+ * in hex, `::ffff:cb00:7107`) and the dotted IPv4-compatible form (`::203.0.113.7`). Else undefined
+ * (`::1` stays the IPv6 loopback: only its dotted form, `::0.0.0.1`, is taken as IPv4).
+ */
+function embeddedIpv4(ip: string): string | undefined {
+  if (isIP(ip) !== 6) return undefined;
+  const groups = expandV6(ip);
+  if (groups.slice(0, 5).some((g) => g !== '0')) return undefined;
+  if (groups[5] !== 'ffff' && !(groups[5] === '0' && ip.includes('.'))) return undefined;
+  const [hi, lo] = [parseInt(groups[6]!, 16), parseInt(groups[7]!, 16)];
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
+
+/** The eight groups of a valid IPv6 address, lower-case hex without leading zeros; a dotted tail as its two groups. */
 function expandV6(ip: string): string[] {
+  const dotted = (g: string): string[] => {
+    const [a = 0, b = 0, c = 0, d = 0] = g.split('.').map(Number);
+    return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+  };
+  const split = (part: string): string[] => (part === '' ? [] : part.split(':').flatMap((g) => (g.includes('.') ? dotted(g) : [g])));
   const [head = '', tail = ''] = ip.split('%')[0]!.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === '' ? [] : tail.split(':');
+  const left = split(head);
+  const right = split(tail);
   const fill = ip.includes('::') ? Array<string>(8 - left.length - right.length).fill('0') : [];
-  return [...left, ...fill, ...right].map((g) => (g.includes('.') ? g : String(parseInt(g, 16).toString(16))));
+  return [...left, ...fill, ...right].map((g) => parseInt(g, 16).toString(16));
 }
 
 export function ipForStorage(ip: string | undefined, mode: IpMode): string | undefined {
@@ -41,12 +59,20 @@ export function ipForStorage(ip: string | undefined, mode: IpMode): string | und
  * X-Forwarded-For is then ignored, as any client can write it). Each proxy appends the address it
  * was reached from, so with N trusted proxies the client is the N-th entry from the right; entries
  * further left were written by whoever sent the request and prove nothing. Fewer entries than hops:
- * the leftmost. An entry that is not an IP address: the peer address.
+ * the leftmost. A port on the entry (`203.0.113.7:51234`, `[2001:db8::1]:443`, as Azure Application
+ * Gateway writes) is left out. No header (or an empty one): the peer. An entry that is still not an IP
+ * address: undefined (no client address), never the peer: behind a proxy the peer is the proxy, and
+ * taking it made every client share one per-client rate-limit bucket.
  */
 export function forwardedClientIp(peer: string | undefined, forwardedFor: string | undefined, trustedHops: number): string | undefined {
   if (trustedHops <= 0 || forwardedFor === undefined) return peer;
   const hops = forwardedFor.split(',').map((h) => h.trim()).filter(Boolean);
   if (hops.length === 0) return peer;
-  const chosen = hops[Math.max(0, hops.length - trustedHops)]!;
-  return isIP(chosen) ? chosen : peer;
+  const chosen = withoutPort(hops[Math.max(0, hops.length - trustedHops)]!);
+  return isIP(chosen) ? chosen : undefined;
+}
+
+/** `a.b.c.d:port` → `a.b.c.d`, `[v6]` or `[v6]:port` → `v6`; anything else as it is. */
+function withoutPort(entry: string): string {
+  return /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(entry)?.[1] ?? /^\[([^\]]+)\](?::\d+)?$/.exec(entry)?.[1] ?? entry;
 }
