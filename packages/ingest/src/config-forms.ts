@@ -17,13 +17,19 @@ export function readSwitch(env: Env, name: string, problems: string[]): boolean 
   return false;
 }
 
-const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;
+/** A host name as resolvers take it: `_` too (Docker Compose service names, `ingest_1`), and a trailing dot (`ingest.local.`). */
+const HOSTNAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
 
-/** HOST: what `server.listen` takes, an address or a name. A port, a scheme or brackets failed at start with `getaddrinfo ENOTFOUND`. */
+const isHost = (host: string): boolean => isIP(host) !== 0 || HOSTNAME.test(host);
+
+/**
+ * HOST: what `server.listen` takes, an address or a name. A port, a scheme or brackets failed at start
+ * with `getaddrinfo ENOTFOUND`; the problem names the host to write only when taking them off leaves one.
+ */
 export function checkListenHost(host: string, problems: string[]): void {
-  if (isIP(host) !== 0 || HOSTNAME.test(host)) return;
+  if (isHost(host)) return;
   const bracketed = /^\[([0-9A-Fa-f:.]+)\](:\d+)?$/.exec(host)?.[1];
   const withPort = /^(?:[a-z]+:\/\/)?([^/:[\]]+)(?::\d+)?\/?$/i.exec(host)?.[1];
-  const hint = bracketed !== undefined && isIP(bracketed) ? `: write "${bracketed}"` : withPort !== undefined ? `: write "${withPort}" (the port is PORT)` : '';
+  const hint = bracketed !== undefined && isIP(bracketed) ? `: write "${bracketed}"` : withPort !== undefined && isHost(withPort) ? `: write "${withPort}" (the port is PORT)` : '';
   problems.push(`HOST must be an IP address or host name (no scheme, port or brackets), got "${host}"${hint}`);
 }

@@ -52,6 +52,15 @@ describe('switches, host, endpoint and region', () => {
     for (const host of ['0.0.0.0', '::', 'ingest.internal', ' 127.0.0.1']) expect(problemsOf({ HOST: host })).toEqual([]);
   });
 
+  it('takes Docker service names (ingest_1) and a trailing dot, and names no host to write when none is left', () => {
+    for (const host of ['ingest_1', 'ingest.local.', 'my_host.internal']) expect(problemsOf({ HOST: host })).toEqual([]);
+    expect(loadConfig({ ...base, HOST: 'ingest_1' }).host).toBe('ingest_1');
+    // A value with nothing to take off gets no "write …" hint (it named the same value back).
+    expect(problemsOf({ HOST: 'my host' })).toEqual(['HOST must be an IP address or host name (no scheme, port or brackets), got "my host"']);
+    expect(problemsOf({ HOST: 'ingest..local' })).toEqual(['HOST must be an IP address or host name (no scheme, port or brackets), got "ingest..local"']);
+    expect(problemsOf({ HOST: 'ingest_1:8080' })).toEqual(['HOST must be an IP address or host name (no scheme, port or brackets), got "ingest_1:8080": write "ingest_1" (the port is PORT)']);
+  });
+
   it('refuses a KINESIS_ENDPOINT with a path or a bad port, and a malformed region on real AWS', () => {
     expect(problemsOf({ KINESIS_ENDPOINT: 'http://127.0.0.1:4567/kinesis' })).toEqual(['KINESIS_ENDPOINT must be a scheme, host and port only, got "http://127.0.0.1:4567/kinesis": write "http://127.0.0.1:4567"']);
     expect(problemsOf({ KINESIS_ENDPOINT: 'http://127.0.0.1:abc' })).toEqual(['KINESIS_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "http://127.0.0.1:abc"']);
