@@ -162,11 +162,13 @@
 //                coerced (a docs audit: `consent: false` or `'denied'` was read as granted and the events were sent).
 //   11300 B gzip: measured 11299 B (+11 B) with an endpoint ending in /v1/batch taken as the base URL (a config audit:
 //                `endpoint: 'https://ingest.example.com/v1/batch'` posted to /v1/batch/v1/batch, a 404, and every event was dropped).
+//   11310 B gzip: measured 11306 B (+7 B) with an endpoint ending in /v1 (or /v1/) taken as the base URL too (a review:
+//                `endpoint: 'https://ingest.example.com/v1'` posted to /v1/v1/batch, a 404), never a host named v1.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11300;
+const GZIP_BUDGET = 11310;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../src/node';
 import { acceptAll, ENDPOINT, ingestSuite, record, sleep, WRITE_KEY } from './support';
 import { SEQ_BLOCK } from '../src/core/seq';
-import type { ClientConfig } from '../src/core/config';
+import { resolveConfig, type ClientConfig } from '../src/core/config';
 
 const { ingest, clients } = ingestSuite();
 
@@ -380,5 +380,22 @@ describe('config', () => {
       expect([notices.sent.length, notices.drop]).toEqual([1, []]);
     }
     expect(ingest.received.map((r) => new URL(r.url).pathname)).toEqual(['/v1/batch', '/v1/batch']);
+  });
+
+  it('takes the API base with /v1 as the endpoint too (it posted to /v1/v1/batch: a 404, and every event dropped)', async () => {
+    for (const endpoint of [`${ENDPOINT}/v1`, `${ENDPOINT}/v1/`]) {
+      const client = clients.create({ endpoint });
+      const notices = record(client);
+      client.track('a');
+      await client.flush();
+      expect([notices.sent.length, notices.drop]).toEqual([1, []]);
+    }
+    expect(ingest.received.map((r) => new URL(r.url).pathname)).toEqual(['/v1/batch', '/v1/batch']);
+  });
+
+  it('strips only a path ending, never a host named v1', () => {
+    expect(resolveConfig({ writeKey: 'k', endpoint: 'https://v1' }).endpoint).toBe('https://v1');
+    expect(resolveConfig({ writeKey: 'k', endpoint: 'https://v1/batch/' }).endpoint).toBe('https://v1/batch');
+    expect(resolveConfig({ writeKey: 'k', endpoint: 'https://x.example/api/v1/' }).endpoint).toBe('https://x.example/api');
   });
 });
