@@ -34,6 +34,7 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const errorPrefix = prefix('ERROR_PREFIX', prefixes.errors, 'errors', problems);
   // One folder for both: a table over the events (Athena, the query views) read the bad rows as events.
   if (prefixes.events === prefixes.errors) problems.push(`EVENT_PREFIX and ERROR_PREFIX are both "${prefixes.events}": bad rows would land among the events; give them their own folder, e.g. ERROR_PREFIX=bad_rows/`);
+  else nestedPrefixProblem(prefixes, problems);
   const pii = piiPolicy(env, problems);
   const bucket = optional(env.S3_BUCKET);
   if (bucket !== undefined) checkBucketName(bucket, problems);
@@ -95,6 +96,28 @@ function urlSchemaProblem(url: string, schema: string, problems: string[]): void
       problems.push(`DATABASE_URL names the schema "${named}" (${key}=…), which is not read: rows go to PG_SCHEMA ("${schema}"); set PG_SCHEMA=${named}`);
     }
   }
+}
+
+/** The literal folders of a prefix expression, before its first `!{` (`events/` of the default). */
+const literalFolders = (expression: string): string => {
+  const literal = expression.split('!{')[0] ?? '';
+  return literal.slice(0, literal.lastIndexOf('/') + 1);
+};
+
+/**
+ * One prefix's fixed folders inside the other's (`ERROR_PREFIX=events/bad_rows/` with the default
+ * EVENT_PREFIX, whose rows go under `events/`): a table or crawler over the outer folder reads the
+ * inner one's files too, bad rows as events or events as bad rows.
+ */
+function nestedPrefixProblem(prefixes: { events: string; errors: string }, problems: string[]): void {
+  const events = literalFolders(prefixes.events);
+  const errors = literalFolders(prefixes.errors);
+  if (!events.startsWith(errors) && !errors.startsWith(events)) return;
+  const folder = (name: string, f: string) => `${name}'s ${f === '' ? 'root (no fixed folder)' : `folder "${f}"`}`;
+  const [inner, outer] = errors.startsWith(events) ? [folder('ERROR_PREFIX', errors), folder('EVENT_PREFIX', events)] : [folder('EVENT_PREFIX', events), folder('ERROR_PREFIX', errors)];
+  problems.push(
+    `EVENT_PREFIX "${prefixes.events}" and ERROR_PREFIX "${prefixes.errors}" overlap: ${inner} is inside ${outer} (the folders before the first !{), so a table over one reads the other's files; give them folders side by side, e.g. ERROR_PREFIX=bad_rows/`,
+  );
 }
 
 function prefix(name: string, expression: string, kind: 'events' | 'errors', problems: string[]): Prefix {

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readEnv } from '../src/config';
 import { readDynamoDedupeEnv } from '../src/config-dedupe';
+import { DEFAULT_EVENT_PREFIX } from '../src/delivery/prefix';
 
 /** Values as operators write them, which passed and then wrote elsewhere or failed every call: each refused at start with the form to write. */
 const base = { STREAM_NAME: 'events', AWS_REGION: 'eu-west-1' };
@@ -97,5 +98,18 @@ describe('EVENT_PREFIX and ERROR_PREFIX', () => {
   it('refuses one folder for both (the bad rows landed among the events, read as events by a table over them)', () => {
     expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/', ERROR_PREFIX: 'lake/' })).toEqual(['EVENT_PREFIX and ERROR_PREFIX are both "lake/": bad rows would land among the events; give them their own folder, e.g. ERROR_PREFIX=bad_rows/']);
     expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/events/', ERROR_PREFIX: 'lake/errors/' })).toEqual([]);
+  });
+
+  it('refuses one prefix\'s fixed folders inside the other\'s (ERROR_PREFIX=events/bad_rows/ under the default events/: a table over the events read the bad rows)', () => {
+    expect(problemsOf({ ...base, ERROR_PREFIX: 'events/bad_rows/' })).toEqual([
+      `EVENT_PREFIX "${DEFAULT_EVENT_PREFIX}" and ERROR_PREFIX "events/bad_rows/" overlap: ERROR_PREFIX's folder "events/bad_rows/" is inside EVENT_PREFIX's folder "events/" (the folders before the first !{), so a table over one reads the other's files; give them folders side by side, e.g. ERROR_PREFIX=bad_rows/`,
+    ]);
+    expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/bad/!{timestamp:yyyy}/', ERROR_PREFIX: 'lake/!{firehose:error-output-type}/' })).toEqual([
+      `EVENT_PREFIX "lake/bad/!{timestamp:yyyy}/" and ERROR_PREFIX "lake/!{firehose:error-output-type}/" overlap: EVENT_PREFIX's folder "lake/bad/" is inside ERROR_PREFIX's folder "lake/" (the folders before the first !{), so a table over one reads the other's files; give them folders side by side, e.g. ERROR_PREFIX=bad_rows/`,
+    ]);
+    expect(problemsOf({ ...base, EVENT_PREFIX: '!{timestamp:yyyy}/' })).toEqual([expect.stringContaining("EVENT_PREFIX's root (no fixed folder)") as unknown]);
+    // Side by side, or sharing only a name's start: fine.
+    expect(problemsOf({ ...base, EVENT_PREFIX: 'events/', ERROR_PREFIX: 'events_bad/' })).toEqual([]);
+    expect(problemsOf({ ...base, ERROR_PREFIX: 'errors/!{firehose:error-output-type}/' })).toEqual([]);
   });
 });

@@ -42,7 +42,7 @@ describe('PII policy: the copies the ingest keeps of a value', () => {
     // As mapContext leaves them: the misfit under its Segment name (userAgent; page.url; campaign.name; locale whole).
     const segmentExtra = { context: { userAgent: longUa, page: { url: longUrl }, campaign: { name: 'n'.repeat(300) }, locale: 'x'.repeat(100) } };
     const event = storedEvent({ context: { library, page: { path: '/p' }, segment_extra: segmentExtra } as never });
-    const extra = (r: typeof event | undefined) => (r?.context as { segment_extra?: { context?: Record<string, unknown> } } | undefined)?.segment_extra?.context;
+    const extra = (r: { context?: unknown } | undefined) => (r?.context as { segment_extra?: { context?: Record<string, unknown> } } | undefined)?.segment_extra?.context;
 
     const hashed = row(event, { hash: ['context.user_agent', 'context.page.url'], salt: 's' });
     expect(extra(hashed)).toMatchObject({ userAgent: hmac(longUa), page: { url: hmac(longUrl) } });
@@ -68,7 +68,7 @@ describe('PII policy: the copies the ingest keeps of a value', () => {
     const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
     const server = { request_id: 'r1', derived_ts: '2026-06-07T10:00:00.000Z', ip: '203.0.113.0', user_agent: 'analytics-node-next/1.0' };
     const event = storedEvent({ context: { library, user_agent: UA, ip: '198.51.100.7', server } as never });
-    const ctx = (r: typeof event | undefined) => r?.context as Record<string, unknown> & { server: Record<string, unknown> };
+    const ctx = (r: { context?: unknown } | undefined) => r?.context as Record<string, unknown> & { server: Record<string, unknown> };
 
     it('context.server.ip also covers context.ip (an older record holds the client IP there)', () => {
       const r = row(event, { drop: ['context.server.ip'] });
