@@ -80,8 +80,10 @@ const PG_VARIABLES = ['PG_SCHEMA', 'PG_TABLE', 'PG_BATCH_SIZE', 'PG_CONNECT_TIME
 
 /**
  * A schema named in the URL the way other tools read it (Prisma's `?schema=`, JDBC's `?currentSchema=`,
- * a `search_path`): node-postgres ignores the first two, and the sink names its table with PG_SCHEMA
- * in every statement, so the rows went to "public" while the operator looked in the schema they named.
+ * `?search_path=`) or a `search_path` in `options`. node-postgres ignores the first three and passes `options` to the
+ * server, but the sink names its table with PG_SCHEMA in every statement, so either way the rows went
+ * to "public" while the operator looked in the schema they named. Only the first entry of a list is
+ * the schema meant (`analytics,public`; `"$user",public` is PostgreSQL's default, naming none).
  */
 function urlSchemaProblem(url: string, schema: string, problems: string[]): void {
   let params: URLSearchParams;
@@ -91,11 +93,27 @@ function urlSchemaProblem(url: string, schema: string, problems: string[]): void
     return;
   }
   for (const [key, value] of params) {
-    const named = /^(schema|currentschema|search_path)$/i.test(key) ? value : /search_path\s*=\s*([^\s,]+)/.exec(key === 'options' ? value : '')?.[1];
-    if (named !== undefined && named !== schema) {
-      problems.push(`DATABASE_URL names the schema "${named}" (${key}=…), which is not read: rows go to PG_SCHEMA ("${schema}"); set PG_SCHEMA=${named}`);
-    }
+    const fromOptions = key === 'options';
+    const list = /^(schema|currentschema|search_path)$/i.test(key) ? value : /search_path\s*=\s*(\S+)/.exec(fromOptions ? value : '')?.[1];
+    const named = list === undefined ? undefined : firstSchema(list);
+    if (named === undefined || named === '$user' || named === schema) continue;
+    const how = fromOptions
+      ? `sets search_path=${list} (options=…), which node-postgres passes to the server, but the sink names its table with PG_SCHEMA in every statement`
+      : `names the schema "${named}" (${key}=…), which node-postgres does not read`;
+    // PG_SCHEMA takes a plain lower-case name only: never advise one it refuses.
+    const advice = /^[a-z_][a-z0-9_]{0,62}$/.test(named)
+      ? `set PG_SCHEMA=${named}, or take it out of DATABASE_URL`
+      : `"${named}" is not a name PG_SCHEMA takes (a-z, 0-9, _): use a schema with such a name, or take it out of DATABASE_URL`;
+    problems.push(`DATABASE_URL ${how}: rows go to PG_SCHEMA ("${schema}"); ${advice}`);
   }
+}
+
+/** The first schema of a list, as PostgreSQL reads a name: `"Name"` as written, unquoted lower-cased. */
+function firstSchema(list: string): string | undefined {
+  const first = list.split(',')[0]?.trim() ?? '';
+  if (first === '') return undefined;
+  const quoted = /^"(.*)"$/.exec(first);
+  return quoted ? quoted[1]!.replace(/""/g, '"') : first.toLowerCase();
 }
 
 /** The literal folders of a prefix expression, before its first `!{` (`events/` of the default). */

@@ -77,11 +77,19 @@ describe('AWS region and endpoints', () => {
 });
 
 describe('PostgreSQL settings', () => {
-  it("refuses a schema named in DATABASE_URL as other tools read it (Prisma's ?schema=, JDBC's ?currentSchema=, a search_path): not read, the rows went to public", () => {
+  it("refuses a schema named in DATABASE_URL as other tools read it (Prisma's ?schema=, JDBC's ?currentSchema=, a search_path): the rows went to PG_SCHEMA", () => {
     const db = { ...base, KINESIS_ENDPOINT: 'http://127.0.0.1:4567' };
-    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u:p@127.0.0.1/db?schema=analytics' })).toEqual(['DATABASE_URL names the schema "analytics" (schema=…), which is not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics']);
-    expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?currentSchema=analytics', PG_SCHEMA: 'other' })).toEqual(['DATABASE_URL names the schema "analytics" (currentSchema=…), which is not read: rows go to PG_SCHEMA ("other"); set PG_SCHEMA=analytics']);
-    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Danalytics' })).toEqual(['DATABASE_URL names the schema "analytics" (options=…), which is not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics']);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u:p@127.0.0.1/db?schema=analytics' })).toEqual(['DATABASE_URL names the schema "analytics" (schema=…), which node-postgres does not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics, or take it out of DATABASE_URL']);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?currentSchema=analytics', PG_SCHEMA: 'other' })).toEqual(['DATABASE_URL names the schema "analytics" (currentSchema=…), which node-postgres does not read: rows go to PG_SCHEMA ("other"); set PG_SCHEMA=analytics, or take it out of DATABASE_URL']);
+    // node-postgres passes options to the server: the search_path is set, but every statement names PG_SCHEMA's table.
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Danalytics' })).toEqual(['DATABASE_URL sets search_path=analytics (options=…), which node-postgres passes to the server, but the sink names its table with PG_SCHEMA in every statement: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics, or take it out of DATABASE_URL']);
+    // Only a list's first entry is the schema meant, as PostgreSQL reads it: never advising PG_SCHEMA=analytics,public.
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Dextensions%2Cpublic' })).toEqual([expect.stringMatching(/set PG_SCHEMA=extensions, or take it out of DATABASE_URL$/) as unknown]);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?currentSchema=analytics,public', PG_SCHEMA: 'analytics' })).toEqual([]);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?schema=Analytics', PG_SCHEMA: 'analytics' })).toEqual([]);
+    // "$user" first is PostgreSQL's default, naming no schema; a quoted name keeps its case, which PG_SCHEMA cannot take.
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3D%22%24user%22%2Cpublic' })).toEqual([]);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3D%22Analytics%22' })).toEqual([expect.stringMatching(/; "Analytics" is not a name PG_SCHEMA takes \(a-z, 0-9, _\): use a schema with such a name, or take it out of DATABASE_URL$/) as unknown]);
     // The same schema in both places, or none in the URL: fine.
     expect(readEnv({ ...db, DATABASE_URL: 'postgres://u@h/db?schema=analytics', PG_SCHEMA: 'analytics' }).delivery.postgres?.schema).toBe('analytics');
     expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?sslmode=disable&application_name=x' })).toEqual([]);
