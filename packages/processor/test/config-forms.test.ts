@@ -26,6 +26,9 @@ describe('S3_PREFIX: the folder inside the bucket', () => {
   it('refuses a URI and empty, "." or ".." folders (each became part of every key: a folder named "s3:")', () => {
     expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 's3://lake/data/' })).toEqual(['S3_PREFIX must be the folder inside the bucket, got "s3://lake/data/": write "data/" (the bucket goes to S3_BUCKET)']);
     expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'arn:aws:s3:::lake/data' })).toEqual(['S3_PREFIX must be the folder inside the bucket, not a URL or ARN, got "arn:aws:s3:::lake/data"']);
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'https://lake.s3.amazonaws.com/data/' })).toEqual(['S3_PREFIX must be the folder inside the bucket, not a URL or ARN, got "https://lake.s3.amazonaws.com/data/"']);
+    // A colon is a valid key character: only `arn:` and `<scheme>://` are refused.
+    expect(readEnv({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'env:prod/' }).delivery.s3?.prefix).toBe('env:prod/');
     for (const value of ['data//', '../x/', 'a/./b', 'a//b/']) {
       expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: value })).toEqual([`S3_PREFIX "${value}" has an empty, "." or ".." folder name, which S3 keeps in every key: write the folders once each, e.g. "lake/prod/"`]);
     }
