@@ -40,7 +40,8 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   if (bucket !== undefined) checkBucketName(bucket, problems);
   const s3Prefix = readS3Prefix(optional(env.S3_PREFIX), problems);
   const s3Endpoint = optional(env.S3_ENDPOINT);
-  if (s3Endpoint !== undefined) checkEndpointUrl('S3_ENDPOINT', s3Endpoint, problems);
+  // A path is kept by the S3 client (Supabase Storage serves S3 below /storage/v1/s3).
+  if (s3Endpoint !== undefined) checkEndpointUrl('S3_ENDPOINT', s3Endpoint, problems, { path: true });
   // Set without a bucket they would be ignored and the lake written to the folder: say so instead.
   const orphans = ['S3_PREFIX', 'S3_ENDPOINT'].filter((name) => optional(env[name]) !== undefined);
   if (bucket === undefined && orphans.length > 0) problems.push(`${orphans.join(' and ')} set without S3_BUCKET, where ${orphans.length > 1 ? 'they have' : 'it has'} no effect: set S3_BUCKET (the lake on S3) or unset ${orphans.length > 1 ? 'them' : 'it'}`);

@@ -62,14 +62,16 @@ describe('AWS region and endpoints', () => {
     expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'us-east1' })).toEqual(['AWS_REGION must be an AWS region code such as us-east-1, got "us-east1"']);
     expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1a' })).toEqual(['AWS_REGION must be an AWS region code such as us-east-1, got "eu-west-1a": "eu-west-1a" is an availability zone, the region is "eu-west-1"']);
     expect(problemsOf({ STREAM_NAME: 'events', AWS_DEFAULT_REGION: 'EU-WEST-1' })).toEqual(['AWS_DEFAULT_REGION must be an AWS region code such as us-east-1, got "EU-WEST-1": write "eu-west-1"']);
-    for (const region of ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1']) expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: region })).toEqual([]);
+    for (const region of ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1', 'us-east-1-fips', 'fips-us-gov-west-1']) expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: region })).toEqual([]);
     // An emulator takes any region.
     expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'local', KINESIS_ENDPOINT: 'http://127.0.0.1:4567' })).toEqual([]);
   });
 
-  it('refuses an endpoint with a path (the SDK put its own after it: /lake/<bucket>/… on S3) or a bad port', () => {
+  it('refuses a Kinesis or DynamoDB endpoint with a path (the SDK put its own after it), an S3 one with a query or user, or a bad port', () => {
     const emulator = { STREAM_NAME: 'events', KINESIS_ENDPOINT: 'http://127.0.0.1:4567' };
-    expect(problemsOf({ ...emulator, S3_BUCKET: 'lake', S3_ENDPOINT: 'http://127.0.0.1:9000/lake' })).toEqual(['S3_ENDPOINT must be a scheme, host and port only, got "http://127.0.0.1:9000/lake": write "http://127.0.0.1:9000"']);
+    // S3-compatible stores may serve the API below a path (Supabase Storage): the S3 client keeps it.
+    expect(readEnv({ ...emulator, S3_BUCKET: 'lake', S3_ENDPOINT: 'https://ref.storage.supabase.co/storage/v1/s3' }, '/srv/app').delivery.s3?.endpoint).toBe('https://ref.storage.supabase.co/storage/v1/s3');
+    expect(problemsOf({ ...emulator, S3_BUCKET: 'lake', S3_ENDPOINT: 'http://k:s@127.0.0.1:9000/lake?x=1' })).toEqual(['S3_ENDPOINT must be a scheme, host, port and path only, got "http://k:s@127.0.0.1:9000/lake?x=1": write "http://127.0.0.1:9000/lake"']);
     expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: 'http://127.0.0.1:4567/kinesis?x=1' })).toEqual(['KINESIS_ENDPOINT must be a scheme, host and port only, got "http://127.0.0.1:4567/kinesis?x=1": write "http://127.0.0.1:4567"']);
     expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: 'http://127.0.0.1:abc' })).toEqual(['KINESIS_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "http://127.0.0.1:abc"']);
     const problems: string[] = [];
