@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { checkPiiPolicy, PiiPolicyError, processRecords } from '../src';
 import { record, storedEvent } from './fixtures/events';
 
-const HEX = /^[0-9a-f]{64}$/;
 const hmac = (value: string, salt = 's') => createHmac('sha256', salt).update(value).digest('hex');
 const library = { name: 'analytics-node', version: '2' };
 const row = (event: object, policy: { hash?: string[]; drop?: string[]; salt?: string }) =>
