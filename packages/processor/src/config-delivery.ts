@@ -34,12 +34,14 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const errorPrefix = prefix('ERROR_PREFIX', prefixes.errors, 'errors', problems);
   // One folder for both: a table over the events (Athena, the query views) read the bad rows as events.
   if (prefixes.events === prefixes.errors) problems.push(`EVENT_PREFIX and ERROR_PREFIX are both "${prefixes.events}": bad rows would land among the events; give them their own folder, e.g. ERROR_PREFIX=bad_rows/`);
+  else nestedPrefixProblem(prefixes, problems);
   const pii = piiPolicy(env, problems);
   const bucket = optional(env.S3_BUCKET);
   if (bucket !== undefined) checkBucketName(bucket, problems);
   const s3Prefix = readS3Prefix(optional(env.S3_PREFIX), problems);
   const s3Endpoint = optional(env.S3_ENDPOINT);
-  if (s3Endpoint !== undefined) checkEndpointUrl('S3_ENDPOINT', s3Endpoint, problems);
+  // A path is kept by the S3 client (Supabase Storage serves S3 below /storage/v1/s3).
+  if (s3Endpoint !== undefined) checkEndpointUrl('S3_ENDPOINT', s3Endpoint, problems, { path: true });
   // Set without a bucket they would be ignored and the lake written to the folder: say so instead.
   const orphans = ['S3_PREFIX', 'S3_ENDPOINT'].filter((name) => optional(env[name]) !== undefined);
   if (bucket === undefined && orphans.length > 0) problems.push(`${orphans.join(' and ')} set without S3_BUCKET, where ${orphans.length > 1 ? 'they have' : 'it has'} no effect: set S3_BUCKET (the lake on S3) or unset ${orphans.length > 1 ? 'them' : 'it'}`);
@@ -79,8 +81,10 @@ const PG_VARIABLES = ['PG_SCHEMA', 'PG_TABLE', 'PG_BATCH_SIZE', 'PG_CONNECT_TIME
 
 /**
  * A schema named in the URL the way other tools read it (Prisma's `?schema=`, JDBC's `?currentSchema=`,
- * a `search_path`): node-postgres ignores the first two, and the sink names its table with PG_SCHEMA
- * in every statement, so the rows went to "public" while the operator looked in the schema they named.
+ * `?search_path=`) or a `search_path` in `options`. node-postgres ignores the first three and passes `options` to the
+ * server, but the sink names its table with PG_SCHEMA in every statement, so either way the rows went
+ * to "public" while the operator looked in the schema they named. Only the first entry of a list is
+ * the schema meant (`analytics,public`; `"$user",public` is PostgreSQL's default, naming none).
  */
 function urlSchemaProblem(url: string, schema: string, problems: string[]): void {
   let params: URLSearchParams;
@@ -90,11 +94,49 @@ function urlSchemaProblem(url: string, schema: string, problems: string[]): void
     return;
   }
   for (const [key, value] of params) {
-    const named = /^(schema|currentschema|search_path)$/i.test(key) ? value : /search_path\s*=\s*([^\s,]+)/.exec(key === 'options' ? value : '')?.[1];
-    if (named !== undefined && named !== schema) {
-      problems.push(`DATABASE_URL names the schema "${named}" (${key}=…), which is not read: rows go to PG_SCHEMA ("${schema}"); set PG_SCHEMA=${named}`);
-    }
+    const fromOptions = key === 'options';
+    const list = /^(schema|currentschema|search_path)$/i.test(key) ? value : /search_path\s*=\s*(\S+)/.exec(fromOptions ? value : '')?.[1];
+    const named = list === undefined ? undefined : firstSchema(list);
+    if (named === undefined || named === '$user' || named === schema) continue;
+    const how = fromOptions
+      ? `sets search_path=${list} (options=…), which node-postgres passes to the server, but the sink names its table with PG_SCHEMA in every statement`
+      : `names the schema "${named}" (${key}=…), which node-postgres does not read`;
+    // PG_SCHEMA takes a plain lower-case name only: never advise one it refuses.
+    const advice = /^[a-z_][a-z0-9_]{0,62}$/.test(named)
+      ? `set PG_SCHEMA=${named}, or take it out of DATABASE_URL`
+      : `"${named}" is not a name PG_SCHEMA takes (a-z, 0-9, _): use a schema with such a name, or take it out of DATABASE_URL`;
+    problems.push(`DATABASE_URL ${how}: rows go to PG_SCHEMA ("${schema}"); ${advice}`);
   }
+}
+
+/** The first schema of a list, as PostgreSQL reads a name: `"Name"` as written, unquoted lower-cased. */
+function firstSchema(list: string): string | undefined {
+  const first = list.split(',')[0]?.trim() ?? '';
+  if (first === '') return undefined;
+  const quoted = /^"(.*)"$/.exec(first);
+  return quoted ? quoted[1]!.replace(/""/g, '"') : first.toLowerCase();
+}
+
+/** The literal folders of a prefix expression, before its first `!{` (`events/` of the default). */
+const literalFolders = (expression: string): string => {
+  const literal = expression.split('!{')[0] ?? '';
+  return literal.slice(0, literal.lastIndexOf('/') + 1);
+};
+
+/**
+ * One prefix's fixed folders inside the other's (`ERROR_PREFIX=events/bad_rows/` with the default
+ * EVENT_PREFIX, whose rows go under `events/`): a table or crawler over the outer folder reads the
+ * inner one's files too, bad rows as events or events as bad rows.
+ */
+function nestedPrefixProblem(prefixes: { events: string; errors: string }, problems: string[]): void {
+  const events = literalFolders(prefixes.events);
+  const errors = literalFolders(prefixes.errors);
+  if (!events.startsWith(errors) && !errors.startsWith(events)) return;
+  const folder = (name: string, f: string) => `${name}'s ${f === '' ? 'root (no fixed folder)' : `folder "${f}"`}`;
+  const [inner, outer] = errors.startsWith(events) ? [folder('ERROR_PREFIX', errors), folder('EVENT_PREFIX', events)] : [folder('EVENT_PREFIX', events), folder('ERROR_PREFIX', errors)];
+  problems.push(
+    `EVENT_PREFIX "${prefixes.events}" and ERROR_PREFIX "${prefixes.errors}" overlap: ${inner} is inside ${outer} (the folders before the first !{), so a table over one reads the other's files; give them folders side by side, e.g. ERROR_PREFIX=bad_rows/`,
+  );
 }
 
 function prefix(name: string, expression: string, kind: 'events' | 'errors', problems: string[]): Prefix {

@@ -10,7 +10,8 @@ export function readS3Prefix(value: string | undefined, problems: string[]): str
     problems.push(`S3_PREFIX must be the folder inside the bucket, got "${value}": write "${uri[1] ?? ''}" (the bucket goes to S3_BUCKET)`);
     return '';
   }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+  // `arn:` or `<scheme>://` only: a colon is a valid key character (`env:prod/`).
+  if (/^arn:/i.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     problems.push(`S3_PREFIX must be the folder inside the bucket, not a URL or ARN, got "${value}"`);
     return '';
   }

@@ -10,7 +10,7 @@ export {
 export { type BadRow, type BadRowErrorType, PAYLOAD_MAX_CHARS } from './core/bad-row';
 export { type LakeRow, toLakeRow } from './core/lake-row';
 export { parseUserAgent, type UserAgentFields } from './core/user-agent';
-export { applyPii, checkPiiPolicy, NO_PII_POLICY, PiiPolicyError, type PiiPolicy } from './core/pii';
+export { applyPii, checkPiiPolicy, piiNearMisses, NO_PII_POLICY, PiiPolicyError, type PiiPolicy } from './core/pii';
 export { deaggregate, isAggregated, KplFormatError, type SubRecord } from './core/kpl';
 export { eventPrefix, badRowPrefix, eventContext, badRowContext } from './delivery/partition';
 export { compilePrefix, DEFAULT_EVENT_PREFIX, DEFAULT_ERROR_PREFIX, PrefixExpressionError, PartitionValueError, type Prefix, type PrefixContext } from './delivery/prefix';

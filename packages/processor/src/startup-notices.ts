@@ -1,5 +1,6 @@
 import { DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
 import type { ProcessorEnv } from './config';
+import { piiNearMisses } from './core/pii';
 import type { LogLevel } from './log';
 
 export interface StartupNotice {
@@ -15,6 +16,23 @@ export interface StartupNotice {
  * land next to the events. Said at start, with where each goes.
  */
 export function startupNotices(env: Pick<ProcessorEnv, 'badRowsStream' | 'lakeDir' | 'delivery'>): StartupNotice[] {
+  return [...badRowsNotices(env), ...piiNotices(env)];
+}
+
+/**
+ * PII paths that differ from a known field only in case, `_` or `-` under an open object
+ * (`context.userAgent`, `properties.AF_REVENUE`): valid, since such a key can be stored, but the
+ * known field (`context.user_agent`) stays raw if it was the one meant.
+ */
+function piiNotices(env: Pick<ProcessorEnv, 'delivery'>): StartupNotice[] {
+  return piiNearMisses(env.delivery.pii).map(({ path, why }) => ({
+    level: 'warn' as const,
+    msg: `PII path "${path}" is close to a known field: ${why}`,
+    fields: { pii_path: path, applies_to: `only a key spelt "${path.split('.').at(-1)}" exactly; the known field is not covered unless listed` },
+  }));
+}
+
+function badRowsNotices(env: Pick<ProcessorEnv, 'badRowsStream' | 'lakeDir' | 'delivery'>): StartupNotice[] {
   if (env.badRowsStream !== undefined) return [];
   const destination = env.delivery.s3 ? `s3://${env.delivery.s3.bucket}/${env.delivery.s3.prefix}` : `${env.lakeDir}/`;
   return [

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readEnv } from '../src/config';
 import { readDynamoDedupeEnv } from '../src/config-dedupe';
+import { DEFAULT_EVENT_PREFIX } from '../src/delivery/prefix';
 
 /** Values as operators write them, which passed and then wrote elsewhere or failed every call: each refused at start with the form to write. */
 const base = { STREAM_NAME: 'events', AWS_REGION: 'eu-west-1' };
@@ -25,6 +26,9 @@ describe('S3_PREFIX: the folder inside the bucket', () => {
   it('refuses a URI and empty, "." or ".." folders (each became part of every key: a folder named "s3:")', () => {
     expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 's3://lake/data/' })).toEqual(['S3_PREFIX must be the folder inside the bucket, got "s3://lake/data/": write "data/" (the bucket goes to S3_BUCKET)']);
     expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'arn:aws:s3:::lake/data' })).toEqual(['S3_PREFIX must be the folder inside the bucket, not a URL or ARN, got "arn:aws:s3:::lake/data"']);
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'https://lake.s3.amazonaws.com/data/' })).toEqual(['S3_PREFIX must be the folder inside the bucket, not a URL or ARN, got "https://lake.s3.amazonaws.com/data/"']);
+    // A colon is a valid key character: only `arn:` and `<scheme>://` are refused.
+    expect(readEnv({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'env:prod/' }).delivery.s3?.prefix).toBe('env:prod/');
     for (const value of ['data//', '../x/', 'a/./b', 'a//b/']) {
       expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: value })).toEqual([`S3_PREFIX "${value}" has an empty, "." or ".." folder name, which S3 keeps in every key: write the folders once each, e.g. "lake/prod/"`]);
     }
@@ -58,14 +62,16 @@ describe('AWS region and endpoints', () => {
     expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'us-east1' })).toEqual(['AWS_REGION must be an AWS region code such as us-east-1, got "us-east1"']);
     expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1a' })).toEqual(['AWS_REGION must be an AWS region code such as us-east-1, got "eu-west-1a": "eu-west-1a" is an availability zone, the region is "eu-west-1"']);
     expect(problemsOf({ STREAM_NAME: 'events', AWS_DEFAULT_REGION: 'EU-WEST-1' })).toEqual(['AWS_DEFAULT_REGION must be an AWS region code such as us-east-1, got "EU-WEST-1": write "eu-west-1"']);
-    for (const region of ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1']) expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: region })).toEqual([]);
+    for (const region of ['us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1', 'us-east-1-fips', 'fips-us-gov-west-1']) expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: region })).toEqual([]);
     // An emulator takes any region.
     expect(problemsOf({ STREAM_NAME: 'events', AWS_REGION: 'local', KINESIS_ENDPOINT: 'http://127.0.0.1:4567' })).toEqual([]);
   });
 
-  it('refuses an endpoint with a path (the SDK put its own after it: /lake/<bucket>/… on S3) or a bad port', () => {
+  it('refuses a Kinesis or DynamoDB endpoint with a path (the SDK put its own after it), an S3 one with a query or user, or a bad port', () => {
     const emulator = { STREAM_NAME: 'events', KINESIS_ENDPOINT: 'http://127.0.0.1:4567' };
-    expect(problemsOf({ ...emulator, S3_BUCKET: 'lake', S3_ENDPOINT: 'http://127.0.0.1:9000/lake' })).toEqual(['S3_ENDPOINT must be a scheme, host and port only, got "http://127.0.0.1:9000/lake": write "http://127.0.0.1:9000"']);
+    // S3-compatible stores may serve the API below a path (Supabase Storage): the S3 client keeps it.
+    expect(readEnv({ ...emulator, S3_BUCKET: 'lake', S3_ENDPOINT: 'https://ref.storage.supabase.co/storage/v1/s3' }, '/srv/app').delivery.s3?.endpoint).toBe('https://ref.storage.supabase.co/storage/v1/s3');
+    expect(problemsOf({ ...emulator, S3_BUCKET: 'lake', S3_ENDPOINT: 'http://k:s@127.0.0.1:9000/lake?x=1' })).toEqual(['S3_ENDPOINT must be a scheme, host, port and path only, got "http://k:s@127.0.0.1:9000/lake?x=1": write "http://127.0.0.1:9000/lake"']);
     expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: 'http://127.0.0.1:4567/kinesis?x=1' })).toEqual(['KINESIS_ENDPOINT must be a scheme, host and port only, got "http://127.0.0.1:4567/kinesis?x=1": write "http://127.0.0.1:4567"']);
     expect(problemsOf({ ...emulator, KINESIS_ENDPOINT: 'http://127.0.0.1:abc' })).toEqual(['KINESIS_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4567, got "http://127.0.0.1:abc"']);
     const problems: string[] = [];
@@ -76,11 +82,19 @@ describe('AWS region and endpoints', () => {
 });
 
 describe('PostgreSQL settings', () => {
-  it("refuses a schema named in DATABASE_URL as other tools read it (Prisma's ?schema=, JDBC's ?currentSchema=, a search_path): not read, the rows went to public", () => {
+  it("refuses a schema named in DATABASE_URL as other tools read it (Prisma's ?schema=, JDBC's ?currentSchema=, a search_path): the rows went to PG_SCHEMA", () => {
     const db = { ...base, KINESIS_ENDPOINT: 'http://127.0.0.1:4567' };
-    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u:p@127.0.0.1/db?schema=analytics' })).toEqual(['DATABASE_URL names the schema "analytics" (schema=…), which is not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics']);
-    expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?currentSchema=analytics', PG_SCHEMA: 'other' })).toEqual(['DATABASE_URL names the schema "analytics" (currentSchema=…), which is not read: rows go to PG_SCHEMA ("other"); set PG_SCHEMA=analytics']);
-    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Danalytics' })).toEqual(['DATABASE_URL names the schema "analytics" (options=…), which is not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics']);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u:p@127.0.0.1/db?schema=analytics' })).toEqual(['DATABASE_URL names the schema "analytics" (schema=…), which node-postgres does not read: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics, or take it out of DATABASE_URL']);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?currentSchema=analytics', PG_SCHEMA: 'other' })).toEqual(['DATABASE_URL names the schema "analytics" (currentSchema=…), which node-postgres does not read: rows go to PG_SCHEMA ("other"); set PG_SCHEMA=analytics, or take it out of DATABASE_URL']);
+    // node-postgres passes options to the server: the search_path is set, but every statement names PG_SCHEMA's table.
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Danalytics' })).toEqual(['DATABASE_URL sets search_path=analytics (options=…), which node-postgres passes to the server, but the sink names its table with PG_SCHEMA in every statement: rows go to PG_SCHEMA ("public"); set PG_SCHEMA=analytics, or take it out of DATABASE_URL']);
+    // Only a list's first entry is the schema meant, as PostgreSQL reads it: never advising PG_SCHEMA=analytics,public.
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Dextensions%2Cpublic' })).toEqual([expect.stringMatching(/set PG_SCHEMA=extensions, or take it out of DATABASE_URL$/) as unknown]);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?currentSchema=analytics,public', PG_SCHEMA: 'analytics' })).toEqual([]);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?schema=Analytics', PG_SCHEMA: 'analytics' })).toEqual([]);
+    // "$user" first is PostgreSQL's default, naming no schema; a quoted name keeps its case, which PG_SCHEMA cannot take.
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3D%22%24user%22%2Cpublic' })).toEqual([]);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3D%22Analytics%22' })).toEqual([expect.stringMatching(/; "Analytics" is not a name PG_SCHEMA takes \(a-z, 0-9, _\): use a schema with such a name, or take it out of DATABASE_URL$/) as unknown]);
     // The same schema in both places, or none in the URL: fine.
     expect(readEnv({ ...db, DATABASE_URL: 'postgres://u@h/db?schema=analytics', PG_SCHEMA: 'analytics' }).delivery.postgres?.schema).toBe('analytics');
     expect(problemsOf({ ...db, DATABASE_URL: 'postgresql://u@h/db?sslmode=disable&application_name=x' })).toEqual([]);
@@ -97,5 +111,18 @@ describe('EVENT_PREFIX and ERROR_PREFIX', () => {
   it('refuses one folder for both (the bad rows landed among the events, read as events by a table over them)', () => {
     expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/', ERROR_PREFIX: 'lake/' })).toEqual(['EVENT_PREFIX and ERROR_PREFIX are both "lake/": bad rows would land among the events; give them their own folder, e.g. ERROR_PREFIX=bad_rows/']);
     expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/events/', ERROR_PREFIX: 'lake/errors/' })).toEqual([]);
+  });
+
+  it('refuses one prefix\'s fixed folders inside the other\'s (ERROR_PREFIX=events/bad_rows/ under the default events/: a table over the events read the bad rows)', () => {
+    expect(problemsOf({ ...base, ERROR_PREFIX: 'events/bad_rows/' })).toEqual([
+      `EVENT_PREFIX "${DEFAULT_EVENT_PREFIX}" and ERROR_PREFIX "events/bad_rows/" overlap: ERROR_PREFIX's folder "events/bad_rows/" is inside EVENT_PREFIX's folder "events/" (the folders before the first !{), so a table over one reads the other's files; give them folders side by side, e.g. ERROR_PREFIX=bad_rows/`,
+    ]);
+    expect(problemsOf({ ...base, EVENT_PREFIX: 'lake/bad/!{timestamp:yyyy}/', ERROR_PREFIX: 'lake/!{firehose:error-output-type}/' })).toEqual([
+      `EVENT_PREFIX "lake/bad/!{timestamp:yyyy}/" and ERROR_PREFIX "lake/!{firehose:error-output-type}/" overlap: EVENT_PREFIX's folder "lake/bad/" is inside ERROR_PREFIX's folder "lake/" (the folders before the first !{), so a table over one reads the other's files; give them folders side by side, e.g. ERROR_PREFIX=bad_rows/`,
+    ]);
+    expect(problemsOf({ ...base, EVENT_PREFIX: '!{timestamp:yyyy}/' })).toEqual([expect.stringContaining("EVENT_PREFIX's root (no fixed folder)") as unknown]);
+    // Side by side, or sharing only a name's start: fine.
+    expect(problemsOf({ ...base, EVENT_PREFIX: 'events/', ERROR_PREFIX: 'events_bad/' })).toEqual([]);
+    expect(problemsOf({ ...base, ERROR_PREFIX: 'errors/!{firehose:error-output-type}/' })).toEqual([]);
   });
 });

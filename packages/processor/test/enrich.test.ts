@@ -1,6 +1,6 @@
 import { UPCASTERS, type Upcaster } from '@eventline/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyPii, checkPiiPolicy, createFolderSink, deliverRecords, PiiPolicyError, processRecords, runQuery } from '../src';
+import { applyPii, checkPiiPolicy, createFolderSink, piiNearMisses, deliverRecords, PiiPolicyError, processRecords, runQuery } from '../src';
 import { record, storedEvent } from './fixtures/events';
 import { aggregate } from './fixtures/kpl';
 import { tempDirs } from './fixtures/temp-dir';
@@ -169,7 +169,7 @@ describe('PII policy', () => {
     expect(() => checkPiiPolicy({ hash: ['Traits.email'], drop: [], salt: 's' })).toThrow(/"Traits\.email" names no event field/);
     // Every StoredEvent field may start a path.
     const fields = ['event', 'user_id', 'previous_id', 'group_id', 'session_id', 'sent_at', 'properties.x', 'traits.x', 'context.x', 'context.page.url'];
-    expect(checkPiiPolicy({ hash: [], drop: fields }).drop).toEqual(fields);
+    expect(checkPiiPolicy({ hash: [], drop: fields, salt: 's' }).drop).toEqual(fields);
     expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', PII_DROP_FIELDS: 'page_url,user_agent' })).toThrow(/PII_HASH_FIELDS \/ PII_DROP_FIELDS \/ PII_SALT: PII path "page_url" names no event field/);
   });
 
@@ -177,7 +177,8 @@ describe('PII policy', () => {
     // As the ingest stores a browser's event: the client's user agent and the request's header, the IP in the server block.
     const context = { library: { name: 'sdk', version: '1' }, user_agent: IPHONE, server: { request_id: 'r1', derived_ts: '2026-06-07T10:00:00.000Z', ip: '203.0.113.0', user_agent: IPHONE } };
     const event = storedEvent({ context });
-    for (const drop of [['context.user_agent'], ['context.server.user_agent'], ['context.user_agent', 'context.server.user_agent']]) {
+    // One direction: listing the header copy alone leaves the client's own value (pii-copies.test.ts).
+    for (const drop of [['context.user_agent'], ['context.user_agent', 'context.server.user_agent']]) {
       const [row] = processRecords([record(event)], { pii: checkPiiPolicy({ hash: [], drop }) }).rows;
       expect(JSON.stringify(row)).not.toContain(IPHONE);
       expect(row?.browser_name).toBe('Safari');
@@ -191,11 +192,9 @@ describe('PII policy', () => {
     expect((once?.context as { server: Record<string, string> }).server.user_agent).toBe(server.user_agent);
   });
 
-  it('refuses paths below the first field that no stored event can hold (a misspelt key of a closed object, a key under a string, a near-miss of a known field), which matched nothing and left the data raw', () => {
+  it('refuses paths below the first field that no stored event can hold (a misspelt key of a closed object, a key under a string), which matched nothing and left the data raw', () => {
     const refused: Record<string, string> = {
       'context.page.URL': 'did you mean "context.page.url"?',
-      'context.userAgent': 'did you mean "context.user_agent"?',
-      'properties.AF_REVENUE': 'did you mean "properties.af_revenue"?',
       'context.page.uri': '"context.page" holds url, path, referrer, title only',
       'context.campaign.utm_source': '"context.campaign" holds source, medium, name, term, content, click_id, click_id_type only',
       'user_id.email': '"user_id" is not an object: list "user_id" itself',
@@ -208,6 +207,14 @@ describe('PII policy', () => {
     // Under an open object any key may be there.
     const open = ['properties.email', 'traits.email', 'context.app.build', 'context.consent.sale', 'context.first_touch.source', 'context.server.ip', 'properties.af_revenue'];
     expect(checkPiiPolicy({ hash: [], drop: open }).drop).toEqual(open);
+    // A near-miss of a known field under an open object can be stored as a key of its own: accepted, with a start-up warning.
+    const near = ['context.userAgent', 'context.Locale', 'properties.AF_REVENUE'];
+    expect(checkPiiPolicy({ hash: [], drop: near }).drop).toEqual(near);
+    expect(piiNearMisses({ hash: [], drop: [...open, ...near] })).toEqual([
+      { path: 'context.userAgent', why: 'did you mean "context.user_agent"?' },
+      { path: 'context.Locale', why: 'did you mean "context.locale"?' },
+      { path: 'properties.AF_REVENUE', why: 'did you mean "properties.af_revenue"?' },
+    ]);
     expect(() => readEnv({ STREAM_NAME: 'events', AWS_REGION: 'eu-west-1', PII_HASH_FIELDS: 'context.page.URL', PII_SALT: 's' })).toThrow(/PII_HASH_FIELDS \/ PII_DROP_FIELDS \/ PII_SALT: PII path "context.page.URL" would never match/);
   });
 

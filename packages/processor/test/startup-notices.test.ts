@@ -28,6 +28,16 @@ describe('start-up notices of the Node entry', () => {
     }
   });
 
+  it('warns of a PII path under an open object that differs from a known field only in case, _ or - (accepted: such a key can be stored)', () => {
+    expect(startupNotices(readEnv({ ...base, BAD_ROWS_STREAM_NAME: 'events-bad', PII_DROP_FIELDS: 'context.userAgent,traits.email' }))).toEqual([
+      {
+        level: 'warn',
+        msg: 'PII path "context.userAgent" is close to a known field: did you mean "context.user_agent"?',
+        fields: { pii_path: 'context.userAgent', applies_to: 'only a key spelt "userAgent" exactly; the known field is not covered unless listed' },
+      },
+    ]);
+  });
+
   it('with BAD_ROWS_STREAM_NAME: nothing to say', () => {
     expect(startupNotices(readEnv({ ...base, BAD_ROWS_STREAM_NAME: 'events-bad' }))).toEqual([]);
   });

@@ -30,3 +30,4 @@ export { BAD_ROW_ERROR_TYPES, INGEST_OTHER, INGEST_REJECTION_CODES, INGEST_UNREA
 export { glueTables, type GlueTableInput, type GlueColumn } from './catalog/glue';
 export { checkStreamName, DEFAULT_BAD_ROWS_STREAM } from './stream-names';
 export { checkAwsRegion, checkEndpointUrl } from './aws-settings';
+export { SEGMENT_CONTEXT_NAMES, segmentContextName } from './segment-names';

@@ -1,4 +1,4 @@
-import { Context } from '@eventline/schemas';
+import { Context, segmentContextName } from '@eventline/schemas';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 
@@ -64,7 +64,7 @@ const fieldFits = new Map<string, Map<string, TypeCheck<TSchema>>>(
 /** Slots kept or moved whole (a screen needs width and height together), with the Segment name a misfit is kept under. */
 const WHOLE_SLOTS = Object.keys(slots)
   .filter((slot) => !(FIELD_SLOTS as readonly string[]).includes(slot))
-  .map((slot) => [slot, slot === 'user_agent' ? 'userAgent' : slot] as const);
+  .map((slot) => [slot, segmentContextName(slot)] as const);
 const wholeFits: Record<string, TypeCheck<TSchema>> = Object.fromEntries(WHOLE_SLOTS.map(([slot]) => [slot, TypeCompiler.Compile(slots[slot]!)]));
 
 /**

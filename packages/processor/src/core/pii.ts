@@ -1,4 +1,4 @@
-import { StoredEvent } from '@eventline/schemas';
+import { Context, segmentContextName, StoredEvent } from '@eventline/schemas';
 import { createHmac } from 'node:crypto';
 import { COLUMN_PATHS, NON_TEXT_PATHS } from './lake-row';
 
@@ -38,14 +38,33 @@ export function checkPiiPolicy(policy: PiiPolicy): PiiPolicy {
     const first = path.split('.')[0] ?? '';
     // It would match nothing, and the data it was meant to protect would be stored raw.
     if (!EVENT_FIELDS.has(first)) throw new PiiPolicyError(`PII path "${path}" names no event field, so it would never match: ${spelling(path)}`);
-    const unreachable = unreachablePath(path);
-    if (unreachable !== undefined) throw new PiiPolicyError(`PII path "${path}" would never match: ${unreachable}`);
+    const unreachable = walkPath(path);
+    if (unreachable?.closed) throw new PiiPolicyError(`PII path "${path}" would never match: ${unreachable.why}`);
   }
   for (const path of policy.hash) {
     if (NON_TEXT_PATHS.has(path)) throw new PiiPolicyError(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
   }
   if (policy.hash.length > 0 && !policy.salt) throw new PiiPolicyError('a PII salt is required to hash fields');
+  // A Segment message with only a userId has it as its anonymous_id too (a key field, kept): dropping
+  // user_id then hashes that copy, which needs the salt.
+  if (policy.drop.includes('user_id') && !policy.salt) {
+    throw new PiiPolicyError(
+      'PII path "user_id" cannot be dropped without a PII salt: where anonymous_id holds the same id (a Segment message with only a userId), that key field is kept and its value hashed instead; set PII_SALT',
+    );
+  }
   return policy;
+}
+
+/**
+ * Paths of a policy that differ from a known field only in case, `_` or `-` (`context.userAgent`,
+ * `properties.AF_REVENUE`) under an open object: accepted (such a key can be stored there), but
+ * likely meant as the known field, so said at start.
+ */
+export function piiNearMisses(policy: PiiPolicy): { path: string; why: string }[] {
+  return [...policy.hash, ...policy.drop].flatMap((path) => {
+    const found = PATH.test(path) ? walkPath(path) : undefined;
+    return found !== undefined && !found.closed ? [{ path, why: found.why }] : [];
+  });
 }
 
 /** `context.server`: always the ingest's own block (its README), so it holds these keys and no other. */
@@ -61,16 +80,18 @@ interface FieldSchema {
 const loose = (key: string): string => key.toLowerCase().replace(/[_-]/g, '');
 
 /**
- * Why a path below its first field can hold nothing (undefined: it can). Walks StoredEvent's schema:
- * under a closed object (`context.page`, `context.campaign`, …) only its fields exist; under a string
- * or number nothing does; under an open object (`properties`, `traits`, `context`) any key may, but one
- * that differs from a known field only in case, `_` or `-` (`context.userAgent`) is that field misspelt.
+ * Why a path below its first field can hold nothing (`closed`), or looks like a misspelt known field
+ * (not `closed`: it can be stored, so it is only worth a warning); undefined: it can hold a value.
+ * Walks StoredEvent's schema: under a closed object (`context.page`, `context.campaign`, …) only its
+ * fields exist; under a string or number nothing does; under an open object (`properties`, `traits`,
+ * `context`) any key may, including one that differs from a known field only in case, `_` or `-`
+ * (`context.userAgent`: a native event may store that key in context's open part).
  */
-function unreachablePath(path: string): string | undefined {
+function walkPath(path: string): { closed: boolean; why: string } | undefined {
   const keys = path.split('.');
   if (keys[0] === 'context' && keys[1] === 'server' && keys.length > 2) {
-    if (!SERVER_FIELDS.includes(keys[2] ?? '')) return `"context.server" holds ${SERVER_FIELDS.join(', ')} only`;
-    return keys.length > 3 ? `"context.server.${keys[2]}" is not an object: list "context.server.${keys[2]}" itself` : undefined;
+    if (!SERVER_FIELDS.includes(keys[2] ?? '')) return { closed: true, why: `"context.server" holds ${SERVER_FIELDS.join(', ')} only` };
+    return keys.length > 3 ? { closed: true, why: `"context.server.${keys[2]}" is not an object: list "context.server.${keys[2]}" itself` } : undefined;
   }
   let schema = StoredEvent as unknown as FieldSchema;
   for (const [i, key] of keys.entries()) {
@@ -78,13 +99,14 @@ function unreachablePath(path: string): string | undefined {
     const fields = schema.properties ?? {};
     const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (field === undefined) {
+      const closed = schema.additionalProperties === false;
       const near = Object.keys(fields).find((name) => loose(name) === loose(key));
-      if (near !== undefined) return `did you mean "${[...keys.slice(0, i), near].join('.')}"?`;
-      if (schema.additionalProperties === false) return `"${at}" holds ${Object.keys(fields).join(', ')} only`;
+      if (near !== undefined) return { closed, why: `did you mean "${[...keys.slice(0, i), near].join('.')}"?` };
+      if (closed) return { closed, why: `"${at}" holds ${Object.keys(fields).join(', ')} only` };
       return undefined;
     }
     const here = keys.slice(0, i + 1).join('.');
-    if (i < keys.length - 1 && !holdsObject(field)) return `"${here}" is not an object: list "${here}" itself`;
+    if (i < keys.length - 1 && !holdsObject(field)) return { closed: true, why: `"${here}" is not an object: list "${here}" itself` };
     schema = field;
   }
   return undefined;
@@ -103,33 +125,70 @@ function spelling(path: string): string {
 /**
  * Where the ingest keeps another copy of a value, which a policy on the field covers too, or what it
  * was meant to hide would be stored raw beside it: the full value of an id it stored shortened (a
- * Segment id over 256 characters is stored fitted, the whole id under its Segment name); the user
- * agent, stored as the client's `context.user_agent` and as the request's User-Agent header,
- * `context.server.user_agent` (the same string from a browser); the IP, which the ingest stores as
- * `context.server.ip` while `context.ip` is only in records of an ingest that did not yet drop a
- * client's (Segment's libraries send one). `PII_DROP_FIELDS=context.user_agent` kept the raw user
- * agent in the lake's `context` column, and `context.ip` matched nothing in current records.
+ * Segment id over 256 characters is stored fitted, the whole id under its Segment name); the client's
+ * user agent `context.user_agent`, whose copy is the request's User-Agent header,
+ * `context.server.user_agent` (the same string from a browser; one direction only: listing the
+ * header alone leaves the client's own value); the IP, which the ingest stores as `context.server.ip`
+ * while `context.ip` is only in records of an ingest that did not yet drop a client's (both ways).
  */
 const OTHER_COPIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['user_id', ['context.segment_extra.userId']],
   ['previous_id', ['context.segment_extra.previousId']],
   ['group_id', ['context.segment_extra.groupId']],
   ['context.user_agent', ['context.server.user_agent']],
-  ['context.server.user_agent', ['context.user_agent']],
   ['context.ip', ['context.server.ip']],
+  ['context.server.ip', ['context.ip']],
 ]);
 
-/** The paths with their other copies, each once (a path listed with its copy was hashed twice). */
-function withOtherCopies(paths: readonly string[]): string[] {
-  return [...new Set(paths.flatMap((path) => [path, ...(OTHER_COPIES.get(path) ?? [])]))];
+/** Our typed context slots: a Segment value that does not fit one is kept raw in segment_extra.context. */
+const CONTEXT_SLOTS: ReadonlySet<string> = new Set(Object.keys(Context.properties));
+
+/**
+ * The copies of one path: the fixed ones above; for a typed context slot (or a field of it), the
+ * misfit Segment value the ingest kept under `context.segment_extra.context.<Segment name>`
+ * (packages/ingest/src/routes/segment-context.ts: a 5,000-character page URL, an over-long user
+ * agent); for `traits.*`, the copy Segment's mobile libraries send in `context.traits`.
+ */
+function copiesOf(path: string): string[] {
+  const keys = path.split('.');
+  const copies = [...(OTHER_COPIES.get(path) ?? [])];
+  if (keys[0] === 'context' && keys.length > 1 && CONTEXT_SLOTS.has(keys[1]!)) {
+    copies.push(['context', 'segment_extra', 'context', segmentContextName(keys[1]!), ...keys.slice(2)].join('.'));
+  }
+  if (keys[0] === 'traits') copies.push(['context', ...keys].join('.'));
+  return copies;
+}
+
+type Action = 'hash' | 'drop';
+
+/**
+ * What to do at each path, copies included. A listed path does what it is listed for; a copy not
+ * listed itself follows the path it copies (drop when two listed paths share it and one drops): a
+ * hashed `context.user_agent` is kept, hashed, when its copy `context.server.user_agent` is dropped.
+ */
+function actions(policy: PiiPolicy): Map<string, Action> {
+  const listed = new Map<string, Action>([...policy.hash.map((p) => [p, 'hash'] as const), ...policy.drop.map((p) => [p, 'drop'] as const)]);
+  const all = new Map(listed);
+  for (const [path, action] of listed) {
+    for (const copy of copiesOf(path)) {
+      if (listed.has(copy) || all.get(copy) === 'drop') continue;
+      all.set(copy, action);
+    }
+  }
+  return all;
 }
 
 /** A copy of `event` with the policy applied (objects on the paths are copied, not mutated). */
 export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
   if (policy.hash.length === 0 && policy.drop.length === 0) return event;
-  let out = event as Record<string, unknown>;
-  for (const path of withOtherCopies(policy.drop)) out = update(out, path.split('.'), () => undefined);
-  for (const path of withOtherCopies(policy.hash)) out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
+  const plan = actions(policy);
+  // A Segment message with only a userId has it as anonymous_id too: a key field, so it is hashed
+  // (the same HMAC as user_id, so rows still join) whether user_id is hashed or dropped.
+  const raw = event as Record<string, unknown>;
+  if (plan.has('user_id') && typeof raw.user_id === 'string' && raw.anonymous_id === raw.user_id) plan.set('anonymous_id', 'hash');
+  let out = raw;
+  for (const [path, action] of plan) if (action === 'drop') out = update(out, path.split('.'), () => undefined);
+  for (const [path, action] of plan) if (action === 'hash') out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
   return out as T;
 }
 
