@@ -164,11 +164,13 @@
 //                `endpoint: 'https://ingest.example.com/v1/batch'` posted to /v1/batch/v1/batch, a 404, and every event was dropped).
 //   11310 B gzip: measured 11306 B (+7 B) with an endpoint ending in /v1 (or /v1/) taken as the base URL too (a review:
 //                `endpoint: 'https://ingest.example.com/v1'` posted to /v1/v1/batch, a 404), never a host named v1.
+//   11305 B gzip: measured 11304 B (−2 B) with a trailing /v1 kept again (the next review: an API Gateway stage named v1,
+//                reached through its execute-api URL `…/v1`, lost every event); only /v1/batch is left out.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11310;
+const GZIP_BUDGET = 11305;
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;

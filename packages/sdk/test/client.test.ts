@@ -371,8 +371,8 @@ describe('config', () => {
     expect(ingest.received).toHaveLength(1);
   });
 
-  // Each posted to /v1/batch/v1/batch or /v1/v1/batch before: a 404, and every event dropped.
-  it.each(['/v1/batch', '/v1/batch/', '/v1', '/v1/'])('takes an endpoint ending in %s as the API base', async (ending) => {
+  // Each posted to /v1/batch/v1/batch before: a 404, and every event dropped.
+  it.each(['/v1/batch', '/v1/batch/'])('takes an endpoint ending in %s as the API base', async (ending) => {
     const client = clients.create({ endpoint: `${ENDPOINT}${ending}` });
     const notices = record(client);
     client.track('a');
@@ -381,9 +381,11 @@ describe('config', () => {
     expect(ingest.received.map((r) => new URL(r.url).pathname)).toEqual(['/v1/batch']);
   });
 
-  it('strips only a path ending, never a host named v1', () => {
+  it('strips only a path ending /v1/batch, never a host named v1, and keeps a /v1 (an API Gateway stage of that name)', () => {
     expect(resolveConfig({ writeKey: 'k', endpoint: 'https://v1' }).endpoint).toBe('https://v1');
     expect(resolveConfig({ writeKey: 'k', endpoint: 'https://v1/batch/' }).endpoint).toBe('https://v1/batch');
-    expect(resolveConfig({ writeKey: 'k', endpoint: 'https://x.example/api/v1/' }).endpoint).toBe('https://x.example/api');
+    expect(resolveConfig({ writeKey: 'k', endpoint: 'https://x.example/api/v1/batch' }).endpoint).toBe('https://x.example/api');
+    // execute-api URL of a stage named v1: the SDK posts to …/v1/v1/batch, stage v1, route /v1/batch.
+    expect(resolveConfig({ writeKey: 'k', endpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/' }).endpoint).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com/v1');
   });
 });

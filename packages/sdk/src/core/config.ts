@@ -4,7 +4,7 @@ import type { Plugin } from './plugins';
 export interface ClientConfig {
   /** Identifies the app/source; sent in the `writeKey` query parameter of every request. */
   writeKey: string;
-  /** Ingest base URL, e.g. `https://ingest.example.com`; the SDK POSTs to `${endpoint}/v1/batch` (a trailing `/v1` or `/v1/batch` is left out). */
+  /** Ingest base URL, e.g. `https://ingest.example.com`; the SDK POSTs to `${endpoint}/v1/batch` (a trailing `/v1/batch` is left out; a trailing `/v1` is kept: it can be an API Gateway stage). */
   endpoint: string;
   /** Send as soon as this many events are queued. Default 20. */
   flushAt?: number;
@@ -73,5 +73,5 @@ export function resolveConfig(config: ClientConfig): ResolvedConfig {
   const { consent = 'granted', compress = true, autoPage = true, plugins = [] } = config;
   const checks = { consent: consent == 'granted' || consent == 'pending', compress: compress === !!compress, autoPage: autoPage === !!autoPage, plugins: Array.isArray(plugins) };
   for (const key in checks) if (!checks[key as keyof typeof checks]) throw invalid(key);
-  return { ...ints, writeKey, endpoint: endpoint.replace(/([^/])(\/v1(\/batch)?)?\/*$/, '$1'), compress, consent, autoPage, plugins };
+  return { ...ints, writeKey, endpoint: endpoint.replace(/([^/])(\/v1\/batch)?\/*$/, '$1'), compress, consent, autoPage, plugins };
 }
