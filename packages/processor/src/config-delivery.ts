@@ -96,7 +96,8 @@ function urlSchemaProblem(url: string, schema: string, problems: string[]): void
   for (const [key, value] of params) {
     const fromOptions = key === 'options';
     const list = /^(schema|currentschema|search_path)$/i.test(key) ? value : /search_path\s*=\s*(\S+)/.exec(fromOptions ? value : '')?.[1];
-    const named = list === undefined ? undefined : firstSchema(list);
+    // Prisma's ?schema= is one name used as written; the search_path forms are read by PostgreSQL's rules.
+    const named = list === undefined ? undefined : /^schema$/i.test(key) ? list.trim() || undefined : firstSchema(list);
     if (named === undefined || named === '$user' || named === schema) continue;
     const how = fromOptions
       ? `sets search_path=${list} (options=…), which node-postgres passes to the server, but the sink names its table with PG_SCHEMA in every statement`

@@ -22,6 +22,7 @@ import { createKinesisEsmHandler, type KinesisEsmHandler } from './lambda/kinesi
 import type { FirehoseTransformationEvent, KinesisStreamEvent } from './lambda/aws-events';
 import { ConfigError } from './config-error';
 import { stderrLogger } from './log';
+import { piiNotices } from './startup-notices';
 import { wireDelivery } from './wiring';
 
 /** The DynamoDB seen index when DEDUPE_TABLE is set; `conditionalWrites` where claims of one id may race. */
@@ -31,6 +32,11 @@ function dynamoSeenIndex(dedupe: DynamoDedupeEnv | undefined, region: string, co
   return openDynamoSeenIndex({ client, table: dedupe.table, windowMs: dedupe.windowMs, conditionalWrites });
 }
 
+/** Once per cold start, as the Node entry does at start: a PII path that may not be the field meant. */
+function warnPiiNearMisses(delivery: Parameters<typeof piiNotices>[0]['delivery']): void {
+  for (const notice of piiNotices({ delivery })) stderrLogger(notice.level, notice.msg, notice.fields);
+}
+
 async function setUpKinesisHandler(): Promise<KinesisEsmHandler> {
   const problems: string[] = [];
   const env = readDeliveryEnv(process.env, problems);
@@ -38,6 +44,7 @@ async function setUpKinesisHandler(): Promise<KinesisEsmHandler> {
   const badRowsStream = readLambdaBadRowsStream(process.env, problems);
   if (!env.s3) problems.push('S3_BUCKET is required for the Lambda (it has no lasting disk)');
   if (problems.length > 0) throw new ConfigError(problems);
+  warnPiiNearMisses(env);
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const wired = await wireDelivery(env, '/tmp/lake', region, stderrLogger);
   // The ESM orders each partition key's records: claims of one event_id never race.
@@ -68,6 +75,7 @@ export async function firehoseHandler(event: FirehoseTransformationEvent): Retur
     const dedupe = readDynamoDedupeEnv(process.env, problems);
     const badRowsStream = readLambdaBadRowsStream(process.env, problems);
     if (problems.length > 0) throw new ConfigError(problems);
+    warnPiiNearMisses(env);
     // Nothing documents that Firehose transforms one shard's batches one at a time: conditional claims.
     const seen = dynamoSeenIndex(dedupe, process.env.AWS_REGION ?? 'us-east-1', true);
     return createFirehoseTransformHandler({ pii: env.pii, ...(seen ? { seen } : {}), badRowsStream, log: stderrLogger });

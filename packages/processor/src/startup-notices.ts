@@ -24,7 +24,7 @@ export function startupNotices(env: Pick<ProcessorEnv, 'badRowsStream' | 'lakeDi
  * (`context.userAgent`, `properties.AF_REVENUE`): valid, since such a key can be stored, but the
  * known field (`context.user_agent`) stays raw if it was the one meant.
  */
-function piiNotices(env: Pick<ProcessorEnv, 'delivery'>): StartupNotice[] {
+export function piiNotices(env: Pick<ProcessorEnv, 'delivery'>): StartupNotice[] {
   return piiNearMisses(env.delivery.pii).map(({ path, why }) => ({
     level: 'warn' as const,
     msg: `PII path "${path}" is close to a known field: ${why}`,

@@ -91,7 +91,11 @@ describe('PostgreSQL settings', () => {
     // Only a list's first entry is the schema meant, as PostgreSQL reads it: never advising PG_SCHEMA=analytics,public.
     expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3Dextensions%2Cpublic' })).toEqual([expect.stringMatching(/set PG_SCHEMA=extensions, or take it out of DATABASE_URL$/) as unknown]);
     expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?currentSchema=analytics,public', PG_SCHEMA: 'analytics' })).toEqual([]);
-    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?schema=Analytics', PG_SCHEMA: 'analytics' })).toEqual([]);
+    // Prisma quotes its ?schema= name: "Analytics" is not analytics.
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?schema=Analytics', PG_SCHEMA: 'analytics' })).toEqual([
+      'DATABASE_URL names the schema "Analytics" (schema=…), which node-postgres does not read: rows go to PG_SCHEMA ("analytics"); "Analytics" is not a name PG_SCHEMA takes (a-z, 0-9, _): use a schema with such a name, or take it out of DATABASE_URL',
+    ]);
+    expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?currentSchema=Analytics', PG_SCHEMA: 'analytics' })).toEqual([]);
     // "$user" first is PostgreSQL's default, naming no schema; a quoted name keeps its case, which PG_SCHEMA cannot take.
     expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3D%22%24user%22%2Cpublic' })).toEqual([]);
     expect(problemsOf({ ...db, DATABASE_URL: 'postgres://u@h/db?options=-c%20search_path%3D%22Analytics%22' })).toEqual([expect.stringMatching(/; "Analytics" is not a name PG_SCHEMA takes \(a-z, 0-9, _\): use a schema with such a name, or take it out of DATABASE_URL$/) as unknown]);

@@ -53,6 +53,13 @@ describe('PII policy: the copies the ingest keeps of a value', () => {
     expect(extra(row(event, { drop: ['context.page'] }))).toEqual({ userAgent: longUa, campaign: { name: 'n'.repeat(300) }, locale: 'x'.repeat(100) });
   });
 
+  it("covers analytics.js's page.search (the URL's query string, kept in segment_extra.context.page) with context.page.url", () => {
+    const event = storedEvent({ context: { library, page: { url: 'https://shop.example/p?e=a@b.c', path: '/p' }, segment_extra: { context: { page: { search: '?e=a@b.c' } } } } as never });
+    const hashed = row(event, { hash: ['context.page.url'], salt: 's' });
+    expect(JSON.stringify(hashed)).not.toContain('a@b.c');
+    expect((hashed?.context as { segment_extra: { context: { page: { search: string } } } }).segment_extra.context.page.search).toBe(hmac('?e=a@b.c'));
+  });
+
   it('covers context.traits.* with traits.* (Segment mobile libraries copy traits into context)', () => {
     const event = storedEvent({ type: 'identify', event: undefined, traits: { email: 'a@example.com' }, context: { library, traits: { email: 'a@example.com', plan: 'pro' } } as never });
     const hashed = row(event, { hash: ['traits.email'], salt: 's' });

@@ -135,6 +135,8 @@ const OTHER_COPIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['user_id', ['context.segment_extra.userId']],
   ['previous_id', ['context.segment_extra.previousId']],
   ['group_id', ['context.segment_extra.groupId']],
+  // analytics.js sends the query string apart, as page.search (kept in segment_extra.context.page).
+  ['context.page.url', ['context.segment_extra.context.page.search']],
   ['context.user_agent', ['context.server.user_agent']],
   ['context.ip', ['context.server.ip']],
   ['context.server.ip', ['context.ip']],

@@ -24,7 +24,7 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
   c('type', 'string', 'track | identify | page | screen | alias | group'),
   c('event', 'string', 'event name for track, e.g. af_purchase'),
   c('user_id', 'string', 'customer user id (may be hashed by the PII policy)'),
-  c('anonymous_id', 'string', 'device id; the Kinesis partition key'),
+  c('anonymous_id', 'string', 'device id; the Kinesis partition key (an HMAC of the user id where a PII policy on user_id met a Segment message with only a userId)'),
   c('previous_id', 'string', 'alias: the previous id'),
   c('group_id', 'string', 'group: the group id'),
   c('session_id', 'string', 'SDK session id'),
