@@ -26,6 +26,13 @@ describe('PII policy: the copies the ingest keeps of a value', () => {
     expect([native?.user_id, native?.anonymous_id]).toEqual([hmac('alice@example.com'), 'dev-9']);
   });
 
+  it('refuses a listed path inside another listed one (the outer hash depended on their order)', () => {
+    expect(() => checkPiiPolicy({ hash: ['traits.email', 'traits'], drop: [], salt: 's' })).toThrow('PII path "traits.email" lies inside "traits", which is listed too: keep only one of them');
+    expect(() => checkPiiPolicy({ hash: ['context.page'], drop: ['context.page.url'], salt: 's' })).toThrow('lies inside "context.page"');
+    // A prefix of the name is not a parent.
+    expect(checkPiiPolicy({ hash: ['traits.email', 'traits.email_verified'], drop: [], salt: 's' }).hash).toHaveLength(2);
+  });
+
   it('refuses to drop user_id without a salt: the anonymous_id copy can only be hashed', () => {
     expect(() => checkPiiPolicy({ hash: [], drop: ['user_id'] })).toThrow(
       new PiiPolicyError(

@@ -41,6 +41,14 @@ export function checkPiiPolicy(policy: PiiPolicy): PiiPolicy {
     const unreachable = walkPath(path);
     if (unreachable?.closed) throw new PiiPolicyError(`PII path "${path}" would never match: ${unreachable.why}`);
   }
+  // One listed inside another (`traits` and `traits.email`): the outer one's hash would depend on the
+  // order the two are applied in, so the same event would hash differently after a reordering.
+  const listed = [...policy.hash, ...policy.drop];
+  const outer = listed.find((path) => listed.some((other) => other.startsWith(`${path}.`)));
+  if (outer !== undefined) {
+    const inner = listed.find((other) => other.startsWith(`${outer}.`))!;
+    throw new PiiPolicyError(`PII path "${inner}" lies inside "${outer}", which is listed too: keep only one of them`);
+  }
   for (const path of policy.hash) {
     if (NON_TEXT_PATHS.has(path)) throw new PiiPolicyError(`PII path "${path}" cannot be hashed: its column is not text (drop it instead)`);
   }
