@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isHostName } from '@eventline/schemas';
 
 type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;
 
@@ -17,10 +18,7 @@ export function readSwitch(env: Env, name: string, problems: string[]): boolean 
   return false;
 }
 
-/** A host name as resolvers take it: `_` too (Docker Compose service names, `ingest_1`), and a trailing dot (`ingest.local.`). */
-const HOSTNAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
-
-const isHost = (host: string): boolean => isIP(host) !== 0 || HOSTNAME.test(host);
+const isHost = (host: string): boolean => isIP(host) !== 0 || isHostName(host);
 
 /**
  * HOST: what `server.listen` takes, an address or a name. A port, a scheme or brackets failed at start

@@ -85,6 +85,9 @@ describe('readEnv', () => {
     expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 });
     expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: '::' }).metrics).toEqual({ host: '::', port: 9464 });
     expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: 'metrics.internal' }).metrics).toEqual({ host: 'metrics.internal', port: 9464 });
+    // The names the ingest's HOST takes too: a Docker Compose service name, a trailing dot.
+    expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: 'processor_1' }).metrics).toEqual({ host: 'processor_1', port: 9464 });
+    expect(readEnv({ ...base, METRICS_PORT: '9464', METRICS_HOST: 'metrics.local.' }).metrics).toEqual({ host: 'metrics.local.', port: 9464 });
     for (const port of ['65536', '-1', '80.5', 'http', '0x50']) {
       expect(() => readEnv({ ...base, METRICS_PORT: port })).toThrow(`METRICS_PORT must be an integer from 0 (a free port) to 65535, got "${port}"`);
     }
