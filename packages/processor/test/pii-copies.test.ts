@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkPiiPolicy, PiiPolicyError, processRecords } from '../src';
+import { piiNearMisses } from '../src/core/pii';
 import { record, storedEvent } from './fixtures/events';
 
 const hmac = (value: string, salt = 's') => createHmac('sha256', salt).update(value).digest('hex');
@@ -24,6 +25,14 @@ describe('PII policy: the copies the ingest keeps of a value', () => {
     // A native event's own device id is not the user id: untouched.
     const native = row(storedEvent({ user_id: 'alice@example.com', anonymous_id: 'dev-9', context: { library } }), { hash: ['user_id'], salt: 's' });
     expect([native?.user_id, native?.anonymous_id]).toEqual([hmac('alice@example.com'), 'dev-9']);
+  });
+
+  it('names a case variant of context.server as a near miss (the ingest adds server; the client schema has no such key)', () => {
+    expect(piiNearMisses({ hash: ['context.Server.ip'], drop: ['context.SERVER.user_agent'], salt: 's' })).toEqual([
+      { path: 'context.Server.ip', why: 'did you mean "context.server.ip"?' },
+      { path: 'context.SERVER.user_agent', why: 'did you mean "context.server.user_agent"?' },
+    ]);
+    expect(piiNearMisses({ hash: ['context.server.ip'], drop: [], salt: 's' })).toEqual([]);
   });
 
   it('refuses a listed path inside another listed one (the outer hash depended on their order)', () => {

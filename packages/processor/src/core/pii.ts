@@ -97,6 +97,10 @@ const loose = (key: string): string => key.toLowerCase().replace(/[_-]/g, '');
  */
 function walkPath(path: string): { closed: boolean; why: string } | undefined {
   const keys = path.split('.');
+  // `server` is not in the client schema's context (the ingest adds it): a case variant is a near miss too.
+  if (keys[0] === 'context' && keys[1] !== undefined && keys[1] !== 'server' && loose(keys[1]) === 'server') {
+    return { closed: false, why: `did you mean "${['context', 'server', ...keys.slice(2)].join('.')}"?` };
+  }
   if (keys[0] === 'context' && keys[1] === 'server' && keys.length > 2) {
     if (!SERVER_FIELDS.includes(keys[2] ?? '')) return { closed: true, why: `"context.server" holds ${SERVER_FIELDS.join(', ')} only` };
     return keys.length > 3 ? { closed: true, why: `"context.server.${keys[2]}" is not an object: list "context.server.${keys[2]}" itself` } : undefined;
