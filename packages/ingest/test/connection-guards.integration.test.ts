@@ -116,6 +116,9 @@ describe('the Node entry guarding against slow clients and floods of connections
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect([rejectedCount(metrics, 'request_timeout'), rejectedCount(metrics, 'incomplete_body')]).toEqual([0, 1]);
       expect(records(lines).filter((r) => r.msg === 'request').map((r) => r.error_code)).toEqual(['incomplete_body']);
+      // The request id the client was given is logged too, so a client quoting it can be found.
+      const given = /^X-Request-Id: (\S+)\r$/m.exec(cut.answer)?.[1];
+      expect(records(lines).filter((r) => r.msg === 'request body cut')).toEqual([expect.objectContaining({ request_id: given, status: 408, error_code: 'request_timeout', counted_as: 'incomplete_body' })]);
     } finally {
       await stopChild(child, 5000);
     }

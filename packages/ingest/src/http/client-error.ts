@@ -29,9 +29,13 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
   const { status, text, code } = refusalOf(error.code);
   const id = answerRaw(socket, { status, text, code, message: message ?? `the HTTP request could not be parsed (${error.code ?? 'parse error'})` });
-  // A request timed out while the app is reading its body is counted and logged by the app, once, with
-  // the code its body read ends in (`incomplete_body`): not twice.
-  if (code === 'request_timeout' && pending) return;
+  // A request timed out while the app is reading its body is counted by the app, once, with the code
+  // its body read ends in (`incomplete_body`): not twice. Its line has the app's own request id, so the
+  // one this answer gave the client is logged here, or a client quoting it could not be found.
+  if (code === 'request_timeout' && pending) {
+    report.log?.({ level: 'info', msg: 'request body cut', request_id: id, status, error_code: code, counted_as: 'incomplete_body' });
+    return;
+  }
   report.count?.(code);
   // The access log's `request` line, less what no parsed request has (method, route, app).
   report.log?.({ level: 'info', msg: 'request', request_id: id, status, error_code: code, parse_error: error.code ?? 'parse error' });
