@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { emulatorDynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
 import { firehoseHandler, kinesisHandler } from '../src/lambda';
 import { createSeenTable } from './fixtures/dynamo';
@@ -14,7 +14,10 @@ describe('Lambda entries configured from the environment', () => {
   let dynamoClient: DynamoDBClient;
   let table: string;
   const saved = { ...process.env };
+  const stderr: string[] = [];
   beforeAll(async () => {
+    // Before any handler runs: the entries log their start-up warnings at their first invocation.
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true));
     [s3, dynamo] = await Promise.all([startS3({ buckets: ['lake'] }), startDynamo()]);
     dynamoClient = new DynamoDBClient(emulatorDynamoClientConfig(dynamo.endpoint));
     table = await createSeenTable(dynamoClient);
@@ -25,7 +28,8 @@ describe('Lambda entries configured from the environment', () => {
       S3_PREFIX: 'lambda',
       S3_ENDPOINT: s3.endpoint,
       OUTPUT_FORMAT: 'parquet',
-      PII_HASH_FIELDS: 'user_id',
+      // context.userAgent: a near miss of context.user_agent, which each entry names once, at its cold start.
+      PII_HASH_FIELDS: 'user_id,context.userAgent',
       PII_SALT: 'test-salt',
       // With S3_ENDPOINT the environment's keys sign the S3 calls: s3rver's own pair, not a developer's AWS keys.
       AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -33,6 +37,7 @@ describe('Lambda entries configured from the environment', () => {
     });
   });
   afterAll(async () => {
+    vi.restoreAllMocks();
     process.env = saved;
     dynamoClient?.destroy();
     await Promise.all([s3?.stop(), dynamo?.stop()]);
@@ -115,5 +120,13 @@ describe('Lambda entries configured from the environment', () => {
       ['Ok', 'ingest_invalid_event'],
       ['Ok', 'ingest_invalid_event'],
     ]);
+  });
+
+  // Last: both entries have had their cold start above.
+  it('each entry names a PII near miss once, at its cold start, as the Node entry does', () => {
+    const records = stderr.flatMap((chunk) => chunk.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const warnings = records.filter((r) => r.pii_path === 'context.userAgent');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatchObject({ level: 'warn', msg: expect.stringContaining('did you mean "context.user_agent"?') as unknown });
   });
 });
