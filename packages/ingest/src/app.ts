@@ -54,6 +54,8 @@ export interface AppDeps {
   log?: (record: Record<string, unknown>) => void;
   /** The peer address as the runtime sees it (socket, API Gateway's sourceIp); anonymised before use. */
   clientIp?: (c: Context) => string | undefined;
+  /** Told each request's id as it is given (the Node entry, to log it beside an answer of its own to that request). */
+  onRequestId?: (c: Context, id: string) => void;
   /** Whether the runtime already answered this request (the Node entry's 408 for a body gone idle): its body, should the rest arrive, is not taken. */
   answeredByRuntime?: (c: Context) => boolean;
 }
@@ -67,7 +69,7 @@ export function createApp(deps: AppDeps) {
   // Decided here only: the Node entry counts its parser-level refusals through the app's `countRejection`.
   const metrics = options.metrics === false ? undefined : createMetrics(writer.stats?.bind(writer));
   if (metrics) app.use(metrics.middleware);
-  app.use(nosniff(), requestId(), accessLog(log, options.logAllRequests));
+  app.use(nosniff(), requestId(deps.onRequestId), accessLog(log, options.logAllRequests));
   app.route('/', healthRoutes({ writer, streamName: options.streamName, registry: metrics?.registry, log }));
 
   const originsFor = originPolicy(options.allowedOrigins ?? {});

@@ -145,12 +145,13 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   }
   checkStreamName('STREAM_NAME', config.streamName, problems);
   checkStreamName('BAD_ROWS_STREAM_NAME', config.badRowsStreamName, problems);
-  // Bad rows would land among the events, and the processor would take every rejection for a bad event.
-  // A burst for a limit that is off does nothing: the operator meant a limit and has none.
+  // A burst for a limit that is off does nothing: the operator meant a limit and has none. (A rate refused
+  // above reads as 0 too: its own problem is listed, not this one.)
   for (const [burst, rate, value] of [['INGEST_RATE_LIMIT_BURST', 'INGEST_RATE_LIMIT_PER_SECOND', rateLimitPerSecond], ['INGEST_CLIENT_RATE_LIMIT_BURST', 'INGEST_CLIENT_RATE_LIMIT_PER_SECOND', clientRateLimitPerSecond]] as const) {
-    if (value === 0 && env[burst]) problems.push(`${burst} has no effect while ${rate} is 0 (the limit is off): set ${rate} too, or leave ${burst} out`);
+    if (value === 0 && env[burst] && !problems.some((p) => p.startsWith(`${rate} `))) problems.push(`${burst} has no effect while ${rate} is 0 (the limit is off): set ${rate} too, or leave ${burst} out`);
   }
   if (config.adminPort !== undefined && config.adminPort !== 0 && config.adminPort === config.port) problems.push(`INGEST_ADMIN_PORT must differ from PORT (both are ${config.port})`);
+  // Bad rows would land among the events, and the processor would take every rejection for a bad event.
   if (config.streamName === config.badRowsStreamName) problems.push(`BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "${config.streamName}"): rejections would be written among the events`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -58,7 +58,10 @@ function main(): void {
   // Set once the server exists (below); the app asks only while serving a request, after that.
   let answered408: (req: IncomingMessage) => boolean = () => false;
   const answeredByRuntime = (c: Context): boolean => answered408((c.env as HttpBindings).incoming);
-  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies), answeredByRuntime });
+  // The app's id of each request, so a 408 of ours to a request it was reading is logged with both ids.
+  const appRequestIds = new WeakMap<IncomingMessage, string>();
+  const onRequestId = (c: Context, id: string): void => void appRequestIds.set((c.env as HttpBindings).incoming, id);
+  const app = createApp({ writer, options: config, log, clientIp: nodeClientIp(config.trustedProxies), answeredByRuntime, onRequestId });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: requestTimeouts(config.requestTimeoutMs) }, (info: AddressInfo) => {
     log({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, stream: config.streamName, max_connections: config.maxConnections });
   });
@@ -77,7 +80,7 @@ function main(): void {
     // Already answered (e.g. 401 before the body was read): nothing left to tell this client.
     if (res.headersSent) return void socket.destroy();
     const error = Object.assign(new Error(why.kind === 'idle' ? 'request body idle' : 'request body too slow'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
-    answerClientError(error, socket, { count: app.countRejection, log }, bodyTimeoutMessage(why, bounds.idleMs, bounds.minBytesPerSecond));
+    answerClientError(error, socket, { count: app.countRejection, log }, bodyTimeoutMessage(why, bounds.idleMs, bounds.minBytesPerSecond), appRequestIds.get(res.req));
   });
   const open = trackOpenConnections(server as Server);
   if (config.maxConnections > 0) {

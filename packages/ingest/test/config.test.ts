@@ -167,6 +167,16 @@ describe('loadConfig: slow clients and connections (Node entry)', () => {
     expect(() => loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '-1' })).toThrow('INGEST_CLIENT_RATE_LIMIT_PER_SECOND must be an integer ≥ 0, got "-1"');
     expect(() => loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_BURST: '20' })).toThrow('INGEST_CLIENT_RATE_LIMIT_BURST has no effect while INGEST_CLIENT_RATE_LIMIT_PER_SECOND is 0 (the limit is off): set INGEST_CLIENT_RATE_LIMIT_PER_SECOND too, or leave INGEST_CLIENT_RATE_LIMIT_BURST out');
     expect(() => loadConfig({ ...keys, INGEST_RATE_LIMIT_PER_SECOND: '0', INGEST_RATE_LIMIT_BURST: '5' })).toThrow('INGEST_RATE_LIMIT_BURST has no effect while INGEST_RATE_LIMIT_PER_SECOND is 0');
+    // A rate refused for its own value: that problem alone, not a burst "without" a rate.
+    const problems = (() => {
+      try {
+        loadConfig({ ...keys, INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '2.5', INGEST_CLIENT_RATE_LIMIT_BURST: '10' });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    })();
+    expect(problems).toEqual(['INGEST_CLIENT_RATE_LIMIT_PER_SECOND must be an integer ≥ 0, got "2.5"']);
   });
 
   it('reads INGEST_ADMIN_PORT (unset: no admin listener), which must differ from PORT', () => {

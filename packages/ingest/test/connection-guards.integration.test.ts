@@ -118,7 +118,10 @@ describe('the Node entry guarding against slow clients and floods of connections
       expect(records(lines).filter((r) => r.msg === 'request').map((r) => r.error_code)).toEqual(['incomplete_body']);
       // The request id the client was given is logged too, so a client quoting it can be found.
       const given = /^X-Request-Id: (\S+)\r$/m.exec(cut.answer)?.[1];
-      expect(records(lines).filter((r) => r.msg === 'request body cut')).toEqual([expect.objectContaining({ request_id: given, status: 408, error_code: 'request_timeout', counted_as: 'incomplete_body' })]);
+      const appLine = records(lines).find((r) => r.msg === 'request' && r.error_code === 'incomplete_body');
+      // With the app's id of the same request: the two lines are linked.
+      expect(records(lines).filter((r) => r.msg === 'request body cut')).toEqual([expect.objectContaining({ request_id: given, status: 408, error_code: 'request_timeout', counted_as: 'incomplete_body', app_request_id: appLine?.request_id })]);
+      expect(appLine?.request_id).toEqual(expect.any(String));
     } finally {
       await stopChild(child, 5000);
     }

@@ -33,6 +33,8 @@ describe('PII policy: the copies the ingest keeps of a value', () => {
       { path: 'context.SERVER.user_agent', why: 'did you mean "context.server.user_agent"?' },
     ]);
     expect(piiNearMisses({ hash: ['context.server.ip'], drop: [], salt: 's' })).toEqual([]);
+    // No hint towards a path start-up would refuse.
+    expect(piiNearMisses({ hash: ['context.Server.foo', 'context.Server.ip.x'], drop: [], salt: 's' })).toEqual([]);
   });
 
   it('refuses a listed path inside another listed one (the outer hash depended on their order)', () => {

@@ -21,9 +21,10 @@ function refusalOf(errorCode: string | undefined): { status: number; text: strin
  * that does not match what follows, headers too large, too slow): answer the way the app does — a
  * code, a reason and a request id — instead of Node's bare "400 Bad Request", then close. Counted and
  * logged as the app's refusals are (`report`), without the peer's address. `message` replaces the
- * generic one (the Node entry's own 408s say what was too slow).
+ * generic one (the Node entry's own 408s say what was too slow); `appRequestId`, the id the app gave
+ * the request whose body it was reading, links the two log lines.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex, report: ClientErrorReport = {}, message?: string): void {
+export function answerClientError(error: Error & { code?: string }, socket: Duplex, report: ClientErrorReport = {}, message?: string, appRequestId?: string): void {
   // Node's own rule: no answer when the socket is gone or an answer on it has already begun.
   const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
@@ -33,7 +34,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   // its body read ends in (`incomplete_body`): not twice. Its line has the app's own request id, so the
   // one this answer gave the client is logged here, or a client quoting it could not be found.
   if (code === 'request_timeout' && pending) {
-    report.log?.({ level: 'info', msg: 'request body cut', request_id: id, status, error_code: code, counted_as: 'incomplete_body' });
+    report.log?.({ level: 'info', msg: 'request body cut', request_id: id, status, error_code: code, counted_as: 'incomplete_body', ...(appRequestId ? { app_request_id: appRequestId } : {}) });
     return;
   }
   report.count?.(code);

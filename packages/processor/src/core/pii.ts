@@ -99,7 +99,9 @@ function walkPath(path: string): { closed: boolean; why: string } | undefined {
   const keys = path.split('.');
   // `server` is not in the client schema's context (the ingest adds it): a case variant is a near miss too.
   if (keys[0] === 'context' && keys[1] !== undefined && keys[1] !== 'server' && loose(keys[1]) === 'server') {
-    return { closed: false, why: `did you mean "${['context', 'server', ...keys.slice(2)].join('.')}"?` };
+    // Suggested only when the corrected path is one start-up takes (`context.server.<field>`, or the block).
+    const meant = ['context', 'server', ...keys.slice(2)].join('.');
+    return walkPath(meant)?.closed ? undefined : { closed: false, why: `did you mean "${meant}"?` };
   }
   if (keys[0] === 'context' && keys[1] === 'server' && keys.length > 2) {
     if (!SERVER_FIELDS.includes(keys[2] ?? '')) return { closed: true, why: `"context.server" holds ${SERVER_FIELDS.join(', ')} only` };
