@@ -146,7 +146,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   checkStreamName('STREAM_NAME', config.streamName, problems);
   checkStreamName('BAD_ROWS_STREAM_NAME', config.badRowsStreamName, problems);
   // A burst for a limit that is off does nothing: the operator meant a limit and has none. (A rate refused
-  // above reads as 0 too: its own problem is listed, not this one.)
+  // above has its own problem listed, not this one too.)
   for (const [burst, rate, value] of [['INGEST_RATE_LIMIT_BURST', 'INGEST_RATE_LIMIT_PER_SECOND', rateLimitPerSecond], ['INGEST_CLIENT_RATE_LIMIT_BURST', 'INGEST_CLIENT_RATE_LIMIT_PER_SECOND', clientRateLimitPerSecond]] as const) {
     if (value === 0 && env[burst] && !problems.some((p) => p.startsWith(`${rate} `))) problems.push(`${burst} has no effect while ${rate} is 0 (the limit is off): set ${rate} too, or leave ${burst} out`);
   }

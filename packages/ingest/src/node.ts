@@ -72,7 +72,8 @@ function main(): void {
       log({ level: 'info', msg: 'admin listening', url: `http://${info.address}:${info.port}`, paths: '/healthz /readyz /metrics' });
     });
   }
-  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, { count: app.countRejection, log }));
+  const report = { count: app.countRejection, log, appRequestIdOf: (req: IncomingMessage) => appRequestIds.get(req) };
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, report));
   // A body with no byte for INGEST_REQUEST_TIMEOUT_MS, or slower than INGEST_MIN_BODY_BYTES_PER_SECOND after
   // it, gets the answer Node's own request timeout gets.
   const bounds = { idleMs: config.requestTimeoutMs, minBytesPerSecond: config.minBodyBytesPerSecond };
@@ -80,7 +81,7 @@ function main(): void {
     // Already answered (e.g. 401 before the body was read): nothing left to tell this client.
     if (res.headersSent) return void socket.destroy();
     const error = Object.assign(new Error(why.kind === 'idle' ? 'request body idle' : 'request body too slow'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
-    answerClientError(error, socket, { count: app.countRejection, log }, bodyTimeoutMessage(why, bounds.idleMs, bounds.minBytesPerSecond), appRequestIds.get(res.req));
+    answerClientError(error, socket, report, bodyTimeoutMessage(why, bounds.idleMs, bounds.minBytesPerSecond));
   });
   const open = trackOpenConnections(server as Server);
   if (config.maxConnections > 0) {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The process's soft limit on open files (`ulimit -n`), read from /proc/self/limits (Linux); undefined
- * where that cannot be read (another OS) or when it is unlimited. Node has no API for it.
+ * The process's limit on open files, read from /proc/self/limits (Linux): its soft limit, which Node
+ * raised to the hard one (`ulimit -Hn`) at start; undefined where that cannot be read (another OS) or
+ * when it is unlimited. Node has no API for it.
  */
 export function readOpenFileLimit(): number | undefined {
   try {

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { errorBody } from '../errors';
+
 /** What the admin listener serves: probes and scrapes, none of the traffic routes. */
 const ADMIN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -13,7 +16,9 @@ export function adminFetch(fetch: Fetch): Fetch {
   return (request, env) => {
     const path = new URL(request.url).pathname;
     if (request.method === 'GET' && ADMIN_PATHS.has(path)) return fetch(request, env);
-    const error = { code: 'not_found', message: `the admin port serves only GET ${[...ADMIN_PATHS].join(', ')}` };
-    return Response.json({ error }, { status: 404, headers: { 'X-Content-Type-Options': 'nosniff' } });
+    // As the app's error answers are: a request id in the body and the header.
+    const id = randomUUID();
+    const body = errorBody('not_found', `the admin port serves only GET ${[...ADMIN_PATHS].join(', ')}`, undefined, id);
+    return Response.json(body, { status: 404, headers: { 'X-Request-Id': id, 'X-Content-Type-Options': 'nosniff' } });
   };
 }

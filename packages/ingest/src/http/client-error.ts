@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestRejectionCode } from '../errors';
 import { answerRaw } from './raw-answer';
@@ -7,6 +8,8 @@ export interface ClientErrorReport {
   /** `eventline_ingest_requests_rejected_total{code}`. */
   count?: (code: RequestRejectionCode) => void;
   log?: (record: Record<string, unknown>) => void;
+  /** The app's id of a request it was reading when the socket was answered: logged with this answer's, to link the two lines. */
+  appRequestIdOf?: (req: IncomingMessage) => string | undefined;
 }
 
 /** Node's parser errors by what they answer: headers too large, too slow, else malformed bytes. */
@@ -21,12 +24,11 @@ function refusalOf(errorCode: string | undefined): { status: number; text: strin
  * that does not match what follows, headers too large, too slow): answer the way the app does — a
  * code, a reason and a request id — instead of Node's bare "400 Bad Request", then close. Counted and
  * logged as the app's refusals are (`report`), without the peer's address. `message` replaces the
- * generic one (the Node entry's own 408s say what was too slow); `appRequestId`, the id the app gave
- * the request whose body it was reading, links the two log lines.
+ * generic one (the Node entry's own 408s say what was too slow).
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex, report: ClientErrorReport = {}, message?: string, appRequestId?: string): void {
+export function answerClientError(error: Error & { code?: string }, socket: Duplex, report: ClientErrorReport = {}, message?: string): void {
   // Node's own rule: no answer when the socket is gone or an answer on it has already begun.
-  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean; req?: IncomingMessage } })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
   const { status, text, code } = refusalOf(error.code);
   const id = answerRaw(socket, { status, text, code, message: message ?? `the HTTP request could not be parsed (${error.code ?? 'parse error'})` });
@@ -34,6 +36,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   // its body read ends in (`incomplete_body`): not twice. Its line has the app's own request id, so the
   // one this answer gave the client is logged here, or a client quoting it could not be found.
   if (code === 'request_timeout' && pending) {
+    const appRequestId = pending.req && report.appRequestIdOf?.(pending.req);
     report.log?.({ level: 'info', msg: 'request body cut', request_id: id, status, error_code: code, counted_as: 'incomplete_body', ...(appRequestId ? { app_request_id: appRequestId } : {}) });
     return;
   }

@@ -21,10 +21,13 @@ export function tokenBuckets(options: TokenBucketOptions): (key: string) => numb
     const bucket = buckets.get(key) ?? { tokens: burst, at: t };
     bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
     bucket.at = t;
-    // Re-inserted, so the Map's order is least recently used first.
-    buckets.delete(key);
-    buckets.set(key, bucket);
-    if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value as string);
+    if (maxKeys === Number.POSITIVE_INFINITY) buckets.set(key, bucket);
+    else {
+      // Re-inserted, so the Map's order is least recently used first.
+      buckets.delete(key);
+      buckets.set(key, bucket);
+      if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value as string);
+    }
     if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
     bucket.tokens -= 1;
     return undefined;
