@@ -28,6 +28,7 @@ import { dateTime } from './differential/times';
  */
 const APP_ID = 'diff_app';
 const WRITE_KEY = 'wk_differential';
+const AUTHORIZATION = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
 const USER_AGENT = 'eventline-differential/1.0 (+loopback)';
 /** Peer addresses and what the IP policy (anonymize: IPv4 /24, IPv6 /48, IPv4-mapped as IPv4) stores of each. */
 const PEERS: readonly (readonly [string, string])[] = [
@@ -161,12 +162,16 @@ function differences(sink: Sink, expected: Map<string, Record<string, Normalised
 
 const show = (v: Normalised): string => (typeof v === 'number' && Object.is(v, -0) ? '-0' : JSON.stringify(v));
 
-/** One batch through ingest → Kinesis → processor → NDJSON.gz, Parquet, PostgreSQL, and the checks. */
-async function roundTrip(batch: { post: Delivery; peer: readonly [string, string]; sentAt: string; events: GeneratedEvent[] }): Promise<void> {
-  // Records an earlier, failed run left unread (a shrink runs again right after a failure).
+/** Every run starts clean: records an earlier, failed run left unread are read away (a shrink runs again right after a failure), and the clock moves on. */
+async function startRun(): Promise<void> {
   await events.next(0);
   await badRows.next(0);
   clock += 1000;
+}
+
+/** One batch through ingest → Kinesis → processor → NDJSON.gz, Parquet, PostgreSQL, and the checks. */
+async function roundTrip(batch: { post: Delivery; peer: readonly [string, string]; sentAt: string; events: GeneratedEvent[] }): Promise<void> {
+  await startRun();
   peer = batch.peer;
   // Each run its own lakes: a query reads this run's files only, so a run costs the same however many came before.
   runs += 1;
@@ -177,7 +182,7 @@ async function roundTrip(batch: { post: Delivery; peer: readonly [string, string
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   if (contentType !== undefined) headers['content-type'] = contentType;
   if (gzip) headers['content-encoding'] = 'gzip';
-  if (!keyInQuery) headers.authorization = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+  if (!keyInQuery) headers.authorization = AUTHORIZATION;
   const res = await app.request(keyInQuery ? `${route}?writeKey=${WRITE_KEY}` : route, {
     method: 'POST',
     body: gzip ? new Uint8Array(gzipSync(Buffer.from(body, 'utf8'))) : body,
@@ -197,9 +202,11 @@ async function roundTrip(batch: { post: Delivery; peer: readonly [string, string
   const shards = await events.next(sent.length);
   const read = [...shards.values()].reduce((n, records) => n + records.length, 0);
   const results: DeliveryResult[] = [];
+  // One sink per lake for the run: a sink cleans its folders' stale temp files once, not once per shard.
+  const sinks = { ndjson: createFolderSink(lakes.ndjson), parquet: createFolderSink(lakes.parquet) };
   for (const [shardId, records] of shards) {
-    results.push(await deliverRecords(shardId, records, createFolderSink(lakes.ndjson), { format: 'ndjson', rowSink }));
-    results.push(await deliverRecords(shardId, records, createFolderSink(lakes.parquet), { format: 'parquet' }));
+    results.push(await deliverRecords(shardId, records, sinks.ndjson, { format: 'ndjson', rowSink }));
+    results.push(await deliverRecords(shardId, records, sinks.parquet, { format: 'parquet' }));
   }
   const problems: string[] = [];
   if (read !== sent.length) problems.push(`the events stream holds ${read} records for ${sent.length} events`);
@@ -248,16 +255,14 @@ function padded(event: Record<string, unknown>, unit: string, target: number): R
  * would refuse a valid event or let a larger one through.
  */
 async function sizeRoundTrip(batch: { events: { event: GeneratedEvent; unit: string; below: number }[] }): Promise<void> {
-  await events.next(0);
-  await badRows.next(0);
-  clock += 1000;
+  await startRun();
   const limit = DEFAULTS.maxEventBytes;
   const sent = batch.events.map(({ event, unit, below }) => padded({ ...event.event, event_id: uuidv7() }, unit, limit - below));
   const body = jsonText({ sent_at: new Date(clock).toISOString(), events: sent });
   const res = await app.request('/v1/batch', {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`, 'user-agent': USER_AGENT },
+    headers: { 'content-type': 'application/json', authorization: AUTHORIZATION, 'user-agent': USER_AGENT },
   });
   const answer = (await res.json()) as BatchResponse;
   const problems: string[] = [];

@@ -43,11 +43,10 @@ export function dateTime(nearMs: number): fc.Arbitrary<string> {
 
 /** The instant of a generated date-time text, as the lake's `yyyy-MM-ddTHH:mm:ss.SSSZ`. */
 export function lakeTimeOf(text: string): string {
-  const ms = INSTANTS.get(text);
-  if (ms === undefined) throw new Error(`not a generated date-time: ${text}`);
-  return new Date(ms).toISOString();
+  return new Date(instantOf(text)).toISOString();
 }
 
+/** The instant (epoch ms) of a generated date-time text. */
 export function instantOf(text: string): number {
   const ms = INSTANTS.get(text);
   if (ms === undefined) throw new Error(`not a generated date-time: ${text}`);
