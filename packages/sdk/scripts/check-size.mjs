@@ -170,7 +170,9 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const FILE = new URL('../dist/eventline.iife.js', import.meta.url);
-const GZIP_BUDGET = 11305;
+// One budget: size-limit's entry for this file in package.json (the history above says why each value).
+const sizeLimits = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))['size-limit'];
+const GZIP_BUDGET = Number.parseInt(sizeLimits.find((entry) => entry.path === 'dist/eventline.iife.js').limit, 10);
 
 const code = readFileSync(FILE);
 const gzip = gzipSync(code, { level: 9 }).length;
