@@ -6,7 +6,7 @@ import { checkBucketName } from './config-s3-bucket';
 import { readS3Prefix } from './config-s3-prefix';
 import { optional, readIntegerEnv } from './config-value';
 import { PG_DEFAULTS } from './sinks/postgres-sink';
-import { checkTable, PostgresConfigError } from './sinks/postgres-schema';
+import { checkTable, isPlainPgName, PostgresConfigError } from './sinks/postgres-schema';
 
 /** Where and how flushes are written, read from the environment (shared by the Node and Lambda entries). */
 export interface DeliveryEnv {
@@ -95,7 +95,7 @@ function urlSchemaProblem(url: string, schema: string, problems: string[]): void
   }
   for (const [key, value] of params) {
     const fromOptions = key === 'options';
-    const list = /^(schema|currentschema|search_path)$/i.test(key) ? value : /search_path\s*=\s*(\S+)/.exec(fromOptions ? value : '')?.[1];
+    const list = /^(schema|currentschema|search_path)$/i.test(key) ? value : fromOptions ? /search_path\s*=\s*(\S+)/.exec(value)?.[1] : undefined;
     // Prisma's ?schema= is one name used as written; the search_path forms are read by PostgreSQL's rules.
     const named = list === undefined ? undefined : /^schema$/i.test(key) ? list.trim() || undefined : firstSchema(list);
     if (named === undefined || named === '$user' || named === schema) continue;
@@ -103,7 +103,7 @@ function urlSchemaProblem(url: string, schema: string, problems: string[]): void
       ? `sets search_path=${list} (options=…), which node-postgres passes to the server, but the sink names its table with PG_SCHEMA in every statement`
       : `names the schema "${named}" (${key}=…), which node-postgres does not read`;
     // PG_SCHEMA takes a plain lower-case name only: never advise one it refuses.
-    const advice = /^[a-z_][a-z0-9_]{0,62}$/.test(named)
+    const advice = isPlainPgName(named)
       ? `set PG_SCHEMA=${named}, or take it out of DATABASE_URL`
       : `"${named}" is not a name PG_SCHEMA takes (a-z, 0-9, _): use a schema with such a name, or take it out of DATABASE_URL`;
     problems.push(`DATABASE_URL ${how}: rows go to PG_SCHEMA ("${schema}"); ${advice}`);

@@ -15,12 +15,18 @@ export function readS3Prefix(value: string | undefined, problems: string[]): str
     problems.push(`S3_PREFIX must be the folder inside the bucket, not a URL or ARN, got "${value}"`);
     return '';
   }
-  const prefix = value.replace(/^\/+/, '');
+  const prefix = normalisePrefix(value);
   if (prefix === '') return '';
-  const folders = (prefix.endsWith('/') ? prefix.slice(0, -1) : prefix).split('/');
+  const folders = prefix.slice(0, -1).split('/');
   if (folders.some((folder) => folder === '' || folder === '.' || folder === '..')) {
     problems.push(`S3_PREFIX "${value}" has an empty, "." or ".." folder name, which S3 keeps in every key: write the folders once each, e.g. "lake/prod/"`);
     return '';
   }
-  return prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return prefix;
+}
+
+/** A key prefix as the sink writes it: no leading `/`, a trailing one (empty stays empty). */
+export function normalisePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, '');
+  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }

@@ -12,7 +12,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDynamoDedupeEnv, type DynamoDedupeEnv } from './config-dedupe';
-import { readDeliveryEnv } from './config-delivery';
+import { readDeliveryEnv, type DeliveryEnv } from './config-delivery';
 import { readLambdaBadRowsStream } from './config-lambda-bad-rows';
 import { dynamoClientConfig } from './dedupe/dynamodb-client';
 import { openDynamoSeenIndex } from './dedupe/seen-index-dynamodb';
@@ -33,7 +33,7 @@ function dynamoSeenIndex(dedupe: DynamoDedupeEnv | undefined, region: string, co
 }
 
 /** Once per cold start, as the Node entry does at start: a PII path that may not be the field meant. */
-function warnPiiNearMisses(delivery: Parameters<typeof piiNotices>[0]['delivery']): void {
+function warnPiiNearMisses(delivery: DeliveryEnv): void {
   for (const notice of piiNotices({ delivery })) stderrLogger(notice.level, notice.msg, notice.fields);
 }
 

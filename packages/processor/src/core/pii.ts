@@ -194,17 +194,40 @@ function actions(policy: PiiPolicy): Map<string, Action> {
   return all;
 }
 
+interface Plan {
+  /** Paths (split into keys) to drop, then to hash, copies included. */
+  drops: string[][];
+  hashes: string[][];
+  coversUserId: boolean;
+}
+
+/** A policy's plan, worked out once: it is applied to every event, and a policy never changes. */
+const plans = new WeakMap<PiiPolicy, Plan>();
+
+function planOf(policy: PiiPolicy): Plan {
+  let plan = plans.get(policy);
+  if (plan === undefined) {
+    const all = [...actions(policy)];
+    const keysOf = (action: Action) => all.filter(([, a]) => a === action).map(([path]) => path.split('.'));
+    plan = { drops: keysOf('drop'), hashes: keysOf('hash'), coversUserId: all.some(([path]) => path === 'user_id') };
+    plans.set(policy, plan);
+  }
+  return plan;
+}
+
+const ANONYMOUS_ID = ['anonymous_id'];
+
 /** A copy of `event` with the policy applied (objects on the paths are copied, not mutated). */
 export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
   if (policy.hash.length === 0 && policy.drop.length === 0) return event;
-  const plan = actions(policy);
+  const plan = planOf(policy);
   // A Segment message with only a userId has it as anonymous_id too: a key field, so it is hashed
   // (the same HMAC as user_id, so rows still join) whether user_id is hashed or dropped.
   const raw = event as Record<string, unknown>;
-  if (plan.has('user_id') && typeof raw.user_id === 'string' && raw.anonymous_id === raw.user_id) plan.set('anonymous_id', 'hash');
+  const hashAnonymousId = plan.coversUserId && typeof raw.user_id === 'string' && raw.anonymous_id === raw.user_id;
   let out = raw;
-  for (const [path, action] of plan) if (action === 'drop') out = update(out, path.split('.'), () => undefined);
-  for (const [path, action] of plan) if (action === 'hash') out = update(out, path.split('.'), (v) => hashValue(v, policy.salt ?? ''));
+  for (const keys of plan.drops) out = update(out, keys, () => undefined);
+  for (const keys of hashAnonymousId ? [...plan.hashes, ANONYMOUS_ID] : plan.hashes) out = update(out, keys, (v) => hashValue(v, policy.salt ?? ''));
   return out as T;
 }
 

@@ -35,7 +35,7 @@ const EXPRESSION = /!\{([A-Za-z]+):([^}]*)\}/g;
 const TIME_TOKENS = /yyyy|MM|dd|HH|mm|ss/g;
 const SAFE_VALUE = /^[A-Za-z0-9_.=-]+$/;
 /** The keys an event's prefix context has (`eventContext`); `event` only on track events. */
-export const PARTITION_KEYS: readonly string[] = ['app_id', 'type', 'event'];
+const PARTITION_KEYS: readonly string[] = ['app_id', 'type', 'event'];
 
 /** Parse once (errors surface at start-up), evaluate per record. */
 export function compilePrefix(expression: string, kind: 'events' | 'errors' = 'events'): Prefix {

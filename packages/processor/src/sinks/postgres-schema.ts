@@ -2,7 +2,7 @@ import { LAKE_COLUMNS, type ColumnType } from '@eventline/schemas';
 import type pg from 'pg';
 
 /** Each catalog type's PostgreSQL column type. */
-export const PG_TYPES: Readonly<Record<ColumnType, string>> = {
+const PG_TYPES: Readonly<Record<ColumnType, string>> = {
   string: 'text',
   int: 'integer',
   bigint: 'bigint',
@@ -19,6 +19,9 @@ export interface PgTable {
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** A plain lower-case PostgreSQL name, the only kind PG_SCHEMA and PG_TABLE take (no quoting needed anywhere). */
+export const isPlainPgName = (name: string): boolean => NAME.test(name);
+
 export class PostgresConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -28,7 +31,7 @@ export class PostgresConfigError extends Error {
 
 export function checkTable(t: PgTable): PgTable {
   for (const name of [t.schema, t.table]) {
-    if (!NAME.test(name)) throw new PostgresConfigError(`"${name}" is not a plain lower-case PostgreSQL name`);
+    if (!isPlainPgName(name)) throw new PostgresConfigError(`"${name}" is not a plain lower-case PostgreSQL name`);
   }
   return t;
 }
@@ -54,8 +57,11 @@ export function createTableSql(t: PgTable): string[] {
 }
 
 /** The index on (app_id, received_at): made once the table has its catalog columns. */
+/** The (app_id, received_at) index's name, as created and as looked up at start. */
+const indexName = (t: PgTable): string => `${t.table}_app_received_idx`;
+
 export function createIndexSql(t: PgTable): string {
-  return `CREATE INDEX IF NOT EXISTS "${t.table}_app_received_idx" ON ${qualified(t)} ("app_id", "received_at")`;
+  return `CREATE INDEX IF NOT EXISTS "${indexName(t)}" ON ${qualified(t)} ("app_id", "received_at")`;
 }
 
 export const PG_COLUMN_TYPES = LAKE_COLUMNS.map((c) => ({ name: c.name, pgType: PG_TYPES[c.type] }));
@@ -72,7 +78,7 @@ const FORMATTED: Record<string, string> = { timestamptz: 'timestamp with time zo
 export const PG_LOCK_TIMEOUT_MS = 2_000;
 
 /** The ALTER that adds `columns`: what start-up runs, and (with a `;`) what its errors tell an operator to run. */
-export function addColumnsSql(t: PgTable, columns: readonly { name: string; pgType: string }[]): string {
+function addColumnsSql(t: PgTable, columns: readonly { name: string; pgType: string }[]): string {
   return `ALTER TABLE ${qualified(t)} ${columns.map((c) => `ADD COLUMN IF NOT EXISTS "${c.name}" ${c.pgType}`).join(', ')}`;
 }
 
@@ -111,7 +117,7 @@ function sqlState(error: unknown): string | undefined {
  * Only the CREATEs of what is absent are run, and a lock is taken only when columns are missing, so
  * a role with SELECT and INSERT alone starts on a complete table.
  */
-export async function prepareTable(client: pg.ClientBase, t: PgTable, lockTimeoutMs = PG_LOCK_TIMEOUT_MS): Promise<string[]> {
+export async function prepareTable(client: pg.ClientBase, t: PgTable, lockTimeoutMs: number): Promise<string[]> {
   if (!(await exists(client, qualified(t)))) {
     for (const sql of createTableSql(t)) await client.query(sql);
   }
@@ -137,7 +143,7 @@ export async function prepareTable(client: pg.ClientBase, t: PgTable, lockTimeou
     await addColumnsStep(t, missing, () => client.query(addColumnsSql(t, missing)));
   }
   await checkPrimaryKey(client, t);
-  if (!(await exists(client, `"${t.schema}"."${t.table}_app_received_idx"`))) await client.query(createIndexSql(t));
+  if (!(await exists(client, `"${t.schema}"."${indexName(t)}"`))) await client.query(createIndexSql(t));
   return missing.map((c) => c.name);
 }
 

@@ -1,5 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Sink } from '../delivery/sink';
+import { normalisePrefix } from '../config-s3-prefix';
 
 export interface S3SinkOptions {
   client: S3Client;
@@ -45,9 +46,4 @@ export function createS3Sink(options: S3SinkOptions): Sink {
       );
     },
   };
-}
-
-function normalisePrefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+/, '');
-  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }
