@@ -3,32 +3,36 @@ import type { ClientConfig } from './core/config';
 import type { Platform } from './core/types';
 import { withFullStorage } from './core/full-storage';
 import { createDefaultInstance, type EventlineApi } from './default-instance';
-import { isServer } from './platform/browser/global-scope';
+import { globalOnce, isServer } from './platform/browser/global-scope';
 import { createBrowserPlatform } from './platform/browser/platform';
-import { createServerApi } from './server-api';
+import { createServerApi, createServerClient } from './server-api';
 
 export type * from './public-types';
 export { createMemoryStorage } from './platform/memory-storage';
 export { SDK_VERSION } from './core/version';
 
-/** A client for the browser: IndexedDB, else localStorage, else memory, fetch, page context. Override any seam. */
+/**
+ * A client for the browser: IndexedDB, else localStorage, else memory, fetch, page context. Override any seam.
+ * While a server renders the page (no document) it is a no-op client, as the page-wide API is (server-api.ts).
+ */
 export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): Client {
-  return browserClient(config, overrides);
+  return isServer() ? createServerClient() : browserClient(config, overrides);
 }
 
 function browserClient(config: ClientConfig, overrides: Partial<Platform> = {}): CoreClient {
   return createClient(config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
 }
 
-let instance: EventlineApi | undefined;
 /**
  * The page-wide instance, made at its first call: a bundle that imports only `createEventline` (or a
  * type) leaves it out. Each export below is a plain function for that reason: a bundler keeps a
  * module's top-level calls (it cannot know they are pure), so `const x = createDefaultInstance()`
  * at the top would ship in every bundle that imports anything from here. During server rendering
- * (no document) it is a no-op API: see server-api.ts.
+ * (no document) it is a no-op API: see server-api.ts. It is kept on the global, so the ESM and the CJS
+ * build (or two versions) bundled into one page share it: `init()` through one, `track()` through the other.
  */
-const api = (): EventlineApi => (instance ??= isServer() ? createServerApi() : createDefaultInstance((config) => browserClient(config)));
+const api = (): EventlineApi =>
+  globalOnce('eventline.page-wide', () => (isServer() ? createServerApi() : createDefaultInstance((config) => browserClient(config))));
 
 /** The page-wide instance: `init` once, then `track` anywhere. */
 export const init: EventlineApi['init'] = (config) => api().init(config);

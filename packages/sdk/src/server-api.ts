@@ -10,7 +10,17 @@ const nothing = () => undefined;
  * rejects (there is none). The page tracks once it runs in the browser.
  */
 export function createServerApi(): EventlineApi {
-  const client: Client = {
+  const client = createServerClient();
+  return { ...client, init: () => client };
+}
+
+/**
+ * What `createEventline()` from the browser entry returns on a server: the same no-op client. A real
+ * one sent a page view (`autoPage`) from the server at each start, and every call made while rendering,
+ * all with the server's device id and no page context. Server-side tracking is `@eventline/sdk/node`.
+ */
+export function createServerClient(): Client {
+  return {
     track: nothing,
     identify: nothing,
     page: nothing,
@@ -27,5 +37,4 @@ export function createServerApi(): EventlineApi {
     on: () => nothing,
     close: () => Promise.resolve(),
   };
-  return { ...client, init: () => client };
 }

@@ -76,6 +76,7 @@ describe('no sender lock to share', () => {
     // No IndexedDB and no localStorage here (Node): the events live in this page's memory, where the
     // sender, another tab holding the Web Lock, could never read them.
     vi.stubGlobal('navigator', { locks: { request: () => new Promise(() => undefined) } });
+    vi.stubGlobal('document', {}); // a page (without one, the browser entry is the server's no-op client)
     const client = clients.keep(createBrowserClient({ writeKey: WRITE_KEY, endpoint: ENDPOINT, autoPage: false }));
     const notices = record(client);
     client.track('memory_only');

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEventline as createBrowserClient } from '../src/index';
 import { createMemoryStorage } from '../src/node';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
@@ -10,6 +10,9 @@ import { ENDPOINT, ingestSuite, record, WRITE_KEY, withEntries } from './support
 
 const { ingest, clients } = ingestSuite();
 const config = { writeKey: WRITE_KEY, endpoint: ENDPOINT, flushIntervalMs: 60_000 };
+// The browser clients below run in a page (without a document the browser entry is the server's no-op client).
+beforeEach(() => vi.stubGlobal('document', {}));
+afterEach(() => vi.unstubAllGlobals());
 
 /**
  * A run that ends (page reload, app killed, process gone) right after a call: Storage keeps what was

@@ -21,19 +21,31 @@ const LIBRARY = { name: SDK_NAME, version: SDK_VERSION };
 
 /** An AppsFlyer name (autocompleted) or any custom name. */
 export type EventName = AfEventName | (string & Record<never, never>);
-export type Traits = Record<string, unknown>;
+/**
+ * What `track`, `page` and `screen` take: any object, an interface-typed one too, with the AppsFlyer keys
+ * typed (`af_revenue` a number, …). `Record<string, unknown>` refused every value typed by an interface
+ * (it has no index signature: `track('cart', cart)` did not compile); an index of `any` is the one TypeScript
+ * lets those through. Arrays and Dates pass the types too and are refused at the call (`drop`, `invalid`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `unknown` refuses interface-typed objects (above)
+export type Properties = AfTypedProperties & Record<string, any>;
+/** The AppsFlyer keys of the schema's EventProperties, without its `Record<string, unknown>` index. */
+type AfTypedProperties = { [K in keyof EventProperties as string extends K ? never : K]: EventProperties[K] };
+/** What `identify` and `group` take: any object, an interface-typed one too (see Properties). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as for Properties
+export type Traits = Record<string, any>;
 /** `true`/`false`, or the consent object: `analytics` and `ads` booleans, other keys plain values (a consent string, say). */
 export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean; [key: string]: boolean | string | number | null | undefined };
 
 export interface Client {
   /** Queue one event. Returns at once; never throws, never waits for storage or the network. */
-  track: (name: EventName, properties?: EventProperties) => void;
+  track: (name: EventName, properties?: Properties) => void;
   /** Remember the user id (sent on every later event) and send an identify event with the traits. `null`: forget it (no event). */
   identify: (userId: string | null, traits?: Traits) => void;
   /** A page view (web); called for you at init and on SPA route changes unless `autoPage: false`. */
-  page: (name?: string, properties?: EventProperties) => void;
+  page: (name?: string, properties?: Properties) => void;
   /** A screen view (apps). */
-  screen: (name?: string, properties?: EventProperties) => void;
+  screen: (name?: string, properties?: Properties) => void;
   /** Link `previousId` (default: the current user id, else the device id) to `userId`. */
   alias: (userId: string, previousId?: string) => void;
   group: (groupId: string, traits?: Traits) => void;

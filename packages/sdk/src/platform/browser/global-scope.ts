@@ -211,6 +211,17 @@ export function getLanding(): { url?: string; referrer?: string } {
   return { url: g.location?.href, referrer: g.document?.referrer || undefined };
 }
 
+/**
+ * One value per global, kept under a registered symbol: every copy of the SDK in the page gets the
+ * first one made. A bundle can hold two (the ESM build for `import`, the CJS build for a dependency's
+ * `require`; or two versions), and each had its own page-wide instance: the one no code `init()`ed
+ * held its calls in memory and never sent them.
+ */
+export function globalOnce<T>(name: string, make: () => T): T {
+  const slots = g as unknown as Record<symbol, T | undefined>;
+  return (slots[Symbol.for(name)] ??= make());
+}
+
 export function readGlobal(name: string): unknown {
   return (g as Record<string, unknown>)[name];
 }

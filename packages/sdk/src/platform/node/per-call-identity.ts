@@ -1,5 +1,5 @@
-import type { EventProperties, EventType } from '@eventline/schemas';
-import type { CallIds, Client, CoreClient, EventName, Traits } from '../../core/client';
+import type { EventType } from '@eventline/schemas';
+import type { CallIds, Client, CoreClient, EventName, Properties, Traits } from '../../core/client';
 import { badId, textOf } from '../../core/draft';
 
 /**
@@ -14,11 +14,11 @@ export type CallIdentity = { userId: string; anonymousId?: string | null } | { u
  * client's own identity is used, as in the browser.
  */
 export interface NodeClient extends Client {
-  track: (name: EventName, properties?: EventProperties, identity?: CallIdentity) => void;
+  track: (name: EventName, properties?: Properties, identity?: CallIdentity) => void;
   /** With `identity`, only this event carries `userId`: the client does not remember it (and `null` is a drop, `invalid`). */
   identify: (userId: string | null, traits?: Traits, identity?: CallIdentity) => void;
-  page: (name?: string, properties?: EventProperties, identity?: CallIdentity) => void;
-  screen: (name?: string, properties?: EventProperties, identity?: CallIdentity) => void;
+  page: (name?: string, properties?: Properties, identity?: CallIdentity) => void;
+  screen: (name?: string, properties?: Properties, identity?: CallIdentity) => void;
   /** With `identity`, `previousId` defaults to its `userId`, else its `anonymousId`. */
   alias: (userId: string, previousId?: string, identity?: CallIdentity) => void;
   group: (groupId: string, traits?: Traits, identity?: CallIdentity) => void;
