@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level';
+import { isLocked } from '../consumer/checkpoint-lock';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface SeenIndexOptions {
@@ -27,7 +28,13 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
   const maxIds = options.maxIds ?? SEEN_INDEX_DEFAULTS.maxIds;
   const now = options.now ?? Date.now;
   const db = new ClassicLevel<string, string>(options.dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-  await db.open();
+  try {
+    await db.open();
+  } catch (error) {
+    // LevelDB says only "IO error: lock …/LOCK: Resource temporarily unavailable".
+    if (isLocked(error)) throw new Error(`seen index ${options.dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause: error });
+    throw new Error(`cannot open the seen index ${options.dir}`, { cause: error });
+  }
   let count = Number((await db.get(COUNT_KEY)) ?? '0');
   // Claims are decided one flush at a time: two shards must not both claim one id.
   let queue: Promise<unknown> = Promise.resolve();
