@@ -76,7 +76,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   const sink = config.sink ?? createFolderSink(config.lakeDir, { log: config.logger ?? stderrLogger });
   // One process per checkpoint file: two would write the same records under other file names.
   const lock = config.checkpointLock ?? (config.checkpointStore ? undefined : await lockCheckpointFile(config.checkpointFile));
-  const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName);
+  const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName, { log });
   let seen: SeenIndex | undefined;
   let saved: Map<string, ShardCheckpoint>;
   try {

@@ -33,7 +33,7 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
   } catch (error) {
     // LevelDB says only "IO error: lock …/LOCK: Resource temporarily unavailable".
     if (isLocked(error)) throw new Error(`seen index ${options.dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause: error });
-    throw new Error(`cannot open the seen index ${options.dir}`, { cause: error });
+    throw new Error(`cannot open the seen index ${options.dir} (DEDUPE_DIR); if LevelDB says it is damaged, ClassicLevel.repair() may save it, else removing the folder forgets every claim (resends of events already delivered land again)`, { cause: error });
   }
   let count = Number((await db.get(COUNT_KEY)) ?? '0');
   // Claims are decided one flush at a time: two shards must not both claim one id.
