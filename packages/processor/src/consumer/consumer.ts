@@ -83,7 +83,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
     saved = await checkpoints.load();
     // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
     const dedupe = config.seenIndex !== false && config.delivery?.input !== 'ingest-bad-rows';
-    seen = dedupe ? await openSeenIndex({ dir: seenIndexDir(config.checkpointFile), ...config.seenIndex }) : undefined;
+    seen = dedupe ? await openSeenIndex({ dir: seenIndexDir(config.checkpointFile), log, ...config.seenIndex }) : undefined;
   } catch (error) {
     await lock?.release();
     throw error;
