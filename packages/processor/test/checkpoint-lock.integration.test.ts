@@ -1,8 +1,10 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ensureStreams, emulatorKinesisClientConfig, startKinesis, waitFor, type KinesisEmulator } from '@eventline/devstack';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../src';
+import { CheckpointInUseError, checkpointLockDir, lockCheckpointFile } from '../src/consumer/checkpoint-lock';
 import { startConsumer } from '../src/consumer/consumer';
 import { storedEvent } from './fixtures/events';
 import { runEntry, type Running } from './fixtures/run-node';
@@ -111,5 +113,23 @@ describe('a second processor on the same checkpoints (kinesalite)', () => {
     // The refused start released its own checkpoint lock: other.json can be used now.
     const other = await startConsumer({ ...base, checkpointFile: join(dir, 'other.json') });
     await other.stop();
+  });
+});
+
+describe('the checkpoint lock folder', () => {
+  const dirs = tempDirs();
+  afterAll(() => dirs.cleanup());
+
+  it('a lock folder a crash damaged (it holds no data) is made again, and locks as before', async () => {
+    const checkpointFile = join(await dirs.make(), 'taps.json');
+    const first = await lockCheckpointFile(checkpointFile);
+    await first.release();
+    await writeFile(join(checkpointLockDir(checkpointFile), 'CURRENT'), '');
+    const again = await lockCheckpointFile(checkpointFile);
+    try {
+      await expect(lockCheckpointFile(checkpointFile)).rejects.toThrow(CheckpointInUseError);
+    } finally {
+      await again.release();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../delivery/atomic-write';
@@ -55,12 +55,20 @@ export function checkpointLockDir(checkpointFile: string): string {
  */
 export async function lockCheckpointFile(checkpointFile: string): Promise<CheckpointLock> {
   const dir = checkpointLockDir(checkpointFile);
-  const db = new ClassicLevel(dir);
+  let db: ClassicLevel;
   try {
-    await db.open();
+    db = await openLock(dir);
   } catch (error) {
-    if (!isLocked(error)) throw new Error(`cannot open the lock of checkpoint file ${checkpointFile} (${dir})`, { cause: error });
-    throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: error });
+    if (isLocked(error)) throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: error });
+    // LevelDB takes its lock before it reads the folder, so nobody holds this one; it stores no data
+    // (a crash may have cut one of its own files): made again.
+    await rm(dir, { recursive: true, force: true });
+    try {
+      db = await openLock(dir);
+    } catch (again) {
+      if (isLocked(again)) throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: again });
+      throw new Error(`cannot open the lock of checkpoint file ${checkpointFile} (${dir})`, { cause: again });
+    }
   }
   const holder: LockHolder = { pid: process.pid, hostname: hostname(), started_at: new Date().toISOString(), cwd: process.cwd() };
   try {
@@ -71,6 +79,12 @@ export async function lockCheckpointFile(checkpointFile: string): Promise<Checkp
   }
   let released: Promise<void> | undefined;
   return { dir, release: () => (released ??= db.close()) };
+}
+
+async function openLock(dir: string): Promise<ClassicLevel> {
+  const db = new ClassicLevel(dir);
+  await db.open();
+  return db;
 }
 
 /** classic-level's open error when another process (or this one) holds the folder's lock. */
