@@ -1,4 +1,5 @@
 import { ConfigError, readEnv, type ProcessorEnv } from './config';
+import { lockCheckpointFile, type CheckpointLock } from './consumer/checkpoint-lock';
 import { startConsumer, type Consumer } from './consumer/consumer';
 import { kinesisClientConfig } from './consumer/kinesis-client';
 import { errorFields, stderrLogger } from './log';
@@ -15,23 +16,36 @@ import { wireDelivery, type Wired } from './wiring';
  */
 async function main(): Promise<void> {
   const env = readEnv(process.env);
+  // Before anything else: a second process on the same checkpoints (`npm run demo` twice, a restart
+  // while the old process still flushes) is refused here, naming the holder, rather than failing later on
+  // the metrics port or touching PostgreSQL. Each consumer releases its lock when it stops.
+  const locks = await lockCheckpoints(env);
+  const releaseLocks = (): Promise<unknown> => Promise.allSettled(locks.map((lock) => lock.release()));
   // Started after the sinks (below); a skip can only come from a flush, so after it is set.
   let observability: Observability | undefined;
-  const wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger, { postgresRowsSkipped: (count) => observability?.postgresRowsSkipped(count) });
+  let wired: Wired;
+  try {
+    wired = await wireDelivery(env.delivery, env.lakeDir, env.region, stderrLogger, { postgresRowsSkipped: (count) => observability?.postgresRowsSkipped(count) });
+  } catch (error) {
+    await releaseLocks();
+    throw error;
+  }
   try {
     observability = await startObservability(env.metrics, stderrLogger);
   } catch (error) {
     await wired.close();
+    await releaseLocks();
     throw new Error(`cannot serve metrics on ${env.metrics?.host}:${env.metrics?.port}: ${errorFields(error).error as string}`, { cause: error });
   }
   for (const notice of startupNotices(env)) stderrLogger(notice.level, notice.msg, notice.fields);
   const consumers: Consumer[] = [];
   try {
-    consumers.push(await start(env, wired, observability, env.streamName, env.checkpointFile, 'events'));
-    if (env.badRowsStream) consumers.push(await start(env, wired, observability, env.badRowsStream.name, env.badRowsStream.checkpointFile, 'ingest-bad-rows'));
+    consumers.push(await start(env, wired, observability, env.streamName, env.checkpointFile, locks[0], 'events'));
+    if (env.badRowsStream) consumers.push(await start(env, wired, observability, env.badRowsStream.name, env.badRowsStream.checkpointFile, locks[1], 'ingest-bad-rows'));
   } catch (error) {
     // The start failure is what to report; stop what did start, quietly.
     await shutDown({ observability, consumers, sinks: wired }).catch(() => {});
+    await releaseLocks(); // a consumer that did not start did not take over its lock
     throw error;
   }
   observability.started();
@@ -82,6 +96,7 @@ async function start(
   observability: Observability,
   streamName: string,
   checkpointFile: string,
+  checkpointLock: CheckpointLock | undefined,
   input: 'events' | 'ingest-bad-rows',
 ): Promise<Consumer> {
   const observer = observability.observerFor(streamName);
@@ -90,6 +105,7 @@ async function start(
     streamName,
     lakeDir: env.lakeDir,
     checkpointFile,
+    ...(checkpointLock ? { checkpointLock } : {}),
     maxAgeMs: env.maxAgeMs,
     maxBytes: env.maxBytes,
     maxPartitions: env.maxPartitions,
@@ -102,6 +118,18 @@ async function start(
   });
   observability.watchSeenIds(streamName, () => consumer.stats().seenIds);
   return consumer;
+}
+
+/** The events stream's checkpoint lock, then the bad-rows stream's; neither is held if either is taken. */
+async function lockCheckpoints(env: ProcessorEnv): Promise<CheckpointLock[]> {
+  const events = await lockCheckpointFile(env.checkpointFile);
+  if (!env.badRowsStream) return [events];
+  try {
+    return [events, await lockCheckpointFile(env.badRowsStream.checkpointFile)];
+  } catch (error) {
+    await events.release();
+    throw error;
+  }
 }
 
 function readyLine(env: ProcessorEnv, metricsUrl: string | null): Record<string, unknown> {

@@ -48,6 +48,8 @@ export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: st
           },
           // A schema change made by the processor itself: one line, so an operator sees what changed and when.
           onColumnsAdded: ({ table, columns }) => log('info', 'added the catalog columns the PostgreSQL table lacked (nullable; older rows hold NULL there)', { table, columns }),
+          onTableCreatedAgain: ({ table, error }) =>
+            log('warn', 'the PostgreSQL table was gone (dropped while the processor ran); created it again and wrote the rows (rows stored before the drop are only in the lake now)', { table, error }),
           onLockRetry: ({ table, attempt, delayMs }) =>
             log('warn', 'another transaction holds the PostgreSQL table; adding the missing catalog columns is retried', { table, attempt, delayMs }),
         })

@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileCheckpointStore } from '../src';
@@ -31,7 +31,8 @@ describe('file checkpoint store', () => {
       ]),
     );
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 1, stream: 'events' });
-    expect(await readdir(dir)).toEqual(['cp.json']);
+    expect(await readdir(dir)).toEqual(['cp.json', 'cp.json.bak']);
+    expect(await readFile(join(dir, 'cp.json.bak'), 'utf8')).toBe(await readFile(path, 'utf8'));
   });
 
   it('refuses a file from another stream or a corrupt file, instead of starting over', async () => {
@@ -42,7 +43,31 @@ describe('file checkpoint store', () => {
     await store.save('shardId-000000000000', { sequenceNumber: '1', ended: false });
     await expect(createFileCheckpointStore(path, 'other').load()).rejects.toThrow(/belongs to stream "events"/);
     await writeFile(path, '{"version":1,');
-    await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(/not valid JSON/);
+    await writeFile(`${path}.bak`, '');
+    await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(
+      `checkpoint file ${path} is not valid JSON (13 characters), and so is its copy ${path}.bak (checkpoint file ${path}.bak is not valid JSON (empty)). Restore it from a backup, or move it away`,
+    );
+    await rm(`${path}.bak`);
+    await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(/not valid JSON \(13 characters\), and it has no copy .*cp\.json\.bak/);
+  });
+
+  it('reads a checkpoint file a crash cut (torn, emptied) from its copy, and logs it; an absent one is a fresh start', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '1', ended: false });
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
+    const whole = await readFile(path, 'utf8');
+    for (const damaged of [whole.slice(0, whole.length / 2), '', '\0\0\0\0', '{"version":1}']) {
+      await writeFile(path, damaged);
+      const logs: [string, string, Record<string, unknown> | undefined][] = [];
+      const loaded = await createFileCheckpointStore(path, 'events', { log: (level, msg, fields) => void logs.push([level, msg, fields]) }).load();
+      expect(loaded).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' }]]));
+      expect(logs).toEqual([['warn', 'checkpoint file damaged (a crash cut its last write); read from its copy, the state before that write', expect.objectContaining({ checkpoint_file: path, copy: `${path}.bak` })]]);
+    }
+    await rm(path);
+    expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map());
   });
 
   it('requires load() before save()', async () => {

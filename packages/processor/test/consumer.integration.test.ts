@@ -2,7 +2,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ensureStreams, emulatorKinesisClientConfig, KINESIS_ENGINES, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer, waitFor } from '@eventline/devstack';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import pg from 'pg';
 import { join } from 'node:path';
@@ -225,6 +225,30 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
       await recovered.stop();
     }
     expect(await ids()).toEqual([...before, ...first, ...second].sort());
+  });
+
+  it('a checkpoint file a crash cut (a file system without atomic rename) is read from its copy: the pending range replays into the same files', async () => {
+    const before = await ids();
+    const first = await put(6);
+    const sink = crashAfterWrite(createFolderSink(lakeDir));
+    const crashing = await startConsumer({ kinesis: emulatorKinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, sink, logger: () => undefined });
+    await waitFor('files written by the crashing consumer', () => crashing.stats().recordsRead >= 6 && sink.writes >= 2);
+    const second = await put(6);
+    await expect(crashing.stop()).rejects.toThrow(/unflushed records/);
+    // The crash cut the checkpoint file's last write in half.
+    const whole = await readFile(checkpointFile, 'utf8');
+    expect(whole).toContain('"pending_through": "');
+    await writeFile(checkpointFile, whole.slice(0, Math.floor(whole.length / 2)));
+
+    const recovered = await consumer();
+    try {
+      await waitFor('12 rows delivered after recovery', () => recovered.stats().rowsDelivered >= 12);
+    } finally {
+      await recovered.stop();
+    }
+    // Each event once: the announced range was replayed into the files of the same names.
+    expect(await ids()).toEqual([...before, ...first, ...second].sort());
+    expect(logs).toContainEqual({ level: 'warn', msg: 'checkpoint file damaged (a crash cut its last write); read from its copy, the state before that write' });
   });
 
   it('an event sent again later (an SDK resend) lands once: the earlier flush, any shard, any run, keeps it', async () => {

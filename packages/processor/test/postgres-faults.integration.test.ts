@@ -69,6 +69,35 @@ describe('PostgreSQL sink when the database misbehaves', () => {
     );
   });
 
+  it('creates the table again when it was dropped mid-run (or its schema), logs it, and writes the flush (every INSERT failed with 42P01 until a restart)', async () => {
+    for (const [gone, drop] of [
+      ['table', (s: string) => `DROP TABLE "${s}".events`],
+      ['schema', (s: string) => `DROP SCHEMA "${s}" CASCADE`],
+    ] as const) {
+      const target = postgres.schema(`eventline_gone_${gone}`);
+      const problems: string[] = [];
+      const env = readDeliveryEnv({ DATABASE_URL: url(), PG_SCHEMA: target }, problems);
+      expect(problems).toEqual([]);
+      const logged: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] = [];
+      const wired = await wireDelivery(env, await dirs.make(), 'us-east-1', (level, msg, fields) => logged.push({ level, msg, fields }));
+      cleanups.push(() => wired.close());
+      const lake = createFolderSink(await dirs.make());
+      const before = [storedEvent({ anonymous_id: `${gone}-1` })];
+      await deliverRecords('shardId-000000000000', before.map((e) => record(e)), lake, wired.delivery);
+      await admin().query(drop(target));
+
+      const after = [storedEvent({ anonymous_id: `${gone}-2` }), storedEvent({ anonymous_id: `${gone}-3` })];
+      await deliverRecords('shardId-000000000000', after.map((e) => record(e)), lake, wired.delivery);
+      const stored = await admin().query<{ anonymous_id: string }>(`SELECT anonymous_id FROM "${target}".events ORDER BY 1`);
+      expect(stored.rows).toEqual([{ anonymous_id: `${gone}-2` }, { anonymous_id: `${gone}-3` }]);
+      expect(logged).toContainEqual({
+        level: 'warn',
+        msg: 'the PostgreSQL table was gone (dropped while the processor ran); created it again and wrote the rows (rows stored before the drop are only in the lake now)',
+        fields: { table: `"${target}"."events"`, error: expect.stringContaining('does not exist') as unknown },
+      });
+    }
+  });
+
   it('fails a flush blocked by another session’s lock with PostgreSQL’s own reason, then writes once the lock is gone', async () => {
     const sink = await open({ statementTimeoutMs: 300 });
     const locker = new pg.Client({ connectionString: url() });

@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level';
+import { readdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSeenIndex } from '../src';
@@ -37,6 +38,28 @@ describe('seen index (LevelDB)', () => {
       expect(await second.claim('shard-0', [ev('a', '2')])).toEqual(new Set(['a']));
     } finally {
       await second.close();
+    }
+  });
+
+  it('a folder a crash damaged (CURRENT emptied, MANIFEST cut) is repaired at open, logged, and keeps its claims', async () => {
+    for (const damage of ['CURRENT emptied', 'MANIFEST cut'] as const) {
+      const dir = join(await dirs.make(), 'seen');
+      const first = await openSeenIndex({ dir });
+      await first.claim('shard-0', [ev('app/a', '1'), ev('app/b', '2')]);
+      await first.close();
+      if (damage === 'CURRENT emptied') await writeFile(join(dir, 'CURRENT'), '');
+      else for (const name of (await readdir(dir)).filter((n) => n.startsWith('MANIFEST-'))) await truncate(join(dir, name), 10);
+      const logs: { level: string; msg: string }[] = [];
+      const repaired = await openSeenIndex({ dir, log: (level, msg) => void logs.push({ level, msg }) });
+      try {
+        expect(logs, damage).toEqual([
+          { level: 'warn', msg: "seen index damaged (a crash cut a write); repairing it with LevelDB's RepairDB (a claim it cannot read is forgotten: a resend of that event would land again)" },
+        ]);
+        // The claims were read back: a resend is still left out, the replay of the first record is not.
+        expect(await repaired.claim('shard-0', [ev('app/a', '9'), ev('app/b', '2'), ev('app/c', '10')])).toEqual(new Set(['app/a']));
+      } finally {
+        await repaired.close();
+      }
     }
   });
 

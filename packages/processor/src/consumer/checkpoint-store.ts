@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../delivery/atomic-write';
+import { errorFields, type Logger } from '../log';
 
 /** How far one shard has been delivered: every record up to and including `sequenceNumber`. */
 export interface ShardCheckpoint {
@@ -31,16 +32,23 @@ interface CheckpointFile {
 
 /**
  * All shards of one stream in one JSON file, rewritten atomically on every save (temp + fsync +
- * rename), so a crash leaves either the previous or the new checkpoints, never a torn file.
- * Saves are serialised: concurrent shard loops cannot interleave writes.
+ * rename), so a crash leaves either the previous or the new checkpoints, never a torn file — where
+ * the file system's rename is atomic. Where it is not (a crash mid-rename on some network or FUSE
+ * file systems, a disk that lies about fsync), each save then writes the same content to
+ * `<path>.bak`: one of the two is always whole, and the main file is never older than the copy. A
+ * main file that is there but unreadable is read from the copy (logged): exactly the state before
+ * the save the crash cut, which the flush protocol replays like a crash before that save. A main
+ * file that is absent is a fresh start, copy or not (moving the checkpoint file away is how an
+ * operator asks for one). Saves are serialised: concurrent shard loops cannot interleave writes.
  */
-export function createFileCheckpointStore(path: string, streamName: string): CheckpointStore {
+export function createFileCheckpointStore(path: string, streamName: string, options: { log?: Logger } = {}): CheckpointStore {
   const current = new Map<string, ShardCheckpoint & { updatedAt: string }>();
+  const backup = backupPath(path);
   let loaded = false;
   let queue: Promise<void> = Promise.resolve();
 
   async function load(): Promise<Map<string, ShardCheckpoint>> {
-    const file = await readCheckpointFile(path, streamName);
+    const file = await readWithBackup(path, backup, streamName, options.log);
     current.clear();
     for (const [shardId, entry] of Object.entries(file?.shards ?? {})) {
       current.set(shardId, {
@@ -59,7 +67,10 @@ export function createFileCheckpointStore(path: string, streamName: string): Che
     const write = queue.then(async () => {
       const { pendingThrough, ...rest } = checkpoint;
       current.set(shardId, { ...rest, ...(pendingThrough ? { pendingThrough } : {}), updatedAt: new Date().toISOString() });
-      await writeFileAtomic(path, Buffer.from(JSON.stringify(serialize(streamName, current), null, 2) + '\n'));
+      const bytes = Buffer.from(JSON.stringify(serialize(streamName, current), null, 2) + '\n');
+      // The main file first, then the copy: a crash cuts at most one of them.
+      await writeFileAtomic(path, bytes);
+      await writeFileAtomic(backup, bytes);
     });
     // The caller gets this save's error through `write`; the queue itself moves on to the next save.
     queue = write.then(
@@ -80,6 +91,39 @@ function serialize(stream: string, shards: Map<string, ShardCheckpoint & { updat
   return out;
 }
 
+/** `<dir>/events.json` → `<dir>/events.json.bak`: the copy each save writes after the main file. */
+export function backupPath(path: string): string {
+  return `${path}.bak`;
+}
+
+/** A checkpoint file that is there but cannot be read as one (torn, emptied, not JSON, unknown shape). */
+class DamagedCheckpointError extends Error {}
+
+async function readWithBackup(path: string, backup: string, streamName: string, log: Logger | undefined): Promise<CheckpointFile | undefined> {
+  try {
+    return await readCheckpointFile(path, streamName);
+  } catch (error) {
+    if (!(error instanceof DamagedCheckpointError)) throw error;
+    let copy: CheckpointFile | undefined;
+    try {
+      copy = await readCheckpointFile(backup, streamName);
+    } catch (copyError) {
+      throw new Error(`${error.message}, and so is its copy ${backup} (${errorFields(copyError).error as string}). ${DAMAGED_ADVICE}`, { cause: error });
+    }
+    if (!copy) throw new Error(`${error.message}, and it has no copy ${backup} (written by releases before the copy existed). ${DAMAGED_ADVICE}`, { cause: error });
+    log?.('warn', 'checkpoint file damaged (a crash cut its last write); read from its copy, the state before that write', {
+      checkpoint_file: path,
+      copy: backup,
+      ...errorFields(error),
+    });
+    return copy;
+  }
+}
+
+const DAMAGED_ADVICE =
+  'Restore it from a backup, or move it away to read every shard from its start: records still in the stream are then written again, ' +
+  'in files of other names (duplicates in the lake; PostgreSQL stays exact)';
+
 async function readCheckpointFile(path: string, streamName: string): Promise<CheckpointFile | undefined> {
   let text: string;
   try {
@@ -92,10 +136,10 @@ async function readCheckpointFile(path: string, streamName: string): Promise<Che
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`checkpoint file ${path} is not valid JSON; fix or remove it (removing replays the stream)`, { cause: error });
+    throw new DamagedCheckpointError(`checkpoint file ${path} is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} characters`})`, { cause: error });
   }
   if (!isCheckpointFile(parsed)) {
-    throw new Error(`checkpoint file ${path} has an unknown shape (expected version 1 with "stream" and "shards")`);
+    throw new DamagedCheckpointError(`checkpoint file ${path} has an unknown shape (expected version 1 with "stream" and "shards")`);
   }
   if (parsed.stream !== streamName) {
     throw new Error(`checkpoint file ${path} belongs to stream "${parsed.stream}", not "${streamName}"`);

@@ -3,9 +3,11 @@ import type { DeliveryOptions } from '../delivery/deliver';
 import { createFolderSink } from '../delivery/folder-sink';
 import type { Sink } from '../delivery/sink';
 import { errorFields, stderrLogger, type Logger } from '../log';
+import { lockCheckpointFile, type CheckpointLock } from './checkpoint-lock';
 import { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './checkpoint-store';
 import { listShards, parentsEnded, type ShardInfo } from './list-shards';
 import { openSeenIndex, type SeenIndexOptions } from '../dedupe/seen-index-leveldb';
+import type { SeenIndex } from '../dedupe/seen-index';
 import { runShardReader } from './shard-reader';
 import { sleep } from '../sleep';
 import { fanOut, type ConsumerObserver } from './observer';
@@ -33,7 +35,14 @@ export interface ConsumerConfig {
   logger?: Logger;
   /** Replace the folder sink / file checkpoint store (tests, other backends). */
   sink?: Sink;
+  /** Another store than the checkpoint file: then no lock is taken (the store keeps its own writers apart). */
   checkpointStore?: CheckpointStore;
+  /**
+   * The checkpoint file's lock, already taken by the caller (the Node entry takes it before anything
+   * else); released by stop(). Absent with the file store: taken here (a second process on the same
+   * file fails with CheckpointInUseError).
+   */
+  checkpointLock?: CheckpointLock;
   /**
    * Cross-flush dedupe: (app_id, event_id) keys already delivered, kept in LevelDB. Default folder: the
    * checkpoint file's path with `.seen` instead of `.json`. `false`: dedupe within each flush only
@@ -65,11 +74,20 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   const refreshMs = positive('shardRefreshMs', config.shardRefreshMs ?? CONSUMER_DEFAULTS.shardRefreshMs);
   const log = config.logger ?? stderrLogger;
   const sink = config.sink ?? createFolderSink(config.lakeDir, { log: config.logger ?? stderrLogger });
-  const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName);
-  const saved = await checkpoints.load();
-  // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
-  const dedupe = config.seenIndex !== false && config.delivery?.input !== 'ingest-bad-rows';
-  const seen = dedupe ? await openSeenIndex({ dir: seenIndexDir(config.checkpointFile), ...config.seenIndex }) : undefined;
+  // One process per checkpoint file: two would write the same records under other file names.
+  const lock = config.checkpointLock ?? (config.checkpointStore ? undefined : await lockCheckpointFile(config.checkpointFile));
+  const checkpoints = config.checkpointStore ?? createFileCheckpointStore(config.checkpointFile, config.streamName, { log });
+  let seen: SeenIndex | undefined;
+  let saved: Map<string, ShardCheckpoint>;
+  try {
+    saved = await checkpoints.load();
+    // The ingest's rejections are bad rows, not events: nothing to dedupe across flushes.
+    const dedupe = config.seenIndex !== false && config.delivery?.input !== 'ingest-bad-rows';
+    seen = dedupe ? await openSeenIndex({ dir: seenIndexDir(config.checkpointFile), log, ...config.seenIndex }) : undefined;
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const client = new KinesisClient(config.kinesis);
   const abort = new AbortController();
   const stats = emptyStats();
@@ -106,6 +124,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   } catch (error) {
     client.destroy();
     await seen?.close();
+    await lock?.release();
     throw new Error(`cannot list shards of stream "${config.streamName}": ${errorFields(error).error as string}`, { cause: error });
   }
 
@@ -131,6 +150,8 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
       await Promise.all(readers.values());
       client.destroy();
       await seen?.close();
+      // Last: the checkpoints are saved, so the next process may take over.
+      await lock?.release();
       if (failures.length > 0) throw new AggregateError(failures, 'consumer stopped with unflushed records (they will be re-read)');
     })();
     return stopping;

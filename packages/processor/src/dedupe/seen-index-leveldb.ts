@@ -1,4 +1,6 @@
 import { ClassicLevel } from 'classic-level';
+import { isLocked } from '../consumer/checkpoint-lock';
+import type { Logger } from '../log';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface SeenIndexOptions {
@@ -9,6 +11,8 @@ export interface SeenIndexOptions {
   /** Forget the oldest claims beyond this many. Default 10 million (~0.8–1.3 GB on disk, measured: see the README). */
   maxIds?: number;
   now?: () => number;
+  /** Where a repair of a damaged folder is reported (warn). */
+  log?: Logger;
 }
 
 export const SEEN_INDEX_DEFAULTS = { windowMs: DEFAULT_SEEN_WINDOW_MS, maxIds: 10_000_000 };
@@ -26,8 +30,7 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
   const windowMs = options.windowMs ?? SEEN_INDEX_DEFAULTS.windowMs;
   const maxIds = options.maxIds ?? SEEN_INDEX_DEFAULTS.maxIds;
   const now = options.now ?? Date.now;
-  const db = new ClassicLevel<string, string>(options.dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-  await db.open();
+  const db = await openOrRepair(options.dir, options.log);
   let count = Number((await db.get(COUNT_KEY)) ?? '0');
   // Claims are decided one flush at a time: two shards must not both claim one id.
   let queue: Promise<unknown> = Promise.resolve();
@@ -103,6 +106,46 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
       await db.close();
     },
   };
+}
+
+/**
+ * Open the folder; one LevelDB finds damaged (a crash cut a write on a file system without atomic
+ * rename: `Corruption: CURRENT file does not end with newline`, a torn MANIFEST) is repaired with
+ * LevelDB's own RepairDB and opened again, logged. A repair keeps every claim whose data it can read;
+ * a claim it cannot is forgotten, so at worst a resend of that event lands again (a duplicate, never a
+ * loss), where refusing to start stopped the whole pipeline until someone removed the folder.
+ */
+async function openOrRepair(dir: string, log: Logger | undefined): Promise<ClassicLevel<string, string>> {
+  const open = async (): Promise<ClassicLevel<string, string>> => {
+    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    await db.open();
+    return db;
+  };
+  try {
+    return await open();
+  } catch (error) {
+    // LevelDB says only "IO error: lock …/LOCK: Resource temporarily unavailable".
+    if (isLocked(error)) throw new Error(`seen index ${dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause: error });
+    const reason = levelReason(error);
+    if (!reason.startsWith('Corruption')) throw new Error(`cannot open the seen index ${dir} (DEDUPE_DIR): ${reason}`, { cause: error });
+    log?.('warn', 'seen index damaged (a crash cut a write); repairing it with LevelDB\'s RepairDB (a claim it cannot read is forgotten: a resend of that event would land again)', { dir, reason });
+    try {
+      await ClassicLevel.repair(dir);
+      return await open();
+    } catch (repairError) {
+      throw new Error(
+        `the seen index ${dir} (DEDUPE_DIR) is damaged (${reason}) and LevelDB could not repair it (${levelReason(repairError)}); ` +
+          'move the folder away to start with an empty one (every claim forgotten: resends of events already delivered land again)',
+        { cause: repairError },
+      );
+    }
+  }
+}
+
+/** classic-level wraps LevelDB's own text ("Corruption: …", "IO error: …") in "Database failed to open". */
+function levelReason(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
 }
 
 function ownedBy(owner: string, shardId: string, sequenceNumber: string): boolean {

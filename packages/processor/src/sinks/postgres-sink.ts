@@ -51,6 +51,12 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
    * new envelope version's columns): told once, with their names, so the change to the table is logged.
    */
   onColumnsAdded?: (added: { table: string; columns: string[] }) => void;
+  /**
+   * A write found the table (or its schema) gone — dropped while the processor ran — and created it
+   * again, as a start would, then wrote the rows: told once per time, so the drop is logged (the
+   * rows stored before it are gone from PostgreSQL; the lake still holds them).
+   */
+  onTableCreatedAgain?: (info: { table: string; error: string }) => void;
 }
 
 /** Defaults of the options above; the processor README's PG_* variables. */
@@ -110,12 +116,12 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   }
 
   const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0, skipped: 0 };
-  try {
+  // At most a quarter of the statement timeout (the retry budget): a lock wait that outlasted the
+  // statement timeout ended as a cancelled statement (57014), not retried, instead of a lock timeout
+  // (PG_STATEMENT_TIMEOUT_MS=1000 with the 2 s default did); a quarter leaves room for a second try.
+  const lockTimeoutMs = Math.min(options.lockTimeoutMs ?? PG_LOCK_TIMEOUT_MS, Math.floor(statementTimeoutMs / 4));
+  async function ensureTable(): Promise<void> {
     let added: string[] = [];
-    // At most a quarter of the statement timeout (the retry budget): a lock wait that outlasted the
-    // statement timeout ended as a cancelled statement (57014), not retried, instead of a lock timeout
-    // (PG_STATEMENT_TIMEOUT_MS=1000 with the 2 s default did); a quarter leaves room for a second try.
-    const lockTimeoutMs = Math.min(options.lockTimeoutMs ?? PG_LOCK_TIMEOUT_MS, Math.floor(statementTimeoutMs / 4));
     await retryTableLock(
       () =>
         transaction(async (client) => {
@@ -126,6 +132,9 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
       options.onLockRetry,
     );
     if (added.length > 0) options.onColumnsAdded?.({ table: qualified(table), columns: added });
+  }
+  try {
+    await ensureTable();
   } catch (error) {
     await pool.end();
     throw error;
@@ -169,7 +178,22 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     }
   }
 
+  /**
+   * The table (or its schema) was dropped while the processor ran: every INSERT failed with 42P01
+   * until a restart created it again. Created again here, as a start does, and the write retried once.
+   */
   async function writeRows(rows: readonly LakeRow[]): Promise<RefusedRow[]> {
+    try {
+      return await writeRowsOnce(rows);
+    } catch (error) {
+      if (!isTableGone(error)) throw error;
+      await ensureTable();
+      options.onTableCreatedAgain?.({ table: qualified(table), error: (error as Error).message });
+      return await writeRowsOnce(rows);
+    }
+  }
+
+  async function writeRowsOnce(rows: readonly LakeRow[]): Promise<RefusedRow[]> {
     if (rows.length === 0) return [];
     const chunks = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, i) => rows.slice(i * batchSize, (i + 1) * batchSize));
     // Skips are told only for a committed transaction: a failed one inserted (and skipped) nothing.
@@ -233,6 +257,12 @@ function values(row: LakeRow): unknown[] {
 function isRowDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** undefined_table, invalid_schema_name: the table or its schema no longer exists. */
+function isTableGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '42P01' || code === '3F000';
 }
 
 /** Without PostgreSQL's DETAIL: for a CHECK it repeats every value of the row, which the bad row's payload holds already. */

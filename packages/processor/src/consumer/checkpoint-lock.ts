@@ -1,0 +1,110 @@
+import { ClassicLevel } from 'classic-level';
+import { readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../delivery/atomic-write';
+
+/** Held by one consumer for as long as it reads a stream into one checkpoint file. */
+export interface CheckpointLock {
+  /** The lock's folder (`<checkpoint file without .json>.lock`). */
+  readonly dir: string;
+  /** Idempotent: a second call waits for the first. */
+  release(): Promise<void>;
+}
+
+/** Who holds a checkpoint file's lock, as the holder wrote it when it took the lock. */
+export interface LockHolder {
+  pid: number;
+  hostname: string;
+  started_at: string;
+  cwd: string;
+}
+
+/** A second consumer on a checkpoint file another process is using. */
+export class CheckpointInUseError extends Error {
+  constructor(
+    readonly checkpointFile: string,
+    readonly holder: LockHolder | undefined,
+    options: ErrorOptions,
+  ) {
+    super(
+      `checkpoint file ${checkpointFile} is in use by another processor (${describeHolder(holder)}): two processes reading one stream into one checkpoint ` +
+        'would overwrite each other\'s checkpoints and write the same records to the lake twice under other file names. ' +
+        'Stop the other process first (a restart must wait until the old process has exited: its final flush may still be running), ' +
+        'or give this one its own CHECKPOINT_FILE (and BAD_ROWS_CHECKPOINT_FILE, DEDUPE_DIR)',
+      options,
+    );
+    this.name = 'CheckpointInUseError';
+  }
+}
+
+const HOLDER_FILE = 'holder.json';
+
+/** `<dir>/events.json` → `<dir>/events.lock`. */
+export function checkpointLockDir(checkpointFile: string): string {
+  return checkpointFile.replace(/\.json$/, '') + '.lock';
+}
+
+/**
+ * Take the checkpoint file's lock, or fail with CheckpointInUseError naming the holder.
+ *
+ * The lock is LevelDB's (an empty classic-level database used only for it): an fcntl lock the kernel
+ * drops when the holder dies, however it dies, also across containers that bind-mount one folder
+ * (their pids are not comparable, so a pid file could not tell a live holder from a stale one).
+ * The holder's pid, host and start time are written next to it for the message.
+ */
+export async function lockCheckpointFile(checkpointFile: string): Promise<CheckpointLock> {
+  const dir = checkpointLockDir(checkpointFile);
+  let db: ClassicLevel;
+  try {
+    db = await openLock(dir);
+  } catch (error) {
+    if (isLocked(error)) throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: error });
+    // LevelDB takes its lock before it reads the folder, so nobody holds this one; it stores no data
+    // (a crash may have cut one of its own files): made again.
+    await rm(dir, { recursive: true, force: true });
+    try {
+      db = await openLock(dir);
+    } catch (again) {
+      if (isLocked(again)) throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: again });
+      throw new Error(`cannot open the lock of checkpoint file ${checkpointFile} (${dir})`, { cause: again });
+    }
+  }
+  const holder: LockHolder = { pid: process.pid, hostname: hostname(), started_at: new Date().toISOString(), cwd: process.cwd() };
+  try {
+    await writeFileAtomic(join(dir, HOLDER_FILE), Buffer.from(JSON.stringify(holder) + '\n'));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  let released: Promise<void> | undefined;
+  return { dir, release: () => (released ??= db.close()) };
+}
+
+async function openLock(dir: string): Promise<ClassicLevel> {
+  const db = new ClassicLevel(dir);
+  await db.open();
+  return db;
+}
+
+/** classic-level's open error when another process (or this one) holds the folder's lock. */
+export function isLocked(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return (error as { code?: unknown } | null)?.code === 'LEVEL_LOCKED' || cause?.code === 'LEVEL_LOCKED';
+}
+
+async function readHolder(dir: string): Promise<LockHolder | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(join(dir, HOLDER_FILE), 'utf8')) as Partial<LockHolder>;
+    if (typeof parsed.pid !== 'number' || typeof parsed.hostname !== 'string') return undefined;
+    return { pid: parsed.pid, hostname: parsed.hostname, started_at: String(parsed.started_at), cwd: String(parsed.cwd) };
+  } catch {
+    // Not written yet (the holder is starting) or unreadable: the message says the holder is unknown.
+    return undefined;
+  }
+}
+
+function describeHolder(holder: LockHolder | undefined): string {
+  if (!holder) return 'holder unknown: it is starting, or it did not say';
+  return `pid ${holder.pid} on host ${holder.hostname}, started ${holder.started_at}, working directory ${holder.cwd}`;
+}
