@@ -62,3 +62,12 @@ export class RequestRejectedError extends Error {
     this.name = 'RequestRejectedError';
   }
 }
+
+/**
+ * A request the deployment, not the client, kept from being served (a body an AWS front end altered on
+ * the way): answered 500 `internal_error` with what to change, and logged as an error, so the client
+ * resends later instead of dropping its events as it would on a 4xx, and the operator sees the fix.
+ */
+export class DeploymentError extends Error {
+  override readonly name = 'DeploymentError';
+}
