@@ -59,7 +59,7 @@ export interface AppDeps {
   /** Whether the runtime already answered this request (the Node entry's 408 for a body gone idle): its body, should the rest arrive, is not taken. */
   answeredByRuntime?: (c: Context) => boolean;
   /** Why the runtime's copy of this request's body is not what the client sent (the Lambda entry: a compressed body an AWS front end passed as text), or undefined. */
-  bodyAltered?: (c: Context) => string | undefined;
+  bodyAltered?: (c: Context) => DeploymentError | undefined;
 }
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
@@ -107,7 +107,8 @@ export function createApp(deps: AppDeps) {
       return rejectRequest(c, error.status, error.code, error.message, error.issues);
     }
     if (error instanceof DeploymentError) {
-      log({ level: 'error', msg: 'request not served: the deployment altered it', error: error.message, request_id: c.get('requestId') });
+      log({ level: error.status === 500 ? 'error' : 'warn', msg: 'request not served: the deployment altered it', error: error.message, status: error.status, request_id: c.get('requestId') });
+      if (error.status === 415) return rejectRequest(c, 415, 'unsupported_encoding', `${error.message}; send the body uncompressed`);
       return rejectRequest(c, 500, 'internal_error', `${error.message}; retry later`);
     }
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
@@ -125,14 +126,14 @@ export type IngestApp = ReturnType<typeof createApp>;
  * nest 256 levels (a stack guard for what follows: validation, bad rows); each event's own limit
  * (`LIMITS.eventMaxDepth`, 32) is checked per event, so one deep event does not sink its batch.
  */
-function bodyReader(options: AppOptions, answeredByRuntime: (c: Context) => boolean = () => false, bodyAltered: (c: Context) => string | undefined = () => undefined) {
+function bodyReader(options: AppOptions, answeredByRuntime: (c: Context) => boolean = () => false, bodyAltered: (c: Context) => DeploymentError | undefined = () => undefined) {
   const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, maxDepth: options.maxDepth ?? 256 };
   return function readBody(c: Context, beforeAuth?: BodyCap): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
     const altered = bodyAltered(c);
     if (altered !== undefined) {
-      const refused = Promise.reject(new DeploymentError(altered));
+      const refused = Promise.reject(altered);
       c.set('jsonBody', refused);
       return refused;
     }

@@ -64,10 +64,19 @@ export class RequestRejectedError extends Error {
 }
 
 /**
- * A request the deployment, not the client, kept from being served (a body an AWS front end altered on
- * the way): answered 500 `internal_error` with what to change, and logged as an error, so the client
- * resends later instead of dropping its events as it would on a 4xx, and the operator sees the fix.
+ * A request the deployment, not the client, kept from being served: a compressed body an AWS front end
+ * altered on the way (Lambda entry). Logged with what to change, and answered by what the client can do:
+ * - 500 `internal_error` where a setting fixes it (a REST API's binary media types): clients resend
+ *   later, instead of dropping their events as Segment's Android libraries do on any 4xx but 429;
+ * - 415 `unsupported_encoding` where the front end can never carry it (an ALB and a gzip JSON body):
+ *   the SDK then sends the same events as plain JSON at once, as it does for any 415 to gzip.
  */
 export class DeploymentError extends Error {
   override readonly name = 'DeploymentError';
+  constructor(
+    message: string,
+    readonly status: 415 | 500,
+  ) {
+    super(message);
+  }
 }

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import type { DeploymentError } from './errors';
 import { bodyAlteredInTransit, frontEndOf, lambdaClientIp } from './http/lambda-event';
 import { withRoutedPath } from './http/lambda-path';
 import { createKinesisClient } from './kinesis/client';
@@ -11,8 +12,8 @@ import type { RecordWriter } from './kinesis/record-writer';
 export type LambdaHandler = ReturnType<typeof handle>;
 
 /** Why the event this request came in was altered on the way, kept by the handler for the app to read. */
-const alteredBodies = new WeakMap<object, string>();
-const bodyAltered = (c: Context): string | undefined => {
+const alteredBodies = new WeakMap<object, DeploymentError>();
+const bodyAltered = (c: Context): DeploymentError | undefined => {
   const event = (c.env as { event?: object } | undefined)?.event;
   return event === undefined ? undefined : alteredBodies.get(event);
 };

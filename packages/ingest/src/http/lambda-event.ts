@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { LambdaEvent } from 'hono/aws-lambda';
+import { DeploymentError } from '../errors';
 import { forwardedClientIp } from './client-ip';
 
 /**
@@ -67,9 +68,10 @@ export function lambdaClientIp(c: Context): string | undefined {
  * over as text (`isBase64Encoded: false`) was read as UTF-8 on the way, and its bytes that are no UTF-8
  * were replaced: a REST API does that to every body whose type is not one of its binary media types,
  * an ALB to every `text/*`, JSON, JavaScript or XML body. The gzip then failed to inflate and the client
- * was told 400 `invalid_encoding`, which Segment's Android libraries answer by deleting the batch.
+ * was told 400 `invalid_encoding`, which Segment's Android libraries answer by deleting the batch and
+ * the SDK by dropping its events (see DeploymentError for what is answered now).
  */
-export function bodyAlteredInTransit(event: LambdaEvent, frontEnd: LambdaFrontEnd): string | undefined {
+export function bodyAlteredInTransit(event: LambdaEvent, frontEnd: LambdaFrontEnd): DeploymentError | undefined {
   const body = (event as { body?: unknown }).body;
   if (typeof body !== 'string' || body === '' || (event as { isBase64Encoded?: unknown }).isBase64Encoded === true) return undefined;
   const encoding = frontEnd === 'payload-2.0' ? (event as { headers?: Record<string, string | undefined> }).headers?.['content-encoding'] : headerOf(event, 'content-encoding');
@@ -79,5 +81,7 @@ export function bodyAlteredInTransit(event: LambdaEvent, frontEnd: LambdaFrontEn
     'payload-1.0': 'on a REST API add the binary media type */* (Settings → Binary media types) and redeploy the stage',
     'payload-2.0': 'an HTTP API and a function URL hand such bodies over base64-encoded: whatever built this event decoded it',
   }[frontEnd];
-  return `the ${encoding.trim().slice(0, 32)} body arrived as text (isBase64Encoded false), its bytes changed on the way: ${fix}`;
+  const message = `the ${encoding.trim().slice(0, 32)} body arrived as text (isBase64Encoded false), its bytes changed on the way: ${fix}`;
+  // An ALB never carries it (415: the SDK resends as plain JSON); elsewhere a setting fixes it (500: resend later).
+  return new DeploymentError(message, frontEnd === 'alb' ? 415 : 500);
 }
