@@ -6,6 +6,7 @@ import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
 import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
+import { checkFirehoseEvent } from './event-shape';
 import { transformIngestBadRows } from './firehose-bad-rows';
 import { OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
 import { LOGGED_REASONS, shortReason } from './failure-log';
@@ -52,6 +53,7 @@ interface Transformed {
 export function createFirehoseTransformHandler(options: FirehoseTransformOptions = {}): FirehoseTransformHandler {
   const log = options.log ?? (() => undefined);
   return async function firehoseTransformHandler(event) {
+    checkFirehoseEvent(event);
     if (lambdaInputOf(event.sourceKinesisStreamArn, options.badRowsStream) === 'ingest-bad-rows') return transformIngestBadRows(event, options.now, log);
     const transformed = event.records.map((record) => transformOne(record, options));
     const seen = new Set<string>();
