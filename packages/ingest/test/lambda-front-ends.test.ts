@@ -14,7 +14,8 @@ import { batch, decode, event, gzip } from './helpers';
  * - ALB target group: docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html#receive-event-from-load-balancer
  *   (no source IP: the client is the last X-Forwarded-For entry; text/JSON bodies passed as text, others base64)
  * - custom domain base paths: docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html and
- *   http-api-mappings.html (the base path / mapping key stays in the event's path)
+ *   http-api-mappings.html (a REST API's and payload 1.0's `path` keep the base path / mapping key; payload
+ *   2.0's `rawPath` leaves it out, per the HTTP API page above)
  */
 type AnyEvent = { body?: string | null; isBase64Encoded?: boolean; path?: string; rawPath?: string; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]>; requestContext?: unknown; [field: string]: unknown };
 
@@ -99,13 +100,19 @@ describe('Lambda entry: stage and custom-domain base path', () => {
     expect(writer.records.get('events')).toHaveLength(2);
   });
 
-  it('an HTTP API mapping key (`collect/v2`) stays in rawPath and is cut with INGEST_BASE_PATH', async () => {
+  // AWS: "If you use an API mapping to connect your stage to a custom domain name, rawPath won't provide the
+  // API mapping value. Use format 1.0 and the path to access the API mapping" (http-api-develop-integrations-lambda.html).
+  it('an HTTP API mapping key (`collect/v2`): payload 1.0 keeps it in `path` (cut with INGEST_BASE_PATH), payload 2.0 leaves it out of rawPath', async () => {
+    const viaDomainV1: AnyEvent = withBody({ ...httpV1, path: '/collect/v2/v1/batch', requestContext: { ...(httpV1.requestContext as object), domainName: 'api.shop.example', path: '/collect/v2/v1/batch' } }, batch([event()]));
+    const viaDomainV2: AnyEvent = { ...withBody(httpV2, batch([event()])), requestContext: { ...(httpV2.requestContext as object), domainName: 'api.shop.example' } };
+    const plain = createLambdaHandler(env, createMemoryWriter());
+    expect((await post(plain, viaDomainV1)).statusCode).toBe(404);
+    expect((await post(plain, viaDomainV2)).statusCode).toBe(200);
     const writer = createMemoryWriter();
     const handler = createLambdaHandler({ ...env, INGEST_BASE_PATH: 'collect/v2/' }, writer);
-    const requestContext = { ...(httpV2.requestContext as object), domainName: 'api.shop.example', http: { ...(httpV2.requestContext as { http: object }).http, path: '/collect/v2/v1/batch' } };
-    const answer = await post(handler, { ...withBody(httpV2, batch([event()])), rawPath: '/collect/v2/v1/batch', requestContext });
-    expect(answer.statusCode).toBe(200);
-    expect(writer.records.get('events')).toHaveLength(1);
+    expect((await post(handler, viaDomainV1)).statusCode).toBe(200);
+    expect((await post(handler, viaDomainV2)).statusCode).toBe(200); // nothing to cut: routed as it is
+    expect(writer.records.get('events')).toHaveLength(2);
   });
 
   it('HTTP API payload 1.0 on a named stage: without the stage cut, /prod/v1/batch is not found', async () => {

@@ -9,9 +9,10 @@ import type { LambdaEvent } from 'hono/aws-lambda';
  *   and in `path` (payload 1.0 of an HTTP API, `version: "1.0"`). A custom domain's API mapping
  *   invokes the stage with no stage segment (`/v1/batch`, `requestContext.stage` still `prod`), so
  *   nothing is cut then. A REST API's `path` never holds its stage: REST events are left alone here.
- * - A custom domain's base path (an HTTP API's API mapping key, a REST API's base path mapping) stays
- *   in the path (`/ingest/v1/batch` for the key `ingest`); the event does not name it, so the operator
- *   does (`INGEST_BASE_PATH`). Without it every route of such a deployment answered 404.
+ * - A custom domain's base path (a REST API's base path mapping, an HTTP API's API mapping key) stays
+ *   in a payload 1.0 `path` (`/ingest/v1/batch` for the key `ingest`; payload 2.0's `rawPath` leaves
+ *   it out, as AWS documents); the event does not name it, so the operator does (`INGEST_BASE_PATH`).
+ *   Without it every route of such a deployment answered 404. Cut from `rawPath` too, should it be there.
  * An ALB's path is the client's, as it is, apart from the base path.
  */
 export function withRoutedPath<L extends LambdaEvent>(event: L, basePath: string | undefined): L {
