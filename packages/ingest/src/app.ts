@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { RequestRejectedError } from './errors';
+import { DeploymentError, RequestRejectedError } from './errors';
 import type { IpMode } from './http/client-ip';
 import { createMetrics, type IngestMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
@@ -58,6 +58,8 @@ export interface AppDeps {
   onRequestId?: (c: Context, id: string) => void;
   /** Whether the runtime already answered this request (the Node entry's 408 for a body gone idle): its body, should the rest arrive, is not taken. */
   answeredByRuntime?: (c: Context) => boolean;
+  /** Why the runtime's copy of this request's body is not what the client sent (the Lambda entry: a compressed body an AWS front end passed as text), or undefined. */
+  bodyAltered?: (c: Context) => DeploymentError | undefined;
 }
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
@@ -75,7 +77,7 @@ export function createApp(deps: AppDeps) {
   const originsFor = originPolicy(options.allowedOrigins ?? {});
   const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
   app.use('/v1/*', cors({ allowed: anyApp, maxAgeSec: 600 }));
-  const readBody = bodyReader(options, deps.answeredByRuntime);
+  const readBody = bodyReader(options, deps.answeredByRuntime, deps.bodyAltered);
   const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody, maxBodyBytes: options.maxBodyBytes });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
@@ -104,6 +106,11 @@ export function createApp(deps: AppDeps) {
       if (error.retryAfterSec !== undefined) c.header('Retry-After', String(error.retryAfterSec));
       return rejectRequest(c, error.status, error.code, error.message, error.issues);
     }
+    if (error instanceof DeploymentError) {
+      log({ level: error.status === 500 ? 'error' : 'warn', msg: 'request not served: the deployment altered it', error: error.message, status: error.status, request_id: c.get('requestId') });
+      if (error.status === 415) return rejectRequest(c, 415, 'unsupported_encoding', `${error.message}; send the body uncompressed`);
+      return rejectRequest(c, 500, 'internal_error', `${error.message}; retry later`);
+    }
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
     return rejectRequest(c, 500, 'internal_error', 'internal error; retry later');
   });
@@ -119,11 +126,17 @@ export type IngestApp = ReturnType<typeof createApp>;
  * nest 256 levels (a stack guard for what follows: validation, bad rows); each event's own limit
  * (`LIMITS.eventMaxDepth`, 32) is checked per event, so one deep event does not sink its batch.
  */
-function bodyReader(options: AppOptions, answeredByRuntime: (c: Context) => boolean = () => false) {
+function bodyReader(options: AppOptions, answeredByRuntime: (c: Context) => boolean = () => false, bodyAltered: (c: Context) => DeploymentError | undefined = () => undefined) {
   const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, maxDepth: options.maxDepth ?? 256 };
   return function readBody(c: Context, beforeAuth?: BodyCap): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
+    const altered = bodyAltered(c);
+    if (altered !== undefined) {
+      const refused = Promise.reject(altered);
+      c.set('jsonBody', refused);
+      return refused;
+    }
     const bytes = c.req.arrayBuffer().then(
       // The client was told 408 and will resend: what it sent after that is not taken (no duplicate, no hidden write).
       (buf) => (answeredByRuntime(c) ? Promise.reject(incompleteBody(new Error('the request was answered 408 before its body was complete'))) : buf),

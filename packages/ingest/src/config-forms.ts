@@ -31,3 +31,32 @@ export function checkListenHost(host: string, problems: string[]): void {
   const hint = bracketed !== undefined && isIP(bracketed) ? `: write "${bracketed}"` : withPort !== undefined && isHost(withPort) ? `: write "${withPort}" (the port is PORT)` : '';
   problems.push(`HOST must be an IP address or host name (no scheme, port or brackets), got "${host}"${hint}`);
 }
+
+/** The app's own first path segments: a base path starting with one would cut them off requests that come without it. */
+const APP_SEGMENTS = ['v1', 'healthz', 'readyz', 'metrics'];
+/** A path segment as API Gateway takes it in a mapping key, and RFC 3986 in a path (no percent-escapes). */
+const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
+
+/**
+ * A base path (`ingest`, `/ingest`, `/ingest/`, `/api/ingest`), as `/ingest`; unset or empty: none.
+ * A URL, an empty or odd segment, or one of the app's own first segments (`/v1` would turn
+ * `/v1/batch` into `/batch`) is a problem naming what to write.
+ */
+export function readBasePath(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '' || raw === '/') return undefined;
+  if (/^[a-z]+:\/\//i.test(raw)) {
+    problems.push(`${name} must be a path such as /ingest (the custom domain's base path or API mapping key), not a URL, got "${raw}"`);
+    return undefined;
+  }
+  const segments = raw.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+  if (!segments.every((s) => SEGMENT.test(s))) {
+    problems.push(`${name} must be a path of non-empty segments of letters, digits and - . _ ~ (no %-escapes), such as /ingest, got "${raw}"`);
+    return undefined;
+  }
+  if (APP_SEGMENTS.includes(segments[0]!)) {
+    problems.push(`${name} must not start with /${segments[0]}, one of the ingest's own paths (/v1, /healthz, /readyz, /metrics), got "${raw}": with no base path, leave it unset`);
+    return undefined;
+  }
+  return `/${segments.join('/')}`;
+}

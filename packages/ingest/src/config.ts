@@ -1,5 +1,5 @@
 import { checkAwsRegion, checkEndpointUrl, checkStreamName, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
-import { checkListenHost, readSwitch } from './config-forms';
+import { checkListenHost, readBasePath, readSwitch } from './config-forms';
 import type { IpMode } from './http/client-ip';
 import type { WriterTuning } from './kinesis/batching-writer';
 import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
@@ -36,6 +36,8 @@ export interface IngestConfig {
   maxConnections: number;
   /** Node entry: a second listener for /healthz, /readyz and /metrics only, outside the connection cap (INGEST_ADMIN_PORT). */
   adminPort?: number;
+  /** Lambda entry: a custom domain's base path (INGEST_BASE_PATH, `/ingest`), cut from the path before routing. */
+  basePath?: string;
   writer: WriterTuning;
   kinesis: { endpoint?: string; region: string };
 }
@@ -130,6 +132,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     minBodyBytesPerSecond: int('INGEST_MIN_BODY_BYTES_PER_SECOND', DEFAULTS.minBodyBytesPerSecond, 0, 1024 * 1024),
     maxConnections: int('INGEST_MAX_CONNECTIONS', defaultMaxConnections(openFileLimit), 0, 1_000_000),
     adminPort: env.INGEST_ADMIN_PORT ? int('INGEST_ADMIN_PORT', 0, 0, 65535) : undefined,
+    basePath: readBasePath(env, 'INGEST_BASE_PATH', problems),
     writer: {
       lingerMs: int('INGEST_LINGER_MS', DEFAULTS.lingerMs, 0, 1000),
       budgetMs: int('INGEST_WRITE_BUDGET_MS', DEFAULTS.budgetMs, 100, 60_000),

@@ -62,3 +62,21 @@ export class RequestRejectedError extends Error {
     this.name = 'RequestRejectedError';
   }
 }
+
+/**
+ * A request the deployment, not the client, kept from being served: a compressed body an AWS front end
+ * altered on the way (Lambda entry). Logged with what to change, and answered by what the client can do:
+ * - 500 `internal_error` where a setting fixes it (a REST API's binary media types): clients resend
+ *   later, instead of dropping their events as Segment's Android libraries do on any 4xx but 429;
+ * - 415 `unsupported_encoding` where the front end can never carry it (an ALB and a gzip JSON body):
+ *   the SDK then sends the same events as plain JSON at once, as it does for any 415 to gzip.
+ */
+export class DeploymentError extends Error {
+  override readonly name = 'DeploymentError';
+  constructor(
+    message: string,
+    readonly status: 415 | 500,
+  ) {
+    super(message);
+  }
+}

@@ -17,3 +17,4 @@ export { derivedTimestamp, type ServerContext } from './enrich';
 export { RequestRejectedError } from './errors';
 export { segmentToEvent, stableEventId } from './routes/segment-map';
 export { createLambdaHandler, type LambdaHandler } from './lambda-handler';
+export { UnsupportedLambdaEventError, type LambdaFrontEnd } from './http/lambda-event';

@@ -2,31 +2,41 @@ import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createApp } from './app';
 import { loadConfig } from './config';
-import { withoutStagePrefix } from './http/stage-prefix';
+import type { DeploymentError } from './errors';
+import { bodyAlteredInTransit, frontEndOf, lambdaClientIp } from './http/lambda-event';
+import { withRoutedPath } from './http/lambda-path';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
 import type { RecordWriter } from './kinesis/record-writer';
 
 export type LambdaHandler = ReturnType<typeof handle>;
 
-/** API Gateway's view of the caller; hono/aws-lambda passes it as `c.env.requestContext`. */
-function sourceIp(c: Context): string | undefined {
-  const env = c.env as { requestContext?: { http?: { sourceIp?: string }; identity?: { sourceIp?: string } } } | undefined;
-  return env?.requestContext?.http?.sourceIp ?? env?.requestContext?.identity?.sourceIp;
-}
+/** Why the event this request came in was altered on the way, kept by the handler for the app to read. */
+const alteredBodies = new WeakMap<object, DeploymentError>();
+const bodyAltered = (c: Context): DeploymentError | undefined => {
+  const event = (c.env as { event?: object } | undefined)?.event;
+  return event === undefined ? undefined : alteredBodies.get(event);
+};
 
 /**
- * The same app behind API Gateway (HTTP API, payload v2; REST v1 works too) through Hono's adapter,
- * from an explicit env (throws a ConfigError listing every problem). One request at a time per
- * instance, so the writer does not linger for company. No side effects on import: `lambda.ts` is
- * the deployable entry that builds one from process.env. A named stage's prefix in the path
- * (`/prod/v1/batch`) is cut before routing (see `withoutStagePrefix`).
+ * The same app behind AWS through Hono's adapter, from an explicit env (throws a ConfigError listing
+ * every problem). Served: an API Gateway HTTP API (payload 2.0 or 1.0, any stage), a REST API's Lambda
+ * proxy integration, a function URL, an ALB target group (see `frontEndOf`); any other event fails the
+ * invocation with an UnsupportedLambdaEventError saying so. A named stage's segment and the custom
+ * domain's base path (INGEST_BASE_PATH) are cut from the path before routing (`withRoutedPath`). One
+ * request at a time per instance, so the writer does not linger for company. No side effects on
+ * import: `lambda.ts` is the deployable entry that builds one from process.env.
  */
 export function createLambdaHandler(env: Record<string, string | undefined> = process.env, writer?: RecordWriter): LambdaHandler {
   const config = loadConfig(env);
   const log = (record: Record<string, unknown>): void => console.log(JSON.stringify({ service: 'ingest', ...record }));
   const out = writer ?? createKinesisWriter(createKinesisClient(config.kinesis), { ...config.writer, lingerMs: 0 });
-  const handleApp = handle(createApp({ writer: out, options: config, log, clientIp: sourceIp }));
-  return (event, context) => handleApp(withoutStagePrefix(event), context);
+  const handleApp = handle(createApp({ writer: out, options: config, log, clientIp: lambdaClientIp, bodyAltered }));
+  return async (event, context) => {
+    const frontEnd = frontEndOf(event);
+    const routed = withRoutedPath(event, config.basePath);
+    const altered = bodyAlteredInTransit(routed, frontEnd);
+    if (altered !== undefined) alteredBodies.set(routed, altered);
+    return handleApp(routed, context);
+  };
 }
-

@@ -70,6 +70,24 @@ describe('loadConfig: stream names (a value that passed and then failed every wr
   });
 });
 
+describe('loadConfig: INGEST_BASE_PATH (a custom domain\'s base path, cut before routing by the Lambda entry)', () => {
+  const basePath = (value: string | undefined) => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_BASE_PATH: value }).basePath;
+
+  it('takes the forms an operator copies from the console, as one normal form; none when unset, empty or /', () => {
+    for (const value of ['ingest', '/ingest', '/ingest/', ' ingest ']) expect(basePath(value)).toBe('/ingest');
+    expect(basePath('collect/v2')).toBe('/collect/v2');
+    for (const value of [undefined, '', '/']) expect(basePath(value)).toBeUndefined();
+  });
+
+  it('refuses a URL, odd segments and the app\'s own first segments, naming what to write', () => {
+    expect(() => basePath('https://api.shop.example/ingest')).toThrow(/INGEST_BASE_PATH must be a path such as \/ingest .*not a URL/);
+    expect(() => basePath('/a//b')).toThrow(/INGEST_BASE_PATH must be a path of non-empty segments/);
+    expect(() => basePath('/in%20gest')).toThrow(/no %-escapes/);
+    expect(() => basePath('/v1')).toThrow(/must not start with \/v1, one of the ingest's own paths/);
+    expect(() => basePath('metrics/x')).toThrow(/must not start with \/metrics/);
+  });
+});
+
 describe('packCalls', () => {
   const rec = (bytes: number) => ({ data: new Uint8Array(bytes), partitionKey: 'k' });
   it('splits at 500 records and at 5 MiB, keeping order', () => {

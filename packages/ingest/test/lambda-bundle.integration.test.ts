@@ -55,6 +55,26 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
     expect(await readStream(stack.client, 'events-bad')).toHaveLength(1);
   });
 
+  // The other front ends (fixtures and their AWS doc pages: lambda-front-ends.test.ts), through what a deployment runs.
+  it('writes batches from an ALB and from a REST API behind a custom domain base path (INGEST_BASE_PATH), each with its client address', async () => {
+    const load = async (name: string) => JSON.parse(await readFile(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown> & { headers: Record<string, string> };
+    const alb = await load('alb-post.json');
+    const rest = await load('rest-v1-post.json');
+    const viaAlb = event({ anonymous_id: 'alb-device' });
+    const viaRest = event({ anonymous_id: 'rest-device' });
+    const env = { ...lambdaEnv(stack.kinesis.endpoint), INGEST_BASE_PATH: '/ingest' };
+    const albEvent = { ...alb, headers: { ...alb.headers, 'x-forwarded-for': '203.0.113.9, 192.0.2.77' }, body: batch([viaAlb]) };
+    const restEvent = { ...rest, path: '/ingest/v1/batch', body: batch([viaRest]) };
+    for (const sent of [albEvent, restEvent]) {
+      const result = await invokeBundledHandler<ProxyResult>({ bundle, handlerName: 'handler', event: sent, env });
+      expect(result.statusCode).toBe(200);
+    }
+    const stored = (await readStream(stack.client, 'events')).map(recordJson) as { event_id: string; context: { server: { ip: string } } }[];
+    const ipOf = (id: string) => stored.find((e) => e.event_id === id)?.context.server.ip;
+    expect(ipOf(viaAlb.event_id)).toBe('192.0.2.0');
+    expect(ipOf(viaRest.event_id)).toBe('198.51.100.0');
+  }, 30_000);
+
   // invokeBundledHandler waits for the process to exit: a timer left running (prom-client's default
   // metrics, the writer) would hold it and fail the test on its timeout.
   it('serves /metrics with the process metrics, and leaves nothing running that keeps the process alive', async () => {

@@ -37,6 +37,7 @@ export { QueryRefusedError, DEFAULT_GUARD_LIMITS, type GuardLimits, type Guarded
 export { type Logger, type LogLevel } from './log';
 export { createKinesisEsmHandler, type KinesisEsmHandler, type KinesisEsmHandlerOptions } from './lambda/kinesis-esm';
 export { KinesisBatchFailedError, type ShardFailure } from './lambda/batch-failed-error';
+export { UnsupportedEventError } from './lambda/event-shape';
 export { createFirehoseTransformHandler, type FirehoseTransformHandler, type FirehoseTransformOptions } from './lambda/firehose-transform';
 export type * from './lambda/aws-events';
 export { createS3Sink, type S3SinkOptions } from './sinks/s3-sink';

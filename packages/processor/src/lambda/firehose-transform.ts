@@ -6,7 +6,9 @@ import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
 import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
+import { checkFirehoseEvent } from './event-shape';
 import { transformIngestBadRows } from './firehose-bad-rows';
+import { OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
 import { LOGGED_REASONS, shortReason } from './failure-log';
 import { lambdaInputOf } from './source-stream';
 
@@ -51,7 +53,8 @@ interface Transformed {
 export function createFirehoseTransformHandler(options: FirehoseTransformOptions = {}): FirehoseTransformHandler {
   const log = options.log ?? (() => undefined);
   return async function firehoseTransformHandler(event) {
-    if (lambdaInputOf(event.sourceKinesisStreamArn, options.badRowsStream) === 'ingest-bad-rows') return transformIngestBadRows(event, options.now);
+    checkFirehoseEvent(event);
+    if (lambdaInputOf(event.sourceKinesisStreamArn, options.badRowsStream) === 'ingest-bad-rows') return transformIngestBadRows(event, options.now, log);
     const transformed = event.records.map((record) => transformOne(record, options));
     const seen = new Set<string>();
     for (const t of transformed) {
@@ -62,6 +65,8 @@ export function createFirehoseTransformHandler(options: FirehoseTransformOptions
         return true;
       });
     }
+    // Before any claim: a record failed for size after its events were claimed would keep their resends out.
+    fitResponse(transformed, log);
     if (options.seen) {
       const leftOut = await leaveOutClaimed(options.seen, transformed, log);
       if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, events: leftOut.slice(0, 10) });
@@ -89,6 +94,20 @@ function logProcessingFailed(transformed: readonly Transformed[], records: reado
     processing_failed: failed.length,
     reasons: failed.slice(0, LOGGED_REASONS).map((t) => ({ record_id: t.record.recordId, reason: shortReason(t.reason ?? 'unknown') })),
   });
+}
+
+/**
+ * Fails the last records whose output would take the response past Lambda's limit (see overBudget).
+ * A record transformed now may still be `Dropped` by a claim, which answers its original data: it is
+ * counted at the larger of the two.
+ */
+function fitResponse(transformed: Transformed[], log: Logger): void {
+  const failedBytes = transformed.map((t) => outputBytes(processingFailed(t.record)));
+  const bytes = transformed.map((t, i) => Math.max(outputBytes(toOutput(t)), failedBytes[i]!));
+  const failed = overBudget(bytes, failedBytes);
+  if (failed.size === 0) return;
+  for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: "over Lambda's 6 MB response limit" });
+  log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
 }
 
 function transformOne(record: FirehoseTransformationRecord, options: ProcessOptions): Transformed {

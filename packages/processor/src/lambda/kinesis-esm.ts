@@ -7,6 +7,7 @@ import type { Sink } from '../delivery/sink';
 import { errorFields, errorReason, type Logger } from '../log';
 import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from './aws-events';
 import { KinesisBatchFailedError, type ShardFailure } from './batch-failed-error';
+import { checkKinesisEvent } from './event-shape';
 import { LOGGED_REASONS, shortReason } from './failure-log';
 import { lambdaInputOf } from './source-stream';
 
@@ -45,7 +46,7 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
   const delivery = options.delivery ?? {};
   return async function kinesisEsmHandler(event) {
     const failures: ShardFailure[] = [];
-    const shards = byShard(event.Records);
+    const shards = byShard(checkKinesisEvent(event).Records);
     for (const { shardId, sourceArn, records } of shards) {
       const first = records[0]?.kinesis.sequenceNumber;
       // An explicit `delivery.input` wins; else the source stream decides.
