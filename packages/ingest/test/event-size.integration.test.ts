@@ -32,8 +32,9 @@ function sizedTo<T extends { properties?: Record<string, unknown> }>(base: T, si
  * sent_at (the batch's, 35 characters, added) whose first_touch is no campaign (renamed legacy_first_touch).
  */
 function worstCaseEvent(size: number) {
-  const { schema_version: _none, ...rest } = event({ anonymous_id: `size-${size}`, client_ts: '2026-11-27T09:59:59.000Z', context: { library: { name: 'test', version: '0' }, first_touch: 'google' } });
-  return sizedTo(rest, size);
+  const v1: Record<string, unknown> & { properties?: Record<string, unknown> } = { ...event({ anonymous_id: `size-${size}`, client_ts: '2026-11-27T09:59:59.000Z', context: { library: { name: 'test', version: '0' }, first_touch: 'google' } }) };
+  delete v1.schema_version;
+  return sizedTo(v1, size);
 }
 
 describe('INGEST_MAX_EVENT_BYTES applies to the event as sent; the server fields have their own room (Node entry, kinesalite)', () => {
@@ -57,7 +58,7 @@ describe('INGEST_MAX_EVENT_BYTES applies to the event as sent; the server fields
     });
   });
   afterAll(async () => {
-    if (ingest) await stopChild(ingest.child);
+    if (ingest) await stopChild(ingest.child, 5000);
     client?.destroy();
     await kinesis?.stop();
   });
@@ -102,7 +103,7 @@ describe('INGEST_MAX_EVENT_BYTES applies to the event as sent; the server fields
 
   it('accepts a Segment message of 32 KB (Segment\'s own per-message limit) with nothing dropped, refuses one byte more', async () => {
     const message = (size: number, messageId: string) =>
-      sizedTo({ type: 'track', event: 'Big', anonymousId: `seg-${size}`, messageId, timestamp: '2026-11-27T09:59:59.000Z', integrations: { All: true }, properties: {} as Record<string, unknown>, context: { library: { name: 'analytics-node', version: '1.0.0' } } }, size);
+      sizedTo({ type: 'track', event: 'Big', anonymousId: `seg-${size}`, messageId, timestamp: '2026-11-27T09:59:59.000Z', integrations: { All: true }, properties: {}, context: { library: { name: 'analytics-node', version: '1.0.0' } } }, size);
     const atLimit = message(LIMIT, 'msg-at-limit');
     const answer = await send('/v1/batch', { batch: [atLimit, message(LIMIT + 1, 'msg-over')], sentAt: BATCH_SENT_AT }, 'fe80::1%' + 'z'.repeat(300));
     expect(answer).toMatchObject({ accepted: 1, rejected: 1, retry: 0 });
