@@ -72,23 +72,29 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     const sentMs = ownSentAt === undefined ? batchSentMs : parseDateTime(ownSentAt);
     const derived = derivedMs(event.client_ts, ownSentAt ?? input.batchSentAt, sentMs, receivedMs);
     const context = event.context as unknown as Record<string, unknown>;
-    // The members unset below, as `"key":value` byte counts: the size as sent is the parts' sizes plus these.
-    const contextUnset: number[] = [];
-    const eventUnset: number[] = [];
+    // The members unset below (`"key":value` bytes, and how many): the size as sent is the parts' sizes plus these.
+    let contextUnsetBytes = 0;
+    let contextUnset = 0;
     // Unset, not deleted: assigning keeps the object's shape, and stringify skips undefined.
     if (context.server !== undefined) {
-      contextUnset.push(memberBytes('server', context.server));
+      contextUnsetBytes += memberBytes('server', context.server);
+      contextUnset += 1;
       context.server = undefined;
     }
     // A client-sent IP would bypass INGEST_IP: the only IP stored is the ingest's own, context.server.ip.
     if (context.ip !== undefined) {
-      contextUnset.push(memberBytes('ip', context.ip));
+      contextUnsetBytes += memberBytes('ip', context.ip);
+      contextUnset += 1;
       context.ip = undefined;
     }
     const contextJson = JSON.stringify(context);
     e.context = undefined;
+    // `"schema_version":` is 17 bytes; the value is a validated small integer.
+    let eventUnsetBytes = 0;
+    let eventUnset = 1; // the context
     if (e.schema_version !== undefined) {
-      eventUnset.push(memberBytes('schema_version', e.schema_version));
+      eventUnsetBytes += 17 + String(e.schema_version).length;
+      eventUnset += 1;
       e.schema_version = undefined;
     }
     if (ownSentAt !== undefined) e.sent_at = undefined;
@@ -103,9 +109,12 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     const restBytes = rest === '{}' ? 2 : utf8Bytes(rest);
     const bytes = fixedBytes + sentAtBytes + contextBytes - 1 + derivedIso.length + (rest === '{}' ? 1 : restBytes);
     // `"context":` is 10 bytes, `"sent_at":` 10.
-    eventUnset.push(10 + withMembers(contextBytes, contextUnset));
-    if (ownSentAt !== undefined) eventUnset.push(10 + sentAtBytes);
-    return { json: rest === '{}' ? `${stored}}` : `${stored},${rest.slice(1)}`, bytes, sentBytes: withMembers(restBytes, eventUnset) };
+    eventUnsetBytes += 10 + withMembers(contextBytes, contextUnsetBytes, contextUnset);
+    if (ownSentAt !== undefined) {
+      eventUnsetBytes += 10 + sentAtBytes;
+      eventUnset += 1;
+    }
+    return { json: rest === '{}' ? `${stored}}` : `${stored},${rest.slice(1)}`, bytes, sentBytes: withMembers(restBytes, eventUnsetBytes, eventUnset) };
   };
 }
 
@@ -114,12 +123,10 @@ function memberBytes(key: string, value: unknown): number {
   return key.length + 3 + utf8Bytes(JSON.stringify(value));
 }
 
-/** Bytes of a JSON object of `objectBytes` once members of these sizes are added back (a comma each). */
-function withMembers(objectBytes: number, members: readonly number[]): number {
-  let total = objectBytes;
-  for (const member of members) total += member + 1;
+/** Bytes of a JSON object of `objectBytes` once `count` members of `memberBytes` in all are added back (a comma each). */
+function withMembers(objectBytes: number, memberBytes: number, count: number): number {
   // `{}` takes its first member without a comma.
-  return objectBytes === 2 && members.length > 0 ? total - 1 : total;
+  return objectBytes + memberBytes + count - (objectBytes === 2 && count > 0 ? 1 : 0);
 }
 
 /**
