@@ -93,7 +93,7 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     let eventUnsetBytes = 0;
     let eventUnset = 1; // the context
     if (e.schema_version !== undefined) {
-      eventUnsetBytes += 17 + String(e.schema_version).length;
+      eventUnsetBytes += 17 + String(event.schema_version).length;
       eventUnset += 1;
       e.schema_version = undefined;
     }
