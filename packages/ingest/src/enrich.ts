@@ -24,12 +24,18 @@ export interface ServerContext {
   user_agent?: string;
 }
 
-const USER_AGENT_MAX = 1024;
+/** Most UTF-8 bytes of `context.server.user_agent`'s JSON text, escapes included, quotes not (see storedUserAgent). */
+export const USER_AGENT_MAX_BYTES = 1024;
 
-/** An event's stored form and its UTF-8 size (for the size limit and the record's place in the request's buffer). */
+/**
+ * An event's stored form and its UTF-8 size (for the record bound and the record's place in the request's
+ * buffer), and `sentBytes`: the UTF-8 size of the compact JSON of the event object the encoder was given,
+ * before it was spent (what the per-event limit applies to; see stored-size.ts).
+ */
 export interface StoredJson {
   json: string;
   bytes: number;
+  sentBytes: number;
 }
 
 /**
@@ -53,7 +59,7 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
   const batchSentMs = parseDateTime(input.batchSentAt);
   const afterSentAt = `,"received_at":"${receivedIso}","app_id":${JSON.stringify(input.appId)},"context":`;
   const serverHead = `"server":{"request_id":${JSON.stringify(input.requestId)},"derived_ts":"`;
-  const ua = input.userAgent && input.userAgent.length > USER_AGENT_MAX ? input.userAgent.slice(0, USER_AGENT_MAX) : input.userAgent;
+  const ua = input.userAgent ? storedUserAgent(input.userAgent) : undefined;
   const serverTail = `"${input.ip ? `,"ip":${JSON.stringify(input.ip)}` : ''}${ua ? `,"user_agent":${JSON.stringify(ua)}` : ''}}}`;
   const head = `{"schema_version":${SCHEMA_VERSION},"sent_at":`;
   // Everything but the sent_at, the context's own JSON, derived_ts and the rest; `,` before the server block.
@@ -66,13 +72,31 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     const sentMs = ownSentAt === undefined ? batchSentMs : parseDateTime(ownSentAt);
     const derived = derivedMs(event.client_ts, ownSentAt ?? input.batchSentAt, sentMs, receivedMs);
     const context = event.context as unknown as Record<string, unknown>;
+    // The members unset below (`"key":value` bytes, and how many): the size as sent is the parts' sizes plus these.
+    let contextUnsetBytes = 0;
+    let contextUnset = 0;
     // Unset, not deleted: assigning keeps the object's shape, and stringify skips undefined.
-    if (context.server !== undefined) context.server = undefined;
+    if (context.server !== undefined) {
+      contextUnsetBytes += memberBytes('server', context.server);
+      contextUnset += 1;
+      context.server = undefined;
+    }
     // A client-sent IP would bypass INGEST_IP: the only IP stored is the ingest's own, context.server.ip.
-    if (context.ip !== undefined) context.ip = undefined;
+    if (context.ip !== undefined) {
+      contextUnsetBytes += memberBytes('ip', context.ip);
+      contextUnset += 1;
+      context.ip = undefined;
+    }
     const contextJson = JSON.stringify(context);
     e.context = undefined;
-    if (e.schema_version !== undefined) e.schema_version = undefined;
+    // `"schema_version":` is 17 bytes; the value is a validated small integer.
+    let eventUnsetBytes = 0;
+    let eventUnset = 1; // the context
+    if (e.schema_version !== undefined) {
+      eventUnsetBytes += 17 + String(event.schema_version).length;
+      eventUnset += 1;
+      e.schema_version = undefined;
+    }
     if (ownSentAt !== undefined) e.sent_at = undefined;
     const rest = JSON.stringify(e);
     const derivedIso = isoTimestamp(derived, receivedMs, receivedIso);
@@ -80,9 +104,47 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     // The context always has `library`, so it is never `{}`: the server block follows a comma.
     const stored = `${head}${sentAtJson}${afterSentAt}${contextJson.slice(0, -1)},${serverHead}${derivedIso}${serverTail}`;
     // The context's closing brace is dropped; the rest's opening brace becomes a comma (or `{}` a `}`).
-    const bytes = fixedBytes + (ownSentAt === undefined ? batchSentAtBytes : utf8Bytes(sentAtJson)) + utf8Bytes(contextJson) - 1 + derivedIso.length + (rest === '{}' ? 1 : utf8Bytes(rest));
-    return { json: rest === '{}' ? `${stored}}` : `${stored},${rest.slice(1)}`, bytes };
+    const sentAtBytes = ownSentAt === undefined ? batchSentAtBytes : utf8Bytes(sentAtJson);
+    const contextBytes = utf8Bytes(contextJson);
+    const restBytes = rest === '{}' ? 2 : utf8Bytes(rest);
+    const bytes = fixedBytes + sentAtBytes + contextBytes - 1 + derivedIso.length + (rest === '{}' ? 1 : restBytes);
+    // `"context":` is 10 bytes, `"sent_at":` 10.
+    eventUnsetBytes += 10 + withMembers(contextBytes, contextUnsetBytes, contextUnset);
+    if (ownSentAt !== undefined) {
+      eventUnsetBytes += 10 + sentAtBytes;
+      eventUnset += 1;
+    }
+    return { json: rest === '{}' ? `${stored}}` : `${stored},${rest.slice(1)}`, bytes, sentBytes: withMembers(restBytes, eventUnsetBytes, eventUnset) };
   };
+}
+
+/** `"key":value` in UTF-8 bytes (key a plain ASCII name). */
+function memberBytes(key: string, value: unknown): number {
+  return key.length + 3 + utf8Bytes(JSON.stringify(value));
+}
+
+/** Bytes of a JSON object of `objectBytes` once `count` members of `memberBytes` in all are added back (a comma each). */
+function withMembers(objectBytes: number, memberBytes: number, count: number): number {
+  // `{}` takes its first member without a comma.
+  return objectBytes + memberBytes + count - (objectBytes === 2 && count > 0 ? 1 : 0);
+}
+
+/**
+ * The `User-Agent` as stored: its longest prefix, by whole characters, whose JSON text (escapes included,
+ * quotes not) is at most USER_AGENT_MAX_BYTES of UTF-8, so the server block stays bounded in bytes
+ * (Node gives header bytes past 0x7F as Latin-1, 2 bytes each in UTF-8; a control character is a
+ * 6-byte escape). Never splits a surrogate pair: a lone half would make the event unstorable.
+ */
+export function storedUserAgent(userAgent: string): string {
+  if (utf8Bytes(JSON.stringify(userAgent)) <= USER_AGENT_MAX_BYTES + 2) return userAgent;
+  let used = 0;
+  let end = 0;
+  for (const char of userAgent) {
+    used += utf8Bytes(JSON.stringify(char)) - 2;
+    if (used > USER_AGENT_MAX_BYTES) break;
+    end += char.length;
+  }
+  return userAgent.slice(0, end);
 }
 
 function utf8Bytes(text: string): number {

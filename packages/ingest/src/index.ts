@@ -14,6 +14,7 @@ export { nodeClientIp } from './http/node-client-ip';
 export { answerClientError, type ClientErrorReport } from './http/client-error';
 export { compileOrigins } from './http/origins';
 export { derivedTimestamp, type ServerContext } from './enrich';
+export { RECORD_HEADROOM_BYTES, SERVER_FIELDS_MAX_BYTES, recordMaxBytes } from './stored-size';
 export { RequestRejectedError } from './errors';
 export { segmentToEvent, stableEventId } from './routes/segment-map';
 export { createLambdaHandler, type LambdaHandler } from './lambda-handler';

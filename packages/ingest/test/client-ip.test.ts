@@ -2,8 +2,18 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { anonymizeIp, createMemoryWriter, forwardedClientIp, nodeClientIp } from '../src';
-import { clientNetwork } from '../src/http/client-ip';
+import { clientNetwork, ipForStorage } from '../src/http/client-ip';
 import { batch, decode, event, post, testApp } from './helpers';
+
+describe('IP as stored', () => {
+  it("never keeps an IPv6 zone id (the client's own text when it is the leftmost X-Forwarded-For entry: unbounded)", () => {
+    expect(ipForStorage(`fe80::1%${'z'.repeat(300)}`, 'full')).toBe('fe80::1');
+    expect(ipForStorage('fe80::1%eth0', 'anonymize')).toBe('fe80:0:0::');
+    expect(ipForStorage('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255', 'full')).toBe('ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255');
+    expect(ipForStorage('203.0.113.7', 'full')).toBe('203.0.113.7');
+    expect(ipForStorage('not-an-ip%x', 'full')).toBeUndefined();
+  });
+});
 
 describe('client IP behind proxies (X-Forwarded-For)', () => {
   it('ignores X-Forwarded-For by default: any client can write it', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { storedEventEncoder, type EnrichInput } from '../src/enrich';
+import { storedEventEncoder, storedUserAgent, USER_AGENT_MAX_BYTES, type EnrichInput } from '../src/enrich';
 import { isoTimestamp } from '../src/iso-time';
 import { event } from './helpers';
 
@@ -62,6 +62,48 @@ describe('stored form of an event', () => {
         expect(bytes).toBe(Buffer.byteLength(json, 'utf8'));
       }
     }
+  });
+});
+
+describe('size as sent (what INGEST_MAX_EVENT_BYTES applies to)', () => {
+  it("is the UTF-8 size of the event's compact JSON before the encoder spent it, for any fields, forged server blocks and client IPs included", () => {
+    const text = fc.string({ unit: 'binary', maxLength: 20 });
+    const extra = fc.dictionary(text, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+    const server = fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined });
+    fc.assert(
+      fc.property(extra, extra, server, server, fc.boolean(), fc.boolean(), fc.constantFrom(1, 2), (properties, contextKeys, forged, ip, ownSentAt, versioned, version) => {
+        const context: Record<string, unknown> = { library: { name: 't', version: '1' }, ...contextKeys };
+        if (forged !== undefined) context.server = forged;
+        if (ip !== undefined) context.ip = ip;
+        const client: Record<string, unknown> = { ...event({ properties }), context };
+        if (ownSentAt) client.sent_at = '2026-11-25T11:00:10.000Z';
+        if (versioned) client.schema_version = version;
+        const sent = Buffer.byteLength(JSON.stringify(client));
+        const { sentBytes } = storedEventEncoder(input)(structuredClone(client) as never);
+        expect(sentBytes).toBe(sent);
+      }),
+    );
+  });
+});
+
+describe('stored User-Agent', () => {
+  it('is cut to 1024 bytes of JSON text, escapes and Latin-1 bytes (2 in UTF-8) counted, never splitting a pair', () => {
+    const jsonBytes = (ua: string) => Buffer.byteLength(JSON.stringify(ua)) - 2;
+    expect(storedUserAgent('Mozilla/5.0')).toBe('Mozilla/5.0');
+    expect(storedUserAgent('x'.repeat(2000))).toBe('x'.repeat(1024));
+    expect(storedUserAgent('é'.repeat(2000))).toBe('é'.repeat(512));
+    // \u0001 is a 6-byte escape: 170 of them fit (1020 bytes), the 171st would not.
+    expect(storedUserAgent('\u0001'.repeat(400))).toBe('\u0001'.repeat(170));
+    const emoji = `${'x'.repeat(1022)}😀tail`; // the pair (4 bytes) would end at 1026
+    expect(storedUserAgent(emoji)).toBe('x'.repeat(1022));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 1500 }), (ua) => {
+        const stored = storedUserAgent(ua);
+        expect(ua.startsWith(stored)).toBe(true);
+        expect(jsonBytes(stored)).toBeLessThanOrEqual(USER_AGENT_MAX_BYTES);
+        if (stored !== ua) expect(jsonBytes(ua.slice(0, stored.length + [...ua.slice(stored.length)][0]!.length))).toBeGreaterThan(USER_AGENT_MAX_BYTES);
+      }),
+    );
   });
 });
 

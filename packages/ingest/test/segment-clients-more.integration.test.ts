@@ -5,7 +5,7 @@ import { basic } from './helpers';
 import { segmentClientsHarness } from './segment-clients-harness';
 
 /**
- * Six more of Segment's libraries, each payload written from the library's public source (the file named
+ * Seven more of Segment's libraries, each payload written from the library's public source (the file named
  * above it; facts only: path, headers, body shape, field formats) and posted the way it posts it to the real
  * Node entry, read back from kinesalite. The first five: segment-clients.integration.test.ts.
  */
@@ -15,7 +15,7 @@ type Stored = Record<string, unknown> & { context: Record<string, unknown> };
 const storedBy = async (library: string) => (await h.storedBy(library)) as Stored[];
 const extra = (e: Stored | undefined) => e!.context.segment_extra as Record<string, unknown> | undefined;
 
-describe("Segment's Swift, Flutter, Java, Ruby, PHP and .NET libraries, as they send, against the real ingest and Kinesis", () => {
+describe("Segment's Swift, Flutter, Java, Ruby, PHP and .NET libraries (both), as they send, against the real ingest and Kinesis", () => {
   it('analytics-swift (iOS): its batch file as JSON to /v1/b, no Authorization (key in the body), uppercase UUIDs, the iOS context', async () => {
     // segmentio/analytics-swift: Sources/Segment/Utilities/Networking/HTTPClient.swift (`${apiHost}/b`, `application/json;
     // charset=utf-8`, `analytics-ios/<version>` user agent, no auth header), Storage/Types/DirectoryStore.swift (the file
@@ -178,6 +178,49 @@ describe("Segment's Swift, Flutter, Java, Ruby, PHP and .NET libraries, as they 
     expect(extra(backfilled)).toMatchObject({ timestamp: unspecified, batch: { messageId: 'd4e5f6a7-b8c9-4d0e-9f1a-3b4c5d6e7f80' } });
     expect(identify).toMatchObject({ user_id: fitText(longUserId, 256), anonymous_id: fitText(longUserId, 256) });
     expect(extra(identify)).toMatchObject({ userId: longUserId });
+    expect(await h.badRows()).toEqual([]);
+  });
+  it('Analytics-CSharp: its batch file gzipped to /v1/b with no Content-Type and no Authorization (key in the body), Newtonsoft camelCase with nulls, ToString("o") UTC times', async () => {
+    // segmentio/Analytics-CSharp: Segment/Analytics/Utilities/HTTPClient.cs (DefaultHTTPClient.DoPost: `https://` + apiHost
+    // (`api.segment.io/v1`) + `/b`, the file gzipped into a StreamContent with `Content-Encoding: gzip` and no Content-Type,
+    // `Accept: text/plain`, `Connection: close`, `X-Retry-Count` on a retry, no Authorization header), Utilities/Storage.cs
+    // (the file: `{"batch":[` + events joined by `,` + `],"sentAt":"` + DateTime.UtcNow.ToString("o") + `","writeKey":"…"}`;
+    // an event of 32,000 characters or more is refused at the call), Types.cs (RawEvent: type, anonymousId, messageId a
+    // Guid, userId, timestamp DateTime.UtcNow.ToString("o"), context, integrations, metrics, _metadata, enrichment;
+    // screen and page carry name, category, properties; alias previousId), Plugins/ContextPlugin.cs (context.library
+    // `Analytics-CSharp` and its version, nothing else), and segmentio/Serialization.NET's JsonUtility.cs (Newtonsoft with
+    // a camelCase naming strategy and default settings: null members written as null). `"o"` on a UTC DateTime writes
+    // 7 fraction digits and `Z`.
+    const anonymousId = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    const context = { library: { name: 'Analytics-CSharp', version: '2.5.4' } };
+    const common = { anonymousId, context, integrations: {}, metrics: null, _metadata: { bundled: [], unbundled: [], bundledIds: [] }, enrichment: null };
+    const events = [
+      { event: 'Checkout Started', properties: { total: 42.5, currency: 'EUR' }, type: 'track', ...common, messageId: '0c9e8d7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f', userId: null, timestamp: '2026-11-26T11:00:00.1234567Z' },
+      { name: 'Settings', category: 'Account', properties: { tab: 'privacy' }, type: 'screen', ...common, messageId: '1d0f9e8a-7b6c-4d5e-8f3a-2b1c0d9e8f7a', userId: null, timestamp: '2026-11-26T11:00:01.2345678Z' },
+      { name: 'Pricing', category: null, properties: null, type: 'page', ...common, messageId: '2e1a0f9b-8c7d-4e6f-9a4b-3c2d1e0f9a8b', userId: null, timestamp: '2026-11-26T11:00:02.3456789Z' },
+      { traits: { plan: 'pro', email: 'cs@shop.example' }, type: 'identify', ...common, messageId: '3f2b1a0c-9d8e-4f7a-8b5c-4d3e2f1a0b9c', userId: 'cs-user', timestamp: '2026-11-26T11:00:03.4567890Z' },
+      { groupId: 'org-7', traits: { seats: 12 }, type: 'group', ...common, messageId: '4a3c2b1d-0e9f-4a8b-9c6d-5e4f3a2b1c0d', userId: 'cs-user', timestamp: '2026-11-26T11:00:04.5678901Z' },
+      { previousId: anonymousId, type: 'alias', ...common, messageId: '5b4d3c2e-1f0a-4b9c-8d7e-6f5a4b3c2d1e', userId: 'cs-user', timestamp: '2026-11-26T11:00:05.6789012Z' },
+    ];
+    const sentAt = '2026-11-26T11:00:06.7890123Z';
+    const file = `{"batch":[${events.map((e) => JSON.stringify(e)).join(',')}],"sentAt":"${sentAt}","writeKey":"${KEY}"}`;
+    // What DoPost sends on a retry (X-Retry-Count 1); fetch sets neither Content-Type (a byte body) nor lets a caller set Connection.
+    const res = await fetch(`${h.url}/v1/b`, { method: 'POST', headers: { 'content-encoding': 'gzip', accept: 'text/plain', 'x-retry-count': '1' }, body: gzipSync(file) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 6, rejected: 0 });
+    const stored = await storedBy('Analytics-CSharp');
+    expect(stored.map((e) => [e.type, e.event ?? null])).toEqual([['track', 'Checkout Started'], ['screen', 'Settings'], ['page', 'Pricing'], ['identify', null], ['group', null], ['alias', null]]);
+    const [track, screen, page, identify, group, alias] = stored;
+    expect(track).toMatchObject({ anonymous_id: anonymousId, client_ts: '2026-11-26T11:00:00.1234567Z', sent_at: sentAt, properties: { total: 42.5, currency: 'EUR' } });
+    // `userId: null` (not yet identified) is no user id; `metrics` and `enrichment`, fields our envelope has no place for, are kept as sent (null).
+    expect(track!.user_id ?? null).toBeNull();
+    expect(extra(track)).toEqual({ messageId: events[0]!.messageId, integrations: {}, _metadata: common._metadata, metrics: null, enrichment: null });
+    expect(screen).toMatchObject({ properties: { tab: 'privacy', category: 'Account' } });
+    expect(page!.properties).toBeUndefined();
+    expect(identify).toMatchObject({ user_id: 'cs-user', anonymous_id: anonymousId, traits: { plan: 'pro', email: 'cs@shop.example' } });
+    expect(group).toMatchObject({ group_id: 'org-7', traits: { seats: 12 } });
+    expect(alias).toMatchObject({ user_id: 'cs-user', previous_id: anonymousId });
+    expect(new Set(stored.map((e) => e.event_id)).size).toBe(6);
     expect(await h.badRows()).toEqual([]);
   });
 });

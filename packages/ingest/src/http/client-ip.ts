@@ -49,9 +49,16 @@ function expandV6(ip: string): string[] {
   return [...left, ...fill, ...right].map((g) => parseInt(g, 16).toString(16));
 }
 
+/**
+ * The IP as stored under `mode`. A zone id (`fe80::1%eth0`) is never stored: it names an interface of
+ * the host that saw it, and its length is unbounded (the leftmost X-Forwarded-For entry is the client's
+ * own text), while the stored record's room for server fields is bounded (stored-size.ts).
+ */
 export function ipForStorage(ip: string | undefined, mode: IpMode): string | undefined {
   if (ip === undefined || mode === 'none') return undefined;
-  return mode === 'full' ? (isIP(ip) ? ip : undefined) : anonymizeIp(ip);
+  if (mode !== 'full') return anonymizeIp(ip);
+  const address = ip.split('%')[0]!;
+  return isIP(ip) && isIP(address) ? address : undefined;
 }
 
 /**

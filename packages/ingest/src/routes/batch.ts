@@ -33,7 +33,7 @@ export function batchRoute(deps: BatchRouteDeps) {
       if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_batch', 'the batch envelope is invalid', sentAtIssues);
       const mapped = segmentBatchToEvents(body);
       // Always checked: the mapping moves fields (the batch's context into each message), so the body's depth does not bound an event's.
-      return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), { refused: mapped.refused, checkDepth: true, segmentExtras: true }), true);
+      return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), { refused: mapped.refused, checkDepth: true, segmentExtras: true, sentBytes: mapped.sentBytes }), true);
     }
     const events = (body as { events?: unknown } | null)?.events;
     if (Array.isArray(events)) checkCount(events.length, deps.maxBatchEvents);

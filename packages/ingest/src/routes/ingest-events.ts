@@ -1,9 +1,10 @@
-import { clipText, CURRENT_VERSIONS, upcast, findUnstorableText, LIMITS, mayHoldUnstorableText, tooDeepIssue, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
+import { clipText, CURRENT_VERSIONS, SCHEMA_VERSION, upcast, findUnstorableText, LIMITS, mayHoldUnstorableText, tooDeepIssue, validateEvent, type ClientEvent, type IngestRejectionCode, type Issue } from '@eventline/schemas';
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
 import { capIssues } from '../cap-issues';
 import { capAnswerIssues } from '../cap-answer';
+import { recordMaxBytes } from '../stored-size';
 import { withoutExtras, type ExtraDropReason } from './segment-extra';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
@@ -54,6 +55,18 @@ export interface IngestOptions {
    * large, too deep, unstorable text) is stored without it, marked (segment-extra.ts `withoutExtras`).
    */
   segmentExtras?: boolean;
+  /**
+   * Each event's size as the client sent it, by index (a Segment message's, measured before mapping);
+   * absent: the event's own, measured by the encoder (stored-size.ts).
+   */
+  sentBytes?: readonly number[];
+}
+
+/** The byte bounds one event is held to: `sent` (undefined: measured by the encoder) against `max`, and its stored form against `record`. */
+interface SizeBounds {
+  sent: number | undefined;
+  max: number;
+  record: number;
 }
 
 /**
@@ -61,7 +74,8 @@ export interface IngestOptions {
  * bad rows, and say per event what happened. `accepted` means Kinesis holds it.
  */
 export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input: EnrichInput, options: IngestOptions = {}): Promise<IngestResult> {
-  const { refused, checkDepth = false, segmentExtras = false } = options;
+  const { refused, checkDepth = false, segmentExtras = false, sentBytes } = options;
+  const recordMax = recordMaxBytes(deps.maxEventBytes);
   const results: EventStatus[] = [];
   const good: Accepted[] = [];
   const bad: { index: number; record: OutRecord }[] = [];
@@ -81,9 +95,17 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
       // no sent_at for it to unset, and the rebuilt event is not upcast again, so its unset schema_version does
       // not matter): the context is held so that a retry can rebuild the event.
       const context = segmentExtras ? contextOf(event) : undefined;
-      checked = checkEvent(event, index, deps.maxEventBytes, storedJson, checkDepth);
+      // A version 1 event is measured as sent, before the encoder spends it (its upcast copy shares the context).
+      const sent = sentBytes?.[index] ?? (current.from === SCHEMA_VERSION ? undefined : Buffer.byteLength(JSON.stringify(raw)));
+      checked = checkEvent(event, index, { sent, max: deps.maxEventBytes, record: recordMax }, storedJson, checkDepth);
       if (!checked.ok && context) {
-        checked = retryWithoutExtras(event, context, checked, (rebuilt) => checkEvent(rebuilt, index, deps.maxEventBytes, storedJson, checkDepth), deps.extrasDropped);
+        // Rebuilt without its extras, an event within the limit as sent needs only fit the record bound; one
+        // over it is stored only if it then fits the limit with its server fields (the rule before the limit was
+        // measured as sent: a message kept under it by dropping extras still is).
+        const measured = sent ?? checked.sentBytes;
+        const within = measured !== undefined && measured <= deps.maxEventBytes;
+        const bounds: SizeBounds = { sent: 0, max: deps.maxEventBytes, record: within ? recordMax : deps.maxEventBytes };
+        checked = retryWithoutExtras(event, context, checked, (rebuilt) => checkEvent(rebuilt, index, bounds, storedJson, checkDepth), deps.extrasDropped);
       }
     }
     if (checked.ok) {
@@ -128,27 +150,33 @@ interface Accepted {
 type Checked =
   | Accepted
   /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
-  | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string };
+  | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string; sentBytes?: number };
 
 /**
  * An event at the current version (upcast already): nesting (when the body could hold a too-deep event),
- * validation, then the stored form as JSON text; the byte limit applies to it (server fields included).
+ * validation, then the stored form as JSON text. The per-event limit applies to the event as sent
+ * (`bounds.sent`, else the encoder's measure), the record bound to the stored form (stored-size.ts).
  */
-function checkEvent(raw: Record<string, unknown>, index: number, maxEventBytes: number, storedJson: (event: ClientEvent) => StoredJson, checkDepth: boolean): Checked {
+function checkEvent(raw: Record<string, unknown>, index: number, bounds: SizeBounds, storedJson: (event: ClientEvent) => StoredJson, checkDepth: boolean): Checked {
   const prefix = `events[${index}]`;
   const tooDeep = checkDepth ? tooDeepIssue(raw, LIMITS.eventMaxDepth, prefix) : undefined;
   if (tooDeep) return { ok: false, code: 'invalid_event', issues: [tooDeep] };
   const result = validateEvent(raw, prefix);
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
-  const { json, bytes } = storedJson(result.value);
+  const { json, bytes, sentBytes: measured } = storedJson(result.value);
+  const sentBytes = bounds.sent ?? measured;
   // U+0000 or a lone surrogate would stop the PostgreSQL sink downstream; the JSON text says in tens of
   // ns whether to look (in the stored form: the encoder has spent the event object).
   const unstorable = mayHoldUnstorableText(json) ? findUnstorableText(JSON.parse(json), prefix) : undefined;
-  if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json };
-  if (bytes > maxEventBytes) {
-    const message = `event is ${bytes} bytes with server fields, over the ${maxEventBytes}-byte limit`;
-    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json };
+  if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json, sentBytes };
+  if (sentBytes > bounds.max) {
+    const message = `event is ${sentBytes} bytes as sent (compact JSON), over the ${bounds.max}-byte limit`;
+    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json, sentBytes };
+  }
+  if (bytes > bounds.record) {
+    const message = `event is ${bytes} bytes as stored (server fields and mapping included), over the ${bounds.record}-byte record bound`;
+    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json, sentBytes };
   }
   return { ok: true, index, eventId, partitionKey, json, bytes };
 }

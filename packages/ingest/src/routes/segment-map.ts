@@ -37,6 +37,11 @@ export interface MappedSegmentBatch {
   sentAt: string;
   /** Messages that break Segment's own rules, by index: refused with these issues (Segment field paths). */
   refused: Map<number, Issue[]>;
+  /**
+   * Each message's size as sent, in UTF-8 bytes of its compact JSON, with the batch's shared `context`
+   * merged into its own (what its event is made from): INGEST_MAX_EVENT_BYTES applies to it (stored-size.ts).
+   */
+  sentBytes: number[];
 }
 
 /**
@@ -47,14 +52,18 @@ export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => 
   const sentAt = typeof body.sentAt === 'string' ? body.sentAt : fallbackTs;
   const shared = isObject(body.context) ? body.context : {};
   const batchFields = batchLeftovers(body);
+  const sharesContext = Object.keys(shared).length > 0;
   const refused = new Map<number, Issue[]>();
+  const sentBytes: number[] = [];
   const events = body.batch.map((m, i) => {
     if (!isObject(m)) return m;
     const issues = segmentRuleIssues(m, pathOf(i));
     if (issues.length > 0) refused.set(i, issues);
-    return segmentToEvent({ ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } }, i, sentAt, batchFields);
+    const merged = { ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } };
+    sentBytes[i] = Buffer.byteLength(JSON.stringify(sharesContext ? merged : m));
+    return segmentToEvent(merged, i, sentAt, batchFields);
   });
-  return { events, sentAt, refused };
+  return { events, sentAt, refused, sentBytes };
 }
 
 /**

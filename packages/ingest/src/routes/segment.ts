@@ -25,6 +25,6 @@ export function segmentRoute(type: (typeof SEGMENT_TYPES)[number], deps: Segment
     const sentAtIssues = segmentSentAtIssues(message.sentAt);
     if (sentAtIssues) throw new RequestRejectedError(400, 'invalid_message', `the Segment ${type} message is invalid`, sentAtIssues);
     const mapped = segmentBatchToEvents({ batch: [{ ...message, type }], sentAt: message.sentAt }, () => '');
-    return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), { refused: mapped.refused, checkDepth: true, segmentExtras: true }), true);
+    return respond(c, await ingestEvents(deps, mapped.events, deps.facts(c, mapped.sentAt), { refused: mapped.refused, checkDepth: true, segmentExtras: true, sentBytes: mapped.sentBytes }), true);
   };
 }
