@@ -62,14 +62,24 @@ export function createParquetFileBuilder(): ParquetFileBuilder {
     lastBytes[i] = bytes;
     return bytes;
   };
+  const keyAt: string[] = [];
+  const indexAt: (number | undefined)[] = [];
   return {
     add(row) {
       const n = rows++;
       for (let i = 0; i < values.length; i += 1) (values[i] as unknown[]).push(null);
       // The row's own keys (a row has fewer than the table's columns): absent ones stay null.
+      let k = 0;
       for (const name in row) {
         const value = (row as unknown as Record<string, unknown>)[name];
-        const i = INDEX.get(name);
+        // Rows share one key order (toLakeRow): the column at this position is known after the first row.
+        let i = keyAt[k] === name ? indexAt[k] : undefined;
+        if (i === undefined) {
+          i = INDEX.get(name);
+          keyAt[k] = name;
+          indexAt[k] = i;
+        }
+        k += 1;
         if (i === undefined || value === undefined || value === null) continue;
         const column = COLUMNS[i] as (typeof COLUMNS)[number];
         let out: unknown;
