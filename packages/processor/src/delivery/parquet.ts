@@ -137,11 +137,9 @@ const COLUMN_OPTIONS = PARQUET_COLUMNS.map(({ type: _type, ...options }) => opti
  * writes from the objects (tested). JSON columns have neither a dictionary nor statistics, the
  * only steps that would read the type.
  */
-const WRITE_SCHEMA: SchemaElement[] = PARQUET_SCHEMA.map((element) => {
-  if (element.converted_type !== 'JSON') return element;
-  const { converted_type: _json, ...bytes } = element;
-  return bytes;
-});
+const WRITE_SCHEMA: SchemaElement[] = PARQUET_SCHEMA.map((element) =>
+  element.converted_type === 'JSON' ? { name: element.name, type: element.type, repetition_type: element.repetition_type } : element,
+);
 
 function writeParquet(values: readonly unknown[][]): Uint8Array {
   const columnData = COLUMN_OPTIONS.map((column, i) => ({ ...column, data: values[i] as unknown[] }));
