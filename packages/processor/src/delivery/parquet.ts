@@ -132,7 +132,7 @@ const COLUMN_OPTIONS = PARQUET_COLUMNS.map(({ type: _type, ...options }) => opti
  * The schema the writer works from: PARQUET_SCHEMA with the JSON columns as plain byte arrays,
  * since the builder hands it their JSON text's bytes. Given the JSON type, the writer would
  * serialise each value itself (hyparquet's toJson copy, JSON.stringify, TextEncoder per value:
- * ~6 % of the Parquet path) and would take bytes for an object. The footer gets PARQUET_SCHEMA
+ * ~8 % of the Parquet path's time) and would take bytes for an object. The footer gets PARQUET_SCHEMA
  * (writeParquet), so the files still type those columns JSON: byte for byte what the writer
  * writes from the objects (tested). JSON columns have neither a dictionary nor statistics, the
  * only steps that would read the type.
