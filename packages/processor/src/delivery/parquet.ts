@@ -68,7 +68,7 @@ export function createParquetFileBuilder(): ParquetFileBuilder {
     add(row) {
       const n = rows++;
       for (let i = 0; i < values.length; i += 1) (values[i] as unknown[]).push(null);
-      // The row's own keys (a row has fewer than the table's columns): absent ones stay null.
+      // The row's own keys (toLakeRow's rows hold every column, absent ones undefined; a caller's may hold fewer): absent ones stay null.
       let k = 0;
       for (const name in row) {
         const value = (row as unknown as Record<string, unknown>)[name];
