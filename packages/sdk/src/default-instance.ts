@@ -7,7 +7,7 @@ type Deferred = (typeof DEFERRED)[number];
 
 /** The page-wide API: one client, created by init(), with calls made before init() replayed. */
 export type EventlineApi = Pick<Client, Deferred | 'flush' | 'getDeviceId' | 'on'> & {
-  /** Create the client. A second call returns the first client and ignores its config. */
+  /** Create the client. A second call returns the first client and ignores its config (another copy of the SDK in the page: see page-wide.ts). */
   init: (config: ClientConfig) => Client;
 };
 

@@ -2,10 +2,11 @@ import { createClient, type Client, type CoreClient } from './core/client';
 import type { ClientConfig } from './core/config';
 import type { Platform } from './core/types';
 import { withFullStorage } from './core/full-storage';
-import { createDefaultInstance, type EventlineApi } from './default-instance';
-import { globalOnce, isServer } from './platform/browser/global-scope';
+import type { EventlineApi } from './default-instance';
+import { createPageWide } from './page-wide';
+import { isServer } from './platform/browser/global-scope';
 import { createBrowserPlatform } from './platform/browser/platform';
-import { createServerApi, createServerClient } from './server-api';
+import { createServerClient, warnOnServer } from './server-api';
 
 export type * from './public-types';
 export { createMemoryStorage } from './platform/memory-storage';
@@ -13,10 +14,14 @@ export { SDK_VERSION } from './core/version';
 
 /**
  * A client for the browser: IndexedDB, else localStorage, else memory, fetch, page context. Override any seam.
- * While a server renders the page (no document) it is a no-op client, as the page-wide API is (server-api.ts).
+ * With no document (a server rendering the page) it is a no-op client, as the page-wide API is
+ * (server-api.ts), and says so once on the console; unless `overrides` bring a transport: then it is a
+ * real client there too (a unit test in Node, a script that chose where its events go).
  */
 export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): Client {
-  return isServer() ? createServerClient() : browserClient(config, overrides);
+  if (!isServer() || overrides.transport) return browserClient(config, overrides);
+  warnOnServer();
+  return createServerClient();
 }
 
 function browserClient(config: ClientConfig, overrides: Partial<Platform> = {}): CoreClient {
@@ -29,13 +34,15 @@ function browserClient(config: ClientConfig, overrides: Partial<Platform> = {}):
  * module's top-level calls (it cannot know they are pure), so `const x = createDefaultInstance()`
  * at the top would ship in every bundle that imports anything from here. During server rendering
  * (no document) it is a no-op API: see server-api.ts. It is kept on the global, so the ESM and the CJS
- * build (or two versions) bundled into one page share it: `init()` through one, `track()` through the other.
+ * build (or two copies) bundled into one page share it: `init()` through one, `track()` through the
+ * other; a copy that init()s another write key or endpoint keeps its own (page-wide.ts).
  */
-const api = (): EventlineApi =>
-  globalOnce('eventline.page-wide', () => (isServer() ? createServerApi() : createDefaultInstance((config) => browserClient(config))));
+let pageWide: ReturnType<typeof createPageWide> | undefined;
+const instance = () => (pageWide ??= createPageWide((config) => browserClient(config)));
+const api = (): EventlineApi => instance().api();
 
 /** The page-wide instance: `init` once, then `track` anywhere. */
-export const init: EventlineApi['init'] = (config) => api().init(config);
+export const init: EventlineApi['init'] = (config) => instance().init(config);
 export const track: EventlineApi['track'] = (...args) => api().track(...args);
 export const identify: EventlineApi['identify'] = (...args) => api().identify(...args);
 export const page: EventlineApi['page'] = (...args) => api().page(...args);

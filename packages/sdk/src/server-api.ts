@@ -38,3 +38,14 @@ export function createServerClient(): Client {
     close: () => Promise.resolve(),
   };
 }
+
+let warned = false;
+/** Told once per copy of the SDK: on a server the browser entry does nothing, which a script would not see otherwise. */
+export function warnOnServer(): void {
+  if (warned) return;
+  warned = true;
+  console.warn(
+    'eventline: no document here, so @eventline/sdk sends nothing (during server rendering that is expected: the page tracks in the browser). ' +
+      'To track from Node, Deno, Bun or a worker use @eventline/sdk/node, or pass a transport to createEventline().',
+  );
+}

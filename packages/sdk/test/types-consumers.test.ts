@@ -29,6 +29,8 @@ track('af_purchase', { af_revenue: 19.99, af_currency: 'EUR', af_content_id: 'sk
 track('cart_viewed', cart); // a value typed by an interface
 identify('user-123', user);
 client.page('Checkout', cart);
+client.group('acme', user); // an interface for traits too
+identify('user-123', { plan: 'pro', seats: 3 });
 const props: Properties = { af_quantity: 2, shown: true };
 createEventline({ writeKey: 'k', endpoint: 'https://x', autoPage: false }).screen('Home', props);
 nodeClient({ writeKey: 'k', endpoint: 'https://x', closeTimeoutMs: 1000 }).track('signup', cart, { userId: 'user-123' });
@@ -44,6 +46,31 @@ track('af_purchase', { af_currency: 978 });
 track('af_purchase', wrong);
 // @ts-expect-error properties are an object
 track('af_purchase', 'sku-42');
+// @ts-expect-error an array is not a set of properties
+track('cart_viewed', cart.items);
+// @ts-expect-error nor a Date
+track('signed_up', user.signedUpAt);
+// @ts-expect-error nor a function
+track('clicked', () => cart);
+// @ts-expect-error nor a Promise (a forgotten await)
+track('cart_viewed', Promise.resolve(cart));
+// @ts-expect-error nor a Map
+track('cart_viewed', new Map([['total', 1]]));
+// @ts-expect-error nor a Set
+client.page('Checkout', new Set([1]));
+// @ts-expect-error traits: an array neither
+identify('user-123', ['pro']);
+// @ts-expect-error traits: nor a Promise
+client.group('acme', Promise.resolve(user));
+// @ts-expect-error nor a string
+identify('user-123', 'pro');
+// @ts-expect-error the Node entry's track too
+nodeClient({ writeKey: 'k', endpoint: 'https://x' }).track('signup', [1, 2], { userId: 'user-123' });
+// Read back, values are unknown, never any: a typo is caught, no-unsafe-* lint stays quiet.
+// @ts-expect-error unknown has no property
+props.shown.toFixed();
+const revenue: number | undefined = props.af_quantity;
+void revenue;
 // @ts-expect-error closeTimeoutMs is the Node entry's
 createEventline({ writeKey: 'k', endpoint: 'https://x', closeTimeoutMs: 1000 });
 `;

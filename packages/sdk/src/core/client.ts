@@ -22,33 +22,46 @@ const LIBRARY = { name: SDK_NAME, version: SDK_VERSION };
 /** An AppsFlyer name (autocompleted) or any custom name. */
 export type EventName = AfEventName | (string & Record<never, never>);
 /**
- * What `track`, `page` and `screen` take: any object, an interface-typed one too, with the AppsFlyer keys
- * typed (`af_revenue` a number, …). `Record<string, unknown>` refused every value typed by an interface
- * (it has no index signature: `track('cart', cart)` did not compile); an index of `any` is the one TypeScript
- * lets those through. Arrays and Dates pass the types too and are refused at the call (`drop`, `invalid`).
+ * What `track`, `page` and `screen` take, as a type to annotate with: a plain object, the AppsFlyer keys
+ * typed (`af_revenue` a number, …), other values `unknown` to read. The methods take any object (an
+ * interface-typed one too: see PropertiesOf).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `unknown` refuses interface-typed objects (above)
-export type Properties = AfTypedProperties & Record<string, any>;
+export type Properties = AfTypedProperties & Record<string, unknown>;
 /** The AppsFlyer keys of the schema's EventProperties, without its `Record<string, unknown>` index. */
 type AfTypedProperties = { [K in keyof EventProperties as string extends K ? never : K]: EventProperties[K] };
-/** What `identify` and `group` take: any object, an interface-typed one too (see Properties). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as for Properties
-export type Traits = Record<string, any>;
+/** What `identify` and `group` take, as a type to annotate with (the methods take any object: see TraitsOf). */
+export type Traits = Record<string, unknown>;
+/** Objects that are not a set of properties: an array, a Date, a function, a Promise (a forgotten `await`), a Map or Set. */
+type NotPlainObject =
+  | readonly unknown[]
+  | Date
+  | ((...args: never[]) => unknown)
+  | PromiseLike<unknown>
+  | ReadonlyMap<unknown, unknown>
+  | ReadonlySet<unknown>;
+/**
+ * The properties a call takes, `P` being the value passed: any plain object, one typed by an interface too
+ * (`Record<string, unknown>` refuses those: they have no index signature), with the AppsFlyer keys typed;
+ * never one of NotPlainObject (a compile error, as it was before `P` was generic). No `any` reaches a reader.
+ */
+export type PropertiesOf<P> = P extends NotPlainObject ? never : P & AfTypedProperties;
+/** The traits `identify` and `group` take: as PropertiesOf, without the AppsFlyer keys. */
+export type TraitsOf<P> = P extends NotPlainObject ? never : P;
 /** `true`/`false`, or the consent object: `analytics` and `ads` booleans, other keys plain values (a consent string, say). */
 export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean; [key: string]: boolean | string | number | null | undefined };
 
 export interface Client {
   /** Queue one event. Returns at once; never throws, never waits for storage or the network. */
-  track: (name: EventName, properties?: Properties) => void;
+  track: <P extends object>(name: EventName, properties?: PropertiesOf<P>) => void;
   /** Remember the user id (sent on every later event) and send an identify event with the traits. `null`: forget it (no event). */
-  identify: (userId: string | null, traits?: Traits) => void;
+  identify: <P extends object>(userId: string | null, traits?: TraitsOf<P>) => void;
   /** A page view (web); called for you at init and on SPA route changes unless `autoPage: false`. */
-  page: (name?: string, properties?: Properties) => void;
+  page: <P extends object>(name?: string, properties?: PropertiesOf<P>) => void;
   /** A screen view (apps). */
-  screen: (name?: string, properties?: Properties) => void;
+  screen: <P extends object>(name?: string, properties?: PropertiesOf<P>) => void;
   /** Link `previousId` (default: the current user id, else the device id) to `userId`. */
   alias: (userId: string, previousId?: string) => void;
-  group: (groupId: string, traits?: Traits) => void;
+  group: <P extends object>(groupId: string, traits?: TraitsOf<P>) => void;
   /** Grant (true / `{ analytics: true }`) or deny consent. Denying drops what is held and stores nothing more. */
   setConsent: (consent: ConsentInput) => void;
   /** Stop tracking on this device (persisted) and drop what is queued. */

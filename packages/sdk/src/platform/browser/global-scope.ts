@@ -215,11 +215,25 @@ export function getLanding(): { url?: string; referrer?: string } {
  * One value per global, kept under a registered symbol: every copy of the SDK in the page gets the
  * first one made. A bundle can hold two (the ESM build for `import`, the CJS build for a dependency's
  * `require`; or two versions), and each had its own page-wide instance: the one no code `init()`ed
- * held its calls in memory and never sent them.
+ * held its calls in memory and never sent them. `name` carries the API version, and `fits` checks what
+ * another copy left there before it is used: a value that does not fit, or a global that takes no new
+ * property (frozen: SES lockdown, where assigning throws), leaves this copy with its own. The caller
+ * keeps what is returned (each call makes a new one where it cannot be shared).
  */
-export function globalOnce<T>(name: string, make: () => T): T {
-  const slots = g as unknown as Record<symbol, T | undefined>;
-  return (slots[Symbol.for(name)] ??= make());
+export function globalShared<T>(name: string, make: () => T, fits: (found: unknown) => found is T): T {
+  const slots = g as unknown as Record<symbol, unknown>;
+  const key = Symbol.for(name);
+  const found = slots[key];
+  if (fits(found)) return found;
+  const made = make();
+  if (found === undefined) {
+    try {
+      slots[key] = made;
+    } catch {
+      // handled: a frozen global; this copy keeps its own instance
+    }
+  }
+  return made;
 }
 
 export function readGlobal(name: string): unknown {

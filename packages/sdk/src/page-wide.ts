@@ -1,0 +1,64 @@
+import type { Client, CoreClient } from './core/client';
+import type { ClientConfig } from './core/config';
+import { createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
+import { globalShared, isServer } from './platform/browser/global-scope';
+import { createServerApi, warnOnServer } from './server-api';
+
+/** The key on the global: one per major API (a copy of another major version keeps its own instance). */
+export const PAGE_WIDE_KEY = 'eventline.page-wide.v1';
+
+/** What the global holds: the instance, and the write key and endpoint of the init() that made its client. */
+interface Shared {
+  api: EventlineApi;
+  owner?: string;
+}
+
+const METHODS = [...DEFERRED, 'init', 'flush', 'getDeviceId', 'on'] as const;
+
+/** Left by a copy of this major version: every method there ("never throws" holds for calls through it). */
+function fits(found: unknown): found is Shared {
+  const api = (found as { api?: Record<string, unknown> } | null | undefined)?.api;
+  return typeof api === 'object' && api !== null && METHODS.every((name) => typeof api[name] === 'function');
+}
+
+const ownerOf = (config: ClientConfig) => JSON.stringify([config.writeKey, config.endpoint]);
+
+/**
+ * The page-wide instance of one copy of the SDK. On a server: a no-op, kept here, never on the global
+ * (a document that appears later, as a test environment's, gets a real one). In a page: the instance on
+ * the global, shared with every copy that init()s with the same write key and endpoint, or never init()s
+ * (a dependency's `require`d build); a copy whose init() names another project keeps its own.
+ */
+export function createPageWide(make: (config: ClientConfig) => CoreClient): { api: () => EventlineApi; init: (config: ClientConfig) => Client } {
+  let server: EventlineApi | undefined;
+  let shared: Shared | undefined;
+  let own: EventlineApi | undefined;
+  let joined = false;
+
+  const sharedOne = () => (shared ??= globalShared<Shared>(PAGE_WIDE_KEY, () => ({ api: createDefaultInstance(make) }), fits));
+  const api = () => (isServer() ? (server ??= createServerApi()) : (own ?? sharedOne().api));
+
+  function init(config: ClientConfig): Client {
+    if (isServer()) {
+      warnOnServer();
+      return api().init(config);
+    }
+    if (own || joined) return api().init(config); // this copy's second init(): its first client
+    const one = sharedOne();
+    const owner = ownerOf(config);
+    if (one.owner === undefined || one.owner === owner) {
+      const client = one.api.init(config);
+      one.owner ??= owner;
+      joined = true;
+      return client;
+    }
+    own = createDefaultInstance(make);
+    console.warn(
+      'eventline: init() with another write key or endpoint than the page-wide instance another copy of the SDK in this page made: ' +
+        'this copy keeps its own instance, and its calls from now on go to its own project.',
+    );
+    return own.init(config);
+  }
+
+  return { api, init };
+}

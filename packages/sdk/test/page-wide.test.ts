@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Transport } from '../src/index';
+import { PAGE_WIDE_KEY } from '../src/page-wide';
+import { ENDPOINT, ingestSuite, WRITE_KEY } from './support';
+
+const { ingest } = ingestSuite();
+const slot = Symbol.for(PAGE_WIDE_KEY);
+/** The key before it carried the API version: what a copy from then reads. */
+const unversioned = Symbol.for('eventline.page-wide');
+const opened: { close: () => Promise<void> }[] = [];
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((c) => c.close()));
+  delete (globalThis as Record<symbol, unknown>)[slot];
+  delete (globalThis as Record<symbol, unknown>)[unversioned];
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+/** Another copy of the SDK in the same page (a second bundle, or the CJS build beside the ESM one): its own module state. */
+async function copyOfTheSdk() {
+  vi.resetModules();
+  return import('../src/index');
+}
+
+const config = (writeKey: string) => ({ writeKey, endpoint: ENDPOINT, autoPage: false, compress: false });
+const keysSent = () => ingest.received.map((r) => [new URL(r.url).searchParams.get('writeKey'), r.body.events.map((e) => e.event)]);
+
+describe('the page-wide instance across copies of the SDK in one page', () => {
+  it('a copy that init()s another write key keeps its own instance: its events go to its own project, with a warning', async () => {
+    vi.stubGlobal('document', {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const app = await copyOfTheSdk();
+    const widget = await copyOfTheSdk();
+    const appClient = app.init(config('wk_app'));
+    const widgetClient = widget.init(config('wk_widget'));
+    opened.push(appClient, widgetClient);
+    expect(widgetClient).not.toBe(appClient);
+    app.track('app_event');
+    widget.track('widget_event');
+    await app.flush();
+    await widget.flush();
+    expect(keysSent().sort()).toEqual([
+      ['wk_app', ['app_event']],
+      ['wk_widget', ['widget_event']],
+    ]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/another write key or endpoint/);
+  });
+
+  it('copies that init() the same project, or never init(), share one instance', async () => {
+    vi.stubGlobal('document', {});
+    const warn = vi.spyOn(console, 'warn');
+    const esm = await copyOfTheSdk();
+    const cjs = await copyOfTheSdk();
+    const dependency = await copyOfTheSdk();
+    const client = esm.init(config(WRITE_KEY));
+    opened.push(client);
+    expect(cjs.init(config(WRITE_KEY))).toBe(client);
+    dependency.track('from_a_dependency');
+    await esm.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['from_a_dependency']]]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('what another major version (or anything else) left under the key is not used when a method is missing: calls still never throw', async () => {
+    vi.stubGlobal('document', {});
+    const older = { api: { init: () => undefined, track: () => undefined } }; // no screen(), no flush() …
+    (globalThis as Record<symbol, unknown>)[slot] = older;
+    (globalThis as Record<symbol, unknown>)[unversioned] = older.api;
+    const sdk = await copyOfTheSdk();
+    opened.push(sdk.init(config(WRITE_KEY)));
+    expect(() => sdk.screen('Home')).not.toThrow();
+    await sdk.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['Home']]]);
+    expect((globalThis as Record<symbol, unknown>)[slot]).toBe(older); // left to the copy that made it
+  });
+
+  it('a global that takes no new property (frozen: SES lockdown) leaves each copy its own instance, no throw', async () => {
+    vi.stubGlobal('document', {});
+    // What a frozen globalThis does to the assignment in strict code, without freezing the test runner's global.
+    for (const key of [slot, unversioned]) Object.defineProperty(globalThis, key, { value: undefined, writable: false, configurable: true });
+    const sdk = await copyOfTheSdk();
+    sdk.track('before_init');
+    const client = sdk.init(config(WRITE_KEY));
+    opened.push(client);
+    await sdk.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['before_init']]]);
+  });
+
+  it('page-wide calls made before a document exists (server, or a test environment set up late) do not keep the no-op instance', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const sdk = await copyOfTheSdk();
+    sdk.track('on_the_server'); // no document: a no-op
+    vi.stubGlobal('document', {});
+    const client = sdk.init(config(WRITE_KEY));
+    opened.push(client);
+    sdk.track('in_the_page');
+    await sdk.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['in_the_page']]]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('createEventline() with no document', () => {
+  it('with a transport passed in, is a real client (a unit test in Node, a script choosing where events go)', async () => {
+    const sent: string[] = [];
+    const transport: Transport = {
+      send: (_url, body) => {
+        sent.push(...(JSON.parse(String(body)) as { events: { event: string }[] }).events.map((e) => e.event));
+        return Promise.resolve({ status: 200, body: { accepted: sent.length, rejected: 0, retry: 0 } });
+      },
+    };
+    const { createEventline } = await copyOfTheSdk();
+    const client = createEventline(config(WRITE_KEY), { transport });
+    opened.push(client);
+    client.track('from_a_test');
+    await client.flush();
+    expect(sent).toEqual(['from_a_test']);
+  });
+
+  it('without one, is a no-op that says so once on the console (pointing to the Node entry)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { createEventline, init } = await copyOfTheSdk();
+    createEventline(config(WRITE_KEY)).track('nothing_sent');
+    createEventline(config(WRITE_KEY));
+    init(config(WRITE_KEY));
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/@eventline\/sdk\/node/);
+    expect(ingest.received).toEqual([]);
+  });
+});
