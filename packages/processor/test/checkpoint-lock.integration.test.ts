@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../src';
 import { CheckpointInUseError, checkpointLockDir, lockCheckpointFile, lockCheckpointFiles } from '../src/consumer/checkpoint-lock';
+import { closeSeenThenUnlock } from '../src/consumer/close-seen-then-unlock';
 import { startConsumer } from '../src/consumer/consumer';
+import type { SeenIndex } from '../src/dedupe/seen-index';
+import { openSeenIndex } from '../src/dedupe/seen-index-leveldb';
 import { storedEvent } from './fixtures/events';
 import { runEntry, type Running } from './fixtures/run-node';
 import { tempDirs } from './fixtures/temp-dir';
@@ -134,6 +137,19 @@ describe('the checkpoint lock folder', () => {
     const both = await lockCheckpointFiles([events, bad]);
     await expect(lockCheckpointFile(bad)).rejects.toThrow(/is in use by another processor \(pid \d+ on host .*, as written at \d{4}-/);
     await Promise.all(both.map((lock) => lock.release()));
+  });
+
+  it('the lock is released when closing the seen index fails (consumer stop and failed start), and the close error still surfaces', async () => {
+    const dir = await dirs.make();
+    const checkpointFile = join(dir, 'taps.json');
+    const lock = await lockCheckpointFile(checkpointFile);
+    const index = await openSeenIndex({ dir: join(dir, 'taps.seen') });
+    // The index's own close, followed by a failure (as a disk error while closing would be).
+    const failingClose: SeenIndex = { ...index, close: async () => { await index.close(); throw new Error('EIO while closing'); } };
+    await expect(closeSeenThenUnlock(failingClose, lock)).rejects.toThrow('EIO while closing');
+    // In this process a lock still held refuses the next taker.
+    const next = await lockCheckpointFile(checkpointFile);
+    await next.release();
   });
 
   it('a damaged lock folder is made again around its LOCK file: a process that made it again first and locked it keeps its lock', async () => {
