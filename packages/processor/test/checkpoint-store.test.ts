@@ -100,7 +100,9 @@ describe('file checkpoint store', () => {
     expect(await fresh.load()).toEqual(new Map());
     expect(logs).toEqual([['warn', 'checkpoint file absent (moved away): a fresh start, every shard read from its start; its copy was removed']]);
     expect(await readdir(dir)).toEqual(['moved.json']);
-    // The new run's first save is torn where it has no copy yet: refused, never the old run's 900.
+    // No copy of the old run is left to be read: a main file found torn before the new run's first
+    // save finished (the order of earlier releases, main file first, left exactly this) is refused,
+    // never read as the old run's 900 (records the new lake never got would have been skipped).
     await writeFile(path, '{"version":1,"stre');
     await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(/and it has no copy/);
   });
