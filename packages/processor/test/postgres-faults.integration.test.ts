@@ -115,7 +115,7 @@ describe('PostgreSQL sink when the database misbehaves', () => {
         }),
       );
       const outcomes = await Promise.allSettled(flushes.map((f) => f.done));
-      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason)), `round ${round}`).toEqual([]);
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason)), `round ${round}`).toEqual([]);
       const stored = await admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${target}".events`);
       expect(Number(stored.rows[0]?.n), `round ${round}`).toBe(8);
     }
