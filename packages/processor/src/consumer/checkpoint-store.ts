@@ -60,12 +60,13 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
     const write = queue.then(async () => {
       const { pendingThrough, ...rest } = checkpoint;
       current.set(shardId, { ...rest, ...(pendingThrough ? { pendingThrough } : {}), updatedAt: new Date().toISOString() });
-      const bytes = Buffer.from(JSON.stringify(serialize(streamName, saves + 1, current), null, 2) + '\n');
+      // Counted per attempt: a save retried after a failed one never writes the same counter twice.
+      saves += 1;
+      const bytes = Buffer.from(JSON.stringify(serialize(streamName, saves, current), null, 2) + '\n');
       // The copy first, then the main file: a crash cuts at most one of them, and a main file cut
       // mid-rename (absent, its temp file left) is then told from one moved away by that temp file.
       await writeFileAtomic(backup, bytes);
       await writeFileAtomic(path, bytes);
-      saves += 1;
     });
     // The caller gets this save's error through `write`; the queue itself moves on to the next save.
     queue = write.then(
