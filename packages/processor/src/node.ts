@@ -1,5 +1,5 @@
 import { ConfigError, readEnv, type ProcessorEnv } from './config';
-import { lockCheckpointFile, type CheckpointLock } from './consumer/checkpoint-lock';
+import { lockCheckpointFiles, type CheckpointLock } from './consumer/checkpoint-lock';
 import { startConsumer, type Consumer } from './consumer/consumer';
 import { kinesisClientConfig } from './consumer/kinesis-client';
 import { errorFields, stderrLogger } from './log';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   // Before anything else: a second process on the same checkpoints (`npm run demo` twice, a restart
   // while the old process still flushes) is refused here, naming the holder, rather than failing later on
   // the metrics port or touching PostgreSQL. Each consumer releases its lock when it stops.
-  const locks = await lockCheckpoints(env);
+  const locks = await lockCheckpointFiles([env.checkpointFile, ...(env.badRowsStream ? [env.badRowsStream.checkpointFile] : [])]);
   const releaseLocks = (): Promise<unknown> => Promise.allSettled(locks.map((lock) => lock.release()));
   // Started after the sinks (below); a skip can only come from a flush, so after it is set.
   let observability: Observability | undefined;
@@ -118,18 +118,6 @@ async function start(
   });
   observability.watchSeenIds(streamName, () => consumer.stats().seenIds);
   return consumer;
-}
-
-/** The events stream's checkpoint lock, then the bad-rows stream's; neither is held if either is taken. */
-async function lockCheckpoints(env: ProcessorEnv): Promise<CheckpointLock[]> {
-  const events = await lockCheckpointFile(env.checkpointFile);
-  if (!env.badRowsStream) return [events];
-  try {
-    return [events, await lockCheckpointFile(env.badRowsStream.checkpointFile)];
-  } catch (error) {
-    await events.release();
-    throw error;
-  }
 }
 
 function readyLine(env: ProcessorEnv, metricsUrl: string | null): Record<string, unknown> {

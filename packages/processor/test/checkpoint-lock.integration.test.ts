@@ -1,11 +1,14 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ensureStreams, emulatorKinesisClientConfig, startKinesis, waitFor, type KinesisEmulator } from '@eventline/devstack';
-import { writeFile } from 'node:fs/promises';
+import { link, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../src';
-import { CheckpointInUseError, checkpointLockDir, lockCheckpointFile } from '../src/consumer/checkpoint-lock';
+import { CheckpointInUseError, checkpointLockDir, lockCheckpointFile, lockCheckpointFiles } from '../src/consumer/checkpoint-lock';
+import { closeSeenThenUnlock } from '../src/consumer/close-seen-then-unlock';
 import { startConsumer } from '../src/consumer/consumer';
+import type { SeenIndex } from '../src/dedupe/seen-index';
+import { openSeenIndex } from '../src/dedupe/seen-index-leveldb';
 import { storedEvent } from './fixtures/events';
 import { runEntry, type Running } from './fixtures/run-node';
 import { tempDirs } from './fixtures/temp-dir';
@@ -89,7 +92,6 @@ describe('a second processor on the same checkpoints (kinesalite)', () => {
     const second = run({ LAKE_DIR: join(dir, 'lake'), CHECKPOINT_FILE: join(dir, 'b', 'taps.json'), BAD_ROWS_CHECKPOINT_FILE: badCheckpoint });
     expect(await second.exited).toBe(1);
     expect(failure(second).error).toContain(`checkpoint file ${badCheckpoint} is in use by another processor (pid ${first.child.pid} `);
-    // The events stream's lock it took first is released: a processor on it starts.
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     const third = run({ LAKE_DIR: join(dir, 'lake'), CHECKPOINT_FILE: join(dir, 'b', 'taps.json'), BAD_ROWS_CHECKPOINT_FILE: join(dir, 'other-bad.json') });
@@ -119,6 +121,54 @@ describe('a second processor on the same checkpoints (kinesalite)', () => {
 describe('the checkpoint lock folder', () => {
   const dirs = tempDirs();
   afterAll(() => dirs.cleanup());
+
+  it('locks several files all or none: refused on the second, it releases the first (the entry locks the events then the bad-rows checkpoint)', async () => {
+    const dir = await dirs.make();
+    const [events, bad] = [join(dir, 'taps.json'), join(dir, 'taps-bad.json')];
+    const badHeld = await lockCheckpointFile(bad);
+    try {
+      await expect(lockCheckpointFiles([events, bad])).rejects.toThrow(CheckpointInUseError);
+      // In this process a lock still held refuses the next taker: the events lock was released.
+      const eventsAgain = await lockCheckpointFile(events);
+      await eventsAgain.release();
+    } finally {
+      await badHeld.release();
+    }
+    const both = await lockCheckpointFiles([events, bad]);
+    await expect(lockCheckpointFile(bad)).rejects.toThrow(/is in use by another processor \(pid \d+ on host .*, as written at \d{4}-/);
+    await Promise.all(both.map((lock) => lock.release()));
+  });
+
+  it('the lock is released when closing the seen index fails (consumer stop and failed start), and the close error still surfaces', async () => {
+    const dir = await dirs.make();
+    const checkpointFile = join(dir, 'taps.json');
+    const lock = await lockCheckpointFile(checkpointFile);
+    const index = await openSeenIndex({ dir: join(dir, 'taps.seen') });
+    // The index's own close, followed by a failure (as a disk error while closing would be).
+    const failingClose: SeenIndex = { ...index, close: async () => { await index.close(); throw new Error('EIO while closing'); } };
+    await expect(closeSeenThenUnlock(failingClose, lock)).rejects.toThrow('EIO while closing');
+    // In this process a lock still held refuses the next taker.
+    const next = await lockCheckpointFile(checkpointFile);
+    await next.release();
+  });
+
+  it('a damaged lock folder is made again around its LOCK file: a process that made it again first and locked it keeps its lock', async () => {
+    const dir = await dirs.make();
+    const checkpointFile = join(dir, 'taps.json');
+    const first = await lockCheckpointFile(checkpointFile);
+    await first.release();
+    const lockDir = checkpointLockDir(checkpointFile);
+    await writeFile(join(lockDir, 'CURRENT'), '');
+    // A hard link keeps the LOCK file's inode in use, so a new file could not get the same number.
+    await link(join(lockDir, 'LOCK'), join(dir, 'LOCK-before'));
+    const again = await lockCheckpointFile(checkpointFile);
+    try {
+      // The fcntl lock is on this very file, where another process's repair would look for it.
+      expect((await stat(join(lockDir, 'LOCK'))).ino).toBe((await stat(join(dir, 'LOCK-before'))).ino);
+    } finally {
+      await again.release();
+    }
+  });
 
   it('a lock folder a crash damaged (it holds no data) is made again, and locks as before', async () => {
     const checkpointFile = join(await dirs.make(), 'taps.json');

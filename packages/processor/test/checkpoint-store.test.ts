@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileCheckpointStore } from '../src';
@@ -45,10 +45,10 @@ describe('file checkpoint store', () => {
     await writeFile(path, '{"version":1,');
     await writeFile(`${path}.bak`, '');
     await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(
-      `checkpoint file ${path} is not valid JSON (13 characters), and so is its copy ${path}.bak (checkpoint file ${path}.bak is not valid JSON (empty)). Restore it from a backup, or move it away`,
+      `checkpoint file ${path} is not valid JSON (13 characters), and so is its copy ${path}.bak (checkpoint file ${path}.bak is not valid JSON (empty)). Restore it from a backup, or move it and its copy (.bak) away`,
     );
     await rm(`${path}.bak`);
-    await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(/not valid JSON \(13 characters\), and it has no copy .*cp\.json\.bak/);
+    await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(/not valid JSON \(13 characters\), and it has no copy .*cp\.json\.bak.*move it and its copy \(\.bak\) away/);
   });
 
   it('reads a checkpoint file a crash cut (torn, emptied) from its copy, and logs it; an absent one is a fresh start', async () => {
@@ -64,10 +64,87 @@ describe('file checkpoint store', () => {
       const logs: [string, string, Record<string, unknown> | undefined][] = [];
       const loaded = await createFileCheckpointStore(path, 'events', { log: (level, msg, fields) => void logs.push([level, msg, fields]) }).load();
       expect(loaded).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' }]]));
-      expect(logs).toEqual([['warn', 'checkpoint file damaged (a crash cut its last write); read from its copy, the state before that write', expect.objectContaining({ checkpoint_file: path, copy: `${path}.bak` })]]);
+      expect(logs).toEqual([['warn', 'checkpoint file damaged (a crash cut its last write); read from its copy', expect.objectContaining({ checkpoint_file: path, copy: `${path}.bak` })]]);
     }
     await rm(path);
     expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map());
+  });
+
+  it('reads the copy when the main file is absent because a save was cut mid-rename (its temp file left), and removes the temp file', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false });
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
+    // A rename that unlinks the target and then renames, cut in between: the temp file holds save 2.
+    await rename(path, join(dir, '.cp.json.tmp-4242-0badc0de'));
+    const logs: [string, string][] = [];
+    const loaded = await createFileCheckpointStore(path, 'events', { log: (level, msg) => void logs.push([level, msg]) }).load();
+    expect(loaded).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' }]]));
+    expect(logs).toEqual([['warn', 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy']]);
+    expect(await readdir(dir)).toEqual(['cp.json.bak']);
+  });
+
+  it('treats a main file moved away as a fresh start and removes its copy, so a save cut later cannot resume the old positions', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const old = createFileCheckpointStore(path, 'events');
+    await old.load();
+    await old.save('shardId-000000000000', { sequenceNumber: '900', ended: false });
+    // An old crash left a temp file of save 1; the operator moves the checkpoint file away (not its copy).
+    await writeFile(join(dir, '.cp.json.tmp-4242-00000001'), JSON.stringify({ version: 1, stream: 'events', save: 0, shards: {} }));
+    await rename(path, join(dir, 'moved.json'));
+    const logs: [string, string][] = [];
+    const fresh = createFileCheckpointStore(path, 'events', { log: (level, msg) => void logs.push([level, msg]) });
+    expect(await fresh.load()).toEqual(new Map());
+    expect(logs).toEqual([['warn', 'checkpoint file absent (moved away): a fresh start, every shard read from its start; its copy was removed']]);
+    expect(await readdir(dir)).toEqual(['moved.json']);
+    // No copy of the old run is left to be read: a main file found torn before the new run's first
+    // save finished (the order of earlier releases, main file first, left exactly this) is refused,
+    // never read as the old run's 900 (records the new lake never got would have been skipped).
+    await writeFile(path, '{"version":1,"stre');
+    await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(/and it has no copy/);
+  });
+
+  it('reads the newer of two whole files by their save counter (a disk that reordered writes left the main file older)', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
+    const older = await readFile(path, 'utf8');
+    await store.save('shardId-000000000000', { sequenceNumber: '9', ended: false });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 2 });
+    await writeFile(path, older);
+    const logs: [string, string][] = [];
+    const reread = createFileCheckpointStore(path, 'events', { log: (level, msg) => void logs.push([level, msg]) });
+    expect(await reread.load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '9', ended: false }]]));
+    expect(logs).toEqual([['warn', 'checkpoint file older than its copy (a crash cut its last save, or the disk lost or reordered a write); read from its copy']]);
+    // Saves go on from the newer counter.
+    await reread.save('shardId-000000000000', { sequenceNumber: '12', ended: false });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 3 });
+    expect(JSON.parse(await readFile(`${path}.bak`, 'utf8'))).toMatchObject({ save: 3 });
+  });
+
+  it('reads the main file when a crash cut the copy (written first): absent, torn, or its temp file left', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false });
+    const whole = await readFile(`${path}.bak`, 'utf8');
+    for (const cut of [undefined, whole.slice(0, 20), '']) {
+      if (cut === undefined) await rm(`${path}.bak`);
+      else await writeFile(`${path}.bak`, cut);
+      await writeFile(join(dir, '.cp.json.bak.tmp-4242-0badc0de'), whole.slice(0, 10));
+      const logs: string[] = [];
+      expect(await createFileCheckpointStore(path, 'events', { log: (_level, msg) => void logs.push(msg) }).load()).toEqual(
+        new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false }]]),
+      );
+      expect(logs).toEqual([]);
+      expect((await readdir(dir)).filter((name) => name.includes('tmp'))).toEqual([]);
+    }
   });
 
   it('requires load() before save()', async () => {

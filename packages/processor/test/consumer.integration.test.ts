@@ -2,10 +2,10 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ensureStreams, emulatorKinesisClientConfig, KINESIS_ENGINES, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer, waitFor } from '@eventline/devstack';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import pg from 'pg';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFolderSink, createPostgresSink, runQuery, startConsumer, type Consumer, type ConsumerStats, type LakeRow, type Logger, type RowSink, type Sink } from '../src';
 import { storedEvent } from './fixtures/events';
@@ -248,7 +248,29 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     }
     // Each event once: the announced range was replayed into the files of the same names.
     expect(await ids()).toEqual([...before, ...first, ...second].sort());
-    expect(logs).toContainEqual({ level: 'warn', msg: 'checkpoint file damaged (a crash cut its last write); read from its copy, the state before that write' });
+    expect(logs).toContainEqual({ level: 'warn', msg: 'checkpoint file damaged (a crash cut its last write); read from its copy' });
+  });
+
+  it('a checkpoint file a crash left absent mid-rename (unlinked, its temp file not yet renamed) is read from its copy: no replay of the whole stream', async () => {
+    const before = await ids();
+    const first = await put(6);
+    const sink = crashAfterWrite(createFolderSink(lakeDir));
+    const crashing = await startConsumer({ kinesis: emulatorKinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, sink, logger: () => undefined });
+    await waitFor('files written by the crashing consumer', () => crashing.stats().recordsRead >= 6 && sink.writes >= 2);
+    const second = await put(6);
+    await expect(crashing.stop()).rejects.toThrow(/unflushed records/);
+    // A rename that unlinks the target first, cut before it renamed: the file is gone, its temp file left.
+    await rename(checkpointFile, join(dirname(checkpointFile), `.${basename(checkpointFile)}.tmp-4242-0badc0de`));
+
+    const recovered = await consumer();
+    try {
+      await waitFor('12 rows delivered after recovery', () => recovered.stats().rowsDelivered >= 12);
+    } finally {
+      await recovered.stop();
+    }
+    // Each event once: read from the shard's start, every earlier record would be in the lake twice.
+    expect(await ids()).toEqual([...before, ...first, ...second].sort());
+    expect(logs).toContainEqual({ level: 'warn', msg: 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy' });
   });
 
   it('an event sent again later (an SDK resend) lands once: the earlier flush, any shard, any run, keeps it', async () => {

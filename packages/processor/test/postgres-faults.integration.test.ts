@@ -98,6 +98,30 @@ describe('PostgreSQL sink when the database misbehaves', () => {
     }
   });
 
+  it('parallel flushes (of one sink and of two) that find the schema dropped all create it again and write, none failing on the other\'s creation (23505 on the catalog)', async () => {
+    const target = postgres.schema('eventline_gone_race');
+    const created: string[] = [];
+    const racers = [
+      await open({ schema: target, maxConnections: 4, onTableCreatedAgain: ({ table }) => void created.push(table) }),
+      await open({ schema: target, maxConnections: 4, onTableCreatedAgain: ({ table }) => void created.push(table) }),
+    ];
+    const lake = createFolderSink(await dirs.make());
+    for (let round = 0; round < 8; round++) {
+      await admin().query(`DROP SCHEMA "${target}" CASCADE`);
+      const flushes = racers.flatMap((sink, s) =>
+        [0, 1, 2, 3].map((shard) => {
+          const events = [storedEvent({ anonymous_id: `race-${round}-${s}-${shard}` })];
+          return { events, done: deliverRecords(`shardId-00000000000${shard}`, events.map((e) => record(e)), lake, { rowSink: sink }) };
+        }),
+      );
+      const outcomes = await Promise.allSettled(flushes.map((f) => f.done));
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason)), `round ${round}`).toEqual([]);
+      const stored = await admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${target}".events`);
+      expect(Number(stored.rows[0]?.n), `round ${round}`).toBe(8);
+    }
+    expect(created.length).toBeGreaterThanOrEqual(8 * 2);
+  });
+
   it('fails a flush blocked by another session’s lock with PostgreSQL’s own reason, then writes once the lock is gone', async () => {
     const sink = await open({ statementTimeoutMs: 300 });
     const locker = new pg.Client({ connectionString: url() });

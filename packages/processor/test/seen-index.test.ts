@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-import { readdir, truncate, writeFile } from 'node:fs/promises';
+import { readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSeenIndex } from '../src';
@@ -41,14 +41,22 @@ describe('seen index (LevelDB)', () => {
     }
   });
 
-  it('a folder a crash damaged (CURRENT emptied, MANIFEST cut) is repaired at open, logged, and keeps its claims', async () => {
-    for (const damage of ['CURRENT emptied', 'MANIFEST cut'] as const) {
+  it('a folder a crash damaged (CURRENT emptied or missing, MANIFEST cut) is repaired at open, logged, and keeps its claims', async () => {
+    for (const damage of ['CURRENT emptied', 'CURRENT missing (claims in the log)', 'CURRENT missing (claims in tables)', 'MANIFEST cut'] as const) {
       const dir = join(await dirs.make(), 'seen');
       const first = await openSeenIndex({ dir });
       await first.claim('shard-0', [ev('app/a', '1'), ev('app/b', '2')]);
       await first.close();
       if (damage === 'CURRENT emptied') await writeFile(join(dir, 'CURRENT'), '');
-      else for (const name of (await readdir(dir)).filter((n) => n.startsWith('MANIFEST-'))) await truncate(join(dir, name), 10);
+      else if (damage.startsWith('CURRENT missing')) {
+        if (damage.endsWith('(claims in tables)')) {
+          const raw = new ClassicLevel(dir);
+          await raw.compactRange('\0', '\uffff');
+          await raw.close();
+          expect((await readdir(dir)).some((name) => name.endsWith('.ldb'))).toBe(true);
+        }
+        await rm(join(dir, 'CURRENT'));
+      } else for (const name of (await readdir(dir)).filter((n) => n.startsWith('MANIFEST-'))) await truncate(join(dir, name), 10);
       const logs: { level: string; msg: string }[] = [];
       const repaired = await openSeenIndex({ dir, log: (level, msg) => void logs.push({ level, msg }) });
       try {

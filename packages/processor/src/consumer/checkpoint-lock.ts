@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../delivery/atomic-write';
@@ -60,9 +60,11 @@ export async function lockCheckpointFile(checkpointFile: string): Promise<Checkp
     db = await openLock(dir);
   } catch (error) {
     if (isLocked(error)) throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: error });
-    // LevelDB takes its lock before it reads the folder, so nobody holds this one; it stores no data
-    // (a crash may have cut one of its own files): made again.
-    await rm(dir, { recursive: true, force: true });
+    // LevelDB takes its lock before it reads the folder, so nobody held this one a moment ago; it
+    // stores no data (a crash may have cut one of its own files): made again. Everything but LOCK is
+    // removed: another process that found the same damage may have made it again and locked LOCK
+    // since, and the lock is on that file — removing it would let this process lock a new one too.
+    await emptyExceptLock(dir);
     try {
       db = await openLock(dir);
     } catch (again) {
@@ -79,6 +81,29 @@ export async function lockCheckpointFile(checkpointFile: string): Promise<Checkp
   }
   let released: Promise<void> | undefined;
   return { dir, release: () => (released ??= db.close()) };
+}
+
+async function emptyExceptLock(dir: string): Promise<void> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  await Promise.all(names.filter((name) => name !== 'LOCK').map((name) => rm(join(dir, name), { recursive: true, force: true })));
+}
+
+/**
+ * Several checkpoint files' locks (the events stream's, then the bad-rows stream's), in order: all
+ * of them or none held — one refused releases those taken before it.
+ */
+export async function lockCheckpointFiles(checkpointFiles: readonly string[]): Promise<CheckpointLock[]> {
+  const taken: CheckpointLock[] = [];
+  try {
+    for (const file of checkpointFiles) taken.push(await lockCheckpointFile(file));
+    return taken;
+  } catch (error) {
+    await Promise.allSettled(taken.map((lock) => lock.release()));
+    throw error;
+  }
 }
 
 async function openLock(dir: string): Promise<ClassicLevel> {
@@ -106,5 +131,7 @@ async function readHolder(dir: string): Promise<LockHolder | undefined> {
 
 function describeHolder(holder: LockHolder | undefined): string {
   if (!holder) return 'holder unknown: it is starting, or it did not say';
-  return `pid ${holder.pid} on host ${holder.hostname}, started ${holder.started_at}, working directory ${holder.cwd}`;
+  // holder.json is rewritten by each holder once it has the lock: one that just took it over from a
+  // holder that exited may not have written yet, so the time says whose words these are.
+  return `pid ${holder.pid} on host ${holder.hostname}, working directory ${holder.cwd}, as written at ${holder.started_at} by the process that took the lock`;
 }

@@ -5,6 +5,7 @@ import type { Sink } from '../delivery/sink';
 import { errorFields, stderrLogger, type Logger } from '../log';
 import { lockCheckpointFile, type CheckpointLock } from './checkpoint-lock';
 import { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './checkpoint-store';
+import { closeSeenThenUnlock } from './close-seen-then-unlock';
 import { listShards, parentsEnded, type ShardInfo } from './list-shards';
 import { openSeenIndex, type SeenIndexOptions } from '../dedupe/seen-index-leveldb';
 import type { SeenIndex } from '../dedupe/seen-index';
@@ -123,8 +124,10 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
     startReaders(await listShards(client, config.streamName));
   } catch (error) {
     client.destroy();
-    await seen?.close();
-    await lock?.release();
+    // The listing's error is the one to report; a failed close is logged, not put in its place.
+    await closeSeenThenUnlock(seen, lock).catch((closeError: unknown) =>
+      log('error', 'closing the seen index after a failed start failed', { stream: config.streamName, ...errorFields(closeError) }),
+    );
     throw new Error(`cannot list shards of stream "${config.streamName}": ${errorFields(error).error as string}`, { cause: error });
   }
 
@@ -149,9 +152,8 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
       await refresher;
       await Promise.all(readers.values());
       client.destroy();
-      await seen?.close();
-      // Last: the checkpoints are saved, so the next process may take over.
-      await lock?.release();
+      // Last: the checkpoints are saved, so the next process may take over (also if closing failed).
+      await closeSeenThenUnlock(seen, lock);
       if (failures.length > 0) throw new AggregateError(failures, 'consumer stopped with unflushed records (they will be re-read)');
     })();
     return stopping;

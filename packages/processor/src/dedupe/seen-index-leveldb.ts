@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level';
+import { readdir } from 'node:fs/promises';
 import { isLocked } from '../consumer/checkpoint-lock';
 import type { Logger } from '../log';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
@@ -121,13 +122,7 @@ async function openOrRepair(dir: string, log: Logger | undefined): Promise<Class
     await db.open();
     return db;
   };
-  try {
-    return await open();
-  } catch (error) {
-    // LevelDB says only "IO error: lock …/LOCK: Resource temporarily unavailable".
-    if (isLocked(error)) throw new Error(`seen index ${dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause: error });
-    const reason = levelReason(error);
-    if (!reason.startsWith('Corruption')) throw new Error(`cannot open the seen index ${dir} (DEDUPE_DIR): ${reason}`, { cause: error });
+  const repairThenOpen = async (reason: string): Promise<ClassicLevel<string, string>> => {
     log?.('warn', 'seen index damaged (a crash cut a write); repairing it with LevelDB\'s RepairDB (a claim it cannot read is forgotten: a resend of that event would land again)', { dir, reason });
     try {
       await ClassicLevel.repair(dir);
@@ -139,7 +134,31 @@ async function openOrRepair(dir: string, log: Logger | undefined): Promise<Class
         { cause: repairError },
       );
     }
+  };
+  // Without CURRENT, LevelDB's open (createIfMissing) makes a new empty database in the folder and
+  // deletes the old tables and logs as obsolete: every claim silently gone. Repair reads them first.
+  if (await lacksCurrent(dir)) return await repairThenOpen('CURRENT missing (its tables and logs are there)');
+  try {
+    return await open();
+  } catch (error) {
+    // LevelDB says only "IO error: lock …/LOCK: Resource temporarily unavailable".
+    if (isLocked(error)) throw new Error(`seen index ${dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause: error });
+    const reason = levelReason(error);
+    if (!reason.startsWith('Corruption')) throw new Error(`cannot open the seen index ${dir} (DEDUPE_DIR): ${reason}`, { cause: error });
+    return await repairThenOpen(reason);
   }
+}
+
+/** A folder holding LevelDB data (a MANIFEST, tables, logs) but no CURRENT: a crash cut CURRENT's rename. */
+async function lacksCurrent(dir: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  return !names.includes('CURRENT') && names.some((name) => name.startsWith('MANIFEST-') || /^\d+\.(ldb|sst|log)$/.test(name));
 }
 
 /** classic-level wraps LevelDB's own text ("Corruption: …", "IO error: …") in "Database failed to open". */

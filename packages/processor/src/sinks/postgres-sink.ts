@@ -120,7 +120,21 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   // statement timeout ended as a cancelled statement (57014), not retried, instead of a lock timeout
   // (PG_STATEMENT_TIMEOUT_MS=1000 with the 2 s default did); a quarter leaves room for a second try.
   const lockTimeoutMs = Math.min(options.lockTimeoutMs ?? PG_LOCK_TIMEOUT_MS, Math.floor(statementTimeoutMs / 4));
+  /**
+   * Two sessions creating one schema or table at once: IF NOT EXISTS checks before it inserts into
+   * the catalog, so the loser fails with 23505 (the catalog's unique index), 42P06 or 42P07 although
+   * the object now exists. Seen when shards' flushes (or two processes) found a dropped schema at
+   * once; tried again, the loser finds it there.
+   */
   async function ensureTable(): Promise<void> {
+    try {
+      await prepareTableOnce();
+    } catch (error) {
+      if (!isConcurrentCreate(error)) throw error;
+      await prepareTableOnce();
+    }
+  }
+  async function prepareTableOnce(): Promise<void> {
     let added: string[] = [];
     await retryTableLock(
       () =>
@@ -182,12 +196,18 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
    * The table (or its schema) was dropped while the processor ran: every INSERT failed with 42P01
    * until a restart created it again. Created again here, as a start does, and the write retried once.
    */
+  // One re-creation at a time per sink: the shards' flushes that found the table gone wait for it.
+  let recreating: Promise<void> | undefined;
+  const ensureTableAgain = (): Promise<void> =>
+    (recreating ??= ensureTable().finally(() => {
+      recreating = undefined;
+    }));
   async function writeRows(rows: readonly LakeRow[]): Promise<RefusedRow[]> {
     try {
       return await writeRowsOnce(rows);
     } catch (error) {
       if (!isTableGone(error)) throw error;
-      await ensureTable();
+      await ensureTableAgain();
       options.onTableCreatedAgain?.({ table: qualified(table), error: (error as Error).message });
       return await writeRowsOnce(rows);
     }
@@ -263,6 +283,12 @@ function isRowDataError(error: unknown): boolean {
 function isTableGone(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '42P01' || code === '3F000';
+}
+
+/** unique_violation (on a catalog index), duplicate_schema, duplicate_table: another session created it first. */
+function isConcurrentCreate(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === '42P06' || code === '42P07';
 }
 
 /** Without PostgreSQL's DETAIL: for a CHECK it repeats every value of the row, which the bad row's payload holds already. */

@@ -1,0 +1,169 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { tempFilesInFlight } from '../delivery/atomic-write';
+import { errorFields, type Logger } from '../log';
+
+/** The JSON written to the checkpoint file and to its copy. */
+export interface CheckpointFile {
+  version: 1;
+  stream: string;
+  /** Counts saves (1, 2, …): of two whole files, the higher one is the newer. Absent in files of earlier releases (read as 0). */
+  save?: number;
+  shards: Record<string, { sequence_number: string | null; ended: boolean; pending_through: string | null; updated_at: string }>;
+}
+
+/** `<dir>/events.json` → `<dir>/events.json.bak`: the copy each save writes before the main file. */
+export function backupPath(path: string): string {
+  return `${path}.bak`;
+}
+
+type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind: 'whole'; file: CheckpointFile };
+
+/**
+ * Which checkpoints a start reads, given what a crash may have left. A save writes the copy
+ * (`<file>.bak`), then the main file, each atomically where rename is (temp `.<name>.tmp-…`, fsync,
+ * rename, fsync of the folder). Where rename is not atomic it may unlink the target and then rename,
+ * or copy: a crash can leave a file absent, torn or empty, and the temp file behind. Save n, cut at:
+ *
+ * | crash during …                          | main file     | copy          | read           |
+ * |-----------------------------------------|---------------|---------------|----------------|
+ * | the copy's temp file                    | n-1           | n-1           | main (n-1)     |
+ * | the copy's rename (unlinked, or torn)   | n-1           | absent / torn | main (n-1)     |
+ * | the main file's temp file               | n-1           | n             | copy (n)       |
+ * | the main file's rename: unlinked        | absent + temp | n             | copy (n)       |
+ * | the main file's rename: torn            | torn          | n             | copy (n)       |
+ * | after the save                          | n             | n             | main (n)       |
+ *
+ * Either state is one the flush order replays correctly (save n happened or it did not, and nothing
+ * after it). Two whole files: the higher save counter (a disk that reorders or drops writes can leave
+ * the main file older). A main file that is absent with no temp file of its own next to it was moved
+ * away by an operator: a fresh start, and its copy (of the moved file) is removed, so that a later
+ * crash cannot make a start read it and skip to the old run's positions.
+ */
+export async function readCheckpoints(path: string, streamName: string, log: Logger | undefined): Promise<CheckpointFile | undefined> {
+  const backup = backupPath(path);
+  const [main, copy] = [await readState(path, streamName), await readState(backup, streamName)];
+  const chosen = await choose(path, backup, main, copy, log);
+  await removeLeftoverTempFiles(path);
+  return chosen;
+}
+
+async function choose(path: string, backup: string, main: FileState, copy: FileState, log: Logger | undefined): Promise<CheckpointFile | undefined> {
+  if (main.kind === 'whole') {
+    if (copy.kind === 'whole' && saveOf(copy.file) > saveOf(main.file)) {
+      log?.('warn', 'checkpoint file older than its copy (a crash cut its last save, or the disk lost or reordered a write); read from its copy', {
+        checkpoint_file: path,
+        copy: backup,
+        file_save: saveOf(main.file),
+        copy_save: saveOf(copy.file),
+      });
+      return copy.file;
+    }
+    return main.file;
+  }
+  if (main.kind === 'damaged') {
+    if (copy.kind === 'whole') {
+      log?.('warn', 'checkpoint file damaged (a crash cut its last write); read from its copy', { checkpoint_file: path, copy: backup, ...errorFields(main.error) });
+      return copy.file;
+    }
+    if (copy.kind === 'damaged') {
+      throw new Error(`${main.error.message}, and so is its copy ${backup} (${copy.error.message}). ${DAMAGED_ADVICE}`, { cause: main.error });
+    }
+    throw new Error(`${main.error.message}, and it has no copy ${backup} (written by releases before the copy existed, or removed). ${DAMAGED_ADVICE}`, { cause: main.error });
+  }
+  const cutRename = copy.kind === 'whole' ? await cutMainRename(path, copy.file) : undefined;
+  if (copy.kind === 'whole' && cutRename) {
+    log?.('warn', 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy', { checkpoint_file: path, copy: backup, temp_file: cutRename });
+    return copy.file;
+  }
+  if (copy.kind !== 'absent') {
+    await rm(backup, { force: true });
+    log?.('warn', 'checkpoint file absent (moved away): a fresh start, every shard read from its start; its copy was removed', { checkpoint_file: path, copy: backup });
+  }
+  return undefined;
+}
+
+/**
+ * The main file's temp file left by the save whose rename a crash cut: `.<name>.tmp-…` next to it. One
+ * left by an older save (a crash long ago) holds a lower save counter than the copy, and is not it.
+ */
+async function cutMainRename(path: string, copy: CheckpointFile): Promise<string | undefined> {
+  for (const temp of await tempFilesOf(path)) {
+    const state = await readState(temp, copy.stream).catch(() => ({ kind: 'damaged' }) as const);
+    if (state.kind === 'whole' && saveOf(state.file) < saveOf(copy)) continue;
+    return temp;
+  }
+  return undefined;
+}
+
+async function tempFilesOf(path: string): Promise<string[]> {
+  const prefix = `.${basename(path)}.tmp-`;
+  const names = await readdir(dirname(path)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  return names.filter((name) => name.startsWith(prefix)).map((name) => join(dirname(path), name));
+}
+
+/** After the choice: temp files a crash left would otherwise mislead the choice of a later start. */
+async function removeLeftoverTempFiles(path: string): Promise<void> {
+  const leftovers = [...(await tempFilesOf(path)), ...(await tempFilesOf(backupPath(path)))].filter((temp) => !tempFilesInFlight.has(temp));
+  await Promise.all(leftovers.map((temp) => rm(temp, { force: true })));
+}
+
+export function saveOf(file: CheckpointFile): number {
+  return file.save ?? 0;
+}
+
+export const DAMAGED_ADVICE =
+  'Restore it from a backup, or move it and its copy (.bak) away to read every shard from its start: records still in the stream are then written again, ' +
+  'in files of other names (duplicates in the lake; PostgreSQL stays exact)';
+
+/** A checkpoint file that is there but cannot be read as one (torn, emptied, not JSON, unknown shape). */
+class DamagedCheckpointError extends Error {}
+
+async function readState(path: string, streamName: string): Promise<FileState> {
+  try {
+    const file = await readCheckpointFile(path, streamName);
+    return file ? { kind: 'whole', file } : { kind: 'absent' };
+  } catch (error) {
+    if (error instanceof DamagedCheckpointError) return { kind: 'damaged', error };
+    throw error;
+  }
+}
+
+async function readCheckpointFile(path: string, streamName: string): Promise<CheckpointFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DamagedCheckpointError(`checkpoint file ${path} is not valid JSON (${text.length === 0 ? 'empty' : `${text.length} characters`})`, { cause: error });
+  }
+  if (!isCheckpointFile(parsed)) {
+    throw new DamagedCheckpointError(`checkpoint file ${path} has an unknown shape (expected version 1 with "stream" and "shards")`);
+  }
+  if (parsed.stream !== streamName) {
+    throw new Error(`checkpoint file ${path} belongs to stream "${parsed.stream}", not "${streamName}"`);
+  }
+  return parsed;
+}
+
+function isCheckpointFile(value: unknown): value is CheckpointFile {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (v.version !== 1 || typeof v.stream !== 'string' || typeof v.shards !== 'object' || v.shards === null) return false;
+  if (v.save !== undefined && !(Number.isSafeInteger(v.save) && (v.save as number) >= 0)) return false;
+  return Object.values(v.shards).every((entry: unknown) => {
+    const e = entry as Record<string, unknown> | null;
+    return e !== null && typeof e === 'object' && (typeof e.sequence_number === 'string' || e.sequence_number === null) &&
+      typeof e.ended === 'boolean' &&
+      (e.pending_through === undefined || e.pending_through === null || typeof e.pending_through === 'string');
+  });
+}
