@@ -205,6 +205,20 @@ describe('Lambda entry: compressed bodies, judged from their bytes', () => {
     expect(await metricsOf(handler)).toMatch(/eventline_ingest_lambda_encoded_bodies_total\{kind="decoded"\} 1/);
   });
 
+  it('REST API: a body API Gateway inflated is held to INGEST_MAX_BODY_BYTES as it arrives (inflated), whatever Content-Length says', async () => {
+    const writer = createMemoryWriter();
+    const handler = createLambdaHandler({ ...env, INGEST_MAX_BODY_BYTES: '1024', INGEST_MAX_DECOMPRESSED_BYTES: '2048' }, writer);
+    const big = batch(Array.from({ length: 10 }, () => event()));
+    expect(Buffer.byteLength(big)).toBeGreaterThan(2048);
+    // Should API Gateway pass on the client's Content-Length (the compressed size, under the limit), the body's own size still counts.
+    const compressedLength = String(gzip(big).byteLength);
+    const e = withEncoding(rest, 'Content-Encoding', big, false);
+    const answer = await post(handler, { ...e, headers: { ...e.headers!, 'Content-Length': compressedLength }, multiValueHeaders: { ...e.multiValueHeaders!, 'Content-Length': [compressedLength] } });
+    expect(answer.statusCode).toBe(413);
+    expect(answer.json.error).toMatchObject({ code: 'body_too_large' });
+    expect(writer.records.get('events') ?? []).toHaveLength(0);
+  });
+
   // Binary media types */* on a REST API hand the body over base64-encoded: the gzip bytes, or API Gateway's inflated JSON.
   it('REST API with binary media types */*: base64 gzip bytes are inflated, base64 plain JSON taken as it is', async () => {
     const writer = createMemoryWriter();
