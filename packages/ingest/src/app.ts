@@ -1,5 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { DeploymentError, RequestRejectedError } from './errors';
+import type { LambdaBody } from './http/lambda-body';
+import { throttledCount } from './http/throttled-count';
 import type { IpMode } from './http/client-ip';
 import { createMetrics, type IngestMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
@@ -21,6 +23,8 @@ import { createKeyLookup, type WriteKeyEntry } from './write-keys';
 
 /** The gzip-bomb guard when none is given (the config's default, INGEST_MAX_DECOMPRESSED_BYTES). */
 const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
+/** Bodies altered in transit: one log line at once, then at most one count per this interval (as the Node entry's refused connections). */
+const ALTERED_LOG_INTERVAL_MS = 10_000;
 
 export interface AppOptions {
   streamName: string;
@@ -58,8 +62,8 @@ export interface AppDeps {
   onRequestId?: (c: Context, id: string) => void;
   /** Whether the runtime already answered this request (the Node entry's 408 for a body gone idle): its body, should the rest arrive, is not taken. */
   answeredByRuntime?: (c: Context) => boolean;
-  /** Why the runtime's copy of this request's body is not what the client sent (the Lambda entry: a compressed body an AWS front end passed as text), or undefined. */
-  bodyAltered?: (c: Context) => DeploymentError | undefined;
+  /** The Lambda entry: what the event's body under a Content-Encoding is (already inflated by the front end, or altered on the way), or undefined. */
+  frontEndBody?: (c: Context) => LambdaBody | undefined;
 }
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
@@ -77,7 +81,7 @@ export function createApp(deps: AppDeps) {
   const originsFor = originPolicy(options.allowedOrigins ?? {});
   const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
   app.use('/v1/*', cors({ allowed: anyApp, maxAgeSec: 600 }));
-  const readBody = bodyReader(options, deps.answeredByRuntime, deps.bodyAltered);
+  const readBody = bodyReader(options, deps.answeredByRuntime, deps.frontEndBody, (kind) => metrics?.lambdaBodies.labels({ kind }).inc());
   const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody, maxBodyBytes: options.maxBodyBytes });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
@@ -101,15 +105,23 @@ export function createApp(deps: AppDeps) {
   for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], perClient, limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => rejectRequest(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  // Anyone holding the public write key can send such bodies: the first is logged at once, then a count per interval.
+  let lastAltered = '';
+  const logAlteredCount = throttledCount(ALTERED_LOG_INTERVAL_MS, (requests) =>
+    log({ level: 'warn', msg: 'requests not served: the deployment altered their compressed bodies (answered 415 unsupported_encoding)', requests, interval_ms: ALTERED_LOG_INTERVAL_MS, error: lastAltered }),
+  );
+  const logAltered = (error: DeploymentError): void => {
+    lastAltered = error.message;
+    logAlteredCount();
+  };
   app.onError((error, c) => {
     if (error instanceof RequestRejectedError) {
       if (error.retryAfterSec !== undefined) c.header('Retry-After', String(error.retryAfterSec));
       return rejectRequest(c, error.status, error.code, error.message, error.issues);
     }
     if (error instanceof DeploymentError) {
-      log({ level: error.status === 500 ? 'error' : 'warn', msg: 'request not served: the deployment altered it', error: error.message, status: error.status, request_id: c.get('requestId') });
-      if (error.status === 415) return rejectRequest(c, 415, 'unsupported_encoding', `${error.message}; send the body uncompressed`);
-      return rejectRequest(c, 500, 'internal_error', `${error.message}; retry later`);
+      logAltered(error);
+      return rejectRequest(c, 415, 'unsupported_encoding', `${error.message}; send the body uncompressed`);
     }
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
     return rejectRequest(c, 500, 'internal_error', 'internal error; retry later');
@@ -126,24 +138,33 @@ export type IngestApp = ReturnType<typeof createApp>;
  * nest 256 levels (a stack guard for what follows: validation, bad rows); each event's own limit
  * (`LIMITS.eventMaxDepth`, 32) is checked per event, so one deep event does not sink its batch.
  */
-function bodyReader(options: AppOptions, answeredByRuntime: (c: Context) => boolean = () => false, bodyAltered: (c: Context) => DeploymentError | undefined = () => undefined) {
+function bodyReader(
+  options: AppOptions,
+  answeredByRuntime: (c: Context) => boolean = () => false,
+  frontEndBody: (c: Context) => LambdaBody | undefined = () => undefined,
+  count: (kind: 'decoded' | 'altered') => void = () => undefined,
+) {
   const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, maxDepth: options.maxDepth ?? 256 };
   return function readBody(c: Context, beforeAuth?: BodyCap): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
-    const altered = bodyAltered(c);
-    if (altered !== undefined) {
-      const refused = Promise.reject(altered);
+    const body = frontEndBody(c);
+    if (body?.kind === 'altered') {
+      count('altered');
+      const refused = Promise.reject(body.error);
       c.set('jsonBody', refused);
       return refused;
     }
+    if (body?.kind === 'decoded') count('decoded');
+    // Inflated by the front end, which kept the header: the bytes are the JSON itself.
+    const encoding = body?.kind === 'decoded' ? undefined : c.req.header('content-encoding');
     const bytes = c.req.arrayBuffer().then(
       // The client was told 408 and will resend: what it sent after that is not taken (no duplicate, no hidden write).
       (buf) => (answeredByRuntime(c) ? Promise.reject(incompleteBody(new Error('the request was answered 408 before its body was complete'))) : buf),
       (error: unknown) => Promise.reject(incompleteBody(error)),
     );
     const cap = beforeAuth ? { ...limits, maxDecompressedBytes: Math.min(beforeAuth.maxDecompressedBytes, limits.maxDecompressedBytes), hint: beforeAuth.hint } : limits;
-    const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), c.req.header('content-encoding'), cap));
+    const parsed = bytes.then((buf) => parseBody(new Uint8Array(buf), encoding, cap));
     c.set('jsonBody', parsed);
     return parsed;
   };

@@ -34,8 +34,9 @@ export function checkListenHost(host: string, problems: string[]): void {
 
 /** The app's own first path segments: a base path starting with one would cut them off requests that come without it. */
 const APP_SEGMENTS = ['v1', 'healthz', 'readyz', 'metrics'];
-/** A path segment as API Gateway takes it in a mapping key, and RFC 3986 in a path (no percent-escapes). */
-const SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
+/** A path segment of unreserved characters (RFC 3986: letters, digits, - . _ ~), not a dot segment (`.`, `..`: resolved away by clients and proxies). */
+const SEGMENT = /^[A-Za-z0-9._~-]+$/;
+const isSegment = (s: string): boolean => SEGMENT.test(s) && s !== '.' && s !== '..';
 
 /**
  * A base path (`ingest`, `/ingest`, `/ingest/`, `/api/ingest`), as `/ingest`; unset or empty: none.
@@ -50,8 +51,8 @@ export function readBasePath(env: Env, name: string, problems: string[]): string
     return undefined;
   }
   const segments = raw.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
-  if (!segments.every((s) => SEGMENT.test(s))) {
-    problems.push(`${name} must be a path of non-empty segments of letters, digits and - . _ ~ (no %-escapes), such as /ingest, got "${raw}"`);
+  if (!segments.every(isSegment)) {
+    problems.push(`${name} must be a path of non-empty segments of letters, digits and - . _ ~ (no %-escapes, no . or .. segment), such as /ingest, got "${raw}"`);
     return undefined;
   }
   if (APP_SEGMENTS.includes(segments[0]!)) {

@@ -64,19 +64,12 @@ export class RequestRejectedError extends Error {
 }
 
 /**
- * A request the deployment, not the client, kept from being served: a compressed body an AWS front end
- * altered on the way (Lambda entry). Logged with what to change, and answered by what the client can do:
- * - 500 `internal_error` where a setting fixes it (a REST API's binary media types): clients resend
- *   later, instead of dropping their events as Segment's Android libraries do on any 4xx but 429;
- * - 415 `unsupported_encoding` where the front end can never carry it (an ALB and a gzip JSON body):
- *   the SDK then sends the same events as plain JSON at once, as it does for any 415 to gzip.
+ * A request the deployment, not the client, kept from being served: a gzip body handed to the Lambda
+ * entry as text, its bytes changed on the way. Answered 415 `unsupported_encoding`: the SDK then sends
+ * the same events as plain JSON at once (as for any 415 to gzip); a 5xx had it retry the same broken
+ * body for days. Logged, throttled, with what to change in the deployment.
  */
 export class DeploymentError extends Error {
   override readonly name = 'DeploymentError';
-  constructor(
-    message: string,
-    readonly status: 415 | 500,
-  ) {
-    super(message);
-  }
+  readonly status = 415;
 }

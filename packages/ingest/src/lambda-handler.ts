@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createApp } from './app';
 import { loadConfig } from './config';
-import type { DeploymentError } from './errors';
-import { bodyAlteredInTransit, frontEndOf, lambdaClientIp } from './http/lambda-event';
+import { lambdaBodyOf, type LambdaBody } from './http/lambda-body';
+import { frontEndOf, lambdaClientIp } from './http/lambda-event';
 import { withRoutedPath } from './http/lambda-path';
 import { createKinesisClient } from './kinesis/client';
 import { createKinesisWriter } from './kinesis/kinesis-writer';
@@ -11,11 +11,11 @@ import type { RecordWriter } from './kinesis/record-writer';
 
 export type LambdaHandler = ReturnType<typeof handle>;
 
-/** Why the event this request came in was altered on the way, kept by the handler for the app to read. */
-const alteredBodies = new WeakMap<object, DeploymentError>();
-const bodyAltered = (c: Context): DeploymentError | undefined => {
+/** What the body of the event this request came in is (lambda-body.ts), kept by the handler for the app to read. */
+const bodies = new WeakMap<object, LambdaBody>();
+const frontEndBody = (c: Context): LambdaBody | undefined => {
   const event = (c.env as { event?: object } | undefined)?.event;
-  return event === undefined ? undefined : alteredBodies.get(event);
+  return event === undefined ? undefined : bodies.get(event);
 };
 
 /**
@@ -31,12 +31,12 @@ export function createLambdaHandler(env: Record<string, string | undefined> = pr
   const config = loadConfig(env);
   const log = (record: Record<string, unknown>): void => console.log(JSON.stringify({ service: 'ingest', ...record }));
   const out = writer ?? createKinesisWriter(createKinesisClient(config.kinesis), { ...config.writer, lingerMs: 0 });
-  const handleApp = handle(createApp({ writer: out, options: config, log, clientIp: lambdaClientIp, bodyAltered }));
+  const handleApp = handle(createApp({ writer: out, options: config, log, clientIp: lambdaClientIp(config.trustedProxies), frontEndBody }));
   return async (event, context) => {
     const frontEnd = frontEndOf(event);
     const routed = withRoutedPath(event, config.basePath);
-    const altered = bodyAlteredInTransit(routed, frontEnd);
-    if (altered !== undefined) alteredBodies.set(routed, altered);
+    const body = lambdaBodyOf(routed, frontEnd);
+    if (body !== undefined) bodies.set(routed, body);
     return handleApp(routed, context);
   };
 }

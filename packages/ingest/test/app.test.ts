@@ -252,6 +252,7 @@ const INGEST_METRICS = [
   'eventline_ingest_kinesis_entry_failures_total',
   'eventline_ingest_kinesis_put_calls_total',
   'eventline_ingest_kinesis_records_written_total',
+  'eventline_ingest_lambda_encoded_bodies_total',
   'eventline_ingest_requests_rejected_total',
   'eventline_ingest_segment_extra_dropped_total',
   'eventline_ingest_writer_bytes_in_flight',

@@ -83,6 +83,9 @@ describe('loadConfig: INGEST_BASE_PATH (a custom domain\'s base path, cut before
     expect(() => basePath('https://api.shop.example/ingest')).toThrow(/INGEST_BASE_PATH must be a path such as \/ingest .*not a URL/);
     expect(() => basePath('/a//b')).toThrow(/INGEST_BASE_PATH must be a path of non-empty segments/);
     expect(() => basePath('/in%20gest')).toThrow(/no %-escapes/);
+    // Dot segments resolve away in clients and proxies, and the message names only - . _ ~ besides letters and digits.
+    for (const value of ['/..', '/.', 'ingest/..', '/in;gest', '/a:b', '/in@gest']) expect(() => basePath(value)).toThrow(/segments of letters, digits and - \. _ ~ \(no %-escapes, no \. or \.\. segment\)/);
+    expect(basePath('/in.gest_v-2~')).toBe('/in.gest_v-2~');
     expect(() => basePath('/v1')).toThrow(/must not start with \/v1, one of the ingest's own paths/);
     expect(() => basePath('metrics/x')).toThrow(/must not start with \/metrics/);
   });

@@ -18,7 +18,58 @@ function invocation(count: number): FirehoseTransformationEvent {
   return { invocationId: 'inv-1', deliveryStreamArn: 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/eventline', region: 'eu-west-1', records };
 }
 
+/** A Kinesis-source recordId as Firehose writes it: 62 digits (the fixtures' `r-0` understated the answer's size). */
+const recordIdOf = (i: number): string => (49680586818485870621668910862969427008109943076813799426000000n + BigInt(i)).toString();
+
+/**
+ * An invocation from a Kinesis source holding `rawBytes` of record data (small events, the most answer per
+ * byte), with Firehose's recordIds and kinesisRecordMetadata; `invalid` records of no JSON first.
+ */
+function kinesisSourced(rawBytes: number, invalid = 0): { event: FirehoseTransformationEvent; raw: number } {
+  const records: FirehoseTransformationEvent['records'] = [];
+  let raw = 0;
+  for (let i = 0; raw < rawBytes; i++) {
+    const data = Buffer.from(i < invalid ? `not json ${i}` : JSON.stringify({ ...storedEvent({ anonymous_id: `d${i}` }), properties: {} }));
+    raw += data.length;
+    const arrival = Date.parse('2026-11-25T09:31:12.456Z');
+    records.push({
+      recordId: recordIdOf(i),
+      approximateArrivalTimestamp: arrival,
+      data: data.toString('base64'),
+      kinesisRecordMetadata: { shardId: 'shardId-000000000000', partitionKey: `dev-${i}`, approximateArrivalTimestamp: arrival, sequenceNumber: recordIdOf(i), subsequenceNumber: 0 },
+    });
+  }
+  const event = { invocationId: 'inv-1', deliveryStreamArn: 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/eventline', sourceKinesisStreamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/events', region: 'eu-west-1', records };
+  return { event, raw };
+}
+
 describe('Firehose transformation: the response stays within Lambda’s 6 MB', () => {
+  // The README's figure: the answer is about twice the raw data, so BufferSizeInMBs 2 (2 MiB) is the most that fits.
+  it('with Firehose’s own recordIds the answer is ~2 × the raw data: 2 MiB (BufferSizeInMBs=2) is answered whole, 3 MiB is not', async () => {
+    const two = kinesisSourced(2 * 1024 * 1024);
+    const answered = await createFirehoseTransformHandler({})(two.event);
+    expect(answered.records.every((r) => r.result === 'Ok')).toBe(true);
+    const ratio = jsonBytes(answered) / two.raw;
+    expect(ratio).toBeGreaterThan(1.8);
+    expect(ratio).toBeLessThan(2.1);
+    expect(jsonBytes(answered)).toBeLessThanOrEqual(FIREHOSE_RESPONSE_MAX_BYTES);
+    const three = kinesisSourced(3 * 1024 * 1024);
+    const cut = await createFirehoseTransformHandler({ log: () => undefined })(three.event);
+    expect(cut.records.some((r) => r.result === 'ProcessingFailed')).toBe(true);
+  });
+
+  it('records failed for size have their own count on the ProcessingFailed line, however many invalid records fill its reasons', async () => {
+    const { event } = kinesisSourced(3 * 1024 * 1024, 20);
+    const logs: Logged[] = [];
+    const response = await createFirehoseTransformHandler({ log: (level, msg, fields) => void logs.push({ level, msg, ...(fields ? { fields } : {}) }) })(event);
+    const failed = response.records.filter((r) => r.result === 'ProcessingFailed').length;
+    const line = logs.find((l) => l.msg.startsWith('records answered ProcessingFailed'));
+    expect(line?.fields).toMatchObject({ processing_failed: failed, processing_failed_for_size: failed - 20 });
+    expect(failed - 20).toBeGreaterThan(0);
+    // The reasons list holds only the first failures: the invalid ones.
+    expect((line?.fields?.reasons as { reason: string }[]).every((r) => !/6 MB/.test(r.reason))).toBe(true);
+  });
+
   it('an invocation near the 6 MB request limit answers its last records ProcessingFailed (original data), the rest Ok, and logs the fix', async () => {
     const event = invocation(10_000);
     expect(jsonBytes(event)).toBeLessThan(6 * 1024 * 1024); // a request Firehose may send

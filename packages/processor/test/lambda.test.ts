@@ -146,6 +146,7 @@ describe('Firehose transformation handler', () => {
           ok: 1,
           dropped: 1,
           processing_failed: 2,
+          processing_failed_for_size: 0,
           reasons: [
             { record_id: sample.recordId, reason: expect.stringMatching(/^parse: /) as unknown },
             { record_id: 'r-invalid', reason: expect.stringMatching(/^validation: .*seq/) as unknown },

@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import type { LambdaEvent } from 'hono/aws-lambda';
-import { DeploymentError } from '../errors';
 import { forwardedClientIp } from './client-ip';
 
 /**
@@ -39,11 +38,16 @@ function describe(e: Record<string, unknown>, context: Record<string, unknown> |
   return keys.length === 0 ? 'an empty event, as a console test invoke sends' : `keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
 }
 
-/** A header of a 1.0 or ALB event in any case (a REST API keeps the client's case), its last value when there are several. */
-function headerOf(event: LambdaEvent, name: string): string | undefined {
+/**
+ * A header of a 1.0 or ALB event in any case (a REST API keeps the client's case). With multi-value
+ * headers, a header sent on several lines has each line as a value: they are joined in order with
+ * `, `, as one line would hold them (X-Forwarded-For: its entries then stand in the order they were
+ * appended; taking the last line alone lost the entries before it).
+ */
+export function headerOf(event: LambdaEvent, name: string): string | undefined {
   const single = (event as { headers?: Record<string, unknown> | null }).headers ?? {};
   const multi = (event as { multiValueHeaders?: Record<string, unknown> | null }).multiValueHeaders ?? {};
-  for (const [key, values] of Object.entries(multi)) if (key.toLowerCase() === name && Array.isArray(values) && values.length > 0) return String(values[values.length - 1]);
+  for (const [key, values] of Object.entries(multi)) if (key.toLowerCase() === name && Array.isArray(values) && values.length > 0) return values.map(String).join(', ');
   for (const [key, value] of Object.entries(single)) if (key.toLowerCase() === name && typeof value === 'string') return value;
   return undefined;
 }
@@ -51,37 +55,21 @@ function headerOf(event: LambdaEvent, name: string): string | undefined {
 /**
  * The client's address as the front end saw it: `requestContext.http.sourceIp` (payload 2.0),
  * `requestContext.identity.sourceIp` (payload 1.0). An ALB puts none in its event: it appends the
- * address it was reached from to `X-Forwarded-For` (its default `append` mode), so the last entry is
- * the client and entries further left are the client's own claims. Before this, ALB requests had no
- * client address: no per-client limit and no `context.server.ip`.
+ * address it was reached from to `X-Forwarded-For` (its default `append` mode). That is the client
+ * when nothing stands before the ALB; each proxy before it (CloudFront, say) appended its own client
+ * first, so with `trustedProxies` (INGEST_TRUSTED_PROXIES) proxies in all, counting the ALB, the client
+ * is that many entries from the end. 0 and 1 both mean the ALB alone. Entries further left are the
+ * client's own claims. Behind CloudFront with 1, every client was the edge: one rate-limit bucket and
+ * the edge's address stored. API Gateway's sourceIp is the peer API Gateway saw: behind a CloudFront
+ * distribution of your own that is the edge (README: the client address per front end).
  */
-export function lambdaClientIp(c: Context): string | undefined {
-  const event = (c.env as { event?: LambdaEvent } | undefined)?.event;
-  if (event === undefined) return undefined;
-  const context = event.requestContext as { http?: { sourceIp?: string }; identity?: { sourceIp?: string }; elb?: unknown };
-  if (context.elb !== undefined) return forwardedClientIp(undefined, headerOf(event, 'x-forwarded-for'), 1);
-  return context.http?.sourceIp ?? context.identity?.sourceIp;
-}
-
-/**
- * Why this event's body cannot be the bytes the client sent, or undefined. A compressed body handed
- * over as text (`isBase64Encoded: false`) was read as UTF-8 on the way, and its bytes that are no UTF-8
- * were replaced: a REST API does that to every body whose type is not one of its binary media types,
- * an ALB to every `text/*`, JSON, JavaScript or XML body. The gzip then failed to inflate and the client
- * was told 400 `invalid_encoding`, which Segment's Android libraries answer by deleting the batch and
- * the SDK by dropping its events (see DeploymentError for what is answered now).
- */
-export function bodyAlteredInTransit(event: LambdaEvent, frontEnd: LambdaFrontEnd): DeploymentError | undefined {
-  const body = (event as { body?: unknown }).body;
-  if (typeof body !== 'string' || body === '' || (event as { isBase64Encoded?: unknown }).isBase64Encoded === true) return undefined;
-  const encoding = frontEnd === 'payload-2.0' ? (event as { headers?: Record<string, string | undefined> }).headers?.['content-encoding'] : headerOf(event, 'content-encoding');
-  if (encoding === undefined || encoding.trim() === '' || encoding.trim().toLowerCase() === 'identity') return undefined;
-  const fix = {
-    alb: 'an ALB passes text/*, JSON, JavaScript and XML bodies as text whatever their Content-Encoding: serve compressed bodies through an API Gateway HTTP API or a function URL instead',
-    'payload-1.0': 'on a REST API add the binary media type */* (Settings → Binary media types) and redeploy the stage',
-    'payload-2.0': 'an HTTP API and a function URL hand such bodies over base64-encoded: whatever built this event decoded it',
-  }[frontEnd];
-  const message = `the ${encoding.trim().slice(0, 32)} body arrived as text (isBase64Encoded false), its bytes changed on the way: ${fix}`;
-  // An ALB never carries it (415: the SDK resends as plain JSON); elsewhere a setting fixes it (500: resend later).
-  return new DeploymentError(message, frontEnd === 'alb' ? 415 : 500);
+export function lambdaClientIp(trustedProxies: number): (c: Context) => string | undefined {
+  const hops = Math.max(1, trustedProxies);
+  return (c) => {
+    const event = (c.env as { event?: LambdaEvent } | undefined)?.event;
+    if (event === undefined) return undefined;
+    const context = event.requestContext as { http?: { sourceIp?: string }; identity?: { sourceIp?: string }; elb?: unknown };
+    if (context.elb !== undefined) return forwardedClientIp(undefined, headerOf(event, 'x-forwarded-for'), hops);
+    return context.http?.sourceIp ?? context.identity?.sourceIp;
+  };
 }

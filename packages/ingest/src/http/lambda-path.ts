@@ -6,9 +6,9 @@ import type { LambdaEvent } from 'hono/aws-lambda';
  *
  * - A named stage of an HTTP API (not `$default`) is served under its name, and API Gateway leaves
  *   that name in the path: stage `prod` delivers `POST /prod/v1/batch`, in `rawPath` (payload 2.0)
- *   and in `path` (payload 1.0 of an HTTP API, `version: "1.0"`). A custom domain's API mapping
- *   invokes the stage with no stage segment (`/v1/batch`, `requestContext.stage` still `prod`), so
- *   nothing is cut then. A REST API's `path` never holds its stage: REST events are left alone here.
+ *   and in `path` (payload 1.0 of an HTTP API, `version: "1.0"`), on the API's execute-api host only.
+ *   A custom domain's API mapping invokes the stage with no stage segment (`/v1/batch`,
+ *   `requestContext.stage` still `prod`): nothing is cut then, whatever the stage is called. A REST API's `path` never holds its stage: REST events are left alone here.
  * - A custom domain's base path (a REST API's base path mapping, an HTTP API's API mapping key) stays
  *   in a payload 1.0 `path` (`/ingest/v1/batch` for the key `ingest`; payload 2.0's `rawPath` leaves
  *   it out, as AWS documents); the event does not name it, so the operator does (`INGEST_BASE_PATH`).
@@ -32,9 +32,18 @@ export function withRoutedPath<L extends LambdaEvent>(event: L, basePath: string
   return event;
 }
 
+/**
+ * The named stage whose segment leads the path, or undefined. Only a request to the API's own
+ * `<apiId>.execute-api.<region>.amazonaws.com` host carries it: through a custom domain the stage is
+ * `requestContext.stage` too, but not in the path, and cutting then turned stage `v1`'s `/v1/batch`
+ * into `/batch` (404).
+ */
 function stageOf(event: LambdaEvent): string | undefined {
-  const stage = (event.requestContext as { stage?: unknown } | undefined)?.stage;
-  return typeof stage === 'string' && stage !== '' && stage !== '$default' ? stage : undefined;
+  const context = (event.requestContext ?? {}) as { stage?: unknown; apiId?: unknown; domainName?: unknown; domainPrefix?: unknown };
+  const { stage, apiId, domainName, domainPrefix } = context;
+  if (typeof stage !== 'string' || stage === '' || stage === '$default') return undefined;
+  const onExecuteApiHost = typeof apiId === 'string' && apiId !== '' && typeof domainName === 'string' && domainName.startsWith(`${apiId}.execute-api.`) && (domainPrefix === undefined || domainPrefix === apiId);
+  return onExecuteApiHost ? stage : undefined;
 }
 
 function routedPath(path: string, stage: string | undefined, basePath: string | undefined): string {

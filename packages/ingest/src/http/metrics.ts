@@ -11,6 +11,8 @@ export interface IngestMetrics {
   registry: Registry;
   events: Counter<'outcome'>;
   extrasDropped: Counter<'reason'>;
+  /** Lambda entry: bodies under a Content-Encoding the front end had already inflated (`decoded`), or altered on the way and refused (`altered`). */
+  lambdaBodies: Counter<'kind'>;
   /** Counts a request refused whole outside the app (the Node server's answers to what its HTTP parser refused). */
   countRejection: (code: RequestRejectionCode) => void;
   middleware: MiddlewareHandler;
@@ -43,6 +45,13 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
     registers,
   });
   for (const reason of EXTRA_DROP_REASONS) extrasDropped.labels({ reason }).inc(0);
+  const lambdaBodies = new Counter<'kind'>({
+    name: 'eventline_ingest_lambda_encoded_bodies_total',
+    help: 'Lambda entry: bodies with a Content-Encoding the front end had already inflated (decoded, taken as they are) or had altered as text (altered, answered 415)',
+    labelNames: ['kind'],
+    registers,
+  });
+  for (const kind of ['decoded', 'altered']) lambdaBodies.labels({ kind }).inc(0);
   const rejected = new Counter({
     name: 'eventline_ingest_requests_rejected_total',
     help: 'Requests refused whole, before any event was looked at, by error code (their events are in no other count)',
@@ -67,7 +76,7 @@ export function createMetrics(writerStats?: () => WriterStats): IngestMetrics {
     const code = rejectedCodeOf(c);
     if (code) rejectedOf.get(code)?.inc();
   };
-  return { registry, events, extrasDropped, countRejection: (code) => rejectedOf.get(code)?.inc(), middleware };
+  return { registry, events, extrasDropped, lambdaBodies, countRejection: (code) => rejectedOf.get(code)?.inc(), middleware };
 }
 
 function memo<T>(make: (key: string) => T): (key: string) => T {

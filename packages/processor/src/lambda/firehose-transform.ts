@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
 import { checkFirehoseEvent } from './event-shape';
 import { transformIngestBadRows } from './firehose-bad-rows';
-import { OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
+import { OVER_BUDGET_MSG, OVER_BUDGET_REASON, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
 import { LOGGED_REASONS, shortReason } from './failure-log';
 import { lambdaInputOf } from './source-stream';
 
@@ -81,7 +81,8 @@ export function createFirehoseTransformHandler(options: FirehoseTransformOptions
  * One line per invocation that answers any `ProcessingFailed`: Firehose writes those records under
  * its error prefix (and they may come back, re-sent), so the operator must see how many and why,
  * here, without reading the error objects. Counts of every result, and the first few failures'
- * reasons with their recordId.
+ * reasons with their recordId. Those failed for size (the last records) have a count of their own: a
+ * batch's first invalid records filled the reasons list and hid them.
  */
 function logProcessingFailed(transformed: readonly Transformed[], records: readonly Output[], log: Logger): void {
   const failed = transformed.filter((t) => t.rows === undefined);
@@ -92,6 +93,7 @@ function logProcessingFailed(transformed: readonly Transformed[], records: reado
     ok: count('Ok'),
     dropped: count('Dropped'),
     processing_failed: failed.length,
+    processing_failed_for_size: failed.filter((t) => t.reason === OVER_BUDGET_REASON).length,
     reasons: failed.slice(0, LOGGED_REASONS).map((t) => ({ record_id: t.record.recordId, reason: shortReason(t.reason ?? 'unknown') })),
   });
 }
@@ -106,7 +108,7 @@ function fitResponse(transformed: Transformed[], log: Logger): void {
   const bytes = transformed.map((t, i) => Math.max(outputBytes(toOutput(t)), failedBytes[i]!));
   const failed = overBudget(bytes, failedBytes);
   if (failed.size === 0) return;
-  for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: "over Lambda's 6 MB response limit" });
+  for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: OVER_BUDGET_REASON });
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
 }
 

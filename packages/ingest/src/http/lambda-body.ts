@@ -1,0 +1,54 @@
+import type { LambdaEvent } from 'hono/aws-lambda';
+import { DeploymentError } from '../errors';
+import { headerOf, type LambdaFrontEnd } from './lambda-event';
+
+/**
+ * What a Lambda event's body is, judged from its bytes (not from `isBase64Encoded` or the front end),
+ * when it comes with a Content-Encoding other than identity:
+ * - `compressed`: the compressed bytes as sent (gzip's magic 1f 8b, base64-encoded): inflated as usual;
+ * - `decoded`: plain JSON text despite the header: the front end inflated it and kept the header. AWS
+ *   documents this for API Gateway ("it attempts to decompress the payload with the specified content
+ *   coding. If the decompression is successful, it dispatches the request to the integration endpoint",
+ *   api-gateway-make-request-with-compressed-payload), and the body then arrives as text with
+ *   `Content-Encoding: gzip` still set. Before, that was answered 500 and retried for days;
+ * - `altered`: a gzip body handed over as text (`isBase64Encoded: false`): its bytes that are no UTF-8
+ *   were replaced on the way (1f EF BF BD …), nothing can restore it. Answered 415 `unsupported_encoding`,
+ *   which the SDK answers by resending the same events as plain JSON at once.
+ * Anything else is left to the app (a body that is no gzip under a gzip header: 400 `invalid_encoding`).
+ */
+export type LambdaBody = { kind: 'compressed' } | { kind: 'decoded' } | { kind: 'altered'; error: DeploymentError };
+
+export function lambdaBodyOf(event: LambdaEvent, frontEnd: LambdaFrontEnd): LambdaBody | undefined {
+  const body = (event as { body?: unknown }).body;
+  if (typeof body !== 'string' || body === '') return undefined;
+  const encoding = (frontEnd === 'payload-2.0' ? (event as { headers?: Record<string, string | undefined> }).headers?.['content-encoding'] : headerOf(event, 'content-encoding'))?.trim();
+  if (encoding === undefined || encoding === '' || encoding.toLowerCase() === 'identity') return undefined;
+  const base64 = (event as { isBase64Encoded?: unknown }).isBase64Encoded === true;
+  const head = base64 ? Buffer.from(body.slice(0, 64), 'base64') : Buffer.from(body.slice(0, 16), 'utf8');
+  if (head[0] === 0x1f && head[1] === 0x8b) return { kind: 'compressed' };
+  if (startsAsJson(head)) return { kind: 'decoded' };
+  // A text body starting with gzip's first byte: the second (8b) is no UTF-8 and was replaced (EF BF BD).
+  if (!base64 && head[0] === 0x1f) return { kind: 'altered', error: alteredError(encoding, event, frontEnd) };
+  return undefined;
+}
+
+/** JSON text as the ingest takes it: an object or an array, after optional whitespace. */
+function startsAsJson(head: Uint8Array): boolean {
+  for (const byte of head) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === 0x7b || byte === 0x5b; // { or [
+  }
+  return false;
+}
+
+function alteredError(encoding: string, event: LambdaEvent, frontEnd: LambdaFrontEnd): DeploymentError {
+  const version = (event as { version?: unknown }).version;
+  const how = {
+    alb: 'an ALB hands a body with a Content-Encoding over base64-encoded',
+    'payload-2.0': 'an HTTP API (payload 2.0) and a function URL hand compressed bodies over base64-encoded',
+    'payload-1.0': version === '1.0' ? 'an HTTP API (payload 1.0) hands compressed bodies over base64-encoded' : 'a REST API inflates a gzip body itself before invoking the function',
+  }[frontEnd];
+  return new DeploymentError(
+    `the ${encoding.slice(0, 32)} body arrived as text (isBase64Encoded false) with its bytes changed: ${how}, so whatever built or relayed this event (a proxy, an emulator, a test harness) read the compressed bytes as text; have it pass them base64-encoded with isBase64Encoded true`,
+  );
+}
