@@ -44,11 +44,17 @@ function startsAsJson(head: Uint8Array): boolean {
 function alteredError(encoding: string, event: LambdaEvent, frontEnd: LambdaFrontEnd): DeploymentError {
   const version = (event as { version?: unknown }).version;
   const how = {
-    alb: 'an ALB hands a body with a Content-Encoding over base64-encoded',
+    alb: 'an ALB is documented (in one version of its page) to hand a body with a Content-Encoding over base64-encoded',
     'payload-2.0': 'an HTTP API (payload 2.0) and a function URL hand compressed bodies over base64-encoded',
     'payload-1.0': version === '1.0' ? 'an HTTP API (payload 1.0) hands compressed bodies over base64-encoded' : 'a REST API inflates a gzip body itself before invoking the function',
   }[frontEnd];
+  // AWS's ALB page has read both ways (JSON and text bodies passed as they are; any body with a
+  // Content-Encoding base64-encoded): for an ALB the advice covers the first reading too.
+  const advice =
+    frontEnd === 'alb'
+      ? 'if this ALB passes JSON or text bodies as they are, send compressed bodies through an HTTP API or a function URL instead (the SDK resends plain JSON at once)'
+      : 'so whatever built or relayed this event (a proxy, an emulator, a test harness) read the compressed bytes as text; have it pass them base64-encoded with isBase64Encoded true';
   return new DeploymentError(
-    `the ${encoding.slice(0, 32)} body arrived as text (isBase64Encoded false) with its bytes changed: ${how}, so whatever built or relayed this event (a proxy, an emulator, a test harness) read the compressed bytes as text; have it pass them base64-encoded with isBase64Encoded true`,
+    `the ${encoding.slice(0, 32)} body arrived as text (isBase64Encoded false) with its bytes changed: ${how}; ${advice}`,
   );
 }
