@@ -83,7 +83,67 @@ describe('file checkpoint store', () => {
     const loaded = await createFileCheckpointStore(path, 'events', { log: (level, msg) => void logs.push([level, msg]) }).load();
     expect(loaded).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' }]]));
     expect(logs).toEqual([['warn', 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy']]);
-    expect(await readdir(dir)).toEqual(['cp.json.bak']);
+    // The main file is put back from the copy before the temp file goes.
+    expect(await readdir(dir)).toEqual(['cp.json', 'cp.json.bak']);
+    expect(await readFile(path, 'utf8')).toBe(await readFile(`${path}.bak`, 'utf8'));
+  });
+
+  it('a start that reads the copy and ends before its first save leaves the next start the same positions (main file put back from the copy)', async () => {
+    const cuts = {
+      'main unlinked mid-rename, its temp file left': async (path: string, dir: string) => rename(path, join(dir, '.cp.json.tmp-4242-0badc0de')),
+      'main torn': async (path: string) => writeFile(path, (await readFile(path, 'utf8')).slice(0, 30)),
+      'main one save older': async (path: string, _dir: string, older: string) => writeFile(path, older),
+    };
+    for (const [cut, damage] of Object.entries(cuts)) {
+      const dir = await dirs.make();
+      const path = join(dir, 'cp.json');
+      const store = createFileCheckpointStore(path, 'events');
+      await store.load();
+      await store.save('shardId-000000000000', { sequenceNumber: '100', ended: false });
+      await store.save('shardId-000000000000', { sequenceNumber: '200', ended: false });
+      const older = await readFile(path, 'utf8');
+      await store.save('shardId-000000000000', { sequenceNumber: '300', ended: false });
+      await damage(path, dir, older);
+      const expected = new Map([['shardId-000000000000', { sequenceNumber: '300', ended: false }]]);
+      // Start 1 reads the copy, then stops before saving (Kinesis unreachable at listShards, SIGTERM).
+      expect(await createFileCheckpointStore(path, 'events').load(), cut).toEqual(expected);
+      // Start 2 (the supervisor's restart): before, it found neither main nor temp file, removed the copy and replayed everything.
+      const logs: string[] = [];
+      expect(await createFileCheckpointStore(path, 'events', { log: (_level, msg) => void logs.push(msg) }).load(), cut).toEqual(expected);
+      expect(logs, cut).toEqual([]);
+      expect(await readdir(dir), cut).toEqual(['cp.json', 'cp.json.bak']);
+    }
+  });
+
+  it('refuses a main file restored alone from a backup (older than its copy by more than one save, or without a counter), naming both files', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '100', ended: false });
+    const backup = await readFile(path, 'utf8'); // the nightly backup of the checkpoint file
+    await store.save('shardId-000000000000', { sequenceNumber: '300', ended: false, pendingThrough: '500' });
+    await store.save('shardId-000000000000', { sequenceNumber: '500', ended: false });
+    const copy = await readFile(`${path}.bak`, 'utf8');
+    const restores = {
+      'a backup two saves older': backup,
+      'a backup from before the copy existed (no counter)': JSON.stringify({ ...JSON.parse(backup), save: undefined }),
+      'a backup with save 0': JSON.stringify({ ...JSON.parse(backup), save: 0 }),
+    };
+    for (const [restore, text] of Object.entries(restores)) {
+      await writeFile(path, text);
+      const error = await createFileCheckpointStore(path, 'events').load().then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.message, restore).toMatch(new RegExp(`^checkpoint file ${path} \\(.*\\) is older than its copy ${path}\\.bak \\(save 3\\)`));
+      expect(error?.message, restore).toContain(`remove ${path}.bak, or restore it from the same backup`);
+      expect(error?.message, restore).toContain(`replace ${path} with ${path}.bak`);
+      // Nothing chosen, nothing rewritten.
+      expect(await readFile(path, 'utf8'), restore).toBe(text);
+      expect(await readFile(`${path}.bak`, 'utf8'), restore).toBe(copy);
+    }
+    // What the error says for a restore: the copy removed, the restored file is read.
+    await writeFile(path, backup);
+    await rm(`${path}.bak`);
+    expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '100', ended: false }]]));
   });
 
   it('treats a main file moved away as a fresh start and removes its copy, so a save cut later cannot resume the old positions', async () => {

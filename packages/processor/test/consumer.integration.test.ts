@@ -1,5 +1,5 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ensureStreams, emulatorKinesisClientConfig, KINESIS_ENGINES, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer, waitFor } from '@eventline/devstack';
+import { ensureStreams, emulatorKinesisClientConfig, freePort, KINESIS_ENGINES, startKinesis, startPostgres, type KinesisEmulator, type PostgresServer, waitFor } from '@eventline/devstack';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -261,6 +261,13 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     await expect(crashing.stop()).rejects.toThrow(/unflushed records/);
     // A rename that unlinks the target first, cut before it renamed: the file is gone, its temp file left.
     await rename(checkpointFile, join(dirname(checkpointFile), `.${basename(checkpointFile)}.tmp-4242-0badc0de`));
+    // The first restart reads the copy, then fails before its first save (Kinesis unreachable at
+    // listShards: exit 1, the supervisor restarts it). Before, it had removed the temp file without
+    // putting the main file back: the next start took the checkpoint as moved away and replayed everything.
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    await expect(
+      startConsumer({ kinesis: { ...emulatorKinesisClientConfig(unreachable), maxAttempts: 1 }, streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, logger }),
+    ).rejects.toThrow(/cannot list shards/);
 
     const recovered = await consumer();
     try {

@@ -122,6 +122,35 @@ describe('PostgreSQL sink when the database misbehaves', () => {
     expect(created.length).toBeGreaterThanOrEqual(8 * 2);
   });
 
+  it('tells one re-creation once, however many flushes found the table gone and waited for it', async () => {
+    const target = postgres.schema('eventline_gone_once');
+    const relay = await postgresRelay(new URL(url()));
+    cleanups.push(() => relay.close());
+    const created: string[] = [];
+    const sink = await createPostgresSink({ connectionString: relay.url, schema: target, table: 'events', maxConnections: 8, onTableCreatedAgain: ({ table }) => void created.push(table) });
+    sinks.push(sink);
+    await admin().query(`DROP SCHEMA "${target}" CASCADE`);
+    // Another session's uncommitted CREATE SCHEMA holds the re-creation (its CREATE SCHEMA IF NOT EXISTS
+    // waits on it) while every INSERT still finds the schema gone: all four flushes join the one re-creation.
+    const blocker = new pg.Client({ connectionString: url() });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query(`CREATE SCHEMA "${target}"`);
+    const lake = createFolderSink(await dirs.make());
+    const flushes: Promise<unknown>[] = [];
+    const events = [0, 1, 2, 3].map((shard) => storedEvent({ anonymous_id: `once-${shard}` }));
+    for (const [shard, event] of events.entries()) {
+      flushes.push(deliverRecords(`shardId-00000000000${shard}`, [record(event)], lake, { rowSink: sink }));
+      // A failed INSERT's connection is closed: seen at the relay, after the flush went on to wait.
+      await vi.waitFor(() => expect(relay.closed()).toBeGreaterThanOrEqual(shard + 1), { timeout: 10_000 });
+    }
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+    await Promise.all(flushes);
+    expect(Number((await admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${target}".events`)).rows[0]?.n)).toBe(4);
+    expect(created).toEqual([`"${target}"."events"`]);
+  });
+
   it('fails a flush blocked by another session’s lock with PostgreSQL’s own reason, then writes once the lock is gone', async () => {
     const sink = await open({ statementTimeoutMs: 300 });
     const locker = new pg.Client({ connectionString: url() });

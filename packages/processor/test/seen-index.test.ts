@@ -71,6 +71,39 @@ describe('seen index (LevelDB)', () => {
     }
   });
 
+  it('a live index caught between its MANIFEST and its CURRENT (another consumer sharing DEDUPE_DIR) is refused as in use, never repaired under it', async () => {
+    const dir = join(await dirs.make(), 'seen');
+    const live = await openSeenIndex({ dir });
+    try {
+      await live.claim('shard-0', [ev('app/a', '1')]);
+      // The window in which LevelDB has written MANIFEST-… and not yet CURRENT, as a second consumer sees it.
+      await rm(join(dir, 'CURRENT'));
+      // LOG and LOG.old left out: any LevelDB open (even one refused the LOCK) rotates its info log first.
+      const dataFiles = async (): Promise<string[]> => (await readdir(dir)).filter((name) => !name.startsWith('LOG')).sort();
+      const before = await dataFiles();
+      const logs: string[] = [];
+      await expect(openSeenIndex({ dir, log: (_level, msg) => void logs.push(msg) })).rejects.toThrow(
+        `seen index ${dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`,
+      );
+      // RepairDB (which takes no LOCK) never ran: nothing archived to lost/, no repair logged.
+      expect(logs).toEqual([]);
+      expect(await dataFiles()).toEqual(before);
+      expect(await live.claim('shard-0', [ev('app/a', '2')])).toEqual(new Set(['app/a']));
+    } finally {
+      await live.close();
+    }
+  });
+
+  it('refuses a folder without CURRENT that holds files not LevelDB\'s, leaving them as they are (no RepairDB moving them to lost/)', async () => {
+    const dir = await dirs.make();
+    await writeFile(join(dir, '2025.log'), 'an application log\n');
+    await writeFile(join(dir, 'notes.txt'), 'notes\n');
+    await expect(openSeenIndex({ dir })).rejects.toThrow(
+      `DEDUPE_DIR ${dir} holds files that are not a LevelDB seen index's (2025.log, notes.txt) and no LevelDB CURRENT file: neither opened nor repaired. Give the seen index a folder of its own (absent or empty)`,
+    );
+    expect((await readdir(dir)).sort()).toEqual(['2025.log', 'notes.txt']);
+  });
+
   it('concurrent claims of one id from two shards: exactly one wins', async () => {
     const index = await openSeenIndex({ dir: join(await dirs.make(), 'seen') });
     try {

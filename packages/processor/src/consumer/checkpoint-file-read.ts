@@ -1,6 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { tempFilesInFlight } from '../delivery/atomic-write';
+import { tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
 import { errorFields, type Logger } from '../log';
 
 /** The JSON written to the checkpoint file and to its copy. */
@@ -17,7 +17,7 @@ export function backupPath(path: string): string {
   return `${path}.bak`;
 }
 
-type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind: 'whole'; file: CheckpointFile };
+type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind: 'whole'; file: CheckpointFile; text: string };
 
 /**
  * Which checkpoints a start reads, given what a crash may have left. A save writes the copy
@@ -35,15 +35,28 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  * | after the save                          | n             | n             | main (n)       |
  *
  * Either state is one the flush order replays correctly (save n happened or it did not, and nothing
- * after it). Two whole files: the higher save counter (a disk that reorders or drops writes can leave
- * the main file older). A main file that is absent with no temp file of its own next to it was moved
- * away by an operator: a fresh start, and its copy (of the moved file) is removed, so that a later
- * crash cannot make a start read it and skip to the old run's positions.
+ * after it). When the copy is read, the main file is first written again from its bytes (atomically),
+ * so a run that ends before its first save (Kinesis unreachable, SIGTERM) leaves a start the same two
+ * whole files, never "main absent, no temp file" (moved away: a fresh start, a whole replay).
+ *
+ * Two whole files, the copy newer: a crash leaves the main file exactly one save behind (n-1, n). A
+ * bigger gap, or a main file without a counter (save 0: an earlier release's, or a backup from before
+ * the copy existed), is a restore of the main file alone (or a copy of it next to another run's copy):
+ * reading the copy would skip the records between the two, reading the main file could be a crash's
+ * n-1 of a double fault (a failed save, then a crash cutting the retry), so the start refuses, naming
+ * both. A main file newer than its copy is read (an operator's restore of the main file).
+ *
+ * A main file that is absent with no temp file of its own next to it was moved away by an operator: a
+ * fresh start, and its copy (of the moved file) is removed, so that a later crash cannot make a start
+ * read it and skip to the old run's positions.
  */
 export async function readCheckpoints(path: string, streamName: string, log: Logger | undefined): Promise<CheckpointFile | undefined> {
   const backup = backupPath(path);
   const [main, copy] = [await readState(path, streamName), await readState(backup, streamName)];
   const chosen = await choose(path, backup, main, copy, log);
+  // The main file put back before its temp files go: a start that saves nothing must not leave the
+  // next one a copy with neither main file nor temp file (read as moved away: a whole replay).
+  if (chosen && copy.kind === 'whole' && chosen === copy.file) await writeFileAtomic(path, Buffer.from(copy.text));
   await removeLeftoverTempFiles(path);
   return chosen;
 }
@@ -51,6 +64,7 @@ export async function readCheckpoints(path: string, streamName: string, log: Log
 async function choose(path: string, backup: string, main: FileState, copy: FileState, log: Logger | undefined): Promise<CheckpointFile | undefined> {
   if (main.kind === 'whole') {
     if (copy.kind === 'whole' && saveOf(copy.file) > saveOf(main.file)) {
+      if (!crashCut(main.file, copy.file)) throw new Error(restoredAloneMessage(path, backup, main.file, copy.file));
       log?.('warn', 'checkpoint file older than its copy (a crash cut its last save, or the disk lost or reordered a write); read from its copy', {
         checkpoint_file: path,
         copy: backup,
@@ -81,6 +95,21 @@ async function choose(path: string, backup: string, main: FileState, copy: FileS
     log?.('warn', 'checkpoint file absent (moved away): a fresh start, every shard read from its start; its copy was removed', { checkpoint_file: path, copy: backup });
   }
   return undefined;
+}
+
+/** The copy one save ahead of a main file that has a counter: what a crash between the two writes leaves. */
+function crashCut(main: CheckpointFile, copy: CheckpointFile): boolean {
+  return saveOf(main) >= 1 && saveOf(copy) === saveOf(main) + 1;
+}
+
+function restoredAloneMessage(path: string, backup: string, main: CheckpointFile, copy: CheckpointFile): string {
+  const mainSave = main.save === undefined ? 'no save counter: an earlier release\'s file, or a backup from before the copy existed' : `save ${saveOf(main)}`;
+  return (
+    `checkpoint file ${path} (${mainSave}) is older than its copy ${backup} (save ${saveOf(copy)}) by more than the one save a crash can cut: ` +
+    'the checkpoint file alone restored from a backup, or brought next to another run\'s copy? Neither is read (the copy would skip the records between the two). ' +
+    `If you restored ${path} (and the lake to the same point): remove ${backup}, or restore it from the same backup, and start again. ` +
+    `If nothing was restored (a crash cut a save that followed a failed one, or the first save after an upgrade from a release without the counter): replace ${path} with ${backup} and start again`
+  );
 }
 
 /**
@@ -124,15 +153,15 @@ class DamagedCheckpointError extends Error {}
 
 async function readState(path: string, streamName: string): Promise<FileState> {
   try {
-    const file = await readCheckpointFile(path, streamName);
-    return file ? { kind: 'whole', file } : { kind: 'absent' };
+    const read = await readCheckpointFile(path, streamName);
+    return read ? { kind: 'whole', ...read } : { kind: 'absent' };
   } catch (error) {
     if (error instanceof DamagedCheckpointError) return { kind: 'damaged', error };
     throw error;
   }
 }
 
-async function readCheckpointFile(path: string, streamName: string): Promise<CheckpointFile | undefined> {
+async function readCheckpointFile(path: string, streamName: string): Promise<{ file: CheckpointFile; text: string } | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -152,7 +181,7 @@ async function readCheckpointFile(path: string, streamName: string): Promise<Che
   if (parsed.stream !== streamName) {
     throw new Error(`checkpoint file ${path} belongs to stream "${parsed.stream}", not "${streamName}"`);
   }
-  return parsed;
+  return { file: parsed, text };
 }
 
 function isCheckpointFile(value: unknown): value is CheckpointFile {

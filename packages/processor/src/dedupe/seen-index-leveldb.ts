@@ -117,8 +117,8 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
  * loss), where refusing to start stopped the whole pipeline until someone removed the folder.
  */
 async function openOrRepair(dir: string, log: Logger | undefined): Promise<ClassicLevel<string, string>> {
-  const open = async (): Promise<ClassicLevel<string, string>> => {
-    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  const open = async (createIfMissing = true): Promise<ClassicLevel<string, string>> => {
+    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing });
     await db.open();
     return db;
   };
@@ -135,30 +135,63 @@ async function openOrRepair(dir: string, log: Logger | undefined): Promise<Class
       );
     }
   };
-  // Without CURRENT, LevelDB's open (createIfMissing) makes a new empty database in the folder and
-  // deletes the old tables and logs as obsolete: every claim silently gone. Repair reads them first.
-  if (await lacksCurrent(dir)) return await repairThenOpen('CURRENT missing (its tables and logs are there)');
+  const names = await folderNames(dir);
+  if (names && !names.includes('CURRENT')) {
+    // Not a seen index: RepairDB would move its files to lost/, an open would add LevelDB's next to them.
+    const foreign = names.filter((name) => !isLevelDbName(name));
+    if (foreign.length > 0) {
+      throw new Error(
+        `DEDUPE_DIR ${dir} holds files that are not a LevelDB seen index's (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}) and no LevelDB CURRENT file: ` +
+          'neither opened nor repaired. Give the seen index a folder of its own (absent or empty)',
+      );
+    }
+    // Without CURRENT, LevelDB's open (createIfMissing) makes a new empty database in the folder and
+    // deletes the old tables and logs as obsolete: every claim silently gone. Repair reads them first —
+    // but RepairDB takes no LOCK, and a live LevelDB that has written MANIFEST-000001 and not yet
+    // CURRENT looks the same: an open that may not create takes the LOCK first, so a live one refuses.
+    if (names.some(isLevelDbData)) {
+      try {
+        return await open(false);
+      } catch (error) {
+        if (isLocked(error)) throw inUse(dir, error);
+        if (!/does not exist \(create_if_missing is false\)/.test(levelReason(error))) throw new Error(`cannot open the seen index ${dir} (DEDUPE_DIR): ${levelReason(error)}`, { cause: error });
+        return await repairThenOpen('CURRENT missing (its tables and logs are there)');
+      }
+    }
+  }
   try {
     return await open();
   } catch (error) {
     // LevelDB says only "IO error: lock …/LOCK: Resource temporarily unavailable".
-    if (isLocked(error)) throw new Error(`seen index ${dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause: error });
+    if (isLocked(error)) throw inUse(dir, error);
     const reason = levelReason(error);
     if (!reason.startsWith('Corruption')) throw new Error(`cannot open the seen index ${dir} (DEDUPE_DIR): ${reason}`, { cause: error });
     return await repairThenOpen(reason);
   }
 }
 
-/** A folder holding LevelDB data (a MANIFEST, tables, logs) but no CURRENT: a crash cut CURRENT's rename. */
-async function lacksCurrent(dir: string): Promise<boolean> {
-  let names: string[];
+function inUse(dir: string, cause: unknown): Error {
+  return new Error(`seen index ${dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause });
+}
+
+/** The folder's entries; undefined when it does not exist yet (LevelDB creates it). */
+async function folderNames(dir: string): Promise<string[] | undefined> {
   try {
-    names = await readdir(dir);
+    return await readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return !names.includes('CURRENT') && names.some((name) => name.startsWith('MANIFEST-') || /^\d+\.(ldb|sst|log)$/.test(name));
+}
+
+/** LevelDB's data files: a MANIFEST, tables, logs (six-digit numbers at least: `000005.log`, not `2025.log`). */
+function isLevelDbData(name: string): boolean {
+  return /^MANIFEST-\d{6,}$/.test(name) || /^\d{6,}\.(ldb|sst|log)$/.test(name);
+}
+
+/** Every name LevelDB (and its RepairDB, which archives into `lost/`) makes in its folder. */
+function isLevelDbName(name: string): boolean {
+  return isLevelDbData(name) || /^\d{6,}\.dbtmp$/.test(name) || ['CURRENT', 'LOCK', 'LOG', 'LOG.old', 'lost'].includes(name);
 }
 
 /** classic-level wraps LevelDB's own text ("Corruption: …", "IO error: …") in "Database failed to open". */

@@ -53,8 +53,9 @@ export interface PostgresSinkOptions extends Partial<PgTable> {
   onColumnsAdded?: (added: { table: string; columns: string[] }) => void;
   /**
    * A write found the table (or its schema) gone — dropped while the processor ran — and created it
-   * again, as a start would, then wrote the rows: told once per time, so the drop is logged (the
-   * rows stored before it are gone from PostgreSQL; the lake still holds them).
+   * again, as a start would, then wrote the rows: told once per re-creation (by the flush that made
+   * it, not by the others that waited for it), so the drop is logged (the rows stored before it are
+   * gone from PostgreSQL; the lake still holds them).
    */
   onTableCreatedAgain?: (info: { table: string; error: string }) => void;
 }
@@ -196,19 +197,23 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
    * The table (or its schema) was dropped while the processor ran: every INSERT failed with 42P01
    * until a restart created it again. Created again here, as a start does, and the write retried once.
    */
-  // One re-creation at a time per sink: the shards' flushes that found the table gone wait for it.
+  // One re-creation at a time per sink: the shards' flushes that found the table gone wait for it,
+  // and only the flush that started it tells it (one log line per re-creation, not one per flush).
   let recreating: Promise<void> | undefined;
-  const ensureTableAgain = (): Promise<void> =>
-    (recreating ??= ensureTable().finally(() => {
+  async function ensureTableAgain(error: Error): Promise<void> {
+    if (recreating) return await recreating;
+    recreating = ensureTable().finally(() => {
       recreating = undefined;
-    }));
+    });
+    await recreating;
+    options.onTableCreatedAgain?.({ table: qualified(table), error: error.message });
+  }
   async function writeRows(rows: readonly LakeRow[]): Promise<RefusedRow[]> {
     try {
       return await writeRowsOnce(rows);
     } catch (error) {
       if (!isTableGone(error)) throw error;
-      await ensureTableAgain();
-      options.onTableCreatedAgain?.({ table: qualified(table), error: (error as Error).message });
+      await ensureTableAgain(error as Error);
       return await writeRowsOnce(rows);
     }
   }
