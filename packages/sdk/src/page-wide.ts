@@ -1,5 +1,5 @@
 import type { Client, CoreClient } from './core/client';
-import type { ClientConfig } from './core/config';
+import { resolveConfig, type ClientConfig } from './core/config';
 import { createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
 import { globalShared, isServer } from './platform/browser/global-scope';
 import { createServerApi, warnOnServer } from './server-api';
@@ -21,7 +21,11 @@ function fits(found: unknown): found is Shared {
   return typeof api === 'object' && api !== null && METHODS.every((name) => typeof api[name] === 'function');
 }
 
-const ownerOf = (config: ClientConfig) => JSON.stringify([config.writeKey, config.endpoint]);
+/** The project a config names, as the client reads it: `https://x`, `https://x/` and `https://x/v1/batch` are one (throws on a config init() would refuse). */
+function ownerOf(config: ClientConfig): string {
+  const { writeKey, endpoint } = resolveConfig(config);
+  return JSON.stringify([writeKey, endpoint]);
+}
 
 /**
  * The page-wide instance of one copy of the SDK. On a server: a no-op, kept here, never on the global

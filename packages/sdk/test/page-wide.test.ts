@@ -63,6 +63,22 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('copies whose endpoints differ only in how they are written (a trailing slash, /v1/batch) share one instance', async () => {
+    vi.stubGlobal('document', {});
+    const warn = vi.spyOn(console, 'warn');
+    const first = await copyOfTheSdk();
+    const second = await copyOfTheSdk();
+    const third = await copyOfTheSdk();
+    const client = first.init(config(WRITE_KEY));
+    opened.push(client);
+    expect(second.init({ ...config(WRITE_KEY), endpoint: `${ENDPOINT}/` })).toBe(client);
+    expect(third.init({ ...config(WRITE_KEY), endpoint: `${ENDPOINT}/v1/batch` })).toBe(client);
+    second.track('once');
+    await first.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['once']]]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('what another major version (or anything else) left under the key is not used when a method is missing: calls still never throw', async () => {
     vi.stubGlobal('document', {});
     const older = { api: { init: () => undefined, track: () => undefined } }; // no screen(), no flush() …
