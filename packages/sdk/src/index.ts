@@ -4,7 +4,7 @@ import type { Platform } from './core/types';
 import { withFullStorage } from './core/full-storage';
 import type { EventlineApi } from './default-instance';
 import { createPageWide } from './page-wide';
-import { isServer } from './platform/browser/global-scope';
+import { hasDocument, isServer } from './platform/browser/global-scope';
 import { createBrowserPlatform } from './platform/browser/platform';
 import { createServerClient, warnOnServer } from './server-api';
 
@@ -24,8 +24,13 @@ export function createEventline(config: ClientConfig, overrides: Partial<Platfor
   return createServerClient();
 }
 
+/**
+ * With no document (a script or a unit test with a transport, a worker) `autoPage` defaults to off: a
+ * page view there has no page, and came once per script run or test. An explicit `autoPage: true` holds.
+ */
 function browserClient(config: ClientConfig, overrides: Partial<Platform> = {}): CoreClient {
-  return createClient(config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
+  const pageless = config.autoPage === undefined && !hasDocument();
+  return createClient(pageless ? { ...config, autoPage: false } : config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
 }
 
 /**

@@ -135,6 +135,28 @@ describe('createEventline() with no document', () => {
     expect(sent).toEqual(['from_a_test']);
   });
 
+  it('tracks no page view unless asked (autoPage defaults to off with no document; an explicit true holds)', async () => {
+    const sent: string[] = [];
+    const transport: Transport = {
+      send: (_url, body) => {
+        const events = (JSON.parse(String(body)) as { events: { type: string }[] }).events;
+        sent.push(...events.map((e) => e.type));
+        return Promise.resolve({ status: 200, body: { accepted: events.length, rejected: 0, retry: 0 } });
+      },
+    };
+    const { createEventline } = await copyOfTheSdk();
+    const withoutAutoPage = { writeKey: WRITE_KEY, endpoint: ENDPOINT, compress: false };
+    const script = createEventline(withoutAutoPage, { transport });
+    opened.push(script);
+    script.track('from_a_script');
+    await script.flush();
+    expect(sent).toEqual(['track']);
+    const asked = createEventline({ ...withoutAutoPage, autoPage: true }, { transport });
+    opened.push(asked);
+    await asked.flush();
+    expect(sent).toEqual(['track', 'page']);
+  });
+
   it('without one, is a no-op that says so once on the console (pointing to the Node entry)', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { createEventline, init } = await copyOfTheSdk();

@@ -38,6 +38,11 @@ export function isServer(): boolean {
   return !scope.document && typeof scope.importScripts !== 'function' && scope.navigator?.product !== 'ReactNative';
 }
 
+/** A document exists: a page (a worker, React Native and a server have none). */
+export function hasDocument(): boolean {
+  return !!g.document;
+}
+
 /** Node's `process` (its `beforeExit` event), where there is one: the Node entry only (the bundles drop it). */
 export function getProcess(): { on(event: 'beforeExit', listener: () => void): unknown } | undefined {
   const p = (g as { process?: { on?: unknown } }).process;
