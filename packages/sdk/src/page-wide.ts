@@ -2,7 +2,7 @@ import type { Client, CoreClient } from './core/client';
 import { resolveConfig, type ClientConfig } from './core/config';
 import { createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
 import { globalShared, isServer } from './platform/browser/global-scope';
-import { createServerApi, warnOnServer } from './server-api';
+import { createServerApi } from './server-api';
 
 /** The key on the global: one per major API (a copy of another major version keeps its own instance). */
 export const PAGE_WIDE_KEY = 'eventline.page-wide.v1';
@@ -43,10 +43,7 @@ export function createPageWide(make: (config: ClientConfig) => CoreClient): { ap
   const api = () => (isServer() ? (server ??= createServerApi()) : (own ?? sharedOne().api));
 
   function init(config: ClientConfig): Client {
-    if (isServer()) {
-      warnOnServer();
-      return api().init(config);
-    }
+    if (isServer()) return api().init(config);
     if (own || joined) return api().init(config); // this copy's second init(): its first client
     const one = sharedOne();
     const owner = ownerOf(config);

@@ -107,14 +107,15 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
   it('page-wide calls made before a document exists (server, or a test environment set up late) do not keep the no-op instance', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const sdk = await copyOfTheSdk();
-    sdk.track('on_the_server'); // no document: a no-op
+    sdk.track('on_the_server'); // no document: a no-op, told once
+    expect(warn).toHaveBeenCalledTimes(1);
     vi.stubGlobal('document', {});
     const client = sdk.init(config(WRITE_KEY));
     opened.push(client);
     sdk.track('in_the_page');
     await sdk.flush();
     expect(keysSent()).toEqual([[WRITE_KEY, ['in_the_page']]]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledTimes(1); // nothing more once in the page
   });
 });
 
@@ -166,5 +167,18 @@ describe('createEventline() with no document', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/@eventline\/sdk\/node/);
     expect(ingest.received).toEqual([]);
+  });
+
+  it('stays quiet for the SSR pattern: a client made, or init() called, with no event call on the server', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { createEventline, init, on } = await copyOfTheSdk();
+    const analytics = createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    analytics.on('error', () => undefined);
+    init({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    on('drop', () => undefined);
+    await analytics.flush();
+    expect(warn).not.toHaveBeenCalled();
+    analytics.track('rendered'); // a call made while rendering does go nowhere: told
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 });
