@@ -27,6 +27,41 @@ function ownerOf(config: ClientConfig): string {
   return JSON.stringify([writeKey, endpoint]);
 }
 
+/** The instance on the global; where it cannot be shared, this copy's own, which says so at a call it holds. */
+function placeOnGlobal(make: (config: ClientConfig) => CoreClient): Shared {
+  const { value, shared } = globalShared<Shared>(PAGE_WIDE_KEY, () => ({ api: createDefaultInstance(make) }), fits);
+  return shared ? value : { api: toldWhileHeld(value.api) };
+}
+
+/**
+ * A copy that cannot share (a frozen global: SES lockdown; another major version's slot) holds its calls
+ * until its own init(): a copy that never calls it (a dependency's) would hold them unseen for ever.
+ * Its first call held before init() says so, once.
+ */
+function toldWhileHeld(api: EventlineApi): EventlineApi {
+  let ready = false;
+  let told = false;
+  const init = (config: ClientConfig) => {
+    const client = api.init(config);
+    ready = true;
+    return client;
+  };
+  const held: EventlineApi = { ...api, init };
+  for (const name of DEFERRED) {
+    (held as unknown as Record<string, (...args: unknown[]) => void>)[name] = (...args) => {
+      if (!ready && !told) {
+        told = true;
+        console.warn(
+          'eventline: this copy of the SDK cannot share the page-wide instance (the global takes no new property, as under SES lockdown, ' +
+            "or holds another major version's): its calls wait for its own init(), and are never sent if this copy never calls init().",
+        );
+      }
+      (api[name] as (...a: unknown[]) => void)(...args);
+    };
+  }
+  return held;
+}
+
 /**
  * The page-wide instance of one copy of the SDK. On a server: a no-op, kept here, never on the global
  * (a document that appears later, as a test environment's, gets a real one). In a page: the instance on
@@ -39,7 +74,7 @@ export function createPageWide(make: (config: ClientConfig) => CoreClient): { ap
   let own: EventlineApi | undefined;
   let joined = false;
 
-  const sharedOne = () => (shared ??= globalShared<Shared>(PAGE_WIDE_KEY, () => ({ api: createDefaultInstance(make) }), fits));
+  const sharedOne = () => (shared ??= placeOnGlobal(make));
   const api = () => (isServer() ? (server ??= createServerApi()) : (own ?? sharedOne().api));
 
   function init(config: ClientConfig): Client {

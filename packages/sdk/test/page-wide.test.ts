@@ -104,6 +104,24 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
     expect(keysSent()).toEqual([[WRITE_KEY, ['before_init']]]);
   });
 
+  it('under a frozen global, a copy that never init()s says once that its calls wait for an init() (never silently held)', async () => {
+    vi.stubGlobal('document', {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const key of [slot, unversioned]) Object.defineProperty(globalThis, key, { value: undefined, writable: false, configurable: true });
+    const app = await copyOfTheSdk();
+    const dependency = await copyOfTheSdk();
+    const client = app.init(config(WRITE_KEY));
+    opened.push(client);
+    app.track('from_the_app');
+    expect(warn).not.toHaveBeenCalled(); // nothing held: the app's copy had init()ed
+    dependency.track('held');
+    dependency.identify('user-1');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/never sent if this copy never calls init\(\)/);
+    await app.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['from_the_app']]]);
+  });
+
   it('page-wide calls made before a document exists (server, or a test environment set up late) do not keep the no-op instance', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const sdk = await copyOfTheSdk();
