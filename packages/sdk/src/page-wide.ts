@@ -91,7 +91,7 @@ export function createPageWide(make: (config: ClientConfig) => CoreClient): { ap
     own = createDefaultInstance(make);
     console.warn(
       'eventline: init() with another write key or endpoint than the page-wide instance another copy of the SDK in this page made: ' +
-        'this copy keeps its own instance, and its calls from now on go to its own project.',
+        'this copy keeps its own instance, and its calls from now on go to its own project (any it made before this init() went to that instance: call init() first).',
     );
     return own.init(config);
   }
