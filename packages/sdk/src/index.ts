@@ -4,9 +4,9 @@ import type { Platform } from './core/types';
 import { withFullStorage } from './core/full-storage';
 import type { EventlineApi } from './default-instance';
 import { createPageWide } from './page-wide';
-import { isServer } from './platform/browser/global-scope';
+import { hasDocument, isServer } from './platform/browser/global-scope';
 import { createBrowserPlatform } from './platform/browser/platform';
-import { createServerClient, warnOnServer } from './server-api';
+import { createServerClient } from './server-api';
 
 export type * from './public-types';
 export { createMemoryStorage } from './platform/memory-storage';
@@ -15,17 +15,20 @@ export { SDK_VERSION } from './core/version';
 /**
  * A client for the browser: IndexedDB, else localStorage, else memory, fetch, page context. Override any seam.
  * With no document (a server rendering the page) it is a no-op client, as the page-wide API is
- * (server-api.ts), and says so once on the console; unless `overrides` bring a transport: then it is a
+ * (server-api.ts), which says so once on the console at its first event call; unless `overrides` bring a transport: then it is a
  * real client there too (a unit test in Node, a script that chose where its events go).
  */
 export function createEventline(config: ClientConfig, overrides: Partial<Platform> = {}): Client {
-  if (!isServer() || overrides.transport) return browserClient(config, overrides);
-  warnOnServer();
-  return createServerClient();
+  return !isServer() || overrides.transport ? browserClient(config, overrides) : createServerClient();
 }
 
+/**
+ * With no document (a script or a unit test with a transport, a worker) `autoPage` defaults to off: a
+ * page view there has no page, and came once per script run or test. An explicit `autoPage: true` holds.
+ */
 function browserClient(config: ClientConfig, overrides: Partial<Platform> = {}): CoreClient {
-  return createClient(config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
+  const pageless = config.autoPage === undefined && !hasDocument();
+  return createClient(pageless ? { ...config, autoPage: false } : config, withFullStorage({ ...createBrowserPlatform(), ...overrides }));
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Client, CoreClient } from './core/client';
-import type { ClientConfig } from './core/config';
+import { resolveConfig, type ClientConfig } from './core/config';
 import { createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
 import { globalShared, isServer } from './platform/browser/global-scope';
-import { createServerApi, warnOnServer } from './server-api';
+import { createServerApi } from './server-api';
 
 /** The key on the global: one per major API (a copy of another major version keeps its own instance). */
 export const PAGE_WIDE_KEY = 'eventline.page-wide.v1';
@@ -21,7 +21,46 @@ function fits(found: unknown): found is Shared {
   return typeof api === 'object' && api !== null && METHODS.every((name) => typeof api[name] === 'function');
 }
 
-const ownerOf = (config: ClientConfig) => JSON.stringify([config.writeKey, config.endpoint]);
+/** The project a config names, as the client reads it: `https://x`, `https://x/` and `https://x/v1/batch` are one (throws on a config init() would refuse). */
+function ownerOf(config: ClientConfig): string {
+  const { writeKey, endpoint } = resolveConfig(config);
+  return JSON.stringify([writeKey, endpoint]);
+}
+
+/** The instance on the global; where it cannot be shared, this copy's own, which says so at a call it holds. */
+function placeOnGlobal(make: (config: ClientConfig) => CoreClient): Shared {
+  const { value, shared } = globalShared<Shared>(PAGE_WIDE_KEY, () => ({ api: createDefaultInstance(make) }), fits);
+  return shared ? value : { api: toldWhileHeld(value.api) };
+}
+
+/**
+ * A copy that cannot share (a frozen global: SES lockdown; another major version's slot) holds its calls
+ * until its own init(): a copy that never calls it (a dependency's) would hold them unseen for ever.
+ * Its first call held before init() says so, once.
+ */
+function toldWhileHeld(api: EventlineApi): EventlineApi {
+  let ready = false;
+  let told = false;
+  const init = (config: ClientConfig) => {
+    const client = api.init(config);
+    ready = true;
+    return client;
+  };
+  const held: EventlineApi = { ...api, init };
+  for (const name of DEFERRED) {
+    (held as unknown as Record<string, (...args: unknown[]) => void>)[name] = (...args) => {
+      if (!ready && !told) {
+        told = true;
+        console.warn(
+          'eventline: this copy of the SDK cannot share the page-wide instance (the global takes no new property, as under SES lockdown, ' +
+            "or holds another major version's): its calls wait for its own init(), and are never sent if this copy never calls init().",
+        );
+      }
+      (api[name] as (...a: unknown[]) => void)(...args);
+    };
+  }
+  return held;
+}
 
 /**
  * The page-wide instance of one copy of the SDK. On a server: a no-op, kept here, never on the global
@@ -35,14 +74,11 @@ export function createPageWide(make: (config: ClientConfig) => CoreClient): { ap
   let own: EventlineApi | undefined;
   let joined = false;
 
-  const sharedOne = () => (shared ??= globalShared<Shared>(PAGE_WIDE_KEY, () => ({ api: createDefaultInstance(make) }), fits));
+  const sharedOne = () => (shared ??= placeOnGlobal(make));
   const api = () => (isServer() ? (server ??= createServerApi()) : (own ?? sharedOne().api));
 
   function init(config: ClientConfig): Client {
-    if (isServer()) {
-      warnOnServer();
-      return api().init(config);
-    }
+    if (isServer()) return api().init(config);
     if (own || joined) return api().init(config); // this copy's second init(): its first client
     const one = sharedOne();
     const owner = ownerOf(config);
@@ -55,7 +91,7 @@ export function createPageWide(make: (config: ClientConfig) => CoreClient): { ap
     own = createDefaultInstance(make);
     console.warn(
       'eventline: init() with another write key or endpoint than the page-wide instance another copy of the SDK in this page made: ' +
-        'this copy keeps its own instance, and its calls from now on go to its own project.',
+        'this copy keeps its own instance, and its calls from now on go to its own project (any it made before this init() went to that instance: call init() first).',
     );
     return own.init(config);
   }

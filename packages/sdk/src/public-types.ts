@@ -1,4 +1,4 @@
-export type { Client, EventName, Properties, PropertiesOf, Traits, TraitsOf } from './core/client';
+export type { Client, EventName, Properties, PropertiesInput, Traits, TraitsInput } from './core/client';
 export type { ClientConfig } from './core/config';
 export type {
   ClientNotices,

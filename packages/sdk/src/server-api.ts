@@ -21,12 +21,12 @@ export function createServerApi(): EventlineApi {
  */
 export function createServerClient(): Client {
   return {
-    track: nothing,
-    identify: nothing,
-    page: nothing,
-    screen: nothing,
-    alias: nothing,
-    group: nothing,
+    track: warnOnServer,
+    identify: warnOnServer,
+    page: warnOnServer,
+    screen: warnOnServer,
+    alias: warnOnServer,
+    group: warnOnServer,
     setConsent: nothing,
     optOut: nothing,
     optIn: nothing,
@@ -40,7 +40,11 @@ export function createServerClient(): Client {
 }
 
 let warned = false;
-/** Told once per copy of the SDK: on a server the browser entry does nothing, which a script would not see otherwise. */
+/**
+ * Told once per copy of the SDK, at the first event call that goes nowhere (a script would not see it
+ * otherwise); not at init() or createEventline(): the SSR pattern of the README (a client made at a
+ * module's top, events tracked in handlers that only run in the browser) stays quiet.
+ */
 export function warnOnServer(): void {
   if (warned) return;
   warned = true;

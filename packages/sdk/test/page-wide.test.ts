@@ -45,7 +45,7 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
       ['wk_widget', ['widget_event']],
     ]);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/another write key or endpoint/);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/another write key or endpoint.*call init\(\) first/);
   });
 
   it('copies that init() the same project, or never init(), share one instance', async () => {
@@ -60,6 +60,22 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
     dependency.track('from_a_dependency');
     await esm.flush();
     expect(keysSent()).toEqual([[WRITE_KEY, ['from_a_dependency']]]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('copies whose endpoints differ only in how they are written (a trailing slash, /v1/batch) share one instance', async () => {
+    vi.stubGlobal('document', {});
+    const warn = vi.spyOn(console, 'warn');
+    const first = await copyOfTheSdk();
+    const second = await copyOfTheSdk();
+    const third = await copyOfTheSdk();
+    const client = first.init(config(WRITE_KEY));
+    opened.push(client);
+    expect(second.init({ ...config(WRITE_KEY), endpoint: `${ENDPOINT}/` })).toBe(client);
+    expect(third.init({ ...config(WRITE_KEY), endpoint: `${ENDPOINT}/v1/batch` })).toBe(client);
+    second.track('once');
+    await first.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['once']]]);
     expect(warn).not.toHaveBeenCalled();
   });
 
@@ -88,17 +104,36 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
     expect(keysSent()).toEqual([[WRITE_KEY, ['before_init']]]);
   });
 
+  it('under a frozen global, a copy that never init()s says once that its calls wait for an init() (never silently held)', async () => {
+    vi.stubGlobal('document', {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const key of [slot, unversioned]) Object.defineProperty(globalThis, key, { value: undefined, writable: false, configurable: true });
+    const app = await copyOfTheSdk();
+    const dependency = await copyOfTheSdk();
+    const client = app.init(config(WRITE_KEY));
+    opened.push(client);
+    app.track('from_the_app');
+    expect(warn).not.toHaveBeenCalled(); // nothing held: the app's copy had init()ed
+    dependency.track('held');
+    dependency.identify('user-1');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/never sent if this copy never calls init\(\)/);
+    await app.flush();
+    expect(keysSent()).toEqual([[WRITE_KEY, ['from_the_app']]]);
+  });
+
   it('page-wide calls made before a document exists (server, or a test environment set up late) do not keep the no-op instance', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const sdk = await copyOfTheSdk();
-    sdk.track('on_the_server'); // no document: a no-op
+    sdk.track('on_the_server'); // no document: a no-op, told once
+    expect(warn).toHaveBeenCalledTimes(1);
     vi.stubGlobal('document', {});
     const client = sdk.init(config(WRITE_KEY));
     opened.push(client);
     sdk.track('in_the_page');
     await sdk.flush();
     expect(keysSent()).toEqual([[WRITE_KEY, ['in_the_page']]]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledTimes(1); // nothing more once in the page
   });
 });
 
@@ -119,6 +154,28 @@ describe('createEventline() with no document', () => {
     expect(sent).toEqual(['from_a_test']);
   });
 
+  it('tracks no page view unless asked (autoPage defaults to off with no document; an explicit true holds)', async () => {
+    const sent: string[] = [];
+    const transport: Transport = {
+      send: (_url, body) => {
+        const events = (JSON.parse(String(body)) as { events: { type: string }[] }).events;
+        sent.push(...events.map((e) => e.type));
+        return Promise.resolve({ status: 200, body: { accepted: events.length, rejected: 0, retry: 0 } });
+      },
+    };
+    const { createEventline } = await copyOfTheSdk();
+    const withoutAutoPage = { writeKey: WRITE_KEY, endpoint: ENDPOINT, compress: false };
+    const script = createEventline(withoutAutoPage, { transport });
+    opened.push(script);
+    script.track('from_a_script');
+    await script.flush();
+    expect(sent).toEqual(['track']);
+    const asked = createEventline({ ...withoutAutoPage, autoPage: true }, { transport });
+    opened.push(asked);
+    await asked.flush();
+    expect(sent).toEqual(['track', 'page']);
+  });
+
   it('without one, is a no-op that says so once on the console (pointing to the Node entry)', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { createEventline, init } = await copyOfTheSdk();
@@ -128,5 +185,18 @@ describe('createEventline() with no document', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/@eventline\/sdk\/node/);
     expect(ingest.received).toEqual([]);
+  });
+
+  it('stays quiet for the SSR pattern: a client made, or init() called, with no event call on the server', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { createEventline, init, on } = await copyOfTheSdk();
+    const analytics = createEventline({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    analytics.on('error', () => undefined);
+    init({ writeKey: WRITE_KEY, endpoint: ENDPOINT });
+    on('drop', () => undefined);
+    await analytics.flush();
+    expect(warn).not.toHaveBeenCalled();
+    analytics.track('rendered'); // a call made while rendering does go nowhere: told
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 });

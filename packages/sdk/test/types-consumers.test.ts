@@ -35,6 +35,18 @@ const props: Properties = { af_quantity: 2, shown: true };
 createEventline({ writeKey: 'k', endpoint: 'https://x', autoPage: false }).screen('Home', props);
 nodeClient({ writeKey: 'k', endpoint: 'https://x', closeTimeoutMs: 1000 }).track('signup', cart, { userId: 'user-123' });
 void appClient;
+// A union-typed value: every member checked (a conditional type inferred only the first, TS2345).
+type Tapped = { kind: 'button'; label: string } | { kind: 'link'; href: string; af_revenue?: number };
+declare const tapped: Tapped;
+track('tapped', tapped);
+identify('user-123', tapped);
+// A generic wrapper: \`T extends object\` passes (the runtime refuses what is not a plain object's JSON).
+function trackWith<T extends object>(name: string, properties: T): void {
+  track(name, properties);
+  client.group('acme', properties);
+}
+trackWith('cart_viewed', cart);
+nodeClient({ writeKey: 'k', endpoint: 'https://x' }).track('signup', tapped, { userId: 'user-123' });
 
 interface WrongRevenue { af_revenue: string }
 declare const wrong: WrongRevenue;
@@ -64,6 +76,8 @@ identify('user-123', ['pro']);
 client.group('acme', Promise.resolve(user));
 // @ts-expect-error nor a string
 identify('user-123', 'pro');
+// @ts-expect-error a union with an array in it
+track('cart_viewed', Math.random() > 0.5 ? cart : cart.items);
 // @ts-expect-error the Node entry's track too
 nodeClient({ writeKey: 'k', endpoint: 'https://x' }).track('signup', [1, 2], { userId: 'user-123' });
 // Read back, values are unknown, never any: a typo is caught, no-unsafe-* lint stays quiet.

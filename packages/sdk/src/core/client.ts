@@ -24,44 +24,49 @@ export type EventName = AfEventName | (string & Record<never, never>);
 /**
  * What `track`, `page` and `screen` take, as a type to annotate with: a plain object, the AppsFlyer keys
  * typed (`af_revenue` a number, …), other values `unknown` to read. The methods take any object (an
- * interface-typed one too: see PropertiesOf).
+ * interface-typed one too: see PropertiesInput).
  */
 export type Properties = AfTypedProperties & Record<string, unknown>;
 /** The AppsFlyer keys of the schema's EventProperties, without its `Record<string, unknown>` index. */
 type AfTypedProperties = { [K in keyof EventProperties as string extends K ? never : K]: EventProperties[K] };
-/** What `identify` and `group` take, as a type to annotate with (the methods take any object: see TraitsOf). */
+/** What `identify` and `group` take, as a type to annotate with (the methods take any object: see TraitsInput). */
 export type Traits = Record<string, unknown>;
-/** Objects that are not a set of properties: an array, a Date, a function, a Promise (a forgotten `await`), a Map or Set. */
-type NotPlainObject =
-  | readonly unknown[]
-  | Date
-  | ((...args: never[]) => unknown)
-  | PromiseLike<unknown>
-  | ReadonlyMap<unknown, unknown>
-  | ReadonlySet<unknown>;
 /**
- * The properties a call takes, `P` being the value passed: any plain object, one typed by an interface too
- * (`Record<string, unknown>` refuses those: they have no index signature), with the AppsFlyer keys typed;
- * never one of NotPlainObject (a compile error, as it was before `P` was generic). No `any` reaches a reader.
+ * Objects that are not a set of properties, told apart by a member each has (the message is what the
+ * compiler shows): an iterable (array, Map, Set), a Promise (a forgotten `await`), a Date, a function.
+ * A structural check, not a conditional type: a union-typed value and a generic wrapper's `T extends
+ * object` still compile (a conditional inferred only a union's first member and refused generics). The
+ * cost: a plain object with a key `then`, `getTime` or `bind` is refused too.
  */
-export type PropertiesOf<P> = P extends NotPlainObject ? never : P & AfTypedProperties;
-/** The traits `identify` and `group` take: as PropertiesOf, without the AppsFlyer keys. */
-export type TraitsOf<P> = P extends NotPlainObject ? never : P;
+interface PlainObjectOnly {
+  [Symbol.iterator]?: 'eventline: an array, Map or Set is not a set of properties';
+  then?: 'eventline: a Promise is not a set of properties (a forgotten await?)';
+  getTime?: 'eventline: a Date is not a set of properties';
+  bind?: 'eventline: a function is not a set of properties';
+}
+/**
+ * The constraint properties are checked against: any plain object, one typed by an interface too
+ * (`Record<string, unknown>` refuses those: they have no index signature), with the AppsFlyer keys typed.
+ * A generic `T extends object` passes it (the runtime still refuses a non-object's JSON copy).
+ */
+export type PropertiesInput = object & AfTypedProperties & PlainObjectOnly;
+/** The traits `identify` and `group` take: as PropertiesInput, without the AppsFlyer keys. */
+export type TraitsInput = object & PlainObjectOnly;
 /** `true`/`false`, or the consent object: `analytics` and `ads` booleans, other keys plain values (a consent string, say). */
 export type ConsentInput = boolean | { analytics?: boolean; ads?: boolean; [key: string]: boolean | string | number | null | undefined };
 
 export interface Client {
   /** Queue one event. Returns at once; never throws, never waits for storage or the network. */
-  track: <P extends object>(name: EventName, properties?: PropertiesOf<P>) => void;
+  track: <P extends PropertiesInput>(name: EventName, properties?: P) => void;
   /** Remember the user id (sent on every later event) and send an identify event with the traits. `null`: forget it (no event). */
-  identify: <P extends object>(userId: string | null, traits?: TraitsOf<P>) => void;
+  identify: <P extends TraitsInput>(userId: string | null, traits?: P) => void;
   /** A page view (web); called for you at init and on SPA route changes unless `autoPage: false`. */
-  page: <P extends object>(name?: string, properties?: PropertiesOf<P>) => void;
+  page: <P extends PropertiesInput>(name?: string, properties?: P) => void;
   /** A screen view (apps). */
-  screen: <P extends object>(name?: string, properties?: PropertiesOf<P>) => void;
+  screen: <P extends PropertiesInput>(name?: string, properties?: P) => void;
   /** Link `previousId` (default: the current user id, else the device id) to `userId`. */
   alias: (userId: string, previousId?: string) => void;
-  group: <P extends object>(groupId: string, traits?: TraitsOf<P>) => void;
+  group: <P extends TraitsInput>(groupId: string, traits?: P) => void;
   /** Grant (true / `{ analytics: true }`) or deny consent. Denying drops what is held and stores nothing more. */
   setConsent: (consent: ConsentInput) => void;
   /** Stop tracking on this device (persisted) and drop what is queued. */

@@ -38,6 +38,11 @@ export function isServer(): boolean {
   return !scope.document && typeof scope.importScripts !== 'function' && scope.navigator?.product !== 'ReactNative';
 }
 
+/** A document exists: a page (a worker, React Native and a server have none). */
+export function hasDocument(): boolean {
+  return !!g.document;
+}
+
 /** Node's `process` (its `beforeExit` event), where there is one: the Node entry only (the bundles drop it). */
 export function getProcess(): { on(event: 'beforeExit', listener: () => void): unknown } | undefined {
   const p = (g as { process?: { on?: unknown } }).process;
@@ -218,22 +223,24 @@ export function getLanding(): { url?: string; referrer?: string } {
  * held its calls in memory and never sent them. `name` carries the API version, and `fits` checks what
  * another copy left there before it is used: a value that does not fit, or a global that takes no new
  * property (frozen: SES lockdown, where assigning throws), leaves this copy with its own. The caller
- * keeps what is returned (each call makes a new one where it cannot be shared).
+ * keeps what is returned (each call makes a new one where it cannot be shared); `shared` is false when
+ * the value is this copy's alone.
  */
-export function globalShared<T>(name: string, make: () => T, fits: (found: unknown) => found is T): T {
+export function globalShared<T>(name: string, make: () => T, fits: (found: unknown) => found is T): { value: T; shared: boolean } {
   const slots = g as unknown as Record<symbol, unknown>;
   const key = Symbol.for(name);
   const found = slots[key];
-  if (fits(found)) return found;
-  const made = make();
+  if (fits(found)) return { value: found, shared: true };
+  const value = make();
   if (found === undefined) {
     try {
-      slots[key] = made;
+      slots[key] = value;
+      return { value, shared: true };
     } catch {
-      // handled: a frozen global; this copy keeps its own instance
+      // handled: a frozen global; this copy keeps its own instance (the caller says so)
     }
   }
-  return made;
+  return { value, shared: false };
 }
 
 export function readGlobal(name: string): unknown {

@@ -1,5 +1,5 @@
 import type { EventType } from '@eventline/schemas';
-import type { CallIds, Client, CoreClient, EventName, PropertiesOf, TraitsOf } from '../../core/client';
+import type { CallIds, Client, CoreClient, EventName, PropertiesInput, TraitsInput } from '../../core/client';
 import { badId, textOf } from '../../core/draft';
 
 /**
@@ -14,14 +14,14 @@ export type CallIdentity = { userId: string; anonymousId?: string | null } | { u
  * client's own identity is used, as in the browser.
  */
 export interface NodeClient extends Client {
-  track: <P extends object>(name: EventName, properties?: PropertiesOf<P>, identity?: CallIdentity) => void;
+  track: <P extends PropertiesInput>(name: EventName, properties?: P, identity?: CallIdentity) => void;
   /** With `identity`, only this event carries `userId`: the client does not remember it (and `null` is a drop, `invalid`). */
-  identify: <P extends object>(userId: string | null, traits?: TraitsOf<P>, identity?: CallIdentity) => void;
-  page: <P extends object>(name?: string, properties?: PropertiesOf<P>, identity?: CallIdentity) => void;
-  screen: <P extends object>(name?: string, properties?: PropertiesOf<P>, identity?: CallIdentity) => void;
+  identify: <P extends TraitsInput>(userId: string | null, traits?: P, identity?: CallIdentity) => void;
+  page: <P extends PropertiesInput>(name?: string, properties?: P, identity?: CallIdentity) => void;
+  screen: <P extends PropertiesInput>(name?: string, properties?: P, identity?: CallIdentity) => void;
   /** With `identity`, `previousId` defaults to its `userId`, else its `anonymousId`. */
   alias: (userId: string, previousId?: string, identity?: CallIdentity) => void;
-  group: <P extends object>(groupId: string, traits?: TraitsOf<P>, identity?: CallIdentity) => void;
+  group: <P extends TraitsInput>(groupId: string, traits?: P, identity?: CallIdentity) => void;
 }
 
 /** Given (not undefined or null), and not an id the ingest takes (the core's rule: 1-256 chars, no U+0000 or lone surrogate). */
