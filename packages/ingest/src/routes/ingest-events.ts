@@ -98,13 +98,12 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
       // A version 1 event is measured as sent, before the encoder spends it (its upcast copy shares the context).
       const sent = sentBytes?.[index] ?? (current.from === SCHEMA_VERSION ? undefined : Buffer.byteLength(JSON.stringify(raw)));
       checked = checkEvent(event, index, { sent, max: deps.maxEventBytes, record: recordMax }, storedJson, checkDepth);
-      if (!checked.ok && context) {
-        // Rebuilt without its extras, an event within the limit as sent needs only fit the record bound; one
-        // over it is stored only if it then fits the limit with its server fields (the rule before the limit was
-        // measured as sent: a message kept under it by dropping extras still is).
-        const measured = sent ?? checked.sentBytes;
-        const within = measured !== undefined && measured <= deps.maxEventBytes;
-        const bounds: SizeBounds = { sent: 0, max: deps.maxEventBytes, record: within ? recordMax : deps.maxEventBytes };
+      const over = !checked.ok && checked.code === 'event_too_large' && (sent ?? checked.sentBytes ?? 0) > deps.maxEventBytes;
+      if (!checked.ok && context && !over) {
+        // The limit applies to the message as sent, which dropping its extras does not change: a message over
+        // it is refused whatever the server adds or the extras' share (as Segment answers 400 past 32 KB); the
+        // retry only helps one within it whose stored form is over the record bound (or too deep, unstorable).
+        const bounds: SizeBounds = { sent: sent ?? checked.sentBytes, max: deps.maxEventBytes, record: recordMax };
         checked = retryWithoutExtras(event, context, checked, (rebuilt) => checkEvent(rebuilt, index, bounds, storedJson, checkDepth), deps.extrasDropped);
       }
     }
