@@ -1,6 +1,7 @@
 import { checkAwsRegion, checkEndpointUrl, checkStreamName, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
 import { checkListenHost, readBasePath, readSwitch } from './config-forms';
 import type { IpMode } from './http/client-ip';
+import { MAX_EVENT_BYTES_CEILING } from './stored-size';
 import type { WriterTuning } from './kinesis/batching-writer';
 import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
 
@@ -116,7 +117,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     allowedOrigins,
     maxBodyBytes: int('INGEST_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024),
     maxDecompressedBytes: int('INGEST_MAX_DECOMPRESSED_BYTES', DEFAULTS.maxDecompressedBytes, 1024),
-    maxEventBytes: int('INGEST_MAX_EVENT_BYTES', DEFAULTS.maxEventBytes, 256, 1000 * 1024),
+    maxEventBytes: int('INGEST_MAX_EVENT_BYTES', DEFAULTS.maxEventBytes, 256, MAX_EVENT_BYTES_CEILING),
     maxBatchEvents: int('INGEST_MAX_BATCH_EVENTS', DEFAULTS.maxBatchEvents, 1, 500),
     maxSegmentBatchEvents: int('INGEST_MAX_SEGMENT_BATCH_EVENTS', DEFAULTS.maxSegmentBatchEvents, 1, 10_000),
     rateLimitPerSecond,

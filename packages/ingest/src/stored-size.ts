@@ -43,7 +43,14 @@ export const SERVER_FIELDS_MAX_BYTES =
  */
 export const RECORD_HEADROOM_BYTES = 4096;
 
-/** The most a stored event (one Kinesis record) may be. Under 1 MiB for every allowed INGEST_MAX_EVENT_BYTES (≤ 1,024,000). */
+/**
+ * The largest INGEST_MAX_EVENT_BYTES: 1,019,904, so that a stored record (limit + headroom) is at most
+ * 1,024,000 bytes, within Firehose's 1,000 KiB record limit (the processor's Firehose transform reads the
+ * events stream) as well as Kinesis' 1 MiB.
+ */
+export const MAX_EVENT_BYTES_CEILING = 1000 * 1024 - RECORD_HEADROOM_BYTES;
+
+/** The most a stored event (one Kinesis record) may be: at most 1,024,000 bytes for every allowed INGEST_MAX_EVENT_BYTES. */
 export function recordMaxBytes(maxEventBytes: number): number {
   return maxEventBytes + RECORD_HEADROOM_BYTES;
 }

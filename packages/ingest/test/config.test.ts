@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { undocumentedEnvVars } from '@eventline/devstack';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, hashWriteKey, loadConfig, packCalls, PUT_RECORDS_MAX_BYTES, parseWriteKeys } from '../src';
+import { ConfigError, hashWriteKey, loadConfig, packCalls, PUT_RECORDS_MAX_BYTES, parseWriteKeys, recordMaxBytes } from '../src';
 
 describe('loadConfig', () => {
   it('applies documented defaults and stores only key hashes', () => {
@@ -18,6 +18,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_REQUEST_TIMEOUT_MS: '5000' }).requestTimeoutMs).toBe(5000);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_REQUEST_TIMEOUT_MS: '400000' })).toThrow(/INGEST_REQUEST_TIMEOUT_MS must be an integer from 1000 to 300000, got "400000"/);
     expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_METRICS: 'false' })).toThrow(/INGEST_METRICS must be on or off, got "false"/);
+    // The largest limit keeps a stored record within Firehose's 1,000 KiB (its transform reads the events stream).
+    const largest = loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_MAX_EVENT_BYTES: '1019904' }).maxEventBytes;
+    expect(recordMaxBytes(largest)).toBe(1000 * 1024);
+    expect(() => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_MAX_EVENT_BYTES: '1019905' })).toThrow(/INGEST_MAX_EVENT_BYTES must be an integer from 256 to 1019904, got "1019905"/);
     expect(config.writeKeys).toEqual([{ hash: hashWriteKey('secret-key'), appId: 'shop' }]);
     expect(JSON.stringify(config)).not.toContain('secret-key');
   });

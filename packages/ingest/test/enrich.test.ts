@@ -107,6 +107,35 @@ describe('stored User-Agent', () => {
   });
 });
 
+describe('stored User-Agent (per-unit byte table)', () => {
+  // The cut as first written (JSON.stringify + Buffer.byteLength per character): the table must agree with it.
+  function byStringify(ua: string): string {
+    if (Buffer.byteLength(JSON.stringify(ua)) <= USER_AGENT_MAX_BYTES + 2) return ua;
+    let used = 0;
+    let end = 0;
+    for (const char of ua) {
+      used += Buffer.byteLength(JSON.stringify(char)) - 2;
+      if (used > USER_AGENT_MAX_BYTES) break;
+      end += char.length;
+    }
+    return ua.slice(0, end);
+  }
+
+  it('cuts where stringify and Buffer.byteLength per character cut, lone surrogates and escapes included', () => {
+    // Any UTF-16 unit (lone halves, pairs formed by chance, controls, quotes), weighted to the edges of each byte class.
+    const unit = fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.constantFrom(0x00, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, 0x20, 0x22, 0x2f, 0x5c, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xffff),
+      fc.integer({ min: 0xd800, max: 0xdfff }),
+    );
+    const text = fc.array(unit, { maxLength: 1400 }).map((codes) => String.fromCharCode(...codes));
+    const padded = fc.tuple(fc.integer({ min: 900, max: 1030 }), text).map(([n, tail]) => 'x'.repeat(n) + tail);
+    fc.assert(fc.property(fc.oneof(text, padded), (ua) => {
+      expect(storedUserAgent(ua)).toBe(byStringify(ua));
+    }), { numRuns: 2000 });
+  });
+});
+
 describe('isoTimestamp', () => {
   it('equals toISOString for any time, on the reference day or not', () => {
     const ms = fc.integer({ min: -8.64e15, max: 8.64e15 });

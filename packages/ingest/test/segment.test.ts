@@ -192,6 +192,23 @@ describe('Segment-compatible routes', () => {
     expect((await app.request('/v1/batch', post(JSON.stringify({ sentAt: '2026-11-25T10:00:00+01:00', batch: [track] })))).status).toBe(200);
     expect(decode(writer.records.get('events')![0]!.data)).toMatchObject({ sent_at: '2026-11-25T10:00:00+01:00' });
   });
+  it('keeps a message context that is not an object in segment_extra, beside what the batch context left there', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const res = await app.request('/v1/batch', post(JSON.stringify({ batch: [{ ...messages.track, type: 'track', context: 'from a string' }, { ...messages.track, type: 'track', context: ['a'] }], sentAt: ts })));
+    expect(await res.json()).toMatchObject({ accepted: 2 });
+    const [first, second] = writer.records.get('events')!.map((r) => decode(r.data).context as Record<string, unknown>);
+    expect(first!.segment_extra).toMatchObject({ context: 'from a string' });
+    expect(second!.segment_extra).toMatchObject({ context: ['a'] });
+    // With a shared context whose page keys have no slot, those stay under `context` and the message's own under `context_sent`.
+    const shared = await app.request('/v1/track', post(JSON.stringify({ ...messages.track, context: 7 })));
+    expect(await shared.json()).toMatchObject({ accepted: 1 });
+    expect((decode(writer.records.get('events')![2]!.data).context as Record<string, unknown>).segment_extra).toMatchObject({ context: 7 });
+    const both = await app.request('/v1/batch', post(JSON.stringify({ batch: [{ ...messages.track, type: 'track', context: 'own' }], context: { page: { search: '?q=1' } }, sentAt: ts })));
+    expect(await both.json()).toMatchObject({ accepted: 1 });
+    expect((decode(writer.records.get('events')![3]!.data).context as Record<string, unknown>).segment_extra).toMatchObject({ context: { page: { search: '?q=1' } }, context_sent: 'own' });
+  });
+
   describe('segment_extra never costs a client its event', () => {
     const limits = { maxEventBytes: 32 * 1024, maxBodyBytes: 256 * 1024 };
     /** Nested `levels` objects deep, a leaf at the bottom. */
@@ -205,33 +222,40 @@ describe('Segment-compatible routes', () => {
       return Number(new RegExp(`^eventline_ingest_segment_extra_dropped_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
     };
 
-    it('stores a 31 KiB message whose 2 KiB integrations would pass the byte limit without them, marked and counted', async () => {
+    it('refuses a message over the limit as sent whatever its extras\' share or the User-Agent, and stores one of exactly the limit with its extras whole', async () => {
       const writer = createMemoryWriter();
       const app = testApp(writer, limits);
-      const integrations = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`Destination ${String(i).padStart(2, '0')}`, { enabled: false, id: 'x'.repeat(2) }]));
-      const integrationsBytes = Buffer.byteLength(JSON.stringify(integrations));
-      expect(integrationsBytes).toBeGreaterThan(2 * 1024);
-      const message = { ...messages.track, properties: { blob: 'p'.repeat(31 * 1024) }, integrations };
-      // Without its integrations the message is ~31 KiB, under the 32 KiB limit; with them kept it is over it.
-      expect(Buffer.byteLength(JSON.stringify({ ...message, integrations: undefined }))).toBeLessThan(31.5 * 1024);
-      expect(Buffer.byteLength(JSON.stringify(message))).toBeGreaterThan(33 * 1024);
-      expect(await droppedCount(app, 'too_large')).toBe(0);
-      for (const [path, body] of [['/v1/track', message], ['/v1/batch', { batch: [{ ...message, type: 'track' }], sentAt: ts }]] as const) {
-        const res = await app.request(path, post(JSON.stringify(body)));
-        expect(await res.json(), path).toMatchObject({ accepted: 1, rejected: 0 });
+      const limit = limits.maxEventBytes;
+      /** A track message of `size` bytes as sent (compact JSON), `extrasBytes` of them in its integrations. */
+      const sized = (size: number, extrasBytes: number) => {
+        const m = { ...messages.track, type: 'track', properties: { pad: '' }, integrations: { note: 'i'.repeat(extrasBytes) } };
+        m.properties.pad = 'x'.repeat(size - Buffer.byteLength(JSON.stringify(m)));
+        expect(Buffer.byteLength(JSON.stringify(m))).toBe(size);
+        return m;
+      };
+      // Before: over the limit, acceptance hung on the server fields (a long User-Agent) and the extras' share.
+      for (const userAgent of ['curl/8', 'Mozilla/5.0 '.repeat(85)]) {
+        for (const [size, extras] of [[limit + 1, 0], [limit + 1, 3000], [limit + 2500, 3000]] as const) {
+          for (const [path, body] of [['/v1/track', sized(size, extras)], ['/v1/batch', { batch: [sized(size, extras)], sentAt: ts }]] as const) {
+            const res = await app.request(path, post(JSON.stringify(body), { 'user-agent': userAgent }));
+            const answer = (await res.json()) as BatchResponse;
+            expect(answer, `${path} ${size} ${extras} ${userAgent.length}`).toMatchObject({ accepted: 0, rejected: 1, results: [{ status: 'rejected', code: 'event_too_large' }] });
+            expect(JSON.stringify(answer.results[0])).toContain(`event is ${size} bytes as sent`);
+          }
+        }
+        const res = await app.request('/v1/batch', post(JSON.stringify({ batch: [sized(limit, 3000)], sentAt: ts }), { 'user-agent': userAgent }));
+        expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
+      }
+      expect(writer.records.get('events-bad')).toHaveLength(12);
+      // Each bad row holds the message with its extras, as it would have been stored.
+      for (const r of writer.records.get('events-bad')!) {
+        const extras = (JSON.parse(decode(r.data).payload as string) as { context: { segment_extra: { integrations: { note: string } } } }).context.segment_extra;
+        expect(extras.integrations.note.length === 0 || extras.integrations.note.length === 3000).toBe(true);
       }
       const stored = writer.records.get('events')!.map((r) => decode(r.data));
       expect(stored).toHaveLength(2);
-      for (const event of stored) {
-        const extra = (event.context as Record<string, unknown>).segment_extra as { dropped: string; bytes: number };
-        expect(extra.dropped).toBe('too_large');
-        // The dropped extras held the integrations and the hashed messageId.
-        expect(extra.bytes).toBeGreaterThan(integrationsBytes);
-        expect(Object.keys(extra).sort()).toEqual(['bytes', 'dropped']);
-        expect(event.properties).toMatchObject({ blob: message.properties.blob });
-      }
-      expect(writer.records.get('events-bad')).toBeUndefined();
-      expect(await droppedCount(app, 'too_large')).toBe(2);
+      for (const event of stored) expect((event.context as Record<string, unknown>).segment_extra).toMatchObject({ integrations: { note: 'i'.repeat(3000) } });
+      expect(await droppedCount(app, 'too_large')).toBe(0);
     });
 
     it('stores a message nesting 31 levels in integrations (deeper than 32 under segment_extra), marked too_deep', async () => {

@@ -123,13 +123,19 @@ describe('envelope versions at the ingest', () => {
     expect(moved!.context).not.toHaveProperty('first_touch');
   });
 
-  it('stores a Segment message rebuilt without its extras (too large with them) as version 2', async () => {
+  it('stores a Segment message rebuilt without its extras (too deep with them) as version 2, and refuses one over the limit as sent', async () => {
     const writer = createMemoryWriter();
     const app = testApp(writer, { maxEventBytes: 32 * 1024, maxBodyBytes: 256 * 1024 });
-    const message = { type: 'track', anonymousId: 'anon-1', event: 'Big', properties: { blob: 'p'.repeat(31 * 1024) }, integrations: { Big: 'i'.repeat(4 * 1024) }, context: { first_touch: campaign } };
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 31; i++) deep = { n: deep };
+    const message = { type: 'track', anonymousId: 'anon-1', event: 'Deep', integrations: deep, context: { first_touch: campaign } };
     const res = await app.request('/v1/batch', post(JSON.stringify({ batch: [message] })));
     expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0 });
     const [record] = stored(writer);
-    expect(record).toMatchObject({ schema_version: 2, context: { first_touch: campaign, segment_extra: { dropped: 'too_large' } } });
+    expect(record).toMatchObject({ schema_version: 2, context: { first_touch: campaign, segment_extra: { dropped: 'too_deep' } } });
+    // 31 KiB of properties and 4 KiB of integrations: over the limit as sent, refused (extras or not).
+    const big = { type: 'track', anonymousId: 'anon-1', event: 'Big', properties: { blob: 'p'.repeat(31 * 1024) }, integrations: { Big: 'i'.repeat(4 * 1024) }, context: { first_touch: campaign } };
+    const refused = await app.request('/v1/batch', post(JSON.stringify({ batch: [big] })));
+    expect(await refused.json()).toMatchObject({ accepted: 0, rejected: 1, results: [{ code: 'event_too_large' }] });
   });
 });

@@ -5,6 +5,7 @@ import { utf8Prefix } from '../utf8-prefix';
 import { capIssues } from '../cap-issues';
 import { capAnswerIssues } from '../cap-answer';
 import { recordMaxBytes } from '../stored-size';
+import { upcastAddedBytes } from '../upcast-size';
 import { withoutExtras, type ExtraDropReason } from './segment-extra';
 
 /** What became of one event; the `outcome` label of `eventline_ingest_events_total`. */
@@ -62,9 +63,13 @@ export interface IngestOptions {
   sentBytes?: readonly number[];
 }
 
-/** The byte bounds one event is held to: `sent` (undefined: measured by the encoder) against `max`, and its stored form against `record`. */
+/**
+ * The byte bounds one event is held to: `sent` (undefined: the encoder's measure less `added`, what
+ * upcasting added) against `max`, and its stored form against `record`.
+ */
 interface SizeBounds {
   sent: number | undefined;
+  added: number;
   max: number;
   record: number;
 }
@@ -95,16 +100,16 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
       // no sent_at for it to unset, and the rebuilt event is not upcast again, so its unset schema_version does
       // not matter): the context is held so that a retry can rebuild the event.
       const context = segmentExtras ? contextOf(event) : undefined;
-      // A version 1 event is measured as sent, before the encoder spends it (its upcast copy shares the context).
-      const sent = sentBytes?.[index] ?? (current.from === SCHEMA_VERSION ? undefined : Buffer.byteLength(JSON.stringify(raw)));
-      checked = checkEvent(event, index, { sent, max: deps.maxEventBytes, record: recordMax }, storedJson, checkDepth);
-      if (!checked.ok && context) {
-        // Rebuilt without its extras, an event within the limit as sent needs only fit the record bound; one
-        // over it is stored only if it then fits the limit with its server fields (the rule before the limit was
-        // measured as sent: a message kept under it by dropping extras still is).
-        const measured = sent ?? checked.sentBytes;
-        const within = measured !== undefined && measured <= deps.maxEventBytes;
-        const bounds: SizeBounds = { sent: 0, max: deps.maxEventBytes, record: within ? recordMax : deps.maxEventBytes };
+      // A version 1 event is measured by the encoder too, less what upcasting added (upcast-size.ts).
+      const sent = sentBytes?.[index];
+      const added = sent === undefined && current.from !== SCHEMA_VERSION ? upcastAddedBytes(raw as Record<string, unknown>, event) : 0;
+      checked = checkEvent(event, index, { sent, added, max: deps.maxEventBytes, record: recordMax }, storedJson, checkDepth);
+      const over = !checked.ok && checked.code === 'event_too_large' && (sent ?? checked.sentBytes ?? 0) > deps.maxEventBytes;
+      if (!checked.ok && context && !over) {
+        // The limit applies to the message as sent, which dropping its extras does not change: a message over
+        // it is refused whatever the server adds or the extras' share (as Segment answers 400 past 32 KB); the
+        // retry only helps one within it whose stored form is over the record bound (or too deep, unstorable).
+        const bounds: SizeBounds = { sent: sent ?? checked.sentBytes, added: 0, max: deps.maxEventBytes, record: recordMax };
         checked = retryWithoutExtras(event, context, checked, (rebuilt) => checkEvent(rebuilt, index, bounds, storedJson, checkDepth), deps.extrasDropped);
       }
     }
@@ -165,7 +170,7 @@ function checkEvent(raw: Record<string, unknown>, index: number, bounds: SizeBou
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
   const { json, bytes, sentBytes: measured } = storedJson(result.value);
-  const sentBytes = bounds.sent ?? measured;
+  const sentBytes = bounds.sent ?? measured - bounds.added;
   // U+0000 or a lone surrogate would stop the PostgreSQL sink downstream; the JSON text says in tens of
   // ns whether to look (in the stored form: the encoder has spent the event object).
   const unstorable = mayHoldUnstorableText(json) ? findUnstorableText(JSON.parse(json), prefix) : undefined;

@@ -25,15 +25,21 @@ export interface ExtraInput {
   contextLeft: Fields;
   /** The batch body's own leftovers (Segment's batch-wide `integrations`, …), kept as `batch`. */
   batchFields?: Fields;
+  /**
+   * The message's own `context` when it is not an object (a string, a number, an array): not mapped, kept as
+   * sent under `context` (under `context_sent` when the batch's shared context left keys there too).
+   */
+  unmappedContext?: unknown;
 }
 
-export function segmentExtra({ message, used, kept = {}, sentAt, contextLeft, batchFields }: ExtraInput): Fields | undefined {
+export function segmentExtra({ message, used, kept = {}, sentAt, contextLeft, batchFields, unmappedContext }: ExtraInput): Fields | undefined {
   // fromEntries defines the keys: `extra[key] = value` with a client's key `__proto__` would set the prototype, dropping the field.
   const extra: Fields = Object.fromEntries([
     ...Object.entries(kept),
     ...Object.entries(message).filter(([key, value]) => !MAPPED.has(key) && !used.has(key) && !Object.hasOwn(kept, key) && value !== undefined && !(key === 'sentAt' && value === sentAt)),
   ]);
   if (Object.keys(contextLeft).length > 0) extra.context = contextLeft;
+  if (unmappedContext !== undefined) extra[extra.context === undefined ? 'context' : 'context_sent'] = unmappedContext;
   if (batchFields) extra.batch = batchFields;
   return Object.keys(extra).length > 0 ? extra : undefined;
 }

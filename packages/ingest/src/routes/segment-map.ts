@@ -60,8 +60,13 @@ export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => 
     const issues = segmentRuleIssues(m, pathOf(i));
     if (issues.length > 0) refused.set(i, issues);
     const merged = { ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } };
-    sentBytes[i] = Buffer.byteLength(JSON.stringify(sharesContext ? merged : m));
-    return segmentToEvent(merged, i, sentAt, batchFields);
+    // A writeKey is never stored, so it is not counted either (as on /v1/<type> and at the batch's level).
+    const measured: Message = sharesContext ? merged : m.writeKey !== undefined ? { ...m } : m;
+    if (m.writeKey !== undefined) measured.writeKey = undefined;
+    sentBytes[i] = Buffer.byteLength(JSON.stringify(measured));
+    // A context that is not an object is not mapped: kept as sent in segment_extra.context.
+    const unmapped = m.context === undefined || m.context === null || isObject(m.context) ? undefined : m.context;
+    return segmentToEvent(merged, i, sentAt, batchFields, unmapped);
   });
   return { events, sentAt, refused, sentBytes };
 }
@@ -130,7 +135,7 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
  * A timestamp without an offset is not read (its zone is unknown) and a name or id over our limits is
  * stored fitted (segment-fit.ts): either way the value as sent is kept in segment_extra under its field.
  */
-export function segmentToEvent(message: Message, seq: number, sentAt: string, batchFields?: Record<string, unknown>): Record<string, unknown> {
+export function segmentToEvent(message: Message, seq: number, sentAt: string, batchFields?: Record<string, unknown>, unmappedContext?: unknown): Record<string, unknown> {
   const m = withoutNulls(message);
   const used = new Set<string>();
   const kept: Record<string, unknown> = {};
@@ -168,7 +173,7 @@ export function segmentToEvent(message: Message, seq: number, sentAt: string, ba
     group_id: fit('groupId', str(m.groupId), LIMITS.idMax) ?? m.groupId,
   };
   const { context, left } = mapContext(isObject(m.context) ? m.context : {});
-  const extra = segmentExtra({ message: m, used, kept, sentAt, contextLeft: left, batchFields });
+  const extra = segmentExtra({ message: m, used, kept, sentAt, contextLeft: left, batchFields, unmappedContext });
   // The current envelope version: the context is mapped into the current schema's slots (segment-context.ts),
   // so the event needs no upcasting (which would copy it) and is stored as what it is.
   const out: Record<string, unknown> = {
