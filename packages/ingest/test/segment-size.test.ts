@@ -69,6 +69,21 @@ describe('what the limit is measured on, for Segment messages', () => {
     expect(await answerOf(app, '/v1/batch', { batch: [message] })).toMatchObject({ accepted: 1 });
   });
 
+  it("counts a context that is no object as sent when the batch has a shared context: over the limit it is refused, not stored without it", async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer, { maxEventBytes: LIMIT, maxBodyBytes: 256 * 1024 });
+    const shared = { locale: 'en-US' };
+    const message = { ...track, context: 'c'.repeat(LIMIT) };
+    const sent = Buffer.byteLength(JSON.stringify({ ...message, context: shared })) + Buffer.byteLength(JSON.stringify(message.context));
+    const answer = await answerOf(app, '/v1/batch', { batch: [message], context: shared });
+    expect(answer).toMatchObject({ accepted: 0, rejected: 1, results: [{ code: 'event_too_large', issues: [{ message: `event is ${sent} bytes as sent (compact JSON), over the ${LIMIT}-byte limit` }] }] });
+    expect(writer.records.get('events') ?? []).toHaveLength(0);
+    // A small one is stored, kept as sent.
+    expect(await answerOf(app, '/v1/batch', { batch: [{ ...track, context: 'web' }], context: shared })).toMatchObject({ accepted: 1 });
+    const stored = decode(writer.records.get('events')![0]!.data) as { context: { segment_extra?: { context?: unknown } } };
+    expect(stored.context.segment_extra?.context).toBe('web');
+  });
+
   it('does not count a writeKey, which is never stored: in a /v1/<type> body or inside a batch message', async () => {
     const writer = createMemoryWriter();
     const app = testApp(writer, { maxEventBytes: LIMIT, maxBodyBytes: 256 * 1024 });

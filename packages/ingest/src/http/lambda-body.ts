@@ -6,7 +6,7 @@ import { headerOf, type LambdaFrontEnd } from './lambda-event';
  * What a Lambda event's body is, judged from its bytes (not from `isBase64Encoded` or the front end),
  * when it comes with a Content-Encoding other than identity:
  * - `compressed`: the compressed bytes as sent (gzip's magic 1f 8b, base64-encoded): inflated as usual;
- * - `decoded`: plain JSON text despite the header: the front end inflated it and kept the header. AWS
+ * - `decoded`: plain JSON text despite a gzip, x-gzip or deflate header: the front end inflated it and kept the header. AWS
  *   documents this for API Gateway ("it attempts to decompress the payload with the specified content
  *   coding. If the decompression is successful, it dispatches the request to the integration endpoint",
  *   api-gateway-make-request-with-compressed-payload), and the body then arrives as text with
@@ -26,11 +26,21 @@ export function lambdaBodyOf(event: LambdaEvent, frontEnd: LambdaFrontEnd): Lamb
   const base64 = (event as { isBase64Encoded?: unknown }).isBase64Encoded === true;
   const head = base64 ? Buffer.from(body.slice(0, 64), 'base64') : Buffer.from(body.slice(0, 16), 'utf8');
   if (head[0] === 0x1f && head[1] === 0x8b) return { kind: 'compressed' };
-  if (startsAsJson(head)) return { kind: 'decoded' };
+  if (inflatedByFrontEnd(encoding) && startsAsJson(head)) return { kind: 'decoded' };
   // A text body starting with gzip's first byte: the second (8b) is no UTF-8 and was replaced (EF BF BD).
   if (!base64 && head[0] === 0x1f) return { kind: 'altered', error: alteredError(encoding, event, frontEnd) };
   return undefined;
 }
+
+/**
+ * The codings a front end may have inflated before invoking: API Gateway's (deflate, gzip; its
+ * api-gateway-enable-compression page lists these and identity) and x-gzip, gzip's alias. Under any other
+ * (br, zstd, …) a body starting with `{` or `[` is only compressed bytes that happen to (brotli output
+ * can start with 0x5b): read as JSON it was answered 400, which the SDK does not resend; left to the app,
+ * it is answered 415 `unsupported_encoding`, on which the SDK resends plain JSON.
+ */
+const INFLATED_BY_FRONT_END: ReadonlySet<string> = new Set(['gzip', 'x-gzip', 'deflate']);
+const inflatedByFrontEnd = (encoding: string): boolean => INFLATED_BY_FRONT_END.has(encoding.toLowerCase());
 
 /** JSON text as the ingest takes it: an object or an array, after optional whitespace. */
 function startsAsJson(head: Uint8Array): boolean {

@@ -39,7 +39,8 @@ export interface MappedSegmentBatch {
   refused: Map<number, Issue[]>;
   /**
    * Each message's size as sent, in UTF-8 bytes of its compact JSON, with the batch's shared `context`
-   * merged into its own (what its event is made from): INGEST_MAX_EVENT_BYTES applies to it (stored-size.ts).
+   * merged into its own (what its event is made from; a context that is no object counted as sent):
+   * INGEST_MAX_EVENT_BYTES applies to it (stored-size.ts).
    */
   sentBytes: number[];
 }
@@ -63,9 +64,11 @@ export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => 
     // A writeKey is never stored, so it is not counted either (as on /v1/<type> and at the batch's level).
     const measured: Message = sharesContext ? merged : m.writeKey !== undefined ? { ...m } : m;
     if (m.writeKey !== undefined) measured.writeKey = undefined;
-    sentBytes[i] = Buffer.byteLength(JSON.stringify(measured));
     // A context that is not an object is not mapped: kept as sent in segment_extra.context.
     const unmapped = m.context === undefined || m.context === null || isObject(m.context) ? undefined : m.context;
+    // `merged` holds only the shared context in its place, so such a context is counted as sent on its own.
+    const unmappedBytes = sharesContext && unmapped !== undefined ? Buffer.byteLength(JSON.stringify(unmapped)) : 0;
+    sentBytes[i] = Buffer.byteLength(JSON.stringify(measured)) + unmappedBytes;
     return segmentToEvent(merged, i, sentAt, batchFields, unmapped);
   });
   return { events, sentAt, refused, sentBytes };
