@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileCheckpointStore } from '../src';
@@ -144,6 +144,36 @@ describe('file checkpoint store', () => {
     await writeFile(path, backup);
     await rm(`${path}.bak`);
     expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '100', ended: false }]]));
+  });
+
+  it('advances the save counter only when both files were written: failed saves leave a start the newest state, not a refusal', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '100', ended: false });
+    // The main file cannot be written (as EPERM on an immutable file, or ENOSPC, would): a folder in its
+    // place makes the rename fail. Each save writes the copy, then fails on the main file.
+    await rename(path, join(dir, 'kept.json'));
+    await mkdir(path);
+    await expect(store.save('shardId-000000000000', { sequenceNumber: '300', ended: false, pendingThrough: '500' })).rejects.toThrow();
+    await expect(store.save('shardId-000000000000', { sequenceNumber: '500', ended: false })).rejects.toThrow();
+    // Both attempts wrote the number after the last whole save: the gap stays one.
+    expect(JSON.parse(await readFile(`${path}.bak`, 'utf8'))).toMatchObject({ save: 2 });
+    // The cause fixed, the process stops (or crashes) before another save; the next start reads the copy.
+    await rmdir(path);
+    await rename(join(dir, 'kept.json'), path);
+    const logs: string[] = [];
+    const restarted = createFileCheckpointStore(path, 'events', { log: (_level, msg) => void logs.push(msg) });
+    expect(await restarted.load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '500', ended: false }]]));
+    expect(logs).toEqual(['checkpoint file older than its copy (a crash cut its last save, or the disk lost or reordered a write); read from its copy']);
+    // A retry in the same process that succeeds writes that number to both files.
+    await store.save('shardId-000000000000', { sequenceNumber: '700', ended: false });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 2 });
+    expect(JSON.parse(await readFile(`${path}.bak`, 'utf8'))).toMatchObject({ save: 2 });
+    // Same number on both files: the main file is read.
+    await writeFile(`${path}.bak`, JSON.stringify({ ...JSON.parse(await readFile(path, 'utf8')), shards: {} }));
+    expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '700', ended: false }]]));
   });
 
   it('treats a main file moved away as a fresh start and removes its copy, so a save cut later cannot resume the old positions', async () => {

@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level';
-import { readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSeenIndex } from '../src';
@@ -99,9 +99,30 @@ describe('seen index (LevelDB)', () => {
     await writeFile(join(dir, '2025.log'), 'an application log\n');
     await writeFile(join(dir, 'notes.txt'), 'notes\n');
     await expect(openSeenIndex({ dir })).rejects.toThrow(
-      `DEDUPE_DIR ${dir} holds files that are not a LevelDB seen index's (2025.log, notes.txt) and no LevelDB CURRENT file: neither opened nor repaired. Give the seen index a folder of its own (absent or empty)`,
+      `DEDUPE_DIR ${dir} holds files that are not a LevelDB seen index's (2025.log, notes.txt) and no LevelDB CURRENT file: neither opened nor repaired. Give the seen index a folder of its own (absent, empty, or a fresh mount point)`,
     );
     expect((await readdir(dir)).sort()).toEqual(['2025.log', 'notes.txt']);
+  });
+
+  it('opens a folder that is a mount point (lost+found, dot-files) as a new seen index, leaving those entries as they are', async () => {
+    const dir = await dirs.make();
+    await mkdir(join(dir, 'lost+found'));
+    await writeFile(join(dir, '.DS_Store'), 'finder\n');
+    const first = await openSeenIndex({ dir });
+    await first.claim('shard-0', [ev('a', '1')]);
+    await first.close();
+    const second = await openSeenIndex({ dir });
+    try {
+      expect(await second.claim('shard-0', [ev('a', '2')])).toEqual(new Set(['a']));
+    } finally {
+      await second.close();
+    }
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(['lost+found', '.DS_Store', 'CURRENT']));
+    // Next to a file that is not LevelDB's they are not named: only that file is.
+    const other = await dirs.make();
+    await mkdir(join(other, 'lost+found'));
+    await writeFile(join(other, 'notes.txt'), 'notes\n');
+    await expect(openSeenIndex({ dir: other })).rejects.toThrow(`DEDUPE_DIR ${other} holds files that are not a LevelDB seen index's (notes.txt) and no LevelDB CURRENT file`);
   });
 
   it('concurrent claims of one id from two shards: exactly one wins', async () => {

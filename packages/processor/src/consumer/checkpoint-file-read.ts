@@ -39,12 +39,15 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  * so a run that ends before its first save (Kinesis unreachable, SIGTERM) leaves a start the same two
  * whole files, never "main absent, no temp file" (moved away: a fresh start, a whole replay).
  *
- * Two whole files, the copy newer: a crash leaves the main file exactly one save behind (n-1, n). A
+ * Two whole files, the copy newer: a crash leaves the main file exactly one save behind (n-1, n).
+ * The counter advances only when both files of a save were written (a retry after a failed save
+ * writes the same number again), so failed saves followed by a crash leave that same gap of one. A
  * bigger gap, or a main file without a counter (save 0: an earlier release's, or a backup from before
  * the copy existed), is a restore of the main file alone (or a copy of it next to another run's copy):
- * reading the copy would skip the records between the two, reading the main file could be a crash's
- * n-1 of a double fault (a failed save, then a crash cutting the retry), so the start refuses, naming
- * both. A main file newer than its copy is read (an operator's restore of the main file).
+ * reading the copy would skip the records between the two, so the start refuses, naming both. Two
+ * files with the same number are read from the main file (a failed attempt's copy and its retry's
+ * may differ; the main file is at worst the older: a replay). A main file newer than its copy is read
+ * (an operator's restore of the main file).
  *
  * A main file that is absent with no temp file of its own next to it was moved away by an operator: a
  * fresh start, and its copy (of the moved file) is removed, so that a later crash cannot make a start
@@ -108,7 +111,7 @@ function restoredAloneMessage(path: string, backup: string, main: CheckpointFile
     `checkpoint file ${path} (${mainSave}) is older than its copy ${backup} (save ${saveOf(copy)}) by more than the one save a crash can cut: ` +
     'the checkpoint file alone restored from a backup, or brought next to another run\'s copy? Neither is read (the copy would skip the records between the two). ' +
     `If you restored ${path} (and the lake to the same point): remove ${backup}, or restore it from the same backup, and start again. ` +
-    `If nothing was restored (a crash cut a save that followed a failed one, or the first save after an upgrade from a release without the counter): replace ${path} with ${backup} and start again`
+    `If nothing was restored (the first save after an upgrade from a release without the counter): replace ${path} with ${backup} and start again`
   );
 }
 

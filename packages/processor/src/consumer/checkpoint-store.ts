@@ -36,12 +36,13 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
   const current = new Map<string, ShardCheckpoint & { updatedAt: string }>();
   const backup = backupPath(path);
   let loaded = false;
-  let saves = 0;
+  /** The counter of the last save whose two files were both written. */
+  let committed = 0;
   let queue: Promise<void> = Promise.resolve();
 
   async function load(): Promise<Map<string, ShardCheckpoint>> {
     const file = await readCheckpoints(path, streamName, options.log);
-    saves = file ? saveOf(file) : 0;
+    committed = file ? saveOf(file) : 0;
     current.clear();
     for (const [shardId, entry] of Object.entries(file?.shards ?? {})) {
       current.set(shardId, {
@@ -60,13 +61,18 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
     const write = queue.then(async () => {
       const { pendingThrough, ...rest } = checkpoint;
       current.set(shardId, { ...rest, ...(pendingThrough ? { pendingThrough } : {}), updatedAt: new Date().toISOString() });
-      // Counted per attempt: a save retried after a failed one never writes the same counter twice.
-      saves += 1;
-      const bytes = Buffer.from(JSON.stringify(serialize(streamName, saves, current), null, 2) + '\n');
+      // Each attempt writes committed + 1, and the counter moves on only once both files are written:
+      // failed saves (ENOSPC, EPERM on the main file) retried, then a crash between the two writes,
+      // still leave the main file at most one save behind its copy — the gap a start reads through.
+      // A retry may write the number a failed attempt already wrote; of two files with one number
+      // the main file is read (at worst the older state: a replay, nothing skipped).
+      const save = committed + 1;
+      const bytes = Buffer.from(JSON.stringify(serialize(streamName, save, current), null, 2) + '\n');
       // The copy first, then the main file: a crash cuts at most one of them, and a main file cut
       // mid-rename (absent, its temp file left) is then told from one moved away by that temp file.
       await writeFileAtomic(backup, bytes);
       await writeFileAtomic(path, bytes);
+      committed = save;
     });
     // The caller gets this save's error through `write`; the queue itself moves on to the next save.
     queue = write.then(

@@ -138,11 +138,11 @@ async function openOrRepair(dir: string, log: Logger | undefined): Promise<Class
   const names = await folderNames(dir);
   if (names && !names.includes('CURRENT')) {
     // Not a seen index: RepairDB would move its files to lost/, an open would add LevelDB's next to them.
-    const foreign = names.filter((name) => !isLevelDbName(name));
+    const foreign = names.filter((name) => !isLevelDbName(name) && !isMountPointEntry(name));
     if (foreign.length > 0) {
       throw new Error(
         `DEDUPE_DIR ${dir} holds files that are not a LevelDB seen index's (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}) and no LevelDB CURRENT file: ` +
-          'neither opened nor repaired. Give the seen index a folder of its own (absent or empty)',
+          'neither opened nor repaired. Give the seen index a folder of its own (absent, empty, or a fresh mount point)',
       );
     }
     // Without CURRENT, LevelDB's open (createIfMissing) makes a new empty database in the folder and
@@ -192,6 +192,15 @@ function isLevelDbData(name: string): boolean {
 /** Every name LevelDB (and its RepairDB, which archives into `lost/`) makes in its folder. */
 function isLevelDbName(name: string): boolean {
   return isLevelDbData(name) || /^\d{6,}\.dbtmp$/.test(name) || ['CURRENT', 'LOCK', 'LOG', 'LOG.old', 'lost'].includes(name);
+}
+
+/**
+ * What a folder holds without anyone putting it there: `lost+found` at the root of an ext4 volume (a
+ * Kubernetes PersistentVolume, a mounted disk) and dot-files (`.DS_Store`, `.snapshot`). LevelDB and
+ * its RepairDB never read or move them (their names are none of LevelDB's).
+ */
+function isMountPointEntry(name: string): boolean {
+  return name === 'lost+found' || name.startsWith('.');
 }
 
 /** classic-level wraps LevelDB's own text ("Corruption: …", "IO error: …") in "Database failed to open". */
