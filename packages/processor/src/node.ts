@@ -49,7 +49,6 @@ async function main(): Promise<void> {
     throw error;
   }
   observability.started();
-  process.stdout.write(JSON.stringify(readyLine(env, observability.metricsUrl)) + '\n');
 
   const shutdown = (signal: string): void => {
     stderrLogger('info', 'stopping', { signal });
@@ -88,6 +87,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Ready only once the handlers are in place: a supervisor (or a test) that signals on this line
+  // would otherwise kill the process by the default action, before its final flush.
+  process.stdout.write(JSON.stringify(readyLine(env, observability.metricsUrl)) + '\n');
 }
 
 async function start(
