@@ -207,58 +207,52 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
     expect(await ids()).toEqual([...before, ...sent].sort());
   });
 
-  it('after a crash between write and checkpoint, the replay rewrites the same files', async () => {
+  /**
+   * Six records written to files by a consumer that crashes before its checkpoint, then six more
+   * while it is "down" (a naive replay would flush old and new together under new names).
+   */
+  const crashBetweenWriteAndCheckpoint = async (): Promise<{ before: string[]; first: string[]; second: string[] }> => {
     const before = await ids();
     const first = await put(6);
     const sink = crashAfterWrite(createFolderSink(lakeDir));
     const crashing = await startConsumer({ kinesis: emulatorKinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, sink, logger: () => undefined });
     await waitFor('files written by the crashing consumer', () => crashing.stats().recordsRead >= 6 && sink.writes >= 2);
-    // More records arrive while it is "down": a naive replay would flush old and new together under new names.
     const second = await put(6);
     await expect(crashing.stop()).rejects.toThrow(/unflushed records/);
-    expect(await ids()).toEqual([...before, ...first].sort());
-
+    return { before, first, second };
+  };
+  const recoverTwelveRows = async (): Promise<void> => {
     const recovered = await consumer();
     try {
       await waitFor('12 rows delivered after recovery', () => recovered.stats().rowsDelivered >= 12);
     } finally {
       await recovered.stop();
     }
+  };
+
+  it('after a crash between write and checkpoint, the replay rewrites the same files', async () => {
+    const { before, first, second } = await crashBetweenWriteAndCheckpoint();
+    expect(await ids()).toEqual([...before, ...first].sort());
+
+    await recoverTwelveRows();
     expect(await ids()).toEqual([...before, ...first, ...second].sort());
   });
 
   it('a checkpoint file a crash cut (a file system without atomic rename) is read from its copy: the pending range replays into the same files', async () => {
-    const before = await ids();
-    const first = await put(6);
-    const sink = crashAfterWrite(createFolderSink(lakeDir));
-    const crashing = await startConsumer({ kinesis: emulatorKinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, sink, logger: () => undefined });
-    await waitFor('files written by the crashing consumer', () => crashing.stats().recordsRead >= 6 && sink.writes >= 2);
-    const second = await put(6);
-    await expect(crashing.stop()).rejects.toThrow(/unflushed records/);
+    const { before, first, second } = await crashBetweenWriteAndCheckpoint();
     // The crash cut the checkpoint file's last write in half.
     const whole = await readFile(checkpointFile, 'utf8');
     expect(whole).toContain('"pending_through": "');
     await writeFile(checkpointFile, whole.slice(0, Math.floor(whole.length / 2)));
 
-    const recovered = await consumer();
-    try {
-      await waitFor('12 rows delivered after recovery', () => recovered.stats().rowsDelivered >= 12);
-    } finally {
-      await recovered.stop();
-    }
+    await recoverTwelveRows();
     // Each event once: the announced range was replayed into the files of the same names.
     expect(await ids()).toEqual([...before, ...first, ...second].sort());
     expect(logs).toContainEqual({ level: 'warn', msg: 'checkpoint file damaged (a crash cut its last write); read from its copy' });
   });
 
   it('a checkpoint file a crash left absent mid-rename (unlinked, its temp file not yet renamed) is read from its copy: no replay of the whole stream', async () => {
-    const before = await ids();
-    const first = await put(6);
-    const sink = crashAfterWrite(createFolderSink(lakeDir));
-    const crashing = await startConsumer({ kinesis: emulatorKinesisClientConfig(kinesis.endpoint), streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, sink, logger: () => undefined });
-    await waitFor('files written by the crashing consumer', () => crashing.stats().recordsRead >= 6 && sink.writes >= 2);
-    const second = await put(6);
-    await expect(crashing.stop()).rejects.toThrow(/unflushed records/);
+    const { before, first, second } = await crashBetweenWriteAndCheckpoint();
     // A rename that unlinks the target first, cut before it renamed: the file is gone, its temp file left.
     await rename(checkpointFile, join(dirname(checkpointFile), `.${basename(checkpointFile)}.tmp-4242-0badc0de`));
     // The first restart reads the copy, then fails before its first save (Kinesis unreachable at
@@ -269,12 +263,7 @@ describe.each(KINESIS_ENGINES)('consumer against %s', (engine) => {
       startConsumer({ kinesis: { ...emulatorKinesisClientConfig(unreachable), maxAttempts: 1 }, streamName: STREAM, lakeDir, checkpointFile, maxAgeMs: 500, pollIntervalMs: 100, logger }),
     ).rejects.toThrow(/cannot list shards/);
 
-    const recovered = await consumer();
-    try {
-      await waitFor('12 rows delivered after recovery', () => recovered.stats().rowsDelivered >= 12);
-    } finally {
-      await recovered.stop();
-    }
+    await recoverTwelveRows();
     // Each event once: read from the shard's start, every earlier record would be in the lake twice.
     expect(await ids()).toEqual([...before, ...first, ...second].sort());
     expect(logs).toContainEqual({ level: 'warn', msg: 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy' });
