@@ -147,7 +147,7 @@ export function saveOf(file: CheckpointFile): number {
   return file.save ?? 0;
 }
 
-export const DAMAGED_ADVICE =
+const DAMAGED_ADVICE =
   'Restore it from a backup, or move it and its copy (.bak) away to read every shard from its start: records still in the stream are then written again, ' +
   'in files of other names (duplicates in the lake; PostgreSQL stays exact)';
 

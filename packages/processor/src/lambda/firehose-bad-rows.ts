@@ -2,7 +2,7 @@ import { toLakeBadRow } from '../core/ingest-bad-row';
 import { badRowContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from './aws-events';
-import { OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
+import { fitsResponse, OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
 
 /**
  * A Firehose delivery stream reading the ingest's bad-rows stream: every record comes back `Ok` as the
@@ -33,8 +33,10 @@ export function transformIngestBadRows(event: FirehoseTransformationEvent, now: 
       metadata: { partitionKeys: { error_type: badRow.error_type, event_date: badRowContext(badRow).timestamp.toISOString().slice(0, 10) } },
     };
   });
-  const failedOutputs = event.records.map(processingFailed);
   const bytes = records.map(outputBytes);
+  // The failed answers are built only for a batch that does not fit.
+  if (fitsResponse(bytes)) return { records };
+  const failedOutputs = event.records.map(processingFailed);
   const failed = overBudget(bytes, failedOutputs.map(outputBytes));
   if (failed.size === 0) return { records };
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, records.length, bytes.reduce((sum, b) => sum + b, 0)));

@@ -30,9 +30,15 @@ export function outputBytes(output: Output): number {
  * the records' raw data (firehose-response-budget.test.ts; small events answer the most per byte): a buffer hint of 3 MB (3 MiB of data) passes 6 MB and ~23 % of records failed; 2 MB
  * (~4.1 MB answered) and the default 1 MB fit.
  */
+const ENVELOPE_BYTES = '{"records":[]}'.length;
+
+/** Whether answers of these sizes fit in one response as they are (nothing to fail for size). */
+export function fitsResponse(bytes: readonly number[], maxBytes = FIREHOSE_RESPONSE_MAX_BYTES): boolean {
+  return ENVELOPE_BYTES + bytes.reduce((sum, b) => sum + b, 0) <= maxBytes;
+}
+
 export function overBudget(bytes: readonly number[], failedBytes: readonly number[], maxBytes = FIREHOSE_RESPONSE_MAX_BYTES): Set<number> {
-  const envelope = '{"records":[]}'.length;
-  let total = envelope + bytes.reduce((sum, b) => sum + b, 0);
+  let total = ENVELOPE_BYTES + bytes.reduce((sum, b) => sum + b, 0);
   const failed = new Set<number>();
   for (let i = bytes.length - 1; i >= 0 && total > maxBytes; i--) {
     if (bytes[i]! <= failedBytes[i]!) continue;

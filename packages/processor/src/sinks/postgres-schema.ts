@@ -56,10 +56,10 @@ export function createTableSql(t: PgTable): string[] {
   ];
 }
 
-/** The index on (app_id, received_at): made once the table has its catalog columns. */
 /** The (app_id, received_at) index's name, as created and as looked up at start. */
 const indexName = (t: PgTable): string => `${t.table}_app_received_idx`;
 
+/** The index on (app_id, received_at): made once the table has its catalog columns. */
 export function createIndexSql(t: PgTable): string {
   return `CREATE INDEX IF NOT EXISTS "${indexName(t)}" ON ${qualified(t)} ("app_id", "received_at")`;
 }
