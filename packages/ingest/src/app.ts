@@ -121,7 +121,7 @@ export function createApp(deps: AppDeps) {
     }
     if (error instanceof DeploymentError) {
       logAltered(error);
-      return rejectRequest(c, 415, 'unsupported_encoding', `${error.message}; send the body uncompressed`);
+      return rejectRequest(c, error.status, 'unsupported_encoding', `${error.message}; send the body uncompressed`);
     }
     log({ level: 'error', msg: 'unhandled error', error: String(error), request_id: c.get('requestId') });
     return rejectRequest(c, 500, 'internal_error', 'internal error; retry later');

@@ -1,4 +1,5 @@
 import { USER_AGENT_MAX_BYTES } from './enrich';
+import { ADDED_VERSION_BYTES, RENAME_BYTES } from './upcast-size';
 
 /**
  * What the per-event limit (INGEST_MAX_EVENT_BYTES) is measured on, and the bound on what is stored.
@@ -29,12 +30,12 @@ const IP_MAX = 45;
  * (what a client sent in `context.server` or `context.ip` is dropped, never added). 1,457 bytes.
  */
 export const SERVER_FIELDS_MAX_BYTES =
-  '"schema_version":2,'.length +
+  ADDED_VERSION_BYTES +
   '"sent_at":"",'.length + DATE_TIME_MAX +
   '"received_at":"",'.length + ISO_MAX +
   '"app_id":"",'.length + APP_ID_MAX +
   ',"server":{"request_id":"","derived_ts":"","ip":"","user_agent":""}'.length + REQUEST_ID + ISO_MAX + IP_MAX + USER_AGENT_MAX_BYTES +
-  'legacy_'.length;
+  RENAME_BYTES;
 
 /**
  * How far a stored record may exceed INGEST_MAX_EVENT_BYTES: the server fields, and for a mapped Segment

@@ -1,9 +1,9 @@
 import { LEGACY_FIRST_TOUCH, SCHEMA_VERSION } from '@eventline/schemas';
 
 /** `"schema_version":2,`: what upcasting adds to an event that stated no version. */
-const ADDED_VERSION_BYTES = `"schema_version":${SCHEMA_VERSION},`.length;
+export const ADDED_VERSION_BYTES = `"schema_version":${SCHEMA_VERSION},`.length;
 /** `legacy_` in front of a moved `first_touch` key. */
-const RENAME_BYTES = LEGACY_FIRST_TOUCH.length - 'first_touch'.length;
+export const RENAME_BYTES = LEGACY_FIRST_TOUCH.length - 'first_touch'.length;
 
 /**
  * How many bytes of compact JSON upcasting a version 1 event to the current one added (`upcast` shares

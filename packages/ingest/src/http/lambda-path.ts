@@ -17,10 +17,11 @@ import type { LambdaEvent } from 'hono/aws-lambda';
  */
 export function withRoutedPath<L extends LambdaEvent>(event: L, basePath: string | undefined): L {
   if ('rawPath' in event && typeof event.rawPath === 'string') {
-    const rawPath = routedPath(event.rawPath, stageOf(event), basePath);
+    const stage = stageOf(event);
+    const rawPath = routedPath(event.rawPath, stage, basePath);
     if (rawPath === event.rawPath) return event;
     const http = event.requestContext.http as { path?: unknown } | undefined;
-    const path = typeof http?.path === 'string' ? routedPath(http.path, stageOf(event), basePath) : http?.path;
+    const path = typeof http?.path === 'string' ? routedPath(http.path, stage, basePath) : http?.path;
     return { ...event, rawPath, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, path } } };
   }
   if ('path' in event && typeof event.path === 'string') {
