@@ -78,8 +78,8 @@ export function createPageWide(make: (config: ClientConfig) => CoreClient): { ap
   const api = () => (isServer() ? (server ??= createServerApi()) : (own ?? sharedOne().api));
 
   function init(config: ClientConfig): Client {
-    if (isServer()) return api().init(config);
-    if (own || joined) return api().init(config); // this copy's second init(): its first client
+    // On a server the no-op; on this copy's second init(), its first client.
+    if (isServer() || own || joined) return api().init(config);
     const one = sharedOne();
     const owner = ownerOf(config);
     if (one.owner === undefined || one.owner === owner) {

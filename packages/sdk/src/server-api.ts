@@ -45,7 +45,7 @@ let warned = false;
  * otherwise); not at init() or createEventline(): the SSR pattern of the README (a client made at a
  * module's top, events tracked in handlers that only run in the browser) stays quiet.
  */
-export function warnOnServer(): void {
+function warnOnServer(): void {
   if (warned) return;
   warned = true;
   console.warn(
