@@ -1,4 +1,5 @@
 import { checkAwsRegion, checkEndpointUrl, checkStreamName, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
+import { answerBoundProblems } from './answer-bound';
 import { checkListenHost, readBasePath, readSwitch } from './config-forms';
 import type { IpMode } from './http/client-ip';
 import { MAX_EVENT_BYTES_CEILING } from './stored-size';
@@ -119,7 +120,8 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     maxDecompressedBytes: int('INGEST_MAX_DECOMPRESSED_BYTES', DEFAULTS.maxDecompressedBytes, 1024),
     maxEventBytes: int('INGEST_MAX_EVENT_BYTES', DEFAULTS.maxEventBytes, 256, MAX_EVENT_BYTES_CEILING),
     maxBatchEvents: int('INGEST_MAX_BATCH_EVENTS', DEFAULTS.maxBatchEvents, 1, 500),
-    maxSegmentBatchEvents: int('INGEST_MAX_SEGMENT_BATCH_EVENTS', DEFAULTS.maxSegmentBatchEvents, 1, 10_000),
+    // Its most is what one answer can list (answer-bound.ts, below), not a range of its own.
+    maxSegmentBatchEvents: int('INGEST_MAX_SEGMENT_BATCH_EVENTS', DEFAULTS.maxSegmentBatchEvents, 1),
     rateLimitPerSecond,
     rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
     clientRateLimitPerSecond,
@@ -143,6 +145,8 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     },
     kinesis: { endpoint, region },
   };
+  // Every event's status must fit one answer within the ALB's 1 MB response (answer-bound.ts).
+  problems.push(...answerBoundProblems(config));
   if (config.maxDecompressedBytes < config.maxBodyBytes) problems.push('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
   if (env.INGEST_MAX_CONNECTIONS && openFileLimit !== undefined && config.maxConnections > openFileLimit - RESERVED_FILES) {
     problems.push(`INGEST_MAX_CONNECTIONS (${config.maxConnections}) must leave ${RESERVED_FILES} of the process's ${openFileLimit} open files (its hard limit, ulimit -Hn: Node raises the soft one to it) for Kinesis and Node: at most ${Math.max(0, openFileLimit - RESERVED_FILES)}, or raise the limit`);

@@ -142,7 +142,7 @@ describe('loadConfig: edge settings', () => {
       const problems = (error as ConfigError).problems.join('\n');
       expect(problems).toContain('INGEST_ALLOWED_ORIGINS');
       expect(problems).toContain('INGEST_MAX_BATCH_EVENTS must be an integer from 1 to 500');
-      expect(problems).toContain('INGEST_MAX_SEGMENT_BATCH_EVENTS must be an integer from 1 to 10000');
+      expect(problems).toContain('INGEST_MAX_SEGMENT_BATCH_EVENTS (10001) is more events than one answer can list');
       expect(problems).toContain('INGEST_IP must be anonymize, full or none');
       expect(problems).toContain('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
     }

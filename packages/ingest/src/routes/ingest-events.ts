@@ -3,7 +3,8 @@ import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
 import { capIssues } from '../cap-issues';
-import { capAnswerIssues } from '../cap-answer';
+import { ANSWERED_EVENT_ID_MAX_UNITS } from '../answer-bound';
+import { capAnswer } from '../cap-answer';
 import { recordMaxBytes } from '../stored-size';
 import { upcastAddedBytes } from '../upcast-size';
 import { withoutExtras, type ExtraDropReason } from './segment-extra';
@@ -24,7 +25,7 @@ export interface BatchResponse {
   rejected: number;
   retry: number;
   results: EventStatus[];
-  /** Present when the answer's issues passed its budget and later rejections were shortened (cap-answer). */
+  /** Present when the answer would have passed its bound (cap-answer.ts) and later rejections' issues were cut. */
   issues_truncated?: true;
 }
 
@@ -133,7 +134,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
   const unwritten = [...outcome.failed.map((i) => good[i]!.index), ...badOutcome.failed.map((i) => bad[i]!.index)];
   for (const index of unwritten) results[index] = { event_id: results[index]!.event_id, status: 'retry', code: 'queue_unavailable' };
 
-  const response = capAnswerIssues(summarize(input.requestId, results));
+  const response = capAnswer(summarize(input.requestId, results));
   const lastError = outcome.lastError ?? badOutcome.lastError;
   if (lastError) deps.log?.({ level: 'warn', msg: 'events not written', request_id: input.requestId, app_id: input.appId, retry: unwritten.length, error: lastError });
   for (const kind of EVENT_OUTCOMES) if (response[kind] > 0) deps.events?.inc({ outcome: kind }, response[kind]);
@@ -235,10 +236,10 @@ function summarize(requestId: string, results: EventStatus[]): BatchResponse {
   return { request_id: requestId, ...counts, results };
 }
 
-/** A rejected event's id as sent, cut at 64 units (it is answered and is its bad row's partition key) without splitting a pair. */
+/** A rejected event's id as sent, cut at 64 units (ANSWERED_EVENT_ID_MAX_UNITS: it is answered and is its bad row's partition key) without splitting a pair. */
 function eventIdOf(raw: unknown): string | null {
   const id = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).event_id : undefined;
-  return typeof id === 'string' ? clipText(id, 64) : null;
+  return typeof id === 'string' ? clipText(id, ANSWERED_EVENT_ID_MAX_UNITS) : null;
 }
 
 /**

@@ -1,0 +1,78 @@
+import { INGEST_REJECTION_CODES } from '@eventline/schemas';
+import type { BatchResponse, EventStatus } from './routes/ingest-events';
+
+/**
+ * The smallest response any documented front end takes: an ALB's Lambda target may answer at most 1 MB of
+ * response JSON (read as 1,000,000 bytes), past which the ALB answers 502 itself; the client resends, and
+ * every bad row is written again. (API Gateway and a function URL take Lambda's 6 MB; the Node server has no limit.)
+ */
+export const FRONT_END_RESPONSE_MAX_BYTES = 1_000_000;
+/**
+ * Kept for the rest of the Lambda response around the answer: status, `isBase64Encoded` and the headers (an
+ * echoed `Origin` at most the ALB's 16 K of one header line, in the multi-value form too).
+ */
+export const RESPONSE_ENVELOPE_BYTES = 32 * 1024;
+/** One answer, all of it (envelope, every event's status, issues), at most this many bytes as carried (`carriedBytes`). */
+export const ANSWER_MAX_BYTES = FRONT_END_RESPONSE_MAX_BYTES - RESPONSE_ENVELOPE_BYTES;
+/**
+ * The bytes JSON text takes as the Lambda response carries it: inside a JSON string, where each `"` and `\`
+ * is escaped. Bounding this bounds the Node server's answer too (its bytes are fewer).
+ */
+export function carriedBytes(json: string): number {
+  return Buffer.byteLength(JSON.stringify(json), 'utf8') - 2;
+}
+
+
+/** An event's id as answered is at most this many UTF-16 units (its first ones, as sent, for a rejected event). */
+export const ANSWERED_EVENT_ID_MAX_UNITS = 64;
+/**
+ * The costliest id an answer can carry for each kind of batch: ours answers a rejected event's id as sent,
+ * and a control character (U+0001) is the longest unit carried (`\u0001`, its `\` escaped once more: 7 bytes);
+ * a mapped Segment message's id is always a UUID the mapping made (segment-map.ts `stableEventId`).
+ */
+const WORST_NATIVE_ID = '\u0001'.repeat(ANSWERED_EVENT_ID_MAX_UNITS);
+const WORST_SEGMENT_ID = '00000000-0000-7000-8000-000000000000';
+
+/**
+ * The most an answer listing `count` events can take with no issues at all: every event's status and code,
+ * each at its longest (`eventId` at its costliest), and the envelope with counts of `count`'s digits.
+ */
+export function statusesMaxBytes(count: number, eventId: string): number {
+  const entries: EventStatus[] = [
+    { event_id: eventId, status: 'accepted' },
+    { event_id: eventId, status: 'retry', code: 'queue_unavailable' },
+    ...INGEST_REJECTION_CODES.map((code): EventStatus => ({ event_id: eventId, status: 'rejected', code, issues: [], issues_truncated: true })),
+  ];
+  const entry = Math.max(...entries.map((e) => carriedBytes(JSON.stringify(e))));
+  const envelope: BatchResponse = { request_id: WORST_SEGMENT_ID, accepted: count, rejected: count, retry: count, results: [], issues_truncated: true };
+  return carriedBytes(JSON.stringify(envelope)) + count * entry + Math.max(0, count - 1);
+}
+
+/** The most events whose statuses alone always fit one answer. */
+function mostThatFit(eventId: string): number {
+  let low = 0;
+  let high = 1_000_000;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (statusesMaxBytes(mid, eventId) <= ANSWER_MAX_BYTES) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/**
+ * Batch sizes under which even the answer's bare statuses (status and code per event, no issues) could pass
+ * ANSWER_MAX_BYTES: no cut could then bring the answer within the ALB's limit without dropping statuses, and
+ * a client reads an event the answer does not mention as accepted. One problem per setting, naming its most.
+ */
+export function answerBoundProblems(limits: { maxBatchEvents: number; maxSegmentBatchEvents: number }): string[] {
+  const settings = [
+    ['INGEST_MAX_BATCH_EVENTS', limits.maxBatchEvents, WORST_NATIVE_ID],
+    ['INGEST_MAX_SEGMENT_BATCH_EVENTS', limits.maxSegmentBatchEvents, WORST_SEGMENT_ID],
+  ] as const;
+  return settings.flatMap(([name, count, id]) => {
+    const bytes = statusesMaxBytes(count, id);
+    if (bytes <= ANSWER_MAX_BYTES) return [];
+    return [`${name} (${count}) is more events than one answer can list: their statuses alone may take ${bytes} bytes, over the ${ANSWER_MAX_BYTES}-byte answer bound (an ALB's 1 MB response limit, less ${RESPONSE_ENVELOPE_BYTES} for its headers); at most ${mostThatFit(id)}`];
+  });
+}
