@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
@@ -9,6 +10,11 @@ export interface CheckpointFile {
   stream: string;
   /** Counts saves (1, 2, …): of two whole files, the higher one is the newer. Absent in files of earlier releases (read as 0). */
   save?: number;
+  /**
+   * Written by the first save after loading a file without a counter (an earlier release's): the
+   * SHA-256 (hex) of that file's bytes. It proves a copy with save 1 was saved after that very file.
+   */
+  follows_sha256?: string;
   shards: Record<string, { sequence_number: string | null; ended: boolean; pending_through: string | null; updated_at: string }>;
 }
 
@@ -42,9 +48,12 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  * Two whole files, the copy newer: a crash leaves the main file exactly one save behind (n-1, n).
  * The counter advances only when both files of a save were written (a retry after a failed save
  * writes the same number again), so failed saves followed by a crash leave that same gap of one. A
- * bigger gap, or a main file without a counter (save 0: an earlier release's, or a backup from before
- * the copy existed), is a restore of the main file alone (or a copy of it next to another run's copy):
- * reading the copy would skip the records between the two, so the start refuses, naming both. Two
+ * main file without a counter (save 0: an earlier release's) is one save behind a copy with save 1
+ * only if that copy names the main file's bytes (`follows_sha256`): the first save after an upgrade,
+ * cut. A bigger gap, or a main file without a counter that the copy does not name (a backup from
+ * before the upgrade or before the copy existed), is a restore of the main file alone (or a copy of it
+ * next to another run's copy): reading the copy would skip the records between the two, so the start
+ * refuses, naming both. Two
  * files with the same number are read from the main file (a failed attempt's copy and its retry's
  * may differ; the main file is at worst the older: a replay). A main file newer than its copy is read
  * (an operator's restore of the main file).
@@ -53,35 +62,46 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  * fresh start, and its copy (of the moved file) is removed, so that a later crash cannot make a start
  * read it and skip to the old run's positions.
  */
-export async function readCheckpoints(path: string, streamName: string, log: Logger | undefined): Promise<CheckpointFile | undefined> {
+export async function readCheckpoints(path: string, streamName: string, log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
   const backup = backupPath(path);
   const [main, copy] = [await readState(path, streamName), await readState(backup, streamName)];
   const chosen = await choose(path, backup, main, copy, log);
   // The main file put back before its temp files go: a start that saves nothing must not leave the
   // next one a copy with neither main file nor temp file (read as moved away: a whole replay).
-  if (chosen && copy.kind === 'whole' && chosen === copy.file) await writeFileAtomic(path, Buffer.from(copy.text));
+  if (chosen && copy.kind === 'whole' && chosen === copy) await writeFileAtomic(path, Buffer.from(copy.text));
   await removeLeftoverTempFiles(path);
   return chosen;
 }
 
-async function choose(path: string, backup: string, main: FileState, copy: FileState, log: Logger | undefined): Promise<CheckpointFile | undefined> {
+/** A checkpoint file read whole, with its bytes as text. */
+export interface WholeCheckpoints {
+  file: CheckpointFile;
+  text: string;
+}
+
+/** The hex SHA-256 of a checkpoint file's text, as `follows_sha256` names it. */
+export function checkpointSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function choose(path: string, backup: string, main: FileState, copy: FileState, log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
   if (main.kind === 'whole') {
     if (copy.kind === 'whole' && saveOf(copy.file) > saveOf(main.file)) {
-      if (!crashCut(main.file, copy.file)) throw new Error(restoredAloneMessage(path, backup, main.file, copy.file));
+      if (!crashCut(main, copy.file)) throw new Error(restoredAloneMessage(path, backup, main.file, copy.file));
       log?.('warn', 'checkpoint file older than its copy (a crash cut its last save, or the disk lost or reordered a write); read from its copy', {
         checkpoint_file: path,
         copy: backup,
         file_save: saveOf(main.file),
         copy_save: saveOf(copy.file),
       });
-      return copy.file;
+      return copy;
     }
-    return main.file;
+    return main;
   }
   if (main.kind === 'damaged') {
     if (copy.kind === 'whole') {
       log?.('warn', 'checkpoint file damaged (a crash cut its last write); read from its copy', { checkpoint_file: path, copy: backup, ...errorFields(main.error) });
-      return copy.file;
+      return copy;
     }
     if (copy.kind === 'damaged') {
       throw new Error(`${main.error.message}, and so is its copy ${backup} (${copy.error.message}). ${DAMAGED_ADVICE}`, { cause: main.error });
@@ -91,7 +111,7 @@ async function choose(path: string, backup: string, main: FileState, copy: FileS
   const cutRename = copy.kind === 'whole' ? await cutMainRename(path, copy.file) : undefined;
   if (copy.kind === 'whole' && cutRename) {
     log?.('warn', 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy', { checkpoint_file: path, copy: backup, temp_file: cutRename });
-    return copy.file;
+    return copy;
   }
   if (copy.kind !== 'absent') {
     await rm(backup, { force: true });
@@ -100,18 +120,27 @@ async function choose(path: string, backup: string, main: FileState, copy: FileS
   return undefined;
 }
 
-/** The copy one save ahead of a main file that has a counter: what a crash between the two writes leaves. */
-function crashCut(main: CheckpointFile, copy: CheckpointFile): boolean {
-  return saveOf(main) >= 1 && saveOf(copy) === saveOf(main) + 1;
+/**
+ * The copy one save ahead of the main file: what a crash between the two writes leaves. A main file
+ * without a counter (save 0) counts as one save behind only when the copy names its bytes: the first
+ * save after an upgrade, cut (a backup of the main file alone restored next to it holds other bytes).
+ */
+function crashCut(main: WholeCheckpoints, copy: CheckpointFile): boolean {
+  if (saveOf(copy) !== saveOf(main.file) + 1) return false;
+  return saveOf(main.file) >= 1 || copy.follows_sha256 === checkpointSha256(main.text);
 }
 
 function restoredAloneMessage(path: string, backup: string, main: CheckpointFile, copy: CheckpointFile): string {
   const mainSave = main.save === undefined ? 'no save counter: an earlier release\'s file, or a backup from before the copy existed' : `save ${saveOf(main)}`;
+  const notOneSave =
+    saveOf(main) === 0 && saveOf(copy) === 1
+      ? `is not the file its copy ${backup} (save 1) was saved after (that copy names the file it followed)`
+      : `is older than its copy ${backup} (save ${saveOf(copy)}) by more than the one save a crash can cut`;
   return (
-    `checkpoint file ${path} (${mainSave}) is older than its copy ${backup} (save ${saveOf(copy)}) by more than the one save a crash can cut: ` +
+    `checkpoint file ${path} (${mainSave}) ${notOneSave}: ` +
     'the checkpoint file alone restored from a backup, or brought next to another run\'s copy? Neither is read (the copy would skip the records between the two). ' +
     `If you restored ${path} (and the lake to the same point): remove ${backup}, or restore it from the same backup, and start again. ` +
-    `If nothing was restored (the first save after an upgrade from a release without the counter): replace ${path} with ${backup} and start again`
+    `If nothing was restored (a disk that lost writes, or an upgrade's first save cut by a build whose copy did not name the file it followed): replace ${path} with ${backup} and start again`
   );
 }
 

@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '../delivery/atomic-write';
 import type { Logger } from '../log';
-import { backupPath, type CheckpointFile, readCheckpoints, saveOf } from './checkpoint-file-read';
+import { backupPath, type CheckpointFile, checkpointSha256, readCheckpoints, saveOf } from './checkpoint-file-read';
 
 /** How far one shard has been delivered: every record up to and including `sequenceNumber`. */
 export interface ShardCheckpoint {
@@ -38,11 +38,15 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
   let loaded = false;
   /** The counter of the last save whose two files were both written. */
   let committed = 0;
+  /** The SHA-256 of the loaded file when it has no counter (an earlier release's): save 1 names it. */
+  let follows: string | undefined;
   let queue: Promise<void> = Promise.resolve();
 
   async function load(): Promise<Map<string, ShardCheckpoint>> {
-    const file = await readCheckpoints(path, streamName, options.log);
+    const read = await readCheckpoints(path, streamName, options.log);
+    const file = read?.file;
     committed = file ? saveOf(file) : 0;
+    follows = read && committed === 0 ? checkpointSha256(read.text) : undefined;
     current.clear();
     for (const [shardId, entry] of Object.entries(file?.shards ?? {})) {
       current.set(shardId, {
@@ -67,7 +71,9 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
       // A retry may write the number a failed attempt already wrote; of two files with one number
       // the main file is read (at worst the older state: a replay, nothing skipped).
       const save = committed + 1;
-      const bytes = Buffer.from(JSON.stringify(serialize(streamName, save, current), null, 2) + '\n');
+      // The first save after an upgrade names the file it follows: a crash between its two writes then
+      // leaves a copy a start can prove is one save ahead of that file (which has no counter to compare).
+      const bytes = Buffer.from(JSON.stringify(serialize(streamName, save, save === 1 ? follows : undefined, current), null, 2) + '\n');
       // The copy first, then the main file: a crash cuts at most one of them, and a main file cut
       // mid-rename (absent, its temp file left) is then told from one moved away by that temp file.
       await writeFileAtomic(backup, bytes);
@@ -85,8 +91,8 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
   return { load, save };
 }
 
-function serialize(stream: string, save: number, shards: Map<string, ShardCheckpoint & { updatedAt: string }>): CheckpointFile {
-  const out: CheckpointFile = { version: 1, stream, save, shards: {} };
+function serialize(stream: string, save: number, follows: string | undefined, shards: Map<string, ShardCheckpoint & { updatedAt: string }>): CheckpointFile {
+  const out: CheckpointFile = { version: 1, stream, save, ...(follows ? { follows_sha256: follows } : {}), shards: {} };
   for (const [id, c] of [...shards].sort(([a], [b]) => a.localeCompare(b))) {
     out.shards[id] = { sequence_number: c.sequenceNumber, ended: c.ended, pending_through: c.pendingThrough ?? null, updated_at: c.updatedAt };
   }
