@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
+import { dirname, join } from 'node:path';
+import { tempFilePrefix, tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
 import { errorFields, type Logger } from '../log';
 
 /** The JSON written to the checkpoint file and to its copy. */
@@ -158,7 +158,7 @@ async function cutMainRename(path: string, copy: CheckpointFile): Promise<string
 }
 
 async function tempFilesOf(path: string): Promise<string[]> {
-  const prefix = `.${basename(path)}.tmp-`;
+  const prefix = tempFilePrefix(path);
   const names = await readdir(dirname(path)).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
