@@ -1,8 +1,9 @@
 import { ClassicLevel } from 'classic-level';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../delivery/atomic-write';
+import { folderEntries } from '../folder-entries';
 
 /** Held by one consumer for as long as it reads a stream into one checkpoint file. */
 export interface CheckpointLock {
@@ -84,10 +85,7 @@ export async function lockCheckpointFile(checkpointFile: string): Promise<Checkp
 }
 
 async function emptyExceptLock(dir: string): Promise<void> {
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
+  const names = await folderEntries(dir);
   await Promise.all(names.filter((name) => name !== 'LOCK').map((name) => rm(join(dir, name), { recursive: true, force: true })));
 }
 
