@@ -1,7 +1,7 @@
 import { ClassicLevel } from 'classic-level';
-import { isLocked } from '../consumer/checkpoint-lock';
 import { folderEntries } from '../folder-entries';
 import type { Logger } from '../log';
+import { isLocked, openLevel } from './level-open';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface SeenIndexOptions {
@@ -117,11 +117,7 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
  * loss), where refusing to start stopped the whole pipeline until someone removed the folder.
  */
 async function openOrRepair(dir: string, log: Logger | undefined): Promise<ClassicLevel<string, string>> {
-  const open = async (createIfMissing = true): Promise<ClassicLevel<string, string>> => {
-    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing });
-    await db.open();
-    return db;
-  };
+  const open = (createIfMissing = true): Promise<ClassicLevel<string, string>> => openLevel(dir, { createIfMissing });
   const repairThenOpen = async (reason: string): Promise<ClassicLevel<string, string>> => {
     log?.('warn', 'seen index damaged (a crash cut a write); repairing it with LevelDB\'s RepairDB (a claim it cannot read is forgotten: a resend of that event would land again)', { dir, reason });
     try {
