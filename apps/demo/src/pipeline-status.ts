@@ -25,6 +25,8 @@ export interface PipelineStatus {
   processor?: {
     up: boolean;
     records_read: number | null;
+    /** Records read from both streams (the events and the ingest's bad rows): the accounting's `read`. */
+    records_read_both_streams: number | null;
     rows_delivered: number | null;
     /** Records left out for a repeated event_id (events stream). */
     duplicates: number | null;
@@ -32,8 +34,14 @@ export interface PipelineStatus {
     bad_rows: number | null;
     max_behind_latest_seconds: number | null;
     errors: number | null;
+    /**
+     * Pending flushes (announced, then the processor stopped) whose records the stream's retention
+     * trimmed before the restart re-read them: lost, and how many records is not known (the
+     * processor counts ranges). They were written before this run, so they are not in the accounting.
+     */
+    pending_ranges_expired: number | null;
   };
-  /** written = delivered + duplicates + bad rows + in flight; null without a processor or while a side is down. */
+  /** written = delivered + duplicates + bad rows + held + not read; null without a processor or while a side is down. */
   accounting: Accounting | null;
   /** Rows in the processor's PostgreSQL table; absent when the demo runs without a database. */
   postgres?: { events: number | null; error?: string };
@@ -105,11 +113,13 @@ async function processorStatus(metricsUrl: string): Promise<NonNullable<Pipeline
     const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) });
     const text = res.ok ? await res.text() : '';
     // Read and delivered: the events stream only (the bad-rows stream's records are counted as bad
-    // rows in the lake). Lag and errors: both streams, since either one stalls the pipeline.
+    // rows in the lake), and read of both streams for the accounting (the ingest writes to both).
+    // Lag and errors: both streams, since either one stalls the pipeline.
     const events = `stream="${STREAMS.events}"`;
     return {
       up: res.ok,
       records_read: promSum(text, 'eventline_processor_records_read_total', events),
+      records_read_both_streams: promSum(text, 'eventline_processor_records_read_total'),
       rows_delivered: promSum(text, 'eventline_processor_rows_delivered_total', events),
       duplicates: promSum(text, 'eventline_processor_duplicates_total', events),
       // Less `postgres`: an event PostgreSQL refused is in the lake too (delivered), so it is not counted twice.
@@ -117,9 +127,20 @@ async function processorStatus(metricsUrl: string): Promise<NonNullable<Pipeline
       // No series before a shard's first read (or after it ended): unknown, not 0.
       max_behind_latest_seconds: promMax(text, 'eventline_processor_behind_latest_seconds'),
       errors: promSum(text, 'eventline_processor_errors_total'),
+      pending_ranges_expired: promSum(text, 'eventline_processor_pending_ranges_expired_total'),
     };
   } catch {
-    return { up: false, records_read: null, rows_delivered: null, duplicates: null, bad_rows: null, max_behind_latest_seconds: null, errors: null };
+    return {
+      up: false,
+      records_read: null,
+      records_read_both_streams: null,
+      rows_delivered: null,
+      duplicates: null,
+      bad_rows: null,
+      max_behind_latest_seconds: null,
+      errors: null,
+      pending_ranges_expired: null,
+    };
   }
 }
 
@@ -166,7 +187,13 @@ export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: stri
       },
       ...(postgres ? { postgres } : {}),
       accounting: processor
-        ? accountFor({ written: ingest.records_written, delivered: processor.rows_delivered, duplicates: processor.duplicates, bad_rows: processor.bad_rows })
+        ? accountFor({
+            written: ingest.records_written,
+            read: processor.records_read_both_streams,
+            delivered: processor.rows_delivered,
+            duplicates: processor.duplicates,
+            bad_rows: processor.bad_rows,
+          })
         : null,
     };
     return c.json(status);

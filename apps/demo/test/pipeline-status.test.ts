@@ -69,11 +69,23 @@ eventline_processor_duplicates_total{stream="events",scope="seen_index"} 3
 });
 
 describe('accountFor', () => {
-  it('puts what is not delivered, a duplicate or a bad row in flight', () => {
-    expect(accountFor({ written: 20, delivered: 14, duplicates: 1, bad_rows: 3 })).toEqual({ written: 20, delivered: 14, duplicates: 1, bad_rows: 3, in_flight: 2 });
+  it('splits what is not delivered, a duplicate or a bad row into held by the processor and not read', () => {
+    expect(accountFor({ written: 20, read: 19, delivered: 14, duplicates: 1, bad_rows: 3 })).toEqual({
+      written: 20,
+      delivered: 14,
+      duplicates: 1,
+      bad_rows: 3,
+      held: 1,
+      not_read: 1,
+      in_flight: 2,
+    });
+  });
+  it('keeps records never read (trimmed by the retention: nothing counts them) in not read, with nothing held', () => {
+    expect(accountFor({ written: 4, read: 1, delivered: 1, duplicates: 0, bad_rows: 0 })).toMatchObject({ held: 0, not_read: 3, in_flight: 3 });
   });
   it('says nothing while a side has not reported (a partial sum would not add up)', () => {
-    expect(accountFor({ written: 20, delivered: null, duplicates: 0, bad_rows: 0 })).toBeNull();
-    expect(accountFor({ written: null, delivered: 3, duplicates: 0, bad_rows: 0 })).toBeNull();
+    expect(accountFor({ written: 20, read: 20, delivered: null, duplicates: 0, bad_rows: 0 })).toBeNull();
+    expect(accountFor({ written: null, read: 3, delivered: 3, duplicates: 0, bad_rows: 0 })).toBeNull();
+    expect(accountFor({ written: 3, read: null, delivered: 3, duplicates: 0, bad_rows: 0 })).toBeNull();
   });
 });

@@ -109,17 +109,20 @@ async function refreshPipeline() {
     if (s.processor) {
       set('delivered', s.processor.rows_delivered);
       set('duplicates', s.processor.duplicates);
+      set('expired', s.processor.pending_ranges_expired);
       const { up, max_behind_latest_seconds: lag, errors } = s.processor;
       // The lag stands still while reads or flushes fail: the error count says so next to it.
       $('processor-lag').textContent = up
         ? `lag ${lag === null ? '–' : `${lag.toFixed(1)} s`} behind Kinesis, ${errors ?? '–'} ${errors === 1 ? 'error' : 'errors'}`
         : 'processor is not answering';
     }
-    // Every record written to Kinesis is accounted for at the processor; in flight falls to 0 once it caught up.
+    // Every record written to Kinesis is accounted for at the processor; held and not read fall to 0 once it
+    // caught up. Not read also keeps the records the stream's retention trimmed unread: nothing counts those.
     const a = s.accounting;
     $('accounting').textContent = a
-      ? `written ${a.written} = delivered ${a.delivered} + duplicates ${a.duplicates} + bad rows ${a.bad_rows} + in flight ${a.in_flight}`
-      : 'written = delivered + duplicates + bad rows + in flight (waiting for both counts)';
+      ? `written ${a.written} = delivered ${a.delivered} + duplicates ${a.duplicates} + bad rows ${a.bad_rows} + held by the processor ${a.held} + not read ${a.not_read}` +
+        (a.not_read > 0 ? ' (still in Kinesis, or trimmed by its retention before the processor read them: Kinesis drops those uncounted)' : '')
+      : 'written = delivered + duplicates + bad rows + held by the processor + not read (waiting for both counts)';
     set('lake', s.lake.events);
     set('bad', s.lake.bad_rows);
     if (s.postgres) {

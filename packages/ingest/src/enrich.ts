@@ -77,23 +77,23 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     let contextUnset = 0;
     // Unset, not deleted: assigning keeps the object's shape, and stringify skips undefined.
     if (context.server !== undefined) {
-      contextUnsetBytes += memberBytes('server', context.server);
+      contextUnsetBytes += memberBytes('server', jsonBytes(context.server));
       contextUnset += 1;
       context.server = undefined;
     }
     // A client-sent IP would bypass INGEST_IP: the only IP stored is the ingest's own, context.server.ip.
     if (context.ip !== undefined) {
-      contextUnsetBytes += memberBytes('ip', context.ip);
+      contextUnsetBytes += memberBytes('ip', jsonBytes(context.ip));
       contextUnset += 1;
       context.ip = undefined;
     }
     const contextJson = JSON.stringify(context);
     e.context = undefined;
-    // `"schema_version":` is 17 bytes; the value is a validated small integer.
     let eventUnsetBytes = 0;
     let eventUnset = 1; // the context
     if (e.schema_version !== undefined) {
-      eventUnsetBytes += 17 + String(event.schema_version).length;
+      // A validated small integer: its JSON is its digits.
+      eventUnsetBytes += memberBytes('schema_version', String(event.schema_version).length);
       eventUnset += 1;
       e.schema_version = undefined;
     }
@@ -108,19 +108,22 @@ export function storedEventEncoder(input: EnrichInput): (event: ClientEvent) => 
     const contextBytes = utf8Bytes(contextJson);
     const restBytes = rest === '{}' ? 2 : utf8Bytes(rest);
     const bytes = fixedBytes + sentAtBytes + contextBytes - 1 + derivedIso.length + (rest === '{}' ? 1 : restBytes);
-    // `"context":` is 10 bytes, `"sent_at":` 10.
-    eventUnsetBytes += 10 + withMembers(contextBytes, contextUnsetBytes, contextUnset);
+    eventUnsetBytes += memberBytes('context', withMembers(contextBytes, contextUnsetBytes, contextUnset));
     if (ownSentAt !== undefined) {
-      eventUnsetBytes += 10 + sentAtBytes;
+      eventUnsetBytes += memberBytes('sent_at', sentAtBytes);
       eventUnset += 1;
     }
     return { json: rest === '{}' ? `${stored}}` : `${stored},${rest.slice(1)}`, bytes, sentBytes: withMembers(restBytes, eventUnsetBytes, eventUnset) };
   };
 }
 
-/** `"key":value` in UTF-8 bytes (key a plain ASCII name). */
-function memberBytes(key: string, value: unknown): number {
-  return key.length + 3 + utf8Bytes(JSON.stringify(value));
+/** `"key":value` in UTF-8 bytes, from its value's (key a plain ASCII name). */
+function memberBytes(key: string, valueBytes: number): number {
+  return key.length + 3 + valueBytes;
+}
+
+function jsonBytes(value: unknown): number {
+  return utf8Bytes(JSON.stringify(value));
 }
 
 /** Bytes of a JSON object of `objectBytes` once `count` members of `memberBytes` in all are added back (a comma each). */

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { handle } from 'hono/aws-lambda';
+import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { lambdaBodyOf, type LambdaBody } from './http/lambda-body';
@@ -11,11 +11,10 @@ import type { RecordWriter } from './kinesis/record-writer';
 
 export type LambdaHandler = ReturnType<typeof handle>;
 
-/** What the body of the event this request came in is (lambda-body.ts), kept by the handler for the app to read. */
-const bodies = new WeakMap<object, LambdaBody>();
+/** What the body of the event this request came in is (lambda-body.ts): Hono's adapter passes the event as `c.env.event`. */
 const frontEndBody = (c: Context): LambdaBody | undefined => {
-  const event = (c.env as { event?: object } | undefined)?.event;
-  return event === undefined ? undefined : bodies.get(event);
+  const event = (c.env as { event?: LambdaEvent } | undefined)?.event;
+  return event === undefined ? undefined : lambdaBodyOf(event, frontEndOf(event));
 };
 
 /**
@@ -33,10 +32,8 @@ export function createLambdaHandler(env: Record<string, string | undefined> = pr
   const out = writer ?? createKinesisWriter(createKinesisClient(config.kinesis), { ...config.writer, lingerMs: 0 });
   const handleApp = handle(createApp({ writer: out, options: config, log, clientIp: lambdaClientIp(config.trustedProxies), frontEndBody }));
   return async (event, context) => {
-    const frontEnd = frontEndOf(event);
-    const routed = withRoutedPath(event, config.basePath);
-    const body = lambdaBodyOf(routed, frontEnd);
-    if (body !== undefined) bodies.set(routed, body);
-    return handleApp(routed, context);
+    // An event of no supported front end fails the invocation here, before it could be routed.
+    frontEndOf(event);
+    return handleApp(withRoutedPath(event, config.basePath), context);
   };
 }

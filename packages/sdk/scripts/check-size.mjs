@@ -166,6 +166,9 @@
 //                `endpoint: 'https://ingest.example.com/v1'` posted to /v1/v1/batch, a 404), never a host named v1.
 //   11305 B gzip: measured 11304 B (−2 B) with a trailing /v1 kept again (the next review: an API Gateway stage named v1,
 //                reached through its execute-api URL `…/v1`, lost every event); only /v1/batch is left out.
+//   11346 B gzip: measured 11345 B (+41 B) with the SDK's JSON written with arrays as arrays on a page whose
+//                Array.prototype.toJSON returns a string (Prototype.js 1.6): every batch went as `"events": "[…]"`, the
+//                ingest refused it and such a site lost all its tracking; the snippet's saved calls read back there too.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 

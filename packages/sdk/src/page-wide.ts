@@ -1,5 +1,6 @@
 import type { Client, CoreClient } from './core/client';
 import { resolveConfig, type ClientConfig } from './core/config';
+import { toJson } from './core/wire-json';
 import { createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
 import { globalShared, isServer } from './platform/browser/global-scope';
 import { createServerApi } from './server-api';
@@ -24,7 +25,7 @@ function fits(found: unknown): found is Shared {
 /** The project a config names, as the client reads it: `https://x`, `https://x/` and `https://x/v1/batch` are one (throws on a config init() would refuse). */
 function ownerOf(config: ClientConfig): string {
   const { writeKey, endpoint } = resolveConfig(config);
-  return JSON.stringify([writeKey, endpoint]);
+  return toJson([writeKey, endpoint]); // the same text whether or not a Prototype.js loaded in between
 }
 
 /** The instance on the global; where it cannot be shared, this copy's own, which says so at a call it holds. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createContext, runInContext, type Context } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { withPrototypeJs } from './prototype-js';
 import { ENDPOINT, fakeIngest, WRITE_KEY } from './support';
 
 const dist = (file: string) => readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
@@ -133,6 +134,39 @@ describe('script-tag snippet', () => {
       await (first.run('eventline.flush()') as Promise<void>);
       expect(ingest.events().map((e) => e.event)).toEqual(['bf_kept']);
     });
+  });
+});
+
+describe('the <script> build on a page whose Array.prototype.toJSON returns a string (Prototype.js 1.6)', () => {
+  // There JSON.stringify writes every array as a string: the batch's `events` too, so the ingest refused
+  // every batch. The page's own array prototype (the vm context's) gets the toJSON, as Prototype.js sets it.
+  const cart = { items: [{ sku: 'a', tags: ['x', 'y'] }, { sku: 'b', tags: [] }], total: 2 };
+
+  it('sends arrays as arrays, also for calls the snippet saved on the previous page (as a string there)', async () => {
+    const storage = new Map<string, string>();
+    const first = page(storage);
+    const second = page(storage);
+    await withPrototypeJs(async () => {
+      await withPrototypeJs(async () => {
+        first.run(snippet());
+        first.run(`${setup} eventline.track('saved_cart', ${JSON.stringify(cart)});`);
+        first.fire('pagehide', { persisted: false }); // the SDK file never arrived: the snippet saved its calls
+        expect(typeof JSON.parse(storage.get('eventline.stub') ?? '[]')).toBe('string'); // what such a page stores
+
+        second.run(snippet());
+        second.run(`${setup} var drops = []; eventline.on('drop', function (d) { drops.push(d.reason); });`);
+        second.run(`eventline.track('cart_viewed', ${JSON.stringify(cart)});`);
+        second.run(dist('eventline.iife.js'));
+        await vi.waitFor(async () => {
+          await (second.run('eventline.flush()') as Promise<void>);
+          expect(ingest.events().map((e) => [e.event, e.properties])).toEqual([
+            ['saved_cart', cart],
+            ['cart_viewed', cart],
+          ]);
+        });
+        expect(second.run('drops')).toEqual([]);
+      }, Object.getPrototypeOf(second.run('[]')) as object);
+    }, Object.getPrototypeOf(first.run('[]')) as object);
   });
 });
 

@@ -105,8 +105,7 @@ export async function ingestEvents(deps: IngestDeps, rawEvents: unknown[], input
       const sent = sentBytes?.[index];
       const added = sent === undefined && current.from !== SCHEMA_VERSION ? upcastAddedBytes(raw as Record<string, unknown>, event) : 0;
       checked = checkEvent(event, index, { sent, added, max: deps.maxEventBytes, record: recordMax }, storedJson, checkDepth);
-      const over = !checked.ok && checked.code === 'event_too_large' && (sent ?? checked.sentBytes ?? 0) > deps.maxEventBytes;
-      if (!checked.ok && context && !over) {
+      if (!checked.ok && context && !checked.overLimitAsSent) {
         // The limit applies to the message as sent, which dropping its extras does not change: a message over
         // it is refused whatever the server adds or the extras' share (as Segment answers 400 past 32 KB); the
         // retry only helps one within it whose stored form is over the record bound (or too deep, unstorable).
@@ -155,8 +154,11 @@ interface Accepted {
 
 type Checked =
   | Accepted
-  /** `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text). */
-  | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string; sentBytes?: number };
+  /**
+   * `payload`: for an event refused after encoding (too large, text PostgreSQL cannot store), the event as it would have been stored (JSON text).
+   * `overLimitAsSent`: refused for its size as sent (over INGEST_MAX_EVENT_BYTES), which nothing done to it here can change.
+   */
+  | { ok: false; code: IngestRejectionCode; issues: Issue[]; payload?: string; sentBytes?: number; overLimitAsSent?: true };
 
 /**
  * An event at the current version (upcast already): nesting (when the body could hold a too-deep event),
@@ -178,7 +180,7 @@ function checkEvent(raw: Record<string, unknown>, index: number, bounds: SizeBou
   if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json, sentBytes };
   if (sentBytes > bounds.max) {
     const message = `event is ${sentBytes} bytes as sent (compact JSON), over the ${bounds.max}-byte limit`;
-    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json, sentBytes };
+    return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json, sentBytes, overLimitAsSent: true };
   }
   if (bytes > bounds.record) {
     const message = `event is ${bytes} bytes as stored (server fields and mapping included), over the ${bounds.record}-byte record bound`;

@@ -62,8 +62,8 @@ export function segmentBatchToEvents(body: SegmentBatch, pathOf: (i: number) => 
     if (issues.length > 0) refused.set(i, issues);
     const merged = { ...m, context: { ...shared, ...(isObject(m.context) ? m.context : {}) } };
     // A writeKey is never stored, so it is not counted either (as on /v1/<type> and at the batch's level).
-    const measured: Message = sharesContext ? merged : m.writeKey !== undefined ? { ...m } : m;
-    if (m.writeKey !== undefined) measured.writeKey = undefined;
+    const whole = sharesContext ? merged : m;
+    const measured: Message = m.writeKey === undefined ? whole : { ...whole, writeKey: undefined };
     // A context that is not an object is not mapped: kept as sent in segment_extra.context.
     const unmapped = m.context === undefined || m.context === null || isObject(m.context) ? undefined : m.context;
     // `merged` holds only the shared context in its place, so such a context is counted as sent on its own.

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { tempFilePrefix, tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
+import { folderEntries } from '../folder-entries';
 import { errorFields, type Logger } from '../log';
 
 /** The JSON written to the checkpoint file and to its copy. */
@@ -65,11 +66,14 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
 export async function readCheckpoints(path: string, streamName: string, log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
   const backup = backupPath(path);
   const [main, copy] = [await readState(path, streamName), await readState(backup, streamName)];
-  const chosen = await choose(path, backup, main, copy, log);
+  // The temp files a crash left next to both files, from one read of their folder.
+  const names = await folderEntries(dirname(path));
+  const temps = { main: tempFilesAmong(names, path), copy: tempFilesAmong(names, backup) };
+  const chosen = await choose(path, backup, main, copy, temps.main, log);
   // The main file put back before its temp files go: a start that saves nothing must not leave the
   // next one a copy with neither main file nor temp file (read as moved away: a whole replay).
   if (chosen && copy.kind === 'whole' && chosen === copy) await writeFileAtomic(path, Buffer.from(copy.text));
-  await removeLeftoverTempFiles(path);
+  await removeLeftoverTempFiles([...temps.main, ...temps.copy]);
   return chosen;
 }
 
@@ -84,7 +88,7 @@ export function checkpointSha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-async function choose(path: string, backup: string, main: FileState, copy: FileState, log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
+async function choose(path: string, backup: string, main: FileState, copy: FileState, mainTemps: readonly string[], log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
   if (main.kind === 'whole') {
     if (copy.kind === 'whole' && saveOf(copy.file) > saveOf(main.file)) {
       if (!crashCut(main, copy.file)) throw new Error(restoredAloneMessage(path, backup, main.file, copy.file));
@@ -108,7 +112,7 @@ async function choose(path: string, backup: string, main: FileState, copy: FileS
     }
     throw new Error(`${main.error.message}, and it has no copy ${backup} (written by releases before the copy existed, or removed). ${DAMAGED_ADVICE}`, { cause: main.error });
   }
-  const cutRename = copy.kind === 'whole' ? await cutMainRename(path, copy.file) : undefined;
+  const cutRename = copy.kind === 'whole' ? await cutMainRename(mainTemps, copy.file) : undefined;
   if (copy.kind === 'whole' && cutRename) {
     log?.('warn', 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy', { checkpoint_file: path, copy: backup, temp_file: cutRename });
     return copy;
@@ -148,8 +152,8 @@ function restoredAloneMessage(path: string, backup: string, main: CheckpointFile
  * The main file's temp file left by the save whose rename a crash cut: `.<name>.tmp-…` next to it. One
  * left by an older save (a crash long ago) holds a lower save counter than the copy, and is not it.
  */
-async function cutMainRename(path: string, copy: CheckpointFile): Promise<string | undefined> {
-  for (const temp of await tempFilesOf(path)) {
+async function cutMainRename(mainTemps: readonly string[], copy: CheckpointFile): Promise<string | undefined> {
+  for (const temp of mainTemps) {
     const state = await readState(temp, copy.stream).catch(() => ({ kind: 'damaged' }) as const);
     if (state.kind === 'whole' && saveOf(state.file) < saveOf(copy)) continue;
     return temp;
@@ -157,19 +161,15 @@ async function cutMainRename(path: string, copy: CheckpointFile): Promise<string
   return undefined;
 }
 
-async function tempFilesOf(path: string): Promise<string[]> {
-  const prefix = `.${basename(path)}.tmp-`;
-  const names = await readdir(dirname(path)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
+/** The paths of `path`'s temp files among the names of its folder. */
+function tempFilesAmong(names: readonly string[], path: string): string[] {
+  const prefix = tempFilePrefix(path);
   return names.filter((name) => name.startsWith(prefix)).map((name) => join(dirname(path), name));
 }
 
 /** After the choice: temp files a crash left would otherwise mislead the choice of a later start. */
-async function removeLeftoverTempFiles(path: string): Promise<void> {
-  const leftovers = [...(await tempFilesOf(path)), ...(await tempFilesOf(backupPath(path)))].filter((temp) => !tempFilesInFlight.has(temp));
-  await Promise.all(leftovers.map((temp) => rm(temp, { force: true })));
+async function removeLeftoverTempFiles(temps: readonly string[]): Promise<void> {
+  await Promise.all(temps.filter((temp) => !tempFilesInFlight.has(temp)).map((temp) => rm(temp, { force: true })));
 }
 
 export function saveOf(file: CheckpointFile): number {

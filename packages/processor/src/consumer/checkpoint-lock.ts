@@ -1,8 +1,10 @@
-import { ClassicLevel } from 'classic-level';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import type { ClassicLevel } from 'classic-level';
+import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isLocked, openLevel } from '../dedupe/level-open';
 import { writeFileAtomic } from '../delivery/atomic-write';
+import { folderEntries } from '../folder-entries';
 
 /** Held by one consumer for as long as it reads a stream into one checkpoint file. */
 export interface CheckpointLock {
@@ -55,9 +57,9 @@ export function checkpointLockDir(checkpointFile: string): string {
  */
 export async function lockCheckpointFile(checkpointFile: string): Promise<CheckpointLock> {
   const dir = checkpointLockDir(checkpointFile);
-  let db: ClassicLevel;
+  let db: ClassicLevel<string, string>;
   try {
-    db = await openLock(dir);
+    db = await openLevel(dir);
   } catch (error) {
     if (isLocked(error)) throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: error });
     // LevelDB takes its lock before it reads the folder, so nobody held this one a moment ago; it
@@ -66,7 +68,7 @@ export async function lockCheckpointFile(checkpointFile: string): Promise<Checkp
     // since, and the lock is on that file — removing it would let this process lock a new one too.
     await emptyExceptLock(dir);
     try {
-      db = await openLock(dir);
+      db = await openLevel(dir);
     } catch (again) {
       if (isLocked(again)) throw new CheckpointInUseError(checkpointFile, await readHolder(dir), { cause: again });
       throw new Error(`cannot open the lock of checkpoint file ${checkpointFile} (${dir})`, { cause: again });
@@ -84,10 +86,7 @@ export async function lockCheckpointFile(checkpointFile: string): Promise<Checkp
 }
 
 async function emptyExceptLock(dir: string): Promise<void> {
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
+  const names = await folderEntries(dir);
   await Promise.all(names.filter((name) => name !== 'LOCK').map((name) => rm(join(dir, name), { recursive: true, force: true })));
 }
 
@@ -104,18 +103,6 @@ export async function lockCheckpointFiles(checkpointFiles: readonly string[]): P
     await Promise.allSettled(taken.map((lock) => lock.release()));
     throw error;
   }
-}
-
-async function openLock(dir: string): Promise<ClassicLevel> {
-  const db = new ClassicLevel(dir);
-  await db.open();
-  return db;
-}
-
-/** classic-level's open error when another process (or this one) holds the folder's lock. */
-export function isLocked(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  return (error as { code?: unknown } | null)?.code === 'LEVEL_LOCKED' || cause?.code === 'LEVEL_LOCKED';
 }
 
 async function readHolder(dir: string): Promise<LockHolder | undefined> {

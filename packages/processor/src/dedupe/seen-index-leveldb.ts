@@ -1,7 +1,7 @@
 import { ClassicLevel } from 'classic-level';
-import { readdir } from 'node:fs/promises';
-import { isLocked } from '../consumer/checkpoint-lock';
+import { folderEntries } from '../folder-entries';
 import type { Logger } from '../log';
+import { isLocked, openLevel } from './level-open';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface SeenIndexOptions {
@@ -117,11 +117,7 @@ export async function openSeenIndex(options: SeenIndexOptions): Promise<SeenInde
  * loss), where refusing to start stopped the whole pipeline until someone removed the folder.
  */
 async function openOrRepair(dir: string, log: Logger | undefined): Promise<ClassicLevel<string, string>> {
-  const open = async (createIfMissing = true): Promise<ClassicLevel<string, string>> => {
-    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing });
-    await db.open();
-    return db;
-  };
+  const open = (createIfMissing = true): Promise<ClassicLevel<string, string>> => openLevel(dir, { createIfMissing });
   const repairThenOpen = async (reason: string): Promise<ClassicLevel<string, string>> => {
     log?.('warn', 'seen index damaged (a crash cut a write); repairing it with LevelDB\'s RepairDB (a claim it cannot read is forgotten: a resend of that event would land again)', { dir, reason });
     try {
@@ -135,8 +131,9 @@ async function openOrRepair(dir: string, log: Logger | undefined): Promise<Class
       );
     }
   };
-  const names = await folderNames(dir);
-  if (names && !names.includes('CURRENT')) {
+  // An absent folder has no entries, and LevelDB creates it.
+  const names = await folderEntries(dir);
+  if (!names.includes('CURRENT')) {
     // Not a seen index: RepairDB would move its files to lost/, an open would add LevelDB's next to them.
     const foreign = names.filter((name) => !isLevelDbName(name) && !isMountPointEntry(name));
     if (foreign.length > 0) {
@@ -172,16 +169,6 @@ async function openOrRepair(dir: string, log: Logger | undefined): Promise<Class
 
 function inUse(dir: string, cause: unknown): Error {
   return new Error(`seen index ${dir} is in use by another process: two consumers cannot share one DEDUPE_DIR (give each stream its own)`, { cause });
-}
-
-/** The folder's entries; undefined when it does not exist yet (LevelDB creates it). */
-async function folderNames(dir: string): Promise<string[] | undefined> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 /** LevelDB's data files: a MANIFEST, tables, logs (six-digit numbers at least: `000005.log`, not `2025.log`). */

@@ -8,6 +8,11 @@ export const tempFilesInFlight = new Set<string>();
 /** A temp file's name: `.<name>.tmp-<pid>-<8 hex>`; the pid of the process that made it. */
 export const TEMP_FILE_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
 
+/** How the names of `path`'s temp files start (`.<name>.tmp-`); the writer's pid and 8 hex follow. */
+export function tempFilePrefix(path: string): string {
+  return `.${basename(path)}.tmp-`;
+}
+
 /**
  * Write a file so that readers see either the old content or the whole new content, and the
  * new content survives a power cut once this resolves: temp file in the same folder, fsync,
@@ -17,7 +22,7 @@ export const TEMP_FILE_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = join(dir, `${tempFilePrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}`);
   tempFilesInFlight.add(temp);
   try {
     const file = await open(temp, 'w');

@@ -1,5 +1,6 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { folderEntries } from '../folder-entries';
 import { TEMP_FILE_NAME, tempFilesInFlight } from './atomic-write';
 
 /**
@@ -21,11 +22,7 @@ export const STALE_TEMP_FILE_AGE_MS = 15 * 60_000;
  */
 export async function removeStaleTempFiles(dir: string, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  for (const name of names) {
+  for (const name of await folderEntries(dir)) {
     const pid = Number(TEMP_FILE_NAME.exec(name)?.[1] ?? NaN);
     const path = join(dir, name);
     if (Number.isNaN(pid) || tempFilesInFlight.has(path)) continue;

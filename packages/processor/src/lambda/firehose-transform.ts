@@ -37,6 +37,8 @@ interface Transformed {
   rows: LakeRow[] | undefined;
   /** Set with `rows` undefined: why the record is `ProcessingFailed`. */
   reason?: string;
+  /** Its answer, built from `rows` once (to measure the response, then to send it); unset when `rows` change. */
+  output?: Output;
 }
 
 /**
@@ -71,7 +73,7 @@ export function createFirehoseTransformHandler(options: FirehoseTransformOptions
       const leftOut = await leaveOutClaimed(options.seen, transformed, log);
       if (leftOut.length > 0) log('info', 'left out events an earlier invocation delivered', { count: leftOut.length, events: leftOut.slice(0, 10) });
     }
-    const records = transformed.map(toOutput);
+    const records = transformed.map(outputOf);
     logProcessingFailed(transformed, records, log);
     return { records };
   };
@@ -104,11 +106,12 @@ function logProcessingFailed(transformed: readonly Transformed[], records: reado
  * counted at the larger of the two.
  */
 function fitResponse(transformed: Transformed[], log: Logger): void {
-  const failedBytes = transformed.map((t) => outputBytes(processingFailed(t.record)));
-  const bytes = transformed.map((t, i) => Math.max(outputBytes(toOutput(t)), failedBytes[i]!));
+  const failedOutputs = transformed.map((t) => processingFailed(t.record));
+  const failedBytes = failedOutputs.map(outputBytes);
+  const bytes = transformed.map((t, i) => Math.max(outputBytes(outputOf(t)), failedBytes[i]!));
   const failed = overBudget(bytes, failedBytes);
   if (failed.size === 0) return;
-  for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: OVER_BUDGET_REASON });
+  for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: OVER_BUDGET_REASON, output: failedOutputs[i] });
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
 }
 
@@ -159,15 +162,21 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     }
     if (delivered.size === 0) continue;
     for (const t of holders) {
-      t.rows = t.rows?.filter((row) => !delivered.has(dedupeKey(row)));
+      const rows = t.rows ?? [];
+      const kept = rows.filter((row) => !delivered.has(dedupeKey(row)));
+      if (kept.length < rows.length) Object.assign(t, { rows: kept, output: undefined });
     }
     leftOut.push(...candidates.map((c) => c.key).filter((key) => delivered.has(key)));
   }
   return leftOut;
 }
 
+function outputOf(t: Transformed): Output {
+  return (t.output ??= toOutput(t));
+}
+
 function toOutput({ record, rows }: Transformed): Output {
-  if (rows === undefined) return { recordId: record.recordId, result: 'ProcessingFailed', data: record.data };
+  if (rows === undefined) return processingFailed(record);
   const first = rows[0];
   if (first === undefined) return { recordId: record.recordId, result: 'Dropped', data: record.data };
   const at = eventContext(first).timestamp.toISOString();

@@ -7,6 +7,7 @@ import { bodyOf, describe, readResults, verdict } from './outcome';
 import type { Queue } from './queue';
 import { readJson } from './sync-json';
 import { startTimer, type TimerHandle } from './timer';
+import { toJson } from './wire-json';
 import type { CorePlatform, TransportResponse } from './types';
 
 /** Most events in one request: the ingest's limit, checked against the schemas at compile time. */
@@ -152,7 +153,7 @@ export function createDelivery(d: DeliveryDeps) {
   }
 
   function body(batch: ClientEvent[]): string {
-    return JSON.stringify({ sent_at: new Date(now()).toISOString(), events: batch });
+    return toJson({ sent_at: new Date(now()).toISOString(), events: batch });
   }
 
   /**
@@ -344,7 +345,7 @@ export function createDelivery(d: DeliveryDeps) {
     // A request already issued may land too: lease its events as well.
     const ids = [...new Set([...skip, ...inFlight])];
     try {
-      if (sent.length + inFlight.size + cancelled.size > 0) platform.syncStore?.set(LEASE_KEY, JSON.stringify({ until: now() + cfg.leaseMs, ids }));
+      if (sent.length + inFlight.size + cancelled.size > 0) platform.syncStore?.set(LEASE_KEY, toJson({ until: now() + cfg.leaseMs, ids }));
     } catch (cause) {
       fail('lease failed', cause);
     }

@@ -119,7 +119,8 @@ export function jsonCopy<T>(value: T): T {
 function walk(value: unknown, key: string, depth: number): unknown {
   let v = value as { toJSON?: (key: string) => unknown } | null;
   if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
-    if (typeof v.toJSON === 'function') v = v.toJSON(key) as typeof v;
+    // Not an array's: Prototype.js 1.6 (legacy sites) gives arrays a toJSON that returns a string.
+    if (typeof v.toJSON === 'function' && !Array.isArray(v)) v = v.toJSON(key) as typeof v;
     if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf() as typeof v;
   }
   const type = typeof v;

@@ -1,6 +1,7 @@
 import type { EventDraft } from './notices';
 import { readJson } from './sync-json';
 import type { Platform } from './types';
+import { toJson } from './wire-json';
 
 const KEY = 'eventline.pending';
 /** Most characters the stash may hold (localStorage quotas are ~5 M characters per origin). */
@@ -20,7 +21,7 @@ export function stashDrafts(store: Platform['syncStore'], drafts: EventDraft[], 
   const rest = old.filter((d) => !ids.has(d.event_id));
   if (drafts.length === 0 && rest.length === old.length) return;
   try {
-    const json = JSON.stringify(rest.concat(drafts));
+    const json = toJson(rest.concat(drafts));
     if (json.length > MAX_CHARS) return false;
     store.set(KEY, json);
     return true;

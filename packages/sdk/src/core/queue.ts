@@ -1,6 +1,7 @@
 import type { ClientEvent } from '@eventline/schemas';
 import { startTimer } from './timer';
 import type { CoreStorage } from './types';
+import { toJson } from './wire-json';
 
 /** One queued event as persisted: the event, when it was queued, failed attempts, JSON size. */
 export interface Entry {
@@ -84,7 +85,7 @@ export function createQueue(options: QueueOptions) {
   /** JSON size, measured off the call path (the first time it is needed). */
   function measure(entry: Entry): Entry {
     if (entry.b === 0) {
-      entry.b = JSON.stringify(entry.e).length;
+      entry.b = toJson(entry.e).length;
       bytes += entry.b;
     }
     return entry;

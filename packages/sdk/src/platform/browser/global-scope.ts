@@ -250,11 +250,13 @@ export function readGlobal(name: string): unknown {
 /** Calls a snippet saved on pagehide because the SDK file had not arrived; read once, then removed. */
 export function takeStoredStub(): unknown[] {
   const ls = getLocalStorage();
-  const calls = readJson(ls && { get: (key) => ls.getItem(key) }, STUB_KEY);
+  let calls = readJson(ls && { get: (key) => ls.getItem(key) }, STUB_KEY);
   try {
     ls?.removeItem(STUB_KEY); // a no-op when there is none (no storage event either)
+    // On a page with Prototype.js 1.6 (its Array#toJSON returns a string) the snippet stored the calls as a string of JSON.
+    if (typeof calls === 'string') calls = JSON.parse(calls);
   } catch {
-    // handled: blocked storage; the calls are replayed all the same
+    // handled: blocked storage (the calls are replayed all the same), or a string that is no JSON (none to replay)
   }
   return Array.isArray(calls) ? calls.filter(Array.isArray) : [];
 }

@@ -1,4 +1,5 @@
 import type { CoreStorage } from '../../core/types';
+import { toJson } from '../../core/wire-json';
 import { createSyncStorage } from '../memory-storage';
 import type { WebStorage } from './global-scope';
 
@@ -14,7 +15,7 @@ export function createLocalStorage(ls: WebStorage): CoreStorage {
       const raw = ls.getItem(key);
       return raw === null ? undefined : (JSON.parse(raw) as unknown);
     },
-    (key, value) => ls.setItem(key, JSON.stringify(value)),
+    (key, value) => ls.setItem(key, toJson(value)),
     (key) => ls.removeItem(key),
     () => Array.from({ length: ls.length }, (_, i) => ls.key(i)),
   );

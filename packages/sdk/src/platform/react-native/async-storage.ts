@@ -1,4 +1,5 @@
 import type { Storage } from '../../core/types';
+import { toJson } from '../../core/wire-json';
 import { singleFlight } from './single-flight';
 import { timeBound, TIMEOUT_ERROR } from './time-bound';
 
@@ -124,7 +125,7 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     // Reads asked before a write go out first, so each read sees what was stored when it was asked
     // (the state load at start must not see an optOut() made right after createEventline). The write
     // itself goes out at once: an app killed right after optOut() keeps the choice.
-    setMany: (items) => (readPending(), writing(items.map(([k]) => k)), api.writeMany(items.map(([k, v]): [string, string] => [k, JSON.stringify(v)]))),
+    setMany: (items) => (readPending(), writing(items.map(([k]) => k)), api.writeMany(items.map(([k, v]): [string, string] => [k, toJson(v)]))),
     removeMany: (keys) => (readPending(), api.changed(keys), api.removeMany(keys)),
   };
 }

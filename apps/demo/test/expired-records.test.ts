@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { emulatorKinesisClientConfig, readStream, waitFor } from '@eventline/devstack';
+import { createEventline } from '@eventline/sdk/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_WRITE_KEY, STREAMS, startPipeline, type Pipeline } from '../src';
+import { pipelineStatusRoutes, type PipelineStatus } from '../src/pipeline-status';
+
+// Records the stream's retention (24 h) trims before the processor reads them. kinesalite trims by
+// its own clock, read at each GetRecords: a preload jumps that clock (the emulator's only; the
+// ingest and processor keep theirs) by the milliseconds written in a file, so a day passes at once.
+const DAY_AND_AN_HOUR_MS = 25 * 3600 * 1000;
+
+let dataDir: string;
+let pipeline: Pipeline;
+let offsetFile: string;
+const nodeOptions = process.env.NODE_OPTIONS;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-expired-'));
+  offsetFile = join(dataDir, 'clock-offset-ms');
+  const preload = join(dataDir, 'clock-jump.cjs');
+  writeFileSync(
+    preload,
+    `if (process.argv[1] && process.argv[1].endsWith('kinesalite-child.js')) {
+  const { readFileSync } = require('node:fs');
+  const realNow = Date.now;
+  const offset = () => { try { return Number(readFileSync(${JSON.stringify(offsetFile)}, 'utf8')) || 0; } catch { return 0; } };
+  Date.now = () => realNow() + offset();
+}
+`,
+  );
+  // NODE_OPTIONS is one of the variables every child inherits (devstack's INHERITED_ENV).
+  process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --require ${preload}`.trim();
+  try {
+    pipeline = await startPipeline({ dataDir: join(dataDir, 'demo'), engine: 'kinesalite', bufferMaxMs: 200 });
+  } finally {
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
+  }
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function track(names: string[]): Promise<string[]> {
+  const sdk = createEventline({ writeKey: DEMO_WRITE_KEY, endpoint: pipeline.ingestUrl, flushAt: 1000, flushIntervalMs: 60_000 });
+  const accepted: string[] = [];
+  sdk.on('sent', (n) => accepted.push(...n.acceptedIds));
+  for (const name of names) sdk.track(name);
+  await sdk.flush();
+  await sdk.close();
+  return accepted;
+}
+
+describe('records the stream trims before the processor reads them', () => {
+  it('stay in "not read" (nothing held by the processor): neither the emulator nor the processor counts them', async () => {
+    const view = pipelineStatusRoutes({ ingestUrl: pipeline.ingestUrl, lakeDir: pipeline.lakeDir, processorMetricsUrl: pipeline.processorMetricsUrl });
+    const status = async (): Promise<PipelineStatus> => (await (await view.app.request('/api/pipeline')).json()) as PipelineStatus;
+    const processor = pipeline.services.find((s) => s.name === 'processor');
+    if (!processor) throw new Error('no processor');
+    try {
+      // The processor stands still (as when it fails for a day) while three events are written.
+      process.kill(processor.pid, 'SIGSTOP');
+      try {
+        expect(await track(['expired_1', 'expired_2', 'expired_3'])).toHaveLength(3);
+        writeFileSync(offsetFile, String(DAY_AND_AN_HOUR_MS));
+      } finally {
+        process.kill(processor.pid, 'SIGCONT');
+      }
+      // One more, written after the day: the processor reads and delivers it, and so has caught up.
+      expect(await track(['fresh'])).toHaveLength(1);
+      let last: PipelineStatus | undefined;
+      await waitFor('the fresh event delivered', async () => ((last = await status()).processor?.rows_delivered ?? 0) >= 1, 60_000, 200);
+
+      // The stream no longer holds the three: GetRecords skipped and dropped them, with no error or count.
+      const client = new KinesisClient(emulatorKinesisClientConfig(pipeline.kinesis.endpoint));
+      try {
+        expect(await readStream(client, STREAMS.events)).toHaveLength(1);
+      } finally {
+        client.destroy();
+      }
+      last = await status();
+      expect(last.processor).toMatchObject({ records_read_both_streams: 1, rows_delivered: 1, duplicates: 0, bad_rows: 0, pending_ranges_expired: 0 });
+      expect(last.accounting).toEqual({ written: 4, delivered: 1, duplicates: 0, bad_rows: 0, held: 0, not_read: 3, in_flight: 3 });
+    } finally {
+      await view.close();
+    }
+  });
+});
