@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig, ensureStreams, startKinesis, startPostgres, waitFor, type KinesisEmulator, type PostgresServer } from '@eventline/devstack';
+import { emulatorKinesisClientConfig, ensureStreams, startKinesis, startPostgres, uuidV7, waitFor, type KinesisEmulator, type PostgresServer } from '@eventline/devstack';
 import { createApp, createKinesisWriter, DEFAULTS, parseWriteKeys, SERVER_FIELDS_MAX_BYTES, type BatchResponse, type IngestApp } from '@eventline/ingest';
 import { createFolderSink, createPostgresSink, deliverRecords, openLake, startConsumer, type DeliveryResult, type PostgresSink } from '@eventline/processor';
 import { LAKE_COLUMNS } from '@eventline/schemas';
@@ -107,16 +107,6 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-/** A UUIDv7 from the clock. */
-function uuidv7(): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(Date.now(), 0, 6);
-  b[6] = ((b[6] as number) & 0x0f) | 0x70;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 /** Events well under INGEST_MAX_EVENT_BYTES as sent (the limit's own property pads them up to it). */
 const fits = (g: GeneratedEvent): boolean => Buffer.byteLength(jsonText(g.event)) < DEFAULTS.maxEventBytes - 2048;
 /** How the batch is posted: the routes that take our envelope, gzip or not, the body types clients send, the key in the header or the query. */
@@ -176,7 +166,7 @@ async function roundTrip(batch: { post: Delivery; peer: readonly [string, string
   // Each run its own lakes: a query reads this run's files only, so a run costs the same however many came before.
   runs += 1;
   const lakes = { ndjson: join(lakeRoot, String(runs), 'ndjson'), parquet: join(lakeRoot, String(runs), 'parquet') };
-  const sent = batch.events.map(({ event, upperCaseId }) => ({ ...event, event_id: upperCaseId ? uuidv7().toUpperCase() : uuidv7() }));
+  const sent = batch.events.map(({ event, upperCaseId }) => ({ ...event, event_id: upperCaseId ? uuidV7().toUpperCase() : uuidV7() }));
   const body = jsonText({ sent_at: batch.sentAt, events: sent });
   const { route, gzip, contentType, keyInQuery } = batch.post;
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
@@ -258,7 +248,7 @@ function padded(event: Record<string, unknown>, unit: string, target: number): R
 async function sizeRoundTrip(batch: { events: { event: GeneratedEvent; unit: string; below: number }[] }): Promise<void> {
   await startRun();
   const limit = DEFAULTS.maxEventBytes;
-  const sent = batch.events.map(({ event, unit, below }) => padded({ ...event.event, event_id: uuidv7() }, unit, limit - below));
+  const sent = batch.events.map(({ event, unit, below }) => padded({ ...event.event, event_id: uuidV7() }, unit, limit - below));
   const body = jsonText({ sent_at: new Date(clock).toISOString(), events: sent });
   const res = await app.request('/v1/batch', {
     method: 'POST',

@@ -15,6 +15,7 @@ export { startKinesisFaultProxy, type KinesisFaultProxy, type FaultPlan, type En
 export { writeBenchJson, quantile, type BenchRow, type BenchReport } from './bench-report';
 export { benchTableMarkdown, formatNumber, type MachineInfo } from './bench-table';
 export { seededRandom } from './seeded-random';
+export { uuidV7 } from './uuidv7';
 export { undocumentedEnvVars } from './documented-env';
 export { bundleLambda, type BundleLambdaOptions } from './lambda-bundle';
 export { invokeBundledHandler, type InvokeBundledOptions } from './lambda-invoke';

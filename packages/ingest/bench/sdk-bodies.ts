@@ -1,5 +1,5 @@
 import { SCHEMA_VERSION } from '@eventline/schemas';
-import { uuidv7 } from '../test/helpers';
+import { uuidV7 } from '@eventline/devstack';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const PRODUCTS = Array.from({ length: 40 }, (_, i) => `sku-${i}`);
@@ -14,7 +14,7 @@ const PRODUCTS = Array.from({ length: 40 }, (_, i) => `sku-${i}`);
 export function sdkShapedBodies(devices: number, eventsPerBatch: number, now = Date.now(), version: number = SCHEMA_VERSION): string[] {
   return Array.from({ length: devices }, (_, d) => {
     const sentAt = now - d * 37;
-    const session = uuidv7();
+    const session = uuidV7();
     const context = {
       page: { url: `https://shop.example.com/p/${PRODUCTS[d % PRODUCTS.length]}?utm_source=news`, path: `/p/${PRODUCTS[d % PRODUCTS.length]}`, referrer: 'https://www.google.com/' },
       locale: 'en-GB',
@@ -32,7 +32,7 @@ export function sdkShapedBodies(devices: number, eventsPerBatch: number, now = D
           : { af_content_id: product, af_price: 9.99, af_currency: 'EUR' };
       return {
         schema_version: version,
-        event_id: uuidv7(),
+        event_id: uuidV7(),
         type: 'track',
         event: kind,
         properties,

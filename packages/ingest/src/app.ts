@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { DeploymentError, RequestRejectedError } from './errors';
+import { clientIpOnce, type ClientIpVariables } from './http/client-ip-once';
 import type { LambdaBody } from './http/lambda-body';
 import { throttledCount } from './http/throttled-count';
 import type { IpMode } from './http/client-ip';
@@ -66,7 +67,7 @@ export interface AppDeps {
   frontEndBody?: (c: Context) => LambdaBody | undefined;
 }
 
-type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & { jsonBody?: Promise<ParsedBody> } };
+type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & ClientIpVariables & { jsonBody?: Promise<ParsedBody> } };
 
 /** The ingest as a Hono app. It knows no runtime: node.ts and lambda.ts wire it. */
 export function createApp(deps: AppDeps) {
@@ -86,14 +87,15 @@ export function createApp(deps: AppDeps) {
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody, maxBodyBytes: options.maxBodyBytes });
   const limited = rateLimit({ perSecond: options.rateLimitPerSecond ?? 0, burst: options.rateLimitBurst ?? 1 });
   // First on the traffic routes: a client over its share costs neither a key lookup nor a body read.
-  const perClient = clientRateLimit({ perSecond: options.clientRateLimitPerSecond ?? 0, burst: options.clientRateLimitBurst ?? 1, clientIp: deps.clientIp ?? (() => undefined) });
+  const clientIp = clientIpOnce(deps.clientIp ?? (() => undefined));
+  const perClient = clientRateLimit({ perSecond: options.clientRateLimitPerSecond ?? 0, burst: options.clientRateLimitBurst ?? 1, clientIp });
   const ingest = {
     writer,
     streamName: options.streamName,
     badRowsStreamName: options.badRowsStreamName,
     maxEventBytes: options.maxEventBytes,
     readBody,
-    facts: requestFacts({ now, ipMode: options.ipMode ?? 'anonymize', clientIp: deps.clientIp ?? (() => undefined) }),
+    facts: requestFacts({ now, ipMode: options.ipMode ?? 'anonymize', clientIp }),
     events: metrics?.events,
     extrasDropped: metrics?.extrasDropped,
     log,

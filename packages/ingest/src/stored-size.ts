@@ -1,3 +1,4 @@
+import { SERVER_CONTEXT_KEYS } from '@eventline/schemas';
 import { USER_AGENT_MAX_BYTES } from './enrich';
 import { ADDED_VERSION_BYTES, RENAME_BYTES } from './upcast-size';
 
@@ -34,7 +35,7 @@ export const SERVER_FIELDS_MAX_BYTES =
   '"sent_at":"",'.length + DATE_TIME_MAX +
   '"received_at":"",'.length + ISO_MAX +
   '"app_id":"",'.length + APP_ID_MAX +
-  ',"server":{"request_id":"","derived_ts":"","ip":"","user_agent":""}'.length + REQUEST_ID + ISO_MAX + IP_MAX + USER_AGENT_MAX_BYTES +
+  `,"server":{${SERVER_CONTEXT_KEYS.map((key) => `"${key}":""`).join(',')}}`.length + REQUEST_ID + ISO_MAX + IP_MAX + USER_AGENT_MAX_BYTES +
   RENAME_BYTES;
 
 /**

@@ -1,16 +1,17 @@
 import { gzipSync } from 'node:zlib';
 import type { ClientEvent } from '@eventline/schemas';
 import { createApp, parseWriteKeys, type RecordWriter } from '../src';
-import { basicAuth as basic, uuidv7 } from '../fuzz/valid';
+import { uuidV7 } from '@eventline/devstack';
+import { basicAuth as basic } from '../fuzz/valid';
 
 export const WRITE_KEY = 'wk_test_123';
 
-// One UUIDv7 and Basic-auth helper for the tests and the fuzz harness.
-export { basic, uuidv7 };
+// One Basic-auth helper for the tests and the fuzz harness.
+export { basic };
 
 export function event(overrides: Record<string, unknown> = {}): ClientEvent {
   return {
-    event_id: uuidv7(),
+    event_id: uuidV7(),
     type: 'track',
     event: 'af_add_to_cart',
     properties: { af_price: 9.99, af_currency: 'EUR' },

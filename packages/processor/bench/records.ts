@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '@eventline/devstack';
 import { SCHEMA_VERSION } from '@eventline/schemas';
 import type { InputRecord } from '../src';
 
@@ -9,19 +9,13 @@ const USER_AGENTS = [
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
 ];
 
-/** UUIDv7-shaped ids (the validator checks the version nibble). */
-function uuidV7(i: number): string {
-  const hex = (Date.now() + i).toString(16).padStart(12, '0') + randomUUID().replace(/-/g, '').slice(0, 20);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 /** `count` realistic stored events as Kinesis records (a few user agents, many devices). */
 export function records(count: number): InputRecord[] {
   return Array.from({ length: count }, (_, i) => {
     const event = {
       // The current envelope, as the ingest writes it (v1 records would add the upcast's copy of each event).
       schema_version: SCHEMA_VERSION,
-      event_id: uuidV7(i),
+      event_id: uuidV7(Date.now() + i),
       type: 'track',
       event: i % 5 === 0 ? 'af_purchase' : 'af_content_view',
       properties: { af_revenue: i % 100, af_currency: 'EUR', af_content_id: `sku-${i % 300}`, af_quantity: 1 },

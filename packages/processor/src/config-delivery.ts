@@ -44,13 +44,13 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   if (s3Endpoint !== undefined) checkEndpointUrl('S3_ENDPOINT', s3Endpoint, problems, { path: true });
   // Set without a bucket they would be ignored and the lake written to the folder: say so instead.
   const orphans = ['S3_PREFIX', 'S3_ENDPOINT'].filter((name) => optional(env[name]) !== undefined);
-  if (bucket === undefined && orphans.length > 0) problems.push(`${orphans.join(' and ')} set without S3_BUCKET, where ${orphans.length > 1 ? 'they have' : 'it has'} no effect: set S3_BUCKET (the lake on S3) or unset ${orphans.length > 1 ? 'them' : 'it'}`);
+  if (bucket === undefined && orphans.length > 0) problems.push(setWithout(orphans, ' and ', 'S3_BUCKET', 'the lake on S3'));
   const url = optional(env.DATABASE_URL);
   if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) problems.push('DATABASE_URL must be a postgres:// URL');
   if (url === undefined) {
     // Without a database they would do nothing, as S3_PREFIX without a bucket.
     const unused = PG_VARIABLES.filter((name) => optional(env[name]) !== undefined);
-    if (unused.length > 0) problems.push(`${unused.join(', ')} set without DATABASE_URL, where ${unused.length > 1 ? 'they have' : 'it has'} no effect: set DATABASE_URL (rows to PostgreSQL too) or unset ${unused.length > 1 ? 'them' : 'it'}`);
+    if (unused.length > 0) problems.push(setWithout(unused, ', ', 'DATABASE_URL', 'rows to PostgreSQL too'));
   } else {
     urlSchemaProblem(url, optional(env.PG_SCHEMA) ?? 'public', problems);
   }
@@ -75,6 +75,12 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
       ? { url, schema, table, batchSize, connectTimeoutMs, statementTimeoutMs, applicationName }
       : undefined,
   };
+}
+
+/** Variables set without the one that gives them effect (`needed`, which does `what`): the problem that names them. */
+function setWithout(names: readonly string[], separator: string, needed: string, what: string): string {
+  const many = names.length > 1;
+  return `${names.join(separator)} set without ${needed}, where ${many ? 'they have' : 'it has'} no effect: set ${needed} (${what}) or unset ${many ? 'them' : 'it'}`;
 }
 
 const PG_VARIABLES = ['PG_SCHEMA', 'PG_TABLE', 'PG_BATCH_SIZE', 'PG_CONNECT_TIMEOUT_MS', 'PG_STATEMENT_TIMEOUT_MS', 'PG_APPLICATION_NAME'];

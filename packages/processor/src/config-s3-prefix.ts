@@ -1,3 +1,5 @@
+import { normalisePrefix } from './sinks/s3-key-prefix';
+
 /**
  * `S3_PREFIX`, the folder inside the bucket, as the sink writes it: no leading `/`, a trailing one.
  * A URI, or `.`, `..` and empty folder names, passed as a string and became part of every key
@@ -23,10 +25,4 @@ export function readS3Prefix(value: string | undefined, problems: string[]): str
     return '';
   }
   return prefix;
-}
-
-/** A key prefix as the sink writes it: no leading `/`, a trailing one (empty stays empty). */
-export function normalisePrefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+/, '');
-  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }

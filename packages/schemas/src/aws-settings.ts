@@ -8,18 +8,22 @@
  * string and builds a host from it (`us-east1` → kinesis.us-east1.amazonaws.com, which does not
  * exist), so a typo or an availability zone (`eu-west-1a`) failed every call at run time.
  */
-const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+const REGION_CODE = '[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}';
+const REGION = new RegExp(`^${REGION_CODE}$`);
 
 /**
  * A region with the FIPS pseudo-region form the SDK also takes (`us-east-1-fips`, `fips-us-gov-west-1`:
  * the region, with the FIPS endpoint switched on).
  */
-const FIPS_REGION = /^(fips-)?([a-z]{2,4}(-[a-z]+)+-\d{1,2})(-fips)?$/;
+const FIPS_REGION = new RegExp(`^(?:fips-)?${REGION_CODE}(?:-fips)?$`);
+
+/** An availability zone: a region and one letter (`eu-west-1a`); the region is group 1. */
+const ZONE = new RegExp(`^(${REGION_CODE})[a-z]$`);
 
 /** Pushes a problem when `value` (from `variable`) is not shaped like an AWS region code. */
 export function checkAwsRegion(variable: string, value: string, problems: string[]): void {
   if (FIPS_REGION.test(value) && !(value.startsWith('fips-') && value.endsWith('-fips'))) return;
-  const zone = /^([a-z]{2,4}(-[a-z]+)+-\d{1,2})[a-z]$/.exec(value)?.[1];
+  const zone = ZONE.exec(value)?.[1];
   const hint = zone ? `: "${value}" is an availability zone, the region is "${zone}"` : REGION.test(value.toLowerCase()) ? `: write "${value.toLowerCase()}"` : '';
   problems.push(`${variable} must be an AWS region code such as us-east-1, got "${value}"${hint}`);
 }

@@ -31,3 +31,4 @@ export { glueTables, type GlueTableInput, type GlueColumn } from './catalog/glue
 export { checkStreamName, DEFAULT_BAD_ROWS_STREAM } from './stream-names';
 export { checkAwsRegion, checkEndpointUrl, isHostName } from './aws-settings';
 export { SEGMENT_CONTEXT_NAMES, segmentContextName } from './segment-names';
+export { SERVER_CONTEXT_KEYS } from './server-context';

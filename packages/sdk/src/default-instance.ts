@@ -4,9 +4,13 @@ import type { ClientConfig } from './core/config';
 /** Methods that only queue something: before init() they wait and are replayed in order. */
 export const DEFERRED = ['track', 'identify', 'page', 'screen', 'alias', 'group', 'setConsent', 'optOut', 'optIn', 'anonymize', 'reset'] as const;
 type Deferred = (typeof DEFERRED)[number];
+/** Methods that answer before init() too (a promise, an unsubscribe function). */
+const ANSWERING = ['flush', 'getDeviceId', 'on'] as const;
+/** Every method of the page-wide API (page-wide.ts checks that the instance another copy left has them all). */
+export const API_METHODS = [...DEFERRED, ...ANSWERING, 'init'] as const;
 
 /** The page-wide API: one client, created by init(), with calls made before init() replayed. */
-export type EventlineApi = Pick<Client, Deferred | 'flush' | 'getDeviceId' | 'on'> & {
+export type EventlineApi = Pick<Client, Deferred | (typeof ANSWERING)[number]> & {
   /** Create the client. A second call returns the first client and ignores its config (another copy of the SDK in the page: see page-wide.ts). */
   init: (config: ClientConfig) => Client;
 };

@@ -1,7 +1,7 @@
 import type { Client, CoreClient } from './core/client';
 import { resolveConfig, type ClientConfig } from './core/config';
 import { toJson } from './core/wire-json';
-import { createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
+import { API_METHODS, createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
 import { globalShared, isServer } from './platform/browser/global-scope';
 import { createServerApi } from './server-api';
 
@@ -14,12 +14,10 @@ interface Shared {
   owner?: string;
 }
 
-const METHODS = [...DEFERRED, 'init', 'flush', 'getDeviceId', 'on'] as const;
-
 /** Left by a copy of this major version: every method there ("never throws" holds for calls through it). */
 function fits(found: unknown): found is Shared {
   const api = (found as { api?: Record<string, unknown> } | null | undefined)?.api;
-  return typeof api === 'object' && api !== null && METHODS.every((name) => typeof api[name] === 'function');
+  return typeof api === 'object' && api !== null && API_METHODS.every((name) => typeof api[name] === 'function');
 }
 
 /** The project a config names, as the client reads it: `https://x`, `https://x/` and `https://x/v1/batch` are one (throws on a config init() would refuse). */

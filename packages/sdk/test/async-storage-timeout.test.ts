@@ -191,6 +191,52 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
+  it("a late answer is not used for a read asked after the app's AsyncStorage.clear(): the queue it answered for is not sent again", async () => {
+    const storage = installedWithBacklog(250);
+    const multiGet = storage.multiGet.bind(storage);
+    const held: (() => void)[] = [];
+    storage.multiGet = (keys) => {
+      if (!keys.some((k) => k.startsWith(QUEUE_PREFIX))) return multiGet(keys);
+      return new Promise<void>((resolve) => held.push(resolve)).then(() => multiGet(keys));
+    };
+    const client = createEventline(config, { asyncStorage: storage });
+    record(client);
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true); // the queue read given up
+    held.splice(0).forEach((answer) => answer()); // it runs in AsyncStorage's queue, before the app's clear()
+    await vi.advanceTimersByTimeAsync(0); // and answers late: every wait had given up
+    storage.data.clear(); // the app's AsyncStorage.clear() (a logout), which the SDK does not see
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(0);
+    expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
+  });
+
+  it("a late answer of the device state is not used after the app's AsyncStorage.clear(): the old device id and user id are not written back", async () => {
+    const storage = v2Storage();
+    storage.data.set('eventline.installed', 'true');
+    const client = createEventline(config, { asyncStorage: storage });
+    record(client);
+    client.identify('user-1');
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    const stored = () => JSON.parse(storage.data.get('eventline.state') ?? 'null') as { deviceId: string; userId?: string } | null;
+    const before = stored();
+    expect(before?.userId).toBe('user-1');
+    const multiGet = storage.multiGet.bind(storage);
+    const held: (() => void)[] = [];
+    storage.multiGet = (keys) => (keys.includes('eventline.state') ? new Promise<void>((resolve) => held.push(resolve)).then(() => multiGet(keys)) : multiGet(keys));
+    client.track('before_logout'); // the state's save reads it first (was Storage cleared?): that read is given up
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(held).toHaveLength(1);
+    held.splice(0).forEach((answer) => answer()); // it ran before the app's clear() and answers late
+    await vi.advanceTimersByTimeAsync(0);
+    storage.multiGet = multiGet;
+    storage.data.clear(); // the app's AsyncStorage.clear() at logout, which the SDK does not see
+    client.track('after_logout'); // saved again: the read before it must see the clear
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    expect(stored()?.userId).toBeUndefined();
+    expect(stored()?.deviceId).not.toBe(before?.deviceId);
+    expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
+  });
+
   it('reads slower than the bound (8 s each, one call at a time): each is asked once, and the backlog is sent at a later flush', async () => {
     const storage = installedWithBacklog(250);
     storage.readDelayMs = 8000;

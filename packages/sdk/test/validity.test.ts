@@ -230,6 +230,37 @@ describe('properties and traits the schema always refuses are refused at the cal
     expect(ingest.received).toHaveLength(0);
   });
 
+  it.each([
+    ['a Map', new Map([['sku', 1]])],
+    ['a Set', new Set(['sku'])],
+    ['a Promise (a forgotten await)', Promise.resolve({ sku: 'a' })],
+    ['another iterable (a typed array)', new Uint8Array([1, 2])],
+  ])('%s in properties or traits (a generic wrapper, a JS caller) is refused with its path, not sent as {}', async (_, value) => {
+    // The types refuse these; a generic wrapper's `T extends object` and JavaScript pass them at run time.
+    const track = <T extends object>(client: ReturnType<typeof clients.create>, properties: T) => client.track('cart_viewed', properties);
+    const client = clients.create();
+    const notices = record(client);
+    track(client, { cart: { items: [{ sku: 'a' }, value] }, total: 2 });
+    client.identify('user-1', { plan: value } as never);
+    client.page('Cart', value as never);
+    client.track('kept', { cart: { items: [{ sku: 'a' }] } });
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([
+      ['invalid', 'properties.cart.items.1: TypeError: not JSON'],
+      ['invalid', 'traits.plan: TypeError: not JSON'],
+      ['invalid', 'properties: TypeError: not JSON'],
+    ]);
+    expect(ingest.events().map((e) => e.event)).toEqual(['kept']);
+  });
+
+  it('a BigInt is refused with its path too', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.track('x', { order: { lines: [{ cents: 1n }] } } as never);
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['invalid', 'properties.order.lines.0.cents: TypeError: BigInt']]);
+  });
+
   it('nesting: an event 32 levels deep is sent, 33 is refused, as the ingest does per event (LIMITS.eventMaxDepth)', async () => {
     expect(EVENT_MAX_DEPTH).toBe(LIMITS.eventMaxDepth);
     const client = clients.create();
@@ -239,8 +270,9 @@ describe('properties and traits the schema always refuses are refused at the cal
     client.identify('user-1', nested(32));
     await client.flush();
     expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([
-      ['invalid', 'properties: Error: deeper than 32 levels'],
-      ['invalid', 'traits: Error: deeper than 32 levels'],
+      // The path down to the level past the limit (nested() alternates `{ a: … }` and `[…]`).
+      ['invalid', `properties${'.a.0'.repeat(15)}.a: Error: deeper than 32 levels`],
+      ['invalid', `traits${'.a.0'.repeat(15)}.a: Error: deeper than 32 levels`],
     ]);
     const [body] = ingest.received.map((r) => r.body);
     expect(body?.events.map((e) => e.event)).toEqual(['deepest']);

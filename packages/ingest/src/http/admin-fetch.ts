@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { errorBody } from '../errors';
+import { Hono } from 'hono';
+import { nosniff } from '../middleware/nosniff';
+import { requestId } from '../middleware/request-id';
+import { errorResponse } from './error-response';
 
 /** What the admin listener serves: probes and scrapes, none of the traffic routes. */
 const ADMIN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -13,12 +15,11 @@ type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
  * not fail the platform's liveness probe (which would restart the process and drop its requests).
  */
 export function adminFetch(fetch: Fetch): Fetch {
+  // As the app's error answers are: its own request id in the body and the header, nosniff.
+  const notServed = new Hono().use(nosniff(), requestId());
+  notServed.all('*', (c) => errorResponse(c, 404, 'not_found', `the admin port serves only GET ${[...ADMIN_PATHS].join(', ')}`));
   return (request, env) => {
     const path = new URL(request.url).pathname;
-    if (request.method === 'GET' && ADMIN_PATHS.has(path)) return fetch(request, env);
-    // As the app's error answers are: a request id in the body and the header.
-    const id = randomUUID();
-    const body = errorBody('not_found', `the admin port serves only GET ${[...ADMIN_PATHS].join(', ')}`, undefined, id);
-    return Response.json(body, { status: 404, headers: { 'X-Request-Id': id, 'X-Content-Type-Options': 'nosniff' } });
+    return request.method === 'GET' && ADMIN_PATHS.has(path) ? fetch(request, env) : notServed.fetch(request, env);
   };
 }

@@ -21,7 +21,8 @@ export type LambdaBody = { kind: 'compressed' } | { kind: 'decoded' } | { kind: 
 export function lambdaBodyOf(event: LambdaEvent, frontEnd: LambdaFrontEnd): LambdaBody | undefined {
   const body = (event as { body?: unknown }).body;
   if (typeof body !== 'string' || body === '') return undefined;
-  const encoding = (frontEnd === 'payload-2.0' ? (event as { headers?: Record<string, string | undefined> }).headers?.['content-encoding'] : headerOf(event, 'content-encoding'))?.trim();
+  // Payload 2.0's headers are one lower-case line each, which headerOf reads as it reads the others'.
+  const encoding = headerOf(event, 'content-encoding')?.trim();
   if (encoding === undefined || encoding === '' || encoding.toLowerCase() === 'identity') return undefined;
   const base64 = (event as { isBase64Encoded?: unknown }).isBase64Encoded === true;
   const head = base64 ? Buffer.from(body.slice(0, 64), 'base64') : Buffer.from(body.slice(0, 16), 'utf8');

@@ -1,4 +1,4 @@
-import { Context, segmentContextName, StoredEvent } from '@eventline/schemas';
+import { Context, SERVER_CONTEXT_KEYS, segmentContextName, StoredEvent } from '@eventline/schemas';
 import { createHmac } from 'node:crypto';
 import { COLUMN_PATHS, NON_TEXT_PATHS } from './lake-row';
 
@@ -76,7 +76,7 @@ export function piiNearMisses(policy: PiiPolicy): { path: string; why: string }[
 }
 
 /** `context.server`: always the ingest's own block (its README), so it holds these keys and no other. */
-const SERVER_FIELDS = ['request_id', 'derived_ts', 'ip', 'user_agent'];
+const SERVER_FIELDS: readonly string[] = SERVER_CONTEXT_KEYS;
 
 interface FieldSchema {
   type?: string;

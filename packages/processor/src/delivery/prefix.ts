@@ -45,14 +45,15 @@ export function compilePrefix(expression: string, kind: 'events' | 'errors' = 'e
   if (/\/\/|(^|\/)\.\//.test(expression)) throw new PrefixExpressionError(`prefix "${expression}" has an empty or "." folder name: write each folder once, "a/b/"`);
   const parts: Prefix[] = [];
   let last = 0;
-  for (const match of expression.matchAll(EXPRESSION)) {
+  const matches = [...expression.matchAll(EXPRESSION)];
+  for (const match of matches) {
     const literal = expression.slice(last, match.index);
     parts.push(() => literal);
     parts.push(evaluator(match[1] ?? '', match[2] ?? '', kind));
     last = match.index + match[0].length;
   }
   // `yyyy/mm/dd`: mm is the minute (as in Firehose), and a minute folder without an hour one mixes all 24 hours.
-  const formats = [...expression.matchAll(EXPRESSION)].filter((m) => m[1] === 'timestamp').map((m) => m[2] ?? '');
+  const formats = matches.filter((m) => m[1] === 'timestamp').map((m) => m[2] ?? '');
   if (formats.some((f) => f.includes('mm')) && !formats.some((f) => f.includes('HH'))) {
     throw new PrefixExpressionError(`prefix "${expression}": mm is the minute, and no HH comes with it: write MM for the month`);
   }

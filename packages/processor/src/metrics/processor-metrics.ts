@@ -21,29 +21,29 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const recordsRead = new Counter({ name: 'eventline_processor_records_read_total', help: 'Kinesis records read (GetRecords)', labelNames: ['stream'], registers });
-  const rowsDelivered = new Counter({ name: 'eventline_processor_rows_delivered_total', help: 'Event rows written durably and checkpointed', labelNames: ['stream'], registers });
-  const badRows = new Counter({ name: 'eventline_processor_bad_rows_total', help: 'Bad rows written, by error type', labelNames: ['stream', 'error_type'], registers });
-  const duplicates = new Counter({
-    name: 'eventline_processor_duplicates_total',
-    help: 'Records left out for a repeated (app_id, event_id): within one flush, or delivered by an earlier flush (seen index)',
-    labelNames: ['stream', 'scope'],
-    registers,
-  });
-  const postgresSkipped = new Counter({
-    name: 'eventline_processor_postgres_rows_skipped_total',
-    help: 'Rows PostgreSQL skipped as already in the table (ON CONFLICT DO NOTHING on app_id, event_id): replays, or copies stored before',
-    registers,
-  });
-  const filesWritten = new Counter({ name: 'eventline_processor_files_written_total', help: 'Lake files written, by format', labelNames: ['stream', 'format'], registers });
-  const bytesWritten = new Counter({ name: 'eventline_processor_bytes_written_total', help: 'Bytes of lake files written (compressed)', labelNames: ['stream'], registers });
-  const errors = new Counter({ name: 'eventline_processor_errors_total', help: 'Failed calls (logged and retried), by operation', labelNames: ['stream', 'operation'], registers });
-  const pendingExpired = new Counter({
-    name: 'eventline_processor_pending_ranges_expired_total',
-    help: "Checkpointed pending ranges (announced flushes) whose records the stream's retention trimmed before they were delivered",
-    labelNames: ['stream'],
-    registers,
-  });
+  // Every counter and gauge in this registry alone, its label names typed (a wrong label fails the build).
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> => new Counter({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> => new Gauge({ name, help, labelNames, registers });
+  const recordsRead = counter('eventline_processor_records_read_total', 'Kinesis records read (GetRecords)', ['stream']);
+  const rowsDelivered = counter('eventline_processor_rows_delivered_total', 'Event rows written durably and checkpointed', ['stream']);
+  const badRows = counter('eventline_processor_bad_rows_total', 'Bad rows written, by error type', ['stream', 'error_type']);
+  const duplicates = counter(
+    'eventline_processor_duplicates_total',
+    'Records left out for a repeated (app_id, event_id): within one flush, or delivered by an earlier flush (seen index)',
+    ['stream', 'scope'],
+  );
+  const postgresSkipped = counter(
+    'eventline_processor_postgres_rows_skipped_total',
+    'Rows PostgreSQL skipped as already in the table (ON CONFLICT DO NOTHING on app_id, event_id): replays, or copies stored before',
+  );
+  const filesWritten = counter('eventline_processor_files_written_total', 'Lake files written, by format', ['stream', 'format']);
+  const bytesWritten = counter('eventline_processor_bytes_written_total', 'Bytes of lake files written (compressed)', ['stream']);
+  const errors = counter('eventline_processor_errors_total', 'Failed calls (logged and retried), by operation', ['stream', 'operation']);
+  const pendingExpired = counter(
+    'eventline_processor_pending_ranges_expired_total',
+    "Checkpointed pending ranges (announced flushes) whose records the stream's retention trimmed before they were delivered",
+    ['stream'],
+  );
   const flushDuration = new Histogram({
     name: 'eventline_processor_flush_duration_seconds',
     help: 'One flush: seen index, files, rows, checkpoint',
@@ -51,18 +51,8 @@ export function createProcessorMetrics(options: { defaultMetrics?: boolean } = {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers,
   });
-  const behind = new Gauge({
-    name: 'eventline_processor_behind_latest_seconds',
-    help: "GetRecords' MillisBehindLatest of each open shard, in seconds",
-    labelNames: ['stream', 'shard'],
-    registers,
-  });
-  const lastCheckpoint = new Gauge({
-    name: 'eventline_processor_last_checkpoint_timestamp_seconds',
-    help: 'When each shard last checkpointed after a flush (Unix seconds)',
-    labelNames: ['stream', 'shard'],
-    registers,
-  });
+  const behind = gauge('eventline_processor_behind_latest_seconds', "GetRecords' MillisBehindLatest of each open shard, in seconds", ['stream', 'shard']);
+  const lastCheckpoint = gauge('eventline_processor_last_checkpoint_timestamp_seconds', 'When each shard last checkpointed after a flush (Unix seconds)', ['stream', 'shard']);
   const bufferedByStream = new Map<string, Map<string, number>>();
   new Gauge({
     name: 'eventline_processor_buffered_records',

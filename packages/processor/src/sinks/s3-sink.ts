@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Sink } from '../delivery/sink';
-import { normalisePrefix } from '../config-s3-prefix';
+import { normalisePrefix } from './s3-key-prefix';
 
 export interface S3SinkOptions {
   client: S3Client;

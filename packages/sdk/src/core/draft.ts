@@ -35,17 +35,19 @@ export function draftEvent(
   if (other != null) draft.previous_id = other as string;
   if (data == null) return draft;
   const field = type === 'identify' || type === 'group' ? 'traits' : 'properties';
+  failedAt = [field];
   try {
     // A JSON copy: later mutations by the caller do not change the event, and what the ingest always
-    // refuses (BigInt, cycles, nesting past EVENT_MAX_DEPTH) is refused here instead of breaking a
-    // flush or being sent to be rejected. Checked after the copy: a Date or a toJSON may make it no object.
+    // refuses (BigInt, cycles, nesting past EVENT_MAX_DEPTH) or JSON would lose (a Map, a Set, a Promise)
+    // is refused here instead of breaking a flush, being sent to be rejected or sent as `{}`.
+    // Checked after the copy: a Date or a toJSON may make it no object.
     const copy = walk(data, '', 2) as Record<string, unknown>;
     if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) return `${field}: not an object`;
     const typed = field === 'properties' && badAf(copy);
     if (typed) return `properties.${typed}: not as typed`;
     draft[field] = copy;
   } catch (error) {
-    return `${field}: ${String(error)}`;
+    return `${failedAt.join('.')}: ${String(error)}`;
   }
   return draft;
 }
@@ -104,6 +106,20 @@ export function badId(value: unknown, max = ID_MAX): boolean {
  */
 export const EVENT_MAX_DEPTH = 32;
 
+/**
+ * The path of the value the walk is in, from the field down (`properties`, `cart`, `items`): when a
+ * value is refused the walk stops there, so this names it in the drop notice (draftEvent sets the start).
+ */
+let failedAt: string[] = [];
+
+/** A member's copy, one level down. */
+function member(value: unknown, key: string, depth: number): unknown {
+  failedAt.push(key);
+  const copy = walk(value, key, depth + 1);
+  failedAt.pop();
+  return copy;
+}
+
 /** A deep copy as JSON makes it (throws on what JSON cannot carry, and past EVENT_MAX_DEPTH levels). */
 export function jsonCopy<T>(value: T): T {
   return walk(value, '', 1) as T;
@@ -129,13 +145,19 @@ function walk(value: unknown, key: string, depth: number): unknown {
   // undefined, a function, a symbol: left out (null in an array)
   if (type !== 'object' || v === null) return type === 'string' || type === 'boolean' || v === null ? v : undefined;
   if (depth > EVENT_MAX_DEPTH) throw new Error(`deeper than ${EVENT_MAX_DEPTH} levels`); // or cyclic
-  if (Array.isArray(v)) return Array.from(v, (item, i) => walk(item, String(i), depth + 1) ?? null);
+  if (Array.isArray(v)) return Array.from(v, (item, i) => member(item, String(i), depth) ?? null);
+  // A Map, a Set (any other iterable) or a Promise (a thenable: a forgotten await) has no JSON of its own:
+  // JSON writes `{}` and the value is lost unseen. The types refuse them, but a generic wrapper or a JS
+  // caller passes them at run time: refused, like a BigInt, with the path (`properties.cart.items`).
+  if (Symbol.iterator in v || typeof (v as { then?: unknown }).then === 'function') {
+    throw new TypeError("not JSON");
+  }
   const out: Record<string, unknown> = {};
   // for…in, not Object.keys (half the cost of a flat track(); inherited enumerable keys, which JSON
   // leaves out, are as rare as a polluted Object.prototype); strings and finite numbers without a call.
   for (const k in v) {
     const x = (v as Record<string, unknown>)[k];
-    const copy = typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) ? x : walk(x, k, depth + 1);
+    const copy = typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) ? x : member(x, k, depth);
     // JSON.parse makes "__proto__" an own key; an assignment would set the prototype instead.
     if (copy !== undefined) {
       if (k === '__proto__') Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });

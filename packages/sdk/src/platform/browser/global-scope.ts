@@ -34,8 +34,8 @@ const g = globalThis as Scope;
  * nor React Native, which have none either and do run the SDK.
  */
 export function isServer(): boolean {
-  const scope = g as { document?: unknown; importScripts?: unknown; navigator?: { product?: string } };
-  return !scope.document && typeof scope.importScripts !== 'function' && scope.navigator?.product !== 'ReactNative';
+  const scope = g as { importScripts?: unknown; navigator?: { product?: string } };
+  return !hasDocument() && typeof scope.importScripts !== 'function' && scope.navigator?.product !== 'ReactNative';
 }
 
 /** A document exists: a page (a worker, React Native and a server have none). */

@@ -136,7 +136,8 @@ type Api = ReturnType<typeof pick>;
 function bounded(api: Api) {
   // The listing, as a read of one pseudo key ('' is a key, of no other read).
   const list = singleFlight('getAllKeys', async () => [await api.listKeys()]);
-  const reads = singleFlight('read', api.readMany);
+  // A late answer is used only for keys still listed (the app's AsyncStorage.clear() is not seen otherwise).
+  const reads = singleFlight('read', api.readMany, api.listKeys, null);
   return {
     listKeys: async () => (await list.read(['']))[0] ?? [],
     readMany: (keys: string[]) => reads.read(keys),

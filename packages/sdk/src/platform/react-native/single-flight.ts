@@ -18,8 +18,13 @@ interface Flight<V> {
  * is kept for the next read of its keys (the state read tried again, the next flush). `changed(keys)`
  * stops `keys` (without keys: every key) joining the calls out: a read asked after a write must see that
  * write, so it goes out anew, behind it.
+ *
+ * The app's own removals (`AsyncStorage.clear()` at a logout) are not seen, though: a late answer kept
+ * from before one would bring back what it removed (the device state's user id, written back at the
+ * next save). So with `listed` (the keys stored now, asked afresh: AsyncStorage runs it after every call
+ * made before it), a late answer is used only for the keys still stored; the others answer `gone`.
  */
-export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>) {
+export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>, listed?: () => Promise<readonly string[]>, gone?: V) {
   const flights = new Map<string, Flight<V>>();
   const forget = (flight: Flight<V>) => flight.keys.forEach((key) => flights.get(key) === flight && flights.delete(key));
   return {
@@ -36,13 +41,21 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       }
       const of = keys.map((key) => flights.get(key) as Flight<V>);
       const joined = [...new Set(of)];
+      const late = joined.filter((flight) => flight.late);
       joined.forEach((flight) => (flight.late ? forget(flight) : flight.waiting++));
+      let stored: Set<string> | undefined;
       try {
         await within(name, Promise.all(joined.map((flight) => flight.answer)));
+        if (late.length > 0 && listed) stored = new Set(await within(name, listed()));
       } finally {
         joined.forEach((flight) => flight.late || flight.waiting--);
       }
-      return Promise.all(keys.map(async (key, i) => (await (of[i] as Flight<V>).answer)[(of[i] as Flight<V>).keys.indexOf(key)] as V));
+      return Promise.all(
+        keys.map(async (key, i) => {
+          const flight = of[i] as Flight<V>;
+          return stored && late.includes(flight) && !stored.has(key) ? (gone as V) : ((await flight.answer)[flight.keys.indexOf(key)] as V);
+        }),
+      );
     },
     changed(keys?: readonly string[]): void {
       if (keys) keys.forEach((key) => flights.delete(key));
