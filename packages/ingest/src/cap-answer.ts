@@ -11,7 +11,7 @@ export const SHORT_ISSUE_TEXT_MAX_BYTES = 200;
  * their issues, in order, while the whole fits; from the first that would pass it, each rejected event keeps
  * only its first issue, shortened, while that fits, and none after that; each cut one says
  * `issues_truncated: true`, and so does the answer. Every event's status fits whatever the issues are: the
- * configuration refuses batch sizes whose statuses alone could pass the bound (`answer-bound.ts `answerBoundProblems``).
+ * configuration refuses batch sizes whose statuses alone could pass the bound (answer-bound.ts `answerBoundProblems`).
  * Bad rows are not touched: they keep each event's own issues.
  */
 export function capAnswer(response: BatchResponse): BatchResponse {
