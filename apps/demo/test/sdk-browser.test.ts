@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -11,6 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WRITE_KEY, startPipeline, STREAMS, type Pipeline } from '../src';
 import { startIngestGate, type IngestGate } from './ingest-gate';
+import { IIFE, SNIPPET } from './sdk-files';
 
 /**
  * The SDK in a real Chromium against the real ingest (Kinesis emulator → processor → lake).
@@ -20,9 +20,6 @@ import { startIngestGate, type IngestGate } from './ingest-gate';
  * and the stream can, and `expectSentOnce` checks there that the SDK sent no event again once the
  * ingest had accepted it.
  */
-const require = createRequire(import.meta.url);
-const IIFE = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
-const SNIPPET = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
 
 let pipeline: Pipeline;
 /** What the pages send to: the ingest behind a gate the tests can take down. */

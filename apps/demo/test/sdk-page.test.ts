@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -10,15 +9,13 @@ import { chromiumLaunchOptions, emulatorKinesisClientConfig, readStream, recordJ
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WRITE_KEY, startPipeline, STREAMS, type Pipeline } from '../src';
+import { IIFE, SNIPPET } from './sdk-files';
 
 /**
  * The SDK's page-level cases in a real Chromium, against the real ingest: the back/forward cache,
  * a Content Security Policy with Trusted Types, prerendering. Chromium runs as a visitor's does:
  * Playwright's defaults turn the back/forward cache off, so they are not used here.
  */
-const require = createRequire(import.meta.url);
-const IIFE = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
-const SNIPPET = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
 
 let pipeline: Pipeline;
 let dataDir: string;

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -9,6 +8,7 @@ import { chromiumLaunchOptions, emulatorKinesisClientConfig, readStream, recordJ
 import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WRITE_KEY, startPipeline, STREAMS, type Pipeline } from '../src';
+import { IIFE, SNIPPET } from './sdk-files';
 
 /**
  * The SDK's one sender across tabs and pages, in a real Chromium against the real ingest, where the
@@ -16,9 +16,6 @@ import { DEMO_WRITE_KEY, startPipeline, STREAMS, type Pipeline } from '../src';
  * (a cached page keeps what it holds), a same-site navigation (keepalive answers are lost at unload).
  * Read from the events stream: every copy the ingest wrote, with its `event_id`.
  */
-const require = createRequire(import.meta.url);
-const IIFE = readFileSync(require.resolve('@eventline/sdk/eventline.iife.js'), 'utf8');
-const SNIPPET = readFileSync(require.resolve('@eventline/sdk/snippet.min.js'), 'utf8').replace('SDK_URL', '/sdk.js');
 
 let pipeline: Pipeline;
 let dataDir: string;

@@ -7,6 +7,15 @@ import { tempDirs } from './fixtures/temp-dir';
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
+/** A store of stream `events` at `<fresh dir>/cp.json`, loaded (empty) and ready to save. */
+async function loadedStore(): Promise<{ dir: string; path: string; store: ReturnType<typeof createFileCheckpointStore> }> {
+  const dir = await dirs.make();
+  const path = join(dir, 'cp.json');
+  const store = createFileCheckpointStore(path, 'events');
+  await store.load();
+  return { dir, path, store };
+}
+
 describe('file checkpoint store', () => {
   it('starts empty when the file does not exist', async () => {
     const path = join(await dirs.make(), 'nested', 'cp.json');
@@ -14,10 +23,7 @@ describe('file checkpoint store', () => {
   });
 
   it('persists every shard across instances, with concurrent saves', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { dir, path, store } = await loadedStore();
     await Promise.all([
       store.save('shardId-000000000000', { sequenceNumber: '100', ended: false }),
       store.save('shardId-000000000001', { sequenceNumber: '200', ended: false, pendingThrough: '250' }),
@@ -36,10 +42,7 @@ describe('file checkpoint store', () => {
   });
 
   it('refuses a file from another stream or a corrupt file, instead of starting over', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { path, store } = await loadedStore();
     await store.save('shardId-000000000000', { sequenceNumber: '1', ended: false });
     await expect(createFileCheckpointStore(path, 'other').load()).rejects.toThrow(/belongs to stream "events"/);
     await writeFile(path, '{"version":1,');
@@ -52,10 +55,7 @@ describe('file checkpoint store', () => {
   });
 
   it('reads a checkpoint file a crash cut (torn, emptied) from its copy, and logs it; an absent one is a fresh start', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { path, store } = await loadedStore();
     await store.save('shardId-000000000000', { sequenceNumber: '1', ended: false });
     await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
     const whole = await readFile(path, 'utf8');
@@ -71,10 +71,7 @@ describe('file checkpoint store', () => {
   });
 
   it('reads the copy when the main file is absent because a save was cut mid-rename (its temp file left), and removes the temp file', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { dir, path, store } = await loadedStore();
     await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false });
     await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
     // A rename that unlinks the target and then renames, cut in between: the temp file holds save 2.
@@ -95,10 +92,7 @@ describe('file checkpoint store', () => {
       'main one save older': async (path: string, _dir: string, older: string) => writeFile(path, older),
     };
     for (const [cut, damage] of Object.entries(cuts)) {
-      const dir = await dirs.make();
-      const path = join(dir, 'cp.json');
-      const store = createFileCheckpointStore(path, 'events');
-      await store.load();
+      const { dir, path, store } = await loadedStore();
       await store.save('shardId-000000000000', { sequenceNumber: '100', ended: false });
       await store.save('shardId-000000000000', { sequenceNumber: '200', ended: false });
       const older = await readFile(path, 'utf8');
@@ -116,10 +110,7 @@ describe('file checkpoint store', () => {
   });
 
   it('refuses a main file restored alone from a backup (older than its copy by more than one save, or without a counter), naming both files', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { path, store } = await loadedStore();
     await store.save('shardId-000000000000', { sequenceNumber: '100', ended: false });
     const backup = await readFile(path, 'utf8'); // the nightly backup of the checkpoint file
     await store.save('shardId-000000000000', { sequenceNumber: '300', ended: false, pendingThrough: '500' });
@@ -147,10 +138,7 @@ describe('file checkpoint store', () => {
   });
 
   it('advances the save counter only when both files were written: failed saves leave a start the newest state, not a refusal', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { dir, path, store } = await loadedStore();
     await store.save('shardId-000000000000', { sequenceNumber: '100', ended: false });
     // The main file cannot be written (as EPERM on an immutable file, or ENOSPC, would): a folder in its
     // place makes the rename fail. Each save writes the copy, then fails on the main file.
@@ -177,10 +165,7 @@ describe('file checkpoint store', () => {
   });
 
   it('treats a main file moved away as a fresh start and removes its copy, so a save cut later cannot resume the old positions', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const old = createFileCheckpointStore(path, 'events');
-    await old.load();
+    const { dir, path, store: old } = await loadedStore();
     await old.save('shardId-000000000000', { sequenceNumber: '900', ended: false });
     // An old crash left a temp file of save 1; the operator moves the checkpoint file away (not its copy).
     await writeFile(join(dir, '.cp.json.tmp-4242-00000001'), JSON.stringify({ version: 1, stream: 'events', save: 0, shards: {} }));
@@ -198,10 +183,7 @@ describe('file checkpoint store', () => {
   });
 
   it('reads the newer of two whole files by their save counter (a disk that reordered writes left the main file older)', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { path, store } = await loadedStore();
     await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
     const older = await readFile(path, 'utf8');
     await store.save('shardId-000000000000', { sequenceNumber: '9', ended: false });
@@ -218,10 +200,7 @@ describe('file checkpoint store', () => {
   });
 
   it('reads the main file when a crash cut the copy (written first): absent, torn, or its temp file left', async () => {
-    const dir = await dirs.make();
-    const path = join(dir, 'cp.json');
-    const store = createFileCheckpointStore(path, 'events');
-    await store.load();
+    const { dir, path, store } = await loadedStore();
     await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false });
     const whole = await readFile(`${path}.bak`, 'utf8');
     for (const cut of [undefined, whole.slice(0, 20), '']) {

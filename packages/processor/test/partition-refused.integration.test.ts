@@ -1,8 +1,8 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig, ensureStreams, KINESIS_ENGINES, startKinesis, waitFor, type KinesisEmulator } from '@eventline/devstack';
-import { join } from 'node:path';
+import { emulatorKinesisClientConfig, ensureStreams, KINESIS_ENGINES, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePrefix, runQuery, startConsumer, type ConsumerStats } from '../src';
+import { compilePrefix, runQuery } from '../src';
+import { consumeOnce } from './fixtures/consume-once';
 import { storedEvent } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
 
@@ -28,8 +28,6 @@ describe.each(KINESIS_ENGINES)('a record that cannot fill EVENT_PREFIX, against 
   });
 
   it('is a partition bad row and does not hold up the shard', async () => {
-    const dir = await dirs.make();
-    const lakeDir = join(dir, 'lake');
     const received_at = new Date().toISOString();
     const before = [storedEvent({ seq: 0, received_at }), storedEvent({ seq: 1, received_at })];
     const poison = [storedEvent({ type: 'page', event: undefined, seq: 2, received_at }), storedEvent({ event: 'Add to cart', seq: 3, received_at })];
@@ -40,23 +38,14 @@ describe.each(KINESIS_ENGINES)('a record that cannot fill EVENT_PREFIX, against 
     expect(put.FailedRecordCount ?? 0).toBe(0);
 
     const errors: string[] = [];
-    const running = await startConsumer({
-      kinesis: emulatorKinesisClientConfig(kinesis.endpoint),
-      streamName: STREAM,
-      lakeDir,
-      checkpointFile: join(dir, 'checkpoints', `${STREAM}.json`),
-      maxAgeMs: 500,
-      pollIntervalMs: 100,
+    const { lakeDir, stats } = await consumeOnce({
+      endpoint: kinesis.endpoint,
+      stream: STREAM,
+      dir: await dirs.make(),
+      count: 6,
       delivery: { eventPrefix: compilePrefix('by_event/!{partitionKeyFromQuery:event}/!{timestamp:yyyy-MM-dd}/') },
       logger: (level, msg) => void (level === 'error' && errors.push(msg)),
     });
-    let stats: ConsumerStats | undefined;
-    try {
-      await waitFor('6 records delivered or refused', () => running.stats().rowsDelivered + running.stats().badRows >= 6);
-    } finally {
-      await running.stop();
-      stats = running.stats();
-    }
     expect(stats).toMatchObject({ recordsRead: 6, rowsDelivered: 4, badRows: 2, errors: 0 });
     expect(errors).toEqual([]);
     const bad = await runQuery(lakeDir, 'SELECT error_type, reason, payload FROM bad_rows ORDER BY sequence_number');

@@ -1,9 +1,9 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig, ensureStreams, KINESIS_ENGINES, startKinesis, type KinesisEmulator, waitFor } from '@eventline/devstack';
+import { emulatorKinesisClientConfig, ensureStreams, KINESIS_ENGINES, startKinesis, type KinesisEmulator } from '@eventline/devstack';
 import { LEGACY_FIRST_TOUCH } from '@eventline/schemas';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSink, runQuery, startConsumer, type ConsumerStats, type DeliveryOptions } from '../src';
+import { createPostgresSink, runQuery, type ConsumerStats, type DeliveryOptions } from '../src';
+import { consumeOnce } from './fixtures/consume-once';
 import { storedEvent, storedEventV1 } from './fixtures/events';
 import { postgresSuite } from './fixtures/postgres-suite';
 import { previousReleaseTableSql, V2_COLUMNS } from './fixtures/previous-release';
@@ -82,26 +82,7 @@ describe.each(KINESIS_ENGINES)('Schema evolution against %s: events of v1 and v2
 
   /** Read the whole stream once into a fresh lake folder (own checkpoints and seen index). */
   async function consume(delivery: DeliveryOptions): Promise<{ lakeDir: string; stats: ConsumerStats }> {
-    const dir = await dirs.make();
-    const lakeDir = join(dir, 'lake');
-    const running = await startConsumer({
-      kinesis: emulatorKinesisClientConfig(kinesis.endpoint),
-      streamName: STREAM,
-      lakeDir,
-      checkpointFile: join(dir, 'checkpoints', `${STREAM}.json`),
-      maxAgeMs: 500,
-      pollIntervalMs: 100,
-      delivery,
-    });
-    try {
-      await waitFor(`${cases.length} records delivered`, () => {
-        const s = running.stats();
-        return s.rowsDelivered + s.badRows >= cases.length;
-      });
-    } finally {
-      await running.stop();
-    }
-    return { lakeDir, stats: running.stats() };
+    return consumeOnce({ endpoint: kinesis.endpoint, stream: STREAM, dir: await dirs.make(), count: cases.length, delivery });
   }
 
   it('NDJSON.gz and Parquet lakes and PostgreSQL (a table the previous release made) hold every row once, as v2, first_touch in its columns', async () => {

@@ -23,6 +23,15 @@ function v2Storage(): AsyncStorageV2Like & MemoryAsyncStorage {
   return memoryAsyncStorage('v2') as AsyncStorageV2Like & MemoryAsyncStorage;
 }
 
+/** The state an earlier run stored (an installed app, a device id), and the storage's own multiGet to wrap. */
+function storageOfAnEarlierRun(): { storage: AsyncStorageV2Like & MemoryAsyncStorage; stored: string; multiGet: AsyncStorageV2Like['multiGet'] } {
+  const storage = v2Storage();
+  const stored = JSON.stringify({ deviceId: 'device-from-last-run', optOut: false, anonymized: false });
+  storage.data.set('eventline.state', stored);
+  storage.data.set('eventline.installed', 'true');
+  return { storage, stored, multiGet: storage.multiGet.bind(storage) };
+}
+
 /** `count` events of an earlier run stored in the queue. */
 function storeBacklog(storage: MemoryAsyncStorage, count: number): void {
   const at = Date.now() - 60_000;
@@ -67,11 +76,7 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
   });
 
   it('a state read that never answers (later calls do) is not asked again while it runs: nothing is tracked this run, the stored state is not written over', async () => {
-    const storage = v2Storage();
-    const stored = JSON.stringify({ deviceId: 'device-from-last-run', optOut: false, anonymized: false });
-    storage.data.set('eventline.state', stored);
-    storage.data.set('eventline.installed', 'true');
-    const multiGet = storage.multiGet.bind(storage);
+    const { storage, stored, multiGet } = storageOfAnEarlierRun();
     let loadCalls = 0;
     storage.multiGet = (keys) => (keys.includes('eventline.state') && loadCalls++ === 0 ? never() : multiGet(keys));
     const client = createEventline(config, { asyncStorage: storage });
@@ -90,11 +95,7 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
   });
 
   it('a state read that answers after every try was given up (40 s): the calls until then are dropped (reported), the later ones tracked with the stored device id', async () => {
-    const storage = v2Storage();
-    const stored = JSON.stringify({ deviceId: 'device-from-last-run', optOut: false, anonymized: false });
-    storage.data.set('eventline.state', stored);
-    storage.data.set('eventline.installed', 'true');
-    const multiGet = storage.multiGet.bind(storage);
+    const { storage, multiGet } = storageOfAnEarlierRun();
     let loadCalls = 0;
     storage.multiGet = (keys) => {
       if (!keys.includes('eventline.optout')) return multiGet(keys);

@@ -1,4 +1,5 @@
 import { readJson } from '../../core/sync-json';
+import { toJson } from '../../core/wire-json';
 import type { LockFn } from '../../core/types';
 
 export interface SyncStore {
@@ -48,7 +49,7 @@ export function createStorageLock(store: SyncStore, owner: string, now: () => nu
           reject(error);
         }
       };
-      const claim = () => write(JSON.stringify({ owner, until: now() + ttlMs }));
+      const claim = () => write(toJson({ owner, until: now() + ttlMs }));
       const held = () => {
         const lease = read();
         return state === HELD && lease?.owner === owner && lease.until > now();
