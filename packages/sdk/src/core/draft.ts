@@ -108,7 +108,8 @@ export const EVENT_MAX_DEPTH = 32;
 
 /**
  * The path of the value the walk is in, from the field down (`properties`, `cart`, `items`): when a
- * value is refused the walk stops there, so this names it in the drop notice (draftEvent sets the start).
+ * value is refused the walk stops there, so this names it in the drop notice (draftEvent sets the start;
+ * jsonCopy's callers do not read it, and what a throw there leaves is reset by the next draftEvent).
  */
 let failedAt: string[] = [];
 
@@ -149,9 +150,7 @@ function walk(value: unknown, key: string, depth: number): unknown {
   // A Map, a Set (any other iterable) or a Promise (a thenable: a forgotten await) has no JSON of its own:
   // JSON writes `{}` and the value is lost unseen. The types refuse them, but a generic wrapper or a JS
   // caller passes them at run time: refused, like a BigInt, with the path (`properties.cart.items`).
-  if (Symbol.iterator in v || typeof (v as { then?: unknown }).then === 'function') {
-    throw new TypeError("not JSON");
-  }
+  if (Symbol.iterator in v || typeof (v as { then?: unknown }).then === 'function') throw new TypeError('not JSON');
   const out: Record<string, unknown> = {};
   // for…in, not Object.keys (half the cost of a flat track(); inherited enumerable keys, which JSON
   // leaves out, are as rare as a polluted Object.prototype); strings and finite numbers without a call.
