@@ -184,19 +184,71 @@ describe('file checkpoint store', () => {
 
   it('reads the newer of two whole files by their save counter (a disk that reordered writes left the main file older)', async () => {
     const { path, store } = await loadedStore();
-    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false });
     const older = await readFile(path, 'utf8');
-    await store.save('shardId-000000000000', { sequenceNumber: '9', ended: false });
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 2 });
     await writeFile(path, older);
     const logs: [string, string][] = [];
     const reread = createFileCheckpointStore(path, 'events', { log: (level, msg) => void logs.push([level, msg]) });
-    expect(await reread.load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '9', ended: false }]]));
+    expect(await reread.load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' }]]));
     expect(logs).toEqual([['warn', 'checkpoint file older than its copy (a crash cut its last save, or the disk lost or reordered a write); read from its copy']]);
     // Saves go on from the newer counter.
     await reread.save('shardId-000000000000', { sequenceNumber: '12', ended: false });
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 3 });
     expect(JSON.parse(await readFile(`${path}.bak`, 'utf8'))).toMatchObject({ save: 3 });
+  });
+
+  it('reads the main file when its copy, one save ahead, only completes ranges it announced (a crash after a flush, or file and lake restored from a backup): the ranges are replayed', async () => {
+    const { path, store } = await loadedStore();
+    await store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
+    const announced = await readFile(path, 'utf8');
+    await store.save('shardId-000000000000', { sequenceNumber: '9', ended: false });
+    await writeFile(path, announced);
+    const logs: [string, string, Record<string, unknown> | undefined][] = [];
+    const reread = createFileCheckpointStore(path, 'events', { log: (level, msg, fields) => void logs.push([level, msg, fields]) });
+    expect(await reread.load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' }]]));
+    expect(logs).toEqual([
+      [
+        'warn',
+        'checkpoint file one save behind its copy, which only completes ranges the file announced (a crash after a flush, or the file and lake restored from a backup); read from the file: the announced ranges are written again',
+        { checkpoint_file: path, copy: `${path}.bak`, file_save: 1, copy_save: 2, shards: ['shardId-000000000000'] },
+      ],
+    ]);
+    // The replayed flush saves over the copy with the next number: a crash then reads the copy again.
+    await reread.save('shardId-000000000000', { sequenceNumber: '9', ended: false });
+    expect(JSON.parse(await readFile(`${path}.bak`, 'utf8'))).toMatchObject({ save: 2 });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 2 });
+  });
+
+  describe('a copy one save ahead that does more than complete announced ranges is read (today\'s rule); completions alone, of several shards, are not', () => {
+    type Entry = { sequence_number: string | null; ended?: boolean; pending_through: string | null };
+    const file = (save: number, shards: Record<string, Entry>): string =>
+      JSON.stringify({
+        version: 1,
+        stream: 'events',
+        save,
+        shards: Object.fromEntries(Object.entries(shards).map(([id, e]) => [id, { ended: false, ...e, updated_at: `2026-11-27T10:00:0${save}.000Z` }])),
+      });
+    const main = { a: { sequence_number: '5', pending_through: '9' }, b: { sequence_number: '20', pending_through: '30' } };
+    const cases: Record<string, { copy: Record<string, Entry>; reads: 'main' | 'copy' }> = {
+      'completes both shards\' ranges (failed saves, then a crash)': { copy: { a: { sequence_number: '9', pending_through: null }, b: { sequence_number: '30', pending_through: null } }, reads: 'main' },
+      'completes one range and announces the next in the same shard': { copy: { a: { sequence_number: '9', pending_through: '12' }, b: main.b }, reads: 'copy' },
+      'completes one shard\'s range and changes another shard': { copy: { a: { sequence_number: '9', pending_through: null }, b: { sequence_number: '20', pending_through: '35' } }, reads: 'copy' },
+      'completes a range and marks the shard ended': { copy: { a: { sequence_number: '9', ended: true, pending_through: null }, b: main.b }, reads: 'copy' },
+      'completes a range and adds a shard': { copy: { a: { sequence_number: '9', pending_through: null }, b: main.b, c: { sequence_number: null, pending_through: null } }, reads: 'copy' },
+      'moves a shard past its announced range': { copy: { a: { sequence_number: '10', pending_through: null }, b: main.b }, reads: 'copy' },
+    };
+    const asCheckpoints = (shards: Record<string, Entry>) =>
+      new Map(Object.entries(shards).map(([id, e]) => [id, { sequenceNumber: e.sequence_number, ended: e.ended ?? false, ...(e.pending_through ? { pendingThrough: e.pending_through } : {}) }]));
+    for (const [kind, { copy, reads }] of Object.entries(cases)) {
+      it(`a copy that ${kind}: reads the ${reads === 'main' ? 'main file' : 'copy'}`, async () => {
+        const path = join(await dirs.make(), 'cp.json');
+        await writeFile(path, file(4, main));
+        await writeFile(`${path}.bak`, file(5, copy));
+        expect(await createFileCheckpointStore(path, 'events').load()).toEqual(asCheckpoints(reads === 'main' ? main : copy));
+      });
+    }
   });
 
   it('reads the main file when a crash cut the copy (written first): absent, torn, or its temp file left', async () => {

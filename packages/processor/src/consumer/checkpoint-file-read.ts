@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { tempFilePrefix, tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
 import { folderEntries } from '../folder-entries';
 import { errorFields, type Logger } from '../log';
+import { completedRangesOnly } from './checkpoint-completion';
 
 /** The JSON written to the checkpoint file and to its copy. */
 export interface CheckpointFile {
@@ -92,6 +93,17 @@ async function choose(path: string, backup: string, main: FileState, copy: FileS
   if (main.kind === 'whole') {
     if (copy.kind === 'whole' && saveOf(copy.file) > saveOf(main.file)) {
       if (!crashCut(main, copy.file)) throw new Error(restoredAloneMessage(path, backup, main.file, copy.file));
+      const completed = completedRangesOnly(main.file, copy.file);
+      if (completed) {
+        log?.('warn', 'checkpoint file one save behind its copy, which only completes ranges the file announced (a crash after a flush, or the file and lake restored from a backup); read from the file: the announced ranges are written again', {
+          checkpoint_file: path,
+          copy: backup,
+          file_save: saveOf(main.file),
+          copy_save: saveOf(copy.file),
+          shards: completed,
+        });
+        return main;
+      }
       log?.('warn', 'checkpoint file older than its copy (a crash cut its last save, or the disk lost or reordered a write); read from its copy', {
         checkpoint_file: path,
         copy: backup,
