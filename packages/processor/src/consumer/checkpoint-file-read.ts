@@ -37,10 +37,13 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  * |-----------------------------------------|---------------|---------------|----------------|
  * | the copy's temp file                    | n-1           | n-1           | main (n-1)     |
  * | the copy's rename (unlinked, or torn)   | n-1           | absent / torn | main (n-1)     |
- * | the main file's temp file               | n-1           | n             | copy (n)       |
+ * | the main file's temp file               | n-1           | n             | copy (n) *     |
  * | the main file's rename: unlinked        | absent + temp | n             | copy (n)       |
  * | the main file's rename: torn            | torn          | n             | copy (n)       |
  * | after the save                          | n             | n             | main (n)       |
+ *
+ * (*) The main file (n-1) when save n only completed ranges it announced (`completedRangesOnly`):
+ * a restore of main file and lake leaves the same pair, and reading the copy would skip that flush.
  *
  * Either state is one the flush order replays correctly (save n happened or it did not, and nothing
  * after it). When the copy is read, the main file is first written again from its bytes (atomically),
