@@ -124,4 +124,18 @@ describe('checkpoint file: the first save after an upgrade from a release withou
     expect(await readFile(path, 'utf8')).toBe(restored);
     expect(await readFile(`${path}.bak`, 'utf8')).toBe(copy);
   });
+
+  it('says so when the copy next to a file without a counter names no file at all (a fresh start\'s first save)', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const fresh = createFileCheckpointStore(path, 'events');
+    await fresh.load();
+    await fresh.save(SHARD, { sequenceNumber: '500', ended: false });
+    expect(JSON.parse(await readFile(`${path}.bak`, 'utf8'))).not.toHaveProperty('follows_sha256');
+    await writeFile(path, previousReleaseFile('100', null));
+    const refused = createFileCheckpointStore(path, 'events').load();
+    await expect(refused).rejects.toThrow(
+      new RegExp(`^checkpoint file ${path} \\(no save counter.*\\) sits next to a copy ${path}\\.bak \\(save 1\\) that does not name the file it followed`),
+    );
+  });
 });

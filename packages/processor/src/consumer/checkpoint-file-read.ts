@@ -152,9 +152,11 @@ function crashCut(main: WholeCheckpoints, copy: CheckpointFile): boolean {
 function restoredAloneMessage(path: string, backup: string, main: CheckpointFile, copy: CheckpointFile): string {
   const mainSave = main.save === undefined ? 'no save counter: an earlier release\'s file, or a backup from before the copy existed' : `save ${saveOf(main)}`;
   const notOneSave =
-    saveOf(main) === 0 && saveOf(copy) === 1
-      ? `is not the file its copy ${backup} (save 1) was saved after (that copy names the file it followed)`
-      : `is older than its copy ${backup} (save ${saveOf(copy)}) by more than the one save a crash can cut`;
+    saveOf(main) !== 0 || saveOf(copy) !== 1
+      ? `is older than its copy ${backup} (save ${saveOf(copy)}) by more than the one save a crash can cut`
+      : copy.follows_sha256 === undefined
+        ? `sits next to a copy ${backup} (save 1) that does not name the file it followed (a fresh start's first save, or a build before the copy named it), so it cannot be told to be that file`
+        : `is not the file its copy ${backup} (save 1) was saved after (that copy names the file it followed)`;
   return (
     `checkpoint file ${path} (${mainSave}) ${notOneSave}: ` +
     'the checkpoint file alone restored from a backup, or brought next to another run\'s copy? Neither is read (the copy would skip the records between the two). ' +
