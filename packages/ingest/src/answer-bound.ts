@@ -9,7 +9,7 @@ import type { BatchResponse, EventStatus } from './routes/ingest-events';
 export const FRONT_END_RESPONSE_MAX_BYTES = 1_000_000;
 /**
  * Kept for the rest of the Lambda response around the answer: status, `isBase64Encoded` and the headers (an
- * echoed `Origin` at most the ALB's 16 K of one header line, in the multi-value form too).
+ * echoed `Origin` only in a browser's form, at most `ORIGIN_MAX_LENGTH` characters: http/origin-form.ts).
  */
 export const RESPONSE_ENVELOPE_BYTES = 32 * 1024;
 /** One answer, all of it (envelope, every event's status, issues), at most this many bytes as carried (`carriedBytes`). */

@@ -78,15 +78,19 @@ describe('the worst cases the configuration allows, through an ALB (1 MB of resp
   // With multi-value headers on: the answer's headers come back in their (larger) list form.
   const multiValueHeaders = Object.fromEntries(Object.entries(alb.headers).map(([k, v]) => [k, [v]]));
 
-  async function throughAlb(handler: ReturnType<typeof createLambdaHandler>, body: string, gzipped: boolean) {
+  async function albResult(handler: ReturnType<typeof createLambdaHandler>, body: string, gzipped: boolean, extraHeaders: Record<string, string[]> = {}) {
+    const headers = { ...multiValueHeaders, ...extraHeaders };
     const e = gzipped
-      ? { ...alb, headers: undefined, multiValueHeaders: { ...multiValueHeaders, 'content-encoding': ['gzip'] }, body: Buffer.from(gzip(body)).toString('base64'), isBase64Encoded: true }
-      : { ...alb, headers: undefined, multiValueHeaders, body, isBase64Encoded: false };
+      ? { ...alb, headers: undefined, multiValueHeaders: { ...headers, 'content-encoding': ['gzip'] }, body: Buffer.from(gzip(body)).toString('base64'), isBase64Encoded: true }
+      : { ...alb, headers: undefined, multiValueHeaders: headers, body, isBase64Encoded: false };
     const result = await handler(e as unknown as LambdaEvent, context);
     expect(result.statusCode).toBe(200);
     expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(FRONT_END_RESPONSE_MAX_BYTES);
     expect(carriedBytes(result.body)).toBeLessThanOrEqual(ANSWER_MAX_BYTES);
-    return JSON.parse(result.body) as BatchResponse;
+    return result;
+  }
+  async function throughAlb(handler: ReturnType<typeof createLambdaHandler>, body: string, gzipped: boolean) {
+    return JSON.parse((await albResult(handler, body, gzipped)).body) as BatchResponse;
   }
 
   it('our batch: 500 rejected events, each id 64 control characters (the costliest to carry) and 20 issues quoting keys of quotes', async () => {
@@ -100,6 +104,21 @@ describe('the worst cases the configuration allows, through an ALB (1 MB of resp
     expect(whole).toBeGreaterThan(0);
     expect(bare).toBeGreaterThan(0);
     expect(writer.records.get('events-bad')).toHaveLength(500);
+  });
+
+  it("an app allowing any origin (`*`): an Origin no browser sends is not echoed, so the headers stay within the room kept for them; the request is still accepted", async () => {
+    const handler = createLambdaHandler({ ...env, INGEST_ALLOWED_ORIGINS: 'shop=*' }, createMemoryWriter());
+    // Ids of 62 control characters: the answer comes within ~120 bytes of its bound (967,115 of 967,232 carried).
+    const body = batch(wideEvents('"', () => '\u0001'.repeat(62)));
+    // Echoed, these passed the ALB's 1,000,000 bytes (the quotes: 1,000,171): each `"` is carried as 2, and repeated lines come joined with "; ".
+    const floods = [['"'.repeat(16 * 1024 - 'origin: '.length)], ['a', 'b', 'c'].map((letter) => letter.repeat(16_000))];
+    for (const origin of floods) {
+      const result = await albResult(handler, body, true, { origin });
+      expect(result.multiValueHeaders).not.toHaveProperty('access-control-allow-origin');
+      expect(JSON.parse(result.body)).toMatchObject({ accepted: 0, rejected: 500 });
+    }
+    const real = await albResult(handler, body, true, { origin: ['https://shop.example'] });
+    expect(real.multiValueHeaders?.['access-control-allow-origin']).toEqual(['https://shop.example']);
   });
 
   it('a Segment batch of INGEST_MAX_SEGMENT_BATCH_EVENTS at its most, every message refused: each keeps its status and code, issues go first to last', async () => {
@@ -127,3 +146,4 @@ describe('the worst cases the configuration allows, through an ALB (1 MB of resp
     );
   });
 });
+
