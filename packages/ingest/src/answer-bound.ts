@@ -9,7 +9,7 @@ import type { BatchResponse, EventStatus } from './routes/ingest-events';
 export const FRONT_END_RESPONSE_MAX_BYTES = 1_000_000;
 /**
  * Kept for the rest of the Lambda response around the answer: status, `isBase64Encoded` and the headers (an
- * echoed `Origin` at most the ALB's 16 K of one header line, in the multi-value form too).
+ * echoed `Origin` only in a browser's form, at most `ORIGIN_MAX_LENGTH` characters: http/origin-form.ts).
  */
 export const RESPONSE_ENVELOPE_BYTES = 32 * 1024;
 /** One answer, all of it (envelope, every event's status, issues), at most this many bytes as carried (`carriedBytes`). */
@@ -38,14 +38,47 @@ const WORST_SEGMENT_ID = '00000000-0000-7000-8000-000000000000';
  * each at its longest (`eventId` at its costliest), and the envelope with counts of `count`'s digits.
  */
 export function statusesMaxBytes(count: number, eventId: string): number {
+  const envelope: BatchResponse = { request_id: WORST_SEGMENT_ID, accepted: count, rejected: count, retry: count, results: [], issues_truncated: true };
+  return carriedBytes(JSON.stringify(envelope)) + count * entryMaxBytes(eventId) + Math.max(0, count - 1);
+}
+
+/** One event's status and code at its longest, with `eventId` and no issues (computed once per id: capAnswer asks on every answer). */
+function entryMaxBytes(eventId: string): number {
+  const known = entryMaxCache.get(eventId);
+  if (known !== undefined) return known;
   const entries: EventStatus[] = [
     { event_id: eventId, status: 'accepted' },
     { event_id: eventId, status: 'retry', code: 'queue_unavailable' },
     ...INGEST_REJECTION_CODES.map((code): EventStatus => ({ event_id: eventId, status: 'rejected', code, issues: [], issues_truncated: true })),
   ];
-  const entry = Math.max(...entries.map((e) => carriedBytes(JSON.stringify(e))));
-  const envelope: BatchResponse = { request_id: WORST_SEGMENT_ID, accepted: count, rejected: count, retry: count, results: [], issues_truncated: true };
-  return carriedBytes(JSON.stringify(envelope)) + count * entry + Math.max(0, count - 1);
+  const bytes = Math.max(...entries.map((e) => carriedBytes(JSON.stringify(e))));
+  if (entryMaxCache.size < 8) entryMaxCache.set(eventId, bytes);
+  return bytes;
+}
+const entryMaxCache = new Map<string, number>();
+
+/**
+ * The most one UTF-16 unit of a string takes as carried: a control character or a lone surrogate is written
+ * `\u0001` in JSON, its `\` escaped once more (7 bytes); any other unit at most 3 bytes of UTF-8 (or `\\\"`: 4).
+ */
+const CARRIED_BYTES_PER_UNIT_MAX = 7;
+
+/**
+ * A cheap upper bound of the answer's `carriedBytes`, without writing its statuses out: every status at its
+ * longest with an empty id, each id at its costliest per unit, and each rejected event's issues as JSON
+ * counted twice (JSON text holds no control characters or lone surrogates, so a character is carried as at
+ * most twice its UTF-8 bytes: `"` and `\` escaped once more, every other one as it is).
+ */
+export function answerBytesBound(response: BatchResponse): number {
+  let bytes = statusesMaxBytes(response.results.length, '');
+  // statusesMaxBytes counts a UUID's request id (ours always is); a longer one at its costliest.
+  bytes += Math.max(0, response.request_id.length * CARRIED_BYTES_PER_UNIT_MAX - WORST_SEGMENT_ID.length);
+  for (const result of response.results) {
+    // A null id (`null`) is carried in as many bytes as the empty one counted above (`\"\"`).
+    if (result.event_id !== null) bytes += result.event_id.length * CARRIED_BYTES_PER_UNIT_MAX;
+    if (result.status === 'rejected') bytes += 2 * Buffer.byteLength(JSON.stringify(result.issues), 'utf8');
+  }
+  return bytes;
 }
 
 /** The most events whose statuses alone always fit one answer. */

@@ -1,6 +1,6 @@
 import type { Issue } from '@eventline/schemas';
 import type { BatchResponse, EventStatus } from './routes/ingest-events';
-import { ANSWER_MAX_BYTES, carriedBytes } from './answer-bound';
+import { ANSWER_MAX_BYTES, answerBytesBound, carriedBytes } from './answer-bound';
 import { utf8Prefix } from './utf8-prefix';
 
 /** Past the budget for full issues, each rejected event keeps its first issue, path and message cut at this many bytes of UTF-8, while those fit. */
@@ -16,6 +16,14 @@ export const SHORT_ISSUE_TEXT_MAX_BYTES = 200;
  */
 export function capAnswer(response: BatchResponse): BatchResponse {
   // Only issues can be cut, and only rejected events have them: an answer without any is as small as it gets.
+  if (response.rejected === 0) return response;
+  // Most answers are far within the bound: a cheap upper bound shows it without writing out every status.
+  if (answerBytesBound(response) <= ANSWER_MAX_BYTES) return response;
+  return capMeasured(response);
+}
+
+/** capAnswer measuring every status as carried (exported for the test that the cheap bound changes no answer). */
+export function capMeasured(response: BatchResponse): BatchResponse {
   if (response.rejected === 0) return response;
   const entries = response.results.map(entryBytes);
   const full = carriedBytes(JSON.stringify({ ...response, results: [] })) + sum(entries) + commas(entries.length);
