@@ -192,20 +192,24 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
-  it("a late answer is not used for a read asked after the app's AsyncStorage.clear(): the queue it answered for is not sent again", async () => {
+  it("a late answer is not used for keys the app's AsyncStorage.clear() removed since: a late listing from before it lists the queue, whose late read is not sent again", async () => {
     const storage = installedWithBacklog(250);
-    const multiGet = storage.multiGet.bind(storage);
+    const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
     const held: (() => void)[] = [];
-    storage.multiGet = (keys) => {
-      if (!keys.some((k) => k.startsWith(QUEUE_PREFIX))) return multiGet(keys);
-      return new Promise<void>((resolve) => held.push(resolve)).then(() => multiGet(keys));
-    };
+    const hold = <T>(call: () => Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(call);
+    storage.multiGet = (keys) => (keys.some((k) => k.startsWith(QUEUE_PREFIX)) ? hold(() => multiGet(keys)) : multiGet(keys));
     const client = createEventline(config, { asyncStorage: storage });
     record(client);
     expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true); // the queue read given up
-    held.splice(0).forEach((answer) => answer()); // it runs in AsyncStorage's queue, before the app's clear()
-    await vi.advanceTimersByTimeAsync(0); // and answers late: every wait had given up
+    storage.getAllKeys = () => hold(getAllKeys);
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true); // and the next flush's listing
+    // Both run in AsyncStorage's queue before the app's clear() and answer late: every wait had given up.
+    held.splice(0).forEach((answer) => answer());
+    await vi.advanceTimersByTimeAsync(0);
+    storage.getAllKeys = getAllKeys;
     storage.data.clear(); // the app's AsyncStorage.clear() (a logout), which the SDK does not see
+    // The next flush uses the late listing (the queue's keys) and joins the late read: only a fresh
+    // listing shows those keys gone.
     expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
     expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(0);
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
