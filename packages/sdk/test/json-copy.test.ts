@@ -14,6 +14,7 @@ describe('jsonCopy (properties snapshotted at call time)', () => {
     ['an own __proto__ key', JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown],
     ['a class instance', new (class Point { x = 1; y = 2; })()],
     ['boxed primitives', { n: new Number(2), s: new String('s'), b: new Boolean(false), a: [new Number(NaN)] }],
+    // eslint-disable-next-line prefer-rest-params -- an `arguments` object is the value under test
     ['values with keys that are also iterable or thenable', { args: (function (..._: number[]) { return arguments; })(1, 2), bag: new (class Bag { n = 1; *[Symbol.iterator]() { yield this.n; } })(), job: { id: 3, then: () => undefined } }],
     ['an array with its own toJSON', { a: Object.assign([1, 2], { toJSON: () => 'custom' }), sub: new (class extends Array { toJSON() { return 'sub'; } })() }],
     ['toJSON with its key, nested', { list: [{ toJSON: (key: string) => `at ${key}` }], o: { k: { toJSON: (key: string) => ({ key }) } } }],
