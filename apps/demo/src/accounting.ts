@@ -8,6 +8,13 @@
  * before the processor reads it is dropped without a trace (Kinesis and the emulators skip it in
  * GetRecords; the processor never sees it, so it cannot count it). Such a record stays in `not_read`
  * for good: a `not_read` above 0 once the processor has caught up (lag 0) is that loss.
+ *
+ * Known limit: the ingest counts from its own start, but the processor resumes from its checkpoint
+ * and also reads (and delivers) what an earlier run wrote and never read (a processor killed while
+ * behind; a normal stop can leave a few: the processor stops right after the ingest). Those records
+ * are on the processor's side only, so `not_read` can go below 0, and by as much they offset records
+ * this run lost: after such a start a `not_read` of 0 does not prove nothing was lost. The live view
+ * says so next to a negative value.
  */
 export interface Accounting {
   written: number;

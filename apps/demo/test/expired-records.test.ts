@@ -85,7 +85,10 @@ describe('records the stream trims before the processor reads them', () => {
         client.destroy();
       }
       last = await status();
-      expect(last.processor).toMatchObject({ records_read_both_streams: 1, rows_delivered: 1, duplicates: 0, bad_rows: 0, pending_ranges_expired: 0 });
+      // errors: 3 — kinesalite refuses an iterator older than 300 s by its clock (ExpiredIteratorException),
+      // so the jump fails one GetRecords per shard (events: 2, events-bad: 1); the processor logs it,
+      // gets a new iterator and goes on. It counts no expired range: the three are simply not there.
+      expect(last.processor).toMatchObject({ records_read_both_streams: 1, rows_delivered: 1, duplicates: 0, bad_rows: 0, pending_ranges_expired: 0, errors: 3 });
       expect(last.accounting).toEqual({ written: 4, delivered: 1, duplicates: 0, bad_rows: 0, held: 0, not_read: 3, in_flight: 3 });
     } finally {
       await view.close();

@@ -121,7 +121,10 @@ async function refreshPipeline() {
     const a = s.accounting;
     $('accounting').textContent = a
       ? `written ${a.written} = delivered ${a.delivered} + duplicates ${a.duplicates} + bad rows ${a.bad_rows} + held by the processor ${a.held} + not read ${a.not_read}` +
-        (a.not_read > 0 ? ' (still in Kinesis, or trimmed by its retention before the processor read them: Kinesis drops those uncounted)' : '')
+        (a.not_read > 0 ? ' (still in Kinesis, or trimmed by its retention before the processor read them: Kinesis drops those uncounted)' : '') +
+        // The ingest counts from its own start; the processor resumes from its checkpoint and also reads
+        // what an earlier run wrote and never read, so its side can exceed this run's writes.
+        (a.not_read < 0 ? ` (below 0: the processor also read ${-a.not_read} or more records an earlier run wrote and left unread; a loss in this run can hide under that backlog)` : '')
       : 'written = delivered + duplicates + bad rows + held by the processor + not read (waiting for both counts)';
     set('lake', s.lake.events);
     set('bad', s.lake.bad_rows);

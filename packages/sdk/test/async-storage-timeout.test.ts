@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { ASYNC_STORAGE_TIMEOUT_MS as BOUND } from '../src/platform/react-native/time-bound';
+import { createAsyncStorage } from '../src/platform/react-native/async-storage';
 import { createEventline, type AsyncStorageV2Like } from '../src/react-native';
 import { memoryAsyncStorage, type MemoryAsyncStorage } from './memory-async-storage';
 import { ENDPOINT, ingestSuite, record, WRITE_KEY } from './support';
@@ -192,23 +193,58 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
-  it("a late answer is not used for a read asked after the app's AsyncStorage.clear(): the queue it answered for is not sent again", async () => {
+  it("a late answer is not used for keys the app's AsyncStorage.clear() removed since: a late listing from before it lists the queue, whose late read is not sent again", async () => {
     const storage = installedWithBacklog(250);
-    const multiGet = storage.multiGet.bind(storage);
+    const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
     const held: (() => void)[] = [];
-    storage.multiGet = (keys) => {
-      if (!keys.some((k) => k.startsWith(QUEUE_PREFIX))) return multiGet(keys);
-      return new Promise<void>((resolve) => held.push(resolve)).then(() => multiGet(keys));
-    };
+    const hold = <T>(call: () => Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(call);
+    storage.multiGet = (keys) => (keys.some((k) => k.startsWith(QUEUE_PREFIX)) ? hold(() => multiGet(keys)) : multiGet(keys));
     const client = createEventline(config, { asyncStorage: storage });
     record(client);
     expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true); // the queue read given up
-    held.splice(0).forEach((answer) => answer()); // it runs in AsyncStorage's queue, before the app's clear()
-    await vi.advanceTimersByTimeAsync(0); // and answers late: every wait had given up
+    storage.getAllKeys = () => hold(getAllKeys);
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true); // and the next flush's listing
+    // Both run in AsyncStorage's queue before the app's clear() and answer late: every wait had given up.
+    held.splice(0).forEach((answer) => answer());
+    await vi.advanceTimersByTimeAsync(0);
+    storage.getAllKeys = getAllKeys;
     storage.data.clear(); // the app's AsyncStorage.clear() (a logout), which the SDK does not see
+    // The next flush uses the late listing (the queue's keys) and joins the late read: only a fresh
+    // listing shows those keys gone.
     expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
     expect(ingest.events().filter((e) => e.event === 'from_last_run')).toHaveLength(0);
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
+  });
+
+  it('a late answer is kept when the listing that checks it is given up, and the reads that join it share one listing', async () => {
+    const storage = v2Storage();
+    storage.data.set('k', '"v"');
+    const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
+    const held: (() => void)[] = [];
+    const hold = <T>(call: () => Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(call);
+    let reads = 0;
+    let listings = 0;
+    storage.multiGet = (keys) => (reads++, hold(() => multiGet(keys)));
+    const kv = createAsyncStorage(storage);
+    const nameOf = (read: Promise<unknown>) => read.then(() => 'answered', (error: Error) => error.name);
+    const first = nameOf(kv.get('k'));
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(await first).toBe('TimeoutError');
+    held.splice(0).forEach((answer) => answer()); // the read answers late
+    await vi.advanceTimersByTimeAsync(0);
+    storage.getAllKeys = () => (listings++, hold(getAllKeys)); // slow listings
+    const second = nameOf(kv.get('k'));
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(await second).toBe('TimeoutError'); // the listing that checks it given up
+    held.splice(0).forEach((answer) => answer()); // (it answers late, to no one)
+    await vi.advanceTimersByTimeAsync(0);
+    const both = [kv.get('k')];
+    await vi.advanceTimersByTimeAsync(0);
+    both.push(kv.get('k'));
+    await vi.advanceTimersByTimeAsync(0);
+    held.splice(0).forEach((answer) => answer());
+    expect(await Promise.all(both)).toEqual(['v', 'v']); // the late answer, not thrown away by the listing given up
+    expect([reads, listings]).toEqual([1, 2]); // one read; the listing given up, then one for both
   });
 
   it("a late answer of the device state is not used after the app's AsyncStorage.clear(): the old device id and user id are not written back", async () => {

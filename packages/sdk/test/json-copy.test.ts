@@ -14,6 +14,9 @@ describe('jsonCopy (properties snapshotted at call time)', () => {
     ['an own __proto__ key', JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown],
     ['a class instance', new (class Point { x = 1; y = 2; })()],
     ['boxed primitives', { n: new Number(2), s: new String('s'), b: new Boolean(false), a: [new Number(NaN)] }],
+    // eslint-disable-next-line prefer-rest-params -- an `arguments` object is the value under test
+    ['values with keys that are also iterable or thenable', { args: (function (..._: number[]) { return arguments; })(1, 2), bag: new (class Bag { n = 1; *[Symbol.iterator]() { yield this.n; } })(), job: { id: 3, then: () => undefined } }],
+    ['an array with its own toJSON', { a: Object.assign([1, 2], { toJSON: () => 'custom' }), sub: new (class extends Array { toJSON() { return 'sub'; } })() }],
     ['toJSON with its key, nested', { list: [{ toJSON: (key: string) => `at ${key}` }], o: { k: { toJSON: (key: string) => ({ key }) } } }],
   ])('copies %s exactly as a JSON round trip does', (_, value) => {
     const copy = jsonCopy(value);
@@ -39,9 +42,9 @@ describe('jsonCopy (properties snapshotted at call time)', () => {
     ['a Map', new Map([[1, 2]])],
     ['a Set', new Set([1])],
     ['a Promise', Promise.resolve(1)],
-    ['a thenable', { then: () => undefined }],
+    ['a thenable', new (class Job { then() { return undefined; } })()],
     ['a generator', (function* () { yield 1; })()],
-  ])('throws on %s, which JSON would write as {} (the value lost unseen)', (_, value) => {
+  ])('throws on %s, which JSON would write as {} (no keys: the value lost unseen)', (_, value) => {
     expect(() => jsonCopy({ a: [value] })).toThrow('not JSON');
   });
 

@@ -4,7 +4,7 @@ import { stashDrafts, takeDrafts } from '../src/core/pending';
 import type { EventDraft } from '../src/core/notices';
 import { toJson } from '../src/core/wire-json';
 import { createLocalStorage } from '../src/platform/browser/storage-local';
-import { withPrototypeJs } from './prototype-js';
+import { prototypeDateToJson, withPrototypeJs } from './prototype-js';
 import { ingestSuite, record } from './support';
 
 // A page with Prototype.js 1.6: its Array#toJSON makes JSON.stringify write every array as a string.
@@ -28,6 +28,14 @@ describe('on a page whose Array.prototype.toJSON returns a string (Prototype.js 
   it("the properties' JSON copy keeps arrays as arrays (it asks other objects' toJSON as JSON does)", async () => {
     const copy = await withPrototypeJs(() => jsonCopy({ ...cart, at: new Date(0), own: { toJSON: () => 'own' } }));
     expect(copy).toEqual({ ...cart, at: '1970-01-01T00:00:00.000Z', own: 'own' });
+  });
+
+  it("a Date is copied by JSON's own rule (UTC, milliseconds, zone), not by Prototype's Date#toJSON (local time in quotes); an own toJSON is asked", async () => {
+    const value = { at: new Date(Date.UTC(2026, 10, 27, 15, 10, 0, 5)), bad: new Date(NaN), own: Object.assign(new Date(0), { toJSON: () => 'own' }) };
+    const onPage = () => withPrototypeJs(() => jsonCopy(value), Date.prototype, prototypeDateToJson);
+    // The double: local time, no milliseconds or zone, its quotes inside the string.
+    expect(await withPrototypeJs(() => JSON.stringify(value.at), Date.prototype, prototypeDateToJson)).toMatch(/^"\\"2026-11-2\dT\d\d:\d0:00\\""$/);
+    expect(await withPrototypeJs(onPage)).toEqual({ at: '2026-11-27T15:10:00.005Z', bad: null, own: 'own' });
   });
 
   it('localStorage entries and the hide-time stash keep their arrays', async () => {

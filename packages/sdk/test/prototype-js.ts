@@ -17,12 +17,27 @@ function text(value: unknown): string {
   return JSON.stringify(value); // a primitive (no toJSON asked) or an object with its own toJSON
 }
 
-/** Runs `body` with `proto.toJSON` set as Prototype.js 1.6 sets it, and takes it away again (even if `body` throws). */
-export async function withPrototypeJs<T>(body: () => T | Promise<T>, proto: object = Array.prototype): Promise<T> {
-  (proto as { toJSON?: unknown }).toJSON = prototypeArrayToJson; // assigned, so enumerable, as Prototype's Object.extend leaves it
+/**
+ * What Prototype.js 1.6 makes `Date.prototype.toJSON`: the date's local time without milliseconds or zone,
+ * in quotes that are part of the string (`"\"2026-11-27T15:10:00\""` from JSON.stringify). Written for these tests.
+ */
+export function prototypeDateToJson(this: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const day = `${this.getFullYear()}-${two(this.getMonth() + 1)}-${two(this.getDate())}`;
+  return `"${day}T${two(this.getHours())}:${two(this.getMinutes())}:${two(this.getSeconds())}"`;
+}
+
+/**
+ * Runs `body` with `proto.toJSON` set as Prototype.js 1.6 sets it (`toJson`: Array's by default, or
+ * Date's), and takes it away again (even if `body` throws).
+ */
+export async function withPrototypeJs<T>(body: () => T | Promise<T>, proto: object = Array.prototype, toJson: unknown = prototypeArrayToJson): Promise<T> {
+  const native = Object.getOwnPropertyDescriptor(proto, 'toJSON');
+  (proto as { toJSON?: unknown }).toJSON = toJson; // assigned, so enumerable, as Prototype's Object.extend leaves it
   try {
     return await body();
   } finally {
-    delete (proto as { toJSON?: unknown }).toJSON;
+    if (native) Object.defineProperty(proto, 'toJSON', native);
+    else delete (proto as { toJSON?: unknown }).toJSON;
   }
 }

@@ -234,7 +234,7 @@ describe('properties and traits the schema always refuses are refused at the cal
     ['a Map', new Map([['sku', 1]])],
     ['a Set', new Set(['sku'])],
     ['a Promise (a forgotten await)', Promise.resolve({ sku: 'a' })],
-    ['another iterable (a typed array)', new Uint8Array([1, 2])],
+    ['another iterable (a generator)', (function* () { yield 1; })()],
   ])('%s in properties or traits (a generic wrapper, a JS caller) is refused with its path, not sent as {}', async (_, value) => {
     // The types refuse these; a generic wrapper's `T extends object` and JavaScript pass them at run time.
     const track = <T extends object>(client: ReturnType<typeof clients.create>, properties: T) => client.track('cart_viewed', properties);
@@ -259,6 +259,15 @@ describe('properties and traits the schema always refuses are refused at the cal
     client.track('x', { order: { lines: [{ cents: 1n }] } } as never);
     await client.flush();
     expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['invalid', 'properties.order.lines.0.cents: TypeError: BigInt']]);
+  });
+
+  it('a toJSON that calls track() during the copy leaves the path of the outer value whole', async () => {
+    const client = clients.create();
+    const notices = record(client);
+    client.track('outer', { a: { toJSON: () => (client.track('inner', { ok: 1 }), 1) }, b: { c: 10n } } as never);
+    await client.flush();
+    expect(notices.drop.map((d) => [d.reason, d.message])).toEqual([['invalid', 'properties.b.c: TypeError: BigInt']]);
+    expect(ingest.events().map((e) => [e.event, e.properties])).toEqual([['inner', { ok: 1 }]]);
   });
 
   it('nesting: an event 32 levels deep is sent, 33 is refused, as the ingest does per event (LIMITS.eventMaxDepth)', async () => {

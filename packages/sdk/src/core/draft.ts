@@ -35,6 +35,8 @@ export function draftEvent(
   if (other != null) draft.previous_id = other as string;
   if (data == null) return draft;
   const field = type === 'identify' || type === 'group' ? 'traits' : 'properties';
+  // Kept and given back: a toJSON or getter that calls track() during the walk starts a path of its own.
+  const outer = failedAt;
   failedAt = [field];
   try {
     // A JSON copy: later mutations by the caller do not change the event, and what the ingest always
@@ -48,6 +50,8 @@ export function draftEvent(
     draft[field] = copy;
   } catch (error) {
     return `${failedAt.join('.')}: ${String(error)}`;
+  } finally {
+    failedAt = outer;
   }
   return draft;
 }
@@ -136,8 +140,12 @@ export function jsonCopy<T>(value: T): T {
 function walk(value: unknown, key: string, depth: number): unknown {
   let v = value as { toJSON?: (key: string) => unknown } | null;
   if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
-    // Not an array's: Prototype.js 1.6 (legacy sites) gives arrays a toJSON that returns a string.
-    if (typeof v.toJSON === 'function' && !Array.isArray(v)) v = v.toJSON(key) as typeof v;
+    const f = v.toJSON;
+    // Not the one arrays inherit: Prototype.js 1.6 (legacy sites) gives arrays a toJSON that returns a
+    // string, and Dates one that returns local time in quotes; so Date.prototype's, whoever set it, is
+    // done here as the native one does it (the time as a number, null unless finite, else toISOString()).
+    if (typeof f === 'function' && f !== ([] as typeof v).toJSON)
+      v = (f === Date.prototype.toJSON ? (isFinite(v as never) ? (v as Date).toISOString() : null) : f.call(v, key)) as typeof v;
     if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf() as typeof v;
   }
   const type = typeof v;
@@ -147,14 +155,11 @@ function walk(value: unknown, key: string, depth: number): unknown {
   if (type !== 'object' || v === null) return type === 'string' || type === 'boolean' || v === null ? v : undefined;
   if (depth > EVENT_MAX_DEPTH) throw new Error(`deeper than ${EVENT_MAX_DEPTH} levels`); // or cyclic
   if (Array.isArray(v)) return Array.from(v, (item, i) => member(item, String(i), depth) ?? null);
-  // A Map, a Set (any other iterable) or a Promise (a thenable: a forgotten await) has no JSON of its own:
-  // JSON writes `{}` and the value is lost unseen. The types refuse them, but a generic wrapper or a JS
-  // caller passes them at run time: refused, like a BigInt, with the path (`properties.cart.items`).
-  if (Symbol.iterator in v || typeof (v as { then?: unknown }).then === 'function') throw new TypeError('not JSON');
   const out: Record<string, unknown> = {};
+  let k: string | undefined;
   // for…in, not Object.keys (half the cost of a flat track(); inherited enumerable keys, which JSON
   // leaves out, are as rare as a polluted Object.prototype); strings and finite numbers without a call.
-  for (const k in v) {
+  for (k in v) {
     const x = (v as Record<string, unknown>)[k];
     const copy = typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) ? x : member(x, k, depth);
     // JSON.parse makes "__proto__" an own key; an assignment would set the prototype instead.
@@ -163,5 +168,11 @@ function walk(value: unknown, key: string, depth: number): unknown {
       else out[k] = copy;
     }
   }
+  // A Map, a Set (any other iterable) or a Promise (a thenable: a forgotten await) has no JSON of its own:
+  // without keys, JSON writes `{}` and the value is lost unseen. The types refuse them, but a generic
+  // wrapper or a JS caller passes them at run time: refused, like a BigInt, with the path
+  // (`properties.cart.items`). One with keys (`arguments`, a class with fields) is copied as JSON does.
+  // After the loop: an object with keys pays nothing.
+  if (k === undefined && (Symbol.iterator in v || typeof (v as { then?: unknown }).then === 'function')) throw new TypeError('not JSON');
   return out;
 }

@@ -22,11 +22,16 @@ interface Flight<V> {
  * The app's own removals (`AsyncStorage.clear()` at a logout) are not seen, though: a late answer kept
  * from before one would bring back what it removed (the device state's user id, written back at the
  * next save). So with `listed` (the keys stored now, asked afresh: AsyncStorage runs it after every call
- * made before it), a late answer is used only for the keys still stored; the others answer `gone`.
+ * made before it), a late answer is used only for the keys still stored; the others answer `gone`. The reads
+ * joining late answers together share one listing, and a late answer is kept until a listing has answered
+ * (a listing given up does not throw it away: the next read lists again).
  */
 export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>, listed?: () => Promise<readonly string[]>, gone?: V) {
   const flights = new Map<string, Flight<V>>();
   const forget = (flight: Flight<V>) => flight.keys.forEach((key) => flights.get(key) === flight && flights.delete(key));
+  let listing: Promise<readonly string[]> | undefined;
+  /** The keys stored now: one listing out at a time, for every read that joins a late answer meanwhile. */
+  const storedNow = (list: () => Promise<readonly string[]>) => (listing ??= list().finally(() => (listing = undefined)));
   return {
     async read(keys: string[]): Promise<V[]> {
       const fresh = keys.filter((key) => !flights.has(key));
@@ -42,11 +47,12 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       const of = keys.map((key) => flights.get(key) as Flight<V>);
       const joined = [...new Set(of)];
       const late = joined.filter((flight) => flight.late);
-      joined.forEach((flight) => (flight.late ? forget(flight) : flight.waiting++));
+      joined.forEach((flight) => flight.late || flight.waiting++);
       let stored: Set<string> | undefined;
       try {
         await within(name, Promise.all(joined.map((flight) => flight.answer)));
-        if (late.length > 0 && listed) stored = new Set(await within(name, listed()));
+        if (late.length > 0 && listed) stored = new Set(await within(name, storedNow(listed)));
+        late.forEach(forget);
       } finally {
         joined.forEach((flight) => flight.late || flight.waiting--);
       }
