@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions, waitFor } from '@eventline/devstack';
-import { createEventline } from '@eventline/sdk/node';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_WRITE_KEY, startPipeline, startWebServer, type Pipeline } from '../src';
 import { pipelineStatusRoutes, type PipelineStatus } from '../src/pipeline-status';
+import { trackThroughSdk } from './track-through-sdk';
 
 // The accounting's known limit (README, src/accounting.ts): the ingest counts from its own start, the
 // processor resumes from its checkpoint and also reads what an earlier run wrote and never read.
@@ -19,16 +19,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function track(ingestUrl: string, names: string[]): Promise<string[]> {
-  const sdk = createEventline({ writeKey: DEMO_WRITE_KEY, endpoint: ingestUrl, flushAt: 1000, flushIntervalMs: 60_000 });
-  const accepted: string[] = [];
-  sdk.on('sent', (n) => accepted.push(...n.acceptedIds));
-  for (const name of names) sdk.track(name);
-  await sdk.flush();
-  await sdk.close();
-  return accepted;
-}
-
 describe("an earlier run's backlog", () => {
   it('is on the processor side only: the next run shows not read below 0 (the live view explains it)', async () => {
     // Run 1: the processor stands still while three events are written, then is killed unread.
@@ -36,7 +26,7 @@ describe("an earlier run's backlog", () => {
     const processor = pipeline.services.find((s) => s.name === 'processor');
     if (!processor) throw new Error('no processor');
     process.kill(processor.pid, 'SIGSTOP');
-    expect(await track(pipeline.ingestUrl, ['backlog_1', 'backlog_2', 'backlog_3'])).toHaveLength(3);
+    expect(await trackThroughSdk(pipeline.ingestUrl, ['backlog_1', 'backlog_2', 'backlog_3'])).toHaveLength(3);
     process.kill(processor.pid, 'SIGKILL');
     await pipeline.stop();
     pipeline = undefined;

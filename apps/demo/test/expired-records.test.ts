@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { emulatorKinesisClientConfig, readStream, waitFor } from '@eventline/devstack';
-import { createEventline } from '@eventline/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_WRITE_KEY, STREAMS, startPipeline, type Pipeline } from '../src';
+import { STREAMS, startPipeline, type Pipeline } from '../src';
 import { pipelineStatusRoutes, type PipelineStatus } from '../src/pipeline-status';
+import { trackThroughSdk } from './track-through-sdk';
 
 // Records the stream's retention (24 h) trims before the processor reads them. kinesalite trims by
 // its own clock, read at each GetRecords: a preload jumps that clock (the emulator's only; the
@@ -47,16 +47,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function track(names: string[]): Promise<string[]> {
-  const sdk = createEventline({ writeKey: DEMO_WRITE_KEY, endpoint: pipeline.ingestUrl, flushAt: 1000, flushIntervalMs: 60_000 });
-  const accepted: string[] = [];
-  sdk.on('sent', (n) => accepted.push(...n.acceptedIds));
-  for (const name of names) sdk.track(name);
-  await sdk.flush();
-  await sdk.close();
-  return accepted;
-}
-
 describe('records the stream trims before the processor reads them', () => {
   it('stay in "not read" (nothing held by the processor): neither the emulator nor the processor counts them', async () => {
     const view = pipelineStatusRoutes({ ingestUrl: pipeline.ingestUrl, lakeDir: pipeline.lakeDir, processorMetricsUrl: pipeline.processorMetricsUrl });
@@ -67,13 +57,13 @@ describe('records the stream trims before the processor reads them', () => {
       // The processor stands still (as when it fails for a day) while three events are written.
       process.kill(processor.pid, 'SIGSTOP');
       try {
-        expect(await track(['expired_1', 'expired_2', 'expired_3'])).toHaveLength(3);
+        expect(await trackThroughSdk(pipeline.ingestUrl, ['expired_1', 'expired_2', 'expired_3'])).toHaveLength(3);
         writeFileSync(offsetFile, String(DAY_AND_AN_HOUR_MS));
       } finally {
         process.kill(processor.pid, 'SIGCONT');
       }
       // One more, written after the day: the processor reads and delivers it, and so has caught up.
-      expect(await track(['fresh'])).toHaveLength(1);
+      expect(await trackThroughSdk(pipeline.ingestUrl, ['fresh'])).toHaveLength(1);
       let last: PipelineStatus | undefined;
       await waitFor('the fresh event delivered', async () => ((last = await status()).processor?.rows_delivered ?? 0) >= 1, 60_000, 200);
 
