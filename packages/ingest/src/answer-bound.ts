@@ -96,12 +96,15 @@ function mostThatFit(eventId: string): number {
 /**
  * Batch sizes under which even the answer's bare statuses (status and code per event, no issues) could pass
  * ANSWER_MAX_BYTES: no cut could then bring the answer within the ALB's limit without dropping statuses, and
- * a client reads an event the answer does not mention as accepted. One problem per setting, naming its most.
+ * a client reads an event the answer does not mention as accepted. One problem per setting (called by `names`), naming its most.
  */
-export function answerBoundProblems(limits: { maxBatchEvents: number; maxSegmentBatchEvents: number }): string[] {
+export function answerBoundProblems(
+  limits: { maxBatchEvents: number; maxSegmentBatchEvents: number },
+  names: { maxBatchEvents: string; maxSegmentBatchEvents: string },
+): string[] {
   const settings = [
-    ['INGEST_MAX_BATCH_EVENTS', limits.maxBatchEvents, WORST_NATIVE_ID],
-    ['INGEST_MAX_SEGMENT_BATCH_EVENTS', limits.maxSegmentBatchEvents, WORST_SEGMENT_ID],
+    [names.maxBatchEvents, limits.maxBatchEvents, WORST_NATIVE_ID],
+    [names.maxSegmentBatchEvents, limits.maxSegmentBatchEvents, WORST_SEGMENT_ID],
   ] as const;
   return settings.flatMap(([name, count, id]) => {
     const bytes = statusesMaxBytes(count, id);

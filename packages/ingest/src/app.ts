@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import { APP_OPTION_DEFAULTS, appOptionsProblems } from './app-options-check';
+import { ConfigError } from './config';
 import { DeploymentError, RequestRejectedError } from './errors';
 import { clientIpOnce, type ClientIpVariables } from './http/client-ip-once';
 import type { LambdaBody } from './http/lambda-body';
@@ -22,8 +24,6 @@ import { requestFacts } from './routes/request-facts';
 import { SEGMENT_TYPES, segmentRoute } from './routes/segment';
 import { createKeyLookup, type WriteKeyEntry } from './write-keys';
 
-/** The gzip-bomb guard when none is given (the config's default, INGEST_MAX_DECOMPRESSED_BYTES). */
-const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
 /** Bodies altered in transit: one log line at once, then at most one count per this interval (as the Node entry's refused connections). */
 const ALTERED_LOG_INTERVAL_MS = 10_000;
 
@@ -37,7 +37,7 @@ export interface AppOptions {
   maxDecompressedBytes?: number;
   maxEventBytes: number;
   maxBatchEvents?: number;
-  /** Messages per Segment-shaped batch (`{ batch: [...] }`); default 1000. */
+  /** Messages per Segment-shaped batch (`{ batch: [...] }`); default 1000, at most 6,490 (answer-bound.ts). */
   maxSegmentBatchEvents?: number;
   maxDepth?: number;
   rateLimitPerSecond?: number;
@@ -69,9 +69,14 @@ export interface AppDeps {
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & ClientIpVariables & { jsonBody?: Promise<ParsedBody> } };
 
-/** The ingest as a Hono app. It knows no runtime: node.ts and lambda.ts wire it. */
+/**
+ * The ingest as a Hono app. It knows no runtime: node.ts and lambda.ts wire it. Options the entries would
+ * refuse at start are refused here too: a ConfigError listing every problem (app-options-check.ts).
+ */
 export function createApp(deps: AppDeps) {
   const { writer, options, now = () => new Date(), log = () => undefined } = deps;
+  const problems = appOptionsProblems(options);
+  if (problems.length > 0) throw new ConfigError(problems);
   const app = new Hono<Env>();
   // Decided here only: the Node entry counts its parser-level refusals through the app's `countRejection`.
   const metrics = options.metrics === false ? undefined : createMetrics(writer.stats?.bind(writer));
@@ -103,7 +108,7 @@ export function createApp(deps: AppDeps) {
   // analytics.js (analytics-next) posts to one-letter paths: its batching dispatcher to /b, and each
   // message to the first letter of its type (/t, /i, /p, /s, /a, /g). The legacy analytics-android (4.x)
   // posts its batches to /import (a 404 there and it deletes them); analytics-java 3.x to /import/, with the slash.
-  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import', '/v1/import/'], perClient, limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? 500, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? 1000, maxSharedContextCopyBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES }));
+  app.on('POST', ['/v1/batch', '/v1/b', '/v1/import', '/v1/import/'], perClient, limits, auth, limited, batchRoute({ ...ingest, maxBatchEvents: options.maxBatchEvents ?? APP_OPTION_DEFAULTS.maxBatchEvents, maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? APP_OPTION_DEFAULTS.maxSegmentBatchEvents, maxSharedContextCopyBytes: options.maxDecompressedBytes ?? APP_OPTION_DEFAULTS.maxDecompressedBytes }));
   for (const type of SEGMENT_TYPES) app.on('POST', [`/v1/${type}`, `/v1/${type.charAt(0)}`], perClient, limits, auth, limited, segmentRoute(type, ingest));
 
   app.notFound((c) => rejectRequest(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
@@ -146,7 +151,7 @@ function bodyReader(
   frontEndBody: (c: Context) => LambdaBody | undefined = () => undefined,
   count: (kind: 'decoded' | 'altered') => void = () => undefined,
 ) {
-  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, maxDepth: options.maxDepth ?? 256 };
+  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? APP_OPTION_DEFAULTS.maxDecompressedBytes, maxDepth: options.maxDepth ?? APP_OPTION_DEFAULTS.maxDepth };
   return function readBody(c: Context, beforeAuth?: BodyCap): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;

@@ -1,8 +1,7 @@
-import { checkAwsRegion, checkEndpointUrl, checkStreamName, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
-import { answerBoundProblems } from './answer-bound';
+import { checkAwsRegion, checkEndpointUrl, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
 import { checkListenHost, readBasePath, readSwitch } from './config-forms';
-import type { IpMode } from './http/client-ip';
-import { MAX_EVENT_BYTES_CEILING } from './stored-size';
+import { IP_MODES, type IpMode } from './http/client-ip';
+import { burstWithoutRate, crossProblems, ENV_NAMES, rangeWords, SETTING_RANGES } from './option-checks';
 import type { WriterTuning } from './kinesis/batching-writer';
 import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
 
@@ -105,10 +104,15 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
   const host = env.HOST?.trim() || DEFAULTS.host;
   checkListenHost(host, problems);
   const ipMode = (env.INGEST_IP || DEFAULTS.ipMode) as IpMode;
-  if (!['anonymize', 'full', 'none'].includes(ipMode)) problems.push(`INGEST_IP must be anonymize, full or none, got "${ipMode}"`);
+  if (!IP_MODES.includes(ipMode)) problems.push(`INGEST_IP must be anonymize, full or none, got "${ipMode}"`);
   if (env.INGEST_METRICS && !['on', 'off'].includes(env.INGEST_METRICS)) problems.push(`INGEST_METRICS must be on or off, got "${env.INGEST_METRICS}"`);
-  const rateLimitPerSecond = int('INGEST_RATE_LIMIT_PER_SECOND', DEFAULTS.rateLimitPerSecond, 0);
-  const clientRateLimitPerSecond = int('INGEST_CLIENT_RATE_LIMIT_PER_SECOND', 0, 0);
+  // The app's own settings: named and ranged as createApp checks its options (option-checks.ts).
+  const setting = (key: keyof typeof SETTING_RANGES, fallback: number): number => {
+    const range: { min: number; max?: number } = SETTING_RANGES[key];
+    return int(ENV_NAMES[key], fallback, range.min, range.max);
+  };
+  const rateLimitPerSecond = setting('rateLimitPerSecond', DEFAULTS.rateLimitPerSecond);
+  const clientRateLimitPerSecond = setting('clientRateLimitPerSecond', 0);
   const config: IngestConfig = {
     host,
     port: int('PORT', DEFAULTS.port, 0, 65535),
@@ -116,16 +120,15 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     badRowsStreamName: env.BAD_ROWS_STREAM_NAME || DEFAULTS.badRowsStreamName,
     writeKeys,
     allowedOrigins,
-    maxBodyBytes: int('INGEST_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024),
-    maxDecompressedBytes: int('INGEST_MAX_DECOMPRESSED_BYTES', DEFAULTS.maxDecompressedBytes, 1024),
-    maxEventBytes: int('INGEST_MAX_EVENT_BYTES', DEFAULTS.maxEventBytes, 256, MAX_EVENT_BYTES_CEILING),
-    maxBatchEvents: int('INGEST_MAX_BATCH_EVENTS', DEFAULTS.maxBatchEvents, 1, 500),
-    // Its most is what one answer can list (answer-bound.ts, below), not a range of its own.
-    maxSegmentBatchEvents: int('INGEST_MAX_SEGMENT_BATCH_EVENTS', DEFAULTS.maxSegmentBatchEvents, 1),
+    maxBodyBytes: setting('maxBodyBytes', DEFAULTS.maxBodyBytes),
+    maxDecompressedBytes: setting('maxDecompressedBytes', DEFAULTS.maxDecompressedBytes),
+    maxEventBytes: setting('maxEventBytes', DEFAULTS.maxEventBytes),
+    maxBatchEvents: setting('maxBatchEvents', DEFAULTS.maxBatchEvents),
+    maxSegmentBatchEvents: setting('maxSegmentBatchEvents', DEFAULTS.maxSegmentBatchEvents),
     rateLimitPerSecond,
-    rateLimitBurst: int('INGEST_RATE_LIMIT_BURST', rateLimitPerSecond * 2, 1),
+    rateLimitBurst: setting('rateLimitBurst', rateLimitPerSecond * 2),
     clientRateLimitPerSecond,
-    clientRateLimitBurst: int('INGEST_CLIENT_RATE_LIMIT_BURST', clientRateLimitPerSecond * 2, 1),
+    clientRateLimitBurst: setting('clientRateLimitBurst', clientRateLimitPerSecond * 2),
     ipMode,
     trustedProxies: int('INGEST_TRUSTED_PROXIES', DEFAULTS.trustedProxies, 0, 10),
     logAllRequests: readSwitch(env, 'INGEST_LOG_REQUESTS', problems),
@@ -145,22 +148,17 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     },
     kinesis: { endpoint, region },
   };
-  // Every event's status must fit one answer within the ALB's 1 MB response (answer-bound.ts).
-  problems.push(...answerBoundProblems(config));
-  if (config.maxDecompressedBytes < config.maxBodyBytes) problems.push('INGEST_MAX_DECOMPRESSED_BYTES must be ≥ INGEST_MAX_BODY_BYTES');
+  // The checks createApp makes of its options too (answer bound, inflation cap, stream names).
+  problems.push(...crossProblems(config, ENV_NAMES));
   if (env.INGEST_MAX_CONNECTIONS && openFileLimit !== undefined && config.maxConnections > openFileLimit - RESERVED_FILES) {
     problems.push(`INGEST_MAX_CONNECTIONS (${config.maxConnections}) must leave ${RESERVED_FILES} of the process's ${openFileLimit} open files (its hard limit, ulimit -Hn: Node raises the soft one to it) for Kinesis and Node: at most ${Math.max(0, openFileLimit - RESERVED_FILES)}, or raise the limit`);
   }
-  checkStreamName('STREAM_NAME', config.streamName, problems);
-  checkStreamName('BAD_ROWS_STREAM_NAME', config.badRowsStreamName, problems);
   // A burst for a limit that is off does nothing: the operator meant a limit and has none. (A rate refused
   // above has its own problem listed, not this one too.)
   for (const [burst, rate, value] of [['INGEST_RATE_LIMIT_BURST', 'INGEST_RATE_LIMIT_PER_SECOND', rateLimitPerSecond], ['INGEST_CLIENT_RATE_LIMIT_BURST', 'INGEST_CLIENT_RATE_LIMIT_PER_SECOND', clientRateLimitPerSecond]] as const) {
-    if (value === 0 && env[burst] && !problems.some((p) => p.startsWith(`${rate} `))) problems.push(`${burst} has no effect while ${rate} is 0 (the limit is off): set ${rate} too, or leave ${burst} out`);
+    if (value === 0 && env[burst] && !problems.some((p) => p.startsWith(`${rate} `))) problems.push(burstWithoutRate(burst, rate));
   }
   if (config.adminPort !== undefined && config.adminPort !== 0 && config.adminPort === config.port) problems.push(`INGEST_ADMIN_PORT must differ from PORT (both are ${config.port})`);
-  // Bad rows would land among the events, and the processor would take every rejection for a bad event.
-  if (config.streamName === config.badRowsStreamName) problems.push(`BAD_ROWS_STREAM_NAME must differ from STREAM_NAME (both are "${config.streamName}"): rejections would be written among the events`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -171,7 +169,7 @@ function integerReader(env: Env, problems: string[]) {
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got "${raw}"`);
+      problems.push(`${name} must be an integer ${rangeWords(min, max)}, got "${raw}"`);
       return fallback;
     }
     return n;

@@ -16,7 +16,7 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
 
   beforeAll(async () => {
     kinesis = await startKinesis({ engine });
-    await ensureStreams(kinesis.endpoint, Array.from({ length: 10 }, (_, i) => ({ name: `faults-${i + 1}`, shards: 2 })));
+    await ensureStreams(kinesis.endpoint, Array.from({ length: 10 }, (_, i) => [{ name: `faults-${i + 1}`, shards: 2 }, { name: `faults-${i + 1}-bad`, shards: 1 }]).flat());
     proxy = await startKinesisFaultProxy(kinesis.endpoint);
     direct = createKinesisClient({ endpoint: kinesis.endpoint, region: 'us-east-1' });
   });
@@ -33,7 +33,7 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
   function ingest(options: KinesisWriterOptions = FAST) {
     const client = createKinesisClient({ endpoint: proxy.endpoint, region: 'us-east-1' });
     clients.push(client);
-    const options_ = { streamName: name, badRowsStreamName: name, writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`), maxBodyBytes: 1 << 20, maxEventBytes: 8192 };
+    const options_ = { streamName: name, badRowsStreamName: `${name}-bad`, writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`), maxBodyBytes: 1 << 20, maxEventBytes: 8192 };
     return createApp({ writer: createKinesisWriter(client, options), options: options_ });
   }
 
@@ -194,7 +194,7 @@ describe.each(KINESIS_ENGINES)('ingest through a fault-injecting proxy to %s', (
     proxy.plan = {};
     const again = (await (await app.request('/v1/batch', post(batch([invalid])))).json()) as BatchResponse;
     expect(again).toMatchObject({ accepted: 0, rejected: 1, retry: 0 });
-    const badRows = (await readStream(direct, name)).map(recordJson).filter((r) => 'error_type' in r);
+    const badRows = (await readStream(direct, `${name}-bad`)).map(recordJson);
     expect(badRows).toHaveLength(1);
     expect(JSON.parse(badRows[0]!.payload as string)).toMatchObject({ event_id: invalid.event_id });
   });

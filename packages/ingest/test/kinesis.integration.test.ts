@@ -21,6 +21,7 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
       { name: 'events', shards: 2 },
       { name: 'events-bad', shards: 1 },
       { name: 'bulk', shards: 2 },
+      { name: 'big', shards: 1 },
       { name: 'bad-big', shards: 1 },
       { name: 'versions', shards: 1 },
       { name: 'versions-bad', shards: 1 },
@@ -50,7 +51,7 @@ describe.each(KINESIS_ENGINES)('ingest against %s', (engine) => {
     for (let i = 0; i < 4; i++) huge[`k${i}${'x'.repeat(300_000)}`] = 1;
     const app = createApp({
       writer: createKinesisWriter(client, { budgetMs: 30_000 }),
-      options: { streamName: 'bad-big', badRowsStreamName: 'bad-big', writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`), maxBodyBytes: 1 << 20, maxEventBytes: 32_768 },
+      options: { streamName: 'big', badRowsStreamName: 'bad-big', writeKeys: parseWriteKeys(`${WRITE_KEY}=shop`), maxBodyBytes: 1 << 20, maxEventBytes: 32_768 },
     });
     const res = await app.request('/v1/batch', post(gzip(batch([huge])), { 'content-encoding': 'gzip' }));
     expect(res.status).toBe(200);

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 
+/** What is stored of the client's address (INGEST_IP, `options.ipMode`). */
+export const IP_MODES: readonly string[] = ['anonymize', 'full', 'none'];
 export type IpMode = 'anonymize' | 'full' | 'none';
 
 /** IPv4 keeps its /24 (last octet zeroed), IPv6 its /48; IPv4-mapped IPv6 is treated as IPv4. */
