@@ -96,7 +96,7 @@ function allowedOriginProblems(problems: string[], allowed: unknown, appIds: rea
       problems.push(`${at} must be a non-empty array of origin patterns`);
       continue;
     }
-    const problem = (patterns).map(originPatternProblem).find((p) => p !== undefined);
+    const problem = patterns.map(originPatternProblem).find((p) => p !== undefined);
     if (problem !== undefined) problems.push(`${at}: ${problem}`);
   }
 }

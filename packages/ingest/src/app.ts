@@ -156,8 +156,8 @@ function bodyReader(
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;
     const body = frontEndBody(c);
-    if (body?.kind === 'altered') {
-      count('altered');
+    if (body?.kind === 'altered' || body?.kind === 'undecodable') {
+      if (body.kind === 'altered') count('altered');
       const refused = Promise.reject(body.error);
       c.set('jsonBody', refused);
       return refused;

@@ -1,5 +1,5 @@
 import type { LambdaEvent } from 'hono/aws-lambda';
-import { DeploymentError } from '../errors';
+import { DeploymentError, RequestRejectedError } from '../errors';
 import { headerOf, type LambdaFrontEnd } from './lambda-event';
 
 /**
@@ -14,9 +14,17 @@ import { headerOf, type LambdaFrontEnd } from './lambda-event';
  * - `altered`: a gzip body handed over as text (`isBase64Encoded: false`): its bytes that are no UTF-8
  *   were replaced on the way (1f EF BF BD …), nothing can restore it. Answered 415 `unsupported_encoding`,
  *   which the SDK answers by resending the same events as plain JSON at once.
+ * - `undecodable`: `isBase64Encoded` true and a body that is no base64 (lambda-event-shape.ts): answered 400
+ *   `invalid_encoding`, whatever its Content-Encoding.
  * Anything else is left to the app (a body that is no gzip under a gzip header: 400 `invalid_encoding`).
  */
-export type LambdaBody = { kind: 'compressed' } | { kind: 'decoded' } | { kind: 'altered'; error: DeploymentError };
+export type LambdaBody = { kind: 'compressed' } | { kind: 'decoded' } | { kind: 'altered'; error: DeploymentError } | { kind: 'undecodable'; error: RequestRejectedError };
+
+/** The answer to a body the event calls base64 that is not: nothing of it can be read. */
+export function undecodableBody(): LambdaBody {
+  const message = 'the body is not valid base64 though the Lambda event says isBase64Encoded: true (AWS front ends encode it themselves; whatever built or relayed this event did not)';
+  return { kind: 'undecodable', error: new RequestRejectedError(400, 'invalid_encoding', message) };
+}
 
 export function lambdaBodyOf(event: LambdaEvent, frontEnd: LambdaFrontEnd): LambdaBody | undefined {
   const body = (event as { body?: unknown }).body;
