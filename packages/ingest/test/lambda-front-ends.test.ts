@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { brotliCompressSync } from 'node:zlib';
-import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
+import type { LambdaEvent } from 'hono/aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaHandler, createMemoryWriter, type BatchResponse, type ServerContext } from '../src';
 import { batch, decode, event, gzip } from './helpers';
+import { LAMBDA_CONTEXT, LAMBDA_TEST_ENV, loadFixture } from './lambda-fixtures';
 
 /**
  * The Lambda entry behind each AWS front end an operator may put before it, with events shaped as
@@ -23,15 +23,15 @@ import { batch, decode, event, gzip } from './helpers';
  */
 type AnyEvent = { body?: string | null; isBase64Encoded?: boolean; path?: string; rawPath?: string; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]>; requestContext?: unknown; [field: string]: unknown };
 
-const load = (name: string): AnyEvent => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as AnyEvent;
+const load = (name: string): AnyEvent => loadFixture<AnyEvent>(name);
 const rest = load('rest-v1-post.json');
 const httpV1 = load('http-api-v1-post-named-stage.json');
 const httpV2 = load('apigw-v2-post.json');
 const functionUrl = load('function-url-post.json');
 const alb = load('alb-post.json');
 
-const context = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678', functionName: 'ingest' } as LambdaContext;
-const env = { INGEST_WRITE_KEYS: 'wk_test_123=shop', INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example' };
+const context = LAMBDA_CONTEXT;
+const env = LAMBDA_TEST_ENV;
 
 function withBody<E extends AnyEvent>(e: E, body: string): E {
   return { ...e, body, isBase64Encoded: false };

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
+import type { LambdaEvent } from 'hono/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createLambdaHandler, createMemoryWriter } from '../src';
 import { isForgivingBase64 } from '../src/http/lambda-event-shape';
 import { batch, event } from './helpers';
+import { LAMBDA_CONTEXT, LAMBDA_TEST_ENV, loadFixture } from './lambda-fixtures';
 
 /**
  * The Lambda entry given odd or hostile events: each built from a fixture shaped as AWS documents its front
@@ -13,13 +13,13 @@ import { batch, event } from './helpers';
  */
 type AnyEvent = Record<string, unknown> & { headers?: Record<string, string> | null; multiValueHeaders?: Record<string, unknown> | null };
 
-const load = (name: string): AnyEvent => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as AnyEvent;
+const load = (name: string): AnyEvent => loadFixture<AnyEvent>(name);
 const rest = load('rest-v1-post.json');
 const httpV2 = load('apigw-v2-post.json');
 const functionUrl = load('function-url-post.json');
 const alb = load('alb-post.json');
-const context = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678', functionName: 'ingest' } as LambdaContext;
-const env = { INGEST_WRITE_KEYS: 'wk_test_123=shop', INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example' };
+const context = LAMBDA_CONTEXT;
+const env = LAMBDA_TEST_ENV;
 
 async function invoke(e: AnyEvent) {
   const writer = createMemoryWriter();
