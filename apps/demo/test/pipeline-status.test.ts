@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountFor } from '../src/accounting';
-import { promByLabel, promMax, promSum } from '../src/pipeline-status';
+import { promByLabel, promMax, promSum } from '../src/prom-text';
 
 // The ingest's /metrics as prom-client writes it (trimmed): every outcome present from the start.
 const METRICS = `# HELP eventline_ingest_http_request_duration_seconds HTTP request duration by route
