@@ -68,6 +68,11 @@ export async function settleBacklog(
     if (counts && readOf(status, STREAMS.events) === expected[STREAMS.events] && readOf(status, STREAMS.badRows) === expected[STREAMS.badRows] && held(counts) === 0) {
       return { records, baseline: counts };
     }
+    if (readsPast(status, expected)) {
+      // More than was there: the count missed records, or someone else writes. Count once more, then say so.
+      expected = await countFrom(endpoint, positions);
+      if (readsPast(status, expected)) return { records: total(expected), baseline: null, problem: `the processor read more records than the streams held after its checkpoints (${counts?.read ?? '?'} of ${total(expected)})` };
+    }
     const key = JSON.stringify(counts);
     if (key !== lastCounts) {
       lastCounts = key;
@@ -97,6 +102,10 @@ function countsOf(s: ProcessorStatus): ProcessorCounts | null {
 function readOf(s: ProcessorStatus, stream: string): number | null {
   if (s.records_read === null || s.records_read_both_streams === null) return null;
   return stream === STREAMS.events ? s.records_read : s.records_read_both_streams - s.records_read;
+}
+
+function readsPast(s: ProcessorStatus, expected: Record<string, number>): boolean {
+  return [STREAMS.events, STREAMS.badRows].some((stream) => (readOf(s, stream) ?? 0) > (expected[stream] ?? 0));
 }
 
 const held = (c: ProcessorCounts): number => c.read - c.delivered - c.duplicates - c.bad_rows;

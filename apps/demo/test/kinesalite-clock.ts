@@ -1,5 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Pipeline } from '../src';
+import { trackThroughSdk } from './track-through-sdk';
 
 /** A day and an hour: past the stream's retention (24 h). */
 export const DAY_AND_AN_HOUR_MS = 25 * 3600 * 1000;
@@ -10,7 +13,12 @@ export const DAY_AND_AN_HOUR_MS = 25 * 3600 * 1000;
  * day pass at once. `withPreload` starts what it runs with the preload in NODE_OPTIONS, one of the
  * variables every child inherits (devstack's INHERITED_ENV), and puts NODE_OPTIONS back after.
  */
-export function kinesaliteClock(dir: string): { withPreload<T>(run: () => Promise<T>): Promise<T>; jump(ms: number): void } {
+export interface KinesaliteClock {
+  withPreload<T>(run: () => Promise<T>): Promise<T>;
+  jump(ms: number): void;
+}
+
+export function kinesaliteClock(dir: string): KinesaliteClock {
   const offsetFile = join(dir, 'clock-offset-ms');
   const preload = join(dir, 'clock-jump.cjs');
   writeFileSync(
@@ -38,4 +46,20 @@ export function kinesaliteClock(dir: string): { withPreload<T>(run: () => Promis
       writeFileSync(offsetFile, String(ms));
     },
   };
+}
+
+/**
+ * The processor stands still (as when it fails for a day) while `ids` are tracked and written, and
+ * the emulator's clock passes the retention before it goes on: those records are trimmed unread.
+ */
+export async function loseToRetention(pipeline: Pipeline, clock: KinesaliteClock, ids: string[]): Promise<void> {
+  const processor = pipeline.services.find((s) => s.name === 'processor');
+  if (!processor) throw new Error('no processor');
+  process.kill(processor.pid, 'SIGSTOP');
+  try {
+    expect(await trackThroughSdk(pipeline.ingestUrl, ids)).toHaveLength(ids.length);
+    clock.jump(DAY_AND_AN_HOUR_MS);
+  } finally {
+    process.kill(processor.pid, 'SIGCONT');
+  }
 }
