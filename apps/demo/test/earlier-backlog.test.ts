@@ -83,6 +83,23 @@ describe("an earlier run's backlog", () => {
     }
   });
 
+  it('is counted as the processor reads it on kinesis-local too (its own emulator of GetRecords)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-backlog-kl-'));
+    dirs.push(dataDir);
+    const start = (): Promise<Pipeline> => startPipeline({ dataDir: join(dataDir, 'demo'), engine: 'kinesis-local', bufferMaxMs: 200 });
+    await leaveBacklog(['backlog_1', 'backlog_2', 'backlog_3', 'backlog_4'], start);
+    pipeline = await start();
+    expect(pipeline.backlog).toEqual({ records: 4, baseline: { read: 4, delivered: 4, duplicates: 0, bad_rows: 0 } });
+    const view = statusOf(pipeline);
+    try {
+      expect((await view.status()).accounting).toEqual({ written: 0, delivered: 0, duplicates: 0, bad_rows: 0, held: 0, not_read: 0, in_flight: 0 });
+    } finally {
+      await view.close();
+      await pipeline.stop();
+      pipeline = undefined;
+    }
+  });
+
   it('no longer hides a loss in this run: records the retention trims unread stay in "not read"', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-backlog-loss-'));
     dirs.push(dataDir);
