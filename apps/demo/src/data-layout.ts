@@ -17,8 +17,10 @@ export interface DataLayout {
   engineDir: string;
   /** The emulator's own data (kinesalite's LevelDB, kinesis-local's kinesis-data.json). */
   emulatorDir: string;
-  /** The processor's checkpoint of the `events` stream; the bad-rows stream's goes next to it. */
+  /** The processor's checkpoint of the `events` stream. */
   checkpointFile: string;
+  /** The bad-rows stream's, next to it (where the processor puts it by default). */
+  badRowsCheckpointFile: string;
 }
 
 export function dataLayout(dataDir: string, engine: KinesisEngine): DataLayout {
@@ -29,6 +31,7 @@ export function dataLayout(dataDir: string, engine: KinesisEngine): DataLayout {
     engineDir,
     emulatorDir: join(engineDir, 'emulator'),
     checkpointFile: join(engineDir, 'checkpoints', 'events.json'),
+    badRowsCheckpointFile: join(engineDir, 'checkpoints', 'events-bad.json'),
   };
 }
 

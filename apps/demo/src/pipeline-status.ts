@@ -2,7 +2,9 @@ import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
 import pg from 'pg';
 import { accountFor, type Accounting } from './accounting';
-import { STREAMS } from './pipeline';
+import type { Backlog } from './backlog';
+import { processorStatus, type ProcessorStatus } from './processor-status';
+import { promByLabel, promSum } from './prom-text';
 
 export interface PipelineStatus {
   generated_at: string;
@@ -22,68 +24,16 @@ export interface PipelineStatus {
   /** Everything the lake holds (it survives restarts). */
   lake: { events: number; bad_rows: number; bad_rows_by_reason: Record<string, number> };
   /** Since the processor started, from its /metrics; absent when the view has no processor URL. */
-  processor?: {
-    up: boolean;
-    records_read: number | null;
-    /** Records read from both streams (the events and the ingest's bad rows): the accounting's `read`. */
-    records_read_both_streams: number | null;
-    rows_delivered: number | null;
-    /** Records left out for a repeated event_id (events stream). */
-    duplicates: number | null;
-    /** Bad rows written, both streams (its own and the ingest's rejections). */
-    bad_rows: number | null;
-    max_behind_latest_seconds: number | null;
-    errors: number | null;
-    /**
-     * Pending flushes (announced, then the processor stopped) whose records the stream's retention
-     * trimmed before the restart re-read them: lost, and how many records is not known (the
-     * processor counts ranges). They were written before this run, so they are not in the accounting.
-     */
-    pending_ranges_expired: number | null;
-  };
-  /** written = delivered + duplicates + bad rows + held + not read; null without a processor or while a side is down. */
+  processor?: ProcessorStatus;
+  /**
+   * written = delivered + duplicates + bad rows + held + not read, this run's records alone when the
+   * backlog has a baseline; null without a processor or while a side is down.
+   */
   accounting: Accounting | null;
+  /** What earlier runs left unread and the processor read before the ingest started (absent when the view was not given it). */
+  backlog?: Backlog;
   /** Rows in the processor's PostgreSQL table; absent when the demo runs without a database. */
   postgres?: { events: number | null; error?: string };
-}
-
-/** Sum the samples of one Prometheus metric whose labels contain `match` (e.g. `outcome="accepted"`). */
-export function promSum(text: string, name: string, match = ''): number | null {
-  let total: number | null = null;
-  for (const { value } of promSamples(text, name, match)) total = (total ?? 0) + value;
-  return total;
-}
-
-/** The largest sample of one Prometheus metric (e.g. the lag of the shard furthest behind). */
-export function promMax(text: string, name: string, match = ''): number | null {
-  let max: number | null = null;
-  for (const { value } of promSamples(text, name, match)) max = Math.max(max ?? value, value);
-  return max;
-}
-
-/** The non-zero samples of one metric by the value of `label` (e.g. `code`), summed per value. */
-export function promByLabel(text: string, name: string, label: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const pattern = new RegExp(`[{,]${label}="([^"]*)"`);
-  for (const { labels, value } of promSamples(text, name, '')) {
-    const key = pattern.exec(labels)?.[1];
-    if (key !== undefined && value !== 0) out[key] = (out[key] ?? 0) + value;
-  }
-  return out;
-}
-
-/** The one reader of the text format: each sample of metric `name` whose labels contain `match`, with its `{…}` labels ('' without). */
-function* promSamples(text: string, name: string, match: string): Generator<{ labels: string; value: number }> {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name) || line.startsWith('#')) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== '{' && rest[0] !== ' ') continue; // another metric sharing the prefix
-    const space = rest.lastIndexOf(' ');
-    const labels = rest.slice(0, space).trim();
-    if (match !== '' && !labels.includes(match)) continue;
-    const value = Number(rest.slice(space + 1));
-    if (Number.isFinite(value)) yield { labels, value };
-  }
 }
 
 async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']> {
@@ -108,48 +58,15 @@ async function ingestStatus(ingestUrl: string): Promise<PipelineStatus['ingest']
   }
 }
 
-async function processorStatus(metricsUrl: string): Promise<NonNullable<PipelineStatus['processor']>> {
-  try {
-    const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) });
-    const text = res.ok ? await res.text() : '';
-    // Read and delivered: the events stream only (the bad-rows stream's records are counted as bad
-    // rows in the lake), and read of both streams for the accounting (the ingest writes to both).
-    // Lag and errors: both streams, since either one stalls the pipeline.
-    const events = `stream="${STREAMS.events}"`;
-    return {
-      up: res.ok,
-      records_read: promSum(text, 'eventline_processor_records_read_total', events),
-      records_read_both_streams: promSum(text, 'eventline_processor_records_read_total'),
-      rows_delivered: promSum(text, 'eventline_processor_rows_delivered_total', events),
-      duplicates: promSum(text, 'eventline_processor_duplicates_total', events),
-      // Less `postgres`: an event PostgreSQL refused is in the lake too (delivered), so it is not counted twice.
-      bad_rows: minus(promSum(text, 'eventline_processor_bad_rows_total'), promSum(text, 'eventline_processor_bad_rows_total', 'error_type="postgres"')),
-      // No series before a shard's first read (or after it ended): unknown, not 0.
-      max_behind_latest_seconds: promMax(text, 'eventline_processor_behind_latest_seconds'),
-      errors: promSum(text, 'eventline_processor_errors_total'),
-      pending_ranges_expired: promSum(text, 'eventline_processor_pending_ranges_expired_total'),
-    };
-  } catch {
-    return {
-      up: false,
-      records_read: null,
-      records_read_both_streams: null,
-      rows_delivered: null,
-      duplicates: null,
-      bad_rows: null,
-      max_behind_latest_seconds: null,
-      errors: null,
-      pending_ranges_expired: null,
-    };
-  }
-}
-
-function minus(total: number | null, part: number | null): number | null {
-  return total === null ? null : total - (part ?? 0);
-}
-
 /** GET /api/pipeline: counts at each stage, for the live pipeline view (polled by the page). */
-export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: string; processorMetricsUrl?: string; database?: { url: string; table: string } }): {
+export function pipelineStatusRoutes(options: {
+  ingestUrl: string;
+  lakeDir: string;
+  processorMetricsUrl?: string;
+  /** The pipeline's `backlog`: its baseline is subtracted from the processor's counts in the accounting. */
+  backlog?: Backlog;
+  database?: { url: string; table: string };
+}): {
   app: Hono;
   close: () => Promise<void>;
 } {
@@ -193,8 +110,10 @@ export function pipelineStatusRoutes(options: { ingestUrl: string; lakeDir: stri
             delivered: processor.rows_delivered,
             duplicates: processor.duplicates,
             bad_rows: processor.bad_rows,
+            baseline: options.backlog?.baseline ?? null,
           })
         : null,
+      ...(options.backlog ? { backlog: options.backlog } : {}),
     };
     return c.json(status);
   });

@@ -2,12 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
+import { settleBacklog, type Backlog } from './backlog';
 import { lockDataDir } from './data-dir-lock';
 import { dataLayout, migrateSharedLayout } from './data-layout';
 
 export const DEMO_WRITE_KEY = 'demo_write_key';
 export const DEMO_APP_ID = 'demo_shop';
-export const STREAMS = { events: 'events', badRows: 'events-bad' } as const;
+import { STREAMS } from './streams';
+
+export { STREAMS };
 
 export interface PipelineOptions {
   /**
@@ -37,6 +40,11 @@ export interface Pipeline {
   database?: { url: string; table: string };
   /** The processor's Prometheus endpoint (lag per shard, rows delivered), on a free loopback port. */
   processorMetricsUrl: string;
+  /**
+   * What earlier runs left unread in the streams, which the processor read and flushed before the
+   * ingest started: the live view's accounting subtracts it (src/backlog.ts).
+   */
+  backlog: Backlog;
   services: ServiceProcess[];
   stop(): Promise<void>;
 }
@@ -83,35 +91,47 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
       { name: STREAMS.badRows, shards: 1 },
     ]);
     const common = { KINESIS_ENDPOINT: kinesis.endpoint, AWS_REGION: 'us-east-1' };
-    const processor = await spawnService({
-      name: 'processor',
-      entry: require.resolve('@eventline/processor/node'),
-      env: {
-        ...common,
-        STREAM_NAME: STREAMS.events,
-        LAKE_DIR: lakeDir,
-        // Per engine: a checkpoint points into one stream instance (the bad-rows one goes next to it).
-        CHECKPOINT_FILE: layout.checkpointFile,
-        // Shared, as the lake is: an event resent after an engine switch is still delivered once.
-        DEDUPE_DIR: layout.seenDir,
-        BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
-        // The ingest's rejections land in the lake's bad_rows too.
-        BAD_ROWS_STREAM_NAME: STREAMS.badRows,
-        OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
-        // Services get none of the shell's variables but the basics (devstack's INHERITED_ENV): these
-        // are the ones the demo honours (README), passed on by name.
-        // PG_* only with a database: the processor refuses them alone (they would do nothing).
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-        ...(databaseUrl && pgSchema ? { PG_SCHEMA: pgSchema } : {}),
-        ...(databaseUrl && pgTable ? { PG_TABLE: pgTable } : {}),
-        METRICS_PORT: '0',
-        // Set here, not taken from the shell: a METRICS_HOST=0.0.0.0 there must not expose the demo.
-        METRICS_HOST: '127.0.0.1',
-      },
-      ready: (r) => r.event === 'ready',
-      onLine,
-    });
-    services.push(processor);
+    let processorMetricsUrl = '';
+    const startProcessor = async (): Promise<string> => {
+      const processor = await spawnService({
+        name: 'processor',
+        entry: require.resolve('@eventline/processor/node'),
+        env: {
+          ...common,
+          STREAM_NAME: STREAMS.events,
+          LAKE_DIR: lakeDir,
+          // Per engine: a checkpoint points into one stream instance.
+          CHECKPOINT_FILE: layout.checkpointFile,
+          BAD_ROWS_CHECKPOINT_FILE: layout.badRowsCheckpointFile,
+          // Shared, as the lake is: an event resent after an engine switch is still delivered once.
+          DEDUPE_DIR: layout.seenDir,
+          BUFFER_MAX_MS: String(options.bufferMaxMs ?? 1000),
+          // The ingest's rejections land in the lake's bad_rows too.
+          BAD_ROWS_STREAM_NAME: STREAMS.badRows,
+          OUTPUT_FORMAT: options.outputFormat ?? 'parquet',
+          // Services get none of the shell's variables but the basics (devstack's INHERITED_ENV): these
+          // are the ones the demo honours (README), passed on by name.
+          // PG_* only with a database: the processor refuses them alone (they would do nothing).
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+          ...(databaseUrl && pgSchema ? { PG_SCHEMA: pgSchema } : {}),
+          ...(databaseUrl && pgTable ? { PG_TABLE: pgTable } : {}),
+          METRICS_PORT: '0',
+          // Set here, not taken from the shell: a METRICS_HOST=0.0.0.0 there must not expose the demo.
+          METRICS_HOST: '127.0.0.1',
+        },
+        ready: (r) => r.event === 'ready',
+        onLine,
+      });
+      services.push(processor);
+      processorMetricsUrl = String(processor.readyRecord.metrics_url);
+      return processorMetricsUrl;
+    };
+    // The backlog is counted before the processor starts and settled before the ingest does.
+    const streams = [
+      { name: STREAMS.events, checkpointFile: layout.checkpointFile },
+      { name: STREAMS.badRows, checkpointFile: layout.badRowsCheckpointFile },
+    ];
+    const backlog = await settleBacklog(kinesis.endpoint, streams, startProcessor);
     const ingest = await spawnService({
       name: 'ingest',
       entry: require.resolve('@eventline/ingest/node'),
@@ -130,8 +150,7 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
     });
     services.push(ingest);
     const database = databaseUrl ? { url: databaseUrl, table: `"${pgSchema ?? 'public'}"."${pgTable ?? 'events'}"` } : undefined;
-    const processorMetricsUrl = String(processor.readyRecord.metrics_url);
-    return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, processorMetricsUrl, services, stop };
+    return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, processorMetricsUrl, backlog, services, stop };
   } catch (error) {
     await stop();
     throw error;

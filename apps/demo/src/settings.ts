@@ -1,4 +1,5 @@
 import { parseEngine, type KinesisEngine } from '@eventline/devstack';
+import { parseSwitch } from '@eventline/schemas';
 
 /** The demo's own settings from the environment (README table), checked before anything starts. */
 export interface DemoSettings {
@@ -45,11 +46,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number,
   return 0;
 }
 
-/** 1/true/yes/on or 0/false/no/off, any case; unset is off. Only `1` counted before: `true` left the logs off, silently. */
+/** 1/true/yes/on or 0/false/no/off, any case; unset is off (schemas' `parseSwitch`, as the ingest's switches). Only `1` counted before: `true` left the logs off, silently. */
 function onOff(env: NodeJS.ProcessEnv, name: string, problems: string[]): boolean {
-  const value = env[name]?.trim().toLowerCase() ?? '';
-  if (['', '0', 'false', 'no', 'off'].includes(value)) return false;
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  const value = parseSwitch(env[name]);
+  if (value !== undefined) return value;
   problems.push(`${name} must be 1, true, yes or on (or 0, false, no, off); got "${env[name]}"`);
   return false;
 }

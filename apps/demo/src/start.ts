@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       writeKey: DEMO_WRITE_KEY,
       lakeDir: pipeline.lakeDir,
       processorMetricsUrl: pipeline.processorMetricsUrl,
+      backlog: pipeline.backlog,
       database: pipeline.database,
     });
     if (stopping.signal.aborted) return;

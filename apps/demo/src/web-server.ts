@@ -7,6 +7,7 @@ import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
 import { dashboardRoutes } from './dashboard/route';
 import { sqlRoutes } from './dashboard/sql-route';
+import type { Backlog } from './backlog';
 import { pipelineStatusRoutes } from './pipeline-status';
 
 export interface WebOptions {
@@ -16,6 +17,8 @@ export interface WebOptions {
   lakeDir: string;
   /** The processor's /metrics: its lag and rows delivered in the pipeline view. */
   processorMetricsUrl?: string;
+  /** What earlier runs left unread and the processor read at start (the pipeline's `backlog`): kept out of the accounting. */
+  backlog?: Backlog;
   /** The processor's PostgreSQL table, when the demo loads one: counted in the pipeline view. */
   database?: { url: string; table: string };
 }
@@ -58,6 +61,7 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
     ingestUrl: options.ingestUrl,
     lakeDir: options.lakeDir,
     ...(options.processorMetricsUrl ? { processorMetricsUrl: options.processorMetricsUrl } : {}),
+    ...(options.backlog ? { backlog: options.backlog } : {}),
     database: options.database,
   });
   app.route('/', status.app);

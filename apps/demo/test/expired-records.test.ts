@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -6,40 +6,19 @@ import { emulatorKinesisClientConfig, readStream, waitFor } from '@eventline/dev
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAMS, startPipeline, type Pipeline } from '../src';
 import { pipelineStatusRoutes, type PipelineStatus } from '../src/pipeline-status';
+import { kinesaliteClock, loseToRetention } from './kinesalite-clock';
 import { trackThroughSdk } from './track-through-sdk';
 
-// Records the stream's retention (24 h) trims before the processor reads them. kinesalite trims by
-// its own clock, read at each GetRecords: a preload jumps that clock (the emulator's only; the
-// ingest and processor keep theirs) by the milliseconds written in a file, so a day passes at once.
-const DAY_AND_AN_HOUR_MS = 25 * 3600 * 1000;
-
+// Records the stream's retention (24 h) trims before the processor reads them: kinesalite's clock
+// jumps a day and an hour on (kinesalite-clock.ts).
 let dataDir: string;
 let pipeline: Pipeline;
-let offsetFile: string;
-const nodeOptions = process.env.NODE_OPTIONS;
+let clock: ReturnType<typeof kinesaliteClock>;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-expired-'));
-  offsetFile = join(dataDir, 'clock-offset-ms');
-  const preload = join(dataDir, 'clock-jump.cjs');
-  writeFileSync(
-    preload,
-    `if (process.argv[1] && process.argv[1].endsWith('kinesalite-child.js')) {
-  const { readFileSync } = require('node:fs');
-  const realNow = Date.now;
-  const offset = () => { try { return Number(readFileSync(${JSON.stringify(offsetFile)}, 'utf8')) || 0; } catch { return 0; } };
-  Date.now = () => realNow() + offset();
-}
-`,
-  );
-  // NODE_OPTIONS is one of the variables every child inherits (devstack's INHERITED_ENV).
-  process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --require ${preload}`.trim();
-  try {
-    pipeline = await startPipeline({ dataDir: join(dataDir, 'demo'), engine: 'kinesalite', bufferMaxMs: 200 });
-  } finally {
-    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = nodeOptions;
-  }
+  clock = kinesaliteClock(dataDir);
+  pipeline = await clock.withPreload(() => startPipeline({ dataDir: join(dataDir, 'demo'), engine: 'kinesalite', bufferMaxMs: 200 }));
 });
 
 afterAll(async () => {
@@ -51,17 +30,9 @@ describe('records the stream trims before the processor reads them', () => {
   it('stay in "not read" (nothing held by the processor): neither the emulator nor the processor counts them', async () => {
     const view = pipelineStatusRoutes({ ingestUrl: pipeline.ingestUrl, lakeDir: pipeline.lakeDir, processorMetricsUrl: pipeline.processorMetricsUrl });
     const status = async (): Promise<PipelineStatus> => (await (await view.app.request('/api/pipeline')).json()) as PipelineStatus;
-    const processor = pipeline.services.find((s) => s.name === 'processor');
-    if (!processor) throw new Error('no processor');
     try {
       // The processor stands still (as when it fails for a day) while three events are written.
-      process.kill(processor.pid, 'SIGSTOP');
-      try {
-        expect(await trackThroughSdk(pipeline.ingestUrl, ['expired_1', 'expired_2', 'expired_3'])).toHaveLength(3);
-        writeFileSync(offsetFile, String(DAY_AND_AN_HOUR_MS));
-      } finally {
-        process.kill(processor.pid, 'SIGCONT');
-      }
+      await loseToRetention(pipeline, clock, ['expired_1', 'expired_2', 'expired_3']);
       // One more, written after the day: the processor reads and delivers it, and so has caught up.
       expect(await trackThroughSdk(pipeline.ingestUrl, ['fresh'])).toHaveLength(1);
       let last: PipelineStatus | undefined;

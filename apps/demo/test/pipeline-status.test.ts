@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountFor } from '../src/accounting';
-import { promByLabel, promMax, promSum } from '../src/pipeline-status';
+import { promByLabel, promMax, promSum } from '../src/prom-text';
 
 // The ingest's /metrics as prom-client writes it (trimmed): every outcome present from the start.
 const METRICS = `# HELP eventline_ingest_http_request_duration_seconds HTTP request duration by route
@@ -82,6 +82,19 @@ describe('accountFor', () => {
   });
   it('keeps records never read (trimmed by the retention: nothing counts them) in not read, with nothing held', () => {
     expect(accountFor({ written: 4, read: 1, delivered: 1, duplicates: 0, bad_rows: 0 })).toMatchObject({ held: 0, not_read: 3, in_flight: 3 });
+  });
+  it("takes the processor's counts less the backlog's baseline, so a record this run lost is not covered by one an earlier run left", () => {
+    const counts = { written: 4, read: 7, delivered: 6, duplicates: 1, bad_rows: 0 };
+    expect(accountFor(counts)).toMatchObject({ not_read: -3 });
+    expect(accountFor({ ...counts, baseline: { read: 6, delivered: 5, duplicates: 1, bad_rows: 0 } })).toEqual({
+      written: 4,
+      delivered: 1,
+      duplicates: 0,
+      bad_rows: 0,
+      held: 0,
+      not_read: 3,
+      in_flight: 3,
+    });
   });
   it('says nothing while a side has not reported (a partial sum would not add up)', () => {
     expect(accountFor({ written: 20, read: 20, delivered: null, duplicates: 0, bad_rows: 0 })).toBeNull();

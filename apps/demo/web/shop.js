@@ -116,6 +116,16 @@ async function refreshPipeline() {
         ? `lag ${lag === null ? '–' : `${lag.toFixed(1)} s`} behind Kinesis, ${errors ?? '–'} ${errors === 1 ? 'error' : 'errors'}`
         : 'processor is not answering';
     }
+    // The records earlier runs left unread, which the processor got through before this run's ingest
+    // started: kept out of the line (its counts less these), and said next to it.
+    const backlogNote = (b) => {
+      if (!b) return '';
+      if (b.baseline) {
+        const { delivered, duplicates, bad_rows: bad } = b.baseline;
+        return b.records > 0 ? `. Not in this line: ${b.records} records earlier runs left unread, which the processor read at start (${delivered} delivered, ${duplicates} duplicates, ${bad} bad rows)` : '';
+      }
+      return `. Earlier runs' unread records are in this line: ${b.problem}`;
+    };
     // Every record written to Kinesis is accounted for at the processor; held and not read fall to 0 once it
     // caught up. Not read also keeps the records the stream's retention trimmed unread: nothing counts those.
     const a = s.accounting;
@@ -124,7 +134,8 @@ async function refreshPipeline() {
         (a.not_read > 0 ? ' (still in Kinesis, or trimmed by its retention before the processor read them: Kinesis drops those uncounted)' : '') +
         // The ingest counts from its own start; the processor resumes from its checkpoint and also reads
         // what an earlier run wrote and never read, so its side can exceed this run's writes.
-        (a.not_read < 0 ? ` (below 0: the processor also read ${-a.not_read} or more records an earlier run wrote and left unread; a loss in this run can hide under that backlog)` : '')
+        (a.not_read < 0 ? ` (below 0: the processor also read ${-a.not_read} or more records an earlier run wrote and left unread; a loss in this run can hide under that backlog)` : '') +
+        backlogNote(s.backlog)
       : 'written = delivered + duplicates + bad rows + held by the processor + not read (waiting for both counts)';
     set('lake', s.lake.events);
     set('bad', s.lake.bad_rows);

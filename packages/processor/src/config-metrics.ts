@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { isHostName } from '@eventline/schemas';
+import { isAddressOrHostName } from '@eventline/schemas';
 import { optional } from './config-value';
 
 /** The Node entry's metrics and health endpoint (absent: no server). */
@@ -14,7 +13,7 @@ export function readMetricsEnv(env: NodeJS.ProcessEnv, problems: string[]): Metr
   const rawPort = optional(env.METRICS_PORT);
   const rawHost = optional(env.METRICS_HOST);
   const host = rawHost ?? '127.0.0.1';
-  if (isIP(host) === 0 && !isHostName(host)) problems.push(`METRICS_HOST must be an IP address or host name, got "${host}"`);
+  if (!isAddressOrHostName(host)) problems.push(`METRICS_HOST must be an IP address or host name, got "${host}"`);
   if (rawPort === undefined) {
     // A host alone serves nothing: almost surely a forgotten port, not a wish for no endpoint.
     if (rawHost !== undefined) problems.push('METRICS_HOST is set without METRICS_PORT: set METRICS_PORT too (0 = a free port), or unset METRICS_HOST');

@@ -54,12 +54,3 @@ export function checkEndpointUrl(variable: string, value: string, problems: stri
     problems.push(`${variable} must be ${form}, got "${value}": write "${url.protocol}//${url.host}${path}"`);
   }
 }
-
-/**
- * A host name as resolvers take it, for the services' listen addresses (the ingest's HOST, the
- * processor's METRICS_HOST): `_` too (Docker Compose service names, `ingest_1`) and a trailing dot
- * (`ingest.local.`). IP addresses are the caller's to accept (node:net's isIP; not imported here).
- */
-export function isHostName(text: string): boolean {
-  return /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/.test(text);
-}

@@ -29,6 +29,7 @@ export { STORAGE_FORMATS, tableFormat, type StorageFormat } from './catalog/stor
 export { BAD_ROW_ERROR_TYPES, INGEST_OTHER, INGEST_REJECTION_CODES, INGEST_UNREADABLE, PROCESSOR_ERROR_TYPES, type BadRowErrorTypeName, type IngestRejectionCode } from './catalog/bad-row-types';
 export { glueTables, type GlueTableInput, type GlueColumn } from './catalog/glue';
 export { checkStreamName, DEFAULT_BAD_ROWS_STREAM } from './stream-names';
-export { checkAwsRegion, checkEndpointUrl, isHostName } from './aws-settings';
+export { checkAwsRegion, checkEndpointUrl } from './aws-settings';
+export { isAddressOrHostName, isHostName, isIpAddress, parseSwitch } from './listen-settings';
 export { SEGMENT_CONTEXT_NAMES, segmentContextName } from './segment-names';
 export { SERVER_CONTEXT_KEYS } from './server-context';

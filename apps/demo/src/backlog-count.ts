@@ -1,0 +1,69 @@
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { emulatorKinesisClientConfig } from '@eventline/devstack';
+import { createFileCheckpointStore, type ShardCheckpoint } from '@eventline/processor';
+
+/** One stream the processor reads, and the checkpoint file it resumes that stream from. */
+export interface CheckpointedStream {
+  name: string;
+  checkpointFile: string;
+}
+
+/** Where the processor starts each stream: its checkpoints as saved when it last stopped, by shard. */
+export type StartPositions = Map<string, Map<string, ShardCheckpoint>>;
+
+/**
+ * Read before the processor starts (it moves them on from then): through the processor's own reader
+ * of its files, so a copy read after a torn save is the one it will read too.
+ */
+export async function readStartPositions(streams: readonly CheckpointedStream[]): Promise<StartPositions> {
+  const positions: StartPositions = new Map();
+  for (const stream of streams) positions.set(stream.name, await createFileCheckpointStore(stream.checkpointFile, stream.name).load());
+  return positions;
+}
+
+/**
+ * How many records the processor reads from `positions` on, by stream: the records each shard holds
+ * after its checkpoint (all of them without one; none in a shard it ended), read as the processor
+ * reads them. Meant for while no one writes (the ingest not started), so the streams stand still but
+ * for their retention: a record it trimmed is skipped here as there, and neither counts it.
+ */
+export async function countFrom(endpoint: string, positions: StartPositions): Promise<Record<string, number>> {
+  const client = new KinesisClient(emulatorKinesisClientConfig(endpoint));
+  try {
+    const counts: Record<string, number> = {};
+    for (const [stream, checkpoints] of positions) {
+      const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
+      let count = 0;
+      for (const { ShardId } of Shards) {
+        const checkpoint = ShardId === undefined ? undefined : checkpoints.get(ShardId);
+        if (checkpoint?.ended) continue;
+        count += await countAfter(client, stream, ShardId, checkpoint?.sequenceNumber ?? null);
+      }
+      counts[stream] = count;
+    }
+    return counts;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Records of one shard after `sequenceNumber` (from its start when null), to the tip. */
+async function countAfter(client: KinesisClient, stream: string, shardId: string | undefined, sequenceNumber: string | null): Promise<number> {
+  let { ShardIterator } = await client.send(
+    new GetShardIteratorCommand(
+      sequenceNumber === null
+        ? { StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }
+        : { StreamName: stream, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: sequenceNumber },
+    ),
+  );
+  let count = 0;
+  // The emulators answer at once, so an empty page is the tip (no one writes meanwhile).
+  while (ShardIterator) {
+    const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+    const read = page.Records?.length ?? 0;
+    if (read === 0) break;
+    count += read;
+    ShardIterator = page.NextShardIterator;
+  }
+  return count;
+}

@@ -1,0 +1,114 @@
+import { countFrom, readStartPositions, type CheckpointedStream } from './backlog-count';
+import { processorStatus, type ProcessorStatus } from './processor-status';
+import { STREAMS } from './streams';
+
+/** The processor's counters at one moment (both streams read; delivered and duplicates of the events stream; bad rows of both). */
+export interface ProcessorCounts {
+  read: number;
+  delivered: number;
+  duplicates: number;
+  bad_rows: number;
+}
+
+/**
+ * What earlier runs left in the streams unread, and what the processor made of it before this run's
+ * ingest started. With `baseline` the accounting subtracts it and covers this run alone; without one
+ * (`problem` says why) the backlog stays in the line, which then says so.
+ */
+export interface Backlog {
+  /** Records after the processor's checkpoints when this run started (null: they could not be counted). */
+  records: number | null;
+  /** The processor's counts once it had read every one of them and flushed them (held 0), before the ingest started. */
+  baseline: ProcessorCounts | null;
+  problem?: string;
+}
+
+export interface BacklogTiming {
+  pollMs: number;
+  /** No counter moved for this long: count the streams again (the retention may have trimmed records meanwhile). */
+  recountAfterMs: number;
+  /** No counter moved for this long: start without a baseline (the processor is failing; its errors say why). */
+  giveUpAfterMs: number;
+}
+
+const TIMING: BacklogTiming = { pollMs: 100, recountAfterMs: 2_000, giveUpAfterMs: 30_000 };
+
+/**
+ * Count the backlog (before the processor starts: `startProcessor` is called in between), then wait for
+ * the processor to catch up with it. Caught up, exactly: the processor has read, per stream, as many
+ * records as the stream held after its checkpoints, and holds none (all delivered, left out as
+ * duplicates or kept as bad rows). Its counters count what GetRecords returned, and no one else writes
+ * until the ingest starts, so at that moment every record it counted is an earlier run's and every
+ * later one is this run's.
+ */
+export async function settleBacklog(
+  endpoint: string,
+  streams: readonly CheckpointedStream[],
+  startProcessor: () => Promise<string>,
+  timing: BacklogTiming = TIMING,
+): Promise<Backlog> {
+  let positions;
+  let expected: Record<string, number>;
+  try {
+    positions = await readStartPositions(streams);
+    expected = await countFrom(endpoint, positions);
+  } catch (error) {
+    // A damaged checkpoint or one of another stream: the processor says so in its own words.
+    await startProcessor();
+    return { records: null, baseline: null, problem: `the backlog could not be counted: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const metricsUrl = await startProcessor();
+  // A recount that fails (the emulator not answering) leaves the count as it was: the wait then gives up.
+  const recount = async (): Promise<Record<string, number>> => countFrom(endpoint, positions).catch(() => expected);
+  let lastCounts = '';
+  let movedAt = Date.now();
+  let recountedAt = 0;
+  for (;;) {
+    const status = await processorStatus(metricsUrl);
+    const counts = countsOf(status);
+    const records = total(expected);
+    if (counts && readOf(status, STREAMS.events) === expected[STREAMS.events] && readOf(status, STREAMS.badRows) === expected[STREAMS.badRows] && held(counts) === 0) {
+      return { records, baseline: counts };
+    }
+    if (readsPast(status, expected)) {
+      // More than was there: the count missed records, or someone else writes. Count once more, then say so.
+      expected = await recount();
+      if (readsPast(status, expected)) return { records: total(expected), baseline: null, problem: `the processor read more records than the streams held after its checkpoints (${counts?.read ?? '?'} of ${total(expected)})` };
+    }
+    const key = JSON.stringify(counts);
+    if (key !== lastCounts) {
+      lastCounts = key;
+      movedAt = Date.now();
+    }
+    const still = Date.now() - movedAt;
+    if (still >= timing.giveUpAfterMs) {
+      const read = counts ? `read ${counts.read}, held ${held(counts)}` : 'its counts unavailable';
+      return { records, baseline: null, problem: `the processor did not get through the ${records} records they left before the ingest started (${read}; no progress for ${timing.giveUpAfterMs / 1000} s)` };
+    }
+    if (still >= timing.recountAfterMs && recountedAt < movedAt) {
+      // Records the retention trimmed since the count are skipped by the processor too: count again.
+      recountedAt = Date.now();
+      expected = await recount();
+    }
+    await new Promise((resolve) => setTimeout(resolve, timing.pollMs));
+  }
+}
+
+function countsOf(s: ProcessorStatus): ProcessorCounts | null {
+  const { records_read_both_streams: read, rows_delivered: delivered, duplicates, bad_rows } = s;
+  if (!s.up || read === null || delivered === null || duplicates === null || bad_rows === null) return null;
+  return { read, delivered, duplicates, bad_rows };
+}
+
+/** Records read by the processor of one stream (the events stream's series, or both less it). */
+function readOf(s: ProcessorStatus, stream: string): number | null {
+  if (s.records_read === null || s.records_read_both_streams === null) return null;
+  return stream === STREAMS.events ? s.records_read : s.records_read_both_streams - s.records_read;
+}
+
+function readsPast(s: ProcessorStatus, expected: Record<string, number>): boolean {
+  return [STREAMS.events, STREAMS.badRows].some((stream) => (readOf(s, stream) ?? 0) > (expected[stream] ?? 0));
+}
+
+const held = (c: ProcessorCounts): number => c.read - c.delivered - c.duplicates - c.bad_rows;
+const total = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
