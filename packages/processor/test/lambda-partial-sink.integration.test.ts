@@ -2,8 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFolderSink, createKinesisEsmHandler, createPostgresSink, decodeNdjsonGzip, type KinesisStreamEvent } from '../src';
-import { awsEvent, b64 } from './fixtures/aws-events';
+import { createFolderSink, createKinesisEsmHandler, createPostgresSink, decodeNdjsonGzip } from '../src';
+import { esmRecords } from './fixtures/aws-events';
 import { storedEvent } from './fixtures/events';
 import { postgresSuite } from './fixtures/postgres-suite';
 import { tempDirs } from './fixtures/temp-dir';
@@ -30,16 +30,9 @@ describe('Kinesis ESM handler: files written, then PostgreSQL failed', () => {
     const blocker = new pg.Client({ connectionString: postgres.url() });
     try {
       const lake = await dirs.make();
-      const template = (await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json')).Records[1]!;
       // Two hour folders, so the failed attempt wrote more than one file.
       const events = Array.from({ length: 5 }, (_, i) => storedEvent({ received_at: `2026-11-25T${i % 2 ? '10' : '09'}:00:0${i}.000Z` }));
-      const records = events.map((e, i) => {
-        const r = structuredClone(template);
-        r.kinesis.sequenceNumber = String(49590338271490256608559692540925702759324208523137515618n + BigInt(i));
-        r.eventID = `shardId-000000000006:${r.kinesis.sequenceNumber}`;
-        r.kinesis.data = b64(e);
-        return r;
-      });
+      const records = await esmRecords(events);
       const handler = createKinesisEsmHandler({ sink: createFolderSink(lake), delivery: { rowSink: rows } });
 
       // Another session holds the table: the rows' INSERT cannot take its lock within the statement timeout.
