@@ -1,6 +1,6 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ensureStreams, emulatorKinesisClientConfig, KINESIS_ENGINES, startKinesis, type KinesisEmulator, waitFor } from '@eventline/devstack';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFolderSink, runQuery, startConsumer, type Sink } from '../src';
@@ -29,12 +29,17 @@ describe.each(KINESIS_ENGINES)('a copy one save ahead that only completes the an
     await kinesis?.stop();
   });
 
+  async function put(stream: string, count: number, from: number) {
+    const events = Array.from({ length: count }, (_, i) => storedEvent({ anonymous_id: `dev-${from + i}`, seq: from + i, received_at: new Date().toISOString() }));
+    const out = await producer.send(new PutRecordsCommand({ StreamName: stream, Records: events.map((e) => ({ Data: Buffer.from(JSON.stringify(e)), PartitionKey: e.anonymous_id })) }));
+    expect(out.FailedRecordCount ?? 0).toBe(0);
+    return events;
+  }
+
   async function oneFlush(stream: string): Promise<{ lakeDir: string; checkpointFile: string; announced: string; keys: string[]; eventIds: string[] }> {
     await ensureStreams(kinesis.endpoint, [{ name: stream, shards: 1 }]);
     producer ??= new KinesisClient(emulatorKinesisClientConfig(kinesis.endpoint));
-    const events = Array.from({ length: 8 }, (_, i) => storedEvent({ anonymous_id: `dev-${i}`, seq: i, received_at: new Date().toISOString() }));
-    const out = await producer.send(new PutRecordsCommand({ StreamName: stream, Records: events.map((e) => ({ Data: Buffer.from(JSON.stringify(e)), PartitionKey: e.anonymous_id })) }));
-    expect(out.FailedRecordCount ?? 0).toBe(0);
+    const events = await put(stream, 8, 0);
     const dir = await dirs.make();
     const lakeDir = join(dir, 'lake');
     const checkpointFile = join(dir, 'checkpoints', `${stream}.json`);
@@ -66,7 +71,7 @@ describe.each(KINESIS_ENGINES)('a copy one save ahead that only completes the an
     return { lakeDir, checkpointFile, announced: announced!, keys, eventIds: events.map((e) => e.event_id) };
   }
 
-  async function restart(stream: string, lakeDir: string, checkpointFile: string) {
+  async function restart(stream: string, lakeDir: string, checkpointFile: string, rows = 8) {
     const warnings: string[] = [];
     const running = await startConsumer({
       kinesis: emulatorKinesisClientConfig(kinesis.endpoint),
@@ -78,7 +83,7 @@ describe.each(KINESIS_ENGINES)('a copy one save ahead that only completes the an
       logger: (level, msg) => void (level === 'warn' && warnings.push(msg)),
     });
     try {
-      await waitFor('the announced range replayed', () => running.stats().rowsDelivered + running.stats().alreadyDelivered >= 8);
+      await waitFor(`${rows} rows delivered`, () => running.stats().rowsDelivered + running.stats().alreadyDelivered >= rows);
     } finally {
       await running.stop();
     }
@@ -120,5 +125,33 @@ describe.each(KINESIS_ENGINES)('a copy one save ahead that only completes the an
     expect(stats).toMatchObject({ rowsDelivered: 8, alreadyDelivered: 0, errors: 0 });
     for (const key of keys) expect((await stat(join(lakeDir, key))).isFile()).toBe(true);
     expect(await lakeIds(lakeDir)).toEqual([...eventIds].sort());
+  });
+
+  // The crash cut the completing save's main file itself: its positions are the copy's, whose flush
+  // wrote its files before the save began. Read from the copy, nothing replayed and nothing skipped.
+  const mainCuts = {
+    'torn, its temp file left': async (checkpointFile: string, tempFile: string) => {
+      const whole = await readFile(checkpointFile, 'utf8');
+      await writeFile(tempFile, whole);
+      await writeFile(checkpointFile, whole.slice(0, whole.length / 2));
+    },
+    'torn, no temp file left': async (checkpointFile: string) => writeFile(checkpointFile, (await readFile(checkpointFile, 'utf8')).slice(0, 40)),
+    'absent, its temp file left': async (checkpointFile: string, tempFile: string) => rename(checkpointFile, tempFile),
+  };
+  it.each(Object.entries(mainCuts))('a crash that cut the main file of the completing save (%s): the copy is read, the next records delivered once, none again', async (cut, leave) => {
+    const stream = `completed-main-cut-${cut.replace(/\W+/g, '-')}-${engine}`;
+    const { lakeDir, checkpointFile, eventIds } = await oneFlush(stream);
+    const files = await readdir(lakeDir, { recursive: true });
+    await leave(checkpointFile, join(checkpointFile, '..', `.${stream}.json.tmp-4242-0badc0de`));
+    const later = await put(stream, 4, 8);
+
+    const { stats, warnings } = await restart(stream, lakeDir, checkpointFile, 4);
+    expect(warnings.some((w) => w.endsWith('read from its copy'))).toBe(true);
+    expect(warnings).not.toContain(COMPLETED_ONLY_WARNING);
+    // Only the records after the copy's position were read: the completed flush was not replayed, nor skipped.
+    expect(stats).toMatchObject({ recordsRead: 4, rowsDelivered: 4, alreadyDelivered: 0, duplicates: 0, errors: 0 });
+    expect(await lakeIds(lakeDir)).toEqual([...eventIds, ...later.map((e) => e.event_id)].sort());
+    // The first flush's files untouched, the new ones added.
+    expect(await readdir(lakeDir, { recursive: true })).toEqual(expect.arrayContaining(files));
   });
 });

@@ -221,6 +221,63 @@ describe('file checkpoint store', () => {
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 2 });
   });
 
+  describe('a crash that cut the main file itself (torn, emptied, or absent with its temp file) reads the copy, whether its save completed a range or announced one', () => {
+    // Save 2 of each kind, written by the store: the copy holds it whole, the main file is what the crash left.
+    const saves = {
+      'completed the range save 1 announced': [
+        { sequenceNumber: '5', ended: false, pendingThrough: '9' },
+        { sequenceNumber: '9', ended: false },
+      ],
+      'announced a range': [
+        { sequenceNumber: '5', ended: false },
+        { sequenceNumber: '5', ended: false, pendingThrough: '9' },
+      ],
+    };
+    const temp = (dir: string) => join(dir, '.cp.json.tmp-4242-0badc0de');
+    const DAMAGED = 'checkpoint file damaged (a crash cut its last write); read from its copy';
+    const CUT_RENAME = 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy';
+    const cuts: Record<string, { leave: (path: string, dir: string) => Promise<void>; warning: string }> = {
+      // A rename that copies the temp file over the target, cut: the temp file is whole, the target torn.
+      'torn, its temp file left': {
+        warning: DAMAGED,
+        async leave(path, dir) {
+          const whole = await readFile(path, 'utf8');
+          await writeFile(temp(dir), whole);
+          await writeFile(path, whole.slice(0, whole.length / 2));
+        },
+      },
+      // A rename that failed after tearing the target (the writer removes its temp file), then a crash before the retry.
+      'torn, no temp file left': { warning: DAMAGED, leave: async (path) => writeFile(path, (await readFile(path, 'utf8')).slice(0, 40)) },
+      emptied: { warning: DAMAGED, leave: async (path) => writeFile(path, '') },
+      // A rename that unlinks the target and then renames, cut in between.
+      'absent, its temp file left': { warning: CUT_RENAME, leave: async (path, dir) => rename(path, temp(dir)) },
+    };
+    for (const [kind, [first, second]] of Object.entries(saves)) {
+      for (const [cut, { leave, warning }] of Object.entries(cuts)) {
+        it(`save 2 ${kind}, its main file ${cut}: the copy (save 2) is read and the main file put back from it`, async () => {
+          const { dir, path, store } = await loadedStore();
+          await store.save('shardId-000000000000', first!);
+          await store.save('shardId-000000000000', second!);
+          const copy = await readFile(`${path}.bak`, 'utf8');
+          await leave(path, dir);
+          const logs: [string, string][] = [];
+          expect(await createFileCheckpointStore(path, 'events', { log: (level, msg) => void logs.push([level, msg]) }).load()).toEqual(new Map([['shardId-000000000000', second!]]));
+          expect(logs).toEqual([['warn', warning]]);
+          expect(await readdir(dir)).toEqual(['cp.json', 'cp.json.bak']);
+          expect(await readFile(path, 'utf8')).toBe(copy);
+        });
+      }
+      it(`save 2 ${kind}, its main file absent with no temp file (moved away): a fresh start, the copy removed`, async () => {
+        const { dir, path, store } = await loadedStore();
+        await store.save('shardId-000000000000', first!);
+        await store.save('shardId-000000000000', second!);
+        await rm(path);
+        expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map());
+        expect(await readdir(dir)).toEqual([]);
+      });
+    }
+  });
+
   describe('a copy one save ahead that does more than complete announced ranges is read (today\'s rule); completions alone, of several shards, are not', () => {
     type Entry = { sequence_number: string | null; ended?: boolean; pending_through: string | null };
     const file = (save: number, shards: Record<string, Entry>): string =>

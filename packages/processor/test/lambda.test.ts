@@ -5,7 +5,7 @@ import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandl
 import type { FirehoseTransformationEvent, KinesisStreamEvent } from '../src';
 import { storedEvent } from './fixtures/events';
 import { tempDirs } from './fixtures/temp-dir';
-import { awsEvent, b64 } from './fixtures/aws-events';
+import { awsEvent, b64, esmRecords } from './fixtures/aws-events';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
@@ -99,16 +99,9 @@ describe('Kinesis event source mapping handler', () => {
 
   it('a retried batch (same first record, more after it) replaces the failed attempt’s files: every event once', async () => {
     const lake = await dirs.make();
-    const template = (await awsEvent<KinesisStreamEvent>('kinesis-esm-event.json')).Records[1]!;
     // Events alternate between two hour partitions: one folder's write fails on the first attempt.
     const events = Array.from({ length: 6 }, (_, i) => storedEvent({ received_at: `2026-11-25T${i % 2 ? '10' : '09'}:00:0${i}.000Z` }));
-    const records = events.map((e, i) => {
-      const r = structuredClone(template);
-      r.kinesis.sequenceNumber = String(49590338271490256608559692540925702759324208523137515618n + BigInt(i));
-      r.eventID = `shardId-000000000006:${r.kinesis.sequenceNumber}`;
-      r.kinesis.data = b64(e);
-      return r;
-    });
+    const records = await esmRecords(events);
     const folder = createFolderSink(lake);
     const failing: Sink = { write: (key, bytes) => (key.includes('hour=10') ? Promise.reject(new Error('throttled')) : folder.write(key, bytes)) };
     const first = createKinesisEsmHandler({ sink: failing })({ Records: records.slice(0, 4) });

@@ -44,6 +44,11 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  *
  * (*) The main file (n-1) when save n only completed ranges it announced (`completedRangesOnly`):
  * a restore of main file and lake leaves the same pair, and reading the copy would skip that flush.
+ * A main file cut itself (torn, or absent with its temp file) is read from the copy whatever save n
+ * did: only a crash while it was being written with the copy's bytes leaves that (in save n, or in a
+ * start putting it back), after the completed flush's files were durable (the copy skips nothing),
+ * and save n-1's positions a replay would start from are gone (the torn bytes and the temp file are
+ * save n's). A restore leaves a whole main file: the row above.
  *
  * Either state is one the flush order replays correctly (save n happened or it did not, and nothing
  * after it). When the copy is read, the main file is first written again from its bytes (atomically),
