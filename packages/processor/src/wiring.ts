@@ -2,10 +2,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { DeliveryEnv } from './config-delivery';
 import type { DeliveryOptions } from './delivery/deliver';
 import { createFolderSink } from './delivery/folder-sink';
+import { folderMarkerStore } from './delivery/folder-marker-store';
+import { claimLakeFormat } from './delivery/lake-format-marker';
 import type { RowSink, Sink } from './delivery/sink';
 import { errorFields, type Logger } from './log';
 import { createPostgresSink } from './sinks/postgres-sink';
 import { s3ClientConfig } from './sinks/s3-client';
+import { s3MarkerStore } from './sinks/s3-marker-store';
 import { createS3Sink } from './sinks/s3-sink';
 
 export interface Wired {
@@ -21,12 +24,17 @@ export interface DeliveryHooks {
   postgresRowsSkipped?(count: number): void;
 }
 
-/** Build the sinks a DeliveryEnv describes: folder or S3, plus PostgreSQL when configured (its table is created here). */
+/**
+ * Build the sinks a DeliveryEnv describes: folder or S3, plus PostgreSQL when configured (its table is created here).
+ * First the lake's format marker is checked (and written on a new lake): an OUTPUT_FORMAT other than the
+ * lake's fails the start with a LakeFormatConflictError, before anything is written.
+ */
 export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, log: Logger, hooks: DeliveryHooks = {}): Promise<Wired> {
   const s3 = env.s3 ? new S3Client(s3ClientConfig({ endpoint: env.s3.endpoint, region, dummyCredentials: env.s3.dummyCredentials })) : undefined;
   const sink = env.s3 && s3 ? createS3Sink({ client: s3, bucket: env.s3.bucket, prefix: env.s3.prefix }) : createFolderSink(lakeDir, { log });
   let rowSink: RowSink | undefined;
   try {
+    await claimLakeFormat(env.s3 && s3 ? s3MarkerStore(s3, env.s3.bucket, env.s3.prefix) : folderMarkerStore(lakeDir), env.format);
     const pg = env.postgres;
     rowSink = pg
       ? await createPostgresSink({
