@@ -1,13 +1,13 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startS3, type S3Emulator } from '@eventline/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config-error';
 import { readDeliveryEnv } from '../src/config-delivery';
-import { deliverRecords, LAKE_FORMAT_MARKER, LakeFormatConflictError, s3ClientConfig } from '../src';
+import { deliverRecords, LAKE_FORMAT_MARKER, LakeFormatConflictError } from '../src';
 import { wireDelivery } from '../src/wiring';
 import { record, storedEvent } from './fixtures/events';
+import { s3Suite } from './fixtures/s3-suite';
 import { tempDirs } from './fixtures/temp-dir';
 
 const dirs = tempDirs();
@@ -52,35 +52,26 @@ describe('the lake-format marker (folder lake)', () => {
 });
 
 describe('the lake-format marker (S3 lake, against s3rver)', () => {
-  let s3: S3Emulator;
-  let client: S3Client;
-  beforeAll(async () => {
-    s3 = await startS3({ buckets: ['lake'] });
-    client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await s3?.stop();
-  });
+  const suite = s3Suite();
 
   it('is written at the prefix root and refuses another OUTPUT_FORMAT on the same prefix, not on another', async () => {
-    const env = { S3_BUCKET: 'lake', S3_ENDPOINT: s3.endpoint, S3_PREFIX: 'prod' };
+    const env = { S3_BUCKET: 'lake', S3_ENDPOINT: suite.emulator().endpoint, S3_PREFIX: 'prod' };
     const local = await dirs.make();
     await deliverOnce({ ...env, OUTPUT_FORMAT: 'ndjson' }, local);
-    const marker = await client.send(new GetObjectCommand({ Bucket: 'lake', Key: `prod/${LAKE_FORMAT_MARKER}` }));
+    const marker = await suite.client().send(new GetObjectCommand({ Bucket: 'lake', Key: `prod/${LAKE_FORMAT_MARKER}` }));
     expect(JSON.parse(await marker.Body!.transformToString())).toMatchObject({ output_format: 'ndjson' });
     await expect(deliverOnce({ ...env, OUTPUT_FORMAT: 'parquet' }, local)).rejects.toEqual(conflict('s3://lake/prod/'));
     // A new prefix is a new lake: Parquet starts there.
     await deliverOnce({ ...env, S3_PREFIX: 'prod-parquet', OUTPUT_FORMAT: 'parquet' }, local);
-    const keys = ((await client.send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '');
+    const keys = ((await suite.client().send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '');
     expect(keys.filter((k) => k.startsWith('prod/events/')).every((k) => k.endsWith('.ndjson.gz'))).toBe(true);
     expect(keys.filter((k) => k.startsWith('prod-parquet/events/')).every((k) => k.endsWith('.parquet'))).toBe(true);
     expect(keys).toContain(`prod-parquet/${LAKE_FORMAT_MARKER}`);
   });
 
   it('reads a marker written by another process (the one the lake already has)', async () => {
-    await client.send(new PutObjectCommand({ Bucket: 'lake', Key: `other/${LAKE_FORMAT_MARKER}`, Body: '{"output_format":"parquet"}' }));
-    await expect(deliverOnce({ S3_BUCKET: 'lake', S3_ENDPOINT: s3.endpoint, S3_PREFIX: 'other' }, await dirs.make())).rejects.toEqual(
+    await suite.client().send(new PutObjectCommand({ Bucket: 'lake', Key: `other/${LAKE_FORMAT_MARKER}`, Body: '{"output_format":"parquet"}' }));
+    await expect(deliverOnce({ S3_BUCKET: 'lake', S3_ENDPOINT: suite.emulator().endpoint, S3_PREFIX: 'other' }, await dirs.make())).rejects.toEqual(
       new LakeFormatConflictError('s3://lake/other/', 'parquet', 'ndjson'),
     );
   });
