@@ -6,6 +6,8 @@ import { ConfigError } from '../src/config-error';
 import { readDeliveryEnv } from '../src/config-delivery';
 import { deliverRecords, LAKE_FORMAT_MARKER, LakeFormatConflictError } from '../src';
 import { wireDelivery } from '../src/wiring';
+import { folderMarkerStore } from '../src/delivery/folder-marker-store';
+import { gatedSink, lakeFormatGate } from '../src/delivery/lake-format-marker';
 import { record, storedEvent } from './fixtures/events';
 import { s3Suite } from './fixtures/s3-suite';
 import { tempDirs } from './fixtures/temp-dir';
@@ -74,5 +76,36 @@ describe('the lake-format marker (S3 lake, against s3rver)', () => {
     await expect(deliverOnce({ S3_BUCKET: 'lake', S3_ENDPOINT: suite.emulator().endpoint, S3_PREFIX: 'other' }, await dirs.make())).rejects.toEqual(
       new LakeFormatConflictError('s3://lake/other/', 'parquet', 'ndjson'),
     );
+  });
+});
+
+describe('the lake-format marker when the lake does not answer at start', () => {
+  it('starts (a warning), then checks before the first write: a conflict writes nothing', async () => {
+    const lake = await dirs.make();
+    await writeFile(join(lake, LAKE_FORMAT_MARKER), '{"output_format":"parquet"}');
+    const store = folderMarkerStore(lake);
+    let reads = 0;
+    // The first read fails as an unreachable S3 would; the next ones read the folder.
+    const flaky = { ...store, read: () => (++reads === 1 ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : store.read()) };
+    const gate = lakeFormatGate(flaky, 'ndjson');
+    await expect(gate()).rejects.toThrow('ECONNREFUSED');
+    const written: string[] = [];
+    const sink = gatedSink({ write: (key) => Promise.resolve(void written.push(key)) }, gate);
+    await expect(sink.write('events/x.ndjson.gz', new Uint8Array([1]))).rejects.toEqual(new LakeFormatConflictError(lake, 'parquet', 'ndjson'));
+    await expect(sink.write('events/y.ndjson.gz', new Uint8Array([1]))).rejects.toBeInstanceOf(LakeFormatConflictError); // kept: not read again
+    expect(reads).toBe(2);
+    expect(written).toEqual([]);
+  });
+
+  it('lets the Node entry start with S3 refusing connections, the marker checked at the first write', async () => {
+    const logs: string[] = [];
+    const delivery = readDeliveryEnv({ S3_BUCKET: 'lake', S3_ENDPOINT: 'http://127.0.0.1:1' }, []);
+    const wired = await wireDelivery(delivery, await dirs.make(), 'us-east-1', (_level, msg) => void logs.push(msg));
+    try {
+      expect(logs).toEqual(['could not read the lake-format marker at start; it is checked again before the first write']);
+      await expect(wired.sink.write('events/x.ndjson.gz', new Uint8Array([1]))).rejects.toThrow();
+    } finally {
+      await wired.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { LakeFormat } from '@eventline/schemas';
 import { ConfigError } from '../config-error';
+import type { Sink } from './sink';
 
 /**
  * The object at the lake root (next to `events/` and `bad_rows/`) that records the events' file format.
@@ -73,4 +74,27 @@ function markerFormat(text: string): LakeFormat | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The marker check run once: a success or a configuration error (a conflict) is kept; any other failure
+ * (S3 unreachable) is not, so the next call tries again.
+ */
+export function lakeFormatGate(store: MarkerStore, format: LakeFormat): () => Promise<void> {
+  let result: Promise<void> | undefined;
+  return () =>
+    (result ??= claimLakeFormat(store, format).catch((error: unknown) => {
+      if (!(error instanceof ConfigError)) result = undefined;
+      throw error;
+    }));
+}
+
+/** A sink whose every write waits for the gate: nothing is written before the lake's format is known to match. */
+export function gatedSink(sink: Sink, gate: () => Promise<void>): Sink {
+  return {
+    async write(objectKey, bytes) {
+      await gate();
+      await sink.write(objectKey, bytes);
+    },
+  };
 }
