@@ -27,7 +27,8 @@ export const STORAGE_FORMATS: Readonly<Record<LakeFormat, StorageFormat>> = {
     outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
     // OpenX, not the Hive JSON SerDe that AWS advises over it (OpenX's Athena results "can be
     // non-deterministic"): the `json` columns are objects in each NDJSON line and `string` in the table,
-    // and Athena's Hive JSON reader refuses an object in a string column, where OpenX gives its text.
+    // and Trino's Hive JSON reader (Athena engine 3 builds on Trino) refuses an object in a string column,
+    // where OpenX gives its text.
     // The READMEs send Athena users to Parquet.
     serde: 'org.openx.data.jsonserde.JsonSerDe',
     classification: 'json',
