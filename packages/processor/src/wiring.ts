@@ -2,10 +2,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { DeliveryEnv } from './config-delivery';
 import type { DeliveryOptions } from './delivery/deliver';
 import { createFolderSink } from './delivery/folder-sink';
+import { folderMarkerStore } from './delivery/folder-marker-store';
+import { gatedSink, lakeFormatGate } from './delivery/lake-format-marker';
+import { ConfigError } from './config-error';
 import type { RowSink, Sink } from './delivery/sink';
 import { errorFields, type Logger } from './log';
 import { createPostgresSink } from './sinks/postgres-sink';
 import { s3ClientConfig } from './sinks/s3-client';
+import { s3MarkerStore } from './sinks/s3-marker-store';
 import { createS3Sink } from './sinks/s3-sink';
 
 export interface Wired {
@@ -21,12 +25,24 @@ export interface DeliveryHooks {
   postgresRowsSkipped?(count: number): void;
 }
 
-/** Build the sinks a DeliveryEnv describes: folder or S3, plus PostgreSQL when configured (its table is created here). */
+/**
+ * Build the sinks a DeliveryEnv describes: folder or S3, plus PostgreSQL when configured (its table is created here).
+ * First the lake's format marker is checked (and written on a new lake): an OUTPUT_FORMAT other than the
+ * lake's fails the start with a LakeFormatConflictError. Should the lake not answer at start (S3 down), the
+ * start goes on as before and the check runs again before each write until it has run: nothing is
+ * written in another format than the lake's either way.
+ */
 export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, log: Logger, hooks: DeliveryHooks = {}): Promise<Wired> {
   const s3 = env.s3 ? new S3Client(s3ClientConfig({ endpoint: env.s3.endpoint, region, dummyCredentials: env.s3.dummyCredentials })) : undefined;
-  const sink = env.s3 && s3 ? createS3Sink({ client: s3, bucket: env.s3.bucket, prefix: env.s3.prefix }) : createFolderSink(lakeDir, { log });
+  const gate = lakeFormatGate(env.s3 && s3 ? s3MarkerStore(s3, env.s3.bucket, env.s3.prefix) : folderMarkerStore(lakeDir), env.format);
+  const lake = env.s3 && s3 ? createS3Sink({ client: s3, bucket: env.s3.bucket, prefix: env.s3.prefix }) : createFolderSink(lakeDir, { log });
+  const sink = gatedSink(lake, gate);
   let rowSink: RowSink | undefined;
   try {
+    await gate().catch((error: unknown) => {
+      if (error instanceof ConfigError) throw error;
+      log('warn', 'could not read the lake-format marker at start; it is checked again before the first write', errorFields(error));
+    });
     const pg = env.postgres;
     rowSink = pg
       ? await createPostgresSink({

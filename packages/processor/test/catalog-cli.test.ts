@@ -67,6 +67,14 @@ describe('catalog CLI', () => {
     expect(tables[0]?.Parameters).toMatchObject({ classification: 'json', 'projection.app_id.values': 'shop,blog' });
   });
 
+  it("adds Firehose's processing-failed table with --firehose", async () => {
+    const run = runEntry('src/catalog-cli.ts', ['--glue', '--firehose', '--location', 's3://my-lake'], {});
+    expect(await run.exited).toBe(0);
+    const tables = JSON.parse(run.stdout()) as { Name: string; StorageDescriptor: { Location: string } }[];
+    expect(tables.map((t) => t.Name)).toEqual(['events', 'bad_rows', 'firehose_processing_failed']);
+    expect(tables[2]?.StorageDescriptor.Location).toBe('s3://my-lake/firehose_errors/processing-failed/');
+  });
+
   it('refuses --app-ids values no event can have (" blog" became an enum value no folder has: nothing found for that app)', async () => {
     expect(() => catalogArgs(['--location', 's3://my-lake', '--app-ids', 'shop, blog'])).toThrow(
       new UsageError('--app-ids: " blog" is not an app id (1–128 of A-Z a-z 0-9 _ -, comma-separated without spaces)'),

@@ -67,6 +67,7 @@ describe('the bundled Lambda (npm run bundle:lambda)', () => {
     try {
       const keys = ((await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'bundled/' }))).Contents ?? []).map((o) => o.Key ?? '');
       expect(keys.map((k) => k.replace(/\/[^/]*$/, '/')).sort()).toEqual([
+        'bundled/', // the lake-format marker (parquet), written at the cold start
         'bundled/bad_rows/error_type=parse/event_date=2018-12-17/',
         `bundled/events/app_id=shop/event_date=${stored.received_at.slice(0, 10)}/hour=${stored.received_at.slice(11, 13)}/`,
       ]);

@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { emulatorDynamoClientConfig, startDynamo, startS3, type DynamoEmulator, type S3Emulator } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
+import { LAKE_FORMAT_MARKER, s3ClientConfig, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
 import { firehoseHandler, kinesisHandler } from '../src/lambda';
 import { createSeenTable } from './fixtures/dynamo';
 import { storedEvent } from './fixtures/events';
@@ -51,6 +51,7 @@ describe('Lambda entries configured from the environment', () => {
     try {
       const keys = ((await client.send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '').sort();
       expect(keys.map((k) => k.replace(/shardId.*\./, '*.'))).toEqual([
+        `lambda/${LAKE_FORMAT_MARKER}`, // written at the cold start
         'lambda/bad_rows/error_type=parse/event_date=2018-12-17/*.gz',
         'lambda/events/app_id=shop/event_date=2026-11-25/hour=09/*.parquet',
       ]);

@@ -140,6 +140,7 @@ describe('Firehose transformation handler', () => {
           dropped: 1,
           processing_failed: 2,
           processing_failed_for_size: 0,
+          processing_failed_by_type: { parse: 1, validation: 1 },
           reasons: [
             { record_id: sample.recordId, reason: expect.stringMatching(/^parse: /) as unknown },
             { record_id: 'r-invalid', reason: expect.stringMatching(/^validation: .*seq/) as unknown },
@@ -159,6 +160,19 @@ describe('Firehose transformation handler', () => {
     const text = Buffer.from(ok.data, 'base64').toString('utf8');
     expect(text.endsWith('\n')).toBe(true);
     expect(JSON.parse(text)).toMatchObject({ event_id: good.event_id, app_id: 'blog', device_type: 'unknown', revenue: 12.5 });
+  });
+
+  it('counts every ProcessingFailed record by kind in its log line, not only the first few reasons', async () => {
+    const event = await awsEvent<FirehoseTransformationEvent>('firehose-transformation-event.json');
+    const sample = event.records[0]!; // not JSON: a parse bad row
+    const good = storedEvent();
+    const invalid = Array.from({ length: 7 }, (_, i) => ({ ...sample, recordId: `r-invalid-${i}`, data: b64({ ...good, event_id: undefined, seq: i }) }));
+    event.records.push(...invalid, { ...sample, recordId: 'r-parse-2' });
+    const logs: { msg: string; fields?: Record<string, unknown> }[] = [];
+    await createFirehoseTransformHandler({ log: (_level, msg, fields) => void logs.push({ msg, ...(fields ? { fields } : {}) }) })(event);
+    const fields = logs.find((l) => l.msg.startsWith('records answered ProcessingFailed'))?.fields;
+    expect(fields).toMatchObject({ processing_failed: 9, processing_failed_by_type: { parse: 2, validation: 7 } });
+    expect(fields?.reasons).toHaveLength(5); // the validation failures past the fifth show only in the counts
   });
 });
 

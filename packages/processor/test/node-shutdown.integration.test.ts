@@ -2,7 +2,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DEFAULT_ENGINE, waitFor } from '@eventline/devstack';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runQuery } from '../src';
+import { LAKE_FORMAT_MARKER, runQuery } from '../src';
 import { storedEvent } from './fixtures/events';
 import { nodeEntrySuite, SUITE_STREAM } from './fixtures/node-entry-suite';
 import { parsePrometheusText, sumOf } from './fixtures/prometheus-text';
@@ -12,10 +12,11 @@ import { tempDirs } from './fixtures/temp-dir';
 // One engine is enough: what is under test is the entry's stop sequence, not Kinesis.
 describe('node entry between SIGTERM and exit', () => {
   const suite = nodeEntrySuite(DEFAULT_ENGINE);
-  // S3 that never answers: the final flush hangs, holding the entry between SIGTERM and exit.
+  // S3 that never answers: the final flush hangs, holding the entry between SIGTERM and exit. Only the
+  // lake-format marker, read and written at start, is answered (none yet, then written).
   let s3: Awaited<ReturnType<typeof startSilentServer>>;
   beforeAll(async () => {
-    s3 = await startSilentServer();
+    s3 = await startSilentServer((req) => (req.url?.includes(LAKE_FORMAT_MARKER) ? (req.method === 'GET' ? 404 : 200) : undefined));
   });
   afterAll(() => s3.stop());
   const dirs = tempDirs();

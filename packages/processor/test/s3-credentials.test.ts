@@ -8,12 +8,15 @@ import { tempDirs } from './fixtures/temp-dir';
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
-/** A loopback S3 endpoint that answers every PUT with 200 and keeps the headers it was sent: the test reads which key signed. */
+/**
+ * A loopback S3 endpoint that answers every PUT with 200 and keeps the headers it was sent: the test reads which key signed.
+ * A GET (the lake-format marker, read at start) finds nothing.
+ */
 const seen: IncomingHttpHeaders[] = [];
 const server = createServer((req, res) => {
   seen.push(req.headers);
   req.resume();
-  req.on('end', () => res.writeHead(200).end());
+  req.on('end', () => res.writeHead(req.method === 'GET' ? 404 : 200).end());
 });
 let endpoint = '';
 beforeAll(async () => {

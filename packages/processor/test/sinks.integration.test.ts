@@ -1,10 +1,10 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startS3, type S3Emulator } from '@eventline/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LAKE_COLUMNS } from '@eventline/schemas';
-import { createFolderSink, createPostgresSink, PostgresConfigError, createS3Sink, decodeNdjsonGzip, deliverPrepared, deliverRecords, prepareRecords, runQuery, s3ClientConfig, type PostgresSink } from '../src';
+import { createFolderSink, createPostgresSink, PostgresConfigError, createS3Sink, decodeNdjsonGzip, deliverPrepared, deliverRecords, prepareRecords, runQuery, type PostgresSink } from '../src';
 import { record, storedEvent } from './fixtures/events';
 import { postgresSuite } from './fixtures/postgres-suite';
+import { s3Suite } from './fixtures/s3-suite';
 import { tempDirs } from './fixtures/temp-dir';
 import { valueOf } from './fixtures/metric-values';
 import { readDeliveryEnv } from '../src/config-delivery';
@@ -15,23 +15,14 @@ const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
 describe('S3 sink against s3rver', () => {
-  let s3: S3Emulator;
-  let client: S3Client;
-  beforeAll(async () => {
-    s3 = await startS3({ buckets: ['lake'] });
-    client = new S3Client(s3ClientConfig({ endpoint: s3.endpoint, region: 'us-east-1', dummyCredentials: true }));
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await s3?.stop();
-  });
+  const suite = s3Suite();
 
   const keys = async (): Promise<string[]> =>
-    ((await client.send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '').sort();
-  const get = async (key: string): Promise<Uint8Array> => (await client.send(new GetObjectCommand({ Bucket: 'lake', Key: key }))).Body!.transformToByteArray();
+    ((await suite.client().send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '').sort();
+  const get = async (key: string): Promise<Uint8Array> => (await suite.client().send(new GetObjectCommand({ Bucket: 'lake', Key: key }))).Body!.transformToByteArray();
 
   it('writes NDJSON.gz, Parquet and bad rows under the prefix; a replay replaces the same objects', async () => {
-    const sink = createS3Sink({ client, bucket: 'lake', prefix: 'prod' });
+    const sink = createS3Sink({ client: suite.client(), bucket: 'lake', prefix: 'prod' });
     const events = [storedEvent(), storedEvent({ anonymous_id: 'dev-2' })];
     const records = [...events.map((e) => record(e)), record('{nope')];
     const first = await deliverRecords('shardId-000000000000', records, sink, { format: 'parquet' });

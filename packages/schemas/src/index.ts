@@ -20,10 +20,12 @@ export {
   LAKE_PARTITIONS,
   BAD_ROW_COLUMNS,
   BAD_ROW_PARTITIONS,
+  FIREHOSE_FAILED_COLUMNS,
+  FIREHOSE_FAILED_PARTITIONS,
   type ColumnType,
   type LakeColumn,
 } from './catalog/lake-columns';
-export { TABLES, hiveType, dataColumns, DEFAULT_LAKE_FORMAT, type CatalogOptions, type LakeFormat, type TableSpec } from './catalog/table-spec';
+export { TABLES, FIREHOSE_FAILED_TABLE, FIREHOSE_ERROR_PREFIX, catalogTables, hiveType, dataColumns, DEFAULT_LAKE_FORMAT, type CatalogOptions, type LakeFormat, type TableSpec } from './catalog/table-spec';
 export { athenaDdl } from './catalog/athena-ddl';
 export { STORAGE_FORMATS, tableFormat, type StorageFormat } from './catalog/storage-format';
 export { BAD_ROW_ERROR_TYPES, INGEST_OTHER, INGEST_REJECTION_CODES, INGEST_UNREADABLE, PROCESSOR_ERROR_TYPES, type BadRowErrorTypeName, type IngestRejectionCode } from './catalog/bad-row-types';

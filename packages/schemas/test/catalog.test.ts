@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { athenaDdl, BAD_ROW_ERROR_TYPES, DEFAULT_LAKE_FORMAT, glueTables, isAppId, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
+import { athenaDdl, BAD_ROW_ERROR_TYPES, DEFAULT_LAKE_FORMAT, FIREHOSE_ERROR_PREFIX, glueTables, isAppId, LAKE_COLUMNS, StoredEvent, type LakeFormat } from '../src';
 
 const options = { location: 's3://lake-bucket/prod/', database: 'eventline', firstDate: '2026-11-01', format: 'parquet' } as const;
 
@@ -117,5 +117,33 @@ describe('Athena DDL and Glue table input', () => {
   it("declare bad rows' issues_truncated (the ingest's flag, carried by the processor) in the DDL and Glue", () => {
     expect(athenaDdl(options)[1]).toMatch(/^ {2}`issues_truncated` boolean COMMENT /m);
     expect(glueTables(options)[1]!.StorageDescriptor.Columns.map((c) => c.Name)).toContain('issues_truncated');
+  });
+});
+
+describe("Firehose's processing-failed records (firehose: true)", () => {
+  const firehose = { ...options, firehose: true } as const;
+
+  it('are a third table, in Firehose\'s own format, under FIREHOSE_ERROR_PREFIX with processing-failed', () => {
+    expect(athenaDdl(options)).toHaveLength(2); // not asked for: the lake's two tables only
+    const ddl = athenaDdl(firehose)[2]!;
+    expect(ddl).toMatch(/^CREATE EXTERNAL TABLE IF NOT EXISTS `eventline`.`firehose_processing_failed` \(/);
+    // AWS's "Handle failure in data transformation": attemptsMade, arrivalTimestamp, errorCode,
+    // errorMessage, attemptEndingTimestamp, rawData (base64), lambdaArn.
+    for (const column of ['`attemptsmade` bigint', '`arrivaltimestamp` bigint', '`errorcode` string', '`errormessage` string', '`attemptendingtimestamp` bigint', '`rawdata` string', '`lambdaarn` string']) {
+      expect(ddl).toContain(column);
+    }
+    expect(FIREHOSE_ERROR_PREFIX).toBe('firehose_errors/!{firehose:error-output-type}/event_date=!{timestamp:yyyy-MM-dd}/');
+    expect(ddl).toContain("LOCATION 's3://lake-bucket/prod/firehose_errors/processing-failed/'");
+    expect(ddl).toContain("'storage.location.template'='s3://lake-bucket/prod/firehose_errors/processing-failed/event_date=${event_date}/'");
+    expect(ddl).toContain("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
+  });
+
+  it('match camelCase keys case-insensitively (a Hive column name is lower case), the lake tables still case-sensitively', () => {
+    const [, badRows, failed] = glueTables(firehose);
+    expect(failed?.StorageDescriptor.SerdeInfo.Parameters['case.insensitive']).toBe('true');
+    expect(ddlProperties(athenaDdl(firehose)[2]!, 'WITH SERDEPROPERTIES')).toEqual(failed?.StorageDescriptor.SerdeInfo.Parameters);
+    expect(ddlProperties(athenaDdl(firehose)[2]!, 'TBLPROPERTIES')).toEqual((({ EXTERNAL: _e, ...rest }) => rest)(failed!.Parameters));
+    expect(badRows?.StorageDescriptor.SerdeInfo.Parameters['case.insensitive']).toBe('false');
+    expect(failed?.PartitionKeys.map((k) => `${k.Name}:${k.Type}`)).toEqual(['event_date:string']);
   });
 });

@@ -1,15 +1,17 @@
-import { DEFAULT_LAKE_FORMAT, isAppId, type CatalogOptions } from '@eventline/schemas';
+import { DEFAULT_LAKE_FORMAT, FIREHOSE_ERROR_PREFIX, isAppId, type CatalogOptions } from '@eventline/schemas';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../delivery/prefix';
 
 export const USAGE = `usage: eventline-catalog --location s3://bucket/prefix [--format ndjson|parquet] [--database name]
-                         [--first-date YYYY-MM-DD] [--app-ids a,b] [--glue]
+                         [--first-date YYYY-MM-DD] [--app-ids a,b] [--glue] [--firehose]
                          [--event-prefix EXPR] [--error-prefix EXPR]
 Prints the Athena CREATE EXTERNAL TABLE statements (with partition projection) for the lake's
 events and bad_rows tables; with --glue, the Glue CreateTable TableInput JSON instead.
 They describe the default layout only (EVENT_PREFIX and ERROR_PREFIX unset): another prefix given
 with --event-prefix / --error-prefix is refused.
 --format is the events' file format: ndjson by default, as the processor's OUTPUT_FORMAT.
+--firehose adds firehose_processing_failed: the records the Firehose transformation answered
+ProcessingFailed, as Firehose writes them under the error prefix ${FIREHOSE_ERROR_PREFIX}.
 In this repository: npm run catalog -- <options>.`;
 
 export class UsageError extends Error {
@@ -41,6 +43,7 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
       'first-date': { type: 'string' },
       'app-ids': { type: 'string' },
       glue: { type: 'boolean', default: false },
+      firehose: { type: 'boolean', default: false },
       'event-prefix': { type: 'string' },
       'error-prefix': { type: 'string' },
     },
@@ -77,6 +80,7 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
       ...(values.database ? { database: values.database } : {}),
       ...(firstDate ? { firstDate } : {}),
       ...(appIds && appIds.length > 0 ? { appIds } : {}),
+      ...(values.firehose ? { firehose: true } : {}),
     },
     glue: values.glue,
     warnings,

@@ -37,6 +37,8 @@ interface Transformed {
   rows: LakeRow[] | undefined;
   /** Set with `rows` undefined: why the record is `ProcessingFailed`. */
   reason?: string;
+  /** Set with `reason`: its kind, counted per invocation (a bad row's `error_type`, `no_event`, `response_size`). */
+  failedAs?: string;
   /** Its answer, built from `rows` once (to measure the response, then to send it); unset when `rows` change. */
   output?: Output;
 }
@@ -96,6 +98,8 @@ function logProcessingFailed(transformed: readonly Transformed[], records: reado
     dropped: count('Dropped'),
     processing_failed: failed.length,
     processing_failed_for_size: failed.filter((t) => t.reason === OVER_BUDGET_REASON).length,
+    // Every failure counted by kind: the reasons below are only the first few, and Firehose's error objects hold none.
+    processing_failed_by_type: countBy(failed.map((t) => t.failedAs ?? 'unknown')),
     reasons: failed.slice(0, LOGGED_REASONS).map((t) => ({ record_id: t.record.recordId, reason: shortReason(t.reason ?? 'unknown') })),
   });
 }
@@ -111,7 +115,7 @@ function fitResponse(transformed: Transformed[], log: Logger): void {
   const bytes = transformed.map((t, i) => Math.max(outputBytes(outputOf(t)), failedBytes[i]!));
   const failed = overBudget(bytes, failedBytes);
   if (failed.size === 0) return;
-  for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: OVER_BUDGET_REASON, output: failedOutputs[i] });
+  for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: OVER_BUDGET_REASON, failedAs: 'response_size', output: failedOutputs[i] });
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
 }
 
@@ -129,9 +133,9 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
     options,
   );
   const bad = badRows[0];
-  if (bad !== undefined) return { record, rows: undefined, reason: `${bad.error_type}: ${bad.reason}` };
+  if (bad !== undefined) return { record, rows: undefined, reason: `${bad.error_type}: ${bad.reason}`, failedAs: bad.error_type };
   // A KPL aggregate of no sub-record: nothing to deliver, and nothing explains it but this.
-  if (rows.length === 0) return { record, rows: undefined, reason: 'the record holds no event' };
+  if (rows.length === 0) return { record, rows: undefined, reason: 'the record holds no event', failedAs: 'no_event' };
   return { record, rows };
 }
 
@@ -169,6 +173,12 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     leftOut.push(...candidates.map((c) => c.key).filter((key) => delivered.has(key)));
   }
   return leftOut;
+}
+
+function countBy(kinds: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
 }
 
 function outputOf(t: Transformed): Output {

@@ -1,9 +1,9 @@
 import { STORAGE_FORMATS, tableFormat } from './storage-format';
-import { dataColumns, hiveType, projection, tableLocation, TABLES, type CatalogOptions, type TableSpec } from './table-spec';
+import { catalogTables, dataColumns, hiveType, projection, serdeProperties, tableLocation, type CatalogOptions, type TableSpec } from './table-spec';
 
 /** `CREATE EXTERNAL TABLE` statements (Athena dialect) for every lake table, with partition projection. */
 export function athenaDdl(options: CatalogOptions): string[] {
-  return TABLES.map((table) => tableDdl(options, table));
+  return catalogTables(options).map((table) => tableDdl(options, table));
 }
 
 function tableDdl(options: CatalogOptions, table: TableSpec): string {
@@ -28,7 +28,7 @@ function tableDdl(options: CatalogOptions, table: TableSpec): string {
 function storage(options: CatalogOptions, table: TableSpec): string {
   if (tableFormat(options, table) === 'parquet') return 'STORED AS PARQUET';
   const format = STORAGE_FORMATS.ndjson;
-  const serdeProps = Object.entries(format.serdeProperties).map(([k, v]) => property(k, v));
+  const serdeProps = Object.entries(serdeProperties(format, table)).map(([k, v]) => property(k, v));
   return `ROW FORMAT SERDE ${quote(format.serde)}\nWITH SERDEPROPERTIES (${serdeProps.join(', ')})\nSTORED AS TEXTFILE`;
 }
 

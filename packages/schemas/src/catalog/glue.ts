@@ -1,5 +1,5 @@
 import { STORAGE_FORMATS, tableFormat } from './storage-format';
-import { dataColumns, hiveType, projection, tableLocation, TABLES, type CatalogOptions, type TableSpec } from './table-spec';
+import { catalogTables, dataColumns, hiveType, projection, serdeProperties, tableLocation, type CatalogOptions, type TableSpec } from './table-spec';
 
 /** The `TableInput` of Glue's CreateTable API (`aws glue create-table --table-input file://…`). */
 export interface GlueTableInput {
@@ -26,7 +26,7 @@ export interface GlueColumn {
 
 /** Glue table definitions for every lake table (bad rows are always NDJSON.gz). */
 export function glueTables(options: CatalogOptions): GlueTableInput[] {
-  return TABLES.map((table) => glueTable(options, table));
+  return catalogTables(options).map((table) => glueTable(options, table));
 }
 
 function glueTable(options: CatalogOptions, table: TableSpec): GlueTableInput {
@@ -49,7 +49,7 @@ function glueTable(options: CatalogOptions, table: TableSpec): GlueTableInput {
       InputFormat: f.inputFormat,
       OutputFormat: f.outputFormat,
       Compressed: true,
-      SerdeInfo: { SerializationLibrary: f.serde, Parameters: { ...f.serdeProperties } },
+      SerdeInfo: { SerializationLibrary: f.serde, Parameters: serdeProperties(f, table) },
     },
   };
 }

@@ -100,3 +100,23 @@ export const BAD_ROW_PARTITIONS: readonly LakeColumn[] = [
   c('error_type', 'string', ERROR_TYPE_COMMENT),
   c('event_date', 'string', 'UTC date of arrival, YYYY-MM-DD'),
 ];
+
+/**
+ * A record the Firehose transformation answered `ProcessingFailed` (the processor's own bad rows in
+ * Firehose mode), as Firehose itself writes it under its error prefix: the fields of AWS's "Handle
+ * failure in data transformation" page. Firehose's JSON keys are camelCase; Hive column names are
+ * lower case, so this table's SerDe matches keys case-insensitively (FIREHOSE_FAILED_TABLE).
+ */
+export const FIREHOSE_FAILED_COLUMNS: readonly LakeColumn[] = [
+  c('attemptsmade', 'bigint', 'attemptsMade: how many times Firehose invoked the Lambda for the record'),
+  c('arrivaltimestamp', 'bigint', 'arrivalTimestamp: when Firehose received the record, epoch milliseconds (from_unixtime(arrivaltimestamp / 1000))'),
+  c('errorcode', 'string', 'errorCode: Firehose\'s code (the processor answered ProcessingFailed, or the invocation failed)'),
+  c('errormessage', 'string', 'errorMessage: Firehose\'s message; the processor\'s reason is in its log line, not here'),
+  c('attemptendingtimestamp', 'bigint', 'attemptEndingTimestamp: when Firehose stopped invoking the Lambda, epoch milliseconds'),
+  c('rawdata', 'string', 'rawData: the record as sent, base64 (from_utf8(from_base64(rawdata)))'),
+  c('lambdaarn', 'string', 'lambdaArn: the transformation function'),
+];
+
+export const FIREHOSE_FAILED_PARTITIONS: readonly LakeColumn[] = [
+  c('event_date', 'string', 'UTC day of the error object, YYYY-MM-DD (!{timestamp:yyyy-MM-dd} in the error prefix: the oldest record\'s arrival)'),
+];

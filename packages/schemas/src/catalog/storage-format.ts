@@ -25,6 +25,11 @@ export const STORAGE_FORMATS: Readonly<Record<LakeFormat, StorageFormat>> = {
   ndjson: {
     inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
     outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    // OpenX, not the Hive JSON SerDe that AWS advises over it (OpenX's Athena results "can be
+    // non-deterministic"): the `json` columns are objects in each NDJSON line and `string` in the table,
+    // and Trino's Hive JSON reader (Athena engine 3 builds on Trino) refuses an object in a string column,
+    // where OpenX gives its text.
+    // The READMEs send Athena users to Parquet.
     serde: 'org.openx.data.jsonserde.JsonSerDe',
     classification: 'json',
     // The processor writes ISO timestamps with milliseconds and an offset. Keys are matched as

@@ -1,6 +1,6 @@
 import { isAppId } from '../v1/event';
 import { BAD_ROW_ERROR_TYPES } from './bad-row-types';
-import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, LAKE_COLUMNS, LAKE_PARTITIONS, type ColumnType, type LakeColumn } from './lake-columns';
+import { BAD_ROW_COLUMNS, BAD_ROW_PARTITIONS, FIREHOSE_FAILED_COLUMNS, FIREHOSE_FAILED_PARTITIONS, LAKE_COLUMNS, LAKE_PARTITIONS, type ColumnType, type LakeColumn } from './lake-columns';
 
 export type LakeFormat = 'parquet' | 'ndjson';
 /** The events' format when none is named: the processor's `OUTPUT_FORMAT` default and the catalog's, one value. */
@@ -16,20 +16,53 @@ export interface CatalogOptions {
   firstDate?: string;
   /** Known app ids: projected as an enum. Absent: `injected` (queries must filter on app_id). */
   appIds?: readonly string[];
+  /**
+   * Also the `firehose_processing_failed` table: the records the Firehose transformation answered
+   * `ProcessingFailed`, in Firehose's own format under the error prefix FIREHOSE_ERROR_PREFIX.
+   */
+  firehose?: boolean;
 }
+
+/** The Firehose error prefix (`ErrorOutputPrefix`) the firehose_processing_failed table reads. */
+export const FIREHOSE_ERROR_PREFIX = 'firehose_errors/!{firehose:error-output-type}/event_date=!{timestamp:yyyy-MM-dd}/';
 
 /** One table of the lake as the catalog sees it. */
 export interface TableSpec {
-  name: 'events' | 'bad_rows';
+  name: 'events' | 'bad_rows' | 'firehose_processing_failed';
   folder: string;
   columns: readonly LakeColumn[];
   partitions: readonly LakeColumn[];
+  /** SerDe properties over the format's own (STORAGE_FORMATS). */
+  serdeProperties?: Readonly<Record<string, string>>;
 }
 
 export const TABLES: readonly TableSpec[] = [
   { name: 'events', folder: 'events', columns: LAKE_COLUMNS, partitions: LAKE_PARTITIONS },
   { name: 'bad_rows', folder: 'bad_rows', columns: BAD_ROW_COLUMNS, partitions: BAD_ROW_PARTITIONS },
 ];
+
+/**
+ * Firehose's processing-failed records (FIREHOSE_ERROR_PREFIX with `processing-failed` for the error type).
+ * Keys matched case-insensitively: Firehose writes `attemptsMade`, Hive's column is `attemptsmade`; the
+ * records hold no nested objects, so the folding that made the lake tables case-sensitive costs nothing here.
+ */
+export const FIREHOSE_FAILED_TABLE: TableSpec = {
+  name: 'firehose_processing_failed',
+  folder: 'firehose_errors/processing-failed',
+  columns: FIREHOSE_FAILED_COLUMNS,
+  partitions: FIREHOSE_FAILED_PARTITIONS,
+  serdeProperties: { 'case.insensitive': 'true' },
+};
+
+/** The tables the options ask for: the lake's two, plus Firehose's processing-failed records with `firehose`. */
+export function catalogTables(options: CatalogOptions): readonly TableSpec[] {
+  return options.firehose ? [...TABLES, FIREHOSE_FAILED_TABLE] : TABLES;
+}
+
+/** SerDe properties of a table: its format's, then its own. */
+export function serdeProperties(format: { serdeProperties: Readonly<Record<string, string>> }, table: TableSpec): Record<string, string> {
+  return { ...format.serdeProperties, ...table.serdeProperties };
+}
 
 /** Hive / Athena type of a lake column. JSON travels as text. */
 export function hiveType(type: ColumnType): string {

@@ -1,0 +1,111 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config-error';
+import { readDeliveryEnv } from '../src/config-delivery';
+import { deliverRecords, LAKE_FORMAT_MARKER, LakeFormatConflictError } from '../src';
+import { wireDelivery } from '../src/wiring';
+import { folderMarkerStore } from '../src/delivery/folder-marker-store';
+import { gatedSink, lakeFormatGate } from '../src/delivery/lake-format-marker';
+import { record, storedEvent } from './fixtures/events';
+import { s3Suite } from './fixtures/s3-suite';
+import { tempDirs } from './fixtures/temp-dir';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+/** Wire the sinks as the Node entry and the ESM Lambda do, deliver one event, close. */
+async function deliverOnce(env: NodeJS.ProcessEnv, lakeDir: string): Promise<string[]> {
+  const problems: string[] = [];
+  const delivery = readDeliveryEnv(env, problems);
+  expect(problems).toEqual([]);
+  const wired = await wireDelivery(delivery, lakeDir, 'us-east-1', () => undefined);
+  try {
+    return (await deliverRecords('shardId-000000000000', [record(storedEvent())], wired.sink, wired.delivery)).objectKeys;
+  } finally {
+    await wired.close();
+  }
+}
+
+const conflict = (where: string): LakeFormatConflictError => new LakeFormatConflictError(where, 'ndjson', 'parquet');
+
+describe('the lake-format marker (folder lake)', () => {
+  it('records the first format and refuses to start with another, before writing anything', async () => {
+    const lake = await dirs.make();
+    await deliverOnce({ OUTPUT_FORMAT: 'ndjson' }, lake);
+    expect(JSON.parse(await readFile(join(lake, LAKE_FORMAT_MARKER), 'utf8'))).toMatchObject({ output_format: 'ndjson' });
+    await deliverOnce({}, lake); // the default is ndjson: the same format starts as before
+    const error = await deliverOnce({ OUTPUT_FORMAT: 'parquet' }, lake).catch((e: unknown) => e);
+    expect(error).toEqual(conflict(lake));
+    expect(error).toBeInstanceOf(ConfigError); // kept by the Lambda (no retry fixes it), printed by the Node entry
+    const message = (error as Error).message;
+    for (const part of [LAKE_FORMAT_MARKER, '"parquet"', '"ndjson"', 'OUTPUT_FORMAT=ndjson', 'new location', 'rewrite']) expect(message).toContain(part);
+    // Only NDJSON in the partition folder: no Parquet file was written next to it.
+    const folder = join(lake, 'events/app_id=shop/event_date=2026-11-25/hour=09');
+    expect((await readdir(folder)).every((name) => name.endsWith('.ndjson.gz'))).toBe(true);
+  });
+
+  it('fails loudly on a marker it cannot read', async () => {
+    const lake = await dirs.make();
+    await writeFile(join(lake, LAKE_FORMAT_MARKER), '{"output_format":"csv"}');
+    await expect(deliverOnce({}, lake)).rejects.toThrow(new RegExp(`${LAKE_FORMAT_MARKER} at .* is not \\{"output_format"`));
+  });
+});
+
+describe('the lake-format marker (S3 lake, against s3rver)', () => {
+  const suite = s3Suite();
+
+  it('is written at the prefix root and refuses another OUTPUT_FORMAT on the same prefix, not on another', async () => {
+    const env = { S3_BUCKET: 'lake', S3_ENDPOINT: suite.emulator().endpoint, S3_PREFIX: 'prod' };
+    const local = await dirs.make();
+    await deliverOnce({ ...env, OUTPUT_FORMAT: 'ndjson' }, local);
+    const marker = await suite.client().send(new GetObjectCommand({ Bucket: 'lake', Key: `prod/${LAKE_FORMAT_MARKER}` }));
+    expect(JSON.parse(await marker.Body!.transformToString())).toMatchObject({ output_format: 'ndjson' });
+    await expect(deliverOnce({ ...env, OUTPUT_FORMAT: 'parquet' }, local)).rejects.toEqual(conflict('s3://lake/prod/'));
+    // A new prefix is a new lake: Parquet starts there.
+    await deliverOnce({ ...env, S3_PREFIX: 'prod-parquet', OUTPUT_FORMAT: 'parquet' }, local);
+    const keys = ((await suite.client().send(new ListObjectsV2Command({ Bucket: 'lake' }))).Contents ?? []).map((o) => o.Key ?? '');
+    expect(keys.filter((k) => k.startsWith('prod/events/')).every((k) => k.endsWith('.ndjson.gz'))).toBe(true);
+    expect(keys.filter((k) => k.startsWith('prod-parquet/events/')).every((k) => k.endsWith('.parquet'))).toBe(true);
+    expect(keys).toContain(`prod-parquet/${LAKE_FORMAT_MARKER}`);
+  });
+
+  it('reads a marker written by another process (the one the lake already has)', async () => {
+    await suite.client().send(new PutObjectCommand({ Bucket: 'lake', Key: `other/${LAKE_FORMAT_MARKER}`, Body: '{"output_format":"parquet"}' }));
+    await expect(deliverOnce({ S3_BUCKET: 'lake', S3_ENDPOINT: suite.emulator().endpoint, S3_PREFIX: 'other' }, await dirs.make())).rejects.toEqual(
+      new LakeFormatConflictError('s3://lake/other/', 'parquet', 'ndjson'),
+    );
+  });
+});
+
+describe('the lake-format marker when the lake does not answer at start', () => {
+  it('starts (a warning), then checks before the first write: a conflict writes nothing', async () => {
+    const lake = await dirs.make();
+    await writeFile(join(lake, LAKE_FORMAT_MARKER), '{"output_format":"parquet"}');
+    const store = folderMarkerStore(lake);
+    let reads = 0;
+    // The first read fails as an unreachable S3 would; the next ones read the folder.
+    const flaky = { ...store, read: () => (++reads === 1 ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : store.read()) };
+    const gate = lakeFormatGate(flaky, 'ndjson');
+    await expect(gate()).rejects.toThrow('ECONNREFUSED');
+    const written: string[] = [];
+    const sink = gatedSink({ write: (key) => Promise.resolve(void written.push(key)) }, gate);
+    await expect(sink.write('events/x.ndjson.gz', new Uint8Array([1]))).rejects.toEqual(new LakeFormatConflictError(lake, 'parquet', 'ndjson'));
+    await expect(sink.write('events/y.ndjson.gz', new Uint8Array([1]))).rejects.toBeInstanceOf(LakeFormatConflictError); // kept: not read again
+    expect(reads).toBe(2);
+    expect(written).toEqual([]);
+  });
+
+  it('lets the Node entry start with S3 refusing connections, the marker checked at the first write', async () => {
+    const logs: string[] = [];
+    const delivery = readDeliveryEnv({ S3_BUCKET: 'lake', S3_ENDPOINT: 'http://127.0.0.1:1' }, []);
+    const wired = await wireDelivery(delivery, await dirs.make(), 'us-east-1', (_level, msg) => void logs.push(msg));
+    try {
+      expect(logs).toEqual(['could not read the lake-format marker at start; it is checked again before the first write']);
+      await expect(wired.sink.write('events/x.ndjson.gz', new Uint8Array([1]))).rejects.toThrow();
+    } finally {
+      await wired.close();
+    }
+  });
+});
