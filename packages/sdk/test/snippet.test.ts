@@ -168,6 +168,33 @@ describe('the <script> build on a page whose Array.prototype.toJSON returns a st
       }, Object.getPrototypeOf(second.run('[]')) as object);
     }, Object.getPrototypeOf(first.run('[]')) as object);
   });
+
+  it('a saved page(undefined, properties) is a page view with those properties, not a drop (Prototype leaves undefined arguments out)', async () => {
+    const storage = new Map<string, string>();
+    const first = page(storage);
+    const second = page(storage);
+    await withPrototypeJs(async () => {
+      await withPrototypeJs(async () => {
+        first.run(snippet());
+        first.run(`${setup} eventline.page(undefined, { section: 'cart' }); eventline.screen(undefined, { tab: 2 }); eventline.page(null, { section: 'null' }); eventline.page('Named', { section: 'named' });`);
+        first.fire('pagehide', { persisted: false }); // the SDK file never arrived: the snippet saved its calls
+
+        second.run(snippet());
+        second.run(`${setup} var drops = []; eventline.on('drop', function (d) { drops.push(d.reason); });`);
+        second.run(dist('eventline.iife.js'));
+        await vi.waitFor(async () => {
+          await (second.run('eventline.flush()') as Promise<void>);
+          expect(ingest.events().filter((e) => e.properties?.section !== undefined || e.properties?.tab !== undefined).map((e) => [e.type, e.event ?? null, e.properties])).toEqual([
+            ['page', null, expect.objectContaining({ section: 'cart' })],
+            ['screen', null, expect.objectContaining({ tab: 2 })],
+            ['page', null, expect.objectContaining({ section: 'null' })],
+            ['page', 'Named', expect.objectContaining({ section: 'named' })],
+          ]);
+        });
+        expect(second.run('drops')).toEqual([]);
+      }, Object.getPrototypeOf(second.run('[]')) as object);
+    }, Object.getPrototypeOf(first.run('[]')) as object);
+  });
 });
 
 describe('the <script> build on a prerendered page', () => {
