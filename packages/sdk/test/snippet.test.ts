@@ -173,13 +173,15 @@ describe('the <script> build on a page whose Array.prototype.toJSON returns a st
   });
 
   it('a saved page(undefined, properties) is a page view with those properties, not a drop (Prototype leaves undefined arguments out)', async () => {
+    // Consent pending on both pages: the saved setConsent({ … }) (an object first, its undefined not put back) grants it.
+    const pending = setup.replace('autoPage: false', "autoPage: false, consent: 'pending'");
     await prototypePages(async (first, second) => {
       first.run(snippet());
-      first.run(`${setup} eventline.setConsent({ analytics: true }); eventline.page(undefined, { section: 'cart' }); eventline.screen(undefined, { tab: 2 }); eventline.page(null, { section: 'null' }); eventline.page('Named', { section: 'named' });`);
+      first.run(`${pending} eventline.setConsent({ analytics: true }); eventline.page(undefined, { section: 'cart' }); eventline.screen(undefined, { tab: 2 }); eventline.page(null, { section: 'null' }); eventline.page('Named', { section: 'named' });`);
       first.fire('pagehide', { persisted: false }); // the SDK file never arrived: the snippet saved its calls
 
       second.run(snippet());
-      second.run(`${setup} var drops = []; eventline.on('drop', function (d) { drops.push(d.reason); });`);
+      second.run(`${pending} var drops = []; eventline.on('drop', function (d) { drops.push(d.reason); });`);
       second.run(dist('eventline.iife.js'));
       await vi.waitFor(async () => {
         await (second.run('eventline.flush()') as Promise<void>);
