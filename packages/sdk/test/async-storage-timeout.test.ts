@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { ASYNC_STORAGE_TIMEOUT_MS as BOUND } from '../src/platform/react-native/time-bound';
-import { createAsyncStorage } from '../src/platform/react-native/async-storage';
+import { createAsyncStorage, READ_CHUNK } from '../src/platform/react-native/async-storage';
 import { createEventline, type AsyncStorageV2Like } from '../src/react-native';
 import { memoryAsyncStorage, type MemoryAsyncStorage } from './memory-async-storage';
 import { ENDPOINT, ingestSuite, record, WRITE_KEY } from './support';
@@ -216,9 +216,10 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
-  it('a late answer is kept when the listing that checks it is given up, and the reads that join it share one listing', async () => {
+  it('a late answer is kept when the listing that checks it is given up, and the reads of one flush (two 200-key calls) share one listing', async () => {
     const storage = v2Storage();
-    storage.data.set('k', '"v"');
+    const keys = Array.from({ length: READ_CHUNK + 1 }, (_, i) => `k${i}`);
+    keys.forEach((key) => storage.data.set(key, '"v"'));
     const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
     const held: (() => void)[] = [];
     const hold = <T>(call: () => Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(call);
@@ -226,25 +227,48 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     let listings = 0;
     storage.multiGet = (keys) => (reads++, hold(() => multiGet(keys)));
     const kv = createAsyncStorage(storage);
-    const nameOf = (read: Promise<unknown>) => read.then(() => 'answered', (error: Error) => error.name);
-    const first = nameOf(kv.get('k'));
+    const nameOf = (reads: Promise<unknown>[]) => Promise.all(reads).then(() => 'answered', (error: Error) => error.name);
+    const first = nameOf(keys.map((key) => kv.get(key)));
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(await first).toBe('TimeoutError');
+    held.splice(0).forEach((answer) => answer()); // both calls answer late
+    await vi.advanceTimersByTimeAsync(0);
+    storage.getAllKeys = () => (listings++, hold(getAllKeys)); // slow listings
+    const second = nameOf(keys.map((key) => kv.get(key)));
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(await second).toBe('TimeoutError'); // the listing that checks them given up
+    held.splice(0).forEach((answer) => answer()); // (it answers late, to no one)
+    await vi.advanceTimersByTimeAsync(0);
+    const third = Promise.all(keys.map((key) => kv.get(key)));
+    await vi.advanceTimersByTimeAsync(0);
+    held.splice(0).forEach((answer) => answer());
+    expect(new Set(await third)).toEqual(new Set(['v'])); // the late answers, not thrown away by the listing given up
+    expect([reads, listings]).toEqual([2, 2]); // two calls read once; the listing given up, then one for both
+  });
+
+  it("a read asked while another read's listing is out gets its own: that listing ran before the app's AsyncStorage.clear() made meanwhile", async () => {
+    const storage = v2Storage();
+    storage.data.set('k', '"v"');
+    const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
+    const held: (() => void)[] = [];
+    const hold = <T>(answer: Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(() => answer);
+    // Each call runs at once (what it answers is what is stored then) and its answer comes back when released.
+    storage.multiGet = (keys) => hold(multiGet(keys));
+    const kv = createAsyncStorage(storage);
+    const first = kv.get('k').then(() => 'answered', (error: Error) => error.name);
     await vi.advanceTimersByTimeAsync(2 * BOUND);
     expect(await first).toBe('TimeoutError');
     held.splice(0).forEach((answer) => answer()); // the read answers late
     await vi.advanceTimersByTimeAsync(0);
-    storage.getAllKeys = () => (listings++, hold(getAllKeys)); // slow listings
-    const second = nameOf(kv.get('k'));
-    await vi.advanceTimersByTimeAsync(2 * BOUND);
-    expect(await second).toBe('TimeoutError'); // the listing that checks it given up
-    held.splice(0).forEach((answer) => answer()); // (it answers late, to no one)
+    storage.getAllKeys = () => hold(getAllKeys());
+    const beforeClear = kv.get('k'); // joins the late answer; its listing runs, its answer is slow to come back
     await vi.advanceTimersByTimeAsync(0);
-    const both = [kv.get('k')];
-    await vi.advanceTimersByTimeAsync(0);
-    both.push(kv.get('k'));
+    storage.data.clear(); // the app's AsyncStorage.clear() (a logout), which the SDK does not see
+    const afterClear = kv.get('k');
     await vi.advanceTimersByTimeAsync(0);
     held.splice(0).forEach((answer) => answer());
-    expect(await Promise.all(both)).toEqual(['v', 'v']); // the late answer, not thrown away by the listing given up
-    expect([reads, listings]).toEqual([1, 2]); // one read; the listing given up, then one for both
+    expect(await beforeClear).toBe('v'); // stored when it was asked
+    expect(await afterClear).toBeUndefined(); // gone when it was asked
   });
 
   it("a late answer of the device state is not used after the app's AsyncStorage.clear(): the old device id and user id are not written back", async () => {

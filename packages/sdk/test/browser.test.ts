@@ -116,6 +116,25 @@ describe('createEventline (browser entry)', () => {
     expect(ingest.events().map((e) => [e.type, e.seq])).toEqual([['page', 0], ['track', 1]]);
     expect(saved.get(`eventline.seq.${state.deviceId}`)).toBe('400'); // the two blocks this page reserved (in use, spare)
   });
+  it('optIn() right after init() on an opted-out device, the state still loading: the calls made before it are judged as opted out, not sent', async () => {
+    const saved = stubBrowser();
+    const config = { writeKey: WRITE_KEY, endpoint: ENDPOINT, autoPage: false, flushIntervalMs: 60_000 };
+    const before = createEventline(config);
+    before.optOut();
+    await before.close();
+    expect(saved.get('eventline.optout')).toBe('true');
+    const client = createEventline(config);
+    client.track('before_opt_in');
+    client.optIn();
+    client.track('after_opt_in');
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().map((e) => e.event)).toContain('after_opt_in');
+    }, 10_000); // the closed client's lease runs out first (no Web Locks here)
+    await client.close();
+    expect(ingest.events().map((e) => e.event)).toEqual(['after_opt_in']);
+  });
+
   it('a prerendered page stores and sends nothing until the visitor opens it; then its page view and the calls made meanwhile', async () => {
     const saved = stubBrowser();
     const doc = Object.assign(new EventTarget(), { referrer: '', title: 'Shop', prerendering: true });

@@ -91,3 +91,29 @@ describe.each(platforms)('optOut() / optIn() are stored at once: %s', (_name, ma
     expect(sent).not.toContain('after_reload');
   });
 });
+
+describe('optOut() while the browser state loads', () => {
+  it('a browser (IndexedDB, localStorage shared) with optOut() right after init(), the state still loading: the calls made before it are judged as allowed (identify keeps its user id), those after as opted out', async () => {
+    const saved = new Map<string, string>();
+    vi.stubGlobal('localStorage', { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v), removeItem: (k: string) => void saved.delete(k), key: () => null, length: 0 });
+    const client = clients.keep(createBrowserClient({ ...config, autoPage: false }));
+    const drops: [string, string, (string | undefined)[]][] = [];
+    client.on('drop', (d) => drops.push([d.reason, d.message, d.events.map((e) => e.event ?? e.type)]));
+    client.identify('user-before');
+    client.optOut(); // written to localStorage at once, before the load reads it
+    client.track('while_opted_out');
+    await client.flush();
+    client.optIn();
+    client.track('after_opt_in');
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().map((e) => [e.event ?? e.type, e.user_id])).toEqual([['after_opt_in', 'user-before']]);
+    });
+    // Queued while allowed, then dropped by optOut() as it drops the queue; not refused at the call.
+    expect(drops).toEqual([
+      ['consent', 'opted out', ['identify']],
+      ['consent', 'opted out', ['while_opted_out']],
+    ]);
+  });
+
+});

@@ -26,6 +26,16 @@ async function copyOfTheSdk() {
 const config = (writeKey: string) => ({ writeKey, endpoint: ENDPOINT, autoPage: false, compress: false });
 const keysSent = () => ingest.received.map((r) => [new URL(r.url).searchParams.get('writeKey'), r.body.events.map((e) => e.event)]);
 
+/** A page with three copies of the SDK, the first init()ed with WRITE_KEY; console.warn watched (not silenced). */
+async function threeCopiesTheFirstInit() {
+  vi.stubGlobal('document', {});
+  const warn = vi.spyOn(console, 'warn');
+  const copies = [await copyOfTheSdk(), await copyOfTheSdk(), await copyOfTheSdk()] as const;
+  const client = copies[0].init(config(WRITE_KEY));
+  opened.push(client);
+  return { warn, client, copies };
+}
+
 describe('the page-wide instance across copies of the SDK in one page', () => {
   it('a copy that init()s another write key keeps its own instance: its events go to its own project, with a warning', async () => {
     vi.stubGlobal('document', {});
@@ -49,13 +59,7 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
   });
 
   it('copies that init() the same project, or never init(), share one instance', async () => {
-    vi.stubGlobal('document', {});
-    const warn = vi.spyOn(console, 'warn');
-    const esm = await copyOfTheSdk();
-    const cjs = await copyOfTheSdk();
-    const dependency = await copyOfTheSdk();
-    const client = esm.init(config(WRITE_KEY));
-    opened.push(client);
+    const { warn, client, copies: [esm, cjs, dependency] } = await threeCopiesTheFirstInit();
     expect(cjs.init(config(WRITE_KEY))).toBe(client);
     dependency.track('from_a_dependency');
     await esm.flush();
@@ -64,13 +68,7 @@ describe('the page-wide instance across copies of the SDK in one page', () => {
   });
 
   it('copies whose endpoints differ only in how they are written (a trailing slash, /v1/batch) share one instance', async () => {
-    vi.stubGlobal('document', {});
-    const warn = vi.spyOn(console, 'warn');
-    const first = await copyOfTheSdk();
-    const second = await copyOfTheSdk();
-    const third = await copyOfTheSdk();
-    const client = first.init(config(WRITE_KEY));
-    opened.push(client);
+    const { warn, client, copies: [first, second, third] } = await threeCopiesTheFirstInit();
     expect(second.init({ ...config(WRITE_KEY), endpoint: `${ENDPOINT}/` })).toBe(client);
     expect(third.init({ ...config(WRITE_KEY), endpoint: `${ENDPOINT}/v1/batch` })).toBe(client);
     second.track('once');

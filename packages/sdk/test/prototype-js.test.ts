@@ -4,7 +4,7 @@ import { stashDrafts, takeDrafts } from '../src/core/pending';
 import type { EventDraft } from '../src/core/notices';
 import { toJson } from '../src/core/wire-json';
 import { createLocalStorage } from '../src/platform/browser/storage-local';
-import { prototypeDateToJson, withPrototypeJs } from './prototype-js';
+import { prototypeDateToJson, prototypeNumberToJson, prototypeStringToJson, withPrototypeJs } from './prototype-js';
 import { ingestSuite, record } from './support';
 
 // A page with Prototype.js 1.6: its Array#toJSON makes JSON.stringify write every array as a string.
@@ -36,6 +36,14 @@ describe('on a page whose Array.prototype.toJSON returns a string (Prototype.js 
     // The double: local time, no milliseconds or zone, its quotes inside the string.
     expect(await withPrototypeJs(() => JSON.stringify(value.at), Date.prototype, prototypeDateToJson)).toMatch(/^"\\"2026-11-2\dT\d\d:\d0:00\\""$/);
     expect(await withPrototypeJs(onPage)).toEqual({ at: '2026-11-27T15:10:00.005Z', bad: null, own: 'own' });
+  });
+
+  it("a boxed number or string (new Number(3), new String('x')) is copied as its value, not by Prototype's Number#toJSON (a string) or String#toJSON (quotes inside)", async () => {
+    // A boxed number's or string's own toJSON is not asked either (JSON would): no page was seen to set one.
+    const value = { n: new Number(3), s: new String('x'), b: new Boolean(true), own: Object.assign(new Number(1), { toJSON: () => 'own' }) };
+    const onPage = () => withPrototypeJs(() => jsonCopy(value), String.prototype, prototypeStringToJson);
+    expect(await withPrototypeJs(() => JSON.stringify(value.s), String.prototype, prototypeStringToJson)).toBe('"\\"x\\""'); // the double
+    expect(await withPrototypeJs(onPage, Number.prototype, prototypeNumberToJson)).toEqual({ n: 3, s: 'x', b: true, own: 1 });
   });
 
   it('localStorage entries and the hide-time stash keep their arrays', async () => {

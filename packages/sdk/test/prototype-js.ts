@@ -41,3 +41,13 @@ export async function withPrototypeJs<T>(body: () => T | Promise<T>, proto: obje
     else delete (proto as { toJSON?: unknown }).toJSON;
   }
 }
+
+/** What Prototype.js 1.6 makes `Number.prototype.toJSON`: the number as a string ("null" unless finite). Written for these tests. */
+export function prototypeNumberToJson(this: number): string {
+  return isFinite(this) ? this.toString() : 'null';
+}
+
+/** What Prototype.js 1.6 makes `String.prototype.toJSON`: the string in quotes that are part of it. Written for these tests. */
+export function prototypeStringToJson(this: string): string {
+  return JSON.stringify(String(this));
+}

@@ -142,31 +142,58 @@ describe('the <script> build on a page whose Array.prototype.toJSON returns a st
   // every batch. The page's own array prototype (the vm context's) gets the toJSON, as Prototype.js sets it.
   const cart = { items: [{ sku: 'a', tags: ['x', 'y'] }, { sku: 'b', tags: [] }], total: 2 };
 
-  it('sends arrays as arrays, also for calls the snippet saved on the previous page (as a string there)', async () => {
+  /** Two pages one after the other (one localStorage), each with Prototype.js's Array#toJSON on its own arrays. */
+  async function prototypePages(body: (first: ReturnType<typeof page>, second: ReturnType<typeof page>, storage: Map<string, string>) => Promise<void>): Promise<void> {
     const storage = new Map<string, string>();
     const first = page(storage);
     const second = page(storage);
-    await withPrototypeJs(async () => {
-      await withPrototypeJs(async () => {
-        first.run(snippet());
-        first.run(`${setup} eventline.track('saved_cart', ${JSON.stringify(cart)});`);
-        first.fire('pagehide', { persisted: false }); // the SDK file never arrived: the snippet saved its calls
-        expect(typeof JSON.parse(storage.get('eventline.stub') ?? '[]')).toBe('string'); // what such a page stores
+    await withPrototypeJs(() => withPrototypeJs(() => body(first, second, storage), Object.getPrototypeOf(second.run('[]')) as object), Object.getPrototypeOf(first.run('[]')) as object);
+  }
 
-        second.run(snippet());
-        second.run(`${setup} var drops = []; eventline.on('drop', function (d) { drops.push(d.reason); });`);
-        second.run(`eventline.track('cart_viewed', ${JSON.stringify(cart)});`);
-        second.run(dist('eventline.iife.js'));
-        await vi.waitFor(async () => {
-          await (second.run('eventline.flush()') as Promise<void>);
-          expect(ingest.events().map((e) => [e.event, e.properties])).toEqual([
-            ['saved_cart', cart],
-            ['cart_viewed', cart],
-          ]);
-        });
-        expect(second.run('drops')).toEqual([]);
-      }, Object.getPrototypeOf(second.run('[]')) as object);
-    }, Object.getPrototypeOf(first.run('[]')) as object);
+  it('sends arrays as arrays, also for calls the snippet saved on the previous page (as a string there)', async () => {
+    await prototypePages(async (first, second, storage) => {
+      first.run(snippet());
+      first.run(`${setup} eventline.track('saved_cart', ${JSON.stringify(cart)});`);
+      first.fire('pagehide', { persisted: false }); // the SDK file never arrived: the snippet saved its calls
+      expect(typeof JSON.parse(storage.get('eventline.stub') ?? '[]')).toBe('string'); // what such a page stores
+
+      second.run(snippet());
+      second.run(`${setup} var drops = []; eventline.on('drop', function (d) { drops.push(d.reason); });`);
+      second.run(`eventline.track('cart_viewed', ${JSON.stringify(cart)});`);
+      second.run(dist('eventline.iife.js'));
+      await vi.waitFor(async () => {
+        await (second.run('eventline.flush()') as Promise<void>);
+        expect(ingest.events().map((e) => [e.event, e.properties])).toEqual([
+          ['saved_cart', cart],
+          ['cart_viewed', cart],
+        ]);
+      });
+      expect(second.run('drops')).toEqual([]);
+    });
+  });
+
+  it('a saved page(undefined, properties) is a page view with those properties, not a drop (Prototype leaves undefined arguments out)', async () => {
+    // Consent pending on both pages: the saved setConsent({ … }) (an object first, its undefined not put back) grants it.
+    const pending = setup.replace('autoPage: false', "autoPage: false, consent: 'pending'");
+    await prototypePages(async (first, second) => {
+      first.run(snippet());
+      first.run(`${pending} eventline.setConsent({ analytics: true }); eventline.page(undefined, { section: 'cart' }); eventline.screen(undefined, { tab: 2 }); eventline.page(null, { section: 'null' }); eventline.page('Named', { section: 'named' });`);
+      first.fire('pagehide', { persisted: false }); // the SDK file never arrived: the snippet saved its calls
+
+      second.run(snippet());
+      second.run(`${pending} var drops = []; eventline.on('drop', function (d) { drops.push(d.reason); });`);
+      second.run(dist('eventline.iife.js'));
+      await vi.waitFor(async () => {
+        await (second.run('eventline.flush()') as Promise<void>);
+        expect(ingest.events().filter((e) => e.properties?.section !== undefined || e.properties?.tab !== undefined).map((e) => [e.type, e.event ?? null, e.properties])).toEqual([
+          ['page', null, expect.objectContaining({ section: 'cart' })],
+          ['screen', null, expect.objectContaining({ tab: 2 })],
+          ['page', null, expect.objectContaining({ section: 'null' })],
+          ['page', 'Named', expect.objectContaining({ section: 'named' })],
+        ]);
+      });
+      expect(second.run('drops')).toEqual([]);
+    });
   });
 });
 

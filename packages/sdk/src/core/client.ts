@@ -204,7 +204,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       if (!failed) writer.known(loaded.deviceId);
       await seq.prime(loaded.deviceId);
       state = loaded;
-      optedOut();
+      optedOut(true);
       if (campaign) {
         loaded.lastTouch = campaign;
         loaded.firstTouch ??= campaign;
@@ -225,8 +225,10 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    * opt-out. Read at load, before each send (events queued since are dropped, not sent) and, while
    * opted out, on each call (an opt-in elsewhere counts at once).
    */
-  function optedOut(): boolean {
-    const shared = readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
+  function optedOut(atLoad?: boolean): boolean {
+    // At the load, the calls waiting from before this client's own optOut()/optIn() go by the record as
+    // it was before that choice wrote over it (they run before the choice, which then applies it).
+    const shared = atLoad && chose ? sharedBefore : readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
     if (state && typeof shared === 'boolean' && shared !== state.optOut) {
       state.optOut = shared;
       save(state);
@@ -237,6 +239,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   }
 
   const optOutFailed = reportError('opt-out sync failed');
+  /** The shared record before this client's first optOut()/optIn() (read as it starts, before any call). */
+  const sharedBefore = readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
   /**
    * Written at once, in the sync store and in Storage (read at load, it wins over the state's copy):
    * the state holds it too, but is written only once loaded and once the calls before ran, and a

@@ -144,7 +144,8 @@ function walk(value: unknown, key: string, depth: number): unknown {
     // Not the one arrays inherit: Prototype.js 1.6 (legacy sites) gives arrays a toJSON that returns a
     // string, and Dates one that returns local time in quotes; so Date.prototype's, whoever set it, is
     // done here as the native one does it (the time as a number, null unless finite, else toISOString()).
-    if (typeof f === 'function' && f !== ([] as typeof v).toJSON)
+    // Nor a boxed number's or string's: Prototype's makes `new Number(3)` "3" and puts quotes inside a string.
+    if (typeof f === 'function' && f !== ([] as typeof v).toJSON && !(v instanceof Number || v instanceof String))
       v = (f === Date.prototype.toJSON ? (isFinite(v as never) ? (v as Date).toISOString() : null) : f.call(v, key)) as typeof v;
     if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf() as typeof v;
   }

@@ -253,8 +253,12 @@ export function takeStoredStub(): unknown[] {
   let calls = readJson(ls && { get: (key) => ls.getItem(key) }, STUB_KEY);
   try {
     ls?.removeItem(STUB_KEY); // a no-op when there is none (no storage event either)
-    // On a page with Prototype.js 1.6 (its Array#toJSON returns a string) the snippet stored the calls as a string of JSON.
-    if (typeof calls === 'string') calls = JSON.parse(calls);
+    // On a page with Prototype.js 1.6 (its Array#toJSON returns a string) the snippet stored the calls as a string of JSON,
+    // written by Prototype's serializer, which leaves undefined arguments out: a page(undefined, {…}) came back as
+    // page({…}), a drop. Only setConsent() takes an object first (init() is not replayed from here), so an object
+    // first in any other call had an undefined before it.
+    if (typeof calls === 'string')
+      (calls = JSON.parse(calls) as unknown[][]).map((c) => c?.[2] instanceof Object && c[1] != 'setConsent' && c.splice(2, 0, undefined));
   } catch {
     // handled: blocked storage (the calls are replayed all the same), or a string that is no JSON (none to replay)
   }

@@ -73,7 +73,10 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
     const reads: Out = { batch, written: new Set(), calls: 0 };
     out.add(reads);
     const keys = [...batch.keys()];
-    for (let i = 0; i < keys.length; i += READ_CHUNK) readChunk(keys.slice(i, i + READ_CHUNK), reads);
+    // Every read in the batch was asked before this: they may share one listing (single-flight.ts).
+    api.together(() => {
+      for (let i = 0; i < keys.length; i += READ_CHUNK) readChunk(keys.slice(i, i + READ_CHUNK), reads);
+    });
   }
 
   function readChunk(chunk: string[], reads: Out): void {
@@ -141,6 +144,7 @@ function bounded(api: Api) {
   return {
     listKeys: async () => (await list.read(['']))[0] ?? [],
     readMany: (keys: string[]) => reads.read(keys),
+    together: <T>(run: () => T) => reads.together(run),
     writeMany: timeBound('write', api.writeMany),
     removeMany: timeBound('remove', api.removeMany),
     /** `keys` written or removed: reads asked from now on go out anew (a listing after any change). */

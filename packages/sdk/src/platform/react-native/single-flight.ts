@@ -22,16 +22,19 @@ interface Flight<V> {
  * The app's own removals (`AsyncStorage.clear()` at a logout) are not seen, though: a late answer kept
  * from before one would bring back what it removed (the device state's user id, written back at the
  * next save). So with `listed` (the keys stored now, asked afresh: AsyncStorage runs it after every call
- * made before it), a late answer is used only for the keys still stored; the others answer `gone`. The reads
- * joining late answers together share one listing, and a late answer is kept until a listing has answered
- * (a listing given up does not throw it away: the next read lists again).
+ * made before it), a late answer is used only for the keys still stored; the others answer `gone`. The
+ * listing is asked for when the read is, and only reads asked before it went out may share it: one still
+ * out from an earlier read ran before a clear() made since, so it would vouch for keys the clear removed.
+ * Reads made in one `together(run)` (one flush's chunks) share one listing. A late answer is kept until a
+ * listing has answered (a listing given up does not throw it away: the next read lists again).
  */
 export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>, listed?: () => Promise<readonly string[]>, gone?: V) {
   const flights = new Map<string, Flight<V>>();
   const forget = (flight: Flight<V>) => flight.keys.forEach((key) => flights.get(key) === flight && flights.delete(key));
-  let listing: Promise<readonly string[]> | undefined;
-  /** The keys stored now: one listing out at a time, for every read that joins a late answer meanwhile. */
-  const storedNow = (list: () => Promise<readonly string[]>) => (listing ??= list().finally(() => (listing = undefined)));
+  /** While `together` runs: the listing its reads share. */
+  let shared: { listing?: Promise<readonly string[]> } | undefined;
+  /** The keys stored now, listed after the read asking was asked. */
+  const storedNow = (list: () => Promise<readonly string[]>) => (shared ? (shared.listing ??= list()) : list());
   return {
     async read(keys: string[]): Promise<V[]> {
       const fresh = keys.filter((key) => !flights.has(key));
@@ -48,10 +51,11 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       const joined = [...new Set(of)];
       const late = joined.filter((flight) => flight.late);
       joined.forEach((flight) => flight.late || flight.waiting++);
+      const listing = late.length > 0 && listed ? storedNow(listed) : undefined;
       let stored: Set<string> | undefined;
       try {
-        await within(name, Promise.all(joined.map((flight) => flight.answer)));
-        if (late.length > 0 && listed) stored = new Set(await within(name, storedNow(listed)));
+        const [, keysNow] = await within(name, Promise.all([Promise.all(joined.map((flight) => flight.answer)), listing]));
+        if (keysNow) stored = new Set(keysNow);
         late.forEach(forget);
       } finally {
         joined.forEach((flight) => flight.late || flight.waiting--);
@@ -62,6 +66,15 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
           return stored && late.includes(flight) && !stored.has(key) ? (gone as V) : ((await flight.answer)[flight.keys.indexOf(key)] as V);
         }),
       );
+    },
+    /** `run`, whose reads (asked before it) share one listing. */
+    together<T>(run: () => T): T {
+      shared = {};
+      try {
+        return run();
+      } finally {
+        shared = undefined;
+      }
     },
     changed(keys?: readonly string[]): void {
       if (keys) keys.forEach((key) => flights.delete(key));
