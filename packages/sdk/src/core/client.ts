@@ -497,6 +497,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    */
   function shown(): void {
     if (closed) return;
+    const routes = cfg.autoPage ? platform.onRouteChange : undefined;
     active = true;
     const offLifecycle = platform.lifecycle?.((event) => {
       if (event === 'hidden') return hidden();
@@ -512,13 +513,16 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       if (released) requestLock();
       released = undefined;
       if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
+      // Back (or Forward) to a page the browser kept in the back/forward cache is a page view, as the
+      // same Back to a page it reloads is: whether it was cached is the browser's choice, not the visitor's.
+      if (event === 'restored' && routes) call('page');
       delivery.wake();
     });
     if (offLifecycle) unsubscribe.push(offLifecycle);
     if (consent === 'granted') void start();
-    if (cfg.autoPage && platform.onRouteChange) {
+    if (routes) {
       call('page');
-      unsubscribe.push(platform.onRouteChange(() => call('page')));
+      unsubscribe.push(routes(() => call('page')));
     }
   }
   let active = false;
