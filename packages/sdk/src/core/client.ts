@@ -14,6 +14,7 @@ import { createSeq } from './seq';
 import { readJson } from './sync-json';
 import type { CorePlatform, EventContext, PlatformContext } from './types';
 import type { EventType } from '@eventline/schemas';
+import { startTimer, type TimerHandle } from './timer';
 import { createUuidV7 } from './uuidv7';
 import { SDK_NAME, SDK_VERSION } from './version';
 
@@ -306,6 +307,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   let platformContext: PlatformContext | undefined;
   let eventContext: EventContext = { library: LIBRARY };
   function context(): EventContext {
+    if (pinned) return pinned;
     let fromPlatform: PlatformContext = {};
     try {
       fromPlatform = platform.context();
@@ -319,7 +321,32 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     return eventContext;
   }
 
+  /**
+   * A route change's page view waits a task: routers set `document.title` (and the like) after
+   * pushState. Its URL is the one of the route change; a call made meanwhile, or the next route change,
+   * makes it first (a track() right after a navigation comes after its page view).
+   */
+  let routed: EventContext | undefined;
+  let routeTimer: TimerHandle | undefined;
+  /** The context a call reads instead of the platform's: a route's page view made after another route change. */
+  let pinned: EventContext | undefined;
+  function routePage(): void {
+    if (!routed) return;
+    const at = routed;
+    routed = undefined;
+    clearTimeout(routeTimer);
+    pinned = context().page?.url === at.page?.url ? undefined : at;
+    call('page');
+    pinned = undefined;
+  }
+  function routeChanged(): void {
+    routePage();
+    routed = context();
+    routeTimer = startTimer(routePage, 0);
+  }
+
   function call(type: EventType, id?: unknown, data?: unknown, other?: unknown, ids?: CallIds): void {
+    routePage();
     try {
       if (closed) return drop('closed', `${type}() after close()`);
       // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
@@ -481,6 +508,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    * not committed (the page may go before it does) — is stashed; what is queued is sent (if this tab sends).
    */
   function hidden(): void {
+    routePage(); // a route's page view still waiting for its title: made now, before the page may go
     if (consent === 'granted') {
       const kept = stashDrafts(platform.syncStore, [...drafts(waiting), ...queue.fragile()]);
       if (kept) waiting = waiting.filter((item) => !item.draft);
@@ -522,7 +550,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     if (consent === 'granted') void start();
     if (routes) {
       call('page');
-      unsubscribe.push(routes(() => call('page')));
+      unsubscribe.push(routes(routeChanged));
     }
   }
   let active = false;
@@ -569,6 +597,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     clear: queue.clear,
     storeOptOut: shareOptOut,
     async close() {
+      routePage();
       closed = true;
       for (const off of unsubscribe.splice(0)) off();
       if (ready) await ready;
