@@ -14,7 +14,7 @@ import { createSeq } from './seq';
 import { readJson } from './sync-json';
 import type { CorePlatform, EventContext, PlatformContext } from './types';
 import type { EventType } from '@eventline/schemas';
-import { startTimer, type TimerHandle } from './timer';
+import { startTimer } from './timer';
 import { createUuidV7 } from './uuidv7';
 import { SDK_NAME, SDK_VERSION } from './version';
 
@@ -327,14 +327,12 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    * makes it first (a track() right after a navigation comes after its page view).
    */
   let routed: EventContext | undefined;
-  let routeTimer: TimerHandle | undefined;
   /** The context a call reads instead of the platform's: a route's page view made after another route change. */
   let pinned: EventContext | undefined;
   function routePage(): void {
     if (!routed) return;
     const at = routed;
-    routed = undefined;
-    clearTimeout(routeTimer);
+    routed = undefined; // an earlier route's timer still to fire finds nothing, or a later route's page view a task on
     pinned = context().page?.url === at.page?.url ? undefined : at;
     call('page');
     pinned = undefined;
@@ -342,7 +340,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   function routeChanged(): void {
     routePage();
     routed = context();
-    routeTimer = startTimer(routePage, 0);
+    startTimer(routePage, 0);
   }
 
   function call(type: EventType, id?: unknown, data?: unknown, other?: unknown, ids?: CallIds): void {
