@@ -327,8 +327,11 @@ export function createDelivery(d: DeliveryDeps) {
 
   /**
    * The page is being hidden or left: send what this tab holds with fetch keepalive (≤ 64 KiB of
-   * UTF-8 in flight), then sendBeacon for the rest, in chunks of at most 64 KiB. A chunk the browser
-   * refuses is halved and tried again; an event over 64 KiB alone is left for the regular send (which
+   * UTF-8 in flight), then sendBeacon for the rest, in chunks of at most 64 KiB. Chromium and Safari
+   * count beacons in the same 64 KiB as every keepalive fetch of the page: there the beacons are
+   * refused once the SDK's keepalive chunks spent it, and the rest waits for the page's return or the
+   * next page (Firefox takes them). A chunk the browser refuses is halved and tried again (the room
+   * left is unknown: a keepalive chunk refused for another script's request leaves room); an event over 64 KiB alone is left for the regular send (which
    * has no such limit), and the ones behind it still go. Nothing is removed here: only an answer
    * removes events; the lease keeps another tab from resending them while this request may still land.
    */
