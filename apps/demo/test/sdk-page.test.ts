@@ -26,6 +26,10 @@ let siteUrl: string;
 let holdSdk: Promise<void> | undefined;
 /** Response headers by page path (a CSP, say). */
 const headers = new Map<string, Record<string, string>>();
+/** SDK options by page path, over pageHtml's defaults. */
+const configs = new Map<string, Record<string, unknown>>();
+/** Answers held open by /slow (another script's keepalive request to a slow endpoint). */
+const slow: { end: () => void }[] = [];
 
 function pageHtml(config: Record<string, unknown> = {}, nonce = ''): string {
   const cfg = { writeKey: DEMO_WRITE_KEY, endpoint: pipeline.ingestUrl, flushAt: 1, flushIntervalMs: 500, autoPage: false, ...config };
@@ -57,7 +61,7 @@ beforeAll(async () => {
   site = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/sdk.js') {
-      void (holdSdk ?? Promise.resolve()).then(() => res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(IIFE));
+      void (holdSdk ?? Promise.resolve()).then(() => res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-cache' }).end(IIFE)); // no-store would keep pages out of the bfcache
       return;
     }
     if (path in prerender.routes) {
@@ -65,8 +69,13 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(prerender.routes[path]?.());
       return;
     }
+    if (path === '/slow') {
+      req.resume();
+      slow.push(res);
+      return;
+    }
     const nonce = path.startsWith('/csp') ? 'n0nce' : '';
-    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store', ...headers.get(path) }).end(pageHtml({}, nonce));
+    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store', ...headers.get(path) }).end(pageHtml(configs.get(path), nonce));
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -75,6 +84,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const res of slow.splice(0)) res.end();
   await browser?.close();
   await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
   await pipeline?.stop();
@@ -167,6 +177,42 @@ describe('SDK page cases in Chromium', () => {
     await expect.poll(() => streamed('csp_').then(names), { timeout: 30_000 }).toEqual(['csp_nonce', 'csp_tt']);
     await context.close();
   });
+  it('Back to a page restored from the bfcache is a page view, as Back to a reloaded page is (autoPage)', async () => {
+    configs.set('/bf-home', { autoPage: true });
+    headers.set('/bf-home', { 'cache-control': 'no-cache' }); // Chromium keeps a no-store page out of the bfcache
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/bf-home`);
+    await page.evaluate(() => ((window as unknown as { restored: boolean }).restored = true)); // survives only a bfcache restore
+    await expect.poll(() => pageViews('/bf-home').then((views) => views.length), { timeout: 30_000 }).toBe(1);
+    // To another site (localhost is another origin than 127.0.0.1): the page holding the sender lock is cached, not unloaded.
+    await page.goto(`${siteUrl.replace('127.0.0.1', 'localhost')}/bf-next`);
+    await page.goBack({ waitUntil: 'commit' }); // a page restored from the cache fires no load event
+    expect(await page.evaluate(() => (window as unknown as { restored?: boolean }).restored)).toBe(true);
+    await expect.poll(() => pageViews('/bf-home').then((views) => views.length), { timeout: 30_000 }).toBe(2);
+    await context.close();
+  });
+
+  it("another script's keepalive request holding most of the page's 64 KiB keepalive budget does not stall the SDK's sends", async () => {
+    // One batch of 25 events, ~20 KB gzip: more than the 14 KiB the other request leaves.
+    configs.set('/keepalive-shared', { flushAt: 25, flushIntervalMs: 60_000 });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/keepalive-shared`);
+    await sdkLoaded(page);
+    await page.evaluate(() => void fetch('/slow', { method: 'POST', body: 'x'.repeat(50_000), keepalive: true }).catch(() => undefined));
+    await expect.poll(() => slow.length, { timeout: 10_000 }).toBe(1);
+    await page.evaluate(() => {
+      const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(750)), (b) => b.toString(16).padStart(2, '0')).join('');
+      for (let i = 0; i < 25; i++) (window as unknown as { eventline: { track: (n: string, p: object) => void } }).eventline.track('keepalive_shared', { noise: hex() });
+    });
+    // Sent while the other request still holds its part of the budget (before: refused, then backoff).
+    await expect.poll(() => streamed('keepalive_shared').then((s) => new Set(s.map(([, id]) => id)).size), { timeout: 20_000 }).toBe(25);
+    expect(slow).toHaveLength(1);
+    for (const res of slow.splice(0)) res.end();
+    await context.close();
+  });
+
   it('a prerendered page records its page view only once the visitor opens it', async () => {
     // Chromium prerenders only without DevTools attached (Playwright attaches them): started on its own,
     // observed through the site and the events stream.

@@ -429,4 +429,32 @@ describe('auto page views (SPA)', () => {
     await quiet.flush();
     expect(ingest.events().map((e) => e.type)).toEqual(['track']);
   });
+
+  it("a route change's page view has the route's URL and the title the router sets after pushState; a call made meanwhile comes after it", async () => {
+    let route: () => void = () => undefined;
+    const page = { url: 'https://shop.example/', title: 'Home' };
+    const client = clients.create({}, { onRouteChange: (l) => ((route = l), () => undefined), context: () => ({ page: { ...page } }) });
+    const navigate = (url: string, title?: string) => {
+      page.url = `https://shop.example${url}`; // history.pushState
+      route();
+      if (title) page.title = title; // the router, after pushState
+    };
+    navigate('/t', 'T page');
+    await vi.waitFor(() => expect(client.flush().then(() => ingest.events().length)).resolves.toBe(2)); // a task later
+    navigate('/u', 'U page');
+    client.track('u_viewed'); // before the page view's task: made after it, all the same
+    navigate('/redirect'); // passed through in the same task, no title of its own
+    navigate('/v', 'V page');
+    await vi.waitFor(async () => {
+      await client.flush();
+      expect(ingest.events().map((e) => [e.event ?? e.type, e.context.page?.url?.slice(20), e.context.page?.title])).toEqual([
+        ['page', '/', 'Home'],
+        ['page', '/t', 'T page'],
+        ['page', '/u', 'U page'],
+        ['u_viewed', '/u', 'U page'],
+        ['page', '/redirect', 'U page'],
+        ['page', '/v', 'V page'],
+      ]);
+    });
+  });
 });

@@ -71,13 +71,13 @@ describe('browser route changes', () => {
     expect(events).toHaveLength(2);
   });
 
-  it('a page going into the back/forward cache is hidden, then cached; one coming back from it is visible', () => {
+  it('a page going into the back/forward cache is hidden, then cached; one coming back from it is restored', () => {
     const win = stubWindow();
     const events: string[] = [];
     listenLifecycle((event) => events.push(event));
     win.fire('pageshow'); // a first load: nothing to report
     win.fire('pagehide', { persisted: true });
     win.fire('pageshow', { persisted: true });
-    expect(events).toEqual(['hidden', 'cached', 'visible']);
+    expect(events).toEqual(['hidden', 'cached', 'restored']);
   });
 });

@@ -14,6 +14,7 @@ import { createSeq } from './seq';
 import { readJson } from './sync-json';
 import type { CorePlatform, EventContext, PlatformContext } from './types';
 import type { EventType } from '@eventline/schemas';
+import { startTimer } from './timer';
 import { createUuidV7 } from './uuidv7';
 import { SDK_NAME, SDK_VERSION } from './version';
 
@@ -310,6 +311,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   let platformContext: PlatformContext | undefined;
   let eventContext: EventContext = { library: LIBRARY };
   function context(): EventContext {
+    if (pinned) return pinned;
     let fromPlatform: PlatformContext = {};
     try {
       fromPlatform = platform.context();
@@ -323,7 +325,30 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     return eventContext;
   }
 
+  /**
+   * A route change's page view waits a task: routers set `document.title` (and the like) after
+   * pushState. Its URL is the one of the route change; a call made meanwhile, or the next route change,
+   * makes it first (a track() right after a navigation comes after its page view).
+   */
+  let routed: EventContext | undefined;
+  /** The context a call reads instead of the platform's: a route's page view made after another route change. */
+  let pinned: EventContext | undefined;
+  function routePage(): void {
+    if (!routed) return;
+    const at = routed;
+    routed = undefined; // an earlier route's timer still to fire finds nothing, or a later route's page view a task on
+    pinned = context().page?.url === at.page?.url ? undefined : at;
+    call('page');
+    pinned = undefined;
+  }
+  function routeChanged(): void {
+    routePage();
+    routed = context();
+    startTimer(routePage, 0);
+  }
+
   function call(type: EventType, id?: unknown, data?: unknown, other?: unknown, ids?: CallIds): void {
+    routePage();
     try {
       if (closed) return drop('closed', `${type}() after close()`);
       // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
@@ -485,6 +510,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    * not committed (the page may go before it does) — is stashed; what is queued is sent (if this tab sends).
    */
   function hidden(): void {
+    routePage(); // a route's page view still waiting for its title: made now, before the page may go
     if (consent === 'granted') {
       const kept = stashDrafts(platform.syncStore, [...drafts(waiting), ...queue.fragile()]);
       if (kept) waiting = waiting.filter((item) => !item.draft);
@@ -501,6 +527,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    */
   function shown(): void {
     if (closed) return;
+    const routes = cfg.autoPage ? platform.onRouteChange : undefined;
     active = true;
     const offLifecycle = platform.lifecycle?.((event) => {
       if (event === 'hidden') return hidden();
@@ -516,13 +543,16 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       if (released) requestLock();
       released = undefined;
       if (state) adoptStashed(state); // visible again: what was stashed at hide is queued here after all
+      // Back (or Forward) to a page the browser kept in the back/forward cache is a page view, as the
+      // same Back to a page it reloads is: whether it was cached is the browser's choice, not the visitor's.
+      if (event === 'restored' && routes) call('page');
       delivery.wake();
     });
     if (offLifecycle) unsubscribe.push(offLifecycle);
     if (consent === 'granted') void start();
-    if (cfg.autoPage && platform.onRouteChange) {
+    if (routes) {
       call('page');
-      unsubscribe.push(platform.onRouteChange(() => call('page')));
+      unsubscribe.push(routes(routeChanged));
     }
   }
   let active = false;
@@ -569,6 +599,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     clear: queue.clear,
     storeOptOut: shareOptOut,
     async close() {
+      routePage();
       closed = true;
       for (const off of unsubscribe.splice(0)) off();
       if (ready) await ready;

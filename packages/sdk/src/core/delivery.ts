@@ -67,8 +67,10 @@ export function createDelivery(d: DeliveryDeps) {
   let soon = false;
   let stopped = false;
   let lastReload: number | undefined;
-  /** Bytes of keepalive request bodies in flight (browsers allow 64 KiB per page). */
+  /** Bytes of this client's keepalive request bodies in flight (browsers allow 64 KiB per page, other scripts' included). */
   let keepaliveBytes = 0;
+  /** unload() calls so far: a keepalive send rejected after one is not sent again plain (see issue). */
+  let hidden = 0;
 
   function schedule(): void {
     clearTimeout(timer);
@@ -186,8 +188,9 @@ export function createDelivery(d: DeliveryDeps) {
   async function issue(batch: ClientEvent[], payload: string | Uint8Array): Promise<TransportResponse> {
     const json = typeof payload === 'string';
     const size = json ? platform.utf8Length(payload) : payload.length;
-    const keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
+    let keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
     if (keepalive) keepaliveBytes += size;
+    const hides = hidden;
     for (const e of batch) inFlight.add(e.event_id);
     // A request that never answers (a stalled connection) would hold the flush, and close(), forever:
     // after requestTimeoutMs it is aborted and its events retried, whether or not the transport
@@ -200,9 +203,21 @@ export function createDelivery(d: DeliveryDeps) {
         reject(new Error(`no answer after ${cfg.requestTimeoutMs} ms`));
       }, cfg.requestTimeoutMs);
     });
+    const send = () =>
+      Promise.race([platform.transport.send(url, payload, json ? headers : { ...headers, 'Content-Encoding': 'gzip' }, { keepalive, signal: abort.signal }), timedOut]);
     try {
-      const sending = platform.transport.send(url, payload, json ? headers : { ...headers, 'Content-Encoding': 'gzip' }, { keepalive, signal: abort.signal });
-      return await Promise.race([sending, timedOut]);
+      try {
+        return await send();
+      } catch (cause) {
+        // The browser's 64 KiB keepalive budget is the page's, not the SDK's: another script's keepalive
+        // fetch or beacon spends it too, and a keepalive request over what is left fails (Chromium: a
+        // TypeError, at once). Sent again without keepalive a task later, unless the page was hidden
+        // meanwhile: a page being left rejects its keepalive fetches while they go on (`cancelled`).
+        if (!keepalive || !(cause instanceof TypeError) || (await new Promise<void>((go) => startTimer(go, 0)), hides !== hidden)) throw cause;
+      }
+      keepalive = false;
+      keepaliveBytes -= size;
+      return await send();
     } catch (cause) {
       if (keepalive) {
         for (const e of batch) cancelled.add(e.event_id);
@@ -312,12 +327,16 @@ export function createDelivery(d: DeliveryDeps) {
 
   /**
    * The page is being hidden or left: send what this tab holds with fetch keepalive (≤ 64 KiB of
-   * UTF-8 in flight), then sendBeacon for the rest, in chunks of at most 64 KiB. A chunk the browser
-   * refuses is halved and tried again; an event over 64 KiB alone is left for the regular send (which
+   * UTF-8 in flight), then sendBeacon for the rest, in chunks of at most 64 KiB. Chromium and Safari
+   * count beacons in the same 64 KiB as every keepalive fetch of the page: there the beacons are
+   * refused once the SDK's keepalive chunks spent it, and the rest waits for the page's return or the
+   * next page (Firefox takes them). A chunk the browser refuses is halved and tried again (the room
+   * left is unknown: a keepalive chunk refused for another script's request leaves room); an event over 64 KiB alone is left for the regular send (which
    * has no such limit), and the ones behind it still go. Nothing is removed here: only an answer
    * removes events; the lease keeps another tab from resending them while this request may still land.
    */
   function unload(): void {
+    hidden += 1;
     void queue.saved();
     if (!d.isSender() || d.optedOut()) return;
     // Cancelled keepalive sends may still land: skipped and leased like the ones in flight.

@@ -46,8 +46,11 @@ export interface Transport {
   send(url: string, body: string | Uint8Array, headers: Record<string, string>, options?: SendOptions): Promise<TransportResponse>;
 }
 
-/** Page / app lifecycle moments the core reacts to. `cached`: the page went into the back/forward cache (after `hidden`). */
-export type LifecycleEvent = 'hidden' | 'visible' | 'online' | 'cached';
+/**
+ * Page / app lifecycle moments the core reacts to. `cached`: the page went into the back/forward cache
+ * (after `hidden`); `restored`: it came back out of it (visible, and a page view with autoPage).
+ */
+export type LifecycleEvent = 'hidden' | 'visible' | 'online' | 'cached' | 'restored';
 
 /**
  * A cross-tab mutual exclusion: `run` holds the named lock until the promise it returns settles. A

@@ -149,7 +149,7 @@ function listen(on: Listening): () => void {
 /**
  * visibilitychange / pagehide (never `unload`: it breaks the back/forward cache), pageshow and online.
  * A pagehide into the back/forward cache (`persisted`) is `hidden`, then `cached`; a pageshow out of
- * it is `visible` (again, if visibilitychange said so too). Returns an unsubscribe.
+ * it is `restored` (visible, whether or not visibilitychange said so too). Returns an unsubscribe.
  */
 export function listenLifecycle(listener: (event: LifecycleEvent) => void): () => void {
   const doc = g.document;
@@ -157,7 +157,7 @@ export function listenLifecycle(listener: (event: LifecycleEvent) => void): () =
   return listen([
     [doc, 'visibilitychange', () => listener(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
     [g, 'pagehide', (event) => (listener('hidden'), (event as PageTransitionEvent).persisted && listener('cached'))],
-    [g, 'pageshow', (event) => (event as PageTransitionEvent).persisted && listener('visible')],
+    [g, 'pageshow', (event) => (event as PageTransitionEvent).persisted && listener('restored')],
     [g, 'online', () => listener('online')],
   ]);
 }
