@@ -96,10 +96,11 @@ function mostThatFit(eventId: string): number {
 /**
  * Batch sizes under which even the answer's bare statuses (status and code per event, no issues) could pass
  * ANSWER_MAX_BYTES: no cut could then bring the answer within the ALB's limit without dropping statuses, and
- * a client reads an event the answer does not mention as accepted. One problem per setting (called by `names`), naming its most.
+ * a client reads an event the answer does not mention as accepted. One problem per setting (called by `names`), naming its most;
+ * a setting left undefined (refused on its own, createApp) is not weighed.
  */
 export function answerBoundProblems(
-  limits: { maxBatchEvents: number; maxSegmentBatchEvents: number },
+  limits: { maxBatchEvents?: number; maxSegmentBatchEvents?: number },
   names: { maxBatchEvents: string; maxSegmentBatchEvents: string },
 ): string[] {
   const settings = [
@@ -107,6 +108,7 @@ export function answerBoundProblems(
     [names.maxSegmentBatchEvents, limits.maxSegmentBatchEvents, WORST_SEGMENT_ID],
   ] as const;
   return settings.flatMap(([name, count, id]) => {
+    if (count === undefined) return [];
     const bytes = statusesMaxBytes(count, id);
     if (bytes <= ANSWER_MAX_BYTES) return [];
     return [`${name} (${count}) is more events than one answer can list: their statuses alone may take ${bytes} bytes, over the ${ANSWER_MAX_BYTES}-byte answer bound (an ALB's 1 MB response limit, less ${RESPONSE_ENVELOPE_BYTES} for its headers); at most ${mostThatFit(id)}`];

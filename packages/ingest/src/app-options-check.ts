@@ -2,7 +2,7 @@ import { isAppId } from '@eventline/schemas';
 import type { AppOptions } from './app';
 import { IP_MODES } from './http/client-ip';
 import { originPatternProblem } from './http/origins';
-import { burstWithoutRate, crossProblems, OPTION_NAMES, rangeWords, SETTING_RANGES } from './option-checks';
+import { burstWithoutRate, crossProblems, type CrossChecked, namesLeftOut, OPTION_NAMES, rangeWords, SETTING_RANGES, shown } from './option-checks';
 
 /** What createApp takes for an option left out (the entries always pass each). */
 export const APP_OPTION_DEFAULTS = {
@@ -20,7 +20,7 @@ export const APP_OPTION_DEFAULTS = {
  */
 export function appOptionsProblems(options: AppOptions): string[] {
   const problems: string[] = [];
-  const limits = {
+  const given = {
     streamName: options.streamName,
     badRowsStreamName: options.badRowsStreamName,
     maxBodyBytes: options.maxBodyBytes,
@@ -28,13 +28,19 @@ export function appOptionsProblems(options: AppOptions): string[] {
     maxBatchEvents: options.maxBatchEvents ?? APP_OPTION_DEFAULTS.maxBatchEvents,
     maxSegmentBatchEvents: options.maxSegmentBatchEvents ?? APP_OPTION_DEFAULTS.maxSegmentBatchEvents,
   };
-  for (const key of ['maxBodyBytes', 'maxDecompressedBytes', 'maxBatchEvents', 'maxSegmentBatchEvents'] as const) checkNumber(problems, key, limits[key], true);
+  // Each value that has a problem of its own is left out of the checks across settings (they skip it); the rest are weighed.
+  const limits: CrossChecked = {};
+  for (const key of ['maxBodyBytes', 'maxDecompressedBytes', 'maxBatchEvents', 'maxSegmentBatchEvents'] as const) {
+    if (checkNumber(problems, key, given[key], true)) limits[key] = given[key];
+  }
   checkNumber(problems, 'maxEventBytes', options.maxEventBytes, true);
   for (const key of ['streamName', 'badRowsStreamName'] as const) {
-    if (typeof limits[key] !== 'string') problems.push(`options.${key} must be a Kinesis stream name, got ${JSON.stringify(limits[key])}`);
+    const name: unknown = given[key];
+    if (typeof name === 'string') limits[key] = name;
+    else problems.push(`options.${key} must be a Kinesis stream name, got ${shown(name)}`);
   }
-  // Weighed against each other (and the front ends) only when each is what it should be: its own problem is listed above.
-  if (problems.length === 0) problems.push(...crossProblems(limits, OPTION_NAMES));
+  const leftOut = Object.fromEntries(Object.entries(APP_OPTION_DEFAULTS).filter(([key]) => key in OPTION_NAMES && options[key as keyof AppOptions] === undefined));
+  problems.push(...crossProblems(limits, namesLeftOut(OPTION_NAMES, leftOut)));
   for (const [rate, burst] of [['rateLimitPerSecond', 'rateLimitBurst'], ['clientRateLimitPerSecond', 'clientRateLimitBurst']] as const) {
     const perSecond = options[rate] ?? 0;
     checkNumber(problems, rate, perSecond, false);
@@ -42,19 +48,21 @@ export function appOptionsProblems(options: AppOptions): string[] {
     if (perSecond === 0 && options[burst] !== undefined && options[burst] !== 0) problems.push(burstWithoutRate(OPTION_NAMES[burst], OPTION_NAMES[rate]));
     if (typeof perSecond === 'number' && perSecond > 0 && options[burst] !== undefined) checkNumber(problems, burst, options[burst], false);
   }
-  if (options.ipMode !== undefined && !IP_MODES.includes(options.ipMode)) problems.push(`options.ipMode must be anonymize, full or none, got ${JSON.stringify(options.ipMode)}`);
+  if (options.ipMode !== undefined && !IP_MODES.includes(options.ipMode)) problems.push(`options.ipMode must be anonymize, full or none, got ${shown(options.ipMode)}`);
   for (const key of ['metrics', 'logAllRequests'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'boolean') problems.push(`options.${key} must be true or false, got ${JSON.stringify(options[key])}`);
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') problems.push(`options.${key} must be true or false, got ${shown(options[key])}`);
   }
   const appIds = writeKeyProblems(problems, options.writeKeys);
   allowedOriginProblems(problems, options.allowedOrigins, appIds);
   return problems;
 }
 
-function checkNumber(problems: string[], key: keyof typeof SETTING_RANGES, value: unknown, integer: boolean): void {
+/** Whether `value` is in `key`'s range; if not, its problem is listed. */
+function checkNumber(problems: string[], key: keyof typeof SETTING_RANGES, value: unknown, integer: boolean): boolean {
   const { min, max = Number.MAX_SAFE_INTEGER }: { min: number; max?: number } = SETTING_RANGES[key];
   const fits = typeof value === 'number' && (integer ? Number.isInteger(value) : Number.isFinite(value)) && value >= min && value <= max;
-  if (!fits) problems.push(`${OPTION_NAMES[key]} must be ${integer ? 'an integer' : 'a number'} ${rangeWords(min, max)}, got ${JSON.stringify(value) ?? String(value)}`);
+  if (!fits) problems.push(`${OPTION_NAMES[key]} must be ${integer ? 'an integer' : 'a number'} ${rangeWords(min, max)}, got ${shown(value)}`);
+  return fits;
 }
 
 /**
@@ -71,7 +79,7 @@ function writeKeyProblems(problems: string[], entries: unknown): string[] {
   for (const [i, entry] of (entries as unknown[]).entries()) {
     const { hash, appId } = (entry ?? {}) as { hash?: unknown; appId?: unknown };
     const at = `options.writeKeys[${i}]`;
-    if (typeof appId !== 'string' || !isAppId(appId)) problems.push(`${at}.appId must be 1–128 letters, digits, _ or -, got ${JSON.stringify(appId)}`);
+    if (typeof appId !== 'string' || !isAppId(appId)) problems.push(`${at}.appId must be 1–128 letters, digits, _ or -, got ${shown(appId)}`);
     if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) problems.push(`${at}.hash must be the key's sha256 as 64 lower-case hex digits (hashWriteKey(key)); it never matched a key`);
     if (typeof hash !== 'string' || typeof appId !== 'string') continue;
     const earlier = appOf.get(hash);

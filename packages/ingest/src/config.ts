@@ -1,7 +1,7 @@
 import { checkAwsRegion, checkEndpointUrl, DEFAULT_BAD_ROWS_STREAM } from '@eventline/schemas';
 import { checkListenHost, readBasePath, readSwitch } from './config-forms';
 import { IP_MODES, type IpMode } from './http/client-ip';
-import { burstWithoutRate, crossProblems, ENV_NAMES, rangeWords, SETTING_RANGES } from './option-checks';
+import { burstWithoutRate, ENV_NAMES, namesLeftOut, rangeWords, sameStreamProblems, SETTING_RANGES, sizeProblems, streamNameProblems } from './option-checks';
 import type { WriterTuning } from './kinesis/batching-writer';
 import { parseAllowedOrigins, parseWriteKeys, type WriteKeyEntry } from './write-keys';
 
@@ -148,17 +148,21 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     },
     kinesis: { endpoint, region },
   };
-  // The checks createApp makes of its options too (answer bound, inflation cap, stream names).
-  problems.push(...crossProblems(config, ENV_NAMES));
+  // The checks createApp makes of its options too (answer bound, inflation cap, stream names), in the order they always had here.
+  const crossKeys = ['streamName', 'badRowsStreamName', 'maxBodyBytes', 'maxDecompressedBytes', 'maxBatchEvents', 'maxSegmentBatchEvents'] as const;
+  const names = namesLeftOut(ENV_NAMES, Object.fromEntries(crossKeys.filter((key) => !env[ENV_NAMES[key]]).map((key) => [key, DEFAULTS[key]])));
+  problems.push(...sizeProblems(config, names));
   if (env.INGEST_MAX_CONNECTIONS && openFileLimit !== undefined && config.maxConnections > openFileLimit - RESERVED_FILES) {
     problems.push(`INGEST_MAX_CONNECTIONS (${config.maxConnections}) must leave ${RESERVED_FILES} of the process's ${openFileLimit} open files (its hard limit, ulimit -Hn: Node raises the soft one to it) for Kinesis and Node: at most ${Math.max(0, openFileLimit - RESERVED_FILES)}, or raise the limit`);
   }
+  problems.push(...streamNameProblems(config, names));
   // A burst for a limit that is off does nothing: the operator meant a limit and has none. (A rate refused
   // above has its own problem listed, not this one too.)
   for (const [burst, rate, value] of [['INGEST_RATE_LIMIT_BURST', 'INGEST_RATE_LIMIT_PER_SECOND', rateLimitPerSecond], ['INGEST_CLIENT_RATE_LIMIT_BURST', 'INGEST_CLIENT_RATE_LIMIT_PER_SECOND', clientRateLimitPerSecond]] as const) {
     if (value === 0 && env[burst] && !problems.some((p) => p.startsWith(`${rate} `))) problems.push(burstWithoutRate(burst, rate));
   }
   if (config.adminPort !== undefined && config.adminPort !== 0 && config.adminPort === config.port) problems.push(`INGEST_ADMIN_PORT must differ from PORT (both are ${config.port})`);
+  problems.push(...sameStreamProblems(config, names));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -28,7 +28,9 @@ describe('createApp as a library: the checks the entries make at start', () => {
     expect(problemsOf({ maxBatchEvents: 501 })).toEqual(['options.maxBatchEvents must be an integer from 1 to 500, got 501']);
     expect(problemsOf({ maxEventBytes: 1_019_905 })).toEqual(['options.maxEventBytes must be an integer from 256 to 1019904, got 1019905']);
     expect(problemsOf({ maxBodyBytes: 512 })).toEqual(['options.maxBodyBytes must be an integer ≥ 1024, got 512']);
-    expect(problemsOf({ maxBodyBytes: Number.NaN })).toEqual(['options.maxBodyBytes must be an integer ≥ 1024, got null']);
+    // As JavaScript writes them: JSON would show NaN and Infinity as null.
+    expect(problemsOf({ maxBodyBytes: Number.NaN })).toEqual(['options.maxBodyBytes must be an integer ≥ 1024, got NaN']);
+    expect(problemsOf({ rateLimitPerSecond: Number.POSITIVE_INFINITY })).toEqual(['options.rateLimitPerSecond must be a number ≥ 0, got Infinity']);
     expect(problemsOf({ maxEventBytes: '32768' })).toEqual(['options.maxEventBytes must be an integer from 256 to 1019904, got "32768"']);
     expect(problemsOf({ maxSegmentBatchEvents: 0 })).toEqual(['options.maxSegmentBatchEvents must be an integer ≥ 1, got 0']);
     expect(problemsOf({ rateLimitPerSecond: -1 })).toEqual(['options.rateLimitPerSecond must be a number ≥ 0, got -1']);
@@ -39,7 +41,8 @@ describe('createApp as a library: the checks the entries make at start', () => {
 
   it('refuses what the environment refuses across settings: inflation cap under the body cap (its default too), one stream for both, a stream ARN, a burst with its limit off', () => {
     expect(problemsOf({ maxBodyBytes: 4096, maxDecompressedBytes: 2048 })).toEqual(['options.maxDecompressedBytes must be ≥ options.maxBodyBytes']);
-    expect(problemsOf({ maxBodyBytes: 16 << 20 })).toEqual(['options.maxDecompressedBytes must be ≥ options.maxBodyBytes']);
+    // Left out, it is named with the default it took: the user never wrote it.
+    expect(problemsOf({ maxBodyBytes: 16 << 20 })).toEqual(['options.maxDecompressedBytes (left out: its default 8 MiB) must be ≥ options.maxBodyBytes']);
     expect(problemsOf({ badRowsStreamName: 'events' })).toEqual(['options.badRowsStreamName must differ from options.streamName (both are "events"): rejections would be written among the events']);
     expect(problemsOf({ streamName: 'arn:aws:kinesis:eu-west-1:123456789012:stream/events' })[0]).toMatch(/^options\.streamName must be a Kinesis stream name .*: use the stream name "events", not its ARN$/);
     expect(problemsOf({ rateLimitBurst: 50 })).toEqual(['options.rateLimitBurst has no effect while options.rateLimitPerSecond is 0 (the limit is off): set options.rateLimitPerSecond too, or leave options.rateLimitBurst out']);
@@ -61,6 +64,18 @@ describe('createApp as a library: the checks the entries make at start', () => {
 
   it('lists every problem at once, and takes every configuration the environment gives (limits off included)', () => {
     expect(problemsOf({ maxBatchEvents: 0, ipMode: 'hash', writeKeys: [] })).toHaveLength(3);
+    // The checks across settings too, beside a value refused on its own (as loadConfig lists them).
+    expect(problemsOf({ maxEventBytes: 1, streamName: 'bad name!' })).toEqual([
+      'options.maxEventBytes must be an integer from 256 to 1019904, got 1',
+      'options.streamName must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "bad name!"',
+    ]);
+    expect(problemsOf({ maxBatchEvents: 0, maxSegmentBatchEvents: 20_000, badRowsStreamName: 'events' })).toEqual([
+      'options.maxBatchEvents must be an integer from 1 to 500, got 0',
+      expect.stringMatching(/^options\.maxSegmentBatchEvents \(20000\) is more events than one answer can list: /),
+      'options.badRowsStreamName must differ from options.streamName (both are "events"): rejections would be written among the events',
+    ]);
+    // Only a check that would weigh a refused value is skipped: no "≥" against a body cap that is no number.
+    expect(problemsOf({ maxBodyBytes: Number.NaN, maxDecompressedBytes: 2048 })).toEqual(['options.maxBodyBytes must be an integer ≥ 1024, got NaN']);
     for (const env of [{}, { INGEST_RATE_LIMIT_PER_SECOND: '0' }, { INGEST_CLIENT_RATE_LIMIT_PER_SECOND: '3' }, { INGEST_MAX_SEGMENT_BATCH_EVENTS: '6490', INGEST_MAX_BATCH_EVENTS: '1' }]) {
       const config = loadConfig({ INGEST_WRITE_KEYS: `${KEY}=shop`, INGEST_ALLOWED_ORIGINS: 'shop=https://shop.example|http://127.0.0.1:*', ...env });
       expect(() => createApp({ writer: createMemoryWriter(), options: config })).not.toThrow();

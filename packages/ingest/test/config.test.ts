@@ -74,6 +74,48 @@ describe('loadConfig: stream names (a value that passed and then failed every wr
   });
 });
 
+describe('loadConfig: settings weighed against each other', () => {
+  const problemsOf = (env: Record<string, string>, openFileLimit?: number): string[] => {
+    try {
+      loadConfig({ INGEST_WRITE_KEYS: 'k=shop', ...env }, openFileLimit);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return error.problems;
+    }
+  };
+
+  it('names a setting left unset with the default it took', () => {
+    expect(problemsOf({ INGEST_MAX_BODY_BYTES: String(16 << 20) })).toEqual(['INGEST_MAX_DECOMPRESSED_BYTES (left out: its default 8 MiB) must be ≥ INGEST_MAX_BODY_BYTES']);
+    expect(problemsOf({ STREAM_NAME: 'events-bad' })).toEqual([
+      'BAD_ROWS_STREAM_NAME (left out: its default "events-bad") must differ from STREAM_NAME (both are "events-bad"): rejections would be written among the events',
+    ]);
+  });
+
+  it('lists its problems in the order they always had: sizes, connections, stream names, bursts, ports, one stream for both', () => {
+    const env = {
+      INGEST_MAX_SEGMENT_BATCH_EVENTS: '10001',
+      INGEST_MAX_CONNECTIONS: '2000',
+      STREAM_NAME: 'bad name!',
+      BAD_ROWS_STREAM_NAME: 'bad name!',
+      INGEST_RATE_LIMIT_PER_SECOND: '0',
+      INGEST_RATE_LIMIT_BURST: '5',
+      PORT: '9090',
+      INGEST_ADMIN_PORT: '9090',
+    };
+    const problems = problemsOf(env, 1024);
+    expect(problems.map((p) => `${p.split(' ')[0]} ${p.includes('must differ') ? 'differ' : ''}`.trim())).toEqual([
+      'INGEST_MAX_SEGMENT_BATCH_EVENTS',
+      'INGEST_MAX_CONNECTIONS',
+      'STREAM_NAME',
+      'BAD_ROWS_STREAM_NAME',
+      'INGEST_RATE_LIMIT_BURST',
+      'INGEST_ADMIN_PORT differ',
+      'BAD_ROWS_STREAM_NAME differ',
+    ]);
+  });
+});
+
 describe('loadConfig: INGEST_BASE_PATH (a custom domain\'s base path, cut before routing by the Lambda entry)', () => {
   const basePath = (value: string | undefined) => loadConfig({ INGEST_WRITE_KEYS: 'k=shop', INGEST_BASE_PATH: value }).basePath;
 
