@@ -47,17 +47,18 @@ describe('loadConfig', () => {
   });
 });
 
-describe('loadConfig: stream names (a value that passed and then failed every write)', () => {
-  const problemsOf = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig({ INGEST_WRITE_KEYS: 'k=shop', ...env });
-      return [];
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return error.problems;
-    }
-  };
+/** What loadConfig refuses `env` for (with a write key), in its order: [] when it reads it. */
+function problemsOf(env: Record<string, string>, openFileLimit?: number): string[] {
+  try {
+    loadConfig({ INGEST_WRITE_KEYS: 'k=shop', ...env }, openFileLimit);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+}
 
+describe('loadConfig: stream names (a value that passed and then failed every write)', () => {
   it('refuses a stream ARN, naming the stream to use', () => {
     expect(problemsOf({ STREAM_NAME: 'arn:aws:kinesis:us-east-1:000000000000:stream/events', BAD_ROWS_STREAM_NAME: 'events bad' })).toEqual([
       'STREAM_NAME must be a Kinesis stream name (1–128 of A-Z a-z 0-9 _ . -), got "arn:aws:kinesis:us-east-1:000000000000:stream/events": use the stream name "events", not its ARN',
@@ -75,16 +76,6 @@ describe('loadConfig: stream names (a value that passed and then failed every wr
 });
 
 describe('loadConfig: settings weighed against each other', () => {
-  const problemsOf = (env: Record<string, string>, openFileLimit?: number): string[] => {
-    try {
-      loadConfig({ INGEST_WRITE_KEYS: 'k=shop', ...env }, openFileLimit);
-      return [];
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return error.problems;
-    }
-  };
-
   it('names a setting left unset with the default it took', () => {
     expect(problemsOf({ INGEST_MAX_BODY_BYTES: String(16 << 20) })).toEqual(['INGEST_MAX_DECOMPRESSED_BYTES (left out: its default 8 MiB) must be ≥ INGEST_MAX_BODY_BYTES']);
     expect(problemsOf({ STREAM_NAME: 'events-bad' })).toEqual([
@@ -206,15 +197,6 @@ describe('loadConfig: slow clients and connections (Node entry)', () => {
   });
 
   it('lists bad values, and a cap the open-file limit cannot hold', () => {
-    const problemsOf = (env: Record<string, string>, openFileLimit?: number): string[] => {
-      try {
-        loadConfig({ ...keys, ...env }, openFileLimit);
-        return [];
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        return error.problems;
-      }
-    };
     expect(problemsOf({ INGEST_MIN_BODY_BYTES_PER_SECOND: '-1', INGEST_MAX_CONNECTIONS: '12.5' })).toEqual([
       'INGEST_MIN_BODY_BYTES_PER_SECOND must be an integer from 0 to 1048576, got "-1"',
       'INGEST_MAX_CONNECTIONS must be an integer from 0 to 1000000, got "12.5"',
