@@ -12,7 +12,9 @@ export interface LockRetry {
  * Run `attempt` (the start-up transaction) again while it fails on the table lock, with jittered
  * pauses between tries: each failed try rolls back and releases its place in the lock queue, so the
  * statements queued behind it run before the next try. Gives up once `budgetMs` is spent, with an
- * error naming the table, its missing columns and the ALTER an operator can run instead.
+ * error naming the table, its missing columns and the ALTER an operator can run instead — but never
+ * after the first try: on a loaded machine the first try alone can use the budget (connecting, then
+ * the lock wait), and a lock held for a moment deserves a second look before the start fails.
  */
 export async function retryTableLock<T>(
   attempt: () => Promise<T>,
@@ -29,7 +31,7 @@ export async function retryTableLock<T>(
       // Between half and one and a half lock timeouts: processors starting together spread out.
       const delayMs = Math.round(lockTimeoutMs * (0.5 + Math.random()));
       const spent = Date.now() - started;
-      if (spent + delayMs + lockTimeoutMs > budgetMs) {
+      if (tries >= 2 && spent + delayMs + lockTimeoutMs > budgetMs) {
         throw new PostgresTableBusyError(
           `${error.table} lacks the catalog columns ${error.missing.join(', ')}; adding them needs a short exclusive lock, ` +
             `but another transaction held the table (a long query, pg_dump, an older processor's flush) on all ${tries} attempts over ${spent} ms. ` +
