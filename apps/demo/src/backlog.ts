@@ -84,7 +84,7 @@ async function settle(
     expected = await countFrom(endpoint, positions, signal);
   } catch (error) {
     signal?.throwIfAborted();
-    // A damaged checkpoint or one of another stream: the processor says so in its own words.
+    // A checkpoint of another stream instance (the emulator's data gone): the processor says so in its own words.
     await startProcessor();
     return { records: null, baseline: null, problem: `the backlog could not be counted: ${error instanceof Error ? error.message : String(error)}` };
   }
