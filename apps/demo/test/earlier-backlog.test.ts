@@ -6,8 +6,9 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_WRITE_KEY, startPipeline, startWebServer, type Pipeline } from '../src';
 import { dataLayout } from '../src/data-layout';
+import { processorStatus } from '../src/processor-status';
 import { pipelineStatusRoutes, type PipelineStatus } from '../src/pipeline-status';
-import { kinesaliteClock, loseToRetention } from './kinesalite-clock';
+import { DAY_AND_AN_HOUR_MS, kinesaliteClock, loseToRetention } from './kinesalite-clock';
 import { trackThroughSdk } from './track-through-sdk';
 
 // The ingest counts from its own start; the processor resumes from its checkpoint and also reads what
@@ -134,6 +135,43 @@ describe("an earlier run's backlog", () => {
       await pipeline.stop();
       pipeline = undefined;
     }
+  });
+
+  it('whose records the retention trims after the processor read them gives up saying so, the backlog kept in the line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'eventline-demo-backlog-trimmed-'));
+    dirs.push(dataDir);
+    const clock = kinesaliteClock(dataDir);
+    const demoDir = join(dataDir, 'demo');
+    await leaveBacklog(['backlog_1', 'backlog_2', 'backlog_3'], () => clock.withPreload(() => startPipeline({ dataDir: demoDir, engine: 'kinesalite', bufferMaxMs: 200 })));
+
+    // Run 2: the processor reads the three and holds them (a minute's buffer); once it has read them,
+    // a day passes in the emulator, so the recount (after 2 s standing still) finds none of them.
+    let metricsUrl: string | undefined;
+    const jumped = new Promise<void>((resolve, reject) => {
+      const readAll = async (): Promise<void> => {
+        await waitFor('the processor to start', () => metricsUrl !== undefined, 60_000, 50);
+        await waitFor('the processor to read the three', async () => (await processorStatus(metricsUrl!)).records_read_both_streams === 3, 60_000, 50);
+        clock.jump(DAY_AND_AN_HOUR_MS);
+      };
+      readAll().then(resolve, reject);
+    });
+    pipeline = await clock.withPreload(() =>
+      startPipeline({
+        dataDir: demoDir,
+        engine: 'kinesalite',
+        bufferMaxMs: 60_000,
+        onLine: (service, line) => {
+          if (service === 'processor' && line.includes('"metrics_url"')) metricsUrl ??= /"metrics_url":"([^"]+)"/.exec(line)?.[1];
+        },
+      }),
+    );
+    await jumped;
+    expect(pipeline.backlog).toMatchObject({ records: 0, baseline: null });
+    expect(pipeline.backlog.problem).toBe(
+      'the processor read more records than the streams held after its checkpoints (3 of 0: the count missed records, someone else wrote, or the retention trimmed records it had already read)',
+    );
+    await pipeline.stop();
+    pipeline = undefined;
   });
 
   it('no longer hides a loss in this run: records the retention trims unread stay in "not read"', async () => {
