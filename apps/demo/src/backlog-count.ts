@@ -27,7 +27,7 @@ export async function readStartPositions(streams: readonly CheckpointedStream[])
  * reads them. Meant for while no one writes (the ingest not started), so the streams stand still but
  * for their retention: a record it trimmed is skipped here as there, and neither counts it.
  */
-export async function countFrom(endpoint: string, positions: StartPositions): Promise<Record<string, number>> {
+export async function countFrom(endpoint: string, positions: StartPositions, signal?: AbortSignal): Promise<Record<string, number>> {
   const client = new KinesisClient(emulatorKinesisClientConfig(endpoint));
   try {
     const counts: Record<string, number> = {};
@@ -37,7 +37,7 @@ export async function countFrom(endpoint: string, positions: StartPositions): Pr
       for (const { ShardId } of Shards) {
         const checkpoint = ShardId === undefined ? undefined : checkpoints.get(ShardId);
         if (checkpoint?.ended) continue;
-        count += await countAfter(client, stream, ShardId, checkpoint?.sequenceNumber ?? null);
+        count += await countAfter(client, stream, ShardId, checkpoint?.sequenceNumber ?? null, signal);
       }
       counts[stream] = count;
     }
@@ -48,7 +48,7 @@ export async function countFrom(endpoint: string, positions: StartPositions): Pr
 }
 
 /** Records of one shard after `sequenceNumber` (from its start when null), to the tip. */
-async function countAfter(client: KinesisClient, stream: string, shardId: string | undefined, sequenceNumber: string | null): Promise<number> {
+async function countAfter(client: KinesisClient, stream: string, shardId: string | undefined, sequenceNumber: string | null, signal?: AbortSignal): Promise<number> {
   let { ShardIterator } = await client.send(
     new GetShardIteratorCommand(
       sequenceNumber === null
@@ -59,6 +59,7 @@ async function countAfter(client: KinesisClient, stream: string, shardId: string
   let count = 0;
   // The emulators answer at once, so an empty page is the tip (no one writes meanwhile).
   while (ShardIterator) {
+    signal?.throwIfAborted();
     const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
     const read = page.Records?.length ?? 0;
     if (read === 0) break;

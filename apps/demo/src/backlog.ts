@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { countFrom, readStartPositions, type CheckpointedStream } from './backlog-count';
 import { processorStatus, type ProcessorStatus } from './processor-status';
 import { STREAMS } from './streams';
@@ -29,9 +30,21 @@ export interface BacklogTiming {
   recountAfterMs: number;
   /** No counter moved for this long: start without a baseline (the processor is failing; its errors say why). */
   giveUpAfterMs: number;
+  /** However it moves, wait no longer than this: start without a baseline (a backlog too large to wait for). */
+  maxWaitMs: number;
+  /** How often `onProgress` hears how far the processor got. */
+  progressEveryMs: number;
 }
 
-const TIMING: BacklogTiming = { pollMs: 100, recountAfterMs: 2_000, giveUpAfterMs: 30_000 };
+const TIMING: BacklogTiming = { pollMs: 100, recountAfterMs: 2_000, giveUpAfterMs: 30_000, maxWaitMs: 5 * 60_000, progressEveryMs: 3_000 };
+
+export interface SettleOptions {
+  timing?: Partial<BacklogTiming>;
+  /** Told, in words, how far the processor got every `progressEveryMs` and how the wait ended (the console). */
+  onProgress?: (message: string) => void;
+  /** Ends the wait at once (Ctrl-C): settleBacklog then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
 
 /**
  * Count the backlog (before the processor starts: `startProcessor` is called in between), then wait for
@@ -45,25 +58,51 @@ export async function settleBacklog(
   endpoint: string,
   streams: readonly CheckpointedStream[],
   startProcessor: () => Promise<string>,
-  timing: BacklogTiming = TIMING,
+  options: SettleOptions = {},
+): Promise<Backlog> {
+  const { signal, onProgress = () => undefined } = options;
+  const said = (backlog: Backlog): Backlog => {
+    if (backlog.problem) onProgress(`Not waiting for what earlier runs left in the streams: ${backlog.problem}. The live view's line keeps it.`);
+    else if (backlog.records) onProgress(`Read the ${fmt(backlog.records)} records earlier runs left in the streams; the live view's line leaves them out.`);
+    return backlog;
+  };
+  return said(await settle(endpoint, streams, startProcessor, { ...TIMING, ...options.timing }, onProgress, signal));
+}
+
+async function settle(
+  endpoint: string,
+  streams: readonly CheckpointedStream[],
+  startProcessor: () => Promise<string>,
+  timing: BacklogTiming,
+  onProgress: (message: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<Backlog> {
   let positions;
   let expected: Record<string, number>;
   try {
     positions = await readStartPositions(streams);
-    expected = await countFrom(endpoint, positions);
+    expected = await countFrom(endpoint, positions, signal);
   } catch (error) {
-    // A damaged checkpoint or one of another stream: the processor says so in its own words.
+    signal?.throwIfAborted();
+    // A checkpoint of another stream instance (the emulator's data gone): the processor says so in its own words.
     await startProcessor();
     return { records: null, baseline: null, problem: `the backlog could not be counted: ${error instanceof Error ? error.message : String(error)}` };
   }
+  signal?.throwIfAborted();
   const metricsUrl = await startProcessor();
   // A recount that fails (the emulator not answering) leaves the count as it was: the wait then gives up.
-  const recount = async (): Promise<Record<string, number>> => countFrom(endpoint, positions).catch(() => expected);
+  const recount = async (): Promise<Record<string, number>> =>
+    countFrom(endpoint, positions, signal).catch(() => {
+      signal?.throwIfAborted();
+      return expected;
+    });
   let lastCounts = '';
-  let movedAt = Date.now();
+  const startedAt = Date.now();
+  let movedAt = startedAt;
   let recountedAt = 0;
+  let toldAt = total(expected) > 0 ? 0 : Infinity;
   for (;;) {
+    signal?.throwIfAborted();
     const status = await processorStatus(metricsUrl);
     const counts = countsOf(status);
     const records = total(expected);
@@ -73,14 +112,23 @@ export async function settleBacklog(
     if (readsPast(status, expected)) {
       // More than was there: the count missed records, or someone else writes. Count once more, then say so.
       expected = await recount();
-      if (readsPast(status, expected)) return { records: total(expected), baseline: null, problem: `the processor read more records than the streams held after its checkpoints (${counts?.read ?? '?'} of ${total(expected)})` };
+      if (readsPast(status, expected)) return { records: total(expected), baseline: null, problem: `the processor read more records than the streams held after its checkpoints (${counts?.read ?? '?'} of ${total(expected)}: the count missed records, someone else wrote, or the retention trimmed records it had already read)` };
     }
     const key = JSON.stringify(counts);
     if (key !== lastCounts) {
       lastCounts = key;
       movedAt = Date.now();
     }
-    const still = Date.now() - movedAt;
+    const now = Date.now();
+    if (now - toldAt >= timing.progressEveryMs) {
+      toldAt = now;
+      onProgress(`Reading the ${fmt(records)} records earlier runs left in the streams before the ingest starts: ${fmt(counts?.read ?? 0)} read (Ctrl-C stops)`);
+    }
+    if (now - startedAt >= timing.maxWaitMs) {
+      const read = counts ? `read ${fmt(counts.read)}, held ${fmt(held(counts))}` : 'its counts unavailable';
+      return { records, baseline: null, problem: `the processor did not get through the ${records} records they left in ${timing.maxWaitMs / 60_000} min, the longest the demo waits (${read})` };
+    }
+    const still = now - movedAt;
     if (still >= timing.giveUpAfterMs) {
       const read = counts ? `read ${counts.read}, held ${held(counts)}` : 'its counts unavailable';
       return { records, baseline: null, problem: `the processor did not get through the ${records} records they left before the ingest started (${read}; no progress for ${timing.giveUpAfterMs / 1000} s)` };
@@ -90,7 +138,7 @@ export async function settleBacklog(
       recountedAt = Date.now();
       expected = await recount();
     }
-    await new Promise((resolve) => setTimeout(resolve, timing.pollMs));
+    await sleep(timing.pollMs, undefined, signal ? { signal } : {});
   }
 }
 
@@ -111,4 +159,5 @@ function readsPast(s: ProcessorStatus, expected: Record<string, number>): boolea
 }
 
 const held = (c: ProcessorCounts): number => c.read - c.delivered - c.duplicates - c.bad_rows;
+const fmt = (n: number): string => n.toLocaleString('en-US');
 const total = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);

@@ -30,6 +30,10 @@ export interface PipelineOptions {
   onLine?: (service: string, line: string) => void;
   /** What the demo did to the data folder (the move from the shared layout); default: stderr. */
   onNote?: (message: string) => void;
+  /** How far the processor got through an earlier run's backlog, and how that wait ended; default: none. */
+  onBacklogProgress?: (message: string) => void;
+  /** Ctrl-C: ends the start (the backlog wait included) at once; started services are stopped, and it rejects. */
+  signal?: AbortSignal;
 }
 
 export interface Pipeline {
@@ -131,7 +135,10 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
       { name: STREAMS.events, checkpointFile: layout.checkpointFile },
       { name: STREAMS.badRows, checkpointFile: layout.badRowsCheckpointFile },
     ];
-    const backlog = await settleBacklog(kinesis.endpoint, streams, startProcessor);
+    const backlog = await settleBacklog(kinesis.endpoint, streams, startProcessor, {
+      ...(options.onBacklogProgress ? { onProgress: options.onBacklogProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const ingest = await spawnService({
       name: 'ingest',
       entry: require.resolve('@eventline/ingest/node'),

@@ -28,13 +28,22 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   console.log(`Starting eventline demo (Kinesis emulator: ${engine}, data in ${dataDir}) …`);
-  const pipeline = await startPipeline({
-    dataDir,
-    engine,
-    onLine: (service, line) => {
-      if (verbose || /"level":"(warn|error)"/.test(line)) console.log(`[${service}] ${line}`);
-    },
-  });
+  let pipeline;
+  try {
+    pipeline = await startPipeline({
+      dataDir,
+      engine,
+      onLine: (service, line) => {
+        if (verbose || /"level":"(warn|error)"/.test(line)) console.log(`[${service}] ${line}`);
+      },
+      onBacklogProgress: (message) => console.log(`  ${message}`),
+      signal: stopping.signal,
+    });
+  } catch (error) {
+    // Stopped while starting (the backlog wait): what had started is stopped already.
+    if (stopping.signal.aborted) return;
+    throw error;
+  }
   let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
   try {
     if (stopping.signal.aborted) return;
