@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
-import { settleBacklog, type Backlog } from './backlog';
+import { settleBacklog, type Backlog, type BacklogTiming } from './backlog';
 import { lockDataDir } from './data-dir-lock';
 import { dataLayout, migrateSharedLayout } from './data-layout';
 
@@ -34,6 +34,8 @@ export interface PipelineOptions {
   onBacklogProgress?: (message: string) => void;
   /** Ctrl-C: ends the start (the backlog wait included) at once; started services are stopped, and it rejects. */
   signal?: AbortSignal;
+  /** The backlog wait's pacing (src/backlog.ts); default: its own. Tests widen a window here instead of racing it. */
+  backlogTiming?: Partial<BacklogTiming>;
 }
 
 export interface Pipeline {
@@ -138,6 +140,7 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
     const backlog = await settleBacklog(kinesis.endpoint, streams, startProcessor, {
       ...(options.onBacklogProgress ? { onProgress: options.onBacklogProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.backlogTiming ? { timing: options.backlogTiming } : {}),
     });
     const ingest = await spawnService({
       name: 'ingest',

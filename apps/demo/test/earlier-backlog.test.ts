@@ -145,7 +145,7 @@ describe("an earlier run's backlog", () => {
     await leaveBacklog(['backlog_1', 'backlog_2', 'backlog_3'], () => clock.withPreload(() => startPipeline({ dataDir: demoDir, engine: 'kinesalite', bufferMaxMs: 200 })));
 
     // Run 2: the processor reads the three and holds them (a minute's buffer); once it has read them,
-    // a day passes in the emulator, so the recount (after 2 s standing still) finds none of them.
+    // a day passes in the emulator, so the recount (after 15 s standing still, below) finds none of them.
     let metricsUrl: string | undefined;
     const jumped = new Promise<void>((resolve, reject) => {
       const readAll = async (): Promise<void> => {
@@ -160,6 +160,9 @@ describe("an earlier run's backlog", () => {
         dataDir: demoDir,
         engine: 'kinesalite',
         bufferMaxMs: 60_000,
+        // The jump must come before the recount: 15 s standing still (not the 2 s default) leaves a
+        // loaded machine time to see the three read and move the clock.
+        backlogTiming: { recountAfterMs: 15_000, giveUpAfterMs: 60_000 },
         onLine: (service, line) => {
           if (service === 'processor' && line.includes('"metrics_url"')) metricsUrl ??= /"metrics_url":"([^"]+)"/.exec(line)?.[1];
         },
