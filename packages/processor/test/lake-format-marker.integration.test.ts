@@ -52,7 +52,7 @@ describe('the lake-format marker (folder lake)', () => {
 
   it('never lets one of two concurrent first starts read a half-written marker', async () => {
     // Before the temp-file-and-link create, 8 of 4,000 such starts read "" and failed with a ConfigError.
-    const lakes = await Promise.all(Array.from({ length: 300 }, () => dirs.make()));
+    const lakes = await Promise.all(Array.from({ length: 500 }, () => dirs.make()));
     const results = await Promise.allSettled(lakes.flatMap((lake) => [claimLakeFormat(folderMarkerStore(lake), 'parquet'), claimLakeFormat(folderMarkerStore(lake), 'parquet')]));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     for (const lake of lakes) expect(await readdir(lake)).toEqual([LAKE_FORMAT_MARKER]); // no temp file left behind
