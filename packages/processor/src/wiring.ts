@@ -9,6 +9,7 @@ import type { RowSink, Sink } from './delivery/sink';
 import { errorFields, type Logger } from './log';
 import { createPostgresSink } from './sinks/postgres-sink';
 import { s3ClientConfig } from './sinks/s3-client';
+import { LakeMarkerAccessError } from './sinks/lake-marker-access-error';
 import { s3MarkerStore } from './sinks/s3-marker-store';
 import { createS3Sink } from './sinks/s3-sink';
 
@@ -34,13 +35,14 @@ export interface DeliveryHooks {
  */
 export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: string, log: Logger, hooks: DeliveryHooks = {}): Promise<Wired> {
   const s3 = env.s3 ? new S3Client(s3ClientConfig({ endpoint: env.s3.endpoint, region, dummyCredentials: env.s3.dummyCredentials })) : undefined;
-  const gate = lakeFormatGate(env.s3 && s3 ? s3MarkerStore(s3, env.s3.bucket, env.s3.prefix) : folderMarkerStore(lakeDir), env.format);
+  const gate = loudAboutDenial(lakeFormatGate(env.s3 && s3 ? s3MarkerStore(s3, env.s3.bucket, env.s3.prefix) : folderMarkerStore(lakeDir), env.format), log);
   const lake = env.s3 && s3 ? createS3Sink({ client: s3, bucket: env.s3.bucket, prefix: env.s3.prefix }) : createFolderSink(lakeDir, { log });
   const sink = gatedSink(lake, gate);
   let rowSink: RowSink | undefined;
   try {
     await gate().catch((error: unknown) => {
       if (error instanceof ConfigError) throw error;
+      if (error instanceof LakeMarkerAccessError) return; // logged by loudAboutDenial; checked again before each write
       log('warn', 'could not read the lake-format marker at start; it is checked again before the first write', errorFields(error));
     });
     const pg = env.postgres;
@@ -82,4 +84,18 @@ export async function wireDelivery(env: DeliveryEnv, lakeDir: string, region: st
       await rowSink?.close();
     },
   };
+}
+
+/**
+ * Each check S3 denies (403 on the marker) is an `error` line saying which permission is missing, with the
+ * count of denied checks so far: every write is refused until the role is fixed, and the delivery failure
+ * that follows would otherwise be the only trace.
+ */
+function loudAboutDenial(gate: () => Promise<void>, log: Logger): () => Promise<void> {
+  let denied = 0;
+  return () =>
+    gate().catch((error: unknown) => {
+      if (error instanceof LakeMarkerAccessError) log('error', error.message, { marker: error.key, operation: error.operation, denied_checks: ++denied });
+      throw error;
+    });
 }

@@ -1,13 +1,17 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config-error';
 import { readDeliveryEnv } from '../src/config-delivery';
 import { deliverRecords, LAKE_FORMAT_MARKER, LakeFormatConflictError } from '../src';
 import { wireDelivery } from '../src/wiring';
 import { folderMarkerStore } from '../src/delivery/folder-marker-store';
-import { gatedSink, lakeFormatGate } from '../src/delivery/lake-format-marker';
+import { claimLakeFormat, gatedSink, lakeFormatGate } from '../src/delivery/lake-format-marker';
+import { LakeMarkerAccessError } from '../src/sinks/lake-marker-access-error';
+import { s3ClientConfig } from '../src/sinks/s3-client';
+import { s3MarkerStore } from '../src/sinks/s3-marker-store';
+import { startSilentServer } from './fixtures/silent-server';
 import { record, storedEvent } from './fixtures/events';
 import { s3Suite } from './fixtures/s3-suite';
 import { tempDirs } from './fixtures/temp-dir';
@@ -44,6 +48,22 @@ describe('the lake-format marker (folder lake)', () => {
     // Only NDJSON in the partition folder: no Parquet file was written next to it.
     const folder = join(lake, 'events/app_id=shop/event_date=2026-11-25/hour=09');
     expect((await readdir(folder)).every((name) => name.endsWith('.ndjson.gz'))).toBe(true);
+  });
+
+  it('never lets one of two concurrent first starts read a half-written marker', async () => {
+    // Before the temp-file-and-link create, 8 of 4,000 such starts read "" and failed with a ConfigError.
+    const lakes = await Promise.all(Array.from({ length: 500 }, () => dirs.make()));
+    const results = await Promise.allSettled(lakes.flatMap((lake) => [claimLakeFormat(folderMarkerStore(lake), 'parquet'), claimLakeFormat(folderMarkerStore(lake), 'parquet')]));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    for (const lake of lakes) expect(await readdir(lake)).toEqual([LAKE_FORMAT_MARKER]); // no temp file left behind
+  });
+
+  it('takes an empty marker (a crash of an older version while creating it) for none, and records the format', async () => {
+    const lake = await dirs.make();
+    await writeFile(join(lake, LAKE_FORMAT_MARKER), '');
+    await deliverOnce({ OUTPUT_FORMAT: 'parquet' }, lake);
+    expect(JSON.parse(await readFile(join(lake, LAKE_FORMAT_MARKER), 'utf8'))).toMatchObject({ output_format: 'parquet' });
+    await expect(deliverOnce({ OUTPUT_FORMAT: 'ndjson' }, lake)).rejects.toBeInstanceOf(LakeFormatConflictError);
   });
 
   it('fails loudly on a marker it cannot read', async () => {
@@ -106,6 +126,68 @@ describe('the lake-format marker when the lake does not answer at start', () => 
       await expect(wired.sink.write('events/x.ndjson.gz', new Uint8Array([1]))).rejects.toThrow();
     } finally {
       await wired.close();
+    }
+  });
+});
+
+describe('the lake-format marker when S3 denies it (HTTP 403, a role without the permissions it needs)', () => {
+  /** A loopback HTTP server answering the marker's GET and PUT with the given statuses, counting the requests. */
+  async function s3Answering(get: number, put: (attempt: number) => number) {
+    const requests: string[] = [];
+    const server = await startSilentServer((req) => {
+      requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      if (req.method === 'GET') return get;
+      return put(requests.filter((r) => r.startsWith('PUT')).length);
+    });
+    return { ...server, requests };
+  }
+
+  it('names the marker key and the missing permissions in an error line per denied check, and writes nothing', async () => {
+    // AWS answers 403 to a GET of a missing key when the role lacks s3:ListBucket (and to any GET without s3:GetObject).
+    const s3 = await s3Answering(403, () => 200);
+    const logs: { level: string; msg: string; fields: Record<string, unknown> | undefined }[] = [];
+    try {
+      const delivery = readDeliveryEnv({ S3_BUCKET: 'lake', S3_ENDPOINT: s3.url, S3_PREFIX: 'prod' }, []);
+      const wired = await wireDelivery(delivery, await dirs.make(), 'us-east-1', (level, msg, fields) => void logs.push({ level, msg, fields }));
+      try {
+        for (let i = 0; i < 3; i++) await expect(wired.sink.write('events/x.ndjson.gz', new Uint8Array([1]))).rejects.toBeInstanceOf(LakeMarkerAccessError);
+      } finally {
+        await wired.close();
+      }
+    } finally {
+      await s3.stop();
+    }
+    const key = `lake/prod/${LAKE_FORMAT_MARKER}`;
+    expect(logs.map((l) => [l.level, l.fields?.denied_checks])).toEqual([1, 2, 3, 4].map((n) => ['error', n])); // the start's check, then one per write
+    for (const part of [`s3://${key}`, '403', 's3:GetObject', 's3:ListBucket', 'nothing is delivered']) expect(logs[0]!.msg).toContain(part);
+    expect(s3.requests.filter((r) => r.startsWith('PUT'))).toEqual([]);
+  });
+
+  it('names s3:PutObject when the marker cannot be written', async () => {
+    const s3 = await s3Answering(404, () => 403);
+    try {
+      const client = new S3Client(s3ClientConfig({ endpoint: s3.url, region: 'us-east-1', dummyCredentials: true }));
+      const error = await claimLakeFormat(s3MarkerStore(client, 'lake', ''), 'ndjson').catch((e: unknown) => e);
+      client.destroy();
+      expect(error).toBeInstanceOf(LakeMarkerAccessError);
+      expect((error as Error).message).toContain('s3:PutObject');
+      expect((error as Error).message).not.toContain('s3:ListBucket');
+    } finally {
+      await s3.stop();
+    }
+  });
+
+  // s3rver ignores If-None-Match, so the conditional create's answers are played by this server instead.
+  it('sends the conditional PUT again on 409 ConditionalRequestConflict, as AWS documents, and takes 412 as a lost race', async () => {
+    const s3 = await s3Answering(404, (attempt) => (attempt === 1 ? 409 : 412));
+    try {
+      const client = new S3Client(s3ClientConfig({ endpoint: s3.url, region: 'us-east-1', dummyCredentials: true }));
+      const created = await s3MarkerStore(client, 'lake', '').createIfAbsent('{}');
+      client.destroy();
+      expect(created).toBe(false);
+      expect(s3.requests.filter((r) => r.startsWith('PUT'))).toHaveLength(2);
+    } finally {
+      await s3.stop();
     }
   });
 });
