@@ -4,7 +4,7 @@ import { readCampaign } from '../src/core/attribution';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { createMemoryStorage } from '../src/node';
 import type { Storage } from '../src/public-types';
-import { ingestSuite, record } from './support';
+import { ingestSuite, record, syncStore } from './support';
 
 const { ingest, clients } = ingestSuite();
 
@@ -64,6 +64,18 @@ describe('consent', () => {
     await client.flush();
     expect(ingest.events().map((e) => [e.event, e.context.consent])).toEqual([['before_consent', { analytics: true, ads: false }]]);
     expect(writes.length).toBeGreaterThan(0);
+  });
+
+  it("consent 'pending', another tab opts out, then a call, optIn() and consent: the call before optIn() is judged as opted out", async () => {
+    const shared = syncStore();
+    const client = clients.create({ consent: 'pending' }, { syncStore: shared });
+    shared.set('eventline.optout', 'true'); // another tab's optOut(), after this client was created
+    client.track('a');
+    client.optIn();
+    client.setConsent(true);
+    client.track('b');
+    await client.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['b']);
   });
 
   it('denied consent drops what was held and everything after', async () => {

@@ -240,8 +240,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   }
 
   const optOutFailed = reportError('opt-out sync failed');
-  /** The shared record before this client's first optOut()/optIn() (read as it starts, before any call). */
-  const sharedBefore = readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
+  /** The shared record as it was just before this client's first optOut()/optIn() wrote over it. */
+  let sharedBefore: unknown;
   /**
    * Written at once, in the sync store and in Storage (read at load, it wins over the state's copy):
    * the state holds it too, but is written only once loaded and once the calls before ran, and a
@@ -249,6 +249,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    */
   let chose = false;
   function shareOptOut(out: boolean): void {
+    // Read at the choice, not at creation: another tab may have written it since (consent 'pending').
+    if (!chose) sharedBefore = readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
     chose = true;
     platform.storage.setMany([[OPT_OUT_KEY, out]]).catch(optOutFailed);
     try {
