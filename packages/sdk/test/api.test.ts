@@ -442,6 +442,41 @@ describe('auto page views (SPA)', () => {
     expect(ingest.events().map((e) => e.type)).toEqual(['track']);
   });
 
+  /** A client told of route changes, on a page whose URL `navigate` changes (history.pushState). */
+  function routed(config: Parameters<typeof clients.create>[0] = {}) {
+    let route: () => void = () => undefined;
+    const page = { url: 'https://shop.example/' };
+    const client = clients.create(config, { onRouteChange: (l) => ((route = l), () => undefined), context: () => ({ page: { ...page } }) });
+    const navigate = (url: string) => ((page.url = `https://shop.example${url}`), route());
+    return { client, navigate };
+  }
+  const pageUrls = () => ingest.events().filter((e) => e.type === 'page').map((e) => e.context.page?.url?.slice(20));
+
+  it("flush() right after a route change sends that route's page view", async () => {
+    const { client, navigate } = routed();
+    await client.flush(); // the first page view sent: nothing is left to send
+    navigate('/cart');
+    await client.flush();
+    expect(pageUrls()).toEqual(['/', '/cart']);
+  });
+
+  it.each([
+    ['reset()', (c: ReturnType<typeof clients.create>) => c.reset()],
+    ['anonymize()', (c: ReturnType<typeof clients.create>) => c.anonymize()],
+    ['identify(null)', (c: ReturnType<typeof clients.create>) => c.identify(null)],
+    ['setConsent()', (c: ReturnType<typeof clients.create>) => c.setConsent({ analytics: true, ads: false })],
+  ])("%s right after a route change comes after that route's page view (it has the user and device id of before)", async (_, change) => {
+    const { client, navigate } = routed();
+    client.identify('alice');
+    await client.flush();
+    const [identified] = ingest.events().filter((e) => e.type === 'identify');
+    navigate('/logout');
+    change(client);
+    await client.flush();
+    const page = ingest.events().find((e) => e.type === 'page' && e.context.page?.url?.endsWith('/logout'));
+    expect([page?.user_id, page?.anonymous_id, page?.context.consent]).toEqual(['alice', identified?.anonymous_id, undefined]);
+  });
+
   it("a route change's page view has the route's URL and the title the router sets after pushState; a call made meanwhile comes after it", async () => {
     let route: () => void = () => undefined;
     const page = { url: 'https://shop.example/', title: 'Home' };

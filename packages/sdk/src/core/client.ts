@@ -471,6 +471,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   /** Change the state (then run `after`, then save) now, or in call order once it is loaded. */
   function update(change: Partial<State>, after?: (s: State) => void): void {
+    routePage(); // as for a call: a route's page view waiting for its title comes before the change
     const run = (s: State) => {
       if (!__SCRIPT_BUILD__ && unread) edited = true;
       Object.assign(s, change);
@@ -488,6 +489,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
 
   function setConsent(input: ConsentInput): void {
+    routePage();
     const detail = typeof input === 'boolean' ? { analytics: input } : isObject(input) ? { ...input } : undefined;
     // Sent as context.consent on every later event: the schema takes booleans for analytics and ads and
     // any value for other keys (a consent manager's string, say); a value it refuses, or text PostgreSQL
@@ -585,6 +587,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     anonymize: (on = true) => update({ anonymized: on }),
     reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
     flush: async () => {
+      routePage(); // a route's page view still waiting for its title is sent with the rest
       if (ready) await ready;
       await delivery.flush();
       await writer.settled();
