@@ -190,6 +190,9 @@ describe('SDK page cases in Chromium', () => {
     await page.goBack({ waitUntil: 'commit' }); // a page restored from the cache fires no load event
     expect(await page.evaluate(() => (window as unknown as { restored?: boolean }).restored)).toBe(true);
     await expect.poll(() => pageViews('/bf-home').then((views) => views.length), { timeout: 30_000 }).toBe(2);
+    // The SDK idle (what it holds sent): a double page view of the restore would be in the stream by now.
+    await flushAsSender(page);
+    expect(await pageViews('/bf-home')).toHaveLength(2);
     await context.close();
   });
 

@@ -4,7 +4,7 @@ import { readCampaign } from '../src/core/attribution';
 import { QUEUE_PREFIX } from '../src/core/queue';
 import { createMemoryStorage } from '../src/node';
 import type { Storage } from '../src/public-types';
-import { ingestSuite, record } from './support';
+import { ingestSuite, record, syncStore } from './support';
 
 const { ingest, clients } = ingestSuite();
 
@@ -64,6 +64,18 @@ describe('consent', () => {
     await client.flush();
     expect(ingest.events().map((e) => [e.event, e.context.consent])).toEqual([['before_consent', { analytics: true, ads: false }]]);
     expect(writes.length).toBeGreaterThan(0);
+  });
+
+  it("consent 'pending', another tab opts out, then a call, optIn() and consent: the call before optIn() is judged as opted out", async () => {
+    const shared = syncStore();
+    const client = clients.create({ consent: 'pending' }, { syncStore: shared });
+    shared.set('eventline.optout', 'true'); // another tab's optOut(), after this client was created
+    client.track('a');
+    client.optIn();
+    client.setConsent(true);
+    client.track('b');
+    await client.flush();
+    expect(ingest.events().map((e) => e.event)).toEqual(['b']);
   });
 
   it('denied consent drops what was held and everything after', async () => {
@@ -428,6 +440,41 @@ describe('auto page views (SPA)', () => {
     quiet.track('x');
     await quiet.flush();
     expect(ingest.events().map((e) => e.type)).toEqual(['track']);
+  });
+
+  /** A client told of route changes, on a page whose URL `navigate` changes (history.pushState). */
+  function routed(config: Parameters<typeof clients.create>[0] = {}) {
+    let route: () => void = () => undefined;
+    const page = { url: 'https://shop.example/' };
+    const client = clients.create(config, { onRouteChange: (l) => ((route = l), () => undefined), context: () => ({ page: { ...page } }) });
+    const navigate = (url: string) => ((page.url = `https://shop.example${url}`), route());
+    return { client, navigate };
+  }
+  const pageUrls = () => ingest.events().filter((e) => e.type === 'page').map((e) => e.context.page?.url?.slice(20));
+
+  it("flush() right after a route change sends that route's page view", async () => {
+    const { client, navigate } = routed();
+    await client.flush(); // the first page view sent: nothing is left to send
+    navigate('/cart');
+    await client.flush();
+    expect(pageUrls()).toEqual(['/', '/cart']);
+  });
+
+  it.each([
+    ['reset()', (c: ReturnType<typeof clients.create>) => c.reset()],
+    ['anonymize()', (c: ReturnType<typeof clients.create>) => c.anonymize()],
+    ['identify(null)', (c: ReturnType<typeof clients.create>) => c.identify(null)],
+    ['setConsent()', (c: ReturnType<typeof clients.create>) => c.setConsent({ analytics: true, ads: false })],
+  ])("%s right after a route change comes after that route's page view (it has the user and device id of before)", async (_, change) => {
+    const { client, navigate } = routed();
+    client.identify('alice');
+    await client.flush();
+    const [identified] = ingest.events().filter((e) => e.type === 'identify');
+    navigate('/logout');
+    change(client);
+    await client.flush();
+    const page = ingest.events().find((e) => e.type === 'page' && e.context.page?.url?.endsWith('/logout'));
+    expect([page?.user_id, page?.anonymous_id, page?.context.consent]).toEqual(['alice', identified?.anonymous_id, undefined]);
   });
 
   it("a route change's page view has the route's URL and the title the router sets after pushState; a call made meanwhile comes after it", async () => {

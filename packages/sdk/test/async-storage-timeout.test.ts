@@ -216,7 +216,7 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
-  it('a late answer is kept when the listing that checks it is given up, and the reads of one flush (two 200-key calls) share one listing', async () => {
+  it('a late answer is kept when the listing that checks it is given up, that listing vouches for it when it answers late, and the reads of one flush (two 200-key calls) share one listing', async () => {
     const storage = v2Storage();
     const keys = Array.from({ length: READ_CHUNK + 1 }, (_, i) => `k${i}`);
     keys.forEach((key) => storage.data.set(key, '"v"'));
@@ -237,13 +237,46 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     const second = nameOf(keys.map((key) => kv.get(key)));
     await vi.advanceTimersByTimeAsync(2 * BOUND);
     expect(await second).toBe('TimeoutError'); // the listing that checks them given up
-    held.splice(0).forEach((answer) => answer()); // (it answers late, to no one)
+    held.splice(0).forEach((answer) => answer()); // (it answers late, to no one: it still vouches for them)
     await vi.advanceTimersByTimeAsync(0);
     const third = Promise.all(keys.map((key) => kv.get(key)));
     await vi.advanceTimersByTimeAsync(0);
     held.splice(0).forEach((answer) => answer());
     expect(new Set(await third)).toEqual(new Set(['v'])); // the late answers, not thrown away by the listing given up
-    expect([reads, listings]).toEqual([2, 2]); // two calls read once; the listing given up, then one for both
+    expect([reads, listings]).toEqual([2, 1]); // two calls read once; one listing for both, not asked again
+  });
+
+  it('a listing slower than the bound still vouches for the late answer when it answers: a later read uses it, and the reads meanwhile keep one listing out at a time', async () => {
+    const storage = v2Storage();
+    storage.data.set('k', '"v"');
+    const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
+    let release: (() => void) | undefined;
+    storage.multiGet = (keys) => {
+      storage.multiGet = multiGet; // only the first read is slow: it answers after its caller gave up
+      return new Promise<void>((resolve) => (release = resolve)).then(() => multiGet(keys));
+    };
+    const kv = createAsyncStorage(storage);
+    const nameOf = (read: Promise<unknown>) => read.then((value) => value, (error: Error) => error.name);
+    const first = nameOf(kv.get('k'));
+    await vi.advanceTimersByTimeAsync(BOUND);
+    expect(await first).toBe('TimeoutError');
+    release?.();
+    await vi.advanceTimersByTimeAsync(0);
+    let out = 0;
+    let mostOut = 0;
+    storage.getAllKeys = () => {
+      mostOut = Math.max(mostOut, ++out);
+      return new Promise<void>((resolve) => setTimeout(resolve, 1.5 * BOUND)).then(() => (out--, getAllKeys()));
+    };
+    const answers: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const read = nameOf(kv.get('k'));
+      await vi.advanceTimersByTimeAsync(BOUND);
+      answers.push(await read);
+    }
+    // The 2nd read's listing answers after it gave up, vouching for the 4th; the 3rd's was sent after it.
+    expect(answers).toEqual(['TimeoutError', 'TimeoutError', 'v', 'v']);
+    expect(mostOut).toBe(1);
   });
 
   it("a read asked while another read's listing is out gets its own: that listing ran before the app's AsyncStorage.clear() made meanwhile", async () => {
@@ -264,7 +297,9 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     const beforeClear = kv.get('k'); // joins the late answer; its listing runs, its answer is slow to come back
     await vi.advanceTimersByTimeAsync(0);
     storage.data.clear(); // the app's AsyncStorage.clear() (a logout), which the SDK does not see
-    const afterClear = kv.get('k');
+    const afterClear = kv.get('k'); // its listing is sent when the one out answers (one at a time)
+    await vi.advanceTimersByTimeAsync(0);
+    held.splice(0).forEach((answer) => answer());
     await vi.advanceTimersByTimeAsync(0);
     held.splice(0).forEach((answer) => answer());
     expect(await beforeClear).toBe('v'); // stored when it was asked

@@ -14,7 +14,7 @@ const noise = (bytes: number) => Array.from({ length: bytes }, () => Math.floor(
 describe("the page's keepalive quota, shared with other scripts", () => {
   it("a send refused because another script's keepalive request holds most of the 64 KiB goes again at once without keepalive: no error, no backoff", async () => {
     const quota = sharedKeepaliveQuota(50_000); // another script's keepalive POST to a slow endpoint
-    const client = clients.create({ flushAt: 25 }, { transport: quota.transport });
+    const client = clients.create({ flushAt: 25 }, { transport: quota.transport, beacon: () => true }); // a browser page
     const notices = record(client);
     for (let i = 0; i < 25; i++) client.track('e', { i, noise: noise(750) }); // one batch, ~20 KB gzip
     await vi.waitFor(() => expect(notices.sent).toHaveLength(1));
@@ -25,6 +25,16 @@ describe("the page's keepalive quota, shared with other scripts", () => {
     client.track('after');
     await client.flush();
     expect(quota.sent.map((s) => s.keepalive)).toEqual([false, true]);
+  });
+
+  it('off a browser page (Node, React Native: no keepalive quota to share) a send that fails with a TypeError is not sent again at once: one request per network error', async () => {
+    let sends = 0;
+    const transport = { send: () => (sends++, Promise.reject(new TypeError('fetch failed'))) };
+    const client = clients.create({ flushAt: 1000, retryBaseMs: 60_000 }, { transport });
+    const notices = record(client);
+    client.track('e');
+    await client.flush();
+    expect([sends, notices.error.length]).toEqual([1, 1]); // reported, retried after the backoff
   });
 
   it('a keepalive send refused after the page was hidden again is not sent a second time (it may be the unload rejecting a request that goes on)', async () => {

@@ -2,7 +2,7 @@ import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { STATE_KEY } from '../src/core/identity';
 import { createMemoryStorage } from '../src/node';
-import { ingestSuite, optOutRoundTrip, record } from './support';
+import { ingestSuite, optOutRoundTrip, record, syncStore } from './support';
 
 const { ingest, clients } = ingestSuite();
 
@@ -28,12 +28,6 @@ function flakyStorage(state: object, failures: number) {
     /** From now on, fail every read of the state entry. */
     breakReads: () => (failures = Infinity),
   };
-}
-
-/** A shared sync store (localStorage in a browser), as the browser platform has. */
-function syncStore(entries: Record<string, string> = {}) {
-  const map = new Map(Object.entries(entries));
-  return { get: (k: string) => map.get(k) ?? null, set: (k: string, v: string) => void map.set(k, v) };
 }
 
 describe('a state read that throws at start', () => {

@@ -156,3 +156,9 @@ export async function optOutRoundTrip(client: Client): Promise<void> {
   client.track('after_opt_in');
   await client.flush();
 }
+
+/** A shared sync store (localStorage in a browser), as the browser platform has. */
+export function syncStore(entries: Record<string, string> = {}) {
+  const map = new Map(Object.entries(entries));
+  return { get: (k: string) => map.get(k) ?? null, set: (k: string, v: string) => void map.set(k, v) };
+}

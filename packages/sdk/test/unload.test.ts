@@ -366,7 +366,7 @@ describe('leases for requests a closing tab leaves in flight', () => {
       },
     };
     const life = lifecycle();
-    const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: syncStore() });
+    const client = clients.create({ flushAt: 1, retryBaseMs: 60_000 }, { transport, lifecycle: life.lifecycle, syncStore: syncStore(), beacon: () => true }); // a page
     client.track('network_error');
     // Keepalive, then at once plain (a refused keepalive may be the page's shared 64 KiB spent): both fail.
     await vi.waitFor(() => expect(sent).toHaveLength(2));

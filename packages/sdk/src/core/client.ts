@@ -240,8 +240,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
   }
 
   const optOutFailed = reportError('opt-out sync failed');
-  /** The shared record before this client's first optOut()/optIn() (read as it starts, before any call). */
-  const sharedBefore = readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
+  /** The shared record as it was just before this client's first optOut()/optIn() wrote over it. */
+  let sharedBefore: unknown;
   /**
    * Written at once, in the sync store and in Storage (read at load, it wins over the state's copy):
    * the state holds it too, but is written only once loaded and once the calls before ran, and a
@@ -249,6 +249,8 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    */
   let chose = false;
   function shareOptOut(out: boolean): void {
+    // Read at the choice, not at creation: another tab may have written it since (consent 'pending').
+    if (!chose) sharedBefore = readJson(platform.syncStore, OPT_OUT_KEY, optOutFailed);
     chose = true;
     platform.storage.setMany([[OPT_OUT_KEY, out]]).catch(optOutFailed);
     try {
@@ -469,6 +471,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
   /** Change the state (then run `after`, then save) now, or in call order once it is loaded. */
   function update(change: Partial<State>, after?: (s: State) => void): void {
+    routePage(); // as for a call: a route's page view waiting for its title comes before the change
     const run = (s: State) => {
       if (!__SCRIPT_BUILD__ && unread) edited = true;
       Object.assign(s, change);
@@ -486,6 +489,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
 
 
   function setConsent(input: ConsentInput): void {
+    routePage();
     const detail = typeof input === 'boolean' ? { analytics: input } : isObject(input) ? { ...input } : undefined;
     // Sent as context.consent on every later event: the schema takes booleans for analytics and ads and
     // any value for other keys (a consent manager's string, say); a value it refuses, or text PostgreSQL
@@ -583,6 +587,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     anonymize: (on = true) => update({ anonymized: on }),
     reset: () => update({ userId: undefined, session: undefined }, (s) => (s.deviceId = uuid())),
     flush: async () => {
+      routePage(); // a route's page view still waiting for its title is sent with the rest
       if (ready) await ready;
       await delivery.flush();
       await writer.settled();

@@ -213,7 +213,8 @@ export function createDelivery(d: DeliveryDeps) {
         // fetch or beacon spends it too, and a keepalive request over what is left fails (Chromium: a
         // TypeError, at once). Sent again without keepalive a task later, unless the page was hidden
         // meanwhile: a page being left rejects its keepalive fetches while they go on (`cancelled`).
-        if (!keepalive || !(cause instanceof TypeError) || (await new Promise<void>((go) => startTimer(go, 0)), hides !== hidden)) throw cause;
+        // Only on a page (which has beacons, sharing that budget): elsewhere a TypeError is a network error.
+        if (!keepalive || !platform.beacon || !(cause instanceof TypeError) || (await new Promise<void>((go) => startTimer(go, 0)), hides !== hidden)) throw cause;
       }
       keepalive = false;
       keepaliveBytes -= size;

@@ -7,6 +7,10 @@ interface Flight<V> {
   waiting: number;
   /** Answered after every caller had given up: kept for the next read of its keys. */
   late: boolean;
+  /** When it was sent (a count of reads and listings). */
+  sentAt: number;
+  /** The keys stored at the last listing sent after it that answered: vouches for its late answer. */
+  stored?: ReadonlySet<string>;
 }
 
 /**
@@ -21,25 +25,49 @@ interface Flight<V> {
  *
  * The app's own removals (`AsyncStorage.clear()` at a logout) are not seen, though: a late answer kept
  * from before one would bring back what it removed (the device state's user id, written back at the
- * next save). So with `listed` (the keys stored now, asked afresh: AsyncStorage runs it after every call
- * made before it), a late answer is used only for the keys still stored; the others answer `gone`. The
- * listing is asked for when the read is, and only reads asked before it went out may share it: one still
- * out from an earlier read ran before a clear() made since, so it would vouch for keys the clear removed.
- * Reads made in one `together(run)` (one flush's chunks) share one listing. A late answer is kept until a
- * listing has answered (a listing given up does not throw it away: the next read lists again).
+ * next save). So with `listed` (the keys stored now: AsyncStorage runs it after every call made before
+ * it), a late answer is used only for the keys still stored; the others answer `gone`. A read joining a
+ * late answer that no listing vouches for yet asks for one sent after it: one still out from an earlier
+ * read ran before a clear() made since, so the read waits for the next, sent when that one answers (at
+ * most one listing out at a time: retried reads do not queue one each in front of the writes). Reads made
+ * in one `together(run)` (one flush's chunks) share one listing. Every listing that answers, even to no
+ * one (its read given up), vouches for the answers asked before it: the next read of their keys uses
+ * them without listing again, so a listing slower than the bound does not make every read time out.
  */
 export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>, listed?: () => Promise<readonly string[]>, gone?: V) {
   const flights = new Map<string, Flight<V>>();
   const forget = (flight: Flight<V>) => flight.keys.forEach((key) => flights.get(key) === flight && flights.delete(key));
   /** While `together` runs: the listing its reads share. */
-  let shared: { listing?: Promise<readonly string[]> } | undefined;
-  /** The keys stored now, listed after the read asking was asked. */
-  const storedNow = (list: () => Promise<readonly string[]>) => (shared ? (shared.listing ??= list()) : list());
+  let shared: { listing?: Promise<ReadonlySet<string>> } | undefined;
+  /** Reads and listings sent so far: orders them as AsyncStorage runs them. */
+  let clock = 0;
+  /** The listing out now, and the one to send when it answers (shared by the reads asked meanwhile). */
+  let out: Promise<unknown> | undefined;
+  let next: Promise<ReadonlySet<string>> | undefined;
+  const send = (list: () => Promise<readonly string[]>): Promise<ReadonlySet<string>> => {
+    const sentAt = ++clock;
+    const answer = list().then((keys) => {
+      const stored = new Set(keys);
+      for (const flight of flights.values()) if (flight.sentAt < sentAt) flight.stored = stored;
+      return stored;
+    });
+    const answered = (): void => void (out === settled && (out = undefined));
+    const settled: Promise<void> = answer.then(answered, answered);
+    out = settled;
+    return answer;
+  };
+  /** The keys stored, listed after now. */
+  const listAfterNow = (list: () => Promise<readonly string[]>): Promise<ReadonlySet<string>> => {
+    if (!out) return send(list);
+    next ??= out.then(() => ((next = undefined), send(list)));
+    return next;
+  };
+  const storedNow = (list: () => Promise<readonly string[]>) => (shared ? (shared.listing ??= listAfterNow(list)) : listAfterNow(list));
   return {
     async read(keys: string[]): Promise<V[]> {
       const fresh = keys.filter((key) => !flights.has(key));
       if (fresh.length > 0) {
-        const flight: Flight<V> = { keys: fresh, answer: op(fresh), waiting: 0, late: false };
+        const flight: Flight<V> = { keys: fresh, answer: op(fresh), waiting: 0, late: false, sentAt: ++clock };
         fresh.forEach((key) => flights.set(key, flight));
         // Attached before any caller's wait, so it runs first: `waiting` still counts the callers it answers.
         flight.answer.then(
@@ -51,11 +79,10 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       const joined = [...new Set(of)];
       const late = joined.filter((flight) => flight.late);
       joined.forEach((flight) => flight.late || flight.waiting++);
-      const listing = late.length > 0 && listed ? storedNow(listed) : undefined;
-      let stored: Set<string> | undefined;
+      const listing = listed && late.some((flight) => !flight.stored) ? storedNow(listed) : undefined;
+      let listedNow: ReadonlySet<string> | undefined;
       try {
-        const [, keysNow] = await within(name, Promise.all([Promise.all(joined.map((flight) => flight.answer)), listing]));
-        if (keysNow) stored = new Set(keysNow);
+        [, listedNow] = await within(name, Promise.all([Promise.all(joined.map((flight) => flight.answer)), listing]));
         late.forEach(forget);
       } finally {
         joined.forEach((flight) => flight.late || flight.waiting--);
@@ -63,7 +90,8 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       return Promise.all(
         keys.map(async (key, i) => {
           const flight = of[i] as Flight<V>;
-          return stored && late.includes(flight) && !stored.has(key) ? (gone as V) : ((await flight.answer)[flight.keys.indexOf(key)] as V);
+          const stored = late.includes(flight) ? (listedNow ?? flight.stored) : undefined;
+          return stored && !stored.has(key) ? (gone as V) : ((await flight.answer)[flight.keys.indexOf(key)] as V);
         }),
       );
     },
