@@ -1,5 +1,5 @@
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { emulatorKinesisClientConfig } from '@eventline/devstack';
+import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { emulatorKinesisClientConfig, shardPages } from '@eventline/devstack';
 import { createFileCheckpointStore, type ShardCheckpoint } from '@eventline/processor';
 
 /** One stream the processor reads, and the checkpoint file it resumes that stream from. */
@@ -47,24 +47,13 @@ export async function countFrom(endpoint: string, positions: StartPositions, sig
   }
 }
 
-/** Records of one shard after `sequenceNumber` (from its start when null), to the tip. */
+/** Records of one shard after `sequenceNumber` (from its start when null), to the tip (devstack's shardPages). */
 async function countAfter(client: KinesisClient, stream: string, shardId: string | undefined, sequenceNumber: string | null, signal?: AbortSignal): Promise<number> {
-  let { ShardIterator } = await client.send(
-    new GetShardIteratorCommand(
-      sequenceNumber === null
-        ? { StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }
-        : { StreamName: stream, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: sequenceNumber },
-    ),
-  );
+  signal?.throwIfAborted();
   let count = 0;
-  // The emulators answer at once, so an empty page is the tip (no one writes meanwhile).
-  while (ShardIterator) {
+  for await (const records of shardPages(client, stream, shardId, sequenceNumber)) {
     signal?.throwIfAborted();
-    const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-    const read = page.Records?.length ?? 0;
-    if (read === 0) break;
-    count += read;
-    ShardIterator = page.NextShardIterator;
+    count += records.length;
   }
   return count;
 }

@@ -1,6 +1,6 @@
 export { startKinesis, parseEngine, KINESIS_ENGINES, DEFAULT_ENGINE, type KinesisEngine, type KinesisEmulator, type StartKinesisOptions } from './kinesis-emulator';
 export { ensureStreams, type StreamSpec } from './streams';
-export { readStream, recordJson } from './read-stream';
+export { readStream, recordJson, shardPages } from './read-stream';
 export { emulatorKinesisClientConfig } from './kinesis-client-config';
 export { freePort } from './free-port';
 export { isAlive, stopChild, waitFor } from './process-control';

@@ -7,18 +7,28 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Kin
 export async function readStream(client: KinesisClient, stream: string): Promise<_Record[]> {
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
   const out: _Record[] = [];
-  for (const shard of Shards) {
-    let { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-    );
-    for (;;) {
-      const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-      out.push(...(page.Records ?? []));
-      if (!page.Records?.length || !page.NextShardIterator) break;
-      ShardIterator = page.NextShardIterator;
-    }
-  }
+  for (const shard of Shards) for await (const records of shardPages(client, stream, shard.ShardId, null)) out.push(...records);
   return out;
+}
+
+/**
+ * The records of one shard after `sequenceNumber` (from its start when null), a page at a time, to
+ * the tip: the emulators answer at once, so an empty page is the tip while no one writes.
+ */
+export async function* shardPages(client: KinesisClient, stream: string, shardId: string | undefined, sequenceNumber: string | null): AsyncGenerator<_Record[]> {
+  let { ShardIterator } = await client.send(
+    new GetShardIteratorCommand(
+      sequenceNumber === null
+        ? { StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }
+        : { StreamName: stream, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: sequenceNumber },
+    ),
+  );
+  while (ShardIterator) {
+    const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+    if (!page.Records?.length) return;
+    yield page.Records;
+    ShardIterator = page.NextShardIterator;
+  }
 }
 
 /** A record's data parsed as the JSON object our writers put there. */
