@@ -39,6 +39,7 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  * | the copy's rename (unlinked, or torn)   | n-1           | absent / torn | main (n-1)     |
  * | the main file's temp file               | n-1           | n             | copy (n) *     |
  * | the main file's rename: unlinked        | absent + temp | n             | copy (n)       |
+ * | … unlinked, then failed (temp kept)     | absent + temp | n             | copy (n)       |
  * | the main file's rename: torn            | torn          | n             | copy (n)       |
  * | after the save                          | n             | n             | main (n)       |
  *
@@ -81,7 +82,7 @@ export async function readCheckpoints(path: string, streamName: string, log: Log
   const chosen = await choose(path, backup, main, copy, temps.main, log);
   // The main file put back before its temp files go: a start that saves nothing must not leave the
   // next one a copy with neither main file nor temp file (read as moved away: a whole replay).
-  if (chosen && copy.kind === 'whole' && chosen === copy) await writeFileAtomic(path, Buffer.from(copy.text));
+  if (chosen && copy.kind === 'whole' && chosen === copy) await writeFileAtomic(path, Buffer.from(copy.text), { keepTempIfTargetLost: true });
   await removeLeftoverTempFiles([...temps.main, ...temps.copy]);
   return chosen;
 }
@@ -187,6 +188,11 @@ async function cutMainRename(mainTemps: readonly string[], copy: CheckpointFile)
 function tempFilesAmong(names: readonly string[], path: string): string[] {
   const prefix = tempFilePrefix(path);
   return names.filter((name) => name.startsWith(prefix)).map((name) => join(dirname(path), name));
+}
+
+/** `path`'s temp files not being written now: left by a crash, or kept by a failed rename (`keepTempIfTargetLost`). */
+export async function removeTempFilesOf(path: string): Promise<void> {
+  await removeLeftoverTempFiles(tempFilesAmong(await folderEntries(dirname(path)), path));
 }
 
 /** After the choice: temp files a crash left would otherwise mislead the choice of a later start. */

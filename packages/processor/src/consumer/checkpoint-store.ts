@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '../delivery/atomic-write';
 import type { Logger } from '../log';
-import { backupPath, type CheckpointFile, checkpointSha256, readCheckpoints, saveOf } from './checkpoint-file-read';
+import { backupPath, type CheckpointFile, checkpointSha256, readCheckpoints, removeTempFilesOf, saveOf } from './checkpoint-file-read';
 
 /** How far one shard has been delivered: every record up to and including `sequenceNumber`. */
 export interface ShardCheckpoint {
@@ -41,6 +41,8 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
   /** The SHA-256 of the loaded file when it has no counter (an earlier release's): save 1 names it. */
   let follows: string | undefined;
   let queue: Promise<void> = Promise.resolve();
+  /** A main-file write failed since the last whole save: it may have kept its temp file. */
+  let mainWriteFailed = false;
 
   async function load(): Promise<Map<string, ShardCheckpoint>> {
     const read = await readCheckpoints(path, streamName, options.log);
@@ -76,9 +78,21 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
       const bytes = Buffer.from(JSON.stringify(serialize(streamName, save, save === 1 ? follows : undefined, current), null, 2) + '\n');
       // The copy first, then the main file: a crash cuts at most one of them, and a main file cut
       // mid-rename (absent, its temp file left) is then told from one moved away by that temp file.
+      // A main-file rename that fails after removing the file (non-atomic rename) keeps its temp file:
+      // a stop or crash before a save succeeds then reads as that cut (the copy), not as moved away.
       await writeFileAtomic(backup, bytes);
-      await writeFileAtomic(path, bytes);
+      await writeFileAtomic(path, bytes, { keepTempIfTargetLost: true }).catch((error: unknown) => {
+        mainWriteFailed = true;
+        throw error;
+      });
       committed = save;
+      // Once the main file is whole again, a kept temp file is no cut: a file moved away later is.
+      if (mainWriteFailed) {
+        mainWriteFailed = !(await removeTempFilesOf(path).then(
+          () => true,
+          () => false,
+        ));
+      }
     });
     // The caller gets this save's error through `write`; the queue itself moves on to the next save.
     queue = write.then(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Temp files this process is writing now: a sweep of stale temp files must leave them alone. */
@@ -19,11 +19,12 @@ export function tempFilePrefix(path: string): string {
  * rename over the target, fsync the folder. The temp name (`.<name>.tmp-…`) is hidden and does
  * not match `*.ndjson.gz` or `*.json`, so no reader picks up a half-written file.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, bytes: Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `${tempFilePrefix(path)}${process.pid}-${randomBytes(4).toString('hex')}`);
   tempFilesInFlight.add(temp);
+  let keepTemp = false;
   try {
     const file = await open(temp, 'w');
     try {
@@ -32,8 +33,18 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     } finally {
       await file.close();
     }
-    await rename(temp, path);
+    try {
+      await rename(temp, path);
+    } catch (error) {
+      keepTemp = options.keepTempIfTargetLost === true && !(await surelyThere(path));
+      throw error;
+    }
   } catch (error) {
+    if (keepTemp) {
+      // Best effort: the failed rename's removal of the target and the temp file's entry made durable together.
+      await syncDir(dir).catch(() => undefined);
+      throw error;
+    }
     await rm(temp, { force: true }).catch((cleanupError: unknown) => {
       throw new AggregateError([error, cleanupError], `writing ${path} failed and ${temp} could not be removed`);
     });
@@ -42,6 +53,27 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     tempFilesInFlight.delete(temp);
   }
   await syncDir(dir);
+}
+
+export interface AtomicWriteOptions {
+  /**
+   * A rename that fails after the target is gone (a file system whose rename unlinks the target, then
+   * renames) leaves the temp file instead of removing it: the whole new content, and the only sign
+   * next to the absent target that a write of it was cut (the checkpoint reader tells a cut save
+   * from a file moved away by it).
+   */
+  keepTempIfTargetLost?: boolean;
+}
+
+/** True only when `path` is known to be there. */
+async function surelyThere(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    // ENOENT, or unknown (EACCES, EIO): keep the evidence; a start removes a temp file it does not need.
+    return false;
+  }
 }
 
 /** The rename is durable only once the folder entry is flushed too. */
