@@ -1,6 +1,6 @@
 /**
  * AWS Lambda entries, configured from the function's environment.
- * `kinesisHandler`: Kinesis event source mapping with ReportBatchItemFailures. Uses the delivery
+ * `kinesisHandler`: Kinesis event source mapping (ReportBatchItemFailures on or off). Uses the delivery
  * variables (S3_BUCKET (required), S3_PREFIX, S3_ENDPOINT, OUTPUT_FORMAT, GZIP_LEVEL, EVENT_PREFIX,
  * ERROR_PREFIX, PII_*, DATABASE_URL, PG_*); with DEDUPE_TABLE (+ DEDUPE_WINDOW_HOURS,
  * DYNAMODB_ENDPOINT) it leaves out resends an earlier batch delivered.

@@ -50,29 +50,42 @@ describe('Kinesis event source mapping handler', () => {
     expect(bad).toMatchObject({ error_type: 'parse', payload: 'Hello, this is a test.', partition_key: '1', arrived_at: '2018-12-17T22:10:50.987Z' });
   });
 
-  it("with one of two shards failed, reports that shard's first sequence number so Lambda retries from there", async () => {
+  it('with one of two shards failed, throws (a resolved answer is checkpointed as a success without ReportBatchItemFailures); the retried batch rewrites the delivered shard\'s file: every event once', async () => {
     const lake = await dirs.make();
-    const { event } = await esmEvent();
+    const { event, ids } = await esmEvent();
     const inner = createFolderSink(lake);
     const sink: Sink = { write: (key, bytes) => (key.includes('shardId-000000000006') ? Promise.reject(new Error('disk full')) : inner.write(key, bytes)) };
     const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
-    const response = await createKinesisEsmHandler({ sink, log: (level, msg, fields) => void logs.push({ level, msg, ...(fields ? { fields } : {}) }) })(event);
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '49590338271490256608559692538361571095921575989136588898' }] });
+    const failure = await createKinesisEsmHandler({ sink, log: (level, msg, fields) => void logs.push({ level, msg, ...(fields ? { fields } : {}) }) })(event).then(
+      (response) => ({ resolved: response }),
+      (error: unknown) => error,
+    );
+    // Resolving, with the failed shard in batchItemFailures or not, lets a mapping without the setting checkpoint past it.
+    expect(failure).toBeInstanceOf(KinesisBatchFailedError);
+    expect(failure).toMatchObject({ shardId: 'shardId-000000000006', firstSequenceNumber: '49590338271490256608559692538361571095921575989136588898', failures: [{ shardId: 'shardId-000000000006' }] });
     expect(logs.map((l) => l.msg)).toEqual(['delivery failed; Lambda retries from the first record', 'batch records reported failed; Lambda delivers them again']);
-    // One line for the batch: how many records repeat, and why.
+    // One line for the batch: how many records repeat, and why (the delivered shard's too: the whole batch is retried).
     expect(logs[1]).toEqual({
       level: 'warn',
       msg: 'batch records reported failed; Lambda delivers them again',
       fields: {
         records: 3,
-        failed_records: 2,
+        failed_records: 3,
         shards: 2,
         failed_shards: 1,
-        reported_as: 'batchItemFailures',
+        reported_as: 'KinesisBatchFailedError',
         reasons: [{ shard: 'shardId-000000000006', first_sequence_number: '49590338271490256608559692538361571095921575989136588898', reason: '2 of 2 files failed to write (disk full)' }],
       },
     });
-    expect((await files(lake)).every((f) => f.includes('shardId-000000000007'))).toBe(true);
+    const delivered = await files(lake);
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.every((f) => f.includes('shardId-000000000007'))).toBe(true);
+    // Lambda retries the whole batch: the delivered shard's file is written again under its name, not next to it.
+    expect(await createKinesisEsmHandler({ sink: inner })(event)).toEqual({ batchItemFailures: [] });
+    const written = await files(lake);
+    expect(written).toEqual(expect.arrayContaining(delivered));
+    const rows = await Promise.all(written.filter((f) => f.startsWith('events/')).map(async (f) => decodeNdjsonGzip(await readFile(join(lake, f)))));
+    expect(rows.flat().map((r) => (r as { event_id: string }).event_id).sort()).toEqual([...ids].sort());
   });
 
   it('a batch whose delivery failed throws KinesisBatchFailedError naming the shard and first record (a partial answer would be checkpointed as success without ReportBatchItemFailures)', async () => {

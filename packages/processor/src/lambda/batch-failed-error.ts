@@ -6,8 +6,8 @@ export interface ShardFailure {
 }
 
 /**
- * Every record of a Kinesis ESM batch failed to deliver. Thrown, not answered as a partial batch
- * response: without ReportBatchItemFailures Lambda ignores `batchItemFailures` and checkpoints past
+ * The delivery of a Kinesis ESM batch failed, for one of its shards or more (AWS sends one shard
+ * per batch). Thrown, not answered as a partial batch response: without ReportBatchItemFailures Lambda ignores `batchItemFailures` and checkpoints past
  * records never written, and even with it the invocation counts as a success (Errors stays 0). A
  * thrown error makes Lambda retry the batch whatever the mapping's settings, and shows in the metrics.
  */

@@ -27,16 +27,16 @@ export interface KinesisEsmHandlerOptions {
 export type KinesisEsmHandler = (event: KinesisStreamEvent) => Promise<KinesisBatchResponse>;
 
 /**
- * Lambda handler for a Kinesis event source mapping (with ReportBatchItemFailures). Records are
- * grouped by shard and delivered like one consumer flush. Bad records become bad rows (not
- * failures: retrying cannot fix them). Records from the `badRowsStream` are the ingest's
- * rejections, delivered as `ingest_<code>` bad rows. When the delivery fails for every record of
- * the batch (one shard per invocation: any failure), the handler throws KinesisBatchFailedError,
- * naming the shard and first sequence number: Lambda retries the whole batch, whether or not the
- * mapping reports batch item failures (a partial answer it would ignore without them, and checkpoint
- * past records never written). Only when some shards of a batch failed and others were delivered is a
- * shard's first sequence number reported in `batchItemFailures`. Either way Lambda resumes from that
- * record, and as every file is named after it, the retry overwrites what the failed attempt wrote.
+ * Lambda handler for a Kinesis event source mapping (with or without ReportBatchItemFailures).
+ * Records are grouped by shard and delivered like one consumer flush. Bad records become bad rows
+ * (not failures: retrying cannot fix them). Records from the `badRowsStream` are the ingest's
+ * rejections, delivered as `ingest_<code>` bad rows. When the delivery of any shard fails (AWS sends
+ * one shard per invocation), the handler throws KinesisBatchFailedError, naming the failed shards and
+ * their first sequence numbers: Lambda retries the whole batch, whether or not the mapping reports
+ * batch item failures (a partial answer it would ignore without them, and checkpoint past records
+ * never written). `batchItemFailures` is therefore always empty. The retry starts at the same first
+ * record of each shard, and as every file is named after it, it overwrites what the failed attempt
+ * (and a shard delivered in it) wrote.
  * With a seen index, events an earlier batch delivered are left out, claimed before any file is
  * written; a retry finds its own claims (same records) and keeps those events. A failed delivery
  * releases its claims, so that if Lambda gives the batch up, later resends of its events still land.
@@ -69,28 +69,29 @@ export function createKinesisEsmHandler(options: KinesisEsmHandlerOptions): Kine
       }
     }
     const [failed, ...more] = failures;
-    const thrown = failed !== undefined && failures.length === shards.length;
-    logFailedRecords(shards, failures, thrown, log);
-    if (thrown) throw new KinesisBatchFailedError([failed, ...more]);
-    return { batchItemFailures: failures.map((f) => ({ itemIdentifier: f.firstSequenceNumber })) };
+    logFailedRecords(shards, failures, log);
+    // Any failed shard throws, also when others were delivered: a resolved answer naming it in
+    // batchItemFailures is checkpointed as a success by a mapping without ReportBatchItemFailures,
+    // and the handler cannot see the mapping's settings. The whole batch is retried; the delivered
+    // shards' files are written again under the same names (their first records are the same).
+    if (failed !== undefined) throw new KinesisBatchFailedError([failed, ...more]);
+    return { batchItemFailures: [] };
   };
 }
 
 /**
- * One line per batch that reports any record failed (thrown, or in `batchItemFailures`): Lambda
- * delivers those records again, so the operator must see how many repeat and why. A failed shard's
- * records from its first one on are all retried; the first few shards' reasons are named.
+ * One line per batch that failed (thrown): Lambda delivers its records again, every shard's, so the
+ * operator must see how many repeat and why; the first few failed shards' reasons are named.
  */
-function logFailedRecords(shards: readonly { shardId: string; records: readonly KinesisStreamRecord[] }[], failures: readonly ShardFailure[], thrown: boolean, log: Logger): void {
+function logFailedRecords(shards: readonly { shardId: string; records: readonly KinesisStreamRecord[] }[], failures: readonly ShardFailure[], log: Logger): void {
   if (failures.length === 0) return;
-  const failedShards = new Set(failures.map((f) => f.shardId));
-  const retried = shards.filter((s) => failedShards.has(s.shardId)).reduce((sum, s) => sum + s.records.length, 0);
+  const records = shards.reduce((sum, s) => sum + s.records.length, 0);
   log('warn', 'batch records reported failed; Lambda delivers them again', {
-    records: shards.reduce((sum, s) => sum + s.records.length, 0),
-    failed_records: retried,
+    records,
+    failed_records: records,
     shards: shards.length,
     failed_shards: failures.length,
-    reported_as: thrown ? 'KinesisBatchFailedError' : 'batchItemFailures',
+    reported_as: 'KinesisBatchFailedError',
     reasons: failures.slice(0, LOGGED_REASONS).map((f) => ({
       shard: f.shardId,
       first_sequence_number: f.firstSequenceNumber,
