@@ -67,6 +67,13 @@ describe('the lake-format marker (folder lake)', () => {
     await expect(deliverOnce({ OUTPUT_FORMAT: 'ndjson' }, lake)).rejects.toBeInstanceOf(LakeFormatConflictError);
   });
 
+  it('reads a marker saved by an editor with a byte order mark (it was refused with a message that looked valid)', async () => {
+    const lake = await dirs.make();
+    await writeFile(join(lake, LAKE_FORMAT_MARKER), '\uFEFF{"output_format":"ndjson"}\n');
+    await expect(deliverOnce({ OUTPUT_FORMAT: 'ndjson' }, lake)).resolves.toHaveLength(1);
+    await expect(deliverOnce({ OUTPUT_FORMAT: 'parquet' }, lake)).rejects.toBeInstanceOf(LakeFormatConflictError);
+  });
+
   it('fails loudly on a marker it cannot read', async () => {
     const lake = await dirs.make();
     await writeFile(join(lake, LAKE_FORMAT_MARKER), '{"output_format":"csv"}');

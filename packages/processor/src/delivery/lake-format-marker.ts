@@ -69,7 +69,8 @@ export async function claimLakeFormat(store: MarkerStore, format: LakeFormat, no
 
 function markerFormat(text: string): LakeFormat | undefined {
   try {
-    const value = (JSON.parse(text) as Partial<Marker> | null)?.output_format;
+    // A marker saved by an editor may start with a byte order mark, which JSON.parse refuses.
+    const value = (JSON.parse(text.replace(/^\uFEFF/, '')) as Partial<Marker> | null)?.output_format;
     return value === 'ndjson' || value === 'parquet' ? value : undefined;
   } catch {
     return undefined;
