@@ -216,7 +216,7 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
   });
 
-  it('a late answer is kept when the listing that checks it is given up, that listing vouches for it when it answers late, and the reads of one flush (two 200-key calls) share one listing', async () => {
+  it('a late answer is kept when the listing that checks it is given up (the next read lists again), and the reads of one flush (two 200-key calls) share one listing', async () => {
     const storage = v2Storage();
     const keys = Array.from({ length: READ_CHUNK + 1 }, (_, i) => `k${i}`);
     keys.forEach((key) => storage.data.set(key, '"v"'));
@@ -237,22 +237,24 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     const second = nameOf(keys.map((key) => kv.get(key)));
     await vi.advanceTimersByTimeAsync(2 * BOUND);
     expect(await second).toBe('TimeoutError'); // the listing that checks them given up
-    held.splice(0).forEach((answer) => answer()); // (it answers late, to no one: it still vouches for them)
+    held.splice(0).forEach((answer) => answer()); // (it answers late, to no one: it ran before the next read was asked)
     await vi.advanceTimersByTimeAsync(0);
     const third = Promise.all(keys.map((key) => kv.get(key)));
     await vi.advanceTimersByTimeAsync(0);
     held.splice(0).forEach((answer) => answer());
     expect(new Set(await third)).toEqual(new Set(['v'])); // the late answers, not thrown away by the listing given up
-    expect([reads, listings]).toEqual([2, 1]); // two calls read once; one listing for both, not asked again
+    expect([reads, listings]).toEqual([2, 2]); // two calls read once; one listing for both per read
   });
 
-  it('a listing slower than the bound still vouches for the late answer when it answers: a later read uses it, and the reads meanwhile keep one listing out at a time', async () => {
+  it('listings slower than the bound: the reads joining a late answer time out with one listing out at a time, and the late answer is kept for the first read whose listing answers within the bound', async () => {
     const storage = v2Storage();
     storage.data.set('k', '"v"');
     const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
+    let reads = 0;
     let release: (() => void) | undefined;
     storage.multiGet = (keys) => {
-      storage.multiGet = multiGet; // only the first read is slow: it answers after its caller gave up
+      reads++;
+      storage.multiGet = (more) => (reads++, multiGet(more)); // only the first read is slow: it answers after its caller gave up
       return new Promise<void>((resolve) => (release = resolve)).then(() => multiGet(keys));
     };
     const kv = createAsyncStorage(storage);
@@ -264,19 +266,54 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     await vi.advanceTimersByTimeAsync(0);
     let out = 0;
     let mostOut = 0;
-    storage.getAllKeys = () => {
+    let listings = 0;
+    const slowListing = () => {
+      listings++;
       mostOut = Math.max(mostOut, ++out);
       return new Promise<void>((resolve) => setTimeout(resolve, 1.5 * BOUND)).then(() => (out--, getAllKeys()));
     };
+    storage.getAllKeys = slowListing;
     const answers: unknown[] = [];
     for (let i = 0; i < 4; i++) {
       const read = nameOf(kv.get('k'));
       await vi.advanceTimersByTimeAsync(BOUND);
       answers.push(await read);
     }
-    // The 2nd read's listing answers after it gave up, vouching for the 4th; the 3rd's was sent after it.
-    expect(answers).toEqual(['TimeoutError', 'TimeoutError', 'v', 'v']);
+    // Each listing answers after its read gave up, and vouches for no later read: the app's clear() may
+    // have run since. Each read waits for one sent after it, sent when the one out answers.
+    expect(answers).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError', 'TimeoutError']);
     expect(mostOut).toBe(1);
+    expect(listings).toBeLessThanOrEqual(4); // no more than one per read
+    await vi.advanceTimersByTimeAsync(4 * BOUND); // the listings still out answer (to no one)
+    storage.getAllKeys = getAllKeys; // listings answer within the bound again
+    expect(await nameOf(kv.get('k'))).toBe('v'); // the late answer, kept
+    expect(reads).toBe(1); // never read again
+  });
+
+  it("a listing that answers after its read gave up does not vouch for a read asked later: the app's AsyncStorage.clear() made between them is seen", async () => {
+    const storage = v2Storage();
+    storage.data.set('k', '"v"');
+    const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
+    const held: (() => void)[] = [];
+    const hold = <T>(call: () => Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(call);
+    storage.multiGet = (keys) => hold(() => multiGet(keys));
+    const kv = createAsyncStorage(storage);
+    const nameOf = (read: Promise<unknown>) => read.then((value) => value, (error: Error) => error.name);
+    const first = nameOf(kv.get('k'));
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(await first).toBe('TimeoutError');
+    held.splice(0).forEach((answer) => answer()); // the read answers late
+    await vi.advanceTimersByTimeAsync(0);
+    storage.multiGet = multiGet;
+    storage.getAllKeys = () => hold(getAllKeys);
+    const second = nameOf(kv.get('k')); // joins the late answer; its listing is slower than the bound
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(await second).toBe('TimeoutError');
+    held.splice(0).forEach((answer) => answer()); // the listing runs and answers (to no one) before the clear
+    await vi.advanceTimersByTimeAsync(0);
+    storage.getAllKeys = getAllKeys;
+    storage.data.clear(); // the app's AsyncStorage.clear() (a logout), which the SDK does not see
+    expect(await nameOf(kv.get('k'))).toBeUndefined(); // gone when it was asked
   });
 
   it("a read asked while another read's listing is out gets its own: that listing ran before the app's AsyncStorage.clear() made meanwhile", async () => {
@@ -325,6 +362,41 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     held.splice(0).forEach((answer) => answer()); // it ran before the app's clear() and answers late
     await vi.advanceTimersByTimeAsync(0);
     storage.multiGet = multiGet;
+    storage.data.clear(); // the app's AsyncStorage.clear() at logout, which the SDK does not see
+    client.track('after_logout'); // saved again: the read before it must see the clear
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    expect(stored()?.userId).toBeUndefined();
+    expect(stored()?.deviceId).not.toBe(before?.deviceId);
+    expect(await settlesWithin(client.close(), 4 * BOUND)).toBe(true);
+  });
+
+  it("the old device id and user id are not written back after the app's AsyncStorage.clear() when the listing that checks the late state answer is slower than the bound and answers before the clear", async () => {
+    const storage = v2Storage();
+    storage.data.set('eventline.installed', 'true');
+    const client = createEventline(config, { asyncStorage: storage });
+    record(client);
+    client.identify('user-1');
+    expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);
+    const stored = () => JSON.parse(storage.data.get('eventline.state') ?? 'null') as { deviceId: string; userId?: string } | null;
+    const before = stored();
+    expect(before?.userId).toBe('user-1');
+    const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
+    const held: (() => void)[] = [];
+    const hold = <T>(call: () => Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(call);
+    storage.multiGet = (keys) => (keys.includes('eventline.state') ? hold(() => multiGet(keys)) : multiGet(keys));
+    client.track('one'); // the state's save reads it first: that read is given up
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(held).toHaveLength(1);
+    held.splice(0).forEach((answer) => answer()); // it answers late
+    await vi.advanceTimersByTimeAsync(0);
+    storage.multiGet = multiGet;
+    storage.getAllKeys = () => hold(getAllKeys);
+    client.track('two'); // the next save joins the late answer; the listing that checks it is given up
+    await vi.advanceTimersByTimeAsync(2 * BOUND);
+    expect(held).toHaveLength(1);
+    held.splice(0).forEach((answer) => answer()); // that listing answers late, to no one, before the clear
+    await vi.advanceTimersByTimeAsync(0);
+    storage.getAllKeys = getAllKeys;
     storage.data.clear(); // the app's AsyncStorage.clear() at logout, which the SDK does not see
     client.track('after_logout'); // saved again: the read before it must see the clear
     expect(await settlesWithin(client.flush(), 4 * BOUND)).toBe(true);

@@ -7,10 +7,6 @@ interface Flight<V> {
   waiting: number;
   /** Answered after every caller had given up: kept for the next read of its keys. */
   late: boolean;
-  /** When it was sent (a count of reads and listings). */
-  sentAt: number;
-  /** The keys stored at the last listing sent after it that answered: vouches for its late answer. */
-  stored?: ReadonlySet<string>;
 }
 
 /**
@@ -26,31 +22,24 @@ interface Flight<V> {
  * The app's own removals (`AsyncStorage.clear()` at a logout) are not seen, though: a late answer kept
  * from before one would bring back what it removed (the device state's user id, written back at the
  * next save). So with `listed` (the keys stored now: AsyncStorage runs it after every call made before
- * it), a late answer is used only for the keys still stored; the others answer `gone`. A read joining a
- * late answer that no listing vouches for yet asks for one sent after it: one still out from an earlier
- * read ran before a clear() made since, so the read waits for the next, sent when that one answers (at
- * most one listing out at a time: retried reads do not queue one each in front of the writes). Reads made
- * in one `together(run)` (one flush's chunks) share one listing. Every listing that answers, even to no
- * one (its read given up), vouches for the answers asked before it: the next read of their keys uses
- * them without listing again, so a listing slower than the bound does not make every read time out.
+ * it), a late answer is used only for the keys still stored; the others answer `gone`. Only a listing
+ * sent after the read was asked vouches for it: one sent before, even one that answered since (to a read
+ * given up), may have run before a clear() made since. So a read joining a late answer waits for the next
+ * listing, sent when the one out answers (at most one listing out at a time: retried reads do not queue
+ * one each in front of the writes). Reads made in one `together(run)` (one flush's chunks) share one
+ * listing. A listing given up keeps the late answer for the next read, which lists again; with listings
+ * slower than the bound, reads joining late answers time out until a listing answers within it.
  */
 export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>, listed?: () => Promise<readonly string[]>, gone?: V) {
   const flights = new Map<string, Flight<V>>();
   const forget = (flight: Flight<V>) => flight.keys.forEach((key) => flights.get(key) === flight && flights.delete(key));
   /** While `together` runs: the listing its reads share. */
   let shared: { listing?: Promise<ReadonlySet<string>> } | undefined;
-  /** Reads and listings sent so far: orders them as AsyncStorage runs them. */
-  let clock = 0;
   /** The listing out now, and the one to send when it answers (shared by the reads asked meanwhile). */
   let out: Promise<unknown> | undefined;
   let next: Promise<ReadonlySet<string>> | undefined;
   const send = (list: () => Promise<readonly string[]>): Promise<ReadonlySet<string>> => {
-    const sentAt = ++clock;
-    const answer = list().then((keys) => {
-      const stored = new Set(keys);
-      for (const flight of flights.values()) if (flight.sentAt < sentAt) flight.stored = stored;
-      return stored;
-    });
+    const answer = list().then((keys) => new Set(keys));
     const answered = (): void => void (out === settled && (out = undefined));
     const settled: Promise<void> = answer.then(answered, answered);
     out = settled;
@@ -67,7 +56,7 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
     async read(keys: string[]): Promise<V[]> {
       const fresh = keys.filter((key) => !flights.has(key));
       if (fresh.length > 0) {
-        const flight: Flight<V> = { keys: fresh, answer: op(fresh), waiting: 0, late: false, sentAt: ++clock };
+        const flight: Flight<V> = { keys: fresh, answer: op(fresh), waiting: 0, late: false };
         fresh.forEach((key) => flights.set(key, flight));
         // Attached before any caller's wait, so it runs first: `waiting` still counts the callers it answers.
         flight.answer.then(
@@ -79,7 +68,7 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       const joined = [...new Set(of)];
       const late = joined.filter((flight) => flight.late);
       joined.forEach((flight) => flight.late || flight.waiting++);
-      const listing = listed && late.some((flight) => !flight.stored) ? storedNow(listed) : undefined;
+      const listing = listed && late.length > 0 ? storedNow(listed) : undefined;
       let listedNow: ReadonlySet<string> | undefined;
       try {
         [, listedNow] = await within(name, Promise.all([Promise.all(joined.map((flight) => flight.answer)), listing]));
@@ -90,7 +79,7 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       return Promise.all(
         keys.map(async (key, i) => {
           const flight = of[i] as Flight<V>;
-          const stored = late.includes(flight) ? (listedNow ?? flight.stored) : undefined;
+          const stored = late.includes(flight) ? listedNow : undefined;
           return stored && !stored.has(key) ? (gone as V) : ((await flight.answer)[flight.keys.indexOf(key)] as V);
         }),
       );
