@@ -29,6 +29,7 @@ export const REQUEST_REJECTION_CODES = [
   'body_too_large',
   'decompressed_too_large',
   'too_many_events',
+  'too_many_values',
   'batch_context_too_large',
   'incomplete_body',
   'unsupported_encoding',

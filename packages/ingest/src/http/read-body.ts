@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { nestingDepth } from '@eventline/schemas';
 import { RequestRejectedError } from '../errors';
+import { countStructuralTokens, DENSITY_FLOOR_TOKENS, DENSITY_TOKENS_PER_COMPRESSED_BYTE, maxStructuralTokens } from './inflated-density';
 
 const gunzipAsync = promisify(gunzip);
 /** Strict UTF-8 (throws on bad bytes); one instance serves every request (no stream state is kept). */
@@ -65,14 +66,28 @@ async function decode(raw: Uint8Array, encoding: string, maxBytes: number, hint:
   if (!isGzip(encoding)) {
     throw new RequestRejectedError(415, 'unsupported_encoding', `Content-Encoding "${encoding.slice(0, 32)}" is not supported; use gzip or none`);
   }
+  let inflated: Buffer;
   try {
-    return await gunzipAsync(raw, { maxOutputLength: maxBytes });
+    inflated = await gunzipAsync(raw, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new RequestRejectedError(413, 'decompressed_too_large', `gzip body inflates past the ${maxBytes}-byte limit${hint ? `; ${hint}` : ''}`);
     }
     throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid gzip (${reasonOf(error)})`);
   }
+  checkDensity(inflated, raw.byteLength);
+  return inflated;
+}
+
+/** The amplification guard (inflated-density.ts): refused before the bytes become a string and values. */
+function checkDensity(inflated: Buffer, compressedBytes: number): void {
+  const limit = maxStructuralTokens(compressedBytes);
+  if (countStructuralTokens(inflated, limit) <= limit) return;
+  throw new RequestRejectedError(
+    413,
+    'too_many_values',
+    `gzip body of ${compressedBytes} bytes inflates to more than ${limit} JSON values ({, [ and , counted; at most ${DENSITY_FLOOR_TOKENS} or ${DENSITY_TOKENS_PER_COMPRESSED_BYTE} per compressed byte): send it uncompressed or in smaller batches`,
+  );
 }
 
 function reasonOf(error: unknown): string {
