@@ -10,6 +10,7 @@ export const APP_OPTION_DEFAULTS = {
   maxBatchEvents: 500,
   maxSegmentBatchEvents: 1000,
   maxDepth: 256,
+  maxParsingBytes: 128 * 1024 * 1024,
 } as const;
 
 /**
@@ -34,6 +35,7 @@ export function appOptionsProblems(options: AppOptions): string[] {
     if (checkNumber(problems, key, given[key], true)) limits[key] = given[key];
   }
   checkNumber(problems, 'maxEventBytes', options.maxEventBytes, true);
+  if (options.maxParsingBytes !== undefined) checkNumber(problems, 'maxParsingBytes', options.maxParsingBytes, true);
   for (const key of ['streamName', 'badRowsStreamName'] as const) {
     const name: unknown = given[key];
     if (typeof name === 'string') limits[key] = name;

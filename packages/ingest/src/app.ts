@@ -8,6 +8,7 @@ import { throttledCount } from './http/throttled-count';
 import type { IpMode } from './http/client-ip';
 import { createMetrics, type IngestMetrics } from './http/metrics';
 import { compileOrigins, type OriginMatcher } from './http/origins';
+import { createParseBudget } from './http/parse-budget';
 import { parseBody, type BodyCap, type ParsedBody } from './http/read-body';
 import { rejectRequest, type RejectionVariables } from './http/rejection';
 import type { RecordWriter } from './kinesis/record-writer';
@@ -40,6 +41,8 @@ export interface AppOptions {
   /** Messages per Segment-shaped batch (`{ batch: [...] }`); default 1000, at most 6,490 (answer-bound.ts). */
   maxSegmentBatchEvents?: number;
   maxDepth?: number;
+  /** Bytes of bodies being decoded and parsed at once, across requests (inflated size for gzip); past it 503 `parsing_busy`. Default 128 MiB. */
+  maxParsingBytes?: number;
   rateLimitPerSecond?: number;
   rateLimitBurst?: number;
   /** Requests per second per client address (IPv6: per /64), ahead of auth and the body; 0 or absent: off. */
@@ -151,7 +154,11 @@ function bodyReader(
   frontEndBody: (c: Context) => LambdaBody | undefined = () => undefined,
   count: (kind: 'decoded' | 'altered') => void = () => undefined,
 ) {
-  const limits = { maxDecompressedBytes: options.maxDecompressedBytes ?? APP_OPTION_DEFAULTS.maxDecompressedBytes, maxDepth: options.maxDepth ?? APP_OPTION_DEFAULTS.maxDepth };
+  const limits = {
+    maxDecompressedBytes: options.maxDecompressedBytes ?? APP_OPTION_DEFAULTS.maxDecompressedBytes,
+    maxDepth: options.maxDepth ?? APP_OPTION_DEFAULTS.maxDepth,
+    budget: createParseBudget(options.maxParsingBytes ?? APP_OPTION_DEFAULTS.maxParsingBytes),
+  };
   return function readBody(c: Context, beforeAuth?: BodyCap): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;
     if (cached) return cached;

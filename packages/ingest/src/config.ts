@@ -17,6 +17,8 @@ export interface IngestConfig {
   maxEventBytes: number;
   maxBatchEvents: number;
   maxSegmentBatchEvents: number;
+  /** Bytes of bodies being decoded and parsed at once (INGEST_MAX_PARSING_BYTES); past it 503 `parsing_busy`. */
+  maxParsingBytes: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   clientRateLimitPerSecond: number;
@@ -56,6 +58,8 @@ export const DEFAULTS = {
   // Segment bounds a batch by bytes (500 KB), not by count; its libraries send up to 1000 (analytics-react-native's
   // maxBatchSize). One device's messages share a shard (1000 records/s) and a write has 2 s: more could never be confirmed.
   maxSegmentBatchEvents: 1000,
+  // Measured: a body being parsed holds ~2× its inflated size of RSS (the buffer and its string); 128 MiB is 16 bodies of 8 MiB, or thousands of SDK batches.
+  maxParsingBytes: 128 * 1024 * 1024,
   rateLimitPerSecond: 1000,
   ipMode: 'anonymize',
   trustedProxies: 0,
@@ -68,7 +72,8 @@ export const DEFAULTS = {
   requestTimeoutMs: 30_000,
   // Apache mod_reqtimeout's default (body=20,MinRate=500): a fifth of the slowest mobile uplink's pace (GPRS, ~2.5 KB/s).
   minBodyBytesPerSecond: 500,
-  // Each connection may hold a body being received (up to INGEST_MAX_BODY_BYTES): 1024 of them ≈ 1 GiB at worst.
+  // Each connection may hold a body being received (up to INGEST_MAX_BODY_BYTES): 1024 of them ≈ 1 GiB at worst; what is
+  // inflated and parsed from them is bounded apart, by maxParsingBytes (~2× it in RSS, measured: README).
   maxConnections: 1024,
   region: 'us-east-1',
 } as const;
@@ -125,6 +130,7 @@ export function loadConfig(env: Env, openFileLimit?: number): IngestConfig {
     maxEventBytes: setting('maxEventBytes', DEFAULTS.maxEventBytes),
     maxBatchEvents: setting('maxBatchEvents', DEFAULTS.maxBatchEvents),
     maxSegmentBatchEvents: setting('maxSegmentBatchEvents', DEFAULTS.maxSegmentBatchEvents),
+    maxParsingBytes: setting('maxParsingBytes', DEFAULTS.maxParsingBytes),
     rateLimitPerSecond,
     rateLimitBurst: setting('rateLimitBurst', rateLimitPerSecond * 2),
     clientRateLimitPerSecond,

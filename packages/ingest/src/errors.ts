@@ -14,7 +14,8 @@ export function errorBody(code: string, message: string, issues?: Issue[], reque
   return { error: { code, message, ...listed }, ...(requestId ? { request_id: requestId } : {}) };
 }
 
-export type ClientErrorStatus = 400 | 401 | 403 | 413 | 415 | 429;
+/** The statuses a whole request is refused with: the client's to change, or (503) the server's to wait out. */
+export type ClientErrorStatus = 400 | 401 | 403 | 413 | 415 | 429 | 503;
 
 /**
  * Every code a whole request can be refused with, before any event is looked at (the label of
@@ -29,7 +30,10 @@ export const REQUEST_REJECTION_CODES = [
   'body_too_large',
   'decompressed_too_large',
   'too_many_events',
+  'too_many_values',
   'batch_context_too_large',
+  // 503 + Retry-After: bodies being parsed at once already hold INGEST_MAX_PARSING_BYTES (http/parse-budget.ts).
+  'parsing_busy',
   'incomplete_body',
   'unsupported_encoding',
   'invalid_encoding',
@@ -55,7 +59,7 @@ export class RequestRejectedError extends Error {
     readonly code: RequestRejectionCode,
     message: string,
     readonly issues?: Issue[],
-    /** For 429: seconds until the client may send again (the Retry-After header). */
+    /** For 429 and 503: seconds until the client may send again (the Retry-After header). */
     readonly retryAfterSec?: number,
   ) {
     super(message);

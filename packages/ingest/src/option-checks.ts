@@ -11,6 +11,7 @@ const CHECKED_SETTINGS = [
   'maxEventBytes',
   'maxBatchEvents',
   'maxSegmentBatchEvents',
+  'maxParsingBytes',
   'rateLimitPerSecond',
   'rateLimitBurst',
   'clientRateLimitPerSecond',
@@ -29,6 +30,7 @@ export const ENV_NAMES: SettingNames = {
   maxEventBytes: 'INGEST_MAX_EVENT_BYTES',
   maxBatchEvents: 'INGEST_MAX_BATCH_EVENTS',
   maxSegmentBatchEvents: 'INGEST_MAX_SEGMENT_BATCH_EVENTS',
+  maxParsingBytes: 'INGEST_MAX_PARSING_BYTES',
   rateLimitPerSecond: 'INGEST_RATE_LIMIT_PER_SECOND',
   rateLimitBurst: 'INGEST_RATE_LIMIT_BURST',
   clientRateLimitPerSecond: 'INGEST_CLIENT_RATE_LIMIT_PER_SECOND',
@@ -45,6 +47,7 @@ export const SETTING_RANGES = {
   maxBatchEvents: { min: 1, max: 500 },
   // Its most is what one answer can list (answer-bound.ts, in crossProblems), not a range of its own.
   maxSegmentBatchEvents: { min: 1 },
+  maxParsingBytes: { min: 1024 * 1024 },
   rateLimitPerSecond: { min: 0 },
   rateLimitBurst: { min: 1 },
   clientRateLimitPerSecond: { min: 0 },

@@ -192,6 +192,18 @@ describe('writer refusals and observability', () => {
     expect(await ready.json()).toMatchObject({ error: { code: 'queue_unavailable', message: expect.stringContaining('InternalFailure') as string } });
   });
 
+  it("tells /readyz's public callers the failing error's name only; its text (account, role ARN) goes to the log", async () => {
+    const reason = 'ResourceNotFoundException: Stream nope under account 000000000000 not found.';
+    const open: RecordWriter = { put: () => Promise.resolve({ failed: [] }), ping: () => Promise.resolve(), health: () => ({ ok: false, reason }) };
+    const logged: Record<string, unknown>[] = [];
+    const ready = await testApp(open, {}, { log: (r) => logged.push(r) }).request('/readyz');
+    expect(ready.status).toBe(503);
+    const { error } = (await ready.json()) as { error: { code: string; message: string } };
+    expect(error).toEqual(expect.objectContaining({ code: 'queue_unavailable', message: 'Kinesis writes are failing (circuit open): ResourceNotFoundException' }));
+    expect(error.message).not.toContain('000000000000');
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'not ready: Kinesis writes are failing (circuit open)', error: reason }));
+  });
+
   it('serves Prometheus text with request, event and writer metrics, all named eventline_ingest_*', async () => {
     const writer = createBatchingWriter(createMemorySink(), { ...WRITER_DEFAULTS, lingerMs: 0 }, () => Promise.resolve());
     const app = testApp(writer);

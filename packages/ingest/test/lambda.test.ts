@@ -31,6 +31,15 @@ describe('Lambda handler (API Gateway HTTP API, payload v2)', () => {
     expect(stored.context.server.ip).toBe('198.51.100.0');
   });
 
+  it('refuses a base64 gzip body of 8 KB inflating to 2.8M empty objects with 413 too_many_values, before parsing them (billed time)', async () => {
+    const handler = createLambdaHandler(env, createMemoryWriter());
+    const head = `{"sent_at":"${new Date().toISOString()}","events":[`;
+    const bomb = gzip(`${head}${'{},'.repeat(Math.floor((8 * 1024 * 1024 - 1024 - head.length) / 3))}{}]}`);
+    const res = await handler(apiEvent(bomb, { headers: { ...fixture.headers, 'content-encoding': 'gzip' } }), context);
+    expect(res.statusCode).toBe(413);
+    expect((JSON.parse(res.body) as { error: { code: string } }).error.code).toBe('too_many_values');
+  });
+
   it('takes a base64 gzip body, and answers 401 and the CORS preflight like the Node server', async () => {
     const writer = createMemoryWriter();
     const handler = createLambdaHandler(env, writer);

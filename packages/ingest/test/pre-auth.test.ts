@@ -14,9 +14,9 @@ describe('what a request without a key outside its body can make the ingest do',
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('decompressed_too_large');
     expect(body.error.message).toMatch(/65536-byte limit; send the write key as the Basic auth username or \?writeKey= for a larger body/);
-    // The same body with the key outside inflates to the full limit: parsed, it is refused for its million messages.
+    // The same body with the key outside inflates to the full limit, and is refused before parsing for its 3M values from 18 KB.
     const keyed = await app.request(`/v1/batch?writeKey=${WRITE_KEY}`, { method: 'POST', body: bomb, headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } });
-    expect(((await keyed.json()) as { error: { code: string } }).error.code).toBe('too_many_events');
+    expect(((await keyed.json()) as { error: { code: string } }).error.code).toBe('too_many_values');
   });
 
   it('a gzip body with its key only inside it (analytics-kotlin) is taken when it fits the plain-body limit', async () => {

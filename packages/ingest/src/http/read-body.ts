@@ -2,6 +2,8 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { nestingDepth } from '@eventline/schemas';
 import { RequestRejectedError } from '../errors';
+import type { ParseBudget } from './parse-budget';
+import { countStructuralTokens, DENSITY_FLOOR_TOKENS, DENSITY_TOKENS_PER_COMPRESSED_BYTE, maxStructuralTokens } from './inflated-density';
 
 const gunzipAsync = promisify(gunzip);
 /** Strict UTF-8 (throws on bad bytes); one instance serves every request (no stream state is kept). */
@@ -14,6 +16,8 @@ export interface BodyLimits {
   maxDepth: number;
   /** Added to the 413 message when the cap above is a lowered one (what the client can do about it). */
   hint?: string;
+  /** Bytes being decoded and parsed across requests (INGEST_MAX_PARSING_BYTES); absent: unbounded. */
+  budget?: ParseBudget;
 }
 
 /** A lower inflate cap for one read (a gzip body read for its key before auth), and what to tell the client past it. */
@@ -34,7 +38,17 @@ export interface ParsedBody {
  * Every failure is a RequestRejectedError with a status and a reason.
  */
 export async function parseBody(raw: Uint8Array, contentEncoding: string | undefined, limits: BodyLimits): Promise<ParsedBody> {
-  const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes, limits.hint);
+  const hold = budgetHold(limits.budget);
+  try {
+    const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes, limits.hint, hold);
+    return parseText(bytes, limits.maxDepth);
+  } finally {
+    // The buffer and its string are garbage once parsed; what the parse built is bounded by the density guard.
+    hold.releaseAll();
+  }
+}
+
+function parseText(bytes: Uint8Array, maxDepth: number): ParsedBody {
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -47,9 +61,9 @@ export async function parseBody(raw: Uint8Array, contentEncoding: string | undef
   } catch (error) {
     throw new RequestRejectedError(400, 'invalid_json', `body is not valid JSON: ${reasonOf(error)}`);
   }
-  const depth = nestingDepth(value, limits.maxDepth);
-  if (depth > limits.maxDepth) {
-    throw new RequestRejectedError(400, 'too_deep', `body nests arrays/objects deeper than ${limits.maxDepth} levels`);
+  const depth = nestingDepth(value, maxDepth);
+  if (depth > maxDepth) {
+    throw new RequestRejectedError(400, 'too_deep', `body nests arrays/objects deeper than ${maxDepth} levels`);
   }
   return { value, depth };
 }
@@ -60,19 +74,75 @@ export function isGzip(contentEncoding: string | undefined): boolean {
   return encoding === 'gzip' || encoding === 'x-gzip';
 }
 
-async function decode(raw: Uint8Array, encoding: string, maxBytes: number, hint: string | undefined): Promise<Uint8Array> {
-  if (encoding === '' || encoding === 'identity') return raw;
+async function decode(raw: Uint8Array, encoding: string, maxBytes: number, hint: string | undefined, hold: BudgetHold): Promise<Uint8Array> {
+  if (encoding === '' || encoding === 'identity') {
+    hold.take(raw.byteLength);
+    return raw;
+  }
   if (!isGzip(encoding)) {
     throw new RequestRejectedError(415, 'unsupported_encoding', `Content-Encoding "${encoding.slice(0, 32)}" is not supported; use gzip or none`);
   }
+  // The size the gzip trailer declares is held first; a body inflating past it (several gzip members, or a lie) holds the cap and is inflated again.
+  const declared = Math.min(Math.max(gzipDeclaredSize(raw), 1), maxBytes);
+  hold.take(declared);
+  let inflated = await inflate(raw, declared);
+  if (inflated === undefined && declared < maxBytes) {
+    hold.take(maxBytes - declared);
+    inflated = await inflate(raw, maxBytes);
+  }
+  if (inflated === undefined) throw new RequestRejectedError(413, 'decompressed_too_large', `gzip body inflates past the ${maxBytes}-byte limit${hint ? `; ${hint}` : ''}`);
+  checkDensity(inflated, raw.byteLength);
+  return inflated;
+}
+
+/** The inflated bytes, or undefined past `outputCap`. */
+async function inflate(raw: Uint8Array, outputCap: number): Promise<Buffer | undefined> {
   try {
-    return await gunzipAsync(raw, { maxOutputLength: maxBytes });
+    return await gunzipAsync(raw, { maxOutputLength: outputCap });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new RequestRejectedError(413, 'decompressed_too_large', `gzip body inflates past the ${maxBytes}-byte limit${hint ? `; ${hint}` : ''}`);
-    }
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
     throw new RequestRejectedError(400, 'invalid_encoding', `body is not valid gzip (${reasonOf(error)})`);
   }
+}
+
+/** ISIZE, the last 4 bytes of a gzip member: its inflated size mod 2^32 (exact under the cap); 0 for a body too short to have one. */
+function gzipDeclaredSize(raw: Uint8Array): number {
+  if (raw.byteLength < 18) return 0;
+  return new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getUint32(raw.byteLength - 4, true);
+}
+
+interface BudgetHold {
+  /** Holds `bytes` more for this request, or throws 503 `parsing_busy` when the budget has no room. */
+  take(bytes: number): void;
+  releaseAll(): void;
+}
+
+function budgetHold(budget: ParseBudget | undefined): BudgetHold {
+  let held = 0;
+  return {
+    take(bytes) {
+      if (budget === undefined) return;
+      if (!budget.tryHold(bytes)) {
+        throw new RequestRejectedError(503, 'parsing_busy', 'the server is parsing as many bodies as it holds memory for (INGEST_MAX_PARSING_BYTES); retry after Retry-After', undefined, 1);
+      }
+      held += bytes;
+    },
+    releaseAll() {
+      budget?.release(held);
+      held = 0;
+    },
+  };
+}
+
+/** The amplification guard (inflated-density.ts): refused before the bytes become a string and values. */
+function checkDensity(inflated: Buffer, compressedBytes: number): void {
+  const limit = maxStructuralTokens(compressedBytes);
+  if (countStructuralTokens(inflated, limit) <= limit) return;
+  throw new RequestRejectedError(
+    413,
+    'too_many_values',
+    `gzip body of ${compressedBytes} bytes inflates to more than ${limit} JSON values ({, [ and , counted; at most ${DENSITY_FLOOR_TOKENS} or ${DENSITY_TOKENS_PER_COMPRESSED_BYTE} per compressed byte): send it uncompressed or in smaller batches`,
+  );
 }
 
 function reasonOf(error: unknown): string {

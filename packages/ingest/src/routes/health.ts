@@ -17,7 +17,12 @@ export function healthRoutes(deps: HealthDeps) {
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', async (c) => {
     const health = deps.writer.health?.() ?? { ok: true };
-    if (!health.ok) return errorResponse(c, 503, 'queue_unavailable', `Kinesis writes are failing: ${health.reason ?? 'circuit open'}`);
+    if (!health.ok) {
+      // The error's text can name the AWS account and role (AccessDenied): for the log, not for a public route.
+      deps.log({ level: 'warn', msg: 'not ready: Kinesis writes are failing (circuit open)', error: health.reason });
+      const name = errorName(health.reason);
+      return errorResponse(c, 503, 'queue_unavailable', `Kinesis writes are failing (circuit open)${name ? `: ${name}` : ''}`);
+    }
     try {
       await deps.writer.ping(deps.streamName);
       return c.json({ status: 'ready' });
@@ -29,4 +34,10 @@ export function healthRoutes(deps: HealthDeps) {
   const { registry } = deps;
   if (registry) routes.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   return routes;
+}
+
+/** `ResourceNotFoundException` of `ResourceNotFoundException: Stream … under account … not found.`: a bare identifier, or nothing. */
+function errorName(reason: string | undefined): string | undefined {
+  const name = reason?.split(':', 1)[0]?.trim();
+  return name && /^[A-Za-z][A-Za-z0-9_.]{0,63}$/.test(name) ? name : undefined;
 }

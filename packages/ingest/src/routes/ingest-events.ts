@@ -2,6 +2,7 @@ import { clipText, CURRENT_VERSIONS, SCHEMA_VERSION, upcast, findUnstorableText,
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
+import { findNonFinite, mayHoldNonFinite } from '../non-finite';
 import { capIssues } from '../cap-issues';
 import { ANSWERED_EVENT_ID_MAX_UNITS } from '../answer-bound';
 import { capAnswer } from '../cap-answer';
@@ -178,6 +179,8 @@ function checkEvent(raw: Record<string, unknown>, index: number, bounds: SizeBou
   // ns whether to look (in the stored form: the encoder has spent the event object).
   const unstorable = mayHoldUnstorableText(json) ? findUnstorableText(JSON.parse(json), prefix) : undefined;
   if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json, sentBytes };
+  const nonFinite = mayHoldNonFinite(json) ? findNonFinite(result.value, prefix) : undefined;
+  if (nonFinite) return { ok: false, code: 'invalid_event', issues: [nonFinite], payload: json, sentBytes };
   if (sentBytes > bounds.max) {
     const message = `event is ${sentBytes} bytes as sent (compact JSON), over the ${bounds.max}-byte limit`;
     return { ok: false, code: 'event_too_large', issues: [{ path: prefix, code: 'too_big', message }], payload: json, sentBytes, overLimitAsSent: true };
