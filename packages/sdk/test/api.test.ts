@@ -393,6 +393,46 @@ describe('plugins: before → enrichment → destination', () => {
   });
 });
 
+describe('client_ts', () => {
+  it('calls in one millisecond share its ISO string: toISOString() once per millisecond, not per call', async () => {
+    let now = Date.UTC(2026, 10, 27, 12, 0, 0, 5);
+    const client = clients.create({}, { now: () => now });
+    await client.getDeviceId();
+    const toIso = vi.spyOn(Date.prototype, 'toISOString');
+    try {
+      client.track('a');
+      client.track('b');
+      client.track('c');
+      now += 1;
+      client.track('d');
+      expect(toIso).toHaveBeenCalledTimes(2);
+    } finally {
+      toIso.mockRestore();
+    }
+    await client.flush();
+    expect(ingest.events().map((e) => [e.event, e.client_ts])).toEqual([
+      ['a', '2026-11-27T12:00:00.005Z'],
+      ['b', '2026-11-27T12:00:00.005Z'],
+      ['c', '2026-11-27T12:00:00.005Z'],
+      ['d', '2026-11-27T12:00:00.006Z'],
+    ]);
+  });
+
+  it('a time no ISO string exists for fails each call, as before (never the previous call\'s time)', async () => {
+    let now = Date.UTC(2026, 10, 27);
+    const client = clients.create({}, { now: () => now });
+    const notices = record(client);
+    client.track('ok');
+    now = 9e15; // past the last time a Date can hold (8.64e15 ms)
+    client.track('bad_1');
+    client.track('bad_2');
+    now = Date.UTC(2026, 10, 27); // the queue's age checks read the clock too
+    await client.flush();
+    expect(notices.error.map((e) => e.message)).toEqual(['track failed', 'track failed']);
+    expect(ingest.events().map((e) => e.event)).toEqual(['ok']);
+  });
+});
+
 describe('shared context', () => {
   it('events share one context object while the platform context is unchanged, a new one when it changes', async () => {
     // The browser adapter returns the same object while page and screen are unchanged.

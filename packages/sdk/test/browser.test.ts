@@ -87,6 +87,28 @@ describe('browser context', () => {
     const rotated = readBrowserContext({ ...scope, document: { title: 'U' }, screen: { width: 844, height: 390 } });
     expect(rotated.screen).toEqual({ width: 844, height: 390 });
   });
+
+  it('reads location.pathname only when the href changed (it follows from the href; the dearest read of every track())', () => {
+    let href = 'https://a.example/one?x=1';
+    let pathReads = 0;
+    const location = {
+      get href() {
+        return href;
+      },
+      get pathname() {
+        pathReads += 1;
+        return new URL(href).pathname;
+      },
+    };
+    const scope = { location, document: { title: 'T' } };
+    expect(readBrowserContext(scope).page?.path).toBe('/one');
+    readBrowserContext(scope);
+    readBrowserContext(scope);
+    expect(pathReads).toBe(1);
+    href = 'https://a.example/two';
+    expect(readBrowserContext(scope).page).toEqual({ url: 'https://a.example/two', path: '/two', title: 'T' });
+    expect(pathReads).toBe(2);
+  });
 });
 
 describe('createEventline (browser entry)', () => {

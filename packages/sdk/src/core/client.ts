@@ -349,6 +349,9 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     startTimer(routePage, 0);
   }
 
+  /** The last call's time and its ISO string. */
+  let isoAt: number | undefined;
+  let iso: string;
   function call(type: EventType, id?: unknown, data?: unknown, other?: unknown, ids?: CallIds): void {
     routePage();
     try {
@@ -356,7 +359,13 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       // Opted out: another tab may have opted back in (only opted-out calls pay for the read).
       if (consent === 'denied' || (state?.optOut && optedOut())) return drop('consent', 'no consent');
       const at = now();
-      const draft = draftEvent(type, id, data, other, uuid(), new Date(at).toISOString(), context());
+      // A burst makes many calls in one millisecond: they share its ISO string (a Date and a string fewer
+      // each). The time is kept once its string is made: a time toISOString() refuses fails every call.
+      if (at !== isoAt) {
+        iso = new Date(at).toISOString();
+        isoAt = at;
+      }
+      const draft = draftEvent(type, id, data, other, uuid(), iso, context());
       if (typeof draft === 'string') return drop('invalid', draft);
       Object.assign(draft, ids);
       if (state && waiting.length === 0 && commit(draft, state, at)) return;

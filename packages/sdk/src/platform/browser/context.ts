@@ -2,7 +2,11 @@ import type { PlatformContext } from '../../core/types';
 import type { BrowserScope } from './global-scope';
 import { clip } from '../../core/clip';
 
-/** What the last context was read from, and that context: events share it while nothing changed. */
+/**
+ * What the last context was read from, and that context: events share it while nothing changed.
+ * `location.pathname` is not compared: it follows from `href`, and it is the dearest of these reads
+ * in Chromium (~1 µs of a track() call's ~5 µs; this runs on every call).
+ */
 let readFrom: unknown[] = [];
 let last: PlatformContext = {};
 
@@ -12,7 +16,7 @@ let last: PlatformContext = {};
  */
 export function readBrowserContext(scope: BrowserScope): PlatformContext {
   const { location: loc, document: doc, navigator: nav, screen: scr, devicePixelRatio: density } = scope;
-  const from = [loc?.href, loc?.pathname, doc?.referrer, doc?.title, nav?.language, nav?.userAgent, scr?.width, scr?.height, density];
+  const from = [loc?.href, doc?.referrer, doc?.title, nav?.language, nav?.userAgent, scr?.width, scr?.height, density];
   if (from.every((value, i) => value === readFrom[i])) return last;
   readFrom = from;
   const context: PlatformContext = {};
