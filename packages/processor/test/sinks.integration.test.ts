@@ -206,7 +206,7 @@ describe('PostgreSQL sink', () => {
     const burst = Array.from({ length: 1050 }, (_, i) => storedEvent({ seq: i, anonymous_id: `dev-${i % 50}` }));
     const lake = await dirs.make();
     await deliverRecords('shardId-000000000001', burst.map((e) => record(e)), createFolderSink(lake), { rowSink: sink });
-    expect(sink.stats()).toEqual({ statements: 11, rows: 1050, maxRowsPerStatement: 100, skipped: 0 });
+    expect(sink.stats()).toMatchObject({ statements: 11, rows: 1050, maxRowsPerStatement: 100, skipped: 0 });
     const { rows } = await postgres.admin().query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".events WHERE event_id = ANY($1)`, [burst.map((e) => e.event_id)]);
     expect(Number(rows[0]?.n)).toBe(1050);
   });
