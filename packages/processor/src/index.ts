@@ -46,3 +46,4 @@ export { createPostgresSink, type PostgresSink, type PostgresSinkOptions } from 
 export { PostgresConfigError, PostgresTableBusyError, PG_LOCK_TIMEOUT_MS } from './sinks/postgres-schema';
 export { LAKE_FORMAT_MARKER, LakeFormatConflictError } from './delivery/lake-format-marker';
 export { type LockRetry } from './sinks/postgres-lock-retry';
+export { PG_MAX_STATEMENT_BYTES } from './sinks/postgres-statements';

@@ -168,6 +168,37 @@ describe('PostgreSQL sink when the database misbehaves', () => {
     expect(await countOf(events)).toBe(2);
   });
 
+  it('fails a flush whose connection is reset mid-transaction, instead of ending the process, and the retry writes', async () => {
+    // pg's pool listens for 'error' only on idle clients: the reset of a checked-out one was an
+    // unhandled 'error' event (Node ended the process, exit 1, before any log line).
+    const relay = await postgresRelay(new URL(url()));
+    cleanups.push(() => relay.close());
+    const applicationName = `eventline-faults-${randomBytes(4).toString('hex')}`;
+    const idleErrors: Error[] = [];
+    const sink = await createPostgresSink({ connectionString: relay.url, schema, table: 'events', applicationName, onIdleError: (e) => void idleErrors.push(e) });
+    sinks.push(sink);
+    const locker = new pg.Client({ connectionString: url() });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE "${schema}".events IN ACCESS EXCLUSIVE MODE`);
+    const events = [storedEvent(), storedEvent({ anonymous_id: 'dev-2' })];
+    try {
+      const flush = deliver(sink, events);
+      const waiting = `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`;
+      await vi.waitFor(async () => expect((await admin().query(waiting, [applicationName])).rowCount).toBe(1), { timeout: 10_000 });
+      const closedBefore = relay.closed();
+      relay.reset();
+      await expect(flush).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(relay.closed()).toBe(closedBefore + 1);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    await deliver(sink, events); // the shard's retry, through a new connection
+    expect(await countOf(events)).toBe(2);
+    expect(idleErrors).toEqual([]); // the reset failed the flush; it is not an idle connection's loss
+  });
+
   it('fails a flush when the network goes silent mid-session instead of waiting for ever', async () => {
     const relay = await postgresRelay(new URL(url()));
     cleanups.push(() => relay.close());

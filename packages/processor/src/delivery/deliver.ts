@@ -35,6 +35,7 @@ export interface DeliveryOptions extends ProcessOptions {
 }
 
 export interface DeliveryResult {
+  /** Event rows written to every store: the files and, with a row sink, PostgreSQL (a row it refuses counts as a `postgres` bad row instead). */
   rowsDelivered: number;
   badRows: number;
   /** Bad rows by `error_type`. */
@@ -139,6 +140,7 @@ interface Files {
   /** The flush's first and last record, duplicates included: what names the refused rows' file. */
   firstSeq?: string;
   lastSeq?: string;
+  /** Event rows written to every store: the files and, with a row sink, PostgreSQL (a row it refuses counts as a `postgres` bad row instead). */
   rowsDelivered: number;
   badRows: number;
   badRowTypes: Map<string, number>;
@@ -242,6 +244,8 @@ async function writeRefused(shardId: string, files: Files, refused: readonly Ref
     let writer = byPrefix.get(prefix);
     if (writer === undefined) byPrefix.set(prefix, (writer = createNdjsonGzipWriter(options.gzipLevel ?? 6)));
     writer.add(badRow);
+    // Counted once, as a bad row: delivered means in every store (the event is in the lake's files only).
+    files.rowsDelivered -= 1;
     files.badRows += 1;
     files.badRowTypes.set('postgres', (files.badRowTypes.get('postgres') ?? 0) + 1);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LAKE_COLUMNS, type ColumnType } from '@eventline/schemas';
 import type pg from 'pg';
 
@@ -56,8 +57,22 @@ export function createTableSql(t: PgTable): string[] {
   ];
 }
 
-/** The (app_id, received_at) index's name, as created and as looked up at start. */
-const indexName = (t: PgTable): string => `${t.table}_app_received_idx`;
+/** PostgreSQL's NAMEDATALEN - 1: it cuts longer names to this many bytes (names here are ASCII). */
+const MAX_NAME_LENGTH = 63;
+
+/**
+ * The (app_id, received_at) index's name, as created and as looked up at start: `<table>_app_received_idx`,
+ * cut to 63 characters as PostgreSQL cuts it (so tables of 47–62 characters keep the index name an
+ * earlier release made). For a 63-character table that cut is the table's own name: the lookup found
+ * the table and the index was never made. There, and only there, the name is the table's first 50
+ * characters, a hash of the whole name and `_idx`.
+ */
+export function indexName(t: PgTable): string {
+  const name = `${t.table}_app_received_idx`.slice(0, MAX_NAME_LENGTH);
+  if (name !== t.table) return name;
+  const hash = createHash('sha256').update(t.table).digest('hex').slice(0, 8);
+  return `${t.table.slice(0, MAX_NAME_LENGTH - 13)}_${hash}_idx`;
+}
 
 /** The index on (app_id, received_at): made once the table has its catalog columns. */
 export function createIndexSql(t: PgTable): string {

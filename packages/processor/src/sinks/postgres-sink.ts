@@ -1,15 +1,21 @@
-import { parseDateTime } from '@eventline/schemas';
 import pg from 'pg';
 import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
 import { retryTableLock, type LockRetry } from './postgres-lock-retry';
-import { checkTable, KEY_SQL, PG_COLUMN_TYPES, PG_LOCK_TIMEOUT_MS, prepareTable, qualified, type PgTable } from './postgres-schema';
+import { isRowDataError } from './postgres-row-errors';
+import { checkTable, PG_COLUMN_TYPES, PG_LOCK_TIMEOUT_MS, prepareTable, qualified, type PgTable } from './postgres-schema';
+import { insertSql, PG_MAX_STATEMENT_BYTES, sliceStatement, splitStatements, type Statement } from './postgres-statements';
 
 export interface PostgresSinkOptions extends Partial<PgTable> {
   connectionString: string;
   /** Rows per INSERT statement; a flush of N rows takes ceil(N / batchSize) statements. Default 500. */
   batchSize?: number;
+  /**
+   * Parameter bytes per INSERT statement, besides batchSize's rows: a row larger than this goes in a
+   * statement alone. Default PG_MAX_STATEMENT_BYTES (16 MiB).
+   */
+  maxStatementBytes?: number;
   /** Connections in the pool. Default 2: the stream, not the database, absorbs spikes. */
   maxConnections?: number;
   /** Longest wait for a connection (opening one, or a free one from the pool). Default 10 s. */
@@ -67,7 +73,7 @@ const CLIENT_GRACE_MS = 5_000;
 
 export interface PostgresSink extends RowSink {
   /** Statements and rows sent since start, and rows ON CONFLICT skipped in committed writes (for tests and stats). */
-  stats(): { statements: number; rows: number; maxRowsPerStatement: number; skipped: number };
+  stats(): { statements: number; rows: number; maxRowsPerStatement: number; maxBytesPerStatement: number; skipped: number };
 }
 
 /**
@@ -82,6 +88,8 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize * PG_COLUMN_TYPES.length > 65_535) {
     throw new RangeError(`batchSize must be 1..${Math.floor(65_535 / PG_COLUMN_TYPES.length)}, got ${batchSize}`);
   }
+  const maxStatementBytes = options.maxStatementBytes ?? PG_MAX_STATEMENT_BYTES;
+  if (!Number.isInteger(maxStatementBytes) || maxStatementBytes < 1) throw new RangeError(`maxStatementBytes must be a positive integer, got ${maxStatementBytes}`);
   const statementTimeoutMs = options.statementTimeoutMs ?? PG_DEFAULTS.statementTimeoutMs;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -101,22 +109,30 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   /** Run `work` in one transaction with the limits above; a failed one's connection is closed. */
   async function transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await pool.connect();
+    // pg's pool listens for a client's 'error' only while it is idle. Checked out, a broken socket
+    // (a reset, a failover, the server ending the session on its idle-in-transaction limit, EPIPE
+    // while sending) was emitted with no listener, and Node ended the process. Heard here instead:
+    // it fails the transaction (its queries reject; the next one would only say "not queryable").
+    let broken: Error | undefined;
+    const onError = (error: Error): void => void (broken ??= error);
+    client.on('error', onError);
     let failure: Error | undefined;
     try {
       await client.query(begin);
       await work(client);
       await client.query('COMMIT');
     } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-      throw error;
+      failure = broken ?? (error instanceof Error ? error : new Error(String(error)));
+      throw failure;
     } finally {
       // After a failure the connection is closed, not reused (it may be what failed), and closing it
       // rolls the transaction back: no ROLLBACK to wait for on a connection that stopped answering.
-      client.release(failure);
+      client.release(failure ?? broken);
+      client.removeListener('error', onError);
     }
   }
 
-  const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0, skipped: 0 };
+  const counters = { statements: 0, rows: 0, maxRowsPerStatement: 0, maxBytesPerStatement: 0, skipped: 0 };
   // At most a quarter of the statement timeout (the retry budget): a lock wait that outlasted the
   // statement timeout ended as a cancelled statement (57014), not retried, instead of a lock timeout
   // (PG_STATEMENT_TIMEOUT_MS=1000 with the 2 s default did); a quarter leaves room for a second try.
@@ -155,9 +171,10 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     throw error;
   }
 
-  /** Insert `chunk`; the keys of its rows ON CONFLICT skipped (those not RETURNED) are added to `skipped`. */
-  async function insert(client: pg.PoolClient, chunk: readonly LakeRow[], skipped: string[]): Promise<void> {
-    const result = await client.query<{ app_id: string; event_id: string }>(insertSql(table, chunk.length), chunk.flatMap(values));
+  /** Insert `statement`; the keys of its rows ON CONFLICT skipped (those not RETURNED) are added to `skipped`. */
+  async function insert(client: pg.PoolClient, statement: Statement, skipped: string[]): Promise<void> {
+    const chunk = statement.rows;
+    const result = await client.query<{ app_id: string; event_id: string }>(insertSql(table, chunk.length), statement.params);
     if (result.rows.length < chunk.length) {
       const inserted = new Set(result.rows.map(dedupeKey));
       for (const row of chunk) {
@@ -168,16 +185,18 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     counters.statements += 1;
     counters.rows += chunk.length;
     counters.maxRowsPerStatement = Math.max(counters.maxRowsPerStatement, chunk.length);
+    counters.maxBytesPerStatement = Math.max(counters.maxBytesPerStatement, statement.bytes);
   }
 
   /**
    * Insert `rows` under a savepoint; if PostgreSQL refuses a row's values, halve until the refused
    * rows stand alone (log2 extra statements per refused row) and insert the rest.
    */
-  async function insertIsolating(client: pg.PoolClient, rows: readonly LakeRow[], refused: RefusedRow[], skipped: string[]): Promise<void> {
+  async function insertIsolating(client: pg.PoolClient, statement: Statement, refused: RefusedRow[], skipped: string[]): Promise<void> {
+    const rows = statement.rows;
     await client.query('SAVEPOINT eventline_rows');
     try {
-      await insert(client, rows, skipped);
+      await insert(client, statement, skipped);
       await client.query('RELEASE SAVEPOINT eventline_rows');
     } catch (error) {
       if (!isRowDataError(error)) throw error;
@@ -188,8 +207,8 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
         return;
       }
       const half = Math.ceil(rows.length / 2);
-      await insertIsolating(client, rows.slice(0, half), refused, skipped);
-      await insertIsolating(client, rows.slice(half), refused, skipped);
+      await insertIsolating(client, sliceStatement(statement, 0, half), refused, skipped);
+      await insertIsolating(client, sliceStatement(statement, half, rows.length), refused, skipped);
     }
   }
 
@@ -220,7 +239,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
 
   async function writeRowsOnce(rows: readonly LakeRow[]): Promise<RefusedRow[]> {
     if (rows.length === 0) return [];
-    const chunks = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, i) => rows.slice(i * batchSize, (i + 1) * batchSize));
+    const chunks = splitStatements(rows, batchSize, maxStatementBytes);
     // Skips are told only for a committed transaction: a failed one inserted (and skipped) nothing.
     const skippedFirst: string[] = [];
     let committed = false;
@@ -254,34 +273,6 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   }
 
   return { writeRows, close: () => pool.end(), stats: () => ({ ...counters }) };
-}
-
-/** RETURNING the key of each row inserted: the rows it does not return were skipped by ON CONFLICT. */
-function insertSql(table: PgTable, rowCount: number): string {
-  const names = PG_COLUMN_TYPES.map((c) => `"${c.name}"`).join(', ');
-  const width = PG_COLUMN_TYPES.length;
-  const tuples = Array.from({ length: rowCount }, (_, r) => `(${PG_COLUMN_TYPES.map((c, i) => `$${r * width + i + 1}::${c.pgType}`).join(', ')})`);
-  return `INSERT INTO ${qualified(table)} (${names}) VALUES ${tuples.join(', ')} ON CONFLICT (${KEY_SQL}) DO NOTHING RETURNING ${KEY_SQL}`;
-}
-
-function values(row: LakeRow): unknown[] {
-  return PG_COLUMN_TYPES.map(({ name, pgType }) => {
-    const value = row[name as keyof LakeRow];
-    if (value === null || value === undefined) return null;
-    if (pgType === 'jsonb') return JSON.stringify(value);
-    // In UTC: RFC 3339 allows offsets up to ±23:59, PostgreSQL only up to ±15:59.
-    return pgType === 'timestamptz' ? new Date(parseDateTime(value as string)).toISOString() : value;
-  });
-}
-
-/**
- * PostgreSQL refused the row's own values, so a retry would fail the same way: data exceptions
- * (class 22: out of range, bad text) and integrity violations (class 23: a CHECK or a unique index
- * someone added; the (app_id, event_id) key itself is ON CONFLICT DO NOTHING).
- */
-function isRowDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /** undefined_table, invalid_schema_name: the table or its schema no longer exists. */
