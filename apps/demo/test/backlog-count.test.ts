@@ -1,7 +1,7 @@
 import { KinesisClient, ListShardsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { emulatorKinesisClientConfig, ensureStreams, startKinesis, startKinesisFaultProxy, type KinesisEmulator, type KinesisFaultProxy } from '@eventline/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countFrom } from '../src/backlog-count';
+import { countFrom, type StartPositions } from '../src/backlog-count';
 
 // The backlog count lists a stream's shards as the processor does: every page of ListShards. Kinesis
 // pages past 1,000 shards; kinesis-local pages when asked for fewer (MaxResults), which the proxy does.
@@ -32,7 +32,7 @@ describe('countFrom', () => {
       client.destroy();
     }
     proxy.plan.listShardsPageSize = 5;
-    expect(await countFrom(proxy.endpoint, new Map([['paged', new Map()]]))).toEqual({ paged: 13 });
+    expect(await countFrom(proxy.endpoint, new Map([['paged', new Map()]]) as StartPositions)).toEqual({ paged: 13 });
     expect(proxy.stats.calls.ListShards).toBe(3);
   });
 });

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 /** Run 1 in a new data folder: the processor stands still while `ids` are written (and `more` is done), then is killed unread. */
-async function leaveBacklog(name: string, ids: string[], more: (p: Pipeline) => Promise<void> = async () => undefined): Promise<string> {
+async function leaveBacklog(name: string, ids: string[], more: (p: Pipeline) => Promise<void> = () => Promise.resolve()): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), `eventline-demo-${name}-`));
   dirs.push(dataDir);
   const demoDir = join(dataDir, 'demo');
