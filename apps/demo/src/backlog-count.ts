@@ -1,6 +1,6 @@
-import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { emulatorKinesisClientConfig, shardPages } from '@eventline/devstack';
-import { createFileCheckpointStore, type ShardCheckpoint } from '@eventline/processor';
+import { createFileCheckpointStore, listShards, type ShardCheckpoint } from '@eventline/processor';
 
 /** One stream the processor reads, and the checkpoint file it resumes that stream from. */
 export interface CheckpointedStream {
@@ -24,20 +24,20 @@ export async function readStartPositions(streams: readonly CheckpointedStream[])
 /**
  * How many records the processor reads from `positions` on, by stream: the records each shard holds
  * after its checkpoint (all of them without one; none in a shard it ended), read as the processor
- * reads them. Meant for while no one writes (the ingest not started), so the streams stand still but
- * for their retention: a record it trimmed is skipped here as there, and neither counts it.
+ * reads them, its shards listed as it lists them (the processor's `listShards`, every page). Meant for
+ * while no one writes (the ingest not started), so the streams stand still but for their retention:
+ * a record it trimmed is skipped here as there, and neither counts it.
  */
 export async function countFrom(endpoint: string, positions: StartPositions, signal?: AbortSignal): Promise<Record<string, number>> {
   const client = new KinesisClient(emulatorKinesisClientConfig(endpoint));
   try {
     const counts: Record<string, number> = {};
     for (const [stream, checkpoints] of positions) {
-      const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
       let count = 0;
-      for (const { ShardId } of Shards) {
-        const checkpoint = ShardId === undefined ? undefined : checkpoints.get(ShardId);
+      for (const { shardId } of await listShards(client, stream, signal)) {
+        const checkpoint = checkpoints.get(shardId);
         if (checkpoint?.ended) continue;
-        count += await countAfter(client, stream, ShardId, checkpoint?.sequenceNumber ?? null, signal);
+        count += await countAfter(client, stream, shardId, checkpoint?.sequenceNumber ?? null, signal);
       }
       counts[stream] = count;
     }
@@ -48,7 +48,7 @@ export async function countFrom(endpoint: string, positions: StartPositions, sig
 }
 
 /** Records of one shard after `sequenceNumber` (from its start when null), to the tip (devstack's shardPages). */
-async function countAfter(client: KinesisClient, stream: string, shardId: string | undefined, sequenceNumber: string | null, signal?: AbortSignal): Promise<number> {
+async function countAfter(client: KinesisClient, stream: string, shardId: string, sequenceNumber: string | null, signal?: AbortSignal): Promise<number> {
   signal?.throwIfAborted();
   let count = 0;
   for await (const records of shardPages(client, stream, shardId, sequenceNumber)) {

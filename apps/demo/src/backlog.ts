@@ -49,8 +49,8 @@ export interface SettleOptions {
 /**
  * Count the backlog (before the processor starts: `startProcessor` is called in between), then wait for
  * the processor to catch up with it. Caught up, exactly: the processor has read, per stream, as many
- * records as the stream held after its checkpoints, and holds none (all delivered, left out as
- * duplicates or kept as bad rows). Its counters count what GetRecords returned, and no one else writes
+ * records as the stream held after its checkpoints, and holds none (its buffered-records gauge at 0:
+ * all delivered, left out as duplicates or kept as bad rows). Its counters count what GetRecords returned, and no one else writes
  * until the ingest starts, so at that moment every record it counted is an earlier run's and every
  * later one is this run's.
  */
@@ -106,7 +106,9 @@ async function settle(
     const status = await processorStatus(metricsUrl);
     const counts = countsOf(status);
     const records = total(expected);
-    if (counts && readOf(status, STREAMS.events) === expected[STREAMS.events] && readOf(status, STREAMS.badRows) === expected[STREAMS.badRows] && held(counts) === 0) {
+    // Read: Kinesis records, as counted. Held: the processor's own count of what it has not flushed (a KPL
+    // aggregate is one record read and its user records delivered, so read less delivered is no measure).
+    if (counts && readOf(status, STREAMS.events) === expected[STREAMS.events] && readOf(status, STREAMS.badRows) === expected[STREAMS.badRows] && status.buffered_records === 0) {
       return { records, baseline: counts };
     }
     if (readsPast(status, expected)) {
@@ -125,13 +127,13 @@ async function settle(
       onProgress(`Reading the ${fmt(records)} records earlier runs left in the streams before the ingest starts: ${fmt(counts?.read ?? 0)} read (Ctrl-C stops)`);
     }
     if (now - startedAt >= timing.maxWaitMs) {
-      const read = counts ? `read ${fmt(counts.read)}, held ${fmt(held(counts))}` : 'its counts unavailable';
-      return { records, baseline: null, problem: `the processor did not get through the ${records} records they left in ${timing.maxWaitMs / 60_000} min, the longest the demo waits (${read})` };
+      const read = counts ? `read ${fmt(counts.read)}, held ${fmt(status.buffered_records ?? 0)}` : 'its counts unavailable';
+      return { records, baseline: null, problem: `the processor did not get through the ${fmt(records)} records they left in ${duration(timing.maxWaitMs)}, the longest the demo waits (${read})` };
     }
     const still = now - movedAt;
     if (still >= timing.giveUpAfterMs) {
-      const read = counts ? `read ${counts.read}, held ${held(counts)}` : 'its counts unavailable';
-      return { records, baseline: null, problem: `the processor did not get through the ${records} records they left before the ingest started (${read}; no progress for ${timing.giveUpAfterMs / 1000} s)` };
+      const read = counts ? `read ${fmt(counts.read)}, held ${fmt(status.buffered_records ?? 0)}` : 'its counts unavailable';
+      return { records, baseline: null, problem: `the processor did not get through the ${fmt(records)} records they left before the ingest started (${read}; no progress for ${duration(timing.giveUpAfterMs)})` };
     }
     if (still >= timing.recountAfterMs && recountedAt < movedAt) {
       // Records the retention trimmed since the count are skipped by the processor too: count again.
@@ -158,6 +160,7 @@ function readsPast(s: ProcessorStatus, expected: Record<string, number>): boolea
   return [STREAMS.events, STREAMS.badRows].some((stream) => (readOf(s, stream) ?? 0) > (expected[stream] ?? 0));
 }
 
-const held = (c: ProcessorCounts): number => c.read - c.delivered - c.duplicates - c.bad_rows;
 const fmt = (n: number): string => n.toLocaleString('en-US');
+/** `5 min`, `30 s`: whole minutes in minutes, the rest in seconds (a bound of 3,000 ms was `0.05 min`). */
+const duration = (ms: number): string => (ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${fmt(ms / 1000)} s`);
 const total = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);

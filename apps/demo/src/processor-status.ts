@@ -12,6 +12,11 @@ export interface ProcessorStatus {
   duplicates: number | null;
   /** Bad rows written, both streams (its own and the ingest's rejections). */
   bad_rows: number | null;
+  /**
+   * Records read and not yet flushed, both streams, as the processor counts them (a KPL aggregate's user
+   * records each: read counts Kinesis records, delivered counts rows, so read less the rest is no measure).
+   */
+  buffered_records: number | null;
   max_behind_latest_seconds: number | null;
   errors: number | null;
   /**
@@ -39,6 +44,7 @@ export async function processorStatus(metricsUrl: string): Promise<ProcessorStat
       duplicates: promSum(text, 'eventline_processor_duplicates_total', events),
       // Less `postgres`: an event PostgreSQL refused is in the lake too (delivered), so it is not counted twice.
       bad_rows: minus(promSum(text, 'eventline_processor_bad_rows_total'), promSum(text, 'eventline_processor_bad_rows_total', 'error_type="postgres"')),
+      buffered_records: promSum(text, 'eventline_processor_buffered_records'),
       // No series before a shard's first read (or after it ended): unknown, not 0.
       max_behind_latest_seconds: promMax(text, 'eventline_processor_behind_latest_seconds'),
       errors: promSum(text, 'eventline_processor_errors_total'),
@@ -52,6 +58,7 @@ export async function processorStatus(metricsUrl: string): Promise<ProcessorStat
       rows_delivered: null,
       duplicates: null,
       bad_rows: null,
+      buffered_records: null,
       max_behind_latest_seconds: null,
       errors: null,
       pending_ranges_expired: null,

@@ -19,6 +19,11 @@ export interface FaultPlan {
    * is answered instead of forwarding, e.g. `{ status: 400, type: 'LimitExceededException' }`.
    */
   failCall?: (action: string) => { status: number; type: string } | undefined;
+  /**
+   * ListShards calls go on with this `MaxResults` (kinesis-local honours it, kinesalite lists all at
+   * once): a stream with more shards than one page, as Kinesis has past 1,000, without that many shards.
+   */
+  listShardsPageSize?: number;
 }
 
 export interface KinesisFaultProxy {
@@ -60,6 +65,10 @@ export async function startKinesisFaultProxy(target: string, plan: FaultPlan = {
     if (outage === 'error') return answer(res, 500, { __type: 'InternalFailure', message: 'injected outage' });
     const failed = proxy.plan.failCall?.(action);
     if (failed) return answer(res, failed.status, { __type: failed.type, message: `injected ${failed.type}` });
+    const pageSize = proxy.plan.listShardsPageSize;
+    if (action === 'ListShards' && pageSize !== undefined) {
+      return forward(req, Buffer.from(JSON.stringify({ ...(JSON.parse(body.toString('utf8')) as object), MaxResults: pageSize })), res);
+    }
     if (action !== 'PutRecords' || !proxy.plan.failEntry) return forward(req, body, res);
     await putWithFaults(req, JSON.parse(body.toString('utf8')) as PutRecordsBody, res);
   }

@@ -68,6 +68,8 @@ export interface AppDeps {
   answeredByRuntime?: (c: Context) => boolean;
   /** The Lambda entry: what the event's body under a Content-Encoding is (already inflated by the front end, or altered on the way), or undefined. */
   frontEndBody?: (c: Context) => LambdaBody | undefined;
+  /** The Lambda entry: a refusal its event already holds (a single-valued header sent with conflicting values), answered before anything reads a header. */
+  frontEndRefusal?: (c: Context) => RequestRejectedError | undefined;
 }
 
 type Env = { Variables: AuthVariables & RequestIdVariables & RejectionVariables & ClientIpVariables & { jsonBody?: Promise<ParsedBody> } };
@@ -90,6 +92,14 @@ export function createApp(deps: AppDeps) {
   const originsFor = originPolicy(options.allowedOrigins ?? {});
   const anyApp = compileOrigins(Object.values(options.allowedOrigins ?? {}).flat());
   app.use('/v1/*', cors({ allowed: anyApp, maxAgeSec: 600 }));
+  const refusal = deps.frontEndRefusal;
+  if (refusal) {
+    app.use(async (c, next) => {
+      const refused = refusal(c);
+      if (refused) throw refused;
+      await next();
+    });
+  }
   const readBody = bodyReader(options, deps.answeredByRuntime, deps.frontEndBody, (kind) => metrics?.lambdaBodies.labels({ kind }).inc());
   const limits = bodySizeLimit(options.maxBodyBytes);
   const auth = writeKeyAuth({ lookup: createKeyLookup(options.writeKeys), originsFor, readBody, maxBodyBytes: options.maxBodyBytes });

@@ -37,6 +37,8 @@ export const REQUEST_REJECTION_CODES = [
   'incomplete_body',
   'unsupported_encoding',
   'invalid_encoding',
+  // Lambda entry: one single-valued header sent with different values (http/lambda-event-shape.ts).
+  'conflicting_header',
   'invalid_json',
   'too_deep',
   'invalid_batch',

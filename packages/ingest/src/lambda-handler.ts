@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from './app';
+import type { RequestRejectedError } from './errors';
 import { loadConfig } from './config';
 import { lambdaBodyOf, undecodableBody, type LambdaBody } from './http/lambda-body';
 import { frontEndOf, lambdaClientIp } from './http/lambda-event';
@@ -29,11 +30,18 @@ export function createLambdaHandler(env: Record<string, string | undefined> = pr
   // What each event's body is (lambda-body.ts), judged once from the event as it came: Hono's adapter
   // passes the event it was handed as `c.env.event`.
   const bodies = new WeakMap<object, LambdaBody>();
+  // Requests the event itself refuses (a single-valued header with conflicting lines): answered by the app.
+  const refusals = new WeakMap<object, RequestRejectedError>();
+  const eventOf = (c: Context): LambdaEvent | undefined => (c.env as { event?: LambdaEvent } | undefined)?.event;
   const frontEndBody = (c: Context): LambdaBody | undefined => {
-    const event = (c.env as { event?: LambdaEvent } | undefined)?.event;
+    const event = eventOf(c);
     return event === undefined ? undefined : bodies.get(event);
   };
-  const handleApp = handle(createApp({ writer: out, options: config, log, clientIp: lambdaClientIp(config.trustedProxies), frontEndBody }));
+  const frontEndRefusal = (c: Context): RequestRejectedError | undefined => {
+    const event = eventOf(c);
+    return event === undefined ? undefined : refusals.get(event);
+  };
+  const handleApp = handle(createApp({ writer: out, options: config, log, clientIp: lambdaClientIp(config.trustedProxies), frontEndBody, frontEndRefusal }));
   return async (event, context) => {
     // An event of no supported front end fails the invocation here, before it could be routed.
     const frontEnd = frontEndOf(event);
@@ -41,6 +49,7 @@ export function createLambdaHandler(env: Record<string, string | undefined> = pr
     const routed = withRoutedPath(shaped.event, config.basePath);
     const body = shaped.undecodable ? undecodableBody() : lambdaBodyOf(routed, frontEnd);
     if (body !== undefined) bodies.set(routed, body);
+    if (shaped.conflict) refusals.set(routed, shaped.conflict);
     return handleApp(routed, context);
   };
 }

@@ -30,6 +30,7 @@ export { openSeenIndex, SEEN_INDEX_DEFAULTS, type SeenIndexOptions } from './ded
 export { openDynamoSeenIndex, DedupeTableMissingError, type DynamoSeenIndexOptions } from './dedupe/seen-index-dynamodb';
 export { UnprocessedItemsError, type UnprocessedRetry } from './dedupe/dynamodb-batches';
 export { dynamoClientConfig, type DynamoConnection } from './dedupe/dynamodb-client';
+export { listShards, type ShardInfo } from './consumer/list-shards';
 export { createFileCheckpointStore, type CheckpointStore, type ShardCheckpoint } from './consumer/checkpoint-store';
 export { kinesisClientConfig, type KinesisConnection } from './consumer/kinesis-client';
 export { openLake, openReadOnlyLake, runQuery, type Lake, type ReadOnlyLake, type Row, type Plain } from './query/lake';
