@@ -180,10 +180,13 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
    * run goes by the stored state, unless an optOut()/optIn() of this run decided already or the run
    * changed the identity (an anonymize() or reset() the stored state would silently undo).
    */
+  const awaitLate = () => void lateRead?.then(adoptLate, () => undefined).catch((error: unknown) => loadFailed?.(error));
   async function adoptLate(): Promise<void> {
     const undecided = () => blind && unread && !chose && !edited && !closed;
     if (!undecided()) return;
     const [loaded, failed] = await load();
+    // Failed again: wait for the newest read given up (each try asks anew, so one can join a call out).
+    if (failed) awaitLate();
     if (failed || !undecided()) return;
     await seq.prime(loaded.deviceId);
     if (!undecided()) return;
@@ -201,7 +204,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
       // below, written by every optOut()/optIn()) can say otherwise. Without one (React Native,
       // Node) nothing is tracked this run, or until a read given up answers after all (adoptLate).
       blind = (unread = failed) && !platform.syncStore;
-      if (!__SCRIPT_BUILD__ && blind && lateRead) void lateRead.then(adoptLate, () => undefined).catch((error: unknown) => loadFailed?.(error));
+      if (!__SCRIPT_BUILD__ && blind) awaitLate();
       if (!failed) writer.known(loaded.deviceId);
       await seq.prime(loaded.deviceId);
       state = loaded;

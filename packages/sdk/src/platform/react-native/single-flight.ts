@@ -27,8 +27,10 @@ interface Flight<V> {
  * given up), may have run before a clear() made since. So a read joining a late answer waits for the next
  * listing, sent when the one out answers (at most one listing out at a time: retried reads do not queue
  * one each in front of the writes). Reads made in one `together(run)` (one flush's chunks) share one
- * listing. A listing given up keeps the late answer for the next read, which lists again; with listings
- * slower than the bound, reads joining late answers time out until a listing answers within it.
+ * listing. A read whose listing is given up (a device whose every call is a little slower than the
+ * bound) drops the late answers and reads their keys anew at once: the read tried next joins that call
+ * while it runs, as a read tried again joins a slow read still out, instead of waiting for a listing of
+ * its own, as slow as the one given up; a call answered before it is asked is a late answer again.
  */
 export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>, listed?: () => Promise<readonly string[]>, gone?: V) {
   const flights = new Map<string, Flight<V>>();
@@ -51,19 +53,22 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
     next ??= out.then(() => ((next = undefined), send(list)));
     return next;
   };
+  /** Reads `keys` not out yet, in one call. */
+  const fly = (keys: string[]): void => {
+    const fresh = keys.filter((key) => !flights.has(key));
+    if (fresh.length === 0) return;
+    const flight: Flight<V> = { keys: fresh, answer: op(fresh), waiting: 0, late: false };
+    fresh.forEach((key) => flights.set(key, flight));
+    // Attached before any caller's wait, so it runs first: `waiting` still counts the callers it answers.
+    flight.answer.then(
+      () => (flight.waiting > 0 ? forget(flight) : (flight.late = true)),
+      () => forget(flight),
+    );
+  };
   const storedNow = (list: () => Promise<readonly string[]>) => (shared ? (shared.listing ??= listAfterNow(list)) : listAfterNow(list));
   return {
     async read(keys: string[]): Promise<V[]> {
-      const fresh = keys.filter((key) => !flights.has(key));
-      if (fresh.length > 0) {
-        const flight: Flight<V> = { keys: fresh, answer: op(fresh), waiting: 0, late: false };
-        fresh.forEach((key) => flights.set(key, flight));
-        // Attached before any caller's wait, so it runs first: `waiting` still counts the callers it answers.
-        flight.answer.then(
-          () => (flight.waiting > 0 ? forget(flight) : (flight.late = true)),
-          () => forget(flight),
-        );
-      }
+      fly(keys);
       const of = keys.map((key) => flights.get(key) as Flight<V>);
       const joined = [...new Set(of)];
       const late = joined.filter((flight) => flight.late);
@@ -73,6 +78,15 @@ export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<re
       try {
         [, listedNow] = await within(name, Promise.all([Promise.all(joined.map((flight) => flight.answer)), listing]));
         late.forEach(forget);
+      } catch (error) {
+        // No listing in time (getAllKeys slower than the bound): the late answers are dropped and their
+        // keys read anew at once, so the read tried next joins a call out (sent after any clear() made
+        // before now) instead of waiting for a listing of its own, which would be as slow.
+        if (late.length > 0) {
+          late.forEach(forget);
+          fly(keys);
+        }
+        throw error;
       } finally {
         joined.forEach((flight) => flight.late || flight.waiting--);
       }
