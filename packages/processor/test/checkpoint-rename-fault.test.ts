@@ -48,6 +48,26 @@ describe('a save whose main-file rename removed the main file and then failed, t
     });
   }
 
+  it('failed saves keep only the newest temp file (one was kept per failed save), and the next start still reads the copy', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '1', ended: false });
+    renameUnlinksThenFails.add(path);
+    const temps = async (): Promise<string[]> => (await readdir(dir)).filter((name) => name.startsWith('.cp.json.tmp-'));
+    for (let n = 2; n <= 51; n += 1) {
+      await expect(store.save('shardId-000000000000', { sequenceNumber: String(n), ended: false })).rejects.toThrow(/EIO/);
+      const kept = await temps();
+      expect(kept, `after failed save ${n - 1}`).toHaveLength(1);
+      // The newest: the copy's bytes, written by the same save just before it.
+      expect(await readFile(join(dir, kept[0]!), 'utf8')).toBe(await readFile(`${path}.bak`, 'utf8'));
+    }
+    renameUnlinksThenFails.clear();
+    expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '51', ended: false }]]));
+    expect(await readdir(dir)).toEqual(['cp.json', 'cp.json.bak']);
+  });
+
   it('a retry that succeeds removes the temp file the failed one kept: the main file moved away after it is still a fresh start', async () => {
     const dir = await dirs.make();
     const path = join(dir, 'cp.json');

@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,34 @@ describe('the lake-format marker (folder lake)', () => {
     await deliverOnce({ OUTPUT_FORMAT: 'parquet' }, lake);
     expect(JSON.parse(await readFile(join(lake, LAKE_FORMAT_MARKER), 'utf8'))).toMatchObject({ output_format: 'parquet' });
     await expect(deliverOnce({ OUTPUT_FORMAT: 'ndjson' }, lake)).rejects.toBeInstanceOf(LakeFormatConflictError);
+  });
+
+  it('replaces a later empty marker with the starting format, not the one an earlier replacement decided', async () => {
+    // The claim file that decided the first replacement was kept, and decided the next one too: the
+    // parquet start below got LakeFormatConflictError saying "ndjson", and the marker became ndjson again.
+    const lake = await dirs.make();
+    const marker = join(lake, LAKE_FORMAT_MARKER);
+    await writeFile(marker, '');
+    await claimLakeFormat(folderMarkerStore(lake), 'ndjson');
+    await rm(marker); // the README's way to another format: files rewritten, marker deleted
+    await claimLakeFormat(folderMarkerStore(lake), 'parquet');
+    await writeFile(marker, ''); // later left empty (an editor's save cut by a crash, a truncate)
+    await expect(claimLakeFormat(folderMarkerStore(lake), 'parquet')).resolves.toBeUndefined();
+    expect(JSON.parse(await readFile(marker, 'utf8'))).toMatchObject({ output_format: 'parquet' });
+    await expect(claimLakeFormat(folderMarkerStore(lake), 'ndjson')).rejects.toBeInstanceOf(LakeFormatConflictError);
+    expect(await readdir(lake)).toEqual([LAKE_FORMAT_MARKER]);
+  });
+
+  it('removes a claim file left by a crash after its text was put in place, at the next start', async () => {
+    const lake = await dirs.make();
+    const marker = join(lake, LAKE_FORMAT_MARKER);
+    await writeFile(marker, '{"output_format":"parquet"}\n');
+    await writeFile(join(lake, `.${LAKE_FORMAT_MARKER}.claim`), '{"output_format":"ndjson"}\n');
+    await claimLakeFormat(folderMarkerStore(lake), 'parquet');
+    expect(await readdir(lake)).toEqual([LAKE_FORMAT_MARKER]);
+    await writeFile(marker, '');
+    await expect(claimLakeFormat(folderMarkerStore(lake), 'parquet')).resolves.toBeUndefined();
+    expect(JSON.parse(await readFile(marker, 'utf8'))).toMatchObject({ output_format: 'parquet' });
   });
 
   it('reads a marker saved by an editor with a byte order mark (it was refused with a message that looked valid)', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { folderEntries } from '../folder-entries';
 
 /** Temp files this process is writing now: a sweep of stale temp files must leave them alone. */
 export const tempFilesInFlight = new Set<string>();
@@ -43,6 +44,9 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, options: 
     if (keepTemp) {
       // Best effort: the failed rename's removal of the target and the temp file's entry made durable together.
       await syncDir(dir).catch(() => undefined);
+      // Then the temp files earlier failed writes kept (one per write while renames keep failing): this
+      // newest one is the sign of the cut, their content is older. Best effort too (a start removes them).
+      await removeOtherTempFiles(path).catch(() => undefined);
       throw error;
     }
     await rm(temp, { force: true }).catch((cleanupError: unknown) => {
@@ -60,9 +64,17 @@ export interface AtomicWriteOptions {
    * A rename that fails after the target is gone (a file system whose rename unlinks the target, then
    * renames) leaves the temp file instead of removing it: the whole new content, and the only sign
    * next to the absent target that a write of it was cut (the checkpoint reader tells a cut save
-   * from a file moved away by it).
+   * from a file moved away by it). Only the newest is kept: one kept by an earlier write is removed.
    */
   keepTempIfTargetLost?: boolean;
+}
+
+/** `path`'s temp files except those being written now (this write's among them). */
+async function removeOtherTempFiles(path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = tempFilePrefix(path);
+  const others = (await folderEntries(dir)).filter((name) => name.startsWith(prefix)).map((name) => join(dir, name));
+  await Promise.all(others.filter((temp) => !tempFilesInFlight.has(temp)).map((temp) => rm(temp, { force: true })));
 }
 
 /** True only when `path` is known to be there. */

@@ -10,10 +10,13 @@ import { LAKE_FORMAT_MARKER, type MarkerStore } from './lake-format-marker';
  * wrote it after: a concurrent start could read "" and a crash in between left an empty marker.
  *
  * Such an empty marker (left by a version before this one) counts as none. Which start replaces it is
- * decided by a hard link too, to `.<marker>.claim` (kept: it is the decision, for a start that comes
- * while it is put in place, or after a crash in between); every start that found the marker empty then
- * renames the decided text over it. Each replacing with its own text (as before) let two starts of
- * different formats both claim the lake: one renamed and read back its text before the other renamed.
+ * decided by a hard link to `.<marker>.claim`: every start that finds the marker still empty puts the
+ * claim's text in place (also after the claimer crashed). Each replacing with its own text (as before)
+ * let two starts of different formats both claim the lake. The claim is removed by any start that sees
+ * the marker non-empty: kept, it decided a later empty marker too, bringing back a format since changed.
+ * That is safe because nothing empties the marker again: a claim linked after one was removed (by a
+ * start that saw the marker empty before the text was put in place) finds the marker non-empty, and so
+ * does a start reading such a late claim; neither renames, so only the first claim's text is ever put in place.
  */
 export function folderMarkerStore(lakeDir: string): MarkerStore {
   const path = join(lakeDir, LAKE_FORMAT_MARKER);
@@ -50,23 +53,43 @@ export function folderMarkerStore(lakeDir: string): MarkerStore {
       throw error;
     }
   };
+  /** True when `text` is an empty marker; a marker that is gone is not (the caller reads it: none). */
+  const isEmpty = (text: string | undefined): boolean => text?.trim() === '';
+  const removeClaim = (): Promise<void> => rm(claimPath, { force: true });
+  /** Put the claimed text in place of the empty marker; false when it is another start's text. */
+  const replaceEmpty = async (temp: string): Promise<boolean> => {
+    for (;;) {
+      if (!isEmpty(await readText(path))) {
+        await removeClaim();
+        return false;
+      }
+      if (await linkUnlessExists(temp, claimPath)) {
+        // A late claim: the decided text was put in place, and its claim removed, since the read above.
+        if (!isEmpty(await readText(path))) continue;
+        await rename(temp, path);
+        await removeClaim();
+        return true;
+      }
+      const decided = await readText(claimPath); // undefined: removed, the decided text is in place
+      if (isEmpty(decided)) await removeClaim(); // not one of ours (each is linked to a whole text): it decides nothing
+      else if (decided !== undefined && isEmpty(await readText(path))) await rename(await tempWith(decided), path);
+    }
+  };
   return {
     where: lakeDir,
     async read() {
       const text = await readText(path);
-      return text?.trim() === '' ? undefined : text;
+      if (text === undefined || isEmpty(text)) return undefined;
+      await removeClaim(); // one left by a crash after its text was put in place
+      return text;
     },
     async createIfAbsent(text) {
       await mkdir(lakeDir, { recursive: true });
       try {
         const temp = await tempWith(text);
-        if (await linkUnlessExists(temp, path)) return true;
-        if ((await readText(path))?.trim() !== '') return false;
-        // An empty leftover: the first claim decides, whose text every start puts in place.
-        const decided = (await linkUnlessExists(temp, claimPath)) ? text : await readText(claimPath);
-        if (decided === undefined) throw new Error(`${claimPath} vanished while the empty ${LAKE_FORMAT_MARKER} was replaced`);
-        if ((await readText(path))?.trim() === '') await rename(decided === text ? temp : await tempWith(decided), path);
-        return decided === text;
+        if (!(await linkUnlessExists(temp, path))) return await replaceEmpty(temp);
+        await removeClaim(); // one left by a crash, before the marker was deleted
+        return true;
       } finally {
         await Promise.all(temps.splice(0).map((temp) => rm(temp, { force: true })));
       }
