@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isAlive, stopChild, waitFor } from '@eventline/devstack';
+import { runQuery } from '@eventline/processor';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = new URL('../dist/start.js', import.meta.url).pathname;
@@ -72,6 +73,46 @@ describe('npm run demo (dist/start.js)', () => {
       expect(pids.filter(isAlive)).toEqual([]);
     } finally {
       if (demo.exitCode === null) await stopChild(demo, 1_000);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a terminal's Ctrl-C (SIGINT to the whole process group) while seeding loses nothing: the demo stops the services in order", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-group-'));
+    // detached: the demo leads its own process group, as a shell's foreground job does.
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir, DEMO_SEED: '100000' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const lines: string[] = [];
+    createInterface({ input: demo.stdout }).on('line', (line) => lines.push(line));
+    createInterface({ input: demo.stderr }).on('line', (line) => lines.push(line));
+    const closed = once(demo, 'close');
+    let pids: number[] = [];
+    try {
+      await waitFor('the demo to start seeding', () => lines.some((line) => line.includes('Seeding 100000')), 60_000);
+      pids = [...lines.join('\n').matchAll(/(\w+)=(\d+)/g)].map((m) => Number(m[2]));
+      expect(pids).toHaveLength(3);
+      await new Promise((r) => setTimeout(r, 1_500)); // some shoppers sent, one under way
+      process.kill(-demo.pid!, 'SIGINT'); // what Ctrl-C in a terminal does
+      const [code] = (await closed) as [number | null];
+      const output = lines.join('\n');
+      expect(code, output).toBe(0);
+      const seeded = / {2}Seeded \d+ of 100000 \(stopped\) synthetic shoppers: (\d+) events accepted(.*)/.exec(output);
+      expect(seeded, output).not.toBeNull();
+      expect(seeded![2], 'no problems reported').toBe('');
+      expect(pids.filter(isAlive)).toEqual([]);
+      // Every accepted event is kept: what the processor had not read yet, the next run reads from
+      // the stream before its ingest starts (the backlog), so the lake then holds all of them.
+      const again = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        for await (const line of createInterface({ input: again.stdout })) if (line.includes('Ctrl-C stops everything')) break;
+        const [row] = (await runQuery(join(dir, 'lake'), 'SELECT count(*)::INTEGER AS n FROM events')) as { n: number }[];
+        expect(row?.n).toBe(Number(seeded![1]));
+      } finally {
+        again.kill('SIGINT');
+        if (again.exitCode === null) await once(again, 'exit');
+      }
+    } finally {
+      if (demo.exitCode === null) await stopChild(demo, 1_000);
+      for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL'); // only if the test failed
       rmSync(dir, { recursive: true, force: true });
     }
   });
