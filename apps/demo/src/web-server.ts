@@ -109,6 +109,7 @@ export function startWebServer(options: WebOptions): Promise<{ url: string; serv
 /** Serve the web app on a server already listening (web-port.ts reserved it before the pipeline started). */
 export function serveWebApp(server: Server, options: Omit<WebOptions, 'port'>): { url: string; server: Server } {
   const app = createWebApp(options);
-  server.on('request', getRequestListener(app.fetch));
+  const listener = getRequestListener(app.fetch);
+  server.on('request', (request, response) => void listener(request, response));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

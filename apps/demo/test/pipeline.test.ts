@@ -122,7 +122,7 @@ describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake →
       `select round(sum((properties->>'af_revenue')::double), 2) as revenue, count(*) as purchases from events
        where event = 'af_purchase' and (properties->>'af_currency') is null`,
     );
-    expect(none).toMatchObject({ purchases: expect.any(Number) });
+    expect(typeof none?.purchases).toBe('number');
     expect(dashboard.revenueByCurrency.find((r) => r.currency === '(no currency)')).toEqual({ currency: '(no currency)', ...none });
   });
 
