@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Where the demo keeps its data. A relative EVENTLINE_DATA_DIR is resolved against INIT_CWD (where
@@ -20,4 +21,26 @@ export function queryHint(lakeDir: string, repoRoot: string): string {
   if (resolve(lakeDir) === resolve(repoRoot, '.data', 'lake')) return command;
   const quoted = /^[\w@%+=:,./-]+$/.test(lakeDir) ? lakeDir : `'${lakeDir.replaceAll("'", `'\\''`)}'`;
   return `LAKE_DIR=${quoted} ${command}`;
+}
+
+/**
+ * Create the data folder, or say why it cannot be. One level at a time: Node's recursive mkdir
+ * reports a folder it cannot create under a read-only parent as `ENOENT … mkdir` (naming neither
+ * the parent nor the cause), and under /proc it never returns.
+ */
+export function ensureDataDir(dir: string): void {
+  const missing: string[] = [];
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    missing.unshift(existing);
+    existing = dirname(existing);
+  }
+  try {
+    for (const folder of missing) mkdirSync(folder);
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const where = existing === dir ? `${dir} is not writable` : `its nearest existing parent ${existing} is not writable`;
+    throw new Error(`cannot use the data folder ${dir}: ${where} (${code}); set EVENTLINE_DATA_DIR to a folder you can write`, { cause: error });
+  }
 }

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { demoDataDir, queryHint } from './data-dir';
+import { demoDataDir, ensureDataDir, queryHint } from './data-dir';
 import { DEMO_WRITE_KEY, startPipeline } from './pipeline';
 import { seedShoppers } from './seed';
 import { DemoSettingsError, readDemoSettings } from './settings';
-import { startWebServer } from './web-server';
+import { reserveWebPort, saveWebPort } from './web-port';
+import { serveWebApp } from './web-server';
 
 /** `npm run demo`: the whole pipeline on this machine; Ctrl-C stops all of it. */
 async function main(): Promise<void> {
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
   const dataDir = demoDataDir(process.env, repoRoot);
   // Checked before anything starts: a bad value is said at once, not after the services are up.
   const { engine, port, seed, verbose } = readDemoSettings(process.env);
+  // Also before anything starts: a data folder it cannot write, and a busy page port.
+  ensureDataDir(dataDir);
+  const reserved = await reserveWebPort(port, dataDir);
 
   // From here on Ctrl-C (or SIGTERM) stops in order, also during start-up and seeding: what is under
   // way finishes (a service starting, the shopper being sent), then the ingest, the processor (it
@@ -40,15 +44,15 @@ async function main(): Promise<void> {
       signal: stopping.signal,
     });
   } catch (error) {
+    reserved.server.close();
     // Stopped while starting (the backlog wait): what had started is stopped already.
     if (stopping.signal.aborted) return;
     throw error;
   }
-  let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
+  let web: ReturnType<typeof serveWebApp> | undefined;
   try {
     if (stopping.signal.aborted) return;
-    web = await startWebServer({
-      port,
+    web = serveWebApp(reserved.server, {
       ingestUrl: pipeline.ingestUrl,
       writeKey: DEMO_WRITE_KEY,
       lakeDir: pipeline.lakeDir,
@@ -56,7 +60,8 @@ async function main(): Promise<void> {
       backlog: pipeline.backlog,
       database: pipeline.database,
     });
-    if (stopping.signal.aborted) return;
+    saveWebPort(dataDir, reserved.port); // this run owns the data folder now (the pipeline's lock)
+    if (reserved.note) console.log(`  ${reserved.note}`);
 
     console.log(
       [
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
     }
     if (!stopping.signal.aborted) await new Promise((resolve) => stopping.signal.addEventListener('abort', resolve, { once: true }));
   } finally {
-    web?.server.close();
+    reserved.server.close();
     await pipeline.stop();
   }
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { getRequestListener, serve, type ServerType } from '@hono/node-server';
 import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
 import { dashboardRoutes } from './dashboard/route';
@@ -103,4 +104,12 @@ export function startWebServer(options: WebOptions): Promise<{ url: string; serv
     });
     server.once('error', reject);
   });
+}
+
+/** Serve the web app on a server already listening (web-port.ts reserved it before the pipeline started). */
+export function serveWebApp(server: Server, options: Omit<WebOptions, 'port'>): { url: string; server: Server } {
+  const app = createWebApp(options);
+  const listener = getRequestListener(app.fetch);
+  server.on('request', (request, response) => void listener(request, response));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

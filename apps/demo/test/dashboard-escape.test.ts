@@ -57,3 +57,24 @@ describe('dashboard tables', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 });
+
+describe('dashboard times', () => {
+  it('say they are UTC, the "updated" stamp too, in a browser on another time zone', async () => {
+    const context = await browser.newContext({ timezoneId: 'America/New_York' });
+    const page = await context.newPage();
+    const empty = { totals: [{ events: 1 }], topEvents: [], funnel: [], revenueByCurrency: [], attribution: [], firstTouch: [], badRowsByReason: [] };
+    await page.route('**/api/dashboard', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        // As the lake's queries answer (DuckDB's session is on UTC): 21:30 UTC is 16:30 in New York.
+        body: JSON.stringify({ ...empty, generated_at: '2026-11-27T21:30:05.000Z', eventsPerMinute: [{ minute: '21:30', events: 1 }], activeByHour: [{ hour: '11-27 21:00', devices: 1, sessions: 1 }] }),
+      }),
+    );
+    await page.goto(`${url}/dashboard`);
+    await page.waitForFunction(() => document.body.dataset.generatedAt !== undefined);
+    expect(await page.locator('[data-panel="eventsPerMinute"] figcaption').textContent()).toContain('UTC)');
+    expect(await page.locator('[data-panel="activeByHour"] figcaption').textContent()).toContain('UTC)');
+    expect(await page.locator('#updated').textContent()).toBe('updated 21:30:05 UTC');
+    await context.close();
+  });
+});

@@ -101,6 +101,31 @@ describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake →
     expect(switched.n).toBeGreaterThan(0);
   });
 
+  it('counts a purchase without af_currency on the revenue chart, as "(no currency)"', async () => {
+    const sdk = createEventline({ writeKey: DEMO_WRITE_KEY, endpoint: pipeline.ingestUrl, flushAt: 1000, flushIntervalMs: 60_000 });
+    const accepted: string[] = [];
+    sdk.on('sent', (n) => accepted.push(...n.acceptedIds));
+    sdk.track('af_purchase', { af_revenue: 12.5 });
+    sdk.track('af_purchase', { af_revenue: 7.25 });
+    await sdk.flush();
+    await sdk.close();
+    expect(accepted).toHaveLength(2);
+    const deviceId = await sdk.getDeviceId();
+    await waitForLake(pipeline.lakeDir, `select event_id from events where anonymous_id = '${deviceId}'`, (r) => r.length >= 2);
+
+    const web = createWebApp({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, lakeDir: pipeline.lakeDir });
+    const dashboard = (await (await web.request('/api/dashboard')).json()) as DashboardData;
+    web.closeLake();
+    // Straight from the JSON properties: every purchase that names no currency.
+    const [none] = await runQuery(
+      pipeline.lakeDir,
+      `select round(sum((properties->>'af_revenue')::double), 2) as revenue, count(*) as purchases from events
+       where event = 'af_purchase' and (properties->>'af_currency') is null`,
+    );
+    expect(typeof none?.purchases).toBe('number');
+    expect(dashboard.revenueByCurrency.find((r) => r.currency === '(no currency)')).toEqual({ currency: '(no currency)', ...none });
+  });
+
   it("lands the ingest's rejections in bad_rows, with the field that failed", async () => {
     const response = await fetch(`${pipeline.ingestUrl}/v1/batch`, {
       method: 'POST',

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isAlive, stopChild, waitFor } from '@eventline/devstack';
+import { runQuery } from '@eventline/processor';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = new URL('../dist/start.js', import.meta.url).pathname;
@@ -76,6 +78,46 @@ describe('npm run demo (dist/start.js)', () => {
     }
   });
 
+  it("a terminal's Ctrl-C (SIGINT to the whole process group) while seeding loses nothing: the demo stops the services in order", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-group-'));
+    // detached: the demo leads its own process group, as a shell's foreground job does.
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir, DEMO_SEED: '100000' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const lines: string[] = [];
+    createInterface({ input: demo.stdout }).on('line', (line) => lines.push(line));
+    createInterface({ input: demo.stderr }).on('line', (line) => lines.push(line));
+    const closed = once(demo, 'close');
+    let pids: number[] = [];
+    try {
+      await waitFor('the demo to start seeding', () => lines.some((line) => line.includes('Seeding 100000')), 60_000);
+      pids = [...lines.join('\n').matchAll(/(\w+)=(\d+)/g)].map((m) => Number(m[2]));
+      expect(pids).toHaveLength(3);
+      await new Promise((r) => setTimeout(r, 1_500)); // some shoppers sent, one under way
+      process.kill(-demo.pid!, 'SIGINT'); // what Ctrl-C in a terminal does
+      const [code] = (await closed) as [number | null];
+      const output = lines.join('\n');
+      expect(code, output).toBe(0);
+      const seeded = / {2}Seeded \d+ of 100000 \(stopped\) synthetic shoppers: (\d+) events accepted(.*)/.exec(output);
+      expect(seeded, output).not.toBeNull();
+      expect(seeded![2], 'no problems reported').toBe('');
+      expect(pids.filter(isAlive)).toEqual([]);
+      // Every accepted event is kept: what the processor had not read yet, the next run reads from
+      // the stream before its ingest starts (the backlog), so the lake then holds all of them.
+      const again = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        for await (const line of createInterface({ input: again.stdout })) if (line.includes('Ctrl-C stops everything')) break;
+        const [row] = (await runQuery(join(dir, 'lake'), 'SELECT count(*)::INTEGER AS n FROM events')) as { n: number }[];
+        expect(row?.n).toBe(Number(seeded![1]));
+      } finally {
+        again.kill('SIGINT');
+        if (again.exitCode === null) await once(again, 'exit');
+      }
+    } finally {
+      if (demo.exitCode === null) await stopChild(demo, 1_000);
+      for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL'); // only if the test failed
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('kill -9 of the demo leaves no orphan: the emulator, processor and ingest exit when their stdin pipe closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-kill-'));
     const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -98,6 +140,74 @@ describe('npm run demo (dist/start.js)', () => {
       for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL'); // only if the test failed
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the page on the last run\'s port (its origin: the offline queue, the device id), and says so when that port is taken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventline-demo-port-'));
+    const run = async (): Promise<{ port: number; banner: string }> => {
+      const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir, DEMO_PORT: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        const banner: string[] = [];
+        for await (const line of createInterface({ input: demo.stdout })) {
+          banner.push(line);
+          if (line.includes('Ctrl-C stops everything')) break;
+        }
+        const port = Number(/Demo page\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(banner.join('\n'))?.[1]);
+        return { port, banner: banner.join('\n') };
+      } finally {
+        demo.kill('SIGINT');
+        if (demo.exitCode === null) await once(demo, 'exit');
+      }
+    };
+    const blocker = createServer();
+    try {
+      const first = await run();
+      expect(first.port).toBeGreaterThan(0);
+      const second = await run();
+      expect(second.port).toBe(first.port);
+      expect(second.banner).not.toContain('new origin');
+
+      // Something else took the port meanwhile: a free one, and the console says what that costs.
+      await new Promise<void>((resolve) => blocker.listen(first.port, '127.0.0.1', resolve));
+      const third = await run();
+      expect(third.port).not.toBe(first.port);
+      expect(third.banner).toContain(`The last run's port ${first.port} is in use, so the demo page moved to port ${third.port}: a new origin.`);
+    } finally {
+      blocker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a busy DEMO_PORT is said before anything starts, with the way out (exit 1)', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dataDir, DEMO_PORT: String(busy) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      demo.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+      demo.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+      const [code] = (await once(demo, 'close')) as [number | null];
+      expect(code).toBe(1);
+      expect(output).toContain(`DEMO_PORT=${busy}: port ${busy} on 127.0.0.1 is in use; set another DEMO_PORT, or DEMO_PORT=0 for a free one`);
+      expect(output).not.toContain('Starting eventline demo');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a data folder it cannot create names the nearest existing parent that is not writable (exit 1)', async () => {
+    // /proc takes no new folders, not even root's: Node's recursive mkdir says only "ENOENT … mkdir".
+    const dir = '/proc/eventline-demo-test/data';
+    const demo = spawn(process.execPath, [START], { env: { ...process.env, EVENTLINE_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    demo.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    demo.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    const [code] = (await once(demo, 'close')) as [number | null];
+    expect(code).toBe(1);
+    expect(output).toContain(`cannot use the data folder ${dir}: its nearest existing parent /proc is not writable`);
+    expect(output).toContain('set EVENTLINE_DATA_DIR to a folder you can write');
+    expect(output).not.toContain('Starting eventline demo');
   });
 
   it('refuses a DEMO_PORT or DEMO_SEED that is not a number before it starts anything (exit 2)', async () => {

@@ -83,7 +83,8 @@ async function refresh() {
       renderChart(panel.querySelector('canvas'), name, data[name], spec);
       renderTable(panel.querySelector('table'), name, data[name], spec);
     }
-    document.getElementById('updated').textContent = `updated ${new Date(data.generated_at).toLocaleTimeString()}`;
+    // UTC, as the lake's minutes and hours are (DuckDB's session runs on UTC): one clock on the page.
+    document.getElementById('updated').textContent = `updated ${data.generated_at.slice(11, 19)} UTC`;
     document.body.dataset.generatedAt = data.generated_at;
   } catch (error) {
     document.getElementById('updated').textContent = `error: ${error.message}`;

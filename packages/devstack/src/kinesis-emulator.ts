@@ -61,7 +61,9 @@ export async function startKinesis(options: StartKinesisOptions = {}): Promise<K
 
 function spawnChild(script: string, env: Record<string, string | undefined>, options: StartKinesisOptions): ChildProcess {
   // Only what is set here, and the shell's basics: kinesis-local reads its settings from the environment too.
-  const child = spawn(process.execPath, [join(childDir, script)], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own process group (as spawnService's services): a terminal's Ctrl-C reaches only the parent,
+  // which stops the emulator last, after the services that still write to it.
+  const child = spawn(process.execPath, [join(childDir, script)], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const tail: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     for (const line of chunk.split('\n').filter(Boolean)) {

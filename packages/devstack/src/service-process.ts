@@ -30,11 +30,14 @@ const EXIT_WITH_PARENT = pathToFileURL(fileURLToPath(new URL('../dist/exit-with-
  * Run one of our Node entries as a child process and wait for its "ready" log line.
  * Stopped by pid: SIGTERM (graceful), SIGKILL after a grace period. No orphans: the child gets a
  * stdin pipe and a preloaded module (exit-with-parent.ts) that sends it SIGTERM when the pipe
- * closes (this process died, even by SIGKILL), like the emulators' children.
+ * closes (this process died, even by SIGKILL), like the emulators' children. It runs in its own
+ * process group: signals sent to the parent's group (Ctrl-C in a terminal) do not reach it.
  */
 export function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
   const { name, entry, env, ready, onLine = () => undefined, timeoutMs = 30_000 } = options;
-  const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, entry], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  // detached: a process group of its own, so a terminal's Ctrl-C (SIGINT to the whole foreground
+  // group) reaches only the parent, whose orderly stop decides when and in which order services stop.
+  const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, entry], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));

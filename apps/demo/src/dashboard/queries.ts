@@ -42,9 +42,9 @@ export const DASHBOARD_QUERIES = {
     ) AS f(step, label, devices)
     ORDER BY step`,
   revenueByCurrency: `
-    SELECT currency, round(sum(revenue), 2) AS revenue, count(*) AS purchases
+    SELECT coalesce(currency, '(no currency)') AS currency, round(sum(revenue), 2) AS revenue, count(*) AS purchases
     FROM events
-    WHERE event = 'af_purchase' AND currency IS NOT NULL
+    WHERE event = 'af_purchase'
     GROUP BY ALL
     ORDER BY revenue DESC`,
   activeByHour: `
