@@ -90,57 +90,81 @@ async function settle(
   }
   signal?.throwIfAborted();
   const metricsUrl = await startProcessor();
+  // Recounts run beside the poll loop, not in it: a recount re-reads the whole backlog, which may take
+  // longer than the wait itself, and meanwhile the progress lines, the bounds and the catch-up go on.
   // A recount that fails (the emulator not answering) leaves the count as it was: the wait then gives up.
-  const recount = async (): Promise<Record<string, number>> =>
-    countFrom(endpoint, positions, signal).catch(() => {
-      signal?.throwIfAborted();
-      return expected;
-    });
+  const stopRecount = new AbortController();
+  const recountSignal = signal ? AbortSignal.any([signal, stopRecount.signal]) : stopRecount.signal;
+  let recounting = false;
+  let recountsDone = 0;
+  const recount = (): void => {
+    recounting = true;
+    countFrom(endpoint, positions, recountSignal)
+      .then((counts) => {
+        expected = counts;
+      }, () => undefined)
+      .finally(() => {
+        recounting = false;
+        recountsDone += 1;
+      });
+  };
   let lastCounts = '';
   const startedAt = Date.now();
   let movedAt = startedAt;
   let recountedAt = 0;
+  /** The recounts done when the processor was first seen reading past the count (null: it is not). */
+  let pastSince: number | null = null;
   let toldAt = total(expected) > 0 ? 0 : Infinity;
-  for (;;) {
-    signal?.throwIfAborted();
-    const status = await processorStatus(metricsUrl);
-    const counts = countsOf(status);
-    const records = total(expected);
-    // Read: Kinesis records, as counted. Held: the processor's own count of what it has not flushed (a KPL
-    // aggregate is one record read and its user records delivered, so read less delivered is no measure).
-    if (counts && readOf(status, STREAMS.events) === expected[STREAMS.events] && readOf(status, STREAMS.badRows) === expected[STREAMS.badRows] && status.buffered_records === 0) {
-      return { records, baseline: counts };
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const status = await processorStatus(metricsUrl);
+      const counts = countsOf(status);
+      const records = total(expected);
+      // Read: Kinesis records, as counted. Held: the processor's own count of what it has not flushed (a KPL
+      // aggregate is one record read and its user records delivered, so read less delivered is no measure).
+      if (counts && readOf(status, STREAMS.events) === expected[STREAMS.events] && readOf(status, STREAMS.badRows) === expected[STREAMS.badRows] && status.buffered_records === 0) {
+        return { records, baseline: counts };
+      }
+      if (!readsPast(status, expected)) pastSince = null;
+      else {
+        // More than was there: the count missed records, or someone else writes. Count once more (a
+        // recount begun after this was seen), then say so.
+        pastSince ??= recountsDone + (recounting ? 1 : 0);
+        if (recountsDone > pastSince) {
+          return { records, baseline: null, problem: `the processor read more records than the streams held after its checkpoints (${counts?.read ?? '?'} of ${records}: the count missed records, someone else wrote, or the retention trimmed records it had already read)` };
+        }
+        if (!recounting) recount();
+      }
+      const key = JSON.stringify(counts);
+      if (key !== lastCounts) {
+        lastCounts = key;
+        movedAt = Date.now();
+      }
+      const now = Date.now();
+      if (now - toldAt >= timing.progressEveryMs) {
+        toldAt = now;
+        onProgress(`Reading the ${fmt(records)} records earlier runs left in the streams before the ingest starts: ${fmt(counts?.read ?? 0)} read (Ctrl-C stops)`);
+      }
+      if (now - startedAt >= timing.maxWaitMs) {
+        const read = counts ? `read ${fmt(counts.read)}, held ${fmt(status.buffered_records ?? 0)}` : 'its counts unavailable';
+        return { records, baseline: null, problem: `the processor did not get through the ${fmt(records)} records they left in ${duration(timing.maxWaitMs)}, the longest the demo waits (${read})` };
+      }
+      const still = now - movedAt;
+      if (still >= timing.giveUpAfterMs) {
+        const read = counts ? `read ${fmt(counts.read)}, held ${fmt(status.buffered_records ?? 0)}` : 'its counts unavailable';
+        return { records, baseline: null, problem: `the processor did not get through the ${fmt(records)} records they left before the ingest started (${read}; no progress for ${duration(timing.giveUpAfterMs)})` };
+      }
+      if (still >= timing.recountAfterMs && recountedAt < movedAt && !recounting) {
+        // Records the retention trimmed since the count are skipped by the processor too: count again.
+        recountedAt = Date.now();
+        recount();
+      }
+      await sleep(timing.pollMs, undefined, signal ? { signal } : {});
     }
-    if (readsPast(status, expected)) {
-      // More than was there: the count missed records, or someone else writes. Count once more, then say so.
-      expected = await recount();
-      if (readsPast(status, expected)) return { records: total(expected), baseline: null, problem: `the processor read more records than the streams held after its checkpoints (${counts?.read ?? '?'} of ${total(expected)}: the count missed records, someone else wrote, or the retention trimmed records it had already read)` };
-    }
-    const key = JSON.stringify(counts);
-    if (key !== lastCounts) {
-      lastCounts = key;
-      movedAt = Date.now();
-    }
-    const now = Date.now();
-    if (now - toldAt >= timing.progressEveryMs) {
-      toldAt = now;
-      onProgress(`Reading the ${fmt(records)} records earlier runs left in the streams before the ingest starts: ${fmt(counts?.read ?? 0)} read (Ctrl-C stops)`);
-    }
-    if (now - startedAt >= timing.maxWaitMs) {
-      const read = counts ? `read ${fmt(counts.read)}, held ${fmt(status.buffered_records ?? 0)}` : 'its counts unavailable';
-      return { records, baseline: null, problem: `the processor did not get through the ${fmt(records)} records they left in ${duration(timing.maxWaitMs)}, the longest the demo waits (${read})` };
-    }
-    const still = now - movedAt;
-    if (still >= timing.giveUpAfterMs) {
-      const read = counts ? `read ${fmt(counts.read)}, held ${fmt(status.buffered_records ?? 0)}` : 'its counts unavailable';
-      return { records, baseline: null, problem: `the processor did not get through the ${fmt(records)} records they left before the ingest started (${read}; no progress for ${duration(timing.giveUpAfterMs)})` };
-    }
-    if (still >= timing.recountAfterMs && recountedAt < movedAt) {
-      // Records the retention trimmed since the count are skipped by the processor too: count again.
-      recountedAt = Date.now();
-      expected = await recount();
-    }
-    await sleep(timing.pollMs, undefined, signal ? { signal } : {});
+  } finally {
+    // The wait is over: a recount still running stops at its next page (its result no longer matters).
+    stopRecount.abort();
   }
 }
 
