@@ -107,7 +107,11 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   const begin = `BEGIN; SET LOCAL statement_timeout = ${statementTimeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${statementTimeoutMs + CLIENT_GRACE_MS}`;
 
   /** Run `work` in one transaction with the limits above; a failed one's connection is closed. */
-  async function transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  // A user's DEFERRABLE constraint (a constraint trigger, a deferrable UNIQUE or FK) is checked at
+  // COMMIT, after every savepoint passed: isolating, it is checked at each INSERT instead, so the
+  // halving finds the row. (The first try keeps the user's deferral: isolation runs only if it fails.)
+  const beginIsolating = `${begin}; SET CONSTRAINTS ALL IMMEDIATE`;
+  async function transaction(work: (client: pg.PoolClient) => Promise<void>, start = begin): Promise<void> {
     const client = await pool.connect();
     // pg's pool listens for a client's 'error' only while it is idle. Checked out, a broken socket
     // (a reset, a failover, the server ending the session on its idle-in-transaction limit, EPIPE
@@ -118,7 +122,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     client.on('error', onError);
     let failure: Error | undefined;
     try {
-      await client.query(begin);
+      await client.query(start);
       await work(client);
       await client.query('COMMIT');
     } catch (error) {
@@ -261,7 +265,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     const skipped: string[] = [];
     await transaction(async (client) => {
       for (const chunk of chunks) await insertIsolating(client, chunk, refused, skipped);
-    });
+    }, beginIsolating);
     tellSkipped(skipped);
     return refused;
   }
