@@ -167,7 +167,7 @@ function bodyReader(
   const limits = {
     maxDecompressedBytes: options.maxDecompressedBytes ?? APP_OPTION_DEFAULTS.maxDecompressedBytes,
     maxDepth: options.maxDepth ?? APP_OPTION_DEFAULTS.maxDepth,
-    budget: createParseBudget(options.maxParsingBytes ?? APP_OPTION_DEFAULTS.maxParsingBytes),
+    budget: createParseBudget(options.maxParsingBytes ?? APP_OPTION_DEFAULTS.maxParsingBytes, options.maxBodyBytes),
   };
   return function readBody(c: Context, beforeAuth?: BodyCap): Promise<ParsedBody> {
     const cached = c.get('jsonBody') as Promise<ParsedBody> | undefined;

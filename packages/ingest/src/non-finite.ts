@@ -9,6 +9,9 @@ export function mayHoldNonFinite(storedJson: string): boolean {
   return storedJson.includes('null');
 }
 
+/** The message of the issue `findNonFinite` reports (the extras fallback tells this refusal from unstorable text by it). */
+export const NON_FINITE_MESSAGE = 'number out of range (beyond ±1.8e308, e.g. 1e999): it cannot be stored (JSON would turn it into null)';
+
 /** The first ±Infinity (or NaN) in `value`, as an issue at its path (`events[0].properties.big`); undefined if none. */
 export function findNonFinite(value: unknown, prefix: string): Issue | undefined {
   // Depth-first without recursion: events nest at most 32 levels, but the walk should not care.
@@ -16,7 +19,7 @@ export function findNonFinite(value: unknown, prefix: string): Issue | undefined
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [node, pointer] = next;
     if (typeof node === 'number') {
-      if (!Number.isFinite(node)) return { path: pointerToPath(pointer, prefix), code: 'invalid_value', message: 'number out of range (beyond ±1.8e308, e.g. 1e999): it cannot be stored (JSON would turn it into null)' };
+      if (!Number.isFinite(node)) return { path: pointerToPath(pointer, prefix), code: 'invalid_value', message: NON_FINITE_MESSAGE };
     } else if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) pending.push([node[i], `${pointer}/${i}`]);
     } else if (typeof node === 'object' && node !== null) {

@@ -30,4 +30,42 @@ describe('numbers JSON text can write but not carry (1e999)', () => {
     expect(answer.results[0]).toMatchObject({ status: 'rejected', code: 'invalid_event', issues: [{ path: 'events[0].properties.big', code: 'invalid_value' }] });
     expect(writer.records.get('events') ?? []).toHaveLength(0);
   });
+
+  it('rejects one in the context too (the encoder spends the context before the stored form is searched)', async () => {
+    const writer = createMemoryWriter();
+    const raw = (context: string) => JSON.stringify(event({ properties: { a: 1 } })).replace(/"context":\{/, `"context":{${context},`);
+    const body = `{"sent_at":"${new Date().toISOString()}","events":[${raw('"custom":1e999')},${raw('"extra":{"x":[1,-1e999]}')}]}`;
+    const res = await testApp(writer).request('/v1/batch', post(body));
+    const answer = (await res.json()) as BatchResponse;
+    expect(answer.results[0]).toMatchObject({ status: 'rejected', code: 'invalid_event', issues: [{ path: 'events[0].context.custom', code: 'invalid_value' }] });
+    expect(answer.results[1]).toMatchObject({ status: 'rejected', code: 'invalid_event', issues: [{ path: 'events[1].context.extra.x[1]', code: 'invalid_value' }] });
+    expect(writer.records.get('events') ?? []).toHaveLength(0);
+  });
+
+  it('stores a Segment message whose extras hold one without its extras, marked unstorable_number and counted', async () => {
+    const writer = createMemoryWriter();
+    const app = testApp(writer);
+    const message = (extra: string) => `{"type":"track","event":"E","anonymousId":"a","messageId":"m-${extra.length}","timestamp":"2026-11-25T09:00:00.000Z","properties":{"ok":1}${extra}}`;
+    const body = `{"batch":[${message(',"foo":1e999')},${message(',"context":{"library":{"name":"analytics.js","version":"3"},"screen":{"width":1e999}}')}]}`;
+    const res = await app.request('/v1/batch', post(body));
+    expect(await res.json()).toMatchObject({ accepted: 2, rejected: 0 });
+    const stored = (writer.records.get('events') ?? []).map((r) => decode(r.data));
+    expect(stored).toHaveLength(2);
+    for (const e of stored) expect((e.context as Record<string, unknown>).segment_extra).toEqual({ dropped: 'unstorable_number', bytes: expect.any(Number) as number });
+    const metrics = await (await app.request('/metrics')).text();
+    expect(metrics).toMatch(/^eventline_ingest_segment_extra_dropped_total\{reason="unstorable_number"\} 2$/m);
+  });
+
+  it('refuses a Segment id that is such a number, naming the field (not stored as "Infinity")', async () => {
+    const writer = createMemoryWriter();
+    const message = (ids: string) => `{"type":"track","event":"E","timestamp":"2026-11-25T09:00:00.000Z",${ids}}`;
+    const body = `{"batch":[${message('"anonymousId":"a","userId":1e999')},${message('"anonymousId":-1e999')},${message('"anonymousId":"a","messageId":1e999')}]}`;
+    const res = await testApp(writer).request('/v1/batch', post(body));
+    const answer = (await res.json()) as BatchResponse;
+    expect(answer.results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(answer.results[0]).toMatchObject({ code: 'invalid_event', issues: [{ path: 'batch[0].userId', code: 'invalid_value' }] });
+    expect(answer.results[1]).toMatchObject({ code: 'invalid_event', issues: [{ path: 'batch[1].anonymousId', code: 'invalid_value' }] });
+    expect(answer.results[2]).toMatchObject({ code: 'invalid_event', issues: [{ path: 'batch[2].messageId', code: 'invalid_value' }] });
+    expect(writer.records.get('events') ?? []).toHaveLength(0);
+  });
 });

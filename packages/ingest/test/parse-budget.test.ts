@@ -29,4 +29,27 @@ describe('the budget of bytes being parsed at once (INGEST_MAX_PARSING_BYTES)', 
   it('refuses a budget under 1 MiB as createApp options', () => {
     expect(() => testApp(createMemoryWriter(), { maxParsingBytes: 1000 })).toThrow(/options\.maxParsingBytes must be an integer ≥ 1048576, got 1000/);
   });
+
+  it('still takes small bodies (plain, or gzip inflating to at most INGEST_MAX_BODY_BYTES) while big inflations hold the whole budget', async () => {
+    const app = testApp(createMemoryWriter(), { maxParsingBytes: 1024 * 1024 });
+    // 8 MiB of whitespace around one event: few values (passes the density guard), the budget's eightfold.
+    const big = gzip(`${' '.repeat(8 * 1024 * 1024)}${batch([event()])}`);
+    let bigsLeft = 4;
+    const bigs = Array.from({ length: bigsLeft }, async () => {
+      const res = await app.request('/v1/batch', post(big, { 'content-encoding': 'gzip' }));
+      bigsLeft -= 1;
+      return res.status;
+    });
+    const small: number[] = [];
+    // Small batches one after another for as long as the big ones are being inflated.
+    while (bigsLeft > 0 && small.length < 10) {
+      const plain = batch(Array.from({ length: 20 }, () => event()));
+      small.push((await app.request('/v1/batch', post(plain))).status);
+      small.push((await app.request('/v1/batch', post(gzip(plain), { 'content-encoding': 'gzip' }))).status);
+    }
+    const bigStatuses = await Promise.all(bigs);
+    expect(bigStatuses).toContain(503); // the budget was full
+    expect(small.length).toBeGreaterThan(0);
+    expect(small.every((s) => s === 200)).toBe(true);
+  });
 });

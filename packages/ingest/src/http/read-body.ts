@@ -118,10 +118,15 @@ interface BudgetHold {
 }
 
 function budgetHold(budget: ParseBudget | undefined): BudgetHold {
+  let taken = 0;
   let held = 0;
   return {
     take(bytes) {
       if (budget === undefined) return;
+      taken += bytes;
+      // Small bodies are not held (parse-budget.ts); once past that, all the body takes is held.
+      if (taken <= budget.freeBytes) return;
+      bytes = taken - held;
       if (!budget.tryHold(bytes)) {
         throw new RequestRejectedError(503, 'parsing_busy', 'the server is parsing as many bodies as it holds memory for (INGEST_MAX_PARSING_BYTES); retry after Retry-After', undefined, 1);
       }
@@ -130,6 +135,7 @@ function budgetHold(budget: ParseBudget | undefined): BudgetHold {
     releaseAll() {
       budget?.release(held);
       held = 0;
+      taken = 0;
     },
   };
 }

@@ -2,7 +2,7 @@ import { clipText, CURRENT_VERSIONS, SCHEMA_VERSION, upcast, findUnstorableText,
 import { storedEventEncoder, type EnrichInput, type StoredJson } from '../enrich';
 import type { OutRecord, RecordWriter, WriteOutcome } from '../kinesis/record-writer';
 import { utf8Prefix } from '../utf8-prefix';
-import { findNonFinite, mayHoldNonFinite } from '../non-finite';
+import { findNonFinite, mayHoldNonFinite, NON_FINITE_MESSAGE } from '../non-finite';
 import { capIssues } from '../cap-issues';
 import { ANSWERED_EVENT_ID_MAX_UNITS } from '../answer-bound';
 import { capAnswer } from '../cap-answer';
@@ -173,13 +173,15 @@ function checkEvent(raw: Record<string, unknown>, index: number, bounds: SizeBou
   const result = validateEvent(raw, prefix);
   if (!result.ok) return { ok: false, code: 'invalid_event', issues: result.issues };
   const { event_id: eventId, anonymous_id: partitionKey } = result.value;
+  // Held apart: the encoder unsets the event's context (enrich.ts), which the number search must still see.
+  const context = result.value.context;
   const { json, bytes, sentBytes: measured } = storedJson(result.value);
   const sentBytes = bounds.sent ?? measured - bounds.added;
   // U+0000 or a lone surrogate would stop the PostgreSQL sink downstream; the JSON text says in tens of
   // ns whether to look (in the stored form: the encoder has spent the event object).
   const unstorable = mayHoldUnstorableText(json) ? findUnstorableText(JSON.parse(json), prefix) : undefined;
   if (unstorable) return { ok: false, code: 'invalid_event', issues: [unstorable], payload: json, sentBytes };
-  const nonFinite = mayHoldNonFinite(json) ? findNonFinite(result.value, prefix) : undefined;
+  const nonFinite = mayHoldNonFinite(json) ? findNonFinite(result.value, prefix) ?? findNonFinite(context, `${prefix}.context`) : undefined;
   if (nonFinite) return { ok: false, code: 'invalid_event', issues: [nonFinite], payload: json, sentBytes };
   if (sentBytes > bounds.max) {
     const message = `event is ${sentBytes} bytes as sent (compact JSON), over the ${bounds.max}-byte limit`;
@@ -222,7 +224,9 @@ function contextOf(raw: unknown): Record<string, unknown> | undefined {
 function dropReason(refused: Checked & { ok: false }): ExtraDropReason | undefined {
   if (refused.code === 'event_too_large') return 'too_large';
   if (refused.issues[0]?.code === 'too_deep') return 'too_deep';
-  return refused.payload !== undefined ? 'unstorable_text' : undefined;
+  if (refused.payload === undefined) return undefined;
+  // Both refusals carry code invalid_value; the message tells them apart.
+  return refused.issues[0]?.message === NON_FINITE_MESSAGE ? 'unstorable_number' : 'unstorable_text';
 }
 
 /** One UTF-8 encoding for all of a request's events, each record a view on it: one Buffer.from per event cost more than the JSON. */

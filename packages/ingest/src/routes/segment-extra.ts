@@ -52,10 +52,11 @@ export function leftover(from: Fields, known: readonly string[]): Fields | undef
 
 /**
  * Why an event's `segment_extra` was dropped: with it the event would be refused (over the per-event
- * byte limit, nested deeper than `LIMITS.eventMaxDepth`, or holding text PostgreSQL cannot store)
+ * byte limit, nested deeper than `LIMITS.eventMaxDepth`, holding text PostgreSQL cannot store, or a
+ * number beyond ±1.8e308 that JSON would store as null)
  * while without it the event is accepted. Keeping extras must never cost a client its event.
  */
-export const EXTRA_DROP_REASONS = ['too_large', 'too_deep', 'unstorable_text'] as const;
+export const EXTRA_DROP_REASONS = ['too_large', 'too_deep', 'unstorable_text', 'unstorable_number'] as const;
 export type ExtraDropReason = (typeof EXTRA_DROP_REASONS)[number];
 
 /** What is stored in place of dropped extras: the reason and the UTF-8 size of the extras' JSON. */

@@ -18,7 +18,11 @@ export function isSegmentBatch(body: unknown): body is SegmentBatch {
 
 type Message = Record<string, unknown>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+// A number out of range (1e999 parses to Infinity) is no id: segmentRuleIssues refuses it rather than storing "Infinity".
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
+
+/** Segment's id fields: a number in one is read as its digits, so one out of range is refused by name. */
+const ID_FIELDS = ['anonymousId', 'userId', 'messageId', 'previousId', 'groupId'] as const;
 
 /**
  * Segment's `sentAt` is optional, but when sent it is the batch's sent_at on every stored event, so it
@@ -119,6 +123,11 @@ export function segmentRuleIssues(m: Message, prefix: string): Issue[] {
   const at = (field: string) => (prefix === '' ? field : `${prefix}.${field}`);
   const type = str(m.type) ?? '';
   const issues: Issue[] = [];
+  for (const field of ID_FIELDS) {
+    const v = m[field];
+    if (typeof v === 'number' && !Number.isFinite(v)) issues.push({ path: at(field), code: 'invalid_value', message: 'number out of range (beyond ±1.8e308, e.g. 1e999): not an id' });
+  }
+  if (issues.length > 0) return issues;
   if (type !== 'alias' && id(m.userId) === undefined && id(m.anonymousId) === undefined) {
     issues.push({ path: at('anonymousId'), code: 'required', message: 'userId or anonymousId is required' });
   }
