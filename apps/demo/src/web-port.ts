@@ -61,13 +61,19 @@ function lastWebPort(dataDir: string): number | undefined {
   return port > 0 && port <= 65_535 ? port : undefined;
 }
 
-function listen(port: number): Promise<ReservedPort> {
+async function listen(port: number): Promise<ReservedPort> {
+  const server = await listenOnLoopback(port);
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A server listening on 127.0.0.1:`port` (0: a free one), answering nothing until a request listener is added. */
+export function listenOnLoopback(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       server.removeListener('error', reject);
-      resolve({ server, port: (server.address() as AddressInfo).port });
+      resolve(server);
     });
   });
 }

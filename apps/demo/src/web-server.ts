@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { getRequestListener, serve, type ServerType } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { runQuery } from '@eventline/processor';
 import { Hono } from 'hono';
 import { dashboardRoutes } from './dashboard/route';
+import { listenOnLoopback } from './web-port';
 import { sqlRoutes } from './dashboard/sql-route';
 import type { Backlog } from './backlog';
 import { pipelineStatusRoutes } from './pipeline-status';
@@ -96,14 +97,9 @@ export function createWebApp(options: Omit<WebOptions, 'port'>) {
   });
 }
 
-export function startWebServer(options: WebOptions): Promise<{ url: string; server: ServerType }> {
-  const app = createWebApp(options);
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-      resolve({ url: `http://127.0.0.1:${info.port}`, server });
-    });
-    server.once('error', reject);
-  });
+/** The web app on 127.0.0.1:`options.port` (0: a free one); the demo itself reserves its port first (web-port.ts). */
+export async function startWebServer(options: WebOptions): Promise<{ url: string; server: Server }> {
+  return serveWebApp(await listenOnLoopback(options.port), options);
 }
 
 /** Serve the web app on a server already listening (web-port.ts reserved it before the pipeline started). */
