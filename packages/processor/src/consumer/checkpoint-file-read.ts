@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { tempFilePrefix, tempFilesInFlight, writeFileAtomic } from '../delivery/atomic-write';
+import { dirname } from 'node:path';
+import { removeLeftoverTempFiles, tempFilesAmong, writeFileAtomic } from '../delivery/atomic-write';
 import { folderEntries } from '../folder-entries';
 import { errorFields, type Logger } from '../log';
 import { completedRangesOnly } from './checkpoint-completion';
@@ -182,22 +182,6 @@ async function cutMainRename(mainTemps: readonly string[], copy: CheckpointFile)
     return temp;
   }
   return undefined;
-}
-
-/** The paths of `path`'s temp files among the names of its folder. */
-function tempFilesAmong(names: readonly string[], path: string): string[] {
-  const prefix = tempFilePrefix(path);
-  return names.filter((name) => name.startsWith(prefix)).map((name) => join(dirname(path), name));
-}
-
-/** `path`'s temp files not being written now: left by a crash, or kept by a failed rename (`keepTempIfTargetLost`). */
-export async function removeTempFilesOf(path: string): Promise<void> {
-  await removeLeftoverTempFiles(tempFilesAmong(await folderEntries(dirname(path)), path));
-}
-
-/** After the choice: temp files a crash left would otherwise mislead the choice of a later start. */
-async function removeLeftoverTempFiles(temps: readonly string[]): Promise<void> {
-  await Promise.all(temps.filter((temp) => !tempFilesInFlight.has(temp)).map((temp) => rm(temp, { force: true })));
 }
 
 export function saveOf(file: CheckpointFile): number {

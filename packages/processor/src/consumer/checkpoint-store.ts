@@ -1,6 +1,6 @@
-import { writeFileAtomic } from '../delivery/atomic-write';
+import { removeTempFilesOf, writeFileAtomic } from '../delivery/atomic-write';
 import type { Logger } from '../log';
-import { backupPath, type CheckpointFile, checkpointSha256, readCheckpoints, removeTempFilesOf, saveOf } from './checkpoint-file-read';
+import { backupPath, type CheckpointFile, checkpointSha256, readCheckpoints, saveOf } from './checkpoint-file-read';
 
 /** How far one shard has been delivered: every record up to and including `sequenceNumber`. */
 export interface ShardCheckpoint {

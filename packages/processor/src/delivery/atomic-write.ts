@@ -46,7 +46,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, options: 
       await syncDir(dir).catch(() => undefined);
       // Then the temp files earlier failed writes kept (one per write while renames keep failing): this
       // newest one is the sign of the cut, their content is older. Best effort too (a start removes them).
-      await removeOtherTempFiles(path).catch(() => undefined);
+      await removeTempFilesOf(path).catch(() => undefined);
       throw error;
     }
     await rm(temp, { force: true }).catch((cleanupError: unknown) => {
@@ -69,12 +69,20 @@ export interface AtomicWriteOptions {
   keepTempIfTargetLost?: boolean;
 }
 
-/** `path`'s temp files except those being written now (this write's among them). */
-async function removeOtherTempFiles(path: string): Promise<void> {
-  const dir = dirname(path);
+/** The paths of `path`'s temp files among the names of its folder. */
+export function tempFilesAmong(names: readonly string[], path: string): string[] {
   const prefix = tempFilePrefix(path);
-  const others = (await folderEntries(dir)).filter((name) => name.startsWith(prefix)).map((name) => join(dir, name));
-  await Promise.all(others.filter((temp) => !tempFilesInFlight.has(temp)).map((temp) => rm(temp, { force: true })));
+  return names.filter((name) => name.startsWith(prefix)).map((name) => join(dirname(path), name));
+}
+
+/** Removes those of `temps` not being written now (this process's writes in flight are left alone). */
+export async function removeLeftoverTempFiles(temps: readonly string[]): Promise<void> {
+  await Promise.all(temps.filter((temp) => !tempFilesInFlight.has(temp)).map((temp) => rm(temp, { force: true })));
+}
+
+/** `path`'s temp files not being written now: left by a crash, or kept by a failed rename (`keepTempIfTargetLost`). */
+export async function removeTempFilesOf(path: string): Promise<void> {
+  await removeLeftoverTempFiles(tempFilesAmong(await folderEntries(dirname(path)), path));
 }
 
 /** True only when `path` is known to be there. */
