@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QUEUE_PREFIX } from '../src/core/queue';
-import { ASYNC_STORAGE_TIMEOUT_MS as BOUND } from '../src/platform/react-native/time-bound';
+import { ASYNC_STORAGE_MAX_WAIT_MS as MOST, ASYNC_STORAGE_TIMEOUT_MS as BOUND } from '../src/platform/react-native/time-bound';
 import { createAsyncStorage, READ_CHUNK } from '../src/platform/react-native/async-storage';
 import { createEventline, type AsyncStorageV2Like } from '../src/react-native';
 import { memoryAsyncStorage, type MemoryAsyncStorage } from './memory-async-storage';
@@ -247,7 +247,7 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     expect([reads, listings]).toEqual([4, 1]); // nothing more asked
   });
 
-  it('listings slower than the bound: the reads joining a late answer time out with one listing out at a time, each reading its keys anew once, whose late answer the first read with a listing within the bound uses', async () => {
+  it('listings slower than the most the SDK waits: the reads joining a late answer time out with one listing out at a time, each reading its keys anew once, whose late answer the first read with a listing in time uses', async () => {
     const storage = v2Storage();
     storage.data.set('k', '"v"');
     const { multiGet, getAllKeys } = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage) };
@@ -268,28 +268,70 @@ describe('AsyncStorage calls that never answer are given up after a time bound',
     let out = 0;
     let mostOut = 0;
     let listings = 0;
+    // Slower than the longest wait: the wait grows (a late answer doubles it) but gives up still.
     const slowListing = () => {
       listings++;
       mostOut = Math.max(mostOut, ++out);
-      return new Promise<void>((resolve) => setTimeout(resolve, 1.5 * BOUND)).then(() => (out--, getAllKeys()));
+      return new Promise<void>((resolve) => setTimeout(resolve, 1.5 * MOST)).then(() => (out--, getAllKeys()));
     };
     storage.getAllKeys = slowListing;
     const answers: unknown[] = [];
-    for (let i = 0; i < 4; i++) {
-      const read = nameOf(kv.get('k'));
-      await vi.advanceTimersByTimeAsync(BOUND);
+    const messages: string[] = [];
+    // Until a wait has grown to the longest (each listing answering late doubles it).
+    const longest = `AsyncStorage read: no answer within ${MOST} ms (the most the SDK waits: AsyncStorage calls slower than that are given up)`;
+    for (let i = 0; i < 20 && messages.at(-1) !== longest; i++) {
+      const read = kv.get('k').catch((error: Error) => (messages.push(error.message), error.name));
+      // A wait starts anew when a call asked before it answers (the listing out): it may last longer than MOST.
+      expect(await settlesWithin(read, 3 * MOST)).toBe(true);
       answers.push(await read);
     }
     // Each listing answers after its read gave up, and vouches for no later read: the app's clear() may
     // have run since. Each read waits for one sent after it, sent when the one out answers.
-    expect(answers).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError', 'TimeoutError']);
+    expect(answers).toEqual(Array(answers.length).fill('TimeoutError'));
     expect(mostOut).toBe(1);
-    expect(listings).toBeLessThanOrEqual(4); // no more than one per read
-    expect(reads).toBe(5); // each read given up read 'k' anew once (here that call answers at once: late again)
-    await vi.advanceTimersByTimeAsync(4 * BOUND); // the listings still out answer (to no one)
-    storage.getAllKeys = getAllKeys; // listings answer within the bound again
+    expect(listings).toBeLessThanOrEqual(answers.length); // no more than one per read
+    expect(reads).toBe(answers.length + 1); // each read given up read 'k' anew once (here that call answers at once: late again)
+    // The wait grew (10 s, 20 s, 30 s) and stops at the longest, whose error says so (it reaches on('error') as the caller's failure).
+    expect(new Set(messages.map((message) => Number(/within (\d+) ms/.exec(message)?.[1])))).toEqual(new Set([2 * BOUND, 4 * BOUND, MOST]));
+    expect(messages.at(-1)).toBe(longest);
+    await vi.advanceTimersByTimeAsync(6 * MOST); // the listings still out answer (to no one)
+    storage.getAllKeys = getAllKeys; // listings answer in time again
     expect(await nameOf(kv.get('k'))).toBe('v'); // the last late answer
-    expect(reads).toBe(5);
+    expect(reads).toBe(answers.length + 1);
+  });
+
+  it('a device slower than the first wait (every call 8 s, one at a time): the wait grows once a call answers after it, so a late answer is checked by a listing and used, and a read behind other calls is waited for while they answer', async () => {
+    const storage = v2Storage();
+    storage.data.set('k', '"v"');
+    storage.data.set('j', '"w"');
+    const own = { multiGet: storage.multiGet.bind(storage), getAllKeys: storage.getAllKeys.bind(storage), multiSet: storage.multiSet.bind(storage) };
+    let last: Promise<unknown> = Promise.resolve();
+    let calls = 0;
+    const inTurn = <T>(call: () => Promise<T>): Promise<T> => {
+      calls++;
+      const turn = last.then(() => new Promise((resolve) => setTimeout(resolve, 8000))).then(call);
+      last = turn.catch(() => undefined);
+      return turn;
+    };
+    storage.multiGet = (keys) => inTurn(() => own.multiGet(keys));
+    storage.getAllKeys = () => inTurn(() => own.getAllKeys());
+    storage.multiSet = (pairs) => inTurn(() => own.multiSet(pairs));
+    const kv = createAsyncStorage(storage);
+    const nameOf = (read: Promise<unknown>) => read.then((value) => value, (error: Error) => error.name);
+    const first = nameOf(kv.get('k'));
+    await vi.advanceTimersByTimeAsync(BOUND);
+    expect(await first).toBe('TimeoutError'); // nothing answered yet: as for a hung module
+    await vi.advanceTimersByTimeAsync(8000 - BOUND); // it answers late: the device is slow, not hung
+    // The late answer needs a listing sent after this read (8 s more): waited for now.
+    const second = nameOf(kv.get('k'));
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(await second).toBe('v');
+    // Three calls out, one after another: the read behind two writes answers after 24 s, not given up.
+    const writes = [kv.setMany([['a', 1]]), kv.setMany([['b', 2]])].map(nameOf);
+    const third = nameOf(kv.get('j'));
+    await vi.advanceTimersByTimeAsync(3 * 8000);
+    expect(await Promise.all([...writes, third])).toEqual([undefined, undefined, 'w']);
+    expect(calls).toBe(5); // the first read, its listing, two writes, the last read: nothing asked twice
   });
 
   it("a listing that answers after its read gave up does not vouch for a read asked later: the app's AsyncStorage.clear() made between them is seen", async () => {

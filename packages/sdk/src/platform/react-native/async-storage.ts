@@ -1,7 +1,7 @@
 import type { Storage } from '../../core/types';
 import { toJson } from '../../core/wire-json';
 import { singleFlight } from './single-flight';
-import { timeBound, TIMEOUT_ERROR } from './time-bound';
+import { createPace, TIMEOUT_ERROR } from './time-bound';
 
 /**
  * The parts of `@react-native-async-storage/async-storage` the SDK uses (declared here so the package
@@ -45,9 +45,10 @@ interface Out {
  * reads its entries one `get` each) go out together, READ_CHUNK keys per call, and each `get` settles
  * on its own: one entry that does not parse, or whose row cannot be read, fails that read only.
  * AsyncStorage runs its calls in order (one serial queue), and reads and writes reach it in call order.
- * Every call is given up after ASYNC_STORAGE_TIMEOUT_MS (time-bound.ts): a hung native module fails
- * calls instead of holding the client. A read given up is not asked again while it runs: the same read
- * joins it, and its late answer serves the next one (single-flight.ts).
+ * Every call is given up once AsyncStorage has not moved for a while (time-bound.ts: 5 s, up to 30 s on
+ * a device shown slower): a hung native module fails calls instead of holding the client. A read given
+ * up is not asked again while it runs: the same read joins it, and its late answer serves the next one
+ * (single-flight.ts).
  */
 export function createAsyncStorage(as: AsyncStorageLike): Storage {
   const api = bounded(pick(as));
@@ -135,18 +136,20 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
 
 type Api = ReturnType<typeof pick>;
 
-/** Each call time-bound; reads single-flight. */
-function bounded(api: Api) {
+/** Each call time-bound, the bound paced by the answers (time-bound.ts); reads single-flight. */
+function bounded(calls: Api) {
+  const pace = createPace();
+  const api = { listKeys: pace.track(calls.listKeys), readMany: pace.track(calls.readMany), writeMany: pace.track(calls.writeMany), removeMany: pace.track(calls.removeMany) };
   // The listing, as a read of one pseudo key ('' is a key, of no other read).
-  const list = singleFlight('getAllKeys', async () => [await api.listKeys()]);
+  const list = singleFlight('getAllKeys', pace.within, async () => [await api.listKeys()]);
   // A late answer is used only for keys still listed (the app's AsyncStorage.clear() is not seen otherwise).
-  const reads = singleFlight('read', api.readMany, api.listKeys, null);
+  const reads = singleFlight('read', pace.within, api.readMany, api.listKeys, null);
   return {
     listKeys: async () => (await list.read(['']))[0] ?? [],
     readMany: (keys: string[]) => reads.read(keys),
     together: <T>(run: () => T) => reads.together(run),
-    writeMany: timeBound('write', api.writeMany),
-    removeMany: timeBound('remove', api.removeMany),
+    writeMany: pace.bound('write', api.writeMany),
+    removeMany: pace.bound('remove', api.removeMany),
     /** `keys` written or removed: reads asked from now on go out anew (a listing after any change). */
     changed(keys: readonly string[]): void {
       reads.changed(keys);

@@ -1,4 +1,4 @@
-import { within } from './time-bound';
+import type { Pace } from './time-bound';
 
 interface Flight<V> {
   keys: string[];
@@ -32,7 +32,13 @@ interface Flight<V> {
  * while it runs, as a read tried again joins a slow read still out, instead of waiting for a listing of
  * its own, as slow as the one given up; a call answered before it is asked is a late answer again.
  */
-export function singleFlight<V>(name: string, op: (keys: string[]) => Promise<readonly V[]>, listed?: () => Promise<readonly string[]>, gone?: V) {
+export function singleFlight<V>(
+  name: string,
+  within: Pace['within'],
+  op: (keys: string[]) => Promise<readonly V[]>,
+  listed?: () => Promise<readonly string[]>,
+  gone?: V,
+) {
   const flights = new Map<string, Flight<V>>();
   const forget = (flight: Flight<V>) => flight.keys.forEach((key) => flights.get(key) === flight && flights.delete(key));
   /** While `together` runs: the listing its reads share. */
