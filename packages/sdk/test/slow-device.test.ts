@@ -16,7 +16,7 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 
 /**
  * Fake time a flush() is given: it waits for its AsyncStorage calls, which the device runs one at a
- * time, `ms` each (a cold start's first flush makes about 12: state, install mark, seq, queue, state
+ * time, `ms` each (a cold start's first flush makes 11–12: state, install mark, seq, queue, state
  * save), and at least the minute it was always given.
  */
 const flushTime = (ms: number) => Math.max(60_000, 15 * ms);

@@ -25,8 +25,8 @@ export type Pace = ReturnType<typeof createPace>;
  * How long to wait for one AsyncStorage, learnt from its answers. A wait is given up once a window
  * (first ASYNC_STORAGE_TIMEOUT_MS) has passed with no answer to a call asked before it (AsyncStorage
  * runs its calls one at a time: its queue did not move, the module may be hung); each such answer
- * starts the window anew. So a read queued behind three calls of a device whose every call takes 6 s
- * answers after 24 s and is not given up meanwhile.
+ * starts the window anew. So a read queued behind three calls of a device whose every call takes 4 s
+ * answers after 16 s and is not given up meanwhile.
  * A call that answers after its wait gave up shows a module that works, slower than the window: the
  * window doubles (up to ASYNC_STORAGE_MAX_WAIT_MS). Without that, a device whose every call takes a
  * little over 5 s gave up every queue read: a late answer may serve a later read only once a listing
