@@ -45,6 +45,7 @@ export { createS3Sink, type S3SinkOptions } from './sinks/s3-sink';
 export { s3ClientConfig, type S3Connection } from './sinks/s3-client';
 export { createPostgresSink, type PostgresSink, type PostgresSinkOptions } from './sinks/postgres-sink';
 export { PostgresConfigError, PostgresTableBusyError, PG_LOCK_TIMEOUT_MS } from './sinks/postgres-schema';
+export { PostgresTableRefusalError } from './sinks/postgres-row-errors';
 export { LAKE_FORMAT_MARKER, LakeFormatConflictError } from './delivery/lake-format-marker';
 export { type LockRetry } from './sinks/postgres-lock-retry';
 export { PG_MAX_STATEMENT_BYTES } from './sinks/postgres-statements';

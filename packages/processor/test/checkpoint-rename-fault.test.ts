@@ -86,4 +86,41 @@ describe('a save whose main-file rename removed the main file and then failed, t
     expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map());
     expect(await readdir(dir)).toEqual(['moved.json']);
   });
+  it('the copy lost the same way by the next save: the start reads the main file\'s kept temp file (save 2) and puts it back, not a fresh start', async () => {
+    const dir = await dirs.make();
+    const path = join(dir, 'cp.json');
+    const store = createFileCheckpointStore(path, 'events');
+    await store.load();
+    await store.save('shardId-000000000000', { sequenceNumber: '1', ended: false });
+    // Save 2 (after its flush's files were durable): the copy written, the main file's rename unlinks it and fails: its temp file kept.
+    renameUnlinksThenFails.add(path);
+    await expect(store.save('shardId-000000000000', { sequenceNumber: '5', ended: false })).rejects.toThrow(/EIO/);
+    // The next save's copy rename fails the same way (the same file system): the copy is gone too.
+    renameUnlinksThenFails.add(`${path}.bak`);
+    await expect(store.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' })).rejects.toThrow(/EIO/);
+    renameUnlinksThenFails.clear();
+    const left = await readdir(dir);
+    expect(left).toHaveLength(1);
+    const kept = await readFile(join(dir, left[0]!), 'utf8');
+    expect(left[0]).toMatch(/^\.cp\.json\.tmp-/);
+    expect(JSON.parse(kept)).toMatchObject({ save: 2 });
+
+    const logs: [string, string, Record<string, unknown> | undefined][] = [];
+    const restarted = createFileCheckpointStore(path, 'events', { log: (level, msg, fields) => void logs.push([level, msg, fields]) });
+    expect(await restarted.load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false }]]));
+    expect(logs).toEqual([
+      [
+        'warn',
+        'checkpoint file and its copy missing or damaged (saves cut mid-rename); read from the newest whole temp file, put back as the checkpoint file',
+        { checkpoint_file: path, copy: `${path}.bak`, temp_file: join(dir, left[0]!), save: 2 },
+      ],
+    ]);
+    expect(await readdir(dir)).toEqual(['cp.json']);
+    expect(await readFile(path, 'utf8')).toBe(kept);
+    // A start that saves nothing leaves the next one the same reading; saves go on from save 2.
+    expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map([['shardId-000000000000', { sequenceNumber: '5', ended: false }]]));
+    await restarted.save('shardId-000000000000', { sequenceNumber: '5', ended: false, pendingThrough: '9' });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ save: 3 });
+    expect(await readFile(`${path}.bak`, 'utf8')).toBe(await readFile(path, 'utf8'));
+  });
 });

@@ -325,6 +325,69 @@ describe('file checkpoint store', () => {
     }
   });
 
+  describe('neither the main file nor its copy whole: the temp files a cut save left decide', () => {
+    const saved = (save: number, sequenceNumber: string): string =>
+      `${JSON.stringify({ version: 1, stream: 'events', save, shards: { 'shardId-000000000000': { sequence_number: sequenceNumber, ended: false, pending_through: null, updated_at: '2026-11-27T10:00:00.000Z' } } }, null, 2)}\n`;
+    const mainTemp = (dir: string, hex: string) => join(dir, `.cp.json.tmp-4242-${hex}`);
+    const copyTemp = (dir: string, hex: string) => join(dir, `.cp.json.bak.tmp-4242-${hex}`);
+    const at = (sequenceNumber: string) => new Map([['shardId-000000000000', { sequenceNumber, ended: false }]]);
+
+    it('main file absent with its temp file, the copy torn: the newest whole temp file of either is read (by counter) and put back', async () => {
+      const dir = await dirs.make();
+      const path = join(dir, 'cp.json');
+      await writeFile(`${path}.bak`, saved(3, '7').slice(0, 30));
+      await writeFile(mainTemp(dir, '00000001'), saved(2, '5'));
+      await writeFile(copyTemp(dir, '00000002'), saved(3, '7'));
+      await writeFile(copyTemp(dir, '00000003'), saved(4, '9').slice(0, 50));
+      const logs: string[] = [];
+      expect(await createFileCheckpointStore(path, 'events', { log: (_level, msg) => void logs.push(msg) }).load()).toEqual(at('7'));
+      expect(logs).toEqual(['checkpoint file and its copy missing or damaged (saves cut mid-rename); read from the newest whole temp file, put back as the checkpoint file']);
+      expect(await readdir(dir)).toEqual(['cp.json', 'cp.json.bak']);
+      expect(await readFile(path, 'utf8')).toBe(saved(3, '7'));
+    });
+
+    it('of two whole temp files with one counter (a save and its retry), the main file\'s is read: at worst the older state, a replay', async () => {
+      const dir = await dirs.make();
+      const path = join(dir, 'cp.json');
+      await writeFile(copyTemp(dir, '00000001'), saved(2, '9'));
+      await writeFile(mainTemp(dir, 'ffffffff'), saved(2, '5'));
+      expect(await createFileCheckpointStore(path, 'events').load()).toEqual(at('5'));
+    });
+
+    it('main file and copy both torn, the main file\'s temp file whole (a crash tore the rename of each): the temp file is read, not refused', async () => {
+      const dir = await dirs.make();
+      const path = join(dir, 'cp.json');
+      await writeFile(path, saved(2, '5').slice(0, 20));
+      await writeFile(`${path}.bak`, '');
+      await writeFile(mainTemp(dir, '00000001'), saved(2, '5'));
+      expect(await createFileCheckpointStore(path, 'events').load()).toEqual(at('5'));
+      expect(await readFile(path, 'utf8')).toBe(saved(2, '5'));
+    });
+
+    it('only torn temp files left next to an absent main file and copy: the start refuses, naming them, and removes nothing', async () => {
+      const dir = await dirs.make();
+      const path = join(dir, 'cp.json');
+      await writeFile(mainTemp(dir, '00000001'), saved(2, '5').slice(0, 40));
+      await writeFile(copyTemp(dir, '00000002'), '');
+      await expect(createFileCheckpointStore(path, 'events').load()).rejects.toThrow(
+        `checkpoint file ${path} is absent, a save of it cut mid-rename (its temp file is left), and its copy ${path}.bak is absent too. ` +
+          `No temp file a cut save left is whole either: checkpoint file ${mainTemp(dir, '00000001')} is not valid JSON (40 characters); checkpoint file ${copyTemp(dir, '00000002')} is not valid JSON (empty). ` +
+          'Restore it from a backup, or move it and its copy (.bak) away, with any temp files .cp.json.tmp-… and .cp.json.bak.tmp-… next to them, to read every shard from its start',
+      );
+      expect(await readdir(dir)).toEqual(['.cp.json.bak.tmp-4242-00000002', '.cp.json.tmp-4242-00000001']);
+    });
+
+    it('no temp file of the main file (never written: the first save cut while writing its copy): a fresh start, whatever the copy\'s temp files hold', async () => {
+      for (const left of [saved(1, '5'), saved(1, '5').slice(0, 30)]) {
+        const dir = await dirs.make();
+        const path = join(dir, 'cp.json');
+        await writeFile(copyTemp(dir, '00000001'), left);
+        expect(await createFileCheckpointStore(path, 'events').load()).toEqual(new Map());
+        expect(await readdir(dir)).toEqual([]);
+      }
+    });
+  });
+
   it('requires load() before save()', async () => {
     const store = createFileCheckpointStore(join(await dirs.make(), 'cp.json'), 'events');
     await expect(store.save('s', { sequenceNumber: '1', ended: false })).rejects.toThrow(/load\(\)/);

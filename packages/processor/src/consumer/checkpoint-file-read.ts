@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { removeLeftoverTempFiles, tempFilesAmong, writeFileAtomic } from '../delivery/atomic-write';
+import { removeLeftoverTempFiles, tempFilePrefix, tempFilesAmong, writeFileAtomic } from '../delivery/atomic-write';
 import { folderEntries } from '../folder-entries';
 import { errorFields, type Logger } from '../log';
 import { completedRangesOnly } from './checkpoint-completion';
@@ -72,6 +72,10 @@ type FileState = { kind: 'absent' } | { kind: 'damaged'; error: Error } | { kind
  * A main file that is absent with no temp file of its own next to it was moved away by an operator: a
  * fresh start, and its copy (of the moved file) is removed, so that a later crash cannot make a start
  * read it and skip to the old run's positions.
+ *
+ * Neither file whole while the main file's save was cut (torn, or absent with its temp file): save n's
+ * main rename lost the file (temp kept), then a later save's copy rename lost the copy too, or crashes
+ * tore both. The newest whole temp file is read and put back (`readCutTemps`); none whole is refused.
  */
 export async function readCheckpoints(path: string, streamName: string, log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
   const backup = backupPath(path);
@@ -79,10 +83,11 @@ export async function readCheckpoints(path: string, streamName: string, log: Log
   // The temp files a crash left next to both files, from one read of their folder.
   const names = await folderEntries(dirname(path));
   const temps = { main: tempFilesAmong(names, path), copy: tempFilesAmong(names, backup) };
-  const chosen = await choose(path, backup, main, copy, temps.main, log);
-  // The main file put back before its temp files go: a start that saves nothing must not leave the
-  // next one a copy with neither main file nor temp file (read as moved away: a whole replay).
-  if (chosen && copy.kind === 'whole' && chosen === copy) await writeFileAtomic(path, Buffer.from(copy.text), { keepTempIfTargetLost: true });
+  const chosen = await choose({ path, backup, main, copy, temps, streamName }, log);
+  // The main file put back (from the copy, or from a temp file) before the temp files go: a start that
+  // saves nothing must not leave the next one a copy with neither main file nor temp file (read as
+  // moved away: a whole replay), nor nothing at all (a fresh start).
+  if (chosen && chosen !== main) await writeFileAtomic(path, Buffer.from(chosen.text), { keepTempIfTargetLost: true });
   await removeLeftoverTempFiles([...temps.main, ...temps.copy]);
   return chosen;
 }
@@ -98,7 +103,18 @@ export function checkpointSha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-async function choose(path: string, backup: string, main: FileState, copy: FileState, mainTemps: readonly string[], log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
+/** What a start found: both files, and the temp files next to each. */
+interface Found {
+  path: string;
+  backup: string;
+  main: FileState;
+  copy: FileState;
+  temps: { main: readonly string[]; copy: readonly string[] };
+  streamName: string;
+}
+
+async function choose(found: Found, log: Logger | undefined): Promise<WholeCheckpoints | undefined> {
+  const { path, backup, main, copy } = found;
   if (main.kind === 'whole') {
     if (copy.kind === 'whole' && saveOf(copy.file) > saveOf(main.file)) {
       if (!crashCut(main, copy.file)) throw new Error(restoredAloneMessage(path, backup, main.file, copy.file));
@@ -123,26 +139,73 @@ async function choose(path: string, backup: string, main: FileState, copy: FileS
     }
     return main;
   }
-  if (main.kind === 'damaged') {
-    if (copy.kind === 'whole') {
+  if (copy.kind === 'whole') {
+    if (main.kind === 'damaged') {
       log?.('warn', 'checkpoint file damaged (a crash cut its last write); read from its copy', { checkpoint_file: path, copy: backup, ...errorFields(main.error) });
       return copy;
     }
-    if (copy.kind === 'damaged') {
-      throw new Error(`${main.error.message}, and so is its copy ${backup} (${copy.error.message}). ${DAMAGED_ADVICE}`, { cause: main.error });
+    const cutRename = await cutMainRename(found.temps.main, copy.file);
+    if (cutRename) {
+      log?.('warn', 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy', { checkpoint_file: path, copy: backup, temp_file: cutRename });
+      return copy;
     }
-    throw new Error(`${main.error.message}, and it has no copy ${backup} (written by releases before the copy existed, or removed). ${DAMAGED_ADVICE}`, { cause: main.error });
   }
-  const cutRename = copy.kind === 'whole' ? await cutMainRename(mainTemps, copy.file) : undefined;
-  if (copy.kind === 'whole' && cutRename) {
-    log?.('warn', 'checkpoint file missing, a save of it cut mid-rename (its temp file is left); read from its copy', { checkpoint_file: path, copy: backup, temp_file: cutRename });
-    return copy;
+  if (main.kind === 'absent' && found.temps.main.length === 0) {
+    // Moved away (or never written: a first save cut while writing the copy).
+    if (copy.kind !== 'absent') {
+      await rm(backup, { force: true });
+      log?.('warn', 'checkpoint file absent (moved away): a fresh start, every shard read from its start; its copy was removed', { checkpoint_file: path, copy: backup });
+    }
+    return undefined;
   }
-  if (copy.kind !== 'absent') {
+  if (copy.kind === 'whole') {
+    // Absent with only temp files older than the copy: moved away after a later save (see cutMainRename).
     await rm(backup, { force: true });
     log?.('warn', 'checkpoint file absent (moved away): a fresh start, every shard read from its start; its copy was removed', { checkpoint_file: path, copy: backup });
+    return undefined;
   }
-  return undefined;
+  return await readCutTemps(found, log);
+}
+
+/**
+ * Neither the main file nor its copy is whole, and the main file's save was cut (it is torn, or absent
+ * with its temp file left): a rename that unlinks its target lost the main file (its temp file kept),
+ * then a later save's copy the same way, or a crash tore the rest. The newest save is then only in a
+ * temp file: the newest whole one is read (of one counter, the main file's: at worst the older state,
+ * as with two whole files), and put back as the main file. A fresh start here would read every shard
+ * from its start (duplicates in the lake); with no whole temp file the start refuses, naming them.
+ */
+async function readCutTemps(found: Found, log: Logger | undefined): Promise<WholeCheckpoints> {
+  const { path, backup, main, copy, temps, streamName } = found;
+  const read = await Promise.all([...temps.main, ...temps.copy].sort(byName(temps.main)).map(async (temp) => ({ temp, state: await readState(temp, streamName) })));
+  let newest: { temp: string; file: WholeCheckpoints } | undefined;
+  for (const { temp, state } of read) {
+    if (state.kind === 'whole' && (newest === undefined || saveOf(state.file) > saveOf(newest.file.file))) newest = { temp, file: state };
+  }
+  if (newest) {
+    log?.('warn', 'checkpoint file and its copy missing or damaged (saves cut mid-rename); read from the newest whole temp file, put back as the checkpoint file', {
+      checkpoint_file: path,
+      copy: backup,
+      temp_file: newest.temp,
+      save: saveOf(newest.file.file),
+    });
+    return newest.file;
+  }
+  const tempStates = read.map(({ temp, state: s }) => (s.kind === 'damaged' ? s.error.message : `${temp} is gone`));
+  const files =
+    main.kind === 'damaged'
+      ? copy.kind === 'damaged'
+        ? `${main.error.message}, and so is its copy ${backup} (${copy.error.message}).`
+        : `${main.error.message}, and it has no copy ${backup} (written by releases before the copy existed, or removed).`
+      : `checkpoint file ${path} is absent, a save of it cut mid-rename (its temp file is left), and its copy ${backup} is ${copy.kind === 'damaged' ? `damaged (${copy.error.message})` : 'absent too'}.`;
+  const left = read.length === 0 ? '' : ` No temp file a cut save left is whole either: ${tempStates.join('; ')}.`;
+  throw new Error(`${files}${left} ${damagedAdvice(path)}`, main.kind === 'damaged' ? { cause: main.error } : undefined);
+}
+
+/** The main file's temp files before the copy's, each group by name: of equal counters, the main file's is read. */
+function byName(mainTemps: readonly string[]): (a: string, b: string) => number {
+  const group = (temp: string): number => (mainTemps.includes(temp) ? 0 : 1);
+  return (a, b) => group(a) - group(b) || a.localeCompare(b);
 }
 
 /**
@@ -188,9 +251,13 @@ export function saveOf(file: CheckpointFile): number {
   return file.save ?? 0;
 }
 
-const DAMAGED_ADVICE =
-  'Restore it from a backup, or move it and its copy (.bak) away to read every shard from its start: records still in the stream are then written again, ' +
-  'in files of other names (duplicates in the lake; PostgreSQL stays exact)';
+/** What to do about checkpoints none of which can be read. */
+function damagedAdvice(path: string): string {
+  return (
+    `Restore it from a backup, or move it and its copy (.bak) away, with any temp files ${tempFilePrefix(path)}… and ${tempFilePrefix(backupPath(path))}… next to them, to read every shard from its start: records still in the stream are then written again, ` +
+    'in files of other names (duplicates in the lake; PostgreSQL stays exact)'
+  );
+}
 
 /** A checkpoint file that is there but cannot be read as one (torn, emptied, not JSON, unknown shape). */
 class DamagedCheckpointError extends Error {}

@@ -80,6 +80,9 @@ export function createFileCheckpointStore(path: string, streamName: string, opti
       // mid-rename (absent, its temp file left) is then told from one moved away by that temp file.
       // A main-file rename that fails after removing the file (non-atomic rename) keeps its temp file:
       // a stop or crash before a save succeeds then reads as that cut (the copy), not as moved away.
+      // The copy's temp file is not kept when its rename loses the copy: a start reading neither file whole
+      // reads the main file's kept temp file (that save's number, which every retry until a success
+      // writes), and a copy's temp file lingering after later saves would be an older state it could read.
       await writeFileAtomic(backup, bytes);
       await writeFileAtomic(path, bytes, { keepTempIfTargetLost: true }).catch((error: unknown) => {
         mainWriteFailed = true;

@@ -3,7 +3,7 @@ import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
 import { retryTableLock, type LockRetry } from './postgres-lock-retry';
-import { isRowDataError } from './postgres-row-errors';
+import { columnNoRowFills, isRowDataError, PostgresTableRefusalError } from './postgres-row-errors';
 import { checkTable, PG_COLUMN_TYPES, PG_LOCK_TIMEOUT_MS, prepareTable, qualified, type PgTable } from './postgres-schema';
 import { insertSql, PG_MAX_STATEMENT_BYTES, sliceStatement, splitStatements, type Statement } from './postgres-statements';
 
@@ -192,6 +192,14 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     counters.maxBytesPerStatement = Math.max(counters.maxBytesPerStatement, statement.bytes);
   }
 
+  const writtenColumns = new Set(PG_COLUMN_TYPES.map(({ name }) => name));
+  /** Returns when PostgreSQL refused rows for their own values (they can be isolated); throws any other error. */
+  function rowRefusalOnly(error: unknown): void {
+    if (!isRowDataError(error)) throw error;
+    const column = columnNoRowFills(error, writtenColumns);
+    if (column !== undefined) throw new PostgresTableRefusalError(qualified(table), column, error);
+  }
+
   /**
    * Insert `rows` under a savepoint; if PostgreSQL refuses a row's values, halve until the refused
    * rows stand alone (log2 extra statements per refused row) and insert the rest.
@@ -203,7 +211,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
       await insert(client, statement, skipped);
       await client.query('RELEASE SAVEPOINT eventline_rows');
     } catch (error) {
-      if (!isRowDataError(error)) throw error;
+      rowRefusalOnly(error);
       await client.query('ROLLBACK TO SAVEPOINT eventline_rows');
       await client.query('RELEASE SAVEPOINT eventline_rows');
       if (rows.length === 1) {
@@ -253,8 +261,9 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
       });
       committed = true;
     } catch (error) {
-      // Anything else (a lost connection, a timeout, a full disk) fails the flush, which is retried.
-      if (!isRowDataError(error)) throw error;
+      // Anything else (a lost connection, a timeout, a full disk, a NOT NULL column the sink does not
+      // write) fails the flush, which is retried.
+      rowRefusalOnly(error);
     }
     if (committed) {
       tellSkipped(skippedFirst);
