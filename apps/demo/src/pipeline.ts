@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
 import { settleBacklog, type Backlog, type BacklogTiming } from './backlog';
 import { lockDataDir } from './data-dir-lock';
+import { leftoverNote } from './stop-leftover';
 import { dataLayout, migrateSharedLayout } from './data-layout';
 
 export const DEMO_WRITE_KEY = 'demo_write_key';
@@ -36,6 +37,13 @@ export interface PipelineOptions {
   signal?: AbortSignal;
   /** The backlog wait's pacing (src/backlog.ts); default: its own. Tests widen a window here instead of racing it. */
   backlogTiming?: Partial<BacklogTiming>;
+  /**
+   * At stop, once the ingest has stopped: how long the processor may go on reading the streams to their
+   * tip before its final flush (its SHUTDOWN_DRAIN_MS). Default 10 s.
+   */
+  stopDrainMs?: number;
+  /** At stop: how many records the processor left unread in the streams, when it left any; default: stderr. */
+  onStopNote?: (message: string) => void;
 }
 
 export interface Pipeline {
@@ -52,8 +60,17 @@ export interface Pipeline {
    */
   backlog: Backlog;
   services: ServiceProcess[];
+  /**
+   * Ingest first (no new writes), then the processor, which reads what the streams hold to their tip
+   * (at most `stopDrainMs`), delivers it and checkpoints, then Kinesis. What it left unread is told
+   * (`onStopNote`) and read by the next start.
+   */
   stop(): Promise<void>;
 }
+
+/** A processor stop: its drain, then its final flushes (a few seconds in the demo), within its stop deadline. */
+const STOP_DRAIN_DEFAULT_MS = 10_000;
+const FINAL_FLUSH_MS = 10_000;
 
 const require = createRequire(import.meta.url);
 
@@ -85,18 +102,30 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
   const pgTable = process.env.PG_TABLE;
   const kinesis = await startKinesis({ engine, dataDir: layout.emulatorDir, onLog: (line) => onLine('kinesis', line) });
   const services: ServiceProcess[] = [];
-  const stop = async (): Promise<void> => {
-    // Ingest first (no new writes), then the processor (flushes its buffers), then Kinesis.
+  const drainMs = options.stopDrainMs ?? STOP_DRAIN_DEFAULT_MS;
+  const streams = [
+    { name: STREAMS.events, checkpointFile: layout.checkpointFile },
+    { name: STREAMS.badRows, checkpointFile: layout.badRowsCheckpointFile },
+  ];
+  const stopAll = async (tellLeftover: boolean): Promise<void> => {
+    // Ingest first (no new writes), then the processor (reads the streams to their tip, flushes its
+    // buffers, checkpoints), then Kinesis.
     for (const service of [...services].reverse()) await service.stop();
+    if (tellLeftover && services.some((s) => s.name === 'processor')) {
+      const note = await leftoverNote(kinesis.endpoint, streams, drainMs);
+      if (note) (options.onStopNote ?? ((m) => console.warn(m)))(note);
+    }
     await kinesis.stop();
     await unlock();
   };
+  const stop = (): Promise<void> => stopAll(true);
   try {
     await ensureStreams(kinesis.endpoint, [
       { name: STREAMS.events, shards: 2 },
       { name: STREAMS.badRows, shards: 1 },
     ]);
     const common = { KINESIS_ENDPOINT: kinesis.endpoint, AWS_REGION: 'us-east-1' };
+    const processorStopMs = drainMs + FINAL_FLUSH_MS;
     let processorMetricsUrl = '';
     const startProcessor = async (): Promise<string> => {
       const processor = await spawnService({
@@ -124,19 +153,20 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
           METRICS_PORT: '0',
           // Set here, not taken from the shell: a METRICS_HOST=0.0.0.0 there must not expose the demo.
           METRICS_HOST: '127.0.0.1',
+          // At stop, after the ingest: what it accepted and the processor has not read yet is read, delivered and checkpointed.
+          SHUTDOWN_DRAIN_MS: String(drainMs),
+          SHUTDOWN_TIMEOUT_MS: String(processorStopMs),
         },
         ready: (r) => r.event === 'ready',
         onLine,
+        // Past its own deadline the processor exits by itself; SIGKILL only if even that hangs.
+        stopGraceMs: processorStopMs + 5_000,
       });
       services.push(processor);
       processorMetricsUrl = String(processor.readyRecord.metrics_url);
       return processorMetricsUrl;
     };
     // The backlog is counted before the processor starts and settled before the ingest does.
-    const streams = [
-      { name: STREAMS.events, checkpointFile: layout.checkpointFile },
-      { name: STREAMS.badRows, checkpointFile: layout.badRowsCheckpointFile },
-    ];
     const backlog = await settleBacklog(kinesis.endpoint, streams, startProcessor, {
       ...(options.onBacklogProgress ? { onProgress: options.onBacklogProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -162,7 +192,8 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
     const database = databaseUrl ? { url: databaseUrl, table: `"${pgSchema ?? 'public'}"."${pgTable ?? 'events'}"` } : undefined;
     return { kinesis, ingestUrl: String(ingest.readyRecord.url), lakeDir, database, processorMetricsUrl, backlog, services, stop };
   } catch (error) {
-    await stop();
+    // Stopped by Ctrl-C (the backlog wait): what the processor left is told, as at any stop. A failed start: its error is.
+    await stopAll(options.signal?.aborted ?? false);
     throw error;
   }
 }

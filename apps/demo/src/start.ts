@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   const reserved = await reserveWebPort(port, dataDir);
 
   // From here on Ctrl-C (or SIGTERM) stops in order, also during start-up and seeding: what is under
-  // way finishes (a service starting, the shopper being sent), then the ingest, the processor (it
-  // flushes and checkpoints) and the emulator stop.
+  // way finishes (a service starting, the shopper being sent), then the ingest, the processor (it reads
+  // what the ingest accepted to the streams' tip, for at most 10 s, flushes and checkpoints) and the
+  // emulator stop.
   const stopping = new AbortController();
   const onSignal = (): void => {
     if (stopping.signal.aborted) return;
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
         if (verbose || /"level":"(warn|error)"/.test(line)) console.log(`[${service}] ${line}`);
       },
       onBacklogProgress: (message) => console.log(`  ${message}`),
+      onStopNote: (message) => console.log(`  ${message}`),
       signal: stopping.signal,
     });
   } catch (error) {

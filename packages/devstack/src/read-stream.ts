@@ -5,10 +5,24 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Kin
  * back to check what a writer really put there (duplicates included), independent of any consumer.
  */
 export async function readStream(client: KinesisClient, stream: string): Promise<_Record[]> {
-  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
   const out: _Record[] = [];
-  for (const shard of Shards) for await (const records of shardPages(client, stream, shard.ShardId, null)) out.push(...records);
+  for (const shardId of await shardIds(client, stream)) for await (const records of shardPages(client, stream, shardId, null)) out.push(...records);
   return out;
+}
+
+/**
+ * Every shard id of the stream, every page of ListShards (Kinesis pages past 1,000 shards). A paged
+ * call carries NextToken alone: Kinesis refuses it together with StreamName.
+ */
+async function shardIds(client: KinesisClient, stream: string): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: stream }));
+    for (const shard of page.Shards ?? []) if (shard.ShardId) ids.push(shard.ShardId);
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return ids;
 }
 
 /**

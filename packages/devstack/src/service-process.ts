@@ -21,6 +21,8 @@ export interface SpawnServiceOptions {
   ready: (record: Record<string, unknown>) => boolean;
   onLine?: (name: string, line: string) => void;
   timeoutMs?: number;
+  /** stop(): how long after SIGTERM the service may take to exit before SIGKILL. Default 10 s. */
+  stopGraceMs?: number;
 }
 
 /** Built next to this module's bundle; `../dist/` resolves from both src/ (tests) and dist/. */
@@ -34,7 +36,7 @@ const EXIT_WITH_PARENT = pathToFileURL(fileURLToPath(new URL('../dist/exit-with-
  * process group: signals sent to the parent's group (Ctrl-C in a terminal) do not reach it.
  */
 export function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
-  const { name, entry, env, ready, onLine = () => undefined, timeoutMs = 30_000 } = options;
+  const { name, entry, env, ready, onLine = () => undefined, timeoutMs = 30_000, stopGraceMs = 10_000 } = options;
   // detached: a process group of its own, so a terminal's Ctrl-C (SIGINT to the whole foreground
   // group) reaches only the parent, whose orderly stop decides when and in which order services stop.
   const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, entry], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -66,7 +68,7 @@ export function spawnService(options: SpawnServiceOptions): Promise<ServiceProce
       if (!ready(record)) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child, 10_000) });
+      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child, stopGraceMs) });
     });
   });
 }

@@ -32,6 +32,8 @@ export interface ProcessorEnv {
   metrics: MetricsEnv | undefined;
   /** From SIGTERM/SIGINT, how long the final flushes may take before the entry exits 1 without them. */
   shutdownTimeoutMs: number;
+  /** From SIGTERM/SIGINT, how long the consumers may go on reading to the stream's tip before the final flushes (0: not at all). */
+  shutdownDrainMs: number;
 }
 
 /**
@@ -81,6 +83,11 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const delivery = readDeliveryEnv(env, problems);
   const metrics = readMetricsEnv(env, problems);
   const shutdownTimeoutMs = readIntegerEnv(env, 'SHUTDOWN_TIMEOUT_MS', SHUTDOWN_TIMEOUT_DEFAULT_MS, 1_000, 3_600_000, problems);
+  const shutdownDrainMs = readIntegerEnv(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 3_600_000, problems);
+  if (shutdownDrainMs >= shutdownTimeoutMs) {
+    // The stop deadline would pass before the final flushes: the entry would exit 1 with records read and not delivered.
+    problems.push(`SHUTDOWN_DRAIN_MS (${shutdownDrainMs}) must be less than SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}): the final flushes run after the drain, within the stop deadline`);
+  }
   if (problems.length > 0 || region === undefined || streamName === undefined) throw new ConfigError(problems);
   return {
     endpoint,
@@ -98,5 +105,6 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
     delivery,
     metrics,
     shutdownTimeoutMs,
+    shutdownDrainMs,
   };
 }

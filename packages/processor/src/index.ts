@@ -21,7 +21,7 @@ export { type Sink, type RowSink } from './delivery/sink';
 export { createFolderSink } from './delivery/folder-sink';
 export { writeFileAtomic } from './delivery/atomic-write';
 export { deliverRecords, deliverPrepared, prepareRecords, type PreparedRecord, type DeliveryResult, type DeliveryOptions, type EventFormat } from './delivery/deliver';
-export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig } from './consumer/consumer';
+export { startConsumer, CONSUMER_DEFAULTS, type Consumer, type ConsumerConfig, type StopOptions } from './consumer/consumer';
 export { type ConsumerStats } from './consumer/stats';
 export { CONSUMER_OPERATIONS, type ConsumerObserver, type ConsumerOperation, type FlushReport } from './consumer/observer';
 export { dedupeKey } from './core/dedupe-key';

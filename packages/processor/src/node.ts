@@ -11,7 +11,7 @@ import { wireDelivery, type Wired } from './wiring';
 /**
  * Node entry: read the environment once, wire the sinks, start the consumer (and one for the
  * ingest's bad-rows stream when BAD_ROWS_STREAM_NAME is set), print one JSON "ready" line on
- * stdout, and on SIGTERM/SIGINT flush, checkpoint and exit 0 (1, once every consumer has stopped,
+ * stdout, and on SIGTERM/SIGINT (with SHUTDOWN_DRAIN_MS, after reading each shard to the stream's tip) flush, checkpoint and exit 0 (1, once every consumer has stopped,
  * if a final flush failed). With METRICS_PORT, serve /metrics, /healthz and /readyz until after the final flush.
  */
 async function main(): Promise<void> {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   observability.started();
 
   const shutdown = (signal: string): void => {
-    stderrLogger('info', 'stopping', { signal });
+    stderrLogger('info', 'stopping', { signal, ...(env.shutdownDrainMs > 0 ? { drain_ms: env.shutdownDrainMs } : {}) });
     const stats = (): Record<string, unknown> => ({ ...consumers[0]?.stats(), ...(consumers[1] ? { bad_rows_stream: consumers[1].stats() } : {}) });
     // A sink that hangs (S3 or PostgreSQL unreachable) would hold the final flush past the platform's
     // grace period. Nothing is lost by leaving: checkpoints only move after delivery, so a restart
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       });
       process.exit(1);
     }, env.shutdownTimeoutMs).unref();
-    shutDown({ observability, consumers, sinks: wired }).then(
+    shutDown({ observability, consumers, sinks: wired }, { drainMs: env.shutdownDrainMs }).then(
       () => {
         stderrLogger('info', 'stopped', stats());
         process.exit(0);

@@ -56,9 +56,18 @@ export interface ConsumerConfig {
   observer?: ConsumerObserver;
 }
 
+export interface StopOptions {
+  /**
+   * First read every shard to the stream's tip (a page with no records and nothing behind), for at
+   * most this long; then stop reading as without it. Default 0: stop reading at once. What the
+   * stream holds past the tip reached is read by the next start, as always.
+   */
+  drainMs?: number;
+}
+
 export interface Consumer {
-  /** Stop reading, flush every buffer, save checkpoints, close the client. */
-  stop(): Promise<void>;
+  /** Stop reading (after reading each shard to its tip, with `drainMs`), flush every buffer, save checkpoints, close the client. */
+  stop(options?: StopOptions): Promise<void>;
   stats(): ConsumerStats;
 }
 
@@ -91,6 +100,8 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   }
   const client = new KinesisClient(config.kinesis);
   const abort = new AbortController();
+  // A draining stop: readers read to the tip, then stop; `abort` still ends them at its deadline.
+  const drain = new AbortController();
   const stats = emptyStats();
   const observer = fanOut(statsObserver(stats), config.observer);
   const readers = new Map<string, Promise<'ended' | 'stopped'>>();
@@ -107,7 +118,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   };
 
   const startReader = (shardId: string, start: ShardCheckpoint | undefined): Promise<'ended' | 'stopped'> => {
-    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, ...(seen ? { seen } : {}), limits, observer, log, signal: abort.signal });
+    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, ...(seen ? { seen } : {}), limits, observer, log, signal: abort.signal, drain: drain.signal });
     return run.then(
       (outcome) => {
         if (outcome === 'ended') ended.add(shardId);
@@ -131,14 +142,16 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
     throw new Error(`cannot list shards of stream "${config.streamName}": ${errorFields(error).error as string}`, { cause: error });
   }
 
+  // No new readers once stop() began, draining or not.
+  const listing = AbortSignal.any([abort.signal, drain.signal]);
   const refresher = (async () => {
-    while (!abort.signal.aborted) {
-      await sleep(refreshMs, abort.signal);
-      if (abort.signal.aborted) return;
+    while (!listing.aborted) {
+      await sleep(refreshMs, listing);
+      if (listing.aborted) return;
       try {
-        startReaders(await listShards(client, config.streamName, abort.signal));
+        startReaders(await listShards(client, config.streamName, listing));
       } catch (error) {
-        if (abort.signal.aborted) return;
+        if (listing.aborted) return;
         observer.failed(undefined, 'list_shards');
         log('error', 'shard re-list failed; will retry', { stream: config.streamName, ...errorFields(error) });
       }
@@ -146,8 +159,10 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   })();
 
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  const stop = (options: StopOptions = {}): Promise<void> => {
     stopping ??= (async () => {
+      const drainMs = options.drainMs ?? 0;
+      if (drainMs > 0) await drainReaders(drainMs);
       abort.abort();
       await refresher;
       await Promise.all(readers.values());
@@ -157,6 +172,25 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
       if (failures.length > 0) throw new AggregateError(failures, 'consumer stopped with unflushed records (they will be re-read)');
     })();
     return stopping;
+  };
+
+  /** Readers read to the tip and stop; those still reading at the deadline are stopped as without a drain. */
+  const drainReaders = async (drainMs: number): Promise<void> => {
+    drain.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), drainMs)));
+    const drained = Promise.all(readers.values()).then(() => 'drained' as const);
+    try {
+      if ((await Promise.race([drained, deadline])) === 'deadline') {
+        log('warn', 'stop drain deadline passed: flushing what was read; the rest of the stream is read by the next start', {
+          stream: config.streamName,
+          drain_ms: drainMs,
+          records_read: stats.recordsRead,
+        });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   return {

@@ -27,9 +27,16 @@ export interface ShardReaderOptions {
   log: Logger;
   /** Aborted by stop(): the reader stops reading, then flushes what it holds. */
   signal: AbortSignal;
+  /**
+   * Aborted by a draining stop(): the reader goes on until a page finds the shard's tip (no records,
+   * nothing behind), then stops reading and flushes what it holds. `signal` still ends it at once.
+   */
+  drain?: AbortSignal;
 }
 
 const FINAL_FLUSH_ATTEMPTS = 3;
+/** 1 s / 5: GetRecords calls Kinesis allows per second per shard. */
+const DRAIN_PAUSE_MS = 200;
 
 /**
  * Read one shard from its checkpoint, buffer, flush when due, checkpoint after each durable
@@ -46,6 +53,8 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
   let iterator: string | undefined;
   let ended = false;
   let failures = 0;
+  // A drain that begins wakes the reader from its pause between reads (read now, not a poll interval later).
+  const pauseEnds = o.drain ? AbortSignal.any([o.signal, o.drain]) : o.signal;
   // The call in progress, so a failure is counted under the operation that failed.
   let operation: ConsumerOperation = 'get_records';
 
@@ -151,7 +160,10 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       iterator = page.NextShardIterator;
       ended = iterator === undefined || iterator === null;
       failures = 0;
-      if (!ended) await sleep(o.limits.pollIntervalMs, o.signal);
+      // Drained: every record the shard held when this page was asked for is read (a closed shard goes on to its end mark).
+      if (o.drain?.aborted && !ended && records.length === 0 && !page.MillisBehindLatest) break;
+      // Draining, the pause is at most Kinesis' own pace (5 reads a second per shard): the stop waits on it.
+      if (!ended) await sleep(o.drain?.aborted ? Math.min(o.limits.pollIntervalMs, DRAIN_PAUSE_MS) : o.limits.pollIntervalMs, o.drain?.aborted ? o.signal : pauseEnds);
     } catch (error) {
       if (o.signal.aborted) break;
       failures += 1;
