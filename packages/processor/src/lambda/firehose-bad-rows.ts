@@ -2,6 +2,7 @@ import { toLakeBadRow } from '../core/ingest-bad-row';
 import { badRowContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from './aws-events';
+import { arrivalTimeOf } from './arrival-time';
 import { fitsResponse, OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
 
 /**
@@ -22,7 +23,7 @@ export function transformIngestBadRows(event: FirehoseTransformationEvent, now: 
         data: Buffer.from(record.data, 'base64'),
         partitionKey: meta?.partitionKey ?? '',
         sequenceNumber: meta?.sequenceNumber ?? record.recordId,
-        arrivalTime: new Date(record.approximateArrivalTimestamp),
+        arrivalTime: arrivalTimeOf(record.approximateArrivalTimestamp),
       },
       now(),
     );

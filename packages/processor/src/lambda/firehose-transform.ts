@@ -3,13 +3,14 @@ import type { LakeRow } from '../core/lake-row';
 import { processRecords, type ProcessOptions } from '../core/process';
 import { releaseClaims } from '../dedupe/release-claims';
 import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
-import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
+import { arrivalTimeOf } from './arrival-time';
 import { checkFirehoseEvent } from './event-shape';
 import { transformIngestBadRows } from './firehose-bad-rows';
 import { OVER_BUDGET_MSG, OVER_BUDGET_REASON, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
 import { LOGGED_REASONS, shortReason } from './failure-log';
+import { mixedPartitionsReason, partitionKeysOf } from './firehose-partition-keys';
 import { lambdaInputOf } from './source-stream';
 
 export interface FirehoseTransformOptions extends ProcessOptions {
@@ -127,7 +128,7 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
         data: Buffer.from(record.data, 'base64'),
         partitionKey: meta?.partitionKey ?? '',
         sequenceNumber: meta?.sequenceNumber ?? record.recordId,
-        arrivalTime: new Date(record.approximateArrivalTimestamp),
+        arrivalTime: arrivalTimeOf(record.approximateArrivalTimestamp),
       },
     ],
     options,
@@ -136,6 +137,9 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
   if (bad !== undefined) return { record, rows: undefined, reason: `${bad.error_type}: ${bad.reason}`, failedAs: bad.error_type };
   // A KPL aggregate of no sub-record: nothing to deliver, and nothing explains it but this.
   if (rows.length === 0) return { record, rows: undefined, reason: 'the record holds no event', failedAs: 'no_event' };
+  // Before any dedupe: the record fails whole, and its events stay free for a resend that fits one partition.
+  const mixed = mixedPartitionsReason(rows);
+  if (mixed !== undefined) return { record, rows: undefined, reason: mixed, failedAs: 'mixed_partitions' };
   return { record, rows };
 }
 
@@ -189,11 +193,11 @@ function toOutput({ record, rows }: Transformed): Output {
   if (rows === undefined) return processingFailed(record);
   const first = rows[0];
   if (first === undefined) return { recordId: record.recordId, result: 'Dropped', data: record.data };
-  const at = eventContext(first).timestamp.toISOString();
   return {
     recordId: record.recordId,
     result: 'Ok',
     data: Buffer.from(rows.map((row) => JSON.stringify(row) + '\n').join(''), 'utf8').toString('base64'),
-    metadata: { partitionKeys: { app_id: first.app_id, event_date: at.slice(0, 10), hour: at.slice(11, 13) } },
+    // Every row has these keys: a record whose rows differ in them failed in transformOne.
+    metadata: { partitionKeys: { ...partitionKeysOf(first) } },
   };
 }
