@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandler, decodeNdjsonGzip, type FirehoseTransformationEvent, type KinesisStreamEvent } from '../src';
+import { createFirehoseTransformHandler, createFolderSink, createKinesisEsmHandler, decodeNdjsonGzip, type FirehoseTransformationEvent } from '../src';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { awsEvent, b64, esmRecords } from './fixtures/aws-events';
@@ -81,7 +81,7 @@ describe('a record without a usable arrival time is answered, not thrown on', ()
     const lake = await dirs.make();
     const records = await esmRecords(['not json', storedEvent()]);
     delete (records[0]!.kinesis as { approximateArrivalTimestamp?: number }).approximateArrivalTimestamp;
-    const response = await createKinesisEsmHandler({ sink: createFolderSink(lake) })({ Records: records } as KinesisStreamEvent);
+    const response = await createKinesisEsmHandler({ sink: createFolderSink(lake) })({ Records: records });
     expect(response).toEqual({ batchItemFailures: [] });
     const files = (await readdir(lake, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && e.parentPath.includes('bad_rows'));
     expect(files).toHaveLength(1);

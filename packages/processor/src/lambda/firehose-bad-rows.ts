@@ -3,7 +3,7 @@ import { badRowContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from './aws-events';
 import { arrivalTimeOf } from './arrival-time';
-import { fitsResponse, OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
+import { fitsResponse, OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed, UNFITTABLE_MSG } from './firehose-response-budget';
 
 /**
  * A Firehose delivery stream reading the ingest's bad-rows stream: every record comes back `Ok` as the
@@ -39,7 +39,10 @@ export function transformIngestBadRows(event: FirehoseTransformationEvent, now: 
   if (fitsResponse(bytes)) return { records };
   const failedOutputs = event.records.map(processingFailed);
   const failed = overBudget(bytes, failedOutputs.map(outputBytes));
-  if (failed.size === 0) return { records };
+  if (failed.size === 0) {
+    log('error', UNFITTABLE_MSG, overBudgetFields(0, records.length, bytes.reduce((sum, b) => sum + b, 0)));
+    return { records };
+  }
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, records.length, bytes.reduce((sum, b) => sum + b, 0)));
   return { records: records.map((output, i) => (failed.has(i) ? failedOutputs[i]! : output)) };
 }

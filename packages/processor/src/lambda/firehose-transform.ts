@@ -8,7 +8,7 @@ import type { FirehoseTransformationEvent, FirehoseTransformationRecord, Firehos
 import { arrivalTimeOf } from './arrival-time';
 import { checkFirehoseEvent } from './event-shape';
 import { transformIngestBadRows } from './firehose-bad-rows';
-import { OVER_BUDGET_MSG, OVER_BUDGET_REASON, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
+import { fitsResponse, OVER_BUDGET_MSG, OVER_BUDGET_REASON, outputBytes, overBudget, overBudgetFields, processingFailed, UNFITTABLE_MSG } from './firehose-response-budget';
 import { LOGGED_REASONS, shortReason } from './failure-log';
 import { mixedPartitionsReason, partitionKeysOf } from './firehose-partition-keys';
 import { lambdaInputOf } from './source-stream';
@@ -106,7 +106,8 @@ function logProcessingFailed(transformed: readonly Transformed[], records: reado
 }
 
 /**
- * Fails the last records whose output would take the response past Lambda's limit (see overBudget).
+ * Fails the last records whose output would take the response past Lambda's limit (see overBudget); none,
+ * and an error line, when failing cannot make it fit.
  * A record transformed now may still be `Dropped` by a claim, which answers its original data: it is
  * counted at the larger of the two.
  */
@@ -115,7 +116,10 @@ function fitResponse(transformed: Transformed[], log: Logger): void {
   const failedBytes = failedOutputs.map(outputBytes);
   const bytes = transformed.map((t, i) => Math.max(outputBytes(outputOf(t)), failedBytes[i]!));
   const failed = overBudget(bytes, failedBytes);
-  if (failed.size === 0) return;
+  if (failed.size === 0) {
+    if (!fitsResponse(bytes)) log('error', UNFITTABLE_MSG, overBudgetFields(0, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
+    return;
+  }
   for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: OVER_BUDGET_REASON, failedAs: 'response_size', output: failedOutputs[i] });
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
 }
