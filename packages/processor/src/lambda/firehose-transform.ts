@@ -11,6 +11,7 @@ import { transformIngestBadRows } from './firehose-bad-rows';
 import { fitsResponse, OVER_BUDGET_MSG, OVER_BUDGET_REASON, outputBytes, overBudget, overBudgetFields, processingFailed, UNFITTABLE_MSG } from './firehose-response-budget';
 import { LOGGED_REASONS, shortReason } from './failure-log';
 import { mixedPartitionsReason, partitionKeysOf } from './firehose-partition-keys';
+import { recordIdentity } from './firehose-record-identity';
 import { lambdaInputOf } from './source-stream';
 
 export interface FirehoseTransformOptions extends ProcessOptions {
@@ -148,7 +149,7 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
 }
 
 /**
- * Claim each shard's rows (Kinesis source only: a Direct PUT record has no lasting identity) and
+ * Claim each shard's rows as their record's (recordIdentity; Kinesis source only: a Direct PUT record has no lasting identity) and
  * drop those another record holds. A failed claim releases what this invocation claimed before it
  * fails the invocation: should Firehose's retries run out, the records go to its error prefix, and
  * their claims must not keep later resends of these events out of the lake.
@@ -161,7 +162,8 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     let shard = byShard.get(meta.shardId);
     if (shard === undefined) byShard.set(meta.shardId, (shard = { candidates: [], holders: [] }));
     shard.holders.push(t);
-    for (const row of t.rows) shard.candidates.push({ key: dedupeKey(row), sequenceNumber: meta.sequenceNumber });
+    const identity = recordIdentity(meta);
+    for (const row of t.rows) shard.candidates.push({ key: dedupeKey(row), sequenceNumber: identity });
   }
   const leftOut: string[] = [];
   for (const [shardId, { candidates, holders }] of byShard) {
