@@ -2,6 +2,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type
 import { LAKE_FORMAT_MARKER, type MarkerStore } from '../delivery/lake-format-marker';
 import { LakeMarkerAccessError } from './lake-marker-access-error';
 import { normalisePrefix } from './s3-key-prefix';
+import { withBucketNamed } from './s3-no-such-bucket';
 import { S3_PUT_TIMEOUT } from './s3-sink';
 
 /**
@@ -20,6 +21,9 @@ export function s3MarkerStore(client: S3Client, bucket: string, prefix: string):
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: AbortSignal.timeout(S3_PUT_TIMEOUT.baseMs) });
         return (await object.Body?.transformToString('utf8')) ?? '';
       } catch (error) {
+        // NoSuchBucket is a 404 too, but no sign of a missing marker.
+        const named = withBucketNamed(error, bucket);
+        if (named !== error) throw named;
         if (error instanceof NoSuchKey || statusOf(error) === 404) return undefined;
         throw statusOf(error) === 403 ? new LakeMarkerAccessError(`${bucket}/${key}`, 'read', { cause: error, code: codeOf(error) }) : error;
       }
@@ -38,7 +42,7 @@ export function s3MarkerStore(client: S3Client, bucket: string, prefix: string):
           // answer is to send the conditional PUT again, which then succeeds or meets the winner's 412.
           // Not a lost race: the other request may have been a delete, leaving no marker to read.
           if (status === 409 && attempt < CONFLICT_ATTEMPTS) continue;
-          throw status === 403 ? new LakeMarkerAccessError(`${bucket}/${key}`, 'write', { cause: error, code: codeOf(error) }) : error;
+          throw status === 403 ? new LakeMarkerAccessError(`${bucket}/${key}`, 'write', { cause: error, code: codeOf(error) }) : withBucketNamed(error, bucket);
         }
       }
     },
