@@ -2,7 +2,8 @@ import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readEnv } from '../src/config';
 import { readDynamoDedupeEnv } from '../src/config-dedupe';
-import { DEFAULT_EVENT_PREFIX } from '../src/delivery/prefix';
+import { objectName, refusedRowsObjectName } from '../src/delivery/naming';
+import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../src/delivery/prefix';
 
 /** Values as operators write them, which passed and then wrote elsewhere or failed every call: each refused at start with the form to write. */
 const base = { STREAM_NAME: 'events', AWS_REGION: 'eu-west-1' };
@@ -32,6 +33,47 @@ describe('S3_PREFIX: the folder inside the bucket', () => {
     for (const value of ['data//', '../x/', 'a/./b', 'a//b/']) {
       expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: value })).toEqual([`S3_PREFIX "${value}" has an empty, "." or ".." folder name, which S3 keeps in every key: write the folders once each, e.g. "lake/prod/"`]);
     }
+  });
+});
+
+// Accepted, a prefix with a NUL or of 1,100 characters failed every write, and the shard retried it for ever.
+describe('S3_PREFIX: control characters and S3’s 1,024-byte key limit', () => {
+  it('refuses a control character (NUL, line break, tab, DEL), naming it and where', () => {
+    for (const [value, code, at] of [
+      ['data\u0000', 'U+0000', 4],
+      ['line\nbreak', 'U+000A', 4],
+      ['tab\there', 'U+0009', 3],
+      ['del\u007f/', 'U+007F', 3],
+    ] as const) {
+      expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: value })).toEqual([
+        `S3_PREFIX ${JSON.stringify(value)} has a control character (${code} at position ${at}), which no S3 key should hold: remove it`,
+      ]);
+    }
+  });
+
+  it('refuses a prefix the longest key below it would take past 1,024 bytes (defaults: 700 bytes below, 324 left), counting UTF-8 bytes', () => {
+    expect(readEnv({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'p/'.repeat(162) }).delivery.s3?.prefix).toHaveLength(324);
+    const tooLong = problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'x'.repeat(1_100) });
+    expect(tooLong).toHaveLength(1);
+    expect(tooLong[0]).toMatch(/^S3_PREFIX "x{60}…" is 1101 bytes: the lake's keys below it take up to 700 more .* past S3's 1024-byte key limit; write at most 324 bytes$/);
+    // 162 two-byte characters and their "/": 325 bytes, one over.
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'é'.repeat(162) })).toEqual([expect.stringMatching(/is 325 bytes: .*write at most 324 bytes$/)]);
+  });
+
+  it('leaves more room under shorter EVENT_PREFIX / ERROR_PREFIX: the longest object name (407) and the longer prefix count', () => {
+    const short = { EVENT_PREFIX: 'events/!{timestamp:yyyy/MM/dd}/', ERROR_PREFIX: 'bad/!{timestamp:yyyy}/' }; // 18 and 9 bytes at most
+    expect(readEnv({ ...base, ...short, S3_BUCKET: 'lake', S3_PREFIX: 'p'.repeat(598) }).delivery.s3?.prefix).toHaveLength(599);
+    expect(problemsOf({ ...base, ...short, S3_BUCKET: 'lake', S3_PREFIX: 'p'.repeat(599) })).toEqual([expect.stringMatching(/up to 425 more .*write at most 599 bytes$/)]);
+  });
+
+  it('the bound holds for the longest key the naming code makes (Kinesis: 128-character shard ids, 129-digit sequence numbers)', () => {
+    const prefix = 'p/'.repeat(162);
+    const shardId = `shardId-${'0'.repeat(120)}`;
+    const seq = '9'.repeat(129);
+    const folders = compilePrefix(DEFAULT_EVENT_PREFIX)({ timestamp: new Date('2026-11-25T09:00:00.000Z'), partitionKeys: { app_id: 'a'.repeat(248) } });
+    const errorFolders = compilePrefix(DEFAULT_ERROR_PREFIX, 'errors')({ timestamp: new Date('2026-11-25T09:00:00.000Z'), partitionKeys: {}, errorOutputType: 'e'.repeat(244) });
+    const keys = [objectName(shardId, seq, seq), refusedRowsObjectName(shardId, seq, seq)].flatMap((name) => [folders + name, errorFolders + name].map((key) => prefix + key));
+    expect(Math.max(...keys.map((key) => Buffer.byteLength(key)))).toBe(1_024);
   });
 });
 

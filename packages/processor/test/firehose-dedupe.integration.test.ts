@@ -57,6 +57,34 @@ describe('Firehose transformation with the DynamoDB seen index (dynalite)', () =
     expect(await results(invoke([direct]))).toEqual([['direct', 'Ok']]);
   });
 
+  // Firehose de-aggregates a KPL record before the Lambda: its sub-records share the Kinesis sequence number
+  // and are told apart by subsequenceNumber. Identified by the sequence number alone, a resend in another
+  // sub-record of the same aggregate, in a later invocation, was taken for a retry of the first and came back Ok.
+  it('tells de-aggregated sub-records apart by subsequenceNumber: a resend in another sub-record is Dropped, a retry of the same one is Ok', async () => {
+    const table = await createSeenTable(client);
+    const handler = createFirehoseTransformHandler({ seen: openDynamoSeenIndex({ client, table, conditionalWrites: true }) });
+    const x = storedEvent();
+    const subRecord = (event: unknown, seq: string, sub: number | string): FirehoseTransformationRecord => {
+      const r = firehoseRecord(event, seq);
+      r.recordId = `rec-${seq}-${String(sub)}`;
+      r.kinesisRecordMetadata = { ...r.kinesisRecordMetadata!, subsequenceNumber: sub };
+      return r;
+    };
+    const results = async (event: FirehoseTransformationEvent) => (await handler(event)).records.map((r) => [r.recordId, r.result]);
+    expect(await results(invoke([subRecord(x, '500', 0)]))).toEqual([['rec-500-0', 'Ok']]);
+    expect(await results(invoke([subRecord(x, '500', 1)]))).toEqual([['rec-500-1', 'Dropped']]);
+    expect(await results(invoke([subRecord(x, '500', '2')]))).toEqual([['rec-500-2', 'Dropped']]);
+    // Firehose retries the first invocation: the same sub-record still holds the claim.
+    expect(await results(invoke([subRecord(x, '500', 0)]))).toEqual([['rec-500-0', 'Ok']]);
+    // A claim made without a subsequenceNumber (before this change) is the same record as its sub-record 0.
+    const y = storedEvent();
+    const plain = firehoseRecord(y, '600');
+    delete plain.kinesisRecordMetadata!.subsequenceNumber;
+    expect(await results(invoke([plain]))).toEqual([['rec-600', 'Ok']]);
+    expect(await results(invoke([subRecord(y, '600', 0)]))).toEqual([['rec-600-0', 'Ok']]);
+    expect(await results(invoke([subRecord(y, '600', 3)]))).toEqual([['rec-600-3', 'Dropped']]);
+  });
+
   it('dedupes on (app_id, event_id): another app\'s event with the same event_id is Ok, within an invocation and across them', async () => {
     const table = await createSeenTable(client);
     const handler = createFirehoseTransformHandler({ seen: openDynamoSeenIndex({ client, table, conditionalWrites: true }) });

@@ -1,7 +1,9 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../src/config-error';
 import { readDeliveryEnv } from '../src/config-delivery';
 import { deliverRecords, LAKE_FORMAT_MARKER, LakeFormatConflictError } from '../src';
@@ -132,6 +134,76 @@ describe('the lake-format marker (S3 lake, against s3rver)', () => {
     await expect(deliverOnce({ S3_BUCKET: 'lake', S3_ENDPOINT: suite.emulator().endpoint, S3_PREFIX: 'other' }, await dirs.make())).rejects.toEqual(
       new LakeFormatConflictError('s3://lake/other/', 'parquet', 'ndjson'),
     );
+  });
+});
+
+// Every 403 on the marker was reported as a missing role permission, wrong keys too: an operator with a
+// typo in AWS_SECRET_ACCESS_KEY was sent to edit a role policy that was fine.
+describe('the lake-format marker when S3 refuses the credentials (real s3rver: key id S3RVER, secret S3RVER)', () => {
+  const suite = s3Suite();
+  afterEach(() => vi.unstubAllEnvs());
+  const storeWith = (accessKeyId: string, secretAccessKey: string) => {
+    const client = new S3Client({ ...s3ClientConfig({ endpoint: suite.emulator().endpoint, region: 'us-east-1' }), credentials: { accessKeyId, secretAccessKey } });
+    return { store: s3MarkerStore(client, 'lake', 'prod'), client };
+  };
+
+  const expectCredentialsError = (error: unknown, code: string): void => {
+    expect(error).toBeInstanceOf(LakeMarkerAccessError);
+    const { message } = error as Error;
+    expect(message).toContain(`403 ${code}`);
+    expect(message).toContain('the credentials are not valid');
+    expect(message).toContain('AWS_ACCESS_KEY_ID');
+    expect(message).not.toMatch(/s3:GetObject|s3:PutObject|s3:ListBucket|until the role allows/);
+  };
+
+  it('an unknown access key id (InvalidAccessKeyId, from s3rver) is named as invalid credentials, not as a missing permission', async () => {
+    const { store, client } = storeWith('WRONG', 'S3RVER');
+    const read = await store.read().catch((e: unknown) => e);
+    const write = await store.createIfAbsent('{}').catch((e: unknown) => e);
+    client.destroy();
+    expectCredentialsError(read, 'InvalidAccessKeyId');
+    expectCredentialsError(write, 'InvalidAccessKeyId');
+  });
+
+  // s3rver takes any secret with its key id: S3's answer to a wrong secret is played by a loopback server.
+  it('a wrong secret (SignatureDoesNotMatch) is named as invalid credentials; AccessDenied still names the permissions', async () => {
+    const errorBody = (code: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${code}</Message><RequestId>r</RequestId></Error>`;
+    for (const code of ['SignatureDoesNotMatch', 'AccessDenied']) {
+      const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(403, { 'content-type': 'application/xml' }).end(errorBody(code))));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const client = new S3Client(s3ClientConfig({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', dummyCredentials: true }));
+      const store = s3MarkerStore(client, 'lake', 'prod');
+      const read = await store.read().catch((e: unknown) => e);
+      const write = await store.createIfAbsent('{}').catch((e: unknown) => e);
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      if (code === 'SignatureDoesNotMatch') {
+        expectCredentialsError(read, code);
+        expectCredentialsError(write, code);
+      } else {
+        expect((read as Error).message).toMatch(/S3 denied the read .*s3:GetObject/);
+        expect((write as Error).message).toMatch(/S3 denied the write .*s3:PutObject/);
+      }
+    }
+  });
+
+  it('the Node entry’s wiring with wrong AWS_ACCESS_KEY_ID logs the credentials error per check and writes nothing', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'WRONG');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'WRONG');
+    const logs: { level: string; msg: string }[] = [];
+    const delivery = readDeliveryEnv({ S3_BUCKET: 'lake', S3_ENDPOINT: suite.emulator().endpoint, S3_PREFIX: 'creds', AWS_ACCESS_KEY_ID: 'WRONG' }, []);
+    const wired = await wireDelivery(delivery, await dirs.make(), 'us-east-1', (level, msg) => void logs.push({ level, msg }));
+    try {
+      await expect(wired.sink.write('events/x.ndjson.gz', new Uint8Array([1]))).rejects.toThrow(/403 InvalidAccessKeyId/);
+    } finally {
+      await wired.close();
+    }
+    expect(logs.map((l) => l.level)).toEqual(['error', 'error']); // the start's check, then the write's
+    expect(logs[0]!.msg).toMatch(/credentials/);
+    expect(logs[0]!.msg).not.toMatch(/s3:GetObject/);
+    const keys = ((await suite.client().send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'creds/' }))).Contents ?? []).map((o) => o.Key);
+    expect(keys).toEqual([]);
   });
 });
 

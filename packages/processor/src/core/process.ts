@@ -12,6 +12,7 @@ export interface InputRecord {
   data: Uint8Array;
   partitionKey: string;
   sequenceNumber: string;
+  /** A valid time, or none (an Invalid Date throws from the bad row's toISOString: sources check, see arrivalTimeOf). */
   arrivalTime?: Date;
 }
 

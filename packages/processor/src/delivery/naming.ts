@@ -30,3 +30,15 @@ function safe(part: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(part)) throw new RangeError(`unsafe object name part: ${JSON.stringify(part)}`);
   return part;
 }
+
+/**
+ * The longest object name the lake writes, in bytes (all ASCII): the names above made of the longest parts
+ * Kinesis gives (its API reference: a ShardId has at most 128 characters, a SequenceNumber at most 129
+ * digits). The row sink's refusals name the most: 128 + 1 + 129 + 1 + 129 + 19 = 407. Today's shard ids
+ * (20 characters) and sequence numbers (56 digits) make ~130.
+ */
+export const MAX_OBJECT_NAME_BYTES = ((shardId: string, seq: string): number =>
+  Math.max(
+    ...(['.ndjson.gz', '.parquet'] as const).flatMap((ext) => [objectName(shardId, seq, seq, ext).length, batchObjectName(shardId, seq, ext).length]),
+    refusedRowsObjectName(shardId, seq, seq).length,
+  ))('s'.repeat(128), '9'.repeat(129));

@@ -69,6 +69,22 @@ export function compilePrefix(expression: string, kind: 'events' | 'errors' = 'e
 const MAX_FOLDER_NAME = 255;
 
 /**
+ * The most bytes a (valid) prefix expression can write for any record: literals as they are, a
+ * `!{timestamp:…}` as many as its format (each field writes as many digits as it has letters, yyyy a
+ * four-digit year), and a folder holding a record's value (partition key, error type) at most
+ * MAX_FOLDER_NAME, as usableFolders refuses a longer one (that record becomes a bad row).
+ */
+export function maxPrefixBytes(expression: string): number {
+  const RECORD_VALUE = '\u0000'; // a stand-in no valid expression holds
+  // A timestamp format may hold `/` (`!{timestamp:yyyy/MM/dd}`): formats first, then folders.
+  const written = expression.replace(EXPRESSION, (_match, namespace: string, format: string) => (namespace === 'timestamp' ? format : RECORD_VALUE));
+  return written
+    .split('/')
+    .map((folder, i, all) => (folder.includes(RECORD_VALUE) ? MAX_FOLDER_NAME : Buffer.byteLength(folder, 'utf8')) + (i < all.length - 1 ? 1 : 0))
+    .reduce((sum, bytes) => sum + bytes, 0);
+}
+
+/**
  * A value alone in its folder could be `.` or `..` (an event named `..` with `!{partitionKeyFromQuery:event}/`),
  * or make a folder name too long: either way no sink can write the object, and the flush would fail
  * on every retry. As any other unusable value, the record becomes a `partition` bad row instead.

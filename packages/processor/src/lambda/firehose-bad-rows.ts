@@ -2,7 +2,8 @@ import { toLakeBadRow } from '../core/ingest-bad-row';
 import { badRowContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationResponse } from './aws-events';
-import { fitsResponse, OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
+import { arrivalTimeOf } from './arrival-time';
+import { fitsResponse, OVER_BUDGET_MSG, outputBytes, overBudget, overBudgetFields, processingFailed, UNFITTABLE_MSG } from './firehose-response-budget';
 
 /**
  * A Firehose delivery stream reading the ingest's bad-rows stream: every record comes back `Ok` as the
@@ -22,7 +23,7 @@ export function transformIngestBadRows(event: FirehoseTransformationEvent, now: 
         data: Buffer.from(record.data, 'base64'),
         partitionKey: meta?.partitionKey ?? '',
         sequenceNumber: meta?.sequenceNumber ?? record.recordId,
-        arrivalTime: new Date(record.approximateArrivalTimestamp),
+        arrivalTime: arrivalTimeOf(record.approximateArrivalTimestamp),
       },
       now(),
     );
@@ -38,7 +39,10 @@ export function transformIngestBadRows(event: FirehoseTransformationEvent, now: 
   if (fitsResponse(bytes)) return { records };
   const failedOutputs = event.records.map(processingFailed);
   const failed = overBudget(bytes, failedOutputs.map(outputBytes));
-  if (failed.size === 0) return { records };
+  if (failed.size === 0) {
+    log('error', UNFITTABLE_MSG, overBudgetFields(0, records.length, bytes.reduce((sum, b) => sum + b, 0)));
+    return { records };
+  }
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, records.length, bytes.reduce((sum, b) => sum + b, 0)));
   return { records: records.map((output, i) => (failed.has(i) ? failedOutputs[i]! : output)) };
 }

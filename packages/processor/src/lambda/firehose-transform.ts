@@ -3,13 +3,15 @@ import type { LakeRow } from '../core/lake-row';
 import { processRecords, type ProcessOptions } from '../core/process';
 import { releaseClaims } from '../dedupe/release-claims';
 import type { SeenCandidate, SeenIndex } from '../dedupe/seen-index';
-import { eventContext } from '../delivery/partition';
 import type { Logger } from '../log';
 import type { FirehoseTransformationEvent, FirehoseTransformationRecord, FirehoseTransformationResponse } from './aws-events';
+import { arrivalTimeOf } from './arrival-time';
 import { checkFirehoseEvent } from './event-shape';
 import { transformIngestBadRows } from './firehose-bad-rows';
-import { OVER_BUDGET_MSG, OVER_BUDGET_REASON, outputBytes, overBudget, overBudgetFields, processingFailed } from './firehose-response-budget';
+import { fitsResponse, OVER_BUDGET_MSG, OVER_BUDGET_REASON, outputBytes, overBudget, overBudgetFields, processingFailed, UNFITTABLE_MSG } from './firehose-response-budget';
 import { LOGGED_REASONS, shortReason } from './failure-log';
+import { mixedPartitionsReason, partitionKeysOf } from './firehose-partition-keys';
+import { recordIdentity } from './firehose-record-identity';
 import { lambdaInputOf } from './source-stream';
 
 export interface FirehoseTransformOptions extends ProcessOptions {
@@ -105,7 +107,8 @@ function logProcessingFailed(transformed: readonly Transformed[], records: reado
 }
 
 /**
- * Fails the last records whose output would take the response past Lambda's limit (see overBudget).
+ * Fails the last records whose output would take the response past Lambda's limit (see overBudget); none,
+ * and an error line, when failing cannot make it fit.
  * A record transformed now may still be `Dropped` by a claim, which answers its original data: it is
  * counted at the larger of the two.
  */
@@ -114,7 +117,10 @@ function fitResponse(transformed: Transformed[], log: Logger): void {
   const failedBytes = failedOutputs.map(outputBytes);
   const bytes = transformed.map((t, i) => Math.max(outputBytes(outputOf(t)), failedBytes[i]!));
   const failed = overBudget(bytes, failedBytes);
-  if (failed.size === 0) return;
+  if (failed.size === 0) {
+    if (!fitsResponse(bytes)) log('error', UNFITTABLE_MSG, overBudgetFields(0, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
+    return;
+  }
   for (const i of failed) Object.assign(transformed[i]!, { rows: undefined, reason: OVER_BUDGET_REASON, failedAs: 'response_size', output: failedOutputs[i] });
   log('error', OVER_BUDGET_MSG, overBudgetFields(failed.size, transformed.length, bytes.reduce((sum, b) => sum + b, 0)));
 }
@@ -127,7 +133,7 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
         data: Buffer.from(record.data, 'base64'),
         partitionKey: meta?.partitionKey ?? '',
         sequenceNumber: meta?.sequenceNumber ?? record.recordId,
-        arrivalTime: new Date(record.approximateArrivalTimestamp),
+        arrivalTime: arrivalTimeOf(record.approximateArrivalTimestamp),
       },
     ],
     options,
@@ -136,11 +142,14 @@ function transformOne(record: FirehoseTransformationRecord, options: ProcessOpti
   if (bad !== undefined) return { record, rows: undefined, reason: `${bad.error_type}: ${bad.reason}`, failedAs: bad.error_type };
   // A KPL aggregate of no sub-record: nothing to deliver, and nothing explains it but this.
   if (rows.length === 0) return { record, rows: undefined, reason: 'the record holds no event', failedAs: 'no_event' };
+  // Before any dedupe: the record fails whole, and its events stay free for a resend that fits one partition.
+  const mixed = mixedPartitionsReason(rows);
+  if (mixed !== undefined) return { record, rows: undefined, reason: mixed, failedAs: 'mixed_partitions' };
   return { record, rows };
 }
 
 /**
- * Claim each shard's rows (Kinesis source only: a Direct PUT record has no lasting identity) and
+ * Claim each shard's rows as their record's (recordIdentity; Kinesis source only: a Direct PUT record has no lasting identity) and
  * drop those another record holds. A failed claim releases what this invocation claimed before it
  * fails the invocation: should Firehose's retries run out, the records go to its error prefix, and
  * their claims must not keep later resends of these events out of the lake.
@@ -153,7 +162,8 @@ async function leaveOutClaimed(index: SeenIndex, transformed: Transformed[], log
     let shard = byShard.get(meta.shardId);
     if (shard === undefined) byShard.set(meta.shardId, (shard = { candidates: [], holders: [] }));
     shard.holders.push(t);
-    for (const row of t.rows) shard.candidates.push({ key: dedupeKey(row), sequenceNumber: meta.sequenceNumber });
+    const identity = recordIdentity(meta);
+    for (const row of t.rows) shard.candidates.push({ key: dedupeKey(row), sequenceNumber: identity });
   }
   const leftOut: string[] = [];
   for (const [shardId, { candidates, holders }] of byShard) {
@@ -189,11 +199,11 @@ function toOutput({ record, rows }: Transformed): Output {
   if (rows === undefined) return processingFailed(record);
   const first = rows[0];
   if (first === undefined) return { recordId: record.recordId, result: 'Dropped', data: record.data };
-  const at = eventContext(first).timestamp.toISOString();
   return {
     recordId: record.recordId,
     result: 'Ok',
     data: Buffer.from(rows.map((row) => JSON.stringify(row) + '\n').join(''), 'utf8').toString('base64'),
-    metadata: { partitionKeys: { app_id: first.app_id, event_date: at.slice(0, 10), hour: at.slice(11, 13) } },
+    // Every row has these keys: a record whose rows differ in them failed in transformOne.
+    metadata: { partitionKeys: { ...partitionKeysOf(first) } },
   };
 }

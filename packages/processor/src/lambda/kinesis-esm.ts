@@ -6,6 +6,7 @@ import { deliverPrepared, prepareRecords, type DeliveryOptions } from '../delive
 import type { Sink } from '../delivery/sink';
 import { errorFields, errorReason, type Logger } from '../log';
 import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from './aws-events';
+import { arrivalTimeOf } from './arrival-time';
 import { KinesisBatchFailedError, type ShardFailure } from './batch-failed-error';
 import { checkKinesisEvent } from './event-shape';
 import { LOGGED_REASONS, shortReason } from './failure-log';
@@ -118,6 +119,7 @@ function toInputRecord(record: KinesisStreamRecord): InputRecord {
     data: Buffer.from(record.kinesis.data, 'base64'),
     partitionKey: record.kinesis.partitionKey,
     sequenceNumber: record.kinesis.sequenceNumber,
-    arrivalTime: new Date(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)),
+    // Seconds, with fractions; a missing one gives NaN and no arrival time.
+    arrivalTime: arrivalTimeOf(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)),
   };
 }

@@ -1,25 +1,52 @@
 import { LAKE_FORMAT_MARKER } from '../delivery/lake-format-marker';
 
 /**
- * S3 denied the read or the write of the lake-format marker (HTTP 403). Without its own message the
- * denial reached the log as "delivery failed … Access Denied", which points at the events' PutObject the
- * role does allow. Not a configuration error on purpose: the gate tries again before the next write, so a
- * fixed role policy (IAM changes take seconds) delivers again without a restart or a new Lambda instance.
+ * S3's 403 codes that refuse the request's credentials, not a permission of the role: the key id is unknown
+ * (`InvalidAccessKeyId`), the secret does not match it (`SignatureDoesNotMatch`), or the session token is
+ * no good (`InvalidToken`, `ExpiredToken`). Reported as a missing s3:GetObject, they sent the operator to a
+ * role policy that was fine.
+ */
+const CREDENTIALS_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken']);
+
+/**
+ * S3 refused the read or the write of the lake-format marker (HTTP 403): the role lacks a permission
+ * (`AccessDenied`, or a 403 of no other known code), or the credentials are not valid (`credentials`).
+ * Without its own message the refusal reached the log as "delivery failed … Access Denied", which points at
+ * the events' PutObject the role does allow. Not a configuration error on purpose: the gate tries again
+ * before the next write, so a fixed role policy (IAM changes take seconds) or refreshed role credentials
+ * deliver again without a restart or a new Lambda instance.
  */
 export class LakeMarkerAccessError extends Error {
+  /** Whether S3 refused the credentials themselves (`code` says how) rather than a permission. */
+  readonly credentials: boolean;
+
   constructor(
     readonly key: string,
     readonly operation: 'read' | 'write',
-    options: { cause: unknown },
+    options: { cause: unknown; code?: string | undefined },
   ) {
-    super(
-      `S3 denied the ${operation} of the lake-format marker s3://${key} (403): every write checks it first, so nothing is delivered until the role allows ` +
-        (operation === 'read'
-          ? `s3:GetObject on that key and s3:ListBucket on the bucket (without s3:ListBucket S3 answers 403 instead of 404 for a marker that does not exist yet)`
-          : `s3:PutObject on that key`) +
-        `; with SSE-KMS also kms:Decrypt and kms:GenerateDataKey on the key's KMS key (${LAKE_FORMAT_MARKER}: see the processor README, "One events format per lake")`,
-      options,
-    );
+    const credentials = options.code !== undefined && CREDENTIALS_CODES.has(options.code);
+    super(credentials ? credentialsMessage(key, operation, options.code!) : deniedMessage(key, operation), { cause: options.cause });
     this.name = 'LakeMarkerAccessError';
+    this.credentials = credentials;
   }
+}
+
+function credentialsMessage(key: string, operation: string, code: string): string {
+  return (
+    `S3 refused the credentials for the ${operation} of the lake-format marker s3://${key} (403 ${code}): the credentials are not valid ` +
+    `(${code === 'InvalidAccessKeyId' ? 'no such access key id' : code === 'SignatureDoesNotMatch' ? 'the secret access key does not match the key id' : 'the session token is not valid or has expired'}); ` +
+    'this is not a missing permission. Every write checks the marker first, so nothing is delivered until the processor has valid credentials: ' +
+    'AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) when set, else the role\'s'
+  );
+}
+
+function deniedMessage(key: string, operation: string): string {
+  return (
+    `S3 denied the ${operation} of the lake-format marker s3://${key} (403): every write checks it first, so nothing is delivered until the role allows ` +
+    (operation === 'read'
+      ? `s3:GetObject on that key and s3:ListBucket on the bucket (without s3:ListBucket S3 answers 403 instead of 404 for a marker that does not exist yet)`
+      : `s3:PutObject on that key`) +
+    `; with SSE-KMS also kms:Decrypt and kms:GenerateDataKey on the key's KMS key (${LAKE_FORMAT_MARKER}: see the processor README, "One events format per lake")`
+  );
 }

@@ -2,13 +2,15 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3ServiceException, type
 import { LAKE_FORMAT_MARKER, type MarkerStore } from '../delivery/lake-format-marker';
 import { LakeMarkerAccessError } from './lake-marker-access-error';
 import { normalisePrefix } from './s3-key-prefix';
+import { withBucketNamed } from './s3-no-such-bucket';
 import { S3_PUT_TIMEOUT } from './s3-sink';
 
 /**
  * The lake-format marker at the S3 prefix root. The PUT is conditional (`If-None-Match: *`): where the
  * store honours it (S3 does), of two first starts one wins and the other reads its marker. Each call is
  * bounded like a small PUT of the sink: an S3 that never answers fails the start instead of holding it.
- * A 403 becomes a LakeMarkerAccessError naming the key and the permissions it needs.
+ * A 403 becomes a LakeMarkerAccessError naming the key and the permissions it needs, or, when S3 refused the
+ * credentials themselves (InvalidAccessKeyId, SignatureDoesNotMatch), saying so with the code.
  */
 export function s3MarkerStore(client: S3Client, bucket: string, prefix: string): MarkerStore {
   const key = `${normalisePrefix(prefix)}${LAKE_FORMAT_MARKER}`;
@@ -19,8 +21,11 @@ export function s3MarkerStore(client: S3Client, bucket: string, prefix: string):
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: AbortSignal.timeout(S3_PUT_TIMEOUT.baseMs) });
         return (await object.Body?.transformToString('utf8')) ?? '';
       } catch (error) {
+        // NoSuchBucket is a 404 too, but no sign of a missing marker.
+        const named = withBucketNamed(error, bucket);
+        if (named !== error) throw named;
         if (error instanceof NoSuchKey || statusOf(error) === 404) return undefined;
-        throw statusOf(error) === 403 ? new LakeMarkerAccessError(`${bucket}/${key}`, 'read', { cause: error }) : error;
+        throw statusOf(error) === 403 ? new LakeMarkerAccessError(`${bucket}/${key}`, 'read', { cause: error, code: codeOf(error) }) : error;
       }
     },
     async createIfAbsent(text) {
@@ -37,7 +42,7 @@ export function s3MarkerStore(client: S3Client, bucket: string, prefix: string):
           // answer is to send the conditional PUT again, which then succeeds or meets the winner's 412.
           // Not a lost race: the other request may have been a delete, leaving no marker to read.
           if (status === 409 && attempt < CONFLICT_ATTEMPTS) continue;
-          throw status === 403 ? new LakeMarkerAccessError(`${bucket}/${key}`, 'write', { cause: error }) : error;
+          throw status === 403 ? new LakeMarkerAccessError(`${bucket}/${key}`, 'write', { cause: error, code: codeOf(error) }) : withBucketNamed(error, bucket);
         }
       }
     },
@@ -49,4 +54,9 @@ const CONFLICT_ATTEMPTS = 3;
 
 function statusOf(error: unknown): number | undefined {
   return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+}
+
+/** S3's error code (`AccessDenied`, `InvalidAccessKeyId`, …): the SDK names the exception after it. */
+function codeOf(error: unknown): string | undefined {
+  return error instanceof S3ServiceException ? error.name : undefined;
 }

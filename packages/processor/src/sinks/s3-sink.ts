@@ -1,6 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Sink } from '../delivery/sink';
 import { normalisePrefix } from './s3-key-prefix';
+import { withBucketNamed } from './s3-no-such-bucket';
 
 export interface S3SinkOptions {
   client: S3Client;
@@ -33,17 +34,21 @@ export function createS3Sink(options: S3SinkOptions): Sink {
       if (objectKey === '' || objectKey.startsWith('/') || objectKey.split('/').includes('..')) {
         throw new RangeError(`object key must be a relative path inside the lake: ${JSON.stringify(objectKey)}`);
       }
-      await options.client.send(
-        new PutObjectCommand({
-          Bucket: options.bucket,
-          Key: prefix + objectKey,
-          Body: bytes,
-          ContentLength: bytes.byteLength,
-          // No Content-Encoding: the object *is* a .gz file, and downloads must return it byte for byte.
-          ContentType: objectKey.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/gzip',
-        }),
-        { abortSignal: AbortSignal.timeout(timeout.baseMs + Math.ceil((bytes.byteLength / timeout.bytesPerSecond) * 1000)) },
-      );
+      try {
+        await options.client.send(
+          new PutObjectCommand({
+            Bucket: options.bucket,
+            Key: prefix + objectKey,
+            Body: bytes,
+            ContentLength: bytes.byteLength,
+            // No Content-Encoding: the object *is* a .gz file, and downloads must return it byte for byte.
+            ContentType: objectKey.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/gzip',
+          }),
+          { abortSignal: AbortSignal.timeout(timeout.baseMs + Math.ceil((bytes.byteLength / timeout.bytesPerSecond) * 1000)) },
+        );
+      } catch (error) {
+        throw withBucketNamed(error, options.bucket);
+      }
     },
   };
 }
