@@ -5,9 +5,7 @@ import type { ClientConfig } from './core/config';
 export const DEFERRED = ['track', 'identify', 'page', 'screen', 'alias', 'group', 'setConsent', 'optOut', 'optIn', 'anonymize', 'reset'] as const;
 type Deferred = (typeof DEFERRED)[number];
 /** Methods that answer before init() too (a promise, an unsubscribe function). */
-const ANSWERING = ['flush', 'getDeviceId', 'on'] as const;
-/** Every method of the page-wide API (page-wide.ts checks that the instance another copy left has them all). */
-export const API_METHODS = [...DEFERRED, ...ANSWERING, 'init'] as const;
+export const ANSWERING = ['flush', 'getDeviceId', 'on'] as const;
 
 /** The page-wide API: one client, created by init(), with calls made before init() replayed. */
 export type EventlineApi = Pick<Client, Deferred | (typeof ANSWERING)[number]> & {

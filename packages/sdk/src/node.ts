@@ -2,7 +2,7 @@ import { createClient } from './core/client';
 import type { ClientConfig } from './core/config';
 import { withFullStorage } from './core/full-storage';
 import type { Platform } from './core/types';
-import { closeWithRetries } from './platform/node/close';
+import { closeWithin } from './platform/node/close';
 import { closeAtExit } from './platform/node/exit-hook';
 import { withCallIdentity, type NodeClient } from './platform/node/per-call-identity';
 import { createNodePlatform } from './platform/node/platform';
@@ -12,32 +12,36 @@ export { createMemoryStorage } from './platform/memory-storage';
 export type { CallIdentity, NodeClient } from './platform/node/per-call-identity';
 export { SDK_VERSION } from './core/version';
 
-/** The Node entry's config: the client's, and how long close() may keep trying. */
+/** The Node entry's config: the client's, and how long close() may take. */
 export interface NodeConfig extends ClientConfig {
   /**
-   * close() keeps retrying what is queued (with the usual backoff) for up to this long, then drops
-   * what is left with a 'drop' notice, reason 'closed'. Only with the client's own memory storage:
-   * a storage passed in keeps the events for the next start. Default 5000.
+   * The longest close() takes. With a storage that ends with the process (the client's own memory
+   * storage, `createMemoryStorage()`, any storage with `persistent: false`), close() keeps retrying
+   * what is queued (the usual backoff) while the next try comes within this time, then drops what is
+   * left with a 'drop' notice, reason 'closed'. With a persistent storage passed in, close() tries once
+   * and the events it did not deliver stay stored for the next start. Either way a request still
+   * unanswered at this point is aborted (its events are in that drop, or stay stored). Default 5000.
    */
   closeTimeoutMs?: number;
 }
 
 /**
- * A client for Node: memory storage and fetch, no page context. Pass `storage` to keep the device id
- * and seq across restarts. Call `close()` before exit: timers do not keep the process alive (a script
- * that never calls it is closed at `beforeExit`, see exit-hook.ts). Each
+ * A client for Node: memory storage and fetch, no page context. Pass a persistent `storage` to keep
+ * the device id, seq and unsent events across restarts. Call `close()` before exit: timers do not keep
+ * the process alive (a script that never calls it is closed at `beforeExit`, see exit-hook.ts). Each
  * event call takes an optional `{ userId, anonymousId }`: that event's identity (a server tracks many users).
  */
 export function createEventline(config: NodeConfig, overrides: Partial<Platform> = {}): NodeClient {
   const closeTimeoutMs = config.closeTimeoutMs ?? 5000;
   if (!Number.isInteger(closeTimeoutMs) || closeTimeoutMs < 0) throw new TypeError('eventline: invalid closeTimeoutMs');
-  const platform = withFullStorage({ ...createNodePlatform(), ...overrides });
+  const given = { ...createNodePlatform(), ...overrides };
+  const platform = withFullStorage(given);
   const client = createClient(withNodeDefaults(config), platform);
-  // Its own memory storage dies with the process: close() is the queue's last chance.
-  const ownQueue = !overrides.storage;
+  // A queue that ends with the process (a memory storage, its own or passed in): close() is its last chance.
+  const volatile = given.storage.persistent === false;
   const close = () => {
     forget();
-    return ownQueue ? closeWithRetries(client, closeTimeoutMs, overrides.now ?? Date.now) : client.close();
+    return closeWithin(client, closeTimeoutMs, overrides.now ?? Date.now, volatile);
   };
   // The platform: the core's timers and requests reach it while the client has anything to send.
   const forget = closeAtExit(platform, close);

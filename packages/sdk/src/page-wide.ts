@@ -1,7 +1,7 @@
 import type { Client, CoreClient } from './core/client';
 import { resolveConfig, type ClientConfig } from './core/config';
 import { toJson } from './core/wire-json';
-import { API_METHODS, createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
+import { ANSWERING, createDefaultInstance, DEFERRED, type EventlineApi } from './default-instance';
 import { globalShared, isServer } from './platform/browser/global-scope';
 import { createServerApi } from './server-api';
 
@@ -14,10 +14,14 @@ interface Shared {
   owner?: string;
 }
 
-/** Left by a copy of this major version: every method there ("never throws" holds for calls through it). */
+/**
+ * Left by a copy of this major version: every method of the page-wide API there ("never throws" holds
+ * for calls through it). The list is made here, not at the top of a module: a bundler keeps a top-level
+ * spread (it cannot know it is pure), in every bundle importing anything from the package.
+ */
 function fits(found: unknown): found is Shared {
   const api = (found as { api?: Record<string, unknown> } | null | undefined)?.api;
-  return typeof api === 'object' && api !== null && API_METHODS.every((name) => typeof api[name] === 'function');
+  return typeof api === 'object' && api !== null && [...DEFERRED, ...ANSWERING, 'init'].every((name) => typeof api[name] === 'function');
 }
 
 /** The project a config names, as the client reads it: `https://x`, `https://x/` and `https://x/v1/batch` are one (throws on a config init() would refuse). */

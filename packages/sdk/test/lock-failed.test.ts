@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { Transport } from '../src/core/types';
 import { createEventline as createBrowserClient } from '../src/index';
 import { createMemoryStorage } from '../src/node';
-import { clientFactory, fakeIngest, ENDPOINT, record, WRITE_KEY } from './support';
+import { clientFactory, fakeIngest, ENDPOINT, record, storedAcrossRuns, WRITE_KEY } from './support';
 
 const clients = clientFactory();
 const ingest = fakeIngest();
@@ -62,7 +62,7 @@ describe('no sender lock to share', () => {
   });
 
   it('what an earlier page left in the shared storage is still sent', async () => {
-    const shared = createMemoryStorage();
+    const shared = storedAcrossRuns();
     const earlier = clients.create({}, { storage: shared, lock: () => new Promise<void>(() => undefined) });
     earlier.track('left_by_an_earlier_page');
     await earlier.close(); // never the sender: the event stays stored

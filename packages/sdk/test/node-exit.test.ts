@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { ClientBatch } from '@eventline/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-// The built Node entry (npx turbo run build --filter=@eventline/sdk), in a process of its own: what
-// happens at its exit is the point.
-const NODE_ENTRY = fileURLToPath(new URL('../dist/node.js', import.meta.url));
+import { NODE_ENTRY, runScript } from './node-process';
 
 const received: string[] = [];
 const server = createServer((req, res) => {
@@ -29,15 +24,6 @@ beforeAll(async () => {
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
-
-/** Run an ES module script in a fresh Node process (with Node `flags`); resolves with its stdout once it has exited. */
-function runScript(source: string, flags: string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...flags, '--input-type=module', '-e', source], { timeout: 60_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
-    );
-  });
-}
 
 describe('Node: a script that never calls close()', () => {
   it('still delivers what it tracked before it exits, through one shared beforeExit listener', async () => {

@@ -5,7 +5,7 @@ import { QUEUE_PREFIX } from '../src/core/queue';
 import type { FullStorage } from '../src/core/types';
 import { createIdbStorage } from '../src/platform/browser/storage-idb';
 import { createMemoryStorage } from '../src/node';
-import { acceptAll, ingestSuite, record, withEntries } from './support';
+import { acceptAll, ingestSuite, record, storedAcrossRuns, withEntries } from './support';
 import { SEQ_BLOCK } from '../src/core/seq';
 import { createBrowserPlatform } from '../src/platform/browser/platform';
 import { PROBE_TIMEOUT_MS } from '../src/platform/tiered-storage';
@@ -102,7 +102,7 @@ describe('bounds: count, bytes, age', () => {
   });
 
   it('events queued before the device clock was set (1970) are sent once it is, not dropped as expired', async () => {
-    const storage = createMemoryStorage();
+    const storage = storedAcrossRuns();
     ingest.reply(down);
     const booted = clients.create({ retryBaseMs: 60_000 }, { storage, now: () => 60_000 }); // no network time yet
     booted.track('before_clock');

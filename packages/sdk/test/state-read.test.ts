@@ -2,7 +2,7 @@ import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { STATE_KEY } from '../src/core/identity';
 import { createMemoryStorage } from '../src/node';
-import { ingestSuite, optOutRoundTrip, record, syncStore } from './support';
+import { ingestSuite, optOutRoundTrip, record, storedAcrossRuns, syncStore } from './support';
 
 const { ingest, clients } = ingestSuite();
 
@@ -10,7 +10,7 @@ const STORED = { deviceId: 'device-from-last-run', userId: 'user-1', optOut: fal
 
 /** Memory storage holding `state`, whose reads of the state entry throw `failures` times (Infinity: always). */
 function flakyStorage(state: object, failures: number) {
-  const storage = createMemoryStorage();
+  const storage = storedAcrossRuns();
   void storage.setMany([[STATE_KEY, state]]);
   let failed = 0;
   const get = storage.get.bind(storage);

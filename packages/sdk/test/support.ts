@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createEventline, type NodeConfig } from '../src/node';
+import { createEventline, createMemoryStorage, type NodeConfig } from '../src/node';
 import { createNodePlatform } from '../src/platform/node/platform';
 import type { Client, ClientNotices, Platform } from '../src/public-types';
 import type { CoreStorage, FullStorage } from '../src/core/types';
@@ -161,4 +161,13 @@ export async function optOutRoundTrip(client: Client): Promise<void> {
 export function syncStore(entries: Record<string, string> = {}) {
   const map = new Map(Object.entries(entries));
   return { get: (k: string) => map.get(k) ?? null, set: (k: string, v: string) => void map.set(k, v) };
+}
+
+/**
+ * A memory storage that stands for a persistent one (a file, a database): what a client leaves in it
+ * outlives that client, as it would a restart. `createMemoryStorage()` itself says it is not persistent,
+ * and the Node client's close() then gives up on what it holds ('closed' drop).
+ */
+export function storedAcrossRuns(): FullStorage {
+  return { ...createMemoryStorage(), persistent: true };
 }

@@ -37,6 +37,8 @@ describe('tree-shaking @eventline/sdk', () => {
     const out = await bundle("import { SDK_VERSION } from '@eventline/sdk'; console.log(SDK_VERSION);");
     expect(out).not.toContain('createClient');
     expect(out).not.toContain(DEFAULT_INSTANCE);
+    // Nor any other top-level value: a bundler keeps the ones it cannot prove pure (a call, a spread, `**`).
+    expect([...out.matchAll(/^(?:var|let|const|function|class) (\w+)/gm)].map((m) => m[1])).toEqual(['SDK_VERSION']);
   });
 
   it('importing the page-wide API does bring it in (the check above can fail)', async () => {

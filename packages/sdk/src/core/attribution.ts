@@ -2,7 +2,7 @@ import type { Campaign } from './types-campaign';
 import { clip, unstorable } from './clip';
 
 /** Click ids of the ad networks, in the order they are looked for. */
-const CLICK_IDS = 'gclid gbraid wbraid dclid fbclid msclkid ttclid twclid li_fat_id rdt_cid sccid epik yclid'.split(' ');
+const CLICK_IDS = /* @__PURE__ */ 'gclid gbraid wbraid dclid fbclid msclkid ttclid twclid li_fat_id rdt_cid sccid epik yclid'.split(' ');
 const UTM = ['source', 'medium', 'name', 'term', 'content'] as const;
 
 /**

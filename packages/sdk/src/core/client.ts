@@ -98,6 +98,11 @@ export interface CoreClient extends Client {
   /** Empty the queue (memory and Storage); returns what it held (Node's close() gives up on it). */
   clear: () => EventDraft[];
   /**
+   * After close(): abort the requests still in flight, issue none after, and report nothing of them
+   * (Node's close() at closeTimeoutMs: it reports their events). npm builds only.
+   */
+  abandon?: () => void;
+  /**
    * Store an optOut()/optIn() at the call, ahead of the call itself (React Native's first-open gate
    * holds it): a state load that starts later then judges the calls made before it by the stored
    * state, not by this choice.
@@ -614,6 +619,7 @@ export function createClient(config: ClientConfig, platform: CorePlatform): Core
     callWith: call,
     drop,
     clear: queue.clear,
+    ...(!__SCRIPT_BUILD__ && { abandon: delivery.abandon }),
     storeOptOut: shareOptOut,
     async close() {
       routePage();

@@ -15,6 +15,7 @@ const MAX_BATCH: (typeof LIMITS)['batchMaxEvents'] = 500;
 /** Browsers allow 64 KiB of keepalive bodies in flight per page. */
 export const KEEPALIVE_BYTES = 65_536;
 const LEASE_KEY = 'eventline.lease';
+const ABANDONED = 'abandoned by close()';
 
 export interface DeliveryDeps {
   cfg: ResolvedConfig;
@@ -71,6 +72,9 @@ export function createDelivery(d: DeliveryDeps) {
   let keepaliveBytes = 0;
   /** unload() calls so far: a keepalive send rejected after one is not sent again plain (see issue). */
   let hidden = 0;
+  /** npm builds: how to end each request in flight, for abandon() (Node's close() at its deadline). */
+  const ends = __SCRIPT_BUILD__ ? undefined : new Set<() => void>();
+  let abandoned = false;
 
   function schedule(): void {
     clearTimeout(timer);
@@ -186,6 +190,7 @@ export function createDelivery(d: DeliveryDeps) {
 
   /** Issue the request (bytes: gzip): from here until it settles its events are in flight (leased at unload). */
   async function issue(batch: ClientEvent[], payload: string | Uint8Array): Promise<TransportResponse> {
+    if (!__SCRIPT_BUILD__ && abandoned) throw new Error(ABANDONED);
     const json = typeof payload === 'string';
     const size = json ? platform.utf8Length(payload) : payload.length;
     let keepalive = size <= KEEPALIVE_BYTES - keepaliveBytes;
@@ -197,11 +202,19 @@ export function createDelivery(d: DeliveryDeps) {
     // honours the signal.
     const abort = new AbortController();
     let expire: TimerHandle | undefined;
+    let end: (() => void) | undefined;
     const timedOut = new Promise<never>((_resolve, reject) => {
       expire = startTimer(() => {
         abort.abort();
         reject(new Error(`no answer after ${cfg.requestTimeoutMs} ms`));
       }, cfg.requestTimeoutMs);
+      if (!__SCRIPT_BUILD__) {
+        end = () => {
+          abort.abort();
+          reject(new Error(ABANDONED));
+        };
+        ends?.add(end);
+      }
     });
     const send = () =>
       Promise.race([platform.transport.send(url, payload, json ? headers : { ...headers, 'Content-Encoding': 'gzip' }, { keepalive, signal: abort.signal }), timedOut]);
@@ -226,6 +239,7 @@ export function createDelivery(d: DeliveryDeps) {
       }
       throw cause;
     } finally {
+      if (!__SCRIPT_BUILD__ && end) ends?.delete(end);
       clearTimeout(expire);
       if (keepalive) keepaliveBytes -= size;
       for (const e of batch) inFlight.delete(e.event_id);
@@ -238,6 +252,8 @@ export function createDelivery(d: DeliveryDeps) {
     try {
       response = await request;
     } catch (cause) {
+      // Abandoned by close(), which reports these events itself (dropped, or kept in Storage): no 'error'.
+      if (!__SCRIPT_BUILD__ && abandoned) return false;
       return failed(batch, `network error: ${String(cause)}`, cause);
     }
     if (!response) return false; // handed to the unload path, which applies the answer
@@ -371,6 +387,18 @@ export function createDelivery(d: DeliveryDeps) {
     }
   }
 
+  /**
+   * Stop for good and abort every request in flight (a transport that ignores the signal is no longer
+   * waited for); none is issued after. Their events get no 'sent' nor 'error': the caller reports them.
+   * For Node's close() at closeTimeoutMs: an ingest that never answers would otherwise keep the process
+   * alive until requestTimeoutMs.
+   */
+  function abandon(): void {
+    abandoned = stopped = true;
+    schedule(); // clears the timer, sets none
+    for (const end of ends ?? []) end();
+  }
+
   function beacon(json: string): boolean {
     if (!platform.beacon) return false;
     try {
@@ -409,5 +437,7 @@ export function createDelivery(d: DeliveryDeps) {
       stopped = true;
       schedule(); // clears the timer, sets none
     },
+    // npm builds only (the <script> build has no caller).
+    ...(!__SCRIPT_BUILD__ && { abandon }),
   };
 }

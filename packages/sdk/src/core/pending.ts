@@ -5,7 +5,7 @@ import { toJson } from './wire-json';
 
 const KEY = 'eventline.pending';
 /** Most characters the stash may hold (localStorage quotas are ~5 M characters per origin). */
-const MAX_CHARS = 1 << 20;
+const MAX_CHARS = 1_048_576; // 1 << 20, written out: a bundler keeps a top-level `<<` (it cannot know it is pure)
 
 /**
  * What only memory holds when the page is hidden or left — calls made before the device state

@@ -1,7 +1,7 @@
 export type TimerHandle = ReturnType<typeof setTimeout>;
 
 /** setTimeout runs a longer delay at once (a 32-bit signed overflow in every runtime): it is capped to this. */
-const LONGEST_DELAY_MS = 2 ** 31 - 1;
+const LONGEST_DELAY_MS = 2_147_483_647; // 2 ** 31 - 1, written out: a bundler keeps a top-level `**` (it cannot know it is pure)
 
 /**
  * setTimeout that never keeps a Node process alive on its own (`unref` where the runtime has it):

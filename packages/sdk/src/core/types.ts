@@ -16,6 +16,12 @@ export interface Storage {
   reserve?(key: string, count: number): Promise<number>;
   /** Where it falls back from one store to another for a reason worth reporting (IndexedDB that never opened). */
   onFallback?(listener: (error: unknown) => void): void;
+  /**
+   * `false`: what it holds ends with the process (`createMemoryStorage()`). The Node client's close()
+   * then keeps retrying and reports what is left as a 'drop' (reason 'closed'); absent or `true`, the
+   * events it did not deliver are left stored for the next start.
+   */
+  persistent?: boolean;
 }
 
 /**

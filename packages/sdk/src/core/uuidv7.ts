@@ -4,7 +4,7 @@
  * strictly increasing, even within one millisecond or when the clock steps back.
  */
 /** Two hex digits for every byte value. */
-const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
+const HEX = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
 
 export function createUuidV7(
   randomBytes: (length: number) => Uint8Array,

@@ -39,9 +39,12 @@ export function createMemoryStore(map = new Map<string, unknown>()): CoreStorage
   );
 }
 
-/** Storage in a Map, with `entries`: for Node, tests, and as a storage to pass in. */
+/**
+ * Storage in a Map, with `entries`: for Node, tests, and as a storage to pass in. Not persistent:
+ * the Node client's close() treats its queue as the last chance (retries, then a 'closed' drop).
+ */
 export function createMemoryStorage(): FullStorage {
   const map = new Map<string, unknown>();
   const store = createMemoryStore(map);
-  return { ...store, entries: <T>(prefix: string) => store.keys(prefix).then((keys) => keys.map((key): [string, T] => [key, map.get(key) as T])) };
+  return { ...store, persistent: false, entries: <T>(prefix: string) => store.keys(prefix).then((keys) => keys.map((key): [string, T] => [key, map.get(key) as T])) };
 }

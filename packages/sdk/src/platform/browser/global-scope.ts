@@ -80,7 +80,7 @@ export function mathRandomBytes(count: number): Uint8Array {
   return Uint8Array.from({ length: count }, () => Math.floor(Math.random() * 256));
 }
 
-let pool = new Uint8Array(0);
+let pool = /* @__PURE__ */ new Uint8Array(0);
 let used = 0;
 
 /**
