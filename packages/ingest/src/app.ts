@@ -165,6 +165,7 @@ function bodyReader(
   count: (kind: 'decoded' | 'altered') => void = () => undefined,
 ) {
   const limits = {
+    maxBodyBytes: options.maxBodyBytes,
     maxDecompressedBytes: options.maxDecompressedBytes ?? APP_OPTION_DEFAULTS.maxDecompressedBytes,
     maxDepth: options.maxDepth ?? APP_OPTION_DEFAULTS.maxDepth,
     budget: createParseBudget(options.maxParsingBytes ?? APP_OPTION_DEFAULTS.maxParsingBytes, options.maxBodyBytes),

@@ -56,6 +56,25 @@ describe('numbers JSON text can write but not carry (1e999)', () => {
     expect(metrics).toMatch(/^eventline_ingest_segment_extra_dropped_total\{reason="unstorable_number"\} 2$/m);
   });
 
+  it('never stores a Segment context.library name or version of 1e999 as "Infinity": out of its slot, like any context misfit', async () => {
+    const writer = createMemoryWriter();
+    const message = (i: number, library: string) => `{"type":"track","event":"E","anonymousId":"a","messageId":"m-${i}","timestamp":"2026-11-25T09:00:00.000Z","context":{"library":${library}},"properties":{"ok":1}}`;
+    const body = `{"batch":[${message(1, '{"name":"analytics-x","version":1e999}')},${message(2, '{"name":-1e999,"version":"1.0"}')},${message(3, '{"name":"analytics-x","version":3}')}]}`;
+    const res = await testApp(writer).request('/v1/batch', post(body));
+    expect(await res.json()).toMatchObject({ accepted: 3, rejected: 0 });
+    const stored = (writer.records.get('events') ?? []).map((r) => decode(r.data));
+    const contexts = stored.map((e) => e.context as Record<string, unknown>);
+    // The slot gets the mapping's defaults; the value as sent cannot be stored, so the extras say so (counted, as for context.screen.width).
+    expect(contexts.map((c) => c.library)).toEqual([
+      { name: 'analytics-x', version: 'unknown' },
+      { name: 'segment-http', version: '1.0' },
+      { name: 'analytics-x', version: '3' },
+    ]);
+    expect(contexts[0]!.segment_extra).toEqual({ dropped: 'unstorable_number', bytes: expect.any(Number) as number });
+    expect(contexts[1]!.segment_extra).toEqual({ dropped: 'unstorable_number', bytes: expect.any(Number) as number });
+    expect(JSON.stringify(stored)).not.toContain('Infinity');
+  });
+
   it('refuses a Segment id that is such a number, naming the field (not stored as "Infinity")', async () => {
     const writer = createMemoryWriter();
     const message = (ids: string) => `{"type":"track","event":"E","timestamp":"2026-11-25T09:00:00.000Z",${ids}}`;

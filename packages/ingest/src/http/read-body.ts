@@ -12,6 +12,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export interface BodyLimits {
   /** Largest body after gzip decompression (the gzip-bomb guard). */
   maxDecompressedBytes: number;
+  /**
+   * The plain-body limit (INGEST_MAX_BODY_BYTES). Inflated bytes up to it cost no more to parse than a plain body
+   * the ingest takes, so the density guard counts only the bytes past it: a body taken plain is taken gzipped.
+   */
+  maxBodyBytes: number;
   /** Deepest nesting of arrays and objects in the whole body (a stack guard; events have their own, lower limit). */
   maxDepth: number;
   /** Added to the 413 message when the cap above is a lowered one (what the client can do about it). */
@@ -40,7 +45,7 @@ export interface ParsedBody {
 export async function parseBody(raw: Uint8Array, contentEncoding: string | undefined, limits: BodyLimits): Promise<ParsedBody> {
   const hold = budgetHold(limits.budget);
   try {
-    const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits.maxDecompressedBytes, limits.hint, hold);
+    const bytes = await decode(raw, (contentEncoding ?? '').trim().toLowerCase(), limits, hold);
     return parseText(bytes, limits.maxDepth);
   } finally {
     // The buffer and its string are garbage once parsed; what the parse built is bounded by the density guard.
@@ -74,7 +79,8 @@ export function isGzip(contentEncoding: string | undefined): boolean {
   return encoding === 'gzip' || encoding === 'x-gzip';
 }
 
-async function decode(raw: Uint8Array, encoding: string, maxBytes: number, hint: string | undefined, hold: BudgetHold): Promise<Uint8Array> {
+async function decode(raw: Uint8Array, encoding: string, limits: BodyLimits, hold: BudgetHold): Promise<Uint8Array> {
+  const { maxDecompressedBytes: maxBytes, hint } = limits;
   if (encoding === '' || encoding === 'identity') {
     hold.take(raw.byteLength);
     return raw;
@@ -91,7 +97,7 @@ async function decode(raw: Uint8Array, encoding: string, maxBytes: number, hint:
     inflated = await inflate(raw, maxBytes);
   }
   if (inflated === undefined) throw new RequestRejectedError(413, 'decompressed_too_large', `gzip body inflates past the ${maxBytes}-byte limit${hint ? `; ${hint}` : ''}`);
-  checkDensity(inflated, raw.byteLength);
+  checkDensity(inflated.subarray(limits.maxBodyBytes), raw.byteLength, limits.maxBodyBytes);
   return inflated;
 }
 
@@ -140,14 +146,14 @@ function budgetHold(budget: ParseBudget | undefined): BudgetHold {
   };
 }
 
-/** The amplification guard (inflated-density.ts): refused before the bytes become a string and values. */
-function checkDensity(inflated: Buffer, compressedBytes: number): void {
+/** The amplification guard (inflated-density.ts) on the inflated bytes past the plain-body limit: refused before the bytes become a string and values. */
+function checkDensity(pastPlainLimit: Uint8Array, compressedBytes: number, plainLimit: number): void {
   const limit = maxStructuralTokens(compressedBytes);
-  if (countStructuralTokens(inflated, limit) <= limit) return;
+  if (countStructuralTokens(pastPlainLimit, limit) <= limit) return;
   throw new RequestRejectedError(
     413,
     'too_many_values',
-    `gzip body of ${compressedBytes} bytes inflates to more than ${limit} JSON values ({, [ and , counted; at most ${DENSITY_FLOOR_TOKENS} or ${DENSITY_TOKENS_PER_COMPRESSED_BYTE} per compressed byte): send it uncompressed or in smaller batches`,
+    `gzip body of ${compressedBytes} bytes inflates, past its first ${plainLimit} bytes (INGEST_MAX_BODY_BYTES), to more than ${limit} JSON values ({, [ and , counted; at most ${DENSITY_FLOOR_TOKENS} or ${DENSITY_TOKENS_PER_COMPRESSED_BYTE} per compressed byte): send smaller batches (one inflating to at most ${plainLimit} bytes is never refused for this)`,
   );
 }
 

@@ -4,7 +4,8 @@ import type { TSchema } from '@sinclair/typebox';
 
 type Fields = Record<string, unknown>;
 const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+// A number beyond ±1.8e308 (1e999 parses to Infinity) is not read: String() would store "Infinity" (as segment-map.ts).
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
 
 /**
  * Segment context → ours. Our context is open, but a few of its keys are typed slots (closed objects,
