@@ -45,7 +45,7 @@ describe('an empty context object that has columns ({}), which left no trace in 
           const result = await deliverRecords('shardId-000000000000', events.map((e) => record(e)), createFolderSink(lake), { format, rowSink });
           expect(result.badRowTypes.size).toBe(0);
           const rows = await runQuery(lake, 'SELECT anonymous_id, context, consent_analytics, page_url FROM events ORDER BY anonymous_id');
-          expect(rows.map((r) => ({ ...r, context: typeof r.context === 'string' ? JSON.parse(r.context) : r.context }))).toEqual(expected);
+          expect(rows.map((r) => ({ ...r, context: typeof r.context === 'string' ? (JSON.parse(r.context) as unknown) : r.context }))).toEqual(expected);
           // By value, as the README says JSON columns are compared.
           expect(await runQuery(lake, `SELECT count(*) AS n FROM events WHERE json_extract(context, '$.consent') = '{}'::JSON`)).toEqual([{ n: 2 }]);
         }
