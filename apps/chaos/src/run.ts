@@ -16,7 +16,7 @@ import { problems, reconcile, type Reconciliation } from './reconcile';
 import { watchRss } from './rss';
 import { startShopSite } from './shop-site';
 import { startStack, STREAMS, WRITE_KEY } from './stack';
-import { countStreamCopies, type StreamCopies } from './stream-copies';
+import { countStreamCopies, streamProblems, type StreamCopies } from './stream-copies';
 
 export interface ChaosResult {
   plan: ChaosPlan;
@@ -112,6 +112,8 @@ export async function runChaos(plan: ChaosPlan, log: (line: string) => void = ()
       durationMs: Date.now() - t0,
       problems: [
         ...problems(reconciliation),
+        // Read in the cleanup above: undefined only if that step failed, which threw already.
+        ...(streamCopies ? streamProblems(streamCopies, reconciliation) : ['the events stream was not read']),
         ...overLimit,
         ...(notices.unexpectedDrops.length > 0 ? [`the SDKs dropped ${notices.unexpectedDrops.length} events (${Object.keys(notices.drops).join(', ')})`] : []),
       ],

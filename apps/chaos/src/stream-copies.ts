@@ -1,6 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { emulatorKinesisClientConfig, readStream } from '@eventline/devstack';
 import { keyIn, type Source, type Tracked } from './ledger';
+import type { Reconciliation } from './reconcile';
 
 /** What the events stream holds per tracked event: every copy the ingest (or a raw producer) wrote. */
 export interface StreamCopies {
@@ -35,4 +36,15 @@ export async function countStreamCopies(endpoint: string, stream: string, tracke
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * What makes the run fail about the stream: it must hold each valid event found in the lake and each
+ * raw garbage record, and no other tracked event (an invalid one goes to the bad-rows stream). Every
+ * lake row came through this stream, so a count that differs means the stream and the lake disagree.
+ */
+export function streamProblems(copies: StreamCopies, r: Reconciliation): string[] {
+  const expected = r.delivered + r.sentBySource.raw;
+  if (copies.events === expected) return [];
+  return [`the events stream holds ${copies.events} tracked events, not ${expected} (${r.delivered} delivered valid events + ${r.sentBySource.raw} raw garbage records)`];
 }

@@ -19,7 +19,7 @@ export function findNonFinite(value: unknown, prefix: string): Issue | undefined
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [node, pointer] = next;
     if (typeof node === 'number') {
-      if (!Number.isFinite(node)) return { path: pointerToPath(pointer, prefix), code: 'invalid_value', message: NON_FINITE_MESSAGE };
+      if (!Number.isFinite(node)) return { path: pointerToPath(pointer, prefix, value), code: 'invalid_value', message: NON_FINITE_MESSAGE };
     } else if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) pending.push([node[i], `${pointer}/${i}`]);
     } else if (typeof node === 'object' && node !== null) {

@@ -22,6 +22,13 @@ describe('numbers JSON text can write but not carry (1e999)', () => {
     expect(JSON.stringify(badRows[0])).toContain('events[1].properties.big');
   });
 
+  it('names an object key that looks like an index as ["0"] (it read as the array index [0])', async () => {
+    const writer = createMemoryWriter();
+    const body = `{"sent_at":"${new Date().toISOString()}","events":[${withRawProperties('{"0":{"7":1e999}}')},${withRawProperties('{"0":[1e999]}')}]}`;
+    const answer = (await (await testApp(writer).request('/v1/batch', post(body))).json()) as BatchResponse;
+    expect(answer.results.map((r) => (r.status === 'rejected' ? r.issues?.[0]?.path : r.status))).toEqual(['events[0].properties["0"]["7"]', 'events[1].properties["0"][0]']);
+  });
+
   it('rejects one in a Segment message too', async () => {
     const writer = createMemoryWriter();
     const body = `{"batch":[{"type":"track","event":"E","anonymousId":"a","messageId":"m-1","timestamp":"2026-11-25T09:00:00.000Z","properties":{"big":1e999}}]}`;

@@ -85,6 +85,30 @@ describe('catalog CLI', () => {
     expect(run.stderr()).toContain('--app-ids: "shop.eu" is not an app id');
   });
 
+  it('says a --location whose bucket breaks S3\'s naming rule is not a valid S3 location (it said the flag was required)', async () => {
+    const rule = '3–63 of a-z 0-9 . -, starting and ending with a letter or digit, no "..", not an IP address';
+    for (const location of ['s3://b/lake', 's3://ab', 's3://-lake', 's3://my..lake', 's3://192.168.1.1/x', 's3://', 's3:///lake', 'http://x', 'my-lake/prod']) {
+      expect(() => catalogArgs(['--location', location])).toThrow(new UsageError(`--location "${location}" is not a valid S3 location: s3://bucket[/prefix], the bucket a name by S3's rules (${rule})`));
+    }
+    expect(() => catalogArgs([])).toThrow(new UsageError('--location s3://bucket[/prefix] is required'));
+    for (const location of ['s3://abc', 's3://my-lake/prod', 's3://my.lake.eu/'] as const) expect(catalogArgs(['--location', location]).warnings).toEqual([]);
+    const run = runEntry('src/catalog-cli.ts', ['--location', 's3://b/lake'], {});
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('--location "s3://b/lake" is not a valid S3 location');
+  });
+
+  it('accepts a legacy us-east-1 bucket name (upper case, "_"), as S3_BUCKET does, with a warning', async () => {
+    const { options, warnings } = catalogArgs(['--location', 's3://My_Legacy_Bucket/lake']);
+    expect(options.location).toBe('s3://My_Legacy_Bucket/lake');
+    expect(warnings).toEqual([
+      'warning: "My_Legacy_Bucket" is a legacy us-east-1 bucket name (upper-case letters or "_"): accepted (S3_BUCKET takes it too) but not tried with Athena, whose guidance on table locations says not to use underscores; check that a query finds the rows',
+    ]);
+    const run = runEntry('src/catalog-cli.ts', ['--location', 's3://My_Legacy_Bucket/lake'], {});
+    expect(await run.exited).toBe(0);
+    expect(run.stderr()).toContain('is a legacy us-east-1 bucket name');
+    expect(run.stdout()).toContain("LOCATION 's3://My_Legacy_Bucket/lake/events/'");
+  });
+
   it('rejects bad flags with usage, exit 2', async () => {
     expect(() => catalogArgs(['--location', 'http://x'])).toThrow(UsageError);
     expect(() => catalogArgs(['--location', 's3://my-lake', '--format', 'orc'])).toThrow(/--format/);

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkPiiPolicy, PiiPolicyError, processRecords } from '../src';
 import { piiNearMisses } from '../src/core/pii';
-import { record, storedEvent } from './fixtures/events';
+import { record, storedEvent, storedEventV1 } from './fixtures/events';
 
 const hmac = (value: string, salt = 's') => createHmac('sha256', salt).update(value).digest('hex');
 const library = { name: 'analytics-node', version: '2' };
@@ -117,6 +117,52 @@ describe('PII policy: the copies the ingest keeps of a value', () => {
       // The other way round, the header copy follows.
       const c = row(event, { drop: ['context.user_agent'] });
       expect([r?.browser_name, c?.user_agent, ctx(c).server.user_agent]).toEqual(['Safari', undefined, undefined]);
+    });
+  });
+
+  describe('a v1 first_touch the upcaster kept in context.legacy_first_touch (@eventline/schemas v1-to-v2.ts)', () => {
+    // v1 records (any first_touch was valid then): one key more than a campaign; a landing URL as text; a list.
+    const extraKey = storedEventV1({ context: { library, first_touch: { source: 'google', click_id: 'gclid-SECRET-1', landing: '/?email=jane@example.com' } } });
+    const text = storedEventV1({ context: { library, first_touch: 'https://shop.example/?gclid=SECRET-2&email=jane@example.com' } });
+    const list = storedEventV1({ context: { library, first_touch: [{ click_id: 'gclid-SECRET-3' }] } });
+    const legacy = (r: { context?: Record<string, unknown> } | undefined) => r?.context?.legacy_first_touch;
+
+    it('is where the upcaster puts it (the leak this covers)', () => {
+      expect(legacy(row(extraKey, {}))).toEqual({ source: 'google', click_id: 'gclid-SECRET-1', landing: '/?email=jane@example.com' });
+      expect(legacy(row(text, {}))).toBe('https://shop.example/?gclid=SECRET-2&email=jane@example.com');
+    });
+
+    it('context.first_touch drops or hashes the copy whole', () => {
+      for (const event of [extraKey, text, list]) {
+        const dropped = row(event, { drop: ['context.first_touch'] });
+        expect(JSON.stringify(dropped)).not.toMatch(/SECRET|jane@/);
+        expect(legacy(dropped)).toBeUndefined();
+      }
+      expect(legacy(row(text, { hash: ['context.first_touch'], salt: 's' }))).toBe(hmac('https://shop.example/?gclid=SECRET-2&email=jane@example.com'));
+      expect(legacy(row(extraKey, { hash: ['context.first_touch'], salt: 's' }))).toBe(
+        hmac(JSON.stringify({ source: 'google', click_id: 'gclid-SECRET-1', landing: '/?email=jane@example.com' })),
+      );
+    });
+
+    it('context.first_touch.X covers the object copy field X; text or a list, where X may be inside, goes whole', () => {
+      const hashed = row(extraKey, { hash: ['context.first_touch.click_id'], salt: 's' });
+      expect(legacy(hashed)).toEqual({ source: 'google', click_id: hmac('gclid-SECRET-1'), landing: '/?email=jane@example.com' });
+      expect(legacy(row(extraKey, { drop: ['context.first_touch.click_id'] }))).toEqual({ source: 'google', landing: '/?email=jane@example.com' });
+      expect(legacy(row(text, { hash: ['context.first_touch.click_id'], salt: 's' }))).toBe(hmac('https://shop.example/?gclid=SECRET-2&email=jane@example.com'));
+      expect(legacy(row(text, { drop: ['context.first_touch.click_id'] }))).toBeUndefined();
+      expect(legacy(row(list, { drop: ['context.first_touch.click_id'] }))).toBeUndefined();
+      // Two fields of it, one dropped: the text goes (never hashed twice, never kept).
+      expect(legacy(row(text, { hash: ['context.first_touch.source'], drop: ['context.first_touch.click_id'], salt: 's' }))).toBeUndefined();
+      expect(legacy(row(text, { hash: ['context.first_touch.source', 'context.first_touch.click_id'], salt: 's' }))).toBe(
+        hmac('https://shop.example/?gclid=SECRET-2&email=jane@example.com'),
+      );
+    });
+
+    it('a campaign-shaped first_touch stays in its columns, no legacy copy; a listed copy does its own action', () => {
+      const campaign = row(storedEventV1({ context: { library, first_touch: { source: 'google', click_id: 'gclid-4' } } }), { hash: ['context.first_touch.click_id'], salt: 's' });
+      expect([campaign?.first_touch_source, campaign?.first_touch_click_id, legacy(campaign)]).toEqual(['google', hmac('gclid-4'), undefined]);
+      const own = row(text, { hash: ['context.legacy_first_touch'], drop: ['context.first_touch.click_id'], salt: 's' });
+      expect(legacy(own)).toBe(hmac('https://shop.example/?gclid=SECRET-2&email=jane@example.com'));
     });
   });
 });

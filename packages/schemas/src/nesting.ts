@@ -40,5 +40,5 @@ export function tooDeepIssue(value: unknown, max: number, prefix = ''): Issue | 
     .reverse()
     .map((key) => `/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`)
     .join('');
-  return { path: pointerToPath(pointer, prefix), code: 'too_deep', message: `nests objects/arrays deeper than ${max} levels` };
+  return { path: pointerToPath(pointer, prefix, value), code: 'too_deep', message: `nests objects/arrays deeper than ${max} levels` };
 }

@@ -21,14 +21,14 @@ export function findUnstorableText(value: unknown, prefix = ''): Issue | undefin
     const [node, pointer] = next;
     if (typeof node === 'string') {
       const problem = unstorable(node);
-      if (problem) return issueAt(pointer, prefix, problem);
+      if (problem) return issueAt(value, pointer, prefix, problem);
     } else if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) pending.push([node[i], `${pointer}/${i}`]);
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node).reverse()) {
         const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
         const problem = unstorable(key);
-        if (problem) return issueAt(at, prefix, problem);
+        if (problem) return issueAt(value, at, prefix, problem);
         pending.push([child, at]);
       }
     }
@@ -45,6 +45,6 @@ function unstorable(text: string): string | undefined {
   return undefined;
 }
 
-function issueAt(pointer: string, prefix: string, message: string): Issue {
-  return { path: pointerToPath(pointer, prefix), code: 'invalid_value', message };
+function issueAt(root: unknown, pointer: string, prefix: string, message: string): Issue {
+  return { path: pointerToPath(pointer, prefix, root), code: 'invalid_value', message };
 }

@@ -80,7 +80,7 @@ function collect<T extends TSchema>(check: TypeCheck<T>, value: unknown, prefix:
   const seen = new Set<string>();
   const issues: Issue[] = [];
   for (const error of check.Errors(value)) {
-    const issue = toIssue(error, prefix);
+    const issue = toIssue(error, prefix, value);
     // A failed union reports once per branch; the first message per path is the useful one.
     if (seen.has(issue.path)) continue;
     seen.add(issue.path);
@@ -90,8 +90,8 @@ function collect<T extends TSchema>(check: TypeCheck<T>, value: unknown, prefix:
   return issues;
 }
 
-function toIssue(error: ValueError, prefix: string): Issue {
-  const path = pointerToPath(error.path, prefix);
+function toIssue(error: ValueError, prefix: string, value: unknown): Issue {
+  const path = pointerToPath(error.path, prefix, value);
   const [code, message] = describe(ofItsOwnType(error));
   return { path, code, message };
 }
@@ -110,6 +110,11 @@ function ofItsOwnType(error: ValueError): ValueError {
   return inner === undefined ? error : ofItsOwnType(inner);
 }
 
+/** `1 character`, `256 characters`: a schema's bound with its noun. */
+function count(n: unknown, noun: string): string {
+  return `${String(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function describe(error: ValueError): [IssueCode, string] {
   const s = error.schema as Record<string, unknown>;
   switch (error.type) {
@@ -122,9 +127,9 @@ function describe(error: ValueError): [IssueCode, string] {
     case ValueErrorType.StringPattern:
       return ['invalid_format', `expected to match ${String(s.pattern)}`];
     case ValueErrorType.StringMaxLength:
-      return ['too_long', `expected at most ${String(s.maxLength)} characters`];
+      return ['too_long', `expected at most ${count(s.maxLength, 'character')}`];
     case ValueErrorType.StringMinLength:
-      return ['too_short', `expected at least ${String(s.minLength)} characters`];
+      return ['too_short', `expected at least ${count(s.minLength, 'character')}`];
     case ValueErrorType.NumberMaximum:
     case ValueErrorType.IntegerMaximum:
       return ['too_big', `expected at most ${String(s.maximum)}`];
@@ -132,9 +137,9 @@ function describe(error: ValueError): [IssueCode, string] {
     case ValueErrorType.IntegerMinimum:
       return ['too_small', `expected at least ${String(s.minimum)}`];
     case ValueErrorType.ArrayMaxItems:
-      return ['too_many_items', `expected at most ${String(s.maxItems)} items`];
+      return ['too_many_items', `expected at most ${count(s.maxItems, 'item')}`];
     case ValueErrorType.ArrayMinItems:
-      return ['too_few_items', `expected at least ${String(s.minItems)} items`];
+      return ['too_few_items', `expected at least ${count(s.minItems, 'item')}`];
     case ValueErrorType.Literal:
       return ['invalid_value', `expected ${JSON.stringify(s.const)}`];
     case ValueErrorType.Union: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateBatchShape, validateEvent, validateStoredEvent, formatIssue, pointerToPath } from '../src';
+import { findUnstorableText, formatIssue, pointerToPath, tooDeepIssue, validateBatchShape, validateEvent, validateStoredEvent } from '../src';
 import { validEvent } from './fixtures';
 
 describe('validateEvent', () => {
@@ -20,7 +20,7 @@ describe('validateEvent', () => {
     const long = validateEvent(validEvent({ user_id: 'u'.repeat(257) }));
     expect(long.ok ? [] : long.issues).toEqual([{ path: 'user_id', code: 'too_long', message: 'expected at most 256 characters' }]);
     const empty = validateEvent(validEvent({ user_id: '' }));
-    expect(empty.ok ? [] : empty.issues).toEqual([{ path: 'user_id', code: 'too_short', message: 'expected at least 1 characters' }]);
+    expect(empty.ok ? [] : empty.issues).toEqual([{ path: 'user_id', code: 'too_short', message: 'expected at least 1 character' }]);
     // A value of neither type still names both.
     const number = validateEvent(validEvent({ user_id: 42 }));
     expect(number.ok ? [] : number.issues).toEqual([{ path: 'user_id', code: 'invalid_type', message: 'expected string or null' }]);
@@ -111,7 +111,7 @@ describe('validateBatchShape', () => {
   });
   it('rejects an empty or oversized batch with the reason', () => {
     const empty = validateBatchShape({ sent_at: '2026-11-25T13:31:12Z', events: [] });
-    expect(empty.ok ? [] : empty.issues.map(formatIssue)).toEqual(['events: expected at least 1 items']);
+    expect(empty.ok ? [] : empty.issues.map(formatIssue)).toEqual(['events: expected at least 1 item']);
     const big = validateBatchShape({ sent_at: '2026-11-25T13:31:12Z', events: new Array(501).fill({}) });
     expect(big.ok ? [] : big.issues[0]?.code).toBe('too_many_items');
   });
@@ -122,5 +122,34 @@ describe('pointerToPath', () => {
     expect(pointerToPath('/events/3/properties/af_revenue')).toBe('events[3].properties.af_revenue');
     expect(pointerToPath('/properties/a.b')).toBe('properties["a.b"]');
     expect(pointerToPath('/x~1y', 'events[0]')).toBe('events[0]["x/y"]');
+  });
+
+  it('renders an object key that looks like an index as ["0"] when given the value (it read as an array index)', () => {
+    const value = { events: [{ 0: { 12: 1 } }], list: [[1]] };
+    expect(pointerToPath('/events/0/0/12', '', value)).toBe('events[0]["0"]["12"]');
+    expect(pointerToPath('/list/0/0', '', value)).toBe('list[0][0]');
+    // Ordinary keys and paths into missing values (a required field) read as before.
+    expect(pointerToPath('/events/0/context/library', '', value)).toBe('events[0].context.library');
+    expect(pointerToPath('/events/3/properties/a.b', '', value)).toBe('events[3].properties["a.b"]');
+    // Where the value ends, a numeric segment reads as an index, as without one.
+    expect(pointerToPath('/events/0/x/1', '', value)).toBe('events[0].x[1]');
+  });
+
+  it('an event holding a top-level key "0" is reported at events[0]["0"], an array item at [i]', () => {
+    const result = validateEvent({ ...validEvent(), 0: 1 }, 'events[0]');
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual(['events[0]["0"]: unexpected property']);
+    expect(findUnstorableText({ properties: { 7: 'a\u0000', list: ['ok'] } }, 'events[0]')?.path).toBe('events[0].properties["7"]');
+    expect(findUnstorableText({ properties: { list: ['ok', 'a\u0000'] } }, 'events[0]')?.path).toBe('events[0].properties.list[1]');
+    expect(tooDeepIssue({ properties: { 0: { 0: {} } } }, 3, 'events[0]')?.path).toBe('events[0].properties["0"]["0"]');
+    expect(tooDeepIssue({ properties: [[{}]] }, 3, 'events[0]')?.path).toBe('events[0].properties[0][0]');
+  });
+
+  it('says 1 character / 1 item, and 256 characters', () => {
+    const event = validateEvent(validEvent({ event: '' }));
+    expect(event.ok ? [] : event.issues.map(formatIssue)).toEqual(['event: expected at least 1 character']);
+    const none = validateBatchShape({ sent_at: '2026-11-25T13:31:12Z', events: [] });
+    expect(none.ok ? [] : none.issues.map(formatIssue)).toEqual(['events: expected at least 1 item']);
+    const long = validateEvent(validEvent({ user_id: 'u'.repeat(257) }));
+    expect(long.ok ? [] : long.issues.map(formatIssue)).toEqual(['user_id: expected at most 256 characters']);
   });
 });

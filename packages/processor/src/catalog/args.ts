@@ -1,5 +1,6 @@
 import { DEFAULT_LAKE_FORMAT, FIREHOSE_ERROR_PREFIX, isAppId, type CatalogOptions } from '@eventline/schemas';
 import { parseArgs } from 'node:util';
+import { BUCKET_NAME_RULE, bucketNameKind } from '../config-s3-bucket';
 import { DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../delivery/prefix';
 
 export const USAGE = `usage: eventline-catalog --location s3://bucket/prefix [--format ndjson|parquet] [--database name]
@@ -62,7 +63,9 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
       warnings.push(`warning: ${name} is "${set}", but these tables describe the default layout (${layout}): over that lake they find nothing`);
     }
   }
-  if (!values.location || !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(values.location)) throw new UsageError('--location s3://bucket[/prefix] is required');
+  if (!values.location) throw new UsageError('--location s3://bucket[/prefix] is required');
+  const legacy = checkLocation(values.location);
+  if (legacy) warnings.push(legacy);
   if (values.format !== 'parquet' && values.format !== 'ndjson') throw new UsageError('--format must be parquet or ndjson');
   const firstDate = values['first-date'];
   // A real calendar day: the regex alone let 2026-13-45 through into the projection's range.
@@ -85,6 +88,23 @@ export function catalogArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}
     glue: values.glue,
     warnings,
   };
+}
+
+/**
+ * `s3://bucket[/prefix]` with a bucket name by S3's rule (the one S3_BUCKET takes): a bad value was
+ * reported as a missing flag. A legacy us-east-1 name (upper case, `_`) is accepted, as S3_BUCKET
+ * accepts it, with a warning (returned): Athena's guidance on table locations says not to use underscores.
+ */
+function checkLocation(location: string): string | undefined {
+  const bucket = /^s3:\/\/([^/]*)(\/.*)?$/.exec(location)?.[1];
+  const kind = bucket === undefined ? undefined : bucketNameKind(bucket);
+  if (kind === undefined) {
+    throw new UsageError(`--location "${location}" is not a valid S3 location: s3://bucket[/prefix], the bucket a name by S3's rules (${BUCKET_NAME_RULE})`);
+  }
+  if (kind === 'legacy') {
+    return `warning: "${bucket}" is a legacy us-east-1 bucket name (upper-case letters or "_"): accepted (S3_BUCKET takes it too) but not tried with Athena, whose guidance on table locations says not to use underscores; check that a query finds the rows`;
+  }
+  return undefined;
 }
 
 /** YYYY-MM-DD naming a day that exists (2026-02-30 does not: Date would roll it over to March). */

@@ -7,7 +7,8 @@ import type { UserAgentFields } from './user-agent';
  * the known context fields flattened into columns, and user-agent columns. Column list and types
  * are `LAKE_COLUMNS` in @eventline/schemas; this type mirrors it. Absent values are undefined
  * (every column is nullable) and left out of NDJSON lines, which keeps them short; `context` holds only the context
- * keys that have no column of their own, so nothing is stored twice and nothing is lost.
+ * keys that have no column of their own, so nothing is stored twice and nothing is lost (an empty object
+ * that has columns, `consent: {}`, is kept there as `{}`: no column can say it was sent).
  */
 export interface LakeRow extends Partial<UserAgentFields> {
   event_id: string;
@@ -214,6 +215,7 @@ function flattenContext(context: Obj, out: Obj): Obj | undefined {
     } else if (nested !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const left = flattenObject(value as Obj, nested, out);
       if (left) rest = keep(rest, key, left);
+      else if (!hasValues(value as Obj)) rest = keep(rest, key, {});
     } else if (value !== undefined) {
       rest = keep(rest, key, value);
     }
@@ -231,6 +233,12 @@ function flattenObject(value: Obj, columns: Map<string, keyof LakeRow>, out: Obj
     else if (inner !== undefined) left = keep(left, key, inner);
   }
   return left;
+}
+
+/** Whether an object holds a value JSON would write (`{ a: undefined }` is `{}` on the stream). */
+function hasValues(value: Obj): boolean {
+  for (const key in value) if (Object.hasOwn(value, key) && value[key] !== undefined) return true;
+  return false;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Context, SERVER_CONTEXT_KEYS, segmentContextName, StoredEvent } from '@eventline/schemas';
+import { Context, LEGACY_FIRST_TOUCH, SERVER_CONTEXT_KEYS, segmentContextName, StoredEvent } from '@eventline/schemas';
 import { createHmac } from 'node:crypto';
 import { COLUMN_PATHS, NON_TEXT_PATHS } from './lake-row';
 
@@ -159,11 +159,16 @@ const OTHER_COPIES: ReadonlyMap<string, readonly string[]> = new Map([
 /** Our typed context slots: a Segment value that does not fit one is kept raw in segment_extra.context. */
 const CONTEXT_SLOTS: ReadonlySet<string> = new Set(Object.keys(Context.properties));
 
+/** Where the v1→v2 upcaster moves a v1 `context.first_touch` that is not a campaign (any JSON value). */
+const LEGACY_PATH = `context.${LEGACY_FIRST_TOUCH}`;
+
 /**
  * The copies of one path: the fixed ones above; for a typed context slot (or a field of it), the
  * misfit Segment value the ingest kept under `context.segment_extra.context.<Segment name>`
  * (packages/ingest/src/routes/segment-context.ts: a 5,000-character page URL, an over-long user
- * agent); for `traits.*`, the copy Segment's mobile libraries send in `context.traits`.
+ * agent); for `traits.*`, the copy Segment's mobile libraries send in `context.traits`; for
+ * `context.first_touch[.X]`, `context.legacy_first_touch[.X]` (a v1 first_touch with a key more
+ * than a campaign, an over-long value, or text: @eventline/schemas' v1-to-v2.ts keeps it there).
  */
 function copiesOf(path: string): string[] {
   const keys = path.split('.');
@@ -171,6 +176,7 @@ function copiesOf(path: string): string[] {
   if (keys[0] === 'context' && keys.length > 1 && CONTEXT_SLOTS.has(keys[1]!)) {
     copies.push(['context', 'segment_extra', 'context', segmentContextName(keys[1]!), ...keys.slice(2)].join('.'));
   }
+  if (keys[0] === 'context' && keys[1] === 'first_touch') copies.push([LEGACY_PATH, ...keys.slice(2)].join('.'));
   if (keys[0] === 'traits') copies.push(['context', ...keys].join('.'));
   return copies;
 }
@@ -183,7 +189,7 @@ type Action = 'hash' | 'drop';
  * hashed `context.user_agent` is kept, hashed, when its copy `context.server.user_agent` is dropped.
  */
 function actions(policy: PiiPolicy): Map<string, Action> {
-  const listed = new Map<string, Action>([...policy.hash.map((p) => [p, 'hash'] as const), ...policy.drop.map((p) => [p, 'drop'] as const)]);
+  const listed = listedActions(policy);
   const all = new Map(listed);
   for (const [path, action] of listed) {
     for (const copy of copiesOf(path)) {
@@ -194,10 +200,34 @@ function actions(policy: PiiPolicy): Map<string, Action> {
   return all;
 }
 
+function listedActions(policy: PiiPolicy): Map<string, Action> {
+  return new Map<string, Action>([...policy.hash.map((p) => [p, 'hash'] as const), ...policy.drop.map((p) => [p, 'drop'] as const)]);
+}
+
+/**
+ * What to do with the whole `context.legacy_first_touch` when it is not an object (text such as a
+ * landing URL, a list, a number) and the policy names a field of first_touch: that field cannot be
+ * reached by its path, yet may be inside the value (`…?gclid=…&email=…`), so the whole value goes
+ * (drop when any such path drops). Undefined when no such path is listed, or the copy is listed itself.
+ */
+function wholeLegacyAction(policy: PiiPolicy): Action | undefined {
+  const listed = listedActions(policy);
+  if ([...listed.keys()].some((path) => path === LEGACY_PATH || path.startsWith(`${LEGACY_PATH}.`))) return undefined;
+  const fieldActions = [...listed].filter(([path]) => path.startsWith('context.first_touch.')).map(([, action]) => action);
+  if (fieldActions.length === 0) return undefined;
+  return fieldActions.includes('drop') ? 'drop' : 'hash';
+}
+
+/** A path (split into keys) the plan changes; `unlessObject`: only where the value there is not an object. */
+interface Step {
+  keys: string[];
+  unlessObject: boolean;
+}
+
 interface Plan {
-  /** Paths (split into keys) to drop, then to hash, copies included. */
-  drops: string[][];
-  hashes: string[][];
+  /** Steps to drop, then to hash, copies included. */
+  drops: Step[];
+  hashes: Step[];
   coversUserId: boolean;
 }
 
@@ -208,14 +238,18 @@ function planOf(policy: PiiPolicy): Plan {
   let plan = plans.get(policy);
   if (plan === undefined) {
     const all = [...actions(policy)];
-    const keysOf = (action: Action) => all.filter(([, a]) => a === action).map(([path]) => path.split('.'));
-    plan = { drops: keysOf('drop'), hashes: keysOf('hash'), coversUserId: all.some(([path]) => path === 'user_id') };
+    const legacy = wholeLegacyAction(policy);
+    const stepsOf = (action: Action): Step[] => [
+      ...all.filter(([, a]) => a === action).map(([path]) => ({ keys: path.split('.'), unlessObject: false })),
+      ...(legacy === action ? [{ keys: LEGACY_PATH.split('.'), unlessObject: true }] : []),
+    ];
+    plan = { drops: stepsOf('drop'), hashes: stepsOf('hash'), coversUserId: all.some(([path]) => path === 'user_id') };
     plans.set(policy, plan);
   }
   return plan;
 }
 
-const ANONYMOUS_ID = ['anonymous_id'];
+const ANONYMOUS_ID: Step = { keys: ['anonymous_id'], unlessObject: false };
 
 /** A copy of `event` with the policy applied (objects on the paths are copied, not mutated). */
 export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
@@ -226,9 +260,16 @@ export function applyPii<T extends object>(event: T, policy: PiiPolicy): T {
   const raw = event as Record<string, unknown>;
   const hashAnonymousId = plan.coversUserId && typeof raw.user_id === 'string' && raw.anonymous_id === raw.user_id;
   let out = raw;
-  for (const keys of plan.drops) out = update(out, keys, () => undefined);
-  for (const keys of hashAnonymousId ? [...plan.hashes, ANONYMOUS_ID] : plan.hashes) out = update(out, keys, (v) => hashValue(v, policy.salt ?? ''));
+  const salt = policy.salt ?? '';
+  for (const step of plan.drops) out = update(out, step.keys, (v) => (step.unlessObject && isObject(v) ? v : undefined));
+  for (const step of hashAnonymousId ? [...plan.hashes, ANONYMOUS_ID] : plan.hashes) {
+    out = update(out, step.keys, (v) => (step.unlessObject && isObject(v) ? v : hashValue(v, salt)));
+  }
   return out as T;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
