@@ -76,13 +76,35 @@ describe('Firehose transformation with the DynamoDB seen index (dynalite)', () =
     expect(await results(invoke([subRecord(x, '500', '2')]))).toEqual([['rec-500-2', 'Dropped']]);
     // Firehose retries the first invocation: the same sub-record still holds the claim.
     expect(await results(invoke([subRecord(x, '500', 0)]))).toEqual([['rec-500-0', 'Ok']]);
-    // A claim made without a subsequenceNumber (before this change) is the same record as its sub-record 0.
+  });
+
+  // Releases before subsequence numbers counted claimed every sub-record with the plain sequence number. A
+  // Firehose retry, after the upgrade, of an invocation such a release claimed and then failed must find
+  // its own claim: answered Dropped, its event never reached the lake. A plain claim is taken for any
+  // sub-record of that sequence number (a duplicate at worst, never a loss), and released by it.
+  it('a legacy claim with the plain sequence number belongs to every sub-record of it: the retry after the upgrade is Ok', async () => {
+    const table = await createSeenTable(client);
+    const seen = openDynamoSeenIndex({ client, table, conditionalWrites: true });
+    const handler = createFirehoseTransformHandler({ seen });
+    const results = async (event: FirehoseTransformationEvent) => (await handler(event)).records.map((r) => [r.recordId, r.result]);
+    const subRecord = (event: unknown, seq: string, sub: number): FirehoseTransformationRecord => ({
+      ...firehoseRecord(event, seq),
+      recordId: `rec-${seq}-${String(sub)}`,
+      kinesisRecordMetadata: { ...firehoseRecord(event, seq).kinesisRecordMetadata!, subsequenceNumber: sub },
+    });
+    const legacyClaim = async (event: { app_id: string; event_id: string }, seq: string): Promise<void> => {
+      await seen.claim('shardId-000000000000', [{ key: `${event.app_id}/${event.event_id}`, sequenceNumber: seq }]);
+    };
+    const x = storedEvent();
+    await legacyClaim(x, '700');
+    expect(await results(invoke([subRecord(x, '700', 3)]))).toEqual([['rec-700-3', 'Ok']]);
     const y = storedEvent();
-    const plain = firehoseRecord(y, '600');
-    delete plain.kinesisRecordMetadata!.subsequenceNumber;
-    expect(await results(invoke([plain]))).toEqual([['rec-600', 'Ok']]);
+    await legacyClaim(y, '600');
     expect(await results(invoke([subRecord(y, '600', 0)]))).toEqual([['rec-600-0', 'Ok']]);
-    expect(await results(invoke([subRecord(y, '600', 3)]))).toEqual([['rec-600-3', 'Dropped']]);
+    // Another record's resend is still left out, and a release by the sub-record frees the legacy claim.
+    expect(await results(invoke([subRecord(y, '601', 0)]))).toEqual([['rec-601-0', 'Dropped']]);
+    await seen.release!('shardId-000000000000', [{ key: `${y.app_id}/${y.event_id}`, sequenceNumber: '600:0' }]);
+    expect(await results(invoke([subRecord(y, '601', 0)]))).toEqual([['rec-601-0', 'Ok']]);
   });
 
   it('dedupes on (app_id, event_id): another app\'s event with the same event_id is Ok, within an invocation and across them', async () => {

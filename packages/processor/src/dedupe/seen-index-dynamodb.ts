@@ -1,5 +1,6 @@
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_UNPROCESSED_RETRY, eachChunk, getItems, PARALLEL_ITEM_CALLS, putItems, type Item, type UnprocessedRetry } from './dynamodb-batches';
+import { plainOf, sameRecord } from './same-record';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
 
 export interface DynamoSeenIndexOptions {
@@ -78,7 +79,7 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
       if (owner === undefined) {
         owners.set(event.key, { shard: shardId, seq: event.sequenceNumber });
         claims.push({ event_id: { S: event.key }, shard: { S: shardId }, seq: { S: event.sequenceNumber }, expires_at: { N: expiresAt } });
-      } else if (owner.shard !== shardId || owner.seq !== event.sequenceNumber) {
+      } else if (owner.shard !== shardId || !sameRecord(owner.seq, event.sequenceNumber)) {
         duplicates.add(event.key);
       }
     }
@@ -98,7 +99,10 @@ export function openDynamoSeenIndex(options: DynamoSeenIndexOptions): SeenIndex 
   return { claim, release, size: () => undefined, close: () => Promise.resolve() };
 }
 
-/** Delete each id's claim if this record (shard, seq) holds it; a claim another record holds stays. */
+/**
+ * Delete each id's claim if this record (shard, seq) holds it; a claim another record holds stays. A
+ * sub-record's legacy claim (its plain sequence number, see sameRecord) is its own too, and released.
+ */
 async function deleteOwnClaims(client: DynamoDBClient, table: string, shardId: string, events: readonly SeenCandidate[]): Promise<void> {
   await eachItem(events, (event) =>
     conditionHeld(
@@ -106,9 +110,9 @@ async function deleteOwnClaims(client: DynamoDBClient, table: string, shardId: s
         new DeleteItemCommand({
           TableName: table,
           Key: { event_id: { S: event.key } },
-          ConditionExpression: '#shard = :shard AND #seq = :seq',
+          ConditionExpression: '#shard = :shard AND (#seq = :seq OR #seq = :plain)',
           ExpressionAttributeNames: { '#shard': 'shard', '#seq': 'seq' },
-          ExpressionAttributeValues: { ':shard': { S: shardId }, ':seq': { S: event.sequenceNumber } },
+          ExpressionAttributeValues: { ':shard': { S: shardId }, ':seq': { S: event.sequenceNumber }, ':plain': { S: plainOf(event.sequenceNumber) } },
         }),
       ),
     ),

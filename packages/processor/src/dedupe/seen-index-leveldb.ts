@@ -3,6 +3,7 @@ import { folderEntries } from '../folder-entries';
 import type { Logger } from '../log';
 import { isLocked, openLevel } from './level-open';
 import { DEFAULT_SEEN_WINDOW_MS, type SeenCandidate, type SeenIndex } from './seen-index';
+import { sameRecord } from './same-record';
 
 export interface SeenIndexOptions {
   /** LevelDB folder; one process at a time (LevelDB locks it). */
@@ -198,7 +199,7 @@ function levelReason(error: unknown): string {
 
 function ownedBy(owner: string, shardId: string, sequenceNumber: string): boolean {
   const [shard, seq] = owner.split(' ');
-  return shard === shardId && seq === sequenceNumber;
+  return shard === shardId && seq !== undefined && sameRecord(seq, sequenceNumber);
 }
 
 function pad(ms: number): string {
