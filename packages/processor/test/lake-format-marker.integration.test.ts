@@ -188,6 +188,29 @@ describe('the lake-format marker when S3 refuses the credentials (real s3rver: k
     }
   });
 
+  // A 403 for another reason than a permission or the credentials (a skewed clock, a suspended account, a
+  // bucket with all access disabled) was reported as a missing s3:GetObject / s3:PutObject, without its code.
+  it.each(['RequestTimeTooSkewed', 'AccountProblem', 'AllAccessDisabled'])('a 403 %s is named by its code, with no role permissions prescribed', async (code) => {
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${code}</Message><RequestId>r</RequestId></Error>`;
+    const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(403, { 'content-type': 'application/xml' }).end(body)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new S3Client({ ...s3ClientConfig({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', dummyCredentials: true }), maxAttempts: 1 });
+    const store = s3MarkerStore(client, 'lake', 'prod');
+    const read = await store.read().catch((e: unknown) => e);
+    const write = await store.createIfAbsent('{}').catch((e: unknown) => e);
+    client.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    for (const [error, operation] of [[read, 'read'], [write, 'write']] as const) {
+      expect(error).toBeInstanceOf(LakeMarkerAccessError);
+      const { message } = error as Error;
+      expect(message).toContain(`S3 refused the ${operation} of the lake-format marker s3://lake/prod/`);
+      expect(message).toContain(`(403 ${code})`);
+      expect(message).not.toMatch(/s3:GetObject|s3:PutObject|s3:ListBucket|until the role allows|credentials are not valid/);
+      expect((error as LakeMarkerAccessError).credentials).toBe(false);
+    }
+  });
+
   it('the Node entry’s wiring with wrong AWS_ACCESS_KEY_ID logs the credentials error per check and writes nothing', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'WRONG');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'WRONG');

@@ -9,8 +9,17 @@ import { LAKE_FORMAT_MARKER } from '../delivery/lake-format-marker';
 const CREDENTIALS_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken']);
 
 /**
+ * The 403s that mean a missing permission: `AccessDenied`, or a 403 that carries no code (the SDK names
+ * it `Unknown`, or `Forbidden` for a body-less answer). Any other code (`RequestTimeTooSkewed`,
+ * `AccountProblem`, `AllAccessDisabled`, …) has another cause, which the code names: prescribing role
+ * permissions for it sent the operator to a policy that was fine.
+ */
+const PERMISSION_CODES = new Set(['AccessDenied', 'Unknown', 'Forbidden']);
+
+/**
  * S3 refused the read or the write of the lake-format marker (HTTP 403): the role lacks a permission
- * (`AccessDenied`, or a 403 of no other known code), or the credentials are not valid (`credentials`).
+ * (`AccessDenied`, or a 403 without a code), the credentials are not valid (`credentials`), or S3 gave
+ * another reason, named by its code.
  * Without its own message the refusal reached the log as "delivery failed … Access Denied", which points at
  * the events' PutObject the role does allow. Not a configuration error on purpose: the gate tries again
  * before the next write, so a fixed role policy (IAM changes take seconds) or refreshed role credentials
@@ -26,7 +35,11 @@ export class LakeMarkerAccessError extends Error {
     options: { cause: unknown; code?: string | undefined },
   ) {
     const credentials = options.code !== undefined && CREDENTIALS_CODES.has(options.code);
-    super(credentials ? credentialsMessage(key, operation, options.code!) : deniedMessage(key, operation), { cause: options.cause });
+    const code = options.code;
+    super(
+      credentials ? credentialsMessage(key, operation, code!) : code === undefined || PERMISSION_CODES.has(code) ? deniedMessage(key, operation) : otherMessage(key, operation, code),
+      { cause: options.cause },
+    );
     this.name = 'LakeMarkerAccessError';
     this.credentials = credentials;
   }
@@ -48,5 +61,12 @@ function deniedMessage(key: string, operation: string): string {
       ? `s3:GetObject on that key and s3:ListBucket on the bucket (without s3:ListBucket S3 answers 403 instead of 404 for a marker that does not exist yet)`
       : `s3:PutObject on that key`) +
     `; with SSE-KMS also kms:Decrypt and kms:GenerateDataKey on the key's KMS key (${LAKE_FORMAT_MARKER}: see the processor README, "One events format per lake")`
+  );
+}
+
+function otherMessage(key: string, operation: string, code: string): string {
+  return (
+    `S3 refused the ${operation} of the lake-format marker s3://${key} (403 ${code}): S3's code gives the cause (see S3's error responses), ` +
+    `it is not a missing role permission. Every write checks the marker first, so nothing is delivered until that is resolved (${LAKE_FORMAT_MARKER}: see the processor README, "One events format per lake")`
   );
 }

@@ -10,7 +10,7 @@ import { S3_PUT_TIMEOUT } from './s3-sink';
  * store honours it (S3 does), of two first starts one wins and the other reads its marker. Each call is
  * bounded like a small PUT of the sink: an S3 that never answers fails the start instead of holding it.
  * A 403 becomes a LakeMarkerAccessError naming the key and the permissions it needs, or, when S3 refused the
- * credentials themselves (InvalidAccessKeyId, SignatureDoesNotMatch), saying so with the code.
+ * credentials themselves (InvalidAccessKeyId, SignatureDoesNotMatch), saying so with the code; another 403 code is named as such.
  */
 export function s3MarkerStore(client: S3Client, bucket: string, prefix: string): MarkerStore {
   const key = `${normalisePrefix(prefix)}${LAKE_FORMAT_MARKER}`;
