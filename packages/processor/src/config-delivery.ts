@@ -3,7 +3,7 @@ import { checkPiiPolicy, PiiPolicyError, type PiiPolicy } from './core/pii';
 import type { EventFormat } from './delivery/deliver';
 import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, PrefixExpressionError, type Prefix } from './delivery/prefix';
 import { checkBucketName } from './config-s3-bucket';
-import { longestKeyBelowPrefix, readS3Prefix } from './config-s3-prefix';
+import { longestKeyBelowPrefix, prefixesFitS3Keys, readS3Prefix } from './config-s3-prefix';
 import { optional, readIntegerEnv } from './config-value';
 import { PG_DEFAULTS } from './sinks/postgres-sink';
 import { checkTable, isPlainPgName, PostgresConfigError } from './sinks/postgres-schema';
@@ -38,7 +38,10 @@ export function readDeliveryEnv(env: NodeJS.ProcessEnv, problems: string[]): Del
   const pii = piiPolicy(env, problems);
   const bucket = optional(env.S3_BUCKET);
   if (bucket !== undefined) checkBucketName(bucket, problems);
-  const s3Prefix = readS3Prefix(optional(env.S3_PREFIX), problems, longestKeyBelowPrefix(prefixes.events, prefixes.errors));
+  // With a bucket, the prefixes' own length is checked first (also without S3_PREFIX); when even no S3_PREFIX fits,
+  // that problem is theirs, and S3_PREFIX is not blamed for it.
+  const prefixesFit = bucket === undefined || prefixesFitS3Keys(prefixes, problems);
+  const s3Prefix = readS3Prefix(optional(env.S3_PREFIX), problems, prefixesFit ? longestKeyBelowPrefix(prefixes.events, prefixes.errors) : 0);
   const s3Endpoint = optional(env.S3_ENDPOINT);
   // A path is kept by the S3 client (Supabase Storage serves S3 below /storage/v1/s3).
   if (s3Endpoint !== undefined) checkEndpointUrl('S3_ENDPOINT', s3Endpoint, problems, { path: true });

@@ -7,12 +7,36 @@ export const S3_MAX_KEY_BYTES = 1_024;
 
 /**
  * The longest key the lake writes below S3_PREFIX, in bytes: the longer of the two prefix expressions at
- * their longest (maxPrefixBytes: a folder holding a record's value counts as 255) and the longest object
+ * their longest (maxPrefixBytes: a folder holding a record's value counts as 255 characters, in UTF-8 bytes) and the longest object
  * name (MAX_OBJECT_NAME_BYTES, 407). With the defaults 293 + 407 = 700, which leaves S3_PREFIX 324 bytes;
  * the lake-format marker at the prefix root is shorter.
  */
 export function longestKeyBelowPrefix(eventPrefix: string, errorPrefix: string): number {
   return Math.max(maxPrefixBytes(eventPrefix), maxPrefixBytes(errorPrefix)) + MAX_OBJECT_NAME_BYTES;
+}
+
+/**
+ * Whether the lake's keys fit S3's limit with no S3_PREFIX at all: each prefix expression at its longest
+ * plus the longest object name. When one does not, the problem is EVENT_PREFIX's or ERROR_PREFIX's (no
+ * S3_PREFIX could fix it), reported against it; the check ran only with S3_PREFIX set, so without one such
+ * expressions were accepted and the longest records' writes failed for ever. False when a problem was pushed.
+ */
+export function prefixesFitS3Keys(prefixes: { events: string; errors: string }, problems: string[]): boolean {
+  let fit = true;
+  for (const [name, expression] of [
+    ['EVENT_PREFIX', prefixes.events],
+    ['ERROR_PREFIX', prefixes.errors],
+  ] as const) {
+    const longest = maxPrefixBytes(expression) + MAX_OBJECT_NAME_BYTES;
+    if (longest <= S3_MAX_KEY_BYTES) continue;
+    fit = false;
+    problems.push(
+      `${name} ${shown(expression)} writes keys of up to ${String(longest)} bytes (the prefix at its longest, a folder holding a record's value counted at 255 characters, ` +
+        `plus an object name of up to ${String(MAX_OBJECT_NAME_BYTES)}), past S3's ${String(S3_MAX_KEY_BYTES)}-byte key limit even without S3_PREFIX: ` +
+        `make it at most ${String(S3_MAX_KEY_BYTES - MAX_OBJECT_NAME_BYTES)} bytes at its longest (fewer or shorter folders)`,
+    );
+  }
+  return fit;
 }
 
 /** Where the first C0 control, DEL or C1 control is (-1: none): a NUL in a key failed every write, a line break makes a key no listing shows right. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, readEnv } from '../src/config';
 import { readDynamoDedupeEnv } from '../src/config-dedupe';
 import { objectName, refusedRowsObjectName } from '../src/delivery/naming';
-import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX } from '../src/delivery/prefix';
+import { compilePrefix, DEFAULT_ERROR_PREFIX, DEFAULT_EVENT_PREFIX, maxPrefixBytes } from '../src/delivery/prefix';
 
 /** Values as operators write them, which passed and then wrote elsewhere or failed every call: each refused at start with the form to write. */
 const base = { STREAM_NAME: 'events', AWS_REGION: 'eu-west-1' };
@@ -74,6 +74,38 @@ describe('S3_PREFIX: control characters and S3’s 1,024-byte key limit', () => 
     const errorFolders = compilePrefix(DEFAULT_ERROR_PREFIX, 'errors')({ timestamp: new Date('2026-11-25T09:00:00.000Z'), partitionKeys: {}, errorOutputType: 'e'.repeat(244) });
     const keys = [objectName(shardId, seq, seq), refusedRowsObjectName(shardId, seq, seq)].flatMap((name) => [folders + name, errorFolders + name].map((key) => prefix + key));
     expect(Math.max(...keys.map((key) => Buffer.byteLength(key)))).toBe(1_024);
+  });
+
+  // A folder holding a record's value was counted as 255 bytes, but the cap on it is 255 characters (UTF-16
+  // units): a non-ASCII literal in it wrote up to 3 bytes a character, and an S3_PREFIX was accepted whose keys
+  // went past 1,024 bytes (`ev/日×240=<app_id>/` counted 259, wrote 738).
+  it('counts a folder mixing a non-ASCII literal and a record value in UTF-8 bytes: the bound holds for its longest value', () => {
+    const eventPrefix = `ev/${'日'.repeat(100)}=!{partitionKeyFromQuery:app_id}/`; // 101 characters fixed, 154 left to app_id
+    const compiled = compilePrefix(eventPrefix);
+    const at = new Date('2026-11-25T09:00:00.000Z');
+    const longest = compiled({ timestamp: at, partitionKeys: { app_id: 'a'.repeat(154) } });
+    expect(() => compiled({ timestamp: at, partitionKeys: { app_id: 'a'.repeat(155) } })).toThrow(/folder name of 256 characters/);
+    expect(maxPrefixBytes(eventPrefix)).toBe(Buffer.byteLength(longest)); // 3 + 301 + 154 + 1
+    const env = { ...base, EVENT_PREFIX: eventPrefix, ERROR_PREFIX: 'bad/', S3_BUCKET: 'lake' };
+    const room = 1_024 - Buffer.byteLength(longest) - 407;
+    const s3Prefix = readEnv({ ...env, S3_PREFIX: 'p'.repeat(room - 1) }).delivery.s3?.prefix ?? '';
+    const shardId = `shardId-${'0'.repeat(120)}`;
+    const names = [objectName, refusedRowsObjectName].map((name) => name(shardId, '9'.repeat(129), '9'.repeat(129)));
+    expect(Math.max(...names.map((name) => Buffer.byteLength(s3Prefix + longest + name)))).toBe(1_024);
+    expect(problemsOf({ ...env, S3_PREFIX: 'p'.repeat(room) })).toEqual([expect.stringMatching(new RegExp(`is ${String(room + 1)} bytes: .*write at most ${String(room)} bytes$`))]);
+  });
+
+  // The length rule ran only with S3_PREFIX set: prefix expressions too long on their own were accepted without one.
+  it('with S3_BUCKET and no S3_PREFIX, refuses an EVENT_PREFIX / ERROR_PREFIX whose keys alone pass 1,024 bytes, naming it', () => {
+    const long = 'ev/a=!{partitionKeyFromQuery:app_id}/b=!{partitionKeyFromQuery:type}/c=!{partitionKeyFromQuery:event}/';
+    const problem = (name: string) => new RegExp(`^${name} "ev/a=.*" writes keys of up to 1178 bytes .* past S3's 1024-byte key limit even without S3_PREFIX: make it at most 617 bytes at its longest`);
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', EVENT_PREFIX: long })).toEqual([expect.stringMatching(problem('EVENT_PREFIX'))]);
+    // With S3_PREFIX too, the problem is still the expression's: no S3_PREFIX could make it fit.
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', S3_PREFIX: 'x/', EVENT_PREFIX: long })).toEqual([expect.stringMatching(problem('EVENT_PREFIX'))]);
+    const longErrors = 'e/!{firehose:error-output-type}/x/'.replace('x/', `${'x'.repeat(250)}/${'y'.repeat(250)}/`);
+    expect(problemsOf({ ...base, S3_BUCKET: 'lake', ERROR_PREFIX: longErrors })).toEqual([expect.stringMatching(/^ERROR_PREFIX "e\/.*" writes keys of up to 1167 bytes/)]);
+    // A folder lake has no such limit here.
+    expect(problemsOf({ ...base, EVENT_PREFIX: long })).toEqual([]);
   });
 });
 

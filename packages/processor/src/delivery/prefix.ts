@@ -72,7 +72,11 @@ const MAX_FOLDER_NAME = 255;
  * The most bytes a (valid) prefix expression can write for any record: literals as they are, a
  * `!{timestamp:…}` as many as its format (each field writes as many digits as it has letters, yyyy a
  * four-digit year), and a folder holding a record's value (partition key, error type) at most
- * MAX_FOLDER_NAME, as usableFolders refuses a longer one (that record becomes a bad row).
+ * MAX_FOLDER_NAME characters, as usableFolders refuses a longer one (that record becomes a bad row).
+ * usableFolders counts UTF-16 units, not bytes: such a folder is its fixed part in UTF-8 bytes plus the
+ * units left to the values, one byte each (a value takes only ASCII, see SAFE_VALUE). Counted as 255
+ * bytes flat, a non-ASCII literal next to a value (`日…=!{partitionKeyFromQuery:app_id}/`) was undercounted
+ * and an S3_PREFIX accepted whose keys went past S3's limit.
  */
 export function maxPrefixBytes(expression: string): number {
   const RECORD_VALUE = '\u0000'; // a stand-in no valid expression holds
@@ -80,8 +84,15 @@ export function maxPrefixBytes(expression: string): number {
   const written = expression.replace(EXPRESSION, (_match, namespace: string, format: string) => (namespace === 'timestamp' ? format : RECORD_VALUE));
   return written
     .split('/')
-    .map((folder, i, all) => (folder.includes(RECORD_VALUE) ? MAX_FOLDER_NAME : Buffer.byteLength(folder, 'utf8')) + (i < all.length - 1 ? 1 : 0))
+    .map((folder, i, all) => folderBytes(folder, RECORD_VALUE) + (i < all.length - 1 ? 1 : 0))
     .reduce((sum, bytes) => sum + bytes, 0);
+}
+
+/** The most UTF-8 bytes one folder of maxPrefixBytes can write; `value` marks where a record's values go. */
+function folderBytes(folder: string, value: string): number {
+  if (!folder.includes(value)) return Buffer.byteLength(folder, 'utf8');
+  const fixed = folder.split(value).join('');
+  return Buffer.byteLength(fixed, 'utf8') + Math.max(0, MAX_FOLDER_NAME - fixed.length);
 }
 
 /**
