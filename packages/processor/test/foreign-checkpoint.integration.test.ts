@@ -49,6 +49,6 @@ describe('a checkpoint holding another stream\'s sequence number (kinesalite)', 
       await running.stop();
     }
     expect(errors[0]).toMatchObject({ msg: 'shard read or delivery failed; retrying', error_name: 'InvalidArgumentException', shard: put.ShardId });
-    expect(errors[0]!.hint).toMatch(/^the checkpoint holds a sequence number of another stream .* move the checkpoint file \(CHECKPOINT_FILE\) and its copy \(CHECKPOINT_FILE\.bak\) away/);
+    expect(errors[0]!.hint).toMatch(/^the checkpoint holds a sequence number of another stream .* move the checkpoint file \(CHECKPOINT_FILE\), its copy \(CHECKPOINT_FILE\.bak\) and the hidden temp files next to them \(\.<name>\.tmp-…\) away/);
   });
 });

@@ -214,7 +214,7 @@ async function finalFlush(o: ShardReaderOptions, flush: () => Promise<void>, fai
 }
 
 const FOREIGN_CHECKPOINT_HINT =
-  'the checkpoint holds a sequence number of another stream (this one was deleted and created again, or the checkpoint file belongs to another stream or emulator): no retry can read past it. Stop the consumer and move the checkpoint file (CHECKPOINT_FILE) and its copy (CHECKPOINT_FILE.bak) away to read the shard from its start (TRIM_HORIZON; the lake\'s file names and the seen index keep replays from duplicating rows)';
+  'the checkpoint holds a sequence number of another stream (this one was deleted and created again, or the checkpoint file belongs to another stream or emulator): no retry can read past it. Stop the consumer and move the checkpoint file (CHECKPOINT_FILE), its copy (CHECKPOINT_FILE.bak) and the hidden temp files next to them (.<name>.tmp-…) away to read the shard from its start (TRIM_HORIZON; with both files gone a start would resume from a whole temp file left; the lake\'s file names and the seen index keep replays from duplicating rows)';
 
 /** Kinesis' (and kinesalite's) answer to GetShardIterator for a sequence number that is not this stream's. */
 function isForeignCheckpoint(error: unknown): boolean {

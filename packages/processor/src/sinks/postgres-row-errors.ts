@@ -5,8 +5,9 @@
  *
  * - 22 data_exception: a value out of range, text PostgreSQL cannot read.
  * - 23 integrity_constraint_violation: a CHECK, NOT NULL or unique index someone added (the
- *   (app_id, event_id) key itself is ON CONFLICT DO NOTHING). Not NOT NULL on a column the sink does
- *   not write: no row's values can pass it (`columnNoRowFills`), the flush fails.
+ *   (app_id, event_id) key itself is ON CONFLICT DO NOTHING). Not NOT NULL on a plain column the
+ *   sink does not write, of a table without a BEFORE INSERT row trigger: no row's values can pass it
+ *   (`columnNoRowFills`, then `rowMayFillColumn`), the flush fails.
  * - 54 program_limit_exceeded: a value over one of PostgreSQL's fixed limits, e.g. a long page_url
  *   in someone's btree index (54000 "index row size … exceeds btree … maximum 2704"), a statement
  *   too complex or with too many parameters (halving shortens it).
@@ -27,8 +28,9 @@ export function isRowDataError(error: unknown): boolean {
 }
 
 /**
- * The column of a refusal no row's own values can cause, or undefined: NOT NULL (23502) on a column
- * the sink does not write — say `ADD COLUMN tenant text NOT NULL DEFAULT 'shop'`, then `DROP DEFAULT`,
+ * The column of a refusal no row's own values may cause, or undefined: NOT NULL (23502) on a column
+ * the sink does not write (the catalog then says whether the row may fill it after all, a generated
+ * column or a BEFORE trigger's, see rowMayFillColumn) — say `ADD COLUMN tenant text NOT NULL DEFAULT 'shop'`, then `DROP DEFAULT`,
  * or `loaded_at`'s default dropped. Every row is refused alike: isolating them turned each into a bad
  * row and the flush "succeeded" with nothing in the table. Such a refusal fails the flush instead, as
  * a missing column (42703) does. A refusal on a column the sink writes depends on the row (its value

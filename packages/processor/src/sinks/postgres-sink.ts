@@ -3,6 +3,7 @@ import { dedupeKey } from '../core/dedupe-key';
 import type { LakeRow } from '../core/lake-row';
 import type { RefusedRow, RowSink } from '../delivery/sink';
 import { retryTableLock, type LockRetry } from './postgres-lock-retry';
+import { refusedRelation, rowMayFillColumn, type CatalogQuery } from './postgres-column-source';
 import { columnNoRowFills, isRowDataError, PostgresTableRefusalError } from './postgres-row-errors';
 import { checkTable, PG_COLUMN_TYPES, PG_LOCK_TIMEOUT_MS, prepareTable, qualified, type PgTable } from './postgres-schema';
 import { insertSql, PG_MAX_STATEMENT_BYTES, sliceStatement, splitStatements, type Statement } from './postgres-statements';
@@ -193,34 +194,64 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
   }
 
   const writtenColumns = new Set(PG_COLUMN_TYPES.map(({ name }) => name));
-  /** Returns when PostgreSQL refused rows for their own values (they can be isolated); throws any other error. */
-  function rowRefusalOnly(error: unknown): void {
+  /** Per flush: whether a row may fill a column (catalog asked once per relation and column, see rowMayFillColumn). */
+  type FillVerdicts = Map<string, Promise<boolean>>;
+  /**
+   * Returns when PostgreSQL refused rows for their own values (they can be isolated); throws any
+   * other error, and PostgresTableRefusalError for a NOT NULL column no row fills. `query` asks the
+   * catalog (not on a connection in a failed transaction).
+   */
+  async function rowRefusalOnly(error: unknown, query: CatalogQuery, verdicts: FillVerdicts): Promise<void> {
     if (!isRowDataError(error)) throw error;
     const column = columnNoRowFills(error, writtenColumns);
-    if (column !== undefined) throw new PostgresTableRefusalError(qualified(table), column, error);
+    if (column === undefined) return;
+    const relation = refusedRelation(error, table);
+    const key = JSON.stringify([relation.schema, relation.table, column]);
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = rowMayFillColumn(query, relation, column);
+      verdicts.set(key, verdict);
+    }
+    if (!(await verdict)) throw new PostgresTableRefusalError(qualified(table), column, error);
   }
+
+  /** A catalog query on a connection of its own, with the transactions' limits. */
+  const inOwnTransaction: CatalogQuery = async (sql, params) => {
+    let rows: unknown[] = [];
+    await transaction(async (client) => {
+      ({ rows } = await client.query(sql, params));
+    });
+    return { rows };
+  };
 
   /**
    * Insert `rows` under a savepoint; if PostgreSQL refuses a row's values, halve until the refused
    * rows stand alone (log2 extra statements per refused row) and insert the rest.
    */
-  async function insertIsolating(client: pg.PoolClient, statement: Statement, refused: RefusedRow[], skipped: string[]): Promise<void> {
+  async function insertIsolating(
+    client: pg.PoolClient,
+    statement: Statement,
+    refused: RefusedRow[],
+    skipped: string[],
+    verdicts: FillVerdicts,
+  ): Promise<void> {
     const rows = statement.rows;
     await client.query('SAVEPOINT eventline_rows');
     try {
       await insert(client, statement, skipped);
       await client.query('RELEASE SAVEPOINT eventline_rows');
     } catch (error) {
-      rowRefusalOnly(error);
+      if (!isRowDataError(error)) throw error;
       await client.query('ROLLBACK TO SAVEPOINT eventline_rows');
       await client.query('RELEASE SAVEPOINT eventline_rows');
+      await rowRefusalOnly(error, (sql, params) => client.query(sql, params), verdicts);
       if (rows.length === 1) {
         refused.push({ row: rows[0] as LakeRow, reason: refusalReason(error) });
         return;
       }
       const half = Math.ceil(rows.length / 2);
-      await insertIsolating(client, sliceStatement(statement, 0, half), refused, skipped);
-      await insertIsolating(client, sliceStatement(statement, half, rows.length), refused, skipped);
+      await insertIsolating(client, sliceStatement(statement, 0, half), refused, skipped, verdicts);
+      await insertIsolating(client, sliceStatement(statement, half, rows.length), refused, skipped, verdicts);
     }
   }
 
@@ -254,6 +285,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     const chunks = splitStatements(rows, batchSize, maxStatementBytes);
     // Skips are told only for a committed transaction: a failed one inserted (and skipped) nothing.
     const skippedFirst: string[] = [];
+    const verdicts: FillVerdicts = new Map();
     let committed = false;
     try {
       await transaction(async (client) => {
@@ -262,8 +294,9 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
       committed = true;
     } catch (error) {
       // Anything else (a lost connection, a timeout, a full disk, a NOT NULL column the sink does not
-      // write) fails the flush, which is retried.
-      rowRefusalOnly(error);
+      // write and no row fills) fails the flush, which is retried. The failed transaction's
+      // connection is closed: the catalog is asked in a transaction of its own.
+      await rowRefusalOnly(error, inOwnTransaction, verdicts);
     }
     if (committed) {
       tellSkipped(skippedFirst);
@@ -273,7 +306,7 @@ export async function createPostgresSink(options: PostgresSinkOptions): Promise<
     const refused: RefusedRow[] = [];
     const skipped: string[] = [];
     await transaction(async (client) => {
-      for (const chunk of chunks) await insertIsolating(client, chunk, refused, skipped);
+      for (const chunk of chunks) await insertIsolating(client, chunk, refused, skipped, verdicts);
     }, beginIsolating);
     tellSkipped(skipped);
     return refused;
