@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceProcess } from '@eventline/devstack';
+import { ensureStreams, spawnService, startKinesis, type KinesisEmulator, type KinesisEngine, type ServiceExit, type ServiceProcess } from '@eventline/devstack';
 import { settleBacklog, type Backlog, type BacklogTiming } from './backlog';
 import { lockDataDir } from './data-dir-lock';
 import { leftoverNote } from './stop-leftover';
@@ -110,9 +110,13 @@ async function startLocked(options: PipelineOptions, engine: KinesisEngine, unlo
   const stopAll = async (tellLeftover: boolean): Promise<void> => {
     // Ingest first (no new writes), then the processor (reads the streams to their tip, flushes its
     // buffers, checkpoints), then Kinesis.
-    for (const service of [...services].reverse()) await service.stop();
-    if (tellLeftover && services.some((s) => s.name === 'processor')) {
-      const note = await leftoverNote(kinesis.endpoint, streams, drainMs);
+    let processorExit: ServiceExit | undefined;
+    for (const service of [...services].reverse()) {
+      const exit = await service.stop();
+      if (service.name === 'processor') processorExit = exit;
+    }
+    if (tellLeftover && processorExit) {
+      const note = await leftoverNote(kinesis.endpoint, streams, drainMs, processorExit);
       if (note) (options.onStopNote ?? ((m) => console.warn(m)))(note);
     }
     await kinesis.stop();

@@ -102,7 +102,7 @@ describe('npm run demo (dist/start.js)', () => {
       expect(pids.filter(isAlive)).toEqual([]);
       // Every accepted event is kept: at the stop the processor reads the streams on to their tip (for
       // at most 10 s), so they are in the lake, but for any the demo says it left for the next run ...
-      const left = Number(/ {2}(\d+) records the ingest accepted are not in the lake yet/.exec(output)?.[1] ?? 0);
+      const left = Number(/ {2}([\d,]+) events? (?:and [\d,]+ rejected-event records? )?(?:is|are) not in the lake yet/.exec(output)?.[1]?.replaceAll(',', '') ?? 0);
       const [atStop] = (await runQuery(join(dir, 'lake'), 'SELECT count(*)::INTEGER AS n FROM events')) as { n: number }[];
       expect((atStop?.n ?? 0) + left, output).toBe(Number(seeded![1]));
       // ... which reads them from the stream before its ingest starts (the backlog): the lake then holds all of them.

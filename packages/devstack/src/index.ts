@@ -5,7 +5,7 @@ export { emulatorKinesisClientConfig } from './kinesis-client-config';
 export { freePort } from './free-port';
 export { isAlive, stopChild, waitFor } from './process-control';
 export { listeningAddresses } from './listening';
-export { spawnService, type ServiceProcess, type SpawnServiceOptions } from './service-process';
+export { spawnService, type ServiceExit, type ServiceProcess, type SpawnServiceOptions } from './service-process';
 export { childEnv, INHERITED_ENV } from './child-env';
 export { startS3, emulatorS3ClientConfig, type S3Emulator, type StartS3Options } from './s3-emulator';
 export { startDynamo, type DynamoEmulator, type StartDynamoOptions } from './dynamo-emulator';

@@ -9,7 +9,14 @@ export interface ServiceProcess {
   pid: number;
   /** The first log record that matched `ready`. */
   readyRecord: Record<string, unknown>;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after the grace); resolves with how it exited (also when it had exited before). */
+  stop(): Promise<ServiceExit>;
+}
+
+/** A service's end: its exit code, or the signal that ended it (code null). */
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export interface SpawnServiceOptions {
@@ -68,7 +75,7 @@ export function spawnService(options: SpawnServiceOptions): Promise<ServiceProce
       if (!ready(record)) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child, stopGraceMs) });
+      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child, stopGraceMs).then(() => ({ code: child.exitCode, signal: child.signalCode })) });
     });
   });
 }

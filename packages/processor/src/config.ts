@@ -41,6 +41,8 @@ export interface ProcessorEnv {
  * stopping container before SIGKILL, so the entry says why it stopped instead of being killed mid-line.
  */
 export const SHUTDOWN_TIMEOUT_DEFAULT_MS = 25_000;
+/** Of SHUTDOWN_TIMEOUT_MS, kept for the final flushes after a SHUTDOWN_DRAIN_MS drain. */
+export const FINAL_FLUSH_MARGIN_MS = 5_000;
 
 export { ConfigError };
 
@@ -84,9 +86,12 @@ export function readEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): ProcessorE
   const metrics = readMetricsEnv(env, problems);
   const shutdownTimeoutMs = readIntegerEnv(env, 'SHUTDOWN_TIMEOUT_MS', SHUTDOWN_TIMEOUT_DEFAULT_MS, 1_000, 3_600_000, problems);
   const shutdownDrainMs = readIntegerEnv(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 3_600_000, problems);
-  if (shutdownDrainMs >= shutdownTimeoutMs) {
-    // The stop deadline would pass before the final flushes: the entry would exit 1 with records read and not delivered.
-    problems.push(`SHUTDOWN_DRAIN_MS (${shutdownDrainMs}) must be less than SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}): the final flushes run after the drain, within the stop deadline`);
+  if (shutdownDrainMs > 0 && shutdownDrainMs > shutdownTimeoutMs - FINAL_FLUSH_MARGIN_MS) {
+    // A drain that runs to its limit leaves the final flushes the rest of the stop deadline: without a
+    // margin the entry would exit 1 with records read and not delivered.
+    problems.push(
+      `SHUTDOWN_DRAIN_MS (${shutdownDrainMs}) must leave at least ${FINAL_FLUSH_MARGIN_MS} ms of SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}) for the final flushes after the drain: at most ${Math.max(0, shutdownTimeoutMs - FINAL_FLUSH_MARGIN_MS)}, or raise SHUTDOWN_TIMEOUT_MS`,
+    );
   }
   if (problems.length > 0 || region === undefined || streamName === undefined) throw new ConfigError(problems);
   return {

@@ -110,9 +110,9 @@ describe('node entry with SHUTDOWN_DRAIN_MS', () => {
 });
 
 describe('SHUTDOWN_DRAIN_MS configuration', () => {
-  it('must be less than SHUTDOWN_TIMEOUT_MS (the final flushes run after the drain)', async () => {
-    const run = runEntry('src/node.ts', [], { KINESIS_ENDPOINT: 'http://127.0.0.1:1', STREAM_NAME: 's', SHUTDOWN_DRAIN_MS: '5000', SHUTDOWN_TIMEOUT_MS: '5000' });
+  it('must leave 5 s of SHUTDOWN_TIMEOUT_MS for the final flushes (they run after the drain)', async () => {
+    const run = runEntry('src/node.ts', [], { KINESIS_ENDPOINT: 'http://127.0.0.1:1', STREAM_NAME: 's', SHUTDOWN_DRAIN_MS: '21000', SHUTDOWN_TIMEOUT_MS: '25000' });
     expect(await run.exited).toBe(1);
-    expect(run.stderr()).toContain('SHUTDOWN_DRAIN_MS (5000) must be less than SHUTDOWN_TIMEOUT_MS (5000)');
+    expect(run.stderr()).toContain('SHUTDOWN_DRAIN_MS (21000) must leave at least 5000 ms of SHUTDOWN_TIMEOUT_MS (25000) for the final flushes after the drain: at most 20000');
   });
 });

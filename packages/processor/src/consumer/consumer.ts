@@ -102,6 +102,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   const abort = new AbortController();
   // A draining stop: readers read to the tip, then stop; `abort` still ends them at its deadline.
   const drain = new AbortController();
+  let drainStartedAt: number | undefined;
   const stats = emptyStats();
   const observer = fanOut(statsObserver(stats), config.observer);
   const readers = new Map<string, Promise<'ended' | 'stopped'>>();
@@ -118,10 +119,15 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
   };
 
   const startReader = (shardId: string, start: ShardCheckpoint | undefined): Promise<'ended' | 'stopped'> => {
-    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, ...(seen ? { seen } : {}), limits, observer, log, signal: abort.signal, drain: drain.signal });
+    const run = runShardReader({ client, streamName: config.streamName, shardId, start, sink, delivery: config.delivery ?? {}, checkpoints, ...(seen ? { seen } : {}), limits, observer, log, signal: abort.signal, drain: drain.signal, drainStartedAt: () => drainStartedAt });
     return run.then(
-      (outcome) => {
-        if (outcome === 'ended') ended.add(shardId);
+      async (outcome) => {
+        if (outcome === 'ended') {
+          ended.add(shardId);
+          // Draining, the refresher no longer runs: the children of a shard that ended now are started here,
+          // before this reader counts as done, so the drain waits for them too.
+          if (drain.signal.aborted && !abort.signal.aborted) await startChildrenWhileDraining(shardId);
+        }
         return outcome;
       },
       (error: unknown) => {
@@ -165,7 +171,7 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
       if (drainMs > 0) await drainReaders(drainMs);
       abort.abort();
       await refresher;
-      await Promise.all(readers.values());
+      await allReadersDone();
       client.destroy();
       // Last: the checkpoints are saved, so the next process may take over (also if closing failed).
       await closeSeenThenUnlock(seen, lock);
@@ -174,12 +180,41 @@ export async function startConsumer(config: ConsumerConfig): Promise<Consumer> {
     return stopping;
   };
 
-  /** Readers read to the tip and stop; those still reading at the deadline are stopped as without a drain. */
+  /**
+   * One listing during the drain (at its start, and when a shard ends): readers for shards whose parents
+   * have all ended (a split or merge just before or during the stop). A failed listing is told with the
+   * shards whose children stay unread until the next start.
+   */
+  const startChildrenWhileDraining = async (endedShard?: string): Promise<void> => {
+    try {
+      startReaders(await listShards(client, config.streamName, abort.signal));
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      observer.failed(undefined, 'list_shards');
+      log('warn', 'shard list during the stop drain failed: the children of ended shards are left for the next start', {
+        stream: config.streamName,
+        ended_shards: endedShard ? [endedShard] : [...ended],
+        ...errorFields(error),
+      });
+    }
+  };
+
+  /** Every reader, those started while waiting included, has stopped or ended. */
+  const allReadersDone = async (): Promise<void> => {
+    for (let count = -1; count !== readers.size; ) {
+      count = readers.size;
+      await Promise.all(readers.values());
+    }
+  };
+
+  /** Readers read to the tip as of now and stop; those still reading at the deadline are stopped as without a drain. */
   const drainReaders = async (drainMs: number): Promise<void> => {
+    drainStartedAt = Date.now();
     drain.abort();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), drainMs)));
-    const drained = Promise.all(readers.values()).then(() => 'drained' as const);
+    // The re-list may not have seen a split that happened shortly before: its children are read too.
+    const drained = startChildrenWhileDraining().then(allReadersDone).then(() => 'drained' as const);
     try {
       if ((await Promise.race([drained, deadline])) === 'deadline') {
         log('warn', 'stop drain deadline passed: flushing what was read; the rest of the stream is read by the next start', {

@@ -28,10 +28,12 @@ export interface ShardReaderOptions {
   /** Aborted by stop(): the reader stops reading, then flushes what it holds. */
   signal: AbortSignal;
   /**
-   * Aborted by a draining stop(): the reader goes on until a page finds the shard's tip (no records,
-   * nothing behind), then stops reading and flushes what it holds. `signal` still ends it at once.
+   * Aborted by a draining stop(): the reader goes on to the shard's tip as of that moment, then stops
+   * reading and flushes what it holds. `signal` still ends it at once.
    */
   drain?: AbortSignal;
+  /** When the drain began (ms since the epoch): a page with a record that arrived at or after it is past the tip to reach. */
+  drainStartedAt?: () => number | undefined;
 }
 
 const FINAL_FLUSH_ATTEMPTS = 3;
@@ -160,8 +162,7 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
       iterator = page.NextShardIterator;
       ended = iterator === undefined || iterator === null;
       failures = 0;
-      // Drained: every record the shard held when this page was asked for is read (a closed shard goes on to its end mark).
-      if (o.drain?.aborted && !ended && records.length === 0 && !page.MillisBehindLatest) break;
+      if (o.drain?.aborted && !ended && drainedToTip(records, page.MillisBehindLatest, o.drainStartedAt?.())) break;
       // Draining, the pause is at most Kinesis' own pace (5 reads a second per shard): the stop waits on it.
       if (!ended) await sleep(o.drain?.aborted ? Math.min(o.limits.pollIntervalMs, DRAIN_PAUSE_MS) : o.limits.pollIntervalMs, o.drain?.aborted ? o.signal : pauseEnds);
     } catch (error) {
@@ -192,6 +193,20 @@ export async function runShardReader(o: ShardReaderOptions): Promise<'ended' | '
     }, () => operation);
   }
   return 'stopped';
+}
+
+/**
+ * Drained (a closed shard goes on to its end mark instead): the page found the tip (no records, nothing
+ * behind), or it holds a record that arrived once the drain began, so every record the shard held at the
+ * stop is read. The second keeps a producer that goes on writing from holding the stop to its limit.
+ * MillisBehindLatest 0 alone is not enough on a page with records: kinesalite says 0 on every page of an
+ * open shard. Arrival times are the stream's clock: a clock behind this one reads a little on, one ahead
+ * may leave the last records before the stop for the next start (as at any stop).
+ */
+function drainedToTip(records: InputRecord[], millisBehindLatest: number | undefined, drainStartedAt: number | undefined): boolean {
+  if (records.length === 0) return !millisBehindLatest;
+  const lastArrival = records.at(-1)?.arrivalTime?.getTime();
+  return drainStartedAt !== undefined && lastArrival !== undefined && lastArrival >= drainStartedAt;
 }
 
 async function finalFlush(o: ShardReaderOptions, flush: () => Promise<void>, failedOperation: () => ConsumerOperation): Promise<void> {
