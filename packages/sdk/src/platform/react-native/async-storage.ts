@@ -1,5 +1,6 @@
 import type { Storage } from '../../core/types';
 import { toJson } from '../../core/wire-json';
+import { holdQueueWrites } from './held-writes';
 import { singleFlight } from './single-flight';
 import { createPace, TIMEOUT_ERROR } from './time-bound';
 
@@ -136,7 +137,8 @@ export function createAsyncStorage(as: AsyncStorageLike): Storage {
 
 type Api = ReturnType<typeof pick>;
 
-/** Each call time-bound, the bound paced by the answers (time-bound.ts); reads single-flight. */
+/** Each call time-bound, the bound paced by the answers (time-bound.ts); reads single-flight;
+ * queue writes held behind a call given up. */
 function bounded(calls: Api) {
   const pace = createPace();
   const api = { listKeys: pace.track(calls.listKeys), readMany: pace.track(calls.readMany), writeMany: pace.track(calls.writeMany), removeMany: pace.track(calls.removeMany) };
@@ -148,8 +150,8 @@ function bounded(calls: Api) {
     listKeys: async () => (await list.read(['']))[0] ?? [],
     readMany: (keys: string[]) => reads.read(keys),
     together: <T>(run: () => T) => reads.together(run),
-    writeMany: pace.bound('write', api.writeMany),
-    removeMany: pace.bound('remove', api.removeMany),
+    // Queue writes and removals coalesced behind a call given up (held-writes.ts).
+    ...holdQueueWrites(pace.bound('write', api.writeMany), pace.bound('remove', api.removeMany)),
     /** `keys` written or removed: reads asked from now on go out anew (a listing after any change). */
     changed(keys: readonly string[]): void {
       reads.changed(keys);
