@@ -111,6 +111,8 @@ export function expectedRow(sent: Obj, facts: RequestFacts): Record<string, Norm
       else left.push([inner, x]);
     }
     if (left.length > 0) context[key] = fromEntries(left);
+    // An empty known object stays as {} (processor README, "Lake row": no column can say it was sent).
+    else if (Object.keys(value).length === 0) context[key] = {};
     else delete context[key];
   }
   row.context = canonical(context);
