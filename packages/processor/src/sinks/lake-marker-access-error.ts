@@ -34,15 +34,16 @@ export class LakeMarkerAccessError extends Error {
     readonly operation: 'read' | 'write',
     options: { cause: unknown; code?: string | undefined },
   ) {
-    const credentials = options.code !== undefined && CREDENTIALS_CODES.has(options.code);
-    const code = options.code;
-    super(
-      credentials ? credentialsMessage(key, operation, code!) : code === undefined || PERMISSION_CODES.has(code) ? deniedMessage(key, operation) : otherMessage(key, operation, code),
-      { cause: options.cause },
-    );
+    super(messageFor(key, operation, options.code), { cause: options.cause });
     this.name = 'LakeMarkerAccessError';
-    this.credentials = credentials;
+    this.credentials = options.code !== undefined && CREDENTIALS_CODES.has(options.code);
   }
+}
+
+/** The message for S3's 403 `code`: the credentials refused, a missing permission, or another cause the code names. */
+function messageFor(key: string, operation: string, code: string | undefined): string {
+  if (code === undefined || PERMISSION_CODES.has(code)) return deniedMessage(key, operation);
+  return CREDENTIALS_CODES.has(code) ? credentialsMessage(key, operation, code) : otherMessage(key, operation, code);
 }
 
 function credentialsMessage(key: string, operation: string, code: string): string {
