@@ -21,12 +21,22 @@ export async function leftoverNote(endpoint: string, streams: readonly Checkpoin
     const why =
       processorExit.code === 0
         ? `the processor stopped before it read them (at a stop it reads on for at most ${drainMs / 1000} s; its lines above say what held it)`
-        : `the processor's stop failed (${processorExit.code === null ? `ended by ${processorExit.signal ?? 'a signal'}` : `exit code ${processorExit.code}`}): they may have been read but not delivered (its lines above say why)`;
+        : `the processor's stop failed (${failedStopWords(processorExit)}): they may have been read but not delivered`;
     return `${what} not in the lake yet: ${why}. They are kept in the streams, and ${nextStart}.`;
   } catch (error) {
     const why = error instanceof Error && error.name === 'TimeoutError' ? `more than ${COUNT_LIMIT_MS / 1000} s to count` : error instanceof Error ? error.message : String(error);
     return `Could not count what the processor left unread in the streams (${why}); whatever is there, ${nextStart}.`;
   }
+}
+
+/**
+ * Why the stop failed. An exit code comes after the processor's own error lines; the demo's SIGKILL
+ * once the stop's grace ran out may come after none (a hung process writes nothing to point at).
+ */
+function failedStopWords(exit: ServiceExit): string {
+  if (exit.code !== null) return `exit code ${exit.code}; its lines above say why`;
+  if (exit.killedAfterGraceMs !== undefined) return `it had not exited ${exit.killedAfterGraceMs / 1000} s after the stop signal and was ended by SIGKILL`;
+  return `ended by ${exit.signal ?? 'a signal'}`;
 }
 
 /** "12 events and 3 rejected-event records are" (either alone when the other is 0); undefined for none. */

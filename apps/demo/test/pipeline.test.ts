@@ -126,6 +126,25 @@ describe.each(KINESIS_ENGINES)('SDK → ingest → %s → processor → lake →
     expect(dashboard.revenueByCurrency.find((r) => r.currency === '(no currency)')).toEqual({ currency: '(no currency)', ...none });
   });
 
+  it('counts a named page view under "(page)" in the top events, not as an event of its name', async () => {
+    const sdk = createEventline({ writeKey: DEMO_WRITE_KEY, endpoint: pipeline.ingestUrl, flushAt: 1000, flushIntervalMs: 60_000 });
+    const accepted: string[] = [];
+    sdk.on('sent', (n) => accepted.push(...n.acceptedIds));
+    sdk.page('Checkout-Named-Page');
+    await sdk.flush();
+    await sdk.close();
+    expect(accepted).toHaveLength(1);
+    const deviceId = await sdk.getDeviceId();
+    await waitForLake(pipeline.lakeDir, `select event_id from events where anonymous_id = '${deviceId}'`, (r) => r.length >= 1);
+
+    const web = createWebApp({ ingestUrl: pipeline.ingestUrl, writeKey: DEMO_WRITE_KEY, lakeDir: pipeline.lakeDir });
+    const dashboard = (await (await web.request('/api/dashboard')).json()) as DashboardData;
+    web.closeLake();
+    const [pages] = await runQuery(pipeline.lakeDir, `select count(*) as events from events where type = 'page'`);
+    expect(dashboard.topEvents.map((r) => r.event)).not.toContain('Checkout-Named-Page');
+    expect(dashboard.topEvents.find((r) => r.event === '(page)')?.events).toBe(pages?.events);
+  });
+
   it("lands the ingest's rejections in bad_rows, with the field that failed", async () => {
     const response = await fetch(`${pipeline.ingestUrl}/v1/batch`, {
       method: 'POST',

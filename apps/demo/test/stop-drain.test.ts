@@ -91,7 +91,7 @@ describe('stopping the demo', () => {
       await first.stop();
     }
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(/^12 events are not in the lake yet: the processor's stop failed \(ended by SIGKILL\): they may have been read but not delivered \(its lines above say why\)\. They are kept in the streams, and the next `npm run demo` reads them into the lake before its ingest starts\.$/);
+    expect(notes[0]).toMatch(/^12 events are not in the lake yet: the processor's stop failed \(ended by SIGKILL\): they may have been read but not delivered\. They are kept in the streams, and the next `npm run demo` reads them into the lake before its ingest starts\.$/);
     expect(await lakeIds(first.lakeDir)).toEqual([]);
 
     const second = await startPipeline({ dataDir: dir, engine: 'kinesalite', onStopNote: (note) => notes.push(note) });

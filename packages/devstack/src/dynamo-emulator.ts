@@ -29,7 +29,7 @@ export async function startDynamo(options: StartDynamoOptions = {}): Promise<Dyn
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopping ??= stopChild(child, 5_000));
+  const stop = (): Promise<void> => (stopping ??= stopChild(child, 5_000).then(() => undefined));
   try {
     const port = await readChildPort(child, 'dynalite', options.startTimeoutMs ?? 20_000);
     return { endpoint: `http://127.0.0.1:${port}`, pid: child.pid ?? -1, stop };

@@ -159,7 +159,7 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
 
 function stopper(child: ChildProcess): () => Promise<void> {
   let stopping: Promise<void> | undefined;
-  return () => (stopping ??= stopChild(child, 5_000));
+  return () => (stopping ??= stopChild(child, 5_000).then(() => undefined));
 }
 
 function stderrOf(child: ChildProcess): string {

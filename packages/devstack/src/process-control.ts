@@ -11,14 +11,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
-export function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited, true when the grace ran out. */
+export function stopChild(child: ChildProcess, graceMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const hardKill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(false);
+    let killed = false;
+    const hardKill = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, graceMs);
     child.once('exit', () => {
       clearTimeout(hardKill);
-      resolve();
+      resolve(killed);
     });
     child.kill('SIGTERM');
   });

@@ -17,6 +17,8 @@ export interface ServiceProcess {
 export interface ServiceExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Set when this stop() sent the SIGKILL: the service had not exited within this grace after SIGTERM. */
+  killedAfterGraceMs?: number;
 }
 
 export interface SpawnServiceOptions {
@@ -75,7 +77,7 @@ export function spawnService(options: SpawnServiceOptions): Promise<ServiceProce
       if (!ready(record)) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child, stopGraceMs).then(() => ({ code: child.exitCode, signal: child.signalCode })) });
+      resolve({ name, pid: child.pid ?? -1, readyRecord: record, stop: () => stopChild(child, stopGraceMs).then((killed) => ({ code: child.exitCode, signal: child.signalCode, ...(killed ? { killedAfterGraceMs: stopGraceMs } : {}) })) });
     });
   });
 }

@@ -43,6 +43,17 @@ describe('spawnService', () => {
   });
 });
 
+describe('spawnService stop()', () => {
+  const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+  it('says it sent the SIGKILL when the grace ran out, and not when the service exited on SIGTERM', async () => {
+    const stubborn = await spawnService({ name: 'stubborn', entry: fixture('stubborn-service.mjs'), env: {}, ready: (r) => r.msg === 'ready', stopGraceMs: 300 });
+    expect(await stubborn.stop()).toEqual({ code: null, signal: 'SIGKILL', killedAfterGraceMs: 300 });
+    const polite = await spawnService({ name: 'polite', entry: fixture('env-service.mjs'), env: {}, ready: (r) => r.msg === 'ready' });
+    expect(await polite.stop()).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe('spawnService environment', () => {
   const shell = { S3_BUCKET: 'a-real-bucket', INGEST_METRICS: 'off', LC_ALL: 'C.UTF-8', NODE_OPTIONS: '--max-old-space-size=512' };
   const saved = Object.fromEntries(Object.keys(shell).map((k) => [k, process.env[k]]));

@@ -16,8 +16,9 @@ export const DASHBOARD_QUERIES = {
     WHERE received_at >= now() - INTERVAL 60 MINUTE
     GROUP BY date_trunc('minute', received_at)
     ORDER BY date_trunc('minute', received_at)`,
+  // A page or screen view keeps its name in \`event\` too: counted as "(page)"/"(screen)", not as an event of that name.
   topEvents: `
-    SELECT coalesce(event, '(' || type || ')') AS event, count(*) AS events
+    SELECT CASE WHEN type = 'track' THEN event ELSE '(' || type || ')' END AS event, count(*) AS events
     FROM events
     GROUP BY ALL
     ORDER BY events DESC, event
